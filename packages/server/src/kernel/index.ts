@@ -1,0 +1,9 @@
+/**
+ * kernel: the vocabulary every module shares. No I/O and no state.
+ */
+export { ERROR_CATALOGUE, isErrorCode, type ErrorCode, type ErrorSpec } from './error-catalogue.js';
+export { AppError, isAppError, toAppError, type AppErrorOptions } from './app-error.js';
+export { systemClock, ManualClock, type Clock } from './clock.js';
+export { newId, newToken, isId } from './ids.js';
+export { SYSTEM_PRINCIPAL, ANONYMOUS_PRINCIPAL, cliPrincipal, type Principal } from './principal.js';
+export { systemContext, type RequestContext } from './request-context.js';

@@ -38,6 +38,7 @@ export const ERROR_CATALOGUE = {
   KEYS_KEY_NOT_FOUND: { status: 500, message: 'A required key is missing.' },
   KEYS_CIPHERTEXT_INVALID: { status: 500, message: 'Sealed data could not be opened.' },
   KEYS_SIGNATURE_INVALID: { status: 400, message: 'The signature is not valid.' },
+  KEYS_STORE_EXISTS: { status: 500, message: 'A key store already exists here; it was not replaced.' },
   // audit
   AUDIT_WRITE_FAILED: { status: 503, message: 'The audit log could not be written; nothing was changed.' },
   AUDIT_EVENT_INVALID: { status: 500, message: 'The audit event is not valid.' },

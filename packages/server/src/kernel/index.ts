@@ -6,4 +6,5 @@ export { AppError, isAppError, toAppError, type AppErrorOptions } from './app-er
 export { systemClock, ManualClock, type Clock } from './clock.js';
 export { newId, newToken, isId } from './ids.js';
 export { SYSTEM_PRINCIPAL, ANONYMOUS_PRINCIPAL, cliPrincipal, type Principal } from './principal.js';
+export type { UnitOfWork } from './unit-of-work.js';
 export { systemContext, type RequestContext } from './request-context.js';

@@ -1,0 +1,5 @@
+/**
+ * @vigil/protocol: wire formats and the pure functions that check them.
+ * MUST: no runtime dependencies and no I/O; safe to bundle into the browser console.
+ */
+export * from './audit-format.js';

@@ -1,0 +1,25 @@
+/**
+ * The audit store port. Implemented in storage/ for SQLite and PostgreSQL.
+ *
+ * MUST: append-only: there is no update or delete of events or checkpoints.
+ * MUST: `readHead` inside a transaction locks the head, so that concurrent writers chain in order.
+ */
+import type { AuditCheckpoint, AuditRecord } from '@vigil/protocol';
+import type { ChainHead } from './model.js';
+
+export interface AuditStore {
+  readHead(): Promise<ChainHead>;
+  writeHead(head: ChainHead): Promise<void>;
+  insertEvents(records: readonly AuditRecord[]): Promise<void>;
+  insertCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
+}
+
+/** Read-side of the audit store: verification, export, reports. */
+export interface AuditReader {
+  /** Events with seq > afterSeq, ascending, at most `limit`. */
+  readAfter(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  checkpoints(): Promise<AuditCheckpoint[]>;
+  /** The head as recorded, or undefined when the head row is missing. */
+  head(): Promise<ChainHead | undefined>;
+  count(): Promise<number>;
+}

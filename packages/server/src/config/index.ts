@@ -1,0 +1,7 @@
+/**
+ * config: one typed, schema-validated configuration.
+ * MUST: insecure settings refuse to start without an explicit flag, and print a warning when allowed.
+ */
+export { ConfigSchema, type Config } from './schema.js';
+export { loadConfig, validate, checkInsecure, type LoadConfigInput, type LoadedConfig } from './load.js';
+export { ENV_SETTINGS, NON_CONFIG_ENV, TEST_ENV_PREFIX, type EnvSetting } from './sources.js';

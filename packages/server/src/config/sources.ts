@@ -1,0 +1,39 @@
+/**
+ * Where configuration comes from, lowest precedence first: schema defaults, an optional
+ * JSON file (`--config FILE` or VIGIL_CONFIG), VIGIL_* environment variables, then flags.
+ * Each environment variable maps to one path; the table is also the README's settings table.
+ */
+export type ValueKind = 'string' | 'integer' | 'boolean' | 'list';
+
+export interface EnvSetting {
+  readonly env: string;
+  readonly path: readonly string[];
+  readonly kind: ValueKind;
+}
+
+export const ENV_SETTINGS: readonly EnvSetting[] = [
+  { env: 'VIGIL_DATA_DIR', path: ['dataDir'], kind: 'string' },
+  { env: 'VIGIL_HOST', path: ['host'], kind: 'string' },
+  { env: 'VIGIL_HTTP_PORT', path: ['httpPort'], kind: 'integer' },
+  { env: 'VIGIL_MQTT_PORT', path: ['mqttPort'], kind: 'integer' },
+  { env: 'VIGIL_DATABASE_URL', path: ['databaseUrl'], kind: 'string' },
+  { env: 'VIGIL_LOG_LEVEL', path: ['logLevel'], kind: 'string' },
+  { env: 'VIGIL_TLS_CERT_FILE', path: ['tls', 'certFile'], kind: 'string' },
+  { env: 'VIGIL_TLS_KEY_FILE', path: ['tls', 'keyFile'], kind: 'string' },
+  { env: 'VIGIL_TLS_HOSTNAMES', path: ['tls', 'hostnames'], kind: 'list' },
+  { env: 'VIGIL_TLS_MIN_VERSION', path: ['tls', 'minVersion'], kind: 'string' },
+  { env: 'VIGIL_HTTP_BODY_LIMIT_BYTES', path: ['http', 'bodyLimitBytes'], kind: 'integer' },
+  { env: 'VIGIL_AUDIT_CHECKPOINT_EVERY', path: ['audit', 'checkpointEvery'], kind: 'integer' },
+  { env: 'VIGIL_AUDIT_CHECKPOINT_INTERVAL_SECONDS', path: ['audit', 'checkpointIntervalSeconds'], kind: 'integer' },
+  { env: 'VIGIL_SETUP_CREDENTIAL_TTL_MINUTES', path: ['setup', 'credentialTtlMinutes'], kind: 'integer' },
+  { env: 'VIGIL_INSECURE_ALLOW_PLAINTEXT_DATABASE', path: ['insecure', 'allowPlaintextDatabase'], kind: 'boolean' },
+];
+
+/** Environment variables that are read elsewhere and are not configuration keys. */
+export const NON_CONFIG_ENV: readonly string[] = [
+  'VIGIL_CONFIG', // path of the config file
+  'VIGIL_MASTER_KEY', // secret: read by keys/, never stored in the config object
+];
+
+/** Prefix reserved for the test suite (e.g. VIGIL_TEST_DATABASE_URL); never read at run time. */
+export const TEST_ENV_PREFIX = 'VIGIL_TEST_';

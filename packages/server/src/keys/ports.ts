@@ -1,0 +1,102 @@
+/**
+ * The key-management ports. Everything outside keys/ sees only these interfaces.
+ *
+ * MUST: private-key bytes and data-encryption keys never leave an implementation of these
+ *       interfaces, except as a TLS private key handed to the TLS stack (see TlsServerKey).
+ * MUST: algorithms are pinned: Ed25519 for signatures, AES-256-GCM for sealing,
+ *       ECDSA P-256 for the CA and the HTTPS server key.
+ * MUST: a retired key never signs or wraps again; it stays only to verify and to unwrap.
+ * A KMS or HSM replaces the local implementation by implementing `KeyProvider`.
+ */
+import type { webcrypto } from 'node:crypto';
+
+/** Signs with one Ed25519 key (RFC 8032). */
+export interface Signer {
+  readonly keyId: string;
+  readonly algorithm: 'Ed25519';
+  /** Throws KEYS_KEY_NOT_FOUND once this key has been retired by a rotation. */
+  sign(data: Uint8Array): Uint8Array;
+  /** SPKI PEM of the public half, safe to publish. */
+  publicKeyPem(): string;
+}
+
+/** Verifies Ed25519 signatures against a public key given as SPKI PEM. Pure; needs no secret. */
+export interface Verifier {
+  /** False on a wrong signature and on any malformed input; never throws. */
+  verify(publicKeyPem: string, data: Uint8Array, signature: Uint8Array): boolean;
+}
+
+/**
+ * Envelope encryption. Each seal draws a fresh data key, encrypts the payload with it
+ * (AES-256-GCM), and wraps the data key with the active key-encryption key (KEK).
+ * The sealed string names the KEK id, so rotation keeps old ciphertext readable.
+ * `context` is bound as additional authenticated data (e.g. "patients.name:<patient id>"),
+ * so a ciphertext moved to another row or column fails to open.
+ */
+export interface Sealer {
+  seal(plaintext: Uint8Array, context: string): string;
+  /** Throws KEYS_CIPHERTEXT_INVALID on any tampering, a wrong context or an unknown KEK. */
+  open(sealed: string, context: string): Uint8Array;
+  /** Re-wraps the data key under the active KEK without touching the payload. */
+  rewrap(sealed: string, context: string): string;
+  /** The KEK id a sealed value names, without opening it. */
+  keyIdOf(sealed: string): string;
+  activeKeyId(): string;
+}
+
+/** TLS server credentials for a transport. The key is PEM, handed only to the TLS stack. */
+export interface TlsCredentials {
+  readonly certPem: string;
+  /** The certificate chain above `certPem` (intermediates and root), PEM. */
+  readonly chainPem: string;
+  readonly keyPem: string;
+}
+
+/** Key purposes the store knows about. */
+export type KeyPurpose = 'kek' | 'audit-signing' | 'ca-root' | 'tls-server';
+
+export type KeyAlgorithm = 'AES-256-GCM' | 'Ed25519' | 'ECDSA-P256';
+
+export interface KeyInfo {
+  readonly id: string;
+  readonly purpose: KeyPurpose;
+  readonly algorithm: KeyAlgorithm;
+  readonly createdAt: string;
+  readonly status: 'active' | 'retired';
+  readonly retiredAt?: string;
+}
+
+/** The HTTPS server key: the one private key that may leave keys/, and only to the TLS stack. */
+export interface TlsServerKey {
+  readonly keyId: string;
+  readonly publicKeyPem: string;
+  /** PKCS#8 PEM. Hand it to `tls.createSecureContext` and nowhere else: no logs, rows or files. */
+  readonly privateKeyPem: string;
+}
+
+/**
+ * What a KMS or HSM must offer. The local file store implements it; a cloud KMS adapter
+ * would wrap/unwrap and sign remotely and never reveal key bytes.
+ */
+export interface KeyProvider {
+  list(): readonly KeyInfo[];
+  /** The active key of a purpose; throws KEYS_KEY_NOT_FOUND if there is none. */
+  active(purpose: KeyPurpose): KeyInfo;
+  /** Makes a new key of this purpose active and retires the previous one (kept for opening). */
+  rotate(purpose: KeyPurpose): Promise<KeyInfo>;
+  /** Wraps a 32-byte data key under the active KEK (AES-256-GCM, `aad` authenticated). */
+  wrapDataKey(dataKey: Uint8Array, aad: Uint8Array): { kekId: string; wrapped: Uint8Array };
+  /** KEYS_KEY_NOT_FOUND for an unknown KEK id, KEYS_CIPHERTEXT_INVALID when authentication fails. */
+  unwrapDataKey(kekId: string, wrapped: Uint8Array, aad: Uint8Array): Uint8Array;
+  /** A signer bound to the active key of the purpose. */
+  signer(purpose: 'audit-signing'): Signer;
+  /** SPKI PEM of any asymmetric key, active or retired (to verify old signatures). */
+  publicKeyPem(keyId: string): string;
+  /**
+   * A non-extractable WebCrypto key pair for X.509 signing by the CA: the active 'ca-root'
+   * key, or the named one (a root keeps signing with the key its certificate names).
+   */
+  caSigningKey(keyId?: string): Promise<webcrypto.CryptoKeyPair>;
+  /** The active 'tls-server' key, for the HTTPS transport. */
+  tlsServerKey(): TlsServerKey;
+}

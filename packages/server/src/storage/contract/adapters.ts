@@ -1,0 +1,68 @@
+/**
+ * The adapters every store contract runs against: SQLite always, PostgreSQL when
+ * VIGIL_TEST_DATABASE_URL is set. Each PostgreSQL run gets its own schema, dropped afterwards,
+ * so parallel test files never see each other's rows.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { openDatabase } from '../open.js';
+import type { SqlDatabase } from '../sql-database.js';
+
+export interface TestDatabase {
+  readonly database: SqlDatabase;
+  /** Closes the database and removes everything it created. */
+  dispose(): Promise<void>;
+}
+
+export interface TestAdapter {
+  readonly name: 'sqlite' | 'postgres';
+  open(): Promise<TestDatabase>;
+}
+
+export const POSTGRES_TEST_URL = process.env['VIGIL_TEST_DATABASE_URL'];
+
+export function testAdapters(): TestAdapter[] {
+  const adapters: TestAdapter[] = [{ name: 'sqlite', open: openTestSqlite }];
+  if (POSTGRES_TEST_URL !== undefined && POSTGRES_TEST_URL !== '') adapters.push({ name: 'postgres', open: () => openTestPostgres(POSTGRES_TEST_URL) });
+  return adapters;
+}
+
+export async function openTestSqlite(): Promise<TestDatabase> {
+  const dir = await mkdtemp(join(tmpdir(), 'vigil-sqlite-'));
+  const database = await openDatabase({ dataDir: dir });
+  return {
+    database,
+    dispose: async () => {
+      await database.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function openTestPostgres(url: string): Promise<TestDatabase> {
+  const schema = `vigil_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await admin.end();
+  }
+  const database = await openDatabase({ dataDir: tmpdir(), databaseUrl: url, postgresSchema: schema });
+  return {
+    database,
+    dispose: async () => {
+      await database.close();
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * Runs every store contract against every adapter: SQLite always, PostgreSQL when
+ * VIGIL_TEST_DATABASE_URL is set.
+ */
+import { describe } from 'node:test';
+import { testAdapters } from './adapters.js';
+import { auditStoreContract } from './audit-store.contract.js';
+import { setupCredentialStoreContract } from './setup-credential-store.contract.js';
+
+for (const adapter of testAdapters()) {
+  describe(`${adapter.name}/AuditStore`, () => auditStoreContract(adapter.open));
+  describe(`${adapter.name}/SetupCredentialStore`, () => setupCredentialStoreContract(adapter.open));
+}

@@ -1,0 +1,14 @@
+/**
+ * storage: the SQL adapters (SQLite by default, PostgreSQL when a URL is set), migrations,
+ * and the kysely implementations of every module's store port.
+ * MUST: only main.ts and the CLI entry import this folder. Stores query by tenant once
+ *       tenants exist; there is no unscoped lookup of tenant data.
+ */
+export type { SqlDialect } from './dialect.js';
+export type { SqlDatabase, Executor } from './sql-database.js';
+export type { Database } from './tables.js';
+export { openDatabase, SQLITE_FILE_NAME, type OpenDatabaseOptions } from './open.js';
+export { migrateToLatest, LATEST_MIGRATION } from './migrations/index.js';
+export { SqlUnitOfWork } from './unit-of-work.js';
+export { auditStore } from './stores/audit-store.js';
+export { setupCredentialStore, systemMetaStore } from './stores/setup-credential-store.js';

@@ -1,0 +1,42 @@
+/**
+ * Versioned migrations, applied in order at start. A migration is never edited once released:
+ * add a new one. Names sort lexically; kysely records applied ones in `vigil_migrations`.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { AppError } from '../../kernel/index.js';
+import type { SqlDialect } from '../dialect.js';
+import * as m0001 from './0001-foundation.js';
+
+type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
+
+const STEPS: ReadonlyArray<readonly [string, Step]> = [['0001-foundation', m0001.up]];
+
+export const LATEST_MIGRATION = STEPS[STEPS.length - 1]?.[0] ?? '';
+
+class InCodeProvider implements MigrationProvider {
+  constructor(private readonly dialect: SqlDialect) {}
+  getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, up] of STEPS) out[name] = { up: (db) => up(db, this.dialect) };
+    return Promise.resolve(out);
+  }
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialect): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeProvider(dialect),
+    migrationTableName: 'vigil_migrations',
+    migrationLockTableName: 'vigil_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new AppError('STORAGE_MIGRATION_FAILED', { detail: `storage: migration ${failed} failed: ${describe(error)}`, cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

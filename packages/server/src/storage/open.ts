@@ -1,0 +1,34 @@
+/**
+ * Opens the configured database and applies migrations: PostgreSQL when a URL is given,
+ * otherwise SQLite at `<dataDir>/vigil.db`.
+ */
+import { join } from 'node:path';
+import { migrateToLatest } from './migrations/index.js';
+import { openPostgres } from './postgres/connect.js';
+import type { SqlDatabase } from './sql-database.js';
+import { openSqlite } from './sqlite/connect.js';
+
+export interface OpenDatabaseOptions {
+  readonly dataDir: string;
+  readonly databaseUrl?: string | undefined;
+  readonly postgresSchema?: string;
+  /** Skip migrations and open read-only (SQLite): for offline verification. */
+  readonly readonly?: boolean;
+}
+
+export const SQLITE_FILE_NAME = 'vigil.db';
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<SqlDatabase> {
+  const database =
+    options.databaseUrl !== undefined
+      ? openPostgres({ url: options.databaseUrl, ...(options.postgresSchema !== undefined ? { schema: options.postgresSchema } : {}) })
+      : openSqlite({ file: join(options.dataDir, SQLITE_FILE_NAME), readonly: options.readonly ?? false });
+  if (options.readonly) return database;
+  try {
+    await migrateToLatest(database.db as never, database.dialect);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}

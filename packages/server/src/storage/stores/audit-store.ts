@@ -1,0 +1,102 @@
+/**
+ * AuditStore and AuditReader over kysely, for both dialects.
+ * On PostgreSQL the head row is read FOR UPDATE, which serialises writers across nodes.
+ * SQLite has one writer at a time by design.
+ */
+import type { AuditCheckpoint, AuditOutcome, AuditRecord } from '@vigil/protocol';
+import type { AuditReader, AuditStore, ChainHead } from '../../audit/index.js';
+import type { SqlDialect } from '../dialect.js';
+import type { Executor } from '../sql-database.js';
+import type { AuditEventsTable } from '../tables.js';
+
+/** SQLite allows 32766 bound parameters; 16 columns per row. */
+const INSERT_CHUNK = 1000;
+
+export function auditStore(db: Executor, dialect: SqlDialect): AuditStore & AuditReader {
+  return {
+    async readHead() {
+      let query = db.selectFrom('audit_head').selectAll().where('id', '=', 1);
+      if (dialect === 'postgres') query = query.forUpdate();
+      const row = await query.executeTakeFirst();
+      if (!row) throw new Error('audit head row is missing');
+      return toHead(row);
+    },
+    async head() {
+      const row = await db.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirst();
+      return row ? toHead(row) : undefined;
+    },
+    async writeHead(head) {
+      await db
+        .updateTable('audit_head')
+        .set({ seq: head.seq, hash: head.hash, checkpoint_seq: head.checkpointSeq, checkpoint_time: head.checkpointTime })
+        .where('id', '=', 1)
+        .execute();
+    },
+    async insertEvents(records) {
+      for (let i = 0; i < records.length; i += INSERT_CHUNK) {
+        await db.insertInto('audit_events').values(records.slice(i, i + INSERT_CHUNK).map(toRow)).execute();
+      }
+    },
+    async insertCheckpoint(cp) {
+      await db.insertInto('audit_checkpoints').values({ seq: cp.seq, hash: cp.hash, time: cp.time, key_id: cp.keyId, signature: cp.signature }).execute();
+    },
+    async readAfter(afterSeq, limit) {
+      const rows = await db.selectFrom('audit_events').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+      return rows.map(fromRow);
+    },
+    async checkpoints() {
+      const rows = await db.selectFrom('audit_checkpoints').selectAll().orderBy('seq').execute();
+      return rows.map((r): AuditCheckpoint => ({ seq: Number(r.seq), hash: r.hash, time: r.time, keyId: r.key_id, signature: r.signature }));
+    },
+    async count() {
+      const row = await db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+  };
+}
+
+function toHead(row: { seq: number; hash: string; checkpoint_seq: number; checkpoint_time: string | null }): ChainHead {
+  return { seq: Number(row.seq), hash: row.hash, checkpointSeq: Number(row.checkpoint_seq), checkpointTime: row.checkpoint_time };
+}
+
+export function toRow(r: AuditRecord): AuditEventsTable {
+  return {
+    seq: r.seq,
+    event_id: r.eventId,
+    time: r.time,
+    actor_kind: r.actorKind,
+    actor_id: r.actorId,
+    org_id: r.orgId,
+    action: r.action,
+    target_type: r.targetType,
+    target_id: r.targetId,
+    outcome: r.outcome,
+    reason: r.reason,
+    request_id: r.requestId,
+    source: r.source,
+    details: JSON.stringify(r.details),
+    prev_hash: r.prevHash,
+    hash: r.hash,
+  };
+}
+
+function fromRow(r: AuditEventsTable): AuditRecord {
+  return {
+    seq: Number(r.seq),
+    eventId: r.event_id,
+    time: r.time,
+    actorKind: r.actor_kind,
+    actorId: r.actor_id,
+    orgId: r.org_id,
+    action: r.action,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    outcome: r.outcome as AuditOutcome,
+    reason: r.reason,
+    requestId: r.request_id,
+    source: r.source,
+    details: JSON.parse(r.details) as AuditRecord['details'],
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}

@@ -2,7 +2,6 @@
  * Row shapes of every table, as kysely sees them. Both adapters share this schema;
  * migrations/ creates it on each dialect. Times are ISO-8601 UTC strings.
  */
-import type { Generated } from 'kysely';
 
 export interface AuditEventsTable {
   seq: number;

@@ -11,3 +11,4 @@ export { hashRecord, validateEvent, type AuditEventInput, type ChainHead } from 
 export type { AuditStore, AuditReader } from './store.js';
 export { verifyAuditLog, type VerifyInput, type VerifyResult, type VerifyProblem } from './verifier.js';
 export { exportJsonl, readAllEvents, parseJsonlExport } from './export.js';
+export { auditKeysFromList, restrictToSupplied } from './trusted-keys.js';

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * The `vigil` command. An entry point like main.ts: it parses flags, loads the config, calls
+ * the composition root, and maps results to exit codes (0 success, 1 failure, 2 usage).
+ * MUST: every verb has --help; a failure prints one line on stderr.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { runAuditExport, runAuditVerify } from './cli/audit-commands.js';
+import { flagsToConfig, type CommonFlags } from './cli/config-flags.js';
+import { runKeysList, runKeysRotate } from './cli/keys-commands.js';
+import { EXIT_USAGE, fail } from './cli/output.js';
+import { runInit, runStart, runAuditCheckpoint } from './cli/server-commands.js';
+import { loadConfig, type LoadedConfig } from './config/index.js';
+
+const VERSION = '0.1.0';
+
+function config(flags: CommonFlags): LoadedConfig {
+  const loaded = loadConfig({ flags: flagsToConfig(flags), env: process.env, ...(flags.config !== undefined ? { file: flags.config } : {}) });
+  for (const warning of loaded.warnings) process.stderr.write(`${warning}\n`);
+  return loaded;
+}
+
+function withStorageOptions(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'JSON config file (also VIGIL_CONFIG)')
+    .option('--data-dir <dir>', 'data directory (default ./vigil-data, or VIGIL_DATA_DIR)')
+    .option('--database-url <url>', 'PostgreSQL URL (default: SQLite in the data directory; or VIGIL_DATABASE_URL)');
+}
+
+function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (error) {
+      fail(error);
+    }
+  };
+}
+
+const program = new Command('vigil')
+  .description('Vigil: the secure cloud side of connected medical devices')
+  .version(VERSION)
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+withStorageOptions(program.command('init'))
+  .description('create the data directory, keys, CA and database, and print the first-admin setup credential')
+  .action(action(async (flags: CommonFlags) => runInit(config(flags).config)));
+
+withStorageOptions(program.command('start'))
+  .description('start the Vigil server (creates the data directory on first start)')
+  .option('--host <host>', 'address to bind (default 127.0.0.1)')
+  .option('--http-port <port>', 'HTTPS port (default 8443)')
+  .option('--mqtt-port <port>', 'MQTT over TLS port (default 8883)')
+  .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .action(action(async (flags: CommonFlags) => runStart(config(flags).config)));
+
+const audit = program.command('audit').description('the tamper-evident audit log');
+withStorageOptions(audit.command('verify'))
+  .description('verify the hash chain and signed checkpoints offline; exit 1 naming the first bad seq')
+  .option('--file <jsonl>', 'verify an exported JSONL file instead of the database')
+  .option('--public-key <pem...>', 'trusted audit-signing public key(s) (default: <data-dir>/keys/public-keys.json)')
+  .action(
+    action(async (flags: CommonFlags & { file?: string; publicKey?: string[] }) => {
+      const result = await runAuditVerify({ config: config(flags).config, file: flags.file, publicKeyFiles: flags.publicKey ?? [] });
+      if (!result.ok) throw new Error(result.message);
+      process.stdout.write(`${result.message}\n`);
+    }),
+  );
+withStorageOptions(audit.command('export'))
+  .description('export the audit log (events, then checkpoints)')
+  .addOption(new Option('--format <format>', 'output format').choices(['jsonl']).default('jsonl'))
+  .option('--output <file>', 'write to a file (mode 0600) instead of stdout')
+  .action(
+    action(async (flags: CommonFlags & { output?: string }) => {
+      const lines = await runAuditExport(config(flags).config, flags.output);
+      if (flags.output !== undefined) process.stderr.write(`exported ${lines} lines to ${flags.output}\n`);
+    }),
+  );
+withStorageOptions(audit.command('checkpoint'))
+  .description('write a signed checkpoint of the current head now (needs the master key)')
+  .action(action(async (flags: CommonFlags) => runAuditCheckpoint(config(flags).config)));
+
+const keys = program.command('keys').description('the key store');
+withStorageOptions(keys.command('list'))
+  .description('list keys (ids, purposes, status; never key material)')
+  .action(action(async (flags: CommonFlags) => runKeysList(config(flags).config)));
+withStorageOptions(keys.command('rotate'))
+  .description('make a new key of a purpose active; old keys stay for opening and verifying')
+  .argument('<purpose>', 'kek | audit-signing')
+  .action(action(async (purpose: string, flags: CommonFlags) => runKeysRotate(config(flags).config, purpose)));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
+  }
+  fail(error);
+}

@@ -1,0 +1,105 @@
+/**
+ * `vigil init`, `vigil start`, `vigil audit checkpoint`: the verbs that open the platform
+ * with its keys.
+ *
+ * MUST: the setup credential is written to the terminal once and never to the log.
+ * MUST: SIGINT/SIGTERM stop gracefully: no new connections, requests in flight finish, jobs
+ *       finish, the database closes cleanly. A second signal exits at once.
+ */
+import type { Config } from '../config/index.js';
+import type { IssuedSetupCredential } from '../identity/index.js';
+import { AppError } from '../kernel/index.js';
+import { startServer, type RunningServer } from '../main.js';
+import { cliContext, initialize, isInitialized, openPlatform, systemRequestContext } from '../main.js';
+import { createLogger } from '../observability/logger.js';
+
+export async function runInit(config: Config): Promise<void> {
+  if (await isInitialized(config)) {
+    throw new AppError('KEYS_STORE_EXISTS', { detail: `${config.dataDir} is already initialized; start it with \`vigil start\`` });
+  }
+  const { dataDir } = await initialize({ config, env: process.env });
+  const platform = await openPlatform({ config, env: process.env });
+  try {
+    const issued = await platform.setup.issue(cliContext());
+    printInitialized(dataDir, process.env['VIGIL_MASTER_KEY'] === undefined);
+    printCredential(issued);
+  } finally {
+    await platform.close();
+  }
+}
+
+export async function runStart(config: Config): Promise<void> {
+  const logger = createLogger({ level: config.logLevel });
+  if (!(await isInitialized(config))) {
+    const { dataDir } = await initialize({ config, env: process.env });
+    printInitialized(dataDir, process.env['VIGIL_MASTER_KEY'] === undefined);
+  }
+  const platform = await openPlatform({ config, env: process.env });
+  let server: RunningServer;
+  try {
+    const setup = await platform.setup.ensure(systemRequestContext('setup'));
+    if (setup.issued) printCredential(setup.issued);
+    else if (!setup.completed && setup.pendingUntil !== undefined) {
+      process.stdout.write(`A first-admin setup credential was issued earlier and is valid until ${setup.pendingUntil}.\n`);
+    }
+    server = await startServer(platform, logger);
+  } catch (error) {
+    await platform.close();
+    throw error;
+  }
+  process.stdout.write(`Vigil is running: https://${displayHost(config.host)}:${server.httpPort}/  (Ctrl-C to stop)\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      process.stderr.write('vigil: second signal, exiting now\n');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server
+      .close()
+      .then(() => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+export async function runAuditCheckpoint(config: Config): Promise<void> {
+  const platform = await openPlatform({ config, env: process.env });
+  try {
+    const cp = await platform.withAuditStore((store) => platform.auditLog.checkpointIfDue(store, true));
+    process.stdout.write(cp ? `checkpoint written at seq ${cp.seq} (key ${cp.keyId})\n` : 'no new events since the last checkpoint\n');
+  } finally {
+    await platform.close();
+  }
+}
+
+function printInitialized(dataDir: string, masterKeyFile: boolean): void {
+  process.stdout.write(`Initialized Vigil in ${dataDir} (mode 0700): database, keys, CA.\n`);
+  if (masterKeyFile) {
+    process.stdout.write(
+      `The master key is in ${dataDir}/master.key (mode 0600). Without it nothing in the data directory opens:\n` +
+        `back it up apart from the data, or set VIGIL_MASTER_KEY from a secret store instead.\n`,
+    );
+  }
+}
+
+function printCredential(issued: IssuedSetupCredential): void {
+  process.stdout.write(
+    `\nFirst-admin setup credential (shown once; single use; expires ${issued.expiresAt}):\n\n    ${issued.token}\n\n`,
+  );
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,87 @@
+/**
+ * Where the CA keeps its certificates in the data directory, and how they are written.
+ *
+ *   <dataDir>/ca/            0700
+ *   <dataDir>/ca/root.pem    0644  the root certificate (public)
+ *   <dataDir>/ca/server.pem  0644  the HTTPS server certificate Vigil issued itself (public)
+ *
+ * MUST: only certificates (public) are written here; their private keys stay in the key store.
+ * MUST: writes are atomic (temp file, fsync, rename), so a reader never sees half a certificate;
+ *       `createCaFile` never replaces an existing file (a root is created once).
+ */
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+const CA_DIR_MODE = 0o700;
+const CERT_FILE_MODE = 0o644;
+
+export interface CaPaths {
+  readonly caDir: string;
+  readonly rootCertFile: string;
+  readonly serverCertFile: string;
+}
+
+export function caPaths(dataDir: string): CaPaths {
+  const caDir = join(dataDir, 'ca');
+  return { caDir, rootCertFile: join(caDir, 'root.pem'), serverCertFile: join(caDir, 'server.pem') };
+}
+
+/** The file's text; undefined when it does not exist. */
+export async function readCaFile(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Creates the file; fails with EEXIST, changing nothing, if it exists. */
+export async function createCaFile(path: string, text: string): Promise<void> {
+  const temp = await writeTemp(path, text);
+  try {
+    await link(temp, path);
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+  await fsyncDir(dirname(path));
+}
+
+/** Replaces the file atomically. */
+export async function replaceCaFile(path: string, text: string): Promise<void> {
+  const temp = await writeTemp(path, text);
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await fsyncDir(dirname(path));
+}
+
+async function writeTemp(path: string, text: string): Promise<string> {
+  await mkdir(dirname(path), { recursive: true, mode: CA_DIR_MODE });
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', CERT_FILE_MODE);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  return temp;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

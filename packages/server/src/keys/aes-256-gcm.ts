@@ -1,0 +1,75 @@
+/**
+ * AES-256-GCM (NIST SP 800-38D) through node:crypto, with the parameters Vigil pins.
+ * Every secret-key encryption in keys/ goes through here; nothing else calls createCipheriv.
+ *
+ * MUST: each encryption draws a fresh random 96-bit IV (SP 800-38D §8.2.2, RBG-based IVs).
+ *       Keys here are single-purpose and see far fewer than the 2^32 invocations that allows.
+ * MUST: the tag is the full 128 bits and is checked at that length (`authTagLength`), so a
+ *       truncated tag is refused rather than checked on fewer bits (SP 800-38D §5.2.1.2).
+ * MUST: a failed check releases no plaintext: `gcmOpen` returns undefined instead.
+ */
+import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
+
+export const AES_256_KEY_BYTES = 32;
+export const GCM_IV_BYTES = 12;
+export const GCM_TAG_BYTES = 16;
+/** Bytes that `gcmSeal` adds to the plaintext: IV in front, tag behind. */
+export const GCM_OVERHEAD_BYTES = GCM_IV_BYTES + GCM_TAG_BYTES;
+
+const CIPHER = 'aes-256-gcm';
+
+export interface GcmParts {
+  readonly iv: Buffer;
+  readonly ciphertext: Buffer;
+  readonly tag: Buffer;
+}
+
+export function gcmEncrypt(key: KeyObject, plaintext: Uint8Array, aad: Uint8Array): GcmParts {
+  assertAes256(key);
+  const iv = randomBytes(GCM_IV_BYTES);
+  const cipher = createCipheriv(CIPHER, key, iv, { authTagLength: GCM_TAG_BYTES });
+  cipher.setAAD(aad);
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return { iv, ciphertext, tag: cipher.getAuthTag() };
+}
+
+/** The plaintext, or undefined when the parts do not authenticate under this key and AAD. */
+export function gcmDecrypt(key: KeyObject, parts: GcmParts, aad: Uint8Array): Buffer | undefined {
+  assertAes256(key);
+  if (parts.iv.length !== GCM_IV_BYTES || parts.tag.length !== GCM_TAG_BYTES) return undefined;
+  try {
+    const decipher = createDecipheriv(CIPHER, key, parts.iv, { authTagLength: GCM_TAG_BYTES });
+    decipher.setAAD(aad);
+    decipher.setAuthTag(parts.tag);
+    return Buffer.concat([decipher.update(parts.ciphertext), decipher.final()]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** One buffer: IV || ciphertext || tag. */
+export function gcmSeal(key: KeyObject, plaintext: Uint8Array, aad: Uint8Array): Buffer {
+  const { iv, ciphertext, tag } = gcmEncrypt(key, plaintext, aad);
+  return Buffer.concat([iv, ciphertext, tag]);
+}
+
+/** Opens what `gcmSeal` made; undefined when it is too short or does not authenticate. */
+export function gcmOpen(key: KeyObject, sealed: Uint8Array, aad: Uint8Array): Buffer | undefined {
+  if (sealed.length < GCM_OVERHEAD_BYTES) return undefined;
+  const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+  return gcmDecrypt(
+    key,
+    {
+      iv: bytes.subarray(0, GCM_IV_BYTES),
+      ciphertext: bytes.subarray(GCM_IV_BYTES, bytes.length - GCM_TAG_BYTES),
+      tag: bytes.subarray(bytes.length - GCM_TAG_BYTES),
+    },
+    aad,
+  );
+}
+
+function assertAes256(key: KeyObject): void {
+  if (key.type !== 'secret' || key.symmetricKeySize !== AES_256_KEY_BYTES) {
+    throw new TypeError('AES-256-GCM needs a 32-byte secret key');
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * keys: the public surface. Other modules import only this file.
+ *
+ * MUST: this is the only module that touches private-key bytes or calls node:crypto
+ *       sign/decrypt; everything else sees the ports (Signer, Verifier, Sealer, KeyProvider).
+ * MUST: nothing exported here hands out key bytes, except KeyProvider.tlsServerKey() for the
+ *       TLS stack and KeyProvider.caSigningKey() as a non-extractable WebCrypto key.
+ */
+export type {
+  KeyAlgorithm,
+  KeyInfo,
+  KeyProvider,
+  KeyPurpose,
+  Sealer,
+  Signer,
+  TlsCredentials,
+  TlsServerKey,
+  Verifier,
+} from './ports.js';
+export { initKeyStore, openKeyStore, keyStoreExists, type InitKeyStoreOptions, type OpenKeyStoreOptions } from './key-store.js';
+export { keyStorePaths, type KeyStorePaths } from './key-store-paths.js';
+export { createEnvelopeSealer } from './envelope-sealer.js';
+export { ed25519Verifier } from './ed25519-verifier.js';
+export { newMasterKeyText } from './master-key.js';

@@ -1,0 +1,82 @@
+/**
+ * The barrier between the master key and the key store (after HashiCorp Vault's "barrier"):
+ * three keys derived from the master key with HKDF-SHA-256 (RFC 5869) and the store's salt.
+ *
+ *   verifier  = HKDF(master, salt, "vigil/keystore/v1/verifier")   stored; proves the master key
+ *   entry key = HKDF(master, salt, "vigil/keystore/v1/entry")      AES-256-GCM over each stored key
+ *   mac key   = HKDF(master, salt, "vigil/keystore/v1/integrity")  HMAC-SHA-256 over the whole store
+ *
+ * MUST: the master key is used only through HKDF, never directly as a cipher key, so each use
+ *       has its own key (RFC 5869 §3.2, domain separation by `info`).
+ * MUST: the verifier and the MAC are compared in constant time (crypto.timingSafeEqual).
+ * MUST: each entry is sealed with its id, purpose and algorithm as AAD, so entries cannot be
+ *       swapped or relabelled without detection.
+ */
+import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { gcmOpen, gcmSeal } from './aes-256-gcm.js';
+import type { KeyAlgorithm, KeyPurpose } from './ports.js';
+
+const LABEL_VERIFIER = 'vigil/keystore/v1/verifier';
+const LABEL_ENTRY = 'vigil/keystore/v1/entry';
+const LABEL_INTEGRITY = 'vigil/keystore/v1/integrity';
+const DERIVED_BYTES = 32;
+
+export interface EntryLabel {
+  readonly id: string;
+  readonly purpose: KeyPurpose;
+  readonly algorithm: KeyAlgorithm;
+}
+
+export class StoreBarrier {
+  readonly #verifier: Buffer;
+  readonly #entryKey: KeyObject;
+  readonly #macKey: KeyObject;
+
+  private constructor(verifier: Buffer, entryKey: KeyObject, macKey: KeyObject) {
+    this.#verifier = verifier;
+    this.#entryKey = entryKey;
+    this.#macKey = macKey;
+  }
+
+  /** Derives the barrier keys. The caller still owns (and zeroes) `masterKey`. */
+  static derive(masterKey: Uint8Array, salt: Uint8Array): StoreBarrier {
+    const derive = (label: string): Buffer => Buffer.from(hkdfSync('sha256', masterKey, salt, label, DERIVED_BYTES));
+    const entry = derive(LABEL_ENTRY);
+    const mac = derive(LABEL_INTEGRITY);
+    const barrier = new StoreBarrier(derive(LABEL_VERIFIER), createSecretKey(entry), createSecretKey(mac));
+    entry.fill(0);
+    mac.fill(0);
+    return barrier;
+  }
+
+  verifier(): Buffer {
+    return Buffer.from(this.#verifier);
+  }
+
+  /** True when `stored` was made by the same master key and salt. */
+  verifierMatches(stored: Uint8Array): boolean {
+    return stored.length === this.#verifier.length && timingSafeEqual(stored, this.#verifier);
+  }
+
+  mac(canonical: string): Buffer {
+    return createHmac('sha256', this.#macKey).update(canonical, 'utf8').digest();
+  }
+
+  macMatches(canonical: string, stored: Uint8Array): boolean {
+    const expected = this.mac(canonical);
+    return stored.length === expected.length && timingSafeEqual(stored, expected);
+  }
+
+  sealEntry(label: EntryLabel, keyBytes: Uint8Array): Buffer {
+    return gcmSeal(this.#entryKey, keyBytes, entryAad(label));
+  }
+
+  /** The key bytes, or undefined when the entry does not authenticate under this label. */
+  openEntry(label: EntryLabel, sealed: Uint8Array): Buffer | undefined {
+    return gcmOpen(this.#entryKey, sealed, entryAad(label));
+  }
+}
+
+function entryAad(label: EntryLabel): Buffer {
+  return Buffer.from(`${LABEL_ENTRY}\0${label.id}\0${label.purpose}\0${label.algorithm}`, 'utf8');
+}

@@ -1,0 +1,32 @@
+/**
+ * transports/http: the HTTPS API and the console's static files.
+ * main.ts builds it with createHttpServer, listens, and closes it with closeHttpServer.
+ */
+export {
+  createHttpServer,
+  closeHttpServer,
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_HTTP_TIMEOUTS,
+  type HttpServerOptions,
+  type HttpTimeouts,
+  type HttpRoutes,
+} from './http-server.js';
+export type { HttpServer } from './http-server-type.js';
+export { TLS_PROFILE, buildHttpsOptions, type TlsCredentials, type HttpsOptions } from './tls-profile.js';
+export {
+  PUBLIC,
+  PERMISSION_PATTERN,
+  denyAll,
+  isValidPermission,
+  requestContext,
+  type Authorizer,
+  type DeclaredRoute,
+  type RoutePermission,
+} from './route-permissions.js';
+export { alwaysReady, READINESS_TIMEOUT_MS, type ReadinessProbe, type ReadinessReport } from './health-routes.js';
+export { sendError, toHttpAppError, errorBody, type ErrorBody } from './error-mapping.js';
+export { DEFAULT_JSON_LIMITS, checkJsonShape, type JsonLimits } from './json-body-parser.js';
+export { REQUEST_ID_HEADER, REQUEST_ID_PATTERN } from './request-id.js';
+export { CONTENT_SECURITY_POLICY, HELMET_OPTIONS } from './security-headers.js';
+export { OPENAPI_PATH } from './openapi.js';
+export { CONSOLE_NOT_BUILT_TEXT } from './console-static.js';

@@ -4,12 +4,22 @@
  * hashed field, so an export can be verified on its own (`vigil audit verify --file`).
  */
 import type { AuditCheckpoint, AuditRecord } from '@vigil/protocol';
+import type { StoredAuditRecord } from './model.js';
 import type { AuditReader } from './store.js';
 
 export async function* readAllEvents(reader: AuditReader, batchSize = 5000): AsyncGenerator<AuditRecord> {
+  yield* paged((after) => reader.readAfter(after, batchSize), batchSize);
+}
+
+/** Every event with `details` as its stored canonical text: the fast path of verification. */
+export async function* readAllStoredEvents(reader: AuditReader, batchSize = 10_000): AsyncGenerator<StoredAuditRecord> {
+  yield* paged((after) => reader.readStoredAfter(after, batchSize), batchSize);
+}
+
+async function* paged<T extends { readonly seq: number }>(read: (afterSeq: number) => Promise<T[]>, batchSize: number): AsyncGenerator<T> {
   let after = 0;
   for (;;) {
-    const batch = await reader.readAfter(after, batchSize);
+    const batch = await read(after);
     for (const record of batch) yield record;
     const last = batch[batch.length - 1];
     if (!last || batch.length < batchSize) return;

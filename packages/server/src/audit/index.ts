@@ -7,8 +7,8 @@
  * MUST: verification needs no secret and names the first bad sequence number.
  */
 export { AuditLog, type AuditLogOptions, type AuditWriter } from './log.js';
-export { hashRecord, validateEvent, type AuditEventInput, type ChainHead } from './model.js';
+export { hashRecord, validateEvent, type AuditEventInput, type ChainHead, type StoredAuditRecord } from './model.js';
 export type { AuditStore, AuditReader } from './store.js';
 export { verifyAuditLog, type VerifyInput, type VerifyResult, type VerifyProblem } from './verifier.js';
-export { exportJsonl, readAllEvents, parseJsonlExport } from './export.js';
+export { exportJsonl, readAllEvents, readAllStoredEvents, parseJsonlExport } from './export.js';
 export { auditKeysFromList, restrictToSupplied } from './trusted-keys.js';

@@ -57,7 +57,15 @@ export function validateEvent(event: AuditEventInput): void {
   }
 }
 
-export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
-  const canonical = canonicalAuditRecord({ ...record, details: canonicalDetails(record.details) });
+/**
+ * A record as stored: `details` is the canonical JSON text that was hashed. Verification hashes
+ * this text as it is (no parse and re-encode), which keeps verifying a million events fast.
+ */
+export type StoredAuditRecord = Omit<AuditRecord, 'details'> & { readonly details: string };
+
+/** The record's chain hash; `details` may be the object or its canonical JSON text. */
+export function hashRecord(record: Omit<AuditRecord, 'hash' | 'details'> & { readonly details: AuditRecord['details'] | string }): string {
+  const details = typeof record.details === 'string' ? record.details : canonicalDetails(record.details);
+  const canonical = canonicalAuditRecord({ ...record, details });
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }

@@ -5,7 +5,7 @@
  * MUST: `readHead` inside a transaction locks the head, so that concurrent writers chain in order.
  */
 import type { AuditCheckpoint, AuditRecord } from '@vigil/protocol';
-import type { ChainHead } from './model.js';
+import type { ChainHead, StoredAuditRecord } from './model.js';
 
 export interface AuditStore {
   readHead(): Promise<ChainHead>;
@@ -18,6 +18,8 @@ export interface AuditStore {
 export interface AuditReader {
   /** Events with seq > afterSeq, ascending, at most `limit`. */
   readAfter(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  /** The same, with `details` as the stored canonical text (for verification). */
+  readStoredAfter(afterSeq: number, limit: number): Promise<StoredAuditRecord[]>;
   checkpoints(): Promise<AuditCheckpoint[]>;
   /** The head as recorded, or undefined when the head row is missing. */
   head(): Promise<ChainHead | undefined>;

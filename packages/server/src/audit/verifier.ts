@@ -13,11 +13,11 @@
  */
 import { AUDIT_GENESIS_HASH, checkpointSigningPayload, type AuditCheckpoint, type AuditRecord } from '@vigil/protocol';
 import type { Verifier } from '../keys/index.js';
-import { hashRecord, type ChainHead } from './model.js';
+import { hashRecord, type ChainHead, type StoredAuditRecord } from './model.js';
 
 export interface VerifyInput {
-  /** Events in ascending seq order. */
-  readonly events: AsyncIterable<AuditRecord>;
+  /** Events in ascending seq order (details as an object, or as the stored canonical text). */
+  readonly events: AsyncIterable<AuditRecord | StoredAuditRecord>;
   readonly checkpoints: readonly AuditCheckpoint[];
   /** The stored head, when available: catches a truncated tail newer than the last checkpoint. */
   readonly head?: ChainHead | undefined;

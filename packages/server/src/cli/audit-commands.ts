@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { AuditRecord } from '@vigil/protocol';
-import { auditKeysFromList, exportJsonl, parseJsonlExport, readAllEvents, restrictToSupplied, verifyAuditLog, type VerifyResult } from '../audit/index.js';
+import { auditKeysFromList, exportJsonl, parseJsonlExport, readAllStoredEvents, restrictToSupplied, verifyAuditLog, type VerifyResult } from '../audit/index.js';
 import { resolveDataDir, type Config } from '../config/index.js';
 import { ed25519Verifier, keyStorePaths } from '../keys/index.js';
 import { AppError } from '../kernel/index.js';
@@ -41,7 +41,7 @@ export async function runAuditVerify(options: AuditVerifyOptions): Promise<Verif
   try {
     const reader = auditStore(database.db, database.dialect);
     return await verifyAuditLog({
-      events: readAllEvents(reader, 10_000),
+      events: readAllStoredEvents(reader, 10_000),
       checkpoints: await reader.checkpoints(),
       head: await reader.head(),
       publicKeys,

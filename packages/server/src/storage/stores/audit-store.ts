@@ -3,8 +3,8 @@
  * On PostgreSQL the head row is read FOR UPDATE, which serialises writers across nodes.
  * SQLite has one writer at a time by design.
  */
-import type { AuditCheckpoint, AuditOutcome, AuditRecord } from '@vigil/protocol';
-import type { AuditReader, AuditStore, ChainHead } from '../../audit/index.js';
+import { canonicalDetails, type AuditCheckpoint, type AuditOutcome, type AuditRecord } from '@vigil/protocol';
+import type { AuditReader, AuditStore, ChainHead, StoredAuditRecord } from '../../audit/index.js';
 import type { SqlDialect } from '../dialect.js';
 import type { Executor } from '../sql-database.js';
 import type { AuditEventsTable } from '../tables.js';
@@ -44,6 +44,10 @@ export function auditStore(db: Executor, dialect: SqlDialect): AuditStore & Audi
       const rows = await db.selectFrom('audit_events').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
       return rows.map(fromRow);
     },
+    async readStoredAfter(afterSeq, limit) {
+      const rows = await db.selectFrom('audit_events').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+      return rows.map(fromRowStored);
+    },
     async checkpoints() {
       const rows = await db.selectFrom('audit_checkpoints').selectAll().orderBy('seq').execute();
       return rows.map((r): AuditCheckpoint => ({ seq: Number(r.seq), hash: r.hash, time: r.time, keyId: r.key_id, signature: r.signature }));
@@ -74,13 +78,17 @@ export function toRow(r: AuditRecord): AuditEventsTable {
     reason: r.reason,
     request_id: r.requestId,
     source: r.source,
-    details: JSON.stringify(r.details),
+    details: canonicalDetails(r.details),
     prev_hash: r.prevHash,
     hash: r.hash,
   };
 }
 
 function fromRow(r: AuditEventsTable): AuditRecord {
+  return { ...fromRowStored(r), details: JSON.parse(r.details) as AuditRecord['details'] };
+}
+
+function fromRowStored(r: AuditEventsTable): StoredAuditRecord {
   return {
     seq: Number(r.seq),
     eventId: r.event_id,
@@ -95,7 +103,7 @@ function fromRow(r: AuditEventsTable): AuditRecord {
     reason: r.reason,
     requestId: r.request_id,
     source: r.source,
-    details: JSON.parse(r.details) as AuditRecord['details'],
+    details: r.details,
     prevHash: r.prev_hash,
     hash: r.hash,
   };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CONSOLE_NOT_BUILT_TEXT } from './console-static.js';
 import type { HttpServer } from './http-server-type.js';
-import { createTestServer, makeTestPki, type TestPki } from './test-fixtures.js';
+import { createTestServer, makeTestPki, type TestPki } from './http-fixtures.js';
 
 const INDEX = '<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head><body><div id="root"></div></body></html>';
 

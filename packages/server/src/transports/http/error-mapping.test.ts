@@ -7,7 +7,7 @@ import { AppError, ERROR_CATALOGUE, type ErrorCode } from '../../kernel/index.js
 import type { HttpRoutes } from './http-server.js';
 import type { HttpServer } from './http-server-type.js';
 import { PUBLIC } from './route-permissions.js';
-import { captureLogger, createTestServer, makeTestPki, type CapturedLog } from './test-fixtures.js';
+import { captureLogger, createTestServer, makeTestPki, type CapturedLog } from './http-fixtures.js';
 
 const SECRET = 'db password is hunter2 at /srv/vigil/keys';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ReadinessProbe } from './health-routes.js';
 import type { HttpServer } from './http-server-type.js';
-import { createTestServer, makeTestPki, type TestPki } from './test-fixtures.js';
+import { createTestServer, makeTestPki, type TestPki } from './http-fixtures.js';
 
 describe('health probes', () => {
   let pki: TestPki;

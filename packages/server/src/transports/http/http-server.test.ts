@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isAppError } from '../../kernel/index.js';
 import { closeHttpServer, DEFAULT_BODY_LIMIT, DEFAULT_HTTP_TIMEOUTS, type HttpRoutes } from './http-server.js';
 import { PUBLIC } from './route-permissions.js';
-import { createTestServer, makeTestPki, type TestPki } from './test-fixtures.js';
+import { createTestServer, makeTestPki, type TestPki } from './http-fixtures.js';
 
 function get(port: number, ca: string, path: string): Promise<{ status: number | undefined; body: string }> {
   return new Promise((resolve, reject) => {

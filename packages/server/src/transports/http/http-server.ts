@@ -125,6 +125,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Validation with TypeBox: no coercion of bodies, no silent removal of unknown keys.
+  // registerAjvFormats fills TypeBox's (process-wide) format registry; it is idempotent.
   registerAjvFormats();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
@@ -139,10 +140,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   registerHealthRoutes(app, options.readiness ?? alwaysReady);
   registerOpenApiRoute(app);
   for (const routes of options.routes ?? []) await app.register(routes);
-  const console = await registerConsole(app, options.consoleDir);
+  const consoleRoutes = await registerConsole(app, options.consoleDir);
 
   app.setNotFoundHandler((request, reply) => {
-    if (console.fallback(request, reply)) return reply;
+    if (consoleRoutes.fallback(request, reply)) return reply;
     return sendError(new AppError('NOT_FOUND'), request, reply);
   });
   return app;

@@ -10,7 +10,7 @@ import { AppError, isAppError, type Principal } from '../../kernel/index.js';
 import type { HttpRoutes } from './http-server.js';
 import type { HttpServer } from './http-server-type.js';
 import { isValidPermission, PUBLIC, requestContext, type Authorizer } from './route-permissions.js';
-import { createTestServer, makeTestPki, type TestPki } from './test-fixtures.js';
+import { createTestServer, makeTestPki, type TestPki } from './http-fixtures.js';
 
 let calls = 0;
 const moduleRoutes: HttpRoutes = async (app) => {

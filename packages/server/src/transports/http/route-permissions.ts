@@ -11,7 +11,7 @@
  * MUST: `permissionGuard` is the single place where authentication and route-level authorization
  *       plug in. Resource-level checks stay in the services (access.decide), per ARCHITECTURE §2.5.
  */
-import type { FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
 import { ANONYMOUS_PRINCIPAL, AppError, type Principal, type RequestContext } from '../../kernel/index.js';
 import type { HttpServer } from './http-server-type.js';
 
@@ -61,7 +61,7 @@ export function isValidPermission(value: unknown): value is RoutePermission {
   return typeof value === 'string' && (value === PUBLIC || PERMISSION_PATTERN.test(value));
 }
 
-function permissionGuard(permission: RoutePermission, authorize: Authorizer): onRequestHookHandler {
+function permissionGuard(permission: RoutePermission, authorize: Authorizer): onRequestAsyncHookHandler {
   if (permission === PUBLIC) {
     return async function publicRoute(request) {
       request.principal = ANONYMOUS_PRINCIPAL;

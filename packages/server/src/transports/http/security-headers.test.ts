@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { HttpServer } from './http-server-type.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
-import { captureLogger, createTestServer, makeTestPki, type CapturedLog } from './test-fixtures.js';
+import { captureLogger, createTestServer, makeTestPki, type CapturedLog } from './http-fixtures.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -10,7 +10,7 @@ import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { isAppError } from '../../kernel/index.js';
 import { closeHttpServer } from './http-server.js';
 import type { HttpServer } from './http-server-type.js';
-import { makeTestPki, createTestServer, type TestPki } from './test-fixtures.js';
+import { makeTestPki, createTestServer, type TestPki } from './http-fixtures.js';
 import { buildHttpsOptions, TLS_PROFILE } from './tls-profile.js';
 
 interface Handshake {

@@ -1,13 +1,14 @@
 /**
- * Test fixtures for the HTTP transport: throwaway PKI made with the openssl CLI, a capturing
- * logger and a server factory with test defaults. Imported by *.test.ts only.
+ * Test fixtures for the HTTP transport: a throwaway PKI (keys from node:crypto, certificates
+ * signed by the openssl CLI), a capturing logger and a server factory with test defaults.
+ * Imported by *.test.ts only. (Not named test-*.ts: node --test would run it as a test file.)
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type Logger } from '../../observability/logger.js';
+import { createLogger, type Logger } from '../../observability/index.js';
 import { createHttpServer, type HttpServerOptions } from './http-server.js';
 import type { HttpServer } from './http-server-type.js';
 import type { TlsCredentials } from './tls-profile.js';

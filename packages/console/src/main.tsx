@@ -1,0 +1,20 @@
+/**
+ * The console's entry point. It runs in the browser and talks to the server only through the
+ * HTTP API of the same origin.
+ *
+ * MUST: no inline script or style, no external font, CDN or analytics (the server's CSP forbids them).
+ * MUST: import nothing from the server or the device SDK (a package boundary is a trust boundary).
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app';
+import './styles.css';
+
+const container = document.getElementById('root');
+if (container === null) throw new Error('index.html has no #root element');
+
+createRoot(container).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

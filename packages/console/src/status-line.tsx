@@ -1,0 +1,45 @@
+/** One line at the bottom of every page: is the server up, and is it ready. */
+import { useEffect, useState } from 'react';
+import { fetchServerStatus, INITIAL_STATUS, type ProbeState, type ServerStatus } from './server-status';
+
+const REFRESH_MS = 15_000;
+
+const LABELS: Record<ProbeState, string> = {
+  checking: 'checking…',
+  up: 'yes',
+  down: 'no',
+  unreachable: 'unreachable',
+};
+
+export function StatusLine() {
+  const [status, setStatus] = useState<ServerStatus>(INITIAL_STATUS);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    const refresh = () => {
+      fetchServerStatus(controller.signal).then(setStatus, () => {
+        // Aborted on unmount: nothing to update.
+      });
+    };
+    refresh();
+    const timer = window.setInterval(refresh, REFRESH_MS);
+    return () => {
+      window.clearInterval(timer);
+      controller.abort();
+    };
+  }, []);
+
+  const checks = Object.entries(status.checks);
+  return (
+    <p className="status-line" role="status" aria-live="polite">
+      <span className={`probe probe-${status.live}`}>Server live: {LABELS[status.live]}</span>
+      <span className={`probe probe-${status.ready}`}>Ready: {LABELS[status.ready]}</span>
+      {checks.length > 0 && (
+        <span className="checks">
+          {checks.map(([name, ok]) => `${name} ${ok ? 'ok' : 'failing'}`).join(' · ')}
+        </span>
+      )}
+      {status.checkedAt !== null && <span className="muted">checked {status.checkedAt.toLocaleTimeString()}</span>}
+    </p>
+  );
+}

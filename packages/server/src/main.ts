@@ -16,7 +16,7 @@ import { initRootCa, openRootCa, resolveHttpsCredentials } from './identity/ca/i
 import { createEnvelopeSealer, initKeyStore, keyStoreExists, openKeyStore, type KeyProvider, type Sealer } from './keys/index.js';
 import { cliPrincipal, newId, systemClock, SYSTEM_PRINCIPAL, type Clock, type RequestContext } from './kernel/index.js';
 import { Scheduler } from './jobs/index.js';
-import type { Logger } from './observability/logger.js';
+import type { Logger } from './observability/index.js';
 import { closeHttpServer, createHttpServer } from './transports/http/index.js';
 import { auditStore, openDatabase, setupCredentialStore, SqlUnitOfWork, systemMetaStore, type Executor, type SqlDatabase } from './storage/index.js';
 
@@ -164,6 +164,9 @@ export async function startServer(platform: Platform, logger: Logger, options: {
     logger.info({ source: tls.source, notAfter: tls.notAfter.toISOString(), issuedBecause: tls.issuedBecause }, 'https certificate');
     const http = await createHttpServer({
       tls: tls.credentials,
+      tlsMinVersion: config.tls.minVersion === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2',
+      // Request ids land in audit events: mint them here rather than believe a client's.
+      acceptClientRequestId: false,
       logger,
       bodyLimit: config.http.bodyLimitBytes,
       consoleDir: options.consoleDir ?? defaultConsoleDir(),

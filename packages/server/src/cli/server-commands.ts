@@ -11,7 +11,7 @@ import type { IssuedSetupCredential } from '../identity/index.js';
 import { AppError } from '../kernel/index.js';
 import { startServer, type RunningServer } from '../main.js';
 import { cliContext, initialize, isInitialized, openPlatform, systemRequestContext } from '../main.js';
-import { createLogger } from '../observability/logger.js';
+import { createLogger } from '../observability/index.js';
 
 export async function runInit(config: Config): Promise<void> {
   if (await isInitialized(config)) {

@@ -24,7 +24,7 @@ import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { requestIdGenerator } from './request-id.js';
 import { denyAll, installRoutePermissions, type Authorizer } from './route-permissions.js';
 import { HELMET_OPTIONS, installResponseHeaders, pathOf } from './security-headers.js';
-import { buildHttpsOptions, type TlsCredentials } from './tls-profile.js';
+import { buildHttpsOptions, type TlsCredentials, type TlsMinVersion } from './tls-profile.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -52,6 +52,8 @@ export type HttpRoutes = FastifyPluginAsync<Record<never, never>, HttpsServer, T
 export interface HttpServerOptions {
   /** Certificate, intermediates and key of the HTTPS listener. */
   readonly tls: TlsCredentials;
+  /** Lowest TLS version; default TLSv1.2. Never lower (RFC 8996). */
+  readonly tlsMinVersion?: TlsMinVersion;
   /** The process logger (observability/createLogger); the server logs through a child. */
   readonly logger: Logger;
   /** Authenticates and checks a route's permission; default `denyAll` (every non-public route is 401). */
@@ -95,7 +97,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     throw new AppError('CONFIG_INVALID', { detail: 'headersTimeoutMs must not exceed requestTimeoutMs.' });
   }
   const https = {
-    ...buildHttpsOptions(options.tls),
+    ...buildHttpsOptions(options.tls, options.tlsMinVersion),
     requestTimeout: timeouts.requestTimeoutMs,
     headersTimeout: timeouts.headersTimeoutMs,
   };

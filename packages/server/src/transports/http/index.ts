@@ -12,7 +12,7 @@ export {
   type HttpRoutes,
 } from './http-server.js';
 export type { HttpServer } from './http-server-type.js';
-export { TLS_PROFILE, buildHttpsOptions, type TlsCredentials, type HttpsOptions } from './tls-profile.js';
+export { TLS_PROFILE, buildHttpsOptions, type TlsCredentials, type HttpsOptions, type TlsMinVersion } from './tls-profile.js';
 export {
   PUBLIC,
   PERMISSION_PATTERN,

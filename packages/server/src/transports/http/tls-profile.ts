@@ -44,15 +44,18 @@ export interface TlsCredentials {
   readonly keyPem: string;
 }
 
-export type HttpsOptions = SecureContextOptions & typeof TLS_PROFILE & { readonly cert: string; readonly key: string };
+export type TlsMinVersion = 'TLSv1.2' | 'TLSv1.3';
+
+export type HttpsOptions = SecureContextOptions &
+  Omit<typeof TLS_PROFILE, 'minVersion'> & { readonly minVersion: TlsMinVersion; readonly cert: string; readonly key: string };
 
 /**
  * Builds node:https options from credentials and the profile. Throws TLS_MATERIAL_INVALID when
  * OpenSSL rejects the material (unparsable PEM, key that does not match the certificate).
  */
-export function buildHttpsOptions(credentials: TlsCredentials): HttpsOptions {
+export function buildHttpsOptions(credentials: TlsCredentials, minVersion: TlsMinVersion = TLS_PROFILE.minVersion): HttpsOptions {
   const cert = joinPem(credentials.certPem, credentials.chainPem);
-  const options: HttpsOptions = { ...TLS_PROFILE, cert, key: credentials.keyPem };
+  const options: HttpsOptions = { ...TLS_PROFILE, minVersion, cert, key: credentials.keyPem };
   try {
     createSecureContext(options);
   } catch (cause) {

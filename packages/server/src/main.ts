@@ -100,7 +100,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     sealer,
     auditLog,
     setup,
-    auditReader: () => scoped(database.db),
+    auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: () => database.close(),
   };

@@ -9,6 +9,17 @@
 export { AuditLog, type AuditLogOptions, type AuditWriter } from './log.js';
 export { hashRecord, validateEvent, type AuditEventInput, type ChainHead, type StoredAuditRecord } from './model.js';
 export type { AuditStore, AuditReader } from './store.js';
-export { verifyAuditLog, type VerifyInput, type VerifyResult, type VerifyProblem } from './verifier.js';
+export {
+  verifyAuditLog,
+  checkCheckpoints,
+  SegmentVerifier,
+  stitchSegments,
+  type VerifyInput,
+  type VerifyResult,
+  type VerifyProblem,
+  type VerifyFailure,
+  type SegmentResult,
+  type CheckpointCheck,
+} from './verifier.js';
 export { exportJsonl, readAllEvents, readAllStoredEvents, parseJsonlExport } from './export.js';
 export { auditKeysFromList, restrictToSupplied } from './trusted-keys.js';

@@ -6,7 +6,7 @@
  *       fingerprinted (HMAC) by the caller, never copied.
  * MUST: hash = SHA-256(canonicalAuditRecord(record)), which includes the previous hash.
  */
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import {
   canonicalAuditRecord,
   canonicalDetails,
@@ -67,5 +67,5 @@ export type StoredAuditRecord = Omit<AuditRecord, 'details'> & { readonly detail
 export function hashRecord(record: Omit<AuditRecord, 'hash' | 'details'> & { readonly details: AuditRecord['details'] | string }): string {
   const details = typeof record.details === 'string' ? record.details : canonicalDetails(record.details);
   const canonical = canonicalAuditRecord({ ...record, details });
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  return digest('sha256', canonical, 'hex');
 }

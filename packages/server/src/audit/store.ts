@@ -24,4 +24,6 @@ export interface AuditReader {
   /** The head as recorded, or undefined when the head row is missing. */
   head(): Promise<ChainHead | undefined>;
   count(): Promise<number>;
+  /** The highest seq present, 0 when empty. */
+  maxSeq(): Promise<number>;
 }

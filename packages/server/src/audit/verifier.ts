@@ -10,21 +10,13 @@
  *  - a chain rewritten from some point on (a signed checkpoint's hash no longer matches);
  *  - a forged checkpoint (its Ed25519 signature fails, or names an untrusted key).
  * Events after the newest checkpoint are protected by the chain only: see docs/audit-format.md.
+ *
+ * The chain can be checked in segments (e.g. one per CPU core) with `SegmentVerifier`, and the
+ * segments stitched with `stitchSegments`: the result is the same as one pass.
  */
 import { AUDIT_GENESIS_HASH, checkpointSigningPayload, type AuditCheckpoint, type AuditRecord } from '@vigil/protocol';
 import type { Verifier } from '../keys/index.js';
 import { hashRecord, type ChainHead, type StoredAuditRecord } from './model.js';
-
-export interface VerifyInput {
-  /** Events in ascending seq order (details as an object, or as the stored canonical text). */
-  readonly events: AsyncIterable<AuditRecord | StoredAuditRecord>;
-  readonly checkpoints: readonly AuditCheckpoint[];
-  /** The stored head, when available: catches a truncated tail newer than the last checkpoint. */
-  readonly head?: ChainHead | undefined;
-  /** Trusted audit-signing public keys, by key id (SPKI PEM). */
-  readonly publicKeys: ReadonlyMap<string, string>;
-  readonly verifier: Verifier;
-}
 
 export type VerifyProblem =
   | 'hash-mismatch'
@@ -33,8 +25,13 @@ export type VerifyProblem =
   | 'checkpoint-signature-invalid'
   | 'checkpoint-key-unknown'
   | 'checkpoint-hash-mismatch'
-  | 'truncated'
-  | 'no-checkpoint';
+  | 'truncated';
+
+export interface VerifyFailure {
+  readonly seq: number;
+  readonly problem: VerifyProblem;
+  readonly message: string;
+}
 
 export interface VerifyResult {
   readonly ok: boolean;
@@ -46,65 +43,150 @@ export interface VerifyResult {
   readonly message: string;
 }
 
-export async function verifyAuditLog(input: VerifyInput): Promise<VerifyResult> {
-  const failures: Array<{ seq: number; problem: VerifyProblem; message: string }> = [];
-  const bySeq = new Map<number, AuditCheckpoint>();
-  for (const cp of input.checkpoints) {
-    const pem = input.publicKeys.get(cp.keyId);
+export interface CheckpointCheck {
+  /** Checkpoints whose signature verified, by seq -> signed hash. */
+  readonly trusted: ReadonlyMap<number, string>;
+  readonly failures: readonly VerifyFailure[];
+}
+
+/** Checks every checkpoint signature against the trusted keys. */
+export function checkCheckpoints(checkpoints: readonly AuditCheckpoint[], publicKeys: ReadonlyMap<string, string>, verifier: Verifier): CheckpointCheck {
+  const trusted = new Map<number, string>();
+  const failures: VerifyFailure[] = [];
+  for (const cp of checkpoints) {
+    const pem = publicKeys.get(cp.keyId);
     if (pem === undefined) {
       failures.push({ seq: cp.seq, problem: 'checkpoint-key-unknown', message: `checkpoint at seq ${cp.seq} is signed by unknown key ${cp.keyId}` });
       continue;
     }
     const payload = Buffer.from(checkpointSigningPayload(cp), 'utf8');
-    const signature = Buffer.from(cp.signature, 'base64');
-    if (!input.verifier.verify(pem, payload, signature)) {
+    if (!verifier.verify(pem, payload, Buffer.from(cp.signature, 'base64'))) {
       failures.push({ seq: cp.seq, problem: 'checkpoint-signature-invalid', message: `checkpoint at seq ${cp.seq} has an invalid signature` });
       continue;
     }
-    bySeq.set(cp.seq, cp);
+    trusted.set(cp.seq, cp.hash);
+  }
+  return { trusted, failures };
+}
+
+export interface SegmentResult {
+  readonly startSeq: number;
+  /** The prevHash of the segment's first event (undefined if the segment is empty). */
+  readonly firstPrevHash: string | undefined;
+  /** The hash of the last event verified (undefined if none). */
+  readonly lastHash: string | undefined;
+  readonly lastSeq: number;
+  readonly eventsVerified: number;
+  readonly checkpointsVerified: number;
+  readonly failure?: VerifyFailure;
+}
+
+/**
+ * Verifies consecutive events from `startSeq` on. With `expectedPrevHash`, the first event must
+ * follow it; without, the first event's prevHash is reported for stitching.
+ */
+export class SegmentVerifier {
+  #expected: number;
+  #prevHash: string | undefined;
+  #firstPrevHash: string | undefined;
+  #verified = 0;
+  #checkpoints = 0;
+  #failure: VerifyFailure | undefined;
+
+  constructor(
+    private readonly startSeq: number,
+    private readonly checkpoints: ReadonlyMap<number, string>,
+    expectedPrevHash?: string,
+  ) {
+    this.#expected = startSeq;
+    this.#prevHash = expectedPrevHash;
   }
 
-  let expected = 1;
-  let prevHash = AUDIT_GENESIS_HASH;
-  let verified = 0;
-  let checkpointsVerified = 0;
-  let chainFailure: { seq: number; problem: VerifyProblem; message: string } | undefined;
-  for await (const record of input.events) {
-    if (record.seq !== expected) {
-      chainFailure = { seq: expected, problem: 'sequence-gap', message: `expected event ${expected}, found ${record.seq}` };
-      break;
+  /** Returns false once a failure is found (stop feeding). */
+  push(record: AuditRecord | StoredAuditRecord): boolean {
+    if (this.#failure) return false;
+    if (record.seq !== this.#expected) {
+      return this.#fail(this.#expected, 'sequence-gap', `expected event ${this.#expected}, found ${record.seq}`);
     }
-    if (record.prevHash !== prevHash) {
-      chainFailure = { seq: record.seq, problem: 'prev-hash-mismatch', message: `event ${record.seq} does not follow event ${record.seq - 1}` };
-      break;
+    if (this.#verified === 0) this.#firstPrevHash = record.prevHash;
+    if (this.#prevHash !== undefined && record.prevHash !== this.#prevHash) {
+      return this.#fail(record.seq, 'prev-hash-mismatch', `event ${record.seq} does not follow event ${record.seq - 1}`);
     }
     const { hash, ...unhashed } = record;
-    if (hashRecord(unhashed) !== hash) {
-      chainFailure = { seq: record.seq, problem: 'hash-mismatch', message: `event ${record.seq} was altered` };
-      break;
+    if (hashRecord(unhashed) !== hash) return this.#fail(record.seq, 'hash-mismatch', `event ${record.seq} was altered`);
+    const signed = this.checkpoints.get(record.seq);
+    if (signed !== undefined) {
+      if (signed !== hash) return this.#fail(record.seq, 'checkpoint-hash-mismatch', `event ${record.seq} does not match its signed checkpoint`);
+      this.#checkpoints += 1;
     }
-    const cp = bySeq.get(record.seq);
-    if (cp !== undefined) {
-      if (cp.hash !== hash) {
-        chainFailure = { seq: record.seq, problem: 'checkpoint-hash-mismatch', message: `event ${record.seq} does not match its signed checkpoint` };
-        break;
-      }
-      checkpointsVerified += 1;
-    }
-    prevHash = hash;
-    expected += 1;
-    verified += 1;
+    this.#prevHash = hash;
+    this.#expected += 1;
+    this.#verified += 1;
+    return true;
   }
-  const lastSeq = expected - 1;
-  if (chainFailure) failures.push(chainFailure);
-  else {
-    for (const cp of bySeq.values()) {
-      if (cp.seq > lastSeq) {
-        failures.push({ seq: lastSeq + 1, problem: 'truncated', message: `checkpoint at seq ${cp.seq} covers events missing after seq ${lastSeq}` });
-        break;
-      }
+
+  result(): SegmentResult {
+    return {
+      startSeq: this.startSeq,
+      firstPrevHash: this.#firstPrevHash,
+      lastHash: this.#verified > 0 ? this.#prevHash : undefined,
+      lastSeq: this.#expected - 1,
+      eventsVerified: this.#verified,
+      checkpointsVerified: this.#checkpoints,
+      ...(this.#failure ? { failure: this.#failure } : {}),
+    };
+  }
+
+  #fail(seq: number, problem: VerifyProblem, message: string): false {
+    this.#failure = { seq, problem, message };
+    return false;
+  }
+}
+
+export interface StitchInput {
+  /** Segments in ascending order, covering seq 1..N contiguously by their `startSeq`. */
+  readonly segments: readonly SegmentResult[];
+  /** Where each segment was meant to end (inclusive); the last may be open (Infinity). */
+  readonly segmentEnds: readonly number[];
+  readonly checkpointCheck: CheckpointCheck;
+  readonly head?: ChainHead | undefined;
+}
+
+/** Joins segment results into one verdict, reporting the smallest bad seq. */
+export function stitchSegments(input: StitchInput): VerifyResult {
+  const failures: VerifyFailure[] = [...input.checkpointCheck.failures];
+  let verified = 0;
+  let checkpointsVerified = 0;
+  let lastSeq = 0;
+  let prevHash = AUDIT_GENESIS_HASH;
+  let chainBroken = false;
+  input.segments.forEach((segment, i) => {
+    if (chainBroken) return;
+    verified += segment.eventsVerified;
+    checkpointsVerified += segment.checkpointsVerified;
+    if (segment.eventsVerified > 0 && segment.firstPrevHash !== prevHash) {
+      failures.push({ seq: segment.startSeq, problem: 'prev-hash-mismatch', message: `event ${segment.startSeq} does not follow event ${segment.startSeq - 1}` });
+      chainBroken = true;
+      return;
     }
-    if (input.head && input.head.seq > lastSeq) {
+    if (segment.failure) {
+      failures.push(segment.failure);
+      chainBroken = true;
+      return;
+    }
+    const end = input.segmentEnds[i] ?? Number.POSITIVE_INFINITY;
+    lastSeq = segment.lastSeq;
+    if (segment.lastHash !== undefined) prevHash = segment.lastHash;
+    if (Number.isFinite(end) && segment.lastSeq < end) {
+      failures.push({ seq: segment.lastSeq + 1, problem: 'sequence-gap', message: `event ${segment.lastSeq + 1} is missing` });
+      chainBroken = true;
+    }
+  });
+  if (!chainBroken) {
+    const beyond = [...input.checkpointCheck.trusted.keys()].filter((seq) => seq > lastSeq).sort((a, b) => a - b)[0];
+    if (beyond !== undefined) {
+      failures.push({ seq: lastSeq + 1, problem: 'truncated', message: `checkpoint at seq ${beyond} covers events missing after seq ${lastSeq}` });
+    } else if (input.head && input.head.seq > lastSeq) {
       failures.push({ seq: lastSeq + 1, problem: 'truncated', message: `the log head records seq ${input.head.seq} but events end at ${lastSeq}` });
     }
   }
@@ -121,11 +203,33 @@ export async function verifyAuditLog(input: VerifyInput): Promise<VerifyResult> 
       message: `audit chain broken at seq ${first.seq}: ${first.message}`,
     };
   }
+  const uncovered = lastSeq - Math.max(0, ...input.checkpointCheck.trusted.keys());
   return {
     ok: true,
     eventsVerified: verified,
     checkpointsVerified,
     lastSeq,
-    message: `audit chain ok: ${verified} events, ${checkpointsVerified} signed checkpoints verified`,
+    message:
+      `audit chain ok: ${verified} events, ${checkpointsVerified} signed checkpoints verified` +
+      (uncovered > 0 ? ` (${uncovered} newest events are covered by the chain only, not yet by a checkpoint)` : ''),
   };
+}
+
+export interface VerifyInput {
+  /** Events in ascending seq order (details as an object, or as the stored canonical text). */
+  readonly events: AsyncIterable<AuditRecord | StoredAuditRecord>;
+  readonly checkpoints: readonly AuditCheckpoint[];
+  /** The stored head, when available: catches a truncated tail newer than the last checkpoint. */
+  readonly head?: ChainHead | undefined;
+  /** Trusted audit-signing public keys, by key id (SPKI PEM). */
+  readonly publicKeys: ReadonlyMap<string, string>;
+  readonly verifier: Verifier;
+}
+
+/** Verifies the whole log in one pass. */
+export async function verifyAuditLog(input: VerifyInput): Promise<VerifyResult> {
+  const checkpointCheck = checkCheckpoints(input.checkpoints, input.publicKeys, input.verifier);
+  const segment = new SegmentVerifier(1, checkpointCheck.trusted, AUDIT_GENESIS_HASH);
+  for await (const record of input.events) if (!segment.push(record)) break;
+  return stitchSegments({ segments: [segment.result()], segmentEnds: [Number.POSITIVE_INFINITY], checkpointCheck, head: input.head });
 }

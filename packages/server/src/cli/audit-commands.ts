@@ -8,7 +8,21 @@ import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { AuditRecord } from '@vigil/protocol';
-import { auditKeysFromList, exportJsonl, parseJsonlExport, readAllStoredEvents, restrictToSupplied, verifyAuditLog, type VerifyResult } from '../audit/index.js';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import {
+  auditKeysFromList,
+  checkCheckpoints,
+  exportJsonl,
+  parseJsonlExport,
+  readAllStoredEvents,
+  restrictToSupplied,
+  stitchSegments,
+  verifyAuditLog,
+  type SegmentResult,
+  type VerifyResult,
+} from '../audit/index.js';
+import type { VerifyWorkerData } from './audit-verify-worker.js';
 import { resolveDataDir, type Config } from '../config/index.js';
 import { ed25519Verifier, keyStorePaths } from '../keys/index.js';
 import { AppError } from '../kernel/index.js';
@@ -20,6 +34,8 @@ export interface AuditVerifyOptions {
   readonly file?: string | undefined;
   /** PEM files of trusted audit-signing public keys (default: the data directory's list). */
   readonly publicKeyFiles?: readonly string[];
+  /** Worker threads for a large log (default: one per core above 200,000 events). */
+  readonly workers?: number;
 }
 
 export async function runAuditVerify(options: AuditVerifyOptions): Promise<VerifyResult> {
@@ -39,17 +55,53 @@ export async function runAuditVerify(options: AuditVerifyOptions): Promise<Verif
   const publicKeys = supplied.length > 0 ? restrictToSupplied(listed, supplied, []) : listed;
   const database = await openDatabase({ dataDir, databaseUrl: options.config.databaseUrl, readonly: true });
   try {
-    const reader = auditStore(database.db, database.dialect);
-    return await verifyAuditLog({
-      events: readAllStoredEvents(reader, 10_000),
-      checkpoints: await reader.checkpoints(),
-      head: await reader.head(),
-      publicKeys,
-      verifier: ed25519Verifier,
-    });
+    const reader = auditStore(database.db, database.dialect, database.sqliteHandle);
+    const checkpoints = await reader.checkpoints();
+    const head = await reader.head();
+    const maxSeq = await reader.maxSeq();
+    const workers = options.workers ?? defaultWorkers(maxSeq);
+    if (workers <= 1) {
+      return await verifyAuditLog({ events: readAllStoredEvents(reader, VERIFY_BATCH), checkpoints, head, publicKeys, verifier: ed25519Verifier });
+    }
+    const checkpointCheck = checkCheckpoints(checkpoints, publicKeys, ed25519Verifier);
+    const ranges = splitRange(maxSeq, workers);
+    const segments = await Promise.all(
+      ranges.map(([from, to]) =>
+        runWorker({ dataDir, databaseUrl: options.config.databaseUrl, from, to, checkpoints: [...checkpointCheck.trusted], batchSize: VERIFY_BATCH }),
+      ),
+    );
+    return stitchSegments({ segments, segmentEnds: ranges.map(([, to]) => to), checkpointCheck, head });
   } finally {
     await database.close();
   }
+}
+
+const VERIFY_BATCH = 10_000;
+/** Below this many events one pass is quicker than starting workers. */
+const PARALLEL_THRESHOLD = 200_000;
+
+function defaultWorkers(events: number): number {
+  if (events < PARALLEL_THRESHOLD) return 1;
+  return Math.max(1, Math.min(availableParallelism(), 8));
+}
+
+/** Splits 1..max into `parts` contiguous inclusive ranges. */
+export function splitRange(max: number, parts: number): Array<[number, number]> {
+  const size = Math.ceil(max / parts);
+  const out: Array<[number, number]> = [];
+  for (let from = 1; from <= max; from += size) out.push([from, Math.min(max, from + size - 1)]);
+  return out;
+}
+
+function runWorker(data: VerifyWorkerData): Promise<SegmentResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./audit-verify-worker.js', import.meta.url), { workerData: data });
+    worker.once('message', (result: SegmentResult) => resolve(result));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`audit verify worker exited with code ${code}`));
+    });
+  });
 }
 
 export async function runAuditExport(config: Config, output: string | undefined): Promise<number> {

@@ -52,8 +52,15 @@ async function tampered(name: string, attack: (db: Database.Database) => void): 
   return dir;
 }
 
+/** Verifies in one pass and in three parallel ranges; both must reach the same verdict. */
 async function verify(dataDir: string) {
-  return runAuditVerify({ config: validate({ dataDir }).config });
+  const config = validate({ dataDir }).config;
+  const single = await runAuditVerify({ config, workers: 1 });
+  const parallel = await runAuditVerify({ config, workers: 3 });
+  const verdict = (r: typeof single) => ({ ok: r.ok, firstBadSeq: r.firstBadSeq, problem: r.problem });
+  assert.deepEqual(verdict(parallel), verdict(single), 'parallel ranges agree with one pass');
+  if (single.ok) assert.equal(parallel.eventsVerified, single.eventsVerified);
+  return single;
 }
 
 function rowAt(db: Database.Database, seq: number): Row {

@@ -2,6 +2,7 @@
  * SqlDatabase: one opened database, whichever dialect. Modules never see it; main.ts hands
  * them store ports built from it (see unit-of-work.ts).
  */
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 import type { SqlDialect } from './dialect.js';
 import type { Database } from './tables.js';
@@ -13,6 +14,8 @@ export interface SqlDatabase {
   readonly db: Kysely<Database>;
   /** A short description for logs, without credentials. */
   readonly description: string;
+  /** The better-sqlite3 handle (SQLite only), for bulk reads that kysely's row objects make slow. */
+  readonly sqliteHandle?: BetterSqlite3.Database;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -43,6 +43,7 @@ export function auditStoreContract(open: () => Promise<TestDatabase>): void {
       const store = auditStore(t.database.db, t.database.dialect);
       assert.deepEqual(await store.readHead(), { seq: 0, hash: AUDIT_GENESIS_HASH, checkpointSeq: 0, checkpointTime: null });
       assert.equal(await store.count(), 0);
+      assert.equal(await store.maxSeq(), 0);
       assert.deepEqual(await store.readAfter(0, 10), []);
       assert.deepEqual(await store.checkpoints(), []);
     } finally {
@@ -59,6 +60,23 @@ export function auditStoreContract(open: () => Promise<TestDatabase>): void {
       assert.deepEqual(await store.readAfter(0, 10), rows);
       assert.deepEqual(await store.readAfter(1, 1), [rows[1]]);
       assert.equal(await store.count(), 3);
+      assert.equal(await store.maxSeq(), 3);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  test('ok/readStoredAfter returns the stored canonical details text, on every read path', async () => {
+    const t = await open();
+    try {
+      const plain = auditStore(t.database.db, t.database.dialect);
+      const fast = auditStore(t.database.db, t.database.dialect, t.database.sqliteHandle);
+      await plain.insertEvents([record(1, { details: { z: 1, a: 'x', m: null } }), record(2)]);
+      const stored = await plain.readStoredAfter(0, 10);
+      assert.equal(stored[0]?.details, '{"a":"x","m":null,"z":1}', 'keys sorted, as hashed');
+      assert.deepEqual(await fast.readStoredAfter(0, 10), stored);
+      assert.deepEqual(await fast.readStoredAfter(1, 10), stored.slice(1));
+      assert.deepEqual((await plain.readAfter(0, 1))[0]?.details, { a: 'x', m: null, z: 1 });
     } finally {
       await t.dispose();
     }

@@ -37,6 +37,7 @@ export function openSqlite(options: SqliteOptions): SqlDatabase {
     dialect: 'sqlite',
     db,
     description: `sqlite:${options.file}`,
+    sqliteHandle: raw,
     ping: () => Promise.resolve(raw.open && raw.prepare('select 1 as ok').get() !== undefined),
     close: async () => {
       await db.destroy();

@@ -5,6 +5,7 @@
  */
 import { canonicalDetails, type AuditCheckpoint, type AuditOutcome, type AuditRecord } from '@vigil/protocol';
 import type { AuditReader, AuditStore, ChainHead, StoredAuditRecord } from '../../audit/index.js';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { SqlDialect } from '../dialect.js';
 import type { Executor } from '../sql-database.js';
 import type { AuditEventsTable } from '../tables.js';
@@ -12,7 +13,12 @@ import type { AuditEventsTable } from '../tables.js';
 /** SQLite allows 32766 bound parameters; 16 columns per row. */
 const INSERT_CHUNK = 1000;
 
-export function auditStore(db: Executor, dialect: SqlDialect): AuditStore & AuditReader {
+/**
+ * `sqliteHandle`, when given, serves `readStoredAfter` with a raw (array-mode) prepared statement:
+ * verification of a million events reads each row once, and row objects dominate its cost.
+ */
+export function auditStore(db: Executor, dialect: SqlDialect, sqliteHandle?: BetterSqlite3.Database): AuditStore & AuditReader {
+  const bulk = sqliteHandle ? sqliteBulkReader(sqliteHandle) : undefined;
   return {
     async readHead() {
       let query = db.selectFrom('audit_head').selectAll().where('id', '=', 1);
@@ -45,6 +51,7 @@ export function auditStore(db: Executor, dialect: SqlDialect): AuditStore & Audi
       return rows.map(fromRow);
     },
     async readStoredAfter(afterSeq, limit) {
+      if (bulk) return bulk(afterSeq, limit);
       const rows = await db.selectFrom('audit_events').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
       return rows.map(fromRowStored);
     },
@@ -55,6 +62,10 @@ export function auditStore(db: Executor, dialect: SqlDialect): AuditStore & Audi
     async count() {
       const row = await db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
       return Number(row?.n ?? 0);
+    },
+    async maxSeq() {
+      const row = await db.selectFrom('audit_events').select((eb) => eb.fn.max<number | string | null>('seq').as('m')).executeTakeFirst();
+      return Number(row?.m ?? 0);
     },
   };
 }
@@ -107,4 +118,32 @@ function fromRowStored(r: AuditEventsTable): StoredAuditRecord {
     prevHash: r.prev_hash,
     hash: r.hash,
   };
+}
+
+const STORED_COLUMNS =
+  'seq, event_id, time, actor_kind, actor_id, org_id, action, target_type, target_id, outcome, reason, request_id, source, details, prev_hash, hash';
+
+type RawRow = [number, string, string, string, string, string | null, string, string, string, string, string | null, string, string, string, string, string];
+
+function sqliteBulkReader(handle: BetterSqlite3.Database): (afterSeq: number, limit: number) => StoredAuditRecord[] {
+  const statement = handle.prepare(`SELECT ${STORED_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true);
+  return (afterSeq, limit) =>
+    (statement.all(afterSeq, limit) as RawRow[]).map((r) => ({
+      seq: r[0],
+      eventId: r[1],
+      time: r[2],
+      actorKind: r[3],
+      actorId: r[4],
+      orgId: r[5],
+      action: r[6],
+      targetType: r[7],
+      targetId: r[8],
+      outcome: r[9] as AuditOutcome,
+      reason: r[10],
+      requestId: r[11],
+      source: r[12],
+      details: r[13],
+      prevHash: r[14],
+      hash: r[15],
+    }));
 }

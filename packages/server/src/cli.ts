@@ -59,7 +59,7 @@ const audit = program.command('audit').description('the tamper-evident audit log
 withStorageOptions(audit.command('verify'))
   .description('verify the hash chain and signed checkpoints offline; exit 1 naming the first bad seq')
   .option('--file <jsonl>', 'verify an exported JSONL file instead of the database')
-  .option('--public-key <pem...>', 'trusted audit-signing public key(s) (default: <data-dir>/keys/public-keys.json)')
+  .option('--public-key <file...>', 'trusted audit-signing key(s): PEM files or a public-keys.json list (default: <data-dir>/keys/public-keys.json)')
   .action(
     action(async (flags: CommonFlags & { file?: string; publicKey?: string[] }) => {
       const result = await runAuditVerify({ config: config(flags).config, file: flags.file, publicKeyFiles: flags.publicKey ?? [] });

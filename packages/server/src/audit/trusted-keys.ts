@@ -22,8 +22,9 @@ export function auditKeysFromList(json: string): Map<string, string> {
 
 /**
  * Restricts `listed` to the keys equal to one of the auditor's PEMs. When there is no list
- * (e.g. verifying an exported file), each supplied PEM is trusted for any key id, which still
- * checks every signature against the auditor's key.
+ * (e.g. verifying an exported file with one PEM), that PEM is trusted for any key id, which
+ * still checks every signature against the auditor's key. Several PEMs without a list cannot
+ * be matched to key ids: give the public key list instead.
  */
 export function restrictToSupplied(listed: ReadonlyMap<string, string> | undefined, supplied: readonly string[], keyIds: Iterable<string>): Map<string, string> {
   const fingerprints = new Set(supplied.map(spkiFingerprint));

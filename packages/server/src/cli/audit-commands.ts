@@ -40,19 +40,24 @@ export interface AuditVerifyOptions {
 
 export async function runAuditVerify(options: AuditVerifyOptions): Promise<VerifyResult> {
   const supplied = await Promise.all((options.publicKeyFiles ?? []).map((f) => readText(f, 'public key')));
+  // A supplied file is either a PEM or a public key list (public-keys.json).
+  const lists = supplied.filter((text) => text.trimStart().startsWith('{')).map(auditKeysFromList);
+  const pems = supplied.filter((text) => !text.trimStart().startsWith('{'));
+  const suppliedList = lists.length > 0 ? new Map(lists.flatMap((m) => [...m])) : undefined;
   if (options.file !== undefined) {
-    if (supplied.length === 0) throw new AppError('VALIDATION_FAILED', { detail: 'audit verify --file needs --public-key PEM' });
+    if (supplied.length === 0) throw new AppError('VALIDATION_FAILED', { detail: 'audit verify --file needs --public-key (a PEM, or public-keys.json)' });
+    if (!suppliedList && pems.length > 1) {
+      throw new AppError('VALIDATION_FAILED', { detail: 'audit verify --file: several PEMs cannot be matched to key ids; pass public-keys.json' });
+    }
     const { events, checkpoints } = parseJsonlExport(await readText(options.file, 'export'));
-    return verifyAuditLog({
-      events: iterate(events),
-      checkpoints,
-      publicKeys: restrictToSupplied(undefined, supplied, checkpoints.map((c) => c.keyId)),
-      verifier: ed25519Verifier,
-    });
+    const publicKeys = suppliedList
+      ? pems.length > 0 ? restrictToSupplied(suppliedList, pems, []) : suppliedList
+      : restrictToSupplied(undefined, pems, checkpoints.map((c) => c.keyId));
+    return verifyAuditLog({ events: iterate(events), checkpoints, publicKeys, verifier: ed25519Verifier });
   }
   const dataDir = resolveDataDir(options.config.dataDir);
-  const listed = auditKeysFromList(await readText(keyStorePaths(dataDir).publicKeysFile, 'public key list'));
-  const publicKeys = supplied.length > 0 ? restrictToSupplied(listed, supplied, []) : listed;
+  const listed = suppliedList ?? auditKeysFromList(await readText(keyStorePaths(dataDir).publicKeysFile, 'public key list'));
+  const publicKeys = pems.length > 0 ? restrictToSupplied(listed, pems, []) : listed;
   const database = await openDatabase({ dataDir, databaseUrl: options.config.databaseUrl, readonly: true });
   try {
     const reader = auditStore(database.db, database.dialect, database.sqliteHandle);

@@ -22,3 +22,5 @@ export { keyStorePaths, type KeyStorePaths } from './key-store-paths.js';
 export { createEnvelopeSealer } from './envelope-sealer.js';
 export { ed25519Verifier } from './ed25519-verifier.js';
 export { newMasterKeyText } from './master-key.js';
+/** Crash-safe writes (temp file, fsync, rename/link), also used for the CA's public files. */
+export { writeFileAtomic, createFileAtomic } from './atomic-file.js';

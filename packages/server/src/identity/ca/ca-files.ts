@@ -9,9 +9,9 @@
  * MUST: writes are atomic (temp file, fsync, rename), so a reader never sees half a certificate;
  *       `createCaFile` never replaces an existing file (a root is created once).
  */
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { createFileAtomic, writeFileAtomic } from '../../keys/index.js';
 
 const CA_DIR_MODE = 0o700;
 const CERT_FILE_MODE = 0o644;
@@ -39,49 +39,12 @@ export async function readCaFile(path: string): Promise<string | undefined> {
 
 /** Creates the file; fails with EEXIST, changing nothing, if it exists. */
 export async function createCaFile(path: string, text: string): Promise<void> {
-  const temp = await writeTemp(path, text);
-  try {
-    await link(temp, path);
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
-  await fsyncDir(dirname(path));
+  await mkdir(dirname(path), { recursive: true, mode: CA_DIR_MODE });
+  await createFileAtomic(path, text, CERT_FILE_MODE);
 }
 
 /** Replaces the file atomically. */
 export async function replaceCaFile(path: string, text: string): Promise<void> {
-  const temp = await writeTemp(path, text);
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  await fsyncDir(dirname(path));
-}
-
-async function writeTemp(path: string, text: string): Promise<string> {
   await mkdir(dirname(path), { recursive: true, mode: CA_DIR_MODE });
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', CERT_FILE_MODE);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  await handle.close();
-  return temp;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeFileAtomic(path, text, CERT_FILE_MODE);
 }

@@ -1,0 +1,103 @@
+/**
+ * The `vigil` command as an operator runs it: --help on every verb, exit codes, one-line errors,
+ * key rotation, and an exported audit log verified on its own with the auditor's public key.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const CLI = join(import.meta.dirname, '..', 'cli.js');
+let root: string;
+let dataDir: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+async function vigil(...args: string[]): Promise<Run> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { env: { PATH: process.env['PATH'] ?? '' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'vigil-cli-'));
+  dataDir = join(root, 'data');
+  const init = await vigil('init', '--data-dir', dataDir);
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stdout, /setup credential/);
+});
+after(() => rm(root, { recursive: true, force: true }));
+
+test('ok/every verb answers --help', async () => {
+  for (const verb of [[], ['init'], ['start'], ['audit'], ['audit', 'verify'], ['audit', 'export'], ['audit', 'checkpoint'], ['keys'], ['keys', 'list'], ['keys', 'rotate']]) {
+    const r = await vigil(...verb, '--help');
+    assert.equal(r.code, 0, `${verb.join(' ')} --help`);
+    assert.match(r.stdout, /Usage: vigil/);
+  }
+});
+
+test('fail/usage errors exit 2; failures exit 1 with one line on stderr', async () => {
+  assert.equal((await vigil('no-such-verb')).code, 2);
+  const again = await vigil('init', '--data-dir', dataDir);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /^vigil: .*already initialized.*\n$/);
+  const badPort = await vigil('start', '--data-dir', dataDir, '--http-port', 'eighty');
+  assert.equal(badPort.code, 1);
+  assert.equal(badPort.stderr.trim().split('\n').length, 1);
+  const notInit = await vigil('audit', 'verify', '--data-dir', join(root, 'absent'));
+  assert.equal(notInit.code, 1);
+  assert.doesNotMatch(notInit.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('ok/keys rotate is audited, old checkpoints still verify, export verifies with the public key', async () => {
+  const list = await vigil('keys', 'list', '--data-dir', dataDir);
+  assert.equal(list.code, 0);
+  assert.match(list.stdout, /kek-[0-9a-f]{16}\tkek\tAES-256-GCM\tactive/);
+  assert.doesNotMatch(list.stdout, /BEGIN|PRIVATE/);
+  assert.equal((await vigil('audit', 'checkpoint', '--data-dir', dataDir)).code, 0);
+  const rotate = await vigil('keys', 'rotate', 'audit-signing', '--data-dir', dataDir);
+  assert.equal(rotate.code, 0, rotate.stderr);
+  assert.equal((await vigil('keys', 'rotate', 'kek', '--data-dir', dataDir)).code, 0);
+  assert.equal((await vigil('keys', 'rotate', 'ca-root', '--data-dir', dataDir)).code, 1, 'only kek and audit-signing rotate here');
+  assert.equal((await vigil('audit', 'checkpoint', '--data-dir', dataDir)).code, 0);
+  const verify = await vigil('audit', 'verify', '--data-dir', dataDir);
+  assert.equal(verify.code, 0, verify.stderr);
+  assert.match(verify.stdout, /3 events, 2 signed checkpoints/);
+
+  const file = join(root, 'audit.jsonl');
+  assert.equal((await vigil('audit', 'export', '--format', 'jsonl', '--output', file, '--data-dir', dataDir)).code, 0);
+  const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { kind: string; action?: string });
+  assert.deepEqual(
+    lines.filter((l) => l.kind === 'event').map((l) => l.action),
+    ['identity.setup_credential.issue', 'keys.audit_signing.rotate', 'keys.kek.rotate'],
+  );
+  assert.equal(lines.filter((l) => l.kind === 'checkpoint').length, 2);
+  const keyList = join(dataDir, 'keys', 'public-keys.json');
+  const ok = await vigil('audit', 'verify', '--file', file, '--public-key', keyList);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /3 events, 2 signed checkpoints/);
+
+  // The auditor's single current key does not vouch for the checkpoint signed before the rotation.
+  const current = join(dataDir, 'keys', 'audit-signing.pub.pem');
+  const partial = await vigil('audit', 'verify', '--file', file, '--public-key', current);
+  assert.equal(partial.code, 1);
+  assert.match(partial.stderr, /seq 1:.*(unknown key|invalid signature)/);
+
+  // An edited line in the export is caught too.
+  const tampered = join(root, 'tampered.jsonl');
+  await writeFile(tampered, (await readFile(file, 'utf8')).replace('keys.kek.rotate', 'keys.kek.erase'));
+  const bad = await vigil('audit', 'verify', '--file', tampered, '--public-key', keyList);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /seq 3/);
+});

@@ -65,7 +65,10 @@ export type StoredAuditRecord = Omit<AuditRecord, 'details'> & { readonly detail
 
 /** The record's chain hash; `details` may be the object or its canonical JSON text. */
 export function hashRecord(record: Omit<AuditRecord, 'hash' | 'details'> & { readonly details: AuditRecord['details'] | string }): string {
-  const details = typeof record.details === 'string' ? record.details : canonicalDetails(record.details);
-  const canonical = canonicalAuditRecord({ ...record, details });
+  // A stored record already carries its canonical details text: hash it without copying the record.
+  const canonical =
+    typeof record.details === 'string'
+      ? canonicalAuditRecord(record as Omit<AuditRecord, 'hash' | 'details'> & { readonly details: string })
+      : canonicalAuditRecord({ ...record, details: canonicalDetails(record.details) });
   return digest('sha256', canonical, 'hex');
 }

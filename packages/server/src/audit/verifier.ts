@@ -112,8 +112,8 @@ export class SegmentVerifier {
     if (this.#prevHash !== undefined && record.prevHash !== this.#prevHash) {
       return this.#fail(record.seq, 'prev-hash-mismatch', `event ${record.seq} does not follow event ${record.seq - 1}`);
     }
-    const { hash, ...unhashed } = record;
-    if (hashRecord(unhashed) !== hash) return this.#fail(record.seq, 'hash-mismatch', `event ${record.seq} was altered`);
+    const hash = record.hash;
+    if (hashRecord(record) !== hash) return this.#fail(record.seq, 'hash-mismatch', `event ${record.seq} was altered`);
     const signed = this.checkpoints.get(record.seq);
     if (signed !== undefined) {
       if (signed !== hash) return this.#fail(record.seq, 'checkpoint-hash-mismatch', `event ${record.seq} does not match its signed checkpoint`);

@@ -3,6 +3,8 @@
  * otherwise SQLite at `<dataDir>/vigil.db`.
  */
 import { join } from 'node:path';
+import { sql } from 'kysely';
+import { AppError } from '../kernel/index.js';
 import { migrateToLatest } from './migrations/index.js';
 import { openPostgres } from './postgres/connect.js';
 import type { SqlDatabase } from './sql-database.js';
@@ -23,6 +25,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<SqlDat
     options.databaseUrl !== undefined
       ? openPostgres({ url: options.databaseUrl, ...(options.postgresSchema !== undefined ? { schema: options.postgresSchema } : {}) })
       : openSqlite({ file: join(options.dataDir, SQLITE_FILE_NAME), readonly: options.readonly ?? false });
+  try {
+    await sql`select 1`.execute(database.db);
+  } catch (cause) {
+    await database.close().catch(() => undefined);
+    throw new AppError('STORAGE_UNAVAILABLE', { detail: `storage: cannot reach ${database.description}: ${cause instanceof Error ? cause.message : String(cause)}`, cause });
+  }
   if (options.readonly) return database;
   try {
     await migrateToLatest(database.db as never, database.dialect);

@@ -155,9 +155,13 @@ export interface RunningServer {
 }
 
 /** Starts the HTTPS listener and the jobs of a running server on an opened platform. */
-export async function startServer(platform: Platform, logger: Logger, options: { consoleDir?: string } = {}): Promise<RunningServer> {
+export async function startServer(
+  platform: Platform,
+  logger: Logger,
+  options: { consoleDir?: string; lock?: DataDirLock } = {},
+): Promise<RunningServer> {
   const { config } = platform;
-  const lock = takeDataDirLock(platform);
+  const lock = options.lock ?? takeDataDirLock(platform);
   const scheduler = new Scheduler((job, error) => logger.error({ job, err: error }, 'job failed'));
   try {
     const tls = await httpsCredentials(platform);

@@ -6,11 +6,11 @@
  * MUST: SIGINT/SIGTERM stop gracefully: no new connections, requests in flight finish, jobs
  *       finish, the database closes cleanly. A second signal exits at once.
  */
-import type { Config } from '../config/index.js';
+import type { Config, DataDirLock } from '../config/index.js';
 import type { IssuedSetupCredential } from '../identity/index.js';
 import { AppError } from '../kernel/index.js';
 import { startServer, type RunningServer } from '../main.js';
-import { cliContext, initialize, isInitialized, openPlatform, systemRequestContext } from '../main.js';
+import { cliContext, initialize, isInitialized, openPlatform, systemRequestContext, takeDataDirLock } from '../main.js';
 import { createLogger } from '../observability/index.js';
 
 export async function runInit(config: Config): Promise<void> {
@@ -36,14 +36,18 @@ export async function runStart(config: Config): Promise<void> {
   }
   const platform = await openPlatform({ config, env: process.env });
   let server: RunningServer;
+  let lock: DataDirLock | undefined;
   try {
+    // One server per data directory: take the lock before anything is written.
+    lock = takeDataDirLock(platform);
     const setup = await platform.setup.ensure(systemRequestContext('setup'));
     if (setup.issued) printCredential(setup.issued);
     else if (!setup.completed && setup.pendingUntil !== undefined) {
       process.stdout.write(`A first-admin setup credential was issued earlier and is valid until ${setup.pendingUntil}.\n`);
     }
-    server = await startServer(platform, logger);
+    server = await startServer(platform, logger, { lock });
   } catch (error) {
+    lock?.release();
     await platform.close();
     throw error;
   }

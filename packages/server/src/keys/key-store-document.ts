@@ -17,7 +17,7 @@
 import { AppError } from '../kernel/index.js';
 import { ALGORITHM_OF } from './key-material.js';
 import { keyIdMatchesPurpose } from './key-id.js';
-import type { KeyAlgorithm, KeyPurpose } from './ports.js';
+import type { KeyInfo, KeyPurpose } from './ports.js';
 import { decodeBase64Url } from './strict-base64url.js';
 
 export const KEY_STORE_FORMAT = 'vigil-keystore';
@@ -25,13 +25,8 @@ export const KEY_STORE_VERSION = 1;
 
 export const KEY_PURPOSES: readonly KeyPurpose[] = ['kek', 'audit-signing', 'ca-root', 'tls-server'];
 
-export interface StoredKey {
-  readonly id: string;
-  readonly purpose: KeyPurpose;
-  readonly algorithm: KeyAlgorithm;
-  readonly createdAt: string;
-  readonly status: 'active' | 'retired';
-  readonly retiredAt?: string;
+/** A key as the store file holds it: what KeyInfo says of it, its public half, and its sealed bytes. */
+export interface StoredKey extends KeyInfo {
   readonly publicKeyPem?: string;
   /** b64url(IV || ciphertext || tag) of the key bytes under the barrier's entry key. */
   readonly sealed: string;

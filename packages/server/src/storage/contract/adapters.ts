@@ -22,6 +22,16 @@ export interface TestAdapter {
   open(): Promise<TestDatabase>;
 }
 
+/** Opens a throwaway database, runs `fn` on it, and disposes of it whatever happens. */
+export async function withTestDatabase<T>(open: () => Promise<TestDatabase>, fn: (t: TestDatabase) => Promise<T>): Promise<T> {
+  const t = await open();
+  try {
+    return await fn(t);
+  } finally {
+    await t.dispose();
+  }
+}
+
 export const POSTGRES_TEST_URL = process.env['VIGIL_TEST_DATABASE_URL'];
 
 export function testAdapters(): TestAdapter[] {

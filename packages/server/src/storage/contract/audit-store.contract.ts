@@ -6,7 +6,7 @@ import { AUDIT_GENESIS_HASH, type AuditRecord } from '@vigil/protocol';
 import { AuditLog } from '../../audit/index.js';
 import { ManualClock, SYSTEM_PRINCIPAL, type RequestContext } from '../../kernel/index.js';
 import { auditStore } from '../stores/audit-store.js';
-import type { TestDatabase } from './adapters.js';
+import { withTestDatabase, type TestDatabase } from './adapters.js';
 
 const ctx: RequestContext = { principal: SYSTEM_PRINCIPAL, requestId: 'req-1', source: 'local' };
 
@@ -37,23 +37,18 @@ const noSigner = () => {
 };
 
 export function auditStoreContract(open: () => Promise<TestDatabase>): void {
-  test('ok/a new store has the genesis head and no events', async () => {
-    const t = await open();
-    try {
+  test('ok/a new store has the genesis head and no events', () =>
+    withTestDatabase(open, async (t) => {
       const store = auditStore(t.database.db, t.database.dialect);
       assert.deepEqual(await store.readHead(), { seq: 0, hash: AUDIT_GENESIS_HASH, checkpointSeq: 0, checkpointTime: null });
       assert.equal(await store.count(), 0);
       assert.equal(await store.maxSeq(), 0);
       assert.deepEqual(await store.readAfter(0, 10), []);
       assert.deepEqual(await store.checkpoints(), []);
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 
-  test('ok/events round-trip in seq order with their details and numeric types', async () => {
-    const t = await open();
-    try {
+  test('ok/events round-trip in seq order with their details and numeric types', () =>
+    withTestDatabase(open, async (t) => {
       const store = auditStore(t.database.db, t.database.dialect);
       const rows = [record(1), record(2, { orgId: 'org-1', reason: 'because', outcome: 'denied' }), record(3)];
       await store.insertEvents([rows[2]!, rows[0]!, rows[1]!]);
@@ -61,14 +56,10 @@ export function auditStoreContract(open: () => Promise<TestDatabase>): void {
       assert.deepEqual(await store.readAfter(1, 1), [rows[1]]);
       assert.equal(await store.count(), 3);
       assert.equal(await store.maxSeq(), 3);
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 
-  test('ok/readStoredAfter returns the stored canonical details text, on every read path', async () => {
-    const t = await open();
-    try {
+  test('ok/readStoredAfter returns the stored canonical details text, on every read path', () =>
+    withTestDatabase(open, async (t) => {
       const plain = auditStore(t.database.db, t.database.dialect);
       const fast = auditStore(t.database.db, t.database.dialect, t.database.sqliteHandle);
       await plain.insertEvents([record(1, { details: { z: 1, a: 'x', m: null } }), record(2)]);
@@ -77,14 +68,10 @@ export function auditStoreContract(open: () => Promise<TestDatabase>): void {
       assert.deepEqual(await fast.readStoredAfter(0, 10), stored);
       assert.deepEqual(await fast.readStoredAfter(1, 10), stored.slice(1));
       assert.deepEqual((await plain.readAfter(0, 1))[0]?.details, { a: 'x', m: null, z: 1 });
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 
-  test('ok/head and checkpoints round-trip', async () => {
-    const t = await open();
-    try {
+  test('ok/head and checkpoints round-trip', () =>
+    withTestDatabase(open, async (t) => {
       const store = auditStore(t.database.db, t.database.dialect);
       const head = { seq: 7, hash: 'b'.repeat(64), checkpointSeq: 5, checkpointTime: '2026-01-01T00:00:01.000Z' };
       await store.writeHead(head);
@@ -96,14 +83,10 @@ export function auditStoreContract(open: () => Promise<TestDatabase>): void {
       ];
       for (const cp of cps) await store.insertCheckpoint(cp);
       assert.deepEqual(await store.checkpoints(), [cps[1], cps[0]]);
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 
-  test('fail/events and checkpoints are append-only: update and delete are refused', async () => {
-    const t = await open();
-    try {
+  test('fail/events and checkpoints are append-only: update and delete are refused', () =>
+    withTestDatabase(open, async (t) => {
       const { db } = t.database;
       const store = auditStore(db, t.database.dialect);
       await store.insertEvents([record(1)]);
@@ -114,14 +97,10 @@ export function auditStoreContract(open: () => Promise<TestDatabase>): void {
       await assert.rejects(db.deleteFrom('audit_checkpoints').execute(), /append-only/);
       await assert.rejects(store.insertEvents([record(1)]), 'a duplicate seq is refused');
       assert.equal(await store.count(), 1);
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 
-  test('ok/a rolled-back transaction leaves no events and the head unchanged', async () => {
-    const t = await open();
-    try {
+  test('ok/a rolled-back transaction leaves no events and the head unchanged', () =>
+    withTestDatabase(open, async (t) => {
       const { db, dialect } = t.database;
       await assert.rejects(
         db.transaction().execute(async (trx) => {
@@ -135,14 +114,10 @@ export function auditStoreContract(open: () => Promise<TestDatabase>): void {
       const store = auditStore(db, dialect);
       assert.equal(await store.count(), 0);
       assert.equal((await store.readHead()).seq, 0);
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 
-  test('ok/concurrent transactions chain in order without gaps', async () => {
-    const t = await open();
-    try {
+  test('ok/concurrent transactions chain in order without gaps', () =>
+    withTestDatabase(open, async (t) => {
       const { db, dialect } = t.database;
       const log = new AuditLog({ signer: noSigner, clock: new ManualClock(), checkpointEvery: 1_000_000, checkpointIntervalSeconds: 60 });
       await Promise.all(
@@ -161,19 +136,12 @@ export function auditStoreContract(open: () => Promise<TestDatabase>): void {
       const head = await auditStore(db, dialect).readHead();
       assert.equal(head.seq, 24);
       assert.equal(head.hash, events[23]!.hash);
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 
-  test('ok/the database answers a trivial query (adapter smoke)', async () => {
-    const t = await open();
-    try {
+  test('ok/the database answers a trivial query (adapter smoke)', () =>
+    withTestDatabase(open, async (t) => {
       const result = await sql<{ one: number }>`select 1 as one`.execute(t.database.db);
       assert.equal(Number(result.rows[0]?.one), 1);
       assert.equal(await t.database.ping(), true);
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 }

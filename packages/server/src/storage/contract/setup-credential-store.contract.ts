@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setupCredentialStore, systemMetaStore } from '../stores/setup-credential-store.js';
-import type { TestDatabase } from './adapters.js';
+import { withTestDatabase, type TestDatabase } from './adapters.js';
 
 const row = (id: string, expiresAt: string, consumedAt: string | null = null) => ({
   id,
@@ -13,9 +13,8 @@ const row = (id: string, expiresAt: string, consumedAt: string | null = null) =>
 });
 
 export function setupCredentialStoreContract(open: () => Promise<TestDatabase>): void {
-  test('ok/usable credentials exclude expired and consumed ones', async () => {
-    const t = await open();
-    try {
+  test('ok/usable credentials exclude expired and consumed ones', () =>
+    withTestDatabase(open, async (t) => {
       const store = setupCredentialStore(t.database.db);
       await store.insert(row('a', '2026-01-02T00:00:00.000Z'));
       await store.insert(row('b', '2026-01-01T00:30:00.000Z'));
@@ -24,14 +23,10 @@ export function setupCredentialStoreContract(open: () => Promise<TestDatabase>):
       assert.deepEqual(usable.map((r) => r.id), ['a']);
       assert.deepEqual(await store.findByHash('b-hash'), row('b', '2026-01-01T00:30:00.000Z'));
       assert.equal(await store.findByHash('nope'), undefined);
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 
-  test('ok/markConsumed succeeds once; retireAll consumes every open credential', async () => {
-    const t = await open();
-    try {
+  test('ok/markConsumed succeeds once; retireAll consumes every open credential', () =>
+    withTestDatabase(open, async (t) => {
       const store = setupCredentialStore(t.database.db);
       await store.insert(row('a', '2027-01-01T00:00:00.000Z'));
       await store.insert(row('b', '2027-01-01T00:00:00.000Z'));
@@ -40,32 +35,21 @@ export function setupCredentialStoreContract(open: () => Promise<TestDatabase>):
       assert.equal((await store.findByHash('a-hash'))?.consumedAt, '2026-02-01T00:00:00.000Z');
       assert.equal(await store.retireAll('2026-03-01T00:00:00.000Z'), 1);
       assert.deepEqual(await store.findUsable('2026-01-01T00:00:00.000Z'), []);
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 
-  test('fail/a duplicate token hash is refused', async () => {
-    const t = await open();
-    try {
+  test('fail/a duplicate token hash is refused', () =>
+    withTestDatabase(open, async (t) => {
       const store = setupCredentialStore(t.database.db);
       await store.insert(row('a', '2027-01-01T00:00:00.000Z'));
       await assert.rejects(store.insert({ ...row('z', '2027-01-01T00:00:00.000Z'), tokenHash: 'a-hash' }));
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 
-  test('ok/system meta upserts', async () => {
-    const t = await open();
-    try {
+  test('ok/system meta upserts', () =>
+    withTestDatabase(open, async (t) => {
       const meta = systemMetaStore(t.database.db);
       assert.equal(await meta.get('k'), undefined);
       await meta.set('k', 'v1', '2026-01-01T00:00:00.000Z');
       await meta.set('k', 'v2', '2026-01-01T00:00:01.000Z');
       assert.equal(await meta.get('k'), 'v2');
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 }

@@ -9,8 +9,16 @@
 import type { Config, DataDirLock } from '../config/index.js';
 import type { IssuedSetupCredential } from '../identity/index.js';
 import { AppError } from '../kernel/index.js';
-import { startServer, type RunningServer } from '../main.js';
-import { cliContext, initialize, isInitialized, openPlatform, systemRequestContext, takeDataDirLock } from '../main.js';
+import {
+  cliContext,
+  initialize,
+  isInitialized,
+  openPlatform,
+  startServer,
+  systemRequestContext,
+  takeDataDirLock,
+  type RunningServer,
+} from '../main.js';
 import { createLogger } from '../observability/index.js';
 
 export async function runInit(config: Config): Promise<void> {

@@ -55,16 +55,16 @@ export class SetupCredentialService {
    * At start: while setup is not complete and no usable credential exists, issue one.
    * Returns the new credential to print, or the expiry of the one still usable.
    */
-  ensure(ctx: RequestContext): Promise<{ issued?: IssuedSetupCredential; pendingUntil?: string; completed: boolean }> {
-    return this.uow
-      .run(async (s) => {
-        if ((await s.meta.get(SETUP_COMPLETED_KEY)) !== undefined) return { completed: true as const };
-        const usable = await s.credentials.findUsable(this.clock.now().toISOString());
-        const latest = usable.map((u) => u.expiresAt).sort().at(-1);
-        return latest === undefined ? undefined : { completed: false as const, pendingUntil: latest };
-      })
-      .then(async (state) => (state ?? { completed: false, issued: await this.issue(ctx) }));
+  async ensure(ctx: RequestContext): Promise<{ issued?: IssuedSetupCredential; pendingUntil?: string; completed: boolean }> {
+    const state = await this.uow.run(async (s) => {
+      if ((await s.meta.get(SETUP_COMPLETED_KEY)) !== undefined) return { completed: true };
+      const usable = await s.credentials.findUsable(this.clock.now().toISOString());
+      const pendingUntil = usable.map((u) => u.expiresAt).sort().at(-1);
+      return pendingUntil === undefined ? undefined : { completed: false, pendingUntil };
+    });
+    return state ?? { completed: false, issued: await this.issue(ctx) };
   }
+
 
   /**
    * Checks and consumes a credential (used by the first-admin flow). Constant-time compare;

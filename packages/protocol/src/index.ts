@@ -3,3 +3,5 @@
  * MUST: no runtime dependencies and no I/O; safe to bundle into the browser console.
  */
 export * from './audit-format.js';
+export * from './topics.js';
+export * from './telemetry.js';

@@ -50,6 +50,14 @@ export const ERROR_CATALOGUE = {
   DATA_DIR_LOCKED: { status: 500, message: 'The data directory is in use by another process.' },
   // identity (setup)
   IDENTITY_SETUP_CREDENTIAL_INVALID: { status: 401, message: 'The setup credential is not valid or has expired.' },
+  // identity (users, passwords, sessions, MFA, tokens)
+
+  // access
+
+  // patients (PHI, training, care teams, break-glass)
+
+  // devices (registry, enrolment, device CA, MQTT, ingest, commands)
+
   // CA / TLS
   CA_NOT_INITIALIZED: { status: 500, message: 'The certificate authority is not initialized.' },
   CA_CERTIFICATE_INVALID: { status: 500, message: 'The certificate is not valid.' },

@@ -52,7 +52,19 @@ export interface SystemMetaTable {
   updated_at: string;
 }
 
-export interface Database {
+/** Tables of identity and access (users, sessions, MFA, service tokens). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface IdentityTables {}
+
+/** Tables of patients (PHI, sealed), training attestations, care teams and break-glass grants. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface PatientTables {}
+
+/** Tables of devices, enrolment, certificates, telemetry and commands. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface DeviceTables {}
+
+export interface Database extends IdentityTables, PatientTables, DeviceTables {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_head: AuditHeadTable;

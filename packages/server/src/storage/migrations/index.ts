@@ -6,10 +6,18 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import { AppError } from '../../kernel/index.js';
 import type { SqlDialect } from '../dialect.js';
 import * as m0001 from './0001-foundation.js';
+import * as m0002 from './0002-identity.js';
+import * as m0003 from './0003-patients.js';
+import * as m0004 from './0004-devices.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
 
-const STEPS: ReadonlyArray<readonly [string, Step]> = [['0001-foundation', m0001.up]];
+const STEPS: ReadonlyArray<readonly [string, Step]> = [
+  ['0001-foundation', m0001.up],
+  ['0002-identity', m0002.up],
+  ['0003-patients', m0003.up],
+  ['0004-devices', m0004.up],
+];
 
 export const LATEST_MIGRATION = STEPS[STEPS.length - 1]?.[0] ?? '';
 

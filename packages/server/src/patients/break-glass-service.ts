@@ -105,7 +105,7 @@ export class BreakGlassService {
   }
 
   /** The review queue (pending) or the reviewed grants of the organization, newest first. */
-  list(ctx: RequestContext, status: 'pending' | 'reviewed'): Promise<BreakGlassGrantView[]> {
+  async list(ctx: RequestContext, status: 'pending' | 'reviewed'): Promise<BreakGlassGrantView[]> {
     const orgId = actingOrg(ctx);
     requirePermission(ctx, 'break-glass:review');
     return this.deps.uow.run(async (s) => {

@@ -70,7 +70,7 @@ export class PatientService {
   constructor(private readonly deps: PatientServiceDeps) {}
 
   /** Registers a patient. Needs patients:write and current HIPAA training (handling PHI). */
-  create(ctx: RequestContext, input: Demographics): Promise<PatientRecord> {
+  async create(ctx: RequestContext, input: Demographics): Promise<PatientRecord> {
     const user = actingUser(ctx);
     requirePermission(ctx, 'patients:write');
     checkDemographics(input, this.deps.clock.now());
@@ -118,7 +118,7 @@ export class PatientService {
    * teams, else the user's care-team patients and those of an active break-glass grant.
    * Names are PHI: the list needs current training, and each patient shown is audited.
    */
-  list(ctx: RequestContext): Promise<PatientSummary[]> {
+  async list(ctx: RequestContext): Promise<PatientSummary[]> {
     const user = actingUser(ctx);
     requirePermission(ctx, 'patients:read');
     const directory = allows(ctx, 'patients:care-team', user.orgId);
@@ -163,7 +163,7 @@ export class PatientService {
   }
 
   /** Opens one record under the PHI rule. */
-  get(ctx: RequestContext, patientId: string): Promise<PatientRecord> {
+  async get(ctx: RequestContext, patientId: string): Promise<PatientRecord> {
     const user = actingUser(ctx);
     requirePermission(ctx, 'patients:read');
     if (!isId(patientId)) throw new AppError('PATIENTS_NOT_FOUND');
@@ -199,7 +199,7 @@ export class PatientService {
   }
 
   /** Replaces a patient's care team. Members must be active users of the organization. */
-  updateCareTeam(ctx: RequestContext, patientId: string, members: readonly CareTeamMember[]): Promise<CareTeamMember[]> {
+  async updateCareTeam(ctx: RequestContext, patientId: string, members: readonly CareTeamMember[]): Promise<CareTeamMember[]> {
     const orgId = actingOrg(ctx);
     requirePermission(ctx, 'patients:care-team');
     if (!isId(patientId)) throw new AppError('PATIENTS_NOT_FOUND');

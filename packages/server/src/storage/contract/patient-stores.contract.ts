@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { isAppError, newId } from '../../kernel/index.js';
 import type { BreakGlassGrantRow, SealedPatientRow, StoredSecurityEvent } from '../../patients/index.js';
 import { breakGlassStore, careTeamStore, patientStore, trainingStore } from '../stores/patient-stores.js';
-import { securityEventStore } from '../stores/security-event-store.js';
+import { securityEventStore, StoreSecurityEventSink } from '../stores/security-event-store.js';
+import { ManualClock } from '../../kernel/index.js';
 import { withTestDatabase, type TestDatabase } from './adapters.js';
 
 const ORG = newId();
@@ -163,5 +164,24 @@ export function patientStoresContract(open: () => Promise<TestDatabase>): void {
       assert.equal(listed[0]?.type, 'device.cert.revoked');
       assert.deepEqual(listed[1], event);
       assert.deepEqual((await store.list(ORG, { type: 'patients.break_glass' })).map((e) => e.id), [event.id]);
+    }));
+
+  test('ok/the store-backed sink stores, keeps given ids (no duplicates), and never throws', () =>
+    withTestDatabase(open, async (t) => {
+      const clock = new ManualClock(Date.UTC(2026, 0, 5));
+      const errors: unknown[] = [];
+      const sink = new StoreSecurityEventSink(() => securityEventStore(t.database.db), clock, (error) => errors.push(error));
+      sink.emit({ type: 'ingest.replay', severity: 'medium', reason: 'replay', orgId: ORG, deviceId: 'd-1' });
+      const stored: StoredSecurityEvent = { id: newId(), time: '2026-01-04T00:00:00.000Z', type: 'patients.break_glass', severity: 'high', reason: 'emergency-access', orgId: ORG };
+      await securityEventStore(t.database.db).insert(stored);
+      sink.emit(stored);
+      await sink.flush();
+      const rows = await securityEventStore(t.database.db).list(ORG);
+      assert.deepEqual(rows.map((r) => [r.type, r.time]), [['ingest.replay', '2026-01-05T00:00:00.000Z'], ['patients.break_glass', stored.time]]);
+      const failing = new StoreSecurityEventSink(() => ({ insert: () => Promise.reject(new Error('down')), list: () => Promise.resolve([]) }), clock, (error) => errors.push(error));
+      assert.doesNotThrow(() => failing.emit({ type: 'x.y', severity: 'low', reason: 'r' }));
+      await failing.flush();
+      assert.equal(failing.failures, 1);
+      assert.equal(errors.length, 1);
     }));
 }

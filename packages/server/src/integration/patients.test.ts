@@ -216,7 +216,10 @@ describe('patients', () => {
   });
 
   it('ok/review queue: pending grants for the security officer, reviewed once, audited; unjustified alerts', async () => {
-    const pending = await h.breakGlass.list(contextOf(officer), 'pending');
+    const pending = await h.breakGlass.list(contextOf(officer, 'req-queue'), 'pending');
+    const queueRead = (await auditEvents(h)).find((e) => e.requestId === 'req-queue');
+    assert.equal(queueRead?.action, 'patients.break_glass.list');
+    assert.equal(queueRead?.details['count'], pending.length);
     assert.ok(pending.length >= 1);
     const target = pending[0];
     assert.ok(target);

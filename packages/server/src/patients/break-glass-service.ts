@@ -110,7 +110,17 @@ export class BreakGlassService {
     requirePermission(ctx, 'break-glass:review');
     return this.deps.uow.run(async (s) => {
       const rows = await s.breakGlass.list(orgId, status, MAX_GRANT_LIST);
-      return rows.map((row) => this.#view(row));
+      const views = rows.map((row) => this.#view(row));
+      // The stated reasons may name patients: opening them is a read worth recording.
+      await s.audit.record(ctx, {
+        action: 'patients.break_glass.list',
+        target: { type: 'break_glass_queue', id: orgId },
+        outcome: 'success',
+        reason: status,
+        orgId,
+        details: { status, count: views.length },
+      });
+      return views;
     });
   }
 

@@ -198,4 +198,16 @@ describe('patient routes', () => {
     const declared = app.declaredRoutes().filter((r) => r.url.startsWith('/api/v1/') && r.method !== 'HEAD');
     assert.equal(declared.length, routes.length, 'every patients route is in the matrix');
   });
+
+  it('ok/the routes are described in the OpenAPI document', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+    for (const path of ['/api/v1/patients', '/api/v1/patients/{id}', '/api/v1/patients/{id}/care-team', '/api/v1/patients/{id}/break-glass', '/api/v1/break-glass', '/api/v1/break-glass/{id}/review', '/api/v1/users/{id}/training']) {
+      assert.ok(path in doc.paths, path);
+    }
+  });
+
+  it('fail/a malformed patient id is 400 before any service runs', async () => {
+    const reply = await as('doctor', { method: 'GET', url: '/api/v1/patients/not-a-uuid' });
+    assert.equal(reply.statusCode, 400);
+  });
 });

@@ -17,8 +17,21 @@ import { createEnvelopeSealer, initKeyStore, keyStoreExists, openKeyStore, type 
 import { cliPrincipal, newId, systemClock, SYSTEM_PRINCIPAL, type Clock, type RequestContext } from './kernel/index.js';
 import { Scheduler } from './jobs/index.js';
 import type { Logger } from './observability/index.js';
-import { closeHttpServer, createHttpServer } from './transports/http/index.js';
+import { closeHttpServer, createHttpServer, patientRoutes } from './transports/http/index.js';
 import { auditStore, openDatabase, setupCredentialStore, SqlUnitOfWork, systemMetaStore, type Executor, type SqlDatabase } from './storage/index.js';
+import {
+  BreakGlassService,
+  BREAK_GLASS_REASON_DOMAIN,
+  MRN_INDEX_DOMAIN,
+  PatientService,
+  PhiSealing,
+  rewrapSealedPhi,
+  TrainingService,
+  type PatientScope,
+  type RewrapReport,
+  type UserDirectory,
+} from './patients/index.js';
+import { breakGlassStore, careTeamStore, patientStore, securityEventStore, StoreSecurityEventSink, trainingStore } from './storage/index.js';
 
 export interface PlatformOptions {
   readonly config: Config;
@@ -36,6 +49,9 @@ export interface Platform {
   readonly sealer: Sealer;
   readonly auditLog: AuditLog;
   readonly setup: SetupCredentialService;
+  /** Durable security-event stream (security_events), fed by every module's SecurityEventSink. */
+  readonly securityEvents: StoreSecurityEventSink;
+  readonly patients: PatientsWiring;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -91,6 +107,10 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     audit: auditLog.writer(scoped(executor)),
   });
   const setup = new SetupCredentialService(new SqlUnitOfWork(database, setupScope), clock, config.setup.credentialTtlMinutes);
+  const securityEvents = new StoreSecurityEventSink(() => securityEventStore(database.db), clock, (error, event) =>
+    console.error(`vigil: security event ${event.type} not stored: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  const patients = wirePatients({ database, keys, sealer, auditLog, clock, config, securityEvents, users: permissiveUserDirectory });
   return {
     config,
     dataDir,
@@ -100,9 +120,56 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     sealer,
     auditLog,
     setup,
+    securityEvents,
+    patients,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
-    close: () => database.close(),
+    close: async () => {
+      await securityEvents.flush();
+      await database.close();
+    },
+  };
+}
+
+// --- patients (PHI records, care teams, training, break-glass) ---
+
+export interface PatientsWiring {
+  readonly records: PatientService;
+  readonly breakGlass: BreakGlassService;
+  readonly training: TrainingService;
+  /** After a KEK rotation: re-wraps every sealed patient field and grant text (audited per batch). */
+  rewrap(ctx: RequestContext): Promise<RewrapReport>;
+}
+
+// INTEGRATION: replace with identity user store (active users of the organization). Until then
+// every well-formed user id counts as an active user of the caller's organization.
+const permissiveUserDirectory: UserDirectory = { isActiveUser: () => Promise.resolve(true) };
+
+function wirePatients(w: {
+  database: SqlDatabase;
+  keys: KeyProvider;
+  sealer: Sealer;
+  auditLog: AuditLog;
+  clock: Clock;
+  config: Config;
+  securityEvents: StoreSecurityEventSink;
+  users: UserDirectory;
+}): PatientsWiring {
+  const scope = (executor: Executor): PatientScope => ({
+    patients: patientStore(executor),
+    careTeams: careTeamStore(executor),
+    training: trainingStore(executor),
+    breakGlass: breakGlassStore(executor),
+    securityEvents: securityEventStore(executor),
+    audit: w.auditLog.writer(auditStore(executor, w.database.dialect)),
+  });
+  const uow = new SqlUnitOfWork(w.database, scope);
+  const sealing = new PhiSealing(w.sealer, w.keys.keyedHasher(MRN_INDEX_DOMAIN), w.keys.keyedHasher(BREAK_GLASS_REASON_DOMAIN));
+  return {
+    records: new PatientService({ uow, sealing, clock: w.clock, users: w.users }),
+    breakGlass: new BreakGlassService({ uow, sealing, clock: w.clock, securityEvents: w.securityEvents, grantMinutes: w.config.patients.breakGlassMinutes }),
+    training: new TrainingService({ uow, clock: w.clock, users: w.users }),
+    rewrap: (ctx) => rewrapSealedPhi(uow, sealing, ctx),
   };
 }
 
@@ -173,6 +240,7 @@ export async function startServer(
       acceptClientRequestId: false,
       logger,
       bodyLimit: config.http.bodyLimitBytes,
+      routes: [patientRoutes({ patients: platform.patients.records, breakGlass: platform.patients.breakGlass, training: platform.patients.training })],
       consoleDir: options.consoleDir ?? defaultConsoleDir(),
       readiness: async () => {
         const database = await platform.database.ping();

@@ -20,6 +20,16 @@ export const PERMISSIONS = {
   // --- audit ---
   'audit:read': { roles: ['platform-admin', 'security-officer', 'auditor'], description: 'Read and verify the audit log.' },
   // --- patients (PHI) ---
+  // The route permission is necessary, never sufficient: reading or writing a patient's PHI also
+  // needs the PHI rule of patients/model.ts (current HIPAA training and care-team membership, or an
+  // active break-glass grant). platform-admin holds none of these: PHI stays inside its tenant.
+  'patients:read': { roles: ['org-admin', 'clinician'], description: "List patients and open a patient's record (PHI rule applies)." },
+  'patients:write': { roles: ['org-admin', 'clinician'], description: 'Register patients (training required).' },
+  'patients:care-team': { roles: ['org-admin'], description: "Manage a patient's care team; see the organization's patient directory." },
+  'patients:break-glass': { roles: ['clinician'], description: 'Take a time-boxed emergency grant to one patient, with a reason.' },
+  'break-glass:review': { roles: ['security-officer'], description: 'List break-glass grants and review them (justified or not).' },
+  'training:read': { roles: ['org-admin', 'security-officer', 'auditor'], description: "Read users' training attestations." },
+  'training:write': { roles: ['org-admin'], description: "Record users' training attestations." },
   // --- devices ---
 } as const satisfies Record<string, PermissionSpec>;
 

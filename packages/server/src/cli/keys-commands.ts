@@ -1,4 +1,7 @@
-/** `vigil keys list|rotate`. Never prints key material. Rotation is audited. */
+/**
+ * `vigil keys list|rotate`. Never prints key material. Rotation is audited. Rotating the KEK
+ * then re-wraps every sealed patient field and grant text under the new KEK (audited per batch).
+ */
 import type { Config } from '../config/index.js';
 import { AppError } from '../kernel/index.js';
 import { cliContext, openPlatform } from '../main.js';
@@ -37,6 +40,10 @@ export async function runKeysRotate(config: Config, purpose: string): Promise<vo
       return rotated;
     });
     process.stdout.write(`rotated ${purpose}: ${previous} -> ${info.id} (the old key stays for opening and verifying)\n`);
+    if (purpose === 'kek') {
+      const report = await platform.patients.rewrap(ctx);
+      process.stdout.write(`re-wrapped sealed PHI under ${report.kekId}: ${report.rewrapped} values (${report.patients} patients, ${report.grants} break-glass grants)\n`);
+    }
   } finally {
     await platform.close();
   }

@@ -55,6 +55,12 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    patients: Type.Object(
+      {
+        breakGlassMinutes: Type.Integer({ minimum: 5, maximum: 24 * 60, default: 60, description: 'Lifetime of a break-glass grant to one patient.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     insecure: Type.Object(
       {
         allowPlaintextDatabase: Type.Boolean({ default: false, description: 'Allow a PostgreSQL URL to a non-loopback host without sslmode=require/verify-full.' }),

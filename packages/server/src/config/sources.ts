@@ -26,6 +26,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'VIGIL_AUDIT_CHECKPOINT_EVERY', path: ['audit', 'checkpointEvery'], kind: 'integer' },
   { env: 'VIGIL_AUDIT_CHECKPOINT_INTERVAL_SECONDS', path: ['audit', 'checkpointIntervalSeconds'], kind: 'integer' },
   { env: 'VIGIL_SETUP_CREDENTIAL_TTL_MINUTES', path: ['setup', 'credentialTtlMinutes'], kind: 'integer' },
+  { env: 'VIGIL_PATIENTS_BREAK_GLASS_MINUTES', path: ['patients', 'breakGlassMinutes'], kind: 'integer' },
   { env: 'VIGIL_INSECURE_ALLOW_PLAINTEXT_DATABASE', path: ['insecure', 'allowPlaintextDatabase'], kind: 'boolean' },
 ];
 

@@ -55,6 +55,19 @@ export const ERROR_CATALOGUE = {
   // access
 
   // patients (PHI, training, care teams, break-glass)
+  PATIENTS_NOT_FOUND: { status: 404, message: 'Patient not found.' },
+  PATIENTS_TRAINING_REQUIRED: { status: 403, message: 'Current HIPAA training is required to access patient information.' },
+  PATIENTS_CARE_RELATIONSHIP_REQUIRED: { status: 403, message: 'A care relationship with this patient (or a break-glass grant) is required.' },
+  PATIENTS_PHI_PRINCIPAL_REQUIRED: { status: 403, message: 'Only a signed-in person may access patient information.' },
+  PATIENTS_MRN_TAKEN: { status: 409, message: 'A patient with this MRN already exists in the organization.' },
+  PATIENTS_DEMOGRAPHICS_INVALID: { status: 400, message: 'The patient demographics are not valid.' },
+  PATIENTS_CARE_TEAM_INVALID: { status: 400, message: 'The care team is not valid.' },
+  PATIENTS_USER_NOT_FOUND: { status: 404, message: 'User not found.' },
+  PATIENTS_TRAINING_INVALID: { status: 400, message: 'The training record is not valid.' },
+  PATIENTS_BREAK_GLASS_REASON_INVALID: { status: 400, message: 'A break-glass reason of 10 to 500 characters is required.' },
+  PATIENTS_BREAK_GLASS_NOT_FOUND: { status: 404, message: 'Break-glass grant not found.' },
+  PATIENTS_BREAK_GLASS_ALREADY_REVIEWED: { status: 409, message: 'This break-glass grant has already been reviewed.' },
+  PATIENTS_BREAK_GLASS_SELF_REVIEW: { status: 403, message: 'A break-glass grant cannot be reviewed by the person who used it.' },
 
   // devices (registry, enrolment, device CA, revocation)
 

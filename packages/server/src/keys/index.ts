@@ -8,6 +8,7 @@
  */
 export type {
   KeyAlgorithm,
+  KeyedHasher,
   KeyInfo,
   KeyProvider,
   KeyPurpose,

@@ -19,7 +19,8 @@ import { newKeyId } from './key-id.js';
 import { exportKeyMaterial, generateKeyMaterial, type KeyMaterial } from './key-material.js';
 import { canonicalKeyStore, serializeKeyStore, KEY_STORE_FORMAT, KEY_STORE_VERSION, type KeyStoreDocument, type StoredKey } from './key-store-document.js';
 import type { KeyStorePaths } from './key-store-paths.js';
-import type { KeyInfo, KeyProvider, KeyPurpose, Signer, TlsServerKey } from './ports.js';
+import { createKeyedHasher } from './keyed-hash.js';
+import type { KeyedHasher, KeyInfo, KeyProvider, KeyPurpose, Signer, TlsServerKey } from './ports.js';
 import { writePublicKeyFiles } from './public-key-files.js';
 import type { StoreBarrier } from './store-barrier.js';
 import { encodeBase64Url } from './strict-base64url.js';
@@ -118,6 +119,10 @@ export class LocalKeyProvider implements KeyProvider {
     const entry = this.#activeEntry('tls-server');
     const privateKey = this.#materialOf(entry.id).key;
     return { keyId: entry.id, publicKeyPem: publicPemOf(entry), privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() };
+  }
+
+  keyedHasher(domain: string): KeyedHasher {
+    return createKeyedHasher(domain, this.#barrier.keyedHashKey(domain));
   }
 
   async #rotate(purpose: KeyPurpose): Promise<KeyInfo> {

@@ -44,6 +44,18 @@ export interface Sealer {
   activeKeyId(): string;
 }
 
+/**
+ * A keyed hash (HMAC-SHA-256) bound to one domain, for blind indexes and fingerprints of
+ * sensitive values (keyed-hash.ts). Deterministic; stable across KEK rotations.
+ */
+export interface KeyedHasher {
+  readonly domain: string;
+  /** 64 lower-case hex characters over the framed parts (e.g. org id, normalized MRN). */
+  hash(...parts: readonly string[]): string;
+  /** Constant-time check of a token against the parts. */
+  verify(token: string, ...parts: readonly string[]): boolean;
+}
+
 /** TLS server credentials for a transport. The key is PEM, handed only to the TLS stack. */
 export interface TlsCredentials {
   readonly certPem: string;
@@ -99,4 +111,9 @@ export interface KeyProvider {
   caSigningKey(keyId?: string): Promise<webcrypto.CryptoKeyPair>;
   /** The active 'tls-server' key, for the HTTPS transport. */
   tlsServerKey(): TlsServerKey;
+  /**
+   * A keyed hash for one coded domain ('patients.mrn'). The key is derived inside the provider
+   * and never leaves it; a KMS adapter would use its HMAC key operation (e.g. AWS KMS GenerateMac).
+   */
+  keyedHasher(domain: string): KeyedHasher;
 }

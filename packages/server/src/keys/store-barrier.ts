@@ -5,6 +5,8 @@
  *   verifier  = HKDF(master, salt, "vigil/keystore/v1/verifier")   stored; proves the master key
  *   entry key = HKDF(master, salt, "vigil/keystore/v1/entry")      AES-256-GCM over each stored key
  *   mac key   = HKDF(master, salt, "vigil/keystore/v1/integrity")  HMAC-SHA-256 over the whole store
+ *   hash root = HKDF(master, salt, "vigil/keystore/v1/keyed-hash") root of the keyed hashes
+ *               (keyed-hash.ts): blind indexes and fingerprints, one derived key per domain
  *
  * MUST: the master key is used only through HKDF, never directly as a cipher key, so each use
  *       has its own key (RFC 5869 §3.2, domain separation by `info`).
@@ -19,6 +21,7 @@ import type { KeyAlgorithm, KeyPurpose } from './ports.js';
 const LABEL_VERIFIER = 'vigil/keystore/v1/verifier';
 const LABEL_ENTRY = 'vigil/keystore/v1/entry';
 const LABEL_INTEGRITY = 'vigil/keystore/v1/integrity';
+const LABEL_KEYED_HASH = 'vigil/keystore/v1/keyed-hash';
 const DERIVED_BYTES = 32;
 
 export interface EntryLabel {
@@ -31,11 +34,13 @@ export class StoreBarrier {
   readonly #verifier: Buffer;
   readonly #entryKey: KeyObject;
   readonly #macKey: KeyObject;
+  readonly #keyedHashRoot: KeyObject;
 
-  private constructor(verifier: Buffer, entryKey: KeyObject, macKey: KeyObject) {
+  private constructor(verifier: Buffer, entryKey: KeyObject, macKey: KeyObject, keyedHashRoot: KeyObject) {
     this.#verifier = verifier;
     this.#entryKey = entryKey;
     this.#macKey = macKey;
+    this.#keyedHashRoot = keyedHashRoot;
   }
 
   /** Derives the barrier keys. The caller still owns (and zeroes) `masterKey`. */
@@ -43,10 +48,26 @@ export class StoreBarrier {
     const derive = (label: string): Buffer => Buffer.from(hkdfSync('sha256', masterKey, salt, label, DERIVED_BYTES));
     const entry = derive(LABEL_ENTRY);
     const mac = derive(LABEL_INTEGRITY);
-    const barrier = new StoreBarrier(derive(LABEL_VERIFIER), createSecretKey(entry), createSecretKey(mac));
+    const hashRoot = derive(LABEL_KEYED_HASH);
+    const barrier = new StoreBarrier(derive(LABEL_VERIFIER), createSecretKey(entry), createSecretKey(mac), createSecretKey(hashRoot));
     entry.fill(0);
     mac.fill(0);
+    hashRoot.fill(0);
     return barrier;
+  }
+
+  /**
+   * The HMAC key of one keyed-hash domain: HKDF(hash root, no salt, "vigil/keyed-hash/v1/<domain>").
+   * Stable for the life of the store (it depends on the master key and salt only, not on KEK
+   * rotation), which a blind index needs.
+   */
+  keyedHashKey(domain: string): KeyObject {
+    const bytes = Buffer.from(hkdfSync('sha256', this.#keyedHashRoot, Buffer.alloc(0), `vigil/keyed-hash/v1/${domain}`, DERIVED_BYTES));
+    try {
+      return createSecretKey(bytes);
+    } finally {
+      bytes.fill(0);
+    }
   }
 
   verifier(): Buffer {

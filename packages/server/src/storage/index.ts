@@ -12,3 +12,5 @@ export { migrateToLatest, LATEST_MIGRATION } from './migrations/index.js';
 export { SqlUnitOfWork } from './unit-of-work.js';
 export { auditStore } from './stores/audit-store.js';
 export { setupCredentialStore, systemMetaStore } from './stores/setup-credential-store.js';
+export { patientStore, careTeamStore, trainingStore, breakGlassStore } from './stores/patient-stores.js';
+export { securityEventStore, StoreSecurityEventSink } from './stores/security-event-store.js';

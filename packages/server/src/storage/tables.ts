@@ -57,8 +57,81 @@ export interface SystemMetaTable {
 export interface IdentityTables {}
 
 /** Tables of patients (PHI, sealed), training attestations, care teams and break-glass grants. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface PatientTables {}
+export interface PatientTables {
+  patients: PatientsTable;
+  care_team_members: CareTeamMembersTable;
+  training_records: TrainingRecordsTable;
+  break_glass_grants: BreakGlassGrantsTable;
+  security_events: SecurityEventsTable;
+}
+
+/** One patient; every PHI column holds a Sealer string (v1.<kek>...), never plain text. */
+export interface PatientsTable {
+  id: string;
+  org_id: string;
+  /** Keyed hash (HMAC-SHA-256) of (org id, normalized MRN); unique per organization. */
+  mrn_index: string;
+  mrn_sealed: string;
+  given_name_sealed: string;
+  family_name_sealed: string;
+  birth_date_sealed: string;
+  sex_sealed: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface CareTeamMembersTable {
+  org_id: string;
+  patient_id: string;
+  user_id: string;
+  role: string;
+  added_at: string;
+  added_by: string;
+}
+
+export interface TrainingRecordsTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  course: string;
+  completed_at: string;
+  expires_at: string;
+  recorded_at: string;
+  recorded_by: string;
+}
+
+export interface BreakGlassGrantsTable {
+  id: string;
+  org_id: string;
+  patient_id: string;
+  user_id: string;
+  reason_sealed: string;
+  reason_hash: string;
+  granted_at: string;
+  expires_at: string;
+  review_outcome: string | null;
+  review_note_sealed: string | null;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+}
+
+/** The durable security-event stream (seeded by patients' break-glass; detectors read it later). */
+export interface SecurityEventsTable {
+  id: string;
+  time: string;
+  type: string;
+  severity: string;
+  reason: string;
+  org_id: string | null;
+  user_id: string | null;
+  device_id: string | null;
+  patient_id: string | null;
+  source: string | null;
+  request_id: string | null;
+  /** JSON object of small primitive values. */
+  details: string;
+}
 
 /** Tables of devices, enrolment tokens, device certificates and revocations. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -1,0 +1,99 @@
+/**
+ * Fixtures for patients tests: services over a real platform (SQLite, key store, audit log,
+ * ManualClock), a recording SecurityEventSink, a fake UserDirectory, and typed factories of user
+ * principals and their contexts. Imported by tests only.
+ */
+import { MemorySecurityEventSink, newId, type Principal, type RequestContext, type Role } from '../kernel/index.js';
+import {
+  BREAK_GLASS_REASON_DOMAIN,
+  BreakGlassService,
+  MRN_INDEX_DOMAIN,
+  PatientService,
+  PhiSealing,
+  TrainingService,
+  type Demographics,
+  type PatientScope,
+  type UserDirectory,
+} from '../patients/index.js';
+import {
+  auditStore,
+  breakGlassStore,
+  careTeamStore,
+  patientStore,
+  securityEventStore,
+  SqlUnitOfWork,
+  trainingStore,
+  type Executor,
+} from '../storage/index.js';
+import { makePlatform, type TestPlatform } from './fixtures.js';
+
+export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+
+export function makeUser(orgId: string, roles: readonly Role[], name = roles.join('+')): UserPrincipal {
+  return { kind: 'user', id: newId(), orgId, username: `${name}-${newId().slice(0, 8)}`, roles, sessionId: newId(), mfa: true };
+}
+
+export function contextOf(principal: Principal, requestId = `req-${newId().slice(0, 8)}`): RequestContext {
+  return { principal, requestId, source: '192.0.2.10' };
+}
+
+/** A directory that knows exactly the users it was told about. */
+export class FakeUserDirectory implements UserDirectory {
+  readonly #users = new Set<string>();
+  add(...users: readonly UserPrincipal[]): void {
+    for (const u of users) this.#users.add(`${u.orgId}/${u.id}`);
+  }
+  isActiveUser(orgId: string, userId: string): Promise<boolean> {
+    return Promise.resolve(this.#users.has(`${orgId}/${userId}`));
+  }
+}
+
+export interface PatientsHarness extends TestPlatform {
+  readonly records: PatientService;
+  readonly breakGlass: BreakGlassService;
+  readonly training: TrainingService;
+  readonly sealing: PhiSealing;
+  readonly alerts: MemorySecurityEventSink;
+  readonly users: FakeUserDirectory;
+  readonly uow: SqlUnitOfWork<PatientScope>;
+}
+
+export async function makePatientsHarness(grantMinutes = 60): Promise<PatientsHarness> {
+  const t = await makePlatform();
+  const { database, auditLog, sealer, keys, clock } = t.platform;
+  const scope = (executor: Executor): PatientScope => ({
+    patients: patientStore(executor),
+    careTeams: careTeamStore(executor),
+    training: trainingStore(executor),
+    breakGlass: breakGlassStore(executor),
+    securityEvents: securityEventStore(executor),
+    audit: auditLog.writer(auditStore(executor, database.dialect)),
+  });
+  const uow = new SqlUnitOfWork(database, scope);
+  const sealing = new PhiSealing(sealer, keys.keyedHasher(MRN_INDEX_DOMAIN), keys.keyedHasher(BREAK_GLASS_REASON_DOMAIN));
+  const alerts = new MemorySecurityEventSink();
+  const users = new FakeUserDirectory();
+  return {
+    ...t,
+    uow,
+    sealing,
+    alerts,
+    users,
+    records: new PatientService({ uow, sealing, clock, users }),
+    breakGlass: new BreakGlassService({ uow, sealing, clock, securityEvents: alerts, grantMinutes }),
+    training: new TrainingService({ uow, clock, users }),
+  };
+}
+
+export const ADA: Demographics = { mrn: 'MRN-0001', givenName: 'Ada', familyName: 'Lovelace', birthDate: '1985-12-10', sex: 'female' };
+export const ALAN: Demographics = { mrn: 'MRN-0002', givenName: 'Alan', familyName: 'Turing', birthDate: '1952-06-23', sex: 'male' };
+
+/** Records a current HIPAA course for `user`, by `admin`. */
+export async function train(h: PatientsHarness, admin: UserPrincipal, user: UserPrincipal, validDays = 365): Promise<void> {
+  const now = h.clock.now().getTime();
+  await h.training.record(contextOf(admin), user.id, {
+    course: 'hipaa-privacy-security',
+    completedAt: new Date(now - 86_400_000).toISOString(),
+    expiresAt: new Date(now - 86_400_000 + validDays * 86_400_000).toISOString(),
+  });
+}

@@ -1,0 +1,279 @@
+/**
+ * Patient records: register, list, open, and manage the care team.
+ *
+ * MUST: every PHI read and write runs the PHI rule (model.ts decidePhiAccess, or training for a
+ *       registration and the directory), and writes its audit event in the same transaction:
+ *       who (the context's principal), which patient (target), which fields (names, never
+ *       values), under which basis and grant. A denied read is audited too, then refused.
+ * MUST: a patient of another organization is PATIENTS_NOT_FOUND (404), never 403.
+ * MUST: PHI is sealed before it reaches a store and opened only after the rule allowed it, and
+ *       only the fields the answer needs.
+ */
+import type { AuditWriter } from '../audit/index.js';
+import { AppError, isId, newId, type Clock, type ErrorCode, type RequestContext, type UnitOfWork } from '../kernel/index.js';
+import { actingOrg, actingUser, allows, requirePermission, type UserPrincipal } from './acting-principal.js';
+import {
+  CARE_TEAM_ROLES,
+  decidePhiAccess,
+  displayName,
+  hasCurrentHipaaTraining,
+  isValidBirthDate,
+  isValidName,
+  MRN_RE,
+  PHI_FIELDS,
+  SEXES,
+  SUMMARY_FIELDS,
+  type CareTeamMember,
+  type Demographics,
+  type Patient,
+  type PhiBasis,
+  type PhiDecision,
+} from './model.js';
+import type { PhiSealing } from './phi-sealing.js';
+import type { PatientScope, UserDirectory } from './store.js';
+
+export interface PatientRecord extends Patient {
+  readonly access: { readonly basis: Exclude<PhiBasis, 'directory'>; readonly grantId?: string };
+}
+
+export interface PatientSummary {
+  readonly id: string;
+  readonly mrn: string;
+  readonly displayName: string;
+  readonly inCareTeam: boolean;
+}
+
+/** Upper bound of one patient list (and its audit events). */
+export const MAX_PATIENT_LIST = 1000;
+export const MAX_CARE_TEAM = 50;
+
+export interface PatientServiceDeps {
+  readonly uow: UnitOfWork<PatientScope>;
+  readonly sealing: PhiSealing;
+  readonly clock: Clock;
+  readonly users: UserDirectory;
+}
+
+/** A refusal decided inside a transaction: the audit event commits, then the error is thrown. */
+type Outcome<T> = { readonly ok: T } | { readonly refused: AppError };
+
+async function settle<T>(promise: Promise<Outcome<T>>): Promise<T> {
+  const outcome = await promise;
+  if ('refused' in outcome) throw outcome.refused;
+  return outcome.ok;
+}
+
+const FIELD_LIST = PHI_FIELDS.join(',');
+const SUMMARY_LIST = SUMMARY_FIELDS.join(',');
+
+export class PatientService {
+  constructor(private readonly deps: PatientServiceDeps) {}
+
+  /** Registers a patient. Needs patients:write and current HIPAA training (handling PHI). */
+  async create(ctx: RequestContext, input: Demographics): Promise<PatientRecord> {
+    const user = actingUser(ctx);
+    requirePermission(ctx, 'patients:write');
+    checkDemographics(input, this.deps.clock.now());
+    const demographics: Demographics = { ...input, givenName: input.givenName.trim(), familyName: input.familyName.trim(), mrn: input.mrn.trim() };
+    return settle(
+      this.deps.uow.run(async (s): Promise<Outcome<PatientRecord>> => {
+        const now = this.deps.clock.now();
+        const id = newId();
+        const target = { type: 'patient', id };
+        const training = await s.training.listForUser(user.orgId, user.id);
+        if (!hasCurrentHipaaTraining(training, now)) {
+          await s.audit.record(ctx, { action: 'patients.record.create', target, outcome: 'denied', reason: 'training-required', orgId: user.orgId, details: { fields: FIELD_LIST } });
+          return { refused: new AppError('PATIENTS_TRAINING_REQUIRED') };
+        }
+        const mrnIndex = this.deps.sealing.mrnIndex(user.orgId, demographics.mrn);
+        if ((await s.patients.findByMrnIndex(user.orgId, mrnIndex)) !== undefined) {
+          await s.audit.record(ctx, { action: 'patients.record.create', target, outcome: 'failure', reason: 'mrn-taken', orgId: user.orgId, details: { mrnIndex } });
+          return { refused: new AppError('PATIENTS_MRN_TAKEN') };
+        }
+        const at = now.toISOString();
+        await s.patients.insert({
+          id,
+          orgId: user.orgId,
+          mrnIndex,
+          sealed: this.deps.sealing.sealDemographics(user.orgId, id, demographics),
+          createdAt: at,
+          createdBy: user.id,
+          updatedAt: at,
+        });
+        await s.audit.record(ctx, {
+          action: 'patients.record.create',
+          target,
+          outcome: 'success',
+          reason: 'registration',
+          orgId: user.orgId,
+          details: { fields: FIELD_LIST, basis: 'registration', mrnIndex },
+        });
+        return { ok: { id, orgId: user.orgId, ...demographics, careTeam: [], access: { basis: 'registration' } } };
+      }),
+    );
+  }
+
+  /**
+   * The patients the user may see: the organization's directory for those who manage care
+   * teams, else the user's care-team patients and those of an active break-glass grant.
+   * Names are PHI: the list needs current training, and each patient shown is audited.
+   */
+  async list(ctx: RequestContext): Promise<PatientSummary[]> {
+    const user = actingUser(ctx);
+    requirePermission(ctx, 'patients:read');
+    const directory = allows(ctx, 'patients:care-team', user.orgId);
+    return settle(
+      this.deps.uow.run(async (s): Promise<Outcome<PatientSummary[]>> => {
+        const now = this.deps.clock.now();
+        const listTarget = { type: 'patient_list', id: user.orgId };
+        if (!hasCurrentHipaaTraining(await s.training.listForUser(user.orgId, user.id), now)) {
+          await s.audit.record(ctx, { action: 'patients.list.read', target: listTarget, outcome: 'denied', reason: 'training-required', orgId: user.orgId });
+          return { refused: new AppError('PATIENTS_TRAINING_REQUIRED') };
+        }
+        const careIds = new Set(await s.careTeams.patientsOf(user.orgId, user.id));
+        const grantIds = new Set(await s.breakGlass.activePatientsOf(user.orgId, user.id, now.toISOString()));
+        const rows = directory
+          ? await s.patients.list(user.orgId, { limit: MAX_PATIENT_LIST })
+          : await s.patients.list(user.orgId, { ids: [...new Set([...careIds, ...grantIds])], limit: MAX_PATIENT_LIST });
+        const out: PatientSummary[] = [];
+        for (const row of rows) {
+          const basis: PhiBasis = careIds.has(row.id) ? 'care-team' : grantIds.has(row.id) ? 'break-glass' : 'directory';
+          const d = this.deps.sealing.openFields(row.orgId, row.id, row.sealed, SUMMARY_FIELDS);
+          await s.audit.record(ctx, {
+            action: 'patients.record.list',
+            target: { type: 'patient', id: row.id },
+            outcome: 'success',
+            reason: basis,
+            orgId: row.orgId,
+            details: { fields: SUMMARY_LIST, basis },
+          });
+          out.push({ id: row.id, mrn: d.mrn, displayName: displayName(d), inCareTeam: careIds.has(row.id) });
+        }
+        await s.audit.record(ctx, {
+          action: 'patients.list.read',
+          target: listTarget,
+          outcome: 'success',
+          reason: directory ? 'directory' : 'care-team',
+          orgId: user.orgId,
+          details: { count: out.length },
+        });
+        return { ok: out };
+      }),
+    );
+  }
+
+  /** Opens one record under the PHI rule. */
+  async get(ctx: RequestContext, patientId: string): Promise<PatientRecord> {
+    const user = actingUser(ctx);
+    requirePermission(ctx, 'patients:read');
+    if (!isId(patientId)) throw new AppError('PATIENTS_NOT_FOUND');
+    return settle(
+      this.deps.uow.run(async (s): Promise<Outcome<PatientRecord>> => {
+        const now = this.deps.clock.now();
+        const target = { type: 'patient', id: patientId };
+        const deny = async (reason: string, code: ErrorCode): Promise<Outcome<PatientRecord>> => {
+          await s.audit.record(ctx, { action: 'patients.record.read', target, outcome: 'denied', reason, orgId: user.orgId, details: { fields: FIELD_LIST } });
+          return { refused: new AppError(code) };
+        };
+        const row = await s.patients.get(user.orgId, patientId);
+        if (row === undefined || !allows(ctx, 'patients:read', row.orgId)) return deny('not-found', 'PATIENTS_NOT_FOUND');
+        const careTeam = await s.careTeams.members(row.orgId, row.id);
+        const decision = await this.#phiDecision(s, user, row.id, careTeam, now);
+        if (!decision.allow) {
+          return deny(decision.reason, decision.reason === 'training-required' ? 'PATIENTS_TRAINING_REQUIRED' : 'PATIENTS_CARE_RELATIONSHIP_REQUIRED');
+        }
+        const demographics = this.deps.sealing.openDemographics(row.orgId, row.id, row.sealed);
+        const grantId = decision.basis === 'break-glass' ? decision.grantId : undefined;
+        await recordRead(s.audit, ctx, row.orgId, row.id, decision.basis, grantId);
+        return {
+          ok: {
+            id: row.id,
+            orgId: row.orgId,
+            ...demographics,
+            careTeam,
+            access: grantId === undefined ? { basis: decision.basis } : { basis: decision.basis, grantId },
+          },
+        };
+      }),
+    );
+  }
+
+  /** Replaces a patient's care team. Members must be active users of the organization. */
+  async updateCareTeam(ctx: RequestContext, patientId: string, members: readonly CareTeamMember[]): Promise<CareTeamMember[]> {
+    const orgId = actingOrg(ctx);
+    requirePermission(ctx, 'patients:care-team');
+    if (!isId(patientId)) throw new AppError('PATIENTS_NOT_FOUND');
+    checkCareTeam(members);
+    return this.deps.uow.run(async (s) => {
+      const row = await s.patients.get(orgId, patientId);
+      if (row === undefined) throw new AppError('PATIENTS_NOT_FOUND');
+      requirePermission(ctx, 'patients:care-team', row.orgId, 'PATIENTS_NOT_FOUND');
+      for (const member of members) {
+        if (!(await this.deps.users.isActiveUser(row.orgId, member.userId))) {
+          throw new AppError('PATIENTS_CARE_TEAM_INVALID', { publicMessage: 'A care-team member is not an active user of this organization.' });
+        }
+      }
+      const before = await s.careTeams.members(row.orgId, row.id);
+      const now = this.deps.clock.now().toISOString();
+      await s.careTeams.replace(row.orgId, row.id, members, now, ctx.principal.id);
+      const beforeIds = new Set(before.map((m) => m.userId));
+      const afterIds = new Set(members.map((m) => m.userId));
+      await s.audit.record(ctx, {
+        action: 'patients.care_team.update',
+        target: { type: 'patient', id: row.id },
+        outcome: 'success',
+        orgId: row.orgId,
+        details: {
+          members: members.length,
+          added: [...afterIds].filter((id) => !beforeIds.has(id)).length,
+          removed: [...beforeIds].filter((id) => !afterIds.has(id)).length,
+          primary: members.find((m) => m.role === 'primary')?.userId ?? null,
+        },
+      });
+      return [...members];
+    });
+  }
+
+  async #phiDecision(s: PatientScope, user: UserPrincipal, patientId: string, careTeam: readonly CareTeamMember[], now: Date): Promise<PhiDecision> {
+    const [training, grants] = await Promise.all([
+      s.training.listForUser(user.orgId, user.id),
+      s.breakGlass.activeFor(user.orgId, patientId, user.id, now.toISOString()),
+    ]);
+    return decidePhiAccess({ now, userId: user.id, training, careTeam, grants });
+  }
+}
+
+async function recordRead(audit: AuditWriter, ctx: RequestContext, orgId: string, patientId: string, basis: PhiBasis, grantId: string | undefined): Promise<void> {
+  await audit.record(ctx, {
+    action: 'patients.record.read',
+    target: { type: 'patient', id: patientId },
+    outcome: 'success',
+    reason: basis,
+    orgId,
+    details: { fields: FIELD_LIST, basis, grantId: grantId ?? null },
+  });
+}
+
+function checkDemographics(d: Demographics, now: Date): void {
+  const bad = (what: string): never => {
+    throw new AppError('PATIENTS_DEMOGRAPHICS_INVALID', { publicMessage: `The patient's ${what} is not valid.` });
+  };
+  if (!MRN_RE.test(d.mrn.trim())) bad('MRN');
+  if (!isValidName(d.givenName)) bad('given name');
+  if (!isValidName(d.familyName)) bad('family name');
+  if (!isValidBirthDate(d.birthDate, now)) bad('birth date');
+  if (!(SEXES as readonly string[]).includes(d.sex)) bad('sex');
+}
+
+function checkCareTeam(members: readonly CareTeamMember[]): void {
+  const bad = (why: string): never => {
+    throw new AppError('PATIENTS_CARE_TEAM_INVALID', { publicMessage: `The care team is not valid: ${why}.` });
+  };
+  if (members.length > MAX_CARE_TEAM) bad(`at most ${MAX_CARE_TEAM} members`);
+  if (new Set(members.map((m) => m.userId)).size !== members.length) bad('a user is listed twice');
+  if (members.filter((m) => m.role === 'primary').length > 1) bad('at most one primary member');
+  for (const m of members) {
+    if (!isId(m.userId)) bad('a user id is malformed');
+    if (!(CARE_TEAM_ROLES as readonly string[]).includes(m.role)) bad('a role is unknown');
+  }
+}

@@ -269,7 +269,8 @@ export class DeviceCertificateIssuer {
       },
       webcrypto,
     );
-    const pem = crl.toString('pem') + '\n';
+    // RFC 7468 §5 labels a CRL "X509 CRL" (OpenSSL reads nothing else); the library writes "CRL".
+    const pem = pemBlock('X509 CRL', Buffer.from(crl.rawData));
     await replaceCaFile(caPaths(this.#options.dataDir).deviceCrlFile, pem);
     return pem;
   }
@@ -278,6 +279,11 @@ export class DeviceCertificateIssuer {
 function importParams(key: ReturnType<typeof createPublicKey>): webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams {
   if (key.asymmetricKeyType === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
   return { name: 'ECDSA', namedCurve: key.asymmetricKeyDetails?.namedCurve === 'secp384r1' ? 'P-384' : 'P-256' };
+}
+
+function pemBlock(label: string, der: Buffer): string {
+  const body = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }
 
 function normalizeHex(hex: string): string {

@@ -21,6 +21,9 @@ export const PERMISSIONS = {
   'audit:read': { roles: ['platform-admin', 'security-officer', 'auditor'], description: 'Read and verify the audit log.' },
   // --- patients (PHI) ---
   // --- devices ---
+  'devices:read': { roles: [...ADMINS, 'security-officer', 'technician', 'auditor', 'service'], description: 'List and read devices of the organization.' },
+  'devices:enroll': { roles: [...ADMINS, 'technician', 'service'], description: 'Issue one-time device enrolment tokens.' },
+  'devices:manage': { roles: [...ADMINS, 'security-officer'], description: 'Revoke, quarantine and release devices.' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -65,7 +65,7 @@ export interface DeviceView {
   readonly udi: string | null;
   readonly firmwareVersion: string | null;
   readonly status: DeviceStatus;
-  readonly groups: readonly string[];
+  readonly groups: string[];
   readonly lastSeenAt: string | null;
   readonly certificate: { readonly serial: string; readonly notAfter: string } | null;
 }

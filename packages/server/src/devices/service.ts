@@ -67,7 +67,7 @@ export interface EnrollInput {
 export interface EnrollmentResult {
   readonly deviceId: string;
   readonly certificate: string;
-  readonly chain: readonly string[];
+  readonly chain: string[];
   readonly mqtt: { readonly port: number };
 }
 
@@ -177,7 +177,7 @@ export class DeviceService {
           orgId: token.orgId,
           details: { model: token.model, tokenId: token.id, certificateSerial: issued.serial, notAfter: issued.notAfter },
         });
-        return { deviceId, certificate: issued.certPem, chain: this.#o.ca.chainPems(), mqtt: { port: this.#o.mqttPort } };
+        return { deviceId, certificate: issued.certPem, chain: [...this.#o.ca.chainPems()], mqtt: { port: this.#o.mqttPort } };
       });
     } catch (error) {
       if (error instanceof AppError && error.code === 'DEVICE_ENROLLMENT_FAILED') await this.#enrollmentRefused(ctx, tokenId, error);
@@ -213,7 +213,7 @@ export class DeviceService {
         orgId,
         details: { previousSerial: certificateSerial, certificateSerial: issued.serial, notAfter: issued.notAfter },
       });
-      return { deviceId, certificate: issued.certPem, chain: this.#o.ca.chainPems(), mqtt: { port: this.#o.mqttPort } };
+      return { deviceId, certificate: issued.certPem, chain: [...this.#o.ca.chainPems()], mqtt: { port: this.#o.mqttPort } };
     });
     this.#o.authenticator.invalidate(deviceId);
     await this.refreshCrl();

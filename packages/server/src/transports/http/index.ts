@@ -12,7 +12,7 @@ export {
   type HttpRoutes,
 } from './http-server.js';
 export type { HttpServer } from './http-server-type.js';
-export { TLS_PROFILE, buildHttpsOptions, type TlsCredentials, type HttpsOptions, type TlsMinVersion } from './tls-profile.js';
+export { TLS_PROFILE, buildHttpsOptions, type ClientCertificateOptions, type TlsCredentials, type HttpsOptions, type TlsMinVersion } from './tls-profile.js';
 export {
   PUBLIC,
   PERMISSION_PATTERN,
@@ -30,3 +30,5 @@ export { REQUEST_ID_HEADER, REQUEST_ID_PATTERN } from './request-id.js';
 export { CONTENT_SECURITY_POLICY, HELMET_OPTIONS } from './security-headers.js';
 export { OPENAPI_PATH } from './openapi.js';
 export { CONSOLE_NOT_BUILT_TEXT } from './console-static.js';
+export { deviceCertificate } from './client-certificate.js';
+export { deviceRoutes, type DeviceRoutesOptions } from './device-routes.js';

@@ -12,19 +12,62 @@ import { fileURLToPath } from 'node:url';
 import { AuditLog, type AuditReader, type AuditStore } from './audit/index.js';
 import { checkDataDirMode, createDataDir, dataDirExists, lockDataDir, resolveDataDir, type Config, type DataDirLock } from './config/index.js';
 import { SetupCredentialService, type SetupScope } from './identity/index.js';
-import { initRootCa, openRootCa, resolveHttpsCredentials } from './identity/ca/index.js';
+import { DeviceCertificateIssuer, ensureDeviceCa, initRootCa, openRootCa, resolveHttpsCredentials } from './identity/ca/index.js';
+import {
+  DeviceAccessNotifier,
+  DeviceActivityBuffer,
+  DeviceAuthenticator,
+  DeviceService,
+  DeviceStatusWatcher,
+  type AccessWithdrawnListener,
+  type AuthenticateDevice,
+  type DeviceActivity,
+  type DeviceScope,
+} from './devices/index.js';
 import { createEnvelopeSealer, initKeyStore, keyStoreExists, openKeyStore, type KeyProvider, type Sealer } from './keys/index.js';
-import { cliPrincipal, newId, systemClock, SYSTEM_PRINCIPAL, type Clock, type RequestContext } from './kernel/index.js';
+import { cliPrincipal, MemorySecurityEventSink, newId, systemClock, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type SecurityEventSink } from './kernel/index.js';
 import { Scheduler } from './jobs/index.js';
 import type { Logger } from './observability/index.js';
-import { closeHttpServer, createHttpServer } from './transports/http/index.js';
-import { auditStore, openDatabase, setupCredentialStore, SqlUnitOfWork, systemMetaStore, type Executor, type SqlDatabase } from './storage/index.js';
+import { closeHttpServer, createHttpServer, deviceRoutes } from './transports/http/index.js';
+import {
+  auditStore,
+  deviceCertificateStore,
+  deviceStore,
+  enrollmentTokenStore,
+  openDatabase,
+  setupCredentialStore,
+  SqlUnitOfWork,
+  systemMetaStore,
+  type Executor,
+  type SqlDatabase,
+} from './storage/index.js';
 
 export interface PlatformOptions {
   readonly config: Config;
   /** The environment, for VIGIL_MASTER_KEY. */
   readonly env: NodeJS.ProcessEnv;
   readonly clock?: Clock;
+  /** Where security events go; default: a bounded in-memory sink (platform.securityEvents). */
+  readonly securityEvents?: SecurityEventSink;
+}
+
+/**
+ * The devices module as the transports see it. The MQTT broker connects:
+ *   authenticateDevice(peerCert, {source, transport}) at CONNECT,
+ *   onRevoked(listener) to cut the open connections of a device whose access was withdrawn,
+ *   activity.markSeen(deviceId, at, sourceAddress) per accepted message (batched writes).
+ */
+export interface DevicesModule {
+  readonly service: DeviceService;
+  readonly authenticateDevice: AuthenticateDevice;
+  onRevoked(listener: AccessWithdrawnListener): () => void;
+  readonly activity: DeviceActivity;
+  /** [device CA, root] PEM: the `ca` a device-facing TLS listener verifies client certificates with. */
+  readonly clientCaPems: readonly string[];
+  /** Writes buffered last-seen times (a scheduled job, and at close). */
+  flushActivity(): Promise<number>;
+  /** Applies status changes made by other processes (the CLI): caches, notifier, CRL. */
+  pollStatusChanges(): Promise<number>;
 }
 
 export interface Platform {
@@ -36,6 +79,8 @@ export interface Platform {
   readonly sealer: Sealer;
   readonly auditLog: AuditLog;
   readonly setup: SetupCredentialService;
+  readonly devices: DevicesModule;
+  readonly securityEvents: SecurityEventSink;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -63,7 +108,8 @@ export async function initialize(options: PlatformOptions): Promise<{ dataDir: s
   createDataDir(dataDir);
   const clock = options.clock ?? systemClock;
   const keys = await initKeyStore({ dataDir, masterKey: masterKeyFromEnv(options.env), clock });
-  await initRootCa({ dataDir, keys, clock });
+  const root = await initRootCa({ dataDir, keys, clock });
+  await ensureDeviceCa({ dataDir, keys, root, clock });
   const database = await openDatabase({ dataDir, databaseUrl: options.config.databaseUrl });
   await database.close();
   return { dataDir };
@@ -91,6 +137,14 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     audit: auditLog.writer(scoped(executor)),
   });
   const setup = new SetupCredentialService(new SqlUnitOfWork(database, setupScope), clock, config.setup.credentialTtlMinutes);
+  const securityEvents = options.securityEvents ?? boundedMemorySink(10_000);
+  const deviceScope = (executor: Executor): DeviceScope => ({
+    devices: deviceStore(executor),
+    tokens: enrollmentTokenStore(executor),
+    certificates: deviceCertificateStore(executor),
+    audit: auditLog.writer(scoped(executor)),
+  });
+  const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   return {
     config,
     dataDir,
@@ -100,9 +154,62 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     sealer,
     auditLog,
     setup,
+    devices,
+    securityEvents,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: () => database.close(),
+  };
+}
+
+/** Devices: the device CA (created here for data directories older than it), registry, ports. */
+async function openDevices(deps: {
+  dataDir: string;
+  keys: KeyProvider;
+  clock: Clock;
+  config: Config;
+  database: SqlDatabase;
+  securityEvents: SecurityEventSink;
+  deviceScope: (executor: Executor) => DeviceScope;
+}): Promise<DevicesModule> {
+  const { dataDir, keys, clock, config, database, securityEvents } = deps;
+  const root = await openRootCa({ dataDir, keys });
+  const deviceCa = await ensureDeviceCa({ dataDir, keys, root, clock });
+  const ca = new DeviceCertificateIssuer({ dataDir, keys, ca: deviceCa, clock, validityDays: config.devices.certificateValidityDays });
+  const reader = { devices: deviceStore(database.db), certificates: deviceCertificateStore(database.db) };
+  const authenticator = new DeviceAuthenticator({ ca, devices: reader.devices, certificates: reader.certificates, clock, security: securityEvents });
+  const notifier = new DeviceAccessNotifier();
+  const service = new DeviceService({
+    uow: new SqlUnitOfWork(database, deps.deviceScope),
+    certificates: reader.certificates,
+    ca,
+    authenticator,
+    notifier,
+    clock,
+    security: securityEvents,
+    mqttPort: config.mqttPort,
+    tokenTtlMinutes: { default: config.devices.enrollmentTokenTtlMinutes, max: 7 * 24 * 60 },
+  });
+  const activity = new DeviceActivityBuffer(reader.devices);
+  const watcher = new DeviceStatusWatcher(reader.devices, authenticator, notifier, () => service.refreshCrl(), clock);
+  return {
+    service,
+    authenticateDevice: authenticator.authenticateDevice,
+    onRevoked: (listener) => notifier.onRevoked(listener),
+    activity,
+    clientCaPems: ca.chainPems(),
+    flushActivity: () => activity.flush(),
+    pollStatusChanges: () => watcher.poll(),
+  };
+}
+
+function boundedMemorySink(max: number): SecurityEventSink {
+  const sink = new MemorySecurityEventSink();
+  return {
+    emit: (event) => {
+      if (sink.events.length >= max) sink.events.shift();
+      sink.emit(event);
+    },
   };
 }
 
@@ -174,6 +281,9 @@ export async function startServer(
       logger,
       bodyLimit: config.http.bodyLimitBytes,
       consoleDir: options.consoleDir ?? defaultConsoleDir(),
+      // devices: optional client certificates (renewal, HTTPS ingest) and the device routes.
+      clientCa: platform.devices.clientCaPems,
+      routes: [deviceRoutes({ service: platform.devices.service })],
       readiness: async () => {
         const database = await platform.database.ping();
         return { ready: database, checks: { database } };
@@ -192,6 +302,11 @@ export async function startServer(
       },
     });
 
+    // devices: last-seen writes, changes made by the CLI, and a CRL that never lapses.
+    scheduler.add({ name: 'device-activity-flush', everyMs: 5_000, run: async () => void (await platform.devices.flushActivity()) });
+    scheduler.add({ name: 'device-status-watch', everyMs: 2_000, run: async () => void (await platform.devices.pollStatusChanges()) });
+    scheduler.add({ name: 'device-crl-refresh', everyMs: 60 * 60_000, run: async () => void (await platform.devices.service.crl()) });
+
     let closed: Promise<void> | undefined;
     return {
       httpPort,
@@ -199,6 +314,7 @@ export async function startServer(
         closed ??= (async () => {
           await closeHttpServer(http);
           await scheduler.stop();
+          await platform.devices.flushActivity().catch((error: unknown) => logger.error({ err: error }, 'device activity flush failed'));
           await platform
             .withAuditStore((store) => platform.auditLog.checkpointIfDue(store, true))
             .catch((error: unknown) => logger.error({ err: error }, 'final audit checkpoint failed'));

@@ -17,6 +17,8 @@ export {
   MODEL_RE,
   SERIAL_RE,
   REASON_RE,
+  GROUP_RE,
+  MAX_GROUPS,
   canTransition,
   normalizeSerial,
   toDeviceView,

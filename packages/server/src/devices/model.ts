@@ -117,6 +117,9 @@ export type AccessWithdrawal = 'revoked' | 'quarantined' | 'decommissioned';
 export const MODEL_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Device serial numbers as printed on the unit. */
 export const SERIAL_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
+/** Group names ("ward-3", "icu.north"); at most MAX_GROUPS per device. */
+export const GROUP_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const MAX_GROUPS = 32;
 /** Coded reasons given by an operator for revoke and quarantine. */
 export const REASON_RE = /^[a-z][a-z0-9-]{0,63}$/;
 

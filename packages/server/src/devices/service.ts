@@ -21,7 +21,7 @@ import { AppError, newId, newToken, principalOrg, type Clock, type RequestContex
 import type { DeviceAccessNotifier } from './access-notifier.js';
 import type { DeviceAuthenticator } from './authenticator.js';
 import type { DeviceCertificateAuthority } from './ca-port.js';
-import { canTransition, MODEL_RE, REASON_RE, SERIAL_RE, toDeviceView, type AccessWithdrawal, type Device, type DeviceStatus, type DeviceView } from './model.js';
+import { canTransition, GROUP_RE, MAX_GROUPS, MODEL_RE, REASON_RE, SERIAL_RE, toDeviceView, type AccessWithdrawal, type Device, type DeviceStatus, type DeviceView } from './model.js';
 import type { DeviceCertificateStore, DeviceStore, EnrollmentTokenStore } from './store.js';
 import type { X509Certificate } from 'node:crypto';
 
@@ -248,6 +248,28 @@ export class DeviceService {
     const { device } = await this.#changeStatus(ctx, target, reason, 'active', 'devices.device.release');
     this.#o.authenticator.invalidate(device.id);
     return toDeviceView(device);
+  }
+
+  /** Replaces a device's groups (sorted, without duplicates). */
+  async setGroups(ctx: RequestContext, target: DeviceTarget, groups: readonly string[]): Promise<DeviceView> {
+    const unique = [...new Set(groups)].sort();
+    if (unique.length > MAX_GROUPS || !unique.every((g) => GROUP_RE.test(g))) {
+      throw new AppError('VALIDATION_FAILED', { publicMessage: `Groups are up to ${MAX_GROUPS} names of letters, digits, '.', '_' and '-'.` });
+    }
+    const orgId = this.#orgOf(ctx, target.orgId);
+    this.#authorize(ctx, 'devices:manage', orgId);
+    return this.#o.uow.run(async (s) => {
+      const device = await s.devices.find(orgId, target.deviceId);
+      if (device === undefined || !(await s.devices.setGroups(orgId, device.id, unique))) throw new AppError('DEVICE_NOT_FOUND');
+      await s.audit.record(ctx, {
+        action: 'devices.device.set_groups',
+        target: { type: 'device', id: device.id },
+        outcome: 'success',
+        orgId,
+        details: { groups: unique.join(',').slice(0, 256), count: unique.length },
+      });
+      return toDeviceView({ ...device, groups: unique });
+    });
   }
 
   /** The current CRL (PEM), re-signed when older than a few hours. */

@@ -10,6 +10,7 @@
 import type { Device, DeviceCertificateRef, DeviceStatus, EnrollmentToken } from './model.js';
 
 export interface DeviceStore {
+  /** DEVICE_SERIAL_IN_USE when a live device of the same organization, model and serial exists. */
   insert(device: Device): Promise<void>;
   find(orgId: string, id: string): Promise<Device | undefined>;
   list(orgId: string, options?: { readonly limit?: number }): Promise<Device[]>;
@@ -18,6 +19,8 @@ export interface DeviceStore {
   /** Moves the status if it is one of `from`; false (nothing written) otherwise. */
   updateStatus(orgId: string, id: string, from: readonly DeviceStatus[], to: DeviceStatus, at: string, reason: string): Promise<boolean>;
   setCertificate(orgId: string, id: string, certificate: DeviceCertificateRef, at: string): Promise<void>;
+  /** Replaces the device's groups; false when there is no such device in the organization. */
+  setGroups(orgId: string, id: string, groups: readonly string[]): Promise<boolean>;
   /** Host-level: advances last_seen_at (never moves it back). */
   markSeen(entries: readonly { readonly id: string; readonly at: string; readonly address: string }[]): Promise<void>;
   /** Host-level: devices whose status changed at or after `since`, oldest first (for the server's caches). */

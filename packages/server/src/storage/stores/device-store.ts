@@ -1,4 +1,5 @@
 /** DeviceStore, EnrollmentTokenStore and DeviceCertificateStore over kysely (SQLite and PostgreSQL). */
+import { AppError } from '../../kernel/index.js';
 import type {
   Device,
   DeviceCertificateStore,
@@ -16,7 +17,13 @@ const MAX_LIST = 1000;
 export function deviceStore(db: Executor): DeviceStore {
   return {
     async insert(d) {
-      await db.insertInto('devices').values(toRow(d)).execute();
+      try {
+        await db.insertInto('devices').values(toRow(d)).execute();
+      } catch (error) {
+        // Two enrolments of one unit raced past findLive: the partial unique index decides.
+        if (isUniqueViolation(error)) throw new AppError('DEVICE_SERIAL_IN_USE', { cause: error });
+        throw error;
+      }
     },
     async find(orgId, id) {
       const row = await db.selectFrom('devices').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
@@ -46,6 +53,10 @@ export function deviceStore(db: Executor): DeviceStore {
         .where('id', '=', id)
         .where('status', 'in', [...from])
         .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async setGroups(orgId, id, groups) {
+      const result = await db.updateTable('devices').set({ groups: JSON.stringify(groups) }).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
     async setCertificate(orgId, id, certificate) {
@@ -172,6 +183,12 @@ export function deviceCertificateStore(db: Executor): DeviceCertificateStore {
       return rows.map((r) => ({ serial: r.serial, revokedAt: r.revoked_at ?? '', reason: r.revocation_reason ?? 'unspecified' }));
     },
   };
+}
+
+/** SQLite SQLITE_CONSTRAINT_UNIQUE / PostgreSQL 23505 unique_violation. */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
 
 function toRow(d: Device): DevicesTable {

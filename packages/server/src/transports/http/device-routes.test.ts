@@ -109,6 +109,7 @@ describe('device routes', () => {
       'GET /api/v1/devices/:id': 'devices:read',
       'POST /api/v1/devices/:id/revoke': 'devices:manage',
       'POST /api/v1/devices/:id/quarantine': 'devices:manage',
+      'PUT /api/v1/devices/:id/groups': 'devices:manage',
       'POST /api/v1/devices/:id/release': 'devices:manage',
     });
   });
@@ -126,6 +127,17 @@ describe('device routes', () => {
     assert.ok(devices.some((d) => d['id'] === device.deviceId && d['firmwareVersion'] === '1.2.3'));
     const one = await call('GET', `/api/v1/devices/${device.deviceId}`, { headers: { 'x-test-roles': 'auditor' } });
     assert.deepEqual(Object.keys(one.json()).sort(), ['certificate', 'firmwareVersion', 'groups', 'id', 'lastSeenAt', 'model', 'orgId', 'serial', 'status', 'udi']);
+  });
+
+  it('ok/groups are replaced by devices:manage, sorted and deduplicated', async () => {
+    const device = await enrolDevice('SN-http-groups');
+    const put = (roles: string, groups: unknown) =>
+      call('PUT', `/api/v1/devices/${device.deviceId}/groups`, { body: { groups }, headers: { 'x-test-roles': roles } });
+    assert.equal((await put('technician', ['ward-3'])).status, 403);
+    const answer = await put('org-admin', ['ward-3', 'icu.north', 'ward-3']);
+    assert.equal(answer.status, 200, answer.body);
+    assert.deepEqual(answer.json()['groups'], ['icu.north', 'ward-3']);
+    assert.equal((await put('org-admin', ['bad group'])).status, 400);
   });
 
   it('fail/a bad token is one generic 401', async () => {
@@ -159,6 +171,28 @@ describe('device routes', () => {
     const crl = await call('GET', '/api/v1/devices/crl');
     assert.equal(crl.status, 200);
     assert.match(crl.body, /^-----BEGIN X509 CRL-----/);
+  });
+
+  it('fail/the public routes are rate-limited per source address', async () => {
+    const limitedApp = await createHttpServer({
+      tls: (await httpsCredentials(t.platform)).credentials,
+      logger: createLogger({ level: 'silent' }),
+      routes: [deviceRoutes({ service: t.platform.devices.service, publicRateLimit: { max: 2, windowMs: 60_000 } })],
+    });
+    await limitedApp.listen({ host: '127.0.0.1', port: 0 });
+    const saved = port;
+    port = (limitedApp.server.address() as AddressInfo).port;
+    try {
+      const body = { token: 'vet_wrong', csr: (await makeTestCsr()).pem, serial: 'SN-rl' };
+      assert.equal((await call('POST', '/api/v1/devices/enroll', { body })).status, 401);
+      assert.equal((await call('POST', '/api/v1/devices/enroll', { body })).status, 401);
+      const third = await call('POST', '/api/v1/devices/enroll', { body });
+      assert.equal(third.status, 429);
+      assert.equal((third.json()['error'] as Record<string, unknown>)['code'], 'RATE_LIMITED');
+    } finally {
+      port = saved;
+      await closeHttpServer(limitedApp, 100);
+    }
   });
 
   it('fail/revoke of another organization\'s or an unknown device is 404', async () => {

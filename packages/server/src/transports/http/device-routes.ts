@@ -11,17 +11,26 @@
  */
 import Type from 'typebox';
 import type { DeviceService, DeviceView as DeviceViewModel } from '../../devices/index.js';
+import { systemClock, type Clock } from '../../kernel/index.js';
 import { deviceCertificate } from './client-certificate.js';
 import type { HttpRoutes } from './http-server.js';
 import { PUBLIC, requestContext } from './route-permissions.js';
+import { sourceRateLimit, type SourceRateLimit } from './source-rate-limit.js';
 
 export interface DeviceRoutesOptions {
   readonly service: DeviceService;
+  /** Per source address on enrol and renew; default 30 per minute. */
+  readonly publicRateLimit?: SourceRateLimit;
+  readonly clock?: Clock;
 }
+
+export const DEFAULT_PUBLIC_RATE_LIMIT: SourceRateLimit = { max: 30, windowMs: 60_000 };
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const DeviceId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' });
 const Pem = Type.String({ minLength: 1, maxLength: 8192 });
+/** Printable ASCII only: these fields end up in tables, logs and the console. */
+const PRINTABLE = '^[\\x20-\\x7E]+$';
 const Reason = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$', description: 'Coded reason, e.g. key-compromise, lost-device.' });
 
 const DeviceView = Type.Object(
@@ -56,6 +65,7 @@ const ReasonBody = Type.Object({ reason: Reason }, { additionalProperties: false
 export function deviceRoutes(options: DeviceRoutesOptions): HttpRoutes {
   const { service } = options;
   return async (app) => {
+    const limited = sourceRateLimit(options.publicRateLimit ?? DEFAULT_PUBLIC_RATE_LIMIT, options.clock ?? systemClock);
     app.post(
       '/api/v1/devices/enrollment-tokens',
       {
@@ -83,6 +93,7 @@ export function deviceRoutes(options: DeviceRoutesOptions): HttpRoutes {
       '/api/v1/devices/enroll',
       {
         config: { permission: PUBLIC },
+        onRequest: limited,
         schema: {
           summary: 'Enrol a device: a one-time token and a CSR in, a certificate chain out.',
           tags: ['devices'],
@@ -91,8 +102,8 @@ export function deviceRoutes(options: DeviceRoutesOptions): HttpRoutes {
               token: Type.String({ minLength: 1, maxLength: 128 }),
               csr: Pem,
               serial: Type.String({ minLength: 1, maxLength: 64 }),
-              udi: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-              firmwareVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+              udi: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: PRINTABLE })),
+              firmwareVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE })),
               model: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
             },
             { additionalProperties: false },
@@ -118,6 +129,7 @@ export function deviceRoutes(options: DeviceRoutesOptions): HttpRoutes {
       '/api/v1/devices/renew',
       {
         config: { permission: PUBLIC },
+        onRequest: limited,
         schema: {
           summary: "Renew a device certificate; authenticated by the device's current client certificate.",
           tags: ['devices'],
@@ -172,6 +184,20 @@ export function deviceRoutes(options: DeviceRoutesOptions): HttpRoutes {
     );
     change('quarantine', 'Quarantine a device: it may not connect or publish until released.', (id, reason, request) =>
       service.quarantine(requestContext(request), { deviceId: id }, reason),
+    );
+    app.put(
+      '/api/v1/devices/:id/groups',
+      {
+        config: { permission: 'devices:manage' },
+        schema: {
+          summary: "Replace a device's groups.",
+          tags: ['devices'],
+          params: IdParams,
+          body: Type.Object({ groups: Type.Array(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }), { maxItems: 32 }) }, { additionalProperties: false }),
+          response: { 200: DeviceView },
+        },
+      },
+      async (request) => service.setGroups(requestContext(request), { deviceId: request.params.id }, request.body.groups),
     );
     change('release', 'Release a quarantined device.', (id, reason, request) => service.release(requestContext(request), { deviceId: id }, reason));
   };

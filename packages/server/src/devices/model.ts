@@ -113,6 +113,8 @@ export type DeviceRefusal = (typeof DEVICE_REFUSALS)[number];
 /** Why access of a device was withdrawn (the revocation notifier). */
 export type AccessWithdrawal = 'revoked' | 'quarantined' | 'decommissioned';
 
+/** Organization ids as they appear in a device certificate's URI SAN (no ':' or spaces). */
+export const ORG_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** Model names: what a device maker calls the product ("vigil-pulse-2"). */
 export const MODEL_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Device serial numbers as printed on the unit. */

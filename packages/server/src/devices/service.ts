@@ -21,7 +21,7 @@ import { AppError, newId, newToken, principalOrg, type Clock, type RequestContex
 import type { DeviceAccessNotifier } from './access-notifier.js';
 import type { DeviceAuthenticator } from './authenticator.js';
 import type { DeviceCertificateAuthority } from './ca-port.js';
-import { canTransition, GROUP_RE, MAX_GROUPS, MODEL_RE, REASON_RE, SERIAL_RE, toDeviceView, type AccessWithdrawal, type Device, type DeviceStatus, type DeviceView } from './model.js';
+import { canTransition, GROUP_RE, MAX_GROUPS, MODEL_RE, ORG_ID_RE, REASON_RE, SERIAL_RE, toDeviceView, type AccessWithdrawal, type Device, type DeviceStatus, type DeviceView } from './model.js';
 import type { DeviceCertificateStore, DeviceStore, EnrollmentTokenStore } from './store.js';
 import type { X509Certificate } from 'node:crypto';
 
@@ -101,6 +101,7 @@ export class DeviceService {
     const orgId = this.#orgOf(ctx, input.orgId);
     this.#authorize(ctx, 'devices:enroll', orgId);
     if (!MODEL_RE.test(input.model)) throw new AppError('VALIDATION_FAILED', { publicMessage: 'The model name is not valid.' });
+    if (!ORG_ID_RE.test(orgId)) throw new AppError('VALIDATION_FAILED', { publicMessage: 'The organization id is not valid.' });
     const minutes = input.expiresInMinutes ?? this.#ttl.default;
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > this.#ttl.max) {
       throw new AppError('VALIDATION_FAILED', { publicMessage: `expiresInMinutes must be 1..${this.#ttl.max}.` });

@@ -186,10 +186,21 @@ export class DeviceService {
     }
   }
 
-  /** The device renews with its current, valid certificate (authenticated by the caller's TLS layer). */
-  async renew(ctx: RequestContext, peer: X509Certificate | undefined, csrPem: string): Promise<EnrollmentResult> {
+  /**
+   * The device renews with its current, valid certificate. `peer` is the client certificate the
+   * TLS layer verified; `tlsError` is why it did not verify one that was presented (for the event).
+   */
+  async renew(ctx: RequestContext, peer: X509Certificate | undefined, csrPem: string, tlsError?: string): Promise<EnrollmentResult> {
     if (peer === undefined) {
-      this.#o.security.emit({ type: 'device.certificate.refused', severity: 'low', reason: 'no-certificate', source: ctx.source, requestId: ctx.requestId, details: { transport: 'renew' } });
+      const reason = tlsError === undefined ? 'no-certificate' : tlsError === 'CERT_HAS_EXPIRED' ? 'expired' : tlsError === 'CERT_NOT_YET_VALID' ? 'not-yet-valid' : 'foreign-ca';
+      this.#o.security.emit({
+        type: 'device.certificate.refused',
+        severity: reason === 'no-certificate' ? 'low' : 'high',
+        reason,
+        source: ctx.source,
+        requestId: ctx.requestId,
+        details: { transport: 'renew', ...(tlsError !== undefined ? { tlsError: tlsError.slice(0, 64) } : {}) },
+      });
       throw new AppError('DEVICE_CERTIFICATE_REFUSED', { detail: 'renew: no verified client certificate' });
     }
     const auth = await this.#o.authenticator.authenticateDevice(peer, { source: ctx.source, transport: 'renew' });

@@ -159,6 +159,10 @@ describe('devices (integration)', () => {
     await assert.rejects(platform.devices.service.renew(anonymous, device.cert, csr.pem), code('DEVICE_CERTIFICATE_REFUSED'));
     await assert.rejects(platform.devices.service.renew(anonymous, new X509Certificate(makeTestPki().ecdsa.certPem), csr.pem), code('DEVICE_CERTIFICATE_REFUSED'));
     await assert.rejects(platform.devices.service.renew(anonymous, undefined, csr.pem), code('DEVICE_CERTIFICATE_REFUSED'));
+    const foreignBefore = events.count('device.certificate.refused', 'foreign-ca');
+    await assert.rejects(platform.devices.service.renew(anonymous, undefined, csr.pem, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'), code('DEVICE_CERTIFICATE_REFUSED'));
+    assert.equal(events.count('device.certificate.refused', 'foreign-ca'), foreignBefore + 1, 'a certificate TLS did not verify is a foreign-ca event');
+    assert.ok(events.count('device.certificate.refused', 'no-certificate') >= 1);
   });
 
   it('fail/another organization sees no device, and a technician may not revoke', async () => {

@@ -21,3 +21,17 @@ export function deviceCertificate(request: FastifyRequest): X509Certificate | un
   if (socket.authorized !== true || typeof socket.getPeerX509Certificate !== 'function') return undefined;
   return socket.getPeerX509Certificate() ?? undefined;
 }
+
+/**
+ * Why the TLS stack did not verify the client's certificate: undefined when it did or when none
+ * was sent; otherwise OpenSSL's code (e.g. CERT_HAS_EXPIRED, UNABLE_TO_GET_ISSUER_CERT_LOCALLY).
+ * For security events only: an unverified certificate never authenticates anything.
+ */
+export function clientCertificateError(request: FastifyRequest): string | undefined {
+  const socket = request.raw.socket as Partial<TLSSocket>;
+  if (socket.authorized === true || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const presented = Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
+  if (!presented) return undefined;
+  const error = socket.authorizationError;
+  return typeof error === 'string' ? error : error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : 'UNVERIFIED';
+}

@@ -12,7 +12,7 @@
 import Type from 'typebox';
 import type { DeviceService, DeviceView as DeviceViewModel } from '../../devices/index.js';
 import { systemClock, type Clock } from '../../kernel/index.js';
-import { deviceCertificate } from './client-certificate.js';
+import { clientCertificateError, deviceCertificate } from './client-certificate.js';
 import type { HttpRoutes } from './http-server.js';
 import { PUBLIC, requestContext } from './route-permissions.js';
 import { sourceRateLimit, type SourceRateLimit } from './source-rate-limit.js';
@@ -137,7 +137,7 @@ export function deviceRoutes(options: DeviceRoutesOptions): HttpRoutes {
           response: { 200: EnrollmentAnswer },
         },
       },
-      async (request) => service.renew(requestContext(request), deviceCertificate(request), request.body.csr),
+      async (request) => service.renew(requestContext(request), deviceCertificate(request), request.body.csr, clientCertificateError(request)),
     );
 
     app.get(

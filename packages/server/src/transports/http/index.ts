@@ -30,6 +30,6 @@ export { REQUEST_ID_HEADER, REQUEST_ID_PATTERN } from './request-id.js';
 export { CONTENT_SECURITY_POLICY, HELMET_OPTIONS } from './security-headers.js';
 export { OPENAPI_PATH } from './openapi.js';
 export { CONSOLE_NOT_BUILT_TEXT } from './console-static.js';
-export { deviceCertificate } from './client-certificate.js';
+export { deviceCertificate, clientCertificateError } from './client-certificate.js';
 export { deviceRoutes, DEFAULT_PUBLIC_RATE_LIMIT, type DeviceRoutesOptions } from './device-routes.js';
 export { sourceRateLimit, type SourceRateLimit } from './source-rate-limit.js';

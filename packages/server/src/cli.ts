@@ -111,6 +111,7 @@ for (const [verb, what] of [
   ['revoke', 'revoke a device: its certificates are revoked, the CRL re-signed, open connections cut'],
   ['quarantine', 'quarantine a device: it may not connect or publish until released'],
   ['release', 'release a quarantined device'],
+  ['decommission', 'retire a device for good: its certificates are revoked'],
 ] as const) {
   withStorageOptions(device.command(verb))
     .description(what)

@@ -1,5 +1,5 @@
 /**
- * `vigil device token|list|revoke|quarantine|release`: the operator's device verbs on the host.
+ * `vigil device token|list|revoke|quarantine|release|decommission`: the operator's device verbs on the host.
  * Changes are audited (actor: the OS user, as `cli`). A running server applies a revocation or
  * quarantine made here within its status-watch interval (2 s): caches dropped, open connections
  * cut, CRL re-signed. The CRL file in the data directory is re-written here at once.
@@ -36,7 +36,7 @@ export async function runDeviceList(config: Config, flags: { org: string; json?:
   process.stdout.write(`id\tmodel\tserial\tstatus\tfirmware\tlastSeen\tcertNotAfter\n${rows.map((r) => `${r}\n`).join('')}`);
 }
 
-export type DeviceChange = 'revoke' | 'quarantine' | 'release';
+export type DeviceChange = 'revoke' | 'quarantine' | 'release' | 'decommission';
 
 export async function runDeviceChange(config: Config, change: DeviceChange, deviceId: string, flags: { org: string; reason: string }): Promise<void> {
   const target = { deviceId, orgId: flags.org };
@@ -49,6 +49,8 @@ export async function runDeviceChange(config: Config, change: DeviceChange, devi
         return p.devices.service.quarantine(ctx, target, flags.reason);
       case 'release':
         return p.devices.service.release(ctx, target, flags.reason);
+      case 'decommission':
+        return p.devices.service.decommission(ctx, target, flags.reason);
     }
   });
   process.stdout.write(`device ${view.id} is now ${view.status}\n`);

@@ -96,7 +96,6 @@ export class DeviceAuthenticator {
     if (now < Date.parse(peer.validFrom)) return refuse('not-yet-valid');
     if (now > Date.parse(peer.validTo)) return refuse('expired');
     const serial = normalizeSerial(peer.serialNumber);
-    if ((await this.#revokedSerials()).has(serial)) return refuse('revoked');
     const device = await this.#device(names.orgId, names.deviceId);
     if (device === undefined) return refuse('unknown-device');
     switch (device.status) {
@@ -109,6 +108,7 @@ export class DeviceAuthenticator {
       case 'decommissioned':
         return refuse(device.status);
     }
+    if ((await this.#revokedSerials()).has(serial)) return refuse('revoked');
     // An older certificate of the device (superseded by a renewal) no longer opens the door.
     if (device.certificate === null || normalizeSerial(device.certificate.serial) !== serial) return refuse('revoked');
     return { ok: true, device: { deviceId: device.id, orgId: device.orgId, model: device.model, status: device.status, certificateSerial: serial } };

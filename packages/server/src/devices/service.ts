@@ -255,6 +255,11 @@ export class DeviceService {
     return this.#withdraw(ctx, target, reason, 'quarantined');
   }
 
+  /** Retires a device for good: final status, certificates revoked (cessationOfOperation). */
+  decommission(ctx: RequestContext, target: DeviceTarget, reason: string): Promise<DeviceView> {
+    return this.#withdraw(ctx, target, reason, 'decommissioned');
+  }
+
   /** Lifts a quarantine: the device may connect again. */
   async release(ctx: RequestContext, target: DeviceTarget, reason: string): Promise<DeviceView> {
     const { device } = await this.#changeStatus(ctx, target, reason, 'active', 'devices.device.release');
@@ -306,7 +311,7 @@ export class DeviceService {
   }
 
   async #withdraw(ctx: RequestContext, target: DeviceTarget, reason: string, to: AccessWithdrawal & DeviceStatus): Promise<DeviceView> {
-    const action = to === 'revoked' ? 'devices.device.revoke' : 'devices.device.quarantine';
+    const action = to === 'revoked' ? 'devices.device.revoke' : to === 'quarantined' ? 'devices.device.quarantine' : 'devices.device.decommission';
     const { device, revokedSerials } = await this.#changeStatus(ctx, target, reason, to, action);
     this.#o.authenticator.invalidate(device.id);
     this.#o.notifier.notify(device.id, to, device.statusChangedAt);
@@ -331,7 +336,11 @@ export class DeviceService {
       if (!canTransition(device.status, to) || !(await s.devices.updateStatus(orgId, device.id, [device.status], to, now, reason))) {
         throw new AppError('DEVICE_STATUS_CONFLICT', { detail: `device ${device.id} is ${device.status}; it cannot become ${to}` });
       }
-      const revokedSerials = to === 'revoked' ? await s.certificates.revokeAllOf(orgId, device.id, now, reason) : [];
+      // A decommissioned device's certificates are revoked as 'decommissioned' (CRL cessationOfOperation).
+      const revokedSerials =
+        to === 'revoked' || to === 'decommissioned'
+          ? await s.certificates.revokeAllOf(orgId, device.id, now, to === 'decommissioned' ? 'decommissioned' : reason)
+          : [];
       await s.audit.record(ctx, {
         action,
         target: { type: 'device', id: device.id },

@@ -34,7 +34,7 @@ before(async () => {
 after(() => rm(root, { recursive: true, force: true }));
 
 test('ok/every device verb answers --help', async () => {
-  for (const verb of [['device'], ['device', 'token'], ['device', 'list'], ['device', 'revoke'], ['device', 'quarantine'], ['device', 'release']]) {
+  for (const verb of [['device'], ['device', 'token'], ['device', 'list'], ['device', 'revoke'], ['device', 'quarantine'], ['device', 'release'], ['device', 'decommission']]) {
     const r = await vigil(...verb, '--help');
     assert.equal(r.code, 0, verb.join(' '));
     assert.match(r.stdout, /Usage: vigil device/);

@@ -192,6 +192,20 @@ describe('devices (integration)', () => {
     assert.equal(await platform.devices.pollStatusChanges(), 0, 'each change is applied once');
   });
 
+  it('ok/decommissioning is final and revokes the certificate', async () => {
+    const device = await enroll(platform);
+    const heard: string[] = [];
+    const off = platform.devices.onRevoked((id, reason) => heard.push(`${id}:${reason}`));
+    await platform.devices.service.decommission(ctx(), { deviceId: device.deviceId }, 'end-of-life');
+    off();
+    assert.deepEqual(heard, [`${device.deviceId}:decommissioned`]);
+    const r = await platform.devices.authenticateDevice(device.cert);
+    assert.equal(r.ok ? 'ok' : r.reason, 'decommissioned');
+    const crl = new x509.X509Crl(await platform.devices.service.crl());
+    assert.equal(crl.findRevoked(new x509.X509Certificate(device.certificate))?.reason, x509.X509CrlReason.cessationOfOperation);
+    await assert.rejects(platform.devices.service.release(ctx(), { deviceId: device.deviceId }, 'oops'), code('DEVICE_STATUS_CONFLICT'));
+  });
+
   it('ok/markSeen is batched into lastSeenAt', async () => {
     const device = await enroll(platform);
     platform.devices.activity.markSeen(device.deviceId, new Date('2026-11-28T12:00:01Z'), '10.1.2.3');

@@ -110,6 +110,7 @@ describe('device routes', () => {
       'POST /api/v1/devices/:id/revoke': 'devices:manage',
       'POST /api/v1/devices/:id/quarantine': 'devices:manage',
       'PUT /api/v1/devices/:id/groups': 'devices:manage',
+      'POST /api/v1/devices/:id/decommission': 'devices:manage',
       'POST /api/v1/devices/:id/release': 'devices:manage',
     });
   });

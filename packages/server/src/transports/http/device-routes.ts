@@ -199,6 +199,9 @@ export function deviceRoutes(options: DeviceRoutesOptions): HttpRoutes {
       },
       async (request) => service.setGroups(requestContext(request), { deviceId: request.params.id }, request.body.groups),
     );
+    change('decommission', 'Retire a device for good: certificates revoked, connections cut.', (id, reason, request) =>
+      service.decommission(requestContext(request), { deviceId: id }, reason),
+    );
     change('release', 'Release a quarantined device.', (id, reason, request) => service.release(requestContext(request), { deviceId: id }, reason));
   };
 }

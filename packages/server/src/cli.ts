@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runAuditExport, runAuditVerify } from './cli/audit-commands.js';
 import { flagsToConfig, type CommonFlags } from './cli/config-flags.js';
+import { runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-commands.js';
 import { runKeysList, runKeysRotate } from './cli/keys-commands.js';
 import { EXIT_USAGE, fail } from './cli/output.js';
 import { runInit, runStart, runAuditCheckpoint } from './cli/server-commands.js';
@@ -89,6 +90,40 @@ withStorageOptions(keys.command('rotate'))
   .description('make a new key of a purpose active; old keys stay for opening and verifying')
   .argument('<purpose>', 'kek | audit-signing')
   .action(action(async (purpose: string, flags: CommonFlags) => runKeysRotate(config(flags).config, purpose)));
+
+const device = program.command('device').description('devices: enrolment tokens, the registry, revocation and quarantine');
+withStorageOptions(device.command('token'))
+  .description('issue a one-time enrolment token for a device model (printed once)')
+  .requiredOption('--org <id>', 'organization the device will belong to')
+  .requiredOption('--model <model>', 'device model the token is for')
+  .option('--expires-in <minutes>', 'lifetime in minutes (default: config devices.enrollmentTokenTtlMinutes)')
+  .action(
+    action(async (flags: CommonFlags & { org: string; model: string; expiresIn?: string }) =>
+      runDeviceToken(config(flags).config, { org: flags.org, model: flags.model, expiresIn: flags.expiresIn }),
+    ),
+  );
+withStorageOptions(device.command('list'))
+  .description('list the devices of an organization')
+  .requiredOption('--org <id>', 'organization')
+  .option('--json', 'print JSON')
+  .action(action(async (flags: CommonFlags & { org: string; json?: boolean }) => runDeviceList(config(flags).config, { org: flags.org, json: flags.json })));
+for (const [verb, what] of [
+  ['revoke', 'revoke a device: its certificates are revoked, the CRL re-signed, open connections cut'],
+  ['quarantine', 'quarantine a device: it may not connect or publish until released'],
+  ['release', 'release a quarantined device'],
+  ['decommission', 'retire a device for good: its certificates are revoked'],
+] as const) {
+  withStorageOptions(device.command(verb))
+    .description(what)
+    .argument('<deviceId>', 'device id')
+    .requiredOption('--org <id>', 'organization of the device')
+    .requiredOption('--reason <reason>', 'coded reason, e.g. key-compromise, lost-device, suspicious-traffic')
+    .action(
+      action(async (deviceId: string, flags: CommonFlags & { org: string; reason: string }) =>
+        runDeviceChange(config(flags).config, verb, deviceId, { org: flags.org, reason: flags.reason }),
+      ),
+    );
+}
 
 try {
   await program.parseAsync(process.argv);

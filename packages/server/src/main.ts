@@ -12,13 +12,22 @@ import { fileURLToPath } from 'node:url';
 import { AuditLog, type AuditReader, type AuditStore } from './audit/index.js';
 import { checkDataDirMode, createDataDir, dataDirExists, lockDataDir, resolveDataDir, type Config, type DataDirLock } from './config/index.js';
 import { SetupCredentialService, type SetupScope } from './identity/index.js';
-import { initRootCa, openRootCa, resolveHttpsCredentials } from './identity/ca/index.js';
+import { DeviceCertificateIssuer, ensureDeviceCa, initRootCa, openRootCa, resolveHttpsCredentials } from './identity/ca/index.js';
+import {
+  DeviceAccessNotifier,
+  DeviceActivityBuffer,
+  DeviceAuthenticator,
+  DeviceService,
+  DeviceStatusWatcher,
+  type AccessWithdrawnListener,
+  type AuthenticateDevice,
+  type DeviceActivity,
+  type DeviceScope,
+} from './devices/index.js';
 import { createEnvelopeSealer, initKeyStore, keyStoreExists, openKeyStore, type KeyProvider, type Sealer } from './keys/index.js';
-import { cliPrincipal, newId, systemClock, SYSTEM_PRINCIPAL, type Clock, type RequestContext } from './kernel/index.js';
+import { cliPrincipal, newId, systemClock, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type SecurityEventSink } from './kernel/index.js';
 import { Scheduler } from './jobs/index.js';
 import type { Logger } from './observability/index.js';
-import { closeHttpServer, createHttpServer, patientRoutes } from './transports/http/index.js';
-import { auditStore, openDatabase, setupCredentialStore, SqlUnitOfWork, systemMetaStore, type Executor, type SqlDatabase } from './storage/index.js';
 import {
   BreakGlassService,
   BREAK_GLASS_REASON_DOMAIN,
@@ -31,13 +40,52 @@ import {
   type RewrapReport,
   type UserDirectory,
 } from './patients/index.js';
-import { breakGlassStore, careTeamStore, patientStore, securityEventStore, StoreSecurityEventSink, trainingStore } from './storage/index.js';
+import { closeHttpServer, createHttpServer, deviceRoutes, patientRoutes } from './transports/http/index.js';
+import {
+  auditStore,
+  breakGlassStore,
+  careTeamStore,
+  patientStore,
+  securityEventStore,
+  StoreSecurityEventSink,
+  trainingStore,
+  deviceCertificateStore,
+  deviceStore,
+  enrollmentTokenStore,
+  openDatabase,
+  setupCredentialStore,
+  SqlUnitOfWork,
+  systemMetaStore,
+  type Executor,
+  type SqlDatabase,
+} from './storage/index.js';
 
 export interface PlatformOptions {
   readonly config: Config;
   /** The environment, for VIGIL_MASTER_KEY. */
   readonly env: NodeJS.ProcessEnv;
   readonly clock?: Clock;
+  /** An extra sink that also receives every security event (tests, detectors); events are always stored. */
+  readonly securityEvents?: SecurityEventSink;
+}
+
+/**
+ * The devices module as the transports see it. The MQTT broker connects:
+ *   authenticateDevice(peerCert, {source, transport}) at CONNECT,
+ *   onRevoked(listener) to cut the open connections of a device whose access was withdrawn,
+ *   activity.markSeen(deviceId, at, sourceAddress) per accepted message (batched writes).
+ */
+export interface DevicesModule {
+  readonly service: DeviceService;
+  readonly authenticateDevice: AuthenticateDevice;
+  onRevoked(listener: AccessWithdrawnListener): () => void;
+  readonly activity: DeviceActivity;
+  /** [device CA, root] PEM: the `ca` a device-facing TLS listener verifies client certificates with. */
+  readonly clientCaPems: readonly string[];
+  /** Writes buffered last-seen times (a scheduled job, and at close). */
+  flushActivity(): Promise<number>;
+  /** Applies status changes made by other processes (the CLI): caches, notifier, CRL. */
+  pollStatusChanges(): Promise<number>;
 }
 
 export interface Platform {
@@ -50,8 +98,10 @@ export interface Platform {
   readonly auditLog: AuditLog;
   readonly setup: SetupCredentialService;
   /** Durable security-event stream (security_events), fed by every module's SecurityEventSink. */
-  readonly securityEvents: StoreSecurityEventSink;
+  /** Durable security-event stream (security_events), fed by every module's SecurityEventSink. */
+  readonly securityEvents: SecurityEventSink;
   readonly patients: PatientsWiring;
+  readonly devices: DevicesModule;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -79,7 +129,8 @@ export async function initialize(options: PlatformOptions): Promise<{ dataDir: s
   createDataDir(dataDir);
   const clock = options.clock ?? systemClock;
   const keys = await initKeyStore({ dataDir, masterKey: masterKeyFromEnv(options.env), clock });
-  await initRootCa({ dataDir, keys, clock });
+  const root = await initRootCa({ dataDir, keys, clock });
+  await ensureDeviceCa({ dataDir, keys, root, clock });
   const database = await openDatabase({ dataDir, databaseUrl: options.config.databaseUrl });
   await database.close();
   return { dataDir };
@@ -107,10 +158,26 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     audit: auditLog.writer(scoped(executor)),
   });
   const setup = new SetupCredentialService(new SqlUnitOfWork(database, setupScope), clock, config.setup.credentialTtlMinutes);
-  const securityEvents = new StoreSecurityEventSink(() => securityEventStore(database.db), clock, (error, event) =>
+  const storedEvents = new StoreSecurityEventSink(() => securityEventStore(database.db), clock, (error, event) =>
     console.error(`vigil: security event ${event.type} not stored: ${error instanceof Error ? error.message : String(error)}`),
   );
+  const extraSink = options.securityEvents;
+  const securityEvents: SecurityEventSink = extraSink
+    ? {
+        emit: (event) => {
+          storedEvents.emit(event);
+          extraSink.emit(event);
+        },
+      }
+    : storedEvents;
   const patients = wirePatients({ database, keys, sealer, auditLog, clock, config, securityEvents, users: permissiveUserDirectory });
+  const deviceScope = (executor: Executor): DeviceScope => ({
+    devices: deviceStore(executor),
+    tokens: enrollmentTokenStore(executor),
+    certificates: deviceCertificateStore(executor),
+    audit: auditLog.writer(scoped(executor)),
+  });
+  const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   return {
     config,
     dataDir,
@@ -122,10 +189,11 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     setup,
     securityEvents,
     patients,
+    devices,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: async () => {
-      await securityEvents.flush();
+      await storedEvents.flush();
       await database.close();
     },
   };
@@ -152,7 +220,7 @@ function wirePatients(w: {
   auditLog: AuditLog;
   clock: Clock;
   config: Config;
-  securityEvents: StoreSecurityEventSink;
+  securityEvents: SecurityEventSink;
   users: UserDirectory;
 }): PatientsWiring {
   const scope = (executor: Executor): PatientScope => ({
@@ -170,6 +238,47 @@ function wirePatients(w: {
     breakGlass: new BreakGlassService({ uow, sealing, clock: w.clock, securityEvents: w.securityEvents, grantMinutes: w.config.patients.breakGlassMinutes }),
     training: new TrainingService({ uow, clock: w.clock, users: w.users }),
     rewrap: (ctx) => rewrapSealedPhi(uow, sealing, ctx),
+  };
+}
+
+/** Devices: the device CA (created here for data directories older than it), registry, ports. */
+async function openDevices(deps: {
+  dataDir: string;
+  keys: KeyProvider;
+  clock: Clock;
+  config: Config;
+  database: SqlDatabase;
+  securityEvents: SecurityEventSink;
+  deviceScope: (executor: Executor) => DeviceScope;
+}): Promise<DevicesModule> {
+  const { dataDir, keys, clock, config, database, securityEvents } = deps;
+  const root = await openRootCa({ dataDir, keys });
+  const deviceCa = await ensureDeviceCa({ dataDir, keys, root, clock });
+  const ca = new DeviceCertificateIssuer({ dataDir, keys, ca: deviceCa, clock, validityDays: config.devices.certificateValidityDays });
+  const reader = { devices: deviceStore(database.db), certificates: deviceCertificateStore(database.db) };
+  const authenticator = new DeviceAuthenticator({ ca, devices: reader.devices, certificates: reader.certificates, clock, security: securityEvents });
+  const notifier = new DeviceAccessNotifier();
+  const service = new DeviceService({
+    uow: new SqlUnitOfWork(database, deps.deviceScope),
+    certificates: reader.certificates,
+    ca,
+    authenticator,
+    notifier,
+    clock,
+    security: securityEvents,
+    mqttPort: config.mqttPort,
+    tokenTtlMinutes: { default: config.devices.enrollmentTokenTtlMinutes, max: 7 * 24 * 60 },
+  });
+  const activity = new DeviceActivityBuffer(reader.devices);
+  const watcher = new DeviceStatusWatcher(reader.devices, authenticator, notifier, () => service.refreshCrl(), clock);
+  return {
+    service,
+    authenticateDevice: authenticator.authenticateDevice,
+    onRevoked: (listener) => notifier.onRevoked(listener),
+    activity,
+    clientCaPems: ca.chainPems(),
+    flushActivity: () => activity.flush(),
+    pollStatusChanges: () => watcher.poll(),
   };
 }
 
@@ -240,8 +349,13 @@ export async function startServer(
       acceptClientRequestId: false,
       logger,
       bodyLimit: config.http.bodyLimitBytes,
-      routes: [patientRoutes({ patients: platform.patients.records, breakGlass: platform.patients.breakGlass, training: platform.patients.training })],
       consoleDir: options.consoleDir ?? defaultConsoleDir(),
+      // devices: optional client certificates (renewal, HTTPS ingest) and the device routes.
+      clientCa: platform.devices.clientCaPems,
+      routes: [
+        patientRoutes({ patients: platform.patients.records, breakGlass: platform.patients.breakGlass, training: platform.patients.training }),
+        deviceRoutes({ service: platform.devices.service }),
+      ],
       readiness: async () => {
         const database = await platform.database.ping();
         return { ready: database, checks: { database } };
@@ -260,6 +374,11 @@ export async function startServer(
       },
     });
 
+    // devices: last-seen writes, changes made by the CLI, and a CRL that never lapses.
+    scheduler.add({ name: 'device-activity-flush', everyMs: 5_000, run: async () => void (await platform.devices.flushActivity()) });
+    scheduler.add({ name: 'device-status-watch', everyMs: 2_000, run: async () => void (await platform.devices.pollStatusChanges()) });
+    scheduler.add({ name: 'device-crl-refresh', everyMs: 60 * 60_000, run: async () => void (await platform.devices.service.crl()) });
+
     let closed: Promise<void> | undefined;
     return {
       httpPort,
@@ -267,6 +386,7 @@ export async function startServer(
         closed ??= (async () => {
           await closeHttpServer(http);
           await scheduler.stop();
+          await platform.devices.flushActivity().catch((error: unknown) => logger.error({ err: error }, 'device activity flush failed'));
           await platform
             .withAuditStore((store) => platform.auditLog.checkpointIfDue(store, true))
             .catch((error: unknown) => logger.error({ err: error }, 'final audit checkpoint failed'));

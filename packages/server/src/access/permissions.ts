@@ -31,6 +31,9 @@ export const PERMISSIONS = {
   'training:read': { roles: ['org-admin', 'security-officer', 'auditor'], description: "Read users' training attestations." },
   'training:write': { roles: ['org-admin'], description: "Record users' training attestations." },
   // --- devices ---
+  'devices:read': { roles: [...ADMINS, 'security-officer', 'technician', 'auditor', 'service'], description: 'List and read devices of the organization.' },
+  'devices:enroll': { roles: [...ADMINS, 'technician', 'service'], description: 'Issue one-time device enrolment tokens.' },
+  'devices:manage': { roles: [...ADMINS, 'security-officer'], description: 'Revoke, quarantine and release devices.' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

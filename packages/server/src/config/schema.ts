@@ -61,6 +61,13 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    devices: Type.Object(
+      {
+        certificateValidityDays: Type.Integer({ minimum: 1, maximum: 825, default: 90, description: 'Lifetime of a device certificate; devices renew before it ends.' }),
+        enrollmentTokenTtlMinutes: Type.Integer({ minimum: 1, maximum: 7 * 24 * 60, default: 60, description: 'Default lifetime of a device enrolment token.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     insecure: Type.Object(
       {
         allowPlaintextDatabase: Type.Boolean({ default: false, description: 'Allow a PostgreSQL URL to a non-loopback host without sslmode=require/verify-full.' }),

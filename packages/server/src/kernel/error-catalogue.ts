@@ -70,6 +70,16 @@ export const ERROR_CATALOGUE = {
   PATIENTS_BREAK_GLASS_SELF_REVIEW: { status: 403, message: 'A break-glass grant cannot be reviewed by the person who used it.' },
 
   // devices (registry, enrolment, device CA, revocation)
+  DEVICE_NOT_FOUND: { status: 404, message: 'Device not found.' },
+  DEVICE_ENROLLMENT_FAILED: { status: 401, message: 'Enrolment failed.' },
+  DEVICE_CERTIFICATE_REFUSED: { status: 401, message: 'The device certificate is not accepted.' },
+  DEVICE_STATUS_CONFLICT: { status: 409, message: 'The device is not in a state that allows this.' },
+  DEVICE_SERIAL_IN_USE: { status: 409, message: 'A device of this model with this serial number is already enrolled.' },
+  CA_CSR_INVALID: { status: 400, message: 'The certificate signing request is not valid.' },
+  CA_CSR_KEY_REFUSED: { status: 400, message: 'The key type or size of the certificate signing request is not accepted.' },
+  CA_CSR_SIGNATURE_INVALID: { status: 400, message: 'The signature of the certificate signing request does not verify.' },
+  CA_CSR_EXTENSION_REFUSED: { status: 400, message: 'The certificate signing request asks for extensions that are not allowed.' },
+  CA_DEVICE_CA_INVALID: { status: 500, message: 'The device certificate authority is not valid.' },
 
   // telemetry and MQTT (ingest, replay, commands)
 

@@ -12,9 +12,10 @@ const PREFIX: Readonly<Record<KeyPurpose, string>> = {
   'audit-signing': 'audit',
   'ca-root': 'ca',
   'tls-server': 'tls',
+  'ca-device': 'devca',
 };
 
-const KEY_ID = /^(kek|audit|ca|tls)-[0-9a-f]{16}$/;
+const KEY_ID = /^(kek|audit|ca|tls|devca)-[0-9a-f]{16}$/;
 
 export function newKeyId(purpose: KeyPurpose): string {
   return `${PREFIX[purpose]}-${randomBytes(8).toString('hex')}`;

@@ -1,7 +1,7 @@
 /**
  * Key material per purpose: generate it, serialise it for sealing, and load it back.
  * kek: 32 random bytes (AES-256-GCM). audit-signing: Ed25519 (RFC 8032).
- * ca-root, tls-server: ECDSA over P-256 (FIPS 186-5), PKCS#8.
+ * ca-root, ca-device, tls-server: ECDSA over P-256 (FIPS 186-5), PKCS#8.
  *
  * MUST: the algorithm of a purpose is pinned here and checked again on load, so a stored entry
  *       cannot turn an audit key into, say, an RSA key.
@@ -16,6 +16,7 @@ export const ALGORITHM_OF: Readonly<Record<KeyPurpose, KeyAlgorithm>> = {
   'audit-signing': 'Ed25519',
   'ca-root': 'ECDSA-P256',
   'tls-server': 'ECDSA-P256',
+  'ca-device': 'ECDSA-P256',
 };
 
 /** A loaded key: the secret half as a KeyObject, and the public half for asymmetric keys. */

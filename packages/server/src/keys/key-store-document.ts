@@ -23,7 +23,10 @@ import { decodeBase64Url } from './strict-base64url.js';
 export const KEY_STORE_FORMAT = 'vigil-keystore';
 export const KEY_STORE_VERSION = 1;
 
-export const KEY_PURPOSES: readonly KeyPurpose[] = ['kek', 'audit-signing', 'ca-root', 'tls-server'];
+/** Purposes a store may hold. */
+export const KEY_PURPOSES: readonly KeyPurpose[] = ['kek', 'audit-signing', 'ca-root', 'tls-server', 'ca-device'];
+/** Purposes `init` creates and every store must hold exactly one active key of; the others hold at most one. */
+export const REQUIRED_KEY_PURPOSES: readonly KeyPurpose[] = ['kek', 'audit-signing', 'ca-root', 'tls-server'];
 
 /** A key as the store file holds it: what KeyInfo says of it, its public half, and its sealed bytes. */
 export interface StoredKey extends KeyInfo {
@@ -110,7 +113,10 @@ function checkKeySet(keys: readonly StoredKey[], path: string): void {
   }
   for (const purpose of KEY_PURPOSES) {
     const active = keys.filter((k) => k.purpose === purpose && k.status === 'active').length;
-    if (active !== 1) throw corrupt(path, `has ${active} active ${purpose} keys; exactly one is required`);
+    const required = REQUIRED_KEY_PURPOSES.includes(purpose);
+    if (required ? active !== 1 : active > 1) {
+      throw corrupt(path, `has ${active} active ${purpose} keys; ${required ? 'exactly' : 'at most'} one is required`);
+    }
   }
 }
 

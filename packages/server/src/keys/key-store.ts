@@ -3,7 +3,7 @@
  *
  *   init: master key (VIGIL_MASTER_KEY, or a new <dataDir>/master.key, 0600), then keystore.json
  *         (0600 in keys/ 0700) with one active key per purpose: kek, audit-signing, ca-root,
- *         tls-server.
+ *         tls-server ('ca-device' arrives with the device CA, by rotation).
  *   open: refuses, in this order: no store (DATA_DIR_NOT_INITIALIZED), unsafe modes
  *         (DATA_DIR_INSECURE), no master key (KEYS_MASTER_KEY_MISSING), a malformed one
  *         (KEYS_MASTER_KEY_INVALID), an unparsable store (KEYS_STORE_CORRUPT), a master key that
@@ -20,7 +20,7 @@ import { chmod, lstat, mkdir } from 'node:fs/promises';
 import { AppError, type Clock } from '../kernel/index.js';
 import { createFileAtomic } from './atomic-file.js';
 import { importKeyMaterial, generateKeyMaterial, type KeyMaterial } from './key-material.js';
-import { canonicalKeyStore, parseKeyStore, serializeKeyStore, KEY_PURPOSES, type KeyStoreDocument } from './key-store-document.js';
+import { canonicalKeyStore, parseKeyStore, serializeKeyStore, REQUIRED_KEY_PURPOSES, type KeyStoreDocument } from './key-store-document.js';
 import { keyStorePaths, type KeyStorePaths } from './key-store-paths.js';
 import { newKeyId } from './key-id.js';
 import { buildKeyStoreDocument, KEY_STORE_FILE_MODE, LocalKeyProvider, sealEntry } from './local-key-provider.js';
@@ -75,7 +75,7 @@ export async function initKeyStore(options: InitKeyStoreOptions): Promise<KeyPro
 
   const now = options.clock.now().toISOString();
   const material = new Map<string, KeyMaterial>();
-  const keys = KEY_PURPOSES.map((purpose) => {
+  const keys = REQUIRED_KEY_PURPOSES.map((purpose) => {
     const generated = generateKeyMaterial(purpose);
     const entry = sealEntry(barrier, newKeyId(purpose), purpose, generated, now);
     material.set(entry.id, generated);

@@ -101,7 +101,7 @@ export class LocalKeyProvider implements KeyProvider {
     const entry =
       keyId === undefined
         ? this.#activeEntry('ca-root')
-        : this.#document.keys.find((k) => k.id === keyId && k.purpose === 'ca-root');
+        : this.#document.keys.find((k) => k.id === keyId && (k.purpose === 'ca-root' || k.purpose === 'ca-device'));
     if (entry === undefined) throw new AppError('KEYS_KEY_NOT_FOUND', { detail: `no CA key ${String(keyId)} in the key store` });
     const privateKey = this.#materialOf(entry.id).key;
     const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });

@@ -64,8 +64,11 @@ export interface TlsCredentials {
   readonly keyPem: string;
 }
 
-/** Key purposes the store knows about. */
-export type KeyPurpose = 'kek' | 'audit-signing' | 'ca-root' | 'tls-server';
+/**
+ * Key purposes the store knows about. 'ca-device' (the device CA's intermediate key) is optional:
+ * stores made before it existed have none until the device CA is first created (a rotation).
+ */
+export type KeyPurpose = 'kek' | 'audit-signing' | 'ca-root' | 'tls-server' | 'ca-device';
 
 export type KeyAlgorithm = 'AES-256-GCM' | 'Ed25519' | 'ECDSA-P256';
 
@@ -105,8 +108,9 @@ export interface KeyProvider {
   /** SPKI PEM of any asymmetric key, active or retired (to verify old signatures). */
   publicKeyPem(keyId: string): string;
   /**
-   * A non-extractable WebCrypto key pair for X.509 signing by the CA: the active 'ca-root'
-   * key, or the named one (a root keeps signing with the key its certificate names).
+   * A non-extractable WebCrypto key pair for X.509 signing by a CA: the active 'ca-root'
+   * key, or the named 'ca-root' or 'ca-device' key (a CA keeps signing with the key its
+   * certificate names).
    */
   caSigningKey(keyId?: string): Promise<webcrypto.CryptoKeyPair>;
   /** The active 'tls-server' key, for the HTTPS transport. */

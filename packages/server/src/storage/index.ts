@@ -14,3 +14,4 @@ export { auditStore } from './stores/audit-store.js';
 export { setupCredentialStore, systemMetaStore } from './stores/setup-credential-store.js';
 export { patientStore, careTeamStore, trainingStore, breakGlassStore } from './stores/patient-stores.js';
 export { securityEventStore, StoreSecurityEventSink } from './stores/security-event-store.js';
+export { deviceStore, enrollmentTokenStore, deviceCertificateStore } from './stores/device-store.js';

@@ -134,8 +134,55 @@ export interface SecurityEventsTable {
 }
 
 /** Tables of devices, enrolment tokens, device certificates and revocations. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface DeviceTables {}
+export interface DeviceTables {
+  devices: DevicesTable;
+  device_enrollment_tokens: DeviceEnrollmentTokensTable;
+  device_certificates: DeviceCertificatesTable;
+}
+
+export interface DevicesTable {
+  id: string;
+  org_id: string;
+  model: string;
+  serial: string;
+  udi: string | null;
+  firmware_version: string | null;
+  status: string;
+  status_reason: string | null;
+  status_changed_at: string;
+  /** JSON array of group names. */
+  groups: string;
+  created_at: string;
+  last_seen_at: string | null;
+  last_seen_address: string | null;
+  cert_serial: string | null;
+  cert_not_after: string | null;
+  cert_fingerprint: string | null;
+}
+
+export interface DeviceEnrollmentTokensTable {
+  id: string;
+  org_id: string;
+  model: string;
+  token_hash: string;
+  created_at: string;
+  created_by: string;
+  expires_at: string;
+  consumed_at: string | null;
+  device_id: string | null;
+}
+
+export interface DeviceCertificatesTable {
+  serial: string;
+  org_id: string;
+  device_id: string;
+  fingerprint: string;
+  not_before: string;
+  not_after: string;
+  issued_at: string;
+  revoked_at: string | null;
+  revocation_reason: string | null;
+}
 
 /** Tables of telemetry (readings, per-device sequence state) and device commands. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -4,6 +4,8 @@
  *   <dataDir>/ca/            0700
  *   <dataDir>/ca/root.pem    0644  the root certificate (public)
  *   <dataDir>/ca/server.pem  0644  the HTTPS server certificate Vigil issued itself (public)
+ *   <dataDir>/ca/device-ca.pem  0644  the device CA (intermediate) certificate (public)
+ *   <dataDir>/ca/devices.crl    0644  the device CA's latest CRL, PEM (public)
  *
  * MUST: only certificates (public) are written here; their private keys stay in the key store.
  * MUST: writes are atomic (temp file, fsync, rename), so a reader never sees half a certificate;
@@ -20,11 +22,19 @@ export interface CaPaths {
   readonly caDir: string;
   readonly rootCertFile: string;
   readonly serverCertFile: string;
+  readonly deviceCaCertFile: string;
+  readonly deviceCrlFile: string;
 }
 
 export function caPaths(dataDir: string): CaPaths {
   const caDir = join(dataDir, 'ca');
-  return { caDir, rootCertFile: join(caDir, 'root.pem'), serverCertFile: join(caDir, 'server.pem') };
+  return {
+    caDir,
+    rootCertFile: join(caDir, 'root.pem'),
+    serverCertFile: join(caDir, 'server.pem'),
+    deviceCaCertFile: join(caDir, 'device-ca.pem'),
+    deviceCrlFile: join(caDir, 'devices.crl'),
+  };
 }
 
 /** The file's text; undefined when it does not exist. */

@@ -5,6 +5,7 @@
 import { describe } from 'node:test';
 import { testAdapters } from './adapters.js';
 import { auditStoreContract } from './audit-store.contract.js';
+import { deviceStoreContract } from './device-store.contract.js';
 import { setupCredentialStoreContract } from './setup-credential-store.contract.js';
 import { patientStoresContract } from './patient-stores.contract.js';
 
@@ -12,4 +13,5 @@ for (const adapter of testAdapters()) {
   describe(`${adapter.name}/AuditStore`, () => auditStoreContract(adapter.open));
   describe(`${adapter.name}/SetupCredentialStore`, () => setupCredentialStoreContract(adapter.open));
   describe(`${adapter.name}/PatientStores`, () => patientStoresContract(adapter.open));
+  describe(`${adapter.name}/DeviceStore`, () => deviceStoreContract(adapter.open));
 }

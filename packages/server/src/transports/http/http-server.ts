@@ -72,6 +72,11 @@ export interface HttpServerOptions {
   readonly acceptClientRequestId?: boolean;
   /** The API version shown in the OpenAPI document. */
   readonly apiVersion?: string;
+  /**
+   * CA certificates (PEM) that client certificates may chain to, e.g. [device CA, root]. When set,
+   * the listener asks every client for a certificate without requiring one; see deviceCertificate().
+   */
+  readonly clientCa?: readonly string[];
   /** Module routes, registered after the built-in ones. */
   readonly routes?: readonly HttpRoutes[];
 }
@@ -97,7 +102,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     throw new AppError('CONFIG_INVALID', { detail: 'headersTimeoutMs must not exceed requestTimeoutMs.' });
   }
   const https = {
-    ...buildHttpsOptions(options.tls, options.tlsMinVersion),
+    ...buildHttpsOptions(options.tls, options.tlsMinVersion, options.clientCa !== undefined ? { clientCa: options.clientCa } : {}),
     requestTimeout: timeouts.requestTimeoutMs,
     headersTimeout: timeouts.headersTimeoutMs,
   };

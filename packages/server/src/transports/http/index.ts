@@ -12,7 +12,7 @@ export {
   type HttpRoutes,
 } from './http-server.js';
 export type { HttpServer } from './http-server-type.js';
-export { TLS_PROFILE, buildHttpsOptions, type TlsCredentials, type HttpsOptions, type TlsMinVersion } from './tls-profile.js';
+export { TLS_PROFILE, buildHttpsOptions, type ClientCertificateOptions, type TlsCredentials, type HttpsOptions, type TlsMinVersion } from './tls-profile.js';
 export {
   PUBLIC,
   PERMISSION_PATTERN,
@@ -31,3 +31,6 @@ export { CONTENT_SECURITY_POLICY, HELMET_OPTIONS } from './security-headers.js';
 export { OPENAPI_PATH } from './openapi.js';
 export { CONSOLE_NOT_BUILT_TEXT } from './console-static.js';
 export { patientRoutes, type PatientRoutesDeps } from './patient-routes.js';
+export { deviceCertificate, clientCertificateError } from './client-certificate.js';
+export { deviceRoutes, DEFAULT_PUBLIC_RATE_LIMIT, type DeviceRoutesOptions } from './device-routes.js';
+export { sourceRateLimit, type SourceRateLimit } from './source-rate-limit.js';

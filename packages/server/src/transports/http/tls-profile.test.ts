@@ -203,3 +203,23 @@ describe('TLS material', () => {
     );
   });
 });
+
+describe('optional client certificates', () => {
+  let pki: TestPki;
+  before(() => {
+    pki = makeTestPki();
+  });
+
+  it('ok/clientCa asks for a client certificate without requiring one', () => {
+    const options = buildHttpsOptions(pki.ecdsa, 'TLSv1.2', { clientCa: [pki.rootPem] });
+    assert.equal(options.requestCert, true);
+    assert.equal(options.rejectUnauthorized, false);
+    assert.deepEqual(options.ca, [pki.rootPem]);
+  });
+
+  it('ok/without clientCa no client certificate is asked for', () => {
+    const options = buildHttpsOptions(pki.ecdsa);
+    assert.equal(options.requestCert, undefined);
+    assert.equal(options.ca, undefined);
+  });
+});

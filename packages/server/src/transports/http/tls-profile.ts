@@ -47,15 +47,43 @@ export interface TlsCredentials {
 export type TlsMinVersion = 'TLSv1.2' | 'TLSv1.3';
 
 export type HttpsOptions = SecureContextOptions &
-  Omit<typeof TLS_PROFILE, 'minVersion'> & { readonly minVersion: TlsMinVersion; readonly cert: string; readonly key: string };
+  Omit<typeof TLS_PROFILE, 'minVersion'> & {
+    readonly minVersion: TlsMinVersion;
+    readonly cert: string;
+    readonly key: string;
+    /** Set with `clientCa`: ask for a client certificate, but let the handshake finish without one. */
+    readonly requestCert?: boolean;
+    readonly rejectUnauthorized?: boolean;
+  };
+
+/**
+ * Optional client certificates (devices on the HTTPS listener): the CA certificates a client
+ * certificate must chain to. The server asks for a certificate (requestCert) but does not refuse
+ * the handshake without one (rejectUnauthorized false): people use the same listener. A route
+ * that needs a device reads it with deviceCertificate(), which returns only a chain OpenSSL verified.
+ */
+export interface ClientCertificateOptions {
+  readonly clientCa?: readonly string[];
+}
 
 /**
  * Builds node:https options from credentials and the profile. Throws TLS_MATERIAL_INVALID when
  * OpenSSL rejects the material (unparsable PEM, key that does not match the certificate).
  */
-export function buildHttpsOptions(credentials: TlsCredentials, minVersion: TlsMinVersion = TLS_PROFILE.minVersion): HttpsOptions {
+export function buildHttpsOptions(
+  credentials: TlsCredentials,
+  minVersion: TlsMinVersion = TLS_PROFILE.minVersion,
+  client: ClientCertificateOptions = {},
+): HttpsOptions {
   const cert = joinPem(credentials.certPem, credentials.chainPem);
-  const options: HttpsOptions = { ...TLS_PROFILE, minVersion, cert, key: credentials.keyPem };
+  const clientCa = client.clientCa ?? [];
+  const options: HttpsOptions = {
+    ...TLS_PROFILE,
+    minVersion,
+    cert,
+    key: credentials.keyPem,
+    ...(clientCa.length > 0 ? { ca: [...clientCa], requestCert: true, rejectUnauthorized: false } : {}),
+  };
   try {
     createSecureContext(options);
   } catch (cause) {

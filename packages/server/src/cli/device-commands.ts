@@ -1,0 +1,57 @@
+/**
+ * `vigil device token|list|revoke|quarantine|release|decommission`: the operator's device verbs on the host.
+ * Changes are audited (actor: the OS user, as `cli`). A running server applies a revocation or
+ * quarantine made here within its status-watch interval (2 s): caches dropped, open connections
+ * cut, CRL re-signed. The CRL file in the data directory is re-written here at once.
+ * MUST: the enrolment token is printed once, on stdout, and never logged.
+ */
+import type { Config } from '../config/index.js';
+import type { DeviceView } from '../devices/index.js';
+import { cliContext, openPlatform, type Platform } from '../main.js';
+
+async function withPlatform<T>(config: Config, fn: (platform: Platform) => Promise<T>): Promise<T> {
+  const platform = await openPlatform({ config, env: process.env });
+  try {
+    return await fn(platform);
+  } finally {
+    await platform.close();
+  }
+}
+
+export async function runDeviceToken(config: Config, flags: { org: string; model: string; expiresIn?: string | undefined }): Promise<void> {
+  const expiresInMinutes = flags.expiresIn === undefined ? undefined : Number(flags.expiresIn);
+  const issued = await withPlatform(config, (p) => p.devices.service.issueEnrollmentToken(cliContext(), { orgId: flags.org, model: flags.model, expiresInMinutes }));
+  process.stdout.write(
+    `Enrolment token for model ${issued.model} in ${issued.orgId} (one use; expires ${issued.expiresAt}; id ${issued.tokenId}):\n\n    ${issued.token}\n\n`,
+  );
+}
+
+export async function runDeviceList(config: Config, flags: { org: string; json?: boolean | undefined }): Promise<void> {
+  const devices = await withPlatform(config, (p) => p.devices.service.list(cliContext(), { orgId: flags.org }));
+  if (flags.json === true) {
+    process.stdout.write(`${JSON.stringify({ devices })}\n`);
+    return;
+  }
+  const rows = devices.map((d) => [d.id, d.model, d.serial, d.status, d.firmwareVersion ?? '-', d.lastSeenAt ?? '-', d.certificate?.notAfter ?? '-'].join('\t'));
+  process.stdout.write(`id\tmodel\tserial\tstatus\tfirmware\tlastSeen\tcertNotAfter\n${rows.map((r) => `${r}\n`).join('')}`);
+}
+
+export type DeviceChange = 'revoke' | 'quarantine' | 'release' | 'decommission';
+
+export async function runDeviceChange(config: Config, change: DeviceChange, deviceId: string, flags: { org: string; reason: string }): Promise<void> {
+  const target = { deviceId, orgId: flags.org };
+  const view: DeviceView = await withPlatform(config, (p) => {
+    const ctx = cliContext();
+    switch (change) {
+      case 'revoke':
+        return p.devices.service.revoke(ctx, target, flags.reason);
+      case 'quarantine':
+        return p.devices.service.quarantine(ctx, target, flags.reason);
+      case 'release':
+        return p.devices.service.release(ctx, target, flags.reason);
+      case 'decommission':
+        return p.devices.service.decommission(ctx, target, flags.reason);
+    }
+  });
+  process.stdout.write(`device ${view.id} is now ${view.status}\n`);
+}

@@ -1,0 +1,84 @@
+/** `vigil device token|list|revoke|quarantine|release` as an operator runs them. */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { validate } from '../config/index.js';
+import { makeTestCsr } from '../identity/ca/csr-fixtures.js';
+import { x509 } from '../identity/ca/x509-library.js';
+import { openPlatform } from '../main.js';
+
+const exec = promisify(execFile);
+const CLI = join(import.meta.dirname, '..', 'cli.js');
+let root: string;
+let dataDir: string;
+
+async function vigil(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { env: { PATH: process.env['PATH'] ?? '' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'vigil-cli-dev-'));
+  dataDir = join(root, 'data');
+  assert.equal((await vigil('init', '--data-dir', dataDir)).code, 0);
+});
+after(() => rm(root, { recursive: true, force: true }));
+
+test('ok/every device verb answers --help', async () => {
+  for (const verb of [['device'], ['device', 'token'], ['device', 'list'], ['device', 'revoke'], ['device', 'quarantine'], ['device', 'release'], ['device', 'decommission']]) {
+    const r = await vigil(...verb, '--help');
+    assert.equal(r.code, 0, verb.join(' '));
+    assert.match(r.stdout, /Usage: vigil device/);
+  }
+});
+
+test('fail/usage and failures: exit 2 without --org, exit 1 with one line for an unknown device', async () => {
+  assert.equal((await vigil('device', 'list', '--data-dir', dataDir)).code, 2);
+  const unknown = await vigil('device', 'revoke', 'no-such-device', '--org', 'org-1', '--reason', 'lost-device', '--data-dir', dataDir);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /^vigil: Device not found\.\n$/);
+  const badReason = await vigil('device', 'quarantine', 'x', '--org', 'org-1', '--reason', 'Because I Said So', '--data-dir', dataDir);
+  assert.equal(badReason.code, 1);
+  assert.equal(badReason.stderr.trim().split('\n').length, 1);
+});
+
+test('ok/token -> enrol -> list -> quarantine -> release -> revoke, with the CRL written to the data directory', async () => {
+  const token = await vigil('device', 'token', '--org', 'org-1', '--model', 'pulse-2', '--data-dir', dataDir);
+  assert.equal(token.code, 0, token.stderr);
+  const secret = /(vet_[A-Za-z0-9_-]+)/.exec(token.stdout)?.[1];
+  assert.ok(secret);
+
+  const { config } = validate({ dataDir, logLevel: 'silent' });
+  const platform = await openPlatform({ config, env: {} });
+  let deviceId: string;
+  try {
+    const csr = await makeTestCsr();
+    ({ deviceId } = await platform.devices.service.enroll({ principal: { kind: 'anonymous', id: 'anonymous' }, requestId: 'r', source: '127.0.0.1' }, { token: secret, csr: csr.pem, serial: 'SN-cli-1' }));
+  } finally {
+    await platform.close();
+  }
+
+  const list = await vigil('device', 'list', '--org', 'org-1', '--json', '--data-dir', dataDir);
+  assert.equal(list.code, 0, list.stderr);
+  const devices = (JSON.parse(list.stdout) as { devices: { id: string; status: string }[] }).devices;
+  assert.deepEqual(devices.map((d) => [d.id, d.status]), [[deviceId, 'active']]);
+  assert.equal((await vigil('device', 'list', '--org', 'org-2', '--json', '--data-dir', dataDir)).stdout.trim(), '{"devices":[]}');
+
+  for (const [verb, status] of [['quarantine', 'quarantined'], ['release', 'active'], ['revoke', 'revoked']] as const) {
+    const r = await vigil('device', verb, deviceId, '--org', 'org-1', '--reason', 'key-compromise', '--data-dir', dataDir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `device ${deviceId} is now ${status}\n`);
+  }
+  const crl = new x509.X509Crl(await readFile(join(dataDir, 'ca', 'devices.crl'), 'utf8'));
+  assert.equal(crl.entries.length, 1);
+  assert.equal((await vigil('device', 'revoke', deviceId, '--org', 'org-1', '--reason', 'key-compromise', '--data-dir', dataDir)).code, 1, 'already revoked');
+});

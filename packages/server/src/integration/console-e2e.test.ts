@@ -1,0 +1,218 @@
+/**
+ * End to end through the web console in Debian's Chromium (playwright-core, no downloaded
+ * browser): a real server on an ephemeral port, the built console, and the identity API.
+ *
+ * Covers: first-admin setup with the one-time setup credential; sign-in of a privileged user,
+ * who must enrol TOTP (QR code, recovery codes shown once) before the session completes; a later
+ * sign-in through the TOTP step; inviting a clinician, whose one-time password forces a password
+ * change; and the "Access denied" page when the clinician opens the users page. The page must log
+ * no error: no script error and no CSP violation (the console runs under the server's CSP).
+ *
+ * VIGIL_SCREENSHOTS=1 writes screenshots of the main steps to docs/images/ (for the README).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Secret, TOTP } from 'otpauth';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { validate } from '../config/index.js';
+import { systemClock } from '../kernel/index.js';
+import { defaultConsoleDir, initialize, openPlatform, startServer, type RunningServer } from '../main.js';
+import { createLogger } from '../observability/index.js';
+import { makeConfig, testContext } from './fixtures.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', '..', '..', 'docs', 'images');
+const STEP_TIMEOUT_MS = 15_000;
+
+const ADMIN = { organization: 'St. Example Hospital', username: 'ada.admin', displayName: 'Ada Admin', password: 'Copper-Lantern-Orbit-2026!' };
+const CLINICIAN = { username: 'casey.clinician', displayName: 'Casey Clinician', newPassword: 'Quiet-Meadow-Harbor-7731!' };
+
+/** Screenshots for the README, only when asked for (VIGIL_SCREENSHOTS=1). */
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env['VIGIL_SCREENSHOTS'] !== '1') return;
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `console-${name}.png`), fullPage: true });
+}
+
+/** A TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) from the base32 secret the enrolment page shows. */
+function totpCode(secret: string): string {
+  return new TOTP({ secret: Secret.fromBase32(secret.replace(/\s+/g, '')), algorithm: 'SHA1', digits: 6, period: 30 }).generate();
+}
+
+/** Waits for the next 30 s TOTP step, so a code is never the one already used (servers refuse replays). */
+async function nextTotpStep(): Promise<void> {
+  const ms = 30_000 - (Date.now() % 30_000) + 250;
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+let root: string;
+let server: RunningServer;
+let base: string;
+let setupCredential: string;
+let browser: Browser | undefined;
+
+before(async () => {
+  const consoleDir = defaultConsoleDir();
+  assert.ok(existsSync(join(consoleDir, 'index.html')), `the console is not built in ${consoleDir}: run npm run build`);
+  const made = await makeConfig();
+  root = made.root;
+  // The real clock: the browser's TOTP codes and idle timers use real time.
+  const { config } = validate({ dataDir: made.config.dataDir, logLevel: 'silent', host: '127.0.0.1', httpPort: 0 });
+  await initialize({ config, env: {}, clock: systemClock });
+  const platform = await openPlatform({ config, env: {}, clock: systemClock });
+  setupCredential = (await platform.setup.issue(testContext)).token;
+  server = await startServer(platform, createLogger({ level: 'silent' }), { consoleDir });
+  base = `https://127.0.0.1:${server.httpPort}`;
+  if (existsSync(CHROMIUM)) browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (root !== undefined) await rm(root, { recursive: true, force: true });
+});
+
+/** A fresh browser context (its own cookies) whose page errors are collected. */
+async function openPage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  assert.ok(browser !== undefined);
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: base, viewport: { width: 1200, height: 800 } });
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    // Chromium logs every non-2xx fetch as "Failed to load resource"; a 401 for "no session yet"
+    // and the 403 of the denied page are expected. Script errors and CSP violations are not.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+  });
+  return { context, page, errors };
+}
+
+async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByLabel('Username', { exact: true }).fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+}
+
+test('ok/console: setup, sign-in with TOTP enrolment then the TOTP step, invite, forced password change, denied page', { timeout: 120_000 }, async (t) => {
+  if (browser === undefined) {
+    t.skip(`Debian's Chromium is not installed at ${CHROMIUM}`);
+    return;
+  }
+  const { context, page, errors } = await openPage();
+  try {
+    // 1. First-admin setup with the one-time setup credential.
+    await page.goto('/setup');
+    await page.getByRole('heading', { name: 'Set up Vigil' }).waitFor();
+    await page.getByLabel('Setup credential').fill(setupCredential);
+    await page.getByLabel('Organization name').fill(ADMIN.organization);
+    await page.getByLabel('Administrator username').fill(ADMIN.username);
+    await page.getByLabel('Display name').fill(ADMIN.displayName);
+    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+    await page.getByLabel('Repeat the password').fill(ADMIN.password);
+    await screenshot(page, 'setup');
+    await page.getByRole('button', { name: 'Create the organization' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+
+    // 2. A wrong password: the server's message, shown as an alert.
+    await signIn(page, ADMIN.username, 'not-the-password-at-all');
+    await page.getByRole('alert').waitFor();
+    assert.match((await page.getByRole('alert').textContent()) ?? '', /IDENTITY_LOGIN_FAILED/);
+
+    // 3. The org admin must enrol a second factor before the session completes.
+    await signIn(page, ADMIN.username, ADMIN.password);
+    await page.getByRole('heading', { name: 'Set up multi-factor authentication' }).waitFor();
+    await screenshot(page, 'sign-in-mfa-required');
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const qr = page.getByRole('img', { name: /QR code/ });
+    await qr.waitFor();
+    assert.match((await qr.getAttribute('src')) ?? '', /^data:image\/svg\+xml;base64,/);
+    const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s+/g, '');
+    assert.match(secret, /^[A-Z2-7]+=*$/, 'the base32 secret is shown for manual entry');
+    await screenshot(page, 'mfa-enrolment');
+    await page.getByLabel('The 6-digit code your app shows').fill(totpCode(secret));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    assert.ok((await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').count()) > 0, 'recovery codes are shown');
+    await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
+    await page.getByRole('heading', { name: `Welcome, ${ADMIN.displayName}` }).waitFor();
+    await screenshot(page, 'home');
+
+    // 4. A later sign-in goes through the TOTP step.
+    await signOut(page);
+    await signIn(page, ADMIN.username, ADMIN.password);
+    await page.getByRole('heading', { name: 'Verify it’s you' }).waitFor();
+    await nextTotpStep();
+    await page.getByLabel('Code from your authenticator app').fill(totpCode(secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: `Welcome, ${ADMIN.displayName}` }).waitFor();
+
+    // 5. Invite a clinician: the one-time password is shown once.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Invite a user' }).click();
+    const invite = page.getByRole('dialog', { name: 'Invite a user' });
+    await invite.getByLabel('Username').fill(CLINICIAN.username);
+    await invite.getByLabel('Display name').fill(CLINICIAN.displayName);
+    assert.equal(await invite.getByRole('checkbox', { name: 'Clinician' }).isChecked(), true);
+    await invite.getByRole('button', { name: 'Invite' }).click();
+    const invited = page.getByRole('dialog', { name: 'User invited' });
+    const oneTimePassword = ((await invited.getByTestId('secret-value').textContent()) ?? '').trim();
+    assert.ok(oneTimePassword.length >= 8, 'a one-time password is shown');
+    await screenshot(page, 'user-invited');
+    await invited.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('link', { name: CLINICIAN.username }).waitFor();
+    await screenshot(page, 'users');
+    await signOut(page);
+
+    // 6. The clinician's one-time password forces a password change.
+    await signIn(page, CLINICIAN.username, oneTimePassword);
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await page.getByLabel('Current password').fill(oneTimePassword);
+    await page.getByLabel('New password', { exact: true }).fill(CLINICIAN.newPassword);
+    await page.getByLabel('Repeat the new password').fill(CLINICIAN.newPassword);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('heading', { name: `Welcome, ${CLINICIAN.displayName}` }).waitFor();
+
+    // 7. Role-aware navigation hides Users from a clinician, and the server refuses it anyway.
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    assert.equal(await nav.getByRole('link', { name: 'Users' }).count(), 0, 'no Users link for a clinician');
+    await page.goto('/users');
+    await page.getByRole('heading', { name: 'Access denied' }).waitFor();
+    await screenshot(page, 'denied');
+
+    assert.deepEqual(errors, [], 'the console logged no script error and no CSP violation');
+  } finally {
+    await context.close();
+  }
+});
+
+test('ok/console: signed out, any console path shows sign-in, under the server CSP, with no error', { timeout: 60_000 }, async (t) => {
+  if (browser === undefined) {
+    t.skip(`Debian's Chromium is not installed at ${CHROMIUM}`);
+    return;
+  }
+  const { context, page, errors } = await openPage();
+  try {
+    // Signed out, every console path shows sign-in (the requested page opens after it).
+    await page.goto('/no/such/page');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const csp = (await page.request.get('/')).headers()['content-security-policy'] ?? '';
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /style-src 'self'/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

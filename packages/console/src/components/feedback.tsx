@@ -31,9 +31,10 @@ export function Loading({ what }: { readonly what: string }) {
   );
 }
 
-export function Time({ iso }: { readonly iso: string | null | undefined }) {
+/** A time in the user's locale; `dateOnly` for calendar dates (training completion, expiry). */
+export function Time({ iso, dateOnly = false }: { readonly iso: string | null | undefined; readonly dateOnly?: boolean }) {
   if (iso === null || iso === undefined || iso === '') return <span className="muted">—</span>;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return <span>{iso}</span>;
-  return <time dateTime={iso}>{date.toLocaleString()}</time>;
+  return <time dateTime={iso}>{dateOnly ? date.toLocaleDateString(undefined, { timeZone: 'UTC' }) : date.toLocaleString()}</time>;
 }

@@ -1,10 +1,11 @@
 /**
  * A secret shown exactly once (one-time password, enrolment token, recovery codes): the server
- * keeps only its hash, so the console says so and offers a copy button.
+ * keeps only its hash, so the console says so and offers a copy button. `hidden` leaves the display
+ * to the caller (a list of recovery codes) and keeps the copy button and the notice.
  */
 import { useState } from 'react';
 
-export function SecretValue({ label, value }: { readonly label: string; readonly value: string }) {
+export function SecretValue({ label, value, hidden = false }: { readonly label: string; readonly value: string; readonly hidden?: boolean }) {
   const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
   const copy = () => {
     navigator.clipboard.writeText(value).then(
@@ -14,12 +15,16 @@ export function SecretValue({ label, value }: { readonly label: string; readonly
   };
   return (
     <div className="secret">
-      <p className="secret-label">{label}</p>
+      {!hidden && <p className="secret-label">{label}</p>}
       <p>
-        <code className="secret-value" data-testid="secret-value">
-          {value}
-        </code>{' '}
-        <button type="button" onClick={copy}>
+        {!hidden && (
+          <>
+            <code className="secret-value" data-testid="secret-value">
+              {value}
+            </code>{' '}
+          </>
+        )}
+        <button type="button" onClick={copy} aria-label={`Copy ${label.toLowerCase()}`}>
           Copy
         </button>
       </p>

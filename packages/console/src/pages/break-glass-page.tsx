@@ -63,7 +63,7 @@ export function BreakGlassPage() {
                 </td>
                 <td>
                   {tab === 'pending' ? (
-                    <button type="button" onClick={() => setReviewing(grant)}>
+                    <button type="button" onClick={() => setReviewing(grant)} aria-label={`Review emergency access by ${grant.userId} to patient ${grant.patientId}`}>
                       Review
                     </button>
                   ) : (

@@ -33,7 +33,7 @@ function grouped(secret: string): string {
   return secret.replace(/(.{4})(?=.)/g, '$1 ');
 }
 
-export function TotpEnrollment({ onDone }: { readonly onDone: (result: AuthResult) => void }) {
+export function TotpEnrollment({ onDone, onCodesShown }: { readonly onDone: (result: AuthResult) => void; readonly onCodesShown?: () => void }) {
   const { api } = useSession();
   const [setup, setSetup] = useState<TotpSetup | null>(null);
   const [confirmed, setConfirmed] = useState<TotpConfirmation | null>(null);
@@ -49,7 +49,10 @@ export function TotpEnrollment({ onDone }: { readonly onDone: (result: AuthResul
     event.preventDefault();
     const result = await action.run(() => api.totpConfirm(code.replace(/\s+/g, '')));
     setCode('');
-    if (result !== undefined) setConfirmed(result);
+    if (result !== undefined) {
+      setConfirmed(result);
+      onCodesShown?.();
+    }
   };
 
   if (confirmed !== null) {
@@ -57,7 +60,6 @@ export function TotpEnrollment({ onDone }: { readonly onDone: (result: AuthResul
       <div className="enrol-step">
         <h3>Save your recovery codes</h3>
         <p>Each code signs you in once if you lose your authenticator. Store them somewhere safe: they are shown only now.</p>
-        <SecretValue label="Recovery codes" value={confirmed.recoveryCodes.join('\n')} />
         <ul className="recovery-codes" aria-label="Recovery codes">
           {confirmed.recoveryCodes.map((recoveryCode) => (
             <li key={recoveryCode}>
@@ -65,6 +67,7 @@ export function TotpEnrollment({ onDone }: { readonly onDone: (result: AuthResul
             </li>
           ))}
         </ul>
+        <SecretValue label="Recovery codes" value={confirmed.recoveryCodes.join('\n')} hidden />
         <button type="button" className="primary" onClick={() => onDone(confirmed)}>
           I have saved my recovery codes
         </button>
@@ -142,12 +145,13 @@ export function PasskeyEnrollment({ onDone }: { readonly onDone: (result: AuthRe
 export function MfaEnrollmentPage() {
   const { apply, signOut } = useSession();
   const session = useSignedIn();
+  const [codesShown, setCodesShown] = useState(false);
   return (
     <section className="card wide" aria-labelledby="enrol-title">
       <h1 id="enrol-title">Set up multi-factor authentication</h1>
       <p>Your role ({session.roles.join(', ')}) requires a second factor. Set one up to finish signing in.</p>
-      <TotpEnrollment onDone={apply} />
-      <PasskeyEnrollment onDone={apply} />
+      <TotpEnrollment onDone={apply} onCodesShown={() => setCodesShown(true)} />
+      {!codesShown && <PasskeyEnrollment onDone={apply} />}
       <p>
         <button type="button" className="link" onClick={() => void signOut()}>
           Sign out

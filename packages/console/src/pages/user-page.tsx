@@ -236,10 +236,10 @@ function TrainingRecords({ userId, editable }: { readonly userId: string; readon
                 <tr key={record.id}>
                   <td>{record.course}</td>
                   <td>
-                    <Time iso={record.completedAt} />
+                    <Time iso={record.completedAt} dateOnly />
                   </td>
                   <td>
-                    <Time iso={record.expiresAt} />
+                    <Time iso={record.expiresAt} dateOnly />
                   </td>
                   <td>{record.expiresAt > now ? <span className="badge badge-active">current</span> : <span className="badge badge-disabled">expired</span>}</td>
                 </tr>

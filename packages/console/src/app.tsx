@@ -94,7 +94,7 @@ function Gate() {
         </Frame>
       );
     }
-    const message = afterSetup !== null ? `Vigil is set up. Sign in as ${afterSetup} to enrol your second factor.` : auth.message;
+    const message = auth.message ?? (afterSetup !== null ? `Vigil is set up. Sign in as ${afterSetup} to enrol your second factor.` : undefined);
     return (
       <Frame>
         <SignInPage message={message} {...(afterSetup !== null ? { username: afterSetup } : {})} />

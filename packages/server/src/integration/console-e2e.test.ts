@@ -4,9 +4,11 @@
  *
  * Covers: first-admin setup with the one-time setup credential; sign-in of a privileged user,
  * who must enrol TOTP (QR code, recovery codes shown once) before the session completes; a later
- * sign-in through the TOTP step; inviting a clinician, whose one-time password forces a password
- * change; and the "Access denied" page when the clinician opens the users page. The page must log
- * no error: no script error and no CSP violation (the console runs under the server's CSP).
+ * sign-in through the TOTP step; inviting a clinician, recording their training and registering a
+ * patient; the clinician's one-time password forcing a password change; the "Access denied" page
+ * when the clinician opens the users page, and for a patient outside their care team, where
+ * break-glass (with a stated reason) opens the record under a banner. The page must log no error:
+ * no script error and no CSP violation (the console runs under the server's CSP).
  *
  * VIGIL_SCREENSHOTS=1 writes screenshots of the main steps to docs/images/ (for the README).
  */
@@ -105,7 +107,7 @@ async function signOut(page: Page): Promise<void> {
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 }
 
-test('ok/console: setup, sign-in with TOTP enrolment then the TOTP step, invite, forced password change, denied page', { timeout: 120_000 }, async (t) => {
+test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, forced password change, denied pages, break-glass', { timeout: 120_000 }, async (t) => {
   if (browser === undefined) {
     t.skip(`Debian's Chromium is not installed at ${CHROMIUM}`);
     return;
@@ -174,9 +176,28 @@ test('ok/console: setup, sign-in with TOTP enrolment then the TOTP step, invite,
     await invited.getByRole('button', { name: 'Done' }).click();
     await page.getByRole('link', { name: CLINICIAN.username }).waitFor();
     await screenshot(page, 'users');
+
+    // 6. Record the clinician's HIPAA training (PHI needs it), and register a patient the
+    //    clinician is not a care-team member of.
+    await page.getByRole('link', { name: CLINICIAN.username }).click();
+    await page.getByRole('heading', { name: 'Training records' }).waitFor();
+    await page.getByRole('button', { name: 'Add training record' }).click();
+    await page.getByRole('cell', { name: 'current' }).waitFor();
+    await screenshot(page, 'user');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Patients' }).click();
+    await page.getByRole('button', { name: 'Register a patient' }).click();
+    const register = page.getByRole('dialog', { name: 'Register a patient' });
+    await register.getByLabel('Medical record number (MRN)').fill('MRN-E2E-0001');
+    await register.getByLabel('Given name').fill('Robin');
+    await register.getByLabel('Family name').fill('Example');
+    await register.getByLabel('Birth date').fill('1958-04-12');
+    await register.getByLabel('Sex').selectOption('female');
+    await register.getByRole('button', { name: 'Register' }).click();
+    await page.waitForURL(/\/patients\/[^/]+$/);
+    const patientPath = new URL(page.url()).pathname;
     await signOut(page);
 
-    // 6. The clinician's one-time password forces a password change.
+    // 7. The clinician's one-time password forces a password change.
     await signIn(page, CLINICIAN.username, oneTimePassword);
     await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
     await page.getByLabel('Current password').fill(oneTimePassword);
@@ -185,12 +206,28 @@ test('ok/console: setup, sign-in with TOTP enrolment then the TOTP step, invite,
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByRole('heading', { name: `Welcome, ${CLINICIAN.displayName}` }).waitFor();
 
-    // 7. Role-aware navigation hides Users from a clinician, and the server refuses it anyway.
+    // 8. Role-aware navigation hides Users from a clinician, and the server refuses it anyway.
     const nav = page.getByRole('navigation', { name: 'Main' });
     assert.equal(await nav.getByRole('link', { name: 'Users' }).count(), 0, 'no Users link for a clinician');
     await page.goto('/users');
     await page.getByRole('heading', { name: 'Access denied' }).waitFor();
     await screenshot(page, 'denied');
+
+    // 9. A patient outside the clinician's care team is denied; break-glass with a stated reason
+    //    opens it for a limited time, and the page says so.
+    await page.goto(patientPath);
+    await page.getByRole('heading', { name: 'Access denied' }).waitFor();
+    assert.match((await page.getByTestId('denied-reason').textContent()) ?? '', /not on this patient’s care team/);
+    await page.getByRole('button', { name: 'Emergency access' }).click();
+    const breakGlass = page.getByRole('dialog', { name: 'Emergency access (break-glass)' });
+    await breakGlass.getByLabel('Reason for emergency access').fill('too short');
+    assert.equal(await breakGlass.getByRole('button', { name: 'Open the record' }).isDisabled(), true, 'a reason under 10 characters is refused');
+    await breakGlass.getByLabel('Reason for emergency access').fill('Unresponsive patient in the emergency department; need history');
+    await screenshot(page, 'break-glass');
+    await breakGlass.getByRole('button', { name: 'Open the record' }).click();
+    await page.getByTestId('break-glass-banner').waitFor();
+    await page.getByRole('heading', { name: 'Robin Example' }).waitFor();
+    await screenshot(page, 'patient-break-glass');
 
     assert.deepEqual(errors, [], 'the console logged no script error and no CSP violation');
   } finally {

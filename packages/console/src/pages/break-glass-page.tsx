@@ -3,13 +3,14 @@
  * justified or unjustified, with a note (the review is audited; unjustified access is a finding).
  */
 import { useState, type FormEvent } from 'react';
-import type { BreakGlassQueueEntry, ReviewOutcome } from '../api/types';
+import type { BreakGlassQueueEntry, ReviewOutcome, UserView } from '../api/types';
+import { can } from '../capabilities';
 import { Dialog } from '../components/dialog';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
 import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
 import { Link } from '../router';
-import { useSession } from '../session';
+import { useSession, useSignedIn } from '../session';
 
 type Tab = 'pending' | 'reviewed';
 
@@ -18,6 +19,12 @@ export function BreakGlassPage() {
   const [tab, setTab] = useState<Tab>('pending');
   const [grants, reload] = useResource(() => api.breakGlassQueue(tab).then((r) => r.grants), `break-glass:${tab}`);
   const [reviewing, setReviewing] = useState<BreakGlassQueueEntry | null>(null);
+  const canListUsers = can(useSignedIn().roles, 'users:read');
+  const [users] = useResource<UserView[]>(() => (canListUsers ? api.users().then((r) => r.users) : Promise.resolve([])), `bg-users:${canListUsers}`);
+  const nameOf = (userId: string) => {
+    const user = users.status === 'ok' ? users.data.find((u) => u.id === userId) : undefined;
+    return user === undefined ? userId : `${user.displayName} (${user.username})`;
+  };
 
   if (grants.status === 'error') return <ResourceProblem error={grants.error} />;
   return (
@@ -51,7 +58,7 @@ export function BreakGlassPage() {
             {grants.data.map((grant) => (
               <tr key={grant.id}>
                 <td>
-                  <Link to={`/users/${encodeURIComponent(grant.userId)}`}>{grant.userId}</Link>
+                  <Link to={`/users/${encodeURIComponent(grant.userId)}`}>{nameOf(grant.userId)}</Link>
                 </td>
                 <td>{grant.patientId}</td>
                 <td className="reason">{grant.reason}</td>
@@ -63,7 +70,7 @@ export function BreakGlassPage() {
                 </td>
                 <td>
                   {tab === 'pending' ? (
-                    <button type="button" onClick={() => setReviewing(grant)} aria-label={`Review emergency access by ${grant.userId} to patient ${grant.patientId}`}>
+                    <button type="button" onClick={() => setReviewing(grant)} aria-label={`Review emergency access by ${nameOf(grant.userId)} to patient ${grant.patientId}`}>
                       Review
                     </button>
                   ) : (

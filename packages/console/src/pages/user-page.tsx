@@ -212,7 +212,7 @@ function TrainingRecords({ userId, editable }: { readonly userId: string; readon
     if (done === true) reload();
   };
 
-  const now = new Date().toISOString();
+  const now = Date.now();
   return (
     <section aria-labelledby="training-title">
       <h2 id="training-title">Training records</h2>
@@ -241,7 +241,7 @@ function TrainingRecords({ userId, editable }: { readonly userId: string; readon
                   <td>
                     <Time iso={record.expiresAt} dateOnly />
                   </td>
-                  <td>{record.expiresAt > now ? <span className="badge badge-active">current</span> : <span className="badge badge-disabled">expired</span>}</td>
+                  <td>{Date.parse(record.expiresAt) > now ? <span className="badge badge-active">current</span> : <span className="badge badge-disabled">expired</span>}</td>
                 </tr>
               ))}
             </tbody>

@@ -6,7 +6,7 @@
  *       session (GET does not extend it): other requests may already have extended it.
  * MUST: when the countdown ends, the console signs out and says why.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Dialog } from './components/dialog';
 import { ErrorNotice } from './components/feedback';
 import { useAction } from './components/use-action';
@@ -53,8 +53,11 @@ export function IdleWarning() {
     );
   }, [warning, remaining, checked, expiresAt, api, apply, session.idleExpiresAt]);
 
+  const signingOut = useRef(false);
   useEffect(() => {
-    if (remaining <= 0) void signOut('You were signed out after a period of inactivity.');
+    if (remaining > 0 || signingOut.current) return;
+    signingOut.current = true;
+    void signOut('You were signed out after a period of inactivity.');
   }, [remaining, signOut]);
 
   const absoluteSoon = Number.isFinite(absoluteExpiresAt) && absoluteExpiresAt <= idleExpiresAt;

@@ -38,18 +38,18 @@ export function App() {
   );
 }
 
-function Frame({ children, nav, wide = false }: { readonly children: ReactNode; readonly nav?: ReactNode; readonly wide?: boolean }) {
+function Frame({ children, nav, wide = false, stage }: { readonly children: ReactNode; readonly nav?: ReactNode; readonly wide?: boolean; readonly stage: string }) {
   const path = usePath();
   const main = useRef<HTMLElement>(null);
-  const first = useRef(true);
-  // After in-app navigation, move focus to the new page so screen readers announce it.
+  const shown = useRef({ path, stage });
+  // After in-app navigation, move focus to the new page so screen readers announce it. After a
+  // sign-in step, only when focus was lost with the old step (a step may focus its own field).
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    main.current?.focus();
-  }, [path]);
+    const before = shown.current;
+    shown.current = { path, stage };
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (before.path !== path || (before.stage !== stage && lost)) main.current?.focus();
+  }, [path, stage]);
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -76,7 +76,7 @@ function Gate() {
 
   if (auth.status === 'loading') {
     return (
-      <Frame>
+      <Frame stage="loading">
         <Loading what="your session" />
       </Frame>
     );
@@ -84,7 +84,7 @@ function Gate() {
   if (auth.status === 'signed-out') {
     if (path === '/setup') {
       return (
-        <Frame>
+        <Frame stage="setup">
           <SetupPage
             onDone={(username) => {
               setAfterSetup(username);
@@ -96,33 +96,34 @@ function Gate() {
     }
     const message = auth.message ?? (afterSetup !== null ? `Vigil is set up. Sign in as ${afterSetup} to enrol your second factor.` : undefined);
     return (
-      <Frame>
+      <Frame stage="signed-out">
         <SignInPage message={message} {...(afterSetup !== null ? { username: afterSetup } : {})} />
       </Frame>
     );
   }
-  switch (auth.session.state) {
+  const stage = auth.session.state;
+  switch (stage) {
     case 'mfa-required':
       return (
-        <Frame>
+        <Frame stage={stage}>
           <MfaStepPage />
         </Frame>
       );
     case 'mfa-enrollment-required':
       return (
-        <Frame>
+        <Frame stage={stage}>
           <MfaEnrollmentPage />
         </Frame>
       );
     case 'password-change-required':
       return (
-        <Frame>
+        <Frame stage={stage}>
           <PasswordChangePage />
         </Frame>
       );
     case 'authenticated':
       return (
-        <Frame nav={<Navigation />} wide>
+        <Frame stage={stage} nav={<Navigation />} wide>
           <IdleWarning />
           <Page path={path} />
         </Frame>

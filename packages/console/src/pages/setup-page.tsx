@@ -40,6 +40,11 @@ export function SetupPage({ onDone }: { readonly onDone: (username: string) => v
       {finished ? (
         <div className="notice" role="status">
           <p>This server is already set up, or it does not offer setup over the web (use `vigil user create` on the host).</p>
+          {isApiError(action.error) && (
+            <p className="muted small">
+              {action.error.code} · {action.error.message}
+            </p>
+          )}
           <p>
             <Link to="/">Go to sign-in</Link>
           </p>

@@ -94,6 +94,16 @@ async function openPage(): Promise<{ context: BrowserContext; page: Page; errors
   return { context, page, errors };
 }
 
+/** A failed step's error, with what the page showed (the server's error notice, usually). */
+async function withPageText(page: Page, error: unknown): Promise<Error> {
+  const shown = await page
+    .locator('main')
+    .innerText({ timeout: 1000 })
+    .catch(() => '(no page text)');
+  const message = error instanceof Error ? error.message : String(error);
+  return new Error(`${message}\n--- the page at ${page.url()} showed:\n${shown.slice(0, 1500)}`, { cause: error });
+}
+
 async function signIn(page: Page, username: string, password: string): Promise<void> {
   await page.goto('/');
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -230,6 +240,8 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     await screenshot(page, 'patient-break-glass');
 
     assert.deepEqual(errors, [], 'the console logged no script error and no CSP violation');
+  } catch (error) {
+    throw await withPageText(page, error);
   } finally {
     await context.close();
   }

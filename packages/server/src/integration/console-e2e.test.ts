@@ -136,6 +136,7 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     await screenshot(page, 'setup');
     await page.getByRole('button', { name: 'Create the organization' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await screenshot(page, 'sign-in');
 
     // 2. A wrong password: the server's message, shown as an alert.
     await signIn(page, ADMIN.username, 'not-the-password-at-all');
@@ -145,7 +146,7 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     // 3. The org admin must enrol a second factor before the session completes.
     await signIn(page, ADMIN.username, ADMIN.password);
     await page.getByRole('heading', { name: 'Set up multi-factor authentication' }).waitFor();
-    await screenshot(page, 'sign-in-mfa-required');
+    await screenshot(page, 'mfa-choice');
     await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
     const qr = page.getByRole('img', { name: /QR code/ });
     await qr.waitFor();
@@ -165,6 +166,7 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     await signOut(page);
     await signIn(page, ADMIN.username, ADMIN.password);
     await page.getByRole('heading', { name: 'Verify it’s you' }).waitFor();
+    await screenshot(page, 'mfa-step');
     await nextTotpStep();
     await page.getByLabel('Code from your authenticator app').fill(totpCode(secret));
     await page.getByRole('button', { name: 'Verify' }).click();

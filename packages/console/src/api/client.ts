@@ -1,0 +1,182 @@
+/**
+ * The console's only door to the server: one typed method per API route it uses.
+ *
+ * MUST: same-origin requests only, with the session cookie (`credentials: 'same-origin'`); the
+ *       console never sees or stores the session token itself (the cookie is HttpOnly).
+ * MUST: every state-changing request (POST/PUT/PATCH/DELETE) carries `x-csrf-token` from the
+ *       current SessionView (the server refuses cookie-authenticated changes without it).
+ * MUST: errors reach the user as the server's `{error:{code,message,requestId}}`: the message is
+ *       the server's public message, and the request id lets support find the log line.
+ * MUST: answers are never cached (PHI): `cache: 'no-store'`.
+ */
+import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/browser';
+import type {
+  ApiErrorBody,
+  AuthResult,
+  BreakGlassGrant,
+  BreakGlassQueueEntry,
+  CareTeamMember,
+  DeviceView,
+  EnrollmentToken,
+  InvitedUser,
+  NewPatient,
+  Patient,
+  PatientSummary,
+  ReviewOutcome,
+  Role,
+  SessionView,
+  SetupRequest,
+  TotpConfirmation,
+  TotpSetup,
+  TrainingRecord,
+  UserView,
+} from './types';
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId: string | null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function isApiError(value: unknown): value is ApiError {
+  return value instanceof ApiError;
+}
+
+function isErrorBody(body: unknown): body is ApiErrorBody {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return false;
+  const error: unknown = body.error;
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' && 'message' in error && typeof error.message === 'string';
+}
+
+interface CallOptions {
+  /** False for the sign-in routes, where a 401 means "wrong credentials", not "session ended". */
+  readonly sessionRequired?: boolean;
+}
+
+const id = (value: string) => encodeURIComponent(value);
+
+export class ApiClient {
+  private csrfToken: string | null = null;
+  private skewMs = 0;
+  /** Called when a request that needed a session answers 401: the session ended on the server. */
+  onSessionEnded: (() => void) | null = null;
+
+  /** The CSRF token of the current session (from SessionView), or null when signed out. */
+  useSession(session: SessionView | null): void {
+    this.csrfToken = session?.csrfToken ?? null;
+  }
+
+  /** The server's clock, estimated from the Date header of its last answer (for idle timers). */
+  serverNow(): number {
+    return Date.now() + this.skewMs;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (STATE_CHANGING.has(method) && this.csrfToken !== null) headers['x-csrf-token'] = this.csrfToken;
+    let response: Response;
+    try {
+      response = await fetch(path, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        cache: 'no-store',
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch {
+      throw new ApiError(0, 'NETWORK_ERROR', 'The server could not be reached. Check your connection and try again.', null);
+    }
+    this.noteServerTime(response);
+    const text = await response.text();
+    let parsed: unknown = undefined;
+    if (text !== '') {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    if (!response.ok) {
+      const requestId = response.headers.get('x-request-id');
+      const error = isErrorBody(parsed)
+        ? new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.requestId || requestId)
+        : new ApiError(response.status, `HTTP_${response.status}`, `The server answered ${response.status} ${response.statusText}.`, requestId);
+      if (response.status === 401 && options.sessionRequired !== false) this.onSessionEnded?.();
+      throw error;
+    }
+    return parsed as T;
+  }
+
+  private noteServerTime(response: Response): void {
+    const date = response.headers.get('date');
+    if (date === null) return;
+    const server = Date.parse(date);
+    // The Date header has one-second resolution: ignore differences below that.
+    if (Number.isFinite(server)) this.skewMs = Math.abs(server - Date.now()) > 1500 ? server - Date.now() : 0;
+  }
+
+  // --- sign-in and session ---
+  session = () => this.call<SessionView>('GET', '/api/v1/auth/session', undefined, { sessionRequired: false });
+  login = (username: string, password: string) =>
+    this.call<AuthResult>('POST', '/api/v1/auth/login', { username, password, mode: 'cookie' }, { sessionRequired: false });
+  touch = () => this.call<SessionView>('POST', '/api/v1/auth/session/touch');
+  logout = () => this.call<undefined>('POST', '/api/v1/auth/logout', undefined, { sessionRequired: false });
+  mfaTotp = (code: string) => this.call<AuthResult>('POST', '/api/v1/auth/mfa/totp', { code }, { sessionRequired: false });
+  mfaRecovery = (code: string) => this.call<AuthResult>('POST', '/api/v1/auth/mfa/recovery', { code }, { sessionRequired: false });
+  mfaWebauthnOptions = () => this.call<PublicKeyCredentialRequestOptionsJSON>('POST', '/api/v1/auth/mfa/webauthn/options', undefined, { sessionRequired: false });
+  mfaWebauthn = (response: AuthenticationResponseJSON) =>
+    this.call<AuthResult>('POST', '/api/v1/auth/mfa/webauthn', { response }, { sessionRequired: false });
+  changePassword = (currentPassword: string, newPassword: string) =>
+    this.call<AuthResult>('POST', '/api/v1/auth/password', { currentPassword, newPassword });
+
+  // --- MFA enrolment (also allowed while the session is mfa-enrollment-required) ---
+  totpSetup = () => this.call<TotpSetup>('POST', '/api/v1/me/mfa/totp/setup');
+  totpConfirm = (code: string) => this.call<TotpConfirmation>('POST', '/api/v1/me/mfa/totp/confirm', { code });
+  passkeyOptions = () => this.call<PublicKeyCredentialCreationOptionsJSON>('POST', '/api/v1/me/mfa/webauthn/registration-options');
+  passkeyRegister = (response: RegistrationResponseJSON) => this.call<AuthResult>('POST', '/api/v1/me/mfa/webauthn/registration', { response });
+
+  // --- first-admin setup ---
+  /** Whether setup is pending. Not in the contract's list: a 404 means "unknown" to the caller. */
+  setupStatus = () => this.call<{ pending: boolean }>('GET', '/api/v1/setup', undefined, { sessionRequired: false });
+  setup = (request: SetupRequest) => this.call<unknown>('POST', '/api/v1/setup', request, { sessionRequired: false });
+
+  // --- users, roles, training ---
+  users = () => this.call<{ users: UserView[] }>('GET', '/api/v1/users');
+  inviteUser = (username: string, displayName: string, roles: readonly Role[]) =>
+    this.call<InvitedUser>('POST', '/api/v1/users', { username, displayName, roles });
+  disableUser = (userId: string) => this.call<unknown>('POST', `/api/v1/users/${id(userId)}/disable`);
+  enableUser = (userId: string) => this.call<unknown>('POST', `/api/v1/users/${id(userId)}/enable`);
+  resetPassword = (userId: string) => this.call<{ oneTimePassword: string }>('POST', `/api/v1/users/${id(userId)}/reset-password`);
+  setRoles = (userId: string, roles: readonly Role[]) => this.call<unknown>('PUT', `/api/v1/users/${id(userId)}/roles`, { roles });
+  training = (userId: string) => this.call<{ records: TrainingRecord[] }>('GET', `/api/v1/users/${id(userId)}/training`);
+  addTraining = (userId: string, record: Omit<TrainingRecord, 'id'>) => this.call<unknown>('POST', `/api/v1/users/${id(userId)}/training`, record);
+
+  // --- patients, care teams, break-glass ---
+  patients = () => this.call<{ patients: PatientSummary[] }>('GET', '/api/v1/patients');
+  createPatient = (patient: NewPatient) => this.call<Patient>('POST', '/api/v1/patients', patient);
+  patient = (patientId: string) => this.call<Patient>('GET', `/api/v1/patients/${id(patientId)}`);
+  setCareTeam = (patientId: string, members: readonly CareTeamMember[]) =>
+    this.call<unknown>('PUT', `/api/v1/patients/${id(patientId)}/care-team`, { members });
+  breakGlass = (patientId: string, reason: string) =>
+    this.call<{ grant: BreakGlassGrant }>('POST', `/api/v1/patients/${id(patientId)}/break-glass`, { reason });
+  breakGlassQueue = (status: 'pending' | 'reviewed') => this.call<{ grants: BreakGlassQueueEntry[] }>('GET', `/api/v1/break-glass?status=${status}`);
+  reviewBreakGlass = (grantId: string, outcome: ReviewOutcome, note: string) =>
+    this.call<unknown>('POST', `/api/v1/break-glass/${id(grantId)}/review`, { outcome, note });
+
+  // --- devices ---
+  devices = () => this.call<{ devices: DeviceView[] }>('GET', '/api/v1/devices');
+  device = (deviceId: string) => this.call<DeviceView>('GET', `/api/v1/devices/${id(deviceId)}`);
+  createEnrollmentToken = (model: string, expiresInMinutes?: number) =>
+    this.call<EnrollmentToken>('POST', '/api/v1/devices/enrollment-tokens', { model, ...(expiresInMinutes !== undefined ? { expiresInMinutes } : {}) });
+  revokeDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/revoke`, { reason });
+  quarantineDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/quarantine`, { reason });
+}

@@ -1,0 +1,26 @@
+/**
+ * Which parts of the console each role sees. This only hides what a role can't use: the server
+ * decides every request (deny by default), and a page the server refuses shows "Access denied".
+ * Mirrors the permission table in docs/access-control.md.
+ */
+import type { Role } from './api/types';
+
+const ADMINS: readonly Role[] = ['platform-admin', 'org-admin'];
+
+const CAPABILITIES = {
+  'users:read': [...ADMINS, 'security-officer', 'auditor'],
+  'users:manage': ADMINS,
+  'patients:read': [...ADMINS, 'clinician'],
+  'patients:manage': ADMINS,
+  'break-glass:review': ['security-officer'],
+  'devices:read': [...ADMINS, 'technician', 'security-officer'],
+  'devices:enroll': [...ADMINS, 'technician'],
+  'devices:contain': [...ADMINS, 'technician', 'security-officer'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Capability = keyof typeof CAPABILITIES;
+
+export function can(roles: readonly Role[], capability: Capability): boolean {
+  const allowed: readonly Role[] = CAPABILITIES[capability];
+  return roles.some((role) => allowed.includes(role));
+}

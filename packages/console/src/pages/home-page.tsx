@@ -1,0 +1,44 @@
+/** The start page after sign-in: where each of the user's roles usually goes. */
+import { can } from '../capabilities';
+import { Link } from '../router';
+import { useSignedIn } from '../session';
+
+export function HomePage() {
+  const session = useSignedIn();
+  const roles = session.roles;
+  return (
+    <section aria-labelledby="home-title">
+      <h1 id="home-title">Welcome, {session.user.displayName}</h1>
+      <ul className="tiles">
+        {can(roles, 'patients:read') && (
+          <li>
+            <Link to="/patients">Patients</Link>
+            <span className="muted"> — records and care teams</span>
+          </li>
+        )}
+        {can(roles, 'devices:read') && (
+          <li>
+            <Link to="/devices">Devices</Link>
+            <span className="muted"> — the fleet, enrolment and containment</span>
+          </li>
+        )}
+        {can(roles, 'users:read') && (
+          <li>
+            <Link to="/users">Users</Link>
+            <span className="muted"> — accounts, roles and training</span>
+          </li>
+        )}
+        {can(roles, 'break-glass:review') && (
+          <li>
+            <Link to="/break-glass">Break-glass review</Link>
+            <span className="muted"> — emergency access to review</span>
+          </li>
+        )}
+        <li>
+          <Link to="/account">Your account</Link>
+          <span className="muted"> — password and second factors</span>
+        </li>
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,123 @@
+/**
+ * Patients of the organization: clinicians see their care-team patients, admins all of them
+ * (names are PHI: the server audits the read). Admins register new patients here.
+ */
+import { useState, type FormEvent } from 'react';
+import type { Sex } from '../api/types';
+import { can } from '../capabilities';
+import { Dialog } from '../components/dialog';
+import { ErrorNotice, Loading } from '../components/feedback';
+import { ResourceProblem, useResource } from '../components/resource';
+import { useAction } from '../components/use-action';
+import { Link, navigate } from '../router';
+import { useSession, useSignedIn } from '../session';
+
+export function PatientsPage() {
+  const { api } = useSession();
+  const session = useSignedIn();
+  const [patients] = useResource(() => api.patients().then((r) => r.patients), 'patients');
+  const [creating, setCreating] = useState(false);
+
+  if (patients.status === 'error') return <ResourceProblem error={patients.error} />;
+  return (
+    <section aria-labelledby="patients-title">
+      <div className="page-head">
+        <h1 id="patients-title">Patients</h1>
+        {can(session.roles, 'patients:manage') && (
+          <button type="button" className="primary" onClick={() => setCreating(true)}>
+            Register a patient
+          </button>
+        )}
+      </div>
+      {patients.status === 'loading' ? (
+        <Loading what="patients" />
+      ) : patients.data.length === 0 ? (
+        <p>No patients to show. Clinicians see the patients whose care team they are on.</p>
+      ) : (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">MRN</th>
+              <th scope="col">Your care team</th>
+            </tr>
+          </thead>
+          <tbody>
+            {patients.data.map((patient) => (
+              <tr key={patient.id}>
+                <td>
+                  <Link to={`/patients/${encodeURIComponent(patient.id)}`}>{patient.displayName}</Link>
+                </td>
+                <td>{patient.mrn}</td>
+                <td>{patient.inCareTeam ? 'yes' : <span className="muted">no</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <CreatePatientDialog open={creating} onClose={() => setCreating(false)} />
+    </section>
+  );
+}
+
+const SEXES: readonly Sex[] = ['female', 'male', 'other', 'unknown'];
+
+function CreatePatientDialog({ open, onClose }: { readonly open: boolean; readonly onClose: () => void }) {
+  const { api } = useSession();
+  const [fields, setFields] = useState({ mrn: '', givenName: '', familyName: '', birthDate: '', sex: 'unknown' as Sex });
+  const action = useAction();
+  const close = () => {
+    setFields({ mrn: '', givenName: '', familyName: '', birthDate: '', sex: 'unknown' });
+    action.clear();
+    onClose();
+  };
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const patient = await action.run(() => api.createPatient({ ...fields, mrn: fields.mrn.trim(), givenName: fields.givenName.trim(), familyName: fields.familyName.trim() }));
+    if (patient !== undefined) {
+      close();
+      navigate(`/patients/${encodeURIComponent(patient.id)}`);
+    }
+  };
+  return (
+    <Dialog open={open} title="Register a patient" onClose={close}>
+      <form className="form" onSubmit={(event) => void submit(event)}>
+        <label>
+          Medical record number (MRN)
+          <input name="mrn" required autoComplete="off" value={fields.mrn} onChange={(e) => setFields({ ...fields, mrn: e.target.value })} />
+        </label>
+        <label>
+          Given name
+          <input name="givenName" required autoComplete="off" value={fields.givenName} onChange={(e) => setFields({ ...fields, givenName: e.target.value })} />
+        </label>
+        <label>
+          Family name
+          <input name="familyName" required autoComplete="off" value={fields.familyName} onChange={(e) => setFields({ ...fields, familyName: e.target.value })} />
+        </label>
+        <label>
+          Birth date
+          <input name="birthDate" type="date" required value={fields.birthDate} onChange={(e) => setFields({ ...fields, birthDate: e.target.value })} />
+        </label>
+        <label>
+          Sex
+          <select name="sex" value={fields.sex} onChange={(e) => setFields({ ...fields, sex: e.target.value as Sex })}>
+            {SEXES.map((sex) => (
+              <option key={sex} value={sex}>
+                {sex}
+              </option>
+            ))}
+          </select>
+        </label>
+        <ErrorNotice error={action.error} />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={action.busy}>
+            Register
+          </button>
+          <button type="button" onClick={close}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

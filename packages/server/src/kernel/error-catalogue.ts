@@ -56,7 +56,9 @@ export const ERROR_CATALOGUE = {
 
   // patients (PHI, training, care teams, break-glass)
 
-  // devices (registry, enrolment, device CA, MQTT, ingest, commands)
+  // devices (registry, enrolment, device CA, revocation)
+
+  // telemetry and MQTT (ingest, replay, commands)
 
   // CA / TLS
   CA_NOT_INITIALIZED: { status: 500, message: 'The certificate authority is not initialized.' },

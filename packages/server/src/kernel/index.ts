@@ -8,3 +8,4 @@ export { newId, newToken, isId } from './ids.js';
 export { SYSTEM_PRINCIPAL, ANONYMOUS_PRINCIPAL, ROLES, cliPrincipal, isRole, principalOrg, type Principal, type Role } from './principal.js';
 export type { UnitOfWork } from './unit-of-work.js';
 export { systemContext, type RequestContext } from './request-context.js';
+export { MemorySecurityEventSink, type SecurityEvent, type SecurityEventSink, type SecuritySeverity } from './security-event.js';

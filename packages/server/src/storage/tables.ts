@@ -60,11 +60,15 @@ export interface IdentityTables {}
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface PatientTables {}
 
-/** Tables of devices, enrolment, certificates, telemetry and commands. */
+/** Tables of devices, enrolment tokens, device certificates and revocations. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface DeviceTables {}
 
-export interface Database extends IdentityTables, PatientTables, DeviceTables {
+/** Tables of telemetry (readings, per-device sequence state) and device commands. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface TelemetryTables {}
+
+export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_head: AuditHeadTable;

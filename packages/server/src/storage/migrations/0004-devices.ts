@@ -1,5 +1,5 @@
 /**
- * 0004: the tables of devices (device registry, enrolment tokens, certificates, telemetry, commands).
+ * 0004: the tables of devices (device registry, enrolment tokens, device certificates, revocations).
  */
 import type { Kysely } from 'kysely';
 import type { SqlDialect } from '../dialect.js';

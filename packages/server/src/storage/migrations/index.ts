@@ -9,6 +9,7 @@ import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-identity.js';
 import * as m0003 from './0003-patients.js';
 import * as m0004 from './0004-devices.js';
+import * as m0005 from './0005-telemetry.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
 
@@ -17,6 +18,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0002-identity', m0002.up],
   ['0003-patients', m0003.up],
   ['0004-devices', m0004.up],
+  ['0005-telemetry', m0005.up],
 ];
 
 export const LATEST_MIGRATION = STEPS[STEPS.length - 1]?.[0] ?? '';

@@ -1,0 +1,325 @@
+/**
+ * A Vigil device connection: mutual-TLS MQTT to the Vigil broker, store-and-forward telemetry
+ * through the outbox, and the command handler.
+ *
+ * MUST: TLS 1.2+, the broker authenticated by the given CA (`rejectUnauthorized` is never off),
+ *       the device authenticated by its enrolled certificate (FDA premarket guidance App. 1 A;
+ *       HIPAA §164.312(e)(1)); the MQTT client id is the device id (the broker refuses others).
+ * MUST: telemetry is published only from the outbox, QoS 1, in seq order, and is removed from it
+ *       only on PUBACK (MQTT 3.1.1 §4.3.2). After every (re)connect all unacknowledged messages
+ *       are sent again from the oldest; the server deduplicates by seq.
+ * MUST: reconnects use bounded exponential back-off with full jitter (backoff.ts).
+ * MUST: the device subscribes only to its own commands topic, and publishes only to its own
+ *       telemetry and acks topics; nothing is retained and there is no will message.
+ * MUST: every message is checked with @vigil/protocol's parseTelemetry before it is journaled:
+ *       a message the server would refuse must not block the outbox.
+ */
+import { EventEmitter } from 'node:events';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { type CommandAck, type CommandEnvelope, deviceTopic, parseTelemetry, type Reading, type TelemetryEnvelope } from '@vigil/protocol';
+import { backoffDelay, type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
+import { CommandDispatcher, type CommandHandler } from './command-handler.js';
+import { type DeviceKey, loadDeviceKey } from './device-key.js';
+import { type DeviceIdentity, loadIdentity } from './enroll.js';
+import { NonceCache } from './nonce-cache.js';
+import { Outbox, type OutboxOptions } from './outbox.js';
+import { DeviceSdkError } from './sdk-error.js';
+import { statePaths } from './state-dir.js';
+import { signTelemetry } from './telemetry-signature.js';
+
+export interface VigilDeviceOptions {
+  readonly stateDir: string;
+  /** PEM of the CA that issued the broker's certificate (Vigil's root CA). */
+  readonly caCertificate: string;
+  /** mqtts://host:port; default: the enrolment server's host and the port it returned. */
+  readonly mqttUrl?: string;
+  /** Sign every envelope with the device key (models that require authenticated telemetry). */
+  readonly signTelemetry?: boolean;
+  readonly keepaliveSeconds?: number;
+  readonly connectTimeoutMs?: number;
+  readonly backoff?: BackoffPolicy;
+  /** Unacknowledged QoS 1 publishes on the wire at once. Default 32. */
+  readonly maxInFlight?: number;
+  readonly outbox?: Omit<OutboxOptions, 'dir'>;
+  /** 4 (MQTT 3.1.1, default; what Vigil's broker speaks) or 5. */
+  readonly protocolVersion?: 4 | 5;
+  readonly maxCommandTtlMs?: number;
+  /** Clock for envelope timestamps and command expiry. */
+  readonly now?: () => number;
+}
+
+export interface DeviceStatus {
+  readonly deviceId: string;
+  readonly connected: boolean;
+  readonly pending: number;
+  readonly inFlight: number;
+  readonly lastSeq: number;
+  readonly acked: number;
+  readonly connects: number;
+}
+
+export interface VigilDeviceEvents {
+  connect: [];
+  disconnect: [reason: string];
+  /** A telemetry message was acknowledged by the broker. */
+  ack: [seq: number];
+  /** A command was handled (or refused) and its ack published. */
+  command: [ack: CommandAck];
+  /** A connection attempt or the connection failed; the device retries on its own. */
+  'connection-error': [error: Error];
+}
+
+export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
+  readonly deviceId: string;
+  readonly identity: DeviceIdentity;
+
+  private readonly options: VigilDeviceOptions;
+  private readonly key: DeviceKey;
+  private readonly outbox: Outbox;
+  private readonly commands: CommandDispatcher;
+  private readonly now: () => number;
+  private readonly maxInFlight: number;
+  private readonly topics: { telemetry: string; acks: string; commands: string };
+  private client: MqttClient | undefined;
+  private generation = 0;
+  private connected = false;
+  private started = false;
+  private stopping = false;
+  private attempt = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private cursor = 0;
+  private readonly inFlight = new Set<number>();
+  private ackedCount = 0;
+  private connects = 0;
+  private drainWaiters: Array<(drained: boolean) => void> = [];
+
+  private constructor(options: VigilDeviceOptions, identity: DeviceIdentity, key: DeviceKey, outbox: Outbox, nonces: NonceCache) {
+    super();
+    this.options = options;
+    this.identity = identity;
+    this.deviceId = identity.deviceId;
+    this.key = key;
+    this.outbox = outbox;
+    this.now = options.now ?? Date.now;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 32);
+    this.commands = new CommandDispatcher({ nonces, now: this.now, ...(options.maxCommandTtlMs !== undefined ? { maxTtlMs: options.maxCommandTtlMs } : {}) });
+    this.topics = {
+      telemetry: deviceTopic(identity.deviceId, 'telemetry'),
+      acks: deviceTopic(identity.deviceId, 'acks'),
+      commands: deviceTopic(identity.deviceId, 'commands'),
+    };
+    outbox.onAppend = () => this.pump();
+  }
+
+  /** Opens an enrolled device's state (identity, key, outbox, nonces). Does not connect yet. */
+  static async open(options: VigilDeviceOptions): Promise<VigilDevice> {
+    const identity = await loadIdentity(options.stateDir);
+    const key = await loadDeviceKey(options.stateDir);
+    if (identity === undefined || key === undefined) {
+      throw new DeviceSdkError('NOT_ENROLLED', `no enrolled device in ${options.stateDir}; call enroll() first`);
+    }
+    const paths = statePaths(options.stateDir);
+    const outbox = await Outbox.open({ ...options.outbox, dir: paths.outboxDir });
+    const nonces = await NonceCache.open(paths.noncesFile);
+    return new VigilDevice(options, identity, key, outbox, nonces);
+  }
+
+  /** Registers the handler of command `name`. Unregistered names are refused 'unknown-command'. */
+  onCommand(name: string, handler: CommandHandler): this {
+    this.commands.on(name, handler);
+    return this;
+  }
+
+  /** Connects, and keeps reconnecting until `close()`. */
+  start(): this {
+    if (this.started) return this;
+    this.started = true;
+    this.connectOnce();
+    return this;
+  }
+
+  /** Resolves at the first successful connection (or rejects after `timeoutMs`). */
+  waitForConnect(timeoutMs = 30_000): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('connect', onConnect);
+        reject(new Error(`not connected within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onConnect = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.once('connect', onConnect);
+    });
+  }
+
+  /**
+   * Queues one telemetry message: assigns the next seq, signs it when configured, checks it
+   * against the protocol, journals it durably, and sends it when connected. Resolves with the
+   * envelope once it is durable (not once it is acknowledged; see `waitForDrain`).
+   */
+  async sendReadings(readings: readonly Reading[], measuredAt: Date = new Date(this.now())): Promise<TelemetryEnvelope> {
+    let envelope: TelemetryEnvelope | undefined;
+    await this.outbox.append((seq) => {
+      const unsigned: TelemetryEnvelope = { v: 1, deviceId: this.deviceId, seq, ts: measuredAt.toISOString(), readings: readings.map((r) => ({ metric: r.metric, value: r.value, unit: r.unit })) };
+      const candidate = this.options.signTelemetry === true ? { ...unsigned, sig: signTelemetry(unsigned, this.key.privateKey) } : unsigned;
+      const checked = parseTelemetry(candidate);
+      if (!checked.ok) throw new DeviceSdkError('TELEMETRY_INVALID', `telemetry refused before sending (${checked.reason}): ${checked.detail}`);
+      envelope = checked.value;
+      return JSON.stringify(candidate);
+    });
+    return envelope as TelemetryEnvelope;
+  }
+
+  /** Resolves true once the outbox is empty (everything acknowledged), false after `timeoutMs`. */
+  waitForDrain(timeoutMs = 30_000): Promise<boolean> {
+    if (this.outbox.pending === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (drained: boolean) => {
+        clearTimeout(timer);
+        this.drainWaiters = this.drainWaiters.filter((w) => w !== onDrain);
+        resolve(drained);
+      };
+      const onDrain = (drained: boolean) => done(drained);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.drainWaiters.push(onDrain);
+    });
+  }
+
+  status(): DeviceStatus {
+    return {
+      deviceId: this.deviceId,
+      connected: this.connected,
+      pending: this.outbox.pending,
+      inFlight: this.inFlight.size,
+      lastSeq: this.outbox.lastSeq,
+      acked: this.ackedCount,
+      connects: this.connects,
+    };
+  }
+
+  /** Stops reconnecting, closes the connection and the outbox. Unacknowledged messages stay on disk. */
+  async close(): Promise<void> {
+    this.stopping = true;
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    this.client = undefined;
+    this.generation++;
+    this.connected = false;
+    this.inFlight.clear();
+    if (client !== undefined) await new Promise<void>((resolve) => client.end(true, {}, () => resolve()));
+    await this.outbox.close();
+    for (const w of this.drainWaiters.splice(0)) w(false);
+  }
+
+  private mqttUrl(): string {
+    if (this.options.mqttUrl !== undefined) return this.options.mqttUrl;
+    const server = new URL(this.identity.serverUrl);
+    return `mqtts://${server.hostname}:${this.identity.mqttPort}`;
+  }
+
+  private connectOnce(): void {
+    if (this.stopping) return;
+    const generation = ++this.generation;
+    const url = new URL(this.mqttUrl());
+    if (url.protocol !== 'mqtts:') throw new TypeError('the MQTT URL must be mqtts: (TLS is mandatory)');
+    const options: IClientOptions & { minVersion: 'TLSv1.2' } = {
+      clientId: this.deviceId,
+      protocolVersion: this.options.protocolVersion ?? 4,
+      clean: true,
+      keepalive: this.options.keepaliveSeconds ?? 30,
+      connectTimeout: this.options.connectTimeoutMs ?? 15_000,
+      // Reconnects are ours (back-off with jitter, a fresh client and store each time).
+      reconnectPeriod: 0,
+      resubscribe: false,
+      queueQoSZero: false,
+      ca: this.options.caCertificate,
+      cert: [this.identity.certificatePem, ...this.identity.chainPem.slice(0, -1)].join(''),
+      key: this.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    };
+    const client = connect(url.toString(), options);
+    this.client = client;
+    client.on('connect', () => {
+      if (generation !== this.generation) return;
+      this.connected = true;
+      this.attempt = 0;
+      this.connects++;
+      this.cursor = 0;
+      this.inFlight.clear();
+      client.subscribe(this.topics.commands, { qos: 1 }, (error) => {
+        if (error && generation === this.generation) this.emit('connection-error', error);
+      });
+      this.emit('connect');
+      this.pump();
+    });
+    client.on('message', (topic, payload) => {
+      if (generation !== this.generation || topic !== this.topics.commands) return;
+      void this.handleCommand(client, generation, payload);
+    });
+    client.on('error', (error) => {
+      if (generation === this.generation) this.emit('connection-error', error);
+    });
+    client.on('close', () => {
+      if (generation !== this.generation) return;
+      const wasConnected = this.connected;
+      this.connected = false;
+      this.inFlight.clear();
+      client.end(true);
+      if (wasConnected) this.emit('disconnect', 'connection closed');
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopping || this.reconnectTimer !== undefined) return;
+    const delay = backoffDelay(this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connectOnce();
+    }, delay);
+  }
+
+  /** Sends the next unacknowledged messages, oldest first, up to the in-flight window. */
+  private pump(): void {
+    const client = this.client;
+    if (!this.connected || client === undefined) return;
+    const generation = this.generation;
+    while (this.inFlight.size < this.maxInFlight) {
+      const entry = this.outbox.nextAfter(this.cursor);
+      if (entry === undefined) break;
+      this.cursor = entry.seq;
+      this.inFlight.add(entry.seq);
+      client.publish(this.topics.telemetry, entry.payload, { qos: 1, retain: false }, (error) => {
+        if (generation !== this.generation) return;
+        this.inFlight.delete(entry.seq);
+        if (error) return; // the connection is going away; resent after the reconnect
+        this.outbox.ack(entry.seq);
+        this.ackedCount++;
+        this.emit('ack', entry.seq);
+        if (this.outbox.pending === 0) for (const w of this.drainWaiters.splice(0)) w(true);
+        this.pump();
+      });
+    }
+  }
+
+  private async handleCommand(client: MqttClient, generation: number, payload: Buffer): Promise<void> {
+    let ack: CommandAck | undefined;
+    try {
+      ack = await this.commands.dispatch(payload);
+    } catch (error) {
+      // The nonce could not be recorded durably: do not run or acknowledge; the server may retry.
+      this.emit('connection-error', error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    if (ack === undefined || generation !== this.generation) return;
+    const sent = ack;
+    client.publish(this.topics.acks, JSON.stringify(sent), { qos: 1, retain: false }, (error) => {
+      if (!error) this.emit('command', sent);
+    });
+  }
+}
+
+export type { CommandEnvelope };

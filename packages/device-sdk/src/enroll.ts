@@ -11,7 +11,7 @@
  * MUST: a device already enrolled in this state directory is not enrolled again (the token is
  *       not spent); call `enroll` with `force: true` to replace the identity with a new one.
  */
-import { X509Certificate } from 'node:crypto';
+import { type KeyObject, X509Certificate } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { isDeviceId } from '@vigil/protocol';
 import { createCsr, loadOrCreateDeviceKey } from './device-key.js';
@@ -127,7 +127,7 @@ interface ParsedEnrollment {
   readonly mqttPort: number;
 }
 
-function parseEnrollResponse(body: unknown, publicKey: import('node:crypto').KeyObject): ParsedEnrollment {
+function parseEnrollResponse(body: unknown, publicKey: KeyObject): ParsedEnrollment {
   const invalid = (why: string, cause?: unknown) =>
     new DeviceSdkError('ENROLL_RESPONSE_INVALID', `enrolment response ${why}`, cause !== undefined ? { cause } : {});
   if (typeof body !== 'object' || body === null) throw invalid('is not a JSON object');

@@ -233,6 +233,8 @@ export class Outbox {
       .then(() => this.flushLoop())
       .finally(() => {
         this.flushing = undefined;
+        // Lines queued between the loop's last check and this callback still need a flush.
+        if (this.lines.length > 0 && this.failure === undefined) this.scheduleFlush();
       });
   }
 

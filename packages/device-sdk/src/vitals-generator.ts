@@ -111,7 +111,7 @@ const SHAPE: Readonly<Record<VitalSign, { baseline: Range; drift: number; period
   systolic: { baseline: { min: 108, max: 126 }, drift: 8, periodMs: 60_000, noise: 3, decimals: 0 },
   diastolic: { baseline: { min: 68, max: 80 }, drift: 5, periodMs: 60_000, noise: 2, decimals: 0 },
   temperature: { baseline: { min: 36.5, max: 37.0 }, drift: 0.25, periodMs: 300_000, noise: 0.05, decimals: 1 },
-  respiratoryRate: { baseline: { min: 14, max: 17 }, drift: 2, periodMs: 30_000, noise: 1, decimals: 0 },
+  respiratoryRate: { baseline: { min: 14.5, max: 16.5 }, drift: 1.5, periodMs: 30_000, noise: 0.8, decimals: 0 },
 };
 
 /** The vital-sign process of one simulated patient. Pure: same options, same values. */

@@ -118,6 +118,9 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
     if (identity === undefined || key === undefined) {
       throw new DeviceSdkError('NOT_ENROLLED', `no enrolled device in ${options.stateDir}; call enroll() first`);
     }
+    if (options.mqttUrl !== undefined && new URL(options.mqttUrl).protocol !== 'mqtts:') {
+      throw new TypeError('the MQTT URL must be mqtts: (TLS is mandatory)');
+    }
     const paths = statePaths(options.stateDir);
     const outbox = await Outbox.open({ ...options.outbox, dir: paths.outboxDir });
     const nonces = await NonceCache.open(paths.noncesFile);
@@ -223,7 +226,6 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
     if (this.stopping) return;
     const generation = ++this.generation;
     const url = new URL(this.mqttUrl());
-    if (url.protocol !== 'mqtts:') throw new TypeError('the MQTT URL must be mqtts: (TLS is mandatory)');
     const options: IClientOptions & { minVersion: 'TLSv1.2' } = {
       clientId: this.deviceId,
       protocolVersion: this.options.protocolVersion ?? 4,

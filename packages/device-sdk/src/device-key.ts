@@ -13,6 +13,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, webcrypto } from 'node:crypto';
 import { chmod, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { DeviceSdkError } from './sdk-error.js';
 import { ensurePrivateDir, fsyncDir, readOptional, statePaths } from './state-dir.js';
 import { x509 } from './x509-library.js';
@@ -30,18 +31,22 @@ export interface DeviceKey {
 
 /** Loads the device key from the state directory, creating it (0600) when there is none. */
 export async function loadOrCreateDeviceKey(stateDir: string): Promise<DeviceKey> {
-  const existing = await loadDeviceKey(stateDir);
-  if (existing !== undefined) return existing;
-  const paths = statePaths(stateDir);
   await ensurePrivateDir(stateDir);
+  return loadOrCreateKeyFile(statePaths(stateDir).keyFile);
+}
+
+/** Loads the key at `path`, or generates one there (O_EXCL, 0600, fsync'd with its directory). */
+export async function loadOrCreateKeyFile(path: string): Promise<DeviceKey> {
+  const existing = await loadKeyFile(path);
+  if (existing !== undefined) return existing;
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   let handle;
   try {
-    handle = await open(paths.keyFile, 'wx', 0o600);
+    handle = await open(path, 'wx', 0o600);
   } catch (error) {
     // A concurrent enrolment created it first: use that key, never replace it.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return (await loadDeviceKey(stateDir)) as DeviceKey;
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return (await loadKeyFile(path)) as DeviceKey;
     throw error;
   }
   try {
@@ -52,13 +57,16 @@ export async function loadOrCreateDeviceKey(stateDir: string): Promise<DeviceKey
   } finally {
     await handle.close();
   }
-  await fsyncDir(stateDir);
+  await fsyncDir(dirname(path));
   return keyFromPem(pem);
 }
 
 /** Loads the device key, or undefined when the device has none yet. */
 export async function loadDeviceKey(stateDir: string): Promise<DeviceKey | undefined> {
-  const path = statePaths(stateDir).keyFile;
+  return loadKeyFile(statePaths(stateDir).keyFile);
+}
+
+export async function loadKeyFile(path: string): Promise<DeviceKey | undefined> {
   const pem = await readOptional(path);
   if (pem === undefined) return undefined;
   // Refuse to run with a key other users can read: fix the mode rather than ignore it.

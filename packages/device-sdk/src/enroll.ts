@@ -48,7 +48,7 @@ export interface DeviceIdentity {
   readonly chainPem: readonly string[];
 }
 
-interface IdentityFile {
+export interface IdentityFile {
   readonly deviceId: string;
   readonly serverUrl: string;
   readonly mqttPort: number;
@@ -61,7 +61,7 @@ export async function enroll(options: EnrollOptions): Promise<DeviceIdentity> {
     const existing = await loadIdentity(options.stateDir);
     if (existing !== undefined) return existing;
   } else {
-    for (const file of [paths.identityFile, paths.certFile, paths.chainFile, paths.keyFile]) await rm(file, { force: true });
+    for (const file of [paths.identityFile, paths.certFile, paths.chainFile, paths.keyFile]) for (const f of [file, `${file}.next`]) await rm(f, { force: true });
   }
   await ensurePrivateDir(options.stateDir);
   const key = await loadOrCreateDeviceKey(options.stateDir);
@@ -120,14 +120,14 @@ export async function loadIdentity(stateDir: string): Promise<DeviceIdentity | u
   return { ...file, certificatePem, chainPem: splitPem(chainText) };
 }
 
-interface ParsedEnrollment {
+export interface ParsedEnrollment {
   readonly deviceId: string;
   readonly certificatePem: string;
   readonly chainPem: readonly string[];
   readonly mqttPort: number;
 }
 
-function parseEnrollResponse(body: unknown, publicKey: KeyObject): ParsedEnrollment {
+export function parseEnrollResponse(body: unknown, publicKey: KeyObject): ParsedEnrollment {
   const invalid = (why: string, cause?: unknown) =>
     new DeviceSdkError('ENROLL_RESPONSE_INVALID', `enrolment response ${why}`, cause !== undefined ? { cause } : {});
   if (typeof body !== 'object' || body === null) throw invalid('is not a JSON object');

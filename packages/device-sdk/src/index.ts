@@ -15,6 +15,7 @@ export { createCsr, type DeviceKey, loadDeviceKey, loadOrCreateDeviceKey } from 
 export { type DeviceIdentity, enroll, ENROLL_PATH, type EnrollOptions, loadIdentity } from './enroll.js';
 export { deviceStateDir, type Fleet, type FleetOptions, type FleetStats, mintEnrollmentToken, type MintTokenOptions, simulatedSerial, startFleet } from './fleet.js';
 export { NonceCache } from './nonce-cache.js';
+export { completeRenewal, renew, RENEW_PATH, type RenewOptions } from './renew.js';
 export { Outbox, type OutboxEntry, type OutboxOptions } from './outbox.js';
 export { DeviceSdkError, type DeviceSdkErrorCode } from './sdk-error.js';
 export { type StatePaths, statePaths } from './state-dir.js';

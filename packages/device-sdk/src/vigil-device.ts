@@ -14,6 +14,7 @@
  * MUST: every message is checked with @vigil/protocol's parseTelemetry before it is journaled:
  *       a message the server would refuse must not block the outbox.
  */
+import { X509Certificate } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { type CommandAck, type CommandEnvelope, deviceTopic, parseTelemetry, type Reading, type TelemetryEnvelope } from '@vigil/protocol';
@@ -22,6 +23,7 @@ import { CommandDispatcher, type CommandHandler } from './command-handler.js';
 import { type DeviceKey, loadDeviceKey } from './device-key.js';
 import { type DeviceIdentity, loadIdentity } from './enroll.js';
 import { NonceCache } from './nonce-cache.js';
+import { completeRenewal, renew } from './renew.js';
 import { Outbox, type OutboxOptions } from './outbox.js';
 import { DeviceSdkError } from './sdk-error.js';
 import { statePaths } from './state-dir.js';
@@ -71,10 +73,10 @@ export interface VigilDeviceEvents {
 
 export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
   readonly deviceId: string;
-  readonly identity: DeviceIdentity;
 
   private readonly options: VigilDeviceOptions;
-  private readonly key: DeviceKey;
+  private currentIdentity: DeviceIdentity;
+  private key: DeviceKey;
   private readonly outbox: Outbox;
   private readonly commands: CommandDispatcher;
   private readonly now: () => number;
@@ -96,7 +98,7 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
   private constructor(options: VigilDeviceOptions, identity: DeviceIdentity, key: DeviceKey, outbox: Outbox, nonces: NonceCache) {
     super();
     this.options = options;
-    this.identity = identity;
+    this.currentIdentity = identity;
     this.deviceId = identity.deviceId;
     this.key = key;
     this.outbox = outbox;
@@ -113,6 +115,7 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
 
   /** Opens an enrolled device's state (identity, key, outbox, nonces). Does not connect yet. */
   static async open(options: VigilDeviceOptions): Promise<VigilDevice> {
+    await completeRenewal(options.stateDir);
     const identity = await loadIdentity(options.stateDir);
     const key = await loadDeviceKey(options.stateDir);
     if (identity === undefined || key === undefined) {
@@ -125,6 +128,31 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
     const outbox = await Outbox.open({ ...options.outbox, dir: paths.outboxDir });
     const nonces = await NonceCache.open(paths.noncesFile);
     return new VigilDevice(options, identity, key, outbox, nonces);
+  }
+
+  /** The enrolled identity: device id, certificate and chain currently in use. */
+  get identity(): DeviceIdentity {
+    return this.currentIdentity;
+  }
+
+  /** When the current device certificate expires: renew before (see renewCertificate). */
+  certificateExpiresAt(): Date {
+    return new Date(new X509Certificate(this.currentIdentity.certificatePem).validTo);
+  }
+
+  /**
+   * Renews the device certificate with a new key (renew.ts) and reconnects with it. Messages
+   * already journaled keep the signature they were made with.
+   */
+  async renewCertificate(options: { readonly url?: string; readonly timeoutMs?: number } = {}): Promise<DeviceIdentity> {
+    const identity = await renew({ stateDir: this.options.stateDir, caCertificate: this.options.caCertificate, ...options });
+    const key = await loadDeviceKey(this.options.stateDir);
+    if (key === undefined) throw new DeviceSdkError('STATE_INVALID', 'the device key disappeared during renewal');
+    this.currentIdentity = identity;
+    this.key = key;
+    // Reconnect so that the broker sees the new certificate.
+    this.client?.end(true);
+    return identity;
   }
 
   /** Registers the handler of command `name`. Unregistered names are refused 'unknown-command'. */
@@ -218,8 +246,8 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
 
   private mqttUrl(): string {
     if (this.options.mqttUrl !== undefined) return this.options.mqttUrl;
-    const server = new URL(this.identity.serverUrl);
-    return `mqtts://${server.hostname}:${this.identity.mqttPort}`;
+    const server = new URL(this.currentIdentity.serverUrl);
+    return `mqtts://${server.hostname}:${this.currentIdentity.mqttPort}`;
   }
 
   private connectOnce(): void {
@@ -237,7 +265,7 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
       resubscribe: false,
       queueQoSZero: false,
       ca: this.options.caCertificate,
-      cert: [this.identity.certificatePem, ...this.identity.chainPem.slice(0, -1)].join(''),
+      cert: [this.currentIdentity.certificatePem, ...this.currentIdentity.chainPem.slice(0, -1)].join(''),
       key: this.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',

@@ -31,7 +31,10 @@ export async function startEnrollServer(pki: TestPki, mqttPort = 8883): Promise<
     respondNext: undefined,
     close: async () => undefined,
   };
-  const server: HttpsServer = createHttpsServer({ key: pki.server.keyPem, cert: pki.server.certPem, minVersion: 'TLSv1.2' }, (req, res) => {
+  const server: HttpsServer = createHttpsServer(
+    // Client certificates are requested (for renewal) but not required (enrolment has none yet).
+    { key: pki.server.keyPem, cert: pki.server.certPem, minVersion: 'TLSv1.2', requestCert: true, rejectUnauthorized: false, ca: [pki.deviceCa.certPem, pki.root.certPem] },
+    (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -40,7 +43,8 @@ export async function startEnrollServer(pki: TestPki, mqttPort = 8883): Promise<
           res.writeHead(status, { 'content-type': 'application/json' });
           res.end(JSON.stringify(body));
         };
-        if (req.method !== 'POST' || req.url !== '/api/v1/devices/enroll') return send(404, { error: { code: 'NOT_FOUND', message: 'no route' } });
+        const route = req.method === 'POST' ? req.url : undefined;
+        if (route !== '/api/v1/devices/enroll' && route !== '/api/v1/devices/renew') return send(404, { error: { code: 'NOT_FOUND', message: 'no route' } });
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
         requests.push(body);
         const override = state.respondNext;
@@ -48,6 +52,14 @@ export async function startEnrollServer(pki: TestPki, mqttPort = 8883): Promise<
         if (override) {
           const r = await override(body);
           return send(r.status, r.body);
+        }
+        if (route === '/api/v1/devices/renew') {
+          // Authenticated by the current device certificate (mTLS), like Vigil's renew route.
+          const socket = req.socket as TLSSocket;
+          const deviceId = socket.authorized ? socket.getPeerCertificate().subject?.CN : undefined;
+          if (typeof deviceId !== 'string') return send(401, { error: { code: 'DEVICE_CERTIFICATE_REQUIRED', message: 'no client certificate', requestId: 'r2' } });
+          const certificate = await pki.issueDevice(body.csr as string, deviceId);
+          return send(200, { deviceId, certificate, chain: [pki.deviceCa.certPem, pki.root.certPem], mqtt: { port: mqttPort } });
         }
         if (typeof body.token !== 'string' || !tokens.delete(body.token)) {
           return send(401, { error: { code: 'DEVICE_ENROLLMENT_TOKEN_INVALID', message: 'invalid token', requestId: 'r1' } });
@@ -60,7 +72,8 @@ export async function startEnrollServer(pki: TestPki, mqttPort = 8883): Promise<
         res.end(String(error));
       });
     });
-  });
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return Object.assign(state, {
     url: `https://localhost:${(server.address() as AddressInfo).port}`,

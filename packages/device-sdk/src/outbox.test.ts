@@ -119,3 +119,13 @@ test('ok/compaction keeps exactly the unacknowledged messages (property)', async
     { numRuns: 25 },
   );
 });
+
+test('fail/the bound counts messages still being written (no overshoot under a burst)', async (t) => {
+  const dir = await tempDir(t);
+  const outbox = await Outbox.open({ dir, maxPending: 100 });
+  const results = await Promise.allSettled(Array.from({ length: 150 }, () => outbox.append(payload)));
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 100);
+  assert.ok(results.slice(100).every((r) => r.status === 'rejected' && r.reason instanceof DeviceSdkError && r.reason.code === 'OUTBOX_FULL'));
+  assert.equal(outbox.pending, 100);
+  await outbox.close();
+});

@@ -36,7 +36,7 @@ export interface OutboxOptions {
   readonly maxBytes?: number;
   /** fsync the journal before `append` resolves. Default true; turn off only for load tests. */
   readonly fsync?: boolean;
-  /** Sequence numbers reserved per persisted block. Default 1,000. */
+  /** Sequence numbers reserved per persisted block (at least; a large batch reserves more). Default 10,000. */
   readonly seqBlock?: number;
   /** Journal size past which acknowledged lines are compacted away. Default 4 MiB. */
   readonly compactBytes?: number;
@@ -76,6 +76,9 @@ export class Outbox {
   private reservedSeq: number;
   private lines: string[] = [];
   private waiters: Waiter[] = [];
+  /** Messages appended but not yet durable (queued or being written), and their bytes. */
+  private waitingCount = 0;
+  private waitingBytes = 0;
   private flushing: Promise<void> | undefined;
   private closed = false;
   private failure: unknown;
@@ -97,7 +100,7 @@ export class Outbox {
       maxPending: options.maxPending ?? DEFAULT_MAX_PENDING,
       maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
       fsync: options.fsync ?? true,
-      seqBlock: Math.max(1, options.seqBlock ?? 1000),
+      seqBlock: Math.max(1, options.seqBlock ?? 10_000),
       compactBytes: options.compactBytes ?? 4 * 1024 * 1024,
     };
     await ensurePrivateDir(resolved.dir);
@@ -115,12 +118,14 @@ export class Outbox {
     const reserved = reservedText === undefined ? 0 : Number(reservedText.trim());
     if (!Number.isSafeInteger(reserved) || reserved < 0) throw new DeviceSdkError('OUTBOX_CORRUPT', `${resolved.dir}/seq is not a sequence number`);
     const journal = await open(journalPath, 'a', 0o600);
+    // A new journal's directory entry must be durable before anything in it is claimed durable.
+    if (state.validBytes === 0) await fsyncDir(resolved.dir);
     return new Outbox(resolved, journal, state, reserved);
   }
 
   /** Unacknowledged messages, durable or being written. */
   get pending(): number {
-    return this.pendingCount + this.waiters.length;
+    return this.pendingCount + this.waitingCount;
   }
 
   /** The last sequence number handed out (0 when none yet in this directory's history). */
@@ -145,10 +150,12 @@ export class Outbox {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.pendingBytes + this.waitingBytes() + payload.length > this.options.maxBytes) {
+    if (this.pendingBytes + this.waitingBytes + payload.length > this.options.maxBytes) {
       return Promise.reject(new DeviceSdkError('OUTBOX_FULL', `the outbox holds more than ${this.options.maxBytes} bytes unacknowledged`));
     }
     const entry: Entry = { seq, payload, acked: false };
+    this.waitingBytes += payload.length;
+    this.waitingCount++;
     this.lines.push(journalLine({ s: seq, p: payload }));
     return new Promise((resolve, reject) => {
       this.waiters.push({ entry, resolve, reject });
@@ -208,12 +215,6 @@ export class Outbox {
     await rm(join(this.options.dir, 'lock'), { force: true });
   }
 
-  private waitingBytes(): number {
-    let n = 0;
-    for (const w of this.waiters) n += w.entry.payload.length;
-    return n;
-  }
-
   private indexOf(seq: number): number | undefined {
     let lo = 0;
     let hi = this.entries.length - 1;
@@ -245,7 +246,8 @@ export class Outbox {
       try {
         const maxSeq = waiters.length > 0 ? (waiters[waiters.length - 1] as Waiter).entry.seq : 0;
         if (maxSeq > this.reservedSeq) {
-          const reserved = maxSeq + this.options.seqBlock - 1;
+          // Reserve ahead of the batch rate too, so that a fast sender pays for few reservations.
+          const reserved = maxSeq + Math.max(this.options.seqBlock, 4 * waiters.length) - 1;
           await writeFileAtomic(join(this.options.dir, 'seq'), `${reserved}\n`);
           this.reservedSeq = reserved;
         }
@@ -257,10 +259,14 @@ export class Outbox {
         // A journal that failed to write is in an unknown state: refuse further appends rather
         // than claim durability we cannot prove.
         this.failure = error;
+        this.waitingCount -= waiters.length;
+        for (const w of waiters) this.waitingBytes -= w.entry.payload.length;
         for (const w of waiters) w.reject(new DeviceSdkError('OUTBOX_CORRUPT', 'the outbox journal failed to write', { cause: error }));
         return;
       }
       for (const w of waiters) {
+        this.waitingCount--;
+        this.waitingBytes -= w.entry.payload.length;
         this.entries.push(w.entry);
         this.pendingCount++;
         this.pendingBytes += w.entry.payload.length;

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseTelemetry, parseDeviceTopic, type TelemetryEnvelope } from '@vigil/protocol';
-import { startFleet } from './fleet.js';
+import { type FleetEpisodeEvent, startFleet } from './fleet.js';
 import { DeviceSdkError } from './sdk-error.js';
 import { createTestPki, type TestPki } from './testing/test-pki.js';
 import { type EnrollServer, startEnrollServer, startTestBroker, type TestBroker } from './testing/test-servers.js';
-import { vitalsToReadings } from './vitals-generator.js';
+import { EPISODES, VITAL_METRICS, VitalsModel, vitalsToReadings } from './vitals-generator.js';
 import { parseDuration } from './vigil-sim-cli.js';
 
 let pki: TestPki;
@@ -89,4 +89,39 @@ test('ok/CLI durations', () => {
   assert.equal(parseDuration('1h'), 3_600_000);
   assert.equal(parseDuration('250ms'), 250);
   assert.throws(() => parseDuration('ten'));
+});
+
+test('ok/the fleet announces an episode when its device enters it, as the schedule predicts', async () => {
+  // Episode offsets do not depend on startMs: place the first one of device 0 just before now.
+  const probe = new VitalsModel({ seed: 'episodes', deviceIndex: 0, startMs: 0, firstEpisodeAfterMs: 0 });
+  const first = probe.episodesUntil(3_600_000)[0]!;
+  const startMs = Date.now() - first.startMs - 500;
+  const token = randomBytes(8).toString('hex');
+  enrollServer.tokens.add(token);
+  const events: FleetEpisodeEvent[] = [];
+  const fleet = await startFleet({
+    url: enrollServer.url,
+    caCertificate: pki.root.certPem,
+    stateDir: join(root, 'episodes'),
+    devices: 1,
+    ratePerSecond: 10,
+    durationMs: 500,
+    tokens: [token],
+    seed: 'episodes',
+    firstEpisodeAfterMs: 0,
+    startMs,
+    onEpisode: (e) => events.push(e),
+  });
+  await fleet.done;
+  assert.equal(events[0]?.phase, 'start');
+  assert.equal(events[0]?.episode.kind, first.kind);
+  assert.equal(events[0]?.episode.startMs, startMs + first.startMs);
+  const sent = envelopes().get(fleet.devices[0]!.deviceId) ?? [];
+  const range = EPISODES[first.kind].range;
+  assert.ok(sent.length > 0);
+  for (const e of sent) {
+    assert.equal(fleet.models[0]!.at(Date.parse(e.ts)).episode?.kind, first.kind, 'every message of the run falls in the episode');
+    const value = e.readings.find((r) => r.metric === VITAL_METRICS[first.vital])?.value;
+    assert.ok(value !== undefined && value >= range.min && value <= range.max, `${first.vital} ${value} is abnormal as scheduled`);
+  }
 });

@@ -14,7 +14,7 @@ import { enroll, loadIdentity } from './enroll.js';
 import { httpsJson } from './https-json.js';
 import type { OutboxOptions } from './outbox.js';
 import { DeviceSdkError } from './sdk-error.js';
-import { type EpisodeKind, VitalsModel, vitalsToReadings } from './vitals-generator.js';
+import { type Episode, type EpisodeKind, VitalsModel, vitalsToReadings } from './vitals-generator.js';
 import { VigilDevice } from './vigil-device.js';
 
 export interface FleetOptions {
@@ -41,14 +41,23 @@ export interface FleetOptions {
   readonly meanEpisodeGapMs?: number;
   readonly firstEpisodeAfterMs?: number;
   readonly episodeKinds?: readonly EpisodeKind[];
-  /** The epoch ms the episode schedules start at. Default: now. */
+  /** The epoch ms the episode schedules start at. Default: when sending starts (after enrolment). */
   readonly startMs?: number;
   readonly signTelemetry?: boolean;
   readonly outbox?: Omit<OutboxOptions, 'dir'>;
   readonly backoff?: BackoffPolicy;
   readonly maxInFlight?: number;
+  /** Called when a device's sample first falls inside an episode, and when it first falls outside again. */
+  readonly onEpisode?: (event: FleetEpisodeEvent) => void;
   /** Progress and problems, one line each, for a CLI to print. */
   readonly log?: (line: string) => void;
+}
+
+export interface FleetEpisodeEvent {
+  readonly phase: 'start' | 'end';
+  readonly deviceIndex: number;
+  readonly deviceId: string;
+  readonly episode: Episode;
 }
 
 export interface FleetStats {
@@ -88,7 +97,6 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   if (!Number.isInteger(options.devices) || options.devices < 1) throw new TypeError('devices must be a positive integer');
   if (!(options.ratePerSecond > 0)) throw new TypeError('ratePerSecond must be positive');
   const log = options.log ?? (() => undefined);
-  const startMs = options.startMs ?? Date.now();
   const tokens = [...(options.tokens ?? [])];
   const devices: VigilDevice[] = [];
   const models: VitalsModel[] = [];
@@ -122,20 +130,24 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       });
       device.on('connection-error', (error) => log(`device ${i} (${device.deviceId}): ${error.message}`));
       devices.push(device);
-      models.push(
-        new VitalsModel({
-          seed: options.seed ?? 1,
-          deviceIndex: i,
-          startMs,
-          ...(options.meanEpisodeGapMs !== undefined ? { meanEpisodeGapMs: options.meanEpisodeGapMs } : {}),
-          ...(options.firstEpisodeAfterMs !== undefined ? { firstEpisodeAfterMs: options.firstEpisodeAfterMs } : {}),
-          ...(options.episodeKinds !== undefined ? { episodeKinds: options.episodeKinds } : {}),
-        }),
-      );
     }
   } catch (error) {
     await Promise.all(devices.map((d) => d.close()));
     throw error;
+  }
+  // The schedules start when sending starts (enrolling a large fleet takes a while).
+  const startMs = options.startMs ?? Date.now();
+  for (let i = 0; i < devices.length; i++) {
+    models.push(
+      new VitalsModel({
+        seed: options.seed ?? 1,
+        deviceIndex: i,
+        startMs,
+        ...(options.meanEpisodeGapMs !== undefined ? { meanEpisodeGapMs: options.meanEpisodeGapMs } : {}),
+        ...(options.firstEpisodeAfterMs !== undefined ? { firstEpisodeAfterMs: options.firstEpisodeAfterMs } : {}),
+        ...(options.episodeKinds !== undefined ? { episodeKinds: options.episodeKinds } : {}),
+      }),
+    );
   }
 
   const intervalMs = 1000 / options.ratePerSecond;
@@ -151,10 +163,16 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const model = models[i] as VitalsModel;
     // Spread the devices over one interval so the fleet does not send in bursts.
     let nextAt = Date.now() + (intervalMs * i) / devices.length;
+    let lastEpisode: Episode | undefined;
     const tick = () => {
       if (stopped) return;
       const now = Date.now();
       const sample = model.at(now);
+      if (sample.episode !== lastEpisode) {
+        if (lastEpisode !== undefined) options.onEpisode?.({ phase: 'end', deviceIndex: i, deviceId: device.deviceId, episode: lastEpisode });
+        if (sample.episode !== undefined) options.onEpisode?.({ phase: 'start', deviceIndex: i, deviceId: device.deviceId, episode: sample.episode });
+        lastEpisode = sample.episode;
+      }
       device.sendReadings(vitalsToReadings(sample.vitals), new Date(now)).then(
         () => {
           queued++;

@@ -13,7 +13,7 @@ export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from './backoff.js'
 export { type CommandArgs, CommandDispatcher, type CommandHandler, type CommandOutcome, DEFAULT_MAX_COMMAND_TTL_MS } from './command-handler.js';
 export { createCsr, type DeviceKey, loadDeviceKey, loadOrCreateDeviceKey } from './device-key.js';
 export { type DeviceIdentity, enroll, ENROLL_PATH, type EnrollOptions, loadIdentity } from './enroll.js';
-export { deviceStateDir, type Fleet, type FleetOptions, type FleetStats, mintEnrollmentToken, type MintTokenOptions, simulatedSerial, startFleet } from './fleet.js';
+export { deviceStateDir, type Fleet, type FleetEpisodeEvent, type FleetOptions, type FleetStats, mintEnrollmentToken, type MintTokenOptions, simulatedSerial, startFleet } from './fleet.js';
 export { NonceCache } from './nonce-cache.js';
 export { completeRenewal, renew, RENEW_PATH, type RenewOptions } from './renew.js';
 export { Outbox, type OutboxEntry, type OutboxOptions } from './outbox.js';

@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { type FleetOptions, mintEnrollmentToken, startFleet } from './fleet.js';
+import { type FleetEpisodeEvent, type FleetOptions, mintEnrollmentToken, startFleet } from './fleet.js';
 import { EPISODE_KINDS, type EpisodeKind } from './vitals-generator.js';
 
 export const USAGE = `Usage: vigil-sim [options]
@@ -33,6 +33,7 @@ respiratory rate) with occasional abnormal episodes, over mutual-TLS MQTT, throu
   --model M               device model for minted tokens [vigil-sim]
   --seed S                vitals seed (same seed, same episodes) [1]
   --episode-gap D         mean normal time between a device's episodes [10m]
+  --first-episode D       no episode before D after the start [30s]
   --episodes LIST         episode kinds (${EPISODE_KINDS.join(',')}) or "none"
   --print-episodes        print each device's episode schedule for --duration (JSON lines) first
   --sign                  sign telemetry with the device key
@@ -76,6 +77,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       model: { type: 'string' },
       seed: { type: 'string' },
       'episode-gap': { type: 'string' },
+      'first-episode': { type: 'string' },
       episodes: { type: 'string' },
       'print-episodes': { type: 'boolean' },
       sign: { type: 'boolean' },
@@ -118,7 +120,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       : {}),
     seed: values.seed ?? 1,
     ...(values['episode-gap'] !== undefined ? { meanEpisodeGapMs: parseDuration(values['episode-gap']) } : {}),
+    ...(values['first-episode'] !== undefined ? { firstEpisodeAfterMs: parseDuration(values['first-episode']) } : {}),
     ...(episodeKinds !== undefined ? { episodeKinds } : {}),
+    ...(values.quiet === true
+      ? {}
+      : {
+          onEpisode: (event: FleetEpisodeEvent) =>
+            process.stderr.write(
+              `vigil-sim: device ${event.deviceIndex} (${event.deviceId}) ${event.phase === 'start' ? 'starts' : 'ends'} ${event.episode.kind} (${event.episode.vital})\n`,
+            ),
+        }),
     signTelemetry: values.sign === true,
     ...(values['no-fsync'] === true ? { outbox: { fsync: false } } : {}),
     log: (line) => process.stderr.write(`vigil-sim: ${line}\n`),

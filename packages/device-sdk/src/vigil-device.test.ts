@@ -217,3 +217,18 @@ test('fail/telemetry the server would refuse is not journaled (it would block th
     await broker.close();
   }
 });
+
+test('fail/a refused command subscription is reported (commands would never arrive)', async () => {
+  const broker = await startTestBroker(pki);
+  broker.refuseSubscriptions = true;
+  const stateDir = await enrolledDevice(broker);
+  const device = await VigilDevice.open(options(stateDir, broker));
+  try {
+    const reported = new Promise<Error>((resolve) => device.on('connection-error', resolve));
+    device.start();
+    assert.match((await reported).message, /subscri/i);
+  } finally {
+    await device.close();
+    await broker.close();
+  }
+});

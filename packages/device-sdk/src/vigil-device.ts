@@ -279,8 +279,11 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
       this.connects++;
       this.cursor = 0;
       this.inFlight.clear();
-      client.subscribe(this.topics.commands, { qos: 1 }, (error) => {
-        if (error && generation === this.generation) this.emit('connection-error', error);
+      client.subscribe(this.topics.commands, { qos: 1 }, (error, granted) => {
+        if (generation !== this.generation) return;
+        if (error) this.emit('connection-error', error);
+        // MQTT 3.1.1 §3.9.3: 0x80 in the SUBACK is a refusal; commands would never arrive.
+        else if (granted?.some((g) => g.qos === 128)) this.emit('connection-error', new Error(`the broker refused the subscription to ${this.topics.commands}`));
       });
       this.emit('connect');
       this.pump();

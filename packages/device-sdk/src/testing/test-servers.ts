@@ -94,6 +94,8 @@ export interface TestBroker {
   readonly received: ReceivedMessage[];
   /** Decides per publish whether the broker acknowledges it ('ack') or never answers ('hold'). */
   gate: (message: ReceivedMessage) => 'ack' | 'hold';
+  /** Refuse every SUBSCRIBE with a 0x80 return code. */
+  refuseSubscriptions: boolean;
   /** Sends a message to a topic (as the cloud would a command). */
   publish(topic: string, payload: string): Promise<void>;
   /** Connected client ids. */
@@ -112,6 +114,10 @@ export async function startTestBroker(pki: TestPki, port = 0): Promise<TestBroke
         return done(error as Parameters<typeof done>[0], false);
       }
       done(null, true);
+    },
+    authorizeSubscribe(_client, subscription, callback) {
+      // null grants nothing: the SUBACK carries 0x80 (MQTT 3.1.1 §3.9.3).
+      callback(null, state.refuseSubscriptions ? null : subscription);
     },
     authorizePublish(client, packet, callback) {
       if (client === null) return callback(null);
@@ -145,6 +151,7 @@ export async function startTestBroker(pki: TestPki, port = 0): Promise<TestBroke
     url: `mqtts://localhost:${actualPort}`,
     received: [],
     gate: () => 'ack',
+    refuseSubscriptions: false,
     publish: (topic, payload) =>
       new Promise<void>((resolve, reject) =>
         broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false } as AedesPublishPacket, (error) =>

@@ -232,3 +232,54 @@ test('fail/a refused command subscription is reported (commands would never arri
     await broker.close();
   }
 });
+
+test('ok/a command ack whose connection dropped before its PUBACK is published again after the reconnect', async () => {
+  let broker = await startTestBroker(pki);
+  const port = broker.port;
+  broker.gate = (m) => (m.topic.endsWith('/acks') ? 'hold' : 'ack');
+  const stateDir = await enrolledDevice(broker);
+  const device = await VigilDevice.open(options(stateDir, broker));
+  const acked: CommandAck[] = [];
+  device.onCommand('identify', () => undefined);
+  device.on('command', (ack) => acked.push(ack));
+  try {
+    device.start();
+    await device.waitForConnect(5_000);
+    await new Promise((r) => setTimeout(r, 100));
+    const now = Date.now();
+    const nonce = randomBytes(16).toString('base64url');
+    await broker.publish(
+      deviceTopic(device.deviceId, 'commands'),
+      JSON.stringify({ v: 1, commandId: 'cmd_held', nonce, name: 'identify', args: {}, issuedAt: new Date(now).toISOString(), expiresAt: new Date(now + 60_000).toISOString() }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(acked, [], 'no PUBACK yet');
+    await broker.close();
+    broker = await startTestBroker(pki, port);
+    await waitFor('the ack on the new connection', () => acked.length === 1);
+    const onWire = broker.received.filter((m) => m.topic === deviceTopic(device.deviceId, 'acks')).map((m) => JSON.parse(m.payload) as CommandAck);
+    assert.deepEqual(onWire, [{ v: 1, commandId: 'cmd_held', nonce, status: 'done' }]);
+  } finally {
+    await device.close();
+    await broker.close();
+  }
+});
+
+test('fail/a message the server keeps refusing by disconnecting is reported as stalled, and kept', async () => {
+  const broker = await startTestBroker(pki);
+  broker.gate = (m) => (m.topic.endsWith('/telemetry') ? 'disconnect' : 'ack');
+  const stateDir = await enrolledDevice(broker);
+  const device = await VigilDevice.open(options(stateDir, broker));
+  try {
+    const stalled = new Promise<[number, number]>((resolve) => device.once('delivery-stalled', (seq, attempts) => resolve([seq, attempts])));
+    device.start();
+    await device.sendReadings(reading());
+    const [seq, attempts] = await stalled;
+    assert.equal(seq, 1);
+    assert.ok(attempts >= 5);
+    assert.equal(device.status().pending, 1, 'the message is kept, not dropped');
+  } finally {
+    await device.close();
+    await broker.close();
+  }
+});

@@ -12,7 +12,11 @@
  * MUST: the device subscribes only to its own commands topic, and publishes only to its own
  *       telemetry and acks topics; nothing is retained and there is no will message.
  * MUST: every message is checked with @vigil/protocol's parseTelemetry before it is journaled:
- *       a message the server would refuse must not block the outbox.
+ *       a message the server would refuse must not block the outbox; a message that still goes
+ *       unacknowledged connection after connection is reported ('delivery-stalled'), never dropped.
+ * MUST: every command ack is published QoS 1 and kept (in memory, bounded) until its PUBACK, and
+ *       published again after a reconnect: the command's nonce is spent, so the ack is the only
+ *       way the server learns the outcome.
  */
 import { X509Certificate } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -69,7 +73,17 @@ export interface VigilDeviceEvents {
   command: [ack: CommandAck];
   /** A connection attempt or the connection failed; the device retries on its own. */
   'connection-error': [error: Error];
+  /**
+   * The oldest unacknowledged message was sent on `attempts` connections in a row and never
+   * acknowledged: the server may be refusing it (e.g. a timestamp now outside its window) by
+   * closing the connection. The outbox keeps it; the device decides (alarm, service visit).
+   */
+  'delivery-stalled': [seq: number, attempts: number];
 }
+
+const MAX_UNSENT_ACKS = 256;
+/** Connections in a row on which the oldest message went unacknowledged before 'delivery-stalled'. */
+export const STALL_ATTEMPTS = 5;
 
 export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
   readonly deviceId: string;
@@ -94,6 +108,11 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
   private ackedCount = 0;
   private connects = 0;
   private drainWaiters: Array<(drained: boolean) => void> = [];
+  /** Command acks not yet acknowledged by the broker, resent after a reconnect (bounded). */
+  private readonly unsentAcks = new Map<string, CommandAck>();
+  private readonly acksInFlight = new Set<string>();
+  private firstSendPending = false;
+  private head = { seq: 0, attempts: 0 };
 
   private constructor(options: VigilDeviceOptions, identity: DeviceIdentity, key: DeviceKey, outbox: Outbox, nonces: NonceCache) {
     super();
@@ -279,6 +298,8 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
       this.connects++;
       this.cursor = 0;
       this.inFlight.clear();
+      this.acksInFlight.clear();
+      this.firstSendPending = true;
       client.subscribe(this.topics.commands, { qos: 1 }, (error, granted) => {
         if (generation !== this.generation) return;
         if (error) this.emit('connection-error', error);
@@ -287,10 +308,11 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
       });
       this.emit('connect');
       this.pump();
+      this.flushAcks();
     });
     client.on('message', (topic, payload) => {
       if (generation !== this.generation || topic !== this.topics.commands) return;
-      void this.handleCommand(client, generation, payload);
+      void this.handleCommand(payload);
     });
     client.on('error', (error) => {
       if (generation === this.generation) this.emit('connection-error', error);
@@ -323,6 +345,7 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
     while (this.inFlight.size < this.maxInFlight) {
       const entry = this.outbox.nextAfter(this.cursor);
       if (entry === undefined) break;
+      if (this.firstSendPending) this.countHeadAttempt(entry.seq);
       this.cursor = entry.seq;
       this.inFlight.add(entry.seq);
       client.publish(this.topics.telemetry, entry.payload, { qos: 1, retain: false }, (error) => {
@@ -338,7 +361,7 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
     }
   }
 
-  private async handleCommand(client: MqttClient, generation: number, payload: Buffer): Promise<void> {
+  private async handleCommand(payload: Buffer): Promise<void> {
     let ack: CommandAck | undefined;
     try {
       ack = await this.commands.dispatch(payload);
@@ -347,11 +370,35 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
       this.emit('connection-error', error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    if (ack === undefined || generation !== this.generation) return;
-    const sent = ack;
-    client.publish(this.topics.acks, JSON.stringify(sent), { qos: 1, retain: false }, (error) => {
-      if (!error) this.emit('command', sent);
-    });
+    if (ack === undefined) return;
+    this.unsentAcks.set(`${ack.commandId}\u0000${ack.nonce}`, ack);
+    // Bounded: the oldest result goes first (its command's nonce is spent either way).
+    while (this.unsentAcks.size > MAX_UNSENT_ACKS) this.unsentAcks.delete(this.unsentAcks.keys().next().value as string);
+    this.flushAcks();
+  }
+
+  /** Publishes every command ack not yet acknowledged by the broker (QoS 1). */
+  private flushAcks(): void {
+    const client = this.client;
+    if (!this.connected || client === undefined) return;
+    const generation = this.generation;
+    for (const [key, ack] of this.unsentAcks) {
+      if (this.acksInFlight.has(key)) continue;
+      this.acksInFlight.add(key);
+      client.publish(this.topics.acks, JSON.stringify(ack), { qos: 1, retain: false }, (error) => {
+        if (generation !== this.generation) return;
+        this.acksInFlight.delete(key);
+        if (error) return;
+        this.unsentAcks.delete(key);
+        this.emit('command', ack);
+      });
+    }
+  }
+
+  private countHeadAttempt(seq: number): void {
+    this.firstSendPending = false;
+    this.head = seq === this.head.seq ? { seq, attempts: this.head.attempts + 1 } : { seq, attempts: 1 };
+    if (this.head.attempts >= STALL_ATTEMPTS) this.emit('delivery-stalled', seq, this.head.attempts);
   }
 }
 

@@ -92,8 +92,8 @@ export interface TestBroker {
   readonly url: string;
   /** Every publish from a device that the broker acknowledged (PUBACK sent). */
   readonly received: ReceivedMessage[];
-  /** Decides per publish whether the broker acknowledges it ('ack') or never answers ('hold'). */
-  gate: (message: ReceivedMessage) => 'ack' | 'hold';
+  /** Per publish: acknowledge it ('ack'), never answer ('hold'), or close the connection ('disconnect'). */
+  gate: (message: ReceivedMessage) => 'ack' | 'hold' | 'disconnect';
   /** Refuse every SUBSCRIBE with a 0x80 return code. */
   refuseSubscriptions: boolean;
   /** Sends a message to a topic (as the cloud would a command). */
@@ -122,7 +122,12 @@ export async function startTestBroker(pki: TestPki, port = 0): Promise<TestBroke
     authorizePublish(client, packet, callback) {
       if (client === null) return callback(null);
       const message = { clientId: client.id, topic: packet.topic, payload: packet.payload.toString() };
-      if (state.gate(message) === 'hold') return; // never acknowledged
+      const decision = state.gate(message);
+      if (decision === 'hold') return; // never acknowledged
+      if (decision === 'disconnect') {
+        (client.conn as unknown as Socket).destroy();
+        return;
+      }
       state.received.push(message);
       callback(null);
     },

@@ -82,6 +82,8 @@ export interface VigilDeviceEvents {
 }
 
 const MAX_UNSENT_ACKS = 256;
+/** A connection that lasted this long resets the back-off. */
+const STABLE_CONNECTION_MS = 30_000;
 /** Connections in a row on which the oldest message went unacknowledged before 'delivery-stalled'. */
 export const STALL_ATTEMPTS = 5;
 
@@ -102,6 +104,7 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
   private started = false;
   private stopping = false;
   private attempt = 0;
+  private connectedAt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private cursor = 0;
   private readonly inFlight = new Set<number>();
@@ -294,7 +297,7 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
     client.on('connect', () => {
       if (generation !== this.generation) return;
       this.connected = true;
-      this.attempt = 0;
+      this.connectedAt = Date.now();
       this.connects++;
       this.cursor = 0;
       this.inFlight.clear();
@@ -323,6 +326,9 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
       this.connected = false;
       this.inFlight.clear();
       client.end(true);
+      // Back-off restarts only after a connection that lasted: a server that accepts and then
+      // drops the device at once must not be hammered at the first-retry rate.
+      if (wasConnected && Date.now() - this.connectedAt >= STABLE_CONNECTION_MS) this.attempt = 0;
       if (wasConnected) this.emit('disconnect', 'connection closed');
       this.scheduleReconnect();
     });

@@ -283,3 +283,32 @@ test('fail/a message the server keeps refusing by disconnecting is reported as s
     await broker.close();
   }
 });
+
+test('ok/with persistentSession a command sent while the device was offline is delivered on reconnect', async () => {
+  const broker = await startTestBroker(pki);
+  const stateDir = await enrolledDevice(broker);
+  const first = await VigilDevice.open(options(stateDir, broker, { persistentSession: true }));
+  first.start();
+  await first.waitForConnect(5_000);
+  await new Promise((r) => setTimeout(r, 100)); // SUBACK
+  const deviceId = first.deviceId;
+  await first.close();
+  const now = Date.now();
+  await broker.publish(
+    deviceTopic(deviceId, 'commands'),
+    JSON.stringify({ v: 1, commandId: 'cmd_offline', nonce: randomBytes(16).toString('base64url'), name: 'identify', args: {}, issuedAt: new Date(now).toISOString(), expiresAt: new Date(now + 60_000).toISOString() }),
+  );
+  const second = await VigilDevice.open(options(stateDir, broker, { persistentSession: true }));
+  const acks: CommandAck[] = [];
+  second.onCommand('identify', () => undefined);
+  second.on('command', (ack) => acks.push(ack));
+  try {
+    second.start();
+    await waitFor('the queued command', () => acks.length === 1);
+    assert.equal(acks[0]?.commandId, 'cmd_offline');
+    assert.equal(acks[0]?.status, 'done');
+  } finally {
+    await second.close();
+    await broker.close();
+  }
+});

@@ -47,6 +47,12 @@ export interface VigilDeviceOptions {
   /** Unacknowledged QoS 1 publishes on the wire at once. Default 32. */
   readonly maxInFlight?: number;
   readonly outbox?: Omit<OutboxOptions, 'dir'>;
+  /**
+   * Ask the broker to keep the session while offline (MQTT 3.1.1 §3.1.2.4, clean session 0), so
+   * that commands sent meanwhile are delivered on reconnect. Default false: telemetry does not
+   * need it (the outbox resends), and Vigil's commands carry their own expiry.
+   */
+  readonly persistentSession?: boolean;
   /** 4 (MQTT 3.1.1, default; what Vigil's broker speaks) or 5. */
   readonly protocolVersion?: 4 | 5;
   readonly maxCommandTtlMs?: number;
@@ -279,7 +285,7 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
     const options: IClientOptions & { minVersion: 'TLSv1.2' } = {
       clientId: this.deviceId,
       protocolVersion: this.options.protocolVersion ?? 4,
-      clean: true,
+      clean: this.options.persistentSession !== true,
       keepalive: this.options.keepaliveSeconds ?? 30,
       connectTimeout: this.options.connectTimeoutMs ?? 15_000,
       // Reconnects are ours (back-off with jitter, a fresh client and store each time).

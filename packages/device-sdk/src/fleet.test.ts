@@ -125,3 +125,17 @@ test('ok/the fleet announces an episode when its device enters it, as the schedu
     assert.ok(value !== undefined && value >= range.min && value <= range.max, `${first.vital} ${value} is abnormal as scheduled`);
   }
 });
+
+test('ok/a fleet can send over the HTTPS transport', async () => {
+  const tokens = [0, 1].map(() => randomBytes(8).toString('hex'));
+  for (const t of tokens) enrollServer.tokens.add(t);
+  const fleet = await startFleet({ url: enrollServer.url, caCertificate: pki.root.certPem, stateDir: join(root, 'https'), devices: 2, ratePerSecond: 20, durationMs: 500, tokens, transport: 'https' });
+  await fleet.done;
+  const stats = fleet.stats();
+  assert.ok(stats.acked > 0);
+  assert.equal(stats.acked, stats.queued);
+  for (const device of fleet.devices) {
+    const seqs = enrollServer.telemetry.filter((m) => m.clientId === device.deviceId).map((m) => (JSON.parse(m.payload) as TelemetryEnvelope).seq);
+    assert.deepEqual(seqs, seqs.map((_, i) => i + 1));
+  }
+});

@@ -44,6 +44,8 @@ export interface FleetOptions {
   /** The epoch ms the episode schedules start at. Default: when sending starts (after enrolment). */
   readonly startMs?: number;
   readonly signTelemetry?: boolean;
+  /** 'mqtt' (default) or 'https' (POST /api/v1/devices/telemetry with the device certificate). */
+  readonly transport?: 'mqtt' | 'https';
   readonly outbox?: Omit<OutboxOptions, 'dir'>;
   readonly backoff?: BackoffPolicy;
   readonly maxInFlight?: number;
@@ -124,6 +126,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         caCertificate: options.caCertificate,
         ...(options.mqttUrl !== undefined ? { mqttUrl: options.mqttUrl } : {}),
         ...(options.signTelemetry !== undefined ? { signTelemetry: options.signTelemetry } : {}),
+        ...(options.transport !== undefined ? { transport: options.transport } : {}),
         ...(options.outbox !== undefined ? { outbox: options.outbox } : {}),
         ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
         ...(options.maxInFlight !== undefined ? { maxInFlight: options.maxInFlight } : {}),

@@ -6,7 +6,7 @@
  *       never turned off.
  * MUST: responses are bounded (MAX_RESPONSE_BYTES) and time-bounded.
  */
-import { request } from 'node:https';
+import { type Agent, request } from 'node:https';
 
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
@@ -14,11 +14,15 @@ export interface HttpsJsonRequest {
   readonly url: URL;
   readonly method: 'GET' | 'POST';
   readonly body?: unknown;
+  /** A body already serialized as JSON (sent as is: the bytes a device journaled). */
+  readonly rawBody?: string;
   readonly caCertificate: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
   /** Client certificate (PEM, leaf then chain) and key, for mTLS routes such as renewal. */
   readonly clientCert?: { readonly certPem: string; readonly keyPem: string };
+  /** A keep-alive agent to reuse connections (and to destroy them on close). */
+  readonly agent?: Agent;
 }
 
 export interface HttpsJsonResponse {
@@ -28,7 +32,7 @@ export interface HttpsJsonResponse {
 
 export function httpsJson(req: HttpsJsonRequest): Promise<HttpsJsonResponse> {
   if (req.url.protocol !== 'https:') return Promise.reject(new TypeError('the Vigil URL must be https:'));
-  const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+  const payload = req.rawBody !== undefined ? Buffer.from(req.rawBody) : req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
   return new Promise((resolve, reject) => {
     const r = request(
       req.url,
@@ -44,6 +48,7 @@ export function httpsJson(req: HttpsJsonRequest): Promise<HttpsJsonResponse> {
           ...req.headers,
         },
         ...(req.clientCert !== undefined ? { cert: req.clientCert.certPem, key: req.clientCert.keyPem } : {}),
+        ...(req.agent !== undefined ? { agent: req.agent } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -20,7 +20,7 @@ export { Outbox, type OutboxEntry, type OutboxOptions } from './outbox.js';
 export { DeviceSdkError, type DeviceSdkErrorCode } from './sdk-error.js';
 export { type StatePaths, statePaths } from './state-dir.js';
 export { signTelemetry, verifyTelemetrySignature } from './telemetry-signature.js';
-export { type DeviceStatus, STALL_ATTEMPTS, VigilDevice, type VigilDeviceEvents, type VigilDeviceOptions } from './vigil-device.js';
+export { type DeviceStatus, STALL_ATTEMPTS, TELEMETRY_PATH, VigilDevice, type VigilDeviceEvents, type VigilDeviceOptions } from './vigil-device.js';
 export {
   EPISODE_KINDS,
   EPISODES,

@@ -9,6 +9,11 @@
  *       only on PUBACK (MQTT 3.1.1 §4.3.2). After every (re)connect all unacknowledged messages
  *       are sent again from the oldest; the server deduplicates by seq.
  * MUST: reconnects use bounded exponential back-off with full jitter (backoff.ts).
+ * MUST: with `transport: 'https'` (devices that do not speak MQTT) telemetry goes one message at
+ *       a time, oldest first, to `POST /api/v1/devices/telemetry` over mutual TLS; a 2xx removes it
+ *       from the outbox; a refusal of that message itself (400, 409, 413, 422) removes it and is
+ *       reported ('rejected'), since resending can never succeed; anything else is retried with
+ *       back-off. There are no commands over HTTPS (no push channel).
  * MUST: the device subscribes only to its own commands topic, and publishes only to its own
  *       telemetry and acks topics; nothing is retained and there is no will message.
  * MUST: every message is checked with @vigil/protocol's parseTelemetry before it is journaled:
@@ -20,12 +25,14 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { Agent } from 'node:https';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { type CommandAck, type CommandEnvelope, deviceTopic, parseTelemetry, type Reading, type TelemetryEnvelope } from '@vigil/protocol';
 import { backoffDelay, type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
 import { CommandDispatcher, type CommandHandler } from './command-handler.js';
 import { type DeviceKey, loadDeviceKey } from './device-key.js';
 import { type DeviceIdentity, loadIdentity } from './enroll.js';
+import { httpsJson } from './https-json.js';
 import { NonceCache } from './nonce-cache.js';
 import { completeRenewal, renew } from './renew.js';
 import { Outbox, type OutboxOptions } from './outbox.js';
@@ -53,6 +60,10 @@ export interface VigilDeviceOptions {
    * need it (the outbox resends), and Vigil's commands carry their own expiry.
    */
   readonly persistentSession?: boolean;
+  /** 'mqtt' (default) or 'https' (telemetry only, to POST /api/v1/devices/telemetry). */
+  readonly transport?: 'mqtt' | 'https';
+  /** Base URL for the HTTPS transport; default: the URL the device enrolled with. */
+  readonly httpsUrl?: string;
   /** 4 (MQTT 3.1.1, default; what Vigil's broker speaks) or 5. */
   readonly protocolVersion?: 4 | 5;
   readonly maxCommandTtlMs?: number;
@@ -85,9 +96,14 @@ export interface VigilDeviceEvents {
    * closing the connection. The outbox keeps it; the device decides (alarm, service visit).
    */
   'delivery-stalled': [seq: number, attempts: number];
+  /** HTTPS transport: the server refused this message itself; it left the outbox. */
+  rejected: [seq: number, status: number, code: string | undefined];
 }
 
 const MAX_UNSENT_ACKS = 256;
+export const TELEMETRY_PATH = '/api/v1/devices/telemetry';
+/** HTTPS answers that refuse the message itself (schema, replay, size, range): resending cannot help. */
+const REFUSED_MESSAGE_STATUSES = new Set([400, 409, 413, 422]);
 /** A connection that lasted this long resets the back-off. */
 const STABLE_CONNECTION_MS = 30_000;
 /** Connections in a row on which the oldest message went unacknowledged before 'delivery-stalled'. */
@@ -122,6 +138,8 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
   private readonly acksInFlight = new Set<string>();
   private firstSendPending = false;
   private head = { seq: 0, attempts: 0 };
+  private httpsAgent: Agent | undefined;
+  private httpsRequest: Promise<void> | undefined;
 
   private constructor(options: VigilDeviceOptions, identity: DeviceIdentity, key: DeviceKey, outbox: Outbox, nonces: NonceCache) {
     super();
@@ -193,7 +211,12 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
   start(): this {
     if (this.started) return this;
     this.started = true;
-    this.connectOnce();
+    if (this.options.transport === 'https') {
+      this.httpsAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+      this.httpsPump();
+    } else {
+      this.connectOnce();
+    }
     return this;
   }
 
@@ -268,6 +291,8 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
     this.connected = false;
     this.inFlight.clear();
     if (client !== undefined) await new Promise<void>((resolve) => client.end(true, {}, () => resolve()));
+    this.httpsAgent?.destroy();
+    await this.httpsRequest;
     await this.outbox.close();
     for (const w of this.drainWaiters.splice(0)) w(false);
   }
@@ -351,6 +376,7 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
 
   /** Sends the next unacknowledged messages, oldest first, up to the in-flight window. */
   private pump(): void {
+    if (this.options.transport === 'https') return this.httpsPump();
     const client = this.client;
     if (!this.connected || client === undefined) return;
     const generation = this.generation;
@@ -405,6 +431,67 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
         this.emit('command', ack);
       });
     }
+  }
+
+  /** HTTPS transport: posts the oldest unacknowledged message; one request at a time, in order. */
+  private httpsPump(): void {
+    if (!this.started || this.stopping || this.httpsRequest !== undefined || this.reconnectTimer !== undefined) return;
+    const entry = this.outbox.nextAfter(0);
+    if (entry === undefined) return;
+    this.inFlight.add(entry.seq);
+    this.httpsRequest = httpsJson({
+      url: new URL(TELEMETRY_PATH, this.options.httpsUrl ?? this.currentIdentity.serverUrl),
+      method: 'POST',
+      caCertificate: this.options.caCertificate,
+      rawBody: entry.payload,
+      clientCert: { certPem: [this.currentIdentity.certificatePem, ...this.currentIdentity.chainPem.slice(0, -1)].join(''), keyPem: this.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string },
+      ...(this.httpsAgent !== undefined ? { agent: this.httpsAgent } : {}),
+      ...(this.options.connectTimeoutMs !== undefined ? { timeoutMs: this.options.connectTimeoutMs } : {}),
+    }).then(
+      (response) => this.onHttpsResponse(entry.seq, response.status, response.body),
+      (error: unknown) => this.onHttpsFailure(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
+  private onHttpsResponse(seq: number, status: number, body: unknown): void {
+    this.httpsRequest = undefined;
+    this.inFlight.delete(seq);
+    if (this.stopping) return;
+    if (status >= 200 && status <= 299) {
+      if (!this.connected) {
+        this.connected = true;
+        this.connects++;
+        this.emit('connect');
+      }
+      this.attempt = 0;
+      this.outbox.ack(seq);
+      this.ackedCount++;
+      this.emit('ack', seq);
+    } else if (REFUSED_MESSAGE_STATUSES.has(status)) {
+      const error = typeof body === 'object' && body !== null ? (body as { error?: { code?: unknown } }).error : undefined;
+      this.outbox.ack(seq);
+      this.emit('rejected', seq, status, typeof error?.code === 'string' ? error.code : undefined);
+    } else {
+      return this.onHttpsFailure(new Error(`telemetry POST answered HTTP ${status}`));
+    }
+    if (this.outbox.pending === 0) for (const w of this.drainWaiters.splice(0)) w(true);
+    this.httpsPump();
+  }
+
+  private onHttpsFailure(error: Error): void {
+    this.httpsRequest = undefined;
+    this.inFlight.clear();
+    if (this.stopping) return;
+    if (this.connected) {
+      this.connected = false;
+      this.emit('disconnect', error.message);
+    }
+    this.emit('connection-error', error);
+    const delay = backoffDelay(this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.httpsPump();
+    }, delay);
   }
 
   private countHeadAttempt(seq: number): void {

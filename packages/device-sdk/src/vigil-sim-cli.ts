@@ -37,6 +37,7 @@ respiratory rate) with occasional abnormal episodes, over mutual-TLS MQTT, throu
   --episodes LIST         episode kinds (${EPISODE_KINDS.join(',')}) or "none"
   --print-episodes        print each device's episode schedule for --duration (JSON lines) first
   --sign                  sign telemetry with the device key
+  --transport T           mqtt (default) or https (POST /api/v1/devices/telemetry, mTLS)
   --no-fsync              do not fsync the outbox (load tests only)
   --quiet                 no periodic statistics
   -h, --help              this help
@@ -81,6 +82,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       episodes: { type: 'string' },
       'print-episodes': { type: 'boolean' },
       sign: { type: 'boolean' },
+      transport: { type: 'string' },
       'no-fsync': { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -105,6 +107,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     for (const kind of episodeKinds) if (!EPISODE_KINDS.includes(kind)) throw new TypeError(`unknown episode kind ${kind}`);
   }
   const url = values.url;
+  const transport = values.transport;
+  if (transport !== undefined && transport !== 'mqtt' && transport !== 'https') throw new TypeError('--transport must be mqtt or https');
   const apiToken = values['api-token'];
   const options: FleetOptions = {
     caCertificate,
@@ -131,6 +135,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             ),
         }),
     signTelemetry: values.sign === true,
+    ...(transport !== undefined ? { transport } : {}),
     ...(values['no-fsync'] === true ? { outbox: { fsync: false } } : {}),
     log: (line) => process.stderr.write(`vigil-sim: ${line}\n`),
   };

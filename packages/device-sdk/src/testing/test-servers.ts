@@ -16,7 +16,11 @@ export interface EnrollServer {
   readonly tokens: Set<string>;
   /** Requests received (bodies), for assertions. */
   readonly requests: unknown[];
-  /** Overrides the response (status, body) for the next request. */
+  /** Telemetry accepted on POST /api/v1/devices/telemetry (mTLS). */
+  readonly telemetry: ReceivedMessage[];
+  /** The status the telemetry route answers (202 accepts). */
+  telemetryStatus: (message: ReceivedMessage) => number;
+  /** Overrides the response (status, body) for the next enroll or renew request. */
   respondNext: ((body: Record<string, unknown>) => Promise<{ status: number; body: unknown }>) | undefined;
   close(): Promise<void>;
 }
@@ -28,6 +32,8 @@ export async function startEnrollServer(pki: TestPki, mqttPort = 8883): Promise<
     url: '',
     tokens,
     requests,
+    telemetry: [],
+    telemetryStatus: () => 202,
     respondNext: undefined,
     close: async () => undefined,
   };
@@ -44,6 +50,16 @@ export async function startEnrollServer(pki: TestPki, mqttPort = 8883): Promise<
           res.end(JSON.stringify(body));
         };
         const route = req.method === 'POST' ? req.url : undefined;
+        if (route === '/api/v1/devices/telemetry') {
+          const socket = req.socket as TLSSocket;
+          const clientId = socket.authorized ? socket.getPeerCertificate().subject?.CN : undefined;
+          if (typeof clientId !== 'string') return send(401, { error: { code: 'DEVICE_CERTIFICATE_REQUIRED', message: 'no client certificate', requestId: 'r3' } });
+          const payload = Buffer.concat(chunks).toString('utf8');
+          const message = { clientId, topic: 'https', payload };
+          const status = state.telemetryStatus(message);
+          if (status === 202) state.telemetry.push(message);
+          return send(status, status === 202 ? { accepted: true } : { error: { code: status === 409 ? 'TELEMETRY_REPLAY' : 'UNAVAILABLE', message: 'no', requestId: 'r4' } });
+        }
         if (route !== '/api/v1/devices/enroll' && route !== '/api/v1/devices/renew') return send(404, { error: { code: 'NOT_FOUND', message: 'no route' } });
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
         requests.push(body);

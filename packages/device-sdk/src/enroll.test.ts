@@ -124,3 +124,22 @@ for (const c of failures) {
     assert.equal(await loadIdentity(dir), undefined, 'nothing is stored after a failed enrolment');
   });
 }
+
+test('ok/a forced re-enrolment gets a new identity and keeps the old outbox aside, not deleted', async () => {
+  const { VigilDevice } = await import('./vigil-device.js');
+  const { readdir } = await import('node:fs/promises');
+  server.tokens.add('tok-first');
+  server.tokens.add('tok-second');
+  const dir = stateDir();
+  const first = await enroll({ url: server.url, token: 'tok-first', serial: 'SN-R', caCertificate: pki.root.certPem, stateDir: dir });
+  const device = await VigilDevice.open({ stateDir: dir, caCertificate: pki.root.certPem });
+  await device.sendReadings([{ metric: '8867-4', value: 70, unit: '/min' }]);
+  await device.close();
+  const second = await enroll({ url: server.url, token: 'tok-second', serial: 'SN-R', caCertificate: pki.root.certPem, stateDir: dir, force: true });
+  assert.notEqual(second.deviceId, first.deviceId);
+  const entries = await readdir(dir);
+  assert.ok(entries.some((e) => e.startsWith(`outbox-${first.deviceId}-`)), entries.join(','));
+  const reopened = await VigilDevice.open({ stateDir: dir, caCertificate: pki.root.certPem });
+  assert.equal(reopened.status().pending, 0, 'the new identity starts with an empty outbox');
+  await reopened.close();
+});

@@ -12,7 +12,7 @@
  *       not spent); call `enroll` with `force: true` to replace the identity with a new one.
  */
 import { type KeyObject, X509Certificate } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { isDeviceId } from '@vigil/protocol';
 import { createCsr, loadOrCreateDeviceKey } from './device-key.js';
 import { httpsJson } from './https-json.js';
@@ -61,6 +61,10 @@ export async function enroll(options: EnrollOptions): Promise<DeviceIdentity> {
     const existing = await loadIdentity(options.stateDir);
     if (existing !== undefined) return existing;
   } else {
+    const previous = await loadIdentity(options.stateDir).catch(() => undefined);
+    // The old outbox holds messages of the old identity: the new one cannot send them (they name
+    // another device id). Keep them aside, never delete them.
+    if (previous !== undefined) await rename(paths.outboxDir, `${paths.outboxDir}-${previous.deviceId}-${Date.now()}`).catch(ignoreMissing);
     for (const file of [paths.identityFile, paths.certFile, paths.chainFile, paths.keyFile]) for (const f of [file, `${file}.next`]) await rm(f, { force: true });
   }
   await ensurePrivateDir(options.stateDir);
@@ -165,4 +169,8 @@ function serverErrorOf(body: unknown): { code: string; message: string } | undef
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, message } = error as Record<string, unknown>;
   return typeof code === 'string' ? { code, message: typeof message === 'string' ? message : '' } : undefined;
+}
+
+function ignoreMissing(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
 }

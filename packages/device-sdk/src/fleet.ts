@@ -14,7 +14,7 @@ import { enroll, loadIdentity } from './enroll.js';
 import { httpsJson } from './https-json.js';
 import type { OutboxOptions } from './outbox.js';
 import { DeviceSdkError } from './sdk-error.js';
-import { type Episode, type EpisodeKind, VitalsModel, vitalsToReadings } from './vitals-generator.js';
+import { type Episode, type EpisodeKind, VitalsModel } from './vitals-generator.js';
 import { VigilDevice } from './vigil-device.js';
 
 export interface FleetOptions {
@@ -176,7 +176,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         if (sample.episode !== undefined) options.onEpisode?.({ phase: 'start', deviceIndex: i, deviceId: device.deviceId, episode: sample.episode });
         lastEpisode = sample.episode;
       }
-      device.sendReadings(vitalsToReadings(sample.vitals), new Date(now)).then(
+      device.sendReadings(sample.readings, new Date(now)).then(
         () => {
           queued++;
         },

@@ -38,7 +38,8 @@ test('ok/every envelope built from generated vitals passes parseTelemetry (prope
     fc.property(fc.integer(), fc.nat(1000), fc.integer({ min: 100, max: 60_000 }), (seed, deviceIndex, intervalMs) => {
       const { samples } = generateVitals({ seed, deviceIndex, startMs: START, intervalMs, count: 50, meanEpisodeGapMs: 60_000, firstEpisodeAfterMs: 0 });
       samples.forEach((sample, i) => {
-        const result = parseTelemetry({ v: 1, deviceId: 'dev_simulated01', seq: i + 1, ts: new Date(sample.ts).toISOString(), readings: vitalsToReadings(sample.vitals) });
+        assert.deepEqual(sample.readings, vitalsToReadings(sample.vitals));
+        const result = parseTelemetry({ v: 1, deviceId: 'dev_simulated01', seq: i + 1, ts: new Date(sample.ts).toISOString(), readings: sample.readings });
         assert.ok(result.ok, result.ok ? '' : `${result.reason}: ${result.detail}`);
       });
     }),
@@ -51,6 +52,7 @@ test('ok/the generator is deterministic: same seed and device, same samples and 
   const a = generateVitals(options);
   const b = generateVitals(options);
   assert.deepEqual(a, b);
+  assert.deepEqual(generateVitals({ seed: 'demo', deviceIndex: 3, startMs: START, intervalMs: 1_000, durationMs: 3_600_000 }), a);
   const other = generateVitals({ ...options, deviceIndex: 4 });
   assert.notDeepEqual(other.samples.map((s) => s.vitals), a.samples.map((s) => s.vitals));
   // Random access agrees with batch generation.

@@ -100,6 +100,8 @@ export interface VitalsModelOptions {
 export interface VitalsSample {
   readonly ts: number;
   readonly vitals: Vitals;
+  /** The same values as telemetry readings (LOINC code, value, UCUM unit). */
+  readonly readings: Reading[];
   /** The episode in progress at ts, if any. */
   readonly episode: Episode | undefined;
 }
@@ -181,7 +183,7 @@ export class VitalsModel {
       }
       vitals[vital] = clamp(round(value, shape.decimals), range);
     });
-    return { ts: tMs, vitals, episode };
+    return { ts: tMs, vitals, readings: vitalsToReadings(vitals), episode };
   }
 
   /** Smooth value noise in [-1, 1]: random levels every periodMs, eased between. */
@@ -222,7 +224,9 @@ export function vitalsToReadings(vitals: Vitals): Reading[] {
 
 export interface GenerateVitalsOptions extends VitalsModelOptions {
   readonly intervalMs: number;
-  readonly count: number;
+  /** How many samples; or give durationMs (count = floor(durationMs / intervalMs)). */
+  readonly count?: number;
+  readonly durationMs?: number;
 }
 
 export interface GeneratedVitals {
@@ -233,10 +237,12 @@ export interface GeneratedVitals {
 
 /** `count` samples every `intervalMs` from `startMs`, and the episode schedule over that period. */
 export function generateVitals(options: GenerateVitalsOptions): GeneratedVitals {
+  if (!(options.intervalMs > 0)) throw new TypeError('intervalMs must be positive');
+  const count = options.count ?? Math.floor((options.durationMs ?? 0) / options.intervalMs);
   const model = new VitalsModel(options);
   const samples: VitalsSample[] = [];
-  for (let i = 0; i < options.count; i++) samples.push(model.at(options.startMs + i * options.intervalMs));
-  const endMs = options.startMs + options.count * options.intervalMs;
+  for (let i = 0; i < count; i++) samples.push(model.at(options.startMs + i * options.intervalMs));
+  const endMs = options.startMs + count * options.intervalMs;
   return { samples, episodes: model.episodesBetween(options.startMs, endMs) };
 }
 

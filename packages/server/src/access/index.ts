@@ -5,3 +5,4 @@
  */
 export { PERMISSIONS, isPermission, type Permission, type PermissionSpec } from './permissions.js';
 export { decide, type Decision, type DecisionRule, type ResourceRef } from './decide.js';
+export { explain, type Explanation } from './explain.js';

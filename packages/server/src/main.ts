@@ -12,13 +12,15 @@ import { fileURLToPath } from 'node:url';
 import { AuditLog, type AuditReader, type AuditStore } from './audit/index.js';
 import { checkDataDirMode, createDataDir, dataDirExists, lockDataDir, resolveDataDir, type Config, type DataDirLock } from './config/index.js';
 import { SetupCredentialService, type SetupScope } from './identity/index.js';
+import { CommonPasswords, IdentityService, PasswordHasher, type IdentityScope, type RelyingParty } from './identity/index.js';
 import { initRootCa, openRootCa, resolveHttpsCredentials } from './identity/ca/index.js';
 import { createEnvelopeSealer, initKeyStore, keyStoreExists, openKeyStore, type KeyProvider, type Sealer } from './keys/index.js';
 import { cliPrincipal, newId, systemClock, SYSTEM_PRINCIPAL, type Clock, type RequestContext } from './kernel/index.js';
 import { Scheduler } from './jobs/index.js';
 import type { Logger } from './observability/index.js';
-import { closeHttpServer, createHttpServer } from './transports/http/index.js';
-import { auditStore, openDatabase, setupCredentialStore, SqlUnitOfWork, systemMetaStore, type Executor, type SqlDatabase } from './storage/index.js';
+import { closeHttpServer, createHttpServer, type HttpRoutes } from './transports/http/index.js';
+import { accessRoutes, authRoutes, createIdentityAuthorizer, userRoutes } from './transports/http/identity.js';
+import { auditStore, identityStore, openDatabase, setupCredentialStore, SqlUnitOfWork, systemMetaStore, type Executor, type SqlDatabase } from './storage/index.js';
 
 export interface PlatformOptions {
   readonly config: Config;
@@ -36,6 +38,8 @@ export interface Platform {
   readonly sealer: Sealer;
   readonly auditLog: AuditLog;
   readonly setup: SetupCredentialService;
+  /** Organizations, users, passwords, sessions, MFA, service accounts. */
+  readonly identity: IdentityService;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -91,6 +95,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     audit: auditLog.writer(scoped(executor)),
   });
   const setup = new SetupCredentialService(new SqlUnitOfWork(database, setupScope), clock, config.setup.credentialTtlMinutes);
+  const identity = openIdentity(config, database, clock, sealer, setup, setupScope);
   return {
     config,
     dataDir,
@@ -100,9 +105,39 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     sealer,
     auditLog,
     setup,
+    identity,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: () => database.close(),
+  };
+}
+
+// --- identity (issue 3): the service, its WebAuthn relying party, and its HTTP routes ---
+function openIdentity(config: Config, database: SqlDatabase, clock: Clock, sealer: Sealer, setup: SetupCredentialService, setupScope: (executor: Executor) => SetupScope): IdentityService {
+  const identityScope = (executor: Executor): IdentityScope => ({ ...setupScope(executor), identity: identityStore(executor) });
+  const { login, sessions } = config;
+  return new IdentityService(new SqlUnitOfWork(database, identityScope), identityStore(database.db), setup, clock, sealer, new PasswordHasher(), new CommonPasswords(), {
+    preset: config.passwords.preset,
+    lockout: { threshold: login.lockoutThreshold, baseSeconds: login.lockoutBaseSeconds, maxSeconds: login.lockoutMaxSeconds },
+    idleMinutes: sessions.idleMinutes,
+    absoluteHours: sessions.absoluteHours,
+    relyingParty: relyingParty(config),
+  });
+}
+
+/** WebAuthn RP: the first configured hostname (else localhost), and the origins the console is served from. */
+function relyingParty(config: Config): RelyingParty {
+  const hosts = [...new Set([...config.tls.hostnames, 'localhost'])];
+  const port = config.httpPort === 443 ? '' : `:${config.httpPort}`;
+  return { rpId: hosts[0] ?? 'localhost', rpName: 'Vigil', origins: hosts.map((h) => `https://${h}${port}`) };
+}
+
+function identityHttp(platform: Platform): { routes: HttpRoutes[]; authorize: ReturnType<typeof createIdentityAuthorizer>['authorize'] } {
+  const authorizer = createIdentityAuthorizer(platform.identity);
+  const { identity } = platform;
+  return {
+    authorize: authorizer.authorize,
+    routes: [authRoutes({ identity, authorizer, rateLimitPerMinute: platform.config.login.rateLimitPerMinute }), userRoutes(identity), accessRoutes(identity)],
   };
 }
 
@@ -166,7 +201,10 @@ export async function startServer(
   try {
     const tls = await httpsCredentials(platform);
     logger.info({ source: tls.source, notAfter: tls.notAfter.toISOString(), issuedBecause: tls.issuedBecause }, 'https certificate');
+    const identityRoutes = identityHttp(platform);
     const http = await createHttpServer({
+      authorize: identityRoutes.authorize,
+      routes: [...identityRoutes.routes],
       tls: tls.credentials,
       tlsMinVersion: config.tls.minVersion === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2',
       // Request ids land in audit events: mint them here rather than believe a client's.

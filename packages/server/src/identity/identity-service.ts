@@ -49,7 +49,7 @@ export interface UserView {
   readonly username: string;
   readonly displayName: string;
   readonly orgId: string;
-  readonly roles: readonly Role[];
+  readonly roles: Role[];
   readonly status: 'active' | 'disabled' | 'locked';
   readonly mfaEnrolled: boolean;
   readonly passwordExpiresAt: string | null;
@@ -57,10 +57,10 @@ export interface UserView {
 }
 
 export interface SessionView {
-  readonly user: { id: string; username: string; displayName: string; orgId: string; roles: readonly Role[] };
+  readonly user: { id: string; username: string; displayName: string; orgId: string; roles: Role[] };
   readonly state: SessionState;
   readonly mfa: boolean;
-  readonly mfaMethods: readonly MfaMethod[];
+  readonly mfaMethods: MfaMethod[];
   readonly idleExpiresAt: string;
   readonly absoluteExpiresAt: string;
   readonly csrfToken: string;
@@ -470,7 +470,7 @@ export class IdentityService {
     const methods = await this.mfaMethods(auth.user);
     const { user, session } = auth;
     return {
-      user: { id: user.id, username: user.username, displayName: user.displayName, orgId: user.orgId, roles: user.roles },
+      user: { id: user.id, username: user.username, displayName: user.displayName, orgId: user.orgId, roles: [...user.roles] },
       state: session.state,
       mfa: session.mfa,
       mfaMethods: methods,
@@ -737,7 +737,7 @@ export class IdentityService {
       username: user.username,
       displayName: user.displayName,
       orgId: user.orgId,
-      roles: user.roles,
+      roles: [...user.roles],
       status: user.status === 'disabled' ? 'disabled' : locked ? 'locked' : 'active',
       mfaEnrolled,
       passwordExpiresAt: user.mustChangePassword ? user.passwordChangedAt : passwordExpiresAt(this.policy, user.passwordChangedAt),

@@ -1,7 +1,7 @@
 /**
  * Per-account lockout with growing back-off (pure). After `threshold` consecutive failures the
  * account locks for `baseSeconds`; each further lock doubles, up to `maxSeconds`. A success resets
- * the failure count (the lock level decays only with a success too).
+ * both the failure count and the lock level.
  * HIPAA §164.308(a)(5)(ii)(C) (log-in monitoring); NIST SP 800-63B §5.2.2 (rate limiting).
  *
  * MUST: while locked, even the right password is refused, with the same answer as a wrong one.

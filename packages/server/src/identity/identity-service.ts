@@ -117,14 +117,18 @@ export class IdentityService {
 
   // ---------------------------------------------------------------- first admin, organizations
 
-  /** Consumes the setup credential and creates the first organization and its platform-admin. */
+  /**
+   * Consumes the setup credential and creates the first organization and its platform-admin.
+   * Without a password (the CLI path), the admin gets a one-time password that must change.
+   */
   async completeSetup(
     ctx: RequestContext,
-    input: { setupCredential: string; organization: string; username: string; displayName: string; password: string },
-  ): Promise<{ organization: OrganizationRow; user: UserView }> {
+    input: { setupCredential: string; organization: string; username: string; displayName: string; password?: string },
+  ): Promise<{ organization: OrganizationRow; user: UserView; oneTimePassword: string | null }> {
     this.assertUsername(input.username);
-    this.assertPassword(input.password, input.username, input.organization, false);
-    const passwordHash = await this.hasher.hash(input.password);
+    if (input.password !== undefined) this.assertPassword(input.password, input.username, input.organization, false);
+    const oneTimePassword = input.password === undefined ? newToken(18) : null;
+    const passwordHash = await this.hasher.hash(input.password ?? oneTimePassword ?? '');
     return this.uow.run(async (s) => {
       if ((await s.meta.get(SETUP_COMPLETED_KEY)) !== undefined) {
         // Spend the credential check anyway: the answer does not tell whether it was valid.
@@ -139,11 +143,11 @@ export class IdentityService {
         displayName: input.displayName,
         roles: ['platform-admin'],
         passwordHash,
-        mustChangePassword: false,
+        mustChangePassword: oneTimePassword !== null,
         now,
       });
       await s.meta.set(SETUP_COMPLETED_KEY, now, now);
-      return { organization, user: this.userView(user, false) };
+      return { organization, user: this.userView(user, false), oneTimePassword };
     });
   }
 

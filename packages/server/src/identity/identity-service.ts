@@ -152,12 +152,12 @@ export class IdentityService {
   }
 
   async createOrganization(ctx: RequestContext, name: string): Promise<OrganizationRow> {
-    if (!isPlatformAdmin(ctx.principal)) throw new AppError('FORBIDDEN');
+    this.authorize(ctx, 'organizations:manage');
     return this.uow.run((s) => this.insertOrganization(s, ctx, name, this.now()));
   }
 
   async listOrganizations(ctx: RequestContext): Promise<OrganizationRow[]> {
-    if (!isPlatformAdmin(ctx.principal)) throw new AppError('FORBIDDEN');
+    this.authorize(ctx, 'organizations:read');
     return this.read.listOrganizations();
   }
 
@@ -184,6 +184,7 @@ export class IdentityService {
     input: { orgId?: string; username: string; displayName: string; roles: readonly string[]; password?: string },
   ): Promise<{ user: UserView; oneTimePassword: string | null }> {
     const orgId = this.targetOrg(ctx, input.orgId);
+    this.authorize(ctx, 'users:manage', orgId);
     const roles = this.grantableRoles(ctx, input.roles);
     this.assertUsername(input.username);
     const org = await this.read.findOrganization(orgId);
@@ -244,6 +245,7 @@ export class IdentityService {
 
   async listUsers(ctx: RequestContext, orgId?: string): Promise<UserView[]> {
     const org = this.targetOrg(ctx, orgId);
+    this.authorize(ctx, 'users:read', org);
     const users = await this.read.listUsers(org);
     return Promise.all(users.map(async (u) => this.userView(u, await this.mfaEnrolled(u))));
   }
@@ -265,9 +267,11 @@ export class IdentityService {
 
   async setUserStatus(ctx: RequestContext, userId: string, status: 'active' | 'disabled', orgId?: string): Promise<UserView> {
     const org = this.targetOrg(ctx, orgId);
+    this.authorize(ctx, 'users:manage', org);
     const user = await this.uow.run(async (s) => {
       const found = await s.identity.findUser(org, userId);
       if (!found) throw new AppError('IDENTITY_USER_NOT_FOUND');
+      this.protectPlatformAdmin(ctx, found);
       const now = this.now();
       const patch = status === 'active' ? { status, ...UNLOCKED } : { status };
       await s.identity.updateUser(org, userId, patch);
@@ -288,6 +292,10 @@ export class IdentityService {
   /** Admin reset: a one-time password that must change at the next login; every session ends. */
   async resetPassword(ctx: RequestContext, userId: string, orgId?: string): Promise<{ oneTimePassword: string }> {
     const org = this.targetOrg(ctx, orgId);
+    this.authorize(ctx, 'users:manage', org);
+    const target = await this.read.findUser(org, userId);
+    if (!target) throw new AppError('IDENTITY_USER_NOT_FOUND');
+    this.protectPlatformAdmin(ctx, target);
     const oneTimePassword = newToken(18);
     const passwordHash = await this.hasher.hash(oneTimePassword);
     await this.uow.run(async (s) => {
@@ -309,14 +317,13 @@ export class IdentityService {
 
   async setRoles(ctx: RequestContext, userId: string, requested: readonly string[], orgId?: string): Promise<UserView> {
     const org = this.targetOrg(ctx, orgId);
+    this.authorize(ctx, 'users:manage', org);
     const roles = this.grantableRoles(ctx, requested);
     const user = await this.uow.run(async (s) => {
       const found = await s.identity.findUser(org, userId);
       if (!found) throw new AppError('IDENTITY_USER_NOT_FOUND');
-      // Only a platform-admin may take platform-admin away, as only one may give it.
-      if (found.roles.includes('platform-admin') && !roles.includes('platform-admin') && !isPlatformAdmin(ctx.principal)) {
-        throw new AppError('IDENTITY_ROLE_NOT_ALLOWED');
-      }
+      // Only a platform-admin may change a platform-admin, as only one may make one.
+      this.protectPlatformAdmin(ctx, found);
       await s.identity.updateUser(org, userId, { roles });
       // A role change takes effect at once: sessions carry roles, so they end.
       const revoked = await s.identity.revokeUserSessions(org, userId, this.now(), 'roles-changed');
@@ -706,6 +713,7 @@ export class IdentityService {
     input: { name: string; scopes: readonly string[]; expiresInDays: number; orgId?: string },
   ): Promise<{ id: string; token: string; expiresAt: string }> {
     const orgId = this.targetOrg(ctx, input.orgId);
+    this.authorize(ctx, 'service-accounts:manage', orgId);
     for (const scope of input.scopes) {
       if (!isPermission(scope) || !(PERMISSIONS[scope].roles as readonly string[]).includes('service')) throw new AppError('IDENTITY_SCOPE_INVALID');
     }
@@ -730,6 +738,7 @@ export class IdentityService {
 
   /** The Principal a user would have, for explain() about another user of the caller's tenant. */
   async principalOf(ctx: RequestContext, userId: string): Promise<Principal> {
+    this.authorize(ctx, 'access:explain');
     const user = await this.getUser(ctx, userId);
     return { kind: 'user', id: user.id, orgId: user.orgId, username: user.username, roles: user.roles, sessionId: 'explain', mfa: true };
   }
@@ -747,6 +756,24 @@ export class IdentityService {
       passwordExpiresAt: user.mustChangePassword ? user.passwordChangedAt : passwordExpiresAt(this.policy, user.passwordChangedAt),
       lastLoginAt: user.lastLoginAt,
     };
+  }
+
+  /**
+   * The service-level check (ARCHITECTURE §2.5): the caller holds `permission` for a resource of
+   * organization `orgId`. The route guard checked the permission already; this also checks the
+   * tenant, and covers callers that do not come through HTTP.
+   */
+  private authorize(ctx: RequestContext, permission: string, orgId?: string): void {
+    const decision = decide(ctx.principal, permission, orgId === undefined ? undefined : { orgId });
+    if (decision.allow) return;
+    throw new AppError(decision.deny === 'not-found' ? 'NOT_FOUND' : decision.deny === 'unauthenticated' ? 'UNAUTHENTICATED' : 'FORBIDDEN', {
+      detail: `${decision.rule}: ${decision.reason}`,
+    });
+  }
+
+  /** Only a platform-admin may disable, reset or change a platform-admin. */
+  private protectPlatformAdmin(ctx: RequestContext, target: UserRow): void {
+    if (target.roles.includes('platform-admin') && !isPlatformAdmin(ctx.principal)) throw new AppError('IDENTITY_ROLE_NOT_ALLOWED');
   }
 
   /** The tenant an admin call acts in: the caller's own; another only for host principals and platform-admins. */
@@ -768,8 +795,6 @@ export class IdentityService {
       if (role === 'platform-admin' && !isPlatformAdmin(ctx.principal)) throw new AppError('IDENTITY_ROLE_NOT_ALLOWED');
       valid.push(role);
     }
-    // Decide with the access table that the caller may manage users at all.
-    if (ctx.principal.kind === 'user' && !decide(ctx.principal, 'users:manage').allow) throw new AppError('FORBIDDEN');
     return valid;
   }
 

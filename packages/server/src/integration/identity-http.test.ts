@@ -265,6 +265,42 @@ describe('identity over HTTPS', () => {
     assert.equal((await h.as(otherAdmin, 'GET', '/api/v1/organizations')).status, 403, 'org-admins do not list tenants');
   });
 
+  test('fail/an org-admin cannot make, reset, disable or demote a platform-admin', async () => {
+    const orgAdmin = await h.createUser(admin, 'org.admin', ['org-admin']);
+    const grant = await h.as(orgAdmin, 'POST', '/api/v1/users', { username: 'sneaky', displayName: 'x', roles: ['platform-admin'] });
+    assert.equal(errorCode(grant), 'IDENTITY_ROLE_NOT_ALLOWED');
+    for (const [method, path, body] of [
+      ['POST', `/api/v1/users/${admin.userId}/reset-password`, undefined],
+      ['POST', `/api/v1/users/${admin.userId}/disable`, undefined],
+      ['PUT', `/api/v1/users/${admin.userId}/roles`, { roles: ['clinician'] }],
+    ] as const) {
+      const answer = await h.as(orgAdmin, method, path, body);
+      assert.equal(answer.status, 403, `${method} ${path}`);
+      assert.equal(errorCode(answer), 'IDENTITY_ROLE_NOT_ALLOWED');
+    }
+    const clinician = await h.createUser(admin, 'grant.me', ['clinician']);
+    const granted = await h.as(orgAdmin, 'PUT', `/api/v1/users/${clinician.userId}/roles`, { roles: ['clinician', 'auditor'] });
+    assert.deepEqual((granted.body['user'] as { roles: string[] }).roles, ['clinician', 'auditor']);
+    assert.equal((await h.as(clinician, 'GET', '/api/v1/auth/session')).status, 401, 'a role change ends the sessions');
+  });
+
+  test('fail/WebAuthn: options carry a fresh challenge for the configured RP; a forged response is refused', async () => {
+    const user = await h.createUser(admin, 'passkey.user', ['clinician']);
+    const options = await h.as(user, 'POST', '/api/v1/me/mfa/webauthn/registration-options');
+    assert.equal(options.status, 200);
+    assert.equal((options.body['rp'] as { id: string }).id, 'localhost');
+    assert.match(options.body['challenge'] as string, /^[A-Za-z0-9_-]{32,}$/);
+    const forged = await h.as(user, 'POST', '/api/v1/me/mfa/webauthn/registration', {
+      response: { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'oA' }, clientExtensionResults: {} },
+    });
+    assert.equal(forged.status, 401);
+    assert.equal(errorCode(forged), 'IDENTITY_MFA_FAILED');
+    const session = await h.as(user, 'GET', '/api/v1/auth/session');
+    assert.deepEqual(session.body['mfaMethods'], []);
+    const notNow = await h.as(user, 'POST', '/api/v1/auth/mfa/webauthn/options');
+    assert.equal(errorCode(notNow), 'IDENTITY_SESSION_STATE', 'MFA verification only in state mfa-required');
+  });
+
   test('ok/service account tokens: scopes checked, shown once, stored hashed', async () => {
     const bad = await h.as(admin, 'POST', '/api/v1/service-accounts', { name: 'etl', scopes: ['users:manage'], expiresInDays: 30 });
     assert.equal(errorCode(bad), 'IDENTITY_SCOPE_INVALID');

@@ -241,6 +241,23 @@ describe('identity over HTTPS', () => {
     assert.equal((await h.as(clinician, 'GET', q('/api/v1/users'))).status, 403, 'clinicians may not ask');
   });
 
+  test('ok/every route of the running server declares a permission that is PUBLIC or in the permission table', async () => {
+    const doc = await h.call('GET', '/api/openapi.json');
+    const paths = doc.body['paths'] as Record<string, Record<string, unknown>>;
+    let checked = 0;
+    for (const [path, methods] of Object.entries(paths)) {
+      for (const method of Object.keys(methods)) {
+        if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+        const concrete = path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+        const answer = await h.as(admin, 'GET', `/api/v1/access/explain?method=${method.toUpperCase()}&path=${encodeURIComponent(concrete)}`);
+        assert.equal(answer.status, 200, `${method} ${path}`);
+        assert.notEqual(answer.body['rule'], 'unknown-permission', `${method} ${path} declares ${String(answer.body['permission'])}, which is not in the table`);
+        checked += 1;
+      }
+    }
+    assert.ok(checked >= 20, `${checked} routes checked`);
+  });
+
   test('fail/cross-tenant: another organization user id answers 404', async () => {
     const org = await h.as(admin, 'POST', '/api/v1/organizations', { name: 'Other Clinic' });
     assert.equal(org.status, 201);

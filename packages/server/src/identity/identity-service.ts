@@ -736,6 +736,25 @@ export class IdentityService {
 
   // ---------------------------------------------------------------- helpers
 
+  /**
+   * Audits a refused request of a signed-in principal (route pattern, permission, rule), for
+   * activity review (HIPAA §164.308(a)(1)(ii)(D)) and the repeated-denials detector. Anonymous
+   * 401s are not recorded: they would let anyone fill the log.
+   */
+  async recordDenied(ctx: RequestContext, route: string, permission: string, rule: string): Promise<void> {
+    const orgId = orgOf(ctx);
+    await this.uow.run((s) =>
+      s.audit.record(ctx, {
+        action: 'access.request.deny',
+        target: { type: 'route', id: route.slice(0, 128) },
+        outcome: 'denied',
+        reason: rule,
+        ...(orgId !== null ? { orgId } : {}),
+        details: { permission },
+      }),
+    );
+  }
+
   /** The Principal a user would have, for explain() about another user of the caller's tenant. */
   async principalOf(ctx: RequestContext, userId: string): Promise<Principal> {
     this.authorize(ctx, 'access:explain');

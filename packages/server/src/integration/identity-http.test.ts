@@ -239,6 +239,10 @@ describe('identity over HTTPS', () => {
     assert.equal(none.status, 404);
     assert.equal(errorCode(none), 'ACCESS_ROUTE_UNKNOWN');
     assert.equal((await h.as(clinician, 'GET', q('/api/v1/users'))).status, 403, 'clinicians may not ask');
+    const denied = await h.t.platform.database.db.selectFrom('audit_events').selectAll().where('action', '=', 'access.request.deny').where('actor_id', '=', clinician.userId).execute();
+    assert.equal(denied.length, 1, 'the refusal is audited');
+    assert.equal(denied[0]?.target_id, 'GET /api/v1/access/explain');
+    assert.equal(denied[0]?.reason, 'no-role-grants-permission');
   });
 
   test('ok/every route of the running server declares a permission that is PUBLIC or in the permission table', async () => {

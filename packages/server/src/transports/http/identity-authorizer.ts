@@ -6,7 +6,8 @@
  *       synchronizer token); bearer requests need none (browsers never attach them on their own).
  * MUST: only the `session:self` routes (own session, password, second factors) accept a session
  *       that has not finished signing in; every other route requires state 'authenticated'.
- * MUST: a deny from decide() maps to 401, 403 or 404 (cross-tenant), never to a partial answer.
+ * MUST: a deny from decide() maps to 401, 403 or 404 (cross-tenant), never to a partial answer,
+ *       and is audited (access.request.deny) with the route pattern, permission and rule.
  * MUST: any activity extends the idle timer except reading the session itself
  *       (GET /api/v1/auth/session), so a console polling its session still logs off when idle.
  */
@@ -79,6 +80,8 @@ export function createIdentityAuthorizer(identity: IdentityService): IdentityAut
     }
     const decision = decide(principal, permission);
     if (!decision.allow) {
+      const ctx: RequestContext = { principal, requestId: request.id, source: request.ip };
+      await identity.recordDenied(ctx, `${request.method} ${request.routeOptions.url ?? ''}`, permission, decision.rule);
       throw new AppError(decision.deny === 'unauthenticated' ? 'UNAUTHENTICATED' : decision.deny === 'not-found' ? 'NOT_FOUND' : 'FORBIDDEN', {
         detail: `${decision.rule}: ${decision.reason}`,
       });

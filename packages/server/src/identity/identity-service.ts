@@ -498,6 +498,7 @@ export class IdentityService {
     const mfa = patch.mfa ?? auth.session.mfa;
     const state = this.nextState(user, { mfa }, enrolled);
     await s.identity.updateSession(auth.session.id, { mfa, state, challenge: null });
+    if (patch.mfa === true && !auth.session.mfa) await s.identity.updateUser(user.orgId, user.id, { failedCount: 0 });
     return { token: auth.token, user, session: { ...auth.session, mfa, state, challenge: null } };
   }
 
@@ -616,11 +617,12 @@ export class IdentityService {
 
   async verifyTotp(ctx: RequestContext, auth: SessionAuth, code: string): Promise<SessionAuth> {
     this.requireState(auth, 'mfa-required');
+    await this.refuseIfLocked(ctx, auth);
     const user = await this.read.findUser(auth.user.orgId, auth.user.id);
     if (!user || user.totpConfirmedAt === null || user.totpSecretSealed === null) throw new AppError('IDENTITY_MFA_NOT_ENROLLED');
     const step = matchTotp(this.openTotp(user), code, this.clock.now(), user.totpLastStep);
     if (step === null) {
-      await this.auditFailure(ctx, 'identity.mfa.verify', user, 'wrong-totp');
+      await this.secondFactorFailed(ctx, auth, 'wrong-totp');
       throw new AppError('IDENTITY_MFA_FAILED');
     }
     return this.uow.run(async (s) => {
@@ -632,6 +634,7 @@ export class IdentityService {
 
   async verifyRecoveryCode(ctx: RequestContext, auth: SessionAuth, code: string): Promise<SessionAuth> {
     this.requireState(auth, 'mfa-required');
+    await this.refuseIfLocked(ctx, auth);
     const { user } = auth;
     const used = await this.uow.run(async (s) => {
       const ok = await s.identity.useRecoveryCode(user.orgId, user.id, hashRecoveryCode(code), this.now());
@@ -640,7 +643,7 @@ export class IdentityService {
       return this.advance(s, auth, { mfa: true });
     });
     if (used === null) {
-      await this.auditFailure(ctx, 'identity.mfa.verify', user, 'wrong-recovery-code');
+      await this.secondFactorFailed(ctx, auth, 'wrong-recovery-code');
       throw new AppError('IDENTITY_MFA_FAILED');
     }
     return used;
@@ -682,12 +685,13 @@ export class IdentityService {
 
   async verifyWebauthn(ctx: RequestContext, auth: SessionAuth, response: unknown): Promise<SessionAuth> {
     this.requireState(auth, 'mfa-required');
+    await this.refuseIfLocked(ctx, auth);
     const challenge = auth.session.challenge;
     const credentials = await this.read.listWebauthnCredentials(auth.user.orgId, auth.user.id);
     const verified = challenge === null ? null : await verifyAuthentication(this.settings.relyingParty, response, challenge, credentials).catch(() => null);
     if (verified === null) {
       await this.read.updateSession(auth.session.id, { challenge: null });
-      await this.auditFailure(ctx, 'identity.mfa.verify', auth.user, 'webauthn-failed');
+      await this.secondFactorFailed(ctx, auth, 'webauthn-failed');
       throw new AppError('IDENTITY_MFA_FAILED');
     }
     return this.uow.run(async (s) => {
@@ -700,6 +704,36 @@ export class IdentityService {
   private openTotp(user: UserRow): string {
     if (user.totpSecretSealed === null) throw new AppError('IDENTITY_MFA_NOT_ENROLLED');
     return Buffer.from(this.sealer.open(user.totpSecretSealed, TOTP_CONTEXT(user.id))).toString('utf8');
+  }
+
+  /**
+   * A wrong second factor counts toward the account lockout like a wrong password (a 6-digit code
+   * must not be guessable from many addresses); when it locks, the pending session ends.
+   */
+  private async secondFactorFailed(ctx: RequestContext, auth: SessionAuth, reason: string): Promise<void> {
+    const nowDate = this.clock.now();
+    await this.uow.run(async (s) => {
+      const current = (await s.identity.findUser(auth.user.orgId, auth.user.id)) ?? auth.user;
+      const next = afterFailure(this.settings.lockout, current, nowDate);
+      await s.identity.updateUser(current.orgId, current.id, next);
+      await s.audit.record(ctx, { action: 'identity.mfa.verify', target: { type: 'user', id: current.id }, outcome: 'failure', reason, orgId: current.orgId });
+      if (next.lockedUntil !== current.lockedUntil) {
+        await s.identity.updateSession(auth.session.id, { revokedAt: nowDate.toISOString(), revokedReason: 'mfa-lockout' });
+        await s.audit.record(ctx, { action: 'identity.user.lock', target: { type: 'user', id: current.id }, outcome: 'success', reason: 'too-many-mfa-failures', orgId: current.orgId, details: { lockedUntil: next.lockedUntil } });
+      }
+    });
+  }
+
+  /** While the account is locked, no second factor is checked (and the pending session ends). */
+  private async refuseIfLocked(ctx: RequestContext, auth: SessionAuth): Promise<void> {
+    const current = await this.read.findUser(auth.user.orgId, auth.user.id);
+    const nowDate = this.clock.now();
+    if (current && !isLocked(current, nowDate)) return;
+    await this.uow.run(async (s) => {
+      await s.identity.updateSession(auth.session.id, { revokedAt: nowDate.toISOString(), revokedReason: 'mfa-lockout' });
+      await s.audit.record(ctx, { action: 'identity.mfa.verify', target: { type: 'user', id: auth.user.id }, outcome: 'failure', reason: 'locked', orgId: auth.user.orgId });
+    });
+    throw new AppError('IDENTITY_MFA_FAILED');
   }
 
   private async auditFailure(ctx: RequestContext, action: string, user: UserRow, reason: string): Promise<void> {

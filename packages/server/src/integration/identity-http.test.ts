@@ -168,6 +168,18 @@ describe('identity over HTTPS', () => {
     assert.equal(errorCode(second), 'IDENTITY_MFA_FAILED');
   });
 
+  test('fail/wrong second factors count toward the lockout and end the pending session', async () => {
+    await h.createUser(admin, 'mfa.guess', ['security-officer']);
+    const login = await h.login('mfa.guess', USER_PASSWORD);
+    assert.equal(login.body['state'], 'mfa-required');
+    const bearer = login.body['token'] as string;
+    const codes = [];
+    for (let i = 0; i < 6; i += 1) codes.push((await h.call('POST', '/api/v1/auth/mfa/totp', { bearer, body: { code: String(100000 + i) } })).status);
+    assert.deepEqual(codes, [401, 401, 401, 401, 401, 401], 'the fifth wrong code locks; then the session is gone');
+    assert.equal(errorCode(await h.call('GET', '/api/v1/auth/session', { bearer })), 'IDENTITY_SESSION_INVALID');
+    assert.equal((await h.login('mfa.guess', USER_PASSWORD)).status, 401, 'the account is locked');
+  });
+
   test('fail/a CSRF attempt on a cookie session is refused', async () => {
     await h.createUser(admin, 'cookie.user', ['clinician']);
     const login = await h.login('cookie.user', USER_PASSWORD, 'cookie');

@@ -70,11 +70,10 @@ export const ERROR_CATALOGUE = {
   IDENTITY_ORGANIZATION_EXISTS: { status: 409, message: 'An organization with this name exists.' },
   IDENTITY_ORGANIZATION_NOT_FOUND: { status: 404, message: 'Not found.' },
   IDENTITY_ROLE_NOT_ALLOWED: { status: 403, message: 'You may not grant this role.' },
-  IDENTITY_SETUP_COMPLETED: { status: 409, message: 'Setup is already complete.' },
   IDENTITY_SCOPE_INVALID: { status: 400, message: 'A token scope is not a permission service accounts may hold.' },
+
   // access
   ACCESS_ROUTE_UNKNOWN: { status: 404, message: 'No route matches this method and path.' },
-
 
   // patients (PHI, training, care teams, break-glass)
 

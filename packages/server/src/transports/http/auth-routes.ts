@@ -37,8 +37,12 @@ function clearSessionCookie(reply: FastifyReply): void {
 
 export function authRoutes(options: AuthRoutesOptions): HttpRoutes {
   const { identity, authorizer } = options;
-  const self = { permission: 'session:self', rateLimit: { max: options.rateLimitPerMinute, timeWindow: 60_000 } } as const;
-  const open = { permission: PUBLIC, rateLimit: { max: options.rateLimitPerMinute, timeWindow: 60_000 } } as const;
+  // Routes that check a secret (password, code, credential) get the configured limit; reading,
+  // touching or ending one's session gets ten times as much (many users can share one NAT address).
+  const limit = { max: options.rateLimitPerMinute, timeWindow: 60_000 };
+  const self = { permission: 'session:self', rateLimit: limit } as const;
+  const open = { permission: PUBLIC, rateLimit: limit } as const;
+  const sessionUse = { permission: 'session:self', rateLimit: { ...limit, max: options.rateLimitPerMinute * 10 } } as const;
 
   const sessionOf = (request: FastifyRequest): SessionAuth => {
     const auth = authorizer.sessionOf(request);
@@ -95,19 +99,19 @@ export function authRoutes(options: AuthRoutesOptions): HttpRoutes {
 
     app.get(
       '/api/v1/auth/session',
-      { config: self, schema: { summary: 'The current session (does not extend the idle timer).', tags: ['identity'], response: { 200: StateAndSession.properties.session } } },
+      { config: sessionUse, schema: { summary: 'The current session (does not extend the idle timer).', tags: ['identity'], response: { 200: StateAndSession.properties.session } } },
       async (request) => identity.view(sessionOf(request)),
     );
 
     app.post(
       '/api/v1/auth/session/touch',
-      { config: self, schema: { summary: 'Extends the idle timer of the current session.', tags: ['identity'], response: { 200: StateAndSession.properties.session } } },
+      { config: sessionUse, schema: { summary: 'Extends the idle timer of the current session.', tags: ['identity'], response: { 200: StateAndSession.properties.session } } },
       async (request) => identity.view(sessionOf(request)),
     );
 
     app.post(
       '/api/v1/auth/logout',
-      { config: self, schema: { summary: 'Ends the current session at once.', tags: ['identity'] } },
+      { config: sessionUse, schema: { summary: 'Ends the current session at once.', tags: ['identity'] } },
       async (request, reply) => {
         await identity.logout(requestContext(request), sessionOf(request));
         clearSessionCookie(reply);

@@ -403,6 +403,23 @@ describe('identity over HTTPS', () => {
 });
 
 describe('per-source rate limit on /api/v1/auth/*', () => {
+  test('ok/nist preset: 15 code points without MFA, no expiry, no history check', async () => {
+    const h = await IdentityHarness.start({ passwords: { preset: 'nist' } });
+    try {
+      await h.setup('Nist Clinic', 'nist.admin');
+      const admin = await h.signIn('nist.admin', ADMIN_PASSWORD);
+      const user = await h.createUser(admin, 'nist.user', ['clinician'], 'violet-harbor-cactus');
+      const change = (from: string, to: string) => h.as(user, 'POST', '/api/v1/auth/password', { currentPassword: from, newPassword: to });
+      assert.equal(errorCode(await change('violet-harbor-cactus', 'amber-kite-12')), 'IDENTITY_PASSWORD_TOO_SHORT');
+      assert.equal((await change('violet-harbor-cactus', 'amber kite lakes')).status, 200, '15+ code points, no composition rules');
+      assert.equal((await change('amber kite lakes', 'violet-harbor-cactus')).status, 200, 'no history check in the nist preset');
+      h.clock.advance(400 * 24 * 60 * MINUTE);
+      assert.equal((await h.login('nist.user', 'violet-harbor-cactus')).body['state'], 'authenticated', 'no expiry');
+    } finally {
+      await h.dispose();
+    }
+  });
+
   test('fail/an expired password forces a change before anything else (regular-change preset)', async () => {
     const h = await IdentityHarness.start();
     try {

@@ -56,7 +56,7 @@ describe('identity over HTTPS', () => {
     await h.createUser(admin, 'enum.target', ['clinician']);
     const unknown = [];
     const wrong = [];
-    for (let i = 0; i < 4; i += 1) {
+    for (let i = 0; i < 6; i += 1) {
       unknown.push(await h.login(`nobody-${i}`, 'wrong-password-xx'));
       wrong.push(await h.login('enum.target', 'wrong-password-xx'));
     }

@@ -11,6 +11,7 @@ import { runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-com
 import { runKeysList, runKeysRotate } from './cli/keys-commands.js';
 import { EXIT_USAGE, fail } from './cli/output.js';
 import { runInit, runStart, runAuditCheckpoint } from './cli/server-commands.js';
+import { runUserCreate, runUserDisable, runUserGrant, runUserList, runUserResetPassword, type UserCreateFlags } from './cli/user-commands.js';
 import { loadConfig, type LoadedConfig } from './config/index.js';
 
 const VERSION = '0.1.0';
@@ -124,6 +125,33 @@ for (const [verb, what] of [
       ),
     );
 }
+// --- vigil user (identity) ---
+const user = program.command('user').description('people and their accounts');
+withStorageOptions(user.command('create'))
+  .description('create a user with a one-time password; with --setup-credential, the first organization and its platform-admin')
+  .requiredOption('--username <name>', 'unique username (compared after NFKC and lower-casing)')
+  .option('--display-name <name>', 'display name (default: the username)')
+  .option('--role <role...>', 'role(s): org-admin, security-officer, clinician, technician, auditor, platform-admin')
+  .option('--org <name>', 'organization name (with --setup-credential: the first organization to create)')
+  .option('--setup-credential <token>', 'the one-time setup credential printed at first start')
+  .action(action(async (flags: CommonFlags & UserCreateFlags) => runUserCreate(config(flags).config, flags)));
+withStorageOptions(user.command('list'))
+  .description('list the users of an organization')
+  .requiredOption('--org <name>', 'organization name')
+  .action(action(async (flags: CommonFlags & { org: string }) => runUserList(config(flags).config, flags.org)));
+withStorageOptions(user.command('disable'))
+  .description('disable a user; their sessions end at once')
+  .argument('<username>')
+  .action(action(async (username: string, flags: CommonFlags) => runUserDisable(config(flags).config, username)));
+withStorageOptions(user.command('reset-password'))
+  .description('force a password reset: prints a one-time password; every session of the user ends')
+  .argument('<username>')
+  .action(action(async (username: string, flags: CommonFlags) => runUserResetPassword(config(flags).config, username)));
+withStorageOptions(user.command('grant'))
+  .description("set a user's roles (replaces them; their sessions end)")
+  .argument('<username>')
+  .argument('<role...>')
+  .action(action(async (username: string, roles: string[], flags: CommonFlags) => runUserGrant(config(flags).config, username, roles)));
 
 try {
   await program.parseAsync(process.argv);

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditLog, type AuditReader, type AuditStore } from './audit/index.js';
 import { checkDataDirMode, createDataDir, dataDirExists, lockDataDir, resolveDataDir, type Config, type DataDirLock } from './config/index.js';
-import { SetupCredentialService, type SetupScope } from './identity/index.js';
 import { DeviceCertificateIssuer, ensureDeviceCa, initRootCa, openRootCa, resolveHttpsCredentials } from './identity/ca/index.js';
 import {
   DeviceAccessNotifier,
@@ -24,6 +23,7 @@ import {
   type DeviceActivity,
   type DeviceScope,
 } from './devices/index.js';
+import { CommonPasswords, IdentityService, PasswordHasher, SetupCredentialService, type IdentityScope, type RelyingParty, type SetupScope } from './identity/index.js';
 import { createEnvelopeSealer, initKeyStore, keyStoreExists, openKeyStore, type KeyProvider, type Sealer } from './keys/index.js';
 import { cliPrincipal, newId, systemClock, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type SecurityEventSink } from './kernel/index.js';
 import { Scheduler } from './jobs/index.js';
@@ -40,7 +40,6 @@ import {
   type RewrapReport,
   type UserDirectory,
 } from './patients/index.js';
-import { closeHttpServer, createHttpServer, deviceRoutes, patientRoutes } from './transports/http/index.js';
 import {
   auditStore,
   breakGlassStore,
@@ -52,6 +51,7 @@ import {
   deviceCertificateStore,
   deviceStore,
   enrollmentTokenStore,
+  identityStore,
   openDatabase,
   setupCredentialStore,
   SqlUnitOfWork,
@@ -59,6 +59,8 @@ import {
   type Executor,
   type SqlDatabase,
 } from './storage/index.js';
+import { closeHttpServer, createHttpServer, deviceRoutes, patientRoutes, type HttpRoutes } from './transports/http/index.js';
+import { accessRoutes, authRoutes, createIdentityAuthorizer, userRoutes } from './transports/http/identity.js';
 
 export interface PlatformOptions {
   readonly config: Config;
@@ -98,10 +100,11 @@ export interface Platform {
   readonly auditLog: AuditLog;
   readonly setup: SetupCredentialService;
   /** Durable security-event stream (security_events), fed by every module's SecurityEventSink. */
-  /** Durable security-event stream (security_events), fed by every module's SecurityEventSink. */
   readonly securityEvents: SecurityEventSink;
   readonly patients: PatientsWiring;
   readonly devices: DevicesModule;
+  /** Organizations, users, passwords, sessions, MFA, service accounts. */
+  readonly identity: IdentityService;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -170,7 +173,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
         },
       }
     : storedEvents;
-  const patients = wirePatients({ database, keys, sealer, auditLog, clock, config, securityEvents, users: permissiveUserDirectory });
+  const patients = wirePatients({ database, keys, sealer, auditLog, clock, config, securityEvents, users: identityUserDirectory(database) });
   const deviceScope = (executor: Executor): DeviceScope => ({
     devices: deviceStore(executor),
     tokens: enrollmentTokenStore(executor),
@@ -178,6 +181,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     audit: auditLog.writer(scoped(executor)),
   });
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
+  const identity = openIdentity(config, database, clock, sealer, setup, setupScope);
   return {
     config,
     dataDir,
@@ -190,6 +194,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     securityEvents,
     patients,
     devices,
+    identity,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: async () => {
@@ -209,9 +214,12 @@ export interface PatientsWiring {
   rewrap(ctx: RequestContext): Promise<RewrapReport>;
 }
 
-// INTEGRATION: replace with identity user store (active users of the organization). Until then
-// every well-formed user id counts as an active user of the caller's organization.
-const permissiveUserDirectory: UserDirectory = { isActiveUser: () => Promise.resolve(true) };
+/** Care-team members and training subjects must be active users of the organization (identity's store). */
+function identityUserDirectory(database: SqlDatabase): UserDirectory {
+  return {
+    isActiveUser: async (orgId, userId) => (await identityStore(database.db).findUser(orgId, userId))?.status === 'active',
+  };
+}
 
 function wirePatients(w: {
   database: SqlDatabase;
@@ -282,6 +290,35 @@ async function openDevices(deps: {
   };
 }
 
+// --- identity (issue 3): the service, its WebAuthn relying party, and its HTTP routes ---
+function openIdentity(config: Config, database: SqlDatabase, clock: Clock, sealer: Sealer, setup: SetupCredentialService, setupScope: (executor: Executor) => SetupScope): IdentityService {
+  const identityScope = (executor: Executor): IdentityScope => ({ ...setupScope(executor), identity: identityStore(executor) });
+  const { login, sessions } = config;
+  return new IdentityService(new SqlUnitOfWork(database, identityScope), identityStore(database.db), setup, clock, sealer, new PasswordHasher(), new CommonPasswords(), {
+    preset: config.passwords.preset,
+    lockout: { threshold: login.lockoutThreshold, baseSeconds: login.lockoutBaseSeconds, maxSeconds: login.lockoutMaxSeconds },
+    idleMinutes: sessions.idleMinutes,
+    absoluteHours: sessions.absoluteHours,
+    relyingParty: relyingParty(config),
+  });
+}
+
+/** WebAuthn RP: the first configured hostname (else localhost), and the origins the console is served from. */
+function relyingParty(config: Config): RelyingParty {
+  const hosts = [...new Set([...config.tls.hostnames, 'localhost'])];
+  const port = config.httpPort === 443 ? '' : `:${config.httpPort}`;
+  return { rpId: hosts[0] ?? 'localhost', rpName: 'Vigil', origins: hosts.map((h) => `https://${h}${port}`) };
+}
+
+function identityHttp(platform: Platform): { routes: HttpRoutes[]; authorize: ReturnType<typeof createIdentityAuthorizer>['authorize'] } {
+  const authorizer = createIdentityAuthorizer(platform.identity);
+  const { identity } = platform;
+  return {
+    authorize: authorizer.authorize,
+    routes: [authRoutes({ identity, authorizer, rateLimitPerMinute: platform.config.login.rateLimitPerMinute }), userRoutes(identity), accessRoutes(identity)],
+  };
+}
+
 /** HTTPS credentials: the operator's own certificate, or one from Vigil's CA (issued or renewed as needed). */
 export async function httpsCredentials(platform: Platform) {
   const { dataDir, keys, clock, config } = platform;
@@ -342,7 +379,9 @@ export async function startServer(
   try {
     const tls = await httpsCredentials(platform);
     logger.info({ source: tls.source, notAfter: tls.notAfter.toISOString(), issuedBecause: tls.issuedBecause }, 'https certificate');
+    const identityRoutes = identityHttp(platform);
     const http = await createHttpServer({
+      authorize: identityRoutes.authorize,
       tls: tls.credentials,
       tlsMinVersion: config.tls.minVersion === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2',
       // Request ids land in audit events: mint them here rather than believe a client's.
@@ -353,6 +392,7 @@ export async function startServer(
       // devices: optional client certificates (renewal, HTTPS ingest) and the device routes.
       clientCa: platform.devices.clientCaPems,
       routes: [
+        ...identityRoutes.routes,
         patientRoutes({ patients: platform.patients.records, breakGlass: platform.patients.breakGlass, training: platform.patients.training }),
         deviceRoutes({ service: platform.devices.service }),
       ],

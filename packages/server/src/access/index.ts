@@ -5,3 +5,5 @@
  */
 export { PERMISSIONS, isPermission, type Permission, type PermissionSpec } from './permissions.js';
 export { decide, type Decision, type DecisionRule, type ResourceRef } from './decide.js';
+export { explain, type Explanation } from './explain.js';
+export { renderPermissionTable, PERMISSION_TABLE_BEGIN, PERMISSION_TABLE_END } from './permission-table.js';

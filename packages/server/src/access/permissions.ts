@@ -17,6 +17,13 @@ export const PERMISSIONS = {
   'users:read': { roles: [...ADMINS, 'security-officer', 'auditor'], description: 'List and read user accounts of the organization.' },
   'users:manage': { roles: ADMINS, description: 'Invite, disable, reset and grant roles to users.' },
   'access:explain': { roles: [...ADMINS, 'security-officer', 'auditor'], description: 'Ask why a request was allowed or denied.' },
+  'session:self': {
+    roles: ['platform-admin', 'org-admin', 'security-officer', 'clinician', 'technician', 'auditor'],
+    description: "Read and end one's own session; change one's own password; enrol and use one's own second factors.",
+  },
+  'organizations:read': { roles: ['platform-admin'], description: 'List organizations (tenants).' },
+  'organizations:manage': { roles: ['platform-admin'], description: 'Create organizations (tenants).' },
+  'service-accounts:manage': { roles: ADMINS, description: 'Create service accounts and their scoped, expiring API tokens.' },
   // --- audit ---
   'audit:read': { roles: ['platform-admin', 'security-officer', 'auditor'], description: 'Read and verify the audit log.' },
   // --- patients (PHI) ---

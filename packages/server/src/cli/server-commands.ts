@@ -107,7 +107,9 @@ function printInitialized(dataDir: string, masterKeyFile: boolean): void {
 
 function printCredential(issued: IssuedSetupCredential): void {
   process.stdout.write(
-    `\nFirst-admin setup credential (shown once; single use; expires ${issued.expiresAt}):\n\n    ${issued.token}\n\n`,
+    `\nFirst-admin setup credential (shown once; single use; expires ${issued.expiresAt}):\n\n    ${issued.token}\n\n` +
+      'Use it once, in the console, with POST /api/v1/setup, or with\n' +
+      '    vigil user create --setup-credential <credential> --org <organization> --username <name>\n\n',
   );
 }
 

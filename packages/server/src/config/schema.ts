@@ -68,6 +68,31 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    passwords: Type.Object(
+      {
+        preset: Type.Union([Type.Literal('regular-change'), Type.Literal('nist')], {
+          default: 'regular-change',
+          description: "Password policy: 'regular-change' (90-day expiry, no reuse of the last 12) or 'nist' (SP 800-63B: no expiry, 15 characters or 8 with MFA).",
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    login: Type.Object(
+      {
+        lockoutThreshold: Type.Integer({ minimum: 3, maximum: 20, default: 5, description: 'Consecutive failed logins that lock an account.' }),
+        lockoutBaseSeconds: Type.Integer({ minimum: 10, maximum: 3600, default: 60, description: 'First lock duration; it doubles with each further lock.' }),
+        lockoutMaxSeconds: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600, description: 'Longest lock duration.' }),
+        rateLimitPerMinute: Type.Integer({ minimum: 5, maximum: 1000, default: 30, description: 'Requests per minute per source address to /api/v1/auth/*.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    sessions: Type.Object(
+      {
+        idleMinutes: Type.Integer({ minimum: 1, maximum: 120, default: 15, description: 'Automatic logoff after this much inactivity (HIPAA §164.312(a)(2)(iii)).' }),
+        absoluteHours: Type.Integer({ minimum: 1, maximum: 24, default: 12, description: 'A session ends this long after sign-in, active or not.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     insecure: Type.Object(
       {
         allowPlaintextDatabase: Type.Boolean({ default: false, description: 'Allow a PostgreSQL URL to a non-loopback host without sslmode=require/verify-full.' }),

@@ -27,6 +27,13 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'VIGIL_AUDIT_CHECKPOINT_INTERVAL_SECONDS', path: ['audit', 'checkpointIntervalSeconds'], kind: 'integer' },
   { env: 'VIGIL_SETUP_CREDENTIAL_TTL_MINUTES', path: ['setup', 'credentialTtlMinutes'], kind: 'integer' },
   { env: 'VIGIL_PATIENTS_BREAK_GLASS_MINUTES', path: ['patients', 'breakGlassMinutes'], kind: 'integer' },
+  { env: 'VIGIL_PASSWORDS_PRESET', path: ['passwords', 'preset'], kind: 'string' },
+  { env: 'VIGIL_LOGIN_LOCKOUT_THRESHOLD', path: ['login', 'lockoutThreshold'], kind: 'integer' },
+  { env: 'VIGIL_LOGIN_LOCKOUT_BASE_SECONDS', path: ['login', 'lockoutBaseSeconds'], kind: 'integer' },
+  { env: 'VIGIL_LOGIN_LOCKOUT_MAX_SECONDS', path: ['login', 'lockoutMaxSeconds'], kind: 'integer' },
+  { env: 'VIGIL_LOGIN_RATE_LIMIT_PER_MINUTE', path: ['login', 'rateLimitPerMinute'], kind: 'integer' },
+  { env: 'VIGIL_SESSIONS_IDLE_MINUTES', path: ['sessions', 'idleMinutes'], kind: 'integer' },
+  { env: 'VIGIL_SESSIONS_ABSOLUTE_HOURS', path: ['sessions', 'absoluteHours'], kind: 'integer' },
   { env: 'VIGIL_INSECURE_ALLOW_PLAINTEXT_DATABASE', path: ['insecure', 'allowPlaintextDatabase'], kind: 'boolean' },
 ];
 

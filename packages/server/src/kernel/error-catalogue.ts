@@ -51,8 +51,29 @@ export const ERROR_CATALOGUE = {
   // identity (setup)
   IDENTITY_SETUP_CREDENTIAL_INVALID: { status: 401, message: 'The setup credential is not valid or has expired.' },
   // identity (users, passwords, sessions, MFA, tokens)
+  IDENTITY_LOGIN_FAILED: { status: 401, message: 'The username or password is not correct.' },
+  IDENTITY_SESSION_INVALID: { status: 401, message: 'The session is not valid or has expired.' },
+  IDENTITY_SESSION_STATE: { status: 403, message: 'Complete the sign-in steps first.' },
+  IDENTITY_CSRF_FAILED: { status: 403, message: 'The CSRF token is missing or does not match.' },
+  IDENTITY_MFA_FAILED: { status: 401, message: 'The verification code is not correct.' },
+  IDENTITY_MFA_NOT_ENROLLED: { status: 409, message: 'No second factor of this kind is enrolled.' },
+  IDENTITY_MFA_ALREADY_ENROLLED: { status: 409, message: 'This second factor is already enrolled.' },
+  IDENTITY_PASSWORD_INCORRECT: { status: 401, message: 'The current password is not correct.' },
+  IDENTITY_PASSWORD_TOO_SHORT: { status: 400, message: 'The new password is too short.' },
+  IDENTITY_PASSWORD_TOO_LONG: { status: 400, message: 'The new password is too long.' },
+  IDENTITY_PASSWORD_COMMON: { status: 400, message: 'The new password is too common or has appeared in a breach.' },
+  IDENTITY_PASSWORD_CONTEXT: { status: 400, message: 'The new password must not contain the username or organization name.' },
+  IDENTITY_PASSWORD_REUSED: { status: 400, message: 'The new password was used recently.' },
+  IDENTITY_USERNAME_INVALID: { status: 400, message: 'The username is not valid.' },
+  IDENTITY_USERNAME_TAKEN: { status: 409, message: 'The username is taken.' },
+  IDENTITY_USER_NOT_FOUND: { status: 404, message: 'Not found.' },
+  IDENTITY_ORGANIZATION_EXISTS: { status: 409, message: 'An organization with this name exists.' },
+  IDENTITY_ORGANIZATION_NOT_FOUND: { status: 404, message: 'Not found.' },
+  IDENTITY_ROLE_NOT_ALLOWED: { status: 403, message: 'You may not grant this role.' },
+  IDENTITY_SCOPE_INVALID: { status: 400, message: 'A token scope is not a permission service accounts may hold.' },
 
   // access
+  ACCESS_ROUTE_UNKNOWN: { status: 404, message: 'No route matches this method and path.' },
 
   // patients (PHI, training, care teams, break-glass)
   PATIENTS_NOT_FOUND: { status: 404, message: 'Patient not found.' },

@@ -15,3 +15,4 @@ export { setupCredentialStore, systemMetaStore } from './stores/setup-credential
 export { patientStore, careTeamStore, trainingStore, breakGlassStore } from './stores/patient-stores.js';
 export { securityEventStore, StoreSecurityEventSink } from './stores/security-event-store.js';
 export { deviceStore, enrollmentTokenStore, deviceCertificateStore } from './stores/device-store.js';
+export { identityStore } from './stores/identity-store.js';

@@ -52,9 +52,70 @@ export interface SystemMetaTable {
   updated_at: string;
 }
 
-/** Tables of identity and access (users, sessions, MFA, service tokens). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface IdentityTables {}
+/** Tables of identity and access (users, sessions, MFA, service tokens). Booleans are 0/1. */
+export interface IdentityTables {
+  organizations: { id: string; name: string; name_key: string; created_at: string };
+  users: {
+    id: string;
+    org_id: string;
+    username: string;
+    username_key: string;
+    display_name: string;
+    /** JSON array of role names. */
+    roles: string;
+    status: string;
+    password_hash: string;
+    password_changed_at: string;
+    must_change_password: number;
+    failed_count: number;
+    lock_level: number;
+    locked_until: string | null;
+    last_login_at: string | null;
+    created_at: string;
+    totp_secret_sealed: string | null;
+    totp_confirmed_at: string | null;
+    totp_last_step: number | null;
+  };
+  password_history: { id: string; org_id: string; user_id: string; password_hash: string; created_at: string };
+  sessions: {
+    id: string;
+    token_hash: string;
+    user_id: string;
+    org_id: string;
+    kind: string;
+    state: string;
+    mfa: number;
+    created_at: string;
+    last_seen_at: string;
+    idle_expires_at: string;
+    absolute_expires_at: string;
+    revoked_at: string | null;
+    revoked_reason: string | null;
+    challenge: string | null;
+  };
+  webauthn_credentials: {
+    id: string;
+    org_id: string;
+    user_id: string;
+    credential_id: string;
+    public_key: string;
+    counter: number;
+    transports: string;
+    created_at: string;
+  };
+  recovery_codes: { id: string; org_id: string; user_id: string; code_hash: string; created_at: string; used_at: string | null };
+  service_accounts: {
+    id: string;
+    org_id: string;
+    name: string;
+    /** JSON array of permission names. */
+    scopes: string;
+    token_hash: string;
+    created_at: string;
+    expires_at: string;
+    revoked_at: string | null;
+  };
+}
 
 /** Tables of patients (PHI, sealed), training attestations, care teams and break-glass grants. */
 export interface PatientTables {

@@ -8,10 +8,12 @@ import { auditStoreContract } from './audit-store.contract.js';
 import { deviceStoreContract } from './device-store.contract.js';
 import { setupCredentialStoreContract } from './setup-credential-store.contract.js';
 import { patientStoresContract } from './patient-stores.contract.js';
+import { identityStoreContract } from './identity-store.contract.js';
 
 for (const adapter of testAdapters()) {
   describe(`${adapter.name}/AuditStore`, () => auditStoreContract(adapter.open));
   describe(`${adapter.name}/SetupCredentialStore`, () => setupCredentialStoreContract(adapter.open));
   describe(`${adapter.name}/PatientStores`, () => patientStoresContract(adapter.open));
   describe(`${adapter.name}/DeviceStore`, () => deviceStoreContract(adapter.open));
+  describe(`${adapter.name}/IdentityStore`, () => identityStoreContract(adapter.open));
 }

@@ -1,0 +1,126 @@
+/**
+ * /api/v1/users, /api/v1/organizations, /api/v1/service-accounts: account administration.
+ *
+ * MUST: users are read and changed only in the caller's organization; another tenant's user id
+ *       answers 404 (the store looks up by org and id).
+ * MUST: one-time passwords and service tokens appear in the answer once and are stored hashed.
+ */
+import { Type } from 'typebox';
+import type { IdentityService } from '../../identity/index.js';
+import type { HttpRoutes } from './http-server.js';
+import { DisplayName, IdParams, OrganizationSchema, OrgName, RolesBody, UserViewSchema, Username } from './identity-schemas.js';
+import { requestContext } from './route-permissions.js';
+
+const closed = { additionalProperties: false } as const;
+const UserAnswer = Type.Object({ user: UserViewSchema }, closed);
+
+export function userRoutes(identity: IdentityService): HttpRoutes {
+  return async (app) => {
+    app.get(
+      '/api/v1/users',
+      { config: { permission: 'users:read' }, schema: { summary: 'Users of the organization.', tags: ['users'], response: { 200: Type.Object({ users: Type.Array(UserViewSchema) }, closed) } } },
+      async (request) => ({ users: await identity.listUsers(requestContext(request)) }),
+    );
+
+    app.post(
+      '/api/v1/users',
+      {
+        config: { permission: 'users:manage' },
+        schema: {
+          summary: 'Invites a user: a one-time password (shown once) that must change at first login.',
+          tags: ['users'],
+          body: Type.Object({ username: Username, displayName: DisplayName, roles: RolesBody }, closed),
+          response: { 201: Type.Object({ user: UserViewSchema, oneTimePassword: Type.String() }, closed) },
+        },
+      },
+      async (request, reply) => {
+        const { user, oneTimePassword } = await identity.createUser(requestContext(request), request.body);
+        return reply.code(201).send({ user, oneTimePassword: oneTimePassword ?? '' });
+      },
+    );
+
+    app.post(
+      '/api/v1/users/:id/disable',
+      { config: { permission: 'users:manage' }, schema: { summary: 'Disables a user; their sessions end at once.', tags: ['users'], params: IdParams, response: { 200: UserAnswer } } },
+      async (request) => ({ user: await identity.setUserStatus(requestContext(request), request.params.id, 'disabled') }),
+    );
+
+    app.post(
+      '/api/v1/users/:id/enable',
+      { config: { permission: 'users:manage' }, schema: { summary: 'Enables a user (and clears a lockout).', tags: ['users'], params: IdParams, response: { 200: UserAnswer } } },
+      async (request) => ({ user: await identity.setUserStatus(requestContext(request), request.params.id, 'active') }),
+    );
+
+    app.post(
+      '/api/v1/users/:id/reset-password',
+      {
+        config: { permission: 'users:manage' },
+        schema: {
+          summary: 'Forced reset: a one-time password that must change at the next login; every session of the user ends.',
+          tags: ['users'],
+          params: IdParams,
+          response: { 200: Type.Object({ oneTimePassword: Type.String() }, closed) },
+        },
+      },
+      async (request) => identity.resetPassword(requestContext(request), request.params.id),
+    );
+
+    app.put(
+      '/api/v1/users/:id/roles',
+      {
+        config: { permission: 'users:manage' },
+        schema: { summary: "Sets a user's roles; their sessions end.", tags: ['users'], params: IdParams, body: Type.Object({ roles: RolesBody }, closed), response: { 200: UserAnswer } },
+      },
+      async (request) => ({ user: await identity.setRoles(requestContext(request), request.params.id, request.body.roles) }),
+    );
+
+    app.get(
+      '/api/v1/organizations',
+      {
+        config: { permission: 'organizations:read' },
+        schema: { summary: 'Organizations (tenants).', tags: ['organizations'], response: { 200: Type.Object({ organizations: Type.Array(OrganizationSchema) }, closed) } },
+      },
+      async (request) => ({
+        organizations: (await identity.listOrganizations(requestContext(request))).map(({ id, name, createdAt }) => ({ id, name, createdAt })),
+      }),
+    );
+
+    app.post(
+      '/api/v1/organizations',
+      {
+        config: { permission: 'organizations:manage' },
+        schema: {
+          summary: 'Creates an organization (tenant).',
+          tags: ['organizations'],
+          body: Type.Object({ name: OrgName }, closed),
+          response: { 201: Type.Object({ organization: OrganizationSchema }, closed) },
+        },
+      },
+      async (request, reply) => {
+        const { id, name, createdAt } = await identity.createOrganization(requestContext(request), request.body.name);
+        return reply.code(201).send({ organization: { id, name, createdAt } });
+      },
+    );
+
+    app.post(
+      '/api/v1/service-accounts',
+      {
+        config: { permission: 'service-accounts:manage' },
+        schema: {
+          summary: 'Creates a service account with a scoped, expiring API token (shown once).',
+          tags: ['service-accounts'],
+          body: Type.Object(
+            {
+              name: Type.String({ minLength: 1, maxLength: 100 }),
+              scopes: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 50 }),
+              expiresInDays: Type.Integer({ minimum: 1, maximum: 365 }),
+            },
+            closed,
+          ),
+          response: { 201: Type.Object({ id: Type.String(), token: Type.String(), expiresAt: Type.String() }, closed) },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await identity.createServiceAccount(requestContext(request), request.body)),
+    );
+  };
+}

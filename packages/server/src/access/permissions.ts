@@ -21,6 +21,7 @@ export const PERMISSIONS = {
   'audit:read': { roles: ['platform-admin', 'security-officer', 'auditor'], description: 'Read and verify the audit log.' },
   // --- patients (PHI) ---
   // --- devices ---
+  'devices:command': { roles: [...ADMINS, 'technician'], description: 'Send a command (with a nonce and an expiry) to a device.' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -12,3 +12,4 @@ export { migrateToLatest, LATEST_MIGRATION } from './migrations/index.js';
 export { SqlUnitOfWork } from './unit-of-work.js';
 export { auditStore } from './stores/audit-store.js';
 export { setupCredentialStore, systemMetaStore } from './stores/setup-credential-store.js';
+export { telemetryStore, telemetryRetentionStore, deviceCommandStore } from './stores/telemetry-store.js';

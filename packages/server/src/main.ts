@@ -6,6 +6,7 @@
  * MUST: every service gets its ports from here; there are no module-level singletons.
  */
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,12 +14,16 @@ import { AuditLog, type AuditReader, type AuditStore } from './audit/index.js';
 import { checkDataDirMode, createDataDir, dataDirExists, lockDataDir, resolveDataDir, type Config, type DataDirLock } from './config/index.js';
 import { SetupCredentialService, type SetupScope } from './identity/index.js';
 import { initRootCa, openRootCa, resolveHttpsCredentials } from './identity/ca/index.js';
-import { createEnvelopeSealer, initKeyStore, keyStoreExists, openKeyStore, type KeyProvider, type Sealer } from './keys/index.js';
-import { cliPrincipal, newId, systemClock, SYSTEM_PRINCIPAL, type Clock, type RequestContext } from './kernel/index.js';
+import { createEnvelopeSealer, ecdsaP256Verifier, initKeyStore, keyStoreExists, openKeyStore, type KeyProvider, type Sealer } from './keys/index.js';
+import { cliPrincipal, newId, systemClock, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type SecurityEventSink } from './kernel/index.js';
 import { Scheduler } from './jobs/index.js';
 import type { Logger } from './observability/index.js';
-import { closeHttpServer, createHttpServer } from './transports/http/index.js';
+import { closeHttpServer, createHttpServer, deviceTelemetryRoutes, type ClientCertificateLookup } from './transports/http/index.js';
 import { auditStore, openDatabase, setupCredentialStore, SqlUnitOfWork, systemMetaStore, type Executor, type SqlDatabase } from './storage/index.js';
+// --- telemetry and MQTT (issue 4) ---
+import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, type DeviceActivity, type DeviceDirectory } from './telemetry/index.js';
+import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
+import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 
 export interface PlatformOptions {
   readonly config: Config;
@@ -142,14 +147,77 @@ export function takeDataDirLock(platform: Platform): DataDirLock {
   return lockDataDir(platform.dataDir);
 }
 
+function safeJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    return null;
+  }
+}
+
 /** Where the built console lives (packages/console/dist), relative to this file in dist/. */
 export function defaultConsoleDir(): string {
   return join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'console', 'dist');
 }
 
+// --- telemetry and MQTT (issue 4) ---
+/** The ports telemetry needs from the devices module (the integrator connects them). */
+export interface DevicePorts {
+  /** Maps a verified client certificate to a device. Default: refuse every device (secure until connected). */
+  readonly authenticator?: DeviceAuthenticator;
+  /** PEM of the device CA(s) the MQTT listener trusts. Default: Vigil's root (no device passes the default authenticator). */
+  readonly caPem?: string;
+  readonly directory?: DeviceDirectory;
+  readonly activity?: DeviceActivity;
+  /** Registers a listener called with a device id when it is revoked. */
+  readonly onRevoked?: (listener: (deviceId: string) => void) => void;
+}
+
+export interface TelemetryServices {
+  readonly committer: GroupCommitter;
+  readonly pipeline: IngestPipeline;
+  readonly commands: CommandService;
+}
+
+const NO_DEVICE_DIRECTORY: DeviceDirectory = { find: () => Promise.resolve(null) };
+
+export function createTelemetry(platform: Platform, events: SecurityEventSink, devices: DevicePorts = {}): TelemetryServices {
+  const { database, auditLog, clock, config } = platform;
+  const audit = (executor: Executor) => auditLog.writer(auditStore(executor, database.dialect));
+  const committer = new GroupCommitter(
+    new SqlUnitOfWork(database, (executor) => ({ telemetry: telemetryStore(executor), audit: audit(executor) })),
+    clock,
+    { maxDelayMs: config.telemetry.groupCommitMs, maxBatch: config.telemetry.groupCommitMaxMessages },
+  );
+  const pipeline = new IngestPipeline({
+    committer,
+    clock,
+    events,
+    verifier: ecdsaP256Verifier,
+    timeWindowSeconds: config.telemetry.timeWindowSeconds,
+    signedModels: config.telemetry.signedModels,
+    ...(devices.activity ? { activity: devices.activity } : {}),
+  });
+  const commands = new CommandService(
+    new SqlUnitOfWork(database, (executor) => ({ commands: deviceCommandStore(executor), audit: audit(executor) })),
+    devices.directory ?? NO_DEVICE_DIRECTORY,
+    clock,
+    events,
+  );
+  return { committer, pipeline, commands };
+}
+
+/** The verified client certificate on an HTTPS request (null until the listener requests them). */
+const tlsClientCertificate: ClientCertificateLookup = (request) => {
+  const socket = request.raw.socket as TLSSocket;
+  return socket.authorized === true ? (socket.getPeerX509Certificate() ?? null) : null;
+};
 
 export interface RunningServer {
   readonly httpPort: number;
+  readonly mqttPort: number;
+  readonly broker: DeviceBroker;
+  readonly telemetry: TelemetryServices;
   /** Graceful stop: listeners close, in-flight requests and jobs finish, a final checkpoint, database closed. */
   close(): Promise<void>;
 }
@@ -158,20 +226,50 @@ export interface RunningServer {
 export async function startServer(
   platform: Platform,
   logger: Logger,
-  options: { consoleDir?: string; lock?: DataDirLock } = {},
+  options: { consoleDir?: string; lock?: DataDirLock; devices?: DevicePorts; securityEvents?: SecurityEventSink } = {},
 ): Promise<RunningServer> {
   const { config } = platform;
   const lock = options.lock ?? takeDataDirLock(platform);
   const scheduler = new Scheduler((job, error) => logger.error({ job, err: error }, 'job failed'));
+  let startedBroker: DeviceBroker | undefined;
   try {
     const tls = await httpsCredentials(platform);
     logger.info({ source: tls.source, notAfter: tls.notAfter.toISOString(), issuedBecause: tls.issuedBecause }, 'https certificate');
+    // --- telemetry and MQTT (issue 4) ---
+    const securityEvents: SecurityEventSink = options.securityEvents ?? { emit: (event) => logger.warn({ securityEvent: event }, 'security event') };
+    const devices = options.devices ?? {};
+    // Placeholder until the devices module is wired: refuse every device (secure default).
+    const authenticator = devices.authenticator ?? refuseAllDevices;
+    const telemetry = createTelemetry(platform, securityEvents, devices);
+    const broker = await startDeviceBroker({
+      host: config.host,
+      port: config.mqttPort,
+      tls: tls.credentials,
+      tlsMinVersion: config.tls.minVersion === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2',
+      deviceCaPem: devices.caPem ?? (await openRootCa({ dataDir: platform.dataDir, keys: platform.keys })).certPem,
+      authenticator,
+      events: securityEvents,
+      limits: { ...config.mqtt },
+      handler: {
+        telemetry: (device, payload, source) => telemetry.pipeline.ingestPayload(device, payload, 'mqtt', source),
+        ack: async (device, payload, source) => {
+          await telemetry.commands.recordAck(device, safeJson(payload), source);
+        },
+        event: () => Promise.resolve(),
+        commandsSubscribed: (device) => void telemetry.commands.deliverPending(device).catch((error: unknown) => logger.error({ err: error }, 'command delivery failed')),
+      },
+    });
+    startedBroker = broker;
+    telemetry.commands.attachDelivery({ deliver: (deviceId, command) => broker.deliverCommand(deviceId, command) });
+    devices.onRevoked?.((deviceId) => broker.disconnectDevice(deviceId, 'revoked'));
+    logger.info({ host: config.host, port: broker.port }, 'mqtt listening');
     const http = await createHttpServer({
       tls: tls.credentials,
       tlsMinVersion: config.tls.minVersion === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2',
       // Request ids land in audit events: mint them here rather than believe a client's.
       acceptClientRequestId: false,
       logger,
+      routes: [deviceTelemetryRoutes({ pipeline: telemetry.pipeline, commands: telemetry.commands, authenticator, clientCertificate: tlsClientCertificate, events: securityEvents })],
       bodyLimit: config.http.bodyLimitBytes,
       consoleDir: options.consoleDir ?? defaultConsoleDir(),
       readiness: async () => {
@@ -192,12 +290,30 @@ export async function startServer(
       },
     });
 
+    scheduler.add({
+      name: 'telemetry-retention',
+      everyMs: 6 * 3600 * 1000,
+      run: async () => {
+        const uow = new SqlUnitOfWork(platform.database, (executor) => ({
+          retention: telemetryRetentionStore(executor, platform.database.dialect),
+          audit: platform.auditLog.writer(auditStore(executor, platform.database.dialect)),
+        }));
+        const result = await applyTelemetryRetention(uow, platform.clock, config.telemetry.retentionDays, systemRequestContext('telemetry-retention'));
+        if (result.deletedRows > 0 || result.droppedPartitions.length > 0) logger.info(result, 'telemetry retention');
+      },
+    });
+
     let closed: Promise<void> | undefined;
     return {
       httpPort,
+      mqttPort: broker.port,
+      broker,
+      telemetry,
       close: () => {
         closed ??= (async () => {
           await closeHttpServer(http);
+          await broker.close();
+          await telemetry.committer.close();
           await scheduler.stop();
           await platform
             .withAuditStore((store) => platform.auditLog.checkpointIfDue(store, true))
@@ -210,6 +326,7 @@ export async function startServer(
     };
   } catch (error) {
     await scheduler.stop();
+    await startedBroker?.close();
     lock.release();
     throw error;
   }

@@ -30,3 +30,4 @@ export { REQUEST_ID_HEADER, REQUEST_ID_PATTERN } from './request-id.js';
 export { CONTENT_SECURITY_POLICY, HELMET_OPTIONS } from './security-headers.js';
 export { OPENAPI_PATH } from './openapi.js';
 export { CONSOLE_NOT_BUILT_TEXT } from './console-static.js';
+export { deviceTelemetryRoutes, type DeviceTelemetryRoutesOptions, type ClientCertificateLookup } from './device-telemetry-routes.js';

@@ -21,7 +21,6 @@
  * MUST: a telemetry message refused by the pipeline is acknowledged and dropped (§3.3.5: a
  *       server either acknowledges or closes); an ACL violation closes the connection.
  */
-import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server as TlsServer, type TLSSocket } from 'node:tls';

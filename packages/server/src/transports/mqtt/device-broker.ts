@@ -148,7 +148,7 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
   };
   const notAuthorized = (message: string): AuthenticateError => Object.assign(new Error(message), { returnCode: 5 as const });
 
-  const broker = new Aedes({
+  const broker = await Aedes.createBroker({
     connectTimeout: limits.connectTimeoutMs,
     keepaliveLimit: limits.keepaliveLimitSeconds,
     queueLimit: limits.queueLimit,

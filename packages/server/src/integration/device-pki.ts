@@ -125,6 +125,12 @@ export class FakeDeviceRegistry implements DeviceAuthenticator {
     if (d) this.devices.set(deviceId, { ...d, status });
   }
 
+  /** DeviceDirectory (telemetry commands): the device if it is in that organization. */
+  find(orgId: string, deviceId: string): Promise<AuthenticatedDeviceIdentity | null> {
+    const d = this.devices.get(deviceId);
+    return Promise.resolve(d && d.orgId === orgId ? d : null);
+  }
+
   authenticate(peer: X509Certificate): DeviceAuthentication {
     if (!peer.checkIssued(this.caCert) || !peer.verify(this.caCert.publicKey)) return { ok: false, reason: 'foreign-ca' };
     const id = certificateDeviceId(peer);

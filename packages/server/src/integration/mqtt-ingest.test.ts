@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { deviceTopic } from '@vigil/protocol';
+import { deviceTopic, type CommandEnvelope } from '@vigil/protocol';
 import type { MqttClient, Packet } from 'mqtt';
-import { MemorySecurityEventSink } from '../kernel/index.js';
+import { MemorySecurityEventSink, type RequestContext } from '../kernel/index.js';
 import { startServer, type RunningServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
 import { telemetryStore } from '../storage/index.js';
@@ -80,14 +80,14 @@ describe('MQTT ingest over mTLS', () => {
   before(async () => {
     pki = await makeDevicePki();
     registry = new FakeDeviceRegistry(pki.deviceCa.certPem);
-    for (const id of ['device-ok-0001', 'device-ok-0002', 'device-acl-0001', 'device-rev-0001', 'device-rev-0002', 'device-big-0001', 'device-deep-0001', 'device-retain-01', 'device-sub-0001', 'device-dup-0001', 'device-chk-0001']) {
+    for (const id of ['device-ok-0001', 'device-ok-0002', 'device-acl-0001', 'device-rev-0001', 'device-rev-0002', 'device-big-0001', 'device-deep-0001', 'device-retain-01', 'device-sub-0001', 'device-dup-0001', 'device-chk-0001', 'device-cmd-0001', 'device-cmd-0002']) {
       registry.add(id, { orgId: ORG });
     }
     registry.add('device-revoked01', { orgId: ORG, status: 'revoked' });
     registry.add('device-quarant01', { orgId: ORG, status: 'quarantined' });
     t = await makePlatform({ httpPort: 0, mqttPort: 0, telemetry: { groupCommitMs: 20 } });
     server = await startServer(t.platform, createLogger({ level: 'silent' }), {
-      devices: { authenticator: registry, caPem: pki.deviceCa.certPem },
+      devices: { authenticator: registry, caPem: pki.deviceCa.certPem, directory: registry },
       securityEvents: events,
     });
     const { openRootCa } = await import('../identity/ca/index.js');
@@ -240,5 +240,55 @@ describe('MQTT ingest over mTLS', () => {
     assert.ok(batches < 20, `20 messages in ${batches} transactions`);
     assert.ok(server.telemetry.committer.stats.largestBatch >= 2);
     await Promise.all(clients.map((c) => c.endAsync()));
+  });
+
+  describe('commands', () => {
+    const admin = (orgId = ORG): RequestContext => ({
+      principal: { kind: 'user', id: 'user-admin-1', orgId, username: 'admin', roles: ['org-admin'], sessionId: 's1', mfa: true },
+      requestId: 'req-cmd',
+      source: '127.0.0.1',
+    });
+
+    function nextCommand(client: MqttClient): Promise<CommandEnvelope> {
+      return new Promise((resolve) => client.once('message', (_topic, body) => resolve(JSON.parse(body.toString()) as CommandEnvelope)));
+    }
+
+    test('ok/a command is delivered over MQTT with a nonce; the ack updates its status; all audited', async () => {
+      const id = 'device-cmd-0001';
+      const client = await connected(id);
+      await client.subscribeAsync(deviceTopic(id, 'commands'), { qos: 1 });
+      const received = nextCommand(client);
+      const sent = await server.telemetry.commands.send(admin(), id, { name: 'reboot', args: { delay: 5 }, ttlSeconds: 60 });
+      assert.equal(sent.status, 'sent');
+      const command = await received;
+      assert.equal(command.commandId, sent.commandId);
+      assert.equal(command.nonce, sent.nonce);
+      assert.equal(command.nonce.length >= 22, true);
+      await client.publishAsync(deviceTopic(id, 'acks'), JSON.stringify({ v: 1, commandId: command.commandId, nonce: command.nonce, status: 'done' }), { qos: 1 });
+      assert.equal((await server.telemetry.commands.find(ORG, sent.commandId))?.status, 'done');
+      const actions = await t.platform.database.db.selectFrom('audit_events').select('action').where('target_id', '=', id).execute();
+      assert.deepEqual(actions.map((a) => a.action).sort(), ['devices.command.ack', 'devices.command.deliver', 'devices.command.send']);
+      // The same ack again is refused and reported.
+      await client.publishAsync(deviceTopic(id, 'acks'), JSON.stringify({ v: 1, commandId: command.commandId, nonce: command.nonce, status: 'done' }), { qos: 1 });
+      assert.equal(events.count('device.command.ack_refused', 'duplicate-ack'), 1);
+      await client.endAsync();
+    });
+
+    test('ok/a command for an offline device waits, and is delivered when it subscribes', async () => {
+      const id = 'device-cmd-0002';
+      const sent = await server.telemetry.commands.send(admin(), id, { name: 'identify', args: {}, ttlSeconds: 60 });
+      assert.equal(sent.status, 'pending');
+      const client = await connected(id);
+      const received = nextCommand(client);
+      await client.subscribeAsync(deviceTopic(id, 'commands'), { qos: 1 });
+      assert.equal((await received).commandId, sent.commandId);
+      await client.endAsync();
+    });
+
+    test('fail/another organization gets 404; a clinician gets 403', async () => {
+      await assert.rejects(server.telemetry.commands.send(admin('org-other-9'), 'device-cmd-0001', { name: 'reboot', args: {}, ttlSeconds: 60 }), { code: 'TELEMETRY_COMMAND_DEVICE_NOT_FOUND' });
+      const clinician: RequestContext = { ...admin(), principal: { kind: 'user', id: 'u2', orgId: ORG, username: 'c', roles: ['clinician'], sessionId: 's2', mfa: true } };
+      await assert.rejects(server.telemetry.commands.send(clinician, 'device-cmd-0001', { name: 'reboot', args: {}, ttlSeconds: 60 }), { code: 'FORBIDDEN' });
+    });
   });
 });

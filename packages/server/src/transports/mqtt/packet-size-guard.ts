@@ -25,7 +25,7 @@ export class MqttFrameScanner {
 
   constructor(private readonly maxRemainingLength: number) {}
 
-  /** Returns the announced length that broke the limit, -1 for a malformed length, or 0 when fine. */
+  /** Returns a length already over the limit (as far as decoded), -1 for a malformed length, or 0 when fine. */
   scan(chunk: Uint8Array): number {
     let i = 0;
     while (i < chunk.length) {

@@ -6,8 +6,10 @@ import { describe } from 'node:test';
 import { testAdapters } from './adapters.js';
 import { auditStoreContract } from './audit-store.contract.js';
 import { setupCredentialStoreContract } from './setup-credential-store.contract.js';
+import { telemetryStoreContract } from './telemetry-store.contract.js';
 
 for (const adapter of testAdapters()) {
   describe(`${adapter.name}/AuditStore`, () => auditStoreContract(adapter.open));
   describe(`${adapter.name}/SetupCredentialStore`, () => setupCredentialStoreContract(adapter.open));
+  describe(`${adapter.name}/TelemetryStore`, () => telemetryStoreContract(adapter.open));
 }

@@ -185,7 +185,10 @@ export function createTelemetry(platform: Platform, events: SecurityEventSink, d
   const { database, auditLog, clock, config } = platform;
   const audit = (executor: Executor) => auditLog.writer(auditStore(executor, database.dialect));
   const committer = new GroupCommitter(
-    new SqlUnitOfWork(database, (executor) => ({ telemetry: telemetryStore(executor), audit: audit(executor) })),
+    new SqlUnitOfWork(database, (executor) => {
+      const store = auditStore(executor, database.dialect);
+      return { telemetry: telemetryStore(executor, database.sqliteHandle), audit: { append: (ctx, events) => auditLog.append(store, ctx, events) } };
+    }),
     clock,
     { maxDelayMs: config.telemetry.groupCommitMs, maxBatch: config.telemetry.groupCommitMaxMessages },
   );

@@ -110,7 +110,7 @@ test('ok/every acknowledged message survives repeated SIGKILLs, stored exactly o
       const runs = clients.map((c, i) => (c.ok ? devices[i]!.run(c.client, Date.now() + runFor + (lastRound ? 0 : 10_000)) : Promise.resolve()));
       if (lastRound) {
         await Promise.all(runs);
-        await Promise.all(clients.map((c) => (c.ok ? c.client.endAsync() : undefined)));
+        await Promise.all(clients.map((c) => (c.ok ? c.client.endAsync() : Promise.resolve())));
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
       } else {

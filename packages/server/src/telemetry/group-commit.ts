@@ -4,10 +4,12 @@
  * submitter's promise settles only after that transaction commits, which is what lets the
  * transport send the PUBACK (MQTT 3.1.1 §4.3.2) or the HTTP 202 strictly after the durable write.
  *
- * Audit: one summarizing event per device per batch ('telemetry.readings.ingest', with count and
- * first/last seq), not one per message. A reading is not a decision a person took; the audit
- * log must still show that this device wrote these sequence numbers at this time, and a summary
- * per batch does that at a cost that does not grow with the message rate.
+ * Audit: one summarizing event per device per batch ('telemetry.readings.ingest', target the
+ * device, with count and first/last seq), not one per message, all appended with one chain-head
+ * read and write. A reading is not a decision a person took; the audit log must still show that
+ * this device's sequence numbers were committed at this time, and a summary per batch does that at
+ * a cost that does not grow with the message rate. The actor is Vigil's ingest (system principal,
+ * request id `ingest-<batch>`): the device authenticated, Vigil committed, for many devices at once.
  *
  * MUST: a message is acknowledged (its promise resolves) only after the commit that holds it.
  * MUST: a seq at or below the device's last committed seq is never stored again: a redelivery
@@ -16,14 +18,19 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalTelemetry, type TelemetryEnvelope } from '@vigil/protocol';
-import type { AuditWriter } from '../audit/index.js';
-import { AppError, isAppError, newId, type Clock, type UnitOfWork } from '../kernel/index.js';
+import type { AuditEventInput } from '../audit/index.js';
+import { AppError, isAppError, newId, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
 import type { IngestDevice } from './model.js';
 import type { DeviceSeqAdvance, ReadingRow, TelemetryStore } from './store.js';
 
+/** Appends several audit events in one go (AuditLog.append bound to the transaction's store). */
+export interface AuditBatchWriter {
+  append(ctx: RequestContext, events: readonly AuditEventInput[]): Promise<unknown>;
+}
+
 export interface IngestScope {
   readonly telemetry: TelemetryStore;
-  readonly audit: AuditWriter;
+  readonly audit: AuditBatchWriter;
 }
 
 export interface GroupCommitOptions {
@@ -173,18 +180,15 @@ export class GroupCommitter {
         lastMeasuredAt: a.lastMeasuredAt,
       }));
       if (advances.length > 0) await scope.telemetry.advance(advances, committed, now);
-      const batchId = newId();
-      for (const a of perDevice.values()) {
-        await scope.audit.record(
-          { principal: { kind: 'device', id: a.device.deviceId, orgId: a.device.orgId }, requestId: `ingest-${batchId}`, source: a.source },
-          {
-            action: 'telemetry.readings.ingest',
-            target: { type: 'device', id: a.device.deviceId },
-            outcome: 'success',
-            orgId: a.device.orgId,
-            details: { messages: a.count, firstSeq: a.first, lastSeq: a.last },
-          },
-        );
+      if (perDevice.size > 0) {
+        const events: AuditEventInput[] = [...perDevice.values()].map((a) => ({
+          action: 'telemetry.readings.ingest',
+          target: { type: 'device', id: a.device.deviceId },
+          outcome: 'success',
+          orgId: a.device.orgId,
+          details: { messages: a.count, firstSeq: a.first, lastSeq: a.last, source: a.source.slice(0, 64) },
+        }));
+        await scope.audit.append({ principal: SYSTEM_PRINCIPAL, requestId: `ingest-${newId()}`, source: 'ingest' }, events);
       }
       return results;
     });

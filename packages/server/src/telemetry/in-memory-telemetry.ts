@@ -3,9 +3,9 @@
  * an AuditWriter that keeps events, and a UnitOfWork that can be held shut (to prove that nothing
  * is acknowledged before the commit) and that applies writes only when the "transaction" ends.
  */
-import type { AuditEventInput, AuditWriter } from '../audit/index.js';
+import type { AuditEventInput } from '../audit/index.js';
 import { AppError, type RequestContext, type UnitOfWork } from '../kernel/index.js';
-import type { IngestScope } from './group-commit.js';
+import type { AuditBatchWriter, IngestScope } from './group-commit.js';
 import type { DeviceSeqAdvance, ReadingRow, TelemetryStore } from './store.js';
 
 export class MemoryTelemetryData {
@@ -68,10 +68,10 @@ export class MemoryIngestUnitOfWork implements UnitOfWork<IngestScope> {
   async run<T>(fn: (scope: IngestScope) => Promise<T>): Promise<T> {
     const store = new StagedTelemetryStore(this.data);
     const events: Array<{ ctx: RequestContext; event: AuditEventInput }> = [];
-    const audit: AuditWriter = {
-      record: (ctx, event) => {
-        events.push({ ctx, event });
-        return Promise.resolve({} as Awaited<ReturnType<AuditWriter['record']>>);
+    const audit: AuditBatchWriter = {
+      append: (ctx, batch) => {
+        for (const event of batch) events.push({ ctx, event });
+        return Promise.resolve();
       },
     };
     const result = await fn({ telemetry: store, audit });

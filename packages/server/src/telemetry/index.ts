@@ -8,7 +8,7 @@
  * MUST: transports hand in the device identity they authenticated; messages never choose it.
  */
 export { IngestPipeline, type IngestPipelineOptions } from './ingest-pipeline.js';
-export { GroupCommitter, messageDigest, type GroupCommitOptions, type IngestScope, type CommitResult } from './group-commit.js';
+export { GroupCommitter, messageDigest, type GroupCommitOptions, type IngestScope, type CommitResult, type AuditBatchWriter } from './group-commit.js';
 export { CommandService, COMMAND_NAME_RE, MAX_COMMAND_TTL_SECONDS, type CommandScope, type CommandDelivery, type DeviceDirectory, type SendCommandInput, type SentCommand } from './commands.js';
 export { applyTelemetryRetention, type RetentionScope } from './retention.js';
 export { ReasonCounters, noDeviceActivity, type DeviceActivity, type IngestDevice, type IngestChannel, type IngestOutcome, type IngestRejection } from './model.js';

@@ -12,4 +12,5 @@ for (const adapter of testAdapters()) {
   describe(`${adapter.name}/AuditStore`, () => auditStoreContract(adapter.open));
   describe(`${adapter.name}/SetupCredentialStore`, () => setupCredentialStoreContract(adapter.open));
   describe(`${adapter.name}/TelemetryStore`, () => telemetryStoreContract(adapter.open));
+  if (adapter.name === 'sqlite') describe('sqlite/TelemetryStore (kysely path)', () => telemetryStoreContract(adapter.open, false));
 }

@@ -24,8 +24,14 @@ export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void
     await sql.raw(`CREATE TABLE telemetry_readings (${columns}, PRIMARY KEY (device_id, seq, idx))`).execute(db);
   }
   await db.schema.createIndex('telemetry_readings_device_time').on('telemetry_readings').columns(['device_id', 'measured_at']).execute();
-  await db.schema.createIndex('telemetry_readings_patient_time').on('telemetry_readings').columns(['patient_id', 'measured_at']).execute();
-  await db.schema.createIndex('telemetry_readings_device_seq').on('telemetry_readings').columns(['device_id', 'seq']).execute();
+  // Partial: readings without a patient binding (all of them until bindings exist) cost no index write.
+  await db.schema
+    .createIndex('telemetry_readings_patient_time')
+    .on('telemetry_readings')
+    .columns(['patient_id', 'measured_at'])
+    .where(sql.ref('patient_id'), 'is not', null)
+    .execute();
+  // Lookups by (device_id, seq) for deduplication use the primary key's prefix: no index of their own.
 
   await db.schema
     .createTable('telemetry_device_state')

@@ -1,4 +1,5 @@
 /** TelemetryStore, TelemetryRetentionStore and DeviceCommandStore over kysely (SQLite and PostgreSQL). */
+import type BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { CommandStatus, DeviceCommandRow, DeviceCommandStore, ReadingRow, TelemetryRetentionStore, TelemetryStore } from '../../telemetry/index.js';
 import { AppError } from '../../kernel/index.js';
@@ -10,7 +11,43 @@ import { monthlyPartitionsAround, parsePartitionName, partitionDdl } from '../te
 /** Rows per INSERT: 11 parameters each stays far below SQLite's and PostgreSQL's parameter limits. */
 const INSERT_CHUNK = 1000;
 
-export function telemetryStore(db: Executor): TelemetryStore {
+/**
+ * @param sqlite the better-sqlite3 handle under `db` (SQLite only): the two hot writes of the group
+ * commit then run as prepared statements on the same connection, inside the same transaction,
+ * instead of one freshly compiled multi-row statement per batch (about twice as fast).
+ */
+export function telemetryStore(db: Executor, sqlite?: BetterSqlite3.Database): TelemetryStore {
+  const generic = kyselyTelemetryStore(db);
+  if (!sqlite) return generic;
+  return {
+    ...generic,
+    // async: a constraint violation becomes a rejected promise, as on the kysely path.
+    async insertReadings(rows) {
+      const insert = sqlite.prepare(
+        'INSERT INTO telemetry_readings (org_id, device_id, patient_id, seq, idx, metric, value, unit, measured_at, received_at, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const r of rows) insert.run(r.orgId, r.deviceId, r.patientId, r.seq, r.idx, r.metric, r.value, r.unit, r.measuredAt, r.receivedAt, r.digest);
+      await Promise.resolve();
+    },
+    async advance(states, expected, now) {
+      const insert = sqlite.prepare(
+        'INSERT INTO telemetry_device_state (device_id, org_id, last_seq, last_measured_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_id) DO NOTHING',
+      );
+      const update = sqlite.prepare('UPDATE telemetry_device_state SET last_seq = ?, last_measured_at = ?, updated_at = ? WHERE device_id = ? AND last_seq = ?');
+      for (const s of states) {
+        const before = expected.get(s.deviceId);
+        const changes =
+          before === undefined
+            ? insert.run(s.deviceId, s.orgId, s.lastSeq, s.lastMeasuredAt, now).changes
+            : update.run(s.lastSeq, s.lastMeasuredAt, now, s.deviceId, before).changes;
+        if (changes !== 1) throw conflict(s.deviceId);
+      }
+      await Promise.resolve();
+    },
+  };
+}
+
+function kyselyTelemetryStore(db: Executor): TelemetryStore {
   return {
     async lastSeqs(deviceIds) {
       const out = new Map<string, number>();

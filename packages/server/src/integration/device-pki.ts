@@ -41,8 +41,10 @@ export async function issueCert(options: {
   readonly notAfter?: Date;
   readonly san?: boolean;
   readonly clientAuth?: boolean;
+  /** Reuse a key pair (benches that need many certificates fast). */
+  readonly keys?: webcrypto.CryptoKeyPair;
 }): Promise<IssuedCert> {
-  const keys = await newKeys();
+  const keys = options.keys ?? (await newKeys());
   const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(options.ca ?? false, undefined, true)];
   if (options.ca) extensions.push(new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true));
   else extensions.push(new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true));
@@ -74,7 +76,7 @@ export interface DevicePki {
   readonly server: IssuedCert;
   readonly deviceCa: IssuedCert;
   readonly foreignCa: IssuedCert;
-  device(deviceId: string, options?: { notBefore?: Date; notAfter?: Date; foreign?: boolean }): Promise<IssuedCert>;
+  device(deviceId: string, options?: { notBefore?: Date; notAfter?: Date; foreign?: boolean; keys?: webcrypto.CryptoKeyPair }): Promise<IssuedCert>;
 }
 
 export async function makeDevicePki(): Promise<DevicePki> {
@@ -94,6 +96,7 @@ export async function makeDevicePki(): Promise<DevicePki> {
         clientAuth: true,
         ...(options.notBefore ? { notBefore: options.notBefore } : {}),
         ...(options.notAfter ? { notAfter: options.notAfter } : {}),
+        ...(options.keys ? { keys: options.keys } : {}),
       }),
   };
 }

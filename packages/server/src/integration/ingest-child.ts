@@ -5,8 +5,11 @@
  *
  *   node ingest-child.js <dataDir> <registry.json>
  * registry.json: { "deviceCaPem": "...", "devices": ["device-id", ...], "groupCommitMs"?: 5 }
+ * A line "mem" on stdin answers "MEM <rss> <heapUsed> <external> <connectedDevices>", and
+ * "refusals" answers "REFUSALS <json counters>" (the bench).
  */
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { validate } from '../config/index.js';
 import { MemorySecurityEventSink } from '../kernel/index.js';
 import { isInitialized, initialize, openPlatform, startServer } from '../main.js';
@@ -43,6 +46,16 @@ const server = await startServer(platform, createLogger({ level: 'silent' }), {
   securityEvents: new MemorySecurityEventSink(),
 });
 process.stdout.write(`READY ${server.mqttPort}\n`);
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() === 'refusals') {
+    process.stdout.write(`REFUSALS ${JSON.stringify(server.broker.refusals.snapshot())}\n`);
+    return;
+  }
+  if (line.trim() !== 'mem') return;
+  global.gc?.();
+  const m = process.memoryUsage();
+  process.stdout.write(`MEM ${m.rss} ${m.heapUsed} ${m.external} ${server.broker.connectedCount()}\n`);
+});
 const stop = () => void server.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

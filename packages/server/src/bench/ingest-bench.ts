@@ -4,7 +4,8 @@
  * commit to SQLite with synchronous=FULL, PUBACK after the commit), then, in the same run, a bare
  * in-memory aedes broker relaying the same QoS 1 traffic over TLS to a subscriber (the baseline).
  * D devices each keep W messages in flight for S seconds. Reports both rates, their ratio (goal
- * >= 0.5) and memory per in-flight message at the peak (heap + buffers above the idle level).
+ * >= 0.5) and live memory per in-flight message at the peak (heap + buffers above the idle level,
+ * sampled after a full GC every 500 ms, in both phases alike).
  * Server and clients share this process (loopback only); the figures include the clients' cost.
  */
 import { once } from 'node:events';
@@ -14,6 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:tls';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceTopic } from '@vigil/protocol';
@@ -44,19 +47,23 @@ interface LoadResult {
   readonly maxInFlight: number;
 }
 
+// A full GC before each memory sample, so the figure is live memory, not garbage not yet collected.
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+
 function memoryNow(): number {
+  collect();
   const m = process.memoryUsage();
-  return m.heapUsed + m.external + m.arrayBuffers;
+  return m.heapUsed + m.external;
 }
 
 /** Keeps WINDOW QoS 1 publishes in flight per client for SECONDS; counts PUBACKs. */
 async function load(clients: readonly MqttClient[], topicOf: (i: number) => string, payloadOf: (i: number, seq: number) => string): Promise<LoadResult> {
-  global.gc?.();
   const idle = memoryNow();
   let peak = idle;
   let inFlight = 0;
   let maxInFlight = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, memoryNow())), 25);
+  const sampler = setInterval(() => (peak = Math.max(peak, memoryNow())), 500);
   let acked = 0;
   const started = process.hrtime.bigint();
   const deadline = Date.now() + SECONDS * 1000;

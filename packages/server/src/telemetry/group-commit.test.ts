@@ -18,7 +18,8 @@ describe('GroupCommitter', () => {
     assert.deepEqual(results, Array(6).fill('stored'));
     assert.equal(uow.data.commits, 1);
     assert.equal(uow.data.audit.length, 3);
-    assert.deepEqual(uow.data.audit[0]?.event.details, { messages: 2, firstSeq: 1, lastSeq: 2 });
+    assert.deepEqual(uow.data.audit[0]?.event.details, { messages: 2, firstSeq: 1, lastSeq: 2, source: 'src' });
+    assert.equal(uow.data.audit[0]?.event.target.id, dev(1).deviceId);
   });
 
   test('ok/a full batch commits without waiting for the delay', async () => {

@@ -282,6 +282,12 @@ describe('MQTT ingest over mTLS', () => {
       const received = nextCommand(client);
       await client.subscribeAsync(deviceTopic(id, 'commands'), { qos: 1 });
       assert.equal((await received).commandId, sent.commandId);
+      t.clock.advance(61_000);
+      try {
+        assert.equal((await server.telemetry.commands.find(ORG, sent.commandId))?.status, 'expired', 'never acknowledged, past its expiry');
+      } finally {
+        t.clock.advance(-61_000);
+      }
       await client.endAsync();
     });
 

@@ -140,8 +140,12 @@ export class CommandService {
     });
   }
 
+  /** A command as it stands now: one not acknowledged before its expiry reads as 'expired'. */
   async find(orgId: string, commandId: string): Promise<DeviceCommandRow | undefined> {
-    return this.uow.run((s) => s.commands.find(orgId, commandId));
+    const row = await this.uow.run((s) => s.commands.find(orgId, commandId));
+    if (!row) return undefined;
+    const open = row.status === 'pending' || row.status === 'sent';
+    return open && this.clock.now().toISOString() > row.expiresAt ? { ...row, status: 'expired' } : row;
   }
 
   private async deliver(row: DeviceCommandRow): Promise<boolean> {

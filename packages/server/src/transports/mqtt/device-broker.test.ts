@@ -3,6 +3,7 @@
  * device gets no PUBACK before the commit (MQTT 3.1.1 §4.3.2 + issue 4 item 7).
  */
 import assert from 'node:assert/strict';
+import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { deviceTopic } from '@vigil/protocol';
 import { FakeDeviceRegistry, makeDevicePki, type DevicePki } from '../../integration/device-pki.js';
@@ -35,7 +36,7 @@ describe('device broker: PUBACK after commit, rate limit', () => {
       deviceCaPem: pki.deviceCa.certPem,
       authenticator: registry,
       events,
-      limits: { messagesPerSecond: 1, burst: 3 },
+      limits: { messagesPerSecond: 1, burst: 3, connectTimeoutMs: 1000 },
       handler: {
         telemetry: async (device, payload, source) => {
           const outcome = await pipeline.ingestPayload(device, payload, 'mqtt', source);
@@ -81,5 +82,16 @@ describe('device broker: PUBACK after commit, rate limit', () => {
     assert.ok(broker.refusals.get('rate-limited') >= 1);
     assert.ok(events.count('mqtt.refused', 'rate-limited') >= 1);
     client.end(true);
+  });
+
+  test('fail/a verified TLS peer that never sends CONNECT is closed after connectTimeout', async () => {
+    const cert = await pki.device('device-hold-0001');
+    const socket = tlsConnect({ host: '127.0.0.1', port: broker.port, servername: 'localhost', ca: pki.serverRoot.certPem, cert: cert.certPem, key: cert.keyPem });
+    const started = Date.now();
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const waited = Date.now() - started;
+    assert.ok(waited >= 900 && waited < 5000, `closed after ${waited} ms`);
+    assert.ok(broker.refusals.get('connect-timeout') >= 1);
+    assert.ok(events.count('mqtt.refused', 'connect-timeout') >= 1);
   });
 });

@@ -6,6 +6,7 @@
  * MUST: every service gets its ports from here; there are no module-level singletons.
  */
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +21,11 @@ import {
   DeviceStatusWatcher,
   type AccessWithdrawnListener,
   type AuthenticateDevice,
-  type DeviceActivity,
+  type DeviceActivity as DeviceActivityBufferPort,
   type DeviceScope,
 } from './devices/index.js';
 import { CommonPasswords, IdentityService, PasswordHasher, SetupCredentialService, type IdentityScope, type RelyingParty, type SetupScope } from './identity/index.js';
-import { createEnvelopeSealer, initKeyStore, keyStoreExists, openKeyStore, type KeyProvider, type Sealer } from './keys/index.js';
+import { createEnvelopeSealer, ecdsaP256Verifier, initKeyStore, keyStoreExists, openKeyStore, type KeyProvider, type Sealer } from './keys/index.js';
 import { cliPrincipal, newId, systemClock, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type SecurityEventSink } from './kernel/index.js';
 import { Scheduler } from './jobs/index.js';
 import type { Logger } from './observability/index.js';
@@ -59,8 +60,21 @@ import {
   type Executor,
   type SqlDatabase,
 } from './storage/index.js';
-import { closeHttpServer, createHttpServer, deviceRoutes, patientRoutes, type HttpRoutes } from './transports/http/index.js';
+import {
+  closeHttpServer,
+  createHttpServer,
+  deviceCertificate,
+  deviceRoutes,
+  deviceTelemetryRoutes,
+  patientRoutes,
+  type ClientCertificateLookup,
+  type HttpRoutes,
+} from './transports/http/index.js';
 import { accessRoutes, authRoutes, createIdentityAuthorizer, userRoutes } from './transports/http/identity.js';
+// --- telemetry and MQTT (issue 4) ---
+import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, type DeviceActivity, type DeviceDirectory } from './telemetry/index.js';
+import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
+import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 
 export interface PlatformOptions {
   readonly config: Config;
@@ -81,7 +95,9 @@ export interface DevicesModule {
   readonly service: DeviceService;
   readonly authenticateDevice: AuthenticateDevice;
   onRevoked(listener: AccessWithdrawnListener): () => void;
-  readonly activity: DeviceActivity;
+  readonly activity: DeviceActivityBufferPort;
+  /** Registry lookups by organization and id (commands check the target exists). */
+  readonly directory: DeviceDirectory;
   /** [device CA, root] PEM: the `ca` a device-facing TLS listener verifies client certificates with. */
   readonly clientCaPems: readonly string[];
   /** Writes buffered last-seen times (a scheduled job, and at close). */
@@ -284,6 +300,12 @@ async function openDevices(deps: {
     authenticateDevice: authenticator.authenticateDevice,
     onRevoked: (listener) => notifier.onRevoked(listener),
     activity,
+    directory: {
+      find: async (orgId, deviceId) => {
+        const device = await reader.devices.find(orgId, deviceId);
+        return device ? { deviceId: device.id, orgId: device.orgId, status: device.status } : null;
+      },
+    },
     clientCaPems: ca.chainPems(),
     flushActivity: () => activity.flush(),
     pollStatusChanges: () => watcher.poll(),
@@ -355,14 +377,96 @@ export function takeDataDirLock(platform: Platform): DataDirLock {
   return lockDataDir(platform.dataDir);
 }
 
+function safeJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    return null;
+  }
+}
+
 /** Where the built console lives (packages/console/dist), relative to this file in dist/. */
 export function defaultConsoleDir(): string {
   return join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'console', 'dist');
 }
 
+// --- telemetry and MQTT (issue 4) ---
+/** The ports telemetry needs from the devices module (the integrator connects them). */
+export interface DevicePorts {
+  /** Maps a verified client certificate to a device. Default: refuse every device (secure until connected). */
+  readonly authenticator?: BrokerDeviceAuthenticator;
+  /** PEM of the device CA(s) the MQTT listener trusts. Default: Vigil's root (no device passes the default authenticator). */
+  readonly caPem?: string;
+  readonly directory?: DeviceDirectory;
+  readonly activity?: DeviceActivity;
+  /** Registers a listener called with a device id when it is revoked. */
+  readonly onRevoked?: (listener: (deviceId: string) => void) => void;
+}
+
+export interface TelemetryServices {
+  readonly committer: GroupCommitter;
+  readonly pipeline: IngestPipeline;
+  readonly commands: CommandService;
+}
+
+const NO_DEVICE_DIRECTORY: DeviceDirectory = { find: () => Promise.resolve(null) };
+
+export function createTelemetry(platform: Platform, events: SecurityEventSink, devices: DevicePorts = {}): TelemetryServices {
+  const { database, auditLog, clock, config } = platform;
+  const audit = (executor: Executor) => auditLog.writer(auditStore(executor, database.dialect));
+  const committer = new GroupCommitter(
+    new SqlUnitOfWork(database, (executor) => {
+      const store = auditStore(executor, database.dialect);
+      return { telemetry: telemetryStore(executor, database.sqliteHandle), audit: { append: (ctx, events) => auditLog.append(store, ctx, events) } };
+    }),
+    clock,
+    { maxDelayMs: config.telemetry.groupCommitMs, maxBatch: config.telemetry.groupCommitMaxMessages },
+  );
+  const pipeline = new IngestPipeline({
+    committer,
+    clock,
+    events,
+    verifier: ecdsaP256Verifier,
+    timeWindowSeconds: config.telemetry.timeWindowSeconds,
+    signedModels: config.telemetry.signedModels,
+    ...(devices.activity ? { activity: devices.activity } : {}),
+  });
+  const commands = new CommandService(
+    new SqlUnitOfWork(database, (executor) => ({ commands: deviceCommandStore(executor), audit: audit(executor) })),
+    devices.directory ?? NO_DEVICE_DIRECTORY,
+    clock,
+    events,
+  );
+  return { committer, pipeline, commands };
+}
+
+/** The verified client certificate on an HTTPS request (the listener asks for one, optionally). */
+const tlsClientCertificate: ClientCertificateLookup = (request) => deviceCertificate(request) ?? null;
+
+/** The devices module, seen through the ports telemetry and the broker need. */
+function platformDevicePorts(platform: Platform): DevicePorts {
+  const { devices } = platform;
+  return {
+    authenticator: {
+      authenticate: async (certificate) => {
+        const result = await devices.authenticateDevice(certificate, { transport: 'mqtt' });
+        if (!result.ok) return { ok: false, reason: result.reason };
+        const { deviceId, orgId, model, status } = result.device;
+        return { ok: true, device: { deviceId, orgId, model, status } };
+      },
+    },
+    caPem: devices.clientCaPems.join('\n'),
+    directory: devices.directory,
+    activity: devices.activity,
+    onRevoked: (listener) => void devices.onRevoked((deviceId) => listener(deviceId)),
+  };
+}
 
 export interface RunningServer {
   readonly httpPort: number;
+  readonly mqttPort: number;
+  readonly broker: DeviceBroker;
+  readonly telemetry: TelemetryServices;
   /** Graceful stop: listeners close, in-flight requests and jobs finish, a final checkpoint, database closed. */
   close(): Promise<void>;
 }
@@ -371,15 +475,52 @@ export interface RunningServer {
 export async function startServer(
   platform: Platform,
   logger: Logger,
-  options: { consoleDir?: string; lock?: DataDirLock } = {},
+  options: { consoleDir?: string; lock?: DataDirLock; devices?: DevicePorts; securityEvents?: SecurityEventSink } = {},
 ): Promise<RunningServer> {
   const { config } = platform;
   const lock = options.lock ?? takeDataDirLock(platform);
   const scheduler = new Scheduler((job, error) => logger.error({ job, err: error }, 'job failed'));
+  let startedBroker: DeviceBroker | undefined;
   try {
     const tls = await httpsCredentials(platform);
     logger.info({ source: tls.source, notAfter: tls.notAfter.toISOString(), issuedBecause: tls.issuedBecause }, 'https certificate');
     const identityRoutes = identityHttp(platform);
+    // --- telemetry and MQTT (issue 4) ---
+    // Security events are stored (platform.securityEvents); a caller may add its own sink (tests).
+    const extraEvents = options.securityEvents;
+    const securityEvents: SecurityEventSink = extraEvents
+      ? {
+          emit: (event) => {
+            platform.securityEvents.emit(event);
+            extraEvents.emit(event);
+          },
+        }
+      : platform.securityEvents;
+    const devices = options.devices ?? platformDevicePorts(platform);
+    const authenticator = devices.authenticator ?? refuseAllDevices;
+    const telemetry = createTelemetry(platform, securityEvents, devices);
+    const broker = await startDeviceBroker({
+      host: config.host,
+      port: config.mqttPort,
+      tls: tls.credentials,
+      tlsMinVersion: config.tls.minVersion === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2',
+      deviceCaPem: devices.caPem ?? (await openRootCa({ dataDir: platform.dataDir, keys: platform.keys })).certPem,
+      authenticator,
+      events: securityEvents,
+      limits: { ...config.mqtt },
+      handler: {
+        telemetry: (device, payload, source) => telemetry.pipeline.ingestPayload(device, payload, 'mqtt', source),
+        ack: async (device, payload, source) => {
+          await telemetry.commands.recordAck(device, safeJson(payload), source);
+        },
+        event: () => Promise.resolve(),
+        commandsSubscribed: (device) => void telemetry.commands.deliverPending(device).catch((error: unknown) => logger.error({ err: error }, 'command delivery failed')),
+      },
+    });
+    startedBroker = broker;
+    telemetry.commands.attachDelivery({ deliver: (deviceId, command) => broker.deliverCommand(deviceId, command) });
+    devices.onRevoked?.((deviceId) => broker.disconnectDevice(deviceId, 'revoked'));
+    logger.info({ host: config.host, port: broker.port }, 'mqtt listening');
     const http = await createHttpServer({
       authorize: identityRoutes.authorize,
       tls: tls.credentials,
@@ -395,6 +536,7 @@ export async function startServer(
         ...identityRoutes.routes,
         patientRoutes({ patients: platform.patients.records, breakGlass: platform.patients.breakGlass, training: platform.patients.training }),
         deviceRoutes({ service: platform.devices.service }),
+        deviceTelemetryRoutes({ pipeline: telemetry.pipeline, commands: telemetry.commands, authenticator, clientCertificate: tlsClientCertificate, events: securityEvents }),
       ],
       readiness: async () => {
         const database = await platform.database.ping();
@@ -418,13 +560,30 @@ export async function startServer(
     scheduler.add({ name: 'device-activity-flush', everyMs: 5_000, run: async () => void (await platform.devices.flushActivity()) });
     scheduler.add({ name: 'device-status-watch', everyMs: 2_000, run: async () => void (await platform.devices.pollStatusChanges()) });
     scheduler.add({ name: 'device-crl-refresh', everyMs: 60 * 60_000, run: async () => void (await platform.devices.service.crl()) });
+    scheduler.add({
+      name: 'telemetry-retention',
+      everyMs: 6 * 3600 * 1000,
+      run: async () => {
+        const uow = new SqlUnitOfWork(platform.database, (executor) => ({
+          retention: telemetryRetentionStore(executor, platform.database.dialect),
+          audit: platform.auditLog.writer(auditStore(executor, platform.database.dialect)),
+        }));
+        const result = await applyTelemetryRetention(uow, platform.clock, config.telemetry.retentionDays, systemRequestContext('telemetry-retention'));
+        if (result.deletedRows > 0 || result.droppedPartitions.length > 0) logger.info(result, 'telemetry retention');
+      },
+    });
 
     let closed: Promise<void> | undefined;
     return {
       httpPort,
+      mqttPort: broker.port,
+      broker,
+      telemetry,
       close: () => {
         closed ??= (async () => {
           await closeHttpServer(http);
+          await broker.close();
+          await telemetry.committer.close();
           await scheduler.stop();
           await platform.devices.flushActivity().catch((error: unknown) => logger.error({ err: error }, 'device activity flush failed'));
           await platform
@@ -438,6 +597,7 @@ export async function startServer(
     };
   } catch (error) {
     await scheduler.stop();
+    await startedBroker?.close();
     lock.release();
     throw error;
   }

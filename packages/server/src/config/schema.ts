@@ -93,6 +93,27 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    mqtt: Type.Object(
+      {
+        maxPacketBytes: Type.Integer({ minimum: 512, maximum: 1024 * 1024, default: 16 * 1024, description: 'Largest MQTT packet a device may send (bytes).' }),
+        connectTimeoutMs: Type.Integer({ minimum: 1000, maximum: 120_000, default: 10_000, description: 'Time a device has to send CONNECT after the TLS handshake.' }),
+        keepaliveLimitSeconds: Type.Integer({ minimum: 10, maximum: 3600, default: 600, description: 'Largest keepalive a device may ask for.' }),
+        queueLimit: Type.Integer({ minimum: 1, maximum: 10_000, default: 42, description: 'Packets queued per connection before CONNECT completes.' }),
+        messagesPerSecond: Type.Number({ minimum: 0.1, maximum: 10_000, default: 20, description: 'Sustained message rate per device (token bucket).' }),
+        burst: Type.Integer({ minimum: 1, maximum: 100_000, default: 100, description: 'Message burst per device (token bucket size).' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    telemetry: Type.Object(
+      {
+        timeWindowSeconds: Type.Integer({ minimum: 10, maximum: 86_400, default: 300, description: 'Accepted clock difference between a reading and the server (each way).' }),
+        groupCommitMs: Type.Integer({ minimum: 0, maximum: 1000, default: 5, description: 'Longest wait to gather a group commit.' }),
+        groupCommitMaxMessages: Type.Integer({ minimum: 1, maximum: 10_000, default: 500, description: 'Largest group commit.' }),
+        retentionDays: Type.Integer({ minimum: 1, maximum: 36_500, default: 400, description: 'Readings older than this are deleted (whole partitions on PostgreSQL).' }),
+        signedModels: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { default: [], maxItems: 256, description: 'Device models whose telemetry must carry a valid ECDSA P-256 signature.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     insecure: Type.Object(
       {
         allowPlaintextDatabase: Type.Boolean({ default: false, description: 'Allow a PostgreSQL URL to a non-loopback host without sslmode=require/verify-full.' }),

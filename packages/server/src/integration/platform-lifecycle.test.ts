@@ -130,7 +130,7 @@ test('ok/vigil start serves HTTPS and stops cleanly on SIGTERM', async () => {
   const root = await mkdtemp(join(tmpdir(), 'vigil-start-'));
   const dataDir = join(root, 'data');
   try {
-    const child = spawn(process.execPath, [CLI, 'start', '--data-dir', dataDir, '--http-port', '0', '--log-level', 'warn'], {
+    const child = spawn(process.execPath, [CLI, 'start', '--data-dir', dataDir, '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: process.env['PATH'] ?? '' },
     });

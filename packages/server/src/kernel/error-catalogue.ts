@@ -103,6 +103,12 @@ export const ERROR_CATALOGUE = {
   CA_DEVICE_CA_INVALID: { status: 500, message: 'The device certificate authority is not valid.' },
 
   // telemetry and MQTT (ingest, replay, commands)
+  TELEMETRY_REJECTED: { status: 422, message: 'The telemetry message was rejected.' },
+  TELEMETRY_CLIENT_CERT_REQUIRED: { status: 401, message: 'A valid device client certificate is required.' },
+  TELEMETRY_INGEST_UNAVAILABLE: { status: 503, message: 'Telemetry could not be stored; retry later.' },
+  TELEMETRY_COMMAND_DEVICE_NOT_FOUND: { status: 404, message: 'Not found.' },
+  TELEMETRY_COMMAND_INVALID: { status: 400, message: 'The command is not valid.' },
+  MQTT_BROKER_START_FAILED: { status: 500, message: 'The MQTT listener could not start.' },
 
   // CA / TLS
   CA_NOT_INITIALIZED: { status: 500, message: 'The certificate authority is not initialized.' },

@@ -22,6 +22,7 @@ export { initKeyStore, openKeyStore, keyStoreExists, type InitKeyStoreOptions, t
 export { keyStorePaths, type KeyStorePaths } from './key-store-paths.js';
 export { createEnvelopeSealer } from './envelope-sealer.js';
 export { ed25519Verifier } from './ed25519-verifier.js';
+export { ecdsaP256Verifier } from './ecdsa-p256-verifier.js';
 export { newMasterKeyText } from './master-key.js';
 /** Crash-safe writes (temp file, fsync, rename/link), also used for the CA's public files. */
 export { writeFileAtomic, createFileAtomic } from './atomic-file.js';

@@ -16,3 +16,4 @@ export { patientStore, careTeamStore, trainingStore, breakGlassStore } from './s
 export { securityEventStore, StoreSecurityEventSink } from './stores/security-event-store.js';
 export { deviceStore, enrollmentTokenStore, deviceCertificateStore } from './stores/device-store.js';
 export { identityStore } from './stores/identity-store.js';
+export { telemetryStore, telemetryRetentionStore, deviceCommandStore } from './stores/telemetry-store.js';

@@ -246,8 +246,51 @@ export interface DeviceCertificatesTable {
 }
 
 /** Tables of telemetry (readings, per-device sequence state) and device commands. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface TelemetryTables {}
+export interface TelemetryTables {
+  telemetry_readings: TelemetryReadingsTable;
+  telemetry_device_state: TelemetryDeviceStateTable;
+  device_commands: DeviceCommandsTable;
+}
+
+/** One row per reading; a message's digest sits on its first reading (idx 0) for deduplication. */
+export interface TelemetryReadingsTable {
+  org_id: string;
+  device_id: string;
+  /** Null until device-to-patient bindings exist. */
+  patient_id: string | null;
+  seq: number;
+  idx: number;
+  metric: string;
+  value: number;
+  unit: string;
+  measured_at: string;
+  received_at: string;
+  digest: string | null;
+}
+
+export interface TelemetryDeviceStateTable {
+  device_id: string;
+  org_id: string;
+  last_seq: number;
+  last_measured_at: string;
+  updated_at: string;
+}
+
+export interface DeviceCommandsTable {
+  id: string;
+  org_id: string;
+  device_id: string;
+  name: string;
+  args: string;
+  nonce: string;
+  issued_at: string;
+  expires_at: string;
+  status: string;
+  issued_by: string;
+  delivered_at: string | null;
+  acked_at: string | null;
+  ack_reason: string | null;
+}
 
 export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables {
   audit_events: AuditEventsTable;

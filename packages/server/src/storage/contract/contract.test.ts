@@ -9,6 +9,7 @@ import { deviceStoreContract } from './device-store.contract.js';
 import { setupCredentialStoreContract } from './setup-credential-store.contract.js';
 import { patientStoresContract } from './patient-stores.contract.js';
 import { identityStoreContract } from './identity-store.contract.js';
+import { telemetryStoreContract } from './telemetry-store.contract.js';
 
 for (const adapter of testAdapters()) {
   describe(`${adapter.name}/AuditStore`, () => auditStoreContract(adapter.open));
@@ -16,4 +17,6 @@ for (const adapter of testAdapters()) {
   describe(`${adapter.name}/PatientStores`, () => patientStoresContract(adapter.open));
   describe(`${adapter.name}/DeviceStore`, () => deviceStoreContract(adapter.open));
   describe(`${adapter.name}/IdentityStore`, () => identityStoreContract(adapter.open));
+  describe(`${adapter.name}/TelemetryStore`, () => telemetryStoreContract(adapter.open));
+  if (adapter.name === 'sqlite') describe('sqlite/TelemetryStore (kysely path)', () => telemetryStoreContract(adapter.open, false));
 }

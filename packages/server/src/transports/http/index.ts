@@ -34,3 +34,4 @@ export { patientRoutes, type PatientRoutesDeps } from './patient-routes.js';
 export { deviceCertificate, clientCertificateError } from './client-certificate.js';
 export { deviceRoutes, DEFAULT_PUBLIC_RATE_LIMIT, type DeviceRoutesOptions } from './device-routes.js';
 export { sourceRateLimit, type SourceRateLimit } from './source-rate-limit.js';
+export { deviceTelemetryRoutes, type DeviceTelemetryRoutesOptions, type ClientCertificateLookup } from './device-telemetry-routes.js';

@@ -1,0 +1,264 @@
+/** TelemetryStore, TelemetryRetentionStore and DeviceCommandStore over kysely (SQLite and PostgreSQL). */
+import type BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
+import type { CommandStatus, DeviceCommandRow, DeviceCommandStore, ReadingRow, TelemetryRetentionStore, TelemetryStore } from '../../telemetry/index.js';
+import { AppError } from '../../kernel/index.js';
+import type { SqlDialect } from '../dialect.js';
+import type { Executor } from '../sql-database.js';
+import type { DeviceCommandsTable, TelemetryReadingsTable } from '../tables.js';
+import { monthlyPartitionsAround, parsePartitionName, partitionDdl } from '../telemetry-partitions.js';
+
+/** Rows per INSERT: 11 parameters each stays far below SQLite's and PostgreSQL's parameter limits. */
+const INSERT_CHUNK = 1000;
+
+/**
+ * @param sqlite the better-sqlite3 handle under `db` (SQLite only): the two hot writes of the group
+ * commit then run as prepared statements on the same connection, inside the same transaction,
+ * instead of one freshly compiled multi-row statement per batch (about twice as fast).
+ */
+export function telemetryStore(db: Executor, sqlite?: BetterSqlite3.Database): TelemetryStore {
+  const generic = kyselyTelemetryStore(db);
+  if (!sqlite) return generic;
+  return {
+    ...generic,
+    // async: a constraint violation becomes a rejected promise, as on the kysely path.
+    async insertReadings(rows) {
+      const insert = sqlite.prepare(
+        'INSERT INTO telemetry_readings (org_id, device_id, patient_id, seq, idx, metric, value, unit, measured_at, received_at, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const r of rows) insert.run(r.orgId, r.deviceId, r.patientId, r.seq, r.idx, r.metric, r.value, r.unit, r.measuredAt, r.receivedAt, r.digest);
+      await Promise.resolve();
+    },
+    async advance(states, expected, now) {
+      const insert = sqlite.prepare(
+        'INSERT INTO telemetry_device_state (device_id, org_id, last_seq, last_measured_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_id) DO NOTHING',
+      );
+      const update = sqlite.prepare('UPDATE telemetry_device_state SET last_seq = ?, last_measured_at = ?, updated_at = ? WHERE device_id = ? AND last_seq = ?');
+      for (const s of states) {
+        const before = expected.get(s.deviceId);
+        const changes =
+          before === undefined
+            ? insert.run(s.deviceId, s.orgId, s.lastSeq, s.lastMeasuredAt, now).changes
+            : update.run(s.lastSeq, s.lastMeasuredAt, now, s.deviceId, before).changes;
+        if (changes !== 1) throw conflict(s.deviceId);
+      }
+      await Promise.resolve();
+    },
+  };
+}
+
+function kyselyTelemetryStore(db: Executor): TelemetryStore {
+  return {
+    async lastSeqs(deviceIds) {
+      const out = new Map<string, number>();
+      if (deviceIds.length === 0) return out;
+      const rows = await db.selectFrom('telemetry_device_state').select(['device_id', 'last_seq']).where('device_id', 'in', [...deviceIds]).execute();
+      for (const r of rows) out.set(r.device_id, Number(r.last_seq));
+      return out;
+    },
+    async findDigest(deviceId, seq) {
+      const row = await db.selectFrom('telemetry_readings').select('digest').where('device_id', '=', deviceId).where('seq', '=', seq).where('idx', '=', 0).executeTakeFirst();
+      return row?.digest ?? undefined;
+    },
+    async insertReadings(rows) {
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        await db.insertInto('telemetry_readings').values(rows.slice(i, i + INSERT_CHUNK).map(toReadingRow)).execute();
+      }
+    },
+    async advance(states, expected, now) {
+      for (const s of states) {
+        const before = expected.get(s.deviceId);
+        if (before === undefined) {
+          const result = await db
+            .insertInto('telemetry_device_state')
+            .values({ device_id: s.deviceId, org_id: s.orgId, last_seq: s.lastSeq, last_measured_at: s.lastMeasuredAt, updated_at: now })
+            .onConflict((oc) => oc.column('device_id').doNothing())
+            .executeTakeFirst();
+          if (Number(result.numInsertedOrUpdatedRows ?? 0n) !== 1) throw conflict(s.deviceId);
+        } else {
+          // Optimistic: only moves from the value this transaction read (another node may have moved it).
+          const result = await db
+            .updateTable('telemetry_device_state')
+            .set({ last_seq: s.lastSeq, last_measured_at: s.lastMeasuredAt, updated_at: now })
+            .where('device_id', '=', s.deviceId)
+            .where('last_seq', '=', before)
+            .executeTakeFirst();
+          if (Number(result.numUpdatedRows) !== 1) throw conflict(s.deviceId);
+        }
+      }
+    },
+    async readingsForDevice(orgId, deviceId, from, to, limit) {
+      const rows = await db
+        .selectFrom('telemetry_readings')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('device_id', '=', deviceId)
+        .where('measured_at', '>=', from)
+        .where('measured_at', '<', to)
+        .orderBy('measured_at')
+        .orderBy('seq')
+        .orderBy('idx')
+        .limit(limit)
+        .execute();
+      return rows.map(fromReadingRow);
+    },
+  };
+}
+
+export function telemetryRetentionStore(db: Executor, dialect: SqlDialect): TelemetryRetentionStore {
+  return {
+    async ensurePartitions(at) {
+      if (dialect !== 'postgres') return [];
+      const existing = await partitionNames(db);
+      const created: string[] = [];
+      for (const p of monthlyPartitionsAround(at, 0, 3)) {
+        if (existing.includes(p.name)) continue;
+        await sql.raw(partitionDdl(p)).execute(db);
+        created.push(p.name);
+      }
+      return created;
+    },
+    async removeBefore(cutoff) {
+      const droppedPartitions: string[] = [];
+      if (dialect === 'postgres') {
+        for (const name of await partitionNames(db)) {
+          const p = parsePartitionName(name);
+          if (p && p.to <= cutoff) {
+            await sql.raw(`DROP TABLE ${p.name}`).execute(db);
+            droppedPartitions.push(p.name);
+          }
+        }
+      }
+      const result = await db.deleteFrom('telemetry_readings').where('measured_at', '<', cutoff).executeTakeFirst();
+      return { droppedPartitions, deletedRows: Number(result.numDeletedRows) };
+    },
+  };
+}
+
+async function partitionNames(db: Executor): Promise<string[]> {
+  const result = await sql<{ name: string }>`
+    SELECT c.relname AS name FROM pg_inherits i
+    JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+    JOIN pg_namespace n ON n.oid = p.relnamespace
+    WHERE p.relname = 'telemetry_readings' AND n.nspname = current_schema()`.execute(db);
+  return result.rows.map((r) => r.name);
+}
+
+function conflict(deviceId: string): AppError {
+  return new AppError('STORAGE_CONFLICT', { detail: `telemetry: sequence state of ${deviceId} moved concurrently` });
+}
+
+export function deviceCommandStore(db: Executor): DeviceCommandStore {
+  return {
+    async insert(row) {
+      await db.insertInto('device_commands').values(toCommandRow(row)).execute();
+    },
+    async find(orgId, id) {
+      const row = await db.selectFrom('device_commands').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return row ? fromCommandRow(row) : undefined;
+    },
+    async pendingFor(orgId, deviceId, now, limit) {
+      const rows = await db
+        .selectFrom('device_commands')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('device_id', '=', deviceId)
+        .where('status', '=', 'pending')
+        .where('expires_at', '>', now)
+        .orderBy('issued_at')
+        .limit(limit)
+        .execute();
+      return rows.map(fromCommandRow);
+    },
+    async markSent(orgId, id, at) {
+      const result = await db
+        .updateTable('device_commands')
+        .set({ status: 'sent', delivered_at: at })
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async recordAck(orgId, deviceId, id, nonce, status, reason, at) {
+      const result = await db
+        .updateTable('device_commands')
+        .set({ status, acked_at: at, ack_reason: reason })
+        .where('org_id', '=', orgId)
+        .where('device_id', '=', deviceId)
+        .where('id', '=', id)
+        .where('nonce', '=', nonce)
+        .where('status', 'in', ['pending', 'sent'])
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+  };
+}
+
+function toReadingRow(r: ReadingRow): TelemetryReadingsTable {
+  return {
+    org_id: r.orgId,
+    device_id: r.deviceId,
+    patient_id: r.patientId,
+    seq: r.seq,
+    idx: r.idx,
+    metric: r.metric,
+    value: r.value,
+    unit: r.unit,
+    measured_at: r.measuredAt,
+    received_at: r.receivedAt,
+    digest: r.digest,
+  };
+}
+
+function fromReadingRow(r: TelemetryReadingsTable): ReadingRow {
+  return {
+    orgId: r.org_id,
+    deviceId: r.device_id,
+    patientId: r.patient_id,
+    seq: Number(r.seq),
+    idx: r.idx,
+    metric: r.metric,
+    value: Number(r.value),
+    unit: r.unit,
+    measuredAt: r.measured_at,
+    receivedAt: r.received_at,
+    digest: r.digest,
+  };
+}
+
+function toCommandRow(r: DeviceCommandRow): DeviceCommandsTable {
+  return {
+    id: r.id,
+    org_id: r.orgId,
+    device_id: r.deviceId,
+    name: r.name,
+    args: r.args,
+    nonce: r.nonce,
+    issued_at: r.issuedAt,
+    expires_at: r.expiresAt,
+    status: r.status,
+    issued_by: r.issuedBy,
+    delivered_at: r.deliveredAt,
+    acked_at: r.ackedAt,
+    ack_reason: r.ackReason,
+  };
+}
+
+function fromCommandRow(r: DeviceCommandsTable): DeviceCommandRow {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    deviceId: r.device_id,
+    name: r.name,
+    args: r.args,
+    nonce: r.nonce,
+    issuedAt: r.issued_at,
+    expiresAt: r.expires_at,
+    status: r.status as CommandStatus,
+    issuedBy: r.issued_by,
+    deliveredAt: r.delivered_at,
+    ackedAt: r.acked_at,
+    ackReason: r.ack_reason,
+  };
+}

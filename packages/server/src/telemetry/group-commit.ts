@@ -1,0 +1,196 @@
+/**
+ * Group commit: messages from every connection are gathered for up to `maxDelayMs` (or until
+ * `maxBatch` are waiting), then written in ONE transaction with their audit events. Each
+ * submitter's promise settles only after that transaction commits, which is what lets the
+ * transport send the PUBACK (MQTT 3.1.1 §4.3.2) or the HTTP 202 strictly after the durable write.
+ *
+ * Audit: one summarizing event per device per batch ('telemetry.readings.ingest', target the
+ * device, with count and first/last seq), not one per message, all appended with one chain-head
+ * read and write. A reading is not a decision a person took; the audit log must still show that
+ * this device's sequence numbers were committed at this time, and a summary per batch does that at
+ * a cost that does not grow with the message rate. The actor is Vigil's ingest (system principal,
+ * request id `ingest-<batch>`): the device authenticated, Vigil committed, for many devices at once.
+ *
+ * MUST: a message is acknowledged (its promise resolves) only after the commit that holds it.
+ * MUST: a seq at or below the device's last committed seq is never stored again: a redelivery
+ *       with the same content is 'duplicate' (acknowledged), anything else is 'replay' (refused).
+ * MUST: a failed transaction rejects every message of the batch (the device resends them).
+ */
+import { createHash } from 'node:crypto';
+import { canonicalTelemetry, type TelemetryEnvelope } from '@vigil/protocol';
+import type { AuditEventInput } from '../audit/index.js';
+import { AppError, isAppError, newId, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
+import type { IngestDevice } from './model.js';
+import type { DeviceSeqAdvance, ReadingRow, TelemetryStore } from './store.js';
+
+/** Appends several audit events in one go (AuditLog.append bound to the transaction's store). */
+export interface AuditBatchWriter {
+  append(ctx: RequestContext, events: readonly AuditEventInput[]): Promise<unknown>;
+}
+
+export interface IngestScope {
+  readonly telemetry: TelemetryStore;
+  readonly audit: AuditBatchWriter;
+}
+
+export interface GroupCommitOptions {
+  readonly maxDelayMs: number;
+  readonly maxBatch: number;
+}
+
+export type CommitResult = 'stored' | 'duplicate' | 'replay';
+
+interface Pending {
+  readonly device: IngestDevice;
+  readonly envelope: TelemetryEnvelope;
+  readonly digest: string;
+  readonly source: string;
+  resolve(result: CommitResult): void;
+  reject(error: unknown): void;
+}
+
+/** SHA-256 of the canonical form: equal for a redelivery whatever its key order on the wire. */
+export function messageDigest(envelope: TelemetryEnvelope): string {
+  return createHash('sha256').update(canonicalTelemetry(envelope)).update('\n').update(envelope.sig ?? '').digest('hex');
+}
+
+export class GroupCommitter {
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private closed = false;
+  /** Batches committed and their sizes, for tests and the bench. */
+  readonly stats = { batches: 0, messages: 0, largestBatch: 0 };
+
+  constructor(
+    private readonly uow: UnitOfWork<IngestScope>,
+    private readonly clock: Clock,
+    private readonly options: GroupCommitOptions,
+  ) {}
+
+  submit(device: IngestDevice, envelope: TelemetryEnvelope, source: string): Promise<CommitResult> {
+    if (this.closed) return Promise.reject(new AppError('TELEMETRY_INGEST_UNAVAILABLE', { detail: 'ingest is shutting down' }));
+    return new Promise<CommitResult>((resolve, reject) => {
+      this.queue.push({ device, envelope, digest: messageDigest(envelope), source, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Commits what is queued and refuses new messages. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.flushing !== undefined || this.queue.length > 0) {
+      if (this.flushing) await this.flushing;
+      else this.startFlush();
+    }
+  }
+
+  private schedule(): void {
+    if (this.flushing) return; // the running flush picks the queue up when it ends
+    if (this.queue.length >= this.options.maxBatch || this.options.maxDelayMs === 0) {
+      this.startFlush();
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.startFlush();
+    }, this.options.maxDelayMs);
+  }
+
+  private startFlush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.flushing || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.options.maxBatch);
+    this.flushing = this.commit(batch).finally(() => {
+      this.flushing = undefined;
+      if (this.queue.length > 0) this.schedule();
+    });
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    let results: CommitResult[];
+    try {
+      results = await this.commitOnce(batch).catch((error: unknown) => {
+        // Another node advanced a device first: decide again on fresh state, once.
+        if (isAppError(error) && error.code === 'STORAGE_CONFLICT') return this.commitOnce(batch);
+        throw error;
+      });
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    this.stats.batches += 1;
+    this.stats.messages += batch.length;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    batch.forEach((p, i) => p.resolve(results[i] ?? 'replay'));
+  }
+
+  private commitOnce(batch: readonly Pending[]): Promise<CommitResult[]> {
+    return this.uow.run(async (scope) => {
+      const now = this.clock.now().toISOString();
+      const deviceIds = [...new Set(batch.map((p) => p.device.deviceId))];
+      const committed = await scope.telemetry.lastSeqs(deviceIds);
+      const working = new Map(committed);
+      const inBatch = new Map<string, string>();
+      const rows: ReadingRow[] = [];
+      const perDevice = new Map<string, { device: IngestDevice; source: string; first: number; last: number; count: number; lastMeasuredAt: string }>();
+      const results: CommitResult[] = [];
+      for (const p of batch) {
+        const { deviceId } = p.device;
+        const { seq } = p.envelope;
+        const key = `${deviceId}\n${seq}`;
+        if (seq > (working.get(deviceId) ?? 0)) {
+          working.set(deviceId, seq);
+          inBatch.set(key, p.digest);
+          p.envelope.readings.forEach((r, idx) =>
+            rows.push({
+              orgId: p.device.orgId,
+              deviceId,
+              patientId: null,
+              seq,
+              idx,
+              metric: r.metric,
+              value: r.value,
+              unit: r.unit,
+              measuredAt: p.envelope.ts,
+              receivedAt: now,
+              digest: idx === 0 ? p.digest : null,
+            }),
+          );
+          const agg = perDevice.get(deviceId);
+          if (agg) {
+            agg.last = seq;
+            agg.count += 1;
+            agg.lastMeasuredAt = p.envelope.ts;
+          } else perDevice.set(deviceId, { device: p.device, source: p.source, first: seq, last: seq, count: 1, lastMeasuredAt: p.envelope.ts });
+          results.push('stored');
+          continue;
+        }
+        const stored = inBatch.get(key) ?? (await scope.telemetry.findDigest(deviceId, seq));
+        results.push(stored === p.digest ? 'duplicate' : 'replay');
+      }
+      if (rows.length > 0) await scope.telemetry.insertReadings(rows);
+      const advances: DeviceSeqAdvance[] = [...perDevice.values()].map((a) => ({
+        deviceId: a.device.deviceId,
+        orgId: a.device.orgId,
+        lastSeq: a.last,
+        lastMeasuredAt: a.lastMeasuredAt,
+      }));
+      if (advances.length > 0) await scope.telemetry.advance(advances, committed, now);
+      if (perDevice.size > 0) {
+        const events: AuditEventInput[] = [...perDevice.values()].map((a) => ({
+          action: 'telemetry.readings.ingest',
+          target: { type: 'device', id: a.device.deviceId },
+          outcome: 'success',
+          orgId: a.device.orgId,
+          details: { messages: a.count, firstSeq: a.first, lastSeq: a.last, source: a.source.slice(0, 64) },
+        }));
+        await scope.audit.append({ principal: SYSTEM_PRINCIPAL, requestId: `ingest-${newId()}`, source: 'ingest' }, events);
+      }
+      return results;
+    });
+  }
+}

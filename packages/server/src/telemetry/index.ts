@@ -1,0 +1,15 @@
+/**
+ * telemetry: the ingest pipeline (parse -> device match -> signature -> time window -> replay and
+ * dedupe -> group commit -> acknowledgement), telemetry retention, and commands to devices.
+ *
+ * MUST: a message is acknowledged (PUBACK, HTTP 202) only after the transaction that stores it
+ *       commits; a redelivered message is stored once.
+ * MUST: every refusal is counted and emitted as a SecurityEvent with a coded reason.
+ * MUST: transports hand in the device identity they authenticated; messages never choose it.
+ */
+export { IngestPipeline, type IngestPipelineOptions } from './ingest-pipeline.js';
+export { GroupCommitter, messageDigest, type GroupCommitOptions, type IngestScope, type CommitResult, type AuditBatchWriter } from './group-commit.js';
+export { CommandService, COMMAND_NAME_RE, MAX_COMMAND_TTL_SECONDS, type CommandScope, type CommandDelivery, type DeviceDirectory, type SendCommandInput, type SentCommand } from './commands.js';
+export { applyTelemetryRetention, type RetentionScope } from './retention.js';
+export { ReasonCounters, noDeviceActivity, type DeviceActivity, type IngestDevice, type IngestChannel, type IngestOutcome, type IngestRejection } from './model.js';
+export type { TelemetryStore, TelemetryRetentionStore, DeviceCommandStore, DeviceCommandRow, CommandStatus, ReadingRow, DeviceSeqAdvance } from './store.js';

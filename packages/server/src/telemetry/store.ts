@@ -1,0 +1,76 @@
+/**
+ * The storage ports of telemetry: readings with per-device sequence state, and device commands.
+ * Implemented over kysely in storage/stores/telemetry-store.ts (SQLite and PostgreSQL).
+ *
+ * MUST: every read of tenant data names the organization (commands), or the device whose
+ *       authenticated identity the caller already holds (ingest state).
+ */
+export interface ReadingRow {
+  readonly orgId: string;
+  readonly deviceId: string;
+  readonly patientId: string | null;
+  readonly seq: number;
+  readonly idx: number;
+  readonly metric: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly measuredAt: string;
+  readonly receivedAt: string;
+  /** SHA-256 (hex) of the message's canonical form; on idx 0 only. */
+  readonly digest: string | null;
+}
+
+export interface DeviceSeqAdvance {
+  readonly deviceId: string;
+  readonly orgId: string;
+  readonly lastSeq: number;
+  readonly lastMeasuredAt: string;
+}
+
+export interface TelemetryStore {
+  /** Last committed seq per device (absent: nothing committed yet). */
+  lastSeqs(deviceIds: readonly string[]): Promise<Map<string, number>>;
+  /** Digest of a committed message; undefined when the device has no message with that seq. */
+  findDigest(deviceId: string, seq: number): Promise<string | undefined>;
+  insertReadings(rows: readonly ReadingRow[]): Promise<void>;
+  /** Raises each device's last_seq; throws STORAGE_CONFLICT if another writer moved it first. */
+  advance(states: readonly DeviceSeqAdvance[], expected: ReadonlyMap<string, number>, now: string): Promise<void>;
+  /** Readings of a device in [from, to), oldest first. */
+  readingsForDevice(orgId: string, deviceId: string, from: string, to: string, limit: number): Promise<ReadingRow[]>;
+}
+
+export interface TelemetryRetentionStore {
+  /** Creates time partitions ahead of `at` (PostgreSQL); no-op elsewhere. */
+  ensurePartitions(at: Date): Promise<string[]>;
+  /** Removes readings measured before `cutoff`: drops whole partitions where it can, deletes rows otherwise. */
+  removeBefore(cutoff: string): Promise<{ droppedPartitions: string[]; deletedRows: number }>;
+}
+
+export type CommandStatus = 'pending' | 'sent' | 'done' | 'failed' | 'rejected' | 'expired';
+
+export interface DeviceCommandRow {
+  readonly id: string;
+  readonly orgId: string;
+  readonly deviceId: string;
+  readonly name: string;
+  /** JSON text of the arguments. */
+  readonly args: string;
+  readonly nonce: string;
+  readonly issuedAt: string;
+  readonly expiresAt: string;
+  readonly status: CommandStatus;
+  readonly issuedBy: string;
+  readonly deliveredAt: string | null;
+  readonly ackedAt: string | null;
+  readonly ackReason: string | null;
+}
+
+export interface DeviceCommandStore {
+  insert(row: DeviceCommandRow): Promise<void>;
+  find(orgId: string, id: string): Promise<DeviceCommandRow | undefined>;
+  /** Commands of a device that are not yet sent and not expired at `now`, oldest first. */
+  pendingFor(orgId: string, deviceId: string, now: string, limit: number): Promise<DeviceCommandRow[]>;
+  markSent(orgId: string, id: string, at: string): Promise<boolean>;
+  /** Records a device's ack once: only a command in 'pending' or 'sent' moves; returns whether it did. */
+  recordAck(orgId: string, deviceId: string, id: string, nonce: string, status: CommandStatus, reason: string | null, at: string): Promise<boolean>;
+}

@@ -1,0 +1,363 @@
+/**
+ * The embedded MQTT broker for devices: aedes 1.x inside our own tls.Server (issue 4 item 3).
+ * One handler per concern, in connection order:
+ *   1. TLS (RFC 8446 §4.3.2 / RFC 5246 §7.4.4): a client certificate is required and must chain
+ *      to the device CA; the gate below refuses any socket that TLS did not authorize.
+ *   2. Packet size (MQTT 3.1.1 §2.2.3): GuardedConnection refuses an oversized Remaining Length.
+ *   3. CONNECT (§3.1): the certificate maps to a registered device (DeviceAuthenticator); the
+ *      client id must equal its device id (§3.1.3.1); a Will (§3.1.2.5) is refused.
+ *   4. PUBLISH (§3.3): topic ACL, no retain, QoS <= 1, per-device rate; telemetry is committed
+ *      before the callback returns, so aedes writes the PUBACK (§4.3.2) only after the commit.
+ *   5. SUBSCRIBE (§3.8): own commands/updates only, no wildcards; refusal is a 0x80 SUBACK (§3.9.3).
+ *   6. Forward: device->cloud messages are never forwarded; a command goes only to its device.
+ *
+ * Why rejectUnauthorized is false on the tls.Server: Node's `true` destroys the socket silently,
+ * so a foreign or expired certificate could not be counted or reported. The same OpenSSL chain
+ * verification against `ca` runs; `refuseUnverified` closes the socket before a byte of MQTT is
+ * read when `socket.authorized` is false. Tests prove both refusals.
+ *
+ * MUST: every refusal is counted per reason (`refusals`) and emitted as a SecurityEvent.
+ * MUST: disconnectDevice() cuts an open connection at once (revocation).
+ * MUST: a telemetry message refused by the pipeline is acknowledged and dropped (§3.3.5: a
+ *       server either acknowledges or closes); an ACL violation closes the connection.
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
+import { deviceTopic, type CommandEnvelope } from '@vigil/protocol';
+import { AppError, type SecurityEventSink, type SecuritySeverity } from '../../kernel/index.js';
+import { ReasonCounters, type IngestDevice } from '../../telemetry/index.js';
+import { TLS_PROFILE, type TlsCredentials, type TlsMinVersion } from '../http/tls-profile.js';
+import { GuardedConnection } from './packet-size-guard.js';
+import type { DeviceAuthenticator, DeviceMessageHandler } from './ports.js';
+import { TokenBucket } from './token-bucket.js';
+import { authorizeDevicePublish, authorizeDeviceSubscribe } from './topic-acl.js';
+
+export interface DeviceBrokerLimits {
+  readonly maxPacketBytes: number;
+  readonly connectTimeoutMs: number;
+  readonly keepaliveLimitSeconds: number;
+  readonly queueLimit: number;
+  readonly messagesPerSecond: number;
+  readonly burst: number;
+  /** Our topics have 5 levels; aedes caps this at 100. */
+  readonly maxTopicLevels: number;
+}
+
+export const DEFAULT_BROKER_LIMITS: DeviceBrokerLimits = {
+  maxPacketBytes: 16 * 1024,
+  connectTimeoutMs: 10_000,
+  keepaliveLimitSeconds: 600,
+  queueLimit: 42,
+  messagesPerSecond: 20,
+  burst: 100,
+  maxTopicLevels: 8,
+};
+
+export interface DeviceBrokerOptions {
+  readonly host: string;
+  readonly port: number;
+  /** The server's certificate (the HTTPS one) and key. */
+  readonly tls: TlsCredentials;
+  readonly tlsMinVersion?: TlsMinVersion;
+  /** PEM of the CA(s) that issue device certificates (intermediate, and root if needed). */
+  readonly deviceCaPem: string;
+  readonly authenticator: DeviceAuthenticator;
+  readonly handler: DeviceMessageHandler;
+  readonly events: SecurityEventSink;
+  readonly limits?: Partial<DeviceBrokerLimits>;
+  readonly now?: () => number;
+}
+
+export interface DeviceBroker {
+  readonly port: number;
+  /** Refusals per coded reason (TLS, CONNECT, PUBLISH, SUBSCRIBE, limits, telemetry checks). */
+  readonly refusals: ReasonCounters;
+  /** Connected devices. */
+  connectedCount(): number;
+  /** Cuts the device's open connection at once; true if one was open. */
+  disconnectDevice(deviceId: string, reason?: string): boolean;
+  /** Publishes a command to the device's commands topic (QoS 1); false if it is not connected and subscribed. */
+  deliverCommand(deviceId: string, command: CommandEnvelope): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+interface Session {
+  readonly device: IngestDevice;
+  readonly source: string;
+}
+
+const TLS_REASONS: Record<string, string> = {
+  CERT_HAS_EXPIRED: 'expired',
+  CERT_NOT_YET_VALID: 'not-yet-valid',
+  CERT_REVOKED: 'revoked',
+  UNABLE_TO_GET_ISSUER_CERT: 'foreign-ca',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'foreign-ca',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'foreign-ca',
+  SELF_SIGNED_CERT_IN_CHAIN: 'foreign-ca',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'foreign-ca',
+  CERT_SIGNATURE_FAILURE: 'foreign-ca',
+};
+
+const AEDES_ERRORS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/too many levels/, 'topic-too-deep'],
+  [/connect did not arrive in time/, 'connect-timeout'],
+  [/keep ?alive/i, 'keepalive'],
+  [/unacceptable protocol version/i, 'protocol-version'],
+];
+
+const SEVERITY: Record<string, SecuritySeverity> = {
+  'foreign-ca': 'high',
+  expired: 'medium',
+  revoked: 'high',
+  'client-id-mismatch': 'high',
+  'publish-acl': 'high',
+  'subscribe-acl': 'high',
+  wildcard: 'high',
+  retained: 'medium',
+  'packet-too-large': 'medium',
+  'topic-too-deep': 'medium',
+  'rate-limited': 'medium',
+};
+
+export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<DeviceBroker> {
+  const limits: DeviceBrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
+  const now = options.now ?? Date.now;
+  const refusals = new ReasonCounters();
+  const sessions = new WeakMap<Client, Session>();
+  const sockets = new WeakMap<object, TLSSocket>();
+  const buckets = new Map<string, TokenBucket>();
+  const { handler, events } = options;
+
+  const refuse = (reason: string, where: { deviceId?: string; orgId?: string; source?: string }, details?: Record<string, string | number | boolean>): void => {
+    refusals.add(reason);
+    events.emit({
+      type: 'mqtt.refused',
+      severity: SEVERITY[reason] ?? 'low',
+      reason,
+      ...(where.deviceId !== undefined ? { deviceId: where.deviceId } : {}),
+      ...(where.orgId !== undefined ? { orgId: where.orgId } : {}),
+      ...(where.source !== undefined ? { source: where.source } : {}),
+      ...(details ? { details } : {}),
+    });
+  };
+  const where = (client: Client) => {
+    const s = sessions.get(client);
+    return s ? { deviceId: s.device.deviceId, orgId: s.device.orgId, source: s.source } : { source: sockets.get(client.conn)?.remoteAddress ?? 'unknown' };
+  };
+  const notAuthorized = (message: string): AuthenticateError => Object.assign(new Error(message), { returnCode: 5 as const });
+
+  const broker = await Aedes.createBroker({
+    connectTimeout: limits.connectTimeoutMs,
+    keepaliveLimit: limits.keepaliveLimitSeconds,
+    queueLimit: limits.queueLimit,
+    maxTopicLevels: limits.maxTopicLevels,
+    maxClientsIdLength: 64,
+    heartbeatInterval: 60_000,
+
+    // §3.1: the verified certificate names the device; the client id must be that device id.
+    authenticate(client, _username, _password, callback) {
+      const socket = sockets.get(client.conn);
+      const source = socket?.remoteAddress ?? 'unknown';
+      const peer = socket?.getPeerX509Certificate();
+      if (!socket || !peer) {
+        refuse('no-certificate', { source });
+        callback(notAuthorized('no certificate'), false);
+        return;
+      }
+      Promise.resolve()
+        .then(() => options.authenticator.authenticate(peer))
+        .then(
+          (result) => {
+            if (!result.ok) {
+              refuse(result.reason, { source }, { fingerprint: peer.fingerprint256 });
+              callback(notAuthorized(result.reason), false);
+              return;
+            }
+            const { device } = result;
+            if (client.id !== device.deviceId) {
+              refuse('client-id-mismatch', { deviceId: device.deviceId, orgId: device.orgId, source });
+              callback(notAuthorized('client id mismatch'), false);
+              return;
+            }
+            // §3.1.2.5: a Will is a publish the broker makes later on the device's behalf; devices have no use for one.
+            if ((client as Client & { _will?: unknown })._will) {
+              refuse('will', { deviceId: device.deviceId, orgId: device.orgId, source });
+              callback(notAuthorized('will refused'), false);
+              return;
+            }
+            const publicKeyPem = peer.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+            sessions.set(client, { device: { deviceId: device.deviceId, orgId: device.orgId, model: device.model, publicKeyPem }, source });
+            callback(null, true);
+          },
+          () => {
+            refuse('authenticator-error', { source });
+            callback(notAuthorized('authentication failed'), false);
+          },
+        );
+    },
+
+    // §3.3 and §4.3.2: PUBACK is written by aedes after this callback; telemetry commits first.
+    authorizePublish(client, packet, callback) {
+      const session = client ? sessions.get(client) : undefined;
+      if (!client || !session) {
+        callback(new Error('not authenticated'));
+        return;
+      }
+      const { device, source } = session;
+      const decision = authorizeDevicePublish(device.deviceId, packet);
+      if (!decision.ok) {
+        refuse(decision.reason, where(client), { topic: packet.topic.slice(0, 128) });
+        callback(new Error(`publish refused: ${decision.reason}`));
+        return;
+      }
+      let bucket = buckets.get(device.deviceId);
+      if (!bucket) buckets.set(device.deviceId, (bucket = new TokenBucket(limits.messagesPerSecond, limits.burst, now())));
+      if (!bucket.take(now())) {
+        refuse('rate-limited', where(client));
+        callback(new Error('rate limited'));
+        return;
+      }
+      const work =
+        decision.channel === 'telemetry'
+          ? handler.telemetry(device, packet.payload as Buffer, source).then((outcome) => {
+              if (outcome.status === 'rejected') refusals.add(`telemetry-${outcome.reason}`);
+            })
+          : decision.channel === 'acks'
+            ? handler.ack(device, packet.payload as Buffer, source)
+            : handler.event(device, packet.payload as Buffer, source);
+      work.then(
+        () => callback(null),
+        // Not committed: no PUBACK; closing makes the device resend (§4.4).
+        (error: unknown) => callback(error instanceof Error ? error : new Error('ingest failed')),
+      );
+    },
+
+    // §3.8.4: refuse with 0x80 in the SUBACK (callback(null, null)), not by closing.
+    authorizeSubscribe(client, sub, callback) {
+      const session = client ? sessions.get(client) : undefined;
+      if (!client || !session) {
+        callback(new Error('not authenticated'), null);
+        return;
+      }
+      const decision = authorizeDeviceSubscribe(session.device.deviceId, sub.topic);
+      if (!decision.ok) {
+        refuse(decision.reason, where(client), { filter: sub.topic.slice(0, 128) });
+        callback(null, null);
+        return;
+      }
+      callback(null, { ...sub, qos: sub.qos > 1 ? 1 : sub.qos } as Subscription);
+    },
+
+    // Device->cloud messages are consumed by Vigil and never relayed; a command reaches its device only.
+    authorizeForward(client, packet) {
+      const session = sessions.get(client);
+      if (!session) return null;
+      const allowed = packet.topic === deviceTopic(session.device.deviceId, 'commands') || packet.topic === deviceTopic(session.device.deviceId, 'updates');
+      return allowed ? packet : null;
+    },
+  });
+
+  const connected = new Map<string, Client>();
+  broker.on('clientReady', (client) => {
+    if (sessions.has(client)) connected.set(client.id, client);
+  });
+  broker.on('clientDisconnect', (client) => {
+    if (connected.get(client.id) === client) connected.delete(client.id);
+  });
+  broker.on('clientError', (client, error) => countAedesError(client, error));
+  broker.on('connectionError', (client, error) => countAedesError(client, error));
+  broker.on('subscribe', (subscriptions, client) => {
+    const session = sessions.get(client);
+    if (session && subscriptions.some((s) => s.topic === deviceTopic(session.device.deviceId, 'commands'))) handler.commandsSubscribed(session.device);
+  });
+  function countAedesError(client: Client, error: Error): void {
+    for (const [pattern, reason] of AEDES_ERRORS) {
+      if (pattern.test(error.message)) {
+        refuse(reason, where(client));
+        return;
+      }
+    }
+  }
+
+  const server: TlsServer = createServer(
+    {
+      ...TLS_PROFILE,
+      minVersion: options.tlsMinVersion ?? 'TLSv1.2',
+      cert: [options.tls.certPem.trim(), options.tls.chainPem.trim()].filter((b) => b.length > 0).join('\n') + '\n',
+      key: options.tls.keyPem,
+      ca: options.deviceCaPem,
+      requestCert: true,
+      rejectUnauthorized: false,
+      handshakeTimeout: limits.connectTimeoutMs,
+    },
+    (socket) => {
+      if (!refuseUnverified(socket)) return;
+      const conn = new GuardedConnection(socket, limits.maxPacketBytes, (error) => {
+        const client = clientsByConn.get(conn);
+        refuse('packet-too-large', client ? where(client) : { source: socket.remoteAddress ?? 'unknown' }, { announced: error.announced });
+      });
+      sockets.set(conn, socket);
+      conn.on('error', () => undefined);
+      broker.handle(conn);
+    },
+  );
+  const clientsByConn = new WeakMap<object, Client>();
+  broker.on('client', (client) => clientsByConn.set(client.conn, client));
+  server.on('tlsClientError', (_error, socket) => socket.destroy());
+
+  /** The TLS gate: true when the peer presented a certificate that chained to the device CA. */
+  function refuseUnverified(socket: TLSSocket): boolean {
+    if (socket.authorized) return true;
+    const source = socket.remoteAddress ?? 'unknown';
+    const peer = socket.getPeerX509Certificate();
+    const reason = peer ? (TLS_REASONS[String(socket.authorizationError)] ?? 'certificate-invalid') : 'no-certificate';
+    refuse(reason, { source }, { tlsError: String(socket.authorizationError).slice(0, 64), ...(peer ? { fingerprint: peer.fingerprint256 } : {}) });
+    socket.destroy();
+    return false;
+  }
+
+  server.listen(options.port, options.host);
+  try {
+    await once(server, 'listening');
+  } catch (cause) {
+    broker.close();
+    throw new AppError('MQTT_BROKER_START_FAILED', { detail: `mqtt: cannot listen on ${options.host}:${options.port}`, cause });
+  }
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    refusals,
+    connectedCount: () => connected.size,
+    disconnectDevice(deviceId, reason = 'revoked') {
+      const client = connected.get(deviceId);
+      if (!client) return false;
+      const session = sessions.get(client);
+      events.emit({
+        type: 'mqtt.connection.cut',
+        severity: 'high',
+        reason,
+        deviceId,
+        ...(session ? { orgId: session.device.orgId, source: session.source } : {}),
+      });
+      sockets.get(client.conn)?.destroy();
+      client.close();
+      return true;
+    },
+    async deliverCommand(deviceId, command) {
+      const client = connected.get(deviceId);
+      const topic = deviceTopic(deviceId, 'commands');
+      if (!client || !sessions.has(client) || !Object.hasOwn((client as Client & { subscriptions: Record<string, unknown> }).subscriptions, topic)) return false;
+      const packet = { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(command)), qos: 1, retain: false, dup: false } as PublishPacket;
+      await new Promise<void>((resolve, reject) => broker.publish(packet, (error) => (error ? reject(error) : resolve())));
+      return true;
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await closed;
+    },
+  };
+}

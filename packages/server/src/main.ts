@@ -6,7 +6,6 @@
  * MUST: every service gets its ports from here; there are no module-level singletons.
  */
 import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -194,11 +194,21 @@ const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 /** A date input's YYYY-MM-DD as the start of that day in UTC. */
 const dayToIso = (day: string) => `${day}T00:00:00.000Z`;
 
+/** The server's training course codes (docs/patients.md); any current `hipaa-*` course opens PHI. */
+const TRAINING_COURSES: ReadonlyArray<readonly [string, string]> = [
+  ['hipaa-privacy-security', 'HIPAA Privacy and Security Rule, full course'],
+  ['hipaa-privacy', 'HIPAA Privacy Rule'],
+  ['hipaa-security', 'HIPAA Security Rule'],
+  ['hipaa-refresher', 'HIPAA annual refresher'],
+  ['security-awareness', 'Security awareness (does not open PHI)'],
+  ['device-operation', 'Connected device operation (does not open PHI)'],
+];
+
 function TrainingRecords({ userId, editable }: { readonly userId: string; readonly editable: boolean }) {
   const { api } = useSession();
   const [records, reload] = useResource(() => api.training(userId).then((r) => r.records), `training:${userId}`);
   const today = new Date();
-  const [course, setCourse] = useState('HIPAA Privacy and Security');
+  const [course, setCourse] = useState('hipaa-privacy-security');
   const [completedAt, setCompletedAt] = useState(isoDay(today));
   const [expiresAt, setExpiresAt] = useState(isoDay(new Date(today.getTime() + 365 * 24 * 3600 * 1000)));
   const action = useAction();
@@ -251,7 +261,13 @@ function TrainingRecords({ userId, editable }: { readonly userId: string; readon
         <form className="form inline-form" onSubmit={(event) => void add(event)} aria-label="Add a training record">
           <label>
             Course
-            <input name="course" required maxLength={200} value={course} onChange={(e) => setCourse(e.target.value)} />
+            <select name="course" required value={course} onChange={(e) => setCourse(e.target.value)}>
+              {TRAINING_COURSES.map(([code, label]) => (
+                <option key={code} value={code}>
+                  {label}
+                </option>
+              ))}
+            </select>
           </label>
           <label>
             Completed on

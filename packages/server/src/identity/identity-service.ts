@@ -118,7 +118,9 @@ export class IdentityService {
   // ---------------------------------------------------------------- first admin, organizations
 
   /**
-   * Consumes the setup credential and creates the first organization and its platform-admin.
+   * Consumes the setup credential and creates the first organization and its first admin, who is
+   * platform-admin (the installation) and org-admin (users, training and care teams of this first
+   * organization: someone must be able to run it from day one).
    * Without a password (the CLI path), the admin gets a one-time password that must change.
    */
   async completeSetup(
@@ -141,7 +143,7 @@ export class IdentityService {
         orgId: organization.id,
         username: input.username,
         displayName: input.displayName,
-        roles: ['platform-admin'],
+        roles: ['platform-admin', 'org-admin'],
         passwordHash,
         mustChangePassword: oneTimePassword !== null,
         now,

@@ -74,7 +74,7 @@ test('ok/first admin from the setup credential, then create, list, grant, reset 
   const list = await inData('user', 'list', '--org', 'General Hospital');
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stdout, /nurse\.joy\tclinician,auditor\tdisabled/);
-  assert.match(list.stdout, /root\.admin\tplatform-admin\tactive/);
+  assert.match(list.stdout, /root\.admin\tplatform-admin,org-admin\tactive/);
 });
 
 test('fail/bad input exits 1 with one line on stderr', async () => {

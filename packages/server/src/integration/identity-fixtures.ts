@@ -46,7 +46,7 @@ export class IdentityHarness {
   ) {}
 
   static async start(overrides: Record<string, unknown> = {}): Promise<IdentityHarness> {
-    const t = await makePlatform({ httpPort: 0, login: { rateLimitPerMinute: 1000 }, ...overrides });
+    const t = await makePlatform({ httpPort: 0, mqttPort: 0, login: { rateLimitPerMinute: 1000 }, ...overrides });
     const server = await startServer(t.platform, createLogger({ level: 'silent' }), { consoleDir: join(t.dataDir, 'no-console') });
     const ca = readFileSync(join(t.dataDir, 'ca', 'root.pem'), 'utf8');
     return new IdentityHarness(t, server, ca);

@@ -88,6 +88,16 @@ function DeviceDetail({ device, reload }: { readonly device: DeviceView; readonl
   );
 }
 
+/** Reasons are coded: they go into the audit log and the CRL entry as they are. */
+const CONTAINMENT_REASONS: ReadonlyArray<readonly [string, string]> = [
+  ['suspicious-traffic', 'Suspicious traffic'],
+  ['key-compromise', 'Key compromise'],
+  ['lost-device', 'Lost device'],
+  ['stolen-device', 'Stolen device'],
+  ['malfunction', 'Malfunction'],
+  ['maintenance', 'Maintenance'],
+];
+
 const EXPLAIN: Record<Containment, string> = {
   quarantine: 'The device stays enrolled but is isolated: its telemetry is held and it receives no commands until released.',
   revoke: 'The device’s certificate is revoked at once: its open connections are closed and it can never connect again. This cannot be undone.',
@@ -120,7 +130,14 @@ function ContainmentDialog({ device, action: which, onClose }: { readonly device
           <p>{EXPLAIN[which]}</p>
           <label>
             Reason
-            <textarea name="reason" required minLength={3} maxLength={500} rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />
+            <select name="reason" required value={reason} onChange={(e) => setReason(e.target.value)}>
+              <option value="">Choose a reason…</option>
+              {CONTAINMENT_REASONS.map(([code, label]) => (
+                <option key={code} value={code}>
+                  {label}
+                </option>
+              ))}
+            </select>
           </label>
           <ErrorNotice error={action.error} />
           <div className="actions">

@@ -20,8 +20,9 @@ import { after, before, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { validate } from '../config/index.js';
-import { systemClock } from '../kernel/index.js';
-import { defaultConsoleDir, initialize, openPlatform, startServer, type RunningServer } from '../main.js';
+import { ANONYMOUS_PRINCIPAL, systemClock } from '../kernel/index.js';
+import { makeTestCsr } from '../identity/ca/csr-fixtures.js';
+import { defaultConsoleDir, initialize, openPlatform, startServer, type Platform, type RunningServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
 import { makeConfig, testContext } from './fixtures.js';
 
@@ -56,6 +57,7 @@ let server: RunningServer;
 let base: string;
 let setupCredential: string;
 let browser: Browser | undefined;
+let platform: Platform;
 
 before(async () => {
   const consoleDir = defaultConsoleDir();
@@ -63,9 +65,9 @@ before(async () => {
   const made = await makeConfig();
   root = made.root;
   // The real clock: the browser's TOTP codes and idle timers use real time.
-  const { config } = validate({ dataDir: made.config.dataDir, logLevel: 'silent', host: '127.0.0.1', httpPort: 0 });
+  const { config } = validate({ dataDir: made.config.dataDir, logLevel: 'silent', host: '127.0.0.1', httpPort: 0, mqttPort: 0 });
   await initialize({ config, env: {}, clock: systemClock });
-  const platform = await openPlatform({ config, env: {}, clock: systemClock });
+  platform = await openPlatform({ config, env: {}, clock: systemClock });
   setupCredential = (await platform.setup.issue(testContext)).token;
   server = await startServer(platform, createLogger({ level: 'silent' }), { consoleDir });
   base = `https://127.0.0.1:${server.httpPort}`;
@@ -213,6 +215,28 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     await register.getByRole('button', { name: 'Register' }).click();
     await page.waitForURL(/\/patients\/[^/]+$/);
     const patientPath = new URL(page.url()).pathname;
+
+    // 6b. Devices: an enrolment token is shown once; the device enrolled with it is listed, and
+    //     quarantine takes a coded reason.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('button', { name: 'Create an enrolment token' }).click();
+    const tokenForm = page.getByRole('dialog', { name: 'Create an enrolment token' });
+    await tokenForm.getByLabel('Device model').fill('pulse-ox-1');
+    await tokenForm.getByRole('button', { name: 'Create' }).click();
+    const issuedToken = page.getByRole('dialog', { name: 'Enrolment token' });
+    const enrolmentToken = ((await issuedToken.getByTestId('secret-value').textContent()) ?? '').trim();
+    await issuedToken.getByRole('button', { name: 'Done' }).click();
+    const csr = await makeTestCsr();
+    await platform.devices.service.enroll({ ...testContext, principal: ANONYMOUS_PRINCIPAL }, { token: enrolmentToken, csr: csr.pem, serial: 'SN-E2E-0001' });
+    await page.reload();
+    await page.getByRole('link', { name: 'SN-E2E-0001' }).click();
+    await page.getByRole('heading', { name: /SN-E2E-0001/ }).waitFor();
+    await page.getByRole('button', { name: 'Quarantine' }).click();
+    const quarantine = page.getByRole('dialog', { name: 'Quarantine SN-E2E-0001?' });
+    await quarantine.getByLabel('Reason').selectOption('suspicious-traffic');
+    await quarantine.getByRole('button', { name: 'Quarantine' }).click();
+    await page.getByText('quarantined', { exact: true }).first().waitFor();
+    await screenshot(page, 'device');
     await signOut(page);
 
     // 7. The clinician's one-time password forces a password change.

@@ -22,7 +22,8 @@ export const testContext: RequestContext = { principal: SYSTEM_PRINCIPAL, reques
 
 export async function makeConfig(overrides: Record<string, unknown> = {}): Promise<{ config: Config; root: string }> {
   const root = await mkdtemp(join(tmpdir(), 'vigil-it-'));
-  const { config } = validate({ dataDir: join(root, 'data'), logLevel: 'silent', ...overrides });
+  // Tests never bind the well-known ports: both listeners take a free one unless a test says otherwise.
+  const { config } = validate({ dataDir: join(root, 'data'), logLevel: 'silent', httpPort: 0, mqttPort: 0, ...overrides });
   return { config, root };
 }
 

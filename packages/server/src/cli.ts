@@ -95,7 +95,7 @@ withStorageOptions(keys.command('rotate'))
 const device = program.command('device').description('devices: enrolment tokens, the registry, revocation and quarantine');
 withStorageOptions(device.command('token'))
   .description('issue a one-time enrolment token for a device model (printed once)')
-  .requiredOption('--org <id>', 'organization the device will belong to')
+  .requiredOption('--org <org>', 'organization (name or id) the device will belong to')
   .requiredOption('--model <model>', 'device model the token is for')
   .option('--expires-in <minutes>', 'lifetime in minutes (default: config devices.enrollmentTokenTtlMinutes)')
   .action(
@@ -105,7 +105,7 @@ withStorageOptions(device.command('token'))
   );
 withStorageOptions(device.command('list'))
   .description('list the devices of an organization')
-  .requiredOption('--org <id>', 'organization')
+  .requiredOption('--org <org>', 'organization (name or id)')
   .option('--json', 'print JSON')
   .action(action(async (flags: CommonFlags & { org: string; json?: boolean }) => runDeviceList(config(flags).config, { org: flags.org, json: flags.json })));
 for (const [verb, what] of [
@@ -117,7 +117,7 @@ for (const [verb, what] of [
   withStorageOptions(device.command(verb))
     .description(what)
     .argument('<deviceId>', 'device id')
-    .requiredOption('--org <id>', 'organization of the device')
+    .requiredOption('--org <org>', 'organization (name or id) of the device')
     .requiredOption('--reason <reason>', 'coded reason, e.g. key-compromise, lost-device, suspicious-traffic')
     .action(
       action(async (deviceId: string, flags: CommonFlags & { org: string; reason: string }) =>

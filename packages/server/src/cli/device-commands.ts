@@ -18,16 +18,23 @@ async function withPlatform<T>(config: Config, fn: (platform: Platform) => Promi
   }
 }
 
+/** `--org` takes an organization's name (as `vigil user` does) or its id; anything else is refused. */
+async function orgIdOf(platform: Platform, org: string): Promise<string> {
+  return (await platform.identity.resolveOrganization(org)).id;
+}
+
 export async function runDeviceToken(config: Config, flags: { org: string; model: string; expiresIn?: string | undefined }): Promise<void> {
   const expiresInMinutes = flags.expiresIn === undefined ? undefined : Number(flags.expiresIn);
-  const issued = await withPlatform(config, (p) => p.devices.service.issueEnrollmentToken(cliContext(), { orgId: flags.org, model: flags.model, expiresInMinutes }));
+  const issued = await withPlatform(config, async (p) =>
+    p.devices.service.issueEnrollmentToken(cliContext(), { orgId: await orgIdOf(p, flags.org), model: flags.model, expiresInMinutes }),
+  );
   process.stdout.write(
     `Enrolment token for model ${issued.model} in ${issued.orgId} (one use; expires ${issued.expiresAt}; id ${issued.tokenId}):\n\n    ${issued.token}\n\n`,
   );
 }
 
 export async function runDeviceList(config: Config, flags: { org: string; json?: boolean | undefined }): Promise<void> {
-  const devices = await withPlatform(config, (p) => p.devices.service.list(cliContext(), { orgId: flags.org }));
+  const devices = await withPlatform(config, async (p) => p.devices.service.list(cliContext(), { orgId: await orgIdOf(p, flags.org) }));
   if (flags.json === true) {
     process.stdout.write(`${JSON.stringify({ devices })}\n`);
     return;
@@ -39,9 +46,9 @@ export async function runDeviceList(config: Config, flags: { org: string; json?:
 export type DeviceChange = 'revoke' | 'quarantine' | 'release' | 'decommission';
 
 export async function runDeviceChange(config: Config, change: DeviceChange, deviceId: string, flags: { org: string; reason: string }): Promise<void> {
-  const target = { deviceId, orgId: flags.org };
-  const view: DeviceView = await withPlatform(config, (p) => {
+  const view: DeviceView = await withPlatform(config, async (p) => {
     const ctx = cliContext();
+    const target = { deviceId, orgId: await orgIdOf(p, flags.org) };
     switch (change) {
       case 'revoke':
         return p.devices.service.revoke(ctx, target, flags.reason);

@@ -167,6 +167,13 @@ export class IdentityService {
     return this.read.findOrganizationByNameKey(usernameKey(name.trim()));
   }
 
+  /** For host operators (CLI): an organization named by its name or its id, or IDENTITY_ORGANIZATION_NOT_FOUND. */
+  async resolveOrganization(nameOrId: string): Promise<OrganizationRow> {
+    const org = (await this.findOrganizationByName(nameOrId)) ?? (await this.read.findOrganization(nameOrId.trim()));
+    if (!org) throw new AppError('IDENTITY_ORGANIZATION_NOT_FOUND', { publicMessage: `There is no organization named ${JSON.stringify(nameOrId)}.` });
+    return org;
+  }
+
   private async insertOrganization(s: IdentityScope, ctx: RequestContext, name: string, now: string): Promise<OrganizationRow> {
     const trimmed = name.trim();
     const nameKey = usernameKey(trimmed);

@@ -30,6 +30,20 @@ before(async () => {
   root = await mkdtemp(join(tmpdir(), 'vigil-cli-dev-'));
   dataDir = join(root, 'data');
   assert.equal((await vigil('init', '--data-dir', dataDir)).code, 0);
+  // `--org` names an organization that exists (by name or id): make two.
+  const platform = await openPlatform({ config: validate({ dataDir, logLevel: 'silent' }).config, env: {} });
+  try {
+    const operator = { principal: { kind: 'cli' as const, id: 'test' }, requestId: 'cli-test', source: 'local' };
+    for (const name of ['org-1', 'org-2']) await platform.identity.createOrganization(operator, name);
+  } finally {
+    await platform.close();
+  }
+});
+
+test('fail/an organization that does not exist is refused with one line', async () => {
+  const r = await vigil('device', 'token', '--org', 'no-such-org', '--model', 'pulse-2', '--data-dir', dataDir);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^vigil: There is no organization named "no-such-org"\.\n$/);
 });
 after(() => rm(root, { recursive: true, force: true }));
 

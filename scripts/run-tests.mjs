@@ -35,7 +35,7 @@ if (selected.length === 0) {
   console.error('run-tests: no test files found; did the build run?');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...selected], {
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=240000', ...selected], {
   cwd: root,
   stdio: 'inherit',
 });

@@ -12,4 +12,4 @@ export { GroupCommitter, messageDigest, type GroupCommitOptions, type IngestScop
 export { CommandService, COMMAND_NAME_RE, MAX_COMMAND_TTL_SECONDS, type CommandScope, type CommandDelivery, type DeviceDirectory, type SendCommandInput, type SentCommand } from './commands.js';
 export { applyTelemetryRetention, type RetentionScope } from './retention.js';
 export { ReasonCounters, noDeviceActivity, type DeviceActivity, type IngestDevice, type IngestChannel, type IngestOutcome, type IngestRejection } from './model.js';
-export type { TelemetryStore, TelemetryRetentionStore, DeviceCommandStore, DeviceCommandRow, CommandStatus, ReadingRow, DeviceSeqAdvance } from './store.js';
+export type { TelemetryStore, TelemetryRetentionStore, DeviceCommandStore, DeviceCommandRow, CommandStatus, ReadingRow, DeviceSeqAdvance, VitalPoint, VitalBucket, VitalsStore } from './store.js';

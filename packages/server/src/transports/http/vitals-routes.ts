@@ -122,7 +122,13 @@ export function vitalsRoutes(deps: VitalsRoutesDeps): HttpRoutes {
           ...(q.limit !== undefined ? { limit: q.limit } : {}),
           ...(q.order !== undefined ? { order: q.order } : {}),
         });
-        return { from: result.from, to: result.to, bucket: result.bucketSeconds, series: result.series };
+        const series = result.series.map((x) => ({
+          metric: x.metric,
+          unit: x.unit,
+          ...(x.points ? { points: x.points.map((p) => ({ t: p.t, v: p.v })) } : {}),
+          ...(x.buckets ? { buckets: x.buckets.map((b) => ({ t: b.t, min: b.min, max: b.max, mean: b.mean, count: b.count })) } : {}),
+        }));
+        return { from: result.from, to: result.to, bucket: result.bucketSeconds, series };
       },
     );
   };

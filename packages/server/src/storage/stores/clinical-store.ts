@@ -53,7 +53,8 @@ export function bindingStore(db: Executor): BindingStore {
 function bucketIndex(dialect: SqlDialect, fromMs: number, bucketMs: number) {
   return dialect === 'postgres'
     ? sql<number>`((round(extract(epoch from measured_at::timestamptz) * 1000)::bigint - ${fromMs}::bigint) / ${bucketMs}::bigint)`
-    : sql<number>`((CAST(round(unixepoch(measured_at, 'subsec') * 1000) AS INTEGER) - ${fromMs}) / ${bucketMs})`;
+    : // Parameters arrive as REAL from JavaScript numbers: cast them, or the division is not integral.
+      sql<number>`((CAST(round(unixepoch(measured_at, 'subsec') * 1000) AS INTEGER) - CAST(${fromMs} AS INTEGER)) / CAST(${bucketMs} AS INTEGER))`;
 }
 
 export function vitalsStore(db: Executor, dialect: SqlDialect): VitalsStore {

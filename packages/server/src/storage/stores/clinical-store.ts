@@ -99,8 +99,9 @@ export function vitalsStore(db: Executor, dialect: SqlDialect): VitalsStore {
           sql<number>`avg(value)`.as('mean'),
           sql<number>`count(*)`.as('count'),
         ])
-        .groupBy(k)
-        .orderBy(k)
+        // By position: the bucket expression's parameters are numbered anew in each clause on PostgreSQL.
+        .groupBy(sql`1`)
+        .orderBy(sql`1`)
         .limit(limit)
         .execute();
       return rows.map(

@@ -18,3 +18,4 @@ export { deviceStore, enrollmentTokenStore, deviceCertificateStore } from './sto
 export { identityStore } from './stores/identity-store.js';
 export { telemetryStore, telemetryRetentionStore, deviceCommandStore } from './stores/telemetry-store.js';
 export { bindingStore, vitalsStore } from './stores/clinical-store.js';
+export { alertRuleStore, clinicalAlertStore } from './stores/clinical-alert-store.js';

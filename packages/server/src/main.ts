@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ClinicalAlertService, InProcessClinicalEventBus, type ClinicalAlertScope, type ClinicalEventBus } from './alerts/index.js';
 import { AuditLog, type AuditReader, type AuditStore } from './audit/index.js';
 import { checkDataDirMode, createDataDir, dataDirExists, lockDataDir, resolveDataDir, type Config, type DataDirLock } from './config/index.js';
 import { DeviceCertificateIssuer, ensureDeviceCa, initRootCa, openRootCa, resolveHttpsCredentials } from './identity/ca/index.js';
@@ -59,7 +60,9 @@ import {
   setupCredentialStore,
   SqlUnitOfWork,
   systemMetaStore,
+  alertRuleStore,
   bindingStore,
+  clinicalAlertStore,
   vitalsStore,
   type Executor,
   type SqlDatabase,
@@ -70,6 +73,7 @@ import {
   deviceCertificate,
   deviceRoutes,
   deviceTelemetryRoutes,
+  clinicalAlertRoutes,
   patientRoutes,
   vitalsRoutes,
   type ClientCertificateLookup,
@@ -327,6 +331,10 @@ export interface ClinicalWiring {
   /** Bindings per device for the group commit; invalidated by every bind/unbind of this process. */
   readonly bindingCache: BindingCache;
   readonly vitals: VitalsService;
+  /** Clinical alert rules and alerts; evaluates committed readings (onCommitted). */
+  readonly alerts: ClinicalAlertService;
+  /** Live vitals and alerts for the SSE streams (in process; a bus can replace it). */
+  readonly bus: ClinicalEventBus;
 }
 
 function wireClinical(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; patients: PatientService }): ClinicalWiring {
@@ -342,7 +350,20 @@ function wireClinical(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clo
     onChange: (deviceId) => bindingCache.invalidate(deviceId),
   });
   const vitals = new VitalsService({ patients: w.patients, store: vitalsStore(w.database.db, w.database.dialect), clock: w.clock });
-  return { bindings, bindingCache, vitals };
+  const bus = new InProcessClinicalEventBus();
+  const alerts = new ClinicalAlertService({
+    uow: new SqlUnitOfWork(w.database, (executor): ClinicalAlertScope => ({
+      rules: alertRuleStore(executor),
+      alerts: clinicalAlertStore(executor),
+      audit: w.auditLog.writer(auditStore(executor, w.database.dialect)),
+    })),
+    patients: w.patients,
+    clock: w.clock,
+    bus,
+    rulesReader: alertRuleStore(w.database.db),
+    onError: (error) => console.error(`vigil: clinical alert evaluation failed: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  return { bindings, bindingCache, vitals, alerts, bus };
 }
 
 // --- identity (issue 3): the service, its WebAuthn relying party, and its HTTP routes ---
@@ -541,7 +562,7 @@ export async function startServer(
       : platform.securityEvents;
     const devices = options.devices ?? platformDevicePorts(platform);
     const authenticator = devices.authenticator ?? refuseAllDevices;
-    const telemetry = createTelemetry(platform, securityEvents, devices);
+    const telemetry = createTelemetry(platform, securityEvents, devices, (readings) => void platform.clinical.alerts.onCommitted(readings));
     const broker = await startDeviceBroker({
       host: config.host,
       port: config.mqttPort,
@@ -580,6 +601,7 @@ export async function startServer(
         patientRoutes({ patients: platform.patients.records, breakGlass: platform.patients.breakGlass, training: platform.patients.training }),
         deviceRoutes({ service: platform.devices.service }),
         vitalsRoutes({ bindings: platform.clinical.bindings, vitals: platform.clinical.vitals }),
+        clinicalAlertRoutes({ alerts: platform.clinical.alerts, vitals: platform.clinical.vitals, bus: platform.clinical.bus }),
         deviceTelemetryRoutes({ pipeline: telemetry.pipeline, commands: telemetry.commands, authenticator, clientCertificate: tlsClientCertificate, events: securityEvents }),
       ],
       readiness: async () => {
@@ -628,6 +650,7 @@ export async function startServer(
           await closeHttpServer(http);
           await broker.close();
           await telemetry.committer.close();
+          await platform.clinical.alerts.drain();
           await scheduler.stop();
           await platform.devices.flushActivity().catch((error: unknown) => logger.error({ err: error }, 'device activity flush failed'));
           await platform

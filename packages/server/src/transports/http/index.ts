@@ -36,3 +36,4 @@ export { deviceRoutes, DEFAULT_PUBLIC_RATE_LIMIT, type DeviceRoutesOptions } fro
 export { sourceRateLimit, type SourceRateLimit } from './source-rate-limit.js';
 export { deviceTelemetryRoutes, type DeviceTelemetryRoutesOptions, type ClientCertificateLookup } from './device-telemetry-routes.js';
 export { vitalsRoutes, bindingBody, type VitalsRoutesDeps } from './vitals-routes.js';
+export { clinicalAlertRoutes, alertBody, ruleBody, sseFrame, MAX_STREAM_MS, type ClinicalAlertRoutesDeps } from './clinical-alert-routes.js';

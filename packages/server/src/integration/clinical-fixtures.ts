@@ -4,9 +4,10 @@
  * Imported by tests only.
  */
 import type { TelemetryEnvelope } from '@vigil/protocol';
+import { ClinicalAlertService, InProcessClinicalEventBus, type ClinicalLiveEvent } from '../alerts/index.js';
 import { BindingCache, BindingService, type Device, type PatientBinding } from '../devices/index.js';
 import { MemorySecurityEventSink, newId } from '../kernel/index.js';
-import { auditStore, bindingStore, deviceStore, SqlUnitOfWork, telemetryStore, vitalsStore, type Executor } from '../storage/index.js';
+import { alertRuleStore, auditStore, bindingStore, clinicalAlertStore, deviceStore, SqlUnitOfWork, telemetryStore, vitalsStore, type Executor } from '../storage/index.js';
 import { GroupCommitter, VitalsService, type IngestDevice, type ReadingRow } from '../telemetry/index.js';
 import { contextOf, makePatientsHarness, makeUser, train, type PatientsHarness, type UserPrincipal } from './patients-fixtures.js';
 
@@ -15,6 +16,10 @@ export interface ClinicalHarness extends PatientsHarness {
   readonly bindingCache: BindingCache;
   readonly vitals: VitalsService;
   readonly committer: GroupCommitter;
+  readonly clinicalAlerts: ClinicalAlertService;
+  readonly bus: InProcessClinicalEventBus;
+  /** Every live event published, in order. */
+  readonly live: ClinicalLiveEvent[];
   /** Readings handed to onCommitted, in order. */
   readonly committed: ReadingRow[];
   readonly orgId: string;
@@ -42,6 +47,21 @@ export async function makeClinicalHarness(onCommitted?: (readings: readonly Read
     onChange: (deviceId) => bindingCache.invalidate(deviceId),
   });
   const committed: ReadingRow[] = [];
+  const bus = new InProcessClinicalEventBus();
+  const live: ClinicalLiveEvent[] = [];
+  bus.subscribe(orgId, (e) => live.push(e));
+  const clinicalAlerts = new ClinicalAlertService({
+    uow: new SqlUnitOfWork(database, (executor: Executor) => ({
+      rules: alertRuleStore(executor),
+      alerts: clinicalAlertStore(executor),
+      audit: auditLog.writer(auditStore(executor, database.dialect)),
+    })),
+    patients: h.records,
+    clock,
+    bus,
+    rulesReader: alertRuleStore(database.db),
+    rulesTtlMs: 0,
+  });
   const committer = new GroupCommitter(
     new SqlUnitOfWork(database, (executor: Executor) => {
       const store = auditStore(executor, database.dialect);
@@ -54,6 +74,7 @@ export async function makeClinicalHarness(onCommitted?: (readings: readonly Read
       attribution: bindingCache,
       onCommitted: (rows) => {
         committed.push(...rows);
+        void clinicalAlerts.onCommitted(rows);
         onCommitted?.(rows);
       },
     },
@@ -67,6 +88,9 @@ export async function makeClinicalHarness(onCommitted?: (readings: readonly Read
     vitals: new VitalsService({ patients: h.records, store: vitalsStore(database.db, database.dialect), clock }),
     committer,
     committed,
+    clinicalAlerts,
+    bus,
+    live,
     orgId,
     admin,
     async addDevice() {
@@ -99,6 +123,7 @@ export async function makeClinicalHarness(onCommitted?: (readings: readonly Read
           return committer.submit(device, { v: 1, deviceId: device.deviceId, seq, ts: s.ts, readings: s.readings }, '192.0.2.50');
         }),
       );
+      await clinicalAlerts.drain();
     },
   };
 }

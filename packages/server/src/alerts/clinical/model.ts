@@ -58,8 +58,8 @@ export type RuleInput = Omit<AlertRule, 'id' | 'orgId' | 'enabled'> & { readonly
 /** Organization rules seeded for a new organization (adult defaults; each hospital tunes its own). */
 export const DEFAULT_ORG_RULES: readonly Omit<RuleInput, 'patientId'>[] = [
   { metric: '59408-5', comparison: 'lt', value: 90, durationSeconds: 60, severity: 'high' }, // SpO2 < 90 % for 60 s
-  { metric: '8867-4', comparison: 'gt', value: 130, durationSeconds: 30, severity: 'high' }, // HR > 130 /min for 30 s
-  { metric: '8867-4', comparison: 'lt', value: 50, durationSeconds: 30, severity: 'high' }, // HR < 50 /min for 30 s
+  { metric: '8867-4', comparison: 'gt', value: 130, durationSeconds: 20, severity: 'high' }, // HR > 130 /min for 20 s
+  { metric: '8867-4', comparison: 'lt', value: 50, durationSeconds: 20, severity: 'high' }, // HR < 50 /min for 20 s
   { metric: '8480-6', comparison: 'gt', value: 160, durationSeconds: 60, severity: 'medium' }, // systolic > 160 mm[Hg] for 60 s
   { metric: '8310-5', comparison: 'gt', value: 38, durationSeconds: 120, severity: 'medium' }, // temperature > 38 Cel for 2 min
   { metric: '9279-1', comparison: 'gt', value: 24, durationSeconds: 60, severity: 'medium' }, // respiratory rate > 24 /min for 60 s

@@ -13,6 +13,7 @@
  *       fleet starts: the first clinical alert appears within 30 s.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceStateDir, enroll, simulatedSerial, startFleet, VitalsModel, type Fleet } from '@vigil/device-sdk';
@@ -53,6 +54,8 @@ const FAMILY = ['Lovelace', 'Turing', 'Hopper', 'Dijkstra', 'Liskov', 'Knuth', '
 /** A data directory for the demo: the given one, or a fresh temporary one. */
 export async function demoConfig(flags: { dataDir?: string; host?: string; httpPort?: number; mqttPort?: number; logLevel?: string }): Promise<Config> {
   const dataDir = flags.dataDir ?? join(await mkdtemp(join(tmpdir(), 'vigil-demo-')), 'data');
+  // Port 0 means "any free port": pick one now, because the enrolment response tells devices the MQTT port.
+  if (flags.mqttPort === 0) flags = { ...flags, mqttPort: await freePort() };
   const { config } = validate({
     dataDir,
     logLevel: flags.logLevel ?? 'warn',
@@ -61,6 +64,17 @@ export async function demoConfig(flags: { dataDir?: string; host?: string; httpP
     ...(flags.mqttPort !== undefined ? { mqttPort: flags.mqttPort } : {}),
   });
   return config;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /**

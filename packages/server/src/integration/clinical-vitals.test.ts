@@ -131,6 +131,20 @@ describe('clinical data: bindings and vitals', () => {
     assert.equal(events[1]?.details['grantId'], grant.id);
   });
 
+  it('ok/one reading by its key, under the PHI rule; fail/404 outside the care team and for unattributed readings', async () => {
+    const row = h.committed.find((r) => r.metric === HR && r.value === 71);
+    assert.ok(row);
+    const key = { deviceId: row.deviceId, seq: row.seq, idx: row.idx };
+    const found = await h.vitals.reading(contextOf(doctor), key);
+    assert.equal(found.value, 71);
+    assert.equal(found.patientId, p1);
+    const unattributed = h.committed.find((r) => r.patientId === null);
+    assert.ok(unattributed);
+    await assert.rejects(h.vitals.reading(contextOf(doctor), { deviceId: unattributed.deviceId, seq: unattributed.seq, idx: 0 }), rejectsWith('VITALS_NOT_FOUND'));
+    const stranger = await clinician(h, 'stranger');
+    await assert.rejects(h.vitals.reading(contextOf(stranger), key), rejectsWith('VITALS_NOT_FOUND'));
+  });
+
   it('fail/another tenant and unknown patients are 404; a technician is forbidden', async () => {
     const foreign = makeUser(newId(), ['clinician'], 'foreign');
     await assert.rejects(h.vitals.latest(contextOf(foreign), p1), rejectsWith('VITALS_NOT_FOUND'));

@@ -9,7 +9,7 @@
  * MUST: a series never holds more than MAX_POINTS points or buckets.
  */
 import { METRICS, metricSpec } from '@vigil/protocol';
-import { AppError, isId, type Clock, type RequestContext } from '../kernel/index.js';
+import { AppError, isId, principalOrg, type Clock, type RequestContext } from '../kernel/index.js';
 import type { PatientService, PhiReadGrant } from '../patients/index.js';
 import type { VitalBucket, VitalPoint, VitalsStore } from './store.js';
 
@@ -82,6 +82,21 @@ export class VitalsService {
       }
     }
     return { from: q.from, to: q.to, bucketSeconds: q.bucketSeconds, series, access: { basis: grant.basis, grantId: grant.grantId } };
+  }
+
+  /**
+   * One reading by its key (device, seq, idx), e.g. a FHIR Observation id, under the PHI rule of
+   * the patient it is attributed to. A reading without a patient, of another organization, or of a
+   * patient outside the user's care is VITALS_NOT_FOUND.
+   */
+  async reading(ctx: RequestContext, key: { deviceId: string; seq: number; idx: number }): Promise<VitalPoint & { readonly patientId: string }> {
+    const orgId = principalOrg(ctx.principal);
+    if (orgId === null || !isId(key.deviceId) || !Number.isSafeInteger(key.seq) || !Number.isSafeInteger(key.idx) || key.seq < 0 || key.idx < 0) throw new AppError('VITALS_NOT_FOUND');
+    const found = await this.deps.store.reading(orgId, key.deviceId, key.seq, key.idx);
+    if (found === undefined || found.patientId === null) throw new AppError('VITALS_NOT_FOUND');
+    await this.#authorize(ctx, found.patientId, 'telemetry.vitals.reading', { deviceId: key.deviceId, seq: key.seq, idx: key.idx });
+    const { patientId, ...point } = found;
+    return { ...point, patientId };
   }
 
   /** Whether the user may read the patient's vitals now (audited like a read): for live streams. */

@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import type { AlertRule, ClinicalAlert } from '../../alerts/index.js';
 import type { PatientBinding } from '../../devices/index.js';
 import type { ReadingRow } from '../../telemetry/index.js';
+import { alertRuleStore, clinicalAlertStore } from '../stores/clinical-alert-store.js';
 import { bindingStore, vitalsStore } from '../stores/clinical-store.js';
 import { telemetryStore } from '../stores/telemetry-store.js';
 import { withTestDatabase, type TestDatabase } from './adapters.js';
@@ -131,5 +133,68 @@ export function clinicalStoreContract(open: () => Promise<TestDatabase>): void {
         ),
         { numRuns: 30 },
       );
+    }));
+}
+
+const alert = (id: string, overrides: Partial<ClinicalAlert> = {}): ClinicalAlert => ({
+  id,
+  orgId: 'org-a',
+  patientId: 'patient-1',
+  ruleId: 'rule-1',
+  metric: '59408-5',
+  comparison: 'lt',
+  threshold: 90,
+  value: 85,
+  severity: 'high',
+  status: 'open',
+  openedAt: '2026-11-28T12:00:00.000Z',
+  acknowledgedAt: null,
+  acknowledgedBy: null,
+  resolvedAt: null,
+  resolvedBy: null,
+  ...overrides,
+});
+
+export function clinicalAlertStoreContract(open: () => Promise<TestDatabase>): void {
+  test('ok/rules are stored, listed (organization and chosen patients) and updated, scoped by organization', () =>
+    withTestDatabase(open, async (t) => {
+      const store = alertRuleStore(t.database.db);
+      const base: AlertRule = { id: 'r-org', orgId: 'org-a', patientId: null, metric: HR, comparison: 'gt', value: 130, durationSeconds: 30, severity: 'high', enabled: true };
+      await store.insert(base, '2026-11-28T12:00:00.000Z');
+      await store.insert({ ...base, id: 'r-p1', patientId: 'patient-1', value: 150 }, '2026-11-28T12:00:01.000Z');
+      await store.insert({ ...base, id: 'r-p2', patientId: 'patient-2' }, '2026-11-28T12:00:02.000Z');
+      assert.deepEqual((await store.list('org-a')).map((r) => r.id), ['r-org', 'r-p1', 'r-p2']);
+      assert.deepEqual((await store.list('org-a', { patientIds: ['patient-1'] })).map((r) => r.id), ['r-org', 'r-p1']);
+      assert.deepEqual((await store.list('org-a', { orgOnly: true })).map((r) => r.id), ['r-org']);
+      assert.deepEqual(await store.list('org-b'), []);
+      assert.equal(await store.update({ ...base, value: 140, enabled: false }, '2026-11-28T13:00:00.000Z'), true);
+      assert.deepEqual(await store.find('org-a', 'r-org'), { ...base, value: 140, enabled: false });
+      assert.equal(await store.update({ ...base, orgId: 'org-b' }, '2026-11-28T13:00:00.000Z'), false);
+    }));
+
+  test('ok/one unresolved alert per rule and patient; a resolved one allows the next; transitions move once', () =>
+    withTestDatabase(open, async (t) => {
+      const store = clinicalAlertStore(t.database.db);
+      assert.equal(await store.insertIfNone(alert('a-1')), true);
+      assert.equal(await store.insertIfNone(alert('a-2')), false);
+      assert.equal(await store.insertIfNone(alert('a-3', { patientId: 'patient-2' })), true);
+      const resolved = alert('a-1', { status: 'resolved', resolvedAt: '2026-11-28T12:05:00.000Z', resolvedBy: 'u-1', acknowledgedAt: '2026-11-28T12:05:00.000Z', acknowledgedBy: 'u-1' });
+      assert.equal(await store.transition('org-b', 'a-1', ['open'], resolved), false);
+      assert.equal(await store.transition('org-a', 'a-1', ['open', 'acknowledged'], resolved), true);
+      assert.equal(await store.transition('org-a', 'a-1', ['open', 'acknowledged'], resolved), false);
+      assert.deepEqual(await store.find('org-a', 'a-1'), resolved);
+      assert.equal(await store.insertIfNone(alert('a-4', { openedAt: '2026-11-28T12:10:00.000Z' })), true);
+      assert.deepEqual((await store.list('org-a', { patientIds: ['patient-1'], limit: 10 })).map((a) => a.id), ['a-4', 'a-1']);
+      assert.deepEqual((await store.list('org-a', { patientIds: ['patient-1', 'patient-2'], status: 'open', limit: 10 })).map((a) => a.id).sort(), ['a-3', 'a-4']);
+      assert.deepEqual(await store.list('org-b', { patientIds: ['patient-1'], limit: 10 }), []);
+    }));
+
+  test('fail/the database itself refuses a second unresolved alert for a rule and patient', () =>
+    withTestDatabase(open, async (t) => {
+      await clinicalAlertStore(t.database.db).insertIfNone(alert('a-1', { status: 'acknowledged' }));
+      await assert.rejects(t.database.db.insertInto('clinical_alerts').values({
+        id: 'a-2', org_id: 'org-a', patient_id: 'patient-1', rule_id: 'rule-1', metric: '59408-5', comparison: 'lt', threshold: 90, value: 85,
+        severity: 'high', status: 'open', opened_at: '2026-11-28T12:01:00.000Z', acknowledged_at: null, acknowledged_by: null, resolved_at: null, resolved_by: null,
+      }).execute());
     }));
 }

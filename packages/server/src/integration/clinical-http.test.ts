@@ -105,6 +105,32 @@ describe('clinical data over HTTPS', () => {
     ]);
   });
 
+  it('ok/org-admin writes alert rules, clinicians read them; fail/a clinician cannot write (403); bindings end over HTTP', async () => {
+    const body = { patientId, metric: '8867-4', comparison: 'gt', value: 150, durationSeconds: 10, severity: 'low' };
+    assert.equal((await h.as(doctor, 'POST', '/api/v1/alert-rules', body)).status, 403);
+    const created = await h.as(admin, 'POST', '/api/v1/alert-rules', body);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body['id'] as string;
+    const changed = await h.as(admin, 'PUT', `/api/v1/alert-rules/${id}`, { ...body, value: 155, enabled: false });
+    assert.equal(changed.status, 200);
+    assert.equal(changed.body['value'], 155);
+    assert.equal(changed.body['enabled'], false);
+    const listed = await h.as(doctor, 'GET', `/api/v1/alert-rules?patientId=${patientId}`);
+    assert.equal((listed.body['rules'] as unknown[]).length, 7);
+    assert.equal(errorCode(await h.as(admin, 'PUT', `/api/v1/alert-rules/${newId()}`, body)), 'ALERT_RULE_NOT_FOUND');
+    assert.equal(errorCode(await h.as(admin, 'POST', '/api/v1/alert-rules', { ...body, metric: '1234-5' })), 'ALERT_RULE_INVALID');
+    const bindings = await h.as(doctor, 'GET', `/api/v1/patients/${patientId}/bindings`);
+    const [binding] = bindings.body['bindings'] as { id: string; endAt: string | null }[];
+    assert.ok(binding);
+    assert.equal(binding.endAt, null);
+    const ended = await h.as(admin, 'POST', `/api/v1/bindings/${binding.id}/end`, {});
+    assert.equal(ended.status, 200);
+    assert.equal(ended.body['endAt'], h.clock.now().toISOString());
+    assert.equal(errorCode(await h.as(admin, 'POST', `/api/v1/bindings/${binding.id}/end`, {})), 'BINDING_ENDED');
+    // Rebind for the stream test that follows.
+    assert.equal((await h.as(admin, 'POST', `/api/v1/patients/${patientId}/bindings`, { deviceId })).status, 201);
+  });
+
   it('ok/the vitals stream pushes a reading and the alert stream an alert, as Server-Sent Events', async () => {
     const ca = readFileSync(join(h.t.dataDir, 'ca', 'root.pem'), 'utf8');
     const open = (path: string) =>

@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runAuditExport, runAuditVerify } from './cli/audit-commands.js';
 import { flagsToConfig, type CommonFlags } from './cli/config-flags.js';
+import { runDemo } from './cli/demo-commands.js';
 import { runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-commands.js';
 import { runKeysList, runKeysRotate } from './cli/keys-commands.js';
 import { EXIT_USAGE, fail } from './cli/output.js';
@@ -56,6 +57,16 @@ withStorageOptions(program.command('start'))
   .option('--mqtt-port <port>', 'MQTT over TLS port (default 8883)')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
   .action(action(async (flags: CommonFlags) => runStart(config(flags).config)));
+
+program
+  .command('demo')
+  .description('start a demo hospital: seeded users and patients, twelve simulated devices, live vitals and clinical alerts')
+  .option('--data-dir <dir>', 'a fresh data directory (default: a new temporary one)')
+  .option('--host <host>', 'address to bind (default 127.0.0.1)')
+  .option('--http-port <port>', 'HTTPS port (default 8443)')
+  .option('--mqtt-port <port>', 'MQTT over TLS port (default 8883)')
+  .option('--duration <seconds>', 'stop by itself after this many seconds')
+  .action(action(async (flags: { dataDir?: string; host?: string; httpPort?: string; mqttPort?: string; duration?: string }) => runDemo(flags)));
 
 const audit = program.command('audit').description('the tamper-evident audit log');
 withStorageOptions(audit.command('verify'))

@@ -9,10 +9,14 @@ import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ClinicalAlertService, InProcessClinicalEventBus, type ClinicalAlertScope, type ClinicalEventBus } from './alerts/index.js';
 import { AuditLog, type AuditReader, type AuditStore } from './audit/index.js';
 import { checkDataDirMode, createDataDir, dataDirExists, lockDataDir, resolveDataDir, type Config, type DataDirLock } from './config/index.js';
 import { DeviceCertificateIssuer, ensureDeviceCa, initRootCa, openRootCa, resolveHttpsCredentials } from './identity/ca/index.js';
 import {
+  BindingCache,
+  BindingService,
+  type BindingScope,
   DeviceAccessNotifier,
   DeviceActivityBuffer,
   DeviceAuthenticator,
@@ -56,6 +60,10 @@ import {
   setupCredentialStore,
   SqlUnitOfWork,
   systemMetaStore,
+  alertRuleStore,
+  bindingStore,
+  clinicalAlertStore,
+  vitalsStore,
   type Executor,
   type SqlDatabase,
 } from './storage/index.js';
@@ -65,13 +73,15 @@ import {
   deviceCertificate,
   deviceRoutes,
   deviceTelemetryRoutes,
+  clinicalAlertRoutes,
   patientRoutes,
+  vitalsRoutes,
   type ClientCertificateLookup,
   type HttpRoutes,
 } from './transports/http/index.js';
 import { accessRoutes, authRoutes, createIdentityAuthorizer, userRoutes } from './transports/http/identity.js';
 // --- telemetry and MQTT (issue 4) ---
-import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, type DeviceActivity, type DeviceDirectory } from './telemetry/index.js';
+import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 
@@ -120,6 +130,8 @@ export interface Platform {
   readonly devices: DevicesModule;
   /** Organizations, users, passwords, sessions, MFA, service accounts. */
   readonly identity: IdentityService;
+  /** Clinical data: device-to-patient bindings (with the ingest attribution cache) and the vitals API. */
+  readonly clinical: ClinicalWiring;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -197,6 +209,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   });
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope);
+  const clinical = wireClinical({ database, auditLog, clock, patients: patients.records });
   return {
     config,
     dataDir,
@@ -210,6 +223,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     patients,
     devices,
     identity,
+    clinical,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: async () => {
@@ -311,6 +325,47 @@ async function openDevices(deps: {
   };
 }
 
+// --- clinical data (issue 5): bindings, attribution cache, vitals ---
+export interface ClinicalWiring {
+  readonly bindings: BindingService;
+  /** Bindings per device for the group commit; invalidated by every bind/unbind of this process. */
+  readonly bindingCache: BindingCache;
+  readonly vitals: VitalsService;
+  /** Clinical alert rules and alerts; evaluates committed readings (onCommitted). */
+  readonly alerts: ClinicalAlertService;
+  /** Live vitals and alerts for the SSE streams (in process; a bus can replace it). */
+  readonly bus: ClinicalEventBus;
+}
+
+function wireClinical(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; patients: PatientService }): ClinicalWiring {
+  const bindingCache = new BindingCache((deviceIds) => bindingStore(w.database.db).forDevices(deviceIds), w.clock);
+  const bindings = new BindingService({
+    uow: new SqlUnitOfWork(w.database, (executor): BindingScope => ({
+      bindings: bindingStore(executor),
+      devices: deviceStore(executor),
+      audit: w.auditLog.writer(auditStore(executor, w.database.dialect)),
+    })),
+    patients: { exists: (orgId, patientId) => w.patients.exists(orgId, patientId) },
+    clock: w.clock,
+    onChange: (deviceId) => bindingCache.invalidate(deviceId),
+  });
+  const vitals = new VitalsService({ patients: w.patients, store: vitalsStore(w.database.db, w.database.dialect), clock: w.clock });
+  const bus = new InProcessClinicalEventBus();
+  const alerts = new ClinicalAlertService({
+    uow: new SqlUnitOfWork(w.database, (executor): ClinicalAlertScope => ({
+      rules: alertRuleStore(executor),
+      alerts: clinicalAlertStore(executor),
+      audit: w.auditLog.writer(auditStore(executor, w.database.dialect)),
+    })),
+    patients: w.patients,
+    clock: w.clock,
+    bus,
+    rulesReader: alertRuleStore(w.database.db),
+    onError: (error) => console.error(`vigil: clinical alert evaluation failed: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  return { bindings, bindingCache, vitals, alerts, bus };
+}
+
 // --- identity (issue 3): the service, its WebAuthn relying party, and its HTTP routes ---
 function openIdentity(config: Config, database: SqlDatabase, clock: Clock, sealer: Sealer, setup: SetupCredentialService, setupScope: (executor: Executor) => SetupScope): IdentityService {
   const identityScope = (executor: Executor): IdentityScope => ({ ...setupScope(executor), identity: identityStore(executor) });
@@ -410,7 +465,12 @@ export interface TelemetryServices {
 
 const NO_DEVICE_DIRECTORY: DeviceDirectory = { find: () => Promise.resolve(null) };
 
-export function createTelemetry(platform: Platform, events: SecurityEventSink, devices: DevicePorts = {}): TelemetryServices {
+export function createTelemetry(
+  platform: Platform,
+  events: SecurityEventSink,
+  devices: DevicePorts = {},
+  onCommitted?: (readings: readonly ReadingRow[]) => void,
+): TelemetryServices {
   const { database, auditLog, clock, config } = platform;
   const audit = (executor: Executor) => auditLog.writer(auditStore(executor, database.dialect));
   const committer = new GroupCommitter(
@@ -419,7 +479,12 @@ export function createTelemetry(platform: Platform, events: SecurityEventSink, d
       return { telemetry: telemetryStore(executor, database.sqliteHandle), audit: { append: (ctx, events) => auditLog.append(store, ctx, events) } };
     }),
     clock,
-    { maxDelayMs: config.telemetry.groupCommitMs, maxBatch: config.telemetry.groupCommitMaxMessages },
+    {
+      maxDelayMs: config.telemetry.groupCommitMs,
+      maxBatch: config.telemetry.groupCommitMaxMessages,
+      attribution: platform.clinical.bindingCache,
+      ...(onCommitted ? { onCommitted } : {}),
+    },
   );
   const pipeline = new IngestPipeline({
     committer,
@@ -497,7 +562,7 @@ export async function startServer(
       : platform.securityEvents;
     const devices = options.devices ?? platformDevicePorts(platform);
     const authenticator = devices.authenticator ?? refuseAllDevices;
-    const telemetry = createTelemetry(platform, securityEvents, devices);
+    const telemetry = createTelemetry(platform, securityEvents, devices, (readings) => void platform.clinical.alerts.onCommitted(readings));
     const broker = await startDeviceBroker({
       host: config.host,
       port: config.mqttPort,
@@ -535,6 +600,8 @@ export async function startServer(
         ...identityRoutes.routes,
         patientRoutes({ patients: platform.patients.records, breakGlass: platform.patients.breakGlass, training: platform.patients.training }),
         deviceRoutes({ service: platform.devices.service }),
+        vitalsRoutes({ bindings: platform.clinical.bindings, vitals: platform.clinical.vitals }),
+        clinicalAlertRoutes({ alerts: platform.clinical.alerts, vitals: platform.clinical.vitals, bus: platform.clinical.bus }),
         deviceTelemetryRoutes({ pipeline: telemetry.pipeline, commands: telemetry.commands, authenticator, clientCertificate: tlsClientCertificate, events: securityEvents }),
       ],
       readiness: async () => {
@@ -583,6 +650,7 @@ export async function startServer(
           await closeHttpServer(http);
           await broker.close();
           await telemetry.committer.close();
+          await platform.clinical.alerts.drain();
           await scheduler.stop();
           await platform.devices.flushActivity().catch((error: unknown) => logger.error({ err: error }, 'device activity flush failed'));
           await platform

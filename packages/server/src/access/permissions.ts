@@ -42,6 +42,15 @@ export const PERMISSIONS = {
   'devices:enroll': { roles: [...ADMINS, 'technician', 'service'], description: 'Issue one-time device enrolment tokens.' },
   'devices:manage': { roles: [...ADMINS, 'security-officer'], description: 'Revoke, quarantine and release devices.' },
   'devices:command': { roles: [...ADMINS, 'technician'], description: 'Send a command (with a nonce and an expiry) to a device.' },
+  // --- clinical data (bindings, vitals, clinical alerts) ---
+  // vitals:read is necessary, never sufficient: every vitals read also runs the PHI rule.
+  'bindings:read': { roles: ['org-admin', 'clinician', 'technician'], description: "List a patient's device bindings." },
+  'bindings:write': { roles: ['org-admin', 'clinician', 'technician'], description: 'Bind a device to a patient over a period, and end a binding.' },
+  'vitals:read': { roles: ['org-admin', 'clinician'], description: "Read a patient's vitals (PHI rule applies), live or over a range." },
+  'alert-rules:read': { roles: ['org-admin', 'clinician'], description: 'List clinical alert rules of the organization and of patients.' },
+  'alert-rules:write': { roles: ['org-admin'], description: 'Create and change clinical alert rules.' },
+  'clinical-alerts:read': { roles: ['org-admin', 'clinician'], description: 'List clinical alerts of the patients one may see (PHI rule applies).' },
+  'clinical-alerts:manage': { roles: ['clinician'], description: 'Acknowledge and resolve clinical alerts of the patients one may see.' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

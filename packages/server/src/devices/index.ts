@@ -54,3 +54,15 @@ export {
 export { DeviceAccessNotifier, type AccessWithdrawnListener } from './access-notifier.js';
 export { DeviceActivityBuffer, type DeviceActivity } from './activity.js';
 export { DeviceStatusWatcher } from './status-watcher.js';
+export {
+  BindingService,
+  BindingCache,
+  MAX_BINDINGS_LISTED,
+  patientAt,
+  periodsOverlap,
+  type BindingScope,
+  type BindingServiceDeps,
+  type BindingStore,
+  type PatientBinding,
+  type PatientExistence,
+} from './bindings.js';

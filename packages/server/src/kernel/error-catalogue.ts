@@ -114,6 +114,18 @@ export const ERROR_CATALOGUE = {
   CA_NOT_INITIALIZED: { status: 500, message: 'The certificate authority is not initialized.' },
   CA_CERTIFICATE_INVALID: { status: 500, message: 'The certificate is not valid.' },
   TLS_MATERIAL_INVALID: { status: 500, message: 'The TLS certificate or key is not valid.' },
+
+  // clinical (bindings, vitals, clinical alert rules and alerts)
+  BINDING_NOT_FOUND: { status: 404, message: 'Binding not found.' },
+  BINDING_OVERLAP: { status: 409, message: 'The device is already bound to a patient over part of this period.' },
+  BINDING_ENDED: { status: 409, message: 'This binding has already ended.' },
+  BINDING_INVALID: { status: 400, message: 'The binding is not valid.' },
+  VITALS_NOT_FOUND: { status: 404, message: 'Not found.' },
+  VITALS_QUERY_INVALID: { status: 400, message: 'The vitals query is not valid.' },
+  ALERT_RULE_NOT_FOUND: { status: 404, message: 'Alert rule not found.' },
+  ALERT_RULE_INVALID: { status: 400, message: 'The alert rule is not valid.' },
+  CLINICAL_ALERT_NOT_FOUND: { status: 404, message: 'Clinical alert not found.' },
+  CLINICAL_ALERT_STATE_CONFLICT: { status: 409, message: 'The clinical alert is not in a state that allows this.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

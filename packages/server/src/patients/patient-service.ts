@@ -9,6 +9,7 @@
  * MUST: PHI is sealed before it reaches a store and opened only after the rule allowed it, and
  *       only the fields the answer needs.
  */
+import type { Permission } from '../access/index.js';
 import type { AuditWriter } from '../audit/index.js';
 import { AppError, isId, newId, type Clock, type ErrorCode, type RequestContext, type UnitOfWork } from '../kernel/index.js';
 import { actingOrg, actingUser, allows, requirePermission, type UserPrincipal } from './acting-principal.js';
@@ -34,6 +35,14 @@ import type { PatientScope, UserDirectory } from './store.js';
 
 export interface PatientRecord extends Patient {
   readonly access: { readonly basis: Exclude<PhiBasis, 'directory'>; readonly grantId?: string };
+}
+
+/** A PHI read the rule allowed, already audited. */
+export interface PhiReadGrant {
+  readonly orgId: string;
+  readonly patientId: string;
+  readonly basis: 'care-team' | 'break-glass';
+  readonly grantId: string | null;
 }
 
 export interface PatientSummary {
@@ -162,6 +171,12 @@ export class PatientService {
     );
   }
 
+  /** Whether a patient exists in the organization (devices/ bindings check it; no PHI opened). */
+  async exists(orgId: string, patientId: string): Promise<boolean> {
+    if (!isId(patientId)) return false;
+    return this.deps.uow.run(async (s) => (await s.patients.get(orgId, patientId)) !== undefined);
+  }
+
   /** Opens one record under the PHI rule. */
   async get(ctx: RequestContext, patientId: string): Promise<PatientRecord> {
     const user = actingUser(ctx);
@@ -196,6 +211,64 @@ export class PatientService {
         };
       }),
     );
+  }
+
+  /**
+   * The PHI rule for data about a patient held by another module (vitals, clinical alerts): the
+   * caller names the permission, the audit action and the kinds of data read (never values). The
+   * decision and its audit event commit together before the caller reads; any denial (other
+   * organization, no care relationship, no training) is audited, then answered as `notFound` so
+   * that a patient outside one's care is indistinguishable from no patient (404).
+   */
+  async authorizePhiRead(
+    ctx: RequestContext,
+    patientId: string,
+    request: { readonly permission: Permission; readonly action: string; readonly fields: string; readonly notFound: ErrorCode; readonly details?: Readonly<Record<string, string | number | boolean | null>> },
+  ): Promise<PhiReadGrant> {
+    const user = actingUser(ctx);
+    requirePermission(ctx, request.permission, undefined, request.notFound);
+    if (!isId(patientId)) throw new AppError(request.notFound);
+    return settle(
+      this.deps.uow.run(async (s): Promise<Outcome<PhiReadGrant>> => {
+        const now = this.deps.clock.now();
+        const target = { type: 'patient', id: patientId };
+        const deny = async (reason: string): Promise<Outcome<PhiReadGrant>> => {
+          await s.audit.record(ctx, { action: request.action, target, outcome: 'denied', reason, orgId: user.orgId, details: { fields: request.fields, ...request.details } });
+          return { refused: new AppError(request.notFound, { detail: `phi: ${reason}` }) };
+        };
+        const row = await s.patients.get(user.orgId, patientId);
+        if (row === undefined || !allows(ctx, request.permission, row.orgId)) return deny('not-found');
+        const careTeam = await s.careTeams.members(row.orgId, row.id);
+        const decision = await this.#phiDecision(s, user, row.id, careTeam, now);
+        if (!decision.allow) return deny(decision.reason);
+        const grantId = decision.basis === 'break-glass' ? decision.grantId : null;
+        await s.audit.record(ctx, {
+          action: request.action,
+          target,
+          outcome: 'success',
+          reason: decision.basis,
+          orgId: row.orgId,
+          details: { fields: request.fields, basis: decision.basis, grantId, ...request.details },
+        });
+        return { ok: { orgId: row.orgId, patientId: row.id, basis: decision.basis, grantId } };
+      }),
+    );
+  }
+
+  /**
+   * Ids of the patients whose PHI the user may read now (trained care-team membership, or an
+   * active break-glass grant): for lists and live streams filtered per patient. Not audited by
+   * itself: the caller audits what it shows.
+   */
+  async readablePatientIds(ctx: RequestContext): Promise<{ orgId: string; careTeam: string[]; breakGlass: string[] }> {
+    const user = actingUser(ctx);
+    return this.deps.uow.run(async (s) => {
+      const now = this.deps.clock.now();
+      const trained = hasCurrentHipaaTraining(await s.training.listForUser(user.orgId, user.id), now);
+      const careTeam = trained ? await s.careTeams.patientsOf(user.orgId, user.id) : [];
+      const breakGlass = await s.breakGlass.activePatientsOf(user.orgId, user.id, now.toISOString());
+      return { orgId: user.orgId, careTeam, breakGlass };
+    });
   }
 
   /** Replaces a patient's care team. Members must be active users of the organization. */

@@ -292,7 +292,59 @@ export interface DeviceCommandsTable {
   ack_reason: string | null;
 }
 
-export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables {
+/** Tables of clinical data: bindings, alert rules, clinical alerts (0006). */
+export interface ClinicalTables {
+  patient_bindings: PatientBindingsTable;
+  clinical_alert_rules: ClinicalAlertRulesTable;
+  clinical_alerts: ClinicalAlertsTable;
+}
+
+export interface PatientBindingsTable {
+  id: string;
+  org_id: string;
+  device_id: string;
+  patient_id: string;
+  start_at: string;
+  end_at: string | null;
+  created_at: string;
+  created_by: string;
+  ended_by: string | null;
+}
+
+export interface ClinicalAlertRulesTable {
+  id: string;
+  org_id: string;
+  patient_id: string | null;
+  metric: string;
+  comparison: string;
+  value: number;
+  duration_seconds: number;
+  severity: string;
+  /** 1 or 0 (SQLite has no boolean). */
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClinicalAlertsTable {
+  id: string;
+  org_id: string;
+  patient_id: string;
+  rule_id: string;
+  metric: string;
+  comparison: string;
+  threshold: number;
+  value: number;
+  severity: string;
+  status: string;
+  opened_at: string;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  resolved_at: string | null;
+  resolved_by: string | null;
+}
+
+export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_head: AuditHeadTable;

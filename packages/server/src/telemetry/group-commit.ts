@@ -36,6 +36,25 @@ export interface IngestScope {
 export interface GroupCommitOptions {
   readonly maxDelayMs: number;
   readonly maxBatch: number;
+  /** Which patient each device was bound to, and when (devices/ BindingCache). Absent: readings have no patient. */
+  readonly attribution?: PatientAttribution;
+  /** Called with the stored readings after their transaction committed (clinical alerts, live push). Must not throw. */
+  readonly onCommitted?: (readings: readonly ReadingRow[]) => void;
+}
+
+/** Port to devices/ bindings: the binding periods of each device (cached; loaded outside the commit transaction). */
+export interface PatientAttribution {
+  bindingsFor(deviceIds: readonly string[]): Promise<ReadonlyMap<string, readonly { readonly patientId: string; readonly startAt: string; readonly endAt: string | null }[]>>;
+}
+
+type BindingPeriods = ReadonlyMap<string, readonly { readonly patientId: string; readonly startAt: string; readonly endAt: string | null }[]>;
+
+/** The patient bound to the device when the reading was measured: [startAt, endAt). */
+function attributedPatient(periods: BindingPeriods, deviceId: string, measuredAtMs: number): string | null {
+  for (const b of periods.get(deviceId) ?? []) {
+    if (Date.parse(b.startAt) <= measuredAtMs && (b.endAt === null || measuredAtMs < Date.parse(b.endAt))) return b.patientId;
+  }
+  return null;
 }
 
 export type CommitResult = 'stored' | 'duplicate' | 'replay';
@@ -112,12 +131,15 @@ export class GroupCommitter {
 
   private async commit(batch: Pending[]): Promise<void> {
     let results: CommitResult[];
+    let stored: ReadingRow[];
     try {
-      results = await this.commitOnce(batch).catch((error: unknown) => {
+      // Bindings are read before the transaction opens: on SQLite the transaction holds the only connection.
+      const periods: BindingPeriods = this.options.attribution ? await this.options.attribution.bindingsFor([...new Set(batch.map((p) => p.device.deviceId))]) : new Map();
+      ({ results, stored } = await this.commitOnce(batch, periods).catch((error: unknown) => {
         // Another node advanced a device first: decide again on fresh state, once.
-        if (isAppError(error) && error.code === 'STORAGE_CONFLICT') return this.commitOnce(batch);
+        if (isAppError(error) && error.code === 'STORAGE_CONFLICT') return this.commitOnce(batch, periods);
         throw error;
-      });
+      }));
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;
@@ -126,9 +148,16 @@ export class GroupCommitter {
     this.stats.messages += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
     batch.forEach((p, i) => p.resolve(results[i] ?? 'replay'));
+    if (stored.length > 0 && this.options.onCommitted) {
+      try {
+        this.options.onCommitted(stored);
+      } catch {
+        // The readings are committed and acknowledged; a listener's failure must not undo that.
+      }
+    }
   }
 
-  private commitOnce(batch: readonly Pending[]): Promise<CommitResult[]> {
+  private commitOnce(batch: readonly Pending[], periods: BindingPeriods): Promise<{ results: CommitResult[]; stored: ReadingRow[] }> {
     return this.uow.run(async (scope) => {
       const now = this.clock.now().toISOString();
       const deviceIds = [...new Set(batch.map((p) => p.device.deviceId))];
@@ -145,17 +174,21 @@ export class GroupCommitter {
         if (seq > (working.get(deviceId) ?? 0)) {
           working.set(deviceId, seq);
           inBatch.set(key, p.digest);
+          // One text form for every stored time (toISOString: always milliseconds), so text order is time order.
+          const measuredMs = Date.parse(p.envelope.ts);
+          const measuredAt = new Date(measuredMs).toISOString();
+          const patientId = attributedPatient(periods, deviceId, measuredMs);
           p.envelope.readings.forEach((r, idx) =>
             rows.push({
               orgId: p.device.orgId,
               deviceId,
-              patientId: null,
+              patientId,
               seq,
               idx,
               metric: r.metric,
               value: r.value,
               unit: r.unit,
-              measuredAt: p.envelope.ts,
+              measuredAt,
               receivedAt: now,
               digest: idx === 0 ? p.digest : null,
             }),
@@ -190,7 +223,7 @@ export class GroupCommitter {
         }));
         await scope.audit.append({ principal: SYSTEM_PRINCIPAL, requestId: `ingest-${newId()}`, source: 'ingest' }, events);
       }
-      return results;
+      return { results, stored: rows };
     });
   }
 }

@@ -8,8 +8,19 @@
  * MUST: transports hand in the device identity they authenticated; messages never choose it.
  */
 export { IngestPipeline, type IngestPipelineOptions } from './ingest-pipeline.js';
-export { GroupCommitter, messageDigest, type GroupCommitOptions, type IngestScope, type CommitResult, type AuditBatchWriter } from './group-commit.js';
+export { GroupCommitter, messageDigest, type PatientAttribution, type GroupCommitOptions, type IngestScope, type CommitResult, type AuditBatchWriter } from './group-commit.js';
 export { CommandService, COMMAND_NAME_RE, MAX_COMMAND_TTL_SECONDS, type CommandScope, type CommandDelivery, type DeviceDirectory, type SendCommandInput, type SentCommand } from './commands.js';
 export { applyTelemetryRetention, type RetentionScope } from './retention.js';
 export { ReasonCounters, noDeviceActivity, type DeviceActivity, type IngestDevice, type IngestChannel, type IngestOutcome, type IngestRejection } from './model.js';
-export type { TelemetryStore, TelemetryRetentionStore, DeviceCommandStore, DeviceCommandRow, CommandStatus, ReadingRow, DeviceSeqAdvance } from './store.js';
+export type { TelemetryStore, TelemetryRetentionStore, DeviceCommandStore, DeviceCommandRow, CommandStatus, ReadingRow, DeviceSeqAdvance, VitalPoint, VitalBucket, VitalsStore } from './store.js';
+export {
+  VitalsService,
+  MAX_POINTS,
+  MAX_METRICS_PER_QUERY,
+  MAX_RANGE_SECONDS,
+  ALL_METRICS,
+  type VitalsRangeQuery,
+  type VitalSeries,
+  type VitalsRange,
+  type VitalsServiceDeps,
+} from './vitals-service.js';

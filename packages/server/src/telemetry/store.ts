@@ -74,3 +74,33 @@ export interface DeviceCommandStore {
   /** Records a device's ack once: only a command in 'pending' or 'sent' moves; returns whether it did. */
   recordAck(orgId: string, deviceId: string, id: string, nonce: string, status: CommandStatus, reason: string | null, at: string): Promise<boolean>;
 }
+
+/** One reading as the vitals API shows it. */
+export interface VitalPoint {
+  readonly metric: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly measuredAt: string;
+  readonly deviceId: string;
+}
+
+export interface VitalBucket {
+  /** Start of the bucket (from + k * bucketSeconds). */
+  readonly t: string;
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly count: number;
+}
+
+/** Reads of readings attributed to a patient. Every method filters by organization and patient. */
+export interface VitalsStore {
+  /** The newest reading of each metric named (by measurement time). */
+  latest(orgId: string, patientId: string, metrics: readonly string[]): Promise<VitalPoint[]>;
+  /** Readings of one metric in [from, to), ordered by time ('asc' oldest first). */
+  range(orgId: string, patientId: string, metric: string, from: string, to: string, limit: number, order: 'asc' | 'desc'): Promise<VitalPoint[]>;
+  /** Min, max, mean and count per bucket of `bucketSeconds` from `from`, computed by the database; empty buckets are absent. */
+  buckets(orgId: string, patientId: string, metric: string, from: string, to: string, bucketSeconds: number, limit: number): Promise<VitalBucket[]>;
+  /** One reading by its key, or undefined. */
+  reading(orgId: string, deviceId: string, seq: number, idx: number): Promise<(VitalPoint & { readonly patientId: string | null }) | undefined>;
+}

@@ -1,0 +1,138 @@
+/** AlertRuleStore and ClinicalAlertStore over kysely (SQLite and PostgreSQL). */
+import type { AlertRule, AlertRuleStore, ClinicalAlert, ClinicalAlertStatus, ClinicalAlertStore, ClinicalSeverity, Comparison } from '../../alerts/index.js';
+import type { Executor } from '../sql-database.js';
+import type { ClinicalAlertRulesTable, ClinicalAlertsTable } from '../tables.js';
+
+export function alertRuleStore(db: Executor): AlertRuleStore {
+  return {
+    async insert(rule, at) {
+      await db.insertInto('clinical_alert_rules').values({ ...toRuleRow(rule), created_at: at, updated_at: at }).execute();
+    },
+    async update(rule, at) {
+      const { id, org_id, ...rest } = toRuleRow(rule);
+      const result = await db.updateTable('clinical_alert_rules').set({ ...rest, updated_at: at }).where('org_id', '=', org_id).where('id', '=', id).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async find(orgId, id) {
+      const row = await db.selectFrom('clinical_alert_rules').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return row ? fromRuleRow(row) : undefined;
+    },
+    async list(orgId, options) {
+      let q = db.selectFrom('clinical_alert_rules').selectAll().where('org_id', '=', orgId);
+      if (options?.orgOnly) q = q.where('patient_id', 'is', null);
+      else if (options?.patientIds !== undefined) {
+        const ids = [...options.patientIds];
+        q = q.where((eb) => (ids.length === 0 ? eb('patient_id', 'is', null) : eb.or([eb('patient_id', 'is', null), eb('patient_id', 'in', ids)])));
+      }
+      const rows = await q.orderBy('created_at').orderBy('id').execute();
+      return rows.map(fromRuleRow);
+    },
+  };
+}
+
+export function clinicalAlertStore(db: Executor): ClinicalAlertStore {
+  return {
+    async insertIfNone(alert) {
+      const existing = await db
+        .selectFrom('clinical_alerts')
+        .select('id')
+        .where('org_id', '=', alert.orgId)
+        .where('rule_id', '=', alert.ruleId)
+        .where('patient_id', '=', alert.patientId)
+        .where('status', '<>', 'resolved')
+        .executeTakeFirst();
+      if (existing) return false;
+      await db.insertInto('clinical_alerts').values(toAlertRow(alert)).execute();
+      return true;
+    },
+    async find(orgId, id) {
+      const row = await db.selectFrom('clinical_alerts').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return row ? fromAlertRow(row) : undefined;
+    },
+    async list(orgId, options) {
+      if (options.patientIds.length === 0) return [];
+      let q = db.selectFrom('clinical_alerts').selectAll().where('org_id', '=', orgId).where('patient_id', 'in', [...options.patientIds]);
+      if (options.status) q = q.where('status', '=', options.status);
+      const rows = await q.orderBy('opened_at', 'desc').orderBy('id').limit(options.limit).execute();
+      return rows.map(fromAlertRow);
+    },
+    async transition(orgId, id, from, to) {
+      const result = await db
+        .updateTable('clinical_alerts')
+        .set({ status: to.status, acknowledged_at: to.acknowledgedAt, acknowledged_by: to.acknowledgedBy, resolved_at: to.resolvedAt, resolved_by: to.resolvedBy })
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .where('status', 'in', [...from])
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+  };
+}
+
+function toRuleRow(r: AlertRule): Omit<ClinicalAlertRulesTable, 'created_at' | 'updated_at'> {
+  return {
+    id: r.id,
+    org_id: r.orgId,
+    patient_id: r.patientId,
+    metric: r.metric,
+    comparison: r.comparison,
+    value: r.value,
+    duration_seconds: r.durationSeconds,
+    severity: r.severity,
+    enabled: r.enabled ? 1 : 0,
+  };
+}
+
+function fromRuleRow(r: ClinicalAlertRulesTable): AlertRule {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    patientId: r.patient_id,
+    metric: r.metric,
+    comparison: r.comparison as Comparison,
+    value: Number(r.value),
+    durationSeconds: Number(r.duration_seconds),
+    severity: r.severity as ClinicalSeverity,
+    enabled: Number(r.enabled) === 1,
+  };
+}
+
+function toAlertRow(a: ClinicalAlert): ClinicalAlertsTable {
+  return {
+    id: a.id,
+    org_id: a.orgId,
+    patient_id: a.patientId,
+    rule_id: a.ruleId,
+    metric: a.metric,
+    comparison: a.comparison,
+    threshold: a.threshold,
+    value: a.value,
+    severity: a.severity,
+    status: a.status,
+    opened_at: a.openedAt,
+    acknowledged_at: a.acknowledgedAt,
+    acknowledged_by: a.acknowledgedBy,
+    resolved_at: a.resolvedAt,
+    resolved_by: a.resolvedBy,
+  };
+}
+
+function fromAlertRow(r: ClinicalAlertsTable): ClinicalAlert {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    patientId: r.patient_id,
+    ruleId: r.rule_id,
+    metric: r.metric,
+    comparison: r.comparison as Comparison,
+    threshold: Number(r.threshold),
+    value: Number(r.value),
+    severity: r.severity as ClinicalSeverity,
+    status: r.status as ClinicalAlertStatus,
+    openedAt: r.opened_at,
+    acknowledgedAt: r.acknowledged_at,
+    acknowledgedBy: r.acknowledged_by,
+    resolvedAt: r.resolved_at,
+    resolvedBy: r.resolved_by,
+  };
+}

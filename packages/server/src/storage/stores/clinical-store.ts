@@ -1,0 +1,161 @@
+/** BindingStore and VitalsStore over kysely (SQLite and PostgreSQL). */
+import { sql } from 'kysely';
+import type { BindingStore, PatientBinding } from '../../devices/index.js';
+import type { VitalBucket, VitalPoint, VitalsStore } from '../../telemetry/index.js';
+import type { SqlDialect } from '../dialect.js';
+import type { Executor } from '../sql-database.js';
+import type { PatientBindingsTable } from '../tables.js';
+
+export function bindingStore(db: Executor): BindingStore {
+  return {
+    async insert(b) {
+      await db.insertInto('patient_bindings').values(toBindingRow(b)).execute();
+    },
+    async find(orgId, id) {
+      const row = await db.selectFrom('patient_bindings').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return row ? fromBindingRow(row) : undefined;
+    },
+    async forDevices(deviceIds) {
+      if (deviceIds.length === 0) return [];
+      const rows = await db.selectFrom('patient_bindings').selectAll().where('device_id', 'in', [...deviceIds]).orderBy('start_at').execute();
+      return rows.map(fromBindingRow);
+    },
+    async forPatient(orgId, patientId, limit) {
+      const rows = await db
+        .selectFrom('patient_bindings')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('patient_id', '=', patientId)
+        .orderBy('start_at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(fromBindingRow);
+    },
+    async end(orgId, id, endAt, by) {
+      const result = await db
+        .updateTable('patient_bindings')
+        .set({ end_at: endAt, ended_by: by })
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .where('end_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+  };
+}
+
+/**
+ * Bucket index of a reading, in the database: floor((epoch ms of measured_at - from ms) / bucket ms).
+ * Times are ISO-8601 UTC text; SQLite reads them with unixepoch(..., 'subsec') (3.42+), PostgreSQL
+ * casts to timestamptz. Both give integer milliseconds, and integer division of non-negative
+ * integers floors, so both dialects put a reading in the same bucket.
+ */
+function bucketIndex(dialect: SqlDialect, fromMs: number, bucketMs: number) {
+  return dialect === 'postgres'
+    ? sql<number>`((round(extract(epoch from measured_at::timestamptz) * 1000)::bigint - ${fromMs}::bigint) / ${bucketMs}::bigint)`
+    : // Parameters arrive as REAL from JavaScript numbers: cast them, or the division is not integral.
+      sql<number>`((CAST(round(unixepoch(measured_at, 'subsec') * 1000) AS INTEGER) - CAST(${fromMs} AS INTEGER)) / CAST(${bucketMs} AS INTEGER))`;
+}
+
+export function vitalsStore(db: Executor, dialect: SqlDialect): VitalsStore {
+  const base = (orgId: string, patientId: string, metric: string) =>
+    db.selectFrom('telemetry_readings').where('org_id', '=', orgId).where('patient_id', '=', patientId).where('metric', '=', metric);
+  return {
+    async latest(orgId, patientId, metrics) {
+      const out: VitalPoint[] = [];
+      for (const metric of metrics) {
+        const row = await base(orgId, patientId, metric)
+          .select(['metric', 'value', 'unit', 'measured_at', 'device_id'])
+          .orderBy('measured_at', 'desc')
+          .orderBy('seq', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        if (row) out.push(toPoint(row));
+      }
+      return out;
+    },
+    async range(orgId, patientId, metric, from, to, limit, order) {
+      const rows = await base(orgId, patientId, metric)
+        .select(['metric', 'value', 'unit', 'measured_at', 'device_id'])
+        .where('measured_at', '>=', from)
+        .where('measured_at', '<', to)
+        .orderBy('measured_at', order)
+        .orderBy('seq', order)
+        .limit(limit)
+        .execute();
+      return rows.map(toPoint);
+    },
+    async buckets(orgId, patientId, metric, from, to, bucketSeconds, limit) {
+      const fromMs = Date.parse(from);
+      const bucketMs = bucketSeconds * 1000;
+      const k = bucketIndex(dialect, fromMs, bucketMs);
+      const rows = await base(orgId, patientId, metric)
+        .where('measured_at', '>=', from)
+        .where('measured_at', '<', to)
+        .select([
+          k.as('k'),
+          sql<number>`min(value)`.as('min'),
+          sql<number>`max(value)`.as('max'),
+          sql<number>`avg(value)`.as('mean'),
+          sql<number>`count(*)`.as('count'),
+        ])
+        // By position: the bucket expression's parameters are numbered anew in each clause on PostgreSQL.
+        .groupBy(sql`1`)
+        .orderBy(sql`1`)
+        .limit(limit)
+        .execute();
+      return rows.map(
+        (r): VitalBucket => ({
+          t: new Date(fromMs + Number(r.k) * bucketMs).toISOString(),
+          min: Number(r.min),
+          max: Number(r.max),
+          mean: Number(r.mean),
+          count: Number(r.count),
+        }),
+      );
+    },
+    async reading(orgId, deviceId, seq, idx) {
+      const row = await db
+        .selectFrom('telemetry_readings')
+        .select(['metric', 'value', 'unit', 'measured_at', 'device_id', 'patient_id'])
+        .where('org_id', '=', orgId)
+        .where('device_id', '=', deviceId)
+        .where('seq', '=', seq)
+        .where('idx', '=', idx)
+        .executeTakeFirst();
+      return row ? { ...toPoint(row), patientId: row.patient_id } : undefined;
+    },
+  };
+}
+
+function toPoint(r: { metric: string; value: number; unit: string; measured_at: string; device_id: string }): VitalPoint {
+  return { metric: r.metric, value: Number(r.value), unit: r.unit, measuredAt: r.measured_at, deviceId: r.device_id };
+}
+
+function toBindingRow(b: PatientBinding): PatientBindingsTable {
+  return {
+    id: b.id,
+    org_id: b.orgId,
+    device_id: b.deviceId,
+    patient_id: b.patientId,
+    start_at: b.startAt,
+    end_at: b.endAt,
+    created_at: b.createdAt,
+    created_by: b.createdBy,
+    ended_by: b.endedBy,
+  };
+}
+
+function fromBindingRow(r: PatientBindingsTable): PatientBinding {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    deviceId: r.device_id,
+    patientId: r.patient_id,
+    startAt: r.start_at,
+    endAt: r.end_at,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    endedBy: r.ended_by,
+  };
+}

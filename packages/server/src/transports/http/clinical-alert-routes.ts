@@ -1,0 +1,237 @@
+/**
+ * HTTP routes of clinical alerts and the live streams (Server-Sent Events).
+ *
+ *   GET  /api/v1/alert-rules?patientId=                alert-rules:read        -> {rules}
+ *   POST /api/v1/alert-rules                           alert-rules:write       -> AlertRule (201)
+ *   PUT  /api/v1/alert-rules/:id                       alert-rules:write       -> AlertRule
+ *   GET  /api/v1/clinical-alerts?status=&patientId=    clinical-alerts:read    -> {alerts} (PHI rule, audited)
+ *   POST /api/v1/clinical-alerts/:id/acknowledge       clinical-alerts:manage  -> ClinicalAlert
+ *   POST /api/v1/clinical-alerts/:id/resolve           clinical-alerts:manage  -> ClinicalAlert
+ *   GET  /api/v1/clinical-alerts/stream                clinical-alerts:read    SSE `event: alert`
+ *   GET  /api/v1/patients/:id/vitals/stream            vitals:read             SSE `event: vital` and `event: alert`
+ *
+ * MUST: a stream is authorized (and audited) when it opens, carries only events of the patients
+ *       it was authorized for, and ends after MAX_STREAM_MS so that the client reconnects and is
+ *       authorized again (a revoked session or an expired break-glass grant stops within that time).
+ * MUST: response schemas are allowlists; stream payloads are built field by field.
+ */
+import Type from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AlertRule, ClinicalAlert, ClinicalAlertService, ClinicalEventBus, ClinicalLiveEvent } from '../../alerts/index.js';
+import type { VitalsService } from '../../telemetry/index.js';
+import type { HttpRoutes } from './http-server.js';
+import { requestContext } from './route-permissions.js';
+
+export interface ClinicalAlertRoutesDeps {
+  readonly alerts: ClinicalAlertService;
+  readonly vitals: VitalsService;
+  readonly bus: ClinicalEventBus;
+  /** Longest life of one stream (default 5 minutes). */
+  readonly maxStreamMs?: number;
+  readonly heartbeatMs?: number;
+}
+
+export const MAX_STREAM_MS = 5 * 60_000;
+
+const Id = Type.String({ format: 'uuid', maxLength: 36 });
+const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+const Comparison = Type.Union([Type.Literal('lt'), Type.Literal('le'), Type.Literal('gt'), Type.Literal('ge')]);
+const Severity = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]);
+const Status = Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]);
+const Nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
+
+const RuleBody = Type.Object(
+  {
+    patientId: Type.Optional(Nullable(Id)),
+    metric: Type.String({ pattern: '^[0-9]{1,7}-[0-9]$', maxLength: 10 }),
+    comparison: Comparison,
+    value: Type.Number(),
+    durationSeconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
+    severity: Severity,
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const Rule = Type.Object(
+  {
+    id: Type.String(),
+    orgId: Type.String(),
+    patientId: Nullable(Type.String()),
+    metric: Type.String(),
+    comparison: Comparison,
+    value: Type.Number(),
+    durationSeconds: Type.Integer(),
+    severity: Severity,
+    enabled: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+const RuleList = Type.Object({ rules: Type.Array(Rule) }, { additionalProperties: false });
+const RuleQuery = Type.Object({ patientId: Type.Optional(Id) }, { additionalProperties: false });
+
+const Alert = Type.Object(
+  {
+    id: Type.String(),
+    patientId: Type.String(),
+    ruleId: Type.String(),
+    metric: Type.String(),
+    comparison: Comparison,
+    threshold: Type.Number(),
+    value: Type.Number(),
+    severity: Severity,
+    status: Status,
+    openedAt: Type.String(),
+    acknowledgedAt: Nullable(Type.String()),
+    acknowledgedBy: Nullable(Type.String()),
+    resolvedAt: Nullable(Type.String()),
+    resolvedBy: Nullable(Type.String()),
+  },
+  { additionalProperties: false },
+);
+const AlertList = Type.Object({ alerts: Type.Array(Alert) }, { additionalProperties: false });
+const AlertQuery = Type.Object({ status: Type.Optional(Status), patientId: Type.Optional(Id) }, { additionalProperties: false });
+
+export function ruleBody(r: AlertRule) {
+  return {
+    id: r.id,
+    orgId: r.orgId,
+    patientId: r.patientId,
+    metric: r.metric,
+    comparison: r.comparison,
+    value: r.value,
+    durationSeconds: r.durationSeconds,
+    severity: r.severity,
+    enabled: r.enabled,
+  };
+}
+
+export function alertBody(a: ClinicalAlert) {
+  return {
+    id: a.id,
+    patientId: a.patientId,
+    ruleId: a.ruleId,
+    metric: a.metric,
+    comparison: a.comparison,
+    threshold: a.threshold,
+    value: a.value,
+    severity: a.severity,
+    status: a.status,
+    openedAt: a.openedAt,
+    acknowledgedAt: a.acknowledgedAt,
+    acknowledgedBy: a.acknowledgedBy,
+    resolvedAt: a.resolvedAt,
+    resolvedBy: a.resolvedBy,
+  };
+}
+
+/** Serializes one live event as an SSE frame (event name + one data line of JSON). */
+export function sseFrame(event: ClinicalLiveEvent): string {
+  if (event.kind === 'vital') {
+    const v = event.vital;
+    const data = { patientId: event.patientId, metric: v.metric, value: v.value, unit: v.unit, measuredAt: v.measuredAt, deviceId: v.deviceId };
+    return `event: vital\ndata: ${JSON.stringify(data)}\n\n`;
+  }
+  return `event: alert\ndata: ${JSON.stringify(alertBody(event.alert))}\n\n`;
+}
+
+function openStream(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ClinicalAlertRoutesDeps,
+  orgId: string,
+  accept: (event: ClinicalLiveEvent) => boolean,
+): void {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'x-request-id': request.id,
+    connection: 'keep-alive',
+  });
+  // retry: how long the browser waits before reconnecting after the server ends the stream.
+  raw.write(`retry: 2000\n: stream open\n\n`);
+  const unsubscribe = deps.bus.subscribe(orgId, (event) => {
+    if (accept(event)) raw.write(sseFrame(event));
+  });
+  const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), deps.heartbeatMs ?? 15_000);
+  const lifetime = setTimeout(() => raw.end(), deps.maxStreamMs ?? MAX_STREAM_MS);
+  const stop = () => {
+    unsubscribe();
+    clearInterval(heartbeat);
+    clearTimeout(lifetime);
+  };
+  raw.on('close', stop);
+  raw.on('error', stop);
+}
+
+export function clinicalAlertRoutes(deps: ClinicalAlertRoutesDeps): HttpRoutes {
+  return async (app) => {
+    const tags = ['clinical'];
+    app.get(
+      '/api/v1/alert-rules',
+      { config: { permission: 'alert-rules:read' }, schema: { summary: 'Clinical alert rules: the organization and, with patientId, that patient.', tags, querystring: RuleQuery, response: { 200: RuleList } } },
+      async (request) => ({ rules: (await deps.alerts.listRules(requestContext(request), request.query.patientId)).map(ruleBody) }),
+    );
+
+    app.post(
+      '/api/v1/alert-rules',
+      { config: { permission: 'alert-rules:write' }, schema: { summary: 'Create a clinical alert rule.', tags, body: RuleBody, response: { 201: Rule } } },
+      async (request, reply) => {
+        const b = request.body;
+        const rule = await deps.alerts.createRule(requestContext(request), { ...b, patientId: b.patientId ?? null, ...(b.enabled !== undefined ? { enabled: b.enabled } : {}) });
+        return reply.code(201).send(ruleBody(rule));
+      },
+    );
+
+    app.put(
+      '/api/v1/alert-rules/:id',
+      { config: { permission: 'alert-rules:write' }, schema: { summary: 'Replace a clinical alert rule.', tags, params: IdParams, body: RuleBody, response: { 200: Rule } } },
+      async (request) => {
+        const b = request.body;
+        return ruleBody(await deps.alerts.updateRule(requestContext(request), request.params.id, { ...b, patientId: b.patientId ?? null, ...(b.enabled !== undefined ? { enabled: b.enabled } : {}) }));
+      },
+    );
+
+    app.get(
+      '/api/v1/clinical-alerts',
+      { config: { permission: 'clinical-alerts:read' }, schema: { summary: 'Clinical alerts of the patients the caller may see (audited).', tags, querystring: AlertQuery, response: { 200: AlertList } } },
+      async (request) => {
+        const { status, patientId } = request.query;
+        const alerts = await deps.alerts.listAlerts(requestContext(request), { ...(status ? { status } : {}), ...(patientId ? { patientId } : {}) });
+        return { alerts: alerts.map(alertBody) };
+      },
+    );
+
+    app.post(
+      '/api/v1/clinical-alerts/:id/acknowledge',
+      { config: { permission: 'clinical-alerts:manage' }, schema: { summary: 'Acknowledge an open clinical alert.', tags, params: IdParams, response: { 200: Alert } } },
+      async (request) => alertBody(await deps.alerts.acknowledge(requestContext(request), request.params.id)),
+    );
+
+    app.post(
+      '/api/v1/clinical-alerts/:id/resolve',
+      { config: { permission: 'clinical-alerts:manage' }, schema: { summary: 'Resolve a clinical alert.', tags, params: IdParams, response: { 200: Alert } } },
+      async (request) => alertBody(await deps.alerts.resolve(requestContext(request), request.params.id)),
+    );
+
+    app.get(
+      '/api/v1/clinical-alerts/stream',
+      { config: { permission: 'clinical-alerts:read' }, schema: { summary: 'Server-Sent Events: `alert` for the patients the caller may see.', tags } },
+      async (request, reply) => {
+        const { orgId, patientIds } = await deps.alerts.readablePatients(requestContext(request));
+        openStream(request, reply, deps, orgId, (e) => e.kind === 'alert' && patientIds.has(e.patientId));
+      },
+    );
+
+    app.get(
+      '/api/v1/patients/:id/vitals/stream',
+      { config: { permission: 'vitals:read' }, schema: { summary: "Server-Sent Events: the patient's `vital` readings and `alert` changes (PHI rule, audited at open).", tags, params: IdParams } },
+      async (request, reply) => {
+        const grant = await deps.vitals.authorizeStream(requestContext(request), request.params.id);
+        openStream(request, reply, deps, grant.orgId, (e) => e.patientId === grant.patientId);
+      },
+    );
+  };
+}

@@ -42,6 +42,10 @@ export const PERMISSIONS = {
   'devices:enroll': { roles: [...ADMINS, 'technician', 'service'], description: 'Issue one-time device enrolment tokens.' },
   'devices:manage': { roles: [...ADMINS, 'security-officer'], description: 'Revoke, quarantine and release devices.' },
   'devices:command': { roles: [...ADMINS, 'technician'], description: 'Send a command (with a nonce and an expiry) to a device.' },
+  // --- fhir (FHIR R4 read API) ---
+  // Necessary, never sufficient: Patient and Observation reads also pass the PHI rule (a person
+  // with training and a care relationship, or break-glass); Device/{id} also needs devices:read.
+  'fhir:read': { roles: ['org-admin', 'clinician', 'service'], description: 'Use the FHIR R4 read API under /fhir/R4 (PHI rule applies).' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -114,6 +114,10 @@ export const ERROR_CATALOGUE = {
   CA_NOT_INITIALIZED: { status: 500, message: 'The certificate authority is not initialized.' },
   CA_CERTIFICATE_INVALID: { status: 500, message: 'The certificate is not valid.' },
   TLS_MATERIAL_INVALID: { status: 500, message: 'The TLS certificate or key is not valid.' },
+
+  // fhir (FHIR R4 read API; answered as OperationOutcome)
+  FHIR_SEARCH_INVALID: { status: 400, message: 'The FHIR search is not valid.' },
+  FHIR_RESOURCE_NOT_FOUND: { status: 404, message: 'Resource not found.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

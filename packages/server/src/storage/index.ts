@@ -17,3 +17,4 @@ export { securityEventStore, StoreSecurityEventSink } from './stores/security-ev
 export { deviceStore, enrollmentTokenStore, deviceCertificateStore } from './stores/device-store.js';
 export { identityStore } from './stores/identity-store.js';
 export { telemetryStore, telemetryRetentionStore, deviceCommandStore } from './stores/telemetry-store.js';
+export { fhirReadingStore } from './stores/fhir-reading-store.js';

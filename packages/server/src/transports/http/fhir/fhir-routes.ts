@@ -145,6 +145,10 @@ export function fhirRoutes(deps: FhirRoutesDeps): HttpRoutes {
         app.setErrorHandler((error, request, reply) => sendOperationOutcome(error, request, reply));
         app.setNotFoundHandler((request, reply) => sendOperationOutcome(new AppError('FHIR_RESOURCE_NOT_FOUND'), request, reply));
         const tags = ['fhir'];
+        // The console's GET /* would otherwise take unknown FHIR paths (and answer the JSON API's 404).
+        app.get('/*', { config: { permission: PUBLIC }, schema: { hide: true } }, async (request, reply) =>
+          sendOperationOutcome(new AppError('FHIR_RESOURCE_NOT_FOUND'), request, reply),
+        );
         const search = { config: { permission: 'fhir:read' }, schema: { tags } } as const;
 
         app.get('/metadata', { config: { permission: PUBLIC }, schema: { summary: 'FHIR CapabilityStatement.', tags } }, async (request, reply) =>

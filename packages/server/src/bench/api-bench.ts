@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- api [--seconds S] [--connections C] [--interval-seconds N]`: the read API under
+ * `npm run bench -- api [--seconds S] [--connections C] [--interval-seconds N] [--rounds R]`: the read API under
  * load with autocannon over HTTPS on loopback, 50 connections by default.
  *
  *  1. FHIR Observation search, 24 hours of one patient's vitals (one message every N seconds,
@@ -11,8 +11,8 @@
  *  2. GET /api/v1/patients/:id/vitals?bucket=300 over the same 24 hours, when that route exists
  *     (a 404 with the generic NOT_FOUND code means the route is absent: skipped, and said so).
  *
- * Each phase warms up for 2 s first. The audited and unaudited runs alternate twice (the machine
- * is shared); the report shows every run and the ratio of the two means.
+ * Each phase warms up for 2 s first. The audited and unaudited runs alternate `--rounds` times
+ * (default 3; the machine is shared and noisy); the report shows every run and compares medians.
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -47,12 +47,14 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     'interval-seconds': { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
   },
   allowPositionals: true,
 });
 const seconds = Math.min(120, Math.max(2, Number(values.seconds)));
 const connections = Math.min(500, Math.max(1, Number(values.connections)));
 const intervalSeconds = Math.min(3600, Math.max(1, Number(values['interval-seconds'])));
+const rounds = Math.min(10, Math.max(1, Number(values.rounds)));
 const PASSWORD = 'Quartz-Meadow-Lantern-93';
 const cli: RequestContext = { principal: cliPrincipal('bench'), requestId: 'bench', source: 'local' };
 
@@ -158,13 +160,19 @@ try {
     return out;
   };
 
-  const audited1 = await run(server.httpPort, fhirPath, 'fhir-observation-search audited');
-  const plain1 = await run(unauditedPort, fhirPath, 'fhir-observation-search no-audit');
-  const audited2 = await run(server.httpPort, fhirPath, 'fhir-observation-search audited');
-  const plain2 = await run(unauditedPort, fhirPath, 'fhir-observation-search no-audit');
-  const mean = (a: number, b: number) => (a + b) / 2;
-  const auditedRps = mean(audited1.requestsPerSecond, audited2.requestsPerSecond);
-  const plainRps = mean(plain1.requestsPerSecond, plain2.requestsPerSecond);
+  const audited: Awaited<ReturnType<typeof run>>[] = [];
+  const plain: Awaited<ReturnType<typeof run>>[] = [];
+  for (let i = 0; i < rounds; i++) {
+    audited.push(await run(server.httpPort, fhirPath, 'fhir-observation-search audited'));
+    plain.push(await run(unauditedPort, fhirPath, 'fhir-observation-search no-audit'));
+  }
+  const median = (xs: readonly number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  };
+  const auditedRps = median(audited.map((r) => r.requestsPerSecond));
+  const plainRps = median(plain.map((r) => r.requestsPerSecond));
   const ratio = auditedRps / plainRps;
 
   // The vitals API (clinical), when it exists in this build.
@@ -186,9 +194,13 @@ try {
     connections,
     data: { hours: 24, messages, readings: messages * 4, intervalSeconds, page: 100 },
     fhirObservationSearch: {
-      runs: [audited1, plain1, audited2, plain2],
+      runs: audited.flatMap((a, i) => [a, plain[i]]),
       auditedRequestsPerSecond: Math.round(auditedRps),
       unauditedRequestsPerSecond: Math.round(plainRps),
+      auditedP50Ms: median(audited.map((r) => r.p50Ms)),
+      auditedP99Ms: median(audited.map((r) => r.p99Ms)),
+      unauditedP50Ms: median(plain.map((r) => r.p50Ms)),
+      unauditedP99Ms: median(plain.map((r) => r.p99Ms)),
       throughputRatio: Math.round(ratio * 1000) / 1000,
       auditCostPercent: Math.round((1 - ratio) * 1000) / 10,
       goal: 'audit costs at most 15% of throughput',

@@ -22,7 +22,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DeviceService } from '../../../devices/index.js';
 import {
   capabilityStatement,
-  DEFAULT_COUNT,
   FHIR_ID_RE,
   FHIR_MEDIA_TYPE,
   MRN_SYSTEM,
@@ -230,7 +229,7 @@ export function fhirRoutes(deps: FhirRoutesDeps): HttpRoutes {
             patientId: parsePatientRef(patient),
             ...(codes ? { codes } : {}),
             ...parseDateRange(query),
-            count: query['_count'] === undefined ? DEFAULT_COUNT : parseCount(query),
+            count: parseCount(query),
             sort: parseSort(query),
             ...(cursor !== undefined ? { cursor } : {}),
           });

@@ -14,7 +14,7 @@ import { readAllEvents } from '../audit/index.js';
 import { careTeamStore } from '../storage/index.js';
 import { fhirClient, fhirSchemaErrors, seedDevice, seedReadings, trustTestCa, vitalsMessages } from './fhir-fixtures.js';
 import { testContext } from './fixtures.js';
-import { ADMIN_PASSWORD, IdentityHarness, type Signed } from './identity-fixtures.js';
+import { ADMIN_PASSWORD, IdentityHarness, USER_PASSWORD, type Signed } from './identity-fixtures.js';
 
 interface Entry {
   readonly fullUrl: string;
@@ -283,6 +283,19 @@ describe('FHIR R4 read API', { timeout: 120_000 }, () => {
       assert.equal(status, 404);
       assert.equal(outcome.issue[0]?.code, 'not-found');
     }
+  });
+
+  it('ok/the console session cookie works as well as a bearer token (reads need no CSRF token)', async () => {
+    const login = await h.login('doctor', USER_PASSWORD, 'cookie');
+    assert.equal(login.status, 200);
+    const setCookie = [login.headers['set-cookie'] ?? []].flat().join(';');
+    const cookie = /vigil_session=([^;]+)/.exec(setCookie)?.[1];
+    assert.ok(cookie, 'a session cookie is set');
+    const answer = await h.call('GET', `/fhir/R4/Patient/${adaId}`, { cookie });
+    assert.equal(answer.status, 200);
+    assert.match(String(answer.headers['content-type']), /^application\/fhir\+json/);
+    assertValid(answer.body);
+    assert.equal(answer.body['id'], adaId);
   });
 
   it('fail/no token 401, bad parameters 400, unknown paths 404: all OperationOutcome as application/fhir+json', async () => {

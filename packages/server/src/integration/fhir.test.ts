@@ -298,6 +298,19 @@ describe('FHIR R4 read API', { timeout: 120_000 }, () => {
     assert.equal(answer.body['id'], adaId);
   });
 
+  it('ok/fail/a service token with fhir:read reads Device with devices:read, and is refused PHI (403)', async () => {
+    const account = await h.as(admin, 'POST', '/api/v1/service-accounts', { name: 'ehr-bridge', scopes: ['fhir:read', 'devices:read'], expiresInDays: 30 });
+    assert.equal(account.status, 201, JSON.stringify(account.body));
+    const client = fhirClient(h.server.httpPort, account.body['token'] as string);
+    const device = (await client.read({ resourceType: 'Device', id: deviceId })) as Record<string, unknown>;
+    assertValid(device);
+    for (const call of [client.read({ resourceType: 'Patient', id: adaId }), client.search({ resourceType: 'Observation', searchParams: { patient: adaId } })]) {
+      const { status, outcome } = await refusal(call);
+      assert.equal(status, 403);
+      assert.equal(outcome.issue[0]?.code, 'forbidden');
+    }
+  });
+
   it('fail/no token 401, bad parameters 400, unknown paths 404: all OperationOutcome as application/fhir+json', async () => {
     const cases: Array<[string, number, string]> = [
       [`/fhir/R4/Observation?patient=${adaId}`, 401, 'login'],

@@ -12,6 +12,8 @@ const SIDE = {
   observability: ['kernel'],
   updates: ['kernel', 'keys', 'audit', 'access'],
   backup: ['kernel', 'keys', 'audit', 'access'],
+  // FHIR R4 read side: mappings and the ports it reads clinical data through.
+  fhir: ['kernel', 'keys', 'audit', 'access', 'identity', 'devices', 'patients', 'telemetry'],
   compliance: null, // read-only views of the others: any module's index
   jobs: null,
 };

@@ -80,6 +80,11 @@ import {
   type HttpRoutes,
 } from './transports/http/index.js';
 import { accessRoutes, authRoutes, createIdentityAuthorizer, userRoutes } from './transports/http/identity.js';
+// --- fhir (issue 5) ---
+import { ReadingObservationSource, type FhirReadScope } from './fhir/index.js';
+import type { AuditWriter } from './audit/index.js';
+import { fhirReadingStore } from './storage/index.js';
+import { fhirRoutes } from './transports/http/fhir/index.js';
 // --- telemetry and MQTT (issue 4) ---
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
@@ -603,6 +608,7 @@ export async function startServer(
         vitalsRoutes({ bindings: platform.clinical.bindings, vitals: platform.clinical.vitals }),
         clinicalAlertRoutes({ alerts: platform.clinical.alerts, vitals: platform.clinical.vitals, bus: platform.clinical.bus }),
         deviceTelemetryRoutes({ pipeline: telemetry.pipeline, commands: telemetry.commands, authenticator, clientCertificate: tlsClientCertificate, events: securityEvents }),
+        fhirHttp(platform),
       ],
       readiness: async () => {
         const database = await platform.database.ping();
@@ -668,4 +674,28 @@ export async function startServer(
     lock.release();
     throw error;
   }
+}
+
+// --- fhir (issue 5) ---
+/**
+ * One transaction of the FHIR read side. `audit` defaults to the platform's audit log; only the
+ * API bench passes another writer (a no-op, to measure what the audit costs).
+ */
+export function fhirReadScope(platform: Platform, audit?: (executor: Executor) => AuditWriter): (executor: Executor) => FhirReadScope {
+  const { database, auditLog } = platform;
+  return (executor) => ({
+    readings: fhirReadingStore(executor),
+    patients: patientStore(executor),
+    careTeams: careTeamStore(executor),
+    training: trainingStore(executor),
+    breakGlass: breakGlassStore(executor),
+    devices: deviceStore(executor),
+    audit: audit ? audit(executor) : auditLog.writer(auditStore(executor, database.dialect)),
+  });
+}
+
+/** The FHIR R4 routes; observations come from the readings that carry a patient id. */
+export function fhirHttp(platform: Platform, scope = fhirReadScope(platform)): HttpRoutes {
+  const source = new ReadingObservationSource({ uow: new SqlUnitOfWork(platform.database, scope), clock: platform.clock });
+  return fhirRoutes({ patients: platform.patients.records, devices: platform.devices.service, observations: source, patientDevices: source, clock: platform.clock, softwareVersion: '0.1.0' });
 }

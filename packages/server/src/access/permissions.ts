@@ -51,6 +51,10 @@ export const PERMISSIONS = {
   'alert-rules:write': { roles: ['org-admin'], description: 'Create and change clinical alert rules.' },
   'clinical-alerts:read': { roles: ['org-admin', 'clinician'], description: 'List clinical alerts of the patients one may see (PHI rule applies).' },
   'clinical-alerts:manage': { roles: ['clinician'], description: 'Acknowledge and resolve clinical alerts of the patients one may see.' },
+  // --- fhir (FHIR R4 read API) ---
+  // Necessary, never sufficient: Patient and Observation reads also pass the PHI rule (a person
+  // with training and a care relationship, or break-glass); Device/{id} also needs devices:read.
+  'fhir:read': { roles: ['org-admin', 'clinician', 'service'], description: 'Use the FHIR R4 read API under /fhir/R4 (PHI rule applies).' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

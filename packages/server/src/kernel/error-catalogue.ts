@@ -126,6 +126,9 @@ export const ERROR_CATALOGUE = {
   ALERT_RULE_INVALID: { status: 400, message: 'The alert rule is not valid.' },
   CLINICAL_ALERT_NOT_FOUND: { status: 404, message: 'Clinical alert not found.' },
   CLINICAL_ALERT_STATE_CONFLICT: { status: 409, message: 'The clinical alert is not in a state that allows this.' },
+  // fhir (FHIR R4 read API; answered as OperationOutcome)
+  FHIR_SEARCH_INVALID: { status: 400, message: 'The FHIR search is not valid.' },
+  FHIR_RESOURCE_NOT_FOUND: { status: 404, message: 'Resource not found.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -19,3 +19,4 @@ export { identityStore } from './stores/identity-store.js';
 export { telemetryStore, telemetryRetentionStore, deviceCommandStore } from './stores/telemetry-store.js';
 export { bindingStore, vitalsStore } from './stores/clinical-store.js';
 export { alertRuleStore, clinicalAlertStore } from './stores/clinical-alert-store.js';
+export { fhirReadingStore } from './stores/fhir-reading-store.js';

@@ -11,6 +11,7 @@ import { patientStoresContract } from './patient-stores.contract.js';
 import { identityStoreContract } from './identity-store.contract.js';
 import { telemetryStoreContract } from './telemetry-store.contract.js';
 import { clinicalAlertStoreContract, clinicalStoreContract } from './clinical-store.contract.js';
+import { fhirReadingStoreContract } from './fhir-reading-store.contract.js';
 
 for (const adapter of testAdapters()) {
   describe(`${adapter.name}/AuditStore`, () => auditStoreContract(adapter.open));
@@ -21,5 +22,6 @@ for (const adapter of testAdapters()) {
   describe(`${adapter.name}/TelemetryStore`, () => telemetryStoreContract(adapter.open));
   describe(`${adapter.name}/ClinicalStores`, () => clinicalStoreContract(adapter.open));
   describe(`${adapter.name}/ClinicalAlertStores`, () => clinicalAlertStoreContract(adapter.open));
+  describe(`${adapter.name}/FhirReadingStore`, () => fhirReadingStoreContract(adapter.open));
   if (adapter.name === 'sqlite') describe('sqlite/TelemetryStore (kysely path)', () => telemetryStoreContract(adapter.open, false));
 }

@@ -1,0 +1,250 @@
+/**
+ * `npm run bench -- api [--seconds S] [--connections C] [--interval-seconds N] [--rounds R]`: the read API under
+ * load with autocannon over HTTPS on loopback, 50 connections by default.
+ *
+ *  1. FHIR Observation search, 24 hours of one patient's vitals (one message every N seconds,
+ *     default 5: heart rate, SpO2, systolic, diastolic), newest first, 100 per page: requests/s
+ *     and p50/p99 latency WITH the audit write (the production wiring, startServer), and in the
+ *     same run on a second listener whose FHIR read scope has a no-op audit writer (wired here,
+ *     in the bench only: production code has no way to turn the audit off). Reports the ratio;
+ *     the goal is that audit costs at most 15% of throughput.
+ *  2. GET /api/v1/patients/:id/vitals?bucket=300 over the same 24 hours, when that route exists
+ *     (a 404 with the generic NOT_FOUND code means the route is absent: skipped, and said so).
+ *
+ * Each phase warms up for 2 s first. The audited and unaudited runs alternate `--rounds` times
+ * (default 3; the machine is shared and noisy); the report shows every run and compares medians.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { AuditWriter } from '../audit/index.js';
+import { validate } from '../config/index.js';
+import { cliPrincipal, newId, type RequestContext } from '../kernel/index.js';
+import { fhirHttp, fhirReadScope, httpsCredentials, initialize, openPlatform, startServer } from '../main.js';
+import { createLogger } from '../observability/index.js';
+import { careTeamStore, deviceStore, telemetryStore, trainingStore } from '../storage/index.js';
+import type { ReadingRow } from '../telemetry/index.js';
+import { closeHttpServer, createHttpServer } from '../transports/http/index.js';
+import { createIdentityAuthorizer } from '../transports/http/identity.js';
+
+interface AutocannonResult {
+  readonly requests: { readonly average: number; readonly total: number };
+  readonly latency: { readonly p50: number; readonly p99: number; readonly average: number };
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    'interval-seconds': { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+  },
+  allowPositionals: true,
+});
+const seconds = Math.min(120, Math.max(2, Number(values.seconds)));
+const connections = Math.min(500, Math.max(1, Number(values.connections)));
+const intervalSeconds = Math.min(3600, Math.max(1, Number(values['interval-seconds'])));
+const rounds = Math.min(10, Math.max(1, Number(values.rounds)));
+const PASSWORD = 'Quartz-Meadow-Lantern-93';
+const cli: RequestContext = { principal: cliPrincipal('bench'), requestId: 'bench', source: 'local' };
+
+/** The bench-only audit writer: records nothing (its result is never read by the FHIR source). */
+const noAudit = (): AuditWriter => ({ record: () => Promise.resolve(undefined as never) });
+
+const root = await mkdtemp(join(tmpdir(), 'vigil-bench-api-'));
+const logger = createLogger({ level: 'silent' });
+try {
+  const { config } = validate({ dataDir: join(root, 'data'), logLevel: 'silent', httpPort: 0, mqttPort: 0, host: '127.0.0.1', login: { rateLimitPerMinute: 1000 } });
+  await initialize({ config, env: {} });
+  const platform = await openPlatform({ config, env: {} });
+  const { db } = platform.database;
+  const now = platform.clock.now();
+  const org = await platform.identity.createOrganization(cli, 'Bench Hospital');
+  const created = await platform.identity.createUser(cli, { orgId: org.id, username: 'bench-clinician', displayName: 'Bench', roles: ['clinician'], password: PASSWORD });
+  const user = created.user;
+  await trainingStore(db).insert({
+    id: newId(),
+    orgId: org.id,
+    userId: user.id,
+    course: 'hipaa-privacy-security',
+    completedAt: new Date(now.getTime() - 86_400_000).toISOString(),
+    expiresAt: new Date(now.getTime() + 300 * 86_400_000).toISOString(),
+    recordedAt: now.toISOString(),
+    recordedBy: 'bench',
+  });
+  const userCtx: RequestContext = {
+    principal: { kind: 'user', id: user.id, orgId: org.id, username: 'bench-clinician', roles: ['clinician'], sessionId: 'bench', mfa: false },
+    requestId: 'bench',
+    source: 'local',
+  };
+  const patient = await platform.patients.records.create(userCtx, { mrn: 'BENCH-1', givenName: 'Bench', familyName: 'Patient', birthDate: '1970-01-01', sex: 'unknown' });
+  await careTeamStore(db).replace(org.id, patient.id, [{ userId: user.id, role: 'primary' }], now.toISOString(), 'bench');
+  const deviceId = newId();
+  await deviceStore(db).insert({
+    id: deviceId,
+    orgId: org.id,
+    model: 'vigil-sim',
+    serial: 'BENCH-0001',
+    udi: null,
+    firmwareVersion: '1.0.0',
+    status: 'active',
+    statusReason: null,
+    statusChangedAt: now.toISOString(),
+    groups: [],
+    createdAt: now.toISOString(),
+    lastSeenAt: null,
+    lastSeenAddress: null,
+    certificate: null,
+  });
+
+  // 24 hours of vitals, one message every intervalSeconds, attributed to the patient.
+  const from = new Date(now.getTime() - 86_400_000);
+  const messages = Math.floor(86_400 / intervalSeconds);
+  for (let start = 0; start < messages; start += 2000) {
+    const rows: ReadingRow[] = [];
+    for (let i = start; i < Math.min(messages, start + 2000); i++) {
+      const at = new Date(from.getTime() + i * intervalSeconds * 1000).toISOString();
+      const vitals = [
+        ['8867-4', 60 + (i % 40), '/min'],
+        ['59408-5', 90 + (i % 10), '%'],
+        ['8480-6', 110 + (i % 30), 'mm[Hg]'],
+        ['8462-4', 70 + (i % 20), 'mm[Hg]'],
+      ] as const;
+      vitals.forEach(([metric, value, unit], idx) =>
+        rows.push({ orgId: org.id, deviceId, patientId: patient.id, seq: i + 1, idx, metric, value, unit, measuredAt: at, receivedAt: at, digest: idx === 0 ? 'b'.repeat(64) : null }),
+      );
+    }
+    await db.transaction().execute((trx) => telemetryStore(trx, platform.database.sqliteHandle).insertReadings(rows));
+  }
+
+  const server = await startServer(platform, logger, { consoleDir: join(root, 'no-console') });
+  // Bench-only: the same FHIR routes on a second listener, with a read scope whose audit writes nothing.
+  const tls = await httpsCredentials(platform);
+  const unaudited = await createHttpServer({
+    authorize: createIdentityAuthorizer(platform.identity).authorize,
+    tls: tls.credentials,
+    logger,
+    acceptClientRequestId: false,
+    routes: [fhirHttp(platform, fhirReadScope(platform, noAudit))],
+  });
+  await unaudited.listen({ host: '127.0.0.1', port: 0 });
+  const unauditedPort = (unaudited.server.address() as AddressInfo).port;
+  const ca = readFileSync(join(platform.dataDir, 'ca', 'root.pem'), 'utf8');
+
+  const login = await fetchJson(server.httpPort, ca, 'POST', '/api/v1/auth/login', undefined, { username: 'bench-clinician', password: PASSWORD, mode: 'bearer' });
+  const token = login.body['token'];
+  if (login.status !== 200 || typeof token !== 'string') throw new Error(`login failed: ${login.status}`);
+
+  const fhirPath =
+    `/fhir/R4/Observation?patient=${patient.id}&date=ge${encodeURIComponent(from.toISOString())}` + `&date=lt${encodeURIComponent(now.toISOString())}&_sort=-date&_count=100`;
+  const probe = await fetchJson(server.httpPort, ca, 'GET', fhirPath, token);
+  const entries = (probe.body['entry'] as unknown[] | undefined)?.length ?? 0;
+  if (probe.status !== 200 || entries !== 100) throw new Error(`FHIR probe: ${probe.status}, ${entries} entries`);
+
+  const run = async (port: number, path: string, label: string) => {
+    const base = { url: `https://127.0.0.1:${port}${path}`, connections, headers: { authorization: `Bearer ${token}` }, servername: 'localhost', tlsOptions: { ca } };
+    await autocannon({ ...base, duration: 2 });
+    const r = await autocannon({ ...base, duration: seconds });
+    const out = { label, requestsPerSecond: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+    console.error(JSON.stringify(out));
+    return out;
+  };
+
+  const audited: Awaited<ReturnType<typeof run>>[] = [];
+  const plain: Awaited<ReturnType<typeof run>>[] = [];
+  for (let i = 0; i < rounds; i++) {
+    audited.push(await run(server.httpPort, fhirPath, 'fhir-observation-search audited'));
+    plain.push(await run(unauditedPort, fhirPath, 'fhir-observation-search no-audit'));
+  }
+  const median = (xs: readonly number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  };
+  const auditedRps = median(audited.map((r) => r.requestsPerSecond));
+  const plainRps = median(plain.map((r) => r.requestsPerSecond));
+  const ratio = auditedRps / plainRps;
+
+  // The vitals API (clinical), when it exists in this build.
+  const vitalsPath = `/api/v1/patients/${patient.id}/vitals?bucket=300&from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(now.toISOString())}`;
+  const vitalsProbe = await fetchJson(server.httpPort, ca, 'GET', vitalsPath, token);
+  const vitalsCode = (vitalsProbe.body['error'] as { code?: string } | undefined)?.code;
+  let vitals: unknown;
+  if (vitalsProbe.status === 404 && vitalsCode === 'NOT_FOUND') {
+    vitals = { skipped: `GET /api/v1/patients/:id/vitals answers 404 NOT_FOUND: the route does not exist in this build` };
+  } else if (vitalsProbe.status !== 200) {
+    vitals = { skipped: `GET /api/v1/patients/:id/vitals answered ${vitalsProbe.status} ${vitalsCode ?? ''} to the probe` };
+  } else {
+    vitals = { audited: await run(server.httpPort, vitalsPath, 'vitals bucket=300 audited'), note: 'no unaudited wiring of the vitals route exists in this bench' };
+  }
+
+  const report = {
+    bench: 'api',
+    seconds,
+    connections,
+    data: { hours: 24, messages, readings: messages * 4, intervalSeconds, page: 100 },
+    fhirObservationSearch: {
+      runs: audited.flatMap((a, i) => [a, plain[i]]),
+      auditedRequestsPerSecond: Math.round(auditedRps),
+      unauditedRequestsPerSecond: Math.round(plainRps),
+      auditedP50Ms: median(audited.map((r) => r.p50Ms)),
+      auditedP99Ms: median(audited.map((r) => r.p99Ms)),
+      unauditedP50Ms: median(plain.map((r) => r.p50Ms)),
+      unauditedP99Ms: median(plain.map((r) => r.p99Ms)),
+      throughputRatio: Math.round(ratio * 1000) / 1000,
+      auditCostPercent: Math.round((1 - ratio) * 1000) / 10,
+      goal: 'audit costs at most 15% of throughput',
+      goalMet: 1 - ratio <= 0.15,
+    },
+    vitals,
+  };
+  console.log(JSON.stringify(report, null, 2));
+  await closeHttpServer(unaudited);
+  await server.close();
+} finally {
+  await rm(root, { recursive: true, force: true });
+}
+
+async function fetchJson(port: number, ca: string, method: string, path: string, bearer?: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const { request } = await import('node:https');
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        ca,
+        servername: 'localhost',
+        agent: false,
+        headers: { ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...(bearer !== undefined ? { authorization: `Bearer ${bearer}` } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => {
+          let parsed: Record<string, unknown> = {};
+          try {
+            parsed = text.length > 0 ? (JSON.parse(text) as Record<string, unknown>) : {};
+          } catch {
+            parsed = {};
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}

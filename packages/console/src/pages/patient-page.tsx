@@ -173,7 +173,6 @@ function BreakGlassBanner({ grantId, onExpired }: { readonly grantId: string | u
 }
 
 function PatientRecord({ patient, reload }: { readonly patient: Patient; readonly reload: () => void }) {
-  const session = useSignedIn();
   return (
     <section aria-labelledby="patient-title">
       <p>

@@ -36,7 +36,11 @@ export function AlertsPage() {
     let cancelled = false;
     setAlerts(null);
     api.clinicalAlerts(filter === 'all' ? {} : { status: filter }).then(
-      (r) => !cancelled && setAlerts(r.alerts),
+      (r) => {
+        if (cancelled) return;
+        setAlerts(r.alerts);
+        setAllowed(true);
+      },
       (e: unknown) => !cancelled && setError(e),
     );
     return () => {
@@ -53,7 +57,9 @@ export function AlertsPage() {
       }),
     [filter],
   );
-  const stream = useEventStream(api.clinicalAlertsStreamUrl, {
+  // The stream opens once the list has loaded (a refused list means a refused stream).
+  const [allowed, setAllowed] = useState(false);
+  const stream = useEventStream(allowed ? api.clinicalAlertsStreamUrl : null, {
     alert: (data) => {
       if (isClinicalAlert(data)) upsert(data);
     },

@@ -74,6 +74,8 @@ export function VitalsPanel({ patientId }: { readonly patientId: string }) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [latest, setLatest] = useState<ReadonlyMap<string, VitalReading>>(new Map());
+  // The stream opens once the server has answered a vitals read: a refusal is shown once, not retried.
+  const [allowed, setAllowed] = useState(false);
   const [rules, setRules] = useState<readonly AlertRule[]>([]);
   const [alerts, setAlerts] = useState<readonly ClinicalAlert[]>([]);
 
@@ -81,7 +83,11 @@ export function VitalsPanel({ patientId }: { readonly patientId: string }) {
   useEffect(() => {
     let cancelled = false;
     api.latestVitals(patientId).then(
-      (r) => !cancelled && setLatest(new Map(r.vitals.map((v) => [v.metric, v]))),
+      (r) => {
+        if (cancelled) return;
+        setLatest(new Map(r.vitals.map((v) => [v.metric, v])));
+        setAllowed(true);
+      },
       (e: unknown) => !cancelled && setError(e),
     );
     // Thresholds and markers are extras: without them the charts still show the vitals.
@@ -147,7 +153,7 @@ export function VitalsPanel({ patientId }: { readonly patientId: string }) {
     if (!isClinicalAlert(data)) return;
     setAlerts((before) => [data, ...before.filter((a) => a.id !== data.id)]);
   }, []);
-  const stream = useEventStream(api.vitalsStreamUrl(patientId), { vital: onVital, alert: onAlert });
+  const stream = useEventStream(allowed ? api.vitalsStreamUrl(patientId) : null, { vital: onVital, alert: onAlert });
 
   const applied = useMemo(() => effectiveRules(rules, patientId), [rules, patientId]);
   const openAlerts = alerts.filter((a) => a.status !== 'resolved');

@@ -64,6 +64,9 @@ function overlayPlugin(overlay: { current: Overlay }): uPlot.Plugin {
           ctx.save();
           ctx.lineWidth = 1.5 * uPlot.pxRatio;
           ctx.font = `${11 * uPlot.pxRatio}px system-ui, sans-serif`;
+          // uPlot leaves the axis text alignment behind (right-aligned for the y axis).
+          ctx.textAlign = 'left';
+          ctx.textBaseline = 'bottom';
           for (const threshold of overlay.current.thresholds) {
             const y = u.valToPos(threshold.value, 'y', true);
             if (!Number.isFinite(y) || y < top || y > top + height) continue;

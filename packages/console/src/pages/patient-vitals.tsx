@@ -131,6 +131,8 @@ export function VitalsPanel({ patientId }: { readonly patientId: string }) {
       });
       const t = seconds(data.measuredAt);
       // The window slides with live data: it ends at the newest reading, and older points fall off.
+      // On a bucketed range a live reading is drawn as its own point after the last bucket's mean
+      // (the next load buckets it with the rest).
       setLoaded((before) => {
         if (before === null) return before;
         const to = Math.max(before.to, t);

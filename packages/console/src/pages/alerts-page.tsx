@@ -59,9 +59,13 @@ export function AlertsPage() {
   );
   // The stream opens once the list has loaded (a refused list means a refused stream).
   const [allowed, setAllowed] = useState(false);
+  // What arrived live, said once to screen readers (the table changes silently otherwise).
+  const [announcement, setAnnouncement] = useState('');
   const stream = useEventStream(allowed ? api.clinicalAlertsStreamUrl : null, {
     alert: (data) => {
-      if (isClinicalAlert(data)) upsert(data);
+      if (!isClinicalAlert(data)) return;
+      upsert(data);
+      setAnnouncement(`Alert ${data.status}: ${data.patientName ?? 'a patient'}, ${conditionText(data.metric, data.comparison, data.threshold)}, value ${data.value}.`);
     },
   });
 
@@ -84,6 +88,9 @@ export function AlertsPage() {
           </button>
         ))}
       </div>
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {announcement}
+      </p>
       <ErrorNotice error={action.error} />
       {alerts === null ? (
         <Loading what="alerts" />

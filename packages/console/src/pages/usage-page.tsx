@@ -3,11 +3,12 @@
  * devices and messages ingested over time, API calls by route, and per-user activity; each as
  * CSV for export. HIPAA §164.308(a)(1)(ii)(D), information system activity review.
  */
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import type { PlatformUsagePoint } from '../api/types';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
 import { ResourceProblem, useResource } from '../components/resource';
 import { TimeChart } from '../components/time-chart';
+import { navigate } from '../router';
 import { useSession } from '../session';
 
 const PERIODS = [
@@ -115,6 +116,7 @@ export function UsagePage() {
           )}
         </>
       )}
+      <DisclosureLookup />
       <h2>Per-user activity</h2>
       {users.status === 'loading' ? (
         <Loading what="per-user activity" />
@@ -151,5 +153,28 @@ export function UsagePage() {
         </table>
       )}
     </section>
+  );
+}
+
+/** The accounting of disclosures of one patient, by id (for reviewers who don't open records). */
+function DisclosureLookup() {
+  const [patientId, setPatientId] = useState('');
+  const open = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (patientId.trim() !== '') navigate(`/patients/${encodeURIComponent(patientId.trim())}/disclosures`);
+  };
+  return (
+    <form className="inline-form" onSubmit={open} aria-labelledby="disclosure-lookup-title">
+      <h2 id="disclosure-lookup-title" className="visually-hidden">
+        Accounting of disclosures
+      </h2>
+      <label>
+        Accounting of disclosures for the patient with id
+        <input name="patientId" autoComplete="off" value={patientId} onChange={(e) => setPatientId(e.target.value)} />
+      </label>
+      <button type="submit" disabled={patientId.trim() === ''}>
+        Show
+      </button>
+    </form>
   );
 }

@@ -213,10 +213,13 @@ test('ok/console: a clinician sees their patients, the vitals charts, a live cha
 
     // Heart rate 142 > 130: the rule opens an alert, shown on the patient page and in the inbox.
     await page.getByTestId('patient-open-alerts').waitFor();
-    // The range picker is keyboard-operable radio buttons; 6 hours asks for buckets.
-    await page.getByRole('radio', { name: '6 hours' }).check();
+    // The range picker works from the keyboard (radio buttons: arrows move); 6 hours asks for buckets.
+    await page.getByRole('radio', { name: '1 hour' }).focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.getByRole('radio', { name: '6 hours' }).isChecked(), true);
     await waitForPoints(page, 'hr', 1);
-    await page.getByRole('radio', { name: '1 hour' }).check();
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await page.getByRole('radio', { name: '1 hour' }).isChecked(), true);
     await waitForPoints(page, 'hr', 13);
     await screenshot(page, 'patient-vitals');
 
@@ -225,7 +228,9 @@ test('ok/console: a clinician sees their patients, the vitals charts, a live cha
     const row = page.getByTestId('clinical-alerts').getByRole('row').filter({ hasText: 'Heart rate > 130' });
     await row.waitFor();
     await screenshot(page, 'alerts');
-    await row.getByRole('button', { name: /^Acknowledge/ }).click();
+    // Acknowledge from the keyboard.
+    await row.getByRole('button', { name: /^Acknowledge/ }).focus();
+    await page.keyboard.press('Enter');
     // The open filter drops the acknowledged alert; the acknowledged filter shows it.
     await row.waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Acknowledged', exact: true }).click();

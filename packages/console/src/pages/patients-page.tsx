@@ -17,6 +17,14 @@ export function PatientsPage() {
   const { api } = useSession();
   const session = useSignedIn();
   const [patients] = useResource(() => api.patients().then((r) => r.patients), 'patients');
+  // Open clinical alerts per patient, for those who handle them (a refusal just hides the column).
+  const withAlerts = can(session.roles, 'clinical-alerts:read');
+  const [openAlerts] = useResource(
+    () => (withAlerts ? api.clinicalAlerts({ status: 'open' }).then((r) => r.alerts) : Promise.resolve(null)),
+    `patients-open-alerts:${withAlerts}`,
+  );
+  const alertCount = (patientId: string) => (openAlerts.status === 'ok' && openAlerts.data !== null ? openAlerts.data.filter((a) => a.patientId === patientId).length : null);
+  const showAlerts = openAlerts.status === 'ok' && openAlerts.data !== null;
   const [creating, setCreating] = useState(false);
   const admin = can(session.roles, 'patients:manage');
   const [onlyMine, setOnlyMine] = useState(!admin);
@@ -48,6 +56,7 @@ export function PatientsPage() {
               <th scope="col">Name</th>
               <th scope="col">MRN</th>
               <th scope="col">Your care team</th>
+              {showAlerts && <th scope="col">Open alerts</th>}
             </tr>
           </thead>
           <tbody>
@@ -58,6 +67,7 @@ export function PatientsPage() {
                 </td>
                 <td>{patient.mrn}</td>
                 <td>{patient.inCareTeam ? 'yes' : <span className="muted">no</span>}</td>
+                {showAlerts && <td>{(alertCount(patient.id) ?? 0) > 0 ? <Link to="/alerts" className="expired" aria-label={`${alertCount(patient.id) ?? 0} open alerts for ${patient.displayName}`}>{alertCount(patient.id)}</Link> : <span className="muted">0</span>}</td>}
               </tr>
             ))}
           </tbody>

@@ -12,6 +12,13 @@ import { can, type Capability } from './capabilities';
 import { Loading } from './components/feedback';
 import { IdleWarning } from './idle-warning';
 import { AccountPage } from './pages/account-page';
+import { AlertRulesPage } from './pages/alert-rules-page';
+import { AlertsPage } from './pages/alerts-page';
+import { DeliveryPage } from './pages/delivery-page';
+import { DisclosuresPage } from './pages/patient-disclosures';
+import { SecurityAlertPage, SecurityAlertsPage } from './pages/security-alerts-page';
+import { SecurityEventsPage } from './pages/security-events-page';
+import { UsagePage } from './pages/usage-page';
 import { BreakGlassPage } from './pages/break-glass-page';
 import { DevicePage } from './pages/device-page';
 import { DevicesPage } from './pages/devices-page';
@@ -133,16 +140,21 @@ function Gate() {
 
 const NAV: readonly { readonly to: string; readonly label: string; readonly capability: Capability }[] = [
   { to: '/patients', label: 'Patients', capability: 'patients:read' },
+  { to: '/alerts', label: 'Alerts', capability: 'clinical-alerts:read' },
+  { to: '/alert-rules', label: 'Alert rules', capability: 'alert-rules:manage' },
   { to: '/devices', label: 'Devices', capability: 'devices:read' },
   { to: '/users', label: 'Users', capability: 'users:read' },
   { to: '/break-glass', label: 'Break-glass review', capability: 'break-glass:review' },
+  { to: '/security/alerts', label: 'Security', capability: 'security:read' },
+  { to: '/usage', label: 'Usage', capability: 'usage:read' },
 ];
 
 function Navigation() {
   const { signOut } = useSession();
   const session = useSignedIn();
   const path = usePath();
-  const current = (to: string) => (path === to || path.startsWith(`${to}/`) ? 'page' : undefined);
+  // The security pages share one entry: any /security/... path marks it current.
+  const current = (to: string) => (path === to || path.startsWith(`${to}/`) || (to === '/security/alerts' && path.startsWith('/security/')) ? 'page' : undefined);
   return (
     <>
       <nav aria-label="Main" className="nav">
@@ -181,11 +193,21 @@ function Page({ path }: { readonly path: string }) {
   if (path === '/patients') return <PatientsPage />;
   if (path === '/devices') return <DevicesPage />;
   if (path === '/break-glass') return <BreakGlassPage />;
+  if (path === '/alerts') return <AlertsPage />;
+  if (path === '/alert-rules') return <AlertRulesPage />;
+  if (path === '/security/alerts') return <SecurityAlertsPage />;
+  if (path === '/security/events') return <SecurityEventsPage />;
+  if (path === '/security/delivery') return <DeliveryPage />;
+  if (path === '/usage') return <UsagePage />;
   if (path === '/denied') return <DeniedPage />;
   let params = matchPath('/users/:id', path);
   if (params?.['id'] !== undefined) return <UserPage key={params['id']} userId={params['id']} />;
   params = matchPath('/patients/:id', path);
   if (params?.['id'] !== undefined) return <PatientPage key={params['id']} patientId={params['id']} />;
+  params = matchPath('/patients/:id/disclosures', path);
+  if (params?.['id'] !== undefined) return <DisclosuresPage key={params['id']} patientId={params['id']} />;
+  params = matchPath('/security/alerts/:id', path);
+  if (params?.['id'] !== undefined) return <SecurityAlertPage key={params['id']} alertId={params['id']} />;
   params = matchPath('/devices/:id', path);
   if (params?.['id'] !== undefined) return <DevicePage key={params['id']} deviceId={params['id']} />;
   return <NotFoundPage />;

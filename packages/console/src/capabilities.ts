@@ -16,6 +16,17 @@ const CAPABILITIES = {
   'devices:read': [...ADMINS, 'technician', 'security-officer'],
   'devices:enroll': [...ADMINS, 'technician'],
   'devices:contain': [...ADMINS, 'technician', 'security-officer'],
+  // clinical data (issue 5): vitals and clinical alerts follow the PHI rule on the server.
+  'vitals:read': [...ADMINS, 'clinician'],
+  'clinical-alerts:read': [...ADMINS, 'clinician'],
+  'alert-rules:manage': ADMINS,
+  'bindings:manage': ADMINS,
+  // security monitoring and usage (issue 6)
+  'security:read': [...ADMINS, 'security-officer'],
+  'security:manage': [...ADMINS, 'security-officer'],
+  'delivery:manage': [...ADMINS, 'security-officer'],
+  'usage:read': ['org-admin', 'security-officer', 'auditor'],
+  'disclosures:read': ['org-admin', 'security-officer', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

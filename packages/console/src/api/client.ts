@@ -11,8 +11,24 @@
  */
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/browser';
 import type {
+  AlertRule,
+  AlertRuleInput,
   ApiErrorBody,
   AuthResult,
+  Binding,
+  ClinicalAlert,
+  ClinicalAlertStatus,
+  DeadLetter,
+  DeliveryChannel,
+  Disclosure,
+  PlatformUsage,
+  SecurityAlert,
+  SecurityAlertFilter,
+  SecurityEventFilter,
+  SecurityEventView,
+  UserUsage,
+  VitalReading,
+  VitalSeries,
   BreakGlassGrant,
   BreakGlassQueueEntry,
   CareTeamMember,
@@ -62,6 +78,24 @@ interface CallOptions {
 }
 
 const id = (value: string) => encodeURIComponent(value);
+
+/** A query string from the parameters that are set (repeated keys for arrays), with its '?'. */
+export function query(params: Record<string, string | number | readonly string[] | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === '') continue;
+    if (Array.isArray(value)) for (const item of value as readonly string[]) search.append(key, item);
+    else search.append(key, String(value));
+  }
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+/** A time window for usage and disclosure reports. */
+export interface Window {
+  readonly from?: string;
+  readonly to?: string;
+}
 
 export class ApiClient {
   private csrfToken: string | null = null;
@@ -179,4 +213,48 @@ export class ApiClient {
     this.call<EnrollmentToken>('POST', '/api/v1/devices/enrollment-tokens', { model, ...(expiresInMinutes !== undefined ? { expiresInMinutes } : {}) });
   revokeDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/revoke`, { reason });
   quarantineDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/quarantine`, { reason });
+
+  // --- clinical data: bindings, vitals, alert rules, clinical alerts (issue 5) ---
+  bindings = (patientId: string) => this.call<{ bindings: Binding[] }>('GET', `/api/v1/patients/${id(patientId)}/bindings`);
+  bindDevice = (patientId: string, deviceId: string, startAt?: string) =>
+    this.call<Binding>('POST', `/api/v1/patients/${id(patientId)}/bindings`, { deviceId, ...(startAt !== undefined ? { startAt } : {}) });
+  endBinding = (bindingId: string, endAt?: string) => this.call<Binding>('POST', `/api/v1/bindings/${id(bindingId)}/end`, endAt !== undefined ? { endAt } : {});
+  latestVitals = (patientId: string) => this.call<{ vitals: VitalReading[] }>('GET', `/api/v1/patients/${id(patientId)}/vitals/latest`);
+  vitals = (patientId: string, metrics: readonly string[], from: string, to: string, bucketSeconds?: number) =>
+    this.call<{ series: VitalSeries[] }>('GET', `/api/v1/patients/${id(patientId)}/vitals${query({ metric: metrics, from, to, bucket: bucketSeconds })}`);
+  /** The SSE URL of a patient's live vitals and alerts (EventSource sends the session cookie). */
+  vitalsStreamUrl = (patientId: string) => `/api/v1/patients/${id(patientId)}/vitals/stream`;
+  alertRules = (patientId?: string) => this.call<{ rules: AlertRule[] }>('GET', `/api/v1/alert-rules${query({ patientId })}`);
+  createAlertRule = (rule: AlertRuleInput) => this.call<AlertRule>('POST', '/api/v1/alert-rules', rule);
+  updateAlertRule = (ruleId: string, rule: AlertRuleInput) => this.call<AlertRule>('PUT', `/api/v1/alert-rules/${id(ruleId)}`, rule);
+  clinicalAlerts = (filter: { status?: ClinicalAlertStatus; patientId?: string } = {}) =>
+    this.call<{ alerts: ClinicalAlert[] }>('GET', `/api/v1/clinical-alerts${query({ status: filter.status, patientId: filter.patientId })}`);
+  acknowledgeClinicalAlert = (alertId: string) => this.call<ClinicalAlert>('POST', `/api/v1/clinical-alerts/${id(alertId)}/acknowledge`);
+  resolveClinicalAlert = (alertId: string) => this.call<ClinicalAlert>('POST', `/api/v1/clinical-alerts/${id(alertId)}/resolve`);
+  readonly clinicalAlertsStreamUrl = '/api/v1/clinical-alerts/stream';
+
+  // --- security monitoring, delivery, usage (issue 6) ---
+  securityEvents = (filter: SecurityEventFilter = {}) => this.call<{ events: SecurityEventView[] }>('GET', `/api/v1/security/events${query({ ...filter })}`);
+  securityAlerts = (filter: SecurityAlertFilter = {}) => this.call<{ alerts: SecurityAlert[] }>('GET', `/api/v1/security/alerts${query({ ...filter })}`);
+  securityAlert = (alertId: string) => this.call<SecurityAlert>('GET', `/api/v1/security/alerts/${id(alertId)}`);
+  acknowledgeSecurityAlert = (alertId: string) => this.call<SecurityAlert>('POST', `/api/v1/security/alerts/${id(alertId)}/acknowledge`);
+  resolveSecurityAlert = (alertId: string) => this.call<SecurityAlert>('POST', `/api/v1/security/alerts/${id(alertId)}/resolve`);
+  suppressSecurityAlert = (alertId: string, reason: string) => this.call<SecurityAlert>('POST', `/api/v1/security/alerts/${id(alertId)}/suppress`, { reason });
+  assignSecurityAlert = (alertId: string, userId: string) => this.call<SecurityAlert>('POST', `/api/v1/security/alerts/${id(alertId)}/assign`, { userId });
+  noteSecurityAlert = (alertId: string, text: string) => this.call<SecurityAlert>('POST', `/api/v1/security/alerts/${id(alertId)}/notes`, { text });
+  channels = () => this.call<{ channels: DeliveryChannel[] }>('GET', '/api/v1/security/channels');
+  createChannel = (channel: { kind: DeliveryChannel['kind']; name: string; minSeverity: DeliveryChannel['minSeverity']; config: Record<string, unknown> }) =>
+    this.call<DeliveryChannel>('POST', '/api/v1/security/channels', channel);
+  deadLetters = () => this.call<{ deadLetters: DeadLetter[] }>('GET', '/api/v1/security/dead-letters');
+  retryDeadLetter = (deadLetterId: string) => this.call<unknown>('POST', `/api/v1/security/dead-letters/${id(deadLetterId)}/retry`);
+  userUsage = (window: Window = {}) => this.call<{ users: UserUsage[] }>('GET', `/api/v1/usage/users${query({ ...window, format: 'json' })}`);
+  platformUsage = (window: Window & { interval: 'hour' | 'day' }) => this.call<PlatformUsage>('GET', `/api/v1/usage/platform${query({ ...window, format: 'json' })}`);
+  disclosures = (patientId: string, window: Window = {}) =>
+    this.call<{ disclosures: Disclosure[] }>('GET', `/api/v1/patients/${id(patientId)}/disclosures${query({ ...window, format: 'json' })}`);
+  /** CSV download links (same origin, the session cookie authenticates a plain link). */
+  readonly csv = {
+    userUsage: (window: Window = {}) => `/api/v1/usage/users${query({ ...window, format: 'csv' })}`,
+    platformUsage: (window: Window & { interval: 'hour' | 'day' }) => `/api/v1/usage/platform${query({ ...window, format: 'csv' })}`,
+    disclosures: (patientId: string, window: Window = {}) => `/api/v1/patients/${id(patientId)}/disclosures${query({ ...window, format: 'csv' })}`,
+  };
 }

@@ -157,3 +157,195 @@ export interface EnrollmentToken {
 export interface ApiErrorBody {
   readonly error: { readonly code: string; readonly message: string; readonly requestId: string };
 }
+
+// --- clinical data (issue 5; contract: "Clinical data") ---
+
+export interface Binding {
+  readonly id: string;
+  readonly deviceId: string;
+  readonly patientId: string;
+  readonly startAt: string;
+  readonly endAt: string | null;
+}
+
+export interface VitalReading {
+  readonly metric: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly measuredAt: string;
+  readonly deviceId: string;
+}
+
+export interface VitalPoint {
+  readonly t: string;
+  readonly v: number;
+}
+
+export interface VitalBucket {
+  readonly t: string;
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly count: number;
+}
+
+export interface VitalSeries {
+  readonly metric: string;
+  readonly unit: string;
+  readonly points?: readonly VitalPoint[];
+  readonly buckets?: readonly VitalBucket[];
+}
+
+export type Comparison = 'lt' | 'le' | 'gt' | 'ge';
+export type ClinicalSeverity = 'low' | 'medium' | 'high';
+
+export interface AlertRuleInput {
+  readonly patientId?: string;
+  readonly metric: string;
+  readonly comparison: Comparison;
+  readonly value: number;
+  readonly durationSeconds: number;
+  readonly severity: ClinicalSeverity;
+  readonly enabled?: boolean;
+}
+
+export interface AlertRule {
+  readonly id: string;
+  readonly orgId: string;
+  readonly patientId: string | null;
+  readonly metric: string;
+  readonly comparison: Comparison;
+  readonly value: number;
+  readonly durationSeconds: number;
+  readonly severity: ClinicalSeverity;
+  readonly enabled: boolean;
+}
+
+export type ClinicalAlertStatus = 'open' | 'acknowledged' | 'resolved';
+
+export interface ClinicalAlert {
+  readonly id: string;
+  readonly patientId: string;
+  readonly patientName?: string;
+  readonly ruleId: string;
+  readonly metric: string;
+  readonly comparison: Comparison;
+  readonly threshold: number;
+  readonly value: number;
+  readonly severity: ClinicalSeverity;
+  readonly status: ClinicalAlertStatus;
+  readonly openedAt: string;
+  readonly acknowledgedAt: string | null;
+  readonly acknowledgedBy: string | null;
+  readonly resolvedAt: string | null;
+  readonly resolvedBy: string | null;
+}
+
+// --- security monitoring and usage (issue 6; contract: "Security monitoring") ---
+
+export interface SecurityEventView {
+  readonly id: string;
+  readonly time: string;
+  readonly type: string;
+  readonly severity: string;
+  readonly reason: string | null;
+  readonly orgId: string | null;
+  readonly userId: string | null;
+  readonly deviceId: string | null;
+  readonly patientId: string | null;
+  readonly source: string | null;
+  readonly requestId: string | null;
+  readonly details: Record<string, unknown> | null;
+}
+
+export interface SecurityEventFilter {
+  readonly type?: string;
+  readonly userId?: string;
+  readonly deviceId?: string;
+  readonly source?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit?: number;
+}
+
+export type SecuritySeverity = 'low' | 'medium' | 'high' | 'critical';
+export type SecurityAlertStatus = 'open' | 'acknowledged' | 'resolved' | 'suppressed';
+
+export interface SecurityAlert {
+  readonly id: string;
+  readonly orgId: string;
+  readonly detector: string;
+  readonly severity: SecuritySeverity;
+  readonly title: string;
+  readonly summary: string;
+  readonly subject: { readonly kind: 'user' | 'device' | 'source' | 'org' | 'patient'; readonly id: string };
+  readonly count: number;
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+  readonly status: SecurityAlertStatus;
+  readonly assignee: string | null;
+  readonly suppressedReason: string | null;
+  readonly notes: readonly { readonly at: string; readonly by: string; readonly text: string }[];
+  readonly evidence: { readonly securityEventIds: readonly string[]; readonly auditSeqs: readonly number[] };
+}
+
+export interface SecurityAlertFilter {
+  readonly status?: SecurityAlertStatus;
+  readonly severity?: SecuritySeverity;
+  readonly detector?: string;
+}
+
+export type ChannelKind = 'webhook' | 'email' | 'syslog';
+
+export interface DeliveryChannel {
+  readonly id: string;
+  readonly kind: ChannelKind;
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly minSeverity: SecuritySeverity;
+  readonly target: string;
+}
+
+export interface DeadLetter {
+  readonly id: string;
+  readonly channelId: string;
+  readonly alertId: string;
+  readonly attempts: number;
+  readonly lastError: string;
+  readonly createdAt: string;
+}
+
+export interface UserUsage {
+  readonly userId: string;
+  readonly username: string;
+  readonly logins: number;
+  readonly failedLogins: number;
+  readonly apiCalls: number;
+  readonly phiReads: number;
+  readonly lastActiveAt: string | null;
+}
+
+export interface PlatformUsagePoint {
+  readonly t: string;
+  readonly logins: number;
+  readonly apiCalls: number;
+  readonly activeDevices: number;
+  readonly messagesIngested: number;
+}
+
+export interface PlatformUsage {
+  readonly series: readonly PlatformUsagePoint[];
+  readonly routes: readonly { readonly route: string; readonly count: number }[];
+}
+
+export interface Disclosure {
+  readonly at: string;
+  readonly userId: string;
+  readonly username: string;
+  readonly action: string;
+  readonly route: string;
+  readonly basis: string;
+  readonly grantId: string | null;
+  readonly reason: string | null;
+  readonly fields: readonly string[] | string | null;
+}

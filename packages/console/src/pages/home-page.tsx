@@ -16,6 +16,30 @@ export function HomePage() {
             <span className="muted"> — records and care teams</span>
           </li>
         )}
+        {can(roles, 'clinical-alerts:read') && (
+          <li>
+            <Link to="/alerts">Clinical alerts</Link>
+            <span className="muted"> — the alerts inbox of your patients</span>
+          </li>
+        )}
+        {can(roles, 'alert-rules:manage') && (
+          <li>
+            <Link to="/alert-rules">Alert rules</Link>
+            <span className="muted"> — clinical thresholds for the organization and per patient</span>
+          </li>
+        )}
+        {can(roles, 'security:read') && (
+          <li>
+            <Link to="/security/alerts">Security alerts</Link>
+            <span className="muted"> — suspicious events from people and devices, with evidence</span>
+          </li>
+        )}
+        {can(roles, 'usage:read') && (
+          <li>
+            <Link to="/usage">Usage</Link>
+            <span className="muted"> — logins, API calls, devices and messages over time</span>
+          </li>
+        )}
         {can(roles, 'devices:read') && (
           <li>
             <Link to="/devices">Devices</Link>

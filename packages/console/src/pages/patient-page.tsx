@@ -1,5 +1,6 @@
 /**
- * One patient: demographics (PHI), the care team, and break-glass emergency access.
+ * One patient: demographics (PHI), live vitals, device bindings, the care team, the accounting
+ * of disclosures (for the roles that review access), and break-glass emergency access.
  *
  * The PHI rule is the server's: current HIPAA training AND care-team membership, or an active
  * break-glass grant. When the server answers 403 PATIENTS_CARE_RELATIONSHIP_REQUIRED, this page
@@ -19,6 +20,9 @@ import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
 import { Link } from '../router';
 import { useSession, useSignedIn } from '../session';
+import { BindingsPanel } from './patient-bindings';
+import { DisclosuresPanel } from './patient-disclosures';
+import { VitalsPanel } from './patient-vitals';
 
 export const REASON_MIN = 10;
 export const REASON_MAX = 500;
@@ -169,7 +173,6 @@ function BreakGlassBanner({ grantId, onExpired }: { readonly grantId: string | u
 }
 
 function PatientRecord({ patient, reload }: { readonly patient: Patient; readonly reload: () => void }) {
-  const session = useSignedIn();
   return (
     <section aria-labelledby="patient-title">
       <p>
@@ -187,8 +190,39 @@ function PatientRecord({ patient, reload }: { readonly patient: Patient; readonl
         <dt>Sex</dt>
         <dd>{patient.sex}</dd>
       </dl>
-      <CareTeam patient={patient} editable={can(session.roles, 'patients:manage')} reload={reload} />
+      <PatientTabs patient={patient} reload={reload} />
     </section>
+  );
+}
+
+type Tab = 'vitals' | 'care' | 'disclosures';
+
+function PatientTabs({ patient, reload }: { readonly patient: Patient; readonly reload: () => void }) {
+  const session = useSignedIn();
+  const tabs: { id: Tab; label: string }[] = [
+    { id: 'vitals', label: 'Vitals' },
+    { id: 'care', label: 'Care team and devices' },
+    ...(can(session.roles, 'disclosures:read') ? [{ id: 'disclosures' as const, label: 'Accounting of disclosures' }] : []),
+  ];
+  const [tab, setTab] = useState<Tab>('vitals');
+  return (
+    <>
+      <div className="tabs" role="group" aria-label="Patient sections">
+        {tabs.map((t) => (
+          <button key={t.id} type="button" aria-pressed={tab === t.id} onClick={() => setTab(t.id)}>
+            {t.label}
+          </button>
+        ))}
+      </div>
+      {tab === 'vitals' && <VitalsPanel patientId={patient.id} />}
+      {tab === 'care' && (
+        <>
+          <BindingsPanel patientId={patient.id} manage={can(session.roles, 'bindings:manage')} />
+          <CareTeam patient={patient} editable={can(session.roles, 'patients:manage')} reload={reload} />
+        </>
+      )}
+      {tab === 'disclosures' && <DisclosuresPanel patientId={patient.id} />}
+    </>
   );
 }
 

@@ -1,6 +1,7 @@
 /**
- * Patients of the organization: clinicians see their care-team patients, admins all of them
- * (names are PHI: the server audits the read). Admins register new patients here.
+ * Patients of the organization. The list shows the patients in the user's care (their care team)
+ * by default; "all patients" shows the others too, whose records open only with break-glass (names
+ * are PHI: the server audits the read). Admins see every patient and register new ones here.
  */
 import { useState, type FormEvent } from 'react';
 import type { Sex } from '../api/types';
@@ -16,7 +17,18 @@ export function PatientsPage() {
   const { api } = useSession();
   const session = useSignedIn();
   const [patients] = useResource(() => api.patients().then((r) => r.patients), 'patients');
+  // Open clinical alerts per patient, for those who handle them (a refusal just hides the column).
+  const withAlerts = can(session.roles, 'clinical-alerts:read');
+  const [openAlerts] = useResource(
+    () => (withAlerts ? api.clinicalAlerts({ status: 'open' }).then((r) => r.alerts) : Promise.resolve(null)),
+    `patients-open-alerts:${withAlerts}`,
+  );
+  const alertCount = (patientId: string) => (openAlerts.status === 'ok' && openAlerts.data !== null ? openAlerts.data.filter((a) => a.patientId === patientId).length : null);
+  const showAlerts = openAlerts.status === 'ok' && openAlerts.data !== null;
   const [creating, setCreating] = useState(false);
+  const admin = can(session.roles, 'patients:manage');
+  const [onlyMine, setOnlyMine] = useState(!admin);
+  const shown = patients.status === 'ok' ? patients.data.filter((p) => !onlyMine || p.inCareTeam) : [];
 
   if (patients.status === 'error') return <ResourceProblem error={patients.error} />;
   return (
@@ -29,10 +41,14 @@ export function PatientsPage() {
           </button>
         )}
       </div>
+      <label className="check">
+        <input type="checkbox" name="onlyMine" checked={onlyMine} onChange={(e) => setOnlyMine(e.target.checked)} />
+        Only patients in my care
+      </label>
       {patients.status === 'loading' ? (
         <Loading what="patients" />
-      ) : patients.data.length === 0 ? (
-        <p>No patients to show. Clinicians see the patients whose care team they are on.</p>
+      ) : shown.length === 0 ? (
+        <p>No patients to show. {onlyMine ? 'You are on no patient’s care team.' : 'Clinicians see the patients whose care team they are on.'}</p>
       ) : (
         <table className="table">
           <thead>
@@ -40,16 +56,18 @@ export function PatientsPage() {
               <th scope="col">Name</th>
               <th scope="col">MRN</th>
               <th scope="col">Your care team</th>
+              {showAlerts && <th scope="col">Open alerts</th>}
             </tr>
           </thead>
           <tbody>
-            {patients.data.map((patient) => (
+            {shown.map((patient) => (
               <tr key={patient.id}>
                 <td>
                   <Link to={`/patients/${encodeURIComponent(patient.id)}`}>{patient.displayName}</Link>
                 </td>
                 <td>{patient.mrn}</td>
                 <td>{patient.inCareTeam ? 'yes' : <span className="muted">no</span>}</td>
+                {showAlerts && <td>{(alertCount(patient.id) ?? 0) > 0 ? <Link to="/alerts" className="expired" aria-label={`${alertCount(patient.id) ?? 0} open alerts for ${patient.displayName}`}>{alertCount(patient.id)}</Link> : <span className="muted">0</span>}</td>}
               </tr>
             ))}
           </tbody>

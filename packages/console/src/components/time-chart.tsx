@@ -1,0 +1,170 @@
+/**
+ * A time-series chart on uPlot (canvas): one or more lines over a time axis, with horizontal
+ * threshold lines and vertical event markers drawn by a small plugin.
+ *
+ * uPlot sets its sizes through `element.style` (CSSOM), which the CSP's `style-src 'self'` does not
+ * block (only `style` attributes in markup and inline <style> elements are); its stylesheet comes
+ * in through Vite as a file. A canvas says nothing to a screen reader, so every chart is a
+ * <figure> with a caption and a text summary (the latest value, the point count); the same
+ * numbers are shown as text beside the chart.
+ */
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface ChartLine {
+  readonly label: string;
+  readonly color: string;
+}
+
+export interface ChartThreshold {
+  readonly value: number;
+  readonly label: string;
+  readonly color: string;
+}
+
+export interface ChartMarker {
+  /** Seconds since the epoch (uPlot's time scale). */
+  readonly t: number;
+  readonly label: string;
+  readonly color: string;
+}
+
+export interface TimeChartProps {
+  readonly title: string;
+  /** Seconds since the epoch, ascending. */
+  readonly times: readonly number[];
+  /** One array per line, aligned with `times` (null for a gap). */
+  readonly values: readonly (readonly (number | null)[])[];
+  readonly lines: readonly ChartLine[];
+  readonly unit: string;
+  /** The x range in seconds since the epoch: the chart shows the whole picked range. */
+  readonly range: { readonly from: number; readonly to: number };
+  readonly thresholds?: readonly ChartThreshold[];
+  readonly markers?: readonly ChartMarker[];
+  readonly height?: number;
+  /** Text for screen readers: what the chart shows in words. */
+  readonly summary: string;
+  readonly testId?: string;
+}
+
+interface Overlay {
+  thresholds: readonly ChartThreshold[];
+  markers: readonly ChartMarker[];
+}
+
+/** Draws threshold lines (dashed, horizontal) and alert markers (vertical) over the plot. */
+function overlayPlugin(overlay: { current: Overlay }): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: [
+        (u: uPlot) => {
+          const { ctx } = u;
+          const { left, top, width, height } = u.bbox;
+          ctx.save();
+          ctx.lineWidth = 1.5 * uPlot.pxRatio;
+          ctx.font = `${11 * uPlot.pxRatio}px system-ui, sans-serif`;
+          // uPlot leaves the axis text alignment behind (right-aligned for the y axis).
+          ctx.textAlign = 'left';
+          ctx.textBaseline = 'bottom';
+          for (const threshold of overlay.current.thresholds) {
+            const y = u.valToPos(threshold.value, 'y', true);
+            if (!Number.isFinite(y) || y < top || y > top + height) continue;
+            ctx.strokeStyle = threshold.color;
+            ctx.fillStyle = threshold.color;
+            ctx.setLineDash([6 * uPlot.pxRatio, 4 * uPlot.pxRatio]);
+            ctx.beginPath();
+            ctx.moveTo(left, y);
+            ctx.lineTo(left + width, y);
+            ctx.stroke();
+            ctx.fillText(threshold.label, left + 4 * uPlot.pxRatio, y - 3 * uPlot.pxRatio);
+          }
+          ctx.setLineDash([]);
+          for (const marker of overlay.current.markers) {
+            const x = u.valToPos(marker.t, 'x', true);
+            if (!Number.isFinite(x) || x < left || x > left + width) continue;
+            ctx.strokeStyle = marker.color;
+            ctx.fillStyle = marker.color;
+            ctx.beginPath();
+            ctx.moveTo(x, top);
+            ctx.lineTo(x, top + height);
+            ctx.stroke();
+            ctx.beginPath();
+            ctx.moveTo(x - 5 * uPlot.pxRatio, top);
+            ctx.lineTo(x + 5 * uPlot.pxRatio, top);
+            ctx.lineTo(x, top + 8 * uPlot.pxRatio);
+            ctx.closePath();
+            ctx.fill();
+          }
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}
+
+function dataOf(times: readonly number[], values: readonly (readonly (number | null)[])[]): uPlot.AlignedData {
+  return [Array.from(times), ...values.map((line) => Array.from(line))] as uPlot.AlignedData;
+}
+
+export function TimeChart({ title, times, values, lines, unit, range, thresholds = [], markers = [], height = 180, summary, testId }: TimeChartProps) {
+  const holder = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const overlay = useRef<Overlay>({ thresholds, markers });
+  const rangeRef = useRef(range);
+  overlay.current = { thresholds, markers };
+  rangeRef.current = range;
+  const linesKey = lines.map((l) => `${l.label}/${l.color}`).join('|');
+
+  // Build the plot once per set of lines; data changes go through setData (no rebuild).
+  useEffect(() => {
+    const element = holder.current;
+    if (element === null) return undefined;
+    const options: uPlot.Options = {
+      width: Math.max(200, element.clientWidth),
+      height,
+      legend: { show: true, live: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: {
+        x: { time: true, range: () => [rangeRef.current.from, rangeRef.current.to] },
+        y: {
+          range: (_u, min, max) => {
+            const values = [min, max, ...overlay.current.thresholds.map((t) => t.value)].filter((v) => Number.isFinite(v));
+            if (values.length === 0) return [0, 1];
+            const lo = Math.min(...values);
+            const hi = Math.max(...values);
+            const pad = Math.max(1, (hi - lo) * 0.1);
+            return [lo - pad, hi + pad];
+          },
+        },
+      },
+      axes: [{}, { label: unit, size: 56 }],
+      series: [{}, ...lines.map((line) => ({ label: line.label, stroke: line.color, width: 2, spanGaps: false, points: { show: true, size: 4 } }))],
+      plugins: [overlayPlugin(overlay)],
+    };
+    const created = new uPlot(options, dataOf([], lines.map(() => [])), element);
+    plot.current = created;
+    const resize = new ResizeObserver(() => {
+      const width = Math.max(200, element.clientWidth);
+      if (width !== created.width) created.setSize({ width, height });
+    });
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      created.destroy();
+      plot.current = null;
+    };
+    // Rebuilt only when the lines, unit or height change.
+  }, [linesKey, unit, height]);
+
+  useEffect(() => {
+    plot.current?.setData(dataOf(times, values), true);
+  }, [times, values, range.from, range.to, thresholds, markers]);
+
+  return (
+    <figure className="chart" data-testid={testId} data-points={times.length}>
+      <figcaption className="chart-title">{title}</figcaption>
+      <div ref={holder} className="chart-canvas" role="img" aria-label={`${title}: ${summary}`} />
+    </figure>
+  );
+}

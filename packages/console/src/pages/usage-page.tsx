@@ -1,0 +1,180 @@
+/**
+ * How the platform is used (org admin, security officer, auditor): logins, API calls, active
+ * devices and messages ingested over time, API calls by route, and per-user activity; each as
+ * CSV for export. HIPAA §164.308(a)(1)(ii)(D), information system activity review.
+ */
+import { useMemo, useState, type FormEvent } from 'react';
+import type { PlatformUsagePoint } from '../api/types';
+import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { ResourceProblem, useResource } from '../components/resource';
+import { TimeChart } from '../components/time-chart';
+import { navigate } from '../router';
+import { useSession } from '../session';
+
+const PERIODS = [
+  { id: '24h', label: 'Last 24 hours', hours: 24, interval: 'hour' },
+  { id: '7d', label: 'Last 7 days', hours: 7 * 24, interval: 'hour' },
+  { id: '30d', label: 'Last 30 days', hours: 30 * 24, interval: 'day' },
+] as const;
+
+type PeriodId = (typeof PERIODS)[number]['id'];
+
+const CHARTS: readonly { readonly key: keyof Omit<PlatformUsagePoint, 't'>; readonly title: string; readonly color: string }[] = [
+  { key: 'logins', title: 'Logins', color: '#1c7ed6' },
+  { key: 'apiCalls', title: 'API calls', color: '#7048e8' },
+  { key: 'activeDevices', title: 'Active devices', color: '#2b8a3e' },
+  { key: 'messagesIngested', title: 'Messages ingested', color: '#e8590c' },
+];
+
+export function UsagePage() {
+  const { api } = useSession();
+  const [periodId, setPeriodId] = useState<PeriodId>('24h');
+  const period = PERIODS.find((p) => p.id === periodId) ?? PERIODS[0];
+  // The window is fixed when the period is picked (whole hours), so both reports agree.
+  const window = useMemo(() => {
+    const to = Math.ceil(Date.now() / 3_600_000) * 3_600_000;
+    return { from: new Date(to - period.hours * 3_600_000).toISOString(), to: new Date(to).toISOString() };
+  }, [period.hours]);
+  const key = `${window.from}/${window.to}/${period.interval}`;
+  const [platform] = useResource(() => api.platformUsage({ ...window, interval: period.interval }), `usage-platform:${key}`);
+  const [users] = useResource(() => api.userUsage(window).then((r) => r.users), `usage-users:${key}`);
+
+  if (platform.status === 'error') return <ResourceProblem error={platform.error} />;
+  const range = { from: Date.parse(window.from) / 1000, to: Date.parse(window.to) / 1000 };
+  return (
+    <section aria-labelledby="usage-title">
+      <div className="page-head">
+        <h1 id="usage-title">Usage</h1>
+        <span className="actions">
+          <a href={api.csv.platformUsage({ ...window, interval: period.interval })} download>
+            Platform usage (CSV)
+          </a>
+          <a href={api.csv.userUsage(window)} download>
+            Per-user activity (CSV)
+          </a>
+        </span>
+      </div>
+      <fieldset className="range-picker">
+        <legend>Period</legend>
+        {PERIODS.map((p) => (
+          <label key={p.id} className="check">
+            <input type="radio" name="usage-period" value={p.id} checked={p.id === periodId} onChange={() => setPeriodId(p.id)} />
+            {p.label}
+          </label>
+        ))}
+      </fieldset>
+      {platform.status === 'loading' ? (
+        <Loading what="platform usage" />
+      ) : (
+        <>
+          <div className="charts charts-2">
+            {CHARTS.map((chart) => {
+              const points = platform.data.series;
+              const total = points.reduce((sum, p) => sum + p[chart.key], 0);
+              const peak = points.reduce((max, p) => Math.max(max, p[chart.key]), 0);
+              return (
+                <TimeChart
+                  key={chart.key}
+                  title={`${chart.title} per ${period.interval}`}
+                  testId={`usage-${chart.key}`}
+                  times={points.map((p) => Date.parse(p.t) / 1000)}
+                  values={[points.map((p) => p[chart.key])]}
+                  lines={[{ label: chart.title, color: chart.color }]}
+                  unit="count"
+                  range={range}
+                  height={160}
+                  summary={`${chart.key === 'activeDevices' ? `peak ${peak}` : `total ${total}, peak ${peak}`} per ${period.interval} over ${points.length} intervals`}
+                />
+              );
+            })}
+          </div>
+          <h2>API calls by route</h2>
+          {platform.data.routes.length === 0 ? (
+            <p>No API calls in this period.</p>
+          ) : (
+            <table className="table small">
+              <thead>
+                <tr>
+                  <th scope="col">Route</th>
+                  <th scope="col">Calls</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...platform.data.routes]
+                  .sort((a, b) => b.count - a.count)
+                  .slice(0, 25)
+                  .map((r) => (
+                    <tr key={r.route}>
+                      <td>
+                        <code>{r.route}</code>
+                      </td>
+                      <td>{r.count}</td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+      <DisclosureLookup />
+      <h2>Per-user activity</h2>
+      {users.status === 'loading' ? (
+        <Loading what="per-user activity" />
+      ) : users.status === 'error' ? (
+        <ErrorNotice error={users.error} />
+      ) : users.data.length === 0 ? (
+        <p>Nobody was active in this period.</p>
+      ) : (
+        <table className="table" data-testid="usage-users">
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Logins</th>
+              <th scope="col">Failed logins</th>
+              <th scope="col">API calls</th>
+              <th scope="col">PHI reads</th>
+              <th scope="col">Last active</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.data.map((u) => (
+              <tr key={u.userId}>
+                <td>{u.username}</td>
+                <td>{u.logins}</td>
+                <td className={u.failedLogins > 0 ? 'expiring' : undefined}>{u.failedLogins}</td>
+                <td>{u.apiCalls}</td>
+                <td>{u.phiReads}</td>
+                <td>
+                  <Time iso={u.lastActiveAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** The accounting of disclosures of one patient, by id (for reviewers who don't open records). */
+function DisclosureLookup() {
+  const [patientId, setPatientId] = useState('');
+  const open = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (patientId.trim() !== '') navigate(`/patients/${encodeURIComponent(patientId.trim())}/disclosures`);
+  };
+  return (
+    <form className="inline-form" onSubmit={open} aria-labelledby="disclosure-lookup-title">
+      <h2 id="disclosure-lookup-title" className="visually-hidden">
+        Accounting of disclosures
+      </h2>
+      <label>
+        Accounting of disclosures for the patient with id
+        <input name="patientId" autoComplete="off" value={patientId} onChange={(e) => setPatientId(e.target.value)} />
+      </label>
+      <button type="submit" disabled={patientId.trim() === ''}>
+        Show
+      </button>
+    </form>
+  );
+}

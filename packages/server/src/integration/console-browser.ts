@@ -1,0 +1,106 @@
+/**
+ * Shared helpers for the console's end-to-end tests in Debian's Chromium (playwright-core, no
+ * downloaded browser): the launch options, a page that collects script errors and CSP violations,
+ * screenshots for the README (VIGIL_SCREENSHOTS=1), sign-in, TOTP codes, and a small JSON client
+ * of the HTTP API for test setup. Imported by tests only.
+ */
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Secret, TOTP } from 'otpauth';
+import { chromium, request, type APIRequestContext, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', '..', '..', 'docs', 'images');
+export const STEP_TIMEOUT_MS = 15_000;
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** Screenshots for the README, only when asked for (VIGIL_SCREENSHOTS=1): docs/images/console-<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env['VIGIL_SCREENSHOTS'] !== '1') return;
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `console-${name}.png`), fullPage: true });
+}
+
+/** A TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) from a base32 secret, at `at` (default now). */
+export function totpCode(secret: string, at = Date.now()): string {
+  return new TOTP({ secret: Secret.fromBase32(secret.replace(/\s+/g, '')), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: at });
+}
+
+/** Waits until the 30 s TOTP step after the one that held `usedAt`, so a code is never replayed. */
+export async function totpStepAfter(usedAt: number): Promise<void> {
+  const next = (Math.floor(usedAt / 30_000) + 1) * 30_000 + 250;
+  const ms = next - Date.now();
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A fresh browser context (its own cookies) whose page errors are collected. */
+export async function openPage(browser: Browser, base: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: base, viewport: { width: 1200, height: 800 } });
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    // Chromium logs every non-2xx fetch as "Failed to load resource"; a 401 for "no session yet"
+    // and the 403 of a denied page are expected. Script errors and CSP violations are not.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+  });
+  return { context, page, errors };
+}
+
+/** A failed step's error, with what the page showed (the server's error notice, usually). */
+export async function withPageText(page: Page, error: unknown): Promise<Error> {
+  const shown = await page
+    .locator('main')
+    .innerText({ timeout: 1000 })
+    .catch(() => '(no page text)');
+  const message = error instanceof Error ? error.message : String(error);
+  return new Error(`${message}\n--- the page at ${page.url()} showed:\n${shown.slice(0, 1500)}`, { cause: error });
+}
+
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByLabel('Username', { exact: true }).fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+}
+
+/** A JSON client of the HTTP API (bearer tokens), for test setup; the answer's status is checked. */
+export class ApiSetupClient {
+  private constructor(private readonly context: APIRequestContext) {}
+
+  static async open(base: string): Promise<ApiSetupClient> {
+    return new ApiSetupClient(await request.newContext({ baseURL: base, ignoreHTTPSErrors: true }));
+  }
+
+  async call<T = Record<string, unknown>>(method: string, path: string, options: { body?: unknown; bearer?: string; expect?: readonly number[] } = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.bearer !== undefined) headers['authorization'] = `Bearer ${options.bearer}`;
+    const response = await this.context.fetch(path, { method, headers, ...(options.body !== undefined ? { data: options.body } : {}) });
+    const text = await response.text();
+    const expected = options.expect ?? [200, 201, 202, 204];
+    assert.ok(expected.includes(response.status()), `${method} ${path} answered ${response.status()}: ${text.slice(0, 500)}`);
+    return (text === '' ? {} : JSON.parse(text)) as T;
+  }
+
+  /** The status only (for calls expected to fail, such as wrong passwords). */
+  async status(method: string, path: string, body?: unknown): Promise<number> {
+    const response = await this.context.fetch(path, { method, headers: { accept: 'application/json' }, ...(body !== undefined ? { data: body } : {}) });
+    return response.status();
+  }
+
+  dispose(): Promise<void> {
+    return this.context.dispose();
+  }
+}

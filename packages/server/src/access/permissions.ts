@@ -42,6 +42,14 @@ export const PERMISSIONS = {
   'devices:enroll': { roles: [...ADMINS, 'technician', 'service'], description: 'Issue one-time device enrolment tokens.' },
   'devices:manage': { roles: [...ADMINS, 'security-officer'], description: 'Revoke, quarantine and release devices.' },
   'devices:command': { roles: [...ADMINS, 'technician'], description: 'Send a command (with a nonce and an expiry) to a device.' },
+  // --- security alert delivery, usage reports, metrics ---
+  'security:channels': { roles: ['org-admin', 'security-officer'], description: 'Manage security alert channels (webhook, email, syslog) and retry dead letters.' },
+  'usage:read': { roles: ['org-admin', 'security-officer', 'auditor'], description: 'Read per-user activity and platform usage reports.' },
+  'patients:disclosures': {
+    roles: ['org-admin', 'security-officer', 'auditor'],
+    description: "Read a patient's accounting of disclosures (HIPAA §164.528); the read is itself audited.",
+  },
+  'metrics:read': { roles: ['service'], description: 'Scrape Prometheus metrics at /metrics with a service-account token.' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

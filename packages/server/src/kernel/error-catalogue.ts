@@ -114,6 +114,12 @@ export const ERROR_CATALOGUE = {
   CA_NOT_INITIALIZED: { status: 500, message: 'The certificate authority is not initialized.' },
   CA_CERTIFICATE_INVALID: { status: 500, message: 'The certificate is not valid.' },
   TLS_MATERIAL_INVALID: { status: 500, message: 'The TLS certificate or key is not valid.' },
+  // alerts delivery (webhook, email, syslog) and usage reports
+  ALERTS_CHANNEL_INVALID: { status: 400, message: 'The alert channel is not valid.' },
+  ALERTS_CHANNEL_NOT_FOUND: { status: 404, message: 'Not found.' },
+  ALERTS_DEAD_LETTER_NOT_FOUND: { status: 404, message: 'Not found.' },
+  ALERTS_DEAD_LETTER_RESOLVED: { status: 409, message: 'This dead letter was already delivered.' },
+  USAGE_RANGE_INVALID: { status: 400, message: 'The time range of the report is not valid.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

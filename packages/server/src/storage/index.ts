@@ -17,3 +17,5 @@ export { securityEventStore, StoreSecurityEventSink } from './stores/security-ev
 export { deviceStore, enrollmentTokenStore, deviceCertificateStore } from './stores/device-store.js';
 export { identityStore } from './stores/identity-store.js';
 export { telemetryStore, telemetryRetentionStore, deviceCommandStore } from './stores/telemetry-store.js';
+// --- alert delivery and usage tracking (issue 6) ---
+export { deliveryStore } from './stores/delivery-store.js';

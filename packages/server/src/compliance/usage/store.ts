@@ -55,6 +55,8 @@ export interface UsageStore {
   /** API calls per 'METHOD /route/pattern', most first. */
   apiCallsPerRoute(orgId: string, range: TimeRange, limit: number): Promise<Array<{ route: string; count: number }>>;
   patientExists(orgId: string, patientId: string): Promise<boolean>;
+  /** Stored security events per type, all organizations (the metrics endpoint). */
+  securityEventsByType(): Promise<Record<string, number>>;
   /** Disclosures of one patient, oldest first, at most `limit`. */
   disclosures(orgId: string, patientId: string, range: TimeRange, limit: number): Promise<DisclosureRow[]>;
 }

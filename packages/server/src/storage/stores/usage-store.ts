@@ -154,6 +154,11 @@ export function usageStore(db: Executor): UsageStore {
       return rows.map((r) => ({ route: `${r.method} ${r.route}`, count: Number(r.n) }));
     },
 
+    async securityEventsByType() {
+      const rows = await db.selectFrom('security_events').select(['type', sql<number>`count(*)`.as('n')]).groupBy('type').execute();
+      return Object.fromEntries(rows.map((r) => [r.type, Number(r.n)]));
+    },
+
     async patientExists(orgId, patientId) {
       const row = await db.selectFrom('patients').select('id').where('org_id', '=', orgId).where('id', '=', patientId).executeTakeFirst();
       return row !== undefined;

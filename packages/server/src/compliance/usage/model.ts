@@ -99,13 +99,13 @@ export function bucketTime(prefix: string, interval: UsageInterval): string {
   return interval === 'hour' ? `${prefix}:00:00.000Z` : `${prefix}T00:00:00.000Z`;
 }
 
-/** Every bucket start from `from` (floored) to before `to`, so that quiet periods show as zeros. */
+/** Every bucket start from `from` (floored) up to `to` (inclusive bounds, as the queries), so that quiet periods show as zeros. */
 export function bucketsBetween(range: TimeRange, interval: UsageInterval): string[] {
   const step = interval === 'hour' ? 3_600_000 : DAY_MS;
   const length = bucketPrefixLength(interval);
   const start = new Date(bucketTime(range.from.slice(0, length), interval)).getTime();
   const end = new Date(range.to).getTime();
   const out: string[] = [];
-  for (let t = start; t < end; t += step) out.push(new Date(t).toISOString().slice(0, length));
+  for (let t = start; t <= end; t += step) out.push(new Date(t).toISOString().slice(0, length));
   return out;
 }

@@ -38,7 +38,7 @@ export function usageStore(db: Executor): UsageStore {
         .where('action', '=', LOGIN)
         .where('target_type', '=', 'user')
         .where('time', '>=', range.from)
-        .where('time', '<', range.to)
+        .where('time', '<=', range.to)
         .groupBy(['target_id', 'outcome'])
         .execute();
       const reads = await db
@@ -50,7 +50,7 @@ export function usageStore(db: Executor): UsageStore {
         .where('outcome', '=', 'success')
         .where((eb) => eb.or(DISCLOSURE_PATTERNS.map((p) => eb('action', 'like', p))))
         .where('time', '>=', range.from)
-        .where('time', '<', range.to)
+        .where('time', '<=', range.to)
         .groupBy('actor_id')
         .execute();
       const active = await db
@@ -59,7 +59,7 @@ export function usageStore(db: Executor): UsageStore {
         .where('org_id', '=', orgId)
         .where('actor_kind', '=', 'user')
         .where('time', '>=', range.from)
-        .where('time', '<', range.to)
+        .where('time', '<=', range.to)
         .groupBy('actor_id')
         .execute();
       const calls = await db
@@ -67,7 +67,7 @@ export function usageStore(db: Executor): UsageStore {
         .select(['user_id', sql<number>`sum(count)`.as('n'), sql<string>`max(hour)`.as('last')])
         .where('org_id', '=', orgId)
         .where('hour', '>=', floorHour(range.from))
-        .where('hour', '<', range.to)
+        .where('hour', '<=', range.to)
         .groupBy('user_id')
         .execute();
       const loginsOf = (userId: string, outcome: string) => Number(logins.find((r) => r.target_id === userId && r.outcome === outcome)?.n ?? 0);
@@ -95,7 +95,7 @@ export function usageStore(db: Executor): UsageStore {
         .where('action', '=', LOGIN)
         .where('outcome', '=', 'success')
         .where('time', '>=', range.from)
-        .where('time', '<', range.to)
+        .where('time', '<=', range.to)
         .groupBy(bucket('time', interval))
         .execute();
       return rows.map((r) => ({ bucket: r.bucket, value: Number(r.value) }));
@@ -107,7 +107,7 @@ export function usageStore(db: Executor): UsageStore {
         .select([bucket('hour', interval).as('bucket'), sql<number>`sum(count)`.as('value')])
         .where('org_id', '=', orgId)
         .where('hour', '>=', floorHour(range.from))
-        .where('hour', '<', range.to)
+        .where('hour', '<=', range.to)
         .groupBy(bucket('hour', interval))
         .execute();
       return rows.map((r) => ({ bucket: r.bucket, value: Number(r.value) }));
@@ -120,7 +120,7 @@ export function usageStore(db: Executor): UsageStore {
         .where('org_id', '=', orgId)
         .where('idx', '=', 0)
         .where('received_at', '>=', range.from)
-        .where('received_at', '<', range.to)
+        .where('received_at', '<=', range.to)
         .groupBy(bucket('received_at', interval))
         .execute();
       return rows.map((r) => ({ bucket: r.bucket, value: Number(r.value) }));
@@ -133,7 +133,7 @@ export function usageStore(db: Executor): UsageStore {
         .where('org_id', '=', orgId)
         .where('idx', '=', 0)
         .where('received_at', '>=', range.from)
-        .where('received_at', '<', range.to)
+        .where('received_at', '<=', range.to)
         .groupBy(bucket('received_at', interval))
         .execute();
       return rows.map((r) => ({ bucket: r.bucket, value: Number(r.value) }));
@@ -145,7 +145,7 @@ export function usageStore(db: Executor): UsageStore {
         .select(['method', 'route', sql<number>`sum(count)`.as('n')])
         .where('org_id', '=', orgId)
         .where('hour', '>=', floorHour(range.from))
-        .where('hour', '<', range.to)
+        .where('hour', '<=', range.to)
         .groupBy(['method', 'route'])
         .orderBy(sql`sum(count)`, 'desc')
         .orderBy('route')
@@ -175,7 +175,7 @@ export function usageStore(db: Executor): UsageStore {
         .where('a.outcome', '=', 'success')
         .where((eb) => eb.or(DISCLOSURE_PATTERNS.map((p) => eb('a.action', 'like', p))))
         .where('a.time', '>=', range.from)
-        .where('a.time', '<', range.to)
+        .where('a.time', '<=', range.to)
         .orderBy('a.seq')
         .limit(limit)
         .execute();

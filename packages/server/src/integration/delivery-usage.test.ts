@@ -62,7 +62,7 @@ describe('delivery, usage and metrics over HTTPS', () => {
     assert.equal(view.targetId, patientId);
   });
 
-  it('ok/disclosures as CSV (RFC 4180, CRLF, header row)', async () => {
+  it('ok/disclosures as CSV answer text/csv', async () => {
     const answer = await h.as(admin, 'GET', `/api/v1/patients/${patientId}/disclosures?format=csv`);
     assert.equal(answer.status, 200);
     assert.match(String(answer.headers['content-type']), /^text\/csv/);

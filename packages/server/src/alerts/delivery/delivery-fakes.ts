@@ -1,5 +1,5 @@
 /** In-memory fakes of the delivery ports, for tests (imported by *.test.ts only). */
-import type { AuditEventInput, AuditWriter } from '../../audit/index.js';
+import { validateEvent, type AuditEventInput, type AuditWriter } from '../../audit/index.js';
 import type { Sealer } from '../../keys/index.js';
 import { newId, type Principal, type RequestContext, type UnitOfWork } from '../../kernel/index.js';
 import type { ChannelRow, DeadLetterRow, DeliveryScope, DeliveryStore } from './store.js';
@@ -37,7 +37,9 @@ export class MemoryDeliveryStore implements DeliveryStore {
 
 export class MemoryAudit implements AuditWriter {
   readonly events: Array<AuditEventInput & { actor: string }> = [];
+  /** Checks each event against the coded schema, as the real writer does. */
   record(ctx: RequestContext, event: AuditEventInput) {
+    validateEvent(event);
     this.events.push({ ...event, actor: ctx.principal.id });
     return Promise.resolve({} as Awaited<ReturnType<AuditWriter['record']>>);
   }

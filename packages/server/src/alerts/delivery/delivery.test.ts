@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { ManualClock, newId } from '../../kernel/index.js';
@@ -232,6 +233,39 @@ describe('delivery to real peers', () => {
     assert.equal(m[6], 'security-alert');
     assert.match(m[7]!, new RegExp(`^\\[vigil@32473 alertId="${a.id}" orgId="${ORG}" detector="brute-force" severity="critical" change="opened"`));
     assert.equal(m[8], 'Credential "stuffing"] from one source');
+  });
+
+  test('ok/syslog: RFC 5425 over TLS, the collector certificate verified', async () => {
+    const received: Buffer[] = [];
+    let ended!: () => void;
+    const done = new Promise<void>((resolve) => (ended = resolve));
+    const server = createTlsServer({ cert: pki.ecdsa.certPem + pki.ecdsa.chainPem, key: pki.ecdsa.keyPem }, (socket) => {
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      socket.on('end', () => ended());
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    servers.push(server);
+    const port = (server.address() as AddressInfo).port;
+    const h = harness();
+    await h.service.createChannel(officer, { kind: 'syslog', name: 'siem-tls', minSeverity: 'low', config: { host: 'localhost', port, caPem: pki.rootPem, facility: 4 } });
+    assert.equal(h.warnings.length, 0);
+    const a = alert({ severity: 'low' });
+    h.service.notifier.notify(a, 'updated');
+    await h.service.drain();
+    await done;
+    const frames = parseFrames(Buffer.concat(received));
+    assert.equal(frames.length, 1);
+    const m = RFC5424_RE.exec(frames[0]!);
+    assert.ok(m, frames[0]);
+    assert.equal(Number(m[1]), 4 * 8 + 5, 'auth.notice');
+    assert.match(m[7]!, new RegExp(`alertId="${a.id}"`));
+
+    const untrusted = harness();
+    await untrusted.service.createChannel(officer, { kind: 'syslog', name: 'siem-untrusted', minSeverity: 'low', config: { host: 'localhost', port } });
+    untrusted.service.notifier.notify(a, 'updated');
+    await untrusted.service.drain();
+    assert.equal(untrusted.store.deadLetters.length, 1, 'an unverified collector certificate is a failure');
   });
 
   test('ok/retries: exponential back-off, then a dead letter; a retry from the dead letter delivers', async () => {

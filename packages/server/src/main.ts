@@ -229,6 +229,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: async () => {
+      await delivery.close();
       await storedEvents.flush();
       await database.close();
     },

@@ -93,6 +93,9 @@ export class DeliveryService {
   readonly #pending = new Set<Promise<unknown>>();
   readonly #retry: RetryPolicy;
   readonly #delay: (ms: number) => Promise<void>;
+  /** Set by close(): waits end at once and no further attempt starts; what is left is dead-lettered. */
+  #closing = false;
+  readonly #wakeups = new Set<() => void>();
 
   constructor(private readonly deps: DeliveryServiceDeps) {
     this.#retry = deps.retry ?? DEFAULT_RETRY_POLICY;
@@ -102,6 +105,10 @@ export class DeliveryService {
   /** The port the security alerts module calls (structurally its SecurityAlertNotifier). */
   readonly notifier: SecurityAlertNotifier = {
     notify: (alert, change) => {
+      if (this.#closing) {
+        this.deps.warn('alert not delivered: the server is shutting down', { alertId: alert.id });
+        return;
+      }
       this.#track(
         this.deliverAlert(alert, change).catch((error: unknown) =>
           this.deps.warn('alert delivery failed before any channel was tried', { alertId: alert.id, error: describeFailure(error) }),
@@ -189,9 +196,32 @@ export class DeliveryService {
     await Promise.all(channels.map((channel) => this.#deliverWithRetry(channel, notification, null)));
   }
 
-  /** Waits for deliveries in flight (shutdown and tests). */
+  /** Waits for deliveries in flight (tests). */
   async drain(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  /**
+   * Shutdown, before the database closes: back-off waits end at once, no further attempt starts,
+   * and every delivery still in flight is dead-lettered (retry it after the restart).
+   */
+  async close(): Promise<void> {
+    this.#closing = true;
+    for (const wake of this.#wakeups) wake();
+    await this.drain();
+  }
+
+  /** The back-off wait, cut short by close(). */
+  #wait(ms: number): Promise<void> {
+    if (this.#closing) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        this.#wakeups.delete(wake);
+        resolve();
+      };
+      this.#wakeups.add(wake);
+      void this.#delay(ms).then(wake, wake);
+    });
   }
 
   async #deliverWithRetry(channel: ChannelRow, notification: AlertNotification, letter: DeadLetterRow | null): Promise<boolean> {
@@ -204,7 +234,7 @@ export class DeliveryService {
       lastError = describeFailure(error);
     }
     if (sender !== undefined) {
-      for (let attempt = 1; attempt <= this.#retry.maxAttempts; attempt += 1) {
+      for (let attempt = 1; attempt <= this.#retry.maxAttempts && !this.#closing; attempt += 1) {
         attempts = attempt;
         try {
           await sender.send(notification);
@@ -212,7 +242,7 @@ export class DeliveryService {
           return true;
         } catch (error) {
           lastError = describeFailure(error);
-          if (attempt < this.#retry.maxAttempts) await this.#delay(backoffDelayMs(this.#retry, attempt));
+          if (attempt < this.#retry.maxAttempts) await this.#wait(backoffDelayMs(this.#retry, attempt));
         }
       }
     }
@@ -227,6 +257,7 @@ export class DeliveryService {
     await this.deps.uow.run(async (s) => {
       const id = letter?.id ?? newId();
       if (letter === null) {
+        if (this.#closing && attempts < this.#retry.maxAttempts) lastError = `${lastError} (stopped by shutdown)`.slice(0, 200);
         await s.delivery.insertDeadLetter({
           id,
           orgId: channel.orgId,

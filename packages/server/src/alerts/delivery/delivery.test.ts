@@ -300,6 +300,29 @@ describe('delivery to real peers', () => {
     await assert.rejects(h.service.retryDeadLetter(officer, letters[0]!.id), { code: 'ALERTS_DEAD_LETTER_RESOLVED' });
   });
 
+  test('ok/shutdown: a delivery waiting in back-off is dead-lettered at close, not lost', async () => {
+    const store = new MemoryDeliveryStore();
+    const audit = new MemoryAudit();
+    const service = new DeliveryService({
+      uow: memoryUow(store, audit),
+      reader: store,
+      sealer: fakeSealer,
+      clock: new ManualClock(new Date('2026-01-01T10:10:00.000Z')),
+      warn: () => undefined,
+      retry: { maxAttempts: 5, baseDelayMs: 3_600_000, maxDelayMs: 3_600_000 },
+    });
+    const receiver = await webhookReceiver(pki);
+    servers.push(receiver.server);
+    receiver.failFirst.n = 10;
+    await service.createChannel(officer, { kind: 'webhook', name: 'down', minSeverity: 'low', config: { url: receiver.url, secret: SECRET, caPem: pki.rootPem } });
+    service.notifier.notify(alert(), 'opened');
+    while (receiver.hits.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await service.close();
+    assert.equal(receiver.hits.length, 1, 'no attempt after close');
+    assert.equal(store.deadLetters.length, 1);
+    assert.match(store.deadLetters[0]!.lastError, /shutdown/);
+  });
+
   test('ok/min severity: a channel gets only alerts at or above its minimum', async () => {
     const h = harness();
     const receiver = await webhookReceiver(pki);

@@ -29,7 +29,7 @@ import {
 } from './devices/index.js';
 import { CommonPasswords, IdentityService, PasswordHasher, SetupCredentialService, type IdentityScope, type RelyingParty, type SetupScope } from './identity/index.js';
 import { createEnvelopeSealer, ecdsaP256Verifier, initKeyStore, keyStoreExists, openKeyStore, type KeyProvider, type Sealer } from './keys/index.js';
-import { cliPrincipal, newId, systemClock, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type SecurityEventSink } from './kernel/index.js';
+import { AppError, cliPrincipal, newId, principalOrg, systemClock, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type SecurityEventSink } from './kernel/index.js';
 import { Scheduler } from './jobs/index.js';
 import type { Logger } from './observability/index.js';
 import {
@@ -85,6 +85,12 @@ import { ReadingObservationSource, type FhirReadScope } from './fhir/index.js';
 import type { AuditWriter } from './audit/index.js';
 import { fhirReadingStore } from './storage/index.js';
 import { fhirRoutes } from './transports/http/fhir/index.js';
+// --- alert delivery, usage tracking, metrics (issue 6) ---
+import { DeliveryService } from './alerts/index.js';
+import { PlatformMetrics, RequestCounter, UsageService } from './compliance/index.js';
+import { secretDigestMatcher } from './keys/index.js';
+import { deliveryStore, usageStore } from './storage/index.js';
+import { deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from './transports/http/index.js';
 // --- telemetry and MQTT (issue 4) ---
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
@@ -137,6 +143,12 @@ export interface Platform {
   readonly identity: IdentityService;
   /** Clinical data: device-to-patient bindings (with the ingest attribution cache) and the vitals API. */
   readonly clinical: ClinicalWiring;
+  /** Security alert channels and dead letters; `delivery.notifier` is the SecurityAlertNotifier. */
+  readonly delivery: DeliveryService;
+  /** Usage reports and the accounting of disclosures. */
+  readonly usage: UsageService;
+  /** Checks a bearer token against VIGIL_METRICS_TOKEN (SHA-256, constant time); undefined when unset. */
+  readonly metricsTokenMatches: ((presented: string) => boolean) | undefined;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -215,6 +227,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records });
+  const { delivery, usage, metricsTokenMatches } = wireDeliveryUsage({ database, auditLog, sealer, clock, env: options.env });
   return {
     config,
     dataDir,
@@ -229,12 +242,51 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     devices,
     identity,
     clinical,
+    delivery,
+    usage,
+    metricsTokenMatches,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: async () => {
+      await delivery.close();
       await storedEvents.flush();
       await database.close();
     },
+  };
+}
+
+// --- alert delivery, usage tracking, metrics (issue 6) ---
+const MIN_METRICS_TOKEN_LENGTH = 24;
+
+function wireDeliveryUsage(w: { database: SqlDatabase; auditLog: AuditLog; sealer: Sealer; clock: Clock; env: NodeJS.ProcessEnv }) {
+  const audit = (executor: Executor) => w.auditLog.writer(auditStore(executor, w.database.dialect));
+  const delivery = new DeliveryService({
+    uow: new SqlUnitOfWork(w.database, (executor) => ({ delivery: deliveryStore(executor), audit: audit(executor) })),
+    reader: deliveryStore(w.database.db),
+    sealer: w.sealer,
+    clock: w.clock,
+    warn: (message, fields) => console.warn(`vigil: ${message} ${JSON.stringify(fields)}`),
+  });
+  const usage = new UsageService({
+    uow: new SqlUnitOfWork(w.database, (executor) => ({ usage: usageStore(executor), audit: audit(executor) })),
+    reader: usageStore(w.database.db),
+    clock: w.clock,
+  });
+  const token = w.env['VIGIL_METRICS_TOKEN'];
+  if (token !== undefined && token !== '' && token.length < MIN_METRICS_TOKEN_LENGTH) {
+    throw new AppError('CONFIG_INVALID', { detail: `VIGIL_METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters.` });
+  }
+  const metricsTokenMatches = token === undefined || token === '' ? undefined : secretDigestMatcher(token);
+  return { delivery, usage, metricsTokenMatches };
+}
+
+/** Request counters and metrics, fed by the HTTPS transport's onResponse hook. */
+function usageObserver(counter: RequestCounter, metrics: PlatformMetrics): (sample: ResponseSample) => void {
+  return (sample) => {
+    const p = sample.principal;
+    const userId = p !== null && (p.kind === 'user' || p.kind === 'service') ? p.id : null;
+    counter.record({ method: sample.method, route: sample.route, statusCode: sample.statusCode, orgId: p === null ? null : principalOrg(p), userId });
+    metrics.observeRequest(sample);
   };
 }
 
@@ -536,6 +588,8 @@ export interface RunningServer {
   readonly mqttPort: number;
   readonly broker: DeviceBroker;
   readonly telemetry: TelemetryServices;
+  /** Writes the buffered API-call counters now (a job does it every minute); returns requests written. */
+  flushUsage(): Promise<number>;
   /** Graceful stop: listeners close, in-flight requests and jobs finish, a final checkpoint, database closed. */
   close(): Promise<void>;
 }
@@ -590,6 +644,16 @@ export async function startServer(
     telemetry.commands.attachDelivery({ deliver: (deviceId, command) => broker.deliverCommand(deviceId, command) });
     devices.onRevoked?.((deviceId) => broker.disconnectDevice(deviceId, 'revoked'));
     logger.info({ host: config.host, port: broker.port }, 'mqtt listening');
+    // --- usage tracking and metrics (issue 6) ---
+    const requestCounter = new RequestCounter(() => usageStore(platform.database.db), platform.clock);
+    const usageReader = usageStore(platform.database.db);
+    const metrics = new PlatformMetrics({
+      ingest: () => telemetry.pipeline.counters.snapshot(),
+      brokerRefusals: () => broker.refusals.snapshot(),
+      brokerConnections: () => broker.connectedCount(),
+      auditHeadSeq: async () => (await platform.auditReader().head())?.seq ?? 0,
+      securityEventsByType: () => usageReader.securityEventsByType(),
+    });
     const http = await createHttpServer({
       authorize: identityRoutes.authorize,
       tls: tls.credentials,
@@ -601,6 +665,7 @@ export async function startServer(
       consoleDir: options.consoleDir ?? defaultConsoleDir(),
       // devices: optional client certificates (renewal, HTTPS ingest) and the device routes.
       clientCa: platform.devices.clientCaPems,
+      onResponse: usageObserver(requestCounter, metrics),
       routes: [
         ...identityRoutes.routes,
         patientRoutes({ patients: platform.patients.records, breakGlass: platform.patients.breakGlass, training: platform.patients.training }),
@@ -609,6 +674,9 @@ export async function startServer(
         clinicalAlertRoutes({ alerts: platform.clinical.alerts, vitals: platform.clinical.vitals, bus: platform.clinical.bus }),
         deviceTelemetryRoutes({ pipeline: telemetry.pipeline, commands: telemetry.commands, authenticator, clientCertificate: tlsClientCertificate, events: securityEvents }),
         fhirHttp(platform),
+        deliveryRoutes({ delivery: platform.delivery }),
+        usageRoutes({ usage: platform.usage }),
+        metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
       ],
       readiness: async () => {
         const database = await platform.database.ping();
@@ -632,6 +700,7 @@ export async function startServer(
     scheduler.add({ name: 'device-activity-flush', everyMs: 5_000, run: async () => void (await platform.devices.flushActivity()) });
     scheduler.add({ name: 'device-status-watch', everyMs: 2_000, run: async () => void (await platform.devices.pollStatusChanges()) });
     scheduler.add({ name: 'device-crl-refresh', everyMs: 60 * 60_000, run: async () => void (await platform.devices.service.crl()) });
+    scheduler.add({ name: 'usage-request-flush', everyMs: 60_000, run: async () => void (await requestCounter.flush()) });
     scheduler.add({
       name: 'telemetry-retention',
       everyMs: 6 * 3600 * 1000,
@@ -651,6 +720,7 @@ export async function startServer(
       mqttPort: broker.port,
       broker,
       telemetry,
+      flushUsage: () => requestCounter.flush(),
       close: () => {
         closed ??= (async () => {
           await closeHttpServer(http);
@@ -659,6 +729,7 @@ export async function startServer(
           await platform.clinical.alerts.drain();
           await scheduler.stop();
           await platform.devices.flushActivity().catch((error: unknown) => logger.error({ err: error }, 'device activity flush failed'));
+          await requestCounter.flush().catch((error: unknown) => logger.error({ err: error }, 'usage counter flush failed'));
           await platform
             .withAuditStore((store) => platform.auditLog.checkpointIfDue(store, true))
             .catch((error: unknown) => logger.error({ err: error }, 'final audit checkpoint failed'));

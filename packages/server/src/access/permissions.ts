@@ -55,6 +55,14 @@ export const PERMISSIONS = {
   // Necessary, never sufficient: Patient and Observation reads also pass the PHI rule (a person
   // with training and a care relationship, or break-glass); Device/{id} also needs devices:read.
   'fhir:read': { roles: ['org-admin', 'clinician', 'service'], description: 'Use the FHIR R4 read API under /fhir/R4 (PHI rule applies).' },
+  // --- security alert delivery, usage reports, metrics ---
+  'security:channels': { roles: ['org-admin', 'security-officer'], description: 'Manage security alert channels (webhook, email, syslog) and retry dead letters.' },
+  'usage:read': { roles: ['org-admin', 'security-officer', 'auditor'], description: 'Read per-user activity and platform usage reports.' },
+  'patients:disclosures': {
+    roles: ['org-admin', 'security-officer', 'auditor'],
+    description: "Read a patient's accounting of disclosures (HIPAA §164.528); the read is itself audited.",
+  },
+  'metrics:read': { roles: ['service'], description: 'Scrape Prometheus metrics at /metrics with a service-account token.' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

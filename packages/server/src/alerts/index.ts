@@ -1,5 +1,6 @@
 /**
- * alerts: clinical threshold alerts (clinical/). Security detectors and delivery join here.
+ * alerts: clinical threshold alerts (clinical/), security alert delivery (delivery/: webhook,
+ * email, syslog); security detectors join here.
  *
  * MUST: clinical alerts are evaluated after the readings' commit, at most one unresolved per
  *       (rule, patient), and read or changed only under the PHI rule, audited.
@@ -29,3 +30,4 @@ export {
 } from './clinical/model.js';
 export { InProcessClinicalEventBus, type ClinicalEventBus, type ClinicalLiveEvent } from './clinical/live-events.js';
 export type { AlertRuleStore, ClinicalAlertStore, ClinicalAlertScope } from './clinical/store.js';
+export * from './delivery/index.js';

@@ -41,6 +41,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
 export const NON_CONFIG_ENV: readonly string[] = [
   'VIGIL_CONFIG', // path of the config file
   'VIGIL_MASTER_KEY', // secret: read by keys/, never stored in the config object
+  'VIGIL_METRICS_TOKEN', // secret: bearer token for GET /metrics; only its SHA-256 is kept (main.ts)
 ];
 
 /** Prefix reserved for the test suite (e.g. VIGIL_TEST_DATABASE_URL); never read at run time. */

@@ -129,6 +129,12 @@ export const ERROR_CATALOGUE = {
   // fhir (FHIR R4 read API; answered as OperationOutcome)
   FHIR_SEARCH_INVALID: { status: 400, message: 'The FHIR search is not valid.' },
   FHIR_RESOURCE_NOT_FOUND: { status: 404, message: 'Resource not found.' },
+  // alerts delivery (webhook, email, syslog) and usage reports
+  ALERTS_CHANNEL_INVALID: { status: 400, message: 'The alert channel is not valid.' },
+  ALERTS_CHANNEL_NOT_FOUND: { status: 404, message: 'Not found.' },
+  ALERTS_DEAD_LETTER_NOT_FOUND: { status: 404, message: 'Not found.' },
+  ALERTS_DEAD_LETTER_RESOLVED: { status: 409, message: 'This dead letter was already delivered.' },
+  USAGE_RANGE_INVALID: { status: 400, message: 'The time range of the report is not valid.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

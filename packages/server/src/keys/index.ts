@@ -26,3 +26,5 @@ export { ecdsaP256Verifier } from './ecdsa-p256-verifier.js';
 export { newMasterKeyText } from './master-key.js';
 /** Crash-safe writes (temp file, fsync, rename/link), also used for the CA's public files. */
 export { writeFileAtomic, createFileAtomic } from './atomic-file.js';
+/** HMAC-SHA-256 with a shared secret (webhook signatures) and constant-time secret checks. */
+export { createMessageMac, secretDigestMatcher, type MessageMac } from './message-mac.js';

@@ -20,3 +20,6 @@ export { telemetryStore, telemetryRetentionStore, deviceCommandStore } from './s
 export { bindingStore, vitalsStore } from './stores/clinical-store.js';
 export { alertRuleStore, clinicalAlertStore } from './stores/clinical-alert-store.js';
 export { fhirReadingStore } from './stores/fhir-reading-store.js';
+// --- alert delivery and usage tracking (issue 6) ---
+export { deliveryStore } from './stores/delivery-store.js';
+export { usageStore } from './stores/usage-store.js';

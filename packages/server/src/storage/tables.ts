@@ -344,7 +344,38 @@ export interface ClinicalAlertsTable {
   resolved_by: string | null;
 }
 
-export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables {
+/** Tables of security alert delivery and usage tracking (0008). Booleans are 0/1. */
+export interface DeliveryUsageTables {
+  alert_channels: {
+    id: string;
+    org_id: string;
+    kind: string;
+    name: string;
+    enabled: number;
+    min_severity: string;
+    target: string;
+    config: string;
+    sealed_secrets: string | null;
+    created_at: string;
+    created_by: string;
+  };
+  alert_dead_letters: {
+    id: string;
+    org_id: string;
+    channel_id: string;
+    alert_id: string;
+    payload: string;
+    attempts: number;
+    last_error: string;
+    created_at: string;
+    status: string;
+    resolved_at: string | null;
+  };
+  /** Hourly API call counters by route pattern; '' for no org / no user. */
+  usage_request_buckets: { hour: string; org_id: string; user_id: string; method: string; route: string; status_class: string; count: number };
+}
+
+export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, DeliveryUsageTables {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_head: AuditHeadTable;

@@ -14,7 +14,7 @@ import fastifyHelmet from '@fastify/helmet';
 import { registerAjvFormats, TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
-import { AppError } from '../../kernel/index.js';
+import { AppError, type Principal } from '../../kernel/index.js';
 import { registerConsole } from './console-static.js';
 import { sendError } from './error-mapping.js';
 import { alwaysReady, registerHealthRoutes, type ReadinessProbe } from './health-routes.js';
@@ -79,6 +79,17 @@ export interface HttpServerOptions {
   readonly clientCa?: readonly string[];
   /** Module routes, registered after the built-in ones. */
   readonly routes?: readonly HttpRoutes[];
+  /** Called once per answer (usage counters, metrics): route pattern, never the URL; must not throw. */
+  readonly onResponse?: (sample: ResponseSample) => void;
+}
+
+/** One answered request, as usage tracking sees it: no URL, no query, no body. */
+export interface ResponseSample {
+  readonly method: string;
+  /** The route pattern ('/api/v1/patients/:id'), or '(unmatched)'. */
+  readonly route: string;
+  readonly statusCode: number;
+  readonly principal: Principal | null;
 }
 
 /** Request log fields: the path without its query string (queries can carry PHI, e.g. FHIR search). */
@@ -142,6 +153,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   installJsonBodyParser(app, jsonLimits);
   await app.register(fastifyHelmet, HELMET_OPTIONS);
   installResponseHeaders(app);
+  const observe = options.onResponse;
+  if (observe) {
+    app.addHook('onResponse', (request, reply, done) => {
+      try {
+        observe({ method: request.method, route: request.routeOptions.url ?? '(unmatched)', statusCode: reply.statusCode, principal: request.principal ?? null });
+      } catch (error) {
+        request.log.warn({ err: error }, 'response observer failed');
+      }
+      done();
+    });
+  }
   await registerOpenApi(app, options.apiVersion ?? '0.1.0');
 
   registerHealthRoutes(app, options.readiness ?? alwaysReady);

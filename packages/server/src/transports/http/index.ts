@@ -10,6 +10,7 @@ export {
   type HttpServerOptions,
   type HttpTimeouts,
   type HttpRoutes,
+  type ResponseSample,
 } from './http-server.js';
 export type { HttpServer } from './http-server-type.js';
 export { TLS_PROFILE, buildHttpsOptions, type ClientCertificateOptions, type TlsCredentials, type HttpsOptions, type TlsMinVersion } from './tls-profile.js';
@@ -37,3 +38,7 @@ export { sourceRateLimit, type SourceRateLimit } from './source-rate-limit.js';
 export { deviceTelemetryRoutes, type DeviceTelemetryRoutesOptions, type ClientCertificateLookup } from './device-telemetry-routes.js';
 export { vitalsRoutes, bindingBody, type VitalsRoutesDeps } from './vitals-routes.js';
 export { clinicalAlertRoutes, alertBody, ruleBody, sseFrame, MAX_STREAM_MS, type ClinicalAlertRoutesDeps } from './clinical-alert-routes.js';
+// --- alert delivery, usage reports and metrics (issue 6) ---
+export { deliveryRoutes, type DeliveryRoutesDeps } from './delivery-routes.js';
+export { usageRoutes, type UsageRoutesDeps } from './usage-routes.js';
+export { metricsRoutes, type MetricsRoutesDeps } from './metrics-routes.js';

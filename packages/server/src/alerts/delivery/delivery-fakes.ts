@@ -1,0 +1,68 @@
+/** In-memory fakes of the delivery ports, for tests (imported by *.test.ts only). */
+import { validateEvent, type AuditEventInput, type AuditWriter } from '../../audit/index.js';
+import type { Sealer } from '../../keys/index.js';
+import { newId, type Principal, type RequestContext, type UnitOfWork } from '../../kernel/index.js';
+import type { ChannelRow, DeadLetterRow, DeliveryScope, DeliveryStore } from './store.js';
+
+export class MemoryDeliveryStore implements DeliveryStore {
+  readonly channels: ChannelRow[] = [];
+  readonly deadLetters: DeadLetterRow[] = [];
+  insertChannel(row: ChannelRow): Promise<void> {
+    this.channels.push(row);
+    return Promise.resolve();
+  }
+  listChannels(orgId: string): Promise<ChannelRow[]> {
+    return Promise.resolve(this.channels.filter((c) => c.orgId === orgId).reverse());
+  }
+  findChannel(orgId: string, id: string): Promise<ChannelRow | undefined> {
+    return Promise.resolve(this.channels.find((c) => c.orgId === orgId && c.id === id));
+  }
+  insertDeadLetter(row: DeadLetterRow): Promise<void> {
+    this.deadLetters.push(row);
+    return Promise.resolve();
+  }
+  listDeadLetters(orgId: string, status: DeadLetterRow['status'], limit: number): Promise<DeadLetterRow[]> {
+    return Promise.resolve(this.deadLetters.filter((d) => d.orgId === orgId && d.status === status).slice(0, limit));
+  }
+  findDeadLetter(orgId: string, id: string): Promise<DeadLetterRow | undefined> {
+    return Promise.resolve(this.deadLetters.find((d) => d.orgId === orgId && d.id === id));
+  }
+  updateDeadLetter(orgId: string, id: string, change: Pick<DeadLetterRow, 'attempts' | 'lastError' | 'status' | 'resolvedAt'>): Promise<void> {
+    const i = this.deadLetters.findIndex((d) => d.orgId === orgId && d.id === id);
+    const current = this.deadLetters[i];
+    if (current) this.deadLetters[i] = { ...current, ...change };
+    return Promise.resolve();
+  }
+}
+
+export class MemoryAudit implements AuditWriter {
+  readonly events: Array<AuditEventInput & { actor: string }> = [];
+  /** Checks each event against the coded schema, as the real writer does. */
+  record(ctx: RequestContext, event: AuditEventInput) {
+    validateEvent(event);
+    this.events.push({ ...event, actor: ctx.principal.id });
+    return Promise.resolve({} as Awaited<ReturnType<AuditWriter['record']>>);
+  }
+}
+
+export function memoryUow(store: DeliveryStore, audit: AuditWriter): UnitOfWork<DeliveryScope> {
+  return { run: (fn) => fn({ delivery: store, audit }) };
+}
+
+/** A reversible stand-in for the envelope sealer that still binds the context. */
+export const fakeSealer: Sealer = {
+  seal: (plaintext, context) => `fake:${Buffer.from(context).toString('base64')}:${Buffer.from(plaintext).toString('base64')}`,
+  open: (sealed, context) => {
+    const [, ctx, body] = sealed.split(':');
+    if (ctx !== Buffer.from(context).toString('base64')) throw new Error('wrong context');
+    return Buffer.from(body ?? '', 'base64');
+  },
+  rewrap: (sealed) => sealed,
+  keyIdOf: () => 'fake',
+  activeKeyId: () => 'fake',
+};
+
+export function userContext(orgId: string, roles: Array<'security-officer' | 'org-admin' | 'clinician' | 'auditor'>): RequestContext {
+  const principal: Principal = { kind: 'user', id: newId(), orgId, username: 'u', roles, sessionId: newId(), mfa: true };
+  return { principal, requestId: `req-${newId()}`, source: '127.0.0.1' };
+}

@@ -1,0 +1,4 @@
+/**
+ * compliance: read-mostly reports over the other modules (it may import any module's index).
+ */
+export * from './usage/index.js';

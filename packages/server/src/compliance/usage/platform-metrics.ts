@@ -1,0 +1,110 @@
+/**
+ * Prometheus metrics of the platform (prom-client), on a registry of our own: no global default
+ * registry (ARCHITECTURE §2.6, no hidden state), so two servers in one process (tests) do not mix.
+ *
+ * MUST: labels are bounded and PHI-free: route patterns, status codes, coded reasons and event
+ *       types; never URLs, user names, device or patient ids.
+ * MUST: a source that fails during a scrape leaves its metric out; the scrape still answers.
+ */
+import { Counter, Gauge, Registry } from 'prom-client';
+
+/** Read-only views of the other modules' counters, wired by main.ts. Every source is optional. */
+export interface MetricsSources {
+  /** IngestPipeline.counters: 'stored' and 'duplicate' (accepted) plus refusal reasons. */
+  readonly ingest?: () => Record<string, number>;
+  /** The broker's refusals per reason. */
+  readonly brokerRefusals?: () => Record<string, number>;
+  readonly brokerConnections?: () => number;
+  readonly auditHeadSeq?: () => Promise<number>;
+  /** Stored security events per type. */
+  readonly securityEventsByType?: () => Promise<Record<string, number>>;
+}
+
+const ACCEPTED = new Set(['stored', 'duplicate']);
+
+export class PlatformMetrics {
+  readonly registry = new Registry();
+  readonly #http: Counter<'method' | 'route' | 'status'>;
+  readonly #logins: Counter<'outcome'>;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    this.#http = new Counter({ name: 'vigil_http_requests_total', help: 'HTTP requests by method, route pattern and status.', labelNames: ['method', 'route', 'status'], registers });
+    this.#logins = new Counter({ name: 'vigil_logins_total', help: 'Password logins by outcome.', labelNames: ['outcome'], registers });
+    const { ingest, brokerRefusals, brokerConnections, auditHeadSeq, securityEventsByType } = sources;
+    new Counter({
+      name: 'vigil_ingest_messages_total',
+      help: 'Telemetry messages: accepted (stored, duplicate) or rejected, by reason.',
+      labelNames: ['result', 'reason'],
+      registers,
+      collect() {
+        if (!ingest) return;
+        this.reset();
+        for (const [reason, n] of Object.entries(ingest())) this.inc({ result: ACCEPTED.has(reason) ? 'accepted' : 'rejected', reason }, n);
+      },
+    });
+    new Counter({
+      name: 'vigil_broker_refusals_total',
+      help: 'MQTT connections and packets refused, by reason.',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        if (!brokerRefusals) return;
+        this.reset();
+        for (const [reason, n] of Object.entries(brokerRefusals())) this.inc({ reason }, n);
+      },
+    });
+    new Gauge({
+      name: 'vigil_broker_connections',
+      help: 'Devices connected to the MQTT broker.',
+      registers,
+      collect() {
+        if (brokerConnections) this.set(brokerConnections());
+      },
+    });
+    new Gauge({
+      name: 'vigil_audit_head_seq',
+      help: 'Sequence number of the audit chain head.',
+      registers,
+      async collect() {
+        if (!auditHeadSeq) return;
+        try {
+          this.set(await auditHeadSeq());
+        } catch {
+          this.reset();
+        }
+      },
+    });
+    new Counter({
+      name: 'vigil_security_events_total',
+      help: 'Stored security events, by type.',
+      labelNames: ['type'],
+      registers,
+      async collect() {
+        if (!securityEventsByType) return;
+        this.reset();
+        try {
+          for (const [type, n] of Object.entries(await securityEventsByType())) this.inc({ type }, n);
+        } catch {
+          // Left empty for this scrape.
+        }
+      },
+    });
+  }
+
+  /** Called for every HTTP answer (the transport's onResponse hook). */
+  observeRequest(sample: { method: string; route: string; statusCode: number }): void {
+    this.#http.inc({ method: sample.method, route: sample.route, status: String(sample.statusCode) });
+    if (sample.method === 'POST' && sample.route === '/api/v1/auth/login') {
+      this.#logins.inc({ outcome: sample.statusCode < 300 ? 'success' : sample.statusCode === 429 ? 'rate-limited' : 'failure' });
+    }
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -42,6 +42,9 @@ export const PERMISSIONS = {
   'devices:enroll': { roles: [...ADMINS, 'technician', 'service'], description: 'Issue one-time device enrolment tokens.' },
   'devices:manage': { roles: [...ADMINS, 'security-officer'], description: 'Revoke, quarantine and release devices.' },
   'devices:command': { roles: [...ADMINS, 'technician'], description: 'Send a command (with a nonce and an expiry) to a device.' },
+  // --- security monitoring (alerts/security) ---
+  'security:read': { roles: ['platform-admin', 'org-admin', 'security-officer'], description: 'Read security events and security alerts.' },
+  'security:manage': { roles: ['platform-admin', 'security-officer'], description: 'Acknowledge, resolve, suppress, assign and annotate security alerts.' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

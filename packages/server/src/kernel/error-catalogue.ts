@@ -114,6 +114,11 @@ export const ERROR_CATALOGUE = {
   CA_NOT_INITIALIZED: { status: 500, message: 'The certificate authority is not initialized.' },
   CA_CERTIFICATE_INVALID: { status: 500, message: 'The certificate is not valid.' },
   TLS_MATERIAL_INVALID: { status: 500, message: 'The TLS certificate or key is not valid.' },
+
+  // security monitoring (alerts/security)
+  SECURITY_ALERT_NOT_FOUND: { status: 404, message: 'Not found.' },
+  SECURITY_ALERT_STATE: { status: 409, message: 'The alert is not in a state that allows this.' },
+  SECURITY_ALERT_ASSIGNEE_INVALID: { status: 400, message: 'The assignee is not an active user of the organization.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

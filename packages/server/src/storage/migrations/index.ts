@@ -10,6 +10,7 @@ import * as m0002 from './0002-identity.js';
 import * as m0003 from './0003-patients.js';
 import * as m0004 from './0004-devices.js';
 import * as m0005 from './0005-telemetry.js';
+import * as m0007 from './0007-security-alerts.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
 
@@ -19,6 +20,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0003-patients', m0003.up],
   ['0004-devices', m0004.up],
   ['0005-telemetry', m0005.up],
+  ['0007-security-alerts', m0007.up],
 ];
 
 export const LATEST_MIGRATION = STEPS[STEPS.length - 1]?.[0] ?? '';

@@ -70,6 +70,10 @@ import {
   type HttpRoutes,
 } from './transports/http/index.js';
 import { accessRoutes, authRoutes, createIdentityAuthorizer, userRoutes } from './transports/http/identity.js';
+// --- security monitoring (issue 6) ---
+import { buildDetectors, DetectionEngine, NO_NOTIFIER, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
+import { securityAlertStore } from './storage/index.js';
+import { securityRoutes } from './transports/http/index.js';
 // --- telemetry and MQTT (issue 4) ---
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, type DeviceActivity, type DeviceDirectory } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
@@ -82,6 +86,8 @@ export interface PlatformOptions {
   readonly clock?: Clock;
   /** An extra sink that also receives every security event (tests, detectors); events are always stored. */
   readonly securityEvents?: SecurityEventSink;
+  /** Where security alerts go (webhook, email, syslog); default: nowhere. */
+  readonly securityNotifier?: SecurityAlertNotifier;
 }
 
 /**
@@ -120,6 +126,8 @@ export interface Platform {
   readonly devices: DevicesModule;
   /** Organizations, users, passwords, sessions, MFA, service accounts. */
   readonly identity: IdentityService;
+  /** Security monitoring: detectors on the event stream, and security alerts. */
+  readonly security: SecurityWiring;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -179,15 +187,16 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const storedEvents = new StoreSecurityEventSink(() => securityEventStore(database.db), clock, (error, event) =>
     console.error(`vigil: security event ${event.type} not stored: ${error instanceof Error ? error.message : String(error)}`),
   );
+  const security = wireSecurity({ database, auditLog, clock, config, storedEvents, notifier: options.securityNotifier ?? NO_NOTIFIER });
   const extraSink = options.securityEvents;
   const securityEvents: SecurityEventSink = extraSink
     ? {
         emit: (event) => {
-          storedEvents.emit(event);
+          security.engine.emit(event);
           extraSink.emit(event);
         },
       }
-    : storedEvents;
+    : security.engine;
   const patients = wirePatients({ database, keys, sealer, auditLog, clock, config, securityEvents, users: identityUserDirectory(database) });
   const deviceScope = (executor: Executor): DeviceScope => ({
     devices: deviceStore(executor),
@@ -196,7 +205,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     audit: auditLog.writer(scoped(executor)),
   });
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
-  const identity = openIdentity(config, database, clock, sealer, setup, setupScope);
+  const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   return {
     config,
     dataDir,
@@ -210,9 +219,11 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     patients,
     devices,
     identity,
+    security,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: async () => {
+      await security.alerts.flush();
       await storedEvents.flush();
       await database.close();
     },
@@ -252,7 +263,7 @@ function wirePatients(w: {
     training: trainingStore(executor),
     breakGlass: breakGlassStore(executor),
     securityEvents: securityEventStore(executor),
-    audit: w.auditLog.writer(auditStore(executor, w.database.dialect)),
+    audit: securityAuditTap(w.auditLog.writer(auditStore(executor, w.database.dialect)), w.securityEvents),
   });
   const uow = new SqlUnitOfWork(w.database, scope);
   const sealing = new PhiSealing(w.sealer, w.keys.keyedHasher(MRN_INDEX_DOMAIN), w.keys.keyedHasher(BREAK_GLASS_REASON_DOMAIN));
@@ -311,9 +322,40 @@ async function openDevices(deps: {
   };
 }
 
+// --- security monitoring (issue 6): the detection engine on the event stream, and alerts ---
+export interface SecurityWiring {
+  readonly engine: DetectionEngine;
+  readonly alerts: SecurityAlertService;
+}
+
+function wireSecurity(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; config: Config; storedEvents: SecurityEventSink; notifier: SecurityAlertNotifier }): SecurityWiring {
+  const alerts = new SecurityAlertService({
+    uow: new SqlUnitOfWork(w.database, (executor) => ({ alerts: securityAlertStore(executor), audit: w.auditLog.writer(auditStore(executor, w.database.dialect)) })),
+    read: securityAlertStore(w.database.db),
+    clock: w.clock,
+    notifier: w.notifier,
+    isActiveUser: identityUserDirectory(w.database).isActiveUser,
+    onError: (error) => console.error(`vigil: security alert not written: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const engine = new DetectionEngine({ clock: w.clock, detectors: buildDetectors(w.config.security.detectors), store: w.storedEvents, raise: (c) => alerts.raise(c) });
+  return { engine, alerts };
+}
+
 // --- identity (issue 3): the service, its WebAuthn relying party, and its HTTP routes ---
-function openIdentity(config: Config, database: SqlDatabase, clock: Clock, sealer: Sealer, setup: SetupCredentialService, setupScope: (executor: Executor) => SetupScope): IdentityService {
-  const identityScope = (executor: Executor): IdentityScope => ({ ...setupScope(executor), identity: identityStore(executor) });
+function openIdentity(
+  config: Config,
+  database: SqlDatabase,
+  clock: Clock,
+  sealer: Sealer,
+  setup: SetupCredentialService,
+  setupScope: (executor: Executor) => SetupScope,
+  securityEvents: SecurityEventSink,
+): IdentityService {
+  // Identity's audit records (logins, locks, grants, denials) also feed the security event stream.
+  const identityScope = (executor: Executor): IdentityScope => {
+    const base = setupScope(executor);
+    return { ...base, audit: securityAuditTap(base.audit, securityEvents), identity: identityStore(executor) };
+  };
   const { login, sessions } = config;
   return new IdentityService(new SqlUnitOfWork(database, identityScope), identityStore(database.db), setup, clock, sealer, new PasswordHasher(), new CommonPasswords(), {
     preset: config.passwords.preset,
@@ -508,7 +550,13 @@ export async function startServer(
       events: securityEvents,
       limits: { ...config.mqtt },
       handler: {
-        telemetry: (device, payload, source) => telemetry.pipeline.ingestPayload(device, payload, 'mqtt', source),
+        telemetry: (device, payload, source) => {
+          // security monitoring: message count and size detectors (O(1), in process)
+          if (platform.security.engine.hasMessageDetectors) {
+            platform.security.engine.observeMessage({ deviceId: device.deviceId, orgId: device.orgId, bytes: payload.byteLength, source, at: platform.clock.now().getTime() });
+          }
+          return telemetry.pipeline.ingestPayload(device, payload, 'mqtt', source);
+        },
         ack: async (device, payload, source) => {
           await telemetry.commands.recordAck(device, safeJson(payload), source);
         },
@@ -536,6 +584,7 @@ export async function startServer(
         patientRoutes({ patients: platform.patients.records, breakGlass: platform.patients.breakGlass, training: platform.patients.training }),
         deviceRoutes({ service: platform.devices.service }),
         deviceTelemetryRoutes({ pipeline: telemetry.pipeline, commands: telemetry.commands, authenticator, clientCertificate: tlsClientCertificate, events: securityEvents }),
+        securityRoutes({ alerts: platform.security.alerts }),
       ],
       readiness: async () => {
         const database = await platform.database.ping();
@@ -559,6 +608,11 @@ export async function startServer(
     scheduler.add({ name: 'device-activity-flush', everyMs: 5_000, run: async () => void (await platform.devices.flushActivity()) });
     scheduler.add({ name: 'device-status-watch', everyMs: 2_000, run: async () => void (await platform.devices.pollStatusChanges()) });
     scheduler.add({ name: 'device-crl-refresh', everyMs: 60 * 60_000, run: async () => void (await platform.devices.service.crl()) });
+    // security monitoring: the silence detector (devices not heard from for longer than their model's interval)
+    const silence = config.security.detectors.deviceSilence;
+    if (config.security.detectors.enabled && silence.enabled) {
+      scheduler.add({ name: 'security-device-silence', everyMs: silence.checkEverySeconds * 1000, run: async () => void (await platform.security.alerts.checkSilence(silence)) });
+    }
     scheduler.add({
       name: 'telemetry-retention',
       everyMs: 6 * 3600 * 1000,

@@ -23,6 +23,7 @@ import { ALERT_SEVERITIES, maxSeverity, type AlertCandidate, type AlertSeverity,
 import type { AlertChange, SecurityAlertNotifier } from './notifier.js';
 import type { DetectorSettings } from './settings.js';
 import type { SecurityAlertStore, SecurityEventQuery } from './store.js';
+import { BoundedMap } from './window-counter.js';
 
 export interface SecurityAlertScope {
   readonly alerts: SecurityAlertStore;
@@ -59,6 +60,7 @@ function merge(a: AlertCandidate, b: AlertCandidate): AlertCandidate {
 
 export class SecurityAlertService {
   readonly #pending = new Map<string, AlertCandidate>();
+  readonly #silent = new BoundedMap<string>(100_000);
   #draining: Promise<void> | undefined;
   /** Alerts opened since start (tests and the bench read it). */
   opened = 0;
@@ -168,8 +170,14 @@ export class SecurityAlertService {
     const now = this.deps.clock.now();
     const shortest = Math.min(settings.defaultIntervalSeconds, ...Object.values(settings.models));
     const seen = await this.deps.read.seenBefore(new Date(now.getTime() - shortest * 1000).toISOString(), 10_000);
-    const candidates = silenceCandidates(seen, now, settings);
-    for (const c of candidates) this.raise(c);
+    // One candidate per silence: a device already reported stays quiet until it is heard from again.
+    const fresh = seen.filter((d) => this.#silent.get(d.deviceId) !== d.lastSeenAt);
+    const candidates = silenceCandidates(fresh, now, settings);
+    for (const c of candidates) {
+      const device = fresh.find((d) => d.deviceId === c.subject.id);
+      if (device) this.#silent.set(device.deviceId, device.lastSeenAt);
+      this.raise(c);
+    }
     return candidates.length;
   }
 

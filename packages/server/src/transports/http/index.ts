@@ -35,3 +35,4 @@ export { deviceCertificate, clientCertificateError } from './client-certificate.
 export { deviceRoutes, DEFAULT_PUBLIC_RATE_LIMIT, type DeviceRoutesOptions } from './device-routes.js';
 export { sourceRateLimit, type SourceRateLimit } from './source-rate-limit.js';
 export { deviceTelemetryRoutes, type DeviceTelemetryRoutesOptions, type ClientCertificateLookup } from './device-telemetry-routes.js';
+export { securityRoutes, type SecurityRoutesDeps } from './security-routes.js';

@@ -151,7 +151,7 @@ export const ConfigSchema = Type.Object(
             disabledAccountToken: detector({}, "A disabled account's session token used."),
             deviceAuthFailures: detector({ failures: count(5), windowSeconds: seconds(300) }, 'Device authentication failures.'),
             deviceMessageRate: detector(
-              { minMessagesPerMinute: count(300), multiplier: Type.Number({ minimum: 1, maximum: 1000, default: 5 }), rateLimitedRefusals: count(20) },
+              { minMessagesPerMinute: count(300), multiplier: Type.Number({ minimum: 1, maximum: 1000, default: 5 }), rateLimitedRefusals: count(1) },
               "Messages per minute vs the device's rolling baseline.",
             ),
             deviceMessageSize: detector(

@@ -204,15 +204,17 @@ export class PatientService {
     requirePermission(ctx, 'patients:care-team');
     if (!isId(patientId)) throw new AppError('PATIENTS_NOT_FOUND');
     checkCareTeam(members);
+    // Checked before the transaction: the directory reads through its own connection, and on
+    // SQLite (one connection) a read inside the transaction would wait for it forever.
+    for (const member of members) {
+      if (!(await this.deps.users.isActiveUser(orgId, member.userId))) {
+        throw new AppError('PATIENTS_CARE_TEAM_INVALID', { publicMessage: 'A care-team member is not an active user of this organization.' });
+      }
+    }
     return this.deps.uow.run(async (s) => {
       const row = await s.patients.get(orgId, patientId);
       if (row === undefined) throw new AppError('PATIENTS_NOT_FOUND');
       requirePermission(ctx, 'patients:care-team', row.orgId, 'PATIENTS_NOT_FOUND');
-      for (const member of members) {
-        if (!(await this.deps.users.isActiveUser(row.orgId, member.userId))) {
-          throw new AppError('PATIENTS_CARE_TEAM_INVALID', { publicMessage: 'A care-team member is not an active user of this organization.' });
-        }
-      }
       const before = await s.careTeams.members(row.orgId, row.id);
       const now = this.deps.clock.now().toISOString();
       await s.careTeams.replace(row.orgId, row.id, members, now, ctx.principal.id);

@@ -106,7 +106,12 @@ export function auditSeqOf(event: SecurityEvent): number[] {
 /** Builds a candidate from the event that triggered it. */
 export function candidate(
   event: ObservedEvent,
-  fields: Pick<AlertCandidate, 'detector' | 'severity' | 'title' | 'summary' | 'subject' | 'windowSeconds'> & { count?: number; eventIds?: readonly string[]; orgId?: string | null },
+  fields: Pick<AlertCandidate, 'detector' | 'severity' | 'title' | 'summary' | 'subject' | 'windowSeconds'> & {
+    count?: number;
+    /** The window's entries, when this is the first firing (their events and audit records are the evidence). */
+    window?: ReadonlyArray<{ readonly id: string; readonly seq: number | undefined }>;
+    orgId?: string | null;
+  },
 ): AlertCandidate {
   return {
     detector: fields.detector,
@@ -118,7 +123,7 @@ export function candidate(
     orgId: fields.orgId !== undefined ? fields.orgId : (event.orgId ?? null),
     count: fields.count ?? 1,
     at: event.time,
-    eventIds: fields.eventIds ?? [event.id],
-    auditSeqs: auditSeqOf(event),
+    eventIds: fields.window ? fields.window.map((e) => e.id) : [event.id],
+    auditSeqs: fields.window ? fields.window.flatMap((e) => (e.seq !== undefined ? [e.seq] : [])) : auditSeqOf(event),
   };
 }

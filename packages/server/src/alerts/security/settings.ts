@@ -42,7 +42,7 @@ export const DEFAULT_DETECTOR_SETTINGS: DetectorSettings = {
   breakGlass: { enabled: true, windowSeconds: 3600 },
   disabledAccountToken: { enabled: true },
   deviceAuthFailures: { enabled: true, failures: 5, windowSeconds: 300 },
-  deviceMessageRate: { enabled: true, minMessagesPerMinute: 300, multiplier: 5, rateLimitedRefusals: 20 },
+  deviceMessageRate: { enabled: true, minMessagesPerMinute: 300, multiplier: 5, rateLimitedRefusals: 1 },
   deviceMessageSize: { enabled: true, minBytes: 4096, multiplier: 4, warmupMessages: 20 },
   deviceSourceChange: { enabled: true },
   deviceFlapping: { enabled: true, connects: 10, windowSeconds: 600 },

@@ -8,6 +8,15 @@ export interface WindowEntry {
   readonly at: number;
   readonly id: string;
   readonly value: string;
+  /** The audit sequence number behind the event, if any (evidence). */
+  readonly seq: number | undefined;
+}
+
+/** What a window counts: an event's time, id and audit seq. */
+export interface Countable {
+  readonly time: string;
+  readonly id: string;
+  readonly details?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 export class WindowCounter {
@@ -20,7 +29,9 @@ export class WindowCounter {
   ) {}
 
   /** Adds an entry and returns the entries of the key still inside the window (oldest first). */
-  add(key: string, at: number, id: string, value = ''): readonly WindowEntry[] {
+  add(key: string, event: Countable, value = ''): readonly WindowEntry[] {
+    const at = Date.parse(event.time);
+    const seq = event.details?.['auditSeq'];
     let entries = this.#keys.get(key);
     if (entries === undefined) {
       entries = [];
@@ -32,7 +43,7 @@ export class WindowCounter {
       this.#keys.delete(key);
     }
     this.#keys.set(key, entries);
-    entries.push({ at, id, value });
+    entries.push({ at, id: event.id, value, seq: typeof seq === 'number' ? seq : undefined });
     const cutoff = at - this.windowMs;
     let drop = 0;
     while (drop < entries.length && (entries[drop]?.at ?? 0) <= cutoff) drop += 1;

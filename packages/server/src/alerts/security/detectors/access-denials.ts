@@ -9,7 +9,7 @@ export function accessDenialsDetector(settings: DetectorSettings['accessDenials'
     name: 'access-denials',
     observe(event: ObservedEvent): AlertCandidate | null {
       if (event.type !== 'access.denied' || event.userId === undefined) return null;
-      const entries = counter.add(`${event.orgId ?? ''}/${event.userId}`, Date.parse(event.time), event.id);
+      const entries = counter.add(`${event.orgId ?? ''}/${event.userId}`, event);
       if (entries.length < settings.denials) return null;
       const first = entries.length === settings.denials;
       return candidate(event, {
@@ -20,7 +20,7 @@ export function accessDenialsDetector(settings: DetectorSettings['accessDenials'
         subject: { kind: 'user', id: event.userId },
         windowSeconds: settings.windowSeconds,
         count: first ? entries.length : 1,
-        eventIds: first ? entries.map((e) => e.id) : [event.id],
+        ...(first ? { window: entries } : {}),
       });
     },
   };

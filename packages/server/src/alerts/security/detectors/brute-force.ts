@@ -12,7 +12,7 @@ export function bruteForceDetector(settings: DetectorSettings['bruteForce']): De
     name: 'brute-force',
     observe(event: ObservedEvent): AlertCandidate | null {
       if (event.type !== 'identity.login.failed' || event.userId === undefined) return null;
-      const entries = counter.add(`${event.orgId ?? ''}/${event.userId}`, Date.parse(event.time), event.id);
+      const entries = counter.add(`${event.orgId ?? ''}/${event.userId}`, event);
       if (entries.length < settings.failures) return null;
       const first = entries.length === settings.failures;
       return candidate(event, {
@@ -23,7 +23,7 @@ export function bruteForceDetector(settings: DetectorSettings['bruteForce']): De
         subject: { kind: 'user', id: event.userId },
         windowSeconds: settings.windowSeconds,
         count: first ? entries.length : 1,
-        eventIds: first ? entries.map((e) => e.id) : [event.id],
+        ...(first ? { window: entries } : {}),
       });
     },
   };

@@ -16,7 +16,7 @@ export function bulkPhiDetector(settings: DetectorSettings['bulkPhi']): Detector
       if (event.type !== 'phi.read' || event.userId === undefined || event.patientId === undefined) return null;
       const key = `${event.orgId ?? ''}/${event.userId}`;
       const at = Date.parse(event.time);
-      const entries = counter.add(key, at, event.id, event.patientId);
+      const entries = counter.add(key, event, event.patientId);
       const distinct = WindowCounter.distinct(entries);
       const windowMs = settings.windowSeconds * 1000;
       let b = baseline.get(key) ?? { windowStart: at, peak: 0, previousPeak: 0 };
@@ -35,7 +35,7 @@ export function bulkPhiDetector(settings: DetectorSettings['bulkPhi']): Detector
         subject: { kind: 'user', id: event.userId },
         windowSeconds: settings.windowSeconds,
         count: first ? distinct : 1,
-        eventIds: first ? entries.map((e) => e.id).slice(-50) : [event.id],
+        ...(first ? { window: entries.slice(-50) } : {}),
       });
     },
   };

@@ -19,7 +19,7 @@ export function deviceAuthFailuresDetector(settings: DetectorSettings['deviceAut
       const relevant = (event.type === 'mqtt.refused' && MQTT_AUTH_REASONS.has(event.reason)) || event.type === 'ingest.https.refused';
       if (!relevant) return null;
       const subject = deviceOrSource(event);
-      const entries = counter.add(`${subject.kind}/${subject.id}`, Date.parse(event.time), event.id);
+      const entries = counter.add(`${subject.kind}/${subject.id}`, event);
       if (entries.length < settings.failures) return null;
       const first = entries.length === settings.failures;
       return candidate(event, {
@@ -30,7 +30,7 @@ export function deviceAuthFailuresDetector(settings: DetectorSettings['deviceAut
         subject,
         windowSeconds: settings.windowSeconds,
         count: first ? entries.length : 1,
-        eventIds: first ? entries.map((e) => e.id) : [event.id],
+        ...(first ? { window: entries } : {}),
       });
     },
   };

@@ -34,7 +34,7 @@ export function deviceFlappingDetector(settings: DetectorSettings['deviceFlappin
     name: 'device-flapping',
     observe(event: ObservedEvent): AlertCandidate | null {
       if (event.type !== 'mqtt.connected' || event.deviceId === undefined) return null;
-      const entries = counter.add(event.deviceId, Date.parse(event.time), event.id);
+      const entries = counter.add(event.deviceId, event);
       if (entries.length < settings.connects) return null;
       const first = entries.length === settings.connects;
       return candidate(event, {
@@ -45,7 +45,7 @@ export function deviceFlappingDetector(settings: DetectorSettings['deviceFlappin
         subject: { kind: 'device', id: event.deviceId },
         windowSeconds: settings.windowSeconds,
         count: first ? entries.length : 1,
-        eventIds: first ? entries.map((e) => e.id) : [event.id],
+        ...(first ? { window: entries } : {}),
       });
     },
   };

@@ -25,18 +25,18 @@ export function deviceMessageRateDetector(settings: DetectorSettings['deviceMess
     name: 'device-message-rate',
     observe(event: ObservedEvent): AlertCandidate | null {
       if (event.type !== 'mqtt.refused' || event.reason !== 'rate-limited' || event.deviceId === undefined) return null;
-      const entries = refused.add(event.deviceId, Date.parse(event.time), event.id);
+      const entries = refused.add(event.deviceId, event);
       if (entries.length < settings.rateLimitedRefusals) return null;
       const first = entries.length === settings.rateLimitedRefusals;
       return candidate(event, {
         detector: 'device-message-rate',
         severity: 'high',
         title: 'Device message flood',
-        summary: `${entries.length} messages of one device refused by the rate limit within 60 s`,
+        summary: `${entries.length} message(s) of one device refused by the rate limit within 60 s (the broker closes the connection at each)`,
         subject: { kind: 'device', id: event.deviceId },
         windowSeconds: 600,
         count: first ? entries.length : 1,
-        eventIds: first ? entries.map((e) => e.id) : [event.id],
+        ...(first ? { window: entries } : {}),
       });
     },
     observeMessage(message: ObservedMessage): AlertCandidate | null {

@@ -13,7 +13,7 @@ export function passwordSprayDetector(settings: DetectorSettings['passwordSpray'
     observe(event: ObservedEvent): AlertCandidate | null {
       if (event.type !== 'identity.login.failed' || event.source === undefined) return null;
       const account = event.userId ?? String(event.details?.['username'] ?? 'unknown');
-      const entries = counter.add(event.source, Date.parse(event.time), event.id, account);
+      const entries = counter.add(event.source, event, account);
       const distinct = WindowCounter.distinct(entries);
       if (distinct < settings.accounts) return null;
       const first = distinct === settings.accounts && entries.filter((e) => e.value === account).length === 1;
@@ -27,7 +27,7 @@ export function passwordSprayDetector(settings: DetectorSettings['passwordSpray'
         orgId: null,
         windowSeconds: settings.windowSeconds,
         count: first ? entries.length : 1,
-        eventIds: first ? entries.map((e) => e.id) : [event.id],
+        ...(first ? { window: entries } : {}),
       });
     },
   };

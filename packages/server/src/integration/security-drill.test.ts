@@ -122,12 +122,13 @@ describe('security drill: normal traffic, then attacks', () => {
     for (let step = 0; step < (streams[0]?.length ?? 0); step++) {
       h.clock.set(new Date(start + step * 5_000));
       await Promise.all(
-        ids.map((id, i) => {
+        ids.map(async (id, i) => {
           const sample = streams[i]?.[step];
-          if (!sample) return Promise.resolve();
+          const client = clients[i];
+          if (!sample || !client) return;
           sent += 1;
           const body = { v: 1, deviceId: id, seq: nextSeq(id), ts: new Date(sample.ts).toISOString(), readings: sample.readings };
-          return clients[i]?.publishAsync(deviceTopic(id, 'telemetry'), JSON.stringify(body), { qos: 1 });
+          await client.publishAsync(deviceTopic(id, 'telemetry'), JSON.stringify(body), { qos: 1 });
         }),
       );
       // Every minute a clinician signs in and reads two of their patients.

@@ -10,6 +10,7 @@ import { setupCredentialStoreContract } from './setup-credential-store.contract.
 import { patientStoresContract } from './patient-stores.contract.js';
 import { identityStoreContract } from './identity-store.contract.js';
 import { telemetryStoreContract } from './telemetry-store.contract.js';
+import { securityAlertStoreContract } from './security-alert-store.contract.js';
 
 for (const adapter of testAdapters()) {
   describe(`${adapter.name}/AuditStore`, () => auditStoreContract(adapter.open));
@@ -18,5 +19,6 @@ for (const adapter of testAdapters()) {
   describe(`${adapter.name}/DeviceStore`, () => deviceStoreContract(adapter.open));
   describe(`${adapter.name}/IdentityStore`, () => identityStoreContract(adapter.open));
   describe(`${adapter.name}/TelemetryStore`, () => telemetryStoreContract(adapter.open));
+  describe(`${adapter.name}/SecurityAlertStore`, () => securityAlertStoreContract(adapter.open));
   if (adapter.name === 'sqlite') describe('sqlite/TelemetryStore (kysely path)', () => telemetryStoreContract(adapter.open, false));
 }

@@ -195,5 +195,22 @@ describe('security drill: normal traffic, then attacks', () => {
     // The security officer sees the organization's alerts; the cross-tenant spray is the platform-admin's.
     const officers = await alerts(officer);
     assert.deepEqual(officers.map((a) => a.detector).sort(), ['brute-force', 'bulk-phi', 'device-certificate', 'device-message-rate', 'device-replay']);
+
+    // The stream correlates: the brute force's events by user, the spray's by source.
+    const victimId = by('brute-force')?.subject.id ?? '';
+    const byUser = await h.as(officer, 'GET', `/api/v1/security/events?userId=${victimId}&type=identity.login.failed`);
+    assert.equal((byUser.body['events'] as unknown[]).length, 6);
+    const bySource = await h.as(admin, 'GET', `/api/v1/security/events?source=${encodeURIComponent(by('password-spray')?.subject.id ?? '')}&type=identity.login.failed`);
+    assert.equal((bySource.body['events'] as unknown[]).length, 12, 'a platform-admin sees the unknown-user failures too');
+    // Workflow over HTTP; a clinician may not read security alerts.
+    const brute = by('brute-force');
+    assert.ok(brute);
+    const acked = await h.as(officer, 'POST', `/api/v1/security/alerts/${brute.id}/acknowledge`);
+    assert.equal(acked.status, 200);
+    assert.equal(acked.body['status'], 'acknowledged');
+    const noted = await h.as(officer, 'POST', `/api/v1/security/alerts/${brute.id}/notes`, { text: 'Called the user: not them.' });
+    assert.equal((noted.body['notes'] as unknown[]).length, 1);
+    assert.equal((await h.as(dave, 'GET', '/api/v1/security/alerts')).status, 403);
+    assert.equal((await h.as(officer, 'GET', `/api/v1/security/alerts/${by('password-spray')?.id ?? ''}`)).status, 404);
   });
 });

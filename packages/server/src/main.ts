@@ -91,6 +91,10 @@ import { PlatformMetrics, RequestCounter, UsageService } from './compliance/inde
 import { secretDigestMatcher } from './keys/index.js';
 import { deliveryStore, usageStore } from './storage/index.js';
 import { deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from './transports/http/index.js';
+// --- security monitoring (issue 6) ---
+import { buildDetectors, DetectionEngine, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
+import { securityAlertStore } from './storage/index.js';
+import { securityRoutes } from './transports/http/index.js';
 // --- telemetry and MQTT (issue 4) ---
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
@@ -103,6 +107,8 @@ export interface PlatformOptions {
   readonly clock?: Clock;
   /** An extra sink that also receives every security event (tests, detectors); events are always stored. */
   readonly securityEvents?: SecurityEventSink;
+  /** Where security alerts go (webhook, email, syslog); default: nowhere. */
+  readonly securityNotifier?: SecurityAlertNotifier;
 }
 
 /**
@@ -149,6 +155,8 @@ export interface Platform {
   readonly usage: UsageService;
   /** Checks a bearer token against VIGIL_METRICS_TOKEN (SHA-256, constant time); undefined when unset. */
   readonly metricsTokenMatches: ((presented: string) => boolean) | undefined;
+  /** Security monitoring: detectors on the event stream, and security alerts. */
+  readonly security: SecurityWiring;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -208,15 +216,27 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const storedEvents = new StoreSecurityEventSink(() => securityEventStore(database.db), clock, (error, event) =>
     console.error(`vigil: security event ${event.type} not stored: ${error instanceof Error ? error.message : String(error)}`),
   );
+  // Security alerts go out through the delivery channels (webhook, email, syslog); a test may add its own notifier.
+  const { delivery, usage, metricsTokenMatches } = wireDeliveryUsage({ database, auditLog, sealer, clock, env: options.env });
+  const extraNotifier = options.securityNotifier;
+  const notifier: SecurityAlertNotifier = extraNotifier
+    ? {
+        notify: (alert, change) => {
+          delivery.notifier.notify(alert, change);
+          extraNotifier.notify(alert, change);
+        },
+      }
+    : delivery.notifier;
+  const security = wireSecurity({ database, auditLog, clock, config, storedEvents, notifier });
   const extraSink = options.securityEvents;
   const securityEvents: SecurityEventSink = extraSink
     ? {
         emit: (event) => {
-          storedEvents.emit(event);
+          security.engine.emit(event);
           extraSink.emit(event);
         },
       }
-    : storedEvents;
+    : security.engine;
   const patients = wirePatients({ database, keys, sealer, auditLog, clock, config, securityEvents, users: identityUserDirectory(database) });
   const deviceScope = (executor: Executor): DeviceScope => ({
     devices: deviceStore(executor),
@@ -225,9 +245,8 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     audit: auditLog.writer(scoped(executor)),
   });
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
-  const identity = openIdentity(config, database, clock, sealer, setup, setupScope);
+  const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records });
-  const { delivery, usage, metricsTokenMatches } = wireDeliveryUsage({ database, auditLog, sealer, clock, env: options.env });
   return {
     config,
     dataDir,
@@ -245,9 +264,11 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     delivery,
     usage,
     metricsTokenMatches,
+    security,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: async () => {
+      await security.alerts.flush();
       await delivery.close();
       await storedEvents.flush();
       await database.close();
@@ -323,7 +344,7 @@ function wirePatients(w: {
     training: trainingStore(executor),
     breakGlass: breakGlassStore(executor),
     securityEvents: securityEventStore(executor),
-    audit: w.auditLog.writer(auditStore(executor, w.database.dialect)),
+    audit: securityAuditTap(w.auditLog.writer(auditStore(executor, w.database.dialect)), w.securityEvents),
   });
   const uow = new SqlUnitOfWork(w.database, scope);
   const sealing = new PhiSealing(w.sealer, w.keys.keyedHasher(MRN_INDEX_DOMAIN), w.keys.keyedHasher(BREAK_GLASS_REASON_DOMAIN));
@@ -423,9 +444,40 @@ function wireClinical(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clo
   return { bindings, bindingCache, vitals, alerts, bus };
 }
 
+// --- security monitoring (issue 6): the detection engine on the event stream, and alerts ---
+export interface SecurityWiring {
+  readonly engine: DetectionEngine;
+  readonly alerts: SecurityAlertService;
+}
+
+function wireSecurity(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; config: Config; storedEvents: SecurityEventSink; notifier: SecurityAlertNotifier }): SecurityWiring {
+  const alerts = new SecurityAlertService({
+    uow: new SqlUnitOfWork(w.database, (executor) => ({ alerts: securityAlertStore(executor), audit: w.auditLog.writer(auditStore(executor, w.database.dialect)) })),
+    read: securityAlertStore(w.database.db),
+    clock: w.clock,
+    notifier: w.notifier,
+    isActiveUser: identityUserDirectory(w.database).isActiveUser,
+    onError: (error) => console.error(`vigil: security alert not written: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const engine = new DetectionEngine({ clock: w.clock, detectors: buildDetectors(w.config.security.detectors), store: w.storedEvents, raise: (c) => alerts.raise(c) });
+  return { engine, alerts };
+}
+
 // --- identity (issue 3): the service, its WebAuthn relying party, and its HTTP routes ---
-function openIdentity(config: Config, database: SqlDatabase, clock: Clock, sealer: Sealer, setup: SetupCredentialService, setupScope: (executor: Executor) => SetupScope): IdentityService {
-  const identityScope = (executor: Executor): IdentityScope => ({ ...setupScope(executor), identity: identityStore(executor) });
+function openIdentity(
+  config: Config,
+  database: SqlDatabase,
+  clock: Clock,
+  sealer: Sealer,
+  setup: SetupCredentialService,
+  setupScope: (executor: Executor) => SetupScope,
+  securityEvents: SecurityEventSink,
+): IdentityService {
+  // Identity's audit records (logins, locks, grants, denials) also feed the security event stream.
+  const identityScope = (executor: Executor): IdentityScope => {
+    const base = setupScope(executor);
+    return { ...base, audit: securityAuditTap(base.audit, securityEvents), identity: identityStore(executor) };
+  };
   const { login, sessions } = config;
   return new IdentityService(new SqlUnitOfWork(database, identityScope), identityStore(database.db), setup, clock, sealer, new PasswordHasher(), new CommonPasswords(), {
     preset: config.passwords.preset,
@@ -632,7 +684,13 @@ export async function startServer(
       events: securityEvents,
       limits: { ...config.mqtt },
       handler: {
-        telemetry: (device, payload, source) => telemetry.pipeline.ingestPayload(device, payload, 'mqtt', source),
+        telemetry: (device, payload, source) => {
+          // security monitoring: message count and size detectors (O(1), in process)
+          if (platform.security.engine.hasMessageDetectors) {
+            platform.security.engine.observeMessage({ deviceId: device.deviceId, orgId: device.orgId, bytes: payload.byteLength, source, at: platform.clock.now().getTime() });
+          }
+          return telemetry.pipeline.ingestPayload(device, payload, 'mqtt', source);
+        },
         ack: async (device, payload, source) => {
           await telemetry.commands.recordAck(device, safeJson(payload), source);
         },
@@ -677,6 +735,7 @@ export async function startServer(
         deliveryRoutes({ delivery: platform.delivery }),
         usageRoutes({ usage: platform.usage }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
+        securityRoutes({ alerts: platform.security.alerts }),
       ],
       readiness: async () => {
         const database = await platform.database.ping();
@@ -701,6 +760,11 @@ export async function startServer(
     scheduler.add({ name: 'device-status-watch', everyMs: 2_000, run: async () => void (await platform.devices.pollStatusChanges()) });
     scheduler.add({ name: 'device-crl-refresh', everyMs: 60 * 60_000, run: async () => void (await platform.devices.service.crl()) });
     scheduler.add({ name: 'usage-request-flush', everyMs: 60_000, run: async () => void (await requestCounter.flush()) });
+    // security monitoring: the silence detector (devices not heard from for longer than their model's interval)
+    const silence = config.security.detectors.deviceSilence;
+    if (config.security.detectors.enabled && silence.enabled) {
+      scheduler.add({ name: 'security-device-silence', everyMs: silence.checkEverySeconds * 1000, run: async () => void (await platform.security.alerts.checkSilence(silence)) });
+    }
     scheduler.add({
       name: 'telemetry-retention',
       everyMs: 6 * 3600 * 1000,

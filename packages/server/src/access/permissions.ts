@@ -63,6 +63,9 @@ export const PERMISSIONS = {
     description: "Read a patient's accounting of disclosures (HIPAA §164.528); the read is itself audited.",
   },
   'metrics:read': { roles: ['service'], description: 'Scrape Prometheus metrics at /metrics with a service-account token.' },
+  // --- security monitoring (alerts/security) ---
+  'security:read': { roles: ['platform-admin', 'org-admin', 'security-officer'], description: 'Read security events and security alerts.' },
+  'security:manage': { roles: ['platform-admin', 'security-officer'], description: 'Acknowledge, resolve, suppress, assign and annotate security alerts.' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

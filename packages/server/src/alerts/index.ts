@@ -1,6 +1,6 @@
 /**
- * alerts: clinical threshold alerts (clinical/), security alert delivery (delivery/: webhook,
- * email, syslog); security detectors join here.
+ * alerts: clinical threshold alerts (clinical/), security detectors and security alerts
+ * (security/), and their delivery (delivery/: webhook, email, syslog).
  *
  * MUST: clinical alerts are evaluated after the readings' commit, at most one unresolved per
  *       (rule, patient), and read or changed only under the PHI rule, audited.
@@ -30,4 +30,32 @@ export {
 } from './clinical/model.js';
 export { InProcessClinicalEventBus, type ClinicalEventBus, type ClinicalLiveEvent } from './clinical/live-events.js';
 export type { AlertRuleStore, ClinicalAlertStore, ClinicalAlertScope } from './clinical/store.js';
-export * from './delivery/index.js';
+// delivery/ takes the security alert types from security/ structurally; they are exported once, from there.
+export {
+  DeliveryService,
+  DeliveryNotifier,
+  DEFAULT_RETRY_POLICY,
+  backoffDelayMs,
+  toNotification,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  formatRfc5424,
+  frameOctetCounted,
+  syslogPri,
+  SYSLOG_APP_NAME,
+  SYSLOG_SD_ID,
+  emailBody,
+  emailSubject,
+  type ChannelInput,
+  type DeliveryServiceDeps,
+  type AlertNotification,
+  type ChannelKind,
+  type ChannelView,
+  type DeadLetterView,
+  type RetryPolicy,
+  type ChannelRow,
+  type DeadLetterRow,
+  type DeliveryScope,
+  type DeliveryStore,
+} from './delivery/index.js';
+export * from './security/index.js';

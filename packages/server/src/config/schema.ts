@@ -10,6 +10,17 @@ import Type, { type Static } from 'typebox';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
+// --- security monitoring (issue 6): detector setting builders ---
+function count(value: number) {
+  return Type.Integer({ minimum: 1, maximum: 1_000_000, default: value });
+}
+function seconds(value: number) {
+  return Type.Integer({ minimum: 1, maximum: 30 * 86_400, default: value });
+}
+function detector<P extends Record<string, Parameters<typeof Type.Object>[0][string]>>(properties: P, description: string) {
+  return Type.Object({ enabled: Type.Boolean({ default: true }), ...properties }, { additionalProperties: false, default: {}, description });
+}
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ minLength: 1, default: './vigil-data', description: 'Data directory: database, keys, CA.' }),
@@ -111,6 +122,59 @@ export const ConfigSchema = Type.Object(
         groupCommitMaxMessages: Type.Integer({ minimum: 1, maximum: 10_000, default: 500, description: 'Largest group commit.' }),
         retentionDays: Type.Integer({ minimum: 1, maximum: 36_500, default: 400, description: 'Readings older than this are deleted (whole partitions on PostgreSQL).' }),
         signedModels: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { default: [], maxItems: 256, description: 'Device models whose telemetry must carry a valid ECDSA P-256 signature.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    // --- security monitoring (issue 6): detector settings, see docs/detection.md ---
+    security: Type.Object(
+      {
+        detectors: Type.Object(
+          {
+            enabled: Type.Boolean({ default: true, description: 'Master switch for every security detector (events are stored either way).' }),
+            bruteForce: detector({ failures: count(5), windowSeconds: seconds(300) }, 'Failed logins on one account.'),
+            passwordSpray: detector({ accounts: count(5), windowSeconds: seconds(600) }, 'Failed logins on many accounts from one source.'),
+            newSource: detector({ rememberedSources: count(8) }, "A login from a source address the user has not used."),
+            bulkPhi: detector(
+              { absoluteCap: count(50), baselineMultiplier: Type.Number({ minimum: 1, maximum: 100, default: 5 }), minimumBaseline: count(10), windowSeconds: seconds(3600) },
+              'Distinct patients read by one user per window.',
+            ),
+            offHoursPhi: detector(
+              { startHour: Type.Integer({ minimum: 0, maximum: 23, default: 6 }), endHour: Type.Integer({ minimum: 1, maximum: 24, default: 22 }), utcOffsetMinutes: Type.Integer({ minimum: -840, maximum: 840, default: 0 }) },
+              'PHI reads outside working hours.',
+            ),
+            accessDenials: detector({ denials: count(10), windowSeconds: seconds(300) }, 'Repeated access denials for one user.'),
+            privilegeEscalation: detector(
+              { privilegedRoles: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { default: ['platform-admin', 'org-admin', 'security-officer'], maxItems: 16 }) },
+              'A privileged role granted, or MFA removed.',
+            ),
+            breakGlass: detector({ windowSeconds: seconds(3600) }, 'Every break-glass use.'),
+            disabledAccountToken: detector({}, "A disabled account's session token used."),
+            deviceAuthFailures: detector({ failures: count(5), windowSeconds: seconds(300) }, 'Device authentication failures.'),
+            deviceMessageRate: detector(
+              { minMessagesPerMinute: count(300), multiplier: Type.Number({ minimum: 1, maximum: 1000, default: 5 }), rateLimitedRefusals: count(1) },
+              "Messages per minute vs the device's rolling baseline.",
+            ),
+            deviceMessageSize: detector(
+              { minBytes: count(4096), multiplier: Type.Number({ minimum: 1, maximum: 1000, default: 4 }), warmupMessages: count(20) },
+              "Message size vs the device's rolling average.",
+            ),
+            deviceSourceChange: detector({}, "A device connecting from another source address."),
+            deviceFlapping: detector({ connects: count(10), windowSeconds: seconds(600) }, 'Frequent connects and disconnects.'),
+            deviceAcl: detector({}, 'Topic ACL violations.'),
+            deviceCertificate: detector({}, 'Revoked, expired or foreign certificates connecting.'),
+            deviceReplay: detector({ windowSeconds: seconds(600) }, 'Replayed, stale or forged messages.'),
+            deviceFirmware: detector({}, 'Reported firmware hash differs from the expected one.'),
+            deviceSilence: detector(
+              {
+                defaultIntervalSeconds: seconds(900),
+                checkEverySeconds: seconds(60),
+                models: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.Integer({ minimum: 10, maximum: 30 * 86_400 }), { default: {} }),
+              },
+              "A device not heard from for longer than its model's interval.",
+            ),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

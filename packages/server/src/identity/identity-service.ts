@@ -457,6 +457,12 @@ export class IdentityService {
       throw invalid;
     }
     const user = await this.read.findUser(session.orgId, session.userId);
+    if (user && user.status !== 'active') {
+      // A disabled account's token in use: stolen or lingering credentials (security detector).
+      await this.uow.run((s) =>
+        s.audit.record(ctx, { action: 'identity.session.refuse', target: { type: 'session', id: session.id }, outcome: 'denied', reason: 'user-disabled', orgId: session.orgId, details: { user: session.userId } }),
+      );
+    }
     if (!user || user.status !== 'active') throw invalid;
     if (touch && nowDate.getTime() - Date.parse(session.lastSeenAt) >= TOUCH_GRANULARITY_MS) {
       const idleExpiresAt = new Date(Math.min(nowDate.getTime() + this.settings.idleMinutes * 60_000, Date.parse(session.absoluteExpiresAt))).toISOString();

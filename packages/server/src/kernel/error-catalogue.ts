@@ -135,6 +135,10 @@ export const ERROR_CATALOGUE = {
   ALERTS_DEAD_LETTER_NOT_FOUND: { status: 404, message: 'Not found.' },
   ALERTS_DEAD_LETTER_RESOLVED: { status: 409, message: 'This dead letter was already delivered.' },
   USAGE_RANGE_INVALID: { status: 400, message: 'The time range of the report is not valid.' },
+  // security monitoring (alerts/security)
+  SECURITY_ALERT_NOT_FOUND: { status: 404, message: 'Not found.' },
+  SECURITY_ALERT_STATE: { status: 409, message: 'The alert is not in a state that allows this.' },
+  SECURITY_ALERT_ASSIGNEE_INVALID: { status: 400, message: 'The assignee is not an active user of the organization.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

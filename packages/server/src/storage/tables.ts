@@ -375,10 +375,37 @@ export interface DeliveryUsageTables {
   usage_request_buckets: { hour: string; org_id: string; user_id: string; method: string; route: string; status_class: string; count: number };
 }
 
-export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, DeliveryUsageTables {
+export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_head: AuditHeadTable;
   setup_credentials: SetupCredentialsTable;
   system_meta: SystemMetaTable;
+}
+
+/** Security alerts (issue 6, migration 0007). */
+export interface SecurityAlertTables {
+  security_alerts: SecurityAlertsTable;
+}
+
+export interface SecurityAlertsTable {
+  id: string;
+  /** null: a platform-level alert (no tenant known). */
+  org_id: string | null;
+  detector: string;
+  severity: string;
+  title: string;
+  summary: string;
+  subject_kind: string;
+  subject_id: string;
+  count: number;
+  first_seen_at: string;
+  last_seen_at: string;
+  status: string;
+  assignee: string | null;
+  suppressed_reason: string | null;
+  /** JSON array of {at, by, text}. */
+  notes: string;
+  /** JSON {securityEventIds, auditSeqs}. */
+  evidence: string;
 }

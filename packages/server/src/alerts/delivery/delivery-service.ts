@@ -191,6 +191,8 @@ export class DeliveryService {
 
   /** Delivers one alert change to every enabled channel of its organization at or above its severity. */
   async deliverAlert(alert: SecurityAlert, change: AlertChange): Promise<void> {
+    // Channels belong to an organization; a platform-level alert (no organization) has none yet.
+    if (alert.orgId === null) return;
     const notification = toNotification(alert, change);
     const channels = (await this.deps.reader.listChannels(alert.orgId)).filter((c) => c.enabled && severityAtLeast(alert.severity, c.minSeverity));
     await Promise.all(channels.map((channel) => this.#deliverWithRetry(channel, notification, null)));

@@ -21,7 +21,8 @@ export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
  */
 export interface SecurityAlert {
   readonly id: string;
-  readonly orgId: string;
+  /** null for a platform-level alert (e.g. a spray across tenants): no organization's channels receive it. */
+  readonly orgId: string | null;
   readonly detector: string;
   readonly severity: AlertSeverity;
   readonly title: string;
@@ -49,7 +50,7 @@ export interface AlertNotification {
   readonly change: AlertChange;
   readonly alert: {
     readonly id: string;
-    readonly orgId: string;
+    readonly orgId: string | null;
     readonly detector: string;
     readonly severity: AlertSeverity;
     readonly title: string;

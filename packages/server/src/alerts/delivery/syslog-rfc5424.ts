@@ -47,7 +47,7 @@ export function formatRfc5424(
   const a = n.alert;
   const params: Array<[string, string]> = [
     ['alertId', a.id],
-    ['orgId', a.orgId],
+    ['orgId', a.orgId ?? '-'],
     ['detector', a.detector],
     ['severity', a.severity],
     ['change', n.change],

@@ -13,6 +13,7 @@ import { telemetryStoreContract } from './telemetry-store.contract.js';
 import { clinicalAlertStoreContract, clinicalStoreContract } from './clinical-store.contract.js';
 import { fhirReadingStoreContract } from './fhir-reading-store.contract.js';
 import { deliveryUsageStoreContract } from './delivery-usage-store.contract.js';
+import { securityAlertStoreContract } from './security-alert-store.contract.js';
 
 for (const adapter of testAdapters()) {
   describe(`${adapter.name}/AuditStore`, () => auditStoreContract(adapter.open));
@@ -25,5 +26,6 @@ for (const adapter of testAdapters()) {
   describe(`${adapter.name}/ClinicalAlertStores`, () => clinicalAlertStoreContract(adapter.open));
   describe(`${adapter.name}/FhirReadingStore`, () => fhirReadingStoreContract(adapter.open));
   describe(`${adapter.name}/DeliveryStore+UsageStore`, () => deliveryUsageStoreContract(adapter.open));
+  describe(`${adapter.name}/SecurityAlertStore`, () => securityAlertStoreContract(adapter.open));
   if (adapter.name === 'sqlite') describe('sqlite/TelemetryStore (kysely path)', () => telemetryStoreContract(adapter.open, false));
 }

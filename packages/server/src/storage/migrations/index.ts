@@ -11,6 +11,7 @@ import * as m0003 from './0003-patients.js';
 import * as m0004 from './0004-devices.js';
 import * as m0005 from './0005-telemetry.js';
 import * as m0006 from './0006-clinical.js';
+import * as m0007 from './0007-security-alerts.js';
 import * as m0008 from './0008-delivery-usage.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
@@ -22,6 +23,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0004-devices', m0004.up],
   ['0005-telemetry', m0005.up],
   ['0006-clinical', m0006.up],
+  ['0007-security-alerts', m0007.up],
   ['0008-delivery-usage', m0008.up],
 ];
 

@@ -25,7 +25,7 @@ export function securityEventStore(db: Executor): SecurityEventStore {
       let query = db.selectFrom('security_events').selectAll().where('org_id', '=', orgId);
       if (options.type !== undefined) query = query.where('type', '=', options.type);
       const rows = await query.orderBy('time', 'desc').orderBy('id').limit(options.limit ?? 100).execute();
-      return rows.map(fromRow);
+      return rows.map(securityEventFromRow);
     },
   };
 }
@@ -80,7 +80,7 @@ function toRow(e: StoredSecurityEvent): SecurityEventsTable {
   };
 }
 
-function fromRow(r: SecurityEventsTable): StoredSecurityEvent {
+export function securityEventFromRow(r: SecurityEventsTable): StoredSecurityEvent {
   const details = JSON.parse(r.details) as Record<string, AuditDetailValue>;
   return {
     id: r.id,

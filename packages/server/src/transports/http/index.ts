@@ -42,3 +42,4 @@ export { clinicalAlertRoutes, alertBody, ruleBody, sseFrame, MAX_STREAM_MS, type
 export { deliveryRoutes, type DeliveryRoutesDeps } from './delivery-routes.js';
 export { usageRoutes, type UsageRoutesDeps } from './usage-routes.js';
 export { metricsRoutes, type MetricsRoutesDeps } from './metrics-routes.js';
+export { securityRoutes, type SecurityRoutesDeps } from './security-routes.js';

@@ -260,11 +260,18 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
   });
 
   const connected = new Map<string, Client>();
+  // Connections are security events too (info): source-change and flapping detectors read them.
+  const connectionEvent = (type: string, client: Client): void => {
+    const session = sessions.get(client);
+    if (session) events.emit({ type, severity: 'info', reason: type === 'mqtt.connected' ? 'connect' : 'disconnect', deviceId: session.device.deviceId, orgId: session.device.orgId, source: session.source });
+  };
   broker.on('clientReady', (client) => {
     if (sessions.has(client)) connected.set(client.id, client);
+    connectionEvent('mqtt.connected', client);
   });
   broker.on('clientDisconnect', (client) => {
     if (connected.get(client.id) === client) connected.delete(client.id);
+    connectionEvent('mqtt.disconnected', client);
   });
   broker.on('clientError', (client, error) => countAedesError(client, error));
   broker.on('connectionError', (client, error) => countAedesError(client, error));

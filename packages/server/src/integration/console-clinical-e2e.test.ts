@@ -192,11 +192,12 @@ test('ok/console: a clinician sees their patients, the vitals charts, a live cha
 
     // The patient list shows only the patients in the clinician's care.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Patients' }).click();
-    await page.getByRole('link', { name: `${PATIENT.givenName} ${PATIENT.familyName}` }).waitFor();
-    assert.equal(await page.getByRole('link', { name: `${OTHER_PATIENT.givenName} ${OTHER_PATIENT.familyName}` }).count(), 0, 'a patient outside the care team is not listed');
+    // The list names patients as the server's summary does: "Family, Given".
+    await page.getByRole('link', { name: `${PATIENT.familyName}, ${PATIENT.givenName}` }).waitFor();
+    assert.equal(await page.getByRole('link', { name: `${OTHER_PATIENT.familyName}, ${OTHER_PATIENT.givenName}` }).count(), 0, 'a patient outside the care team is not listed');
 
     // The patient page: charts with the ingested history, the latest values, the live stream.
-    await page.getByRole('link', { name: `${PATIENT.givenName} ${PATIENT.familyName}` }).click();
+    await page.getByRole('link', { name: `${PATIENT.familyName}, ${PATIENT.givenName}` }).click();
     await page.getByRole('heading', { name: `${PATIENT.givenName} ${PATIENT.familyName}` }).waitFor();
     await page.getByTestId('chart-hr').waitFor();
     await waitForPoints(page, 'hr', 12);

@@ -33,7 +33,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<SqlDat
   }
   if (options.readonly) return database;
   try {
-    await migrateToLatest(database.db as never, database.dialect);
+    await migrateToLatest(database.db as never, database.dialect, options.postgresSchema);
   } catch (error) {
     await database.close();
     throw error;

@@ -38,12 +38,18 @@ class InCodeProvider implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialect): Promise<string[]> {
+/**
+ * `schema`: the PostgreSQL schema the tables live in, when it is not the default. kysely looks for
+ * its migration tables across every schema unless told which, so two schemas in one database
+ * (the test suites run in parallel, one schema each) would otherwise see each other's tables.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialect, schema?: string): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: new InCodeProvider(dialect),
     migrationTableName: 'vigil_migrations',
     migrationLockTableName: 'vigil_migrations_lock',
+    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -337,6 +337,8 @@ function wirePatients(w: {
   config: Config;
   securityEvents: SecurityEventSink;
   users: UserDirectory;
+  /** Bench only (`vitalsServiceWithAudit`): another audit writer. Production never passes one. */
+  audit?: (executor: Executor) => AuditWriter;
 }): PatientsWiring {
   const scope = (executor: Executor): PatientScope => ({
     patients: patientStore(executor),
@@ -344,7 +346,7 @@ function wirePatients(w: {
     training: trainingStore(executor),
     breakGlass: breakGlassStore(executor),
     securityEvents: securityEventStore(executor),
-    audit: securityAuditTap(w.auditLog.writer(auditStore(executor, w.database.dialect)), w.securityEvents),
+    audit: w.audit ? w.audit(executor) : securityAuditTap(w.auditLog.writer(auditStore(executor, w.database.dialect)), w.securityEvents),
   });
   const uow = new SqlUnitOfWork(w.database, scope);
   const sealing = new PhiSealing(w.sealer, w.keys.keyedHasher(MRN_INDEX_DOMAIN), w.keys.keyedHasher(BREAK_GLASS_REASON_DOMAIN));
@@ -816,6 +818,16 @@ export async function startServer(
  * One transaction of the FHIR read side. `audit` defaults to the platform's audit log; only the
  * API bench passes another writer (a no-op, to measure what the audit costs).
  */
+/**
+ * A vitals service whose PHI reads are audited through `audit`. Only the API bench calls it, to
+ * measure the same route with the audit write replaced by a no-op; the server never does.
+ */
+export function vitalsServiceWithAudit(platform: Platform, audit: (executor: Executor) => AuditWriter): VitalsService {
+  const { database, keys, sealer, auditLog, clock, config, securityEvents } = platform;
+  const patients = wirePatients({ database, keys, sealer, auditLog, clock, config, securityEvents, users: identityUserDirectory(database), audit });
+  return new VitalsService({ patients: patients.records, store: vitalsStore(database.db, database.dialect), clock });
+}
+
 export function fhirReadScope(platform: Platform, audit?: (executor: Executor) => AuditWriter): (executor: Executor) => FhirReadScope {
   const { database, auditLog } = platform;
   return (executor) => ({

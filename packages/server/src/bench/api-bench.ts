@@ -24,11 +24,11 @@ import { parseArgs } from 'node:util';
 import type { AuditWriter } from '../audit/index.js';
 import { validate } from '../config/index.js';
 import { cliPrincipal, newId, type RequestContext } from '../kernel/index.js';
-import { fhirHttp, fhirReadScope, httpsCredentials, initialize, openPlatform, startServer } from '../main.js';
+import { fhirHttp, fhirReadScope, httpsCredentials, initialize, openPlatform, startServer, vitalsServiceWithAudit } from '../main.js';
 import { createLogger } from '../observability/index.js';
 import { careTeamStore, deviceStore, telemetryStore, trainingStore } from '../storage/index.js';
 import type { ReadingRow } from '../telemetry/index.js';
-import { closeHttpServer, createHttpServer } from '../transports/http/index.js';
+import { closeHttpServer, createHttpServer, vitalsRoutes } from '../transports/http/index.js';
 import { createIdentityAuthorizer } from '../transports/http/identity.js';
 
 interface AutocannonResult {
@@ -135,7 +135,10 @@ try {
     tls: tls.credentials,
     logger,
     acceptClientRequestId: false,
-    routes: [fhirHttp(platform, fhirReadScope(platform, noAudit))],
+    routes: [
+      fhirHttp(platform, fhirReadScope(platform, noAudit)),
+      vitalsRoutes({ bindings: platform.clinical.bindings, vitals: vitalsServiceWithAudit(platform, () => noAudit()) }),
+    ],
   });
   await unaudited.listen({ host: '127.0.0.1', port: 0 });
   const unauditedPort = (unaudited.server.address() as AddressInfo).port;
@@ -175,18 +178,30 @@ try {
   const plainRps = median(plain.map((r) => r.requestsPerSecond));
   const ratio = auditedRps / plainRps;
 
-  // The vitals API (clinical), when it exists in this build.
+  // The vitals API: the same 24 hours, bucketed by 5 minutes, audited and with the no-op audit.
   const vitalsPath = `/api/v1/patients/${patient.id}/vitals?bucket=300&from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(now.toISOString())}`;
   const vitalsProbe = await fetchJson(server.httpPort, ca, 'GET', vitalsPath, token);
-  const vitalsCode = (vitalsProbe.body['error'] as { code?: string } | undefined)?.code;
-  let vitals: unknown;
-  if (vitalsProbe.status === 404 && vitalsCode === 'NOT_FOUND') {
-    vitals = { skipped: `GET /api/v1/patients/:id/vitals answers 404 NOT_FOUND: the route does not exist in this build` };
-  } else if (vitalsProbe.status !== 200) {
-    vitals = { skipped: `GET /api/v1/patients/:id/vitals answered ${vitalsProbe.status} ${vitalsCode ?? ''} to the probe` };
-  } else {
-    vitals = { audited: await run(server.httpPort, vitalsPath, 'vitals bucket=300 audited'), note: 'no unaudited wiring of the vitals route exists in this bench' };
+  if (vitalsProbe.status !== 200) throw new Error(`vitals probe: ${vitalsProbe.status} ${JSON.stringify(vitalsProbe.body)}`);
+  const vitalsAudited: Awaited<ReturnType<typeof run>>[] = [];
+  const vitalsPlain: Awaited<ReturnType<typeof run>>[] = [];
+  for (let i = 0; i < rounds; i++) {
+    vitalsAudited.push(await run(server.httpPort, vitalsPath, 'vitals bucket=300 audited'));
+    vitalsPlain.push(await run(unauditedPort, vitalsPath, 'vitals bucket=300 no-audit'));
   }
+  const vitalsRatio = median(vitalsAudited.map((r) => r.requestsPerSecond)) / median(vitalsPlain.map((r) => r.requestsPerSecond));
+  const vitals = {
+    runs: vitalsAudited.flatMap((a, i) => [a, vitalsPlain[i]]),
+    auditedRequestsPerSecond: Math.round(median(vitalsAudited.map((r) => r.requestsPerSecond))),
+    unauditedRequestsPerSecond: Math.round(median(vitalsPlain.map((r) => r.requestsPerSecond))),
+    auditedP50Ms: median(vitalsAudited.map((r) => r.p50Ms)),
+    auditedP99Ms: median(vitalsAudited.map((r) => r.p99Ms)),
+    unauditedP50Ms: median(vitalsPlain.map((r) => r.p50Ms)),
+    unauditedP99Ms: median(vitalsPlain.map((r) => r.p99Ms)),
+    throughputRatio: Math.round(vitalsRatio * 1000) / 1000,
+    auditCostPercent: Math.round((1 - vitalsRatio) * 1000) / 10,
+    goal: 'audit costs at most 15% of throughput',
+    goalMet: 1 - vitalsRatio <= 0.15,
+  };
 
   const report = {
     bench: 'api',

@@ -10,40 +10,11 @@
  *       lands in the dead-letter list, never silently dropped.
  */
 
-/** Severity of a security alert, lowest first. */
-export const ALERT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+// The security alert and its notifier port are the security alerts module's own (security/):
+// delivery implements the port for them.
+import { ALERT_SEVERITIES, type AlertChange, type AlertSeverity, type SecurityAlert, type SecurityAlertNotifier } from '../security/index.js';
 
-/**
- * The security alert as the "security" helper's alerts module defines it (HTTP contract).
- * Structurally identical by design: the integrator connects its `SecurityAlertNotifier` port to
- * `DeliveryNotifier` without an adapter.
- */
-export interface SecurityAlert {
-  readonly id: string;
-  /** null for a platform-level alert (e.g. a spray across tenants): no organization's channels receive it. */
-  readonly orgId: string | null;
-  readonly detector: string;
-  readonly severity: AlertSeverity;
-  readonly title: string;
-  readonly summary: string;
-  readonly subject: { readonly kind: 'user' | 'device' | 'source' | 'org' | 'patient'; readonly id: string };
-  readonly count: number;
-  readonly firstSeenAt: string;
-  readonly lastSeenAt: string;
-  readonly status: 'open' | 'acknowledged' | 'resolved' | 'suppressed';
-  readonly assignee: string | null;
-  readonly suppressedReason: string | null;
-  readonly notes: ReadonlyArray<{ readonly at: string; readonly by: string; readonly text: string }>;
-  readonly evidence: { readonly securityEventIds: readonly string[]; readonly auditSeqs: readonly number[] };
-}
-
-export type AlertChange = 'opened' | 'escalated' | 'updated';
-
-/** The port the security alerts module calls on every alert change. Must not throw or block. */
-export interface SecurityAlertNotifier {
-  notify(alert: SecurityAlert, change: AlertChange): void;
-}
+export { ALERT_SEVERITIES, type AlertChange, type AlertSeverity, type SecurityAlert, type SecurityAlertNotifier };
 
 /** What leaves Vigil about an alert: PHI-free, secret-free (see MUST above). */
 export interface AlertNotification {

@@ -5,7 +5,7 @@
  * MUST: every query filters by org_id. Buckets group by a prefix of ISO-8601 UTC text
  *       (substr(time, 1, 13) for hours, 10 for days), the same on SQLite and PostgreSQL.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { bucketPrefixLength, DISCLOSURE_VERBS, type UsageInterval, type UsageStore } from '../../compliance/index.js';
 import type { Executor } from '../sql-database.js';
 
@@ -16,6 +16,19 @@ const DISCLOSURE_PATTERNS = DISCLOSURE_VERBS.map((verb) => `%.${verb}`);
 
 export function usageStore(db: Executor): UsageStore {
   const bucket = (column: string, interval: UsageInterval) => sql<string>`substr(${sql.ref(column)}, 1, ${sql.lit(bucketPrefixLength(interval))})`;
+  /** One aggregate over the organization's telemetry messages (first reading of each) per time bucket. */
+  const messageBuckets = async (orgId: string, range: { from: string; to: string }, interval: UsageInterval, aggregate: RawBuilder<number>) => {
+    const rows = await db
+      .selectFrom('telemetry_readings')
+      .select([bucket('received_at', interval).as('bucket'), aggregate.as('value')])
+      .where('org_id', '=', orgId)
+      .where('idx', '=', 0)
+      .where('received_at', '>=', range.from)
+      .where('received_at', '<=', range.to)
+      .groupBy(bucket('received_at', interval))
+      .execute();
+    return rows.map((r) => ({ bucket: r.bucket, value: Number(r.value) }));
+  };
   return {
     async addRequestCounts(counts) {
       for (const c of counts) {
@@ -113,31 +126,9 @@ export function usageStore(db: Executor): UsageStore {
       return rows.map((r) => ({ bucket: r.bucket, value: Number(r.value) }));
     },
 
-    async activeDevicesPerBucket(orgId, range, interval) {
-      const rows = await db
-        .selectFrom('telemetry_readings')
-        .select([bucket('received_at', interval).as('bucket'), sql<number>`count(distinct device_id)`.as('value')])
-        .where('org_id', '=', orgId)
-        .where('idx', '=', 0)
-        .where('received_at', '>=', range.from)
-        .where('received_at', '<=', range.to)
-        .groupBy(bucket('received_at', interval))
-        .execute();
-      return rows.map((r) => ({ bucket: r.bucket, value: Number(r.value) }));
-    },
+    activeDevicesPerBucket: (orgId, range, interval) => messageBuckets(orgId, range, interval, sql<number>`count(distinct device_id)`),
 
-    async messagesPerBucket(orgId, range, interval) {
-      const rows = await db
-        .selectFrom('telemetry_readings')
-        .select([bucket('received_at', interval).as('bucket'), sql<number>`count(*)`.as('value')])
-        .where('org_id', '=', orgId)
-        .where('idx', '=', 0)
-        .where('received_at', '>=', range.from)
-        .where('received_at', '<=', range.to)
-        .groupBy(bucket('received_at', interval))
-        .execute();
-      return rows.map((r) => ({ bucket: r.bucket, value: Number(r.value) }));
-    },
+    messagesPerBucket: (orgId, range, interval) => messageBuckets(orgId, range, interval, sql<number>`count(*)`),
 
     async apiCallsPerRoute(orgId, range, limit) {
       const rows = await db

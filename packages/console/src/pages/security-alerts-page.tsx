@@ -20,6 +20,23 @@ const SEVERITIES: readonly SecuritySeverity[] = ['low', 'medium', 'high', 'criti
 /** The security-events filter that finds the events of an alert's subject. */
 const SUBJECT_FILTER: Partial<Record<SecurityAlert['subject']['kind'], string>> = { user: 'userId', device: 'deviceId', source: 'source' };
 
+/** A labelled select of `choices` with a leading "any" (the empty value). */
+function AnyOfFilter(props: { readonly label: string; readonly name: string; readonly value: string; readonly choices: readonly string[]; readonly onChange: (value: string) => void }) {
+  return (
+    <label>
+      {props.label}
+      <select name={props.name} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        <option value="">any</option>
+        {props.choices.map((choice) => (
+          <option key={choice} value={choice}>
+            {choice}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function SecurityAlertsPage() {
   const { api } = useSession();
   const [status, setStatus] = useState<SecurityAlertStatus | ''>('open');
@@ -47,39 +64,9 @@ export function SecurityAlertsPage() {
         </span>
       </div>
       <form className="inline-form" onSubmit={apply} aria-label="Filter security alerts">
-        <label>
-          Status
-          <select name="status" value={status} onChange={(e) => setStatus(e.target.value as SecurityAlertStatus | '')}>
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Severity
-          <select name="severity" value={severity} onChange={(e) => setSeverity(e.target.value as SecuritySeverity | '')}>
-            <option value="">any</option>
-            {SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Detector
-          <select name="detector" value={detector} onChange={(e) => setDetector(e.target.value)}>
-            <option value="">any</option>
-            {detectors.map((d) => (
-              <option key={d} value={d}>
-                {d}
-              </option>
-            ))}
-          </select>
-        </label>
+        <AnyOfFilter label="Status" name="status" value={status} choices={STATUSES} onChange={(v) => setStatus(v as SecurityAlertStatus | '')} />
+        <AnyOfFilter label="Severity" name="severity" value={severity} choices={SEVERITIES} onChange={(v) => setSeverity(v as SecuritySeverity | '')} />
+        <AnyOfFilter label="Detector" name="detector" value={detector} choices={detectors} onChange={setDetector} />
         <button type="submit">Filter</button>
       </form>
       {alerts.status === 'loading' ? (

@@ -52,16 +52,25 @@ export async function openTestSqlite(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * kysely's migrator introspects every schema in the database, calling has_schema_privilege() by
+ * name; a schema another test file drops at that moment fails the call with "schema ... does not
+ * exist". Migrations therefore hold this advisory lock shared and drops hold it exclusively.
+ */
+const SCHEMA_LOCK = 0x76_69_67_6c; // 'vigl'
+
 export async function openTestPostgres(url: string): Promise<TestDatabase> {
   const schema = `vigil_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
+  let database: SqlDatabase;
   try {
+    await admin.query('SELECT pg_advisory_lock_shared($1)', [SCHEMA_LOCK]);
     await admin.query(`CREATE SCHEMA ${schema}`);
+    database = await openDatabase({ dataDir: tmpdir(), databaseUrl: url, postgresSchema: schema });
   } finally {
-    await admin.end();
+    await admin.end(); // ending the session releases the lock
   }
-  const database = await openDatabase({ dataDir: tmpdir(), databaseUrl: url, postgresSchema: schema });
   return {
     database,
     dispose: async () => {
@@ -69,6 +78,7 @@ export async function openTestPostgres(url: string): Promise<TestDatabase> {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       try {
+        await c.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
         await c.query(`DROP SCHEMA ${schema} CASCADE`);
       } finally {
         await c.end();

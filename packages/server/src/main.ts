@@ -59,6 +59,7 @@ import {
   openDatabase,
   setupCredentialStore,
   SqlUnitOfWork,
+  BatchingUnitOfWork,
   systemMetaStore,
   alertRuleStore,
   bindingStore,
@@ -302,7 +303,7 @@ function wireDeliveryUsage(w: { database: SqlDatabase; auditLog: AuditLog; seale
 }
 
 /** Request counters and metrics, fed by the HTTPS transport's onResponse hook. */
-function usageObserver(counter: RequestCounter, metrics: PlatformMetrics): (sample: ResponseSample) => void {
+export function usageObserver(counter: RequestCounter, metrics: PlatformMetrics): (sample: ResponseSample) => void {
   return (sample) => {
     const p = sample.principal;
     const userId = p !== null && (p.kind === 'user' || p.kind === 'service') ? p.id : null;
@@ -348,7 +349,8 @@ function wirePatients(w: {
     securityEvents: securityEventStore(executor),
     audit: w.audit ? w.audit(executor) : securityAuditTap(w.auditLog.writer(auditStore(executor, w.database.dialect)), w.securityEvents),
   });
-  const uow = new SqlUnitOfWork(w.database, scope);
+  // Batched: concurrent PHI reads (each audited) share one commit; see storage/batching-unit-of-work.ts.
+  const uow = new BatchingUnitOfWork(w.database, scope);
   const sealing = new PhiSealing(w.sealer, w.keys.keyedHasher(MRN_INDEX_DOMAIN), w.keys.keyedHasher(BREAK_GLASS_REASON_DOMAIN));
   return {
     records: new PatientService({ uow, sealing, clock: w.clock, users: w.users }),
@@ -843,6 +845,6 @@ export function fhirReadScope(platform: Platform, audit?: (executor: Executor) =
 
 /** The FHIR R4 routes; observations come from the readings that carry a patient id. */
 export function fhirHttp(platform: Platform, scope = fhirReadScope(platform)): HttpRoutes {
-  const source = new ReadingObservationSource({ uow: new SqlUnitOfWork(platform.database, scope), clock: platform.clock });
+  const source = new ReadingObservationSource({ uow: new BatchingUnitOfWork(platform.database, scope), clock: platform.clock });
   return fhirRoutes({ patients: platform.patients.records, devices: platform.devices.service, observations: source, patientDevices: source, clock: platform.clock, softwareVersion: '0.1.0' });
 }

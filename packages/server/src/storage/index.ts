@@ -10,6 +10,7 @@ export type { Database } from './tables.js';
 export { openDatabase, SQLITE_FILE_NAME, type OpenDatabaseOptions } from './open.js';
 export { migrateToLatest, LATEST_MIGRATION } from './migrations/index.js';
 export { SqlUnitOfWork } from './unit-of-work.js';
+export { BatchingUnitOfWork, type BatchingOptions } from './batching-unit-of-work.js';
 export { auditStore } from './stores/audit-store.js';
 export { setupCredentialStore, systemMetaStore } from './stores/setup-credential-store.js';
 export { patientStore, careTeamStore, trainingStore, breakGlassStore } from './stores/patient-stores.js';

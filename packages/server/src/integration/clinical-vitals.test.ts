@@ -195,15 +195,23 @@ describe('clinical data: bucketed queries match the raw data (fast-check)', () =
           const from = new Date(base + fromShiftMs).toISOString();
           const to = new Date(base + 3_600_000).toISOString();
           const ctx = contextOf(doctor);
-          const raw = (await h.vitals.range(ctx, patient, { metrics: [HR], from, to })).series[0]?.points ?? [];
-          const bucketed = (await h.vitals.range(ctx, patient, { metrics: [HR], from, to, bucketSeconds })).series[0]?.buckets ?? [];
-          const fromMs = Date.parse(from);
+          const answer = await h.vitals.range(ctx, patient, { metrics: [HR], from, to, bucketSeconds });
+          const bucketed = answer.series[0]?.buckets ?? [];
+          // Whole-minute buckets widen the range to whole minutes (and read the minute rollups): compare over the range used.
+          if (bucketSeconds % 60 === 0) {
+            assert.equal(answer.from, new Date(Math.floor(Date.parse(from) / 60_000) * 60_000).toISOString());
+            assert.equal(answer.to, new Date(Math.ceil(Date.parse(to) / 60_000) * 60_000).toISOString());
+          } else {
+            assert.deepEqual([answer.from, answer.to], [from, to]);
+          }
+          const raw = (await h.vitals.range(ctx, patient, { metrics: [HR], from: answer.from, to: answer.to })).series[0]?.points ?? [];
+          const fromMs = Date.parse(answer.from);
           const expected = new Map<number, number[]>();
           for (const p of raw) {
             const k = Math.floor((Date.parse(p.t) - fromMs) / (bucketSeconds * 1000));
             expected.set(k, [...(expected.get(k) ?? []), p.v]);
           }
-          assert.equal(raw.length, unique.filter((s) => s.offsetMs >= fromShiftMs).length);
+          assert.equal(raw.length, unique.filter((s) => base + s.offsetMs >= fromMs && base + s.offsetMs < Date.parse(answer.to)).length);
           assert.equal(bucketed.length, expected.size);
           for (const b of bucketed) {
             const k = (Date.parse(b.t) - fromMs) / (bucketSeconds * 1000);

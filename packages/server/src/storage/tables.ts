@@ -248,8 +248,21 @@ export interface DeviceCertificatesTable {
 /** Tables of telemetry (readings, per-device sequence state) and device commands. */
 export interface TelemetryTables {
   telemetry_readings: TelemetryReadingsTable;
+  telemetry_minute_rollups: TelemetryMinuteRollupsTable;
   telemetry_device_state: TelemetryDeviceStateTable;
   device_commands: DeviceCommandsTable;
+}
+
+/** Per-minute aggregates of one patient's metric (0010); `minute` is ISO-8601 with zero seconds. */
+export interface TelemetryMinuteRollupsTable {
+  org_id: string;
+  patient_id: string;
+  metric: string;
+  minute: string;
+  min_value: number;
+  max_value: number;
+  sum_value: number;
+  n: number;
 }
 
 /** One row per reading; a message's digest sits on its first reading (idx 0) for deduplication. */

@@ -7,6 +7,8 @@
  *       commits BEFORE any reading is read, so no vitals leave without their audit event.
  * MUST: another organization's patient, or one outside the user's care, is VITALS_NOT_FOUND (404).
  * MUST: a series never holds more than MAX_POINTS points or buckets.
+ * Buckets whose width is whole minutes start at `from` rounded down to the minute, and the range
+ * ends at `to` rounded up: the store then reads per-minute rollups instead of every reading.
  */
 import { METRICS, metricSpec } from '@vigil/protocol';
 import { AppError, isId, principalOrg, type Clock, type RequestContext } from '../kernel/index.js';
@@ -18,6 +20,7 @@ export const MAX_METRICS_PER_QUERY = 10;
 /** Longest range one query may span (a year and a day). */
 export const MAX_RANGE_SECONDS = 366 * 86_400;
 export const DEFAULT_RANGE_SECONDS = 3600;
+const MINUTE_MS = 60_000;
 export const ALL_METRICS: readonly string[] = Object.keys(METRICS);
 
 export interface VitalsRangeQuery {
@@ -124,12 +127,17 @@ export class VitalsService {
     if (toMs - fromMs > MAX_RANGE_SECONDS * 1000) bad('the range is longer than 366 days');
     const bucket = query.bucketSeconds;
     if (bucket !== undefined && (!Number.isInteger(bucket) || bucket < 1 || bucket > 31 * 86_400)) bad('bucket must be 1 to 2678400 seconds');
-    if (bucket !== undefined && (toMs - fromMs) / (bucket * 1000) > MAX_POINTS) bad(`more than ${MAX_POINTS} buckets; widen the bucket`);
+    // Buckets of whole minutes: the range is widened to whole minutes, so the store answers from
+    // its per-minute rollups (the response's from and to say which range was used).
+    const wholeMinutes = bucket !== undefined && bucket % 60 === 0;
+    const start = wholeMinutes ? Math.floor(fromMs / MINUTE_MS) * MINUTE_MS : fromMs;
+    const end = wholeMinutes ? Math.ceil(toMs / MINUTE_MS) * MINUTE_MS : toMs;
+    if (bucket !== undefined && Math.ceil((end - start) / (bucket * 1000)) > MAX_POINTS) bad(`more than ${MAX_POINTS} buckets; widen the bucket`);
     const limit = Math.min(Math.max(1, Math.floor(query.limit ?? MAX_POINTS)), MAX_POINTS);
     return {
       metrics,
-      from: new Date(fromMs).toISOString(),
-      to: new Date(toMs).toISOString(),
+      from: new Date(start).toISOString(),
+      to: new Date(end).toISOString(),
       bucketSeconds: bucket ?? null,
       limit,
       order: query.order ?? 'asc',

@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { AlertRule, ClinicalAlert } from '../../alerts/index.js';
 import type { PatientBinding } from '../../devices/index.js';
-import type { ReadingRow } from '../../telemetry/index.js';
+import type { ReadingRow, VitalBucket } from '../../telemetry/index.js';
 import { alertRuleStore, clinicalAlertStore } from '../stores/clinical-alert-store.js';
 import { bindingStore, vitalsStore } from '../stores/clinical-store.js';
-import { telemetryStore } from '../stores/telemetry-store.js';
+import { telemetryRetentionStore, telemetryStore } from '../stores/telemetry-store.js';
 import { withTestDatabase, type TestDatabase } from './adapters.js';
 
 const HR = '8867-4';
@@ -25,6 +25,27 @@ const reading = (seq: number, measuredAt: string, value: number, patientId: stri
   receivedAt: measuredAt,
   digest: `d-${seq}`,
 });
+
+/** The buckets equal min, max, mean and count of the samples at or after `fromMs`, bucket by bucket, none missing or extra. */
+function assertBucketsOf(buckets: readonly VitalBucket[], samples: readonly { at: number; value: number }[], fromMs: number, bucketMs: number): void {
+  const expected = new Map<number, number[]>();
+  for (const s of samples) {
+    if (s.at < fromMs) continue;
+    const k = Math.floor((s.at - fromMs) / bucketMs);
+    expected.set(k, [...(expected.get(k) ?? []), s.value]);
+  }
+  assert.deepEqual(
+    buckets.map((b) => (Date.parse(b.t) - fromMs) / bucketMs),
+    [...expected.keys()].sort((a, b) => a - b),
+  );
+  for (const b of buckets) {
+    const values = expected.get((Date.parse(b.t) - fromMs) / bucketMs) ?? [];
+    assert.equal(b.count, values.length);
+    assert.equal(b.min, Math.min(...values));
+    assert.equal(b.max, Math.max(...values));
+    assert.ok(Math.abs(b.mean - values.reduce((a, x) => a + x, 0) / values.length) < 1e-6);
+  }
+}
 
 const binding = (id: string, overrides: Partial<PatientBinding> = {}): PatientBinding => ({
   id,
@@ -112,27 +133,61 @@ export function clinicalStoreContract(open: () => Promise<TestDatabase>): void {
             const from = new Date(fromMs).toISOString();
             const to = new Date(base + 7_200_001).toISOString();
             const buckets = await v.buckets('org-a', patient, HR, from, to, bucketSeconds, 5000);
-            const expected = new Map<number, number[]>();
-            for (const s of samples) {
-              if (base + s.ms < fromMs) continue;
-              const k = Math.floor((base + s.ms - fromMs) / (bucketSeconds * 1000));
-              expected.set(k, [...(expected.get(k) ?? []), s.value]);
-            }
-            assert.deepEqual(
-              buckets.map((b) => (Date.parse(b.t) - fromMs) / (bucketSeconds * 1000)),
-              [...expected.keys()].sort((a, b) => a - b),
-            );
-            for (const b of buckets) {
-              const values = expected.get((Date.parse(b.t) - fromMs) / (bucketSeconds * 1000)) ?? [];
-              assert.equal(b.count, values.length);
-              assert.equal(b.min, Math.min(...values));
-              assert.equal(b.max, Math.max(...values));
-              assert.ok(Math.abs(b.mean - values.reduce((a, x) => a + x, 0) / values.length) < 1e-6);
-            }
+            assertBucketsOf(buckets, samples.map((s) => ({ at: base + s.ms, value: s.value })), fromMs, bucketSeconds * 1000);
           },
         ),
         { numRuns: 30 },
       );
+    }));
+
+  test('ok/whole-minute buckets come from the minute rollups and equal the raw readings, across batches (fast-check)', () =>
+    withTestDatabase(open, async (t) => {
+      const v = vitalsStore(t.database.db, t.database.dialect);
+      const base = Date.parse('2026-11-28T12:00:00.000Z');
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uniqueArray(fc.record({ ms: fc.integer({ min: 0, max: 7_200_000 }), value: fc.double({ min: 30, max: 250, noNaN: true }) }), { selector: (r) => r.ms, minLength: 1, maxLength: 40 }),
+          fc.integer({ min: 1, max: 5 }),
+          fc.integer({ min: 1, max: 30 }),
+          fc.integer({ min: 0, max: 10 }),
+          async (samples, batches, bucketMinutes, shiftMinutes) => {
+            run += 1;
+            const patient = `patient-m${run}`;
+            // Several group commits (the prepared-statement path on SQLite): a minute's rollup row is merged into, not replaced.
+            const store = telemetryStore(t.database.db, t.database.sqliteHandle);
+            const rows = samples.map((s, i) => ({ ...reading(i + 1, new Date(base + s.ms).toISOString(), s.value, patient), deviceId: `device-m${run}` }));
+            for (let b = 0; b < batches; b++) await store.insertReadings(rows.filter((_, i) => i % batches === b));
+            const fromMs = base + shiftMinutes * 60_000;
+            const toMs = base + 121 * 60_000;
+            const bucketMs = bucketMinutes * 60_000;
+            const buckets = await v.buckets('org-a', patient, HR, new Date(fromMs).toISOString(), new Date(toMs).toISOString(), bucketMinutes * 60, 5000);
+            assertBucketsOf(buckets, samples.map((s) => ({ at: base + s.ms, value: s.value })), fromMs, bucketMs);
+          },
+        ),
+        { numRuns: 30 },
+      );
+    }));
+
+  test('ok/readings without a patient are not rolled up; retention removes whole rollup minutes', () =>
+    withTestDatabase(open, async (t) => {
+      await telemetryStore(t.database.db, t.database.sqliteHandle).insertReadings([
+        reading(1, '2026-11-28T12:00:10.000Z', 70),
+        reading(2, '2026-11-28T12:01:10.000Z', 80),
+        reading(3, '2026-11-28T12:02:10.000Z', 90),
+        reading(4, '2026-11-28T12:02:20.000Z', 60, null),
+      ]);
+      const minutes = async () => (await t.database.db.selectFrom('telemetry_minute_rollups').select(['minute', 'n']).orderBy('minute').execute()).map((r) => [r.minute, Number(r.n)]);
+      assert.deepEqual(await minutes(), [
+        ['2026-11-28T12:00:00.000Z', 1],
+        ['2026-11-28T12:01:00.000Z', 1],
+        ['2026-11-28T12:02:00.000Z', 1],
+      ]);
+      await telemetryRetentionStore(t.database.db, t.database.dialect).removeBefore('2026-11-28T12:01:30.000Z');
+      assert.deepEqual(await minutes(), [
+        ['2026-11-28T12:01:00.000Z', 1],
+        ['2026-11-28T12:02:00.000Z', 1],
+      ]);
     }));
 }
 

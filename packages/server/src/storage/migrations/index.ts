@@ -14,6 +14,7 @@ import * as m0006 from './0006-clinical.js';
 import * as m0007 from './0007-security-alerts.js';
 import * as m0008 from './0008-delivery-usage.js';
 import * as m0009 from './0009-vitals-index.js';
+import * as m0010 from './0010-vitals-rollups.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
 
@@ -27,6 +28,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0007-security-alerts', m0007.up],
   ['0008-delivery-usage', m0008.up],
   ['0009-vitals-index', m0009.up],
+  ['0010-vitals-rollups', m0010.up],
 ];
 
 export const LATEST_MIGRATION = STEPS[STEPS.length - 1]?.[0] ?? '';

@@ -45,16 +45,23 @@ export function bindingStore(db: Executor): BindingStore {
 }
 
 /**
- * Bucket index of a reading, in the database: floor((epoch ms of measured_at - from ms) / bucket ms).
+ * Bucket index of a reading (or a rollup minute), in the database: floor((epoch ms of the time - from ms) / bucket ms).
  * Times are ISO-8601 UTC text; SQLite reads them with unixepoch(..., 'subsec') (3.42+), PostgreSQL
  * casts to timestamptz. Both give integer milliseconds, and integer division of non-negative
  * integers floors, so both dialects put a reading in the same bucket.
  */
-function bucketIndex(dialect: SqlDialect, fromMs: number, bucketMs: number) {
+function bucketIndex(dialect: SqlDialect, fromMs: number, bucketMs: number, column: 'measured_at' | 'minute') {
+  const time = sql.ref(column);
   return dialect === 'postgres'
-    ? sql<number>`((round(extract(epoch from measured_at::timestamptz) * 1000)::bigint - ${fromMs}::bigint) / ${bucketMs}::bigint)`
+    ? sql<number>`((round(extract(epoch from ${time}::timestamptz) * 1000)::bigint - ${fromMs}::bigint) / ${bucketMs}::bigint)`
     : // Parameters arrive as REAL from JavaScript numbers: cast them, or the division is not integral.
-      sql<number>`((CAST(round(unixepoch(measured_at, 'subsec') * 1000) AS INTEGER) - CAST(${fromMs} AS INTEGER)) / CAST(${bucketMs} AS INTEGER))`;
+      sql<number>`((CAST(round(unixepoch(${time}, 'subsec') * 1000) AS INTEGER) - CAST(${fromMs} AS INTEGER)) / CAST(${bucketMs} AS INTEGER))`;
+}
+
+const MINUTE_MS = 60_000;
+
+function toBucket(r: { k: number; min: number; max: number; mean: number; count: number }, fromMs: number, bucketMs: number): VitalBucket {
+  return { t: new Date(fromMs + Number(r.k) * bucketMs).toISOString(), min: Number(r.min), max: Number(r.max), mean: Number(r.mean), count: Number(r.count) };
 }
 
 export function vitalsStore(db: Executor, dialect: SqlDialect): VitalsStore {
@@ -88,7 +95,29 @@ export function vitalsStore(db: Executor, dialect: SqlDialect): VitalsStore {
     async buckets(orgId, patientId, metric, from, to, bucketSeconds, limit) {
       const fromMs = Date.parse(from);
       const bucketMs = bucketSeconds * 1000;
-      const k = bucketIndex(dialect, fromMs, bucketMs);
+      if (fromMs % MINUTE_MS === 0 && Date.parse(to) % MINUTE_MS === 0 && bucketMs % MINUTE_MS === 0) {
+        // Whole minutes: every bucket is a union of whole minutes, so the minute rollups answer exactly.
+        const rows = await db
+          .selectFrom('telemetry_minute_rollups')
+          .where('org_id', '=', orgId)
+          .where('patient_id', '=', patientId)
+          .where('metric', '=', metric)
+          .where('minute', '>=', from)
+          .where('minute', '<', to)
+          .select([
+            bucketIndex(dialect, fromMs, bucketMs, 'minute').as('k'),
+            sql<number>`min(min_value)`.as('min'),
+            sql<number>`max(max_value)`.as('max'),
+            sql<number>`sum(sum_value) / sum(n)`.as('mean'),
+            sql<number>`sum(n)`.as('count'),
+          ])
+          .groupBy(sql`1`)
+          .orderBy(sql`1`)
+          .limit(limit)
+          .execute();
+        return rows.map((r) => toBucket(r, fromMs, bucketMs));
+      }
+      const k = bucketIndex(dialect, fromMs, bucketMs, 'measured_at');
       const rows = await base(orgId, patientId, metric)
         .where('measured_at', '>=', from)
         .where('measured_at', '<', to)
@@ -104,15 +133,7 @@ export function vitalsStore(db: Executor, dialect: SqlDialect): VitalsStore {
         .orderBy(sql`1`)
         .limit(limit)
         .execute();
-      return rows.map(
-        (r): VitalBucket => ({
-          t: new Date(fromMs + Number(r.k) * bucketMs).toISOString(),
-          min: Number(r.min),
-          max: Number(r.max),
-          mean: Number(r.mean),
-          count: Number(r.count),
-        }),
-      );
+      return rows.map((r) => toBucket(r, fromMs, bucketMs));
     },
     async reading(orgId, deviceId, seq, idx) {
       const row = await db

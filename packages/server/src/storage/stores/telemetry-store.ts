@@ -11,7 +11,52 @@ import { monthlyPartitionsAround, parsePartitionName, partitionDdl } from '../te
 /** Rows per INSERT: 11 parameters each stays far below SQLite's and PostgreSQL's parameter limits. */
 const INSERT_CHUNK = 1000;
 
+/** The minute a time falls in, as telemetry_minute_rollups stores it: '2026-11-28T12:34:00.000Z'. */
+export function minuteOf(iso: string): string {
+  return new Date(Math.floor(Date.parse(iso) / 60_000) * 60_000).toISOString();
+}
+
+interface MinuteRollup {
+  readonly orgId: string;
+  readonly patientId: string;
+  readonly metric: string;
+  readonly minute: string;
+  min: number;
+  max: number;
+  sum: number;
+  n: number;
+}
+
+/** The batch's readings with a patient, aggregated per (org, patient, metric, minute): one upsert each. */
+function rollUp(rows: readonly ReadingRow[]): MinuteRollup[] {
+  const out = new Map<string, MinuteRollup>();
+  for (const r of rows) {
+    if (r.patientId === null) continue;
+    const minute = minuteOf(r.measuredAt);
+    const key = `${r.orgId}\n${r.patientId}\n${r.metric}\n${minute}`;
+    const m = out.get(key);
+    if (m === undefined) {
+      out.set(key, { orgId: r.orgId, patientId: r.patientId, metric: r.metric, minute, min: r.value, max: r.value, sum: r.value, n: 1 });
+    } else {
+      m.min = Math.min(m.min, r.value);
+      m.max = Math.max(m.max, r.value);
+      m.sum += r.value;
+      m.n += 1;
+    }
+  }
+  return [...out.values()];
+}
+
+const ROLLUP_INSERT = 'INSERT INTO telemetry_minute_rollups (org_id, patient_id, metric, minute, min_value, max_value, sum_value, n)';
+/** Merges into an existing minute; plain CASE rather than min()/LEAST(), which differ between SQLite and PostgreSQL. */
+const ROLLUP_MERGE = `ON CONFLICT (org_id, patient_id, metric, minute) DO UPDATE SET
+  min_value = CASE WHEN excluded.min_value < telemetry_minute_rollups.min_value THEN excluded.min_value ELSE telemetry_minute_rollups.min_value END,
+  max_value = CASE WHEN excluded.max_value > telemetry_minute_rollups.max_value THEN excluded.max_value ELSE telemetry_minute_rollups.max_value END,
+  sum_value = telemetry_minute_rollups.sum_value + excluded.sum_value,
+  n = telemetry_minute_rollups.n + excluded.n`;
+
 /**
+ * Readings and their minute rollups are written together, in the caller's transaction.
  * @param sqlite the better-sqlite3 handle under `db` (SQLite only): the two hot writes of the group
  * commit then run as prepared statements on the same connection, inside the same transaction,
  * instead of one freshly compiled multi-row statement per batch (about twice as fast).
@@ -27,6 +72,8 @@ export function telemetryStore(db: Executor, sqlite?: BetterSqlite3.Database): T
         'INSERT INTO telemetry_readings (org_id, device_id, patient_id, seq, idx, metric, value, unit, measured_at, received_at, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
       for (const r of rows) insert.run(r.orgId, r.deviceId, r.patientId, r.seq, r.idx, r.metric, r.value, r.unit, r.measuredAt, r.receivedAt, r.digest);
+      const upsert = sqlite.prepare(`${ROLLUP_INSERT} VALUES (?, ?, ?, ?, ?, ?, ?, ?) ${ROLLUP_MERGE}`);
+      for (const m of rollUp(rows)) upsert.run(m.orgId, m.patientId, m.metric, m.minute, m.min, m.max, m.sum, m.n);
       await Promise.resolve();
     },
     async advance(states, expected, now) {
@@ -63,6 +110,11 @@ function kyselyTelemetryStore(db: Executor): TelemetryStore {
     async insertReadings(rows) {
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         await db.insertInto('telemetry_readings').values(rows.slice(i, i + INSERT_CHUNK).map(toReadingRow)).execute();
+      }
+      const rollups = rollUp(rows);
+      for (let i = 0; i < rollups.length; i += INSERT_CHUNK) {
+        const values = rollups.slice(i, i + INSERT_CHUNK).map((m) => sql`(${m.orgId}, ${m.patientId}, ${m.metric}, ${m.minute}, ${m.min}, ${m.max}, ${m.sum}, ${m.n})`);
+        await sql`${sql.raw(ROLLUP_INSERT)} VALUES ${sql.join(values)} ${sql.raw(ROLLUP_MERGE)}`.execute(db);
       }
     },
     async advance(states, expected, now) {
@@ -130,6 +182,8 @@ export function telemetryRetentionStore(db: Executor, dialect: SqlDialect): Tele
         }
       }
       const result = await db.deleteFrom('telemetry_readings').where('measured_at', '<', cutoff).executeTakeFirst();
+      // Whole minutes only: a minute that straddles the cutoff stays until the next run.
+      await db.deleteFrom('telemetry_minute_rollups').where('minute', '<', minuteOf(cutoff)).execute();
       return { droppedPartitions, deletedRows: Number(result.numDeletedRows) };
     },
   };

@@ -7,7 +7,7 @@
  * The database file is created with mode 0600.
  * Prepared statements are cached by SQL text (kysely prepares every query anew otherwise, which
  * was ~6% of a busy API server's CPU); SQLite re-prepares a cached statement itself after a
- * schema change.
+ * schema change. Statements with many bound parameters are not cached (see cachingStatements).
  */
 import { closeSync, openSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
@@ -52,11 +52,31 @@ export function openSqlite(options: SqliteOptions): SqlDatabase {
 const STATEMENT_CACHE_SIZE = 1000;
 
 /**
+ * Statements with more bound parameters than this are prepared for the one use and not cached.
+ * Such a text is a multi-row INSERT or an IN list whose arity follows a batch size (the group
+ * commit's audit insert has 15 parameters per device in the batch, lastSeqs one per device): each
+ * arity is its own SQL text, seldom reused, and its compiled program grows with the arity (a
+ * 200-row audit insert holds ~290 KB of native memory; the audit inserts of 1 to 500 rows, ~170 MB).
+ * Cached, each new batch size added one for good (up to the 1000 entries), so the server's memory
+ * ratcheted up whenever ingest fell behind and batches grew: group commits of 1 to 200 devices left
+ * ~2.4 MB of heap and ~30 MB of rss behind. Small statements (up to 4 audit rows) stay cached.
+ */
+export const MAX_CACHED_STATEMENT_PARAMETERS = 64;
+
+/** The number of `?` placeholders (a `?` inside a literal over-counts, which only skips the cache). */
+function parameterCount(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('?'); i !== -1; i = text.indexOf('?', i + 1)) count += 1;
+  return count;
+}
+
+/**
  * The better-sqlite3 handle as kysely's SqliteDatabase, with a least-recently-used cache of
  * prepared statements. Safe on the one connection kysely uses: its mutex runs one query at a time,
  * and a stream holds the connection until its iterator ends.
+ * Exported for its tests; the server opens it through openSqlite.
  */
-function cachingStatements(raw: BetterSqlite3.Database): SqliteDatabase {
+export function cachingStatements(raw: BetterSqlite3.Database): SqliteDatabase & { readonly cachedStatements: () => number } {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => {
@@ -69,6 +89,7 @@ function cachingStatements(raw: BetterSqlite3.Database): SqliteDatabase {
         cache.delete(text); // re-inserted below: Map order is recency order
       } else {
         statement = raw.prepare(text);
+        if (parameterCount(text) > MAX_CACHED_STATEMENT_PARAMETERS) return statement;
         if (cache.size >= STATEMENT_CACHE_SIZE) {
           const oldest = cache.keys().next().value;
           if (oldest !== undefined) cache.delete(oldest);
@@ -77,5 +98,6 @@ function cachingStatements(raw: BetterSqlite3.Database): SqliteDatabase {
       cache.set(text, statement);
       return statement;
     },
+    cachedStatements: () => cache.size,
   };
 }

@@ -6,7 +6,8 @@
  * D devices each keep W messages in flight for S seconds. Reports both rates, their ratio (goal
  * >= 0.5) and live memory per in-flight message at the peak (heap + buffers above the idle level,
  * sampled after a full GC every 500 ms, in both phases alike).
- * Server and clients share this process (loopback only); the figures include the clients' cost.
+ * The clients run in a worker thread (ingest-load.ts), loopback only, so the broker under test has
+ * the main thread to itself in both phases, and the memory figures are the broker's alone.
  */
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,18 +18,17 @@ import { createServer } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { Worker } from 'node:worker_threads';
 import { Aedes } from 'aedes';
-import mqtt, { type MqttClient } from 'mqtt';
-import { deviceTopic } from '@vigil/protocol';
 import { validate } from '../config/index.js';
 import { caPaths } from '../identity/ca/index.js';
 import { FakeDeviceRegistry, makeDevicePki } from '../integration/device-pki.js';
-import { connectDevice, envelope } from '../integration/mqtt-clients.js';
 import { MemorySecurityEventSink } from '../kernel/index.js';
 import { initialize, openPlatform, startServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
 import { TLS_PROFILE } from '../transports/http/index.js';
 import { readFile } from 'node:fs/promises';
+import type { LoadResult, LoadSpec } from './ingest-load.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -39,13 +39,6 @@ const DEVICES = Number(values.devices);
 const WINDOW = Number(values.window);
 const SECONDS = Number(values.seconds);
 
-interface LoadResult {
-  readonly acked: number;
-  readonly seconds: number;
-  readonly rate: number;
-  readonly peakBytesAboveIdle: number;
-  readonly maxInFlight: number;
-}
 
 // A full GC before each memory sample, so the figure is live memory, not garbage not yet collected.
 setFlagsFromString('--expose-gc');
@@ -57,35 +50,23 @@ function memoryNow(): number {
   return m.heapUsed + m.external;
 }
 
-/** Keeps WINDOW QoS 1 publishes in flight per client for SECONDS; counts PUBACKs. */
-async function load(clients: readonly MqttClient[], topicOf: (i: number) => string, payloadOf: (i: number, seq: number) => string): Promise<LoadResult> {
+/**
+ * Runs the load generator (ingest-load.ts) in a worker thread against 127.0.0.1:`port`, while this
+ * thread, the broker's, samples its own live memory every 500 ms after a full GC.
+ */
+async function load(spec: Omit<LoadSpec, 'window' | 'seconds'>): Promise<LoadResult & { readonly peakBytesAboveIdle: number }> {
   const idle = memoryNow();
   let peak = idle;
-  let inFlight = 0;
-  let maxInFlight = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, memoryNow())), 500);
-  let acked = 0;
-  const started = process.hrtime.bigint();
-  const deadline = Date.now() + SECONDS * 1000;
-  await Promise.all(
-    clients.map(async (client, i) => {
-      let seq = 0;
-      const lane = async () => {
-        while (Date.now() < deadline) {
-          seq += 1;
-          inFlight += 1;
-          maxInFlight = Math.max(maxInFlight, inFlight);
-          await client.publishAsync(topicOf(i), payloadOf(i, seq), { qos: 1 });
-          inFlight -= 1;
-          acked += 1;
-        }
-      };
-      await Promise.all(Array.from({ length: WINDOW }, lane));
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  clearInterval(sampler);
-  return { acked, seconds, rate: acked / seconds, peakBytesAboveIdle: Math.max(0, peak - idle), maxInFlight };
+  try {
+    const worker = new Worker(new URL('./ingest-load.js', import.meta.url), { workerData: { ...spec, window: WINDOW, seconds: SECONDS } satisfies LoadSpec });
+    const [message] = (await once(worker, 'message')) as [LoadResult | { error: string }];
+    await worker.terminate();
+    if ('error' in message) throw new Error(`load generator: ${message.error}`);
+    return { ...message, peakBytesAboveIdle: Math.max(0, peak - idle) };
+  } finally {
+    clearInterval(sampler);
+  }
 }
 
 const root = await mkdtemp(join(tmpdir(), 'vigil-bench-ingest-'));
@@ -109,19 +90,9 @@ try {
   const events = new MemorySecurityEventSink();
   const server = await startServer(platform, createLogger({ level: 'silent' }), { devices: { authenticator: registry, caPem: pki.deviceCa.certPem }, securityEvents: events });
   const serverCaPem = await readFile(caPaths(platform.dataDir).rootCertFile, 'utf8');
-  const connections = await Promise.all(ids.map((id, i) => connectDevice({ port: server.mqttPort, serverCaPem, cert: certs[i]!, clientId: id }, 30_000)));
-  const vigilClients = connections.map((c) => {
-    if (!c.ok) throw new Error(`connect: ${c.error}`);
-    return c.client;
-  });
-  const vigil = await load(
-    vigilClients,
-    (i) => deviceTopic(ids[i]!, 'telemetry'),
-    (i, seq) => JSON.stringify(envelope(ids[i]!, seq, new Date(), 60 + (seq % 50))),
-  );
+  const vigil = await load({ mode: 'vigil', port: server.mqttPort, serverCaPem, ids, certs: certs.map((c) => ({ certPem: c.certPem, keyPem: c.keyPem })) });
   const commitStats = { ...server.telemetry.committer.stats };
   const refusals = server.broker.refusals.snapshot();
-  await Promise.all(vigilClients.map((c) => c.endAsync()));
   await server.close();
 
   // 2. Baseline: bare aedes (in-memory), TLS, same QoS 1 traffic relayed to one subscriber.
@@ -130,19 +101,7 @@ try {
   tlsServer.listen(0, '127.0.0.1');
   await once(tlsServer, 'listening');
   const barePort = (tlsServer.address() as AddressInfo).port;
-  const bareConnect = (clientId: string) =>
-    mqtt.connectAsync(`mqtts://127.0.0.1:${barePort}`, { ca: pki.serverRoot.certPem, clientId, protocolVersion: 4, reconnectPeriod: 0, servername: 'localhost' });
-  let relayed = 0;
-  const subscriber = await bareConnect('bench-subscriber');
-  subscriber.on('message', () => (relayed += 1));
-  await subscriber.subscribeAsync('bench/#', { qos: 1 });
-  const bareClients = await Promise.all(ids.map((id) => bareConnect(id)));
-  const baseline = await load(
-    bareClients,
-    (i) => `bench/${ids[i]!}/telemetry`,
-    (i, seq) => JSON.stringify(envelope(ids[i]!, seq, new Date(), 60 + (seq % 50))),
-  );
-  await Promise.all([...bareClients, subscriber].map((c) => c.endAsync()));
+  const baseline = await load({ mode: 'bare', port: barePort, serverCaPem: pki.serverRoot.certPem, ids });
   await new Promise<void>((resolve) => bare.close(() => resolve()));
   tlsServer.close();
 
@@ -164,7 +123,7 @@ try {
     bareAedes: {
       ackedPerSecond: Math.round(baseline.rate),
       acked: baseline.acked,
-      relayedToSubscriber: relayed,
+      relayedToSubscriber: baseline.relayed,
       bytesPerInFlightMessageAtPeak: Math.round(baseline.peakBytesAboveIdle / Math.max(1, baseline.maxInFlight)),
     },
     ratio: Math.round((vigil.rate / baseline.rate) * 100) / 100,

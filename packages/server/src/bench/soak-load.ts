@@ -68,7 +68,7 @@ export type FromLoad =
 interface Device {
   readonly index: number;
   readonly id: string;
-  readonly cert: IssuedCert;
+  readonly cert: Pick<IssuedCert, 'certPem' | 'keyPem'>;
   readonly topic: string;
   readonly model: VitalsModel;
   client: MqttClient | undefined;
@@ -89,8 +89,7 @@ const startMs = Date.now();
 const devices: Device[] = spec.devices.map((d, index) => ({
   index,
   id: d.id,
-  // connectDevice reads certPem and keyPem only.
-  cert: { certPem: d.certPem, keyPem: d.keyPem } as IssuedCert,
+  cert: { certPem: d.certPem, keyPem: d.keyPem },
   topic: deviceTopic(d.id, 'telemetry'),
   model: new VitalsModel({ seed: 'soak', deviceIndex: index, startMs }),
   client: undefined,

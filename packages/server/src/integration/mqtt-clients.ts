@@ -10,7 +10,8 @@ export interface DeviceClientOptions {
   readonly port: number;
   /** The root the client trusts for the server certificate. */
   readonly serverCaPem: string;
-  readonly cert: IssuedCert;
+  /** The device's certificate and key (PEM); an IssuedCert will do. */
+  readonly cert: Pick<IssuedCert, 'certPem' | 'keyPem'>;
   readonly clientId: string;
   readonly extra?: Partial<IClientOptions>;
 }

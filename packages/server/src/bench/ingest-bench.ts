@@ -18,7 +18,6 @@ import { createServer } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Worker } from 'node:worker_threads';
 import { Aedes } from 'aedes';
 import { validate } from '../config/index.js';
 import { caPaths } from '../identity/ca/index.js';
@@ -28,7 +27,7 @@ import { initialize, openPlatform, startServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
 import { TLS_PROFILE } from '../transports/http/index.js';
 import { readFile } from 'node:fs/promises';
-import type { LoadResult, LoadSpec } from './ingest-load.js';
+import { runLoadWorker, type LoadResult, type LoadSpec } from './ingest-load.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -59,11 +58,8 @@ async function load(spec: Omit<LoadSpec, 'window' | 'seconds'>): Promise<LoadRes
   let peak = idle;
   const sampler = setInterval(() => (peak = Math.max(peak, memoryNow())), 500);
   try {
-    const worker = new Worker(new URL('./ingest-load.js', import.meta.url), { workerData: { ...spec, window: WINDOW, seconds: SECONDS } satisfies LoadSpec });
-    const [message] = (await once(worker, 'message')) as [LoadResult | { error: string }];
-    await worker.terminate();
-    if ('error' in message) throw new Error(`load generator: ${message.error}`);
-    return { ...message, peakBytesAboveIdle: Math.max(0, peak - idle) };
+    const result = await runLoadWorker({ ...spec, window: WINDOW, seconds: SECONDS });
+    return { ...result, peakBytesAboveIdle: Math.max(0, peak - idle) };
   } finally {
     clearInterval(sampler);
   }

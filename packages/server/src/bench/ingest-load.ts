@@ -5,9 +5,11 @@
  * keeps `window` QoS 1 publishes in flight for `seconds` and counts the PUBACKs. In the baseline
  * phase one more client subscribes to everything published, as the relay's receiver.
  *
- * workerData: LoadSpec. Posts one LoadResult, or { error } when a client cannot connect.
+ * The ingest and detectors benches call runLoadWorker(spec); in the worker this module reads
+ * workerData (a LoadSpec) and posts one LoadResult, or { error } when a client cannot connect.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { once } from 'node:events';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceTopic } from '@vigil/protocol';
 import type { IssuedCert } from '../integration/device-pki.js';
@@ -86,7 +88,21 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   return { acked, seconds, rate: acked / seconds, maxInFlight, relayed };
 }
 
-run(workerData as LoadSpec).then(
-  (result) => parentPort?.postMessage(result),
-  (error: unknown) => parentPort?.postMessage({ error: error instanceof Error ? error.message : String(error) }),
-);
+/** Main thread: runs the load in a new worker and returns what it measured. */
+export async function runLoadWorker(spec: LoadSpec): Promise<LoadResult> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: spec });
+  try {
+    const [message] = (await once(worker, 'message')) as [LoadResult | { error: string }];
+    if ('error' in message) throw new Error(`load generator: ${message.error}`);
+    return message;
+  } finally {
+    await worker.terminate();
+  }
+}
+
+if (!isMainThread) {
+  run(workerData as LoadSpec).then(
+    (result) => parentPort?.postMessage(result),
+    (error: unknown) => parentPort?.postMessage({ error: error instanceof Error ? error.message : String(error) }),
+  );
+}

@@ -190,6 +190,7 @@ export class ApiClient {
   disableUser = (userId: string) => this.call<unknown>('POST', `/api/v1/users/${id(userId)}/disable`);
   enableUser = (userId: string) => this.call<unknown>('POST', `/api/v1/users/${id(userId)}/enable`);
   resetPassword = (userId: string) => this.call<{ oneTimePassword: string }>('POST', `/api/v1/users/${id(userId)}/reset-password`);
+  resetMfa = (userId: string) => this.call<{ totpRemoved: boolean; passkeysRemoved: number; sessionsRevoked: number }>('POST', `/api/v1/users/${id(userId)}/reset-mfa`);
   setRoles = (userId: string, roles: readonly Role[]) => this.call<unknown>('PUT', `/api/v1/users/${id(userId)}/roles`, { roles });
   training = (userId: string) => this.call<{ records: TrainingRecord[] }>('GET', `/api/v1/users/${id(userId)}/training`);
   addTraining = (userId: string, record: Omit<TrainingRecord, 'id'>) => this.call<unknown>('POST', `/api/v1/users/${id(userId)}/training`, record);

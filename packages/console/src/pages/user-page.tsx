@@ -61,7 +61,7 @@ function UserDetail({ user, reload }: { readonly user: UserView; readonly reload
   );
 }
 
-type Pending = 'disable' | 'enable' | 'reset-password' | null;
+type Pending = 'disable' | 'enable' | 'reset-password' | 'reset-mfa' | null;
 
 function AccountActions({ user, reload }: { readonly user: UserView; readonly reload: () => void }) {
   const { api } = useSession();
@@ -85,6 +85,7 @@ function AccountActions({ user, reload }: { readonly user: UserView; readonly re
     const done = await action.run(async () => {
       if (pending === 'disable') await api.disableUser(user.id);
       else if (pending === 'enable') await api.enableUser(user.id);
+      else if (pending === 'reset-mfa') await api.resetMfa(user.id);
       return true;
     });
     if (done === true) close();
@@ -94,11 +95,14 @@ function AccountActions({ user, reload }: { readonly user: UserView; readonly re
     disable: `Disable ${user.username}?`,
     enable: `Enable ${user.username}?`,
     'reset-password': `Reset the password of ${user.username}?`,
+    'reset-mfa': `Reset the second factors of ${user.username}?`,
   };
   const explanations: Record<Exclude<Pending, null>, string> = {
     disable: 'Their sessions and tokens end at once, and they cannot sign in until enabled again.',
     enable: 'They can sign in again with their current credentials.',
     'reset-password': 'Their sessions end at once. They get a one-time password and must choose a new one at the next sign-in.',
+    'reset-mfa':
+      'For a lost phone or security key: their authenticator app, recovery codes and passkeys are removed and their sessions end. Roles that require MFA enrol a new factor at the next sign-in. The security team is alerted.',
   };
 
   return (
@@ -114,6 +118,9 @@ function AccountActions({ user, reload }: { readonly user: UserView; readonly re
       )}
       <button type="button" onClick={() => setPending('reset-password')}>
         Reset password
+      </button>
+      <button type="button" onClick={() => setPending('reset-mfa')}>
+        Reset MFA
       </button>
       <Dialog open={pending !== null} title={pending === null ? '' : oneTimePassword === null ? titles[pending] : 'Password reset'} onClose={close}>
         {oneTimePassword !== null ? (
@@ -131,7 +138,7 @@ function AccountActions({ user, reload }: { readonly user: UserView; readonly re
             <ErrorNotice error={action.error} />
             <div className="actions">
               <button type="button" className={pending === 'disable' ? 'danger' : 'primary'} disabled={action.busy} onClick={() => void confirm()}>
-                {pending === 'disable' ? 'Disable' : pending === 'enable' ? 'Enable' : 'Reset password'}
+                {pending === 'disable' ? 'Disable' : pending === 'enable' ? 'Enable' : pending === 'reset-mfa' ? 'Reset MFA' : 'Reset password'}
               </button>
               <button type="button" onClick={close}>
                 Cancel

@@ -324,6 +324,39 @@ export class IdentityService {
     return { oneTimePassword };
   }
 
+  /**
+   * An admin's MFA reset (a lost phone or security key): the user's TOTP secret, recovery codes and
+   * passkeys are removed and every session ends; a user whose roles require MFA enrols again at
+   * the next login. Audited as identity.mfa.remove, which the security monitor raises as a
+   * privilege-escalation signal (a second factor removed).
+   */
+  async resetMfa(ctx: RequestContext, userId: string, orgId?: string): Promise<{ totpRemoved: boolean; passkeysRemoved: number; sessionsRevoked: number }> {
+    const org = this.targetOrg(ctx, orgId);
+    this.authorize(ctx, 'users:manage', org);
+    const target = await this.read.findUser(org, userId);
+    if (!target) throw new AppError('IDENTITY_USER_NOT_FOUND');
+    this.protectPlatformAdmin(ctx, target);
+    return this.uow.run(async (s) => {
+      const found = await s.identity.findUser(org, userId);
+      if (!found) throw new AppError('IDENTITY_USER_NOT_FOUND');
+      const now = this.now();
+      const totpRemoved = found.totpSecretSealed !== null;
+      await s.identity.updateUser(org, userId, { totpSecretSealed: null, totpConfirmedAt: null, totpLastStep: null });
+      await s.identity.replaceRecoveryCodes(org, userId, [], now);
+      const passkeysRemoved = await s.identity.deleteWebauthnCredentials(org, userId);
+      const sessionsRevoked = await s.identity.revokeUserSessions(org, userId, now, 'mfa-reset');
+      await s.audit.record(ctx, {
+        action: 'identity.mfa.remove',
+        target: { type: 'user', id: userId },
+        outcome: 'success',
+        reason: 'admin-reset',
+        orgId: org,
+        details: { totpRemoved, passkeysRemoved, sessionsRevoked },
+      });
+      return { totpRemoved, passkeysRemoved, sessionsRevoked };
+    });
+  }
+
   async setRoles(ctx: RequestContext, userId: string, requested: readonly string[], orgId?: string): Promise<UserView> {
     const org = this.targetOrg(ctx, orgId);
     this.authorize(ctx, 'users:manage', org);

@@ -134,6 +134,8 @@ export interface IdentityStore {
   insertWebauthnCredential(row: WebauthnCredentialRow): Promise<void>;
   listWebauthnCredentials(orgId: string, userId: string): Promise<WebauthnCredentialRow[]>;
   updateWebauthnCounter(id: string, counter: number): Promise<void>;
+  /** Removes every passkey of the user (an admin's MFA reset); returns how many. */
+  deleteWebauthnCredentials(orgId: string, userId: string): Promise<number>;
 
   replaceRecoveryCodes(orgId: string, userId: string, codeHashes: readonly string[], now: string): Promise<void>;
   /** Marks an unused code as used; false when there is no such unused code. */

@@ -208,6 +208,42 @@ describe('identity over HTTPS', () => {
     assert.equal((await h.login('to.disable', USER_PASSWORD)).status, 401);
   });
 
+  test('ok/an admin MFA reset removes the second factors, ends every session, forces re-enrolment, and is a security event', async () => {
+    const created = await h.as(admin, 'POST', '/api/v1/users', { username: 'lost.phone', displayName: 'Lost Phone', roles: ['security-officer'] });
+    const otp = created.body['oneTimePassword'] as string;
+    const userId = (created.body['user'] as { id: string }).id;
+    const login = await h.login('lost.phone', otp);
+    const bearer = login.body['token'] as string;
+    await h.call('POST', '/api/v1/auth/password', { bearer, body: { currentPassword: otp, newPassword: USER_PASSWORD } });
+    const setup = await h.call('POST', '/api/v1/me/mfa/totp/setup', { bearer });
+    const confirmed = await h.call('POST', '/api/v1/me/mfa/totp/confirm', { bearer, body: { code: totpCode(setup.body['secret'] as string, h.clock.now()) } });
+    assert.equal(confirmed.body['state'], 'authenticated');
+    assert.equal((await h.call('GET', '/api/v1/auth/session', { bearer })).status, 200);
+
+    const clinician = await h.createUser(admin, 'not.an.admin', ['clinician']);
+    assert.equal((await h.as(clinician, 'POST', `/api/v1/users/${userId}/reset-mfa`)).status, 403, 'users:manage only');
+    const reset = await h.as(admin, 'POST', `/api/v1/users/${userId}/reset-mfa`);
+    assert.equal(reset.status, 200);
+    assert.equal(reset.body['totpRemoved'], true);
+    assert.equal(reset.body['passkeysRemoved'], 0);
+    assert.ok((reset.body['sessionsRevoked'] as number) >= 1);
+    assert.equal((await h.call('GET', '/api/v1/auth/session', { bearer })).status, 401, 'the session ended at once');
+    const db = h.t.platform.database.db;
+    assert.equal((await db.selectFrom('recovery_codes').select('id').where('user_id', '=', userId).execute()).length, 0, 'recovery codes are gone');
+    const again = await h.login('lost.phone', USER_PASSWORD);
+    assert.equal(again.body['state'], 'mfa-enrollment-required', 'a security officer must enrol a new factor before anything else');
+
+    const audited = await db.selectFrom('audit_events').select(['action', 'reason', 'target_id']).where('action', '=', 'identity.mfa.remove').execute();
+    assert.deepEqual(audited, [{ action: 'identity.mfa.remove', reason: 'admin-reset', target_id: userId }]);
+    // The security monitor sees a second factor removed (privilege-escalation detector).
+    let events: { type: string }[] = [];
+    for (let i = 0; i < 50 && events.length === 0; i++) {
+      events = await db.selectFrom('security_events').select('type').where('type', '=', 'identity.mfa.removed').where('user_id', '=', userId).execute();
+      if (events.length === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(events.length, 1);
+  });
+
   test('ok/a password change ends the other sessions; an admin reset ends all and forces a change', async () => {
     const a = await h.createUser(admin, 'two.sessions', ['clinician']);
     const b = await h.signIn('two.sessions', USER_PASSWORD);
@@ -287,6 +323,7 @@ describe('identity over HTTPS', () => {
     for (const [method, path] of [
       ['POST', `/api/v1/users/${victim.userId}/disable`],
       ['POST', `/api/v1/users/${victim.userId}/reset-password`],
+      ['POST', `/api/v1/users/${victim.userId}/reset-mfa`],
     ] as const) {
       const answer = await h.as(otherAdmin, method, path);
       assert.equal(answer.status, 404, `${method} ${path}`);
@@ -304,6 +341,7 @@ describe('identity over HTTPS', () => {
     assert.equal(errorCode(grant), 'IDENTITY_ROLE_NOT_ALLOWED');
     for (const [method, path, body] of [
       ['POST', `/api/v1/users/${admin.userId}/reset-password`, undefined],
+      ['POST', `/api/v1/users/${admin.userId}/reset-mfa`, undefined],
       ['POST', `/api/v1/users/${admin.userId}/disable`, undefined],
       ['PUT', `/api/v1/users/${admin.userId}/roles`, { roles: ['clinician'] }],
     ] as const) {

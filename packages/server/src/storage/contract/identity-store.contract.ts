@@ -104,7 +104,7 @@ export function identityStoreContract(open: () => Promise<TestDatabase>): void {
       assert.equal(await store.revokeUserSessions('org-b', 'user-1', T0, 'x'), 0, 'another tenant revokes nothing');
     }));
 
-  test('ok/recovery codes are single use; webauthn credentials and service accounts round-trip', () =>
+  test('ok/recovery codes are single use; webauthn credentials round-trip and are deleted per user; service accounts round-trip', () =>
     withTestDatabase(open, async (t) => {
       const store = identityStore(t.database.db);
       await seed(store);
@@ -120,6 +120,10 @@ export function identityStoreContract(open: () => Promise<TestDatabase>): void {
       await store.updateWebauthnCounter('w1', 9);
       assert.deepEqual(await store.listWebauthnCredentials('org-a', 'user-1'), [{ ...cred, counter: 9 }]);
       assert.deepEqual(await store.listWebauthnCredentials('org-b', 'user-1'), []);
+      await store.insertWebauthnCredential({ ...cred, id: 'w2', credentialId: 'cid2' });
+      assert.equal(await store.deleteWebauthnCredentials('org-b', 'user-1'), 0, 'scoped by organization');
+      assert.equal(await store.deleteWebauthnCredentials('org-a', 'user-1'), 2);
+      assert.deepEqual(await store.listWebauthnCredentials('org-a', 'user-1'), []);
 
       const account = { id: 'sa1', orgId: 'org-a', name: 'etl', scopes: ['devices:read'], tokenHash: 'th', createdAt: T0, expiresAt: T0, revokedAt: null };
       await store.insertServiceAccount(account);

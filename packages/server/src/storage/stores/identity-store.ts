@@ -236,6 +236,10 @@ export function identityStore(db: Executor): IdentityStore {
     async updateWebauthnCounter(id, counter) {
       await db.updateTable('webauthn_credentials').set({ counter }).where('id', '=', id).execute();
     },
+    async deleteWebauthnCredentials(orgId, userId) {
+      const result = await db.deleteFrom('webauthn_credentials').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
 
     async replaceRecoveryCodes(orgId, userId, codeHashes, now) {
       await db.deleteFrom('recovery_codes').where('org_id', '=', orgId).where('user_id', '=', userId).execute();

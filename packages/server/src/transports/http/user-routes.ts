@@ -65,6 +65,20 @@ export function userRoutes(identity: IdentityService): HttpRoutes {
       async (request) => identity.resetPassword(requestContext(request), request.params.id),
     );
 
+    app.post(
+      '/api/v1/users/:id/reset-mfa',
+      {
+        config: { permission: 'users:manage' },
+        schema: {
+          summary: "MFA reset (a lost phone or key): removes the user's TOTP, recovery codes and passkeys and ends every session; raises a security event.",
+          tags: ['users'],
+          params: IdParams,
+          response: { 200: Type.Object({ totpRemoved: Type.Boolean(), passkeysRemoved: Type.Integer(), sessionsRevoked: Type.Integer() }, closed) },
+        },
+      },
+      async (request) => identity.resetMfa(requestContext(request), request.params.id),
+    );
+
     app.put(
       '/api/v1/users/:id/roles',
       {

@@ -26,6 +26,13 @@ const reading = (seq: number, measuredAt: string, value: number, patientId: stri
   digest: `d-${seq}`,
 });
 
+/** 1 to 40 readings at distinct times within two hours of a base time (ms), with values 30 to 250. */
+const readingSamples = fc.uniqueArray(fc.record({ ms: fc.integer({ min: 0, max: 7_200_000 }), value: fc.double({ min: 30, max: 250, noNaN: true }) }), {
+  selector: (r) => r.ms,
+  minLength: 1,
+  maxLength: 40,
+});
+
 /** The buckets equal min, max, mean and count of the samples at or after `fromMs`, bucket by bucket, none missing or extra. */
 function assertBucketsOf(buckets: readonly VitalBucket[], samples: readonly { at: number; value: number }[], fromMs: number, bucketMs: number): void {
   const expected = new Map<number, number[]>();
@@ -120,7 +127,7 @@ export function clinicalStoreContract(open: () => Promise<TestDatabase>): void {
       let run = 0;
       await fc.assert(
         fc.asyncProperty(
-          fc.uniqueArray(fc.record({ ms: fc.integer({ min: 0, max: 7_200_000 }), value: fc.double({ min: 30, max: 250, noNaN: true }) }), { selector: (r) => r.ms, minLength: 1, maxLength: 40 }),
+          readingSamples,
           fc.integer({ min: 1, max: 1800 }),
           fc.integer({ min: 0, max: 600_000 }),
           async (samples, bucketSeconds, shiftMs) => {
@@ -147,7 +154,7 @@ export function clinicalStoreContract(open: () => Promise<TestDatabase>): void {
       let run = 0;
       await fc.assert(
         fc.asyncProperty(
-          fc.uniqueArray(fc.record({ ms: fc.integer({ min: 0, max: 7_200_000 }), value: fc.double({ min: 30, max: 250, noNaN: true }) }), { selector: (r) => r.ms, minLength: 1, maxLength: 40 }),
+          readingSamples,
           fc.integer({ min: 1, max: 5 }),
           fc.integer({ min: 1, max: 30 }),
           fc.integer({ min: 0, max: 10 }),

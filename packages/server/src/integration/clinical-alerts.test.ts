@@ -5,29 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AuditRecord } from '@vigil/protocol';
-import { readAllEvents } from '../audit/index.js';
-import { isAppError, SYSTEM_PRINCIPAL, type ErrorCode } from '../kernel/index.js';
+import { isAppError, SYSTEM_PRINCIPAL } from '../kernel/index.js';
 import type { IngestDevice } from '../telemetry/index.js';
 import { clinician, makeClinicalHarness, patientWithTeam, type ClinicalHarness } from './clinical-fixtures.js';
-import { contextOf, type UserPrincipal } from './patients-fixtures.js';
+import { auditEvents, contextOf, rejectsWith, type UserPrincipal } from './patients-fixtures.js';
 
 const SPO2 = '59408-5';
 const HR = '8867-4';
-
-function rejectsWith(code: ErrorCode) {
-  return (error: unknown) => {
-    assert.ok(isAppError(error), String(error));
-    assert.equal(error.code, code);
-    return true;
-  };
-}
-
-async function auditEvents(h: ClinicalHarness): Promise<AuditRecord[]> {
-  const out: AuditRecord[] = [];
-  for await (const e of readAllEvents(h.platform.auditReader())) out.push(e);
-  return out;
-}
 
 describe('clinical alerts', () => {
   let h: ClinicalHarness;

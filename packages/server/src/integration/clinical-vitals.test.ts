@@ -7,29 +7,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { AuditRecord } from '@vigil/protocol';
-import { readAllEvents } from '../audit/index.js';
-import { isAppError, newId, type ErrorCode } from '../kernel/index.js';
+import { isAppError, newId } from '../kernel/index.js';
 import type { IngestDevice } from '../telemetry/index.js';
 import { clinician, makeClinicalHarness, patientWithTeam, type ClinicalHarness } from './clinical-fixtures.js';
-import { contextOf, makeUser, type UserPrincipal } from './patients-fixtures.js';
+import { auditEvents, contextOf, makeUser, rejectsWith, type UserPrincipal } from './patients-fixtures.js';
 
 const HR = '8867-4';
 const SPO2 = '59408-5';
-
-function rejectsWith(code: ErrorCode) {
-  return (error: unknown) => {
-    assert.ok(isAppError(error), String(error));
-    assert.equal(error.code, code);
-    return true;
-  };
-}
-
-async function auditEvents(h: ClinicalHarness): Promise<AuditRecord[]> {
-  const out: AuditRecord[] = [];
-  for await (const e of readAllEvents(h.platform.auditReader())) out.push(e);
-  return out;
-}
 
 function at(h: ClinicalHarness, offsetSeconds: number): string {
   return new Date(h.clock.now().getTime() + offsetSeconds * 1000).toISOString();

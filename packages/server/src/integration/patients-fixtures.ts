@@ -3,7 +3,10 @@
  * ManualClock), a recording SecurityEventSink, a fake UserDirectory, and typed factories of user
  * principals and their contexts. Imported by tests only.
  */
-import { MemorySecurityEventSink, newId, type Principal, type RequestContext, type Role } from '../kernel/index.js';
+import assert from 'node:assert/strict';
+import type { AuditRecord } from '@vigil/protocol';
+import { readAllEvents, type AuditReader } from '../audit/index.js';
+import { isAppError, MemorySecurityEventSink, newId, type ErrorCode, type Principal, type RequestContext, type Role } from '../kernel/index.js';
 import {
   BREAK_GLASS_REASON_DOMAIN,
   BreakGlassService,
@@ -28,6 +31,22 @@ import {
 import { makePlatform, type TestPlatform } from './fixtures.js';
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+
+/** For assert.rejects: the error is an AppError with this code. */
+export function rejectsWith(code: ErrorCode): (error: unknown) => true {
+  return (error: unknown) => {
+    assert.ok(isAppError(error), String(error));
+    assert.equal(error.code, code);
+    return true;
+  };
+}
+
+/** Every audit event of the platform, oldest first. */
+export async function auditEvents(h: { readonly platform: { auditReader(): AuditReader } }): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = [];
+  for await (const e of readAllEvents(h.platform.auditReader())) out.push(e);
+  return out;
+}
 
 export function makeUser(orgId: string, roles: readonly Role[], name = roles.join('+')): UserPrincipal {
   return { kind: 'user', id: newId(), orgId, username: `${name}-${newId().slice(0, 8)}`, roles, sessionId: newId(), mfa: true };

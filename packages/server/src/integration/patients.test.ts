@@ -4,33 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AuditRecord } from '@vigil/protocol';
-import { readAllEvents } from '../audit/index.js';
-import { isAppError, newId, type ErrorCode } from '../kernel/index.js';
+import { newId } from '../kernel/index.js';
 import { BREAK_GLASS_EVENT, BREAK_GLASS_UNJUSTIFIED_EVENT } from '../patients/index.js';
 import { securityEventStore } from '../storage/index.js';
-import { ADA, ALAN, contextOf, makePatientsHarness, makeUser, train, type PatientsHarness, type UserPrincipal } from './patients-fixtures.js';
+import { ADA, ALAN, auditEvents, contextOf, makePatientsHarness, makeUser, rejectsWith, train, type PatientsHarness, type UserPrincipal } from './patients-fixtures.js';
 
 const MINUTE = 60_000;
-
-function rejectsWith(code: ErrorCode) {
-  return (error: unknown) => {
-    assert.ok(isAppError(error), String(error));
-    assert.equal(error.code, code);
-    return true;
-  };
-}
 
 function sqlite(h: PatientsHarness) {
   const handle = h.platform.database.sqliteHandle;
   assert.ok(handle, 'these tests inspect raw SQLite rows');
   return handle;
-}
-
-async function auditEvents(h: PatientsHarness): Promise<AuditRecord[]> {
-  const out: AuditRecord[] = [];
-  for await (const e of readAllEvents(h.platform.auditReader())) out.push(e);
-  return out;
 }
 
 describe('patients', () => {

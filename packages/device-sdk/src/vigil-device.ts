@@ -307,7 +307,7 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
     if (this.stopping) return;
     const generation = ++this.generation;
     const url = new URL(this.mqttUrl());
-    const options: IClientOptions & { minVersion: 'TLSv1.2' } = {
+    const options: IClientOptions & { minVersion: 'TLSv1.2'; noDelay: boolean } = {
       clientId: this.deviceId,
       protocolVersion: this.options.protocolVersion ?? 4,
       clean: this.options.persistentSession !== true,
@@ -322,6 +322,8 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
       key: this.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
+      // No Nagle delay on our small publishes and acks (the server sets TCP_NODELAY too).
+      noDelay: true,
     };
     const client = connect(url.toString(), options);
     this.client = client;

@@ -31,7 +31,7 @@ import { runLoadWorker, type LoadResult, type LoadSpec } from './ingest-load.js'
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { devices: { type: 'string', default: '50' }, window: { type: 'string', default: '16' }, seconds: { type: 'string', default: '10' } },
+  options: { devices: { type: 'string', default: '50' }, window: { type: 'string', default: '16' }, seconds: { type: 'string', default: '10' }, 'group-commit-ms': { type: 'string' } },
   allowPositionals: true,
 });
 const DEVICES = Number(values.devices);
@@ -78,6 +78,7 @@ try {
     httpPort: 0,
     mqttPort: 0,
     mqtt: { messagesPerSecond: 10_000, burst: 100_000 },
+    ...(values['group-commit-ms'] !== undefined ? { telemetry: { groupCommitMs: Number(values['group-commit-ms']) } } : {}),
   });
   await initialize({ config, env: {} });
   const platform = await openPlatform({ config, env: {} });
@@ -93,7 +94,10 @@ try {
 
   // 2. Baseline: bare aedes (in-memory), TLS, same QoS 1 traffic relayed to one subscriber.
   const bare = await Aedes.createBroker();
-  const tlsServer = createServer({ ...TLS_PROFILE, cert: pki.server.certPem, key: pki.server.keyPem }, (socket) => bare.handle(socket));
+  const tlsServer = createServer({ ...TLS_PROFILE, cert: pki.server.certPem, key: pki.server.keyPem }, (socket) => {
+    socket.setNoDelay(true); // as Vigil's broker does: the same socket options for both
+    bare.handle(socket);
+  });
   tlsServer.listen(0, '127.0.0.1');
   await once(tlsServer, 'listening');
   const barePort = (tlsServer.address() as AddressInfo).port;

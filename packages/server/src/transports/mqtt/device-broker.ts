@@ -300,6 +300,10 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
       handshakeTimeout: limits.connectTimeoutMs,
     },
     (socket) => {
+      // A PUBACK is 4 bytes, written after the commit: with Nagle's algorithm it waits for the
+      // device's TCP ACK of our previous segment, which Linux delays up to 40 ms. That wait, not
+      // the commit, set each device's pace (14k msg/s in the ingest bench; 29k with TCP_NODELAY).
+      socket.setNoDelay(true);
       if (!refuseUnverified(socket)) return;
       const conn = new GuardedConnection(socket, limits.maxPacketBytes, (error) => {
         const client = clientsByConn.get(conn);

@@ -16,7 +16,7 @@
  *       with the same content is 'duplicate' (acknowledged), anything else is 'replay' (refused).
  * MUST: a failed transaction rejects every message of the batch (the device resends them).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalTelemetry, type TelemetryEnvelope } from '@vigil/protocol';
 import type { AuditEventInput } from '../audit/index.js';
 import { AppError, isAppError, newId, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
@@ -70,7 +70,8 @@ interface Pending {
 
 /** SHA-256 of the canonical form: equal for a redelivery whatever its key order on the wire. */
 export function messageDigest(envelope: TelemetryEnvelope): string {
-  return createHash('sha256').update(canonicalTelemetry(envelope)).update('\n').update(envelope.sig ?? '').digest('hex');
+  // One-shot hash of the same bytes as update(canonical).update('\n').update(sig): cheaper per message.
+  return hash('sha256', `${canonicalTelemetry(envelope)}\n${envelope.sig ?? ''}`, 'hex');
 }
 
 export class GroupCommitter {

@@ -128,6 +128,14 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
   const sessions = new WeakMap<Client, Session>();
   const sockets = new WeakMap<object, TLSSocket>();
   const buckets = new Map<string, TokenBucket>();
+  /** The authenticated connection of each device (the latest, if it reconnected). */
+  const connected = new Map<string, Client>();
+  function track(client: Client, socket: TLSSocket): void {
+    connected.set(client.id, client);
+    socket.once('close', () => {
+      if (connected.get(client.id) === client) connected.delete(client.id);
+    });
+  }
   const { handler, events } = options;
 
   const refuse = (reason: string, where: { deviceId?: string; orgId?: string; source?: string }, details?: Record<string, string | number | boolean>): void => {
@@ -189,6 +197,9 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
             }
             const publicKeyPem = peer.publicKey.export({ type: 'spki', format: 'pem' }).toString();
             sessions.set(client, { device: { deviceId: device.deviceId, orgId: device.orgId, model: device.model, publicKeyPem }, source });
+            // Known from here, not from 'clientReady' (which aedes emits a few event-loop turns after
+            // the CONNACK): a revocation must cut a device the moment it holds an accepted CONNACK.
+            track(client, socket);
             callback(null, true);
           },
           () => {
@@ -259,14 +270,12 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
     },
   });
 
-  const connected = new Map<string, Client>();
   // Connections are security events too (info): source-change and flapping detectors read them.
   const connectionEvent = (type: string, client: Client): void => {
     const session = sessions.get(client);
     if (session) events.emit({ type, severity: 'info', reason: type === 'mqtt.connected' ? 'connect' : 'disconnect', deviceId: session.device.deviceId, orgId: session.device.orgId, source: session.source });
   };
   broker.on('clientReady', (client) => {
-    if (sessions.has(client)) connected.set(client.id, client);
     connectionEvent('mqtt.connected', client);
   });
   broker.on('clientDisconnect', (client) => {

@@ -92,8 +92,27 @@ export class GuardedConnection extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.coalesce();
     if (this.socket.write(chunk)) callback();
     else this.socket.once('drain', () => callback());
+  }
+
+  private corked = false;
+
+  /**
+   * The packets written in one turn of the event loop leave in one TLS record and one syscall:
+   * a group commit acknowledges a device's whole window at once, and 4-byte PUBACKs written one
+   * by one cost a record, a MAC and a writev each. The socket is corked at the first write and
+   * uncorked once the current microtasks have run (process.nextTick), so nothing waits longer.
+   */
+  private coalesce(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.socket.uncork();
+    });
   }
 
   override _final(callback: (error?: Error | null) => void): void {

@@ -203,7 +203,7 @@ export class GroupCommitter {
           results.push('stored');
           continue;
         }
-        const stored = inBatch.get(key) ?? (await scope.telemetry.findDigest(deviceId, seq));
+        const stored = inBatch.get(key) ?? (await scope.telemetry.findDigest(deviceId, seq, new Date(Date.parse(p.envelope.ts)).toISOString()));
         results.push(stored === p.digest ? 'duplicate' : 'replay');
       }
       if (rows.length > 0) await scope.telemetry.insertReadings(rows);

@@ -27,8 +27,8 @@ class StagedTelemetryStore implements TelemetryStore {
     }
     return Promise.resolve(out);
   }
-  findDigest(deviceId: string, seq: number): Promise<string | undefined> {
-    const row = this.data.readings.find((r) => r.deviceId === deviceId && r.seq === seq && r.idx === 0);
+  findDigest(deviceId: string, seq: number, measuredAt: string): Promise<string | undefined> {
+    const row = this.data.readings.find((r) => r.deviceId === deviceId && r.seq === seq && r.idx === 0 && r.measuredAt === measuredAt);
     return Promise.resolve(row?.digest ?? undefined);
   }
   insertReadings(rows: readonly ReadingRow[]): Promise<void> {

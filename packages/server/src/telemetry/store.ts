@@ -30,8 +30,11 @@ export interface DeviceSeqAdvance {
 export interface TelemetryStore {
   /** Last committed seq per device (absent: nothing committed yet). */
   lastSeqs(deviceIds: readonly string[]): Promise<Map<string, number>>;
-  /** Digest of a committed message; undefined when the device has no message with that seq. */
-  findDigest(deviceId: string, seq: number): Promise<string | undefined>;
+  /**
+   * Digest of a committed message; undefined when the device has no message with that seq
+   * measured at that time (a redelivery carries the same time: another time is another message).
+   */
+  findDigest(deviceId: string, seq: number, measuredAt: string): Promise<string | undefined>;
   insertReadings(rows: readonly ReadingRow[]): Promise<void>;
   /** Raises each device's last_seq; throws STORAGE_CONFLICT if another writer moved it first. */
   advance(states: readonly DeviceSeqAdvance[], expected: ReadonlyMap<string, number>, now: string): Promise<void>;

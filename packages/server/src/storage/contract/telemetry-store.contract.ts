@@ -53,8 +53,9 @@ export function telemetryStoreContract(open: () => Promise<TestDatabase>, prepar
       const rows = await store.readingsForDevice('org-a', 'device-t-0001', '2026-11-28T12:00:00.000Z', '2026-11-28T12:01:00.000Z', 10);
       assert.deepEqual(rows.map((r) => [r.seq, r.idx, r.value]), [[1, 0, 72.5], [1, 1, 72.5]]);
       assert.deepEqual(await store.readingsForDevice('org-b', 'device-t-0001', ...ALL_TIME, 10), [], 'another organization sees nothing');
-      assert.equal(await store.findDigest('device-t-0001', 2), 'digest-2');
-      assert.equal(await store.findDigest('device-t-0001', 3), undefined);
+      assert.equal(await store.findDigest('device-t-0001', 2, '2026-11-28T12:01:00.000Z'), 'digest-2');
+      assert.equal(await store.findDigest('device-t-0001', 2, '2026-11-28T12:01:00.001Z'), undefined, 'the same seq measured at another time is another message');
+      assert.equal(await store.findDigest('device-t-0001', 3, '2026-11-28T12:01:00.000Z'), undefined);
     }));
 
   test('fail/the same (device, seq, idx) cannot be stored twice', () =>

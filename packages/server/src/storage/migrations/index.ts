@@ -15,6 +15,7 @@ import * as m0007 from './0007-security-alerts.js';
 import * as m0008 from './0008-delivery-usage.js';
 import * as m0009 from './0009-vitals-index.js';
 import * as m0010 from './0010-vitals-rollups.js';
+import * as m0011 from './0011-readings-device-index.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
 
@@ -29,6 +30,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0008-delivery-usage', m0008.up],
   ['0009-vitals-index', m0009.up],
   ['0010-vitals-rollups', m0010.up],
+  ['0011-readings-device-index', m0011.up],
 ];
 
 export const LATEST_MIGRATION = STEPS[STEPS.length - 1]?.[0] ?? '';

@@ -143,6 +143,7 @@ export function vitalsStore(db: Executor, dialect: SqlDialect): VitalsStore {
         .where('device_id', '=', deviceId)
         .where('seq', '=', seq)
         .where('idx', '=', idx)
+        .where('patient_id', 'is not', null) // the partial (device_id, seq, idx) index: readings by key are patients' readings
         .executeTakeFirst();
       return row ? { ...toPoint(row), patientId: row.patient_id } : undefined;
     },

@@ -103,8 +103,16 @@ function kyselyTelemetryStore(db: Executor): TelemetryStore {
       for (const r of rows) out.set(r.device_id, Number(r.last_seq));
       return out;
     },
-    async findDigest(deviceId, seq) {
-      const row = await db.selectFrom('telemetry_readings').select('digest').where('device_id', '=', deviceId).where('seq', '=', seq).where('idx', '=', 0).executeTakeFirst();
+    async findDigest(deviceId, seq, measuredAt) {
+      // (device_id, measured_at, seq, idx): the SQLite index since 0011, a PostgreSQL partition's primary key.
+      const row = await db
+        .selectFrom('telemetry_readings')
+        .select('digest')
+        .where('device_id', '=', deviceId)
+        .where('measured_at', '=', measuredAt)
+        .where('seq', '=', seq)
+        .where('idx', '=', 0)
+        .executeTakeFirst();
       return row?.digest ?? undefined;
     },
     async insertReadings(rows) {

@@ -588,7 +588,7 @@ export function createTelemetry(
   const audit = (executor: Executor) => auditLog.writer(auditStore(executor, database.dialect));
   const committer = new GroupCommitter(
     new SqlUnitOfWork(database, (executor) => {
-      const store = auditStore(executor, database.dialect);
+      const store = auditStore(executor, database.dialect, database.sqliteHandle);
       return { telemetry: telemetryStore(executor, database.sqliteHandle), audit: { append: (ctx, events) => auditLog.append(store, ctx, events) } };
     }),
     clock,

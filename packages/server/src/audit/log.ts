@@ -7,7 +7,7 @@
  *       least every `checkpointIntervalSeconds` while new events arrive.
  */
 import { checkpointSigningPayload, type AuditCheckpoint, type AuditRecord } from '@vigil/protocol';
-import { AppError, newId, type Clock, type RequestContext } from '../kernel/index.js';
+import { AppError, newTimeOrderedId, type Clock, type RequestContext } from '../kernel/index.js';
 import type { Signer } from '../keys/index.js';
 import { hashRecord, validateEvent, type AuditEventInput, type ChainHead } from './model.js';
 import type { AuditStore } from './store.js';
@@ -51,7 +51,7 @@ export class AuditLog {
         seq += 1;
         const unhashed = {
           seq,
-          eventId: newId(),
+          eventId: newTimeOrderedId(),
           time,
           actorKind: ctx.principal.kind,
           actorId: ctx.principal.id,

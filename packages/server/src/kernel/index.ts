@@ -4,7 +4,7 @@
 export { ERROR_CATALOGUE, isErrorCode, type ErrorCode, type ErrorSpec } from './error-catalogue.js';
 export { AppError, isAppError, toAppError, type AppErrorOptions } from './app-error.js';
 export { systemClock, ManualClock, type Clock } from './clock.js';
-export { newId, newToken, isId } from './ids.js';
+export { newId, newTimeOrderedId, newToken, isId } from './ids.js';
 export { SYSTEM_PRINCIPAL, ANONYMOUS_PRINCIPAL, ROLES, cliPrincipal, isRole, principalOrg, type Principal, type Role } from './principal.js';
 export type { UnitOfWork } from './unit-of-work.js';
 export { systemContext, type RequestContext } from './request-context.js';

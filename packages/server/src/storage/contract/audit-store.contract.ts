@@ -58,6 +58,23 @@ export function auditStoreContract(open: () => Promise<TestDatabase>): void {
       assert.equal(await store.maxSeq(), 3);
     }));
 
+  test('ok/events written through the SQLite prepared path read back as through kysely, and roll back with the transaction', () =>
+    withTestDatabase(open, async (t) => {
+      const fast = auditStore(t.database.db, t.database.dialect, t.database.sqliteHandle);
+      const rows = [record(1, { details: { z: 1, a: 'x' } }), record(2, { orgId: 'org-1', reason: 'because', outcome: 'denied' })];
+      await fast.insertEvents(rows);
+      assert.deepEqual(await auditStore(t.database.db, t.database.dialect).readAfter(0, 10), rows);
+      await assert.rejects(
+        t.database.db.transaction().execute(async (trx) => {
+          await auditStore(trx, t.database.dialect, t.database.sqliteHandle).insertEvents([record(3)]);
+          throw new Error('the caller fails after the append');
+        }),
+        /the caller fails/,
+      );
+      assert.equal(await fast.maxSeq(), 2);
+      await assert.rejects(fast.insertEvents([record(2)]), 'a seq is stored once');
+    }));
+
   test('ok/readStoredAfter returns the stored canonical details text, on every read path', () =>
     withTestDatabase(open, async (t) => {
       const plain = auditStore(t.database.db, t.database.dialect);

@@ -15,7 +15,10 @@ const INSERT_CHUNK = 1000;
 
 /**
  * `sqliteHandle`, when given, serves `readStoredAfter` with a raw (array-mode) prepared statement:
- * verification of a million events reads each row once, and row objects dominate its cost.
+ * verification of a million events reads each row once, and row objects dominate its cost. It
+ * also serves `insertEvents` with one prepared single-row INSERT run per event, on the same
+ * connection and so in the caller's transaction: a group commit appends tens of events, and a
+ * multi-row INSERT of that arity was compiled anew for each batch size.
  */
 export function auditStore(db: Executor, dialect: SqlDialect, sqliteHandle?: BetterSqlite3.Database): AuditStore & AuditReader {
   const bulk = sqliteHandle ? sqliteBulkReader(sqliteHandle) : undefined;
@@ -39,6 +42,14 @@ export function auditStore(db: Executor, dialect: SqlDialect, sqliteHandle?: Bet
         .execute();
     },
     async insertEvents(records) {
+      if (sqliteHandle) {
+        const insert = sqliteHandle.prepare(SQLITE_INSERT_EVENT);
+        for (const r of records) {
+          const row = toRow(r);
+          insert.run(row.seq, row.event_id, row.time, row.actor_kind, row.actor_id, row.org_id, row.action, row.target_type, row.target_id, row.outcome, row.reason, row.request_id, row.source, row.details, row.prev_hash, row.hash);
+        }
+        return;
+      }
       for (let i = 0; i < records.length; i += INSERT_CHUNK) {
         await db.insertInto('audit_events').values(records.slice(i, i + INSERT_CHUNK).map(toRow)).execute();
       }
@@ -73,6 +84,9 @@ export function auditStore(db: Executor, dialect: SqlDialect, sqliteHandle?: Bet
 function toHead(row: { seq: number; hash: string; checkpoint_seq: number; checkpoint_time: string | null }): ChainHead {
   return { seq: Number(row.seq), hash: row.hash, checkpointSeq: Number(row.checkpoint_seq), checkpointTime: row.checkpoint_time };
 }
+
+const SQLITE_INSERT_EVENT =
+  'INSERT INTO audit_events (seq, event_id, time, actor_kind, actor_id, org_id, action, target_type, target_id, outcome, reason, request_id, source, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 export function toRow(r: AuditRecord): AuditEventsTable {
   return {

@@ -1,16 +1,18 @@
 /**
- * `npm run bench -- ingest [--devices D] [--window W] [--seconds S]`: acknowledged telemetry
- * messages per second end to end (MQTT 3.1.1 QoS 1 over mTLS, the full ingest pipeline, group
- * commit to SQLite with synchronous=FULL, PUBACK after the commit), then, in the same run, a bare
- * in-memory aedes broker relaying the same QoS 1 traffic over TLS to a subscriber (the baseline).
- * D devices each keep W messages in flight for S seconds. Reports both rates, their ratio (goal
- * >= 0.5) and live memory per in-flight message at the peak (heap + buffers above the idle level,
- * sampled after a full GC every 500 ms, in both phases alike).
+ * `npm run bench -- ingest [--devices D] [--window W] [--seconds S] [--rounds R] [--group-commit-ms M]`:
+ * acknowledged telemetry messages per second end to end (MQTT 3.1.1 QoS 1 over mTLS, the full
+ * ingest pipeline, group commit to SQLite with synchronous=FULL, PUBACK after the commit), against
+ * a bare in-memory aedes broker relaying the same QoS 1 traffic over TLS to a subscriber (the
+ * baseline). D devices each keep W messages in flight for S seconds per phase. Both brokers run
+ * for the whole bench; the phases alternate over R rounds (Vigil, bare, bare, Vigil, ...), so a
+ * slow stretch of this shared machine weighs on both alike. Reports each phase, the medians, their
+ * ratio (goal >= 0.5) and live memory per in-flight message at the peak (heap + buffers above the
+ * idle level, sampled after a full GC every 500 ms, in every phase alike).
  * The clients run in a worker thread (ingest-load.ts), loopback only, so the broker under test has
  * the main thread to itself in both phases, and the memory figures are the broker's alone.
  */
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,18 +28,17 @@ import { MemorySecurityEventSink } from '../kernel/index.js';
 import { initialize, openPlatform, startServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
 import { TLS_PROFILE } from '../transports/http/index.js';
-import { readFile } from 'node:fs/promises';
 import { runLoadWorker, type LoadResult, type LoadSpec } from './ingest-load.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { devices: { type: 'string', default: '50' }, window: { type: 'string', default: '16' }, seconds: { type: 'string', default: '10' }, 'group-commit-ms': { type: 'string' } },
+  options: { devices: { type: 'string', default: '50' }, window: { type: 'string', default: '16' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '4' }, 'group-commit-ms': { type: 'string' } },
   allowPositionals: true,
 });
 const DEVICES = Number(values.devices);
 const WINDOW = Number(values.window);
 const SECONDS = Number(values.seconds);
-
+const ROUNDS = Number(values.rounds);
 
 // A full GC before each memory sample, so the figure is live memory, not garbage not yet collected.
 setFlagsFromString('--expose-gc');
@@ -65,13 +66,19 @@ async function load(spec: Omit<LoadSpec, 'window' | 'seconds'>): Promise<LoadRes
   }
 }
 
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 const root = await mkdtemp(join(tmpdir(), 'vigil-bench-ingest-'));
 try {
   const pki = await makeDevicePki();
   const ids = Array.from({ length: DEVICES }, (_, i) => `bench-device-${String(i).padStart(5, '0')}`);
   const certs = await Promise.all(ids.map((id) => pki.device(id)));
 
-  // 1. Vigil: mTLS, full pipeline, durable group commit, PUBACK after commit.
+  // Vigil: mTLS, full pipeline, durable group commit, PUBACK after commit.
   const { config } = validate({
     dataDir: join(root, 'data'),
     logLevel: 'silent',
@@ -87,12 +94,8 @@ try {
   const events = new MemorySecurityEventSink();
   const server = await startServer(platform, createLogger({ level: 'silent' }), { devices: { authenticator: registry, caPem: pki.deviceCa.certPem }, securityEvents: events });
   const serverCaPem = await readFile(caPaths(platform.dataDir).rootCertFile, 'utf8');
-  const vigil = await load({ mode: 'vigil', port: server.mqttPort, serverCaPem, ids, certs: certs.map((c) => ({ certPem: c.certPem, keyPem: c.keyPem })) });
-  const commitStats = { ...server.telemetry.committer.stats };
-  const refusals = server.broker.refusals.snapshot();
-  await server.close();
 
-  // 2. Baseline: bare aedes (in-memory), TLS, same QoS 1 traffic relayed to one subscriber.
+  // Baseline: bare aedes (in-memory), TLS, the same QoS 1 traffic relayed to one subscriber.
   const bare = await Aedes.createBroker();
   const tlsServer = createServer({ ...TLS_PROFILE, cert: pki.server.certPem, key: pki.server.keyPem }, (socket) => {
     socket.setNoDelay(true); // as Vigil's broker does: the same socket options for both
@@ -101,32 +104,60 @@ try {
   tlsServer.listen(0, '127.0.0.1');
   await once(tlsServer, 'listening');
   const barePort = (tlsServer.address() as AddressInfo).port;
-  const baseline = await load({ mode: 'bare', port: barePort, serverCaPem: pki.serverRoot.certPem, ids });
+
+  const vigilRuns: (LoadResult & { peakBytesAboveIdle: number })[] = [];
+  const bareRuns: (LoadResult & { peakBytesAboveIdle: number })[] = [];
+  const deviceCerts = certs.map((c) => ({ certPem: c.certPem, keyPem: c.keyPem }));
+  const runVigil = async () => {
+    // Each run continues the devices' sequence numbers above the last run's (replay protection).
+    vigilRuns.push(await load({ mode: 'vigil', port: server.mqttPort, serverCaPem, ids, certs: deviceCerts, firstSeq: vigilRuns.length * 10_000_000 }));
+  };
+  const runBare = async () => {
+    bareRuns.push(await load({ mode: 'bare', port: barePort, serverCaPem: pki.serverRoot.certPem, ids }));
+  };
+  for (let round = 0; round < ROUNDS; round += 1) {
+    if (round % 2 === 0) {
+      await runVigil();
+      await runBare();
+    } else {
+      await runBare();
+      await runVigil();
+    }
+  }
+  const commitStats = { ...server.telemetry.committer.stats };
+  const refusals = server.broker.refusals.snapshot();
+  await server.close();
   await new Promise<void>((resolve) => bare.close(() => resolve()));
   tlsServer.close();
 
+  const vigilRate = median(vigilRuns.map((r) => r.rate));
+  const bareRate = median(bareRuns.map((r) => r.rate));
+  const perMessage = (runs: readonly (LoadResult & { peakBytesAboveIdle: number })[]) => Math.round(Math.max(...runs.map((r) => r.peakBytesAboveIdle / Math.max(1, r.maxInFlight))));
   const report = {
     bench: 'ingest',
     devices: DEVICES,
     inFlightPerDevice: WINDOW,
-    seconds: SECONDS,
+    secondsPerPhase: SECONDS,
+    rounds: ROUNDS,
     vigil: {
-      ackedPerSecond: Math.round(vigil.rate),
-      acked: vigil.acked,
+      ackedPerSecond: Math.round(vigilRate),
+      runs: vigilRuns.map((r) => Math.round(r.rate)),
+      acked: vigilRuns.reduce((sum, r) => sum + r.acked, 0),
       transactions: commitStats.batches,
       meanBatch: Math.round((commitStats.messages / Math.max(1, commitStats.batches)) * 10) / 10,
       largestBatch: commitStats.largestBatch,
-      peakBytesAboveIdle: vigil.peakBytesAboveIdle,
-      bytesPerInFlightMessageAtPeak: Math.round(vigil.peakBytesAboveIdle / Math.max(1, vigil.maxInFlight)),
+      bytesPerInFlightMessageAtPeak: perMessage(vigilRuns),
       refusals,
     },
     bareAedes: {
-      ackedPerSecond: Math.round(baseline.rate),
-      acked: baseline.acked,
-      relayedToSubscriber: baseline.relayed,
-      bytesPerInFlightMessageAtPeak: Math.round(baseline.peakBytesAboveIdle / Math.max(1, baseline.maxInFlight)),
+      ackedPerSecond: Math.round(bareRate),
+      runs: bareRuns.map((r) => Math.round(r.rate)),
+      acked: bareRuns.reduce((sum, r) => sum + r.acked, 0),
+      relayedToSubscriber: bareRuns.reduce((sum, r) => sum + r.relayed, 0),
+      bytesPerInFlightMessageAtPeak: perMessage(bareRuns),
     },
-    ratio: Math.round((vigil.rate / baseline.rate) * 100) / 100,
+    ratio: Math.round((vigilRate / bareRate) * 100) / 100,
+    ratioPerRound: vigilRuns.map((r, i) => Math.round((r.rate / (bareRuns[i]?.rate ?? Number.NaN)) * 100) / 100),
     goal: 0.5,
   };
   console.log(JSON.stringify(report, null, 2));

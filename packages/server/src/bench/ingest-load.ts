@@ -26,6 +26,8 @@ export interface LoadSpec {
   readonly mode: 'vigil' | 'bare';
   readonly window: number;
   readonly seconds: number;
+  /** Each device's first message has seq firstSeq + 1 (a later run against the same server continues above the last). */
+  readonly firstSeq?: number;
 }
 
 export interface LoadResult {
@@ -69,7 +71,7 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   const deadline = Date.now() + spec.seconds * 1000;
   await Promise.all(
     clients.map(async (client, i) => {
-      let seq = 0;
+      let seq = spec.firstSeq ?? 0;
       const lane = async () => {
         while (Date.now() < deadline) {
           seq += 1;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- ingest [--devices D] [--window W] [--seconds S] [--rounds R] [--group-commit-ms M]`:
+ * `npm run bench -- ingest [--devices D] [--window W] [--seconds S] [--rounds R] [--group-commit-ms M] [--bound]`:
  * acknowledged telemetry messages per second end to end (MQTT 3.1.1 QoS 1 over mTLS, the full
  * ingest pipeline, group commit to SQLite with synchronous=FULL, PUBACK after the commit), against
  * a bare in-memory aedes broker relaying the same QoS 1 traffic over TLS to a subscriber (the
@@ -8,6 +8,8 @@
  * slow stretch of this shared machine weighs on both alike. Reports each phase, the medians, their
  * ratio (goal >= 0.5) and live memory per in-flight message at the peak (heap + buffers above the
  * idle level, sampled after a full GC every 500 ms, in every phase alike).
+ * --bound binds each device to a patient first, so that every reading is attributed and also
+ * writes the patient indexes and the minute rollups, and goes to the clinical alert evaluation.
  * The clients run in a worker thread (ingest-load.ts), loopback only, so the broker under test has
  * the main thread to itself in both phases, and the memory figures are the broker's alone.
  */
@@ -24,7 +26,7 @@ import { Aedes } from 'aedes';
 import { validate } from '../config/index.js';
 import { caPaths } from '../identity/ca/index.js';
 import { FakeDeviceRegistry, makeDevicePki } from '../integration/device-pki.js';
-import { MemorySecurityEventSink } from '../kernel/index.js';
+import { MemorySecurityEventSink, newId } from '../kernel/index.js';
 import { initialize, openPlatform, startServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
 import { TLS_PROFILE } from '../transports/http/index.js';
@@ -32,7 +34,7 @@ import { runLoadWorker, type LoadResult, type LoadSpec } from './ingest-load.js'
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { devices: { type: 'string', default: '50' }, window: { type: 'string', default: '16' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '4' }, 'group-commit-ms': { type: 'string' } },
+  options: { devices: { type: 'string', default: '50' }, window: { type: 'string', default: '16' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '4' }, 'group-commit-ms': { type: 'string' }, bound: { type: 'boolean', default: false } },
   allowPositionals: true,
 });
 const DEVICES = Number(values.devices);
@@ -91,6 +93,13 @@ try {
   const platform = await openPlatform({ config, env: {} });
   const registry = new FakeDeviceRegistry(pki.deviceCa.certPem);
   for (const id of ids) registry.add(id);
+  if (values.bound) {
+    const startAt = new Date(Date.now() - 3_600_000).toISOString();
+    await platform.database.db
+      .insertInto('patient_bindings')
+      .values(ids.map((deviceId) => ({ id: newId(), org_id: 'org-test-1', device_id: deviceId, patient_id: newId(), start_at: startAt, end_at: null, created_at: startAt, created_by: 'bench', ended_by: null })))
+      .execute();
+  }
   const events = new MemorySecurityEventSink();
   const server = await startServer(platform, createLogger({ level: 'silent' }), { devices: { authenticator: registry, caPem: pki.deviceCa.certPem }, securityEvents: events });
   const serverCaPem = await readFile(caPaths(platform.dataDir).rootCertFile, 'utf8');
@@ -136,6 +145,7 @@ try {
   const report = {
     bench: 'ingest',
     devices: DEVICES,
+    boundToPatients: values.bound,
     inFlightPerDevice: WINDOW,
     secondsPerPhase: SECONDS,
     rounds: ROUNDS,

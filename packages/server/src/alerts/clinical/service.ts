@@ -167,7 +167,12 @@ export class ClinicalAlertService {
   /** Evaluates readings attributed to patients; opens and publishes alerts. Returns those opened. */
   async evaluate(readings: readonly (ReadingRow & { patientId: string })[]): Promise<ClinicalAlert[]> {
     const byOrg = new Map<string, (VitalPoint & { patientId: string })[]>();
-    for (const r of readings) byOrg.set(r.orgId, [...(byOrg.get(r.orgId) ?? []), { ...toPoint(r), patientId: r.patientId }]);
+    for (const r of readings) {
+      const points = byOrg.get(r.orgId);
+      const point = { ...toPoint(r), patientId: r.patientId };
+      if (points) points.push(point);
+      else byOrg.set(r.orgId, [point]);
+    }
     const opened: ClinicalAlert[] = [];
     for (const [orgId, points] of byOrg) {
       const firings = this.evaluator.evaluate(await this.#rulesOf(orgId), points);

@@ -172,12 +172,12 @@ export class GroupCommitter {
         const { deviceId } = p.device;
         const { seq } = p.envelope;
         const key = `${deviceId}\n${seq}`;
+        // One text form for every stored time (toISOString: always milliseconds), so text order is time order.
+        const measuredMs = Date.parse(p.envelope.ts);
+        const measuredAt = new Date(measuredMs).toISOString();
         if (seq > (working.get(deviceId) ?? 0)) {
           working.set(deviceId, seq);
           inBatch.set(key, p.digest);
-          // One text form for every stored time (toISOString: always milliseconds), so text order is time order.
-          const measuredMs = Date.parse(p.envelope.ts);
-          const measuredAt = new Date(measuredMs).toISOString();
           const patientId = attributedPatient(periods, deviceId, measuredMs);
           p.envelope.readings.forEach((r, idx) =>
             rows.push({
@@ -203,7 +203,7 @@ export class GroupCommitter {
           results.push('stored');
           continue;
         }
-        const stored = inBatch.get(key) ?? (await scope.telemetry.findDigest(deviceId, seq, new Date(Date.parse(p.envelope.ts)).toISOString()));
+        const stored = inBatch.get(key) ?? (await scope.telemetry.findDigest(deviceId, seq, measuredAt));
         results.push(stored === p.digest ? 'duplicate' : 'replay');
       }
       if (rows.length > 0) await scope.telemetry.insertReadings(rows);

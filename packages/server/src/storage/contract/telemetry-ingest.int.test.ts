@@ -49,8 +49,15 @@ for (const adapter of testAdapters()) {
         const first = await Promise.all([1, 2, 3].flatMap((n) => [1, 2, 3].map((seq) => gc.submit(dev(n), env(dev(n), seq), '127.0.0.1'))));
         assert.deepEqual(first, Array(9).fill('stored'));
         assert.equal(gc.stats.batches, 1);
-        const again = await Promise.all([gc.submit(dev(1), env(dev(1), 3), 'x'), gc.submit(dev(1), env(dev(1), 2, 99), 'x'), gc.submit(dev(1), env(dev(1), 4), 'x')]);
-        assert.deepEqual(again, ['duplicate', 'replay', 'stored']);
+        const laterTs = { ...env(dev(2), 3), ts: new Date(clock.now().getTime() + 1).toISOString() };
+        const again = await Promise.all([
+          gc.submit(dev(1), env(dev(1), 3), 'x'),
+          gc.submit(dev(1), env(dev(1), 2, 99), 'x'),
+          gc.submit(dev(1), env(dev(1), 4), 'x'),
+          // The same seq measured at another time is another message, not a redelivery.
+          gc.submit(dev(2), laterTs, 'x'),
+        ]);
+        assert.deepEqual(again, ['duplicate', 'replay', 'stored', 'replay']);
         const rows = await database.db.selectFrom('telemetry_readings').select(['device_id', 'seq', 'idx']).where('device_id', '=', dev(1).deviceId).execute();
         assert.equal(rows.length, 8, '4 messages x 2 readings, none twice');
         const audit = await database.db.selectFrom('audit_events').select(['action', 'target_id']).where('action', '=', 'telemetry.readings.ingest').execute();

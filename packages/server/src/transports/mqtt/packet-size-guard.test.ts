@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, Socket, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import fc from 'fast-check';
@@ -50,7 +50,7 @@ test('ok/packets written in one turn of the event loop leave in one socket write
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const accepted = once(server, 'connection') as Promise<[Socket]>;
-  const client = new (await import('node:net')).Socket();
+  const client = new Socket();
   client.connect((server.address() as AddressInfo).port, '127.0.0.1');
   const [socket] = await accepted;
   try {

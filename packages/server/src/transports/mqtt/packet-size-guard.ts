@@ -63,6 +63,8 @@ export class MqttFrameScanner {
 /** The duplex stream aedes reads from and writes to; it owns the TLS socket. */
 export class GuardedConnection extends Duplex {
   private readonly scanner: MqttFrameScanner;
+  /** Whether this turn's writes are being gathered (see coalesce). */
+  private corked = false;
 
   constructor(
     readonly socket: TLSSocket,
@@ -96,8 +98,6 @@ export class GuardedConnection extends Duplex {
     if (this.socket.write(chunk)) callback();
     else this.socket.once('drain', () => callback());
   }
-
-  private corked = false;
 
   /**
    * The packets written in one turn of the event loop leave in one TLS record and one syscall:

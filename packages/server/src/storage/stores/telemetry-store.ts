@@ -11,8 +11,13 @@ import { monthlyPartitionsAround, parsePartitionName, partitionDdl } from '../te
 /** Rows per INSERT: 11 parameters each stays far below SQLite's and PostgreSQL's parameter limits. */
 const INSERT_CHUNK = 1000;
 
+/** toISOString's form for years 0000-9999, the form the group commit stores. */
+const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** The minute a time falls in, as telemetry_minute_rollups stores it: '2026-11-28T12:34:00.000Z'. */
 export function minuteOf(iso: string): string {
+  // The stored form is cut at the minute as text (once per reading in the group commit); any other is parsed.
+  if (CANONICAL_TIME.test(iso)) return `${iso.slice(0, 17)}00.000Z`;
   return new Date(Math.floor(Date.parse(iso) / 60_000) * 60_000).toISOString();
 }
 

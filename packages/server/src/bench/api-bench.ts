@@ -32,6 +32,7 @@ import { careTeamStore, deviceStore, telemetryStore, trainingStore, usageStore }
 import type { ReadingRow } from '../telemetry/index.js';
 import { closeHttpServer, createHttpServer, vitalsRoutes } from '../transports/http/index.js';
 import { createIdentityAuthorizer } from '../transports/http/identity.js';
+import { alternate, median } from './rounds.js';
 
 interface AutocannonResult {
   readonly requests: { readonly average: number; readonly total: number };
@@ -184,11 +185,6 @@ try {
   };
   if (only !== 'vitals') await warmUp(fhirPath);
   await alternate(only === 'vitals' ? 0 : rounds, async () => void audited.push(await run(server.httpPort, fhirPath, 'fhir-observation-search audited')), async () => void plain.push(await run(unauditedPort, fhirPath, 'fhir-observation-search no-audit')));
-  const median = (xs: readonly number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-  };
   const auditedRps = median(audited.map((r) => r.requestsPerSecond));
   const plainRps = median(plain.map((r) => r.requestsPerSecond));
   const ratio = auditedRps / plainRps;
@@ -242,22 +238,6 @@ try {
   await server.close();
 } finally {
   await rm(root, { recursive: true, force: true });
-}
-
-/**
- * Runs `a` and `b` `rounds` times in the order a b b a a b ..., so that a drift of the machine
- * during the run (thermal, a neighbour's load, the JIT warming) falls on both alike.
- */
-async function alternate(rounds: number, a: () => Promise<void>, b: () => Promise<void>): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    if (i % 2 === 0) {
-      await a();
-      await b();
-    } else {
-      await b();
-      await a();
-    }
-  }
 }
 
 async function fetchJson(port: number, ca: string, method: string, path: string, bearer?: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {

@@ -31,6 +31,7 @@ import { initialize, openPlatform, startServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
 import { TLS_PROFILE } from '../transports/http/index.js';
 import { runLoadWorker, type LoadResult, type LoadSpec } from './ingest-load.js';
+import { alternate, median } from './rounds.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -66,12 +67,6 @@ async function load(spec: Omit<LoadSpec, 'window' | 'seconds'>): Promise<LoadRes
   } finally {
     clearInterval(sampler);
   }
-}
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const root = await mkdtemp(join(tmpdir(), 'vigil-bench-ingest-'));
@@ -124,15 +119,7 @@ try {
   const runBare = async () => {
     bareRuns.push(await load({ mode: 'bare', port: barePort, serverCaPem: pki.serverRoot.certPem, ids }));
   };
-  for (let round = 0; round < ROUNDS; round += 1) {
-    if (round % 2 === 0) {
-      await runVigil();
-      await runBare();
-    } else {
-      await runBare();
-      await runVigil();
-    }
-  }
+  await alternate(ROUNDS, runVigil, runBare);
   const commitStats = { ...server.telemetry.committer.stats };
   const refusals = server.broker.refusals.snapshot();
   await server.close();

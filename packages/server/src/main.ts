@@ -89,6 +89,7 @@ import { fhirRoutes } from './transports/http/fhir/index.js';
 // --- alert delivery, usage tracking, metrics (issue 6) ---
 import { DeliveryService } from './alerts/index.js';
 import { PlatformMetrics, RequestCounter, UsageService } from './compliance/index.js';
+import { platformFaults, securityEventNotStored, storageMetricSources, storageReadiness, type PlatformFaults } from './composition/storage-faults.js';
 import { secretDigestMatcher } from './keys/index.js';
 import { deliveryStore, usageStore } from './storage/index.js';
 import { deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from './transports/http/index.js';
@@ -142,6 +143,8 @@ export interface Platform {
   readonly sealer: Sealer;
   readonly auditLog: AuditLog;
   readonly setup: SetupCredentialService;
+  /** Storage-fault and unstored-security-event logs (issue 17). */
+  readonly faults: PlatformFaults;
   /** Durable security-event stream (security_events), fed by every module's SecurityEventSink. */
   readonly securityEvents: SecurityEventSink;
   readonly patients: PatientsWiring;
@@ -214,9 +217,9 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     audit: auditLog.writer(scoped(executor)),
   });
   const setup = new SetupCredentialService(new SqlUnitOfWork(database, setupScope), clock, config.setup.credentialTtlMinutes);
-  const storedEvents = new StoreSecurityEventSink(() => securityEventStore(database.db), clock, (error, event) =>
-    console.error(`vigil: security event ${event.type} not stored: ${error instanceof Error ? error.message : String(error)}`),
-  );
+  // --- storage faults (issue 17): fault logs; security events not stored are counted, logged per kind ---
+  const faults = platformFaults(database);
+  const storedEvents = new StoreSecurityEventSink(() => securityEventStore(database.db), clock, securityEventNotStored(faults));
   // Security alerts go out through the delivery channels (webhook, email, syslog); a test may add its own notifier.
   const { delivery, usage, metricsTokenMatches } = wireDeliveryUsage({ database, auditLog, sealer, clock, env: options.env });
   const extraNotifier = options.securityNotifier;
@@ -266,12 +269,14 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     usage,
     metricsTokenMatches,
     security,
+    faults,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: async () => {
       await security.alerts.flush();
       await delivery.close();
       await storedEvents.flush();
+      faults.close();
       await database.close();
     },
   };
@@ -659,6 +664,7 @@ export async function startServer(
   const { config } = platform;
   const lock = options.lock ?? takeDataDirLock(platform);
   const scheduler = new Scheduler((job, error) => logger.error({ job, err: error }, 'job failed'));
+  platform.faults.useLogger(logger);
   let startedBroker: DeviceBroker | undefined;
   try {
     const tls = await httpsCredentials(platform);
@@ -687,6 +693,7 @@ export async function startServer(
       authenticator,
       events: securityEvents,
       limits: { ...config.mqtt },
+      storage: platform.database.health,
       handler: {
         telemetry: (device, payload, source) => {
           // security monitoring: message count and size detectors (O(1), in process)
@@ -715,6 +722,7 @@ export async function startServer(
       brokerConnections: () => broker.connectedCount(),
       auditHeadSeq: async () => (await platform.auditReader().head())?.seq ?? 0,
       securityEventsByType: () => usageReader.securityEventsByType(),
+      ...storageMetricSources(platform, broker),
     });
     const http = await createHttpServer({
       authorize: identityRoutes.authorize,
@@ -741,10 +749,7 @@ export async function startServer(
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
       ],
-      readiness: async () => {
-        const database = await platform.database.ping();
-        return { ready: database, checks: { database } };
-      },
+      readiness: storageReadiness(platform.database),
     });
     await http.listen({ host: config.host, port: config.httpPort });
     const httpPort = (http.server.address() as AddressInfo).port;

@@ -33,9 +33,17 @@ export class FaultLog {
   readonly #every: number;
   readonly #now: () => number;
 
+  #logger: Logger;
+
   constructor(private readonly options: FaultLogOptions) {
     this.#every = options.summaryEveryMs ?? 60_000;
     this.#now = options.now ?? Date.now;
+    this.#logger = options.logger;
+  }
+
+  /** The running server replaces the default (stderr) logger with its own. */
+  useLogger(logger: Logger): void {
+    this.#logger = logger;
   }
 
   /** A failure of `kind`; `fields` are extra structured fields (codes, ids; never PHI). */
@@ -50,7 +58,7 @@ export class FaultLog {
     }
     this.#episodes.set(key, { since: this.#now(), pending: 0, total: 1 });
     const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-    this.options.logger.error({ kind: key, ...(code !== undefined ? { code: String(code) } : {}), ...fields, err: error }, this.options.message);
+    this.#logger.error({ kind: key, ...(code !== undefined ? { code: String(code) } : {}), ...fields, err: error }, this.options.message);
   }
 
   /** The failures of `kind` stopped (or every kind, without one). */
@@ -58,7 +66,7 @@ export class FaultLog {
     for (const [key, episode] of [...this.#episodes]) {
       if (kind !== undefined && key !== kind) continue;
       this.#summarize(key, episode);
-      this.options.logger.info({ kind: key, total: episode.total, durationMs: this.#now() - episode.since }, `${this.options.message}: recovered`);
+      this.#logger.info({ kind: key, total: episode.total, durationMs: this.#now() - episode.since }, `${this.options.message}: recovered`);
       this.#episodes.delete(key);
     }
   }
@@ -76,7 +84,7 @@ export class FaultLog {
 
   #summarize(key: string, episode: Episode): void {
     if (episode.pending === 0) return;
-    this.options.logger.warn({ kind: key, count: episode.pending, total: episode.total, since: new Date(episode.since).toISOString() }, `${this.options.message} (summary)`);
+    this.#logger.warn({ kind: key, count: episode.pending, total: episode.total, since: new Date(episode.since).toISOString() }, `${this.options.message} (summary)`);
     episode.pending = 0;
   }
 

@@ -99,7 +99,6 @@ export class StorageHealth implements StorageStatus {
         resolve(this.#failure === null);
       };
       const timer = setTimeout(wake, timeoutMs);
-      timer.unref();
       this.#waiters.add(wake);
     });
   }

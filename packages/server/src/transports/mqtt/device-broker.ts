@@ -17,7 +17,13 @@
  * verification against `ca` runs; `refuseUnverified` closes the socket before a byte of MQTT is
  * read when `socket.authorized` is false. Tests prove both refusals.
  *
- * MUST: every refusal is counted per reason (`refusals`) and emitted as a SecurityEvent.
+ * Before step 3, two edge checks (issue 17, issue 11 item 5): the connection throttle
+ * (connection-throttle.ts: per certificate and per source, with back-off) and the storage gate
+ * (storage-gate.ts: CONNACK 3 "server unavailable" while storage cannot commit; publishes wait).
+ *
+ * MUST: every refusal is counted per reason (`refusals`) and emitted as a SecurityEvent, except
+ *       repeats within one throttle block and CONNACK 3 while storage fails (the server's state,
+ *       not the device's conduct): those are counted only, so a loop cannot flood the event store.
  * MUST: disconnectDevice() cuts an open connection at once (revocation).
  * MUST: a telemetry message refused by the pipeline is acknowledged and dropped (§3.3.5: a
  *       server either acknowledges or closes); an ACL violation closes the connection.
@@ -27,11 +33,13 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { deviceTopic, type CommandEnvelope } from '@vigil/protocol';
-import { AppError, type SecurityEventSink, type SecuritySeverity } from '../../kernel/index.js';
+import { ALWAYS_HEALTHY, AppError, type SecurityEventSink, type SecuritySeverity, type StorageStatus } from '../../kernel/index.js';
 import { ReasonCounters, type IngestDevice } from '../../telemetry/index.js';
 import { TLS_PROFILE, type TlsCredentials, type TlsMinVersion } from '../http/tls-profile.js';
 import { GuardedConnection } from './packet-size-guard.js';
 import type { DeviceAuthenticator, DeviceMessageHandler } from './ports.js';
+import { ConnectionThrottle } from './connection-throttle.js';
+import { StorageGate } from './storage-gate.js';
 import { TokenBucket } from './token-bucket.js';
 import { authorizeDevicePublish, authorizeDeviceSubscribe } from './topic-acl.js';
 
@@ -44,6 +52,15 @@ export interface DeviceBrokerLimits {
   readonly burst: number;
   /** Our topics have 5 levels; aedes caps this at 100. */
   readonly maxTopicLevels: number;
+  /** TLS connections per device certificate: sustained per minute, burst, longest back-off block. */
+  readonly connectionsPerMinute: number;
+  readonly connectionBurst: number;
+  /** TLS connections per source address (many devices may share one behind NAT). */
+  readonly sourceConnectionsPerMinute: number;
+  readonly sourceConnectionBurst: number;
+  readonly connectionBackoffMaxSeconds: number;
+  /** How long a publish waits for storage to recover before its connection is closed. */
+  readonly storageHoldSeconds: number;
 }
 
 export const DEFAULT_BROKER_LIMITS: DeviceBrokerLimits = {
@@ -54,6 +71,12 @@ export const DEFAULT_BROKER_LIMITS: DeviceBrokerLimits = {
   messagesPerSecond: 20,
   burst: 100,
   maxTopicLevels: 8,
+  connectionsPerMinute: 12,
+  connectionBurst: 6,
+  sourceConnectionsPerMinute: 1200,
+  sourceConnectionBurst: 600,
+  connectionBackoffMaxSeconds: 300,
+  storageHoldSeconds: 60,
 };
 
 export interface DeviceBrokerOptions {
@@ -69,6 +92,8 @@ export interface DeviceBrokerOptions {
   readonly events: SecurityEventSink;
   readonly limits?: Partial<DeviceBrokerLimits>;
   readonly now?: () => number;
+  /** Whether storage can commit (issue 17); default: always. */
+  readonly storage?: StorageStatus;
 }
 
 export interface DeviceBroker {
@@ -77,6 +102,8 @@ export interface DeviceBroker {
   readonly refusals: ReasonCounters;
   /** Connected devices. */
   connectedCount(): number;
+  /** Devices with a publish waiting for storage to recover (issue 17). */
+  devicesWaiting(): number;
   /** Cuts the device's open connection at once; true if one was open. */
   disconnectDevice(deviceId: string, reason?: string): boolean;
   /** Publishes a command to the device's commands topic (QoS 1); false if it is not connected and subscribed. */
@@ -87,6 +114,8 @@ export interface DeviceBroker {
 interface Session {
   readonly device: IngestDevice;
   readonly source: string;
+  /** Its previous connection ended because of the server's storage (refused or cut): not flapping. */
+  readonly afterStorageFault: boolean;
 }
 
 const TLS_REASONS: Record<string, string> = {
@@ -120,6 +149,7 @@ const SEVERITY: Record<string, SecuritySeverity> = {
   'packet-too-large': 'medium',
   'topic-too-deep': 'medium',
   'rate-limited': 'medium',
+  'connection-rate': 'medium',
 };
 
 export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<DeviceBroker> {
@@ -138,6 +168,15 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
     });
   }
   const { handler, events } = options;
+  const gate = new StorageGate(options.storage ?? ALWAYS_HEALTHY, limits.storageHoldSeconds * 1000);
+  const perDevice = new ConnectionThrottle({ perMinute: limits.connectionsPerMinute, burst: limits.connectionBurst, backoffMaxSeconds: limits.connectionBackoffMaxSeconds });
+  const perSource = new ConnectionThrottle({ perMinute: limits.sourceConnectionsPerMinute, burst: limits.sourceConnectionBurst, backoffMaxSeconds: limits.connectionBackoffMaxSeconds });
+  /** Certificates whose last connection the server's storage refused or cut (bounded by the throttle's own bound). */
+  const storageAffected = new Set<string>();
+  const markStorageAffected = (fingerprint: string): void => {
+    if (storageAffected.size >= 100_000) storageAffected.clear();
+    storageAffected.add(fingerprint);
+  };
 
   const refuse = (reason: string, where: { deviceId?: string; orgId?: string; source?: string }, details?: Record<string, string | number | boolean>): void => {
     refusals.add(reason);
@@ -175,6 +214,12 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
         callback(notAuthorized('no certificate'), false);
         return;
       }
+      if (!gate.admitsConnections()) {
+        refusals.add('storage-unavailable');
+        markStorageAffected(peer.fingerprint256);
+        callback(Object.assign(new Error('server unavailable: storage'), { returnCode: 3 as const }), false);
+        return;
+      }
       Promise.resolve()
         .then(() => options.authenticator.authenticate(peer))
         .then(
@@ -197,7 +242,8 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
               return;
             }
             const publicKeyPem = peer.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-            sessions.set(client, { device: { deviceId: device.deviceId, orgId: device.orgId, model: device.model, publicKeyPem }, source });
+            const afterStorageFault = storageAffected.delete(peer.fingerprint256);
+            sessions.set(client, { device: { deviceId: device.deviceId, orgId: device.orgId, model: device.model, publicKeyPem }, source, afterStorageFault });
             // Known from here, not from 'clientReady' (which aedes emits a few event-loop turns after
             // the CONNACK): a revocation must cut a device the moment it holds an accepted CONNACK.
             track(client, socket);
@@ -231,7 +277,7 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
         callback(new Error('rate limited'));
         return;
       }
-      const work =
+      const ingest = (): Promise<void> =>
         decision.channel === 'telemetry'
           ? handler.telemetry(device, packet.payload as Buffer, source).then((outcome) => {
               if (outcome.status === 'rejected') refusals.add(`telemetry-${outcome.reason}`);
@@ -239,10 +285,14 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
           : decision.channel === 'acks'
             ? handler.ack(device, packet.payload as Buffer, source)
             : handler.event(device, packet.payload as Buffer, source);
-      work.then(
+      // Storage faults: the publish waits (no PUBACK, connection kept) and is ingested again (storage-gate.ts).
+      gate.run(device.deviceId, ingest, () => connected.get(client.id) === client).then(
         () => callback(null),
         // Not committed: no PUBACK; closing makes the device resend (§4.4).
-        (error: unknown) => callback(error instanceof Error ? error : new Error('ingest failed')),
+        (error: unknown) => {
+          if (!gate.admitsConnections()) markStorageAffected(sockets.get(client.conn)?.getPeerX509Certificate()?.fingerprint256 ?? '');
+          callback(error instanceof Error ? error : new Error('ingest failed'));
+        },
       );
     },
 
@@ -289,7 +339,9 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
   // Connections are security events too (info): source-change and flapping detectors read them.
   const connectionEvent = (type: string, client: Client): void => {
     const session = sessions.get(client);
-    if (session) events.emit({ type, severity: 'info', reason: type === 'mqtt.connected' ? 'connect' : 'disconnect', deviceId: session.device.deviceId, orgId: session.device.orgId, source: session.source });
+    if (!session) return;
+    const details = session.afterStorageFault && type === 'mqtt.connected' ? { details: { afterStorageFault: true } } : {};
+    events.emit({ type, severity: 'info', reason: type === 'mqtt.connected' ? 'connect' : 'disconnect', deviceId: session.device.deviceId, orgId: session.device.orgId, source: session.source, ...details });
   };
   broker.on('clientReady', (client) => {
     connectionEvent('mqtt.connected', client);
@@ -329,7 +381,7 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
       // device's TCP ACK of our previous segment, which Linux delays up to 40 ms. That wait, not
       // the commit, set each device's pace (14k msg/s in the ingest bench; 29k with TCP_NODELAY).
       socket.setNoDelay(true);
-      if (!refuseUnverified(socket)) return;
+      if (!refuseUnverified(socket) || !admitConnection(socket)) return;
       const conn = new GuardedConnection(socket, limits.maxPacketBytes, (error) => {
         const client = clientsByConn.get(conn);
         refuse('packet-too-large', client ? where(client) : { source: socket.remoteAddress ?? 'unknown' }, { announced: error.announced });
@@ -354,6 +406,20 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
     return false;
   }
 
+  /** The connection throttle (issue 11 item 5): per certificate, then per source; refused sockets are destroyed. */
+  function admitConnection(socket: TLSSocket): boolean {
+    const source = socket.remoteAddress ?? 'unknown';
+    const fingerprint = socket.getPeerX509Certificate()?.fingerprint256 ?? 'none';
+    const at = now();
+    const decision = perSource.check(`s:${source}`, at);
+    const verdict = decision.ok ? perDevice.check(fingerprint, at) : decision;
+    if (verdict.ok) return true;
+    if (verdict.report) refuse('connection-rate', { source }, { scope: decision.ok ? 'certificate' : 'source', fingerprint, strikes: verdict.strikes, blockedMs: verdict.retryAfterMs });
+    else refusals.add('connection-rate');
+    socket.destroy();
+    return false;
+  }
+
   server.listen(options.port, options.host);
   try {
     await once(server, 'listening');
@@ -367,6 +433,7 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
     port,
     refusals,
     connectedCount: () => connected.size,
+    devicesWaiting: () => gate.devicesWaiting,
     disconnectDevice(deviceId, reason = 'revoked') {
       const client = connected.get(deviceId);
       if (!client) return false;

@@ -1,0 +1,77 @@
+/**
+ * A private PostgreSQL cluster for tests that stop and start the database (issue 17): initdb in a
+ * temporary directory, on a free loopback port, run as the `postgres` user when the test runs as
+ * root. Never touches the shared cluster on 5432.
+ */
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface PrivatePostgres {
+  readonly url: string;
+  readonly port: number;
+  start(): void;
+  /** pg_ctl stop -m fast: sessions are terminated (57P01), as pg_ctlcluster stop does. */
+  stop(): void;
+  destroy(): Promise<void>;
+}
+
+/** The directory of initdb/pg_ctl, or a reason there is none. */
+export function postgresBinaries(): { dir: string } | { missing: string } {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return { missing: `${root} does not exist (no PostgreSQL server binaries)` };
+  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'pg_ctl')) && existsSync(join(root, v, 'bin', 'initdb')));
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  return newest === undefined ? { missing: `no initdb/pg_ctl under ${root}` } : { dir: join(root, newest, 'bin') };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function createPrivatePostgres(binDir: string): Promise<PrivatePostgres> {
+  const root = await mkdtemp(join(tmpdir(), 'vigil-pg-'));
+  const data = join(root, 'data');
+  const asRoot = process.getuid?.() === 0;
+  let uid = 0;
+  let gid = 0;
+  if (asRoot) {
+    uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    chownSync(root, uid, gid);
+  }
+  const run = (cmd: string, args: string[]): void => {
+    const full = join(binDir, cmd);
+    if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', full, ...args], { stdio: 'pipe', cwd: root });
+    else execFileSync(full, args, { stdio: 'pipe', cwd: root });
+  };
+  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  const port = await freePort();
+  const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=40`;
+  const cluster: PrivatePostgres = {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    start: () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(root, 'log'), '-w', '-t', '30', 'start']),
+    stop: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop']),
+    destroy: async () => {
+      try {
+        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } catch {
+        // already stopped
+      }
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+  cluster.start();
+  return cluster;
+}

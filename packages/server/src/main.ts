@@ -89,12 +89,13 @@ import { fhirRoutes } from './transports/http/fhir/index.js';
 // --- alert delivery, usage tracking, metrics (issue 6) ---
 import { DeliveryService } from './alerts/index.js';
 import { PlatformMetrics, RequestCounter, UsageService } from './compliance/index.js';
+import { restoreDetectorState, runSecurityEventRetention, saveDetectorState } from './composition/security-events.js';
 import { platformFaults, securityEventNotStored, storageMetricSources, storageReadiness, type PlatformFaults } from './composition/storage-faults.js';
 import { secretDigestMatcher } from './keys/index.js';
 import { deliveryStore, usageStore } from './storage/index.js';
 import { deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from './transports/http/index.js';
 // --- security monitoring (issue 6) ---
-import { buildDetectors, DetectionEngine, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
+import { AggregatingSecurityEventSink, buildDetectors, DetectionEngine, detectorsFollowingLimits, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
 import { securityAlertStore } from './storage/index.js';
 import { securityRoutes } from './transports/http/index.js';
 // --- telemetry and MQTT (issue 4) ---
@@ -275,6 +276,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     close: async () => {
       await security.alerts.flush();
       await delivery.close();
+      security.aggregated.close();
       await storedEvents.flush();
       faults.close();
       await database.close();
@@ -457,6 +459,7 @@ function wireClinical(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clo
 export interface SecurityWiring {
   readonly engine: DetectionEngine;
   readonly alerts: SecurityAlertService;
+  readonly aggregated: AggregatingSecurityEventSink;
 }
 
 function wireSecurity(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; config: Config; storedEvents: SecurityEventSink; notifier: SecurityAlertNotifier }): SecurityWiring {
@@ -468,8 +471,11 @@ function wireSecurity(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clo
     isActiveUser: identityUserDirectory(w.database).isActiveUser,
     onError: (error) => console.error(`vigil: security alert not written: ${error instanceof Error ? error.message : String(error)}`),
   });
-  const engine = new DetectionEngine({ clock: w.clock, detectors: buildDetectors(w.config.security.detectors), store: w.storedEvents, raise: (c) => alerts.raise(c) });
-  return { engine, alerts };
+  // issue 11 item 5: repeated info events are stored as counted rows; thresholds follow the broker's limits.
+  const aggregated = new AggregatingSecurityEventSink(w.storedEvents, { windowMs: w.config.security.events.aggregateWindowSeconds * 1000 });
+  const detectors = buildDetectors(detectorsFollowingLimits(w.config.security.detectors, w.config.mqtt));
+  const engine = new DetectionEngine({ clock: w.clock, detectors, store: aggregated, raise: (c) => alerts.raise(c) });
+  return { engine, alerts, aggregated };
 }
 
 // --- identity (issue 3): the service, its WebAuthn relying party, and its HTTP routes ---
@@ -774,6 +780,10 @@ export async function startServer(
     if (config.security.detectors.enabled && silence.enabled) {
       scheduler.add({ name: 'security-device-silence', everyMs: silence.checkEverySeconds * 1000, run: async () => void (await platform.security.alerts.checkSilence(silence)) });
     }
+    // --- reconnect floods (issue 11 item 5): detector state survives restarts; the event store is capped ---
+    await restoreDetectorState(platform, logger);
+    scheduler.add({ name: 'security-detector-state', everyMs: 60_000, run: () => saveDetectorState(platform) });
+    scheduler.add({ name: 'security-event-retention', everyMs: 10 * 60_000, run: () => runSecurityEventRetention(platform, config.security.events, logger) });
     scheduler.add({
       name: 'telemetry-retention',
       everyMs: 6 * 3600 * 1000,
@@ -801,6 +811,7 @@ export async function startServer(
           await telemetry.committer.close();
           await platform.clinical.alerts.drain();
           await scheduler.stop();
+          await saveDetectorState(platform).catch((error: unknown) => logger.error({ err: error }, 'security detector state not saved'));
           await platform.devices.flushActivity().catch((error: unknown) => logger.error({ err: error }, 'device activity flush failed'));
           await requestCounter.flush().catch((error: unknown) => logger.error({ err: error }, 'usage counter flush failed'));
           await platform

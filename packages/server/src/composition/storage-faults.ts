@@ -63,8 +63,9 @@ export function storageReadiness(database: SqlDatabase): ReadinessProbe {
 }
 
 /** The metric sources of issue 17: commit failures by cause, readiness, devices waiting, events not stored. */
-export function storageMetricSources(platform: { database: SqlDatabase; faults: PlatformFaults }, broker: DeviceBroker): MetricsSources {
+export function storageMetricSources(platform: { database: SqlDatabase; faults: PlatformFaults; security: { aggregated: { aggregated: number } } }, broker: DeviceBroker): MetricsSources {
   return {
+    securityEventsAggregated: () => platform.security.aggregated.aggregated,
     storageFailures: () => ({ ...platform.database.health.failures }),
     storageHealthy: () => platform.database.health.healthy,
     devicesWaiting: () => broker.devicesWaiting(),

@@ -182,6 +182,15 @@ export const ConfigSchema = Type.Object(
           },
           { additionalProperties: false, default: {} },
         ),
+        // --- reconnect floods (issue 11 item 5): the security-event store, see docs/storage-faults.md ---
+        events: Type.Object(
+          {
+            aggregateWindowSeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 60, description: 'Repeated info-level security events (same type, reason, organization, user, device, source) within this window are stored as the first one plus one counted row; 0 stores each.' }),
+            retentionDays: Type.Integer({ minimum: 1, maximum: 36_500, default: 400, description: 'Security events older than this are deleted (audited).' }),
+            maxRows: Type.Integer({ minimum: 1000, maximum: 1_000_000_000, default: 2_000_000, description: 'Most security events kept; beyond it the oldest (info first) are deleted and a platform alert is raised.' }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { AppError, isAppError } from '../kernel/index.js';
+import { type AppError, isAppError } from '../kernel/index.js';
 import { BatchingUnitOfWork } from './batching-unit-of-work.js';
 import { openDatabase } from './open.js';
 import { StorageHealth } from './storage-health.js';

@@ -92,7 +92,7 @@ import { PlatformMetrics, RequestCounter, UsageService } from './compliance/inde
 import { restoreDetectorState, runSecurityEventRetention, saveDetectorState } from './composition/security-events.js';
 import { platformFaults, securityEventNotStored, storageMetricSources, storageReadiness, type PlatformFaults } from './composition/storage-faults.js';
 import { secretDigestMatcher } from './keys/index.js';
-import { deliveryStore, usageStore } from './storage/index.js';
+import { classifyStorageFault, deliveryStore, usageStore } from './storage/index.js';
 import { deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from './transports/http/index.js';
 // --- security monitoring (issue 6) ---
 import { AggregatingSecurityEventSink, buildDetectors, DetectionEngine, detectorsFollowingLimits, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
@@ -232,7 +232,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
         },
       }
     : delivery.notifier;
-  const security = wireSecurity({ database, auditLog, clock, config, storedEvents, notifier });
+  const security = wireSecurity({ database, auditLog, clock, config, storedEvents, notifier, faults });
   const extraSink = options.securityEvents;
   const securityEvents: SecurityEventSink = extraSink
     ? {
@@ -462,14 +462,14 @@ export interface SecurityWiring {
   readonly aggregated: AggregatingSecurityEventSink;
 }
 
-function wireSecurity(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; config: Config; storedEvents: SecurityEventSink; notifier: SecurityAlertNotifier }): SecurityWiring {
+function wireSecurity(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; config: Config; storedEvents: SecurityEventSink; notifier: SecurityAlertNotifier; faults: PlatformFaults }): SecurityWiring {
   const alerts = new SecurityAlertService({
     uow: new SqlUnitOfWork(w.database, (executor) => ({ alerts: securityAlertStore(executor), audit: w.auditLog.writer(auditStore(executor, w.database.dialect)) })),
     read: securityAlertStore(w.database.db),
     clock: w.clock,
     notifier: w.notifier,
     isActiveUser: identityUserDirectory(w.database).isActiveUser,
-    onError: (error) => console.error(`vigil: security alert not written: ${error instanceof Error ? error.message : String(error)}`),
+    onError: securityEventNotStored(w.faults, 'security alert not written'),
   });
   // issue 11 item 5: repeated info events are stored as counted rows; thresholds follow the broker's limits.
   const aggregated = new AggregatingSecurityEventSink(w.storedEvents, { windowMs: w.config.security.events.aggregateWindowSeconds * 1000 });
@@ -669,7 +669,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { config } = platform;
   const lock = options.lock ?? takeDataDirLock(platform);
-  const scheduler = new Scheduler((job, error) => logger.error({ job, err: error }, 'job failed'));
+  // A job that failed for a storage fault is already in the storage fault log (one entry, then counts).
+  const scheduler = new Scheduler((job, error) => (classifyStorageFault(error) ? logger.debug({ job, err: error }, 'job failed: storage') : logger.error({ job, err: error }, 'job failed')));
   platform.faults.useLogger(logger);
   let startedBroker: DeviceBroker | undefined;
   try {

@@ -46,10 +46,10 @@ export function platformFaults(database: SqlDatabase): PlatformFaults {
 }
 
 /** The StoreSecurityEventSink's onError: counted, and logged per kind (never a line per event). */
-export function securityEventNotStored(faults: PlatformFaults): (error: unknown, event: { type: string }) => void {
+export function securityEventNotStored(faults: PlatformFaults, what = 'security event not stored'): (error: unknown, event?: { type: string }) => void {
   return (error, event) => {
-    faults.securityEventsNotStored += 1;
-    faults.securityEvents.report(classifyStorageFault(error)?.kind ?? 'error', error, { type: event.type });
+    if (event !== undefined) faults.securityEventsNotStored += 1;
+    faults.securityEvents.report(`${classifyStorageFault(error)?.kind ?? 'error'}${event === undefined ? ':alert' : ''}`, error, { what, ...(event !== undefined ? { type: event.type } : {}) });
   };
 }
 

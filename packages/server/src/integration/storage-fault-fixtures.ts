@@ -93,6 +93,32 @@ export function readyz(port: number, ca: string): Promise<{ status: number; body
   });
 }
 
+/** POST a JSON body; status and the error code of the answer, if any. */
+export function postJson(port: number, ca: string, path: string, body: unknown): Promise<{ status: number; code: string | undefined }> {
+  return new Promise((resolve) => {
+    const data = JSON.stringify(body);
+    const req = request(
+      { host: '127.0.0.1', port, path, method: 'POST', ca, servername: 'localhost', timeout: 8000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => {
+          let code: string | undefined;
+          try {
+            code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+          } catch {
+            code = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, code });
+        });
+      },
+    );
+    req.on('error', () => resolve({ status: 0, code: undefined }));
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end(data);
+  });
+}
+
 /** Polls /readyz until `want` (true: 200, false: 503) or the timeout; returns the time it took (ms) or -1. */
 export async function waitReady(port: number, ca: string, want: boolean, timeoutMs: number): Promise<{ ms: number; body: string }> {
   const start = Date.now();

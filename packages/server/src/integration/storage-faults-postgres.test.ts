@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { runAuditVerify } from '../cli/audit-commands.js';
 import { openDatabase } from '../storage/index.js';
 import { createPrivatePostgres, postgresBinaries } from './private-postgres.js';
-import { checkStoredExactlyOnce, configFor, sleep, startFaultServer, waitReady } from './storage-fault-fixtures.js';
+import { checkStoredExactlyOnce, configFor, postJson, sleep, startFaultServer, waitReady } from './storage-fault-fixtures.js';
 
 const OUTAGES = 3;
 
@@ -46,6 +46,10 @@ test('ok/PostgreSQL stopped and started 3 times under load: server up, /readyz 5
         const down = await waitReady(port, serverCaPem, false, 10_000);
         assert.ok(down.ms >= 0, `outage ${outage}: /readyz 503 while PostgreSQL is down (last: ${down.body})`);
         assert.match(down.body, /not ready: (database|storage)/);
+        // An HTTP request that needs the database fails with 503 and a code, not a 500 or a hang.
+        const login = await postJson(port, serverCaPem, '/api/v1/auth/login', { username: 'nobody', password: 'not-a-password-1' });
+        assert.equal(login.status, 503, `login during the outage: ${login.status} ${login.code}`);
+        assert.ok(login.code === 'STORAGE_UNAVAILABLE' || login.code === 'AUDIT_WRITE_FAILED', String(login.code));
         await sleep(2000);
         const startedAt = Date.now();
         pg.start();

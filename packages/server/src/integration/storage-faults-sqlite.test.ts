@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openDatabase } from '../storage/index.js';
-import { checkStoredExactlyOnce, sleep, startFaultServer, waitReady } from './storage-fault-fixtures.js';
+import { checkStoredExactlyOnce, postJson, sleep, startFaultServer, waitReady } from './storage-fault-fixtures.js';
 
 function tryMount(dir: string, sizeMb: number): string | null {
   try {
@@ -80,12 +80,17 @@ test('ok/a full disk: /readyz 503 naming storage, one structured SQLITE_FULL err
       assert.equal(errors[0]?.['code'], 'SQLITE_FULL');
       assert.equal(errors[0]?.['kind'], 'disk-full');
       const failures = platform.database.health.failures['disk-full'];
-      assert.ok(errors.length <= platform.database.health.outages, `one entry per outage (${errors.length} entries, ${platform.database.health.outages} outages, ${failures} failures)`);
+      assert.equal(errors.length, 1, `one entry, then counts (${errors.length} entries, ${platform.database.health.outages} outages, ${failures} failures)`);
       assert.equal(
         log.lines().some((l) => /cannot rollback/.test(JSON.stringify(l))),
         false,
         'no "cannot rollback" masks SQLITE_FULL',
       );
+      const notStored = log.lines().filter((l) => l['msg'] === 'security event not stored' && l['level'] === 50);
+      assert.ok(notStored.length <= 3, `security events not stored: one entry per kind (${notStored.length})`);
+      const login = await postJson(port, serverCaPem, '/api/v1/auth/login', { username: 'nobody', password: 'not-a-password-1' });
+      assert.equal(login.status, 503, `a request that must write answers 503 with a code (${login.status} ${login.code})`);
+      assert.ok(login.code === 'STORAGE_UNAVAILABLE' || login.code === 'AUDIT_WRITE_FAILED', String(login.code));
       const ackedDuring = devices.reduce((n, d) => n + d.acked.size, 0);
 
       execFileSync('mount', ['-o', 'remount,size=64m', mnt], { stdio: 'pipe' });

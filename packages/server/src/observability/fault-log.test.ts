@@ -27,14 +27,20 @@ describe('FaultLog', () => {
     assert.equal(summary?.['total'], 1000);
   });
 
-  it('ok/each kind gets its own first entry; a new episode after recovery logs in full again', () => {
+  it('ok/each kind gets its own first entry; a new episode after a quiet recovery logs in full again, a flap does not', () => {
     const out = capture();
-    const log = new FaultLog({ logger: createLogger({ destination: out }), message: 'm' });
+    let now = 0;
+    const log = new FaultLog({ logger: createLogger({ destination: out }), message: 'm', summaryEveryMs: 60_000, now: () => now });
     log.report('disk-full', new Error('a'));
     log.report('unreachable', new Error('b'));
     log.report('disk-full', new Error('a'));
     assert.equal(out.lines().filter((l) => l['level'] === 50).length, 2);
     log.resolved();
+    now = 1_000;
+    log.report('disk-full', new Error('a'));
+    assert.equal(out.lines().filter((l) => l['level'] === 50).length, 2, 'a failure right after a recovery continues the episode');
+    log.resolved();
+    now = 120_000;
     log.report('disk-full', new Error('a'));
     assert.equal(out.lines().filter((l) => l['level'] === 50).length, 3);
     assert.ok(out.lines().some((l) => String(l['msg']).endsWith('recovered')));

@@ -6,7 +6,8 @@
  * MUST: the first entry of an episode carries the original error (pino `err`, with its code and
  *       cause chain); later failures of the same kind are only counted until the next summary.
  * MUST: `resolved()` ends the episode: a pending count is summarized at once, and the next failure
- *       of that kind logs a full entry again.
+ *       of that kind logs a full entry again, unless it comes within `quietMs` of the recovery (a
+ *       flapping disk that commits now and then): then the episode goes on, counted.
  * MUST: bounded: at most MAX_KINDS kinds are tracked (the rest are counted under 'other').
  */
 import type { Logger } from 'pino';
@@ -16,6 +17,8 @@ export interface FaultLogOptions {
   /** The message of every entry, e.g. 'storage commit failed'. */
   readonly message: string;
   readonly summaryEveryMs?: number;
+  /** A failure this soon after a recovery continues the episode (default: summaryEveryMs). */
+  readonly quietMs?: number;
   readonly now?: () => number;
 }
 
@@ -23,6 +26,8 @@ interface Episode {
   readonly since: number;
   pending: number;
   total: number;
+  /** Set by resolved(); the episode ends for good once quietMs pass without a failure. */
+  recoveredAt: number | undefined;
 }
 
 const MAX_KINDS = 32;
@@ -50,13 +55,15 @@ export class FaultLog {
   report(kind: string, error: unknown, fields: Record<string, unknown> = {}): void {
     const key = this.#episodes.has(kind) || this.#episodes.size < MAX_KINDS ? kind : 'other';
     const episode = this.#episodes.get(key);
-    if (episode) {
+    const now = this.#now();
+    if (episode && (episode.recoveredAt === undefined || now - episode.recoveredAt < (this.options.quietMs ?? this.#every))) {
       episode.pending += 1;
       episode.total += 1;
+      episode.recoveredAt = undefined;
       this.#arm();
       return;
     }
-    this.#episodes.set(key, { since: this.#now(), pending: 0, total: 1 });
+    this.#episodes.set(key, { since: now, pending: 0, total: 1, recoveredAt: undefined });
     const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
     this.#logger.error({ kind: key, ...(code !== undefined ? { code: String(code) } : {}), ...fields, err: error }, this.options.message);
   }
@@ -64,10 +71,10 @@ export class FaultLog {
   /** The failures of `kind` stopped (or every kind, without one). */
   resolved(kind?: string): void {
     for (const [key, episode] of [...this.#episodes]) {
-      if (kind !== undefined && key !== kind) continue;
+      if ((kind !== undefined && key !== kind) || episode.recoveredAt !== undefined) continue;
       this.#summarize(key, episode);
       this.#logger.info({ kind: key, total: episode.total, durationMs: this.#now() - episode.since }, `${this.options.message}: recovered`);
-      this.#episodes.delete(key);
+      episode.recoveredAt = this.#now();
     }
   }
 

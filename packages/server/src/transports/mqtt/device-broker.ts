@@ -33,51 +33,19 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { deviceTopic, type CommandEnvelope } from '@vigil/protocol';
-import { ALWAYS_HEALTHY, AppError, type SecurityEventSink, type SecuritySeverity, type StorageStatus } from '../../kernel/index.js';
+import { ALWAYS_HEALTHY, AppError, type SecurityEventSink, type StorageStatus } from '../../kernel/index.js';
 import { ReasonCounters, type IngestDevice } from '../../telemetry/index.js';
 import { TLS_PROFILE, type TlsCredentials, type TlsMinVersion } from '../http/tls-profile.js';
 import { GuardedConnection } from './packet-size-guard.js';
 import type { DeviceAuthenticator, DeviceMessageHandler } from './ports.js';
+import { DEFAULT_BROKER_LIMITS, type DeviceBrokerLimits } from './broker-limits.js';
 import { ConnectionThrottle } from './connection-throttle.js';
+import { AEDES_ERRORS, SEVERITY, TLS_REASONS } from './refusal-reasons.js';
 import { StorageGate } from './storage-gate.js';
 import { TokenBucket } from './token-bucket.js';
 import { authorizeDevicePublish, authorizeDeviceSubscribe } from './topic-acl.js';
 
-export interface DeviceBrokerLimits {
-  readonly maxPacketBytes: number;
-  readonly connectTimeoutMs: number;
-  readonly keepaliveLimitSeconds: number;
-  readonly queueLimit: number;
-  readonly messagesPerSecond: number;
-  readonly burst: number;
-  /** Our topics have 5 levels; aedes caps this at 100. */
-  readonly maxTopicLevels: number;
-  /** TLS connections per device certificate: sustained per minute, burst, longest back-off block. */
-  readonly connectionsPerMinute: number;
-  readonly connectionBurst: number;
-  /** TLS connections per source address (many devices may share one behind NAT). */
-  readonly sourceConnectionsPerMinute: number;
-  readonly sourceConnectionBurst: number;
-  readonly connectionBackoffMaxSeconds: number;
-  /** How long a publish waits for storage to recover before its connection is closed. */
-  readonly storageHoldSeconds: number;
-}
-
-export const DEFAULT_BROKER_LIMITS: DeviceBrokerLimits = {
-  maxPacketBytes: 16 * 1024,
-  connectTimeoutMs: 10_000,
-  keepaliveLimitSeconds: 600,
-  queueLimit: 42,
-  messagesPerSecond: 20,
-  burst: 100,
-  maxTopicLevels: 8,
-  connectionsPerMinute: 12,
-  connectionBurst: 6,
-  sourceConnectionsPerMinute: 1200,
-  sourceConnectionBurst: 600,
-  connectionBackoffMaxSeconds: 300,
-  storageHoldSeconds: 60,
-};
+export { DEFAULT_BROKER_LIMITS, type DeviceBrokerLimits } from './broker-limits.js';
 
 export interface DeviceBrokerOptions {
   readonly host: string;
@@ -117,40 +85,6 @@ interface Session {
   /** Its previous connection ended because of the server's storage (refused or cut): not flapping. */
   readonly afterStorageFault: boolean;
 }
-
-const TLS_REASONS: Record<string, string> = {
-  CERT_HAS_EXPIRED: 'expired',
-  CERT_NOT_YET_VALID: 'not-yet-valid',
-  CERT_REVOKED: 'revoked',
-  UNABLE_TO_GET_ISSUER_CERT: 'foreign-ca',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'foreign-ca',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'foreign-ca',
-  SELF_SIGNED_CERT_IN_CHAIN: 'foreign-ca',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'foreign-ca',
-  CERT_SIGNATURE_FAILURE: 'foreign-ca',
-};
-
-const AEDES_ERRORS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/too many levels/, 'topic-too-deep'],
-  [/connect did not arrive in time/, 'connect-timeout'],
-  [/keep ?alive/i, 'keepalive'],
-  [/unacceptable protocol version/i, 'protocol-version'],
-];
-
-const SEVERITY: Record<string, SecuritySeverity> = {
-  'foreign-ca': 'high',
-  expired: 'medium',
-  revoked: 'high',
-  'client-id-mismatch': 'high',
-  'publish-acl': 'high',
-  'subscribe-acl': 'high',
-  wildcard: 'high',
-  retained: 'medium',
-  'packet-too-large': 'medium',
-  'topic-too-deep': 'medium',
-  'rate-limited': 'medium',
-  'connection-rate': 'medium',
-};
 
 export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<DeviceBroker> {
   const limits: DeviceBrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };

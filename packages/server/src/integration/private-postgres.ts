@@ -4,7 +4,7 @@
  * root. Never touches the shared cluster on 5432.
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, readdirSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,8 @@ export interface PrivatePostgres {
   start(): void;
   /** pg_ctl stop -m fast: sessions are terminated (57P01), as pg_ctlcluster stop does. */
   stop(): void;
+  /** SIGSTOP (true) or SIGCONT (false) to the cluster's postmaster and every child of it (a freeze). */
+  freeze(frozen: boolean): void;
   destroy(): Promise<void>;
 }
 
@@ -63,6 +65,11 @@ export async function createPrivatePostgres(binDir: string): Promise<PrivatePost
     port,
     start: () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(root, 'log'), '-w', '-t', '30', 'start']),
     stop: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop']),
+    freeze: (frozen) => {
+      const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const children = childrenOf(postmaster);
+      for (const pid of [postmaster, ...children]) process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+    },
     destroy: async () => {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
@@ -74,4 +81,21 @@ export async function createPrivatePostgres(binDir: string): Promise<PrivatePost
   };
   cluster.start();
   return cluster;
+}
+
+/** The direct children of a process, from /proc (no procps needed). */
+function childrenOf(parent: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) out.push(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
 }

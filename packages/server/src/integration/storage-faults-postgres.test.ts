@@ -3,7 +3,8 @@
  * shared one) is stopped and started three times while five mTLS devices stream at QoS 1.
  *   - the server stays up (it runs in this process: an unhandled pg 'error' event would end it);
  *   - /readyz is 503 during each outage and 200 within 5 s after the database is back;
- *   - every acknowledged message is stored exactly once, and `vigil audit verify` passes.
+ *   - every acknowledged message is stored exactly once, and `vigil audit verify` passes;
+ *   - a freeze (SIGSTOP of the private cluster's processes) is still handled as before.
  * Runs when VIGIL_TEST_DATABASE_URL is set (CI) and the PostgreSQL server binaries are present.
  */
 import assert from 'node:assert/strict';
@@ -60,6 +61,21 @@ test('ok/PostgreSQL stopped and started 3 times under load: server up, /readyz 5
         assert.ok(after > before, `outage ${outage}: ingest resumed (${before} -> ${after})`);
         timings.push(`#${outage}: 503 after ${down.ms} ms, 200 ${Date.now() - startedAt - 1500} ms after start (${up.ms} ms of polling)`);
       }
+      // Today's good behaviour under a frozen PostgreSQL (SIGSTOP) is kept: PUBACKs wait, ingest resumes.
+      const beforeFreeze = devices.reduce((n, d) => n + d.acked.size, 0);
+      pg.freeze(true);
+      try {
+        const frozen = await waitReady(port, serverCaPem, false, 8_000);
+        assert.ok(frozen.ms >= 0, `/readyz 503 while PostgreSQL is frozen (last: ${frozen.body})`);
+        await sleep(2000);
+      } finally {
+        pg.freeze(false);
+      }
+      const thawed = await waitReady(port, serverCaPem, true, 5_000);
+      assert.ok(thawed.ms >= 0, 'ready again after the thaw');
+      await sleep(1000);
+      assert.ok(devices.reduce((n, d) => n + d.acked.size, 0) > beforeFreeze, 'ingest resumed after the thaw');
+      timings.push(`freeze: 200 ${thawed.ms} ms after SIGCONT`);
       const errors = log.lines().filter((l) => l['msg'] === 'storage commit failed' && l['level'] === 50);
       assert.ok(errors.length >= 1 && errors.length <= 3 * OUTAGES, `a few structured entries, not a line per failure (${errors.length})`);
       assert.ok(platform.database.health.outages >= OUTAGES, `outages seen: ${platform.database.health.outages}`);

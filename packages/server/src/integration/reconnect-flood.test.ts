@@ -40,7 +40,7 @@ test('fail/a device reconnecting in a tight loop is throttled, and its security 
       const throttled = await database.db.selectFrom('security_events').select(['details']).where('reason', '=', 'connection-rate').execute();
       const folded = rows.reduce((n, r) => n + Number((JSON.parse(r.details) as { aggregated?: number }).aggregated ?? 0), 0);
       t.diagnostic(`${attempts} attempts in 5 s, ${connected} admitted; ${rows.length} event rows for the device (${folded} events folded into counted rows), ${throttled.length} throttle events`);
-      assert.ok(attempts > 50, `the loop was tight (${attempts})`);
+      assert.ok(attempts > 30, `the loop was tight (${attempts})`);
       assert.ok(connected <= 8, `admitted connections bounded by the burst (${connected})`);
       assert.ok(throttled.length >= 1 && throttled.length <= 3, `one throttle event per block (${throttled.length})`);
       assert.ok(rows.length <= 6, `a few rows, not one per attempt (${rows.length})`);

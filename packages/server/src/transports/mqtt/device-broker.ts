@@ -315,7 +315,7 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
       // device's TCP ACK of our previous segment, which Linux delays up to 40 ms. That wait, not
       // the commit, set each device's pace (14k msg/s in the ingest bench; 29k with TCP_NODELAY).
       socket.setNoDelay(true);
-      if (!refuseUnverified(socket) || !admitConnection(socket)) return;
+      if (!admitConnection(socket, 'source') || !refuseUnverified(socket) || !admitConnection(socket, 'certificate')) return;
       const conn = new GuardedConnection(socket, limits.maxPacketBytes, (error) => {
         const client = clientsByConn.get(conn);
         refuse('packet-too-large', client ? where(client) : { source: socket.remoteAddress ?? 'unknown' }, { announced: error.announced });
@@ -340,15 +340,16 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
     return false;
   }
 
-  /** The connection throttle (issue 11 item 5): per certificate, then per source; refused sockets are destroyed. */
-  function admitConnection(socket: TLSSocket): boolean {
+  /**
+   * The connection throttle (issue 11 item 5): per source before the certificate is judged (a loop
+   * of foreign certificates is throttled too), then per certificate; refused sockets are destroyed.
+   */
+  function admitConnection(socket: TLSSocket, scope: 'source' | 'certificate'): boolean {
     const source = socket.remoteAddress ?? 'unknown';
     const fingerprint = socket.getPeerX509Certificate()?.fingerprint256 ?? 'none';
-    const at = now();
-    const decision = perSource.check(`s:${source}`, at);
-    const verdict = decision.ok ? perDevice.check(fingerprint, at) : decision;
+    const verdict = scope === 'source' ? perSource.check(source, now()) : perDevice.check(fingerprint, now());
     if (verdict.ok) return true;
-    if (verdict.report) refuse('connection-rate', { source }, { scope: decision.ok ? 'certificate' : 'source', fingerprint, strikes: verdict.strikes, blockedMs: verdict.retryAfterMs });
+    if (verdict.report) refuse('connection-rate', { source }, { scope, fingerprint, strikes: verdict.strikes, blockedMs: verdict.retryAfterMs });
     else refusals.add('connection-rate');
     socket.destroy();
     return false;

@@ -150,3 +150,42 @@ describe('broker: storage gate and connection throttle', () => {
     assert.ok(mine.length <= 2 * (LIMITS.connectionBurst + 1) + 2, `events bounded: ${mine.length} for ${attempts} attempts`);
   });
 });
+
+describe('broker: per-source throttle before the certificate is judged', () => {
+  test('fail/a loop of foreign certificates from one source is throttled: refusals stay refusals, events stay bounded', async () => {
+    const pki = await makeDevicePki();
+    const events = new MemorySecurityEventSink();
+    const broker = await startDeviceBroker({
+      host: '127.0.0.1',
+      port: 0,
+      tls: { certPem: pki.server.certPem, chainPem: '', keyPem: pki.server.keyPem },
+      deviceCaPem: pki.deviceCa.certPem,
+      authenticator: new FakeDeviceRegistry(pki.deviceCa.certPem),
+      events,
+      limits: { sourceConnectionsPerMinute: 6, sourceConnectionBurst: 5, connectionBackoffMaxSeconds: 60, connectTimeoutMs: 2000 },
+      handler: { telemetry: () => Promise.reject(new Error('unused')), ack: () => Promise.resolve(), event: () => Promise.resolve(), commandsSubscribed: () => undefined },
+    });
+    try {
+      const cert = await pki.device('device-foreign-0001', { foreign: true });
+      let attempts = 0;
+      let accepted = 0;
+      const until = Date.now() + 3_000;
+      while (Date.now() < until) {
+        attempts += 1;
+        const r = await connectDevice({ port: broker.port, serverCaPem: pki.serverRoot.certPem, cert, clientId: 'device-foreign-0001' }, 2000);
+        if (r.ok) {
+          accepted += 1;
+          r.client.end(true);
+        }
+      }
+      const refusals = broker.refusals.snapshot();
+      assert.equal(accepted, 0, 'a foreign certificate is never accepted');
+      assert.ok(attempts > 10, `tight loop (${attempts})`);
+      assert.ok((refusals['foreign-ca'] ?? 0) <= 5, `judged at most burst times (${refusals['foreign-ca']})`);
+      assert.equal((refusals['foreign-ca'] ?? 0) + (refusals['connection-rate'] ?? 0), attempts, 'every attempt refused and counted');
+      assert.ok(events.events.length <= 7, `events bounded (${events.events.length} for ${attempts} attempts)`);
+    } finally {
+      await broker.close();
+    }
+  });
+});

@@ -17,9 +17,10 @@
  * verification against `ca` runs; `refuseUnverified` closes the socket before a byte of MQTT is
  * read when `socket.authorized` is false. Tests prove both refusals.
  *
- * Before step 3, two edge checks (issue 17, issue 11 item 5): the connection throttle
- * (connection-throttle.ts: per certificate and per source, with back-off) and the storage gate
- * (storage-gate.ts: CONNACK 3 "server unavailable" while storage cannot commit; publishes wait).
+ * Edge checks (issue 17, issue 11 item 5): the connection throttle (connection-throttle.ts, with
+ * back-off) per source before the TLS gate's verdict and per certificate after it, and the storage
+ * gate (storage-gate.ts) before step 3: CONNACK 3 "server unavailable" while storage cannot commit;
+ * publishes whose commit failed for a storage fault wait.
  *
  * MUST: every refusal is counted per reason (`refusals`) and emitted as a SecurityEvent, except
  *       repeats within one throttle block and CONNACK 3 while storage fails (the server's state,

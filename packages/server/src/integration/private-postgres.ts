@@ -27,7 +27,17 @@ export function postgresBinaries(): { dir: string } | { missing: string } {
   if (!existsSync(root)) return { missing: `${root} does not exist (no PostgreSQL server binaries)` };
   const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'pg_ctl')) && existsSync(join(root, v, 'bin', 'initdb')));
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
-  return newest === undefined ? { missing: `no initdb/pg_ctl under ${root}` } : { dir: join(root, newest, 'bin') };
+  if (newest === undefined) return { missing: `no initdb/pg_ctl under ${root}` };
+  if (process.getuid?.() === 0) {
+    // initdb refuses to run as root: it runs as `postgres`, through runuser.
+    try {
+      execFileSync('id', ['-u', 'postgres'], { stdio: 'pipe' });
+      execFileSync('runuser', ['--help'], { stdio: 'pipe' });
+    } catch {
+      return { missing: 'running as root without a postgres user or runuser to run initdb as' };
+    }
+  }
+  return { dir: join(root, newest, 'bin') };
 }
 
 async function freePort(): Promise<number> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, isServerUnavailable, reconnectDelay } from './backoff.js';
 
 test('ok/back-off delays stay within [minMs, maxMs] and their ceiling grows exponentially (property)', () => {
   fc.assert(
@@ -20,4 +20,25 @@ test('ok/full jitter spreads a fleet: the top of the range is reached, and attem
   assert.equal(backoffDelay(3, policy, () => 0.999), 7_992);
   assert.equal(backoffDelay(20, policy, () => 0.999), 59_940);
   assert.equal(backoffDelay(3, policy, () => 0), 0);
+});
+
+test('ok/after CONNACK 3 "server unavailable" the device waits at least the floor, jittered, within maxMs (issue 17)', () => {
+  const policy = { initialMs: 1_000, maxMs: 60_000, minMs: 100, serverUnavailableMinMs: 5_000 };
+  assert.equal(reconnectDelay(0, policy, true, () => 0), 5_000);
+  assert.equal(reconnectDelay(0, policy, true, () => 0.5), 7_500);
+  assert.equal(reconnectDelay(0, policy, false, () => 0), 100, 'other refusals keep the ordinary back-off');
+  assert.equal(reconnectDelay(10, { ...policy, maxMs: 6_000 }, true, () => 0.999), 6_000);
+  fc.assert(
+    fc.property(fc.nat(40), fc.double({ min: 0, max: 0.999999, noNaN: true }), (attempt, r) => {
+      const d = reconnectDelay(attempt, policy, true, () => r);
+      assert.ok(d >= 5_000 && d <= 60_000, `delay ${d}`);
+    }),
+  );
+});
+
+test('ok/isServerUnavailable recognizes the mqtt.js CONNACK 3 error only', () => {
+  assert.equal(isServerUnavailable(Object.assign(new Error('Connection refused: Server unavailable'), { code: 3 })), true);
+  assert.equal(isServerUnavailable(Object.assign(new Error('Connection refused: Not authorized'), { code: 5 })), false);
+  assert.equal(isServerUnavailable(new Error('read ECONNRESET')), false);
+  assert.equal(isServerUnavailable(null), false);
 });

@@ -28,7 +28,7 @@ import { EventEmitter } from 'node:events';
 import { Agent } from 'node:https';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { type CommandAck, type CommandEnvelope, deviceTopic, parseTelemetry, type Reading, type TelemetryEnvelope } from '@vigil/protocol';
-import { backoffDelay, type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
+import { backoffDelay, isServerUnavailable, reconnectDelay, type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
 import { CommandDispatcher, type CommandHandler } from './command-handler.js';
 import { type DeviceKey, loadDeviceKey } from './device-key.js';
 import { type DeviceIdentity, loadIdentity } from './enroll.js';
@@ -128,6 +128,8 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
   private attempt = 0;
   private connectedAt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** The last refusal was CONNACK 3 "server unavailable" (the server's storage is failing): wait longer. */
+  private serverUnavailable = false;
   private cursor = 0;
   private readonly inFlight = new Set<number>();
   private ackedCount = 0;
@@ -351,7 +353,9 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
       void this.handleCommand(payload);
     });
     client.on('error', (error) => {
-      if (generation === this.generation) this.emit('connection-error', error);
+      if (generation !== this.generation) return;
+      if (isServerUnavailable(error)) this.serverUnavailable = true;
+      this.emit('connection-error', error);
     });
     client.on('close', () => {
       if (generation !== this.generation) return;
@@ -369,7 +373,8 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
 
   private scheduleReconnect(): void {
     if (this.stopping || this.reconnectTimer !== undefined) return;
-    const delay = backoffDelay(this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF);
+    const delay = reconnectDelay(this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF, this.serverUnavailable);
+    this.serverUnavailable = false;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       this.connectOnce();

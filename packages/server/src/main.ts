@@ -89,11 +89,13 @@ import { fhirRoutes } from './transports/http/fhir/index.js';
 // --- alert delivery, usage tracking, metrics (issue 6) ---
 import { DeliveryService } from './alerts/index.js';
 import { PlatformMetrics, RequestCounter, UsageService } from './compliance/index.js';
+import { restoreDetectorState, runSecurityEventRetention, saveDetectorState } from './composition/security-events.js';
+import { platformFaults, securityEventNotStored, storageMetricSources, storageReadiness, type PlatformFaults } from './composition/storage-faults.js';
 import { secretDigestMatcher } from './keys/index.js';
-import { deliveryStore, usageStore } from './storage/index.js';
+import { classifyStorageFault, deliveryStore, usageStore } from './storage/index.js';
 import { deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from './transports/http/index.js';
 // --- security monitoring (issue 6) ---
-import { buildDetectors, DetectionEngine, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
+import { AggregatingSecurityEventSink, buildDetectors, DetectionEngine, detectorsFollowingLimits, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
 import { securityAlertStore } from './storage/index.js';
 import { securityRoutes } from './transports/http/index.js';
 // --- telemetry and MQTT (issue 4) ---
@@ -142,6 +144,8 @@ export interface Platform {
   readonly sealer: Sealer;
   readonly auditLog: AuditLog;
   readonly setup: SetupCredentialService;
+  /** Storage-fault and unstored-security-event logs (issue 17). */
+  readonly faults: PlatformFaults;
   /** Durable security-event stream (security_events), fed by every module's SecurityEventSink. */
   readonly securityEvents: SecurityEventSink;
   readonly patients: PatientsWiring;
@@ -214,9 +218,9 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     audit: auditLog.writer(scoped(executor)),
   });
   const setup = new SetupCredentialService(new SqlUnitOfWork(database, setupScope), clock, config.setup.credentialTtlMinutes);
-  const storedEvents = new StoreSecurityEventSink(() => securityEventStore(database.db), clock, (error, event) =>
-    console.error(`vigil: security event ${event.type} not stored: ${error instanceof Error ? error.message : String(error)}`),
-  );
+  // --- storage faults (issue 17): fault logs; security events not stored are counted, logged per kind ---
+  const faults = platformFaults(database);
+  const storedEvents = new StoreSecurityEventSink(() => securityEventStore(database.db), clock, securityEventNotStored(faults));
   // Security alerts go out through the delivery channels (webhook, email, syslog); a test may add its own notifier.
   const { delivery, usage, metricsTokenMatches } = wireDeliveryUsage({ database, auditLog, sealer, clock, env: options.env });
   const extraNotifier = options.securityNotifier;
@@ -228,7 +232,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
         },
       }
     : delivery.notifier;
-  const security = wireSecurity({ database, auditLog, clock, config, storedEvents, notifier });
+  const security = wireSecurity({ database, auditLog, clock, config, storedEvents, notifier, faults });
   const extraSink = options.securityEvents;
   const securityEvents: SecurityEventSink = extraSink
     ? {
@@ -266,12 +270,15 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     usage,
     metricsTokenMatches,
     security,
+    faults,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: async () => {
       await security.alerts.flush();
       await delivery.close();
+      security.aggregated.close();
       await storedEvents.flush();
+      faults.close();
       await database.close();
     },
   };
@@ -452,19 +459,23 @@ function wireClinical(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clo
 export interface SecurityWiring {
   readonly engine: DetectionEngine;
   readonly alerts: SecurityAlertService;
+  readonly aggregated: AggregatingSecurityEventSink;
 }
 
-function wireSecurity(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; config: Config; storedEvents: SecurityEventSink; notifier: SecurityAlertNotifier }): SecurityWiring {
+function wireSecurity(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; config: Config; storedEvents: SecurityEventSink; notifier: SecurityAlertNotifier; faults: PlatformFaults }): SecurityWiring {
   const alerts = new SecurityAlertService({
     uow: new SqlUnitOfWork(w.database, (executor) => ({ alerts: securityAlertStore(executor), audit: w.auditLog.writer(auditStore(executor, w.database.dialect)) })),
     read: securityAlertStore(w.database.db),
     clock: w.clock,
     notifier: w.notifier,
     isActiveUser: identityUserDirectory(w.database).isActiveUser,
-    onError: (error) => console.error(`vigil: security alert not written: ${error instanceof Error ? error.message : String(error)}`),
+    onError: securityEventNotStored(w.faults, 'security alert not written'),
   });
-  const engine = new DetectionEngine({ clock: w.clock, detectors: buildDetectors(w.config.security.detectors), store: w.storedEvents, raise: (c) => alerts.raise(c) });
-  return { engine, alerts };
+  // issue 11 item 5: repeated info events are stored as counted rows; thresholds follow the broker's limits.
+  const aggregated = new AggregatingSecurityEventSink(w.storedEvents, { windowMs: w.config.security.events.aggregateWindowSeconds * 1000 });
+  const detectors = buildDetectors(detectorsFollowingLimits(w.config.security.detectors, w.config.mqtt));
+  const engine = new DetectionEngine({ clock: w.clock, detectors, store: aggregated, raise: (c) => alerts.raise(c) });
+  return { engine, alerts, aggregated };
 }
 
 // --- identity (issue 3): the service, its WebAuthn relying party, and its HTTP routes ---
@@ -658,7 +669,9 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { config } = platform;
   const lock = options.lock ?? takeDataDirLock(platform);
-  const scheduler = new Scheduler((job, error) => logger.error({ job, err: error }, 'job failed'));
+  // A job that failed for a storage fault is already in the storage fault log (one entry, then counts).
+  const scheduler = new Scheduler((job, error) => (classifyStorageFault(error) ? logger.debug({ job, err: error }, 'job failed: storage') : logger.error({ job, err: error }, 'job failed')));
+  platform.faults.useLogger(logger);
   let startedBroker: DeviceBroker | undefined;
   try {
     const tls = await httpsCredentials(platform);
@@ -687,6 +700,7 @@ export async function startServer(
       authenticator,
       events: securityEvents,
       limits: { ...config.mqtt },
+      storage: platform.database.health,
       handler: {
         telemetry: (device, payload, source) => {
           // security monitoring: message count and size detectors (O(1), in process)
@@ -715,6 +729,7 @@ export async function startServer(
       brokerConnections: () => broker.connectedCount(),
       auditHeadSeq: async () => (await platform.auditReader().head())?.seq ?? 0,
       securityEventsByType: () => usageReader.securityEventsByType(),
+      ...storageMetricSources(platform, broker),
     });
     const http = await createHttpServer({
       authorize: identityRoutes.authorize,
@@ -741,10 +756,7 @@ export async function startServer(
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
       ],
-      readiness: async () => {
-        const database = await platform.database.ping();
-        return { ready: database, checks: { database } };
-      },
+      readiness: storageReadiness(platform.database),
     });
     await http.listen({ host: config.host, port: config.httpPort });
     const httpPort = (http.server.address() as AddressInfo).port;
@@ -769,6 +781,10 @@ export async function startServer(
     if (config.security.detectors.enabled && silence.enabled) {
       scheduler.add({ name: 'security-device-silence', everyMs: silence.checkEverySeconds * 1000, run: async () => void (await platform.security.alerts.checkSilence(silence)) });
     }
+    // --- reconnect floods (issue 11 item 5): detector state survives restarts; the event store is capped ---
+    await restoreDetectorState(platform, logger);
+    scheduler.add({ name: 'security-detector-state', everyMs: 60_000, run: () => saveDetectorState(platform) });
+    scheduler.add({ name: 'security-event-retention', everyMs: 10 * 60_000, run: () => runSecurityEventRetention(platform, config.security.events, logger) });
     scheduler.add({
       name: 'telemetry-retention',
       everyMs: 6 * 3600 * 1000,
@@ -796,6 +812,7 @@ export async function startServer(
           await telemetry.committer.close();
           await platform.clinical.alerts.drain();
           await scheduler.stop();
+          await saveDetectorState(platform).catch((error: unknown) => logger.error({ err: error }, 'security detector state not saved'));
           await platform.devices.flushActivity().catch((error: unknown) => logger.error({ err: error }, 'device activity flush failed'));
           await requestCounter.flush().catch((error: unknown) => logger.error({ err: error }, 'usage counter flush failed'));
           await platform

@@ -112,6 +112,13 @@ export const ConfigSchema = Type.Object(
         queueLimit: Type.Integer({ minimum: 1, maximum: 10_000, default: 42, description: 'Packets queued per connection before CONNECT completes.' }),
         messagesPerSecond: Type.Number({ minimum: 0.1, maximum: 10_000, default: 20, description: 'Sustained message rate per device (token bucket).' }),
         burst: Type.Integer({ minimum: 1, maximum: 100_000, default: 100, description: 'Message burst per device (token bucket size).' }),
+        // --- storage faults and reconnect floods (issue 17, issue 11 item 5), see docs/storage-faults.md ---
+        connectionsPerMinute: Type.Number({ minimum: 0.1, maximum: 10_000, default: 12, description: 'Sustained TLS connections per minute per device certificate; beyond it, connections are refused with back-off.' }),
+        connectionBurst: Type.Integer({ minimum: 1, maximum: 100_000, default: 6, description: 'Connections per device certificate allowed at once before the per-minute rate applies.' }),
+        sourceConnectionsPerMinute: Type.Number({ minimum: 1, maximum: 1_000_000, default: 1200, description: 'Sustained TLS connections per minute per source address (devices behind one NAT share it).' }),
+        sourceConnectionBurst: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 600, description: 'Connections per source address allowed at once.' }),
+        connectionBackoffMaxSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 300, description: 'Longest block of a throttled certificate or source (blocks double from 60/rate seconds).' }),
+        storageHoldSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 60, description: 'How long a publish waits, unacknowledged, for storage to recover before its connection is closed.' }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -172,6 +179,15 @@ export const ConfigSchema = Type.Object(
               },
               "A device not heard from for longer than its model's interval.",
             ),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        // --- reconnect floods (issue 11 item 5): the security-event store, see docs/storage-faults.md ---
+        events: Type.Object(
+          {
+            aggregateWindowSeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 60, description: 'Repeated info-level security events (same type, reason, organization, user, device, source) within this window are stored as the first one plus one counted row; 0 stores each.' }),
+            retentionDays: Type.Integer({ minimum: 1, maximum: 36_500, default: 400, description: 'Security events older than this are deleted (audited).' }),
+            maxRows: Type.Integer({ minimum: 1000, maximum: 1_000_000_000, default: 2_000_000, description: 'Most security events kept; beyond it the oldest (info first) are deleted and a platform alert is raised.' }),
           },
           { additionalProperties: false, default: {} },
         ),

@@ -35,7 +35,8 @@ const { config } = validate({
   httpPort: 0,
   mqttPort: 0,
   telemetry: { groupCommitMs: spec.groupCommitMs ?? 5 },
-  mqtt: { messagesPerSecond: spec.messagesPerSecond ?? 10_000, burst: 100_000 },
+  // The bench and the durability test connect thousands of devices from one loopback source.
+  mqtt: { messagesPerSecond: spec.messagesPerSecond ?? 10_000, burst: 100_000, sourceConnectionsPerMinute: 1_000_000, sourceConnectionBurst: 1_000_000 },
 });
 if (!(await isInitialized(config))) await initialize({ config, env: {} });
 const platform = await openPlatform({ config, env: {} });

@@ -11,3 +11,4 @@ export {
   type Logger,
   type LoggerOptions,
 } from './logger.js';
+export { FaultLog, type FaultLogOptions } from './fault-log.js';

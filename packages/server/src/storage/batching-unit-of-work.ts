@@ -89,8 +89,14 @@ export class BatchingUnitOfWork<Scope> implements UnitOfWork<Scope> {
             await sql`RELEASE SAVEPOINT ${savepoint}`.execute(trx);
             out.push({ ok: true, value });
           } catch (error) {
-            await sql`ROLLBACK TO SAVEPOINT ${savepoint}`.execute(trx);
-            await sql`RELEASE SAVEPOINT ${savepoint}`.execute(trx);
+            try {
+              await sql`ROLLBACK TO SAVEPOINT ${savepoint}`.execute(trx);
+              await sql`RELEASE SAVEPOINT ${savepoint}`.execute(trx);
+            } catch {
+              // The transaction itself is gone (SQLite aborted it on SQLITE_FULL, or the PostgreSQL
+              // connection was lost): fail the batch with the run's own error, not the rollback's.
+              throw error;
+            }
             out.push({ ok: false, error });
           }
         }

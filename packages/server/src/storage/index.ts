@@ -14,7 +14,7 @@ export { BatchingUnitOfWork, type BatchingOptions } from './batching-unit-of-wor
 export { auditStore } from './stores/audit-store.js';
 export { setupCredentialStore, systemMetaStore } from './stores/setup-credential-store.js';
 export { patientStore, careTeamStore, trainingStore, breakGlassStore } from './stores/patient-stores.js';
-export { securityEventStore, StoreSecurityEventSink } from './stores/security-event-store.js';
+export { securityEventStore, securityEventRetentionStore, StoreSecurityEventSink } from './stores/security-event-store.js';
 export { securityAlertStore } from './stores/security-alert-store.js';
 export { deviceStore, enrollmentTokenStore, deviceCertificateStore } from './stores/device-store.js';
 export { identityStore } from './stores/identity-store.js';
@@ -25,3 +25,6 @@ export { fhirReadingStore } from './stores/fhir-reading-store.js';
 // --- alert delivery and usage tracking (issue 6) ---
 export { deliveryStore } from './stores/delivery-store.js';
 export { usageStore } from './stores/usage-store.js';
+// --- storage faults (issue 17) ---
+export { classifyStorageFault, type ClassifiedFault } from './storage-fault.js';
+export { StorageHealth, type FaultReporter } from './storage-health.js';

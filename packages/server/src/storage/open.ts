@@ -38,5 +38,21 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<SqlDat
     await database.close();
     throw error;
   }
+  database.health.attachProbe(() => writeProbe(database));
   return database;
+}
+
+/**
+ * The recovery probe (storage-health.ts): one small write transaction. Its commit, seen by the
+ * observed driver, is what turns a failing node healthy when no other traffic commits.
+ */
+async function writeProbe(database: SqlDatabase): Promise<void> {
+  const now = new Date().toISOString();
+  await database.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('system_meta')
+      .values({ key: 'storage-probe', value: now, updated_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: now, updated_at: now }))
+      .execute();
+  });
 }

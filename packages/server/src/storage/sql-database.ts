@@ -5,6 +5,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 import type { SqlDialect } from './dialect.js';
+import type { StorageHealth } from './storage-health.js';
 import type { Database } from './tables.js';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
@@ -16,6 +17,8 @@ export interface SqlDatabase {
   readonly description: string;
   /** The better-sqlite3 handle (SQLite only), for bulk reads that kysely's row objects make slow. */
   readonly sqliteHandle?: BetterSqlite3.Database;
+  /** Whether this node can commit (issue 17): fed by every query and commit of `db`. */
+  readonly health: StorageHealth;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

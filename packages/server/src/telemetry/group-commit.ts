@@ -14,7 +14,8 @@
  * MUST: a message is acknowledged (its promise resolves) only after the commit that holds it.
  * MUST: a seq at or below the device's last committed seq is never stored again: a redelivery
  *       with the same content is 'duplicate' (acknowledged), anything else is 'replay' (refused).
- * MUST: a failed transaction rejects every message of the batch (the device resends them).
+ * MUST: a failed transaction rejects every message of the batch (the device resends them); a
+ *       storage fault (STORAGE_UNAVAILABLE) also rejects every message queued behind it.
  */
 import { hash } from 'node:crypto';
 import { canonicalTelemetry, type TelemetryEnvelope } from '@vigil/protocol';
@@ -142,7 +143,11 @@ export class GroupCommitter {
         throw error;
       }));
     } catch (error) {
-      for (const p of batch) p.reject(error);
+      // Storage cannot commit (issue 17): what is queued behind this batch fails with it, so that a
+      // device's later seq never commits before an earlier one that failed (it would turn the
+      // earlier one's resend into a replay). The devices resend, in order.
+      const behind = isStorageFault(error) ? this.queue.splice(0) : [];
+      for (const p of [...batch, ...behind]) p.reject(error);
       return;
     }
     this.stats.batches += 1;
@@ -227,4 +232,13 @@ export class GroupCommitter {
       return { results, stored: rows };
     });
   }
+}
+
+function isStorageFault(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current !== null && typeof current === 'object'; depth += 1) {
+    if (isAppError(current) && current.code === 'STORAGE_UNAVAILABLE') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }

@@ -59,6 +59,27 @@ export class DetectionEngine implements SecurityEventSink {
     }
   }
 
+  /** The detectors' state, by detector name, to survive a restart (issue 11 item 5). */
+  snapshot(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const detector of this.#detectors) if (detector.snapshot) out[detector.name] = detector.snapshot();
+    return out;
+  }
+
+  /** Loads a snapshot; a detector that rejects its part is counted and starts empty. */
+  restore(state: unknown): void {
+    if (typeof state !== 'object' || state === null) return;
+    for (const detector of this.#detectors) {
+      const part = (state as Record<string, unknown>)[detector.name];
+      if (part === undefined || !detector.restore) continue;
+      try {
+        detector.restore(part);
+      } catch {
+        this.failures += 1;
+      }
+    }
+  }
+
   get hasMessageDetectors(): boolean {
     return this.#messageDetectors.length > 0;
   }

@@ -3,10 +3,20 @@
  * workflow (issue 6). See docs/detection.md.
  */
 export * from './model.js';
-export { DEFAULT_DETECTOR_SETTINGS, type DetectorSettings } from './settings.js';
+export { DEFAULT_DETECTOR_SETTINGS, detectorsFollowingLimits, type DetectorSettings, type DeviceLimitsView } from './settings.js';
 export { buildDetectors, silenceCandidates, type SeenDevice } from './detectors/index.js';
 export { DetectionEngine, OBSERVED_ONLY_TYPES, type DetectionEngineOptions } from './detection-engine.js';
 export { SecurityAlertService, isAlertSeverity, type SecurityAlertScope, type SecurityAlertServiceDeps } from './alert-service.js';
 export { securityAuditTap } from './audit-tap.js';
 export { NO_NOTIFIER, type AlertChange, type SecurityAlertNotifier } from './notifier.js';
 export type { SecurityAlertStore, SecurityAlertQuery, SecurityEventQuery, SeenDeviceRow } from './store.js';
+// --- reconnect floods (issue 11 item 5): aggregation, store cap, detector state ---
+export { AggregatingSecurityEventSink, type AggregationOptions } from './event-aggregator.js';
+export {
+  applySecurityEventRetention,
+  storeCapCandidate,
+  type SecurityEventLimits,
+  type SecurityEventRetentionResult,
+  type SecurityEventRetentionScope,
+  type SecurityEventRetentionStore,
+} from './event-retention.js';

@@ -87,6 +87,10 @@ export interface Detector {
   readonly name: string;
   observe(event: ObservedEvent): AlertCandidate | null;
   observeMessage?(message: ObservedMessage): AlertCandidate | null;
+  /** Its state as JSON-safe data, to survive a restart (issue 11 item 5); bounded like the state. */
+  snapshot?(): unknown;
+  /** Loads a snapshot; MUST ignore anything malformed (the data comes back from the database). */
+  restore?(state: unknown): void;
 }
 
 export function maxSeverity(a: AlertSeverity, b: AlertSeverity): AlertSeverity {

@@ -52,3 +52,27 @@ export const DEFAULT_DETECTOR_SETTINGS: DetectorSettings = {
   deviceFirmware: { enabled: true },
   deviceSilence: { enabled: true, defaultIntervalSeconds: 900, checkEverySeconds: 60, models: {} },
 };
+
+/** The broker limits the device detectors must stay within (config `mqtt.*`). */
+export interface DeviceLimitsView {
+  readonly messagesPerSecond: number;
+  readonly burst: number;
+  readonly connectionsPerMinute: number;
+  readonly connectionBurst: number;
+}
+
+/**
+ * Detector thresholds that follow the configured broker limits (issue 11 item 5): a threshold the
+ * broker's own limits make unreachable would never fire. The message-rate floor is kept below 80%
+ * of what the rate limit lets through in a minute; the flapping threshold at or below the
+ * connections the connection throttle lets through in its window.
+ */
+export function detectorsFollowingLimits(s: DetectorSettings, limits: DeviceLimitsView): DetectorSettings {
+  const perMinute = Math.max(1, Math.floor(0.8 * (limits.messagesPerSecond * 60 + limits.burst)));
+  const connectsInWindow = Math.max(2, limits.connectionBurst + Math.floor((limits.connectionsPerMinute * s.deviceFlapping.windowSeconds) / 60));
+  return {
+    ...s,
+    deviceMessageRate: { ...s.deviceMessageRate, minMessagesPerMinute: Math.min(s.deviceMessageRate.minMessagesPerMinute, perMinute) },
+    deviceFlapping: { ...s.deviceFlapping, connects: Math.min(s.deviceFlapping.connects, connectsInWindow) },
+  };
+}

@@ -60,6 +60,24 @@ export class WindowCounter {
   get size(): number {
     return this.#keys.size;
   }
+
+  /** Keys and entries (oldest key first), to survive a restart. */
+  export(): Array<[string, WindowEntry[]]> {
+    return [...this.#keys.entries()].map(([k, v]) => [k, [...v]]);
+  }
+
+  /** Loads exported entries; malformed ones are skipped, and the bounds hold. */
+  import(data: unknown): void {
+    if (!Array.isArray(data)) return;
+    for (const item of data.slice(-this.maxKeys)) {
+      if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[1])) continue;
+      const entries = (item[1] as unknown[])
+        .filter((e): e is WindowEntry => typeof e === 'object' && e !== null && typeof (e as WindowEntry).at === 'number' && typeof (e as WindowEntry).id === 'string')
+        .map((e) => ({ at: e.at, id: e.id, value: typeof e.value === 'string' ? e.value : '', seq: typeof e.seq === 'number' ? e.seq : undefined }))
+        .slice(-this.maxPerKey);
+      if (entries.length > 0) this.#keys.set(item[0], entries);
+    }
+  }
 }
 
 /** A bounded map with least-recently-set eviction, for per-subject detector memory. */
@@ -79,5 +97,8 @@ export class BoundedMap<V> {
   }
   get size(): number {
     return this.#map.size;
+  }
+  entries(): Array<[string, V]> {
+    return [...this.#map.entries()];
   }
 }

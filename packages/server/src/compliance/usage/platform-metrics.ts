@@ -18,6 +18,17 @@ export interface MetricsSources {
   readonly auditHeadSeq?: () => Promise<number>;
   /** Stored security events per type. */
   readonly securityEventsByType?: () => Promise<Record<string, number>>;
+  // --- storage faults (issue 17) ---
+  /** Failed queries and commits per storage-fault cause (disk-full, read-only, io-error, unreachable). */
+  readonly storageFailures?: () => Record<string, number>;
+  /** Whether the last commit succeeded (readiness's `storage` check). */
+  readonly storageHealthy?: () => boolean;
+  /** Devices with a publish waiting, unacknowledged, for storage to recover. */
+  readonly devicesWaiting?: () => number;
+  /** Security events that could not be stored. */
+  readonly securityEventsNotStored?: () => number;
+  /** Info-level security events folded into counted rows instead of stored one by one (issue 11 item 5). */
+  readonly securityEventsAggregated?: () => number;
 }
 
 const ACCEPTED = new Set(['stored', 'duplicate']);
@@ -90,6 +101,7 @@ export class PlatformMetrics {
         }
       },
     });
+    storageMetrics(registers, sources);
   }
 
   /** Called for every HTTP answer (the transport's onResponse hook). */
@@ -106,5 +118,52 @@ export class PlatformMetrics {
 
   text(): Promise<string> {
     return this.registry.metrics();
+  }
+}
+
+/** vigil_storage_* and the related gauges and counters (issue 17, issue 11 item 5). */
+function storageMetrics(registers: Registry[], sources: MetricsSources): void {
+  const { storageFailures, storageHealthy, devicesWaiting, securityEventsNotStored, securityEventsAggregated } = sources;
+  new Counter({
+    name: 'vigil_storage_commit_failures_total',
+    help: 'Queries and commits that failed for a storage fault, by cause.',
+    labelNames: ['cause'],
+    registers,
+    collect() {
+      if (!storageFailures) return;
+      this.reset();
+      for (const [cause, n] of Object.entries(storageFailures())) this.inc({ cause }, n);
+    },
+  });
+  new Gauge({
+    name: 'vigil_storage_ready',
+    help: '1 while storage commits, 0 after a commit failed for a storage fault (until the next commit).',
+    registers,
+    collect() {
+      if (storageHealthy) this.set(storageHealthy() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'vigil_mqtt_devices_waiting',
+    help: 'Devices with a publish waiting, unacknowledged, for storage to recover.',
+    registers,
+    collect() {
+      if (devicesWaiting) this.set(devicesWaiting());
+    },
+  });
+  for (const [name, help, source] of [
+    ['vigil_security_events_not_stored_total', 'Security events that could not be stored.', securityEventsNotStored],
+    ['vigil_security_events_aggregated_total', 'Info-level security events counted into an aggregate row instead of stored one by one.', securityEventsAggregated],
+  ] as const) {
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        if (!source) return;
+        this.reset();
+        this.inc(source());
+      },
+    });
   }
 }

@@ -8,13 +8,16 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import { AppError } from '../../kernel/index.js';
+import { observedDialect } from '../observed-dialect.js';
 import type { SqlDatabase } from '../sql-database.js';
+import { StorageHealth } from '../storage-health.js';
 import type { Database } from '../tables.js';
 
 export interface PostgresOptions {
   readonly url: string;
   readonly schema?: string;
   readonly maxConnections?: number;
+  readonly health?: StorageHealth;
 }
 
 const INT8_OID = 20;
@@ -35,24 +38,34 @@ export function openPostgres(options: PostgresOptions): SqlDatabase {
     types,
     ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
   });
-  pool.on('error', () => {
-    // An idle client lost its connection; the pool replaces it. Queries surface their own errors.
+  const health = options.health ?? new StorageHealth();
+  // node-postgres emits 'error' on a client whose connection ends; with no listener that throws
+  // and exits the process. The pool listens only while a client is idle (pool.on('error')), so a
+  // client checked out (held by a transaction between two queries) needs its own listener, for its
+  // whole life. The query or transaction in flight fails by itself; the pool drops the dead client
+  // (it is no longer queryable) and the next acquire connects anew (issue 17).
+  pool.on('connect', (client) => {
+    client.on('error', (error: Error) => void health.recordError(error, 'client'));
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pool.on('error', (error) => void health.recordError(error, 'idle-client'));
+  const db = new Kysely<Database>({ dialect: observedDialect(new PostgresDialect({ pool }), { health }) });
   const host = safeHost(options.url);
   return {
     dialect: 'postgres',
     db,
+    health,
     description: `postgres:${host}${schema !== undefined ? `/${schema}` : ''}`,
     ping: async () => {
       try {
         await pool.query('select 1');
         return true;
-      } catch {
+      } catch (error) {
+        health.recordError(error, 'ping');
         return false;
       }
     },
     close: async () => {
+      health.close();
       await db.destroy();
     },
   };

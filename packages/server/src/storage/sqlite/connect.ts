@@ -13,12 +13,15 @@ import { closeSync, openSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { AppError } from '../../kernel/index.js';
+import { observedDialect } from '../observed-dialect.js';
 import type { SqlDatabase } from '../sql-database.js';
+import { StorageHealth } from '../storage-health.js';
 import type { Database } from '../tables.js';
 
 export interface SqliteOptions {
   readonly file: string;
   readonly readonly?: boolean;
+  readonly health?: StorageHealth;
 }
 
 export function openSqlite(options: SqliteOptions): SqlDatabase {
@@ -35,14 +38,18 @@ export function openSqlite(options: SqliteOptions): SqlDatabase {
   } catch (cause) {
     throw new AppError('STORAGE_UNAVAILABLE', { detail: `storage: cannot open SQLite database ${options.file}`, cause });
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) });
+  const health = options.health ?? new StorageHealth();
+  const dialect = observedDialect(new SqliteDialect({ database: cachingStatements(raw) }), { health, inTransaction: () => raw.open && raw.inTransaction });
+  const db = new Kysely<Database>({ dialect });
   return {
     dialect: 'sqlite',
     db,
+    health,
     description: `sqlite:${options.file}`,
     sqliteHandle: raw,
     ping: () => Promise.resolve(raw.open && raw.prepare('select 1 as ok').get() !== undefined),
     close: async () => {
+      health.close();
       await db.destroy();
     },
   };

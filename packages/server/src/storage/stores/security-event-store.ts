@@ -7,7 +7,9 @@
  *       counted and handed to `onError`.
  */
 import type { AuditDetailValue } from '@vigil/protocol';
+import { sql } from 'kysely';
 import { newId, type Clock, type SecurityEvent, type SecurityEventSink, type SecuritySeverity } from '../../kernel/index.js';
+import type { SecurityEventRetentionStore } from '../../alerts/index.js';
 import type { SecurityEventStore, StoredSecurityEvent } from '../../patients/index.js';
 import type { Executor } from '../sql-database.js';
 import type { SecurityEventsTable } from '../tables.js';
@@ -26,6 +28,31 @@ export function securityEventStore(db: Executor): SecurityEventStore {
       if (options.type !== undefined) query = query.where('type', '=', options.type);
       const rows = await query.orderBy('time', 'desc').orderBy('id').limit(options.limit ?? 100).execute();
       return rows.map(securityEventFromRow);
+    },
+  };
+}
+
+/** Retention and the size cap of security_events (issue 11 item 5; alerts/security/event-retention.ts). */
+export function securityEventRetentionStore(db: Executor): SecurityEventRetentionStore {
+  return {
+    async expireBefore(cutoff) {
+      const result = await db.deleteFrom('security_events').where('time', '<', cutoff).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async count() {
+      const row = await db.selectFrom('security_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+    async trimOldest(n) {
+      if (n <= 0) return 0;
+      const oldest = db
+        .selectFrom('security_events')
+        .select('id')
+        .orderBy(sql`case when severity = 'info' then 0 else 1 end`)
+        .orderBy('time')
+        .limit(n);
+      const result = await db.deleteFrom('security_events').where('id', 'in', oldest).executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

@@ -40,7 +40,9 @@ describe('health probes', () => {
     const response = await app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(response.statusCode, 503);
     assert.equal(response.json<{ error: { code: string } }>().error.code, 'NOT_READY');
-    assert.ok(!response.body.includes('database'), 'which dependency failed goes to the log only');
+    // Issue 17: the failing check is named (a full disk must say "storage"), the passing ones and any detail are not.
+    assert.match(response.json<{ error: { message: string } }>().error.message, /not ready: database\./);
+    assert.ok(!response.body.includes('keys'), 'passing checks are not listed');
   });
 
   it('fail/GET /readyz answers 503 NOT_READY when the probe throws', async () => {

@@ -1,7 +1,8 @@
 /**
  * Liveness and readiness probes, for load balancers and orchestrators.
  *
- * MUST: both are PUBLIC and reveal nothing but up/down and the names of the readiness checks.
+ * MUST: both are PUBLIC and reveal nothing but up/down and the names of the readiness checks
+ *       (a 503 names the failing ones; `storage` fails after a commit failed for a storage fault).
  * MUST: a readiness probe that throws or takes longer than READINESS_TIMEOUT_MS counts as not ready
  *       (503 NOT_READY); the reason goes to the log, not to the client.
  */
@@ -70,7 +71,10 @@ export function registerHealthRoutes(app: HttpServer, readiness: ReadinessProbe)
         const failing = Object.entries(report.checks)
           .filter(([, ok]) => !ok)
           .map(([name]) => name);
-        throw new AppError('NOT_READY', { detail: `Not ready; failing checks: ${failing.join(', ') || '(none named)'}.` });
+        // The names of the failing checks are public (e.g. "storage" on a full disk, issue 17): an
+        // operator and a load balancer see why, without any connection detail.
+        const named = failing.join(', ') || '(none named)';
+        throw new AppError('NOT_READY', { publicMessage: `The service is not ready: ${named}.`, detail: `Not ready; failing checks: ${named}.` });
       }
       return { status: 'ready' as const, checks: { ...report.checks } };
     },

@@ -17,7 +17,14 @@
  * verification against `ca` runs; `refuseUnverified` closes the socket before a byte of MQTT is
  * read when `socket.authorized` is false. Tests prove both refusals.
  *
- * MUST: every refusal is counted per reason (`refusals`) and emitted as a SecurityEvent.
+ * Edge checks (issue 17, issue 11 item 5): the connection throttle (connection-throttle.ts, with
+ * back-off) per source before the TLS gate's verdict and per certificate after it, and the storage
+ * gate (storage-gate.ts) before step 3: CONNACK 3 "server unavailable" while storage cannot commit;
+ * publishes whose commit failed for a storage fault wait.
+ *
+ * MUST: every refusal is counted per reason (`refusals`) and emitted as a SecurityEvent, except
+ *       repeats within one throttle block and CONNACK 3 while storage fails (the server's state,
+ *       not the device's conduct): those are counted only, so a loop cannot flood the event store.
  * MUST: disconnectDevice() cuts an open connection at once (revocation).
  * MUST: a telemetry message refused by the pipeline is acknowledged and dropped (§3.3.5: a
  *       server either acknowledges or closes); an ACL violation closes the connection.
@@ -27,34 +34,19 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { deviceTopic, type CommandEnvelope } from '@vigil/protocol';
-import { AppError, type SecurityEventSink, type SecuritySeverity } from '../../kernel/index.js';
+import { ALWAYS_HEALTHY, AppError, type SecurityEventSink, type StorageStatus } from '../../kernel/index.js';
 import { ReasonCounters, type IngestDevice } from '../../telemetry/index.js';
 import { TLS_PROFILE, type TlsCredentials, type TlsMinVersion } from '../http/tls-profile.js';
 import { GuardedConnection } from './packet-size-guard.js';
 import type { DeviceAuthenticator, DeviceMessageHandler } from './ports.js';
+import { DEFAULT_BROKER_LIMITS, type DeviceBrokerLimits } from './broker-limits.js';
+import { ConnectionThrottle } from './connection-throttle.js';
+import { AEDES_ERRORS, SEVERITY, TLS_REASONS } from './refusal-reasons.js';
+import { StorageGate } from './storage-gate.js';
 import { TokenBucket } from './token-bucket.js';
 import { authorizeDevicePublish, authorizeDeviceSubscribe } from './topic-acl.js';
 
-export interface DeviceBrokerLimits {
-  readonly maxPacketBytes: number;
-  readonly connectTimeoutMs: number;
-  readonly keepaliveLimitSeconds: number;
-  readonly queueLimit: number;
-  readonly messagesPerSecond: number;
-  readonly burst: number;
-  /** Our topics have 5 levels; aedes caps this at 100. */
-  readonly maxTopicLevels: number;
-}
-
-export const DEFAULT_BROKER_LIMITS: DeviceBrokerLimits = {
-  maxPacketBytes: 16 * 1024,
-  connectTimeoutMs: 10_000,
-  keepaliveLimitSeconds: 600,
-  queueLimit: 42,
-  messagesPerSecond: 20,
-  burst: 100,
-  maxTopicLevels: 8,
-};
+export { DEFAULT_BROKER_LIMITS, type DeviceBrokerLimits } from './broker-limits.js';
 
 export interface DeviceBrokerOptions {
   readonly host: string;
@@ -69,6 +61,8 @@ export interface DeviceBrokerOptions {
   readonly events: SecurityEventSink;
   readonly limits?: Partial<DeviceBrokerLimits>;
   readonly now?: () => number;
+  /** Whether storage can commit (issue 17); default: always. */
+  readonly storage?: StorageStatus;
 }
 
 export interface DeviceBroker {
@@ -77,6 +71,8 @@ export interface DeviceBroker {
   readonly refusals: ReasonCounters;
   /** Connected devices. */
   connectedCount(): number;
+  /** Devices with a publish waiting for storage to recover (issue 17). */
+  devicesWaiting(): number;
   /** Cuts the device's open connection at once; true if one was open. */
   disconnectDevice(deviceId: string, reason?: string): boolean;
   /** Publishes a command to the device's commands topic (QoS 1); false if it is not connected and subscribed. */
@@ -87,40 +83,9 @@ export interface DeviceBroker {
 interface Session {
   readonly device: IngestDevice;
   readonly source: string;
+  /** Its previous connection ended because of the server's storage (refused or cut): not flapping. */
+  readonly afterStorageFault: boolean;
 }
-
-const TLS_REASONS: Record<string, string> = {
-  CERT_HAS_EXPIRED: 'expired',
-  CERT_NOT_YET_VALID: 'not-yet-valid',
-  CERT_REVOKED: 'revoked',
-  UNABLE_TO_GET_ISSUER_CERT: 'foreign-ca',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'foreign-ca',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'foreign-ca',
-  SELF_SIGNED_CERT_IN_CHAIN: 'foreign-ca',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'foreign-ca',
-  CERT_SIGNATURE_FAILURE: 'foreign-ca',
-};
-
-const AEDES_ERRORS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/too many levels/, 'topic-too-deep'],
-  [/connect did not arrive in time/, 'connect-timeout'],
-  [/keep ?alive/i, 'keepalive'],
-  [/unacceptable protocol version/i, 'protocol-version'],
-];
-
-const SEVERITY: Record<string, SecuritySeverity> = {
-  'foreign-ca': 'high',
-  expired: 'medium',
-  revoked: 'high',
-  'client-id-mismatch': 'high',
-  'publish-acl': 'high',
-  'subscribe-acl': 'high',
-  wildcard: 'high',
-  retained: 'medium',
-  'packet-too-large': 'medium',
-  'topic-too-deep': 'medium',
-  'rate-limited': 'medium',
-};
 
 export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<DeviceBroker> {
   const limits: DeviceBrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
@@ -138,6 +103,15 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
     });
   }
   const { handler, events } = options;
+  const gate = new StorageGate(options.storage ?? ALWAYS_HEALTHY, limits.storageHoldSeconds * 1000);
+  const perDevice = new ConnectionThrottle({ perMinute: limits.connectionsPerMinute, burst: limits.connectionBurst, backoffMaxSeconds: limits.connectionBackoffMaxSeconds });
+  const perSource = new ConnectionThrottle({ perMinute: limits.sourceConnectionsPerMinute, burst: limits.sourceConnectionBurst, backoffMaxSeconds: limits.connectionBackoffMaxSeconds });
+  /** Certificates whose last connection the server's storage refused or cut (bounded by the throttle's own bound). */
+  const storageAffected = new Set<string>();
+  const markStorageAffected = (fingerprint: string): void => {
+    if (storageAffected.size >= 100_000) storageAffected.clear();
+    storageAffected.add(fingerprint);
+  };
 
   const refuse = (reason: string, where: { deviceId?: string; orgId?: string; source?: string }, details?: Record<string, string | number | boolean>): void => {
     refusals.add(reason);
@@ -175,6 +149,12 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
         callback(notAuthorized('no certificate'), false);
         return;
       }
+      if (!gate.admitsConnections()) {
+        refusals.add('storage-unavailable');
+        markStorageAffected(peer.fingerprint256);
+        callback(Object.assign(new Error('server unavailable: storage'), { returnCode: 3 as const }), false);
+        return;
+      }
       Promise.resolve()
         .then(() => options.authenticator.authenticate(peer))
         .then(
@@ -197,7 +177,8 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
               return;
             }
             const publicKeyPem = peer.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-            sessions.set(client, { device: { deviceId: device.deviceId, orgId: device.orgId, model: device.model, publicKeyPem }, source });
+            const afterStorageFault = storageAffected.delete(peer.fingerprint256);
+            sessions.set(client, { device: { deviceId: device.deviceId, orgId: device.orgId, model: device.model, publicKeyPem }, source, afterStorageFault });
             // Known from here, not from 'clientReady' (which aedes emits a few event-loop turns after
             // the CONNACK): a revocation must cut a device the moment it holds an accepted CONNACK.
             track(client, socket);
@@ -231,7 +212,7 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
         callback(new Error('rate limited'));
         return;
       }
-      const work =
+      const ingest = (): Promise<void> =>
         decision.channel === 'telemetry'
           ? handler.telemetry(device, packet.payload as Buffer, source).then((outcome) => {
               if (outcome.status === 'rejected') refusals.add(`telemetry-${outcome.reason}`);
@@ -239,10 +220,14 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
           : decision.channel === 'acks'
             ? handler.ack(device, packet.payload as Buffer, source)
             : handler.event(device, packet.payload as Buffer, source);
-      work.then(
+      // Storage faults: the publish waits (no PUBACK, connection kept) and is ingested again (storage-gate.ts).
+      gate.run(device.deviceId, ingest, () => connected.get(client.id) === client).then(
         () => callback(null),
         // Not committed: no PUBACK; closing makes the device resend (§4.4).
-        (error: unknown) => callback(error instanceof Error ? error : new Error('ingest failed')),
+        (error: unknown) => {
+          if (!gate.admitsConnections()) markStorageAffected(sockets.get(client.conn)?.getPeerX509Certificate()?.fingerprint256 ?? '');
+          callback(error instanceof Error ? error : new Error('ingest failed'));
+        },
       );
     },
 
@@ -289,7 +274,9 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
   // Connections are security events too (info): source-change and flapping detectors read them.
   const connectionEvent = (type: string, client: Client): void => {
     const session = sessions.get(client);
-    if (session) events.emit({ type, severity: 'info', reason: type === 'mqtt.connected' ? 'connect' : 'disconnect', deviceId: session.device.deviceId, orgId: session.device.orgId, source: session.source });
+    if (!session) return;
+    const details = session.afterStorageFault && type === 'mqtt.connected' ? { details: { afterStorageFault: true } } : {};
+    events.emit({ type, severity: 'info', reason: type === 'mqtt.connected' ? 'connect' : 'disconnect', deviceId: session.device.deviceId, orgId: session.device.orgId, source: session.source, ...details });
   };
   broker.on('clientReady', (client) => {
     connectionEvent('mqtt.connected', client);
@@ -329,7 +316,7 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
       // device's TCP ACK of our previous segment, which Linux delays up to 40 ms. That wait, not
       // the commit, set each device's pace (14k msg/s in the ingest bench; 29k with TCP_NODELAY).
       socket.setNoDelay(true);
-      if (!refuseUnverified(socket)) return;
+      if (!admitConnection(socket, 'source') || !refuseUnverified(socket) || !admitConnection(socket, 'certificate')) return;
       const conn = new GuardedConnection(socket, limits.maxPacketBytes, (error) => {
         const client = clientsByConn.get(conn);
         refuse('packet-too-large', client ? where(client) : { source: socket.remoteAddress ?? 'unknown' }, { announced: error.announced });
@@ -354,6 +341,21 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
     return false;
   }
 
+  /**
+   * The connection throttle (issue 11 item 5): per source before the certificate is judged (a loop
+   * of foreign certificates is throttled too), then per certificate; refused sockets are destroyed.
+   */
+  function admitConnection(socket: TLSSocket, scope: 'source' | 'certificate'): boolean {
+    const source = socket.remoteAddress ?? 'unknown';
+    const fingerprint = socket.getPeerX509Certificate()?.fingerprint256 ?? 'none';
+    const verdict = scope === 'source' ? perSource.check(source, now()) : perDevice.check(fingerprint, now());
+    if (verdict.ok) return true;
+    if (verdict.report) refuse('connection-rate', { source }, { scope, fingerprint, strikes: verdict.strikes, blockedMs: verdict.retryAfterMs });
+    else refusals.add('connection-rate');
+    socket.destroy();
+    return false;
+  }
+
   server.listen(options.port, options.host);
   try {
     await once(server, 'listening');
@@ -367,6 +369,7 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
     port,
     refusals,
     connectedCount: () => connected.size,
+    devicesWaiting: () => gate.devicesWaiting,
     disconnectDevice(deviceId, reason = 'revoked') {
       const client = connected.get(deviceId);
       if (!client) return false;

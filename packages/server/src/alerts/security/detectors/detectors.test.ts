@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { ManualClock, MemorySecurityEventSink, type SecurityEvent } from '../../../kernel/index.js';
 import { DetectionEngine } from '../detection-engine.js';
 import type { AlertCandidate, ObservedMessage } from '../model.js';
-import { DEFAULT_DETECTOR_SETTINGS } from '../settings.js';
+import { DEFAULT_DETECTOR_SETTINGS, detectorsFollowingLimits } from '../settings.js';
 import { buildDetectors, silenceCandidates } from './index.js';
 
 const ORG = 'org-1';
@@ -88,6 +88,11 @@ const cases: Array<[string, Step[], string[]]> = [
   ['fail/device message size: a 10 kB message before the warm-up', [...times(5, () => ({ message: msg(200) })), { message: msg(10_000) }], []],
   ['ok/device source change', [{ event: mqtt('mqtt.connected', 'connect', 'dev-1', '10.0.0.1') }, { event: mqtt('mqtt.connected', 'connect', 'dev-1', '10.0.0.2') }], ['device-source-change']],
   ['ok/device flapping: ten connects in ten minutes', times(10, (i) => ({ at: i * 30_000, event: mqtt('mqtt.connected', 'connect', 'dev-1', '10.0.0.1') })), ['device-flapping']],
+  [
+    "fail/device flapping: ten reconnects after the server's own storage failure",
+    times(10, (i) => ({ at: i * 30_000, event: { ...mqtt('mqtt.connected', 'connect', 'dev-1', '10.0.0.1'), details: { afterStorageFault: true } } })),
+    [],
+  ],
   ['fail/device flapping: nine connects', times(9, (i) => ({ at: i * 30_000, event: mqtt('mqtt.connected', 'connect', 'dev-1', '10.0.0.1') })), []],
   ['ok/firmware hash mismatch', [{ event: { type: 'device.firmware.reported', severity: 'info', reason: 'report', orgId: ORG, deviceId: 'dev-1', details: { reportedHash: 'aa', expectedHash: 'bb' } } }], ['device-firmware']],
   ['fail/firmware hash matches', [{ event: { type: 'device.firmware.reported', severity: 'info', reason: 'report', orgId: ORG, deviceId: 'dev-1', details: { reportedHash: 'AA', expectedHash: 'aa' } } }], []],
@@ -127,6 +132,31 @@ describe('security detectors', () => {
     engine.emit(loginFailed('u-1'));
     assert.equal(store.events.length, 1);
     assert.ok((store.events[0] as { id?: string }).id);
+  });
+
+  test('ok/flapping and message-rate state survive a restart (snapshot, JSON, restore)', () => {
+    const raisedAfter: AlertCandidate[] = [];
+    const clock = new ManualClock(T0);
+    const first = new DetectionEngine({ clock, detectors: buildDetectors(DEFAULT_DETECTOR_SETTINGS), store: new MemorySecurityEventSink(), raise: () => undefined });
+    for (let i = 0; i < 9; i += 1) {
+      clock.set(new Date(T0 + i * 30_000));
+      first.emit(mqtt('mqtt.connected', 'connect', 'dev-1', '10.0.0.1'));
+    }
+    const saved = JSON.parse(JSON.stringify(first.snapshot())) as unknown;
+    const second = new DetectionEngine({ clock, detectors: buildDetectors(DEFAULT_DETECTOR_SETTINGS), store: new MemorySecurityEventSink(), raise: (c) => raisedAfter.push(c) });
+    second.restore(saved);
+    clock.set(new Date(T0 + 9 * 30_000));
+    second.emit(mqtt('mqtt.connected', 'connect', 'dev-1', '10.0.0.1'));
+    assert.deepEqual(raisedAfter.map((c) => c.detector), ['device-flapping'], 'the tenth connect after the restart fires');
+    assert.doesNotThrow(() => second.restore({ 'device-flapping': 'garbage', 'device-message-rate': { rates: [[1, 2]], refused: 7 } }));
+  });
+
+  test('ok/thresholds follow the broker limits: a tight rate limit lowers the message floor, a tight throttle the flapping count', () => {
+    const tight = detectorsFollowingLimits(DEFAULT_DETECTOR_SETTINGS, { messagesPerSecond: 1, burst: 10, connectionsPerMinute: 0.1, connectionBurst: 3 });
+    assert.equal(tight.deviceMessageRate.minMessagesPerMinute, 56);
+    assert.equal(tight.deviceFlapping.connects, 4);
+    const loose = detectorsFollowingLimits(DEFAULT_DETECTOR_SETTINGS, { messagesPerSecond: 20, burst: 100, connectionsPerMinute: 12, connectionBurst: 6 });
+    assert.deepEqual(loose, DEFAULT_DETECTOR_SETTINGS, 'the defaults are within the default limits');
   });
 
   test('ok/a detector that throws is counted, never thrown into the caller', () => {

@@ -2,6 +2,8 @@
  * Connection detectors on the broker's mqtt.connected events: a source address change (the device
  * connects from another address than last time) and flapping (`connects` connections within the
  * window, Device Defender `aws:num-connection-attempts`).
+ * MUST: flapping ignores a connect that follows a refusal or cut caused by the server's own storage
+ *       failure (the broker marks it `afterStorageFault`).
  */
 import { candidate, type AlertCandidate, type Detector, type ObservedEvent } from '../model.js';
 import type { DetectorSettings } from '../settings.js';
@@ -34,6 +36,8 @@ export function deviceFlappingDetector(settings: DetectorSettings['deviceFlappin
     name: 'device-flapping',
     observe(event: ObservedEvent): AlertCandidate | null {
       if (event.type !== 'mqtt.connected' || event.deviceId === undefined) return null;
+      // A reconnect after the server's own storage refused or cut the device is not the device's conduct (issue 17).
+      if (event.details?.['afterStorageFault'] === true) return null;
       const entries = counter.add(event.deviceId, event);
       if (entries.length < settings.connects) return null;
       const first = entries.length === settings.connects;
@@ -48,5 +52,7 @@ export function deviceFlappingDetector(settings: DetectorSettings['deviceFlappin
         ...(first ? { window: entries } : {}),
       });
     },
+    snapshot: () => counter.export(),
+    restore: (state) => counter.import(state),
   };
 }

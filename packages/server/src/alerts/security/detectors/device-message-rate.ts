@@ -70,6 +70,19 @@ export function deviceMessageRateDetector(settings: DetectorSettings['deviceMess
         auditSeqs: [],
       };
     },
+    snapshot: () => ({ rates: rates.entries(), refused: refused.export() }),
+    restore(state) {
+      if (typeof state !== 'object' || state === null) return;
+      const { rates: saved, refused: savedRefused } = state as { rates?: unknown; refused?: unknown };
+      refused.import(savedRefused);
+      if (!Array.isArray(saved)) return;
+      for (const item of saved) {
+        if (!Array.isArray(item) || typeof item[0] !== 'string') continue;
+        const r = item[1] as Partial<Rate> | null;
+        if (typeof r !== 'object' || r === null || typeof r.minute !== 'number' || typeof r.count !== 'number' || typeof r.baseline !== 'number') continue;
+        rates.set(item[0], { minute: r.minute, count: r.count, baseline: r.baseline, fired: r.fired === true });
+      }
+    },
   };
 }
 

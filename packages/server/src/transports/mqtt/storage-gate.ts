@@ -1,0 +1,87 @@
+/**
+ * What the broker does while storage cannot commit (issue 17): devices are told to wait, not
+ * hammer.
+ *   - A new connection is refused with CONNACK return code 3, "Server unavailable" (MQTT 3.1.1
+ *     §3.2.2.3), after the TLS gate and before the device lookup; the device SDK backs off on it.
+ *   - A PUBLISH whose commit failed for a storage fault is not acknowledged and the connection is
+ *     kept: the publish waits for storage to recover (up to `holdMs`) and is then ingested again
+ *     (the group commit's seq check makes a retry idempotent), so the PUBACK (§4.3.2) still comes
+ *     only after the commit. Past `holdMs` the connection is closed as before, and the device resends.
+ * MUST: a refusal here never replaces a stronger one: the TLS gate and the connection throttle run
+ *       first; a device that would be refused for its certificate is never admitted by this gate.
+ * MUST: a publish is acknowledged only after a commit that succeeded.
+ */
+import { isAppError, type StorageStatus } from '../../kernel/index.js';
+
+/** True when `error` (or a cause of it) is the storage layer's STORAGE_UNAVAILABLE. */
+export function isStorageUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current !== null && typeof current === 'object'; depth += 1) {
+    if (isAppError(current) && current.code === 'STORAGE_UNAVAILABLE') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+export class StorageGate {
+  /** Publishes held per device (a device counts once however many it has in flight). */
+  readonly #waiting = new Map<string, number>();
+  /** Connections refused with CONNACK 3 and publishes held, since start. */
+  readonly stats = { connectsRefused: 0, publishesHeld: 0, holdsExpired: 0 };
+
+  constructor(
+    private readonly storage: StorageStatus,
+    private readonly holdMs: number,
+  ) {}
+
+  /** False while storage cannot commit: the caller answers CONNACK 3. */
+  admitsConnections(): boolean {
+    if (this.storage.healthy) return true;
+    this.stats.connectsRefused += 1;
+    return false;
+  }
+
+  /** Devices with at least one publish waiting for storage. */
+  get devicesWaiting(): number {
+    return this.#waiting.size;
+  }
+
+  /**
+   * Runs `work` (an ingest); on a storage fault, waits for storage and runs it again, until it
+   * succeeds, fails for another reason, or `holdMs` has passed (then the last error is thrown).
+   */
+  async run(deviceId: string, work: () => Promise<void>, isOpen: () => boolean): Promise<void> {
+    const deadline = Date.now() + this.holdMs;
+    let held = false;
+    try {
+      for (;;) {
+        try {
+          await work();
+          return;
+        } catch (error) {
+          if (!isStorageUnavailable(error) || !isOpen()) throw error;
+          const left = deadline - Date.now();
+          if (left <= 0) {
+            this.stats.holdsExpired += 1;
+            throw error;
+          }
+          if (!held) {
+            held = true;
+            this.stats.publishesHeld += 1;
+            this.#waiting.set(deviceId, (this.#waiting.get(deviceId) ?? 0) + 1);
+          }
+          // A short pause even if storage already reports healthy again: a flapping disk must not
+          // turn the retry into a busy loop.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          if (!(await this.storage.whenHealthy(Math.max(0, deadline - Date.now())))) continue;
+        }
+      }
+    } finally {
+      if (held) {
+        const n = (this.#waiting.get(deviceId) ?? 1) - 1;
+        if (n <= 0) this.#waiting.delete(deviceId);
+        else this.#waiting.set(deviceId, n);
+      }
+    }
+  }
+}

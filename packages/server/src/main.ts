@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClinicalAlertService, InProcessClinicalEventBus, type ClinicalAlertScope, type ClinicalEventBus } from './alerts/index.js';
 import { AuditLog, type AuditReader, type AuditStore } from './audit/index.js';
+import { signUnsignedTail, syslogCheckpointForwarder, witnessCheckpoints } from './composition/audit-trail.js';
 import { checkDataDirMode, createDataDir, dataDirExists, lockDataDir, resolveDataDir, type Config, type DataDirLock } from './config/index.js';
 import { DeviceCertificateIssuer, ensureDeviceCa, initRootCa, openRootCa, resolveHttpsCredentials } from './identity/ca/index.js';
 import {
@@ -208,6 +209,8 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     checkpointIntervalSeconds: config.audit.checkpointIntervalSeconds,
   });
   const scoped = (executor: Executor) => auditStore(executor, database.dialect);
+  // Sign the tail a crash (or a CLI verb) left before anything new is written: see audit/coverage.ts.
+  await signUnsignedTail(database, auditLog, scoped);
   const setupScope = (executor: Executor): SetupScope => ({
     credentials: setupCredentialStore(executor),
     meta: systemMetaStore(executor),
@@ -272,6 +275,10 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       await security.alerts.flush();
       await delivery.close();
       await storedEvents.flush();
+      await signUnsignedTail(database, auditLog, scoped);
+      await witnessCheckpoints(config, dataDir, () => auditStore(database.db, database.dialect), syslogCheckpointForwarder(config)).catch((error: unknown) =>
+        process.stderr.write(`vigil: audit witness not written: ${error instanceof Error ? error.message : String(error)}\n`),
+      );
       await database.close();
     },
   };
@@ -757,6 +764,13 @@ export async function startServer(
         const cp = await platform.withAuditStore((store) => platform.auditLog.checkpointIfDue(store));
         if (cp) logger.info({ seq: cp.seq, keyId: cp.keyId }, 'audit checkpoint');
       },
+    });
+    // Each committed checkpoint also goes outside the database: the witness file and the SIEM (composition/audit-trail.ts).
+    const forwardCheckpoints = syslogCheckpointForwarder(config);
+    scheduler.add({
+      name: 'audit-witness',
+      everyMs: Math.max(1000, Math.min(5000, Math.floor((config.audit.checkpointIntervalSeconds * 1000) / 2))),
+      run: async () => void (await witnessCheckpoints(config, platform.dataDir, platform.auditReader, forwardCheckpoints)),
     });
 
     // devices: last-seen writes, changes made by the CLI, and a CRL that never lapses.

@@ -21,6 +21,8 @@ export interface AuditReader {
   /** The same, with `details` as the stored canonical text (for verification). */
   readStoredAfter(afterSeq: number, limit: number): Promise<StoredAuditRecord[]>;
   checkpoints(): Promise<AuditCheckpoint[]>;
+  /** Checkpoints with seq > afterSeq, ascending (the witness job). */
+  checkpointsAfter(afterSeq: number): Promise<AuditCheckpoint[]>;
   /** The head as recorded, or undefined when the head row is missing. */
   head(): Promise<ChainHead | undefined>;
   count(): Promise<number>;

@@ -81,9 +81,18 @@ export function frameOctetCounted(message: string): Buffer {
 export function syslogSender(config: SyslogConfig, now: () => Date): ChannelSender {
   if (config.transport === 'tcp' && !config.insecure) throw new Error('syslog: plain TCP needs the insecure flag');
   return {
-    send: (notification) =>
-      new Promise<void>((resolve, reject) => {
-        const frame = frameOctetCounted(formatRfc5424(notification, { facility: config.facility, time: now() }));
+    send: (notification) => sendSyslogMessage(config, formatRfc5424(notification, { facility: config.facility, time: now() })),
+  };
+}
+
+/**
+ * Sends one formatted RFC 5424 message, octet-counted, over the configured transport. Also the
+ * hook other modules use for their own SIEM messages (the audit checkpoint witness).
+ */
+export function sendSyslogMessage(config: SyslogConfig, message: string): Promise<void> {
+  if (config.transport === 'tcp' && !config.insecure) return Promise.reject(new Error('syslog: plain TCP needs the insecure flag'));
+  return new Promise<void>((resolve, reject) => {
+        const frame = frameOctetCounted(message);
         let socket: Socket;
         const onConnected = (): void => {
           socket.end(frame, () => resolve());
@@ -98,6 +107,5 @@ export function syslogSender(config: SyslogConfig, now: () => Date): ChannelSend
         }
         socket.setTimeout(config.timeoutMs, () => socket.destroy(new Error(`no progress within ${config.timeoutMs} ms`)));
         socket.on('error', reject);
-      }),
-  };
+  });
 }

@@ -68,7 +68,11 @@ export function auditStore(db: Executor, dialect: SqlDialect, sqliteHandle?: Bet
     },
     async checkpoints() {
       const rows = await db.selectFrom('audit_checkpoints').selectAll().orderBy('seq').execute();
-      return rows.map((r): AuditCheckpoint => ({ seq: Number(r.seq), hash: r.hash, time: r.time, keyId: r.key_id, signature: r.signature }));
+      return rows.map(fromCheckpointRow);
+    },
+    async checkpointsAfter(afterSeq) {
+      const rows = await db.selectFrom('audit_checkpoints').selectAll().where('seq', '>', afterSeq).orderBy('seq').execute();
+      return rows.map(fromCheckpointRow);
     },
     async count() {
       const row = await db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
@@ -79,6 +83,10 @@ export function auditStore(db: Executor, dialect: SqlDialect, sqliteHandle?: Bet
       return Number(row?.m ?? 0);
     },
   };
+}
+
+function fromCheckpointRow(r: { seq: number; hash: string; time: string; key_id: string; signature: string }): AuditCheckpoint {
+  return { seq: Number(r.seq), hash: r.hash, time: r.time, keyId: r.key_id, signature: r.signature };
 }
 
 function toHead(row: { seq: number; hash: string; checkpoint_seq: number; checkpoint_time: string | null }): ChainHead {

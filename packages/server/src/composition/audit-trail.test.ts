@@ -40,7 +40,7 @@ test('ok/appends only checkpoints beyond the last witnessed line, 0600, and a to
   const parsed = parseWitness(text);
   assert.deepEqual(parsed.entries.map((c) => c.seq), [5, 10, 15, 20]);
   assert.equal(parsed.tornLines, 1, 'the torn line stays on its own line, counted and skipped');
-  assert.throws(() => parseWitness(`${text}{"kind":"event"}\n`), /line 5 is not a witnessed checkpoint/);
+  assert.throws(() => parseWitness(`${text}{"kind":"event"}\n`), /line 6 is not a witnessed checkpoint/);
 });
 
 test('ok/each new checkpoint goes to the syslog collector as an RFC 5424 message, octet-counted', async () => {

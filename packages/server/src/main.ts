@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClinicalAlertService, InProcessClinicalEventBus, type ClinicalAlertScope, type ClinicalEventBus } from './alerts/index.js';
 import { AuditLog, type AuditReader, type AuditStore } from './audit/index.js';
-import { signUnsignedTail, syslogCheckpointForwarder, witnessCheckpoints } from './composition/audit-trail.js';
+import { signUnsignedTail, syslogCheckpointForwarder, wireAuditLogService, witnessCheckpoints } from './composition/audit-trail.js';
 import { checkDataDirMode, createDataDir, dataDirExists, lockDataDir, resolveDataDir, type Config, type DataDirLock } from './config/index.js';
 import { DeviceCertificateIssuer, ensureDeviceCa, initRootCa, openRootCa, resolveHttpsCredentials } from './identity/ca/index.js';
 import {
@@ -96,7 +96,7 @@ import { deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from 
 // --- security monitoring (issue 6) ---
 import { buildDetectors, DetectionEngine, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
 import { securityAlertStore } from './storage/index.js';
-import { securityRoutes } from './transports/http/index.js';
+import { auditRoutes, securityRoutes } from './transports/http/index.js';
 // --- telemetry and MQTT (issue 4) ---
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
@@ -747,6 +747,7 @@ export async function startServer(
         usageRoutes({ usage: platform.usage }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
+        auditRoutes({ auditLog: wireAuditLogService(platform) }),
       ],
       readiness: async () => {
         const database = await platform.database.ping();

@@ -9,7 +9,7 @@
  *       no checkpoint beyond the exported events, no unsigned tail grown during the export.
  */
 import type { AuditCheckpoint, AuditRecord } from '@vigil/protocol';
-import type { ChainHead, StoredAuditRecord } from './model.js';
+import type { ChainHead, RedactedAuditRecord, StoredAuditRecord } from './model.js';
 import type { AuditReader } from './store.js';
 
 export async function* readAllEvents(reader: AuditReader, batchSize = 5000, upTo = Number.POSITIVE_INFINITY): AsyncGenerator<AuditRecord> {
@@ -43,17 +43,26 @@ async function* paged<T extends { readonly seq: number }>(read: (afterSeq: numbe
   }
 }
 
-export async function* exportJsonl(reader: AuditReader): AsyncGenerator<string> {
+/**
+ * The export. With `onlyOrg` (an organization's export, GET /api/v1/audit/export for an org's
+ * officer), events of other organizations and platform-wide ones are `{"kind":"redacted",...}`
+ * lines (seq, time, prevHash, hash): the chain still links and verifies against the checkpoints,
+ * without the content of anyone else's events.
+ */
+export async function* exportJsonl(reader: AuditReader, onlyOrg?: string): AsyncGenerator<string> {
   const head = await reader.head();
   const checkpoints = await reader.checkpoints();
-  for await (const record of readAllEvents(reader, 5000, snapshotBound(head, checkpoints))) yield `${JSON.stringify({ kind: 'event', ...record })}\n`;
+  for await (const record of readAllEvents(reader, 5000, snapshotBound(head, checkpoints))) {
+    if (onlyOrg === undefined || record.orgId === onlyOrg) yield `${JSON.stringify({ kind: 'event', ...record })}\n`;
+    else yield `${JSON.stringify({ kind: 'redacted', seq: record.seq, time: record.time, prevHash: record.prevHash, hash: record.hash })}\n`;
+  }
   for (const cp of checkpoints) yield `${JSON.stringify({ kind: 'checkpoint', ...cp })}\n`;
   if (head) yield `${JSON.stringify({ kind: 'head', ...head })}\n`;
 }
 
 /** Parses an export back into events and checkpoints (for offline verification of a file). */
-export function parseJsonlExport(text: string): { events: AuditRecord[]; checkpoints: AuditCheckpoint[]; head?: ChainHead } {
-  const events: AuditRecord[] = [];
+export function parseJsonlExport(text: string): { events: Array<AuditRecord | RedactedAuditRecord>; checkpoints: AuditCheckpoint[]; head?: ChainHead } {
+  const events: Array<AuditRecord | RedactedAuditRecord> = [];
   const checkpoints: AuditCheckpoint[] = [];
   let head: ChainHead | undefined;
   let line = 0;
@@ -66,6 +75,7 @@ export function parseJsonlExport(text: string): { events: AuditRecord[]; checkpo
     if (kind === 'event') events.push(rest as unknown as AuditRecord);
     else if (kind === 'checkpoint') checkpoints.push(rest as unknown as AuditCheckpoint);
     else if (kind === 'head') head = rest as unknown as ChainHead;
+    else if (kind === 'redacted') events.push({ ...(rest as unknown as Omit<RedactedAuditRecord, 'redacted'>), redacted: true });
     else throw new Error(`line ${line}: unknown kind`);
   }
   return { events, checkpoints, ...(head ? { head } : {}) };

@@ -9,8 +9,8 @@
  *       chain re-signed with a stolen key when given the witness (witness.ts).
  */
 export { AuditLog, type AuditLogOptions, type AuditWriter } from './log.js';
-export { hashRecord, validateEvent, type AuditEventInput, type ChainHead, type StoredAuditRecord } from './model.js';
-export type { AuditStore, AuditReader } from './store.js';
+export { hashRecord, validateEvent, type AuditEventInput, type ChainHead, type RedactedAuditRecord, type StoredAuditRecord } from './model.js';
+export type { AuditStore, AuditReader, AuditQuery, AuditSearchStore } from './store.js';
 export {
   verifyAuditLog,
   checkCheckpoints,
@@ -25,6 +25,6 @@ export {
   chainCheckpoints,
 } from './verifier.js';
 export { checkCoverage, unsignedSecondsLimit, type CoveragePolicy, type UnsignedTail } from './coverage.js';
-export { checkWitness, parseWitness, witnessLine, WITNESS_FILE_NAME, type ParsedWitness, type WitnessCheck } from './witness.js';
+export { checkWitness, parseWitness, witnessLagSeconds, witnessLine, WITNESS_FILE_NAME, type ParsedWitness, type WitnessCheck } from './witness.js';
 export { exportJsonl, readAllEvents, readAllStoredEvents, parseJsonlExport, snapshotBound } from './export.js';
 export { auditKeysFromList, restrictToSupplied } from './trusted-keys.js';

@@ -23,7 +23,7 @@ import { AUDIT_GENESIS_HASH, checkpointSigningPayload, type AuditCheckpoint, typ
 import type { Verifier } from '../keys/index.js';
 import type { WitnessCheck } from './witness.js';
 import { checkCoverage, watchedSeqs, type CoveragePolicy, type UnsignedTail } from './coverage.js';
-import { hashRecord, type ChainHead, type StoredAuditRecord } from './model.js';
+import { hashRecord, type ChainHead, type RedactedAuditRecord, type StoredAuditRecord } from './model.js';
 
 export type VerifyProblem =
   | 'hash-mismatch'
@@ -131,7 +131,7 @@ export class SegmentVerifier {
   }
 
   /** Returns false once a failure is found (stop feeding). */
-  push(record: AuditRecord | StoredAuditRecord): boolean {
+  push(record: AuditRecord | StoredAuditRecord | RedactedAuditRecord): boolean {
     if (this.#failure) return false;
     if (record.seq !== this.#expected) {
       return this.#fail(this.#expected, 'sequence-gap', `expected event ${this.#expected}, found ${record.seq}`);
@@ -141,7 +141,7 @@ export class SegmentVerifier {
       return this.#fail(record.seq, 'prev-hash-mismatch', `event ${record.seq} does not follow event ${record.seq - 1}`);
     }
     const hash = record.hash;
-    if (hashRecord(record) !== hash) return this.#fail(record.seq, 'hash-mismatch', `event ${record.seq} was altered`);
+    if (!('redacted' in record) && hashRecord(record) !== hash) return this.#fail(record.seq, 'hash-mismatch', `event ${record.seq} was altered`);
     const signed = this.checkpoints.get(record.seq);
     if (signed !== undefined) {
       if (signed !== hash) return this.#fail(record.seq, 'checkpoint-hash-mismatch', `event ${record.seq} does not match its signed checkpoint`);
@@ -270,7 +270,7 @@ export function stitchSegments(input: StitchInput): VerifyResult {
 
 export interface VerifyInput {
   /** Events in ascending seq order (details as an object, or as the stored canonical text). */
-  readonly events: AsyncIterable<AuditRecord | StoredAuditRecord>;
+  readonly events: AsyncIterable<AuditRecord | StoredAuditRecord | RedactedAuditRecord>;
   readonly checkpoints: readonly AuditCheckpoint[];
   /** The stored head, when available: catches a truncated tail newer than the last checkpoint. */
   readonly head?: ChainHead | undefined;

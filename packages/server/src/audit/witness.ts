@@ -19,9 +19,15 @@
 import { checkpointSigningPayload, type AuditCheckpoint } from '@vigil/protocol';
 import { AppError } from '../kernel/index.js';
 import type { Verifier } from '../keys/index.js';
+import { unsignedSecondsLimit, type CoveragePolicy } from './coverage.js';
 import type { VerifyFailure } from './verifier.js';
 
 export const WITNESS_FILE_NAME = 'audit-witness.jsonl';
+
+/** How long a new checkpoint may wait for its witness line (the witness job runs every few seconds). */
+export function witnessLagSeconds(policy: CoveragePolicy): number {
+  return unsignedSecondsLimit(policy) + 60;
+}
 
 /** One witness line: the checkpoint as exported (`{"kind":"checkpoint",...}`), newline-terminated. */
 export function witnessLine(cp: AuditCheckpoint): string {

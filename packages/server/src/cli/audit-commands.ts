@@ -12,7 +12,7 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { AuditCheckpoint, AuditRecord } from '@vigil/protocol';
+import type { AuditCheckpoint } from '@vigil/protocol';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
@@ -22,7 +22,7 @@ import {
   checkWitness,
   parseWitness,
   snapshotBound,
-  unsignedSecondsLimit,
+  witnessLagSeconds,
   type CoveragePolicy,
   type WitnessCheck,
   exportJsonl,
@@ -54,10 +54,6 @@ export interface AuditVerifyOptions {
   readonly now?: Date;
 }
 
-/** How long a new checkpoint may wait for its witness line (the witness job runs every few seconds). */
-export function witnessLagSeconds(policy: CoveragePolicy): number {
-  return unsignedSecondsLimit(policy) + 60;
-}
 
 export async function runAuditVerify(options: AuditVerifyOptions): Promise<VerifyResult> {
   const supplied = await Promise.all((options.publicKeyFiles ?? []).map((f) => readText(f, 'public key')));
@@ -164,7 +160,7 @@ export async function runAuditExport(config: Config, output: string | undefined)
   return lines;
 }
 
-async function* iterate(events: readonly AuditRecord[]): AsyncGenerator<AuditRecord> {
+async function* iterate<T>(events: readonly T[]): AsyncGenerator<T> {
   for (const e of events) yield e;
 }
 

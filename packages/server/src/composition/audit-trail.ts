@@ -8,14 +8,31 @@
  *       checkpoints go to syslog; a syslog failure is reported, and the file stays the record.
  */
 import { readFileSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { AuditCheckpoint } from '@vigil/protocol';
 import { sendSyslogMessage, SYSLOG_APP_NAME, SYSLOG_SD_ID, type SyslogConfig } from '../alerts/index.js';
-import { WITNESS_FILE_NAME, witnessLine, type AuditLog, type AuditReader, type AuditStore } from '../audit/index.js';
+import {
+  auditKeysFromList,
+  checkWitness,
+  parseWitness,
+  readAllStoredEvents,
+  snapshotBound,
+  verifyAuditLog,
+  WITNESS_FILE_NAME,
+  witnessLagSeconds,
+  witnessLine,
+  type AuditLog,
+  type AuditReader,
+  type AuditStore,
+  type VerifyResult,
+} from '../audit/index.js';
+import { AuditLogService, type AuditLogScope } from '../compliance/index.js';
 import type { Config } from '../config/index.js';
-import type { Executor, SqlDatabase } from '../storage/index.js';
+import { ed25519Verifier, keyStorePaths } from '../keys/index.js';
+import type { Platform } from '../main.js';
+import { auditStore, type Executor, type SqlDatabase } from '../storage/index.js';
 import { SqlUnitOfWork } from '../storage/index.js';
 
 /** Signs the events no checkpoint covers yet (at start: a crash's tail; at close: a CLI verb's events). */
@@ -108,3 +125,37 @@ export function syslogCheckpointForwarder(config: Config, now: () => Date = () =
   };
 }
 
+
+/**
+ * Verifies the live log as `vigil audit verify` does (chain, checkpoints, coverage, and the witness
+ * file when there is one), trusting the data directory's public key list. For the console's
+ * verification state; it reads in batches, so the event loop keeps serving meanwhile.
+ */
+export async function verifyLiveLog(w: { config: Config; dataDir: string; reader: () => AuditReader; now?: () => Date }): Promise<VerifyResult> {
+  const reader = w.reader();
+  const publicKeys = auditKeysFromList(await readFile(keyStorePaths(w.dataDir).publicKeysFile, 'utf8'));
+  const head = await reader.head();
+  const checkpoints = await reader.checkpoints();
+  const upTo = Math.min(await reader.maxSeq(), snapshotBound(head, checkpoints));
+  const witnessText = await readFile(witnessPath(w.config, w.dataDir), 'utf8').catch(() => undefined);
+  const witness =
+    witnessText === undefined
+      ? undefined
+      : checkWitness({ witness: parseWitness(witnessText), checkpoints, publicKeys, verifier: ed25519Verifier, now: (w.now ?? (() => new Date()))(), lagSeconds: witnessLagSeconds(w.config.audit) });
+  return verifyAuditLog({ events: readAllStoredEvents(reader, 10_000, upTo), checkpoints, head, publicKeys, verifier: ed25519Verifier, policy: w.config.audit, witness });
+}
+
+/** The audit log's reviewers' service (GET /api/v1/audit/*). */
+export function wireAuditLogService(platform: Platform): AuditLogService {
+  const { database, auditLog, config, dataDir, clock } = platform;
+  const scope = (executor: Executor): AuditLogScope => {
+    const store = auditStore(executor, database.dialect);
+    return { events: store, audit: auditLog.writer(store) };
+  };
+  return new AuditLogService({
+    uow: new SqlUnitOfWork(database, scope),
+    reader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
+    verify: () => verifyLiveLog({ config, dataDir, reader: platform.auditReader, now: () => clock.now() }),
+    clock,
+  });
+}

@@ -118,7 +118,7 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
       }
     }
     const modules = new Set(routes.map((r) => r.path.split('/')[3]));
-    for (const module of ['users', 'organizations', 'patients', 'break-glass', 'devices']) assert.ok(modules.has(module), `routes of ${module} are in the matrix`);
+    for (const module of ['users', 'organizations', 'patients', 'break-glass', 'devices', 'audit']) assert.ok(modules.has(module), `routes of ${module} are in the matrix`);
 
     let cells = 0;
     let crossTenantAttempts = 0;
@@ -145,9 +145,11 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
           } else assert.ok(answer.status < 500, `no server error: ${where}`);
           if (tenant === 'own') ownStatus = answer.status;
           const text = JSON.stringify(answer.body);
-          // The installation-wide views of a platform-admin: the organizations themselves, and the
-          // security event stream and alerts (ids only, no PHI), where attacks across tenants show.
-          const installationView = role === 'platform-admin' && (route.permission.startsWith('organizations:') || route.permission.startsWith('security:'));
+          // The installation-wide views of a platform-admin: the organizations themselves, the
+          // security event stream and alerts (ids only, no PHI), where attacks across tenants show,
+          // and the audit log (docs/audit-format.md, "Reading the log": platform-admins read it whole).
+          const installationView =
+            role === 'platform-admin' && (route.permission.startsWith('organizations:') || route.permission.startsWith('security:') || route.permission === 'audit:read');
           if (!installationView && otherIds.some((id) => text.includes(id))) {
             leaks += 1;
             t.diagnostic(`names the other tenant: ${where} ${text.slice(0, 300)}`);

@@ -165,4 +165,33 @@ describe('audit log over HTTPS', () => {
     assert.ok((answer.body['eventsVerified'] as number) > 10);
     assert.equal(answer.body['firstBadSeq'], null);
   });
+
+  it('ok/the server\'s witness job appends each committed checkpoint to <data-dir>/audit-witness.jsonl', async () => {
+    const cp = await h.t.platform.withAuditStore((store) => h.t.platform.auditLog.checkpointIfDue(store, true));
+    await h.as(auditorA, 'GET', '/api/v1/audit/events?limit=1'); // a new event, then sign it
+    const signed = await h.t.platform.withAuditStore((store) => h.t.platform.auditLog.checkpointIfDue(store, true));
+    assert.ok(signed, String(cp?.seq));
+    const path = join(h.t.dataDir, 'audit-witness.jsonl');
+    const deadline = Date.now() + 15_000;
+    let seqs: number[] = [];
+    while (Date.now() < deadline) {
+      seqs = readFileSync(path, { encoding: 'utf8', flag: 'a+' }).trim().split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { seq: number }).seq);
+      if (seqs.includes(signed.seq)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(seqs.includes(signed.seq), `witnessed: ${seqs.join(',')}`);
+  });
+
+  it('fail/the verification state turns broken when checkpoints are deleted from the live database, naming the position', async () => {
+    const raw = h.t.platform.database.sqliteHandle;
+    assert.ok(raw);
+    raw.exec('DROP TRIGGER IF EXISTS audit_checkpoints_no_delete');
+    raw.exec('DELETE FROM audit_checkpoints');
+    h.clock.advance(31_000); // past the cached verdict
+    const answer = await h.as(auditorA, 'GET', '/api/v1/audit/verification');
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body['ok'], false, String(answer.body['message']));
+    assert.equal(typeof answer.body['firstBadSeq'], 'number');
+    assert.ok(['checkpoint-missing', 'witness-checkpoint-missing'].includes(answer.body['problem'] as string), String(answer.body['problem']));
+  });
 });

@@ -92,20 +92,20 @@ export function syslogSender(config: SyslogConfig, now: () => Date): ChannelSend
 export function sendSyslogMessage(config: SyslogConfig, message: string): Promise<void> {
   if (config.transport === 'tcp' && !config.insecure) return Promise.reject(new Error('syslog: plain TCP needs the insecure flag'));
   return new Promise<void>((resolve, reject) => {
-        const frame = frameOctetCounted(message);
-        let socket: Socket;
-        const onConnected = (): void => {
-          socket.end(frame, () => resolve());
-        };
-        if (config.transport === 'tls') {
-          socket = tlsConnect(
-            { host: config.host, port: config.port, ...(isIP(config.host) === 0 ? { servername: config.host } : {}), minVersion: 'TLSv1.2', ...(config.caPem !== null ? { ca: config.caPem } : {}) },
-            onConnected,
-          );
-        } else {
-          socket = netConnect({ host: config.host, port: config.port }, onConnected);
-        }
-        socket.setTimeout(config.timeoutMs, () => socket.destroy(new Error(`no progress within ${config.timeoutMs} ms`)));
-        socket.on('error', reject);
+    const frame = frameOctetCounted(message);
+    let socket: Socket;
+    const onConnected = (): void => {
+      socket.end(frame, () => resolve());
+    };
+    if (config.transport === 'tls') {
+      socket = tlsConnect(
+        { host: config.host, port: config.port, ...(isIP(config.host) === 0 ? { servername: config.host } : {}), minVersion: 'TLSv1.2', ...(config.caPem !== null ? { ca: config.caPem } : {}) },
+        onConnected,
+      );
+    } else {
+      socket = netConnect({ host: config.host, port: config.port }, onConnected);
+    }
+    socket.setTimeout(config.timeoutMs, () => socket.destroy(new Error(`no progress within ${config.timeoutMs} ms`)));
+    socket.on('error', reject);
   });
 }

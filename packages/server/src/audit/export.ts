@@ -13,10 +13,7 @@ import type { ChainHead, RedactedAuditRecord, StoredAuditRecord } from './model.
 import type { AuditReader } from './store.js';
 
 export async function* readAllEvents(reader: AuditReader, batchSize = 5000, upTo = Number.POSITIVE_INFINITY): AsyncGenerator<AuditRecord> {
-  for await (const record of paged((after) => reader.readAfter(after, batchSize), batchSize)) {
-    if (record.seq > upTo) return;
-    yield record;
-  }
+  yield* paged((after) => reader.readAfter(after, batchSize), batchSize, upTo);
 }
 
 /** The last seq a consistent read covers: the head read first, or the newest checkpoint read after it. */
@@ -26,19 +23,19 @@ export function snapshotBound(head: ChainHead | undefined, checkpoints: readonly
 
 /** Every event with `details` as its stored canonical text: the fast path of verification. */
 export async function* readAllStoredEvents(reader: AuditReader, batchSize = 10_000, upTo = Number.POSITIVE_INFINITY): AsyncGenerator<StoredAuditRecord> {
-  for await (const record of paged((after) => reader.readStoredAfter(after, batchSize), batchSize)) {
-    if (record.seq > upTo) return;
-    yield record;
-  }
+  yield* paged((after) => reader.readStoredAfter(after, batchSize), batchSize, upTo);
 }
 
-async function* paged<T extends { readonly seq: number }>(read: (afterSeq: number) => Promise<T[]>, batchSize: number): AsyncGenerator<T> {
+async function* paged<T extends { readonly seq: number }>(read: (afterSeq: number) => Promise<T[]>, batchSize: number, upTo: number): AsyncGenerator<T> {
   let after = 0;
   for (;;) {
     const batch = await read(after);
-    for (const record of batch) yield record;
+    for (const record of batch) {
+      if (record.seq > upTo) return;
+      yield record;
+    }
     const last = batch[batch.length - 1];
-    if (!last || batch.length < batchSize) return;
+    if (!last || batch.length < batchSize || last.seq >= upTo) return;
     after = last.seq;
   }
 }

@@ -81,31 +81,23 @@ export function frameOctetCounted(message: string): Buffer {
 export function syslogSender(config: SyslogConfig, now: () => Date): ChannelSender {
   if (config.transport === 'tcp' && !config.insecure) throw new Error('syslog: plain TCP needs the insecure flag');
   return {
-    send: (notification) => sendSyslogMessage(config, formatRfc5424(notification, { facility: config.facility, time: now() })),
+    send: (notification) =>
+      new Promise<void>((resolve, reject) => {
+        const frame = frameOctetCounted(formatRfc5424(notification, { facility: config.facility, time: now() }));
+        let socket: Socket;
+        const onConnected = (): void => {
+          socket.end(frame, () => resolve());
+        };
+        if (config.transport === 'tls') {
+          socket = tlsConnect(
+            { host: config.host, port: config.port, ...(isIP(config.host) === 0 ? { servername: config.host } : {}), minVersion: 'TLSv1.2', ...(config.caPem !== null ? { ca: config.caPem } : {}) },
+            onConnected,
+          );
+        } else {
+          socket = netConnect({ host: config.host, port: config.port }, onConnected);
+        }
+        socket.setTimeout(config.timeoutMs, () => socket.destroy(new Error(`no progress within ${config.timeoutMs} ms`)));
+        socket.on('error', reject);
+      }),
   };
-}
-
-/**
- * Sends one formatted RFC 5424 message, octet-counted, over the configured transport. Also the
- * hook other modules use for their own SIEM messages (the audit checkpoint witness).
- */
-export function sendSyslogMessage(config: SyslogConfig, message: string): Promise<void> {
-  if (config.transport === 'tcp' && !config.insecure) return Promise.reject(new Error('syslog: plain TCP needs the insecure flag'));
-  return new Promise<void>((resolve, reject) => {
-    const frame = frameOctetCounted(message);
-    let socket: Socket;
-    const onConnected = (): void => {
-      socket.end(frame, () => resolve());
-    };
-    if (config.transport === 'tls') {
-      socket = tlsConnect(
-        { host: config.host, port: config.port, ...(isIP(config.host) === 0 ? { servername: config.host } : {}), minVersion: 'TLSv1.2', ...(config.caPem !== null ? { ca: config.caPem } : {}) },
-        onConnected,
-      );
-    } else {
-      socket = netConnect({ host: config.host, port: config.port }, onConnected);
-    }
-    socket.setTimeout(config.timeoutMs, () => socket.destroy(new Error(`no progress within ${config.timeoutMs} ms`)));
-    socket.on('error', reject);
-  });
 }

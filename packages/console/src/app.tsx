@@ -19,6 +19,7 @@ import { DisclosuresPage } from './pages/patient-disclosures';
 import { SecurityAlertPage, SecurityAlertsPage } from './pages/security-alerts-page';
 import { SecurityEventsPage } from './pages/security-events-page';
 import { UsagePage } from './pages/usage-page';
+import { AuditLogPage } from './pages/audit-log-page';
 import { BreakGlassPage } from './pages/break-glass-page';
 import { DevicePage } from './pages/device-page';
 import { DevicesPage } from './pages/devices-page';
@@ -147,6 +148,7 @@ const NAV: readonly { readonly to: string; readonly label: string; readonly capa
   { to: '/break-glass', label: 'Break-glass review', capability: 'break-glass:review' },
   { to: '/security/alerts', label: 'Security', capability: 'security:read' },
   { to: '/usage', label: 'Usage', capability: 'usage:read' },
+  { to: '/audit', label: 'Audit log', capability: 'audit:read' },
 ];
 
 function Navigation() {
@@ -199,6 +201,7 @@ function Page({ path }: { readonly path: string }) {
   if (path === '/security/events') return <SecurityEventsPage />;
   if (path === '/security/delivery') return <DeliveryPage />;
   if (path === '/usage') return <UsagePage />;
+  if (path === '/audit') return <AuditLogPage />;
   if (path === '/denied') return <DeniedPage />;
   let params = matchPath('/users/:id', path);
   if (params?.['id'] !== undefined) return <UserPage key={params['id']} userId={params['id']} />;

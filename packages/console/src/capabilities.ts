@@ -27,6 +27,8 @@ const CAPABILITIES = {
   'delivery:manage': [...ADMINS, 'security-officer'],
   'usage:read': ['org-admin', 'security-officer', 'auditor'],
   'disclosures:read': ['org-admin', 'security-officer', 'auditor'],
+  // the audit log (issue 11)
+  'audit:read': ['platform-admin', 'security-officer', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -73,9 +73,10 @@ withStorageOptions(audit.command('verify'))
   .description('verify the hash chain and signed checkpoints offline; exit 1 naming the first bad seq')
   .option('--file <jsonl>', 'verify an exported JSONL file instead of the database')
   .option('--public-key <file...>', 'trusted audit-signing key(s): PEM files or a public-keys.json list (default: <data-dir>/keys/public-keys.json)')
+  .option('--witness <file>', 'check the log against the checkpoints witnessed outside the database (audit-witness.jsonl)')
   .action(
-    action(async (flags: CommonFlags & { file?: string; publicKey?: string[] }) => {
-      const result = await runAuditVerify({ config: config(flags).config, file: flags.file, publicKeyFiles: flags.publicKey ?? [] });
+    action(async (flags: CommonFlags & { file?: string; publicKey?: string[]; witness?: string }) => {
+      const result = await runAuditVerify({ config: config(flags).config, file: flags.file, publicKeyFiles: flags.publicKey ?? [], witnessFile: flags.witness });
       if (!result.ok) throw new Error(result.message);
       process.stdout.write(`${result.message}\n`);
     }),

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClinicalAlertService, InProcessClinicalEventBus, type ClinicalAlertScope, type ClinicalEventBus } from './alerts/index.js';
 import { AuditLog, type AuditReader, type AuditStore } from './audit/index.js';
+import { signUnsignedTail, syslogCheckpointForwarder, wireAuditLogService, witnessCheckpoints } from './composition/audit-trail.js';
 import { checkDataDirMode, createDataDir, dataDirExists, lockDataDir, resolveDataDir, type Config, type DataDirLock } from './config/index.js';
 import { DeviceCertificateIssuer, ensureDeviceCa, initRootCa, openRootCa, resolveHttpsCredentials } from './identity/ca/index.js';
 import {
@@ -97,7 +98,7 @@ import { deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from 
 // --- security monitoring (issue 6) ---
 import { AggregatingSecurityEventSink, buildDetectors, DetectionEngine, detectorsFollowingLimits, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
 import { securityAlertStore } from './storage/index.js';
-import { securityRoutes } from './transports/http/index.js';
+import { auditRoutes, securityRoutes } from './transports/http/index.js';
 // --- telemetry and MQTT (issue 4) ---
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
@@ -212,6 +213,8 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     checkpointIntervalSeconds: config.audit.checkpointIntervalSeconds,
   });
   const scoped = (executor: Executor) => auditStore(executor, database.dialect);
+  // Sign the tail a crash (or a CLI verb) left before anything new is written: see audit/coverage.ts.
+  await signUnsignedTail(database, auditLog, scoped);
   const setupScope = (executor: Executor): SetupScope => ({
     credentials: setupCredentialStore(executor),
     meta: systemMetaStore(executor),
@@ -278,6 +281,10 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       await delivery.close();
       security.aggregated.close();
       await storedEvents.flush();
+      await signUnsignedTail(database, auditLog, scoped);
+      await witnessCheckpoints(config, dataDir, () => auditStore(database.db, database.dialect), syslogCheckpointForwarder(config)).catch((error: unknown) =>
+        process.stderr.write(`vigil: audit witness not written: ${error instanceof Error ? error.message : String(error)}\n`),
+      );
       faults.close();
       await database.close();
     },
@@ -755,6 +762,7 @@ export async function startServer(
         usageRoutes({ usage: platform.usage }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
+        auditRoutes({ auditLog: wireAuditLogService(platform) }),
       ],
       readiness: storageReadiness(platform.database),
     });
@@ -769,6 +777,13 @@ export async function startServer(
         const cp = await platform.withAuditStore((store) => platform.auditLog.checkpointIfDue(store));
         if (cp) logger.info({ seq: cp.seq, keyId: cp.keyId }, 'audit checkpoint');
       },
+    });
+    // Each committed checkpoint also goes outside the database: the witness file and the SIEM (composition/audit-trail.ts).
+    const forwardCheckpoints = syslogCheckpointForwarder(config);
+    scheduler.add({
+      name: 'audit-witness',
+      everyMs: Math.max(1000, Math.min(5000, Math.floor((config.audit.checkpointIntervalSeconds * 1000) / 2))),
+      run: async () => void (await witnessCheckpoints(config, platform.dataDir, platform.auditReader, forwardCheckpoints)),
     });
 
     // devices: last-seen writes, changes made by the CLI, and a CRL that never lapses.

@@ -41,6 +41,7 @@ export {
   TIMESTAMP_HEADER,
   formatRfc5424,
   frameOctetCounted,
+  sendSyslogMessage,
   syslogPri,
   SYSLOG_APP_NAME,
   SYSLOG_SD_ID,
@@ -57,5 +58,6 @@ export {
   type DeadLetterRow,
   type DeliveryScope,
   type DeliveryStore,
+  type SyslogConfig,
 } from './delivery/index.js';
 export * from './security/index.js';

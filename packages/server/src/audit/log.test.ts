@@ -80,6 +80,16 @@ test('ok/a checkpoint every N events, signed over the documented payload', async
   }
 });
 
+test('ok/a checkpoint lands exactly on every N-th event, inside a batch too (verification refuses longer stretches)', async () => {
+  const { store, log } = setup(3);
+  await log.append(store, ctx, Array.from({ length: 8 }, (_, i) => ev(i)));
+  assert.deepEqual(store.checkpoints.map((c) => c.seq), [3, 6]);
+  assert.deepEqual(store.checkpoints.map((c) => c.hash), [store.events[2]?.hash, store.events[5]?.hash]);
+  assert.equal(store.head.checkpointSeq, 6);
+  await log.append(store, ctx, [ev(9)]);
+  assert.deepEqual(store.checkpoints.map((c) => c.seq), [3, 6, 9]);
+});
+
 test('ok/a time-based checkpoint only after the interval and only with new events', async () => {
   const { store, log, clock } = setup(1000, 60);
   assert.equal(await log.checkpointIfDue(store), undefined, 'nothing to sign');

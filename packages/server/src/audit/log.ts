@@ -3,8 +3,9 @@
  *
  * MUST: `append` runs inside the caller's transaction (the store is bound to it); any failure
  *       is raised as AUDIT_WRITE_FAILED so the whole operation rolls back (fail closed).
- * MUST: a checkpoint is written every `checkpointEvery` events, and by `checkpointIfDue` at
- *       least every `checkpointIntervalSeconds` while new events arrive.
+ * MUST: a checkpoint signs exactly the `checkpointEvery`-th event after the previous one, even in
+ *       the middle of a batch (verification refuses a longer stretch: audit/coverage.ts), and
+ *       `checkpointIfDue` signs at least every `checkpointIntervalSeconds` while new events arrive.
  */
 import { checkpointSigningPayload, type AuditCheckpoint, type AuditRecord } from '@vigil/protocol';
 import { AppError, newTimeOrderedId, type Clock, type RequestContext } from '../kernel/index.js';
@@ -46,7 +47,9 @@ export class AuditLog {
       const time = this.options.clock.now().toISOString();
       let seq = head.seq;
       let prevHash = head.hash;
+      let next: ChainHead = head;
       const records: AuditRecord[] = [];
+      const checkpoints: AuditCheckpoint[] = [];
       for (const event of events) {
         seq += 1;
         const unhashed = {
@@ -69,12 +72,15 @@ export class AuditLog {
         const record: AuditRecord = { ...unhashed, hash: hashRecord(unhashed) };
         records.push(record);
         prevHash = record.hash;
+        next = { ...next, seq, hash: prevHash };
+        if (seq - next.checkpointSeq >= this.options.checkpointEvery) {
+          const signed = this.signCheckpoint(next);
+          checkpoints.push(signed.checkpoint);
+          next = signed.head;
+        }
       }
       await store.insertEvents(records);
-      let next: ChainHead = { ...head, seq, hash: prevHash };
-      if (seq - head.checkpointSeq >= this.options.checkpointEvery) {
-        next = (await this.writeCheckpoint(store, next)).head;
-      }
+      for (const checkpoint of checkpoints) await store.insertCheckpoint(checkpoint);
       await store.writeHead(next);
       return records;
     } catch (cause) {
@@ -95,12 +101,17 @@ export class AuditLog {
   }
 
   private async writeCheckpoint(store: AuditStore, head: ChainHead): Promise<{ head: ChainHead; checkpoint: AuditCheckpoint }> {
+    const signed = this.signCheckpoint(head);
+    await store.insertCheckpoint(signed.checkpoint);
+    return signed;
+  }
+
+  private signCheckpoint(head: ChainHead): { head: ChainHead; checkpoint: AuditCheckpoint } {
     const signer = this.options.signer();
     const time = this.options.clock.now().toISOString();
     const unsigned = { seq: head.seq, hash: head.hash, time, keyId: signer.keyId };
     const signature = Buffer.from(signer.sign(Buffer.from(checkpointSigningPayload(unsigned), 'utf8'))).toString('base64');
     const checkpoint: AuditCheckpoint = { ...unsigned, signature };
-    await store.insertCheckpoint(checkpoint);
     return { head: { ...head, checkpointSeq: head.seq, checkpointTime: time }, checkpoint };
   }
 }

@@ -72,3 +72,16 @@ export function hashRecord(record: Omit<AuditRecord, 'hash' | 'details'> & { rea
       : canonicalAuditRecord({ ...record, details: canonicalDetails(record.details) });
   return digest('sha256', canonical, 'hex');
 }
+
+/**
+ * An event of another organization in an organization's export: its place in the chain without
+ * its content. Verification links it (seq, prevHash) and checks checkpoints against its hash, but
+ * cannot recompute that hash.
+ */
+export interface RedactedAuditRecord {
+  readonly redacted: true;
+  readonly seq: number;
+  readonly time: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}

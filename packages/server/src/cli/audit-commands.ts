@@ -2,17 +2,29 @@
  * `vigil audit verify|export|checkpoint`.
  *
  * MUST: verify needs no master key and opens SQLite read-only: it proves integrity offline.
+ * MUST: verify holds the log to the configured checkpoint cadence (audit.checkpointEvery and
+ *       checkpointIntervalSeconds), for the database and an export alike, and with `--witness`
+ *       checks it against the checkpoints witnessed outside the database.
+ * MUST: the head, then the checkpoints, then the events are read, the events bounded by the first
+ *       two (snapshotBound): a server writing meanwhile cannot make a sound log look broken.
  */
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { AuditRecord } from '@vigil/protocol';
+import type { AuditCheckpoint } from '@vigil/protocol';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
   auditKeysFromList,
+  chainCheckpoints,
   checkCheckpoints,
+  checkWitness,
+  parseWitness,
+  snapshotBound,
+  witnessLagSeconds,
+  type CoveragePolicy,
+  type WitnessCheck,
   exportJsonl,
   parseJsonlExport,
   readAllStoredEvents,
@@ -36,7 +48,12 @@ export interface AuditVerifyOptions {
   readonly publicKeyFiles?: readonly string[];
   /** Worker threads for a large log (default: one per core above 200,000 events). */
   readonly workers?: number;
+  /** A checkpoint witness file (audit-witness.jsonl) to check the log against. */
+  readonly witnessFile?: string | undefined;
+  /** When verification runs (tests): a checkpoint younger than the witness lag may be unwitnessed. */
+  readonly now?: Date;
 }
+
 
 export async function runAuditVerify(options: AuditVerifyOptions): Promise<VerifyResult> {
   const supplied = await Promise.all((options.publicKeyFiles ?? []).map((f) => readText(f, 'public key')));
@@ -44,16 +61,23 @@ export async function runAuditVerify(options: AuditVerifyOptions): Promise<Verif
   const lists = supplied.filter((text) => text.trimStart().startsWith('{')).map(auditKeysFromList);
   const pems = supplied.filter((text) => !text.trimStart().startsWith('{'));
   const suppliedList = lists.length > 0 ? new Map(lists.flatMap((m) => [...m])) : undefined;
+  const policy: CoveragePolicy = options.config.audit;
+  const witnessText = options.witnessFile !== undefined ? await readText(options.witnessFile, 'witness') : undefined;
+  const witnessOf = (checkpoints: readonly AuditCheckpoint[], publicKeys: ReadonlyMap<string, string>): WitnessCheck | undefined =>
+    witnessText === undefined
+      ? undefined
+      : checkWitness({ witness: parseWitness(witnessText), checkpoints, publicKeys, verifier: ed25519Verifier, now: options.now ?? new Date(), lagSeconds: witnessLagSeconds(policy) });
   if (options.file !== undefined) {
     if (supplied.length === 0) throw new AppError('VALIDATION_FAILED', { detail: 'audit verify --file needs --public-key (a PEM, or public-keys.json)' });
     if (!suppliedList && pems.length > 1) {
       throw new AppError('VALIDATION_FAILED', { detail: 'audit verify --file: several PEMs cannot be matched to key ids; pass public-keys.json' });
     }
-    const { events, checkpoints } = parseJsonlExport(await readText(options.file, 'export'));
+    const { events, checkpoints, head } = parseJsonlExport(await readText(options.file, 'export'));
     const publicKeys = suppliedList
       ? pems.length > 0 ? restrictToSupplied(suppliedList, pems, []) : suppliedList
       : restrictToSupplied(undefined, pems, checkpoints.map((c) => c.keyId));
-    return verifyAuditLog({ events: iterate(events), checkpoints, publicKeys, verifier: ed25519Verifier });
+    const witness = witnessOf(checkpoints, publicKeys);
+    return noted(await verifyAuditLog({ events: iterate(events), checkpoints, head, publicKeys, verifier: ed25519Verifier, policy, witness }), witness);
   }
   const dataDir = resolveDataDir(options.config.dataDir);
   const listed = suppliedList ?? auditKeysFromList(await readText(keyStorePaths(dataDir).publicKeysFile, 'public key list'));
@@ -61,24 +85,31 @@ export async function runAuditVerify(options: AuditVerifyOptions): Promise<Verif
   const database = await openDatabase({ dataDir, databaseUrl: options.config.databaseUrl, readonly: true });
   try {
     const reader = auditStore(database.db, database.dialect, database.sqliteHandle);
-    const checkpoints = await reader.checkpoints();
     const head = await reader.head();
-    const maxSeq = await reader.maxSeq();
-    const workers = options.workers ?? defaultWorkers(maxSeq);
+    const checkpoints = await reader.checkpoints();
+    const upTo = Math.min(await reader.maxSeq(), snapshotBound(head, checkpoints));
+    const witness = witnessOf(checkpoints, publicKeys);
+    const workers = options.workers ?? defaultWorkers(upTo);
     if (workers <= 1) {
-      return await verifyAuditLog({ events: readAllStoredEvents(reader, VERIFY_BATCH), checkpoints, head, publicKeys, verifier: ed25519Verifier });
+      return noted(await verifyAuditLog({ events: readAllStoredEvents(reader, VERIFY_BATCH, upTo), checkpoints, head, publicKeys, verifier: ed25519Verifier, policy, witness }), witness);
     }
     const checkpointCheck = checkCheckpoints(checkpoints, publicKeys, ed25519Verifier);
-    const ranges = splitRange(maxSeq, workers);
+    const ranges = splitRange(upTo, workers);
+    const chain = [...chainCheckpoints(checkpointCheck, witness)];
     const segments = await Promise.all(
-      ranges.map(([from, to]) =>
-        runWorker({ dataDir, databaseUrl: options.config.databaseUrl, from, to, checkpoints: [...checkpointCheck.trusted], batchSize: VERIFY_BATCH }),
-      ),
+      ranges.map(([from, to]) => runWorker({ dataDir, databaseUrl: options.config.databaseUrl, from, to, checkpoints: chain, batchSize: VERIFY_BATCH })),
     );
-    return stitchSegments({ segments, segmentEnds: ranges.map(([, to]) => to), checkpointCheck, head });
+    return noted(stitchSegments({ segments, segmentEnds: ranges.map(([, to]) => to), checkpointCheck, head, policy, extraFailures: witness?.failures }), witness);
   } finally {
     await database.close();
   }
+}
+
+/** Adds what the witness showed to a sound verdict. */
+function noted(result: VerifyResult, witness: WitnessCheck | undefined): VerifyResult {
+  if (!witness || !result.ok) return result;
+  const torn = witness.tornLines > 0 ? ` (${witness.tornLines} line(s) cut short by a crash, skipped)` : '';
+  return { ...result, message: `${result.message}; the witness agrees: ${witness.witnessed.size} witnessed checkpoints${torn}` };
 }
 
 const VERIFY_BATCH = 10_000;
@@ -129,7 +160,7 @@ export async function runAuditExport(config: Config, output: string | undefined)
   return lines;
 }
 
-async function* iterate(events: readonly AuditRecord[]): AsyncGenerator<AuditRecord> {
+async function* iterate<T>(events: readonly T[]): AsyncGenerator<T> {
   for (const e of events) yield e;
 }
 

@@ -57,6 +57,24 @@ export const ConfigSchema = Type.Object(
       {
         checkpointEvery: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000, description: 'Signed checkpoint every N events.' }),
         checkpointIntervalSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 60, description: 'Signed checkpoint at least this often (if new events).' }),
+        witnessFile: Type.String({
+          default: '',
+          description: 'File each signed checkpoint is also appended to (JSON lines); empty: <data-dir>/audit-witness.jsonl. Put it on other storage.',
+        }),
+        witnessSyslog: Type.Optional(
+          Type.Object(
+            {
+              host: Type.String({ minLength: 1, maxLength: 253, description: 'Syslog collector the audit checkpoints are also sent to.' }),
+              port: Type.Integer({ minimum: 1, maximum: 65_535, description: 'Its port.' }),
+              transport: Type.Union([Type.Literal('tls'), Type.Literal('tcp')], { default: 'tls', description: 'tls (RFC 5425) or tcp (needs insecure).' }),
+              facility: Type.Integer({ minimum: 0, maximum: 23, default: 10, description: 'RFC 5424 facility.' }),
+              caFile: Type.Optional(Type.String({ minLength: 1, description: "PEM of the collector's CA (default: the system's)." })),
+              insecure: Type.Boolean({ default: false, description: 'Allow plain TCP.' }),
+              timeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000, description: 'Give up a send after this long.' }),
+            },
+            { additionalProperties: false, description: 'Syslog (RFC 5424) collector each signed checkpoint is also sent to.' },
+          ),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

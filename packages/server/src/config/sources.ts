@@ -25,6 +25,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'VIGIL_HTTP_BODY_LIMIT_BYTES', path: ['http', 'bodyLimitBytes'], kind: 'integer' },
   { env: 'VIGIL_AUDIT_CHECKPOINT_EVERY', path: ['audit', 'checkpointEvery'], kind: 'integer' },
   { env: 'VIGIL_AUDIT_CHECKPOINT_INTERVAL_SECONDS', path: ['audit', 'checkpointIntervalSeconds'], kind: 'integer' },
+  { env: 'VIGIL_AUDIT_WITNESS_FILE', path: ['audit', 'witnessFile'], kind: 'string' },
   { env: 'VIGIL_SETUP_CREDENTIAL_TTL_MINUTES', path: ['setup', 'credentialTtlMinutes'], kind: 'integer' },
   { env: 'VIGIL_PATIENTS_BREAK_GLASS_MINUTES', path: ['patients', 'breakGlassMinutes'], kind: 'integer' },
   { env: 'VIGIL_PASSWORDS_PRESET', path: ['passwords', 'preset'], kind: 'string' },

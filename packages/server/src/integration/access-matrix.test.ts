@@ -118,7 +118,7 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
       }
     }
     const modules = new Set(routes.map((r) => r.path.split('/')[3]));
-    for (const module of ['users', 'organizations', 'patients', 'break-glass', 'devices']) assert.ok(modules.has(module), `routes of ${module} are in the matrix`);
+    for (const module of ['users', 'organizations', 'patients', 'break-glass', 'devices', 'audit']) assert.ok(modules.has(module), `routes of ${module} are in the matrix`);
 
     let cells = 0;
     let crossTenantAttempts = 0;
@@ -144,10 +144,20 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
             assert.ok(answer.status === 404 || sameAsOwn, `cross-tenant answers 404: ${where}`);
           } else assert.ok(answer.status < 500, `no server error: ${where}`);
           if (tenant === 'own') ownStatus = answer.status;
-          const text = JSON.stringify(answer.body);
-          // The installation-wide views of a platform-admin: the organizations themselves, and the
-          // security event stream and alerts (ids only, no PHI), where attacks across tenants show.
-          const installationView = role === 'platform-admin' && (route.permission.startsWith('organizations:') || route.permission.startsWith('security:'));
+          let text = JSON.stringify(answer.body);
+          if (route.permission === 'audit:read' && role !== 'platform-admin' && Array.isArray(answer.body['events'])) {
+            // The audit log of an organization: only its events, whatever they name. A refused
+            // attempt of its own user on another tenant's id carries the id that user typed: that
+            // is the attempt's evidence, not a read of the other tenant; every other event is checked.
+            const events = answer.body['events'] as Array<{ orgId: string | null; outcome: string }>;
+            assert.ok(events.every((e) => e.orgId === own.orgId), `the audit log shows only the own organization: ${where}`);
+            text = JSON.stringify(events.filter((e) => e.outcome === 'success'));
+          }
+          // The installation-wide views of a platform-admin: the organizations themselves, the
+          // security event stream and alerts (ids only, no PHI), where attacks across tenants show,
+          // and the audit log (docs/audit-format.md, "Reading the log": platform-admins read it whole).
+          const installationView =
+            role === 'platform-admin' && (route.permission.startsWith('organizations:') || route.permission.startsWith('security:') || route.permission === 'audit:read');
           if (!installationView && otherIds.some((id) => text.includes(id))) {
             leaks += 1;
             t.diagnostic(`names the other tenant: ${where} ${text.slice(0, 300)}`);

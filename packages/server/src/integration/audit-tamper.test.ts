@@ -10,12 +10,13 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { AUDIT_GENESIS_HASH, canonicalAuditRecord, canonicalDetails, checkpointSigningPayload } from '@vigil/protocol';
+import { AUDIT_GENESIS_HASH, checkpointSigningPayload } from '@vigil/protocol';
 import { runAuditVerify } from '../cli/audit-commands.js';
 import { validate } from '../config/index.js';
 import { appendEvents, makePlatform, type TestPlatform } from './fixtures.js';
+import { rehash, rowAt, type Row } from './audit-tamper-fixtures.js';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', 'cli.js');
@@ -33,11 +34,6 @@ after(async () => {
   await base.dispose();
   await rm(scratch, { recursive: true, force: true });
 });
-
-interface Row {
-  seq: number;
-  [k: string]: unknown;
-}
 
 /** Copies the pristine data directory and hands the attacker a raw connection without triggers. */
 async function tampered(name: string, attack: (db: Database.Database) => void): Promise<string> {
@@ -63,38 +59,12 @@ async function verify(dataDir: string) {
   return single;
 }
 
-function rowAt(db: Database.Database, seq: number): Row {
-  return db.prepare('SELECT * FROM audit_events WHERE seq = ?').get(seq) as Row;
-}
-
-/** Recomputes the hash of a raw row (the attacker knows the public format). */
-function rehash(row: Row): string {
-  const canonical = canonicalAuditRecord({
-    seq: row.seq,
-    eventId: row['event_id'] as string,
-    time: row['time'] as string,
-    actorKind: row['actor_kind'] as string,
-    actorId: row['actor_id'] as string,
-    orgId: row['org_id'] as string | null,
-    action: row['action'] as string,
-    targetType: row['target_type'] as string,
-    targetId: row['target_id'] as string,
-    outcome: row['outcome'] as 'success',
-    reason: row['reason'] as string | null,
-    requestId: row['request_id'] as string,
-    source: row['source'] as string,
-    details: canonicalDetails(JSON.parse(row['details'] as string) as Record<string, string>),
-    prevHash: row['prev_hash'] as string,
-  });
-  return createHash('sha256').update(canonical).digest('hex');
-}
-
 describe('audit verify', () => {
-  test('ok/an untouched log verifies: 23 events, 4 checkpoints', async () => {
+  test('ok/an untouched log verifies: 23 events, 5 checkpoints (the last signed at close)', async () => {
     const result = await verify(base.dataDir);
     assert.equal(result.ok, true, result.message);
     assert.equal(result.eventsVerified, 23);
-    assert.equal(result.checkpointsVerified, 4);
+    assert.equal(result.checkpointsVerified, 5);
   });
 
   test('fail/a field edited', async () => {

@@ -237,6 +237,16 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     await quarantine.getByRole('button', { name: 'Quarantine' }).click();
     await page.getByText('quarantined', { exact: true }).first().waitFor();
     await screenshot(page, 'device');
+
+    // 6c. The audit log: the chain's verification state, and a search by action.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await page.getByTestId('audit-verification').getByText('The audit chain verifies.').waitFor();
+    await page.getByLabel('Action').fill('identity.user.create');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByTestId('audit-events').getByText('identity.user.create').first().waitFor();
+    assert.equal(await page.getByTestId('audit-events').getByText('patients.record.create').count(), 0, 'the filter applies');
+    await screenshot(page, 'audit-log');
     await signOut(page);
 
     // 7. The clinician's one-time password forces a password change.

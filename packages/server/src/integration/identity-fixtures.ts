@@ -78,7 +78,8 @@ export class IdentityHarness {
           res.on('end', () => {
             const ms = Number(process.hrtime.bigint() - started) / 1e6;
             let body: Record<string, unknown> = {};
-            if (text.length > 0 && (res.headers['content-type'] ?? '').includes('json')) body = JSON.parse(text) as Record<string, unknown>;
+            // JSON and its +json kinds (FHIR); not JSON lines (application/x-ndjson, the audit export).
+            if (text.length > 0 && /[/+]json(;|$)/.test(res.headers['content-type'] ?? '')) body = JSON.parse(text) as Record<string, unknown>;
             resolve({ status: res.statusCode ?? 0, body, headers: res.headers, ms });
           });
         },

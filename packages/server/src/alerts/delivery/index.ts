@@ -17,8 +17,10 @@ export {
   type RetryPolicy,
   type SecurityAlert,
   type SecurityAlertNotifier,
+  type SyslogConfig,
 } from './model.js';
 export type { ChannelRow, DeadLetterRow, DeliveryScope, DeliveryStore } from './store.js';
 export { SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-sender.js';
 export { formatRfc5424, frameOctetCounted, syslogPri, SYSLOG_APP_NAME, SYSLOG_SD_ID } from './syslog-rfc5424.js';
+export { sendSyslogMessage } from './syslog-send.js';
 export { emailBody, emailSubject } from './email-sender.js';

@@ -58,6 +58,38 @@ export function auditStoreContract(open: () => Promise<TestDatabase>): void {
       assert.equal(await store.maxSeq(), 3);
     }));
 
+  test('ok/search filters by organization, actor, action, target, outcome, request, time; newest first; the seq cursor pages back', () =>
+    withTestDatabase(open, async (t) => {
+      const store = auditStore(t.database.db, t.database.dialect);
+      const rows = [
+        record(1, { orgId: 'org-a', actorId: 'u1', requestId: 'r1', time: '2026-01-01T00:00:01.000Z' }),
+        record(2, { orgId: 'org-b', actorId: 'u2', requestId: 'r2', time: '2026-01-01T00:00:02.000Z' }),
+        record(3, { orgId: 'org-a', actorId: 'u1', action: 'test.event.read', outcome: 'denied', requestId: 'r3', time: '2026-01-01T00:00:03.000Z' }),
+        record(4, { orgId: null, actorId: 'system', requestId: 'r3', targetType: 'other', targetId: 'o4', time: '2026-01-01T00:00:04.000Z' }),
+      ];
+      await store.insertEvents(rows);
+      const seqs = async (q: Parameters<typeof store.search>[0]) => (await store.search(q)).map((r) => r.seq);
+      assert.deepEqual(await seqs({ limit: 10 }), [4, 3, 2, 1]);
+      assert.deepEqual(await seqs({ orgId: 'org-a', limit: 10 }), [3, 1]);
+      assert.deepEqual(await seqs({ actorId: 'u1', action: 'test.event.read', limit: 10 }), [3]);
+      assert.deepEqual(await seqs({ outcome: 'denied', limit: 10 }), [3]);
+      assert.deepEqual(await seqs({ requestId: 'r3', limit: 10 }), [4, 3]);
+      assert.deepEqual(await seqs({ targetType: 'other', targetId: 'o4', limit: 10 }), [4]);
+      assert.deepEqual(await seqs({ from: '2026-01-01T00:00:02.000Z', to: '2026-01-01T00:00:04.000Z', limit: 10 }), [3, 2]);
+      assert.deepEqual(await seqs({ beforeSeq: 3, limit: 1 }), [2]);
+      assert.deepEqual((await store.search({ orgId: 'org-b', limit: 10 }))[0], rows[1]);
+    }));
+
+  test('ok/checkpointsAfter lists the checkpoints beyond a seq, ascending', () =>
+    withTestDatabase(open, async (t) => {
+      const store = auditStore(t.database.db, t.database.dialect);
+      await store.insertEvents([record(1), record(2), record(3)]);
+      const cp = (seq: number) => ({ seq, hash: 'b'.repeat(64), time: '2026-01-01T00:00:00.000Z', keyId: 'k', signature: 's' });
+      for (const seq of [3, 1, 2]) await store.insertCheckpoint(cp(seq));
+      assert.deepEqual((await store.checkpointsAfter(1)).map((c) => c.seq), [2, 3]);
+      assert.deepEqual(await store.checkpointsAfter(3), []);
+    }));
+
   test('ok/events written through the SQLite prepared path read back as through kysely, and roll back with the transaction', () =>
     withTestDatabase(open, async (t) => {
       const fast = auditStore(t.database.db, t.database.dialect, t.database.sqliteHandle);

@@ -4,6 +4,8 @@
  * MUST: WAL mode with synchronous=FULL, so a committed transaction survives a crash or power loss
  *       (https://www.sqlite.org/pragma.html#pragma_synchronous).
  * MUST: foreign keys on; a busy timeout so a CLI verb beside a running server waits, not fails.
+ * MUST: write transactions begin IMMEDIATE (immediate-transactions.ts), so that the busy timeout
+ *       applies to them: a deferred one fails at once when another process committed first.
  * The database file is created with mode 0600.
  * Prepared statements are cached by SQL text (kysely prepares every query anew otherwise, which
  * was ~6% of a busy API server's CPU); SQLite re-prepares a cached statement itself after a
@@ -17,6 +19,7 @@ import { observedDialect } from '../observed-dialect.js';
 import type { SqlDatabase } from '../sql-database.js';
 import { StorageHealth } from '../storage-health.js';
 import type { Database } from '../tables.js';
+import { ImmediateSqliteDialect } from './immediate-transactions.js';
 
 export interface SqliteOptions {
   readonly file: string;
@@ -39,7 +42,11 @@ export function openSqlite(options: SqliteOptions): SqlDatabase {
     throw new AppError('STORAGE_UNAVAILABLE', { detail: `storage: cannot open SQLite database ${options.file}`, cause });
   }
   const health = options.health ?? new StorageHealth();
-  const dialect = observedDialect(new SqliteDialect({ database: cachingStatements(raw) }), { health, inTransaction: () => raw.open && raw.inTransaction });
+  // A writable connection shares the file with other processes (server and CLI): its transactions
+  // take the write lock up front (see immediate-transactions.ts). A read-only one cannot take it.
+  const database = cachingStatements(raw);
+  const base = options.readonly ? new SqliteDialect({ database }) : new ImmediateSqliteDialect({ database });
+  const dialect = observedDialect(base, { health, inTransaction: () => raw.open && raw.inTransaction });
   const db = new Kysely<Database>({ dialect });
   return {
     dialect: 'sqlite',

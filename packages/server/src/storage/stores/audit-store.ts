@@ -4,7 +4,7 @@
  * SQLite has one writer at a time by design.
  */
 import { canonicalDetails, type AuditCheckpoint, type AuditOutcome, type AuditRecord } from '@vigil/protocol';
-import type { AuditReader, AuditStore, ChainHead, StoredAuditRecord } from '../../audit/index.js';
+import type { AuditReader, AuditSearchStore, AuditStore, ChainHead, StoredAuditRecord } from '../../audit/index.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqlDialect } from '../dialect.js';
 import type { Executor } from '../sql-database.js';
@@ -20,7 +20,7 @@ const INSERT_CHUNK = 1000;
  * connection and so in the caller's transaction: a group commit appends tens of events, and a
  * multi-row INSERT of that arity was compiled anew for each batch size.
  */
-export function auditStore(db: Executor, dialect: SqlDialect, sqliteHandle?: BetterSqlite3.Database): AuditStore & AuditReader {
+export function auditStore(db: Executor, dialect: SqlDialect, sqliteHandle?: BetterSqlite3.Database): AuditStore & AuditReader & AuditSearchStore {
   const bulk = sqliteHandle ? sqliteBulkReader(sqliteHandle) : undefined;
   return {
     async readHead() {
@@ -68,7 +68,26 @@ export function auditStore(db: Executor, dialect: SqlDialect, sqliteHandle?: Bet
     },
     async checkpoints() {
       const rows = await db.selectFrom('audit_checkpoints').selectAll().orderBy('seq').execute();
-      return rows.map((r): AuditCheckpoint => ({ seq: Number(r.seq), hash: r.hash, time: r.time, keyId: r.key_id, signature: r.signature }));
+      return rows.map(fromCheckpointRow);
+    },
+    async checkpointsAfter(afterSeq) {
+      const rows = await db.selectFrom('audit_checkpoints').selectAll().where('seq', '>', afterSeq).orderBy('seq').execute();
+      return rows.map(fromCheckpointRow);
+    },
+    async search(q) {
+      let query = db.selectFrom('audit_events').selectAll();
+      if (q.orgId !== undefined) query = query.where('org_id', '=', q.orgId);
+      if (q.actorId !== undefined) query = query.where('actor_id', '=', q.actorId);
+      if (q.action !== undefined) query = query.where('action', '=', q.action);
+      if (q.targetType !== undefined) query = query.where('target_type', '=', q.targetType);
+      if (q.targetId !== undefined) query = query.where('target_id', '=', q.targetId);
+      if (q.outcome !== undefined) query = query.where('outcome', '=', q.outcome);
+      if (q.requestId !== undefined) query = query.where('request_id', '=', q.requestId);
+      if (q.from !== undefined) query = query.where('time', '>=', q.from);
+      if (q.to !== undefined) query = query.where('time', '<', q.to);
+      if (q.beforeSeq !== undefined) query = query.where('seq', '<', q.beforeSeq);
+      const rows = await query.orderBy('seq', 'desc').limit(q.limit).execute();
+      return rows.map(fromRow);
     },
     async count() {
       const row = await db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
@@ -79,6 +98,10 @@ export function auditStore(db: Executor, dialect: SqlDialect, sqliteHandle?: Bet
       return Number(row?.m ?? 0);
     },
   };
+}
+
+function fromCheckpointRow(r: { seq: number; hash: string; time: string; key_id: string; signature: string }): AuditCheckpoint {
+  return { seq: Number(r.seq), hash: r.hash, time: r.time, keyId: r.key_id, signature: r.signature };
 }
 
 function toHead(row: { seq: number; hash: string; checkpoint_seq: number; checkpoint_time: string | null }): ChainHead {

@@ -88,6 +88,7 @@ import { fhirReadingStore } from './storage/index.js';
 import { fhirRoutes } from './transports/http/fhir/index.js';
 // --- alert delivery, usage tracking, metrics (issue 6) ---
 import { DeliveryService } from './alerts/index.js';
+import { deliveryTargetPolicy } from './composition/delivery.js';
 import { PlatformMetrics, RequestCounter, UsageService } from './compliance/index.js';
 import { secretDigestMatcher } from './keys/index.js';
 import { deliveryStore, usageStore } from './storage/index.js';
@@ -218,7 +219,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     console.error(`vigil: security event ${event.type} not stored: ${error instanceof Error ? error.message : String(error)}`),
   );
   // Security alerts go out through the delivery channels (webhook, email, syslog); a test may add its own notifier.
-  const { delivery, usage, metricsTokenMatches } = wireDeliveryUsage({ database, auditLog, sealer, clock, env: options.env });
+  const { delivery, usage, metricsTokenMatches } = wireDeliveryUsage({ database, auditLog, sealer, clock, env: options.env, config });
   const extraNotifier = options.securityNotifier;
   const notifier: SecurityAlertNotifier = extraNotifier
     ? {
@@ -280,13 +281,14 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
 // --- alert delivery, usage tracking, metrics (issue 6) ---
 const MIN_METRICS_TOKEN_LENGTH = 24;
 
-function wireDeliveryUsage(w: { database: SqlDatabase; auditLog: AuditLog; sealer: Sealer; clock: Clock; env: NodeJS.ProcessEnv }) {
+function wireDeliveryUsage(w: { database: SqlDatabase; auditLog: AuditLog; sealer: Sealer; clock: Clock; env: NodeJS.ProcessEnv; config: Config }) {
   const audit = (executor: Executor) => w.auditLog.writer(auditStore(executor, w.database.dialect));
   const delivery = new DeliveryService({
     uow: new SqlUnitOfWork(w.database, (executor) => ({ delivery: deliveryStore(executor), audit: audit(executor) })),
     reader: deliveryStore(w.database.db),
     sealer: w.sealer,
     clock: w.clock,
+    targets: deliveryTargetPolicy(w.config),
     warn: (message, fields) => console.warn(`vigil: ${message} ${JSON.stringify(fields)}`),
   });
   const usage = new UsageService({
@@ -764,6 +766,9 @@ export async function startServer(
     scheduler.add({ name: 'device-status-watch', everyMs: 2_000, run: async () => void (await platform.devices.pollStatusChanges()) });
     scheduler.add({ name: 'device-crl-refresh', everyMs: 60 * 60_000, run: async () => void (await platform.devices.service.crl()) });
     scheduler.add({ name: 'usage-request-flush', everyMs: 60_000, run: async () => void (await requestCounter.flush()) });
+    // alert delivery: deliveries left in the outbox by a previous process (restart, crash)
+    scheduler.add({ name: 'alert-outbox-resume', everyMs: 30_000, run: async () => void (await platform.delivery.resume()) });
+    void platform.delivery.resume().catch((error: unknown) => logger.error({ err: error }, 'alert outbox resume failed'));
     // security monitoring: the silence detector (devices not heard from for longer than their model's interval)
     const silence = config.security.detectors.deviceSilence;
     if (config.security.detectors.enabled && silence.enabled) {

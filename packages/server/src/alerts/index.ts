@@ -57,5 +57,11 @@ export {
   type DeadLetterRow,
   type DeliveryScope,
   type DeliveryStore,
+  type OutboxRow,
+  type ChannelChange,
+  type ChannelPatch,
+  type TargetPolicy,
+  createTargetPolicy,
+  TargetRefusedError,
 } from './delivery/index.js';
 export * from './security/index.js';

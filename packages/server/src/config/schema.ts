@@ -178,6 +178,18 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    // --- alert delivery (issue 11 item 4): operator-level outbound address policy ---
+    delivery: Type.Object(
+      {
+        allowedTargets: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+          default: [],
+          maxItems: 64,
+          description:
+            'CIDR ranges (or addresses) that alert channels may reach although they are loopback, private, link-local or unique-local: on-premises webhook, SMTP and syslog receivers. Empty: only public addresses.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     insecure: Type.Object(
       {
         allowPlaintextDatabase: Type.Boolean({ default: false, description: 'Allow a PostgreSQL URL to a non-loopback host without sslmode=require/verify-full.' }),

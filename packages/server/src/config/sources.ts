@@ -34,6 +34,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'VIGIL_LOGIN_RATE_LIMIT_PER_MINUTE', path: ['login', 'rateLimitPerMinute'], kind: 'integer' },
   { env: 'VIGIL_SESSIONS_IDLE_MINUTES', path: ['sessions', 'idleMinutes'], kind: 'integer' },
   { env: 'VIGIL_SESSIONS_ABSOLUTE_HOURS', path: ['sessions', 'absoluteHours'], kind: 'integer' },
+  { env: 'VIGIL_DELIVERY_ALLOWED_TARGETS', path: ['delivery', 'allowedTargets'], kind: 'list' },
   { env: 'VIGIL_INSECURE_ALLOW_PLAINTEXT_DATABASE', path: ['insecure', 'allowPlaintextDatabase'], kind: 'boolean' },
 ];
 

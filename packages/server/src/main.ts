@@ -89,6 +89,7 @@ import { fhirRoutes } from './transports/http/fhir/index.js';
 // --- alert delivery, usage tracking, metrics (issue 6) ---
 import { DeliveryService } from './alerts/index.js';
 import { deliveryTargetPolicy } from './composition/delivery.js';
+import { defaultPublicBaseUrl } from './composition/public-base-url.js';
 import { PlatformMetrics, RequestCounter, UsageService } from './compliance/index.js';
 import { secretDigestMatcher } from './keys/index.js';
 import { deliveryStore, usageStore } from './storage/index.js';
@@ -718,6 +719,8 @@ export async function startServer(
       auditHeadSeq: async () => (await platform.auditReader().head())?.seq ?? 0,
       securityEventsByType: () => usageReader.securityEventsByType(),
     });
+    // Links (FHIR Bundles) are built on the public base URL; the port is known once listening.
+    let listeningPort = config.httpPort;
     const http = await createHttpServer({
       authorize: identityRoutes.authorize,
       tls: tls.credentials,
@@ -737,7 +740,7 @@ export async function startServer(
         vitalsRoutes({ bindings: platform.clinical.bindings, vitals: platform.clinical.vitals }),
         clinicalAlertRoutes({ alerts: platform.clinical.alerts, vitals: platform.clinical.vitals, bus: platform.clinical.bus }),
         deviceTelemetryRoutes({ pipeline: telemetry.pipeline, commands: telemetry.commands, authenticator, clientCertificate: tlsClientCertificate, events: securityEvents }),
-        fhirHttp(platform),
+        fhirHttp(platform, undefined, () => defaultPublicBaseUrl(config, listeningPort)),
         deliveryRoutes({ delivery: platform.delivery }),
         usageRoutes({ usage: platform.usage }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
@@ -750,6 +753,7 @@ export async function startServer(
     });
     await http.listen({ host: config.host, port: config.httpPort });
     const httpPort = (http.server.address() as AddressInfo).port;
+    listeningPort = httpPort;
     logger.info({ host: config.host, port: httpPort, database: platform.database.description }, 'https listening');
 
     scheduler.add({
@@ -849,7 +853,7 @@ export function fhirReadScope(platform: Platform, audit?: (executor: Executor) =
 }
 
 /** The FHIR R4 routes; observations come from the readings that carry a patient id. */
-export function fhirHttp(platform: Platform, scope = fhirReadScope(platform)): HttpRoutes {
+export function fhirHttp(platform: Platform, scope = fhirReadScope(platform), publicBaseUrl: () => string = () => defaultPublicBaseUrl(platform.config, platform.config.httpPort)): HttpRoutes {
   const source = new ReadingObservationSource({ uow: new BatchingUnitOfWork(platform.database, scope), clock: platform.clock });
-  return fhirRoutes({ patients: platform.patients.records, devices: platform.devices.service, observations: source, patientDevices: source, clock: platform.clock, softwareVersion: '0.1.0' });
+  return fhirRoutes({ patients: platform.patients.records, devices: platform.devices.service, observations: source, patientDevices: source, clock: platform.clock, softwareVersion: '0.1.0', publicBaseUrl });
 }

@@ -50,6 +50,14 @@ export const ConfigSchema = Type.Object(
     http: Type.Object(
       {
         bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024, description: 'Largest request body.' }),
+        publicBaseUrl: Type.Optional(
+          Type.String({
+            pattern: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$|^https://\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$',
+            maxLength: 2000,
+            description:
+              "The URL clients reach Vigil at (e.g. https://vigil.example.org, behind a proxy); FHIR Bundle and CapabilityStatement links are built on it, never on a request's Host header. Unset: https://<host>:<httpPort>.",
+          }),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -23,6 +23,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'VIGIL_TLS_HOSTNAMES', path: ['tls', 'hostnames'], kind: 'list' },
   { env: 'VIGIL_TLS_MIN_VERSION', path: ['tls', 'minVersion'], kind: 'string' },
   { env: 'VIGIL_HTTP_BODY_LIMIT_BYTES', path: ['http', 'bodyLimitBytes'], kind: 'integer' },
+  { env: 'VIGIL_PUBLIC_BASE_URL', path: ['http', 'publicBaseUrl'], kind: 'string' },
   { env: 'VIGIL_AUDIT_CHECKPOINT_EVERY', path: ['audit', 'checkpointEvery'], kind: 'integer' },
   { env: 'VIGIL_AUDIT_CHECKPOINT_INTERVAL_SECONDS', path: ['audit', 'checkpointIntervalSeconds'], kind: 'integer' },
   { env: 'VIGIL_SETUP_CREDENTIAL_TTL_MINUTES', path: ['setup', 'credentialTtlMinutes'], kind: 'integer' },

@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { runAuditExport, runAuditVerify } from './cli/audit-commands.js';
 import { flagsToConfig, type CommonFlags } from './cli/config-flags.js';
 import { runDemo } from './cli/demo-commands.js';
-import { runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-commands.js';
+import { parseTokenCount, runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-commands.js';
 import { runKeysList, runKeysRotate } from './cli/keys-commands.js';
 import { EXIT_USAGE, fail } from './cli/output.js';
 import { runInit, runStart, runAuditCheckpoint } from './cli/server-commands.js';
@@ -109,9 +109,10 @@ withStorageOptions(device.command('token'))
   .requiredOption('--org <org>', 'organization (name or id) the device will belong to')
   .requiredOption('--model <model>', 'device model the token is for')
   .option('--expires-in <minutes>', 'lifetime in minutes (default: config devices.enrollmentTokenTtlMinutes)')
+  .option('--count <n>', 'issue N tokens, printed alone one per line (the simulator --token-file format)', parseTokenCount)
   .action(
-    action(async (flags: CommonFlags & { org: string; model: string; expiresIn?: string }) =>
-      runDeviceToken(config(flags).config, { org: flags.org, model: flags.model, expiresIn: flags.expiresIn }),
+    action(async (flags: CommonFlags & { org: string; model: string; expiresIn?: string; count?: number }) =>
+      runDeviceToken(config(flags).config, { org: flags.org, model: flags.model, expiresIn: flags.expiresIn, count: flags.count }),
     ),
   );
 withStorageOptions(device.command('list'))

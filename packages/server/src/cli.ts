@@ -48,7 +48,8 @@ const program = new Command('vigil')
 
 withStorageOptions(program.command('init'))
   .description('create the data directory, keys, CA and database, and print the first-admin setup credential')
-  .action(action(async (flags: CommonFlags) => runInit(config(flags).config)));
+  .option('--reissue-setup-credential', 'on an initialized data directory where no admin exists yet: print a new setup credential (earlier ones stop working)')
+  .action(action(async (flags: CommonFlags & { reissueSetupCredential?: boolean }) => runInit(config(flags).config, { reissueSetupCredential: flags.reissueSetupCredential })));
 
 withStorageOptions(program.command('start'))
   .description('start the Vigil server (creates the data directory on first start)')

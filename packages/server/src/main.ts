@@ -701,7 +701,6 @@ export async function startServer(
         ack: async (device, payload, source) => {
           await telemetry.commands.recordAck(device, safeJson(payload), source);
         },
-        event: () => Promise.resolve(),
         commandsSubscribed: (device) => void telemetry.commands.deliverPending(device).catch((error: unknown) => logger.error({ err: error }, 'command delivery failed')),
       },
     });

@@ -478,7 +478,14 @@ export class IdentityService {
   async resolveSession(ctx: RequestContext, token: string, touch: boolean): Promise<SessionAuth> {
     const invalid = new AppError('IDENTITY_SESSION_INVALID');
     const session = await this.read.findSessionByTokenHash(tokenHash(token));
-    if (!session || session.revokedAt !== null) throw invalid;
+    if (!session) throw invalid;
+    if (session.revokedAt !== null) {
+      // Disabling an account revokes its sessions (reason user-disabled): a later use of such a
+      // token is the stolen or lingering credential the disabled-account-token detector looks
+      // for. Checking only live sessions (as before) meant it could never fire (issue 11).
+      if (session.revokedReason === 'user-disabled') await this.#refuseDisabledUser(ctx, session);
+      throw invalid;
+    }
     const nowDate = this.clock.now();
     const now = nowDate.toISOString();
     const expired = session.absoluteExpiresAt <= now ? 'absolute-timeout' : session.idleExpiresAt <= now ? 'idle-timeout' : null;
@@ -490,12 +497,8 @@ export class IdentityService {
       throw invalid;
     }
     const user = await this.read.findUser(session.orgId, session.userId);
-    if (user && user.status !== 'active') {
-      // A disabled account's token in use: stolen or lingering credentials (security detector).
-      await this.uow.run((s) =>
-        s.audit.record(ctx, { action: 'identity.session.refuse', target: { type: 'session', id: session.id }, outcome: 'denied', reason: 'user-disabled', orgId: session.orgId, details: { user: session.userId } }),
-      );
-    }
+    // A disabled account's token in use: stolen or lingering credentials (security detector).
+    if (user && user.status !== 'active') await this.#refuseDisabledUser(ctx, session);
     if (!user || user.status !== 'active') throw invalid;
     if (touch && nowDate.getTime() - Date.parse(session.lastSeenAt) >= TOUCH_GRANULARITY_MS) {
       const idleExpiresAt = new Date(Math.min(nowDate.getTime() + this.settings.idleMinutes * 60_000, Date.parse(session.absoluteExpiresAt))).toISOString();
@@ -503,6 +506,12 @@ export class IdentityService {
       return { token, user, session: { ...session, lastSeenAt: now, idleExpiresAt } };
     }
     return { token, user, session };
+  }
+
+  async #refuseDisabledUser(ctx: RequestContext, session: SessionRow): Promise<void> {
+    await this.uow.run((s) =>
+      s.audit.record(ctx, { action: 'identity.session.refuse', target: { type: 'session', id: session.id }, outcome: 'denied', reason: 'user-disabled', orgId: session.orgId, details: { user: session.userId } }),
+    );
   }
 
   async logout(ctx: RequestContext, auth: SessionAuth): Promise<void> {

@@ -90,6 +90,7 @@ import { fhirRoutes } from './transports/http/fhir/index.js';
 import { DeliveryService } from './alerts/index.js';
 import { deliveryTargetPolicy } from './composition/delivery.js';
 import { defaultPublicBaseUrl } from './composition/public-base-url.js';
+import { reportUncleanShutdown } from './composition/unclean-shutdown.js';
 import { PlatformMetrics, RequestCounter, UsageService } from './compliance/index.js';
 import { secretDigestMatcher } from './keys/index.js';
 import { deliveryStore, usageStore } from './storage/index.js';
@@ -664,6 +665,8 @@ export async function startServer(
   const scheduler = new Scheduler((job, error) => logger.error({ job, err: error }, 'job failed'));
   let startedBroker: DeviceBroker | undefined;
   try {
+    // A lock left by a process that died: log the unclean shutdown and the unsigned audit tail.
+    await reportUncleanShutdown({ lock, reader: platform.auditReader(), auditLog: platform.auditLog, withAuditStore: (fn) => platform.withAuditStore(fn), warn: (fields, message) => logger.warn(fields, message) });
     const tls = await httpsCredentials(platform);
     logger.info({ source: tls.source, notAfter: tls.notAfter.toISOString(), issuedBecause: tls.issuedBecause }, 'https certificate');
     const identityRoutes = identityHttp(platform);

@@ -120,6 +120,12 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
     const modules = new Set(routes.map((r) => r.path.split('/')[3]));
     for (const module of ['users', 'organizations', 'patients', 'break-glass', 'devices']) assert.ok(modules.has(module), `routes of ${module} are in the matrix`);
 
+    // The explain answer for the same request, as the org admin asks it about each actor.
+    const actorIds = new Map<string, string>();
+    for (const role of ROLES_UNDER_TEST) actorIds.set(role, actors.get(role)!.userId);
+    const explainMismatches: string[] = [];
+    let explained = 0;
+
     let cells = 0;
     let crossTenantAttempts = 0;
     let crossTenantReads = 0;
@@ -132,7 +138,7 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
         for (const tenant of tenants) {
           const target = tenant === 'own' ? own : other;
           const path = route.path.replace('{id}', resourceOf(route.path, target) ?? 'x');
-          const answer = await h.as(actors.get(role)!, route.method, path, BODIES[`${route.method} ${route.path}`] ?? (route.method === 'GET' ? undefined : {}));
+          const answer = await h.as(actors.get(role)!, route.method, path, BODIES[`${route.method} ${route.path}`] ?? (route.method === 'GET' || route.method === 'DELETE' ? undefined : {}));
           cells += 1;
           const where = `${role} ${route.method} ${route.path} (${tenant}) -> ${answer.status} ${JSON.stringify(answer.body['error'] ?? '')}`;
           const holds = isPermission(route.permission) && (PERMISSIONS[route.permission].roles as readonly string[]).includes(role);
@@ -144,6 +150,19 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
             assert.ok(answer.status === 404 || sameAsOwn, `cross-tenant answers 404: ${where}`);
           } else assert.ok(answer.status < 500, `no server error: ${where}`);
           if (tenant === 'own') ownStatus = answer.status;
+          // explain runs the same decision as the route (issue 11): on the own tenant for every
+          // route, and across tenants where it locates the resource (patients).
+          // Cells whose {id} names no real resource ('x') are left out: there is nothing to locate.
+          const located = !route.path.includes('{id}') || resourceOf(route.path, target) !== undefined;
+          if (located && (tenant === 'own' || route.path.startsWith('/api/v1/patients/{id}'))) {
+            const e = await h.as(admin, 'GET', `/api/v1/access/explain?method=${route.method}&path=${encodeURIComponent(path)}&userId=${actorIds.get(role)!}`);
+            explained += 1;
+            const said = e.body['allow'] === true ? 'allow' : String(e.body['deny'] ?? 'forbidden');
+            // The bindings body names a device that does not exist: a 404 about the body, not access.
+            const aboutBody = answer.status === 404 && (answer.body['error'] as { code?: string } | undefined)?.code === 'DEVICE_NOT_FOUND' && route.path.endsWith('/bindings');
+            const real = aboutBody ? 'allow' : answer.status === 403 ? 'forbidden' : answer.status === 404 ? 'not-found' : answer.status === 401 ? 'unauthenticated' : 'allow';
+            if (e.status !== 200 || said !== real) explainMismatches.push(`${where}: explain says ${said} (${String(e.body['rule'] ?? e.status)})`);
+          }
           const text = JSON.stringify(answer.body);
           // The installation-wide views of a platform-admin: the organizations themselves, and the
           // security event stream and alerts (ids only, no PHI), where attacks across tenants show.
@@ -159,6 +178,7 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
         }
       }
     }
+    assert.deepEqual(explainMismatches, [], `explain answers as the route does (${explained} compared)`);
     assert.equal(crossTenantReads, 0, 'zero cross-tenant reads');
     assert.equal(leaks, 0, 'no answer names a resource of the other tenant');
     t.diagnostic(

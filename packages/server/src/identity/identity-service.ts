@@ -20,6 +20,7 @@ import { AppError, isRole, newId, newToken, type Clock, type Principal, type Req
 import type { CommonPasswords } from './common-passwords.js';
 import { afterFailure, isLocked, type LockoutPolicy, UNLOCKED } from './lockout.js';
 import type { PasswordHasher } from './password-hasher.js';
+import { usernameProblem, usernameSkeleton } from './username-rules.js';
 import { checkPassword, isValidUsername, passwordExpiresAt, passwordPolicy, usernameKey, type PasswordPolicy, type PasswordPreset } from './password-policy.js';
 import { csrfTokenFor, newServiceToken, newSessionToken, tokenHash } from './session-tokens.js';
 import { SETUP_COMPLETED_KEY, type SetupCredentialService, type SetupScope } from './setup-credential.js';
@@ -222,6 +223,9 @@ export class IdentityService {
   ): Promise<UserRow> {
     const key = usernameKey(input.username);
     if (await s.identity.findUserForLogin(key)) throw new AppError('IDENTITY_USERNAME_TAKEN');
+    // A look-alike of an existing username (UTS #39 skeleton) is as taken as the name itself.
+    const skeleton = usernameSkeleton(input.username);
+    if ((await s.identity.listUsernameKeys()).some((existing) => usernameSkeleton(existing) === skeleton)) throw new AppError('IDENTITY_USERNAME_TAKEN');
     const row: UserRow = {
       id: newId(),
       orgId: input.orgId,
@@ -614,6 +618,12 @@ export class IdentityService {
 
   private assertUsername(username: string): void {
     if (!isValidUsername(username)) throw new AppError('IDENTITY_USERNAME_INVALID');
+    const problem = usernameProblem(username);
+    if (problem !== null) {
+      throw new AppError('IDENTITY_USERNAME_INVALID', {
+        publicMessage: problem === 'combining-mark' ? 'The username may not contain combining marks.' : 'The username may not mix scripts (for example Latin and Cyrillic letters).',
+      });
+    }
   }
 
   // ---------------------------------------------------------------- second factors

@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { runAuditExport, runAuditVerify } from './cli/audit-commands.js';
 import { flagsToConfig, type CommonFlags } from './cli/config-flags.js';
 import { runDemo } from './cli/demo-commands.js';
-import { runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-commands.js';
+import { parseTokenCount, runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-commands.js';
 import { runKeysList, runKeysRotate } from './cli/keys-commands.js';
 import { EXIT_USAGE, fail } from './cli/output.js';
 import { runInit, runStart, runAuditCheckpoint } from './cli/server-commands.js';
@@ -48,7 +48,8 @@ const program = new Command('vigil')
 
 withStorageOptions(program.command('init'))
   .description('create the data directory, keys, CA and database, and print the first-admin setup credential')
-  .action(action(async (flags: CommonFlags) => runInit(config(flags).config)));
+  .option('--reissue-setup-credential', 'on an initialized data directory where no admin exists yet: print a new setup credential (earlier ones stop working)')
+  .action(action(async (flags: CommonFlags & { reissueSetupCredential?: boolean }) => runInit(config(flags).config, { reissueSetupCredential: flags.reissueSetupCredential })));
 
 withStorageOptions(program.command('start'))
   .description('start the Vigil server (creates the data directory on first start)')
@@ -110,9 +111,10 @@ withStorageOptions(device.command('token'))
   .requiredOption('--org <org>', 'organization (name or id) the device will belong to')
   .requiredOption('--model <model>', 'device model the token is for')
   .option('--expires-in <minutes>', 'lifetime in minutes (default: config devices.enrollmentTokenTtlMinutes)')
+  .option('--count <n>', 'issue N tokens, printed alone one per line (the simulator --token-file format)', parseTokenCount)
   .action(
-    action(async (flags: CommonFlags & { org: string; model: string; expiresIn?: string }) =>
-      runDeviceToken(config(flags).config, { org: flags.org, model: flags.model, expiresIn: flags.expiresIn }),
+    action(async (flags: CommonFlags & { org: string; model: string; expiresIn?: string; count?: number }) =>
+      runDeviceToken(config(flags).config, { org: flags.org, model: flags.model, expiresIn: flags.expiresIn, count: flags.count }),
     ),
   );
 withStorageOptions(device.command('list'))

@@ -89,6 +89,9 @@ import { fhirReadingStore } from './storage/index.js';
 import { fhirRoutes } from './transports/http/fhir/index.js';
 // --- alert delivery, usage tracking, metrics (issue 6) ---
 import { DeliveryService } from './alerts/index.js';
+import { deliveryTargetPolicy } from './composition/delivery.js';
+import { defaultPublicBaseUrl } from './composition/public-base-url.js';
+import { reportUncleanShutdown } from './composition/unclean-shutdown.js';
 import { PlatformMetrics, RequestCounter, UsageService } from './compliance/index.js';
 import { restoreDetectorState, runSecurityEventRetention, saveDetectorState } from './composition/security-events.js';
 import { platformFaults, securityEventNotStored, storageMetricSources, storageReadiness, type PlatformFaults } from './composition/storage-faults.js';
@@ -225,7 +228,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const faults = platformFaults(database);
   const storedEvents = new StoreSecurityEventSink(() => securityEventStore(database.db), clock, securityEventNotStored(faults));
   // Security alerts go out through the delivery channels (webhook, email, syslog); a test may add its own notifier.
-  const { delivery, usage, metricsTokenMatches } = wireDeliveryUsage({ database, auditLog, sealer, clock, env: options.env });
+  const { delivery, usage, metricsTokenMatches } = wireDeliveryUsage({ database, auditLog, sealer, clock, env: options.env, config });
   const extraNotifier = options.securityNotifier;
   const notifier: SecurityAlertNotifier = extraNotifier
     ? {
@@ -294,13 +297,14 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
 // --- alert delivery, usage tracking, metrics (issue 6) ---
 const MIN_METRICS_TOKEN_LENGTH = 24;
 
-function wireDeliveryUsage(w: { database: SqlDatabase; auditLog: AuditLog; sealer: Sealer; clock: Clock; env: NodeJS.ProcessEnv }) {
+function wireDeliveryUsage(w: { database: SqlDatabase; auditLog: AuditLog; sealer: Sealer; clock: Clock; env: NodeJS.ProcessEnv; config: Config }) {
   const audit = (executor: Executor) => w.auditLog.writer(auditStore(executor, w.database.dialect));
   const delivery = new DeliveryService({
     uow: new SqlUnitOfWork(w.database, (executor) => ({ delivery: deliveryStore(executor), audit: audit(executor) })),
     reader: deliveryStore(w.database.db),
     sealer: w.sealer,
     clock: w.clock,
+    targets: deliveryTargetPolicy(w.config),
     warn: (message, fields) => console.warn(`vigil: ${message} ${JSON.stringify(fields)}`),
   });
   const usage = new UsageService({
@@ -522,7 +526,7 @@ function identityHttp(platform: Platform): { routes: HttpRoutes[]; authorize: Re
   const { identity } = platform;
   return {
     authorize: authorizer.authorize,
-    routes: [authRoutes({ identity, authorizer, rateLimitPerMinute: platform.config.login.rateLimitPerMinute }), userRoutes(identity), accessRoutes(identity)],
+    routes: [authRoutes({ identity, authorizer, rateLimitPerMinute: platform.config.login.rateLimitPerMinute }), userRoutes(identity), accessRoutes(identity, platform.patients.records)],
   };
 }
 
@@ -681,6 +685,8 @@ export async function startServer(
   platform.faults.useLogger(logger);
   let startedBroker: DeviceBroker | undefined;
   try {
+    // A lock left by a process that died: log the unclean shutdown and the unsigned audit tail.
+    await reportUncleanShutdown({ lock, reader: platform.auditReader(), auditLog: platform.auditLog, withAuditStore: (fn) => platform.withAuditStore(fn), warn: (fields, message) => logger.warn(fields, message) });
     const tls = await httpsCredentials(platform);
     logger.info({ source: tls.source, notAfter: tls.notAfter.toISOString(), issuedBecause: tls.issuedBecause }, 'https certificate');
     const identityRoutes = identityHttp(platform);
@@ -719,7 +725,6 @@ export async function startServer(
         ack: async (device, payload, source) => {
           await telemetry.commands.recordAck(device, safeJson(payload), source);
         },
-        event: () => Promise.resolve(),
         commandsSubscribed: (device) => void telemetry.commands.deliverPending(device).catch((error: unknown) => logger.error({ err: error }, 'command delivery failed')),
       },
     });
@@ -738,6 +743,8 @@ export async function startServer(
       securityEventsByType: () => usageReader.securityEventsByType(),
       ...storageMetricSources(platform, broker),
     });
+    // Links (FHIR Bundles) are built on the public base URL; the port is known once listening.
+    let listeningPort = config.httpPort;
     const http = await createHttpServer({
       authorize: identityRoutes.authorize,
       tls: tls.credentials,
@@ -757,7 +764,7 @@ export async function startServer(
         vitalsRoutes({ bindings: platform.clinical.bindings, vitals: platform.clinical.vitals }),
         clinicalAlertRoutes({ alerts: platform.clinical.alerts, vitals: platform.clinical.vitals, bus: platform.clinical.bus }),
         deviceTelemetryRoutes({ pipeline: telemetry.pipeline, commands: telemetry.commands, authenticator, clientCertificate: tlsClientCertificate, events: securityEvents }),
-        fhirHttp(platform),
+        fhirHttp(platform, undefined, () => defaultPublicBaseUrl(config, listeningPort)),
         deliveryRoutes({ delivery: platform.delivery }),
         usageRoutes({ usage: platform.usage }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
@@ -768,6 +775,7 @@ export async function startServer(
     });
     await http.listen({ host: config.host, port: config.httpPort });
     const httpPort = (http.server.address() as AddressInfo).port;
+    listeningPort = httpPort;
     logger.info({ host: config.host, port: httpPort, database: platform.database.description }, 'https listening');
 
     scheduler.add({
@@ -791,6 +799,9 @@ export async function startServer(
     scheduler.add({ name: 'device-status-watch', everyMs: 2_000, run: async () => void (await platform.devices.pollStatusChanges()) });
     scheduler.add({ name: 'device-crl-refresh', everyMs: 60 * 60_000, run: async () => void (await platform.devices.service.crl()) });
     scheduler.add({ name: 'usage-request-flush', everyMs: 60_000, run: async () => void (await requestCounter.flush()) });
+    // alert delivery: deliveries left in the outbox by a previous process (restart, crash)
+    scheduler.add({ name: 'alert-outbox-resume', everyMs: 30_000, run: async () => void (await platform.delivery.resume()) });
+    void platform.delivery.resume().catch((error: unknown) => logger.error({ err: error }, 'alert outbox resume failed'));
     // security monitoring: the silence detector (devices not heard from for longer than their model's interval)
     const silence = config.security.detectors.deviceSilence;
     if (config.security.detectors.enabled && silence.enabled) {
@@ -876,7 +887,7 @@ export function fhirReadScope(platform: Platform, audit?: (executor: Executor) =
 }
 
 /** The FHIR R4 routes; observations come from the readings that carry a patient id. */
-export function fhirHttp(platform: Platform, scope = fhirReadScope(platform)): HttpRoutes {
+export function fhirHttp(platform: Platform, scope = fhirReadScope(platform), publicBaseUrl: () => string = () => defaultPublicBaseUrl(platform.config, platform.config.httpPort)): HttpRoutes {
   const source = new ReadingObservationSource({ uow: new BatchingUnitOfWork(platform.database, scope), clock: platform.clock });
-  return fhirRoutes({ patients: platform.patients.records, devices: platform.devices.service, observations: source, patientDevices: source, clock: platform.clock, softwareVersion: '0.1.0' });
+  return fhirRoutes({ patients: platform.patients.records, devices: platform.devices.service, observations: source, patientDevices: source, clock: platform.clock, softwareVersion: '0.1.0', publicBaseUrl });
 }

@@ -11,6 +11,8 @@ export interface Explanation {
   readonly rule: DecisionRule | 'public';
   readonly permission: string;
   readonly reason: string;
+  /** Set on a denial: what the client sees (401, 403 or 404). */
+  readonly deny?: 'unauthenticated' | 'forbidden' | 'not-found';
   readonly steps: string[];
 }
 
@@ -44,5 +46,5 @@ export function explain(principal: Principal, permission: string, resource?: Res
   const decision = decide(principal, permission, resource);
   steps.push(`rule ${decision.rule}: ${decision.reason}`);
   steps.push(decision.allow ? 'decision: allow' : `decision: deny (${decision.deny ?? 'forbidden'})`);
-  return { allow: decision.allow, rule: decision.rule, permission, reason: decision.reason, steps };
+  return { allow: decision.allow, rule: decision.rule, permission, reason: decision.reason, steps, ...(decision.allow ? {} : { deny: decision.deny ?? 'forbidden' }) };
 }

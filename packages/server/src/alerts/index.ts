@@ -59,5 +59,11 @@ export {
   type DeliveryScope,
   type DeliveryStore,
   type SyslogConfig,
+  type OutboxRow,
+  type ChannelChange,
+  type ChannelPatch,
+  type TargetPolicy,
+  createTargetPolicy,
+  TargetRefusedError,
 } from './delivery/index.js';
 export * from './security/index.js';

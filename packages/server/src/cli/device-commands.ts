@@ -6,6 +6,7 @@
  * MUST: the enrolment token is printed once, on stdout, and never logged.
  */
 import type { Config } from '../config/index.js';
+import { InvalidArgumentError } from 'commander';
 import type { DeviceView } from '../devices/index.js';
 import { cliContext, openPlatform, type Platform } from '../main.js';
 
@@ -23,14 +24,40 @@ async function orgIdOf(platform: Platform, org: string): Promise<string> {
   return (await platform.identity.resolveOrganization(org)).id;
 }
 
-export async function runDeviceToken(config: Config, flags: { org: string; model: string; expiresIn?: string | undefined }): Promise<void> {
+/** Most tokens one `--count` issues. */
+export const MAX_TOKEN_COUNT = 1000;
+
+/** commander's parser for `--count` (a usage error, exit 2, when it is not 1..1000). */
+export function parseTokenCount(value: string): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count < 1 || count > MAX_TOKEN_COUNT) throw new InvalidArgumentError(`a whole number from 1 to ${MAX_TOKEN_COUNT}`);
+  return count;
+}
+
+/**
+ * One token, explained; or with `--count N`, N tokens alone on stdout, one per line (the
+ * simulator's `--token-file` format: `vigil device token ... --count 10 > tokens.txt`), and the
+ * summary on stderr.
+ */
+export async function runDeviceToken(config: Config, flags: { org: string; model: string; expiresIn?: string | undefined; count?: number | undefined }): Promise<void> {
   const expiresInMinutes = flags.expiresIn === undefined ? undefined : Number(flags.expiresIn);
-  const issued = await withPlatform(config, async (p) =>
-    p.devices.service.issueEnrollmentToken(cliContext(), { orgId: await orgIdOf(p, flags.org), model: flags.model, expiresInMinutes }),
-  );
-  process.stdout.write(
-    `Enrolment token for model ${issued.model} in ${issued.orgId} (one use; expires ${issued.expiresAt}; id ${issued.tokenId}):\n\n    ${issued.token}\n\n`,
-  );
+  const count = flags.count;
+  const issued = await withPlatform(config, async (p) => {
+    const orgId = await orgIdOf(p, flags.org);
+    const out = [];
+    for (let i = 0; i < (count ?? 1); i += 1) out.push(await p.devices.service.issueEnrollmentToken(cliContext(), { orgId, model: flags.model, expiresInMinutes }));
+    return out;
+  });
+  const first = issued[0];
+  if (first === undefined) return;
+  if (count === undefined) {
+    process.stdout.write(
+      `Enrolment token for model ${first.model} in ${first.orgId} (one use; expires ${first.expiresAt}; id ${first.tokenId}):\n\n    ${first.token}\n\n`,
+    );
+    return;
+  }
+  process.stdout.write(issued.map((t) => `${t.token}\n`).join(''));
+  process.stderr.write(`${issued.length} enrolment tokens for model ${first.model} in ${first.orgId} (one use each; expire ${first.expiresAt})\n`);
 }
 
 export async function runDeviceList(config: Config, flags: { org: string; json?: boolean | undefined }): Promise<void> {

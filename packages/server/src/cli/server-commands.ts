@@ -6,6 +6,7 @@
  * MUST: SIGINT/SIGTERM stop gracefully: no new connections, requests in flight finish, jobs
  *       finish, the database closes cleanly. A second signal exits at once.
  */
+import { createServer } from 'node:net';
 import type { Config, DataDirLock } from '../config/index.js';
 import type { IssuedSetupCredential } from '../identity/index.js';
 import { AppError } from '../kernel/index.js';
@@ -21,8 +22,9 @@ import {
 } from '../main.js';
 import { createLogger } from '../observability/index.js';
 
-export async function runInit(config: Config): Promise<void> {
+export async function runInit(config: Config, flags: { reissueSetupCredential?: boolean | undefined } = {}): Promise<void> {
   if (await isInitialized(config)) {
+    if (flags.reissueSetupCredential === true) return reissueSetupCredential(config);
     throw new AppError('KEYS_STORE_EXISTS', { detail: `${config.dataDir} is already initialized; start it with \`vigil start\`` });
   }
   const { dataDir } = await initialize({ config, env: process.env });
@@ -36,8 +38,43 @@ export async function runInit(config: Config): Promise<void> {
   }
 }
 
+/** `vigil init --reissue-setup-credential`: a new first-admin credential while no admin exists. */
+async function reissueSetupCredential(config: Config): Promise<void> {
+  const platform = await openPlatform({ config, env: process.env });
+  try {
+    printCredential(await platform.setup.reissue(cliContext()));
+  } finally {
+    await platform.close();
+  }
+}
+
+/**
+ * Refuses to start when a listening port is taken, BEFORE anything is initialized or a setup
+ * credential is issued (issue 11: a start on a busy port printed the one-time credential, then
+ * exited, and the next start would not show it again). Port 0 (any free port) is never busy.
+ */
+export async function assertPortsFree(host: string, ports: ReadonlyArray<readonly [string, number]>): Promise<void> {
+  for (const [name, port] of ports) {
+    if (port === 0) continue;
+    const probe = createServer();
+    const busy = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+      probe.once('error', (error: NodeJS.ErrnoException) => resolve(error));
+      probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(null)));
+    });
+    if (busy !== null) {
+      throw new AppError('CONFIG_PORT_IN_USE', {
+        detail: `the ${name} port ${host}:${port} is not available (${busy.code ?? busy.message}); nothing was started or issued`,
+      });
+    }
+  }
+}
+
 export async function runStart(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
+  await assertPortsFree(config.host, [
+    ['HTTPS', config.httpPort],
+    ['MQTT', config.mqttPort],
+  ]);
   if (!(await isInitialized(config))) {
     const { dataDir } = await initialize({ config, env: process.env });
     printInitialized(dataDir, process.env['VIGIL_MASTER_KEY'] === undefined);

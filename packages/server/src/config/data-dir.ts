@@ -45,17 +45,24 @@ export function checkDataDirMode(dataDir: string): void {
 
 export interface DataDirLock {
   release(): void;
+  /**
+   * The pid of a process that died holding the lock (it did not stop cleanly: a crash, kill -9,
+   * power loss), or null after a clean stop.
+   */
+  readonly staleHolder: number | null;
 }
 
 /** Takes the per-directory lock, or throws DATA_DIR_LOCKED if a live process holds it. */
 export function lockDataDir(dataDir: string): DataDirLock {
   const path = join(dataDir, LOCK_FILE);
+  let staleHolder: number | null = null;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
       return {
+        staleHolder,
         release: () => {
           try {
             if (readFileSync(path, 'utf8').trim() === String(process.pid)) rmSync(path);
@@ -70,6 +77,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
         throw new AppError('DATA_DIR_LOCKED', { detail: `data directory ${dataDir} is in use by process ${holder}` });
       }
+      staleHolder = Number.isInteger(holder) && holder > 0 ? holder : -1;
       rmSync(path, { force: true }); // stale lock from a process that died
     }
   }

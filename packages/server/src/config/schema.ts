@@ -50,6 +50,14 @@ export const ConfigSchema = Type.Object(
     http: Type.Object(
       {
         bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024, description: 'Largest request body.' }),
+        publicBaseUrl: Type.Optional(
+          Type.String({
+            pattern: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$|^https://\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$',
+            maxLength: 2000,
+            description:
+              "The URL clients reach Vigil at (e.g. https://vigil.example.org, behind a proxy); FHIR Bundle and CapabilityStatement links are built on it, never on a request's Host header. Unset: https://<host>:<httpPort>.",
+          }),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -209,6 +217,18 @@ export const ConfigSchema = Type.Object(
           },
           { additionalProperties: false, default: {} },
         ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    // --- alert delivery (issue 11 item 4): operator-level outbound address policy ---
+    delivery: Type.Object(
+      {
+        allowedTargets: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+          default: [],
+          maxItems: 64,
+          description:
+            'CIDR ranges (or addresses) that alert channels may reach although they are loopback, private, link-local or unique-local: on-premises webhook, SMTP and syslog receivers. Empty: only public addresses.',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -23,6 +23,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'VIGIL_TLS_HOSTNAMES', path: ['tls', 'hostnames'], kind: 'list' },
   { env: 'VIGIL_TLS_MIN_VERSION', path: ['tls', 'minVersion'], kind: 'string' },
   { env: 'VIGIL_HTTP_BODY_LIMIT_BYTES', path: ['http', 'bodyLimitBytes'], kind: 'integer' },
+  { env: 'VIGIL_PUBLIC_BASE_URL', path: ['http', 'publicBaseUrl'], kind: 'string' },
   { env: 'VIGIL_AUDIT_CHECKPOINT_EVERY', path: ['audit', 'checkpointEvery'], kind: 'integer' },
   { env: 'VIGIL_AUDIT_CHECKPOINT_INTERVAL_SECONDS', path: ['audit', 'checkpointIntervalSeconds'], kind: 'integer' },
   { env: 'VIGIL_AUDIT_WITNESS_FILE', path: ['audit', 'witnessFile'], kind: 'string' },
@@ -35,6 +36,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'VIGIL_LOGIN_RATE_LIMIT_PER_MINUTE', path: ['login', 'rateLimitPerMinute'], kind: 'integer' },
   { env: 'VIGIL_SESSIONS_IDLE_MINUTES', path: ['sessions', 'idleMinutes'], kind: 'integer' },
   { env: 'VIGIL_SESSIONS_ABSOLUTE_HOURS', path: ['sessions', 'absoluteHours'], kind: 'integer' },
+  { env: 'VIGIL_DELIVERY_ALLOWED_TARGETS', path: ['delivery', 'allowedTargets'], kind: 'list' },
   { env: 'VIGIL_INSECURE_ALLOW_PLAINTEXT_DATABASE', path: ['insecure', 'allowPlaintextDatabase'], kind: 'boolean' },
 ];
 

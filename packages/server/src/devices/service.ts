@@ -139,11 +139,15 @@ export class DeviceService {
     await this.#o.ca.checkCsr(input.csr);
     const hash = hashEnrollmentToken(input.token);
     let tokenId: string | undefined;
+    // The organization of a token that exists (used, expired, wrong model): its security officer
+    // must see the refusal (issue 11). An unknown token names no organization.
+    let tokenOrgId: string | undefined;
     try {
       return await this.#o.uow.run(async (s) => {
         const now = this.#o.clock.now().toISOString();
         const token = await s.tokens.findByHash(hash);
         tokenId = token?.id;
+        tokenOrgId = token?.orgId;
         if (token === undefined) throw enrollmentFailed('token-unknown');
         if (token.consumedAt !== null) throw enrollmentFailed('token-used');
         if (token.expiresAt <= now) throw enrollmentFailed('token-expired');
@@ -181,7 +185,7 @@ export class DeviceService {
         return { deviceId, certificate: issued.certPem, chain: [...this.#o.ca.chainPems()], mqtt: { port: this.#o.mqttPort } };
       });
     } catch (error) {
-      if (error instanceof AppError && error.code === 'DEVICE_ENROLLMENT_FAILED') await this.#enrollmentRefused(ctx, tokenId, error);
+      if (error instanceof AppError && error.code === 'DEVICE_ENROLLMENT_FAILED') await this.#enrollmentRefused(ctx, tokenId, tokenOrgId, error);
       throw error;
     }
   }
@@ -369,9 +373,9 @@ export class DeviceService {
     throw new AppError(decision.deny === 'unauthenticated' ? 'UNAUTHENTICATED' : 'FORBIDDEN', { detail: decision.reason });
   }
 
-  async #enrollmentRefused(ctx: RequestContext, tokenId: string | undefined, error: AppError): Promise<void> {
+  async #enrollmentRefused(ctx: RequestContext, tokenId: string | undefined, orgId: string | undefined, error: AppError): Promise<void> {
     const reason = /\(([a-z-]+)\)/.exec(error.detail ?? '')?.[1] ?? 'token-invalid';
-    this.#o.security.emit({ type: 'device.enrollment.refused', severity: 'medium', reason, source: ctx.source, requestId: ctx.requestId });
+    this.#o.security.emit({ type: 'device.enrollment.refused', severity: 'medium', reason, source: ctx.source, requestId: ctx.requestId, ...(orgId !== undefined ? { orgId } : {}) });
     await this.#o.uow
       .run((s) =>
         s.audit.record(ctx, {
@@ -379,6 +383,7 @@ export class DeviceService {
           target: { type: 'enrollment_token', id: tokenId ?? 'unknown' },
           outcome: 'failure',
           reason,
+          ...(orgId !== undefined ? { orgId } : {}),
         }),
       )
       .catch(() => undefined);

@@ -20,6 +20,7 @@ import { AppError, isRole, newId, newToken, type Clock, type Principal, type Req
 import type { CommonPasswords } from './common-passwords.js';
 import { afterFailure, isLocked, type LockoutPolicy, UNLOCKED } from './lockout.js';
 import type { PasswordHasher } from './password-hasher.js';
+import { usernameProblem, usernameSkeleton } from './username-rules.js';
 import { checkPassword, isValidUsername, passwordExpiresAt, passwordPolicy, usernameKey, type PasswordPolicy, type PasswordPreset } from './password-policy.js';
 import { csrfTokenFor, newServiceToken, newSessionToken, tokenHash } from './session-tokens.js';
 import { SETUP_COMPLETED_KEY, type SetupCredentialService, type SetupScope } from './setup-credential.js';
@@ -222,6 +223,9 @@ export class IdentityService {
   ): Promise<UserRow> {
     const key = usernameKey(input.username);
     if (await s.identity.findUserForLogin(key)) throw new AppError('IDENTITY_USERNAME_TAKEN');
+    // A look-alike of an existing username (UTS #39 skeleton) is as taken as the name itself.
+    const skeleton = usernameSkeleton(input.username);
+    if ((await s.identity.listUsernameKeys()).some((existing) => usernameSkeleton(existing) === skeleton)) throw new AppError('IDENTITY_USERNAME_TAKEN');
     const row: UserRow = {
       id: newId(),
       orgId: input.orgId,
@@ -478,7 +482,14 @@ export class IdentityService {
   async resolveSession(ctx: RequestContext, token: string, touch: boolean): Promise<SessionAuth> {
     const invalid = new AppError('IDENTITY_SESSION_INVALID');
     const session = await this.read.findSessionByTokenHash(tokenHash(token));
-    if (!session || session.revokedAt !== null) throw invalid;
+    if (!session) throw invalid;
+    if (session.revokedAt !== null) {
+      // Disabling an account revokes its sessions (reason user-disabled): a later use of such a
+      // token is the stolen or lingering credential the disabled-account-token detector looks
+      // for. Checking only live sessions (as before) meant it could never fire (issue 11).
+      if (session.revokedReason === 'user-disabled') await this.#refuseDisabledUser(ctx, session);
+      throw invalid;
+    }
     const nowDate = this.clock.now();
     const now = nowDate.toISOString();
     const expired = session.absoluteExpiresAt <= now ? 'absolute-timeout' : session.idleExpiresAt <= now ? 'idle-timeout' : null;
@@ -490,12 +501,8 @@ export class IdentityService {
       throw invalid;
     }
     const user = await this.read.findUser(session.orgId, session.userId);
-    if (user && user.status !== 'active') {
-      // A disabled account's token in use: stolen or lingering credentials (security detector).
-      await this.uow.run((s) =>
-        s.audit.record(ctx, { action: 'identity.session.refuse', target: { type: 'session', id: session.id }, outcome: 'denied', reason: 'user-disabled', orgId: session.orgId, details: { user: session.userId } }),
-      );
-    }
+    // A disabled account's token in use: stolen or lingering credentials (security detector).
+    if (user && user.status !== 'active') await this.#refuseDisabledUser(ctx, session);
     if (!user || user.status !== 'active') throw invalid;
     if (touch && nowDate.getTime() - Date.parse(session.lastSeenAt) >= TOUCH_GRANULARITY_MS) {
       const idleExpiresAt = new Date(Math.min(nowDate.getTime() + this.settings.idleMinutes * 60_000, Date.parse(session.absoluteExpiresAt))).toISOString();
@@ -503,6 +510,12 @@ export class IdentityService {
       return { token, user, session: { ...session, lastSeenAt: now, idleExpiresAt } };
     }
     return { token, user, session };
+  }
+
+  async #refuseDisabledUser(ctx: RequestContext, session: SessionRow): Promise<void> {
+    await this.uow.run((s) =>
+      s.audit.record(ctx, { action: 'identity.session.refuse', target: { type: 'session', id: session.id }, outcome: 'denied', reason: 'user-disabled', orgId: session.orgId, details: { user: session.userId } }),
+    );
   }
 
   async logout(ctx: RequestContext, auth: SessionAuth): Promise<void> {
@@ -605,6 +618,12 @@ export class IdentityService {
 
   private assertUsername(username: string): void {
     if (!isValidUsername(username)) throw new AppError('IDENTITY_USERNAME_INVALID');
+    const problem = usernameProblem(username);
+    if (problem !== null) {
+      throw new AppError('IDENTITY_USERNAME_INVALID', {
+        publicMessage: problem === 'combining-mark' ? 'The username may not contain combining marks.' : 'The username may not mix scripts (for example Latin and Cyrillic letters).',
+      });
+    }
   }
 
   // ---------------------------------------------------------------- second factors

@@ -34,21 +34,35 @@ export class SetupCredentialService {
 
   /** Issues a fresh credential, retiring earlier ones. */
   issue(ctx: RequestContext): Promise<IssuedSetupCredential> {
+    return this.uow.run((s) => this.#issueIn(s, ctx));
+  }
+
+  /**
+   * `vigil init --reissue-setup-credential`: the host operator's way back when the credential
+   * printed at first start was lost (e.g. a start that failed after printing it). Retires every
+   * earlier credential. MUST: refused once the first admin exists (setup completed).
+   */
+  reissue(ctx: RequestContext): Promise<IssuedSetupCredential> {
     return this.uow.run(async (s) => {
-      const now = this.clock.now();
-      await s.credentials.retireAll(now.toISOString());
-      const token = `${TOKEN_PREFIX}${newToken(24)}`;
-      const id = newId();
-      const expiresAt = new Date(now.getTime() + this.ttlMinutes * 60_000).toISOString();
-      await s.credentials.insert({ id, tokenHash: hashToken(token), createdAt: now.toISOString(), expiresAt, consumedAt: null });
-      await s.audit.record(ctx, {
-        action: 'identity.setup_credential.issue',
-        target: { type: 'setup_credential', id },
-        outcome: 'success',
-        details: { expiresAt },
-      });
-      return { id, token, expiresAt };
+      if ((await s.meta.get(SETUP_COMPLETED_KEY)) !== undefined) throw new AppError('IDENTITY_SETUP_COMPLETED');
+      return this.#issueIn(s, ctx);
     });
+  }
+
+  async #issueIn(s: SetupScope, ctx: RequestContext): Promise<IssuedSetupCredential> {
+    const now = this.clock.now();
+    await s.credentials.retireAll(now.toISOString());
+    const token = `${TOKEN_PREFIX}${newToken(24)}`;
+    const id = newId();
+    const expiresAt = new Date(now.getTime() + this.ttlMinutes * 60_000).toISOString();
+    await s.credentials.insert({ id, tokenHash: hashToken(token), createdAt: now.toISOString(), expiresAt, consumedAt: null });
+    await s.audit.record(ctx, {
+      action: 'identity.setup_credential.issue',
+      target: { type: 'setup_credential', id },
+      outcome: 'success',
+      details: { expiresAt },
+    });
+    return { id, token, expiresAt };
   }
 
   /**

@@ -117,6 +117,8 @@ export interface IdentityStore {
 
   insertUser(row: UserRow): Promise<void>;
   findUserForLogin(usernameKey: string): Promise<UserRow | undefined>;
+  /** Every username key (usernames are unique across the installation): the look-alike check. */
+  listUsernameKeys(): Promise<string[]>;
   findUser(orgId: string, id: string): Promise<UserRow | undefined>;
   listUsers(orgId: string): Promise<UserRow[]>;
   updateUser(orgId: string, id: string, patch: UserPatch): Promise<void>;

@@ -65,6 +65,17 @@ test('fail/usage and failures: exit 2 without --org, exit 1 with one line for an
   assert.equal(badReason.stderr.trim().split('\n').length, 1);
 });
 
+test('ok/token --count N: N distinct tokens alone on stdout, one per line (the simulator --token-file format)', async () => {
+  const r = await vigil('device', 'token', '--org', 'org-1', '--model', 'vigil-sim', '--count', '3', '--data-dir', dataDir);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n').filter((l) => l.length > 0);
+  assert.equal(lines.length, 3);
+  for (const line of lines) assert.match(line, /^vet_[A-Za-z0-9_-]+$/);
+  assert.equal(new Set(lines).size, 3);
+  assert.match(r.stderr, /3 enrolment tokens for model vigil-sim/);
+  for (const bad of ['0', '1001', 'x', '2.5']) assert.equal((await vigil('device', 'token', '--org', 'org-1', '--model', 'm', '--count', bad, '--data-dir', dataDir)).code, 2, bad);
+});
+
 test('ok/token -> enrol -> list -> quarantine -> release -> revoke, with the CRL written to the data directory', async () => {
   const token = await vigil('device', 'token', '--org', 'org-1', '--model', 'pulse-2', '--data-dir', dataDir);
   assert.equal(token.code, 0, token.stderr);

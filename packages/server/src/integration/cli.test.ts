@@ -4,7 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -38,6 +41,43 @@ before(async () => {
   assert.match(init.stdout, /setup credential/);
 });
 after(() => rm(root, { recursive: true, force: true }));
+
+test('fail/vigil start on a busy port: refused before anything is initialized or a setup credential printed', async () => {
+  const busy = createServer();
+  busy.listen(0, '127.0.0.1');
+  await once(busy, 'listening');
+  const port = (busy.address() as AddressInfo).port;
+  const fresh = join(root, 'fresh');
+  try {
+    const r = await vigil('start', '--data-dir', fresh, '--http-port', String(port), '--mqtt-port', '0');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^vigil: the HTTPS port 127\.0\.0\.1:\d+ is not available \(EADDRINUSE\); nothing was started or issued\n$/);
+    assert.doesNotMatch(r.stdout, /setup credential/);
+    assert.equal(existsSync(fresh), false, 'the data directory was not created');
+  } finally {
+    busy.close();
+  }
+});
+
+test('ok/vigil init --reissue-setup-credential: a new credential while no admin exists; the old one stops working', async () => {
+  // Its own data directory: the other tests count this one's audit events.
+  const own = join(root, 'reissue');
+  assert.equal((await vigil('init', '--data-dir', own)).code, 0);
+  const r = await vigil('init', '--reissue-setup-credential', '--data-dir', own);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /First-admin setup credential/);
+  const again = await vigil('init', '--reissue-setup-credential', '--data-dir', own);
+  const first = /\n {4}(\S+)\n/.exec(r.stdout)?.[1];
+  const second = /\n {4}(\S+)\n/.exec(again.stdout)?.[1];
+  assert.ok(first !== undefined && second !== undefined && first !== second);
+  const used = await vigil('user', 'create', '--setup-credential', first, '--org', 'Reissue Hospital', '--username', 'first.admin', '--data-dir', own);
+  assert.equal(used.code, 1, 'the earlier credential was retired');
+  const created = await vigil('user', 'create', '--setup-credential', second, '--org', 'Reissue Hospital', '--username', 'first.admin', '--data-dir', own);
+  assert.equal(created.code, 0, created.stderr);
+  const refused = await vigil('init', '--reissue-setup-credential', '--data-dir', own);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^vigil: Setup is complete: an administrator exists/);
+});
 
 test('ok/every verb answers --help', async () => {
   for (const verb of [[], ['init'], ['start'], ['audit'], ['audit', 'verify'], ['audit', 'export'], ['audit', 'checkpoint'], ['keys'], ['keys', 'list'], ['keys', 'rotate']]) {

@@ -122,6 +122,24 @@ describe('delivery, usage and metrics over HTTPS', () => {
       config: { url: 'http://soc.example.org/hooks', secret: 'whsec-0123456789abcdef' },
     });
     assert.equal(insecure.status, 400);
+    const id = String(created.body['id']);
+    const one = await h.as(officer, 'GET', `/api/v1/security/channels/${id}`);
+    assert.equal(one.status, 200);
+    assert.equal(one.body['name'], 'SOC');
+    const edited = await h.as(officer, 'PATCH', `/api/v1/security/channels/${id}`, { enabled: false, name: 'SOC (paused)' });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.equal(edited.body['enabled'], false);
+    assert.equal((await h.as(officer, 'PATCH', `/api/v1/security/channels/${id}`, { config: { url: 'https://169.254.169.254/latest' } })).status, 400, 'no internal targets');
+    assert.equal((await h.as(officer, 'PATCH', `/api/v1/security/channels/${id}`, { secret: 'x' })).status, 400, 'unknown keys refused');
+    assert.equal((await h.as(officer, 'DELETE', `/api/v1/security/channels/${id}`)).status, 204);
+    for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
+      const answer = await h.as(officer, method, `/api/v1/security/channels/${id}`, method === 'PATCH' ? { enabled: true } : undefined);
+      assert.equal(answer.status, 404, `${method} after delete`);
+    }
+    const events: AuditRecord[] = [];
+    for await (const e of readAllEvents(h.t.platform.auditReader())) events.push(e);
+    assert.ok(events.some((e) => e.action === 'alerts.channel.update' && e.targetId === id));
+    assert.ok(events.some((e) => e.action === 'alerts.channel.delete' && e.targetId === id));
     assert.deepEqual((await h.as(officer, 'GET', '/api/v1/security/dead-letters')).body, { deadLetters: [] });
     assert.equal((await h.as(officer, 'POST', '/api/v1/security/dead-letters/00000000-0000-4000-8000-000000000000/retry')).status, 404);
     const tech = await h.signIn('tech', 'Quartz-Meadow-Lantern-93');

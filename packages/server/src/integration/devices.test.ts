@@ -64,6 +64,8 @@ describe('devices (integration)', () => {
     await platform.devices.service.enroll(anonymous, { token, csr: csr.pem, serial: 'SN-once-1' });
     await assert.rejects(platform.devices.service.enroll(anonymous, { token, csr: csr.pem, serial: 'SN-once-2' }), code('DEVICE_ENROLLMENT_FAILED'));
     assert.ok(events.count('device.enrollment.refused', 'token-used') >= 1);
+    const refused = events.events.filter((e) => e.type === 'device.enrollment.refused' && e.reason === 'token-used');
+    assert.ok(refused.every((e) => e.orgId === ORG), "stored with the token's organization, so its security officer sees it");
   });
 
   it('fail/two concurrent enrolments with one token: exactly one wins', async () => {
@@ -84,6 +86,10 @@ describe('devices (integration)', () => {
     await assert.rejects(platform.devices.service.enroll(anonymous, { token, csr: csr.pem, serial: 'SN-e' }), code('DEVICE_ENROLLMENT_FAILED'));
     assert.equal(events.count('device.enrollment.refused', 'token-expired'), 1);
     assert.equal(events.count('device.enrollment.refused', 'model-mismatch'), 1);
+    const byReason = (reason: string) => events.events.find((e) => e.type === 'device.enrollment.refused' && e.reason === reason);
+    assert.equal(byReason('model-mismatch')?.orgId, ORG);
+    assert.equal(byReason('token-expired')?.orgId, ORG);
+    assert.equal(byReason('token-unknown')?.orgId, undefined, 'an unknown token names no organization');
     // The model-mismatch attempt did not burn the token.
     await platform.devices.service.enroll(anonymous, { token: other.token, csr: csr.pem, serial: 'SN-m2', model: 'pulse-2' });
   });

@@ -329,4 +329,17 @@ describe('FHIR R4 read API', { timeout: 120_000 }, () => {
       assert.equal((answer.body as unknown as Outcome).issue[0]?.code, code, path);
     }
   });
+
+  it('fail/a Host header never reaches Bundle links: they are built on the public base URL', async () => {
+    for (const host of ['evil.example', 'evil.example:443', 'localhost']) {
+      const answer = await h.call('GET', '/fhir/R4/Patient?_count=1', { bearer: doctor.bearer!, headers: { host, 'x-forwarded-host': 'evil.example' } });
+      assert.equal(answer.status, 200, host);
+      const links = (answer.body['link'] as Array<{ relation: string; url: string }>).map((l) => l.url);
+      assert.ok(links.length > 0);
+      for (const url of links) assert.ok(url.startsWith(`https://127.0.0.1:${h.server.httpPort}/fhir/R4/`), url);
+      assert.doesNotMatch(JSON.stringify(answer.body), /evil\.example/);
+    }
+    const metadata = await h.call('GET', '/fhir/R4/metadata', { headers: { host: 'evil.example' } });
+    assert.doesNotMatch(JSON.stringify(metadata.body), /evil\.example/);
+  });
 });

@@ -80,7 +80,7 @@ describe('MQTT ingest over mTLS', () => {
   before(async () => {
     pki = await makeDevicePki();
     registry = new FakeDeviceRegistry(pki.deviceCa.certPem);
-    for (const id of ['device-ok-0001', 'device-ok-0002', 'device-acl-0001', 'device-rev-0001', 'device-rev-0002', 'device-big-0001', 'device-deep-0001', 'device-retain-01', 'device-sub-0001', 'device-dup-0001', 'device-chk-0001', 'device-cmd-0001', 'device-cmd-0002']) {
+    for (const id of ['device-evt-0001', 'device-kal-0001', 'device-pv5-0001', 'device-ok-0001', 'device-ok-0002', 'device-acl-0001', 'device-rev-0001', 'device-rev-0002', 'device-big-0001', 'device-deep-0001', 'device-retain-01', 'device-sub-0001', 'device-dup-0001', 'device-chk-0001', 'device-cmd-0001', 'device-cmd-0002']) {
       registry.add(id, { orgId: ORG });
     }
     registry.add('device-revoked01', { orgId: ORG, status: 'revoked' });
@@ -297,4 +297,34 @@ describe('MQTT ingest over mTLS', () => {
       await assert.rejects(server.telemetry.commands.send(clinician, 'device-cmd-0001', { name: 'reboot', args: {}, ttlSeconds: 60 }), { code: 'FORBIDDEN' });
     });
   });
+
+  test('fail/device events are refused (no PUBACK, connection closed), not acknowledged and dropped; stored with the organization', async () => {
+    const client = await connected('device-evt-0001');
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    let acked = false;
+    client.publish(deviceTopic('device-evt-0001', 'events'), JSON.stringify({ kind: 'alarm', code: 'lead-off' }), { qos: 1 }, (error) => {
+      if (!error) acked = true;
+    });
+    await closed;
+    assert.equal(acked, false, 'no PUBACK');
+    refusedWith('events-not-accepted');
+    const event = events.events.find((e) => e.reason === 'events-not-accepted');
+    assert.equal(event?.orgId, ORG);
+    client.end(true);
+  });
+
+  const earlyRefusals: Array<[string, string, object]> = [
+    ['keepalive', 'device-kal-0001', { keepalive: 3601 }],
+    ['protocol-version', 'device-pv5-0001', { protocolVersion: 5 }],
+  ];
+  for (const [reason, deviceId, extra] of earlyRefusals) {
+    test(`fail/a ${reason} refusal of a device with a verified certificate is stored with its organization`, async () => {
+      const result = await connect(deviceId, { extra: { ...extra, reconnectPeriod: 0, connectTimeout: 3000 } });
+      if (result.ok) result.client.end(true);
+      for (let i = 0; i < 100 && !events.events.some((e) => e.reason === reason && e.deviceId === deviceId); i += 1) await new Promise((r) => setTimeout(r, 20));
+      const event = events.events.find((e) => e.reason === reason && e.deviceId === deviceId);
+      assert.ok(event, JSON.stringify(events.events.map((e) => `${e.reason}/${e.deviceId ?? ''}`)));
+      assert.equal(event.orgId, ORG);
+    });
+  }
 });

@@ -24,6 +24,7 @@ export const ERROR_CATALOGUE = {
   UNAUTHENTICATED: { status: 401, message: 'Authentication is required.' },
   FORBIDDEN: { status: 403, message: 'Not allowed.' },
   // config
+  CONFIG_PORT_IN_USE: { status: 500, message: 'A port the server needs is already in use.' },
   CONFIG_INVALID: { status: 500, message: 'The configuration is not valid.' },
   CONFIG_INSECURE: { status: 500, message: 'The configuration is insecure.' },
   // storage
@@ -50,6 +51,7 @@ export const ERROR_CATALOGUE = {
   DATA_DIR_LOCKED: { status: 500, message: 'The data directory is in use by another process.' },
   // identity (setup)
   IDENTITY_SETUP_CREDENTIAL_INVALID: { status: 401, message: 'The setup credential is not valid or has expired.' },
+  IDENTITY_SETUP_COMPLETED: { status: 409, message: 'Setup is complete: an administrator exists. Ask them for access.' },
   // identity (users, passwords, sessions, MFA, tokens)
   IDENTITY_LOGIN_FAILED: { status: 401, message: 'The username or password is not correct.' },
   IDENTITY_SESSION_INVALID: { status: 401, message: 'The session is not valid or has expired.' },

@@ -11,7 +11,7 @@
  */
 import type { Permission } from '../access/index.js';
 import type { AuditWriter } from '../audit/index.js';
-import { AppError, isId, newId, type Clock, type ErrorCode, type RequestContext, type UnitOfWork } from '../kernel/index.js';
+import { AppError, isId, newId, type Clock, type ErrorCode, type Principal, type RequestContext, type UnitOfWork } from '../kernel/index.js';
 import { actingOrg, actingUser, allows, requirePermission, type UserPrincipal } from './acting-principal.js';
 import {
   CARE_TEAM_ROLES,
@@ -308,6 +308,31 @@ export class PatientService {
       });
       return [...members];
     });
+  }
+
+  /**
+   * What the PHI rule decides for `subject` on one patient, without reading the record and
+   * without an audit event: for /api/v1/access/explain, which must run the same decision as the
+   * real route (issue 11). The caller holds access:explain over the subject's organization.
+   * Same steps as get() and authorizePhiRead(): the subject's organization, then
+   * decidePhiAccess over training, care team and break-glass grants.
+   */
+  async explainPhiAccess(subject: Principal, patientId: string): Promise<{ readonly found: boolean; readonly allow: boolean; readonly reason: string }> {
+    if (subject.kind !== 'user') return { found: true, allow: false, reason: 'phi-principal-required' };
+    if (!isId(patientId)) return { found: false, allow: false, reason: 'not-found' };
+    return this.deps.uow.run(async (s) => {
+      const row = await s.patients.get(subject.orgId, patientId);
+      if (row === undefined) return { found: false, allow: false, reason: 'not-found' };
+      const careTeam = await s.careTeams.members(row.orgId, row.id);
+      const decision = await this.#phiDecision(s, subject, row.id, careTeam, this.deps.clock.now());
+      return decision.allow ? { found: true, allow: true, reason: `basis ${decision.basis}` } : { found: true, allow: false, reason: decision.reason };
+    });
+  }
+
+  /** Whether the subject's HIPAA training is current (the patient list's rule), read-only. */
+  async explainTraining(subject: Principal): Promise<boolean> {
+    if (subject.kind !== 'user') return false;
+    return this.deps.uow.run(async (s) => hasCurrentHipaaTraining(await s.training.listForUser(subject.orgId, subject.id), this.deps.clock.now()));
   }
 
   async #phiDecision(s: PatientScope, user: UserPrincipal, patientId: string, careTeam: readonly CareTeamMember[], now: Date): Promise<PhiDecision> {

@@ -384,6 +384,19 @@ export interface DeliveryUsageTables {
     status: string;
     resolved_at: string | null;
   };
+  /** Deliveries in flight (0015). */
+  alert_outbox: {
+    id: string;
+    org_id: string;
+    channel_id: string;
+    alert_id: string;
+    payload: string;
+    attempts: number;
+    next_attempt_at: string;
+    lease_until: string | null;
+    dead_letter_id: string | null;
+    created_at: string;
+  };
   /** Hourly API call counters by route pattern; '' for no org / no user. */
   usage_request_buckets: { hour: string; org_id: string; user_id: string; method: string; route: string; status_class: string; count: number };
 }

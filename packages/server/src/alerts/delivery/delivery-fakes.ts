@@ -2,14 +2,48 @@
 import { validateEvent, type AuditEventInput, type AuditWriter } from '../../audit/index.js';
 import type { Sealer } from '../../keys/index.js';
 import { newId, type Principal, type RequestContext, type UnitOfWork } from '../../kernel/index.js';
-import type { ChannelRow, DeadLetterRow, DeliveryScope, DeliveryStore } from './store.js';
+import type { ChannelChange, ChannelRow, DeadLetterRow, DeliveryScope, DeliveryStore, OutboxRow } from './store.js';
 
 export class MemoryDeliveryStore implements DeliveryStore {
   readonly channels: ChannelRow[] = [];
   readonly deadLetters: DeadLetterRow[] = [];
+  outbox: OutboxRow[] = [];
   insertChannel(row: ChannelRow): Promise<void> {
     this.channels.push(row);
     return Promise.resolve();
+  }
+  updateChannel(orgId: string, id: string, change: ChannelChange): Promise<void> {
+    const i = this.channels.findIndex((c) => c.orgId === orgId && c.id === id);
+    const current = this.channels[i];
+    if (current) this.channels[i] = { ...current, ...change };
+    return Promise.resolve();
+  }
+  deleteChannel(orgId: string, id: string): Promise<void> {
+    this.outbox = this.outbox.filter((o) => !(o.orgId === orgId && o.channelId === id));
+    const i = this.channels.findIndex((c) => c.orgId === orgId && c.id === id);
+    if (i >= 0) this.channels.splice(i, 1);
+    return Promise.resolve();
+  }
+  insertOutbox(row: OutboxRow): Promise<void> {
+    this.outbox.push(row);
+    return Promise.resolve();
+  }
+  updateOutbox(orgId: string, id: string, change: Pick<OutboxRow, 'attempts' | 'nextAttemptAt' | 'leaseUntil'>): Promise<void> {
+    this.outbox = this.outbox.map((o) => (o.orgId === orgId && o.id === id ? { ...o, ...change } : o));
+    return Promise.resolve();
+  }
+  deleteOutbox(orgId: string, id: string): Promise<void> {
+    this.outbox = this.outbox.filter((o) => !(o.orgId === orgId && o.id === id));
+    return Promise.resolve();
+  }
+  listOutboxResumable(now: string, limit: number): Promise<OutboxRow[]> {
+    return Promise.resolve(this.outbox.filter((o) => o.leaseUntil === null || o.leaseUntil < now).slice(0, limit));
+  }
+  claimOutbox(orgId: string, id: string, now: string, leaseUntil: string): Promise<boolean> {
+    const row = this.outbox.find((o) => o.orgId === orgId && o.id === id && (o.leaseUntil === null || o.leaseUntil < now));
+    if (row === undefined) return Promise.resolve(false);
+    this.outbox = this.outbox.map((o) => (o === row ? { ...o, leaseUntil } : o));
+    return Promise.resolve(true);
   }
   listChannels(orgId: string): Promise<ChannelRow[]> {
     return Promise.resolve(this.channels.filter((c) => c.orgId === orgId).reverse());

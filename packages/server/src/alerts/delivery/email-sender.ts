@@ -1,15 +1,23 @@
 /**
  * Email delivery over SMTP (RFC 5321) with nodemailer.
  *
- * MUST: STARTTLS (RFC 3207) is required by default: the message is not sent if the server does
- *       not offer it or the certificate does not verify; only the channel's explicit `insecure`
- *       flag allows plaintext SMTP (warned at creation).
+ * Two TLS modes: `starttls` (submission, port 587: RFC 3207 upgrade) and `implicit` (port 465:
+ * TLS from the first byte, RFC 8314 §3.3, which recommends it for submission).
+ *
+ * MUST: TLS is required by default: with `starttls` the message is not sent if the server does
+ *       not offer STARTTLS; in both modes the server's certificate must verify against the
+ *       system CAs (or the channel's `caPem`) for the configured host name. Only the channel's
+ *       explicit `insecure` flag allows plaintext SMTP (warned at creation).
+ * MUST: the socket is opened by us, through the TargetPolicy (resolved address checked and
+ *       pinned in its lookup), and handed to nodemailer; nodemailer never resolves the host.
  * MUST: subject and body carry no PHI and no free text from notes: severity, detector, change,
  *       alert id, counts and times, and the subject kind (model.ts toNotification).
  */
+import { connect as netConnect } from 'node:net';
 import { createTransport } from 'nodemailer';
 import type { ChannelSender } from './channel-sender.js';
 import type { AlertNotification, EmailConfig, EmailSecrets } from './model.js';
+import type { TargetPolicy } from './target-policy.js';
 
 export function emailSubject(n: AlertNotification): string {
   return `[Vigil] ${n.alert.severity.toUpperCase()} security alert ${n.change}: ${n.alert.detector}`;
@@ -35,18 +43,41 @@ export function emailBody(n: AlertNotification): string {
   ].join('\n');
 }
 
-export function emailSender(config: EmailConfig, secrets: EmailSecrets): ChannelSender {
+export function emailSender(config: EmailConfig, secrets: EmailSecrets, targets: TargetPolicy): ChannelSender {
+  const implicit = config.tlsMode === 'implicit';
   const transport = createTransport({
     host: config.host,
     port: config.port,
-    secure: false,
-    requireTLS: !config.insecure,
+    secure: implicit,
+    requireTLS: !implicit && !config.insecure,
     ignoreTLS: false,
     connectionTimeout: config.timeoutMs,
     greetingTimeout: config.timeoutMs,
     socketTimeout: config.timeoutMs,
     tls: { minVersion: 'TLSv1.2', rejectUnauthorized: true, ...(config.caPem !== null ? { ca: config.caPem } : {}) },
     ...(config.username !== null ? { auth: { user: config.username, pass: secrets.password ?? '' } } : {}),
+    // Our socket, through the address policy; nodemailer runs STARTTLS or the implicit TLS
+    // handshake over it, verifying the certificate for config.host (SNI and name check).
+    getSocket: (_options, callback) => {
+      try {
+        targets.checkHost(config.host);
+      } catch (error) {
+        callback(error as Error);
+        return;
+      }
+      const socket = netConnect({ host: config.host, port: config.port, lookup: targets.lookup });
+      const timer = setTimeout(() => socket.destroy(new Error(`no connection within ${config.timeoutMs} ms`)), config.timeoutMs);
+      const onError = (error: Error): void => {
+        clearTimeout(timer);
+        callback(error);
+      };
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeListener('error', onError);
+        callback(null, { connection: socket });
+      });
+    },
   });
   return {
     send: async (notification) => {

@@ -80,7 +80,9 @@ export interface EmailConfig {
   /** Extra CA (PEM) to trust for the SMTP server's certificate (a private CA). */
   readonly caPem: string | null;
   readonly timeoutMs: number;
-  /** Allows sending without STARTTLS (logged as a warning). */
+  /** 'starttls' (RFC 3207, port 587) or 'implicit' (TLS from the first byte, RFC 8314, port 465). */
+  readonly tlsMode: 'starttls' | 'implicit';
+  /** Allows sending without STARTTLS (logged as a warning); never with 'implicit'. */
   readonly insecure: boolean;
 }
 export interface EmailSecrets {
@@ -137,7 +139,15 @@ export function backoffDelayMs(policy: RetryPolicy, attempt: number): number {
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
 }
 
-/** Coded, secret-free summary of a delivery failure for the dead-letter list (at most 200 chars). */
+/**
+ * What a tenant sees of a failed delivery: one generic reason. Refused connections, timeouts, TLS
+ * failures, refused target addresses and receiver status codes all read the same, so the
+ * dead-letter list cannot tell a tenant whether a port is open (a port-scan oracle). The detail
+ * goes to the operator's log (describeFailure).
+ */
+export const GENERIC_DELIVERY_FAILURE = 'delivery failed: the receiver could not be reached or did not accept the alert (details in the server log)';
+
+/** Coded, secret-free summary of a delivery failure for the operator's log (at most 200 chars). */
 export function describeFailure(error: unknown): string {
   const text = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
   return text.replace(/[\r\n]+/g, ' ').slice(0, 200);

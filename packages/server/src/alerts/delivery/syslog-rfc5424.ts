@@ -12,12 +12,14 @@
  * MUST: SD-PARAM values escape '"', '\' and ']' (RFC 5424 §6.3.3); header fields are
  *       PRINTUSASCII without spaces, or NILVALUE '-'.
  * MUST: TLS verifies the collector's certificate; plain TCP needs the channel's `insecure` flag.
+ * MUST: the collector's address passes the TargetPolicy (resolved and pinned in the socket's lookup).
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
 import type { ChannelSender } from './channel-sender.js';
 import type { AlertNotification, AlertSeverity, SyslogConfig } from './model.js';
+import type { TargetPolicy } from './target-policy.js';
 
 export const SYSLOG_APP_NAME = 'vigil';
 export const SYSLOG_MSG_ID = 'security-alert';
@@ -78,11 +80,12 @@ export function frameOctetCounted(message: string): Buffer {
   return Buffer.concat([Buffer.from(`${body.length} `, 'ascii'), body]);
 }
 
-export function syslogSender(config: SyslogConfig, now: () => Date): ChannelSender {
+export function syslogSender(config: SyslogConfig, now: () => Date, targets: TargetPolicy): ChannelSender {
   if (config.transport === 'tcp' && !config.insecure) throw new Error('syslog: plain TCP needs the insecure flag');
   return {
     send: (notification) =>
       new Promise<void>((resolve, reject) => {
+        targets.checkHost(config.host);
         const frame = frameOctetCounted(formatRfc5424(notification, { facility: config.facility, time: now() }));
         let socket: Socket;
         const onConnected = (): void => {
@@ -90,11 +93,11 @@ export function syslogSender(config: SyslogConfig, now: () => Date): ChannelSend
         };
         if (config.transport === 'tls') {
           socket = tlsConnect(
-            { host: config.host, port: config.port, ...(isIP(config.host) === 0 ? { servername: config.host } : {}), minVersion: 'TLSv1.2', ...(config.caPem !== null ? { ca: config.caPem } : {}) },
+            { host: config.host, port: config.port, lookup: targets.lookup, ...(isIP(config.host) === 0 ? { servername: config.host } : {}), minVersion: 'TLSv1.2', ...(config.caPem !== null ? { ca: config.caPem } : {}) },
             onConnected,
           );
         } else {
-          socket = netConnect({ host: config.host, port: config.port }, onConnected);
+          socket = netConnect({ host: config.host, port: config.port, lookup: targets.lookup }, onConnected);
         }
         socket.setTimeout(config.timeoutMs, () => socket.destroy(new Error(`no progress within ${config.timeoutMs} ms`)));
         socket.on('error', reject);

@@ -12,17 +12,20 @@
  * MUST: redirects are never followed (a 3xx is a failure): a redirect would carry a signed alert
  *       to a host the security officer did not choose.
  * MUST: each attempt has a timeout; only a 2xx answer counts as delivered.
+ * MUST: the connection goes only where the TargetPolicy allows, checked on the resolved address
+ *       in the socket's lookup (target-policy.ts); no pooled socket is reused across attempts.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createMessageMac } from '../../keys/index.js';
 import type { ChannelSender } from './channel-sender.js';
 import type { AlertNotification, WebhookConfig, WebhookSecrets } from './model.js';
+import type { TargetPolicy } from './target-policy.js';
 
 export const SIGNATURE_HEADER = 'x-vigil-signature';
 export const TIMESTAMP_HEADER = 'x-vigil-timestamp';
 
-export function webhookSender(config: WebhookConfig, secrets: WebhookSecrets, now: () => Date): ChannelSender {
+export function webhookSender(config: WebhookConfig, secrets: WebhookSecrets, now: () => Date, targets: TargetPolicy): ChannelSender {
   const mac = createMessageMac(secrets.secret);
   const url = new URL(config.url);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && config.insecure)) {
@@ -31,6 +34,7 @@ export function webhookSender(config: WebhookConfig, secrets: WebhookSecrets, no
   return {
     send: (notification: AlertNotification) =>
       new Promise<void>((resolve, reject) => {
+        targets.checkHost(url.hostname);
         const body = JSON.stringify({ ...notification, sentAt: now().toISOString() });
         const timestamp = String(Math.floor(now().getTime() / 1000));
         const headers = {
@@ -40,7 +44,14 @@ export function webhookSender(config: WebhookConfig, secrets: WebhookSecrets, no
           [TIMESTAMP_HEADER]: timestamp,
           [SIGNATURE_HEADER]: `sha256=${mac.sign(`${timestamp}.${body}`)}`,
         };
-        const options = { method: 'POST', headers, timeout: config.timeoutMs, ...(config.caPem !== null ? { ca: config.caPem } : {}) };
+        const options = {
+          method: 'POST',
+          headers,
+          timeout: config.timeoutMs,
+          agent: false,
+          lookup: targets.lookup,
+          ...(config.caPem !== null ? { ca: config.caPem } : {}),
+        };
         const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res) => {
           res.resume();
           res.on('end', () => {

@@ -1,7 +1,7 @@
 /** The DeliveryStore and UsageStore contract: tenancy, upserts, report queries on both dialects. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ChannelRow, DeadLetterRow } from '../../alerts/index.js';
+import type { ChannelRow, DeadLetterRow, OutboxRow } from '../../alerts/index.js';
 import { newId } from '../../kernel/index.js';
 import { deliveryStore } from '../stores/delivery-store.js';
 import { usageStore } from '../stores/usage-store.js';
@@ -29,6 +29,21 @@ function channel(orgId: string, createdAt: string): ChannelRow {
 
 function letter(orgId: string, channelId: string): DeadLetterRow {
   return { id: newId(), orgId, channelId, alertId: newId(), payload: '{}', attempts: 5, lastError: 'receiver answered 503', createdAt: '2026-01-01T00:00:00.000Z', status: 'pending', resolvedAt: null };
+}
+
+function outbox(orgId: string, channelId: string, leaseUntil: string | null): OutboxRow {
+  return {
+    id: newId(),
+    orgId,
+    channelId,
+    alertId: newId(),
+    payload: '{}',
+    attempts: 1,
+    nextAttemptAt: '2026-01-01T10:30:00.000Z',
+    leaseUntil,
+    deadLetterId: null,
+    createdAt: '2026-01-01T10:00:00.000Z',
+  };
 }
 
 let seq = 0;
@@ -106,6 +121,46 @@ export function deliveryUsageStoreContract(open: () => Promise<TestDatabase>): v
       await store.updateDeadLetter(ORG, d.id, { attempts: 6, lastError: d.lastError, status: 'delivered', resolvedAt: '2026-01-02T00:00:00.000Z' });
       assert.deepEqual(await store.listDeadLetters(ORG, 'pending', 10), []);
       assert.equal((await store.findDeadLetter(ORG, d.id))?.status, 'delivered');
+    }));
+
+  test('ok/channels edit and delete in their tenant only; delete takes the outbox rows along', () =>
+    withTestDatabase(open, async (t) => {
+      const store = deliveryStore(t.database.db);
+      const a = channel(ORG, '2026-01-01T00:00:00.000Z');
+      await store.insertChannel(a);
+      const change = { name: 'renamed', enabled: false, minSeverity: 'low' as const, target: 'https://x.example.org/h', config: '{}', sealedSecrets: null };
+      await store.updateChannel(OTHER, a.id, change);
+      assert.equal((await store.findChannel(ORG, a.id))?.name, 'soc', 'another tenant cannot edit');
+      await store.updateChannel(ORG, a.id, change);
+      assert.deepEqual(await store.findChannel(ORG, a.id), { ...a, ...change });
+      await store.insertOutbox(outbox(ORG, a.id, null));
+      await store.deleteChannel(OTHER, a.id);
+      assert.ok(await store.findChannel(ORG, a.id), 'another tenant cannot delete');
+      await store.deleteChannel(ORG, a.id);
+      assert.equal(await store.findChannel(ORG, a.id), undefined);
+      assert.deepEqual(await store.listOutboxResumable('2100-01-01T00:00:00.000Z', 10), []);
+    }));
+
+  test('ok/outbox: resumable rows are unleased or expired; a claim is taken once', () =>
+    withTestDatabase(open, async (t) => {
+      const store = deliveryStore(t.database.db);
+      const free = outbox(ORG, newId(), null);
+      const expired = outbox(OTHER, newId(), '2026-01-01T10:00:00.000Z');
+      const held = outbox(ORG, newId(), '2026-01-01T12:00:00.000Z');
+      for (const row of [free, expired, held]) await store.insertOutbox(row);
+      const now = '2026-01-01T11:00:00.000Z';
+      assert.deepEqual((await store.listOutboxResumable(now, 10)).map((r) => r.id).sort(), [free.id, expired.id].sort());
+      assert.equal(await store.claimOutbox(OTHER, free.id, now, '2026-01-01T11:05:00.000Z'), false, 'claims are per tenant');
+      assert.equal(await store.claimOutbox(ORG, free.id, now, '2026-01-01T11:05:00.000Z'), true);
+      assert.equal(await store.claimOutbox(ORG, free.id, now, '2026-01-01T11:05:00.000Z'), false, 'taken once');
+      assert.equal(await store.claimOutbox(ORG, held.id, now, '2026-01-01T11:05:00.000Z'), false);
+      await store.updateOutbox(OTHER, expired.id, { attempts: 3, nextAttemptAt: now, leaseUntil: null });
+      const [row] = await store.listOutboxResumable(now, 10);
+      assert.deepEqual(row, { ...expired, attempts: 3, nextAttemptAt: now, leaseUntil: null });
+      await store.deleteOutbox(ORG, expired.id);
+      assert.equal((await store.listOutboxResumable(now, 10)).length, 1, 'another tenant cannot delete');
+      await store.deleteOutbox(OTHER, expired.id);
+      assert.equal((await store.listOutboxResumable(now, 10)).length, 0);
     }));
 
   test('ok/request counts add up per bucket; reports by bucket and route', () =>

@@ -123,6 +123,9 @@ export function identityStore(db: Executor): IdentityStore {
         })
         .execute();
     },
+    async listUsernameKeys() {
+      return (await db.selectFrom('users').select('username_key').execute()).map((r) => r.username_key);
+    },
     async findUserForLogin(usernameKey) {
       const r = await db.selectFrom('users').selectAll().where('username_key', '=', usernameKey).executeTakeFirst();
       return r && userFromRow(r);

@@ -5,11 +5,16 @@
  * MUST: the permission is the one the route table declares for the method and path (the same
  *       table the guard enforces), and the decision comes from access.explain() -> decide().
  * MUST: a userId of another organization answers 404, like any cross-tenant read.
+ * MUST: after the declared permission, explain runs what the route's handler runs (InnerChecks):
+ *       a second permission, HIPAA training, the patient's organization and the PHI rule, and
+ *       answers as the route does (403 on the record, 404 on vitals). Before, explain said
+ *       "allow" for an admin on GET /patients/:id, which answered 403 (issue 11). The access
+ *       matrix compares explain with the real answer in every cell.
  */
 import { Type } from 'typebox';
-import { explain } from '../../access/index.js';
+import { decide, explain, type Permission } from '../../access/index.js';
 import type { IdentityService } from '../../identity/index.js';
-import { AppError } from '../../kernel/index.js';
+import { AppError, type Principal } from '../../kernel/index.js';
 import type { HttpRoutes } from './http-server.js';
 import type { HttpServer } from './http-server-type.js';
 import { requestContext, type DeclaredRoute } from './route-permissions.js';
@@ -56,7 +61,68 @@ export function matchRoute(routes: readonly DeclaredRoute[], method: string, pat
   return best?.route;
 }
 
-export function accessRoutes(identity: IdentityService): HttpRoutes {
+/** The PHI rule as the patients module runs it, read-only (PatientService.explainPhiAccess). */
+export interface PhiExplainer {
+  explainPhiAccess(subject: Principal, patientId: string): Promise<{ readonly found: boolean; readonly allow: boolean; readonly reason: string }>;
+  explainTraining(subject: Principal): Promise<boolean>;
+}
+
+type Deny = 'unauthenticated' | 'forbidden' | 'not-found';
+
+/**
+ * What a route's handler checks after its declared permission, in order: a second permission
+ * (FHIR reads delegate to the patients and devices modules), current HIPAA training (patient
+ * lists), the patient named by `:id` (its organization, then the PHI rule, answering a training
+ * and a care-relationship refusal as the route does).
+ */
+interface InnerChecks {
+  readonly permission?: Permission;
+  readonly training?: boolean;
+  readonly patient?: { readonly trainingRefusal: Deny; readonly careRefusal: Deny } | 'exists';
+}
+const PHI = { trainingRefusal: 'forbidden', careRefusal: 'forbidden' } as const;
+const VITALS = { trainingRefusal: 'not-found', careRefusal: 'not-found' } as const;
+const INNER_CHECKS: Readonly<Record<string, InnerChecks>> = {
+  'GET /api/v1/patients': { training: true },
+  'GET /api/v1/patients/:id': { patient: PHI },
+  'GET /api/v1/patients/:id/vitals/latest': { patient: VITALS },
+  'GET /api/v1/patients/:id/vitals': { patient: VITALS },
+  'GET /api/v1/patients/:id/vitals/stream': { patient: VITALS },
+  'GET /fhir/R4/Patient': { permission: 'patients:read', training: true },
+  'GET /fhir/R4/Patient/:id': { permission: 'patients:read', patient: { trainingRefusal: 'forbidden', careRefusal: 'not-found' } },
+  'GET /fhir/R4/Device/:id': { permission: 'devices:read' },
+};
+const PATIENT_ROUTE = /^\/api\/v1\/patients\/:id(\/|$)/;
+
+type Answer = { allow: boolean; rule: string; permission: string; reason: string; steps: string[]; deny?: Deny };
+
+function denied(answer: Answer, deny: Deny, rule: string, reason: string): Answer {
+  return { ...answer, allow: false, deny, rule, reason, steps: [...answer.steps, `${rule}: ${reason}`, `decision: deny (${deny})`] };
+}
+
+/** After the declared permission allowed: the checks the route's handler runs (InnerChecks). */
+async function explainInner(phi: PhiExplainer, subject: Principal, route: DeclaredRoute, path: string, answer: Answer): Promise<Answer> {
+  const checks: InnerChecks = INNER_CHECKS[`${route.method} ${route.url}`] ?? (PATIENT_ROUTE.test(route.url) ? { patient: 'exists' } : {});
+  if (checks.permission !== undefined) {
+    const inner = decide(subject, checks.permission);
+    if (!inner.allow) return denied(answer, inner.deny ?? 'forbidden', inner.rule, `the handler also needs ${checks.permission}: ${inner.reason}`);
+  }
+  if (checks.training === true && !(await phi.explainTraining(subject))) return denied(answer, 'forbidden', 'phi-rule', 'current HIPAA training is required');
+  if (checks.patient !== undefined) {
+    const result = await phi.explainPhiAccess(subject, segments(path)[3] ?? '');
+    if (!result.found) return denied(answer, 'not-found', 'resource-not-found', 'no such patient in the organization');
+    if (checks.patient !== 'exists') {
+      if (!result.allow) {
+        const deny = result.reason === 'training-required' ? checks.patient.trainingRefusal : checks.patient.careRefusal;
+        return denied(answer, deny, 'phi-rule', result.reason);
+      }
+      return { ...answer, rule: 'phi-rule', reason: `PHI rule: ${result.reason}`, steps: [...answer.steps, `phi-rule: allow (${result.reason})`] };
+    }
+  }
+  return answer;
+}
+
+export function accessRoutes(identity: IdentityService, phi?: PhiExplainer): HttpRoutes {
   return async (app) => {
     app.get(
       '/api/v1/access/explain',
@@ -75,7 +141,14 @@ export function accessRoutes(identity: IdentityService): HttpRoutes {
           ),
           response: {
             200: Type.Object(
-              { allow: Type.Boolean(), rule: Type.String(), permission: Type.String(), reason: Type.String(), steps: Type.Array(Type.String()) },
+              {
+                allow: Type.Boolean(),
+                deny: Type.Optional(Type.Union([Type.Literal('unauthenticated'), Type.Literal('forbidden'), Type.Literal('not-found')])),
+                rule: Type.String(),
+                permission: Type.String(),
+                reason: Type.String(),
+                steps: Type.Array(Type.String()),
+              },
               closed,
             ),
           },
@@ -89,7 +162,13 @@ export function accessRoutes(identity: IdentityService): HttpRoutes {
         const ctx = requestContext(request);
         const principal = userId === undefined ? ctx.principal : await identity.principalOf(ctx, userId);
         const explanation = explain(principal, route.permission);
-        return { ...explanation, steps: [`route: ${route.method} ${route.url} declares permission ${route.permission}`, ...explanation.steps] };
+        const answer: Answer = {
+          ...explanation,
+          ...(explanation.deny !== undefined ? { deny: explanation.deny } : {}),
+          steps: [`route: ${route.method} ${route.url} declares permission ${route.permission}`, ...explanation.steps],
+        };
+        if (answer.allow && phi !== undefined) return explainInner(phi, principal, route, path, answer);
+        return answer;
       },
     );
   };

@@ -6,11 +6,16 @@
  *       is a JSON 404, not an HTML page.
  * MUST: files are served by @fastify/send from `consoleDir` only (no traversal, dotfiles ignored,
  *       no directory listing).
+ * MUST: one request sends at most one file: the SPA fallback is decided before sending (a file
+ *       that is not there, on a navigation, answers index.html), never by a second pass through
+ *       the 404 handler. Each pass awaited the reply again and added 'close' listeners to the
+ *       response: a deep link or any path with `//` reached 11 and printed a
+ *       MaxListenersExceededWarning per request (issue 11).
  * Hashed build assets (/assets/*) are cached for a year; index.html is revalidated on every load,
  * so a new deployment takes effect at once.
  */
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../kernel/index.js';
@@ -29,6 +34,21 @@ const REVALIDATE = 'no-cache';
 async function hasIndexHtml(dir: string): Promise<boolean> {
   try {
     return (await stat(join(dir, 'index.html'))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `file` (relative, slashes collapsed) names a regular file inside `root` that may be
+ * served: no dot segment (dotfiles, `..`), no escape from the root. @fastify/send checks again.
+ */
+async function isServableFile(root: string, file: string): Promise<boolean> {
+  if (file.split('/').some((segment) => segment.startsWith('.'))) return false;
+  const path = resolve(root, file);
+  if (!path.startsWith(root + sep)) return false;
+  try {
+    return (await stat(path)).isFile();
   } catch {
     return false;
   }
@@ -81,13 +101,17 @@ export async function registerConsole(app: HttpServer, consoleDir: string | unde
     { config: { permission: PUBLIC }, schema: { hide: true } },
     async (request, reply) => {
       if (isDataPath(request.url)) throw new AppError('NOT_FOUND');
-      const file = request.params['*'];
+      // `//assets/x.js` and `/assets//x.js` name the same file as `/assets/x.js`.
+      const file = request.params['*'].replace(/\/{2,}/g, '/').replace(/^\//, '');
       if (file === '' || file === 'index.html') {
         return reply.header('cache-control', REVALIDATE).sendFile('index.html');
       }
-      reply.header('cache-control', file.startsWith('assets/') ? IMMUTABLE_ASSET : REVALIDATE);
-      // A missing file goes to the 404 handler (reply.callNotFound), which applies the SPA fallback.
-      return reply.sendFile(file);
+      if (await isServableFile(root, file)) {
+        reply.header('cache-control', file.startsWith('assets/') ? IMMUTABLE_ASSET : REVALIDATE);
+        return reply.sendFile(file);
+      }
+      if (isSpaNavigation(request)) return reply.header('cache-control', REVALIDATE).sendFile('index.html');
+      throw new AppError('NOT_FOUND');
     },
   );
 

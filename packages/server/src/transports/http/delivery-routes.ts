@@ -3,11 +3,15 @@
  *
  *   GET  /api/v1/security/channels                security:channels -> {channels}
  *   POST /api/v1/security/channels                security:channels -> channel (201)
+ *   GET  /api/v1/security/channels/:id            security:channels -> channel
+ *   PATCH /api/v1/security/channels/:id           security:channels -> channel (edit, disable)
+ *   DELETE /api/v1/security/channels/:id          security:channels -> 204
  *   GET  /api/v1/security/dead-letters            security:channels -> {deadLetters}
  *   POST /api/v1/security/dead-letters/:id/retry  security:channels -> 202
  *
  * MUST: channel secrets are write-only: no response schema has a field that could carry one.
- * MUST: handlers only translate; the service authorizes, seals and audits.
+ * MUST: handlers only translate; the service authorizes, seals and audits; another tenant's
+ *       channel answers 404.
  */
 import Type from 'typebox';
 import type { DeliveryService } from '../../alerts/index.js';
@@ -23,65 +27,62 @@ const Pem = Type.String({ minLength: 1, maxLength: 20_000 });
 const Timeout = Type.Integer({ minimum: 100, maximum: 60_000 });
 const Common = { name: Type.String({ minLength: 1, maxLength: 100 }), minSeverity: Severity, enabled: Type.Optional(Type.Boolean()) };
 
+const WebhookConfig = (secret: 'required' | 'optional') => {
+  const Secret = Type.String({ minLength: 16, maxLength: 256 });
+  return Type.Object(
+    {
+      url: Type.String({ minLength: 8, maxLength: 2000 }),
+      secret: secret === 'required' ? Secret : Type.Optional(Secret),
+      timeoutMs: Type.Optional(Timeout),
+      caPem: Type.Optional(Pem),
+      insecure: Type.Optional(Type.Boolean()),
+    },
+    closed,
+  );
+};
+const EmailConfig = Type.Object(
+  {
+    host: Host,
+    port: Port,
+    from: Type.String({ minLength: 3, maxLength: 320 }),
+    to: Type.Array(Type.String({ minLength: 3, maxLength: 320 }), { minItems: 1, maxItems: 20 }),
+    username: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    caPem: Type.Optional(Pem),
+    timeoutMs: Type.Optional(Timeout),
+    tlsMode: Type.Optional(Type.Union([Type.Literal('starttls'), Type.Literal('implicit')])),
+    insecure: Type.Optional(Type.Boolean()),
+  },
+  closed,
+);
+const SyslogConfig = Type.Object(
+  {
+    host: Host,
+    port: Port,
+    transport: Type.Optional(Type.Union([Type.Literal('tls'), Type.Literal('tcp')])),
+    facility: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
+    caPem: Type.Optional(Pem),
+    timeoutMs: Type.Optional(Timeout),
+    insecure: Type.Optional(Type.Boolean()),
+  },
+  closed,
+);
+
 const CreateChannelBody = Type.Union([
-  Type.Object(
-    {
-      kind: Type.Literal('webhook'),
-      ...Common,
-      config: Type.Object(
-        {
-          url: Type.String({ minLength: 8, maxLength: 2000 }),
-          secret: Type.String({ minLength: 16, maxLength: 256 }),
-          timeoutMs: Type.Optional(Timeout),
-          caPem: Type.Optional(Pem),
-          insecure: Type.Optional(Type.Boolean()),
-        },
-        closed,
-      ),
-    },
-    closed,
-  ),
-  Type.Object(
-    {
-      kind: Type.Literal('email'),
-      ...Common,
-      config: Type.Object(
-        {
-          host: Host,
-          port: Port,
-          from: Type.String({ minLength: 3, maxLength: 320 }),
-          to: Type.Array(Type.String({ minLength: 3, maxLength: 320 }), { minItems: 1, maxItems: 20 }),
-          username: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-          password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-          caPem: Type.Optional(Pem),
-          timeoutMs: Type.Optional(Timeout),
-          insecure: Type.Optional(Type.Boolean()),
-        },
-        closed,
-      ),
-    },
-    closed,
-  ),
-  Type.Object(
-    {
-      kind: Type.Literal('syslog'),
-      ...Common,
-      config: Type.Object(
-        {
-          host: Host,
-          port: Port,
-          transport: Type.Optional(Type.Union([Type.Literal('tls'), Type.Literal('tcp')])),
-          facility: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
-          caPem: Type.Optional(Pem),
-          timeoutMs: Type.Optional(Timeout),
-          insecure: Type.Optional(Type.Boolean()),
-        },
-        closed,
-      ),
-    },
-    closed,
-  ),
+  Type.Object({ kind: Type.Literal('webhook'), ...Common, config: WebhookConfig('required') }, closed),
+  Type.Object({ kind: Type.Literal('email'), ...Common, config: EmailConfig }, closed),
+  Type.Object({ kind: Type.Literal('syslog'), ...Common, config: SyslogConfig }, closed),
 ]);
+/** An edit; a config replaces the whole config of the channel's kind (secrets left out are kept). */
+const PatchChannelBody = Type.Object(
+  {
+    name: Type.Optional(Common.name),
+    minSeverity: Type.Optional(Severity),
+    enabled: Type.Optional(Type.Boolean()),
+    config: Type.Optional(Type.Union([WebhookConfig('optional'), EmailConfig, SyslogConfig])),
+  },
+  { ...closed, minProperties: 1 },
+);
 
 const Channel = Type.Object(
   {
@@ -119,6 +120,31 @@ export function deliveryRoutes(deps: DeliveryRoutesDeps): HttpRoutes {
       '/api/v1/security/channels',
       { config: { permission: 'security:channels' }, schema: { summary: 'Add a webhook, email or syslog channel.', tags, body: CreateChannelBody, response: { 201: Channel } } },
       async (request, reply) => reply.code(201).send(await deps.delivery.createChannel(requestContext(request), request.body)),
+    );
+
+    const params = Type.Object({ id: Id }, closed);
+    app.get(
+      '/api/v1/security/channels/:id',
+      { config: { permission: 'security:channels' }, schema: { summary: 'One security alert channel (no secrets).', tags, params, response: { 200: Channel } } },
+      async (request) => deps.delivery.getChannel(requestContext(request), request.params.id),
+    );
+
+    app.patch(
+      '/api/v1/security/channels/:id',
+      {
+        config: { permission: 'security:channels' },
+        schema: { summary: 'Edit, disable (enabled: false) or re-enable a channel.', tags, params, body: PatchChannelBody, response: { 200: Channel } },
+      },
+      async (request) => deps.delivery.updateChannel(requestContext(request), request.params.id, request.body),
+    );
+
+    app.delete(
+      '/api/v1/security/channels/:id',
+      { config: { permission: 'security:channels' }, schema: { summary: 'Delete a channel and its deliveries in flight.', tags, params } },
+      async (request, reply) => {
+        await deps.delivery.deleteChannel(requestContext(request), request.params.id);
+        return reply.code(204).send();
+      },
     );
 
     app.get(

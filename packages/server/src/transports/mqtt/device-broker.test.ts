@@ -44,7 +44,6 @@ describe('device broker: PUBACK after commit, rate limit', () => {
           return outcome;
         },
         ack: () => Promise.resolve(),
-        event: () => Promise.resolve(),
         commandsSubscribed: () => undefined,
       },
     });

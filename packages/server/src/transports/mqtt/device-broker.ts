@@ -29,6 +29,7 @@
  * MUST: a telemetry message refused by the pipeline is acknowledged and dropped (§3.3.5: a
  *       server either acknowledges or closes); an ACL violation closes the connection.
  */
+import type { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
@@ -93,6 +94,7 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
   const refusals = new ReasonCounters();
   const sessions = new WeakMap<Client, Session>();
   const sockets = new WeakMap<object, TLSSocket>();
+  const verifiedPeers = new WeakMap<object, X509Certificate>();
   const buckets = new Map<string, TokenBucket>();
   /** The authenticated connection of each device (the latest, if it reconnected). */
   const connected = new Map<string, Client>();
@@ -205,6 +207,13 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
         callback(new Error(`publish refused: ${decision.reason}`));
         return;
       }
+      // Device events (alarms, faults) have no store yet: refuse them (no PUBACK, the connection
+      // closes) rather than acknowledge and drop them (issue 11). A device keeps them queued.
+      if (decision.channel === 'events') {
+        refuse('events-not-accepted', where(client));
+        callback(new Error('publish refused: device events are not accepted'));
+        return;
+      }
       let bucket = buckets.get(device.deviceId);
       if (!bucket) buckets.set(device.deviceId, (bucket = new TokenBucket(limits.messagesPerSecond, limits.burst, now())));
       if (!bucket.take(now())) {
@@ -217,9 +226,7 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
           ? handler.telemetry(device, packet.payload as Buffer, source).then((outcome) => {
               if (outcome.status === 'rejected') refusals.add(`telemetry-${outcome.reason}`);
             })
-          : decision.channel === 'acks'
-            ? handler.ack(device, packet.payload as Buffer, source)
-            : handler.event(device, packet.payload as Buffer, source);
+          : handler.ack(device, packet.payload as Buffer, source);
       // Storage faults: the publish waits (no PUBACK, connection kept) and is ingested again (storage-gate.ts).
       gate.run(device.deviceId, ingest, () => connected.get(client.id) === client).then(
         () => callback(null),
@@ -294,7 +301,22 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
   function countAedesError(client: Client, error: Error): void {
     for (const [pattern, reason] of AEDES_ERRORS) {
       if (pattern.test(error.message)) {
-        refuse(reason, where(client));
+        // A keepalive or protocol-version refusal comes before authenticate(): no session yet.
+        // The TLS layer verified the certificate, so the device (and its organization, whose
+        // security officer must see the event) is known from it (issue 11).
+        const socket = sockets.get(client.conn);
+        const peer = sessions.has(client) ? undefined : verifiedPeers.get(client.conn);
+        if (peer === undefined) {
+          refuse(reason, where(client));
+          return;
+        }
+        const source = socket?.remoteAddress ?? 'unknown';
+        Promise.resolve()
+          .then(() => options.authenticator.authenticate(peer))
+          .then(
+            (result) => refuse(reason, result.ok ? { deviceId: result.device.deviceId, orgId: result.device.orgId, source } : { source }),
+            () => refuse(reason, { source }),
+          );
         return;
       }
     }
@@ -322,6 +344,9 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
         refuse('packet-too-large', client ? where(client) : { source: socket.remoteAddress ?? 'unknown' }, { announced: error.announced });
       });
       sockets.set(conn, socket);
+      // Kept for refusals that come before authenticate(), when the socket may already be gone.
+      const peer = socket.getPeerX509Certificate();
+      if (peer !== undefined) verifiedPeers.set(conn, peer);
       conn.on('error', () => undefined);
       broker.handle(conn);
     },

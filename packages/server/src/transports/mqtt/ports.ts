@@ -36,8 +36,6 @@ export interface DeviceMessageHandler {
   telemetry(device: IngestDevice, payload: Buffer, source: string): Promise<IngestOutcome>;
   /** A command ack (acks topic). */
   ack(device: IngestDevice, payload: Buffer, source: string): Promise<void>;
-  /** A device event (events topic). */
-  event(device: IngestDevice, payload: Buffer, source: string): Promise<void>;
   /** The device subscribed to its commands topic: deliver what waited. */
   commandsSubscribed(device: IngestDevice): void;
 }

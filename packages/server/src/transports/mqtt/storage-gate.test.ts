@@ -71,7 +71,6 @@ describe('broker: storage gate and connection throttle', () => {
           return Promise.resolve({ status: 'stored', seq: 1 });
         },
         ack: () => Promise.resolve(),
-        event: () => Promise.resolve(),
         commandsSubscribed: () => undefined,
       },
     });
@@ -163,7 +162,7 @@ describe('broker: per-source throttle before the certificate is judged', () => {
       authenticator: new FakeDeviceRegistry(pki.deviceCa.certPem),
       events,
       limits: { sourceConnectionsPerMinute: 6, sourceConnectionBurst: 5, connectionBackoffMaxSeconds: 60, connectTimeoutMs: 2000 },
-      handler: { telemetry: () => Promise.reject(new Error('unused')), ack: () => Promise.resolve(), event: () => Promise.resolve(), commandsSubscribed: () => undefined },
+      handler: { telemetry: () => Promise.reject(new Error('unused')), ack: () => Promise.resolve(), commandsSubscribed: () => undefined },
     });
     try {
       const cert = await pki.device('device-foreign-0001', { foreign: true });

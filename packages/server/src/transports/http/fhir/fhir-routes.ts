@@ -60,6 +60,12 @@ export interface FhirRoutesDeps {
   readonly patientDevices: PatientDeviceSource;
   readonly clock: Clock;
   readonly softwareVersion: string;
+  /**
+   * The public URL of the server (config `http.publicBaseUrl`, or https://<host>:<port>), without
+   * a trailing slash: links are built on it, never on the request's Host header (a client-chosen
+   * Host would otherwise land in `link.self`).
+   */
+  readonly publicBaseUrl: () => string;
 }
 
 /** Errors that mean "no such resource for you" on the FHIR API: one 404, whatever the reason. */
@@ -83,12 +89,6 @@ export function sendOperationOutcome(error: unknown, request: FastifyRequest, re
   return sendFhir(reply, status, operationOutcome(status, appError.publicMessage));
 }
 
-/** The base URL links are built on. The Host header is used only when it looks like a host. */
-function baseUrl(request: FastifyRequest): string {
-  const host = request.host;
-  const safe = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/.test(host) ? host : 'localhost';
-  return `https://${safe}${FHIR_BASE_PATH}`;
-}
 
 function queryOf(request: FastifyRequest): RawQuery {
   return request.query as RawQuery;
@@ -134,6 +134,7 @@ async function openForSearch(patients: PatientService, ctx: RequestContext, id: 
 
 export function fhirRoutes(deps: FhirRoutesDeps): HttpRoutes {
   const now = () => deps.clock.now().toISOString();
+  const baseUrl = (_request: FastifyRequest): string => `${deps.publicBaseUrl().replace(/\/+$/, '')}${FHIR_BASE_PATH}`;
   const bundle = (request: FastifyRequest, reply: FastifyReply, resources: readonly Resource[], links: readonly BundleLink[]) =>
     sendFhir(reply, 200, searchBundle(baseUrl(request), resources, links, now()));
 

@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { runAuditExport, runAuditVerify } from './cli/audit-commands.js';
+import { registerBackupCommands } from './cli/backup-commands.js';
 import { flagsToConfig, type CommonFlags } from './cli/config-flags.js';
 import { runDemo } from './cli/demo-commands.js';
 import { runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-commands.js';
@@ -163,6 +164,9 @@ withStorageOptions(user.command('grant'))
   .argument('<username>')
   .argument('<role...>')
   .action(action(async (username: string, roles: string[], flags: CommonFlags) => runUserGrant(config(flags).config, username, roles)));
+
+// --- vigil backup (issue 12) ---
+registerBackupCommands(program, { withStorageOptions, config: (flags) => config(flags).config, action });
 
 try {
   await program.parseAsync(process.argv);

@@ -178,6 +178,42 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    // --- backups and disaster recovery (issue 12), see docs/backup.md ---
+    backup: Type.Object(
+      {
+        targets: Type.Array(
+          Type.Union([
+            Type.Object({ kind: Type.Literal('directory'), path: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+            Type.Object(
+              {
+                kind: Type.Literal('s3'),
+                bucket: Type.String({ minLength: 3, maxLength: 63 }),
+                prefix: Type.String({ maxLength: 256, default: '' }),
+                endpoint: Type.Optional(Type.String({ pattern: '^https?://' })),
+                region: Type.String({ minLength: 1, default: 'us-east-1' }),
+                forcePathStyle: Type.Boolean({ default: false }),
+                objectLock: Type.Union([Type.Literal('compliance'), Type.Literal('governance'), Type.Literal('off')], { default: 'compliance' }),
+              },
+              { additionalProperties: false },
+            ),
+          ]),
+          { default: [], maxItems: 8, description: 'Where backups go: local/mounted directories and S3-compatible buckets (credentials from the AWS_* environment).' },
+        ),
+        schedule: Type.String({ minLength: 9, maxLength: 64, default: '0 * * * *', description: 'Cron schedule of backups (UTC); "off" disables the job.' }),
+        retention: Type.Object(
+          {
+            hourly: Type.Integer({ minimum: 0, maximum: 1000, default: 24 }),
+            daily: Type.Integer({ minimum: 0, maximum: 1000, default: 14 }),
+            weekly: Type.Integer({ minimum: 0, maximum: 1000, default: 8 }),
+            monthly: Type.Integer({ minimum: 0, maximum: 1000, default: 12 }),
+          },
+          { additionalProperties: false, default: {}, description: 'Grandfather-father-son retention: backups kept per tier.' },
+        ),
+        drillSchedule: Type.String({ minLength: 9, maxLength: 64, default: '0 3 1 1,4,7,10 *', description: 'Cron schedule of DR drills (UTC, quarterly by default); "off" disables it.' }),
+        drillOverdueDays: Type.Integer({ minimum: 1, maximum: 3650, default: 100, description: 'A drill older than this raises an alert.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     insecure: Type.Object(
       {
         allowPlaintextDatabase: Type.Boolean({ default: false, description: 'Allow a PostgreSQL URL to a non-loopback host without sslmode=require/verify-full.' }),

@@ -34,6 +34,8 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'VIGIL_LOGIN_RATE_LIMIT_PER_MINUTE', path: ['login', 'rateLimitPerMinute'], kind: 'integer' },
   { env: 'VIGIL_SESSIONS_IDLE_MINUTES', path: ['sessions', 'idleMinutes'], kind: 'integer' },
   { env: 'VIGIL_SESSIONS_ABSOLUTE_HOURS', path: ['sessions', 'absoluteHours'], kind: 'integer' },
+  { env: 'VIGIL_BACKUP_SCHEDULE', path: ['backup', 'schedule'], kind: 'string' },
+  { env: 'VIGIL_BACKUP_DRILL_SCHEDULE', path: ['backup', 'drillSchedule'], kind: 'string' },
   { env: 'VIGIL_INSECURE_ALLOW_PLAINTEXT_DATABASE', path: ['insecure', 'allowPlaintextDatabase'], kind: 'boolean' },
 ];
 
@@ -41,6 +43,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
 export const NON_CONFIG_ENV: readonly string[] = [
   'VIGIL_CONFIG', // path of the config file
   'VIGIL_MASTER_KEY', // secret: read by keys/, never stored in the config object
+  'VIGIL_BACKUP_DIR', // a local backup target added to backup.targets (docs/backup.md)
   'VIGIL_METRICS_TOKEN', // secret: bearer token for GET /metrics; only its SHA-256 is kept (main.ts)
 ];
 

@@ -25,3 +25,6 @@ export { fhirReadingStore } from './stores/fhir-reading-store.js';
 // --- alert delivery and usage tracking (issue 6) ---
 export { deliveryStore } from './stores/delivery-store.js';
 export { usageStore } from './stores/usage-store.js';
+// --- backups (issue 12) ---
+export { backupRunStore } from './stores/backup-run-store.js';
+export { inspectSqliteCopy, restoreSqliteCopy, sqliteSnapshotSource } from './sqlite/backup-snapshot.js';

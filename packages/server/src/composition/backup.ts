@@ -1,0 +1,121 @@
+/**
+ * Wiring of the backup module (issue 12): targets from the config, the snapshot and inspection
+ * adapters of the configured engine, the recovery recipients, audit, run records and alerts.
+ * The only place backup/ meets storage/ and the platform.
+ */
+import { join } from 'node:path';
+import { auditKeysFromList } from '../audit/index.js';
+import { BackupService, LocalDirectoryTarget, openDrillIdentity, readRecipient, requireRecipient, collectCarriedFiles, type BackupFailure, type BackupTarget, type SnapshotInspector, type SnapshotRestorer, type SnapshotSource } from '../backup/index.js';
+import type { Config } from '../config/index.js';
+import { ed25519Verifier, keyStorePaths, resealKeyStoreForRecovery } from '../keys/index.js';
+import { AppError } from '../kernel/index.js';
+import { masterKeyFromEnv, type Platform } from '../main.js';
+import { backupRunStore, inspectSqliteCopy, restoreSqliteCopy, sqliteSnapshotSource } from '../storage/index.js';
+import { readFile } from 'node:fs/promises';
+
+export const VIGIL_VERSION = '0.1.0';
+
+/** The configured targets, plus VIGIL_BACKUP_DIR (a local directory) when set. */
+export function backupTargets(config: Config, env: NodeJS.ProcessEnv): BackupTarget[] {
+  const targets: BackupTarget[] = [];
+  for (const t of config.backup.targets) {
+    if (t.kind === 'directory') targets.push(new LocalDirectoryTarget(t.path));
+    else throw new AppError('BACKUP_NOT_CONFIGURED', { detail: `backup target kind ${t.kind} is not available in this build` });
+  }
+  const dir = env['VIGIL_BACKUP_DIR'];
+  if (dir !== undefined && dir !== '') targets.push(new LocalDirectoryTarget(dir));
+  return targets;
+}
+
+/** A target named on the command line: a directory path (or `s3://bucket/prefix`). */
+export function targetFromLocation(location: string): BackupTarget {
+  if (location.startsWith('s3://')) throw new AppError('BACKUP_NOT_CONFIGURED', { detail: 'S3 targets are not available in this build' });
+  return new LocalDirectoryTarget(location);
+}
+
+export function snapshotSource(platform: Platform): SnapshotSource {
+  if (platform.database.dialect === 'sqlite') return sqliteSnapshotSource(platform.dataDir);
+  throw new AppError('BACKUP_NOT_CONFIGURED', { detail: 'PostgreSQL backups are not available in this build' });
+}
+
+export const snapshotInspector: SnapshotInspector = async (engine, file) => {
+  if (engine === 'sqlite') return inspectSqliteCopy(file);
+  throw new AppError('BACKUP_ENGINE_MISMATCH', { detail: 'this build verifies SQLite backups only' });
+};
+
+export function snapshotRestorer(databaseUrl: string | undefined): SnapshotRestorer {
+  return async (engine, file, dataDir) => {
+    if (engine === 'sqlite' && databaseUrl === undefined) return restoreSqliteCopy(file, dataDir);
+    throw new AppError('BACKUP_ENGINE_MISMATCH', {
+      detail: `a ${engine} backup cannot be restored into ${databaseUrl === undefined ? 'SQLite' : 'PostgreSQL'}; see docs/backup.md (moving between engines)`,
+    });
+  };
+}
+
+export interface BackupWiringOptions {
+  readonly env: NodeJS.ProcessEnv;
+  /** The config file in use, carried in each backup. */
+  readonly configFile?: string | undefined;
+  /** Targets to use instead of the configured ones (a CLI --target). */
+  readonly targets?: readonly BackupTarget[];
+}
+
+export async function wireBackup(platform: Platform, options: BackupWiringOptions): Promise<BackupService> {
+  const { dataDir, config, clock } = platform;
+  const targets = options.targets ?? backupTargets(config, options.env);
+  if (targets.length === 0) {
+    throw new AppError('BACKUP_NOT_CONFIGURED', { detail: 'no backup target: set backup.targets in the config, VIGIL_BACKUP_DIR, or pass --target' });
+  }
+  const recovery = await requireRecipient(dataDir);
+  const drill = await openDrillIdentity(dataDir, platform.sealer);
+  const alerts = platform.security.alerts;
+  return new BackupService({
+    create: {
+      source: snapshotSource(platform),
+      signer: () => platform.keys.signer('audit-signing'),
+      recipients: drill ? [recovery, drill.recipient] : [recovery],
+      recoveryKeyStore: () => resealKeyStoreForRecovery({ dataDir, masterKey: masterKeyFromEnv(options.env), clock }),
+      carriedFiles: () => collectCarriedFiles(dataDir, options.configFile),
+      stagingDir: join(dataDir, 'backup-staging'),
+      clock,
+      vigilVersion: VIGIL_VERSION,
+    },
+    targets,
+    inspector: snapshotInspector,
+    verifier: ed25519Verifier,
+    trustedKeys: async () => auditKeysFromList(await readFile(keyStorePaths(dataDir).publicKeysFile, 'utf8')),
+    runs: backupRunStore(platform.database.db),
+    audit: async (ctx, event) => {
+      await platform.withAuditStore((store) => platform.auditLog.writer(store).record(ctx, event));
+    },
+    alert: (failure) => alerts.raise(backupAlert(failure, clock.now())),
+    retention: config.backup.retention,
+    scratchRoot: join(dataDir, 'backup-staging'),
+    clock,
+  });
+}
+
+/** The drill identity of a data directory, for server-side verification and drills. */
+export async function drillIdentity(platform: Platform): Promise<string | undefined> {
+  return (await openDrillIdentity(platform.dataDir, platform.sealer))?.identity;
+}
+
+export async function hasRecoveryRecipient(dataDir: string): Promise<boolean> {
+  return (await readRecipient(dataDir)) !== undefined;
+}
+
+function backupAlert(failure: BackupFailure, now: Date) {
+  return {
+    detector: 'backup-failure',
+    severity: failure.kind === 'verify' || failure.kind === 'drill' ? ('critical' as const) : ('high' as const),
+    title: `Backup ${failure.kind} failed`,
+    summary: `${failure.kind} on ${failure.target}${failure.backupId ? ` (${failure.backupId})` : ''} failed: ${failure.reason}`.slice(0, 500),
+    orgId: null,
+    subject: { kind: 'source' as const, id: failure.target.slice(0, 128) },
+    count: 1,
+    at: now.toISOString(),
+    windowSeconds: 3600,
+    eventIds: [],
+    auditSeqs: [],
+  };
+}

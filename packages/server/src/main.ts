@@ -99,6 +99,8 @@ import { securityRoutes } from './transports/http/index.js';
 // --- telemetry and MQTT (issue 4) ---
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
+// --- backups (issue 12) ---
+import { startBackupJobs } from './composition/backup.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 
 export interface PlatformOptions {
@@ -782,6 +784,9 @@ export async function startServer(
       },
     });
 
+    // --- backups (issue 12): scheduled, retried, pruned and verified (composition/backup.ts)
+    const backupJobs = await startBackupJobs(platform, process.env, (job, error) => logger.error({ job, err: error }, 'job failed'));
+
     let closed: Promise<void> | undefined;
     return {
       httpPort,
@@ -796,6 +801,7 @@ export async function startServer(
           await telemetry.committer.close();
           await platform.clinical.alerts.drain();
           await scheduler.stop();
+          await backupJobs?.stop();
           await platform.devices.flushActivity().catch((error: unknown) => logger.error({ err: error }, 'device activity flush failed'));
           await requestCounter.flush().catch((error: unknown) => logger.error({ err: error }, 'usage counter flush failed'));
           await platform

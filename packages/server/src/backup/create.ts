@@ -33,6 +33,8 @@ export interface CreateDeps {
   readonly stagingDir: string;
   readonly clock: Clock;
   readonly vigilVersion: string;
+  /** Longest time one target may take (default one hour); past it the target counts as failed. */
+  readonly targetTimeoutMs?: number;
   /** Bytes of the database part read so far, and its size (for a progress bar). */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -65,7 +67,7 @@ export async function createBackup(deps: CreateDeps): Promise<CreateResult> {
     const databasePart = deps.source.engine === 'sqlite' ? 'database.sqlite.age' : 'database.pgdump.age';
     const outcomes: TargetOutcome[] = [];
     for (const target of deps.targets) {
-      outcomes.push(await writeToTarget(deps, target, id, started, snapshot, databasePart, keys, files));
+      outcomes.push(await withTimeout(writeToTarget(deps, target, id, started, snapshot, databasePart, keys, files), deps.targetTimeoutMs ?? 3_600_000, target, id));
     }
     return { id, startedAt: started.toISOString(), finishedAt: deps.clock.now().toISOString(), facts: snapshot.facts, outcomes };
   } finally {
@@ -116,5 +118,21 @@ async function writeToTarget(
     // No manifest was written: the partial backup is never listed. Remove what is there if we can.
     await target.removeBackup(id).catch(() => undefined);
     return { target: target.name, ok: false, bytes: 0, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** A target that hangs counts as failed; what it wrote has no manifest, so it is never listed. */
+async function withTimeout(work: Promise<TargetOutcome>, ms: number, target: BackupTarget, id: string): Promise<TargetOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<TargetOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      void target.removeBackup(id).catch(() => undefined);
+      resolve({ target: target.name, ok: false, bytes: 0, error: `timed out after ${ms} ms` });
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -10,7 +10,7 @@
  * MUST: every backup, verification, prune, restore, drill and failure is audited; failures raise
  *       a security alert.
  */
-export { BackupService, type BackupFailure, type BackupServiceDeps, type ListedBackup, type VerifyReport } from './service.js';
+export { BackupService, type BackupFailure, type BackupServiceDeps, type ListedBackup, type ScheduledRun, type VerifyReport } from './service.js';
 export { createBackup, type CreateDeps, type CreateResult, type TargetOutcome } from './create.js';
 export { verifyBackup, readManifest, type VerifiedBackup, type VerifyDeps } from './verify.js';
 export { restoreBackup, type RestoreDeps, type RestoreResult } from './restore.js';

@@ -61,6 +61,14 @@ export interface VerifyReport {
   readonly auditEventsVerified?: number;
 }
 
+export interface ScheduledRun {
+  readonly created: readonly CreateResult[];
+  /** Targets that still failed after every attempt. */
+  readonly failedTargets: readonly string[];
+  readonly pruned: ReadonlyArray<{ target: string; pruned: string[]; kept: number }>;
+  readonly verified: readonly VerifyReport[];
+}
+
 export class BackupService {
   constructor(private readonly deps: BackupServiceDeps) {}
 
@@ -68,14 +76,14 @@ export class BackupService {
     return this.deps.targets;
   }
 
-  async create(ctx: RequestContext, onProgress?: (done: number, total: number) => void): Promise<CreateResult> {
+  async create(ctx: RequestContext, onProgress?: (done: number, total: number) => void, targets: readonly BackupTarget[] = this.deps.targets): Promise<CreateResult> {
     const started = this.deps.clock.now().toISOString();
     let result: CreateResult;
     try {
-      result = await createBackup({ ...this.deps.create, targets: this.deps.targets, ...(onProgress ? { onProgress } : {}) });
+      result = await createBackup({ ...this.deps.create, targets, ...(onProgress ? { onProgress } : {}) });
     } catch (error) {
       const reason = reasonOf(error);
-      for (const target of this.deps.targets) await this.#failed(ctx, 'create', target.name, null, started, reason);
+      for (const target of targets) await this.#failed(ctx, 'create', target.name, null, started, reason);
       throw error;
     }
     for (const outcome of result.outcomes) {
@@ -86,6 +94,35 @@ export class BackupService {
       }
     }
     return result;
+  }
+
+  /**
+   * The scheduled run: a backup to every target, retried on the targets that failed (each failure
+   * audited and alerted), then retention, then a verification of the new backup with the drill key.
+   */
+  async runScheduled(ctx: RequestContext, options: { identity?: string | undefined; attempts: number; delayMs: number; sleep?: (ms: number) => Promise<void> }): Promise<ScheduledRun> {
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
+    let pending: readonly BackupTarget[] = this.deps.targets;
+    const created: CreateResult[] = [];
+    for (let attempt = 1; attempt <= options.attempts && pending.length > 0; attempt += 1) {
+      if (attempt > 1) await sleep(options.delayMs * 2 ** (attempt - 2));
+      try {
+        const result = await this.create(ctx, undefined, pending);
+        created.push(result);
+        const failed = new Set(result.outcomes.filter((o) => !o.ok).map((o) => o.target));
+        pending = pending.filter((t) => failed.has(t.name));
+      } catch {
+        // the snapshot itself failed: audited and alerted in create(); try again
+      }
+    }
+    const pruned = await this.prune(ctx);
+    const verified: VerifyReport[] = [];
+    if (options.identity !== undefined) {
+      for (const result of created) {
+        for (const outcome of result.outcomes.filter((o) => o.ok)) verified.push(await this.verify(ctx, options.identity, { backupId: result.id, target: outcome.target }));
+      }
+    }
+    return { created, failedTargets: pending.map((t) => t.name), pruned, verified };
   }
 
   async list(): Promise<ListedBackup[]> {
@@ -103,7 +140,7 @@ export class BackupService {
   }
 
   target(name: string | undefined): BackupTarget {
-    const target = name === undefined ? this.deps.targets[0] : this.deps.targets.find((t) => t.name === name || t.name.endsWith(`:${name}`));
+    const target = name === undefined ? this.deps.targets[0] : this.deps.targets.find((t) => t.name === name || t.name === `local:${name}` || t.name.endsWith(`:${name}`));
     if (!target) throw new Error(name === undefined ? 'no backup target is configured' : `no backup target ${name}`);
     return target;
   }

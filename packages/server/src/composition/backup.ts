@@ -9,7 +9,8 @@ import { BackupService, LocalDirectoryTarget, openDrillIdentity, readRecipient, 
 import type { Config } from '../config/index.js';
 import { ed25519Verifier, keyStorePaths, resealKeyStoreForRecovery } from '../keys/index.js';
 import { AppError } from '../kernel/index.js';
-import { masterKeyFromEnv, type Platform } from '../main.js';
+import { CronJobs } from '../jobs/index.js';
+import { masterKeyFromEnv, systemRequestContext, type Platform } from '../main.js';
 import { backupRunStore, inspectSqliteCopy, restoreSqliteCopy, sqliteSnapshotSource } from '../storage/index.js';
 import { readFile } from 'node:fs/promises';
 
@@ -58,6 +59,8 @@ export interface BackupWiringOptions {
   readonly configFile?: string | undefined;
   /** Targets to use instead of the configured ones (a CLI --target). */
   readonly targets?: readonly BackupTarget[];
+  /** Longest time one target may take (tests). */
+  readonly targetTimeoutMs?: number;
 }
 
 export async function wireBackup(platform: Platform, options: BackupWiringOptions): Promise<BackupService> {
@@ -79,6 +82,7 @@ export async function wireBackup(platform: Platform, options: BackupWiringOption
       stagingDir: join(dataDir, 'backup-staging'),
       clock,
       vigilVersion: VIGIL_VERSION,
+      ...(options.targetTimeoutMs !== undefined ? { targetTimeoutMs: options.targetTimeoutMs } : {}),
     },
     targets,
     inspector: snapshotInspector,
@@ -118,4 +122,24 @@ function backupAlert(failure: BackupFailure, now: Date) {
     eventIds: [],
     auditSeqs: [],
   };
+}
+
+/**
+ * The backup jobs of a running server: backups on `backup.schedule` (retried, then pruned and
+ * verified with the drill key). Nothing runs when no target or no recovery recipient is set.
+ */
+export async function startBackupJobs(platform: Platform, env: NodeJS.ProcessEnv, onError: (job: string, error: unknown) => void): Promise<CronJobs | undefined> {
+  const { config } = platform;
+  if (backupTargets(config, env).length === 0 || !(await hasRecoveryRecipient(platform.dataDir))) return undefined;
+  const service = await wireBackup(platform, { env, configFile: env['VIGIL_CONFIG'] });
+  const jobs = new CronJobs(onError);
+  jobs.add({
+    name: 'backup',
+    pattern: config.backup.schedule,
+    run: async () => {
+      const run = await service.runScheduled(systemRequestContext('backup'), { identity: await drillIdentity(platform), attempts: 3, delayMs: 60_000 });
+      if (run.failedTargets.length > 0) throw new Error(`backup failed on ${run.failedTargets.join(', ')} after 3 attempts`);
+    },
+  });
+  return jobs;
 }

@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { SecurityAlert } from '../alerts/index.js';
 import { validate, type Config } from '../config/index.js';
 import { drillIdentity, snapshotInspector, snapshotRestorer, wireBackup } from '../composition/backup.js';
@@ -25,7 +26,7 @@ export interface BackupFixture {
   dispose(): Promise<void>;
 }
 
-export async function makeBackupFixture(options: { targets?: (root: string) => BackupTarget[]; clock?: ManualClock } = {}): Promise<BackupFixture> {
+export async function makeBackupFixture(options: { targets?: (root: string) => BackupTarget[]; clock?: ManualClock; targetTimeoutMs?: number } = {}): Promise<BackupFixture> {
   const root = await mkdtemp(join(tmpdir(), 'vigil-backup-'));
   const { config } = validate({ dataDir: join(root, 'data'), logLevel: 'silent', httpPort: 0, mqttPort: 0 });
   const clock = options.clock ?? new ManualClock(Date.UTC(2026, 10, 28, 12));
@@ -35,7 +36,7 @@ export async function makeBackupFixture(options: { targets?: (root: string) => B
   const pair = await initRecoveryRecipient(platform.dataDir, { now: clock.now() });
   await initDrillIdentity(platform.dataDir, platform.sealer);
   const target = new LocalDirectoryTarget(join(root, 'target'));
-  const service = await wireBackup(platform, { env: {}, targets: options.targets?.(root) ?? [target] });
+  const service = await wireBackup(platform, { env: {}, targets: options.targets?.(root) ?? [target], ...(options.targetTimeoutMs !== undefined ? { targetTimeoutMs: options.targetTimeoutMs } : {}) });
   const drillKey = await drillIdentity(platform);
   if (drillKey === undefined) throw new Error('no drill key');
   return {
@@ -61,4 +62,33 @@ export async function makeBackupFixture(options: { targets?: (root: string) => B
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/** A target that works, fails like a full disk, or hangs, on demand. */
+export class FlakyTarget implements BackupTarget {
+  mode: 'ok' | 'disk-full' | 'hang' = 'ok';
+  /** Puts left to fail before the mode returns to 'ok' (Infinity: stay). */
+  failuresLeft = Number.POSITIVE_INFINITY;
+  readonly name: string;
+  constructor(private readonly inner: BackupTarget) {
+    this.name = `flaky:${inner.name}`;
+  }
+  async put(key: string, body: Readable): Promise<void> {
+    if (this.mode !== 'ok' && this.failuresLeft > 0) {
+      this.failuresLeft -= 1;
+      body.resume();
+      if (this.mode === 'hang') return new Promise<void>(() => undefined);
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    }
+    return this.inner.put(key, body);
+  }
+  get(key: string): Promise<Readable> {
+    return this.inner.get(key);
+  }
+  listBackups(): Promise<string[]> {
+    return this.inner.listBackups();
+  }
+  removeBackup(id: string): Promise<void> {
+    return this.inner.removeBackup(id);
+  }
 }

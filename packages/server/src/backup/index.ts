@@ -21,3 +21,4 @@ export { LocalDirectoryTarget } from './local-directory-target.js';
 export type { BackupTarget } from './target.js';
 export type { BackupRun, BackupRunStore, DatabaseFacts, DatabaseSnapshot, SnapshotInspection, SnapshotInspector, SnapshotRestorer, SnapshotSource } from './store.js';
 export { MANIFEST_FILE, backupIdTime, parseSignedManifest, type BackupManifest, type BackupPart, type SignedManifest } from './model.js';
+export { S3Target, type S3TargetOptions } from './s3-target.js';

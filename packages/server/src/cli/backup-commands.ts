@@ -88,7 +88,7 @@ export function printRecoveryKey(identity: string, recipient: string, signingKey
 async function withService<T>(config: Config, flags: Flags, fn: (service: BackupService, platform: Platform) => Promise<T>): Promise<T> {
   const platform = await openPlatform({ config, env: process.env });
   try {
-    const targets = flags.target?.map(targetFromLocation);
+    const targets = flags.target?.map((location) => targetFromLocation(location));
     const service = await wireBackup(platform, { env: process.env, configFile: flags.config ?? process.env['VIGIL_CONFIG'], ...(targets ? { targets } : {}) });
     return await fn(service, platform);
   } finally {

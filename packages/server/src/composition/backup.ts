@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { auditKeysFromList } from '../audit/index.js';
-import { BackupService, LocalDirectoryTarget, openDrillIdentity, readRecipient, requireRecipient, collectCarriedFiles, type BackupFailure, type BackupTarget, type SnapshotInspector, type SnapshotRestorer, type SnapshotSource } from '../backup/index.js';
+import { S3Client } from '@aws-sdk/client-s3';
+import { BackupService, LocalDirectoryTarget, S3Target, TIER_LOCK_DAYS, openDrillIdentity, readRecipient, requireRecipient, collectCarriedFiles, type BackupFailure, type BackupTarget, type SnapshotInspector, type SnapshotRestorer, type SnapshotSource } from '../backup/index.js';
 import type { Config } from '../config/index.js';
 import { ed25519Verifier, keyStorePaths, resealKeyStoreForRecovery } from '../keys/index.js';
 import { AppError } from '../kernel/index.js';
@@ -21,7 +22,7 @@ export function backupTargets(config: Config, env: NodeJS.ProcessEnv): BackupTar
   const targets: BackupTarget[] = [];
   for (const t of config.backup.targets) {
     if (t.kind === 'directory') targets.push(new LocalDirectoryTarget(t.path));
-    else throw new AppError('BACKUP_NOT_CONFIGURED', { detail: `backup target kind ${t.kind} is not available in this build` });
+    else targets.push(s3Target({ bucket: t.bucket, prefix: t.prefix, region: t.region, endpoint: t.endpoint, forcePathStyle: t.forcePathStyle, objectLock: t.objectLock }));
   }
   const dir = env['VIGIL_BACKUP_DIR'];
   if (dir !== undefined && dir !== '') targets.push(new LocalDirectoryTarget(dir));
@@ -29,9 +30,27 @@ export function backupTargets(config: Config, env: NodeJS.ProcessEnv): BackupTar
 }
 
 /** A target named on the command line: a directory path (or `s3://bucket/prefix`). */
-export function targetFromLocation(location: string): BackupTarget {
-  if (location.startsWith('s3://')) throw new AppError('BACKUP_NOT_CONFIGURED', { detail: 'S3 targets are not available in this build' });
+export function targetFromLocation(location: string, env: NodeJS.ProcessEnv = process.env): BackupTarget {
+  const s3 = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(location);
+  if (location.startsWith('s3://') && !s3) throw new AppError('VALIDATION_FAILED', { detail: `not an s3://bucket/prefix location: ${location}` });
+  if (s3) {
+    const endpoint = env['AWS_ENDPOINT_URL_S3'] ?? env['AWS_ENDPOINT_URL'];
+    return s3Target({
+      bucket: s3[1] ?? '',
+      prefix: s3[2] ?? '',
+      region: env['AWS_REGION'] ?? 'us-east-1',
+      endpoint,
+      forcePathStyle: endpoint !== undefined,
+      objectLock: env['VIGIL_BACKUP_OBJECT_LOCK'] === 'off' ? 'off' : 'compliance',
+    });
+  }
   return new LocalDirectoryTarget(location);
+}
+
+/** An S3 target; credentials come from the SDK's default chain (AWS_ACCESS_KEY_ID…, a profile, an instance role). */
+export function s3Target(t: { bucket: string; prefix: string; region: string; endpoint?: string | undefined; forcePathStyle: boolean; objectLock: 'compliance' | 'governance' | 'off' }): S3Target {
+  const client = new S3Client({ region: t.region, ...(t.endpoint !== undefined ? { endpoint: t.endpoint } : {}), forcePathStyle: t.forcePathStyle, maxAttempts: 3 });
+  return new S3Target({ client, bucket: t.bucket, prefix: t.prefix, objectLock: t.objectLock, initialLockDays: TIER_LOCK_DAYS.hourly, now: () => new Date() });
 }
 
 export function snapshotSource(platform: Platform): SnapshotSource {

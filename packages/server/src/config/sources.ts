@@ -44,6 +44,7 @@ export const NON_CONFIG_ENV: readonly string[] = [
   'VIGIL_CONFIG', // path of the config file
   'VIGIL_MASTER_KEY', // secret: read by keys/, never stored in the config object
   'VIGIL_BACKUP_DIR', // a local backup target added to backup.targets (docs/backup.md)
+  'VIGIL_BACKUP_OBJECT_LOCK', // "off" for `--from s3://…` buckets without Object Lock (docs/backup.md)
   'VIGIL_METRICS_TOKEN', // secret: bearer token for GET /metrics; only its SHA-256 is kept (main.ts)
 ];
 

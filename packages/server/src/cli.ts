@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runAuditExport, runAuditVerify } from './cli/audit-commands.js';
 import { registerBackupCommands } from './cli/backup-commands.js';
+import { registerDrCommands } from './cli/dr-commands.js';
 import { flagsToConfig, type CommonFlags } from './cli/config-flags.js';
 import { runDemo } from './cli/demo-commands.js';
 import { runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-commands.js';
@@ -167,6 +168,7 @@ withStorageOptions(user.command('grant'))
 
 // --- vigil backup (issue 12) ---
 registerBackupCommands(program, { withStorageOptions, config: (flags) => config(flags).config, action });
+registerDrCommands(program, { withStorageOptions, config: (flags) => config(flags).config, action });
 
 try {
   await program.parseAsync(process.argv);

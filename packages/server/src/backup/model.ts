@@ -57,7 +57,8 @@ export function canonicalManifest(manifest: BackupManifest): string {
   return canonicalJson(manifest);
 }
 
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted at every level (manifests, drill reports). */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -197,6 +197,16 @@ export class BackupService {
     return this.deps.runs.recent(kind, limit);
   }
 
+  /** Raises an alert when no drill succeeded within `days` (HIPAA §164.308(a)(7)(ii)(D)); true when overdue. */
+  async checkDrillOverdue(days: number): Promise<boolean> {
+    const last = (await this.deps.runs.recent('drill', 50)).find((r) => r.outcome === 'success');
+    const overdue = last === undefined || this.deps.clock.now().getTime() - Date.parse(last.finishedAt) > days * 86_400_000;
+    if (overdue) {
+      this.deps.alert({ kind: 'drill', target: 'dr-drill', backupId: null, reason: last ? `the last successful drill was on ${last.finishedAt}, over ${days} days ago` : 'no successful drill on record' });
+    }
+    return overdue;
+  }
+
   /** Records a run made elsewhere (a restore, a drill) and audits it. */
   async recordRun(ctx: RequestContext, run: Omit<BackupRun, 'id' | 'finishedAt'>): Promise<void> {
     if (run.outcome === 'failure') await this.#failed(ctx, run.kind, run.target, run.backupId, run.startedAt, run.detail);

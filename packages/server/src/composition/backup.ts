@@ -11,6 +11,7 @@ import type { Config } from '../config/index.js';
 import { ed25519Verifier, keyStorePaths, resealKeyStoreForRecovery } from '../keys/index.js';
 import { AppError } from '../kernel/index.js';
 import { CronJobs } from '../jobs/index.js';
+import { drillNow } from './drill.js';
 import { masterKeyFromEnv, systemRequestContext, type Platform } from '../main.js';
 import { backupRunStore, inspectSqliteCopy, restoreSqliteCopy, sqliteSnapshotSource } from '../storage/index.js';
 import { readFile } from 'node:fs/promises';
@@ -160,5 +161,22 @@ export async function startBackupJobs(platform: Platform, env: NodeJS.ProcessEnv
       if (run.failedTargets.length > 0) throw new Error(`backup failed on ${run.failedTargets.join(', ')} after 3 attempts`);
     },
   });
+  // DR drills, quarterly by default, with the server-held drill key; a failed drill alerts (recordRun).
+  const [first] = service.targets;
+  jobs.add({
+    name: 'dr-drill',
+    pattern: config.backup.drillSchedule,
+    run: async () => {
+      const identity = await drillIdentity(platform);
+      if (identity === undefined || first === undefined) throw new Error('no drill key or target');
+      await drillNow(
+        { target: first, identity, live: { platform, service }, objectives: config.backup.objectives, reportDir: join(platform.dataDir, 'drills'), scratchRoot: join(platform.dataDir, 'backup-staging') },
+        systemRequestContext('dr-drill'),
+      );
+    },
+  });
+  if (config.backup.drillSchedule !== 'off') {
+    jobs.add({ name: 'dr-drill-overdue', pattern: '17 6 * * *', run: async () => void (await service.checkDrillOverdue(config.backup.drillOverdueDays)) });
+  }
   return jobs;
 }

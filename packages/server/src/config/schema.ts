@@ -21,6 +21,14 @@ function detector<P extends Record<string, Parameters<typeof Type.Object>[0][str
   return Type.Object({ enabled: Type.Boolean({ default: true }), ...properties }, { additionalProperties: false, default: {}, description });
 }
 
+// --- backups (issue 12): a recovery objective of one data class ---
+function objective(rtoMinutes: number, rpoMinutes: number) {
+  return Type.Object(
+    { rtoMinutes: Type.Integer({ minimum: 1, maximum: 525_600, default: rtoMinutes }), rpoMinutes: Type.Integer({ minimum: 1, maximum: 525_600, default: rpoMinutes }) },
+    { additionalProperties: false, default: {} },
+  );
+}
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ minLength: 1, default: './vigil-data', description: 'Data directory: database, keys, CA.' }),
@@ -199,7 +207,7 @@ export const ConfigSchema = Type.Object(
           ]),
           { default: [], maxItems: 8, description: 'Where backups go: local/mounted directories and S3-compatible buckets (credentials from the AWS_* environment).' },
         ),
-        schedule: Type.String({ minLength: 9, maxLength: 64, default: '0 * * * *', description: 'Cron schedule of backups (UTC); "off" disables the job.' }),
+        schedule: Type.String({ minLength: 3, maxLength: 64, default: '0 * * * *', description: 'Cron schedule of backups (UTC); "off" disables the job.' }),
         retention: Type.Object(
           {
             hourly: Type.Integer({ minimum: 0, maximum: 1000, default: 24 }),
@@ -209,8 +217,18 @@ export const ConfigSchema = Type.Object(
           },
           { additionalProperties: false, default: {}, description: 'Grandfather-father-son retention: backups kept per tier.' },
         ),
-        drillSchedule: Type.String({ minLength: 9, maxLength: 64, default: '0 3 1 1,4,7,10 *', description: 'Cron schedule of DR drills (UTC, quarterly by default); "off" disables it.' }),
+        drillSchedule: Type.String({ minLength: 3, maxLength: 64, default: '0 3 1 1,4,7,10 *', description: 'Cron schedule of DR drills (UTC, quarterly by default); "off" disables it.' }),
         drillOverdueDays: Type.Integer({ minimum: 1, maximum: 3650, default: 100, description: 'A drill older than this raises an alert.' }),
+        objectives: Type.Object(
+          {
+            phi: objective(240, 60),
+            telemetry: objective(240, 60),
+            audit: objective(240, 60),
+            keys: objective(60, 1440),
+            config: objective(60, 1440),
+          },
+          { additionalProperties: false, default: {}, description: 'Recovery time and point objectives (minutes) per data class, which drill reports compare against.' },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

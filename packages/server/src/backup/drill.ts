@@ -15,7 +15,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Signer } from '../keys/index.js';
-import type { Clock } from '../kernel/index.js';
 import { canonicalJson } from './model.js';
 import { restoreBackup, type RestoreDeps } from './restore.js';
 

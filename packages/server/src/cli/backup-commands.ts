@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { auditKeysFromList } from '../audit/index.js';
 import { initDrillIdentity, initRecoveryRecipient, restoreBackup, type BackupService } from '../backup/index.js';
-import { drillIdentity, snapshotInspector, snapshotRestorer, targetFromLocation, wireBackup } from '../composition/backup.js';
+import { drillIdentity, snapshotInspectorFor, snapshotRestorer, targetFromLocation, wireBackup } from '../composition/backup.js';
 import { resolveDataDir, type Config } from '../config/index.js';
 import { ed25519Verifier } from '../keys/index.js';
 import { AppError, isErrorCode, systemClock } from '../kernel/index.js';
@@ -151,7 +151,7 @@ export async function runBackupRestore(config: Config, flags: Flags): Promise<vo
     {
       target,
       identity: await readFile(flags.recoveryKey, 'utf8'),
-      inspector: snapshotInspector,
+      inspector: snapshotInspectorFor(config.databaseUrl),
       verifier: ed25519Verifier,
       ...(trustedKeys ? { trustedKeys } : {}),
       restorer: snapshotRestorer(config.databaseUrl),

@@ -13,7 +13,7 @@ import { AppError } from '../kernel/index.js';
 import { CronJobs } from '../jobs/index.js';
 import { drillNow } from './drill.js';
 import { masterKeyFromEnv, systemRequestContext, type Platform } from '../main.js';
-import { backupRunStore, inspectSqliteCopy, restoreSqliteCopy, sqliteSnapshotSource } from '../storage/index.js';
+import { backupRunStore, inspectPostgresCopy, inspectSqliteCopy, postgresSnapshotSource, restorePostgresCopy, restoreSqliteCopy, sqliteSnapshotSource } from '../storage/index.js';
 import { readFile } from 'node:fs/promises';
 
 export const VIGIL_VERSION = '0.1.0';
@@ -55,18 +55,25 @@ export function s3Target(t: { bucket: string; prefix: string; region: string; en
 }
 
 export function snapshotSource(platform: Platform): SnapshotSource {
-  if (platform.database.dialect === 'sqlite') return sqliteSnapshotSource(platform.dataDir);
-  throw new AppError('BACKUP_NOT_CONFIGURED', { detail: 'PostgreSQL backups are not available in this build' });
+  const url = platform.config.databaseUrl;
+  return url === undefined ? sqliteSnapshotSource(platform.dataDir) : postgresSnapshotSource(url);
 }
 
-export const snapshotInspector: SnapshotInspector = async (engine, file) => {
-  if (engine === 'sqlite') return inspectSqliteCopy(file);
-  throw new AppError('BACKUP_ENGINE_MISMATCH', { detail: 'this build verifies SQLite backups only' });
-};
+/** Opens a decrypted copy for verification: SQLite read-only; PostgreSQL restored into a scratch database on `databaseUrl`'s server. */
+export function snapshotInspectorFor(databaseUrl: string | undefined): SnapshotInspector {
+  return async (engine, file) => {
+    if (engine === 'sqlite') return inspectSqliteCopy(file);
+    if (databaseUrl !== undefined) return inspectPostgresCopy(file, databaseUrl);
+    throw new AppError('BACKUP_ENGINE_MISMATCH', { detail: 'verifying a PostgreSQL backup needs a PostgreSQL server: pass --database-url' });
+  };
+}
+
+export const snapshotInspector: SnapshotInspector = snapshotInspectorFor(undefined);
 
 export function snapshotRestorer(databaseUrl: string | undefined): SnapshotRestorer {
   return async (engine, file, dataDir) => {
     if (engine === 'sqlite' && databaseUrl === undefined) return restoreSqliteCopy(file, dataDir);
+    if (engine === 'postgres' && databaseUrl !== undefined) return restorePostgresCopy(file, databaseUrl);
     throw new AppError('BACKUP_ENGINE_MISMATCH', {
       detail: `a ${engine} backup cannot be restored into ${databaseUrl === undefined ? 'SQLite' : 'PostgreSQL'}; see docs/backup.md (moving between engines)`,
     });
@@ -105,7 +112,7 @@ export async function wireBackup(platform: Platform, options: BackupWiringOption
       ...(options.targetTimeoutMs !== undefined ? { targetTimeoutMs: options.targetTimeoutMs } : {}),
     },
     targets,
-    inspector: snapshotInspector,
+    inspector: snapshotInspectorFor(config.databaseUrl),
     verifier: ed25519Verifier,
     trustedKeys: async () => auditKeysFromList(await readFile(keyStorePaths(dataDir).publicKeysFile, 'utf8')),
     runs: backupRunStore(platform.database.db),

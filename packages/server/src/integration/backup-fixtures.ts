@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { SecurityAlert } from '../alerts/index.js';
 import { validate, type Config } from '../config/index.js';
-import { drillIdentity, snapshotInspector, snapshotRestorer, wireBackup } from '../composition/backup.js';
+import { drillIdentity, snapshotInspectorFor, snapshotRestorer, wireBackup } from '../composition/backup.js';
 import { ed25519Verifier } from '../keys/index.js';
 import { ManualClock } from '../kernel/index.js';
 import { initialize, openPlatform, type Platform } from '../main.js';
@@ -26,9 +26,9 @@ export interface BackupFixture {
   dispose(): Promise<void>;
 }
 
-export async function makeBackupFixture(options: { targets?: (root: string) => BackupTarget[]; clock?: ManualClock; targetTimeoutMs?: number } = {}): Promise<BackupFixture> {
+export async function makeBackupFixture(options: { targets?: (root: string) => BackupTarget[]; clock?: ManualClock; targetTimeoutMs?: number; databaseUrl?: string } = {}): Promise<BackupFixture> {
   const root = await mkdtemp(join(tmpdir(), 'vigil-backup-'));
-  const { config } = validate({ dataDir: join(root, 'data'), logLevel: 'silent', httpPort: 0, mqttPort: 0 });
+  const { config } = validate({ dataDir: join(root, 'data'), logLevel: 'silent', httpPort: 0, mqttPort: 0, ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}) });
   const clock = options.clock ?? new ManualClock(Date.UTC(2026, 10, 28, 12));
   await initialize({ config, env: {}, clock });
   const alerts: SecurityAlert[] = [];
@@ -52,7 +52,7 @@ export async function makeBackupFixture(options: { targets?: (root: string) => B
     restoreDeps: (identity = pair.identity, from: BackupTarget = target) => ({
       target: from,
       identity,
-      inspector: snapshotInspector,
+      inspector: snapshotInspectorFor(options.databaseUrl),
       verifier: ed25519Verifier,
       restorer: snapshotRestorer(undefined),
       clock,

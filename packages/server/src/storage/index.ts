@@ -28,3 +28,4 @@ export { usageStore } from './stores/usage-store.js';
 // --- backups (issue 12) ---
 export { backupRunStore } from './stores/backup-run-store.js';
 export { inspectSqliteCopy, restoreSqliteCopy, sqliteSnapshotSource } from './sqlite/backup-snapshot.js';
+export { inspectPostgresCopy, postgresSnapshotSource, restorePostgresCopy } from './postgres/backup-snapshot.js';

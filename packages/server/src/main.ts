@@ -100,7 +100,8 @@ import { securityRoutes } from './transports/http/index.js';
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
 // --- backups (issue 12) ---
-import { startBackupJobs } from './composition/backup.js';
+import { backupConsole, startBackupJobs } from './composition/backup.js';
+import { backupRoutes } from './transports/http/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 
 export interface PlatformOptions {
@@ -718,6 +719,8 @@ export async function startServer(
       auditHeadSeq: async () => (await platform.auditReader().head())?.seq ?? 0,
       securityEventsByType: () => usageReader.securityEventsByType(),
     });
+    // --- backups (issue 12): scheduled, retried, pruned and verified (composition/backup.ts)
+    const backupJobs = await startBackupJobs(platform, process.env, (job, error) => logger.error({ job, err: error }, 'job failed'));
     const http = await createHttpServer({
       authorize: identityRoutes.authorize,
       tls: tls.credentials,
@@ -742,6 +745,7 @@ export async function startServer(
         usageRoutes({ usage: platform.usage }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
+        backupRoutes({ backups: backupConsole(platform, backupJobs, process.env) }),
       ],
       readiness: async () => {
         const database = await platform.database.ping();
@@ -783,9 +787,6 @@ export async function startServer(
         if (result.deletedRows > 0 || result.droppedPartitions.length > 0) logger.info(result, 'telemetry retention');
       },
     });
-
-    // --- backups (issue 12): scheduled, retried, pruned and verified (composition/backup.ts)
-    const backupJobs = await startBackupJobs(platform, process.env, (job, error) => logger.error({ job, err: error }, 'job failed'));
 
     let closed: Promise<void> | undefined;
     return {

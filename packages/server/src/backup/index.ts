@@ -25,3 +25,4 @@ export { S3Target, type S3TargetOptions } from './s3-target.js';
 export { runDrill, DATA_CLASSES, type BootedVigil, type DataClass, type DrillCheck, type DrillDeps, type DrillReport, type RecoveryTarget, type SignedDrillReport } from './drill.js';
 export { drillReportHtml } from './drill-report-html.js';
 export { canonicalJson } from './model.js';
+export { buildOverview, type BackupOverview } from './overview.js';

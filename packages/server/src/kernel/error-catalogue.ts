@@ -32,7 +32,7 @@ export const ERROR_CATALOGUE = {
   STORAGE_CONFLICT: { status: 409, message: 'The resource was changed concurrently.' },
   // backup
   BACKUP_NOT_FOUND: { status: 404, message: 'The backup was not found.' },
-  BACKUP_NOT_CONFIGURED: { status: 500, message: 'Backups are not configured.' },
+  BACKUP_NOT_CONFIGURED: { status: 409, message: 'Backups are not configured.' },
   BACKUP_TARGET_FAILED: { status: 502, message: 'The backup target failed.' },
   BACKUP_SNAPSHOT_FAILED: { status: 500, message: 'The database snapshot failed.' },
   BACKUP_MANIFEST_INVALID: { status: 422, message: 'The backup manifest is not valid.' },

@@ -19,6 +19,7 @@ import { DisclosuresPage } from './pages/patient-disclosures';
 import { SecurityAlertPage, SecurityAlertsPage } from './pages/security-alerts-page';
 import { SecurityEventsPage } from './pages/security-events-page';
 import { UsagePage } from './pages/usage-page';
+import { BackupsPage } from './pages/backups-page';
 import { BreakGlassPage } from './pages/break-glass-page';
 import { DevicePage } from './pages/device-page';
 import { DevicesPage } from './pages/devices-page';
@@ -147,6 +148,7 @@ const NAV: readonly { readonly to: string; readonly label: string; readonly capa
   { to: '/break-glass', label: 'Break-glass review', capability: 'break-glass:review' },
   { to: '/security/alerts', label: 'Security', capability: 'security:read' },
   { to: '/usage', label: 'Usage', capability: 'usage:read' },
+  { to: '/backups', label: 'Backups', capability: 'backups:read' },
 ];
 
 function Navigation() {
@@ -197,6 +199,7 @@ function Page({ path }: { readonly path: string }) {
   if (path === '/alert-rules') return <AlertRulesPage />;
   if (path === '/security/alerts') return <SecurityAlertsPage />;
   if (path === '/security/events') return <SecurityEventsPage />;
+  if (path === '/backups') return <BackupsPage />;
   if (path === '/security/delivery') return <DeliveryPage />;
   if (path === '/usage') return <UsagePage />;
   if (path === '/denied') return <DeniedPage />;

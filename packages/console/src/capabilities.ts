@@ -27,6 +27,8 @@ const CAPABILITIES = {
   'delivery:manage': [...ADMINS, 'security-officer'],
   'usage:read': ['org-admin', 'security-officer', 'auditor'],
   'disclosures:read': ['org-admin', 'security-officer', 'auditor'],
+  // backups and disaster recovery (issue 12): installation-wide, platform admins only
+  'backups:read': ['platform-admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

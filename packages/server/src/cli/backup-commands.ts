@@ -1,15 +1,16 @@
 /**
- * `vigil backup init-recovery|create|list|verify|restore|prune`.
+ * `vigil backup init-recovery|create|list|verify|restore|browse|prune`.
  *
  * MUST: the recovery key is printed once, on stdout, by init-recovery (and init); never logged
  *       or stored.
  * MUST: restore needs no live data directory: only the target and the recovery key.
  * MUST: every verb exits non-zero with a one-line reason when anything failed.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { auditKeysFromList } from '../audit/index.js';
 import { initDrillIdentity, initRecoveryRecipient, restoreBackup, type BackupService } from '../backup/index.js';
+import { browseBackup } from '../composition/browse.js';
 import { drillIdentity, snapshotInspectorFor, snapshotRestorer, targetFromLocation, wireBackup } from '../composition/backup.js';
 import { resolveDataDir, type Config } from '../config/index.js';
 import { ed25519Verifier } from '../keys/index.js';
@@ -22,6 +23,15 @@ export interface CliHelpers {
   withStorageOptions(cmd: Command): Command;
   config(flags: CommonFlags): Config;
   action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void>;
+}
+
+interface BrowseFlags {
+  reason?: string;
+  patient?: string;
+  device?: string;
+  since?: string;
+  until?: string;
+  output?: string;
 }
 
 type Flags = CommonFlags & { target?: string[]; backup?: string; recoveryKey?: string; json?: boolean; rotate?: boolean; from?: string; dryRun?: boolean; publicKey?: string };
@@ -51,6 +61,18 @@ export function registerBackupCommands(program: Command, h: CliHelpers): void {
     .description('apply the grandfather-father-son retention policy to the targets')
     .option('--target <dir...>', 'backup target directory (instead of backup.targets)')
     .action(h.action(async (flags: Flags) => runBackupPrune(h.config(flags), flags)));
+  h.withStorageOptions(backup.command('browse'))
+    .description("read one patient's records, or one device's telemetry over a range, out of a backup as FHIR JSON; audited as a PHI access")
+    .requiredOption('--reason <text>', 'why this PHI is read (recorded as a keyed fingerprint)')
+    .option('--backup <id>', 'backup id (default: the newest)')
+    .option('--target <dir...>', 'backup target (default: the first configured one)')
+    .option('--patient <id>', 'a patient id')
+    .option('--device <id>', 'a device id (with --since and --until)')
+    .option('--since <iso>', 'start of the telemetry range (inclusive)')
+    .option('--until <iso>', 'end of the telemetry range (exclusive)')
+    .option('--recovery-key <file>', 'the recovery key file (default: the server-held drill key)')
+    .option('--output <file>', 'write the FHIR Bundle to a file (mode 0600) instead of stdout')
+    .action(h.action(async (flags: Flags & BrowseFlags) => runBackupBrowse(h.config(flags), flags)));
   h.withStorageOptions(backup.command('restore'))
     .description('build a NEW data directory from a backup, with only the target and the recovery key')
     .requiredOption('--from <target>', 'backup target directory')
@@ -177,4 +199,32 @@ async function trustedKeysFrom(file: string): Promise<Map<string, string>> {
   const text = await readFile(file, 'utf8');
   if (text.trimStart().startsWith('{')) return auditKeysFromList(text);
   throw new AppError('VALIDATION_FAILED', { detail: '--public-key must be a public-keys.json list (key ids are needed to match the manifest)' });
+}
+
+export async function runBackupBrowse(config: Config, flags: Flags & BrowseFlags): Promise<void> {
+  if (flags.device !== undefined && (flags.since === undefined || flags.until === undefined || Number.isNaN(Date.parse(flags.since)) || Number.isNaN(Date.parse(flags.until)))) {
+    throw new AppError('VALIDATION_FAILED', { detail: '--device needs --since and --until (ISO 8601 times)' });
+  }
+  await withService(config, flags, async (service, platform) => {
+    const target = service.target(flags.target?.[0]);
+    const id = flags.backup ?? (await target.listBackups()).at(-1);
+    if (id === undefined) throw new AppError('BACKUP_NOT_FOUND', { detail: `no complete backup on ${target.name}` });
+    const identity = flags.recoveryKey !== undefined ? await readFile(flags.recoveryKey, 'utf8') : await drillIdentity(platform);
+    if (identity === undefined) throw new AppError('BACKUP_NOT_CONFIGURED', { detail: 'no drill key in this data directory; pass --recovery-key' });
+    const bundle = await browseBackup(
+      platform,
+      {
+        target,
+        identity,
+        backupId: id,
+        reason: flags.reason ?? '',
+        patientId: flags.patient,
+        device: flags.device !== undefined ? { id: flags.device, from: new Date(flags.since ?? '').toISOString(), to: new Date(flags.until ?? '').toISOString() } : undefined,
+      },
+      cliContext(),
+    );
+    const text = `${JSON.stringify(bundle, null, 2)}\n`;
+    if (flags.output !== undefined) await writeFile(flags.output, text, { mode: 0o600, flag: 'wx' });
+    else process.stdout.write(text);
+  });
 }

@@ -58,6 +58,7 @@ withStorageOptions(program.command('start'))
   .option('--http-port <port>', 'HTTPS port (default 8443)')
   .option('--mqtt-port <port>', 'MQTT over TLS port (default 8883)')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .option('--emergency-read-only', 'emergency mode: serve reads; refuse writes and device ingest (docs/backup.md)')
   .action(action(async (flags: CommonFlags) => runStart(config(flags).config)));
 
 program

@@ -101,7 +101,7 @@ import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
 // --- backups (issue 12) ---
 import { backupConsole, startBackupJobs } from './composition/backup.js';
-import { backupRoutes } from './transports/http/index.js';
+import { backupRoutes, readOnlyRoutes } from './transports/http/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 
 export interface PlatformOptions {
@@ -679,7 +679,9 @@ export async function startServer(
         }
       : platform.securityEvents;
     const devices = options.devices ?? platformDevicePorts(platform);
-    const authenticator = devices.authenticator ?? refuseAllDevices;
+    // emergency read-only mode (issue 12): no device may connect or publish.
+    if (config.emergency.readOnly) logger.warn('emergency read-only mode: writes and device ingest are refused');
+    const authenticator = config.emergency.readOnly ? refuseAllDevices : (devices.authenticator ?? refuseAllDevices);
     const telemetry = createTelemetry(platform, securityEvents, devices, (readings) => void platform.clinical.alerts.onCommitted(readings));
     const broker = await startDeviceBroker({
       host: config.host,
@@ -733,7 +735,7 @@ export async function startServer(
       // devices: optional client certificates (renewal, HTTPS ingest) and the device routes.
       clientCa: platform.devices.clientCaPems,
       onResponse: usageObserver(requestCounter, metrics),
-      routes: [
+      routes: applyEmergencyMode(config, [
         ...identityRoutes.routes,
         patientRoutes({ patients: platform.patients.records, breakGlass: platform.patients.breakGlass, training: platform.patients.training }),
         deviceRoutes({ service: platform.devices.service }),
@@ -746,7 +748,7 @@ export async function startServer(
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
         backupRoutes({ backups: backupConsole(platform, backupJobs, process.env) }),
-      ],
+      ]),
       readiness: async () => {
         const database = await platform.database.ping();
         return { ready: database, checks: { database } };
@@ -854,4 +856,9 @@ export function fhirReadScope(platform: Platform, audit?: (executor: Executor) =
 export function fhirHttp(platform: Platform, scope = fhirReadScope(platform)): HttpRoutes {
   const source = new ReadingObservationSource({ uow: new BatchingUnitOfWork(platform.database, scope), clock: platform.clock });
   return fhirRoutes({ patients: platform.patients.records, devices: platform.devices.service, observations: source, patientDevices: source, clock: platform.clock, softwareVersion: '0.1.0' });
+}
+
+// --- emergency read-only mode (issue 12): every module's writes refused, sign-in still allowed ---
+function applyEmergencyMode(config: Config, routes: HttpRoutes[]): HttpRoutes[] {
+  return config.emergency.readOnly ? routes.map(readOnlyRoutes) : routes;
 }

@@ -186,6 +186,11 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    // --- emergency mode (issue 12), see docs/backup.md ---
+    emergency: Type.Object(
+      { readOnly: Type.Boolean({ default: false, description: 'Emergency read-only mode: clinicians read; writes and device ingest are refused (or `vigil start --emergency-read-only`).' }) },
+      { additionalProperties: false, default: {} },
+    ),
     // --- backups and disaster recovery (issue 12), see docs/backup.md ---
     backup: Type.Object(
       {

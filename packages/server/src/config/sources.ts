@@ -34,6 +34,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'VIGIL_LOGIN_RATE_LIMIT_PER_MINUTE', path: ['login', 'rateLimitPerMinute'], kind: 'integer' },
   { env: 'VIGIL_SESSIONS_IDLE_MINUTES', path: ['sessions', 'idleMinutes'], kind: 'integer' },
   { env: 'VIGIL_SESSIONS_ABSOLUTE_HOURS', path: ['sessions', 'absoluteHours'], kind: 'integer' },
+  { env: 'VIGIL_EMERGENCY_READ_ONLY', path: ['emergency', 'readOnly'], kind: 'boolean' },
   { env: 'VIGIL_BACKUP_SCHEDULE', path: ['backup', 'schedule'], kind: 'string' },
   { env: 'VIGIL_BACKUP_DRILL_SCHEDULE', path: ['backup', 'drillSchedule'], kind: 'string' },
   { env: 'VIGIL_INSECURE_ALLOW_PLAINTEXT_DATABASE', path: ['insecure', 'allowPlaintextDatabase'], kind: 'boolean' },

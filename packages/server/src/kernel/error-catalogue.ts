@@ -40,6 +40,7 @@ export const ERROR_CATALOGUE = {
   BACKUP_PART_CORRUPT: { status: 422, message: 'A backup part is damaged or was altered.' },
   BACKUP_CONTENT_MISMATCH: { status: 422, message: 'The backup content does not match its manifest.' },
   BACKUP_RESTORE_TARGET_NOT_EMPTY: { status: 409, message: 'The restore target already holds data.' },
+  EMERGENCY_READ_ONLY: { status: 503, message: 'Vigil runs in emergency read-only mode: changes are not accepted.' },
   BACKUP_ENGINE_MISMATCH: { status: 422, message: 'The backup was made on another database engine.' },
   // keys
   KEYS_MASTER_KEY_MISSING: { status: 500, message: 'The master key is missing.' },

@@ -33,6 +33,8 @@ export interface CreateDeps {
   readonly stagingDir: string;
   readonly clock: Clock;
   readonly vigilVersion: string;
+  /** Path of the `age` tool to encrypt the database part with (faster); default: the age-encryption library. */
+  readonly ageBinary?: string | undefined;
   /** Longest time one target may take (default one hour); past it the target counts as failed. */
   readonly targetTimeoutMs?: number;
   /** Bytes of the database part read so far, and its size (for a progress bar). */
@@ -91,7 +93,7 @@ async function writeToTarget(
     const total = (await stat(snapshot.file)).size;
     const progress = deps.onProgress;
     const database = createReadStream(snapshot.file, { highWaterMark: 1024 * 1024 });
-    parts.push(await writePart(target, id, databasePart, database, deps.recipients, progress ? (n) => progress(n, total) : undefined));
+    parts.push(await writePart(target, id, databasePart, database, deps.recipients, progress ? (n) => progress(n, total) : undefined, deps.ageBinary));
     parts.push(await writePart(target, id, KEYS_PART, Readable.from([Buffer.from(keys, 'utf8')]), deps.recipients));
     parts.push(await writePart(target, id, FILES_PART, Readable.from([Buffer.from(files, 'utf8')]), deps.recipients));
     const manifest: BackupManifest = {

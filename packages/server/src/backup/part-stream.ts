@@ -36,10 +36,10 @@ export class Digesting extends Transform {
   }
 }
 
-export async function writePart(target: BackupTarget, backupId: string, name: string, plaintext: Readable, recipients: readonly string[], onProgress?: (bytes: number) => void): Promise<BackupPart> {
+export async function writePart(target: BackupTarget, backupId: string, name: string, plaintext: Readable, recipients: readonly string[], onProgress?: (bytes: number) => void, ageBinary?: string): Promise<BackupPart> {
   const plain = new Digesting(onProgress);
   const cipher = new Digesting();
-  const encrypted = await ageEncryptStream(recipients, plaintext.pipe(plain));
+  const encrypted = await ageEncryptStream(recipients, plaintext.pipe(plain), { binary: ageBinary });
   plaintext.once('error', (error) => plain.destroy(error));
   const upload = target.put(`${backupId}/${name}`, encrypted.pipe(cipher));
   encrypted.once('error', (error) => cipher.destroy(error));

@@ -89,6 +89,8 @@ export interface BackupWiringOptions {
   readonly targets?: readonly BackupTarget[];
   /** Longest time one target may take (tests). */
   readonly targetTimeoutMs?: number;
+  /** Overrides backup.ageBinary (bench, tests). */
+  readonly ageBinary?: string;
 }
 
 export async function wireBackup(platform: Platform, options: BackupWiringOptions): Promise<BackupService> {
@@ -111,6 +113,7 @@ export async function wireBackup(platform: Platform, options: BackupWiringOption
       clock,
       vigilVersion: VIGIL_VERSION,
       ...(options.targetTimeoutMs !== undefined ? { targetTimeoutMs: options.targetTimeoutMs } : {}),
+      ...((options.ageBinary ?? config.backup.ageBinary) !== undefined ? { ageBinary: options.ageBinary ?? config.backup.ageBinary } : {}),
     },
     targets,
     inspector: snapshotInspectorFor(config.databaseUrl),

@@ -13,6 +13,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { TelemetryEnvelope } from '@vigil/protocol';
 import { runAuditVerify } from '../cli/audit-commands.js';
 import { validate } from '../config/index.js';
+import { wireBackup } from '../composition/backup.js';
 import { SYSTEM_PRINCIPAL, type RequestContext } from '../kernel/index.js';
 import { createTelemetry, openPlatform } from '../main.js';
 import type { IngestDevice } from '../telemetry/index.js';
@@ -101,6 +102,14 @@ describe('sqlite/backup and restore', () => {
     const result = await restoreBackup(f.restoreDeps(), backupId, { dataDir, dryRun: true });
     assert.equal(result.dryRun, true);
     assert.equal(existsSync(dataDir), false);
+  });
+
+  test('ok/a backup encrypted by the age binary (backup.ageBinary) verifies with the library and restores', { skip: hasAge ? false : 'age is not installed' }, async () => {
+    const service = await wireBackup(f.platform, { env: {}, targets: [f.target], ageBinary: 'age' });
+    const created = await service.create(ctx);
+    assert.equal(created.outcomes[0]?.ok, true, created.outcomes[0]?.error);
+    const report = await service.verify(ctx, f.recoveryKey, { backupId: created.id });
+    assert.equal(report.ok, true, report.reason);
   });
 
   test('ok/Debian age opens the backup with the recovery key alone', { skip: hasAge ? false : 'age is not installed' }, async () => {

@@ -20,6 +20,7 @@ import { SecurityAlertPage, SecurityAlertsPage } from './pages/security-alerts-p
 import { SecurityEventsPage } from './pages/security-events-page';
 import { UsagePage } from './pages/usage-page';
 import { AuditLogPage } from './pages/audit-log-page';
+import { BackupsPage } from './pages/backups-page';
 import { BreakGlassPage } from './pages/break-glass-page';
 import { DevicePage } from './pages/device-page';
 import { DevicesPage } from './pages/devices-page';
@@ -149,6 +150,7 @@ const NAV: readonly { readonly to: string; readonly label: string; readonly capa
   { to: '/security/alerts', label: 'Security', capability: 'security:read' },
   { to: '/usage', label: 'Usage', capability: 'usage:read' },
   { to: '/audit', label: 'Audit log', capability: 'audit:read' },
+  { to: '/backups', label: 'Backups', capability: 'backups:read' },
 ];
 
 function Navigation() {
@@ -199,6 +201,7 @@ function Page({ path }: { readonly path: string }) {
   if (path === '/alert-rules') return <AlertRulesPage />;
   if (path === '/security/alerts') return <SecurityAlertsPage />;
   if (path === '/security/events') return <SecurityEventsPage />;
+  if (path === '/backups') return <BackupsPage />;
   if (path === '/security/delivery') return <DeliveryPage />;
   if (path === '/usage') return <UsagePage />;
   if (path === '/audit') return <AuditLogPage />;

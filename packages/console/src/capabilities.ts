@@ -29,6 +29,8 @@ const CAPABILITIES = {
   'disclosures:read': ['org-admin', 'security-officer', 'auditor'],
   // the audit log (issue 11)
   'audit:read': ['platform-admin', 'security-officer', 'auditor'],
+  // backups and disaster recovery (issue 12): installation-wide, platform admins only
+  'backups:read': ['platform-admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

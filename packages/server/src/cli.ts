@@ -6,6 +6,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { runAuditExport, runAuditVerify } from './cli/audit-commands.js';
+import { registerBackupCommands } from './cli/backup-commands.js';
+import { registerDrCommands } from './cli/dr-commands.js';
 import { flagsToConfig, type CommonFlags } from './cli/config-flags.js';
 import { runDemo } from './cli/demo-commands.js';
 import { parseTokenCount, runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-commands.js';
@@ -57,6 +59,7 @@ withStorageOptions(program.command('start'))
   .option('--http-port <port>', 'HTTPS port (default 8443)')
   .option('--mqtt-port <port>', 'MQTT over TLS port (default 8883)')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .option('--emergency-read-only', 'emergency mode: serve reads; refuse writes and device ingest (docs/backup.md)')
   .action(action(async (flags: CommonFlags) => runStart(config(flags).config)));
 
 program
@@ -166,6 +169,10 @@ withStorageOptions(user.command('grant'))
   .argument('<username>')
   .argument('<role...>')
   .action(action(async (username: string, roles: string[], flags: CommonFlags) => runUserGrant(config(flags).config, username, roles)));
+
+// --- vigil backup (issue 12) ---
+registerBackupCommands(program, { withStorageOptions, config: (flags) => config(flags).config, action });
+registerDrCommands(program, { withStorageOptions, config: (flags) => config(flags).config, action });
 
 try {
   await program.parseAsync(process.argv);

@@ -105,6 +105,9 @@ import { auditRoutes, securityRoutes } from './transports/http/index.js';
 // --- telemetry and MQTT (issue 4) ---
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
+// --- backups (issue 12) ---
+import { backupConsole, startBackupJobs } from './composition/backup.js';
+import { backupRoutes, readOnlyRoutes } from './transports/http/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 
 export interface PlatformOptions {
@@ -702,7 +705,9 @@ export async function startServer(
         }
       : platform.securityEvents;
     const devices = options.devices ?? platformDevicePorts(platform);
-    const authenticator = devices.authenticator ?? refuseAllDevices;
+    // emergency read-only mode (issue 12): no device may connect or publish.
+    if (config.emergency.readOnly) logger.warn('emergency read-only mode: writes and device ingest are refused');
+    const authenticator = config.emergency.readOnly ? refuseAllDevices : (devices.authenticator ?? refuseAllDevices);
     const telemetry = createTelemetry(platform, securityEvents, devices, (readings) => void platform.clinical.alerts.onCommitted(readings));
     const broker = await startDeviceBroker({
       host: config.host,
@@ -745,6 +750,8 @@ export async function startServer(
     });
     // Links (FHIR Bundles) are built on the public base URL; the port is known once listening.
     let listeningPort = config.httpPort;
+    // --- backups (issue 12): scheduled, retried, pruned and verified (composition/backup.ts)
+    const backupJobs = await startBackupJobs(platform, process.env, (job, error) => logger.error({ job, err: error }, 'job failed'));
     const http = await createHttpServer({
       authorize: identityRoutes.authorize,
       tls: tls.credentials,
@@ -757,7 +764,7 @@ export async function startServer(
       // devices: optional client certificates (renewal, HTTPS ingest) and the device routes.
       clientCa: platform.devices.clientCaPems,
       onResponse: usageObserver(requestCounter, metrics),
-      routes: [
+      routes: applyEmergencyMode(config, [
         ...identityRoutes.routes,
         patientRoutes({ patients: platform.patients.records, breakGlass: platform.patients.breakGlass, training: platform.patients.training }),
         deviceRoutes({ service: platform.devices.service }),
@@ -770,7 +777,8 @@ export async function startServer(
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
         auditRoutes({ auditLog: wireAuditLogService(platform) }),
-      ],
+        backupRoutes({ backups: backupConsole(platform, backupJobs, process.env) }),
+      ]),
       readiness: storageReadiness(platform.database),
     });
     await http.listen({ host: config.host, port: config.httpPort });
@@ -839,6 +847,7 @@ export async function startServer(
           await platform.clinical.alerts.drain();
           await scheduler.stop();
           await saveDetectorState(platform).catch((error: unknown) => logger.error({ err: error }, 'security detector state not saved'));
+          await backupJobs?.stop();
           await platform.devices.flushActivity().catch((error: unknown) => logger.error({ err: error }, 'device activity flush failed'));
           await requestCounter.flush().catch((error: unknown) => logger.error({ err: error }, 'usage counter flush failed'));
           await platform
@@ -890,4 +899,9 @@ export function fhirReadScope(platform: Platform, audit?: (executor: Executor) =
 export function fhirHttp(platform: Platform, scope = fhirReadScope(platform), publicBaseUrl: () => string = () => defaultPublicBaseUrl(platform.config, platform.config.httpPort)): HttpRoutes {
   const source = new ReadingObservationSource({ uow: new BatchingUnitOfWork(platform.database, scope), clock: platform.clock });
   return fhirRoutes({ patients: platform.patients.records, devices: platform.devices.service, observations: source, patientDevices: source, clock: platform.clock, softwareVersion: '0.1.0', publicBaseUrl });
+}
+
+// --- emergency read-only mode (issue 12): every module's writes refused, sign-in still allowed ---
+function applyEmergencyMode(config: Config, routes: HttpRoutes[]): HttpRoutes[] {
+  return config.emergency.readOnly ? routes.map(readOnlyRoutes) : routes;
 }

@@ -66,6 +66,9 @@ export const PERMISSIONS = {
   // --- security monitoring (alerts/security) ---
   'security:read': { roles: ['platform-admin', 'org-admin', 'security-officer'], description: 'Read security events and security alerts.' },
   'security:manage': { roles: ['platform-admin', 'security-officer'], description: 'Acknowledge, resolve, suppress, assign and annotate security alerts.' },
+  // --- backups and disaster recovery (issue 12): installation-wide, so platform admins only ---
+  'backups:read': { roles: ['platform-admin'], description: 'See backups, their verification, DR drills (RTO/RPO) and next runs; every view is audited.' },
+  'backups:manage': { roles: ['platform-admin'], description: 'Take a backup now.' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

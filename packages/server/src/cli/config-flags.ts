@@ -9,6 +9,8 @@ export interface CommonFlags {
   readonly httpPort?: string;
   readonly mqttPort?: string;
   readonly logLevel?: string;
+  /** `vigil start --emergency-read-only` (issue 12). */
+  readonly emergencyReadOnly?: boolean;
 }
 
 export function flagsToConfig(flags: CommonFlags): Record<string, unknown> {
@@ -19,6 +21,7 @@ export function flagsToConfig(flags: CommonFlags): Record<string, unknown> {
   if (flags.httpPort !== undefined) out['httpPort'] = port('--http-port', flags.httpPort);
   if (flags.mqttPort !== undefined) out['mqttPort'] = port('--mqtt-port', flags.mqttPort);
   if (flags.logLevel !== undefined) out['logLevel'] = flags.logLevel;
+  if (flags.emergencyReadOnly === true) out['emergency'] = { readOnly: true };
   return out;
 }
 

@@ -21,6 +21,8 @@ import {
   type RunningServer,
 } from '../main.js';
 import { createLogger } from '../observability/index.js';
+import { initDrillIdentity, initRecoveryRecipient } from '../backup/index.js';
+import { printRecoveryKey } from './backup-commands.js';
 
 export async function runInit(config: Config, flags: { reissueSetupCredential?: boolean | undefined } = {}): Promise<void> {
   if (await isInitialized(config)) {
@@ -31,8 +33,12 @@ export async function runInit(config: Config, flags: { reissueSetupCredential?: 
   const platform = await openPlatform({ config, env: process.env });
   try {
     const issued = await platform.setup.issue(cliContext());
+    // backups (issue 12): the recovery key pair; its private half is printed once, below.
+    const recovery = await initRecoveryRecipient(dataDir, { now: platform.clock.now() });
+    await initDrillIdentity(dataDir, platform.sealer);
     printInitialized(dataDir, process.env['VIGIL_MASTER_KEY'] === undefined);
     printCredential(issued);
+    printRecoveryKey(recovery.identity, recovery.recipient, platform.keys.active('audit-signing').id);
   } finally {
     await platform.close();
   }

@@ -21,6 +21,14 @@ function detector<P extends Record<string, Parameters<typeof Type.Object>[0][str
   return Type.Object({ enabled: Type.Boolean({ default: true }), ...properties }, { additionalProperties: false, default: {}, description });
 }
 
+// --- backups (issue 12): a recovery objective of one data class ---
+function objective(rtoMinutes: number, rpoMinutes: number) {
+  return Type.Object(
+    { rtoMinutes: Type.Integer({ minimum: 1, maximum: 525_600, default: rtoMinutes }), rpoMinutes: Type.Integer({ minimum: 1, maximum: 525_600, default: rpoMinutes }) },
+    { additionalProperties: false, default: {} },
+  );
+}
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ minLength: 1, default: './vigil-data', description: 'Data directory: database, keys, CA.' }),
@@ -229,6 +237,58 @@ export const ConfigSchema = Type.Object(
           description:
             'CIDR ranges (or addresses) that alert channels may reach although they are loopback, private, link-local or unique-local: on-premises webhook, SMTP and syslog receivers. Empty: only public addresses.',
         }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    // --- emergency mode (issue 12), see docs/backup.md ---
+    emergency: Type.Object(
+      { readOnly: Type.Boolean({ default: false, description: 'Emergency read-only mode: clinicians read; writes and device ingest are refused (or `vigil start --emergency-read-only`).' }) },
+      { additionalProperties: false, default: {} },
+    ),
+    // --- backups and disaster recovery (issue 12), see docs/backup.md ---
+    backup: Type.Object(
+      {
+        targets: Type.Array(
+          Type.Union([
+            Type.Object({ kind: Type.Literal('directory'), path: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+            Type.Object(
+              {
+                kind: Type.Literal('s3'),
+                bucket: Type.String({ minLength: 3, maxLength: 63 }),
+                prefix: Type.String({ maxLength: 256, default: '' }),
+                endpoint: Type.Optional(Type.String({ pattern: '^https?://' })),
+                region: Type.String({ minLength: 1, default: 'us-east-1' }),
+                forcePathStyle: Type.Boolean({ default: false }),
+                objectLock: Type.Union([Type.Literal('compliance'), Type.Literal('governance'), Type.Literal('off')], { default: 'compliance' }),
+              },
+              { additionalProperties: false },
+            ),
+          ]),
+          { default: [], maxItems: 8, description: 'Where backups go: local/mounted directories and S3-compatible buckets (credentials from the AWS_* environment).' },
+        ),
+        schedule: Type.String({ minLength: 3, maxLength: 64, default: '0 * * * *', description: 'Cron schedule of backups (UTC); "off" disables the job.' }),
+        retention: Type.Object(
+          {
+            hourly: Type.Integer({ minimum: 0, maximum: 1000, default: 24 }),
+            daily: Type.Integer({ minimum: 0, maximum: 1000, default: 14 }),
+            weekly: Type.Integer({ minimum: 0, maximum: 1000, default: 8 }),
+            monthly: Type.Integer({ minimum: 0, maximum: 1000, default: 12 }),
+          },
+          { additionalProperties: false, default: {}, description: 'Grandfather-father-son retention: backups kept per tier.' },
+        ),
+        drillSchedule: Type.String({ minLength: 3, maxLength: 64, default: '0 3 1 1,4,7,10 *', description: 'Cron schedule of DR drills (UTC, quarterly by default); "off" disables it.' }),
+        ageBinary: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: "Encrypt the database part with this `age` tool (e.g. /usr/bin/age, ~10x faster than the built-in library; same format). Unset: the age-encryption library." })),
+        drillOverdueDays: Type.Integer({ minimum: 1, maximum: 3650, default: 100, description: 'A drill older than this raises an alert.' }),
+        objectives: Type.Object(
+          {
+            phi: objective(240, 60),
+            telemetry: objective(240, 60),
+            audit: objective(240, 60),
+            keys: objective(60, 1440),
+            config: objective(60, 1440),
+          },
+          { additionalProperties: false, default: {}, description: 'Recovery time and point objectives (minutes) per data class, which drill reports compare against.' },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

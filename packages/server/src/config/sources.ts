@@ -37,6 +37,9 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'VIGIL_SESSIONS_IDLE_MINUTES', path: ['sessions', 'idleMinutes'], kind: 'integer' },
   { env: 'VIGIL_SESSIONS_ABSOLUTE_HOURS', path: ['sessions', 'absoluteHours'], kind: 'integer' },
   { env: 'VIGIL_DELIVERY_ALLOWED_TARGETS', path: ['delivery', 'allowedTargets'], kind: 'list' },
+  { env: 'VIGIL_EMERGENCY_READ_ONLY', path: ['emergency', 'readOnly'], kind: 'boolean' },
+  { env: 'VIGIL_BACKUP_SCHEDULE', path: ['backup', 'schedule'], kind: 'string' },
+  { env: 'VIGIL_BACKUP_DRILL_SCHEDULE', path: ['backup', 'drillSchedule'], kind: 'string' },
   { env: 'VIGIL_INSECURE_ALLOW_PLAINTEXT_DATABASE', path: ['insecure', 'allowPlaintextDatabase'], kind: 'boolean' },
 ];
 
@@ -44,6 +47,8 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
 export const NON_CONFIG_ENV: readonly string[] = [
   'VIGIL_CONFIG', // path of the config file
   'VIGIL_MASTER_KEY', // secret: read by keys/, never stored in the config object
+  'VIGIL_BACKUP_DIR', // a local backup target added to backup.targets (docs/backup.md)
+  'VIGIL_BACKUP_OBJECT_LOCK', // "off" for `--from s3://…` buckets without Object Lock (docs/backup.md)
   'VIGIL_METRICS_TOKEN', // secret: bearer token for GET /metrics; only its SHA-256 is kept (main.ts)
 ];
 

@@ -31,6 +31,18 @@ export const ERROR_CATALOGUE = {
   STORAGE_UNAVAILABLE: { status: 503, message: 'Storage is unavailable.' },
   STORAGE_MIGRATION_FAILED: { status: 500, message: 'A database migration failed.' },
   STORAGE_CONFLICT: { status: 409, message: 'The resource was changed concurrently.' },
+  // backup
+  BACKUP_NOT_FOUND: { status: 404, message: 'The backup was not found.' },
+  BACKUP_NOT_CONFIGURED: { status: 409, message: 'Backups are not configured.' },
+  BACKUP_TARGET_FAILED: { status: 502, message: 'The backup target failed.' },
+  BACKUP_SNAPSHOT_FAILED: { status: 500, message: 'The database snapshot failed.' },
+  BACKUP_MANIFEST_INVALID: { status: 422, message: 'The backup manifest is not valid.' },
+  BACKUP_SIGNATURE_INVALID: { status: 422, message: 'The backup manifest signature is not valid.' },
+  BACKUP_PART_CORRUPT: { status: 422, message: 'A backup part is damaged or was altered.' },
+  BACKUP_CONTENT_MISMATCH: { status: 422, message: 'The backup content does not match its manifest.' },
+  BACKUP_RESTORE_TARGET_NOT_EMPTY: { status: 409, message: 'The restore target already holds data.' },
+  EMERGENCY_READ_ONLY: { status: 503, message: 'Vigil runs in emergency read-only mode: changes are not accepted.' },
+  BACKUP_ENGINE_MISMATCH: { status: 422, message: 'The backup was made on another database engine.' },
   // keys
   KEYS_MASTER_KEY_MISSING: { status: 500, message: 'The master key is missing.' },
   KEYS_MASTER_KEY_INVALID: { status: 500, message: 'The master key is not valid.' },
@@ -39,6 +51,7 @@ export const ERROR_CATALOGUE = {
   KEYS_KEY_NOT_FOUND: { status: 500, message: 'A required key is missing.' },
   KEYS_CIPHERTEXT_INVALID: { status: 500, message: 'Sealed data could not be opened.' },
   KEYS_SIGNATURE_INVALID: { status: 400, message: 'The signature is not valid.' },
+  KEYS_RECOVERY_KEY_INVALID: { status: 400, message: 'The recovery key is not valid.' },
   KEYS_STORE_EXISTS: { status: 500, message: 'A key store already exists here; it was not replaced.' },
   // audit
   AUDIT_WRITE_FAILED: { status: 503, message: 'The audit log could not be written; nothing was changed.' },

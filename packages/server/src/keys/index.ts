@@ -28,3 +28,7 @@ export { newMasterKeyText } from './master-key.js';
 export { writeFileAtomic, createFileAtomic } from './atomic-file.js';
 /** HMAC-SHA-256 with a shared secret (webhook signatures) and constant-time secret checks. */
 export { createMessageMac, secretDigestMatcher, type MessageMac } from './message-mac.js';
+/** age encryption of backups to the recovery recipient (age-encryption.org/v1). */
+export { ageDecryptStream, ageEncryptStream, ageRecipientOf, generateRecoveryIdentity, isAgeRecipient, parseAgeIdentity } from './age-encryption.js';
+/** The key store re-sealed under a per-backup escrow key (the master key never enters a backup). */
+export { installRecoveredKeyStore, publicKeysOfStore, resealKeyStoreForRecovery, type RecoveryKeyStore } from './recovery-key-store.js';

@@ -41,6 +41,11 @@ export interface KeyStoreDocument {
   readonly salt: string;
   readonly verifier: string;
   readonly keys: readonly StoredKey[];
+  /**
+   * Only in a store re-sealed for recovery (recovery-key-store.ts): the original keyed-hash root,
+   * sealed under the entry key, b64url. Absent, the root is derived from the master key.
+   */
+  readonly hashRoot?: string;
   readonly mac: string;
 }
 
@@ -50,13 +55,16 @@ export function serializeKeyStore(doc: KeyStoreDocument): string {
 
 /** The exact bytes the MAC covers: every field but `mac`, in a fixed order. */
 export function canonicalKeyStore(doc: Omit<KeyStoreDocument, 'mac'>): string {
-  return JSON.stringify([
+  const fields: unknown[] = [
     doc.format,
     doc.version,
     doc.salt,
     doc.verifier,
     doc.keys.map((k) => [k.id, k.purpose, k.algorithm, k.createdAt, k.status, k.retiredAt ?? null, k.publicKeyPem ?? null, k.sealed]),
-  ]);
+  ];
+  // Appended only when present, so the MAC of every store without it is unchanged.
+  if (doc.hashRoot !== undefined) fields.push(doc.hashRoot);
+  return JSON.stringify(fields);
 }
 
 export function parseKeyStore(text: string, path: string): KeyStoreDocument {
@@ -66,7 +74,7 @@ export function parseKeyStore(text: string, path: string): KeyStoreDocument {
   } catch (error) {
     throw corrupt(path, 'is not valid JSON', error);
   }
-  const doc = record(value, ['format', 'version', 'salt', 'verifier', 'keys', 'mac'], [], path, 'the document');
+  const doc = record(value, ['format', 'version', 'salt', 'verifier', 'keys', 'mac'], ['hashRoot'], path, 'the document');
   if (doc['format'] !== KEY_STORE_FORMAT) throw corrupt(path, 'is not a Vigil key store');
   if (doc['version'] !== KEY_STORE_VERSION) throw corrupt(path, `has unsupported version ${String(doc['version'])}`);
   const salt = bytes32(doc['salt'], path, 'salt');
@@ -76,7 +84,9 @@ export function parseKeyStore(text: string, path: string): KeyStoreDocument {
   if (!Array.isArray(rawKeys)) throw corrupt(path, 'has no key list');
   const keys = rawKeys.map((entry: unknown, index) => parseStoredKey(entry, path, index));
   checkKeySet(keys, path);
-  return { format: KEY_STORE_FORMAT, version: KEY_STORE_VERSION, salt, verifier, keys, mac };
+  const hashRoot = doc['hashRoot'];
+  if (hashRoot !== undefined && (typeof hashRoot !== 'string' || decodeBase64Url(hashRoot) === undefined)) throw corrupt(path, 'has a malformed hashRoot');
+  return { format: KEY_STORE_FORMAT, version: KEY_STORE_VERSION, salt, verifier, keys, ...(hashRoot !== undefined ? { hashRoot } : {}), mac };
 }
 
 function parseStoredKey(value: unknown, path: string, index: number): StoredKey {

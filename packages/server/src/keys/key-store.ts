@@ -113,13 +113,14 @@ export async function openKeyStore(options: OpenKeyStoreOptions): Promise<KeyPro
       });
     }
     const material = unsealAll(barrier, document, paths);
+    useCarriedHashRoot(barrier, document, paths);
     return new LocalKeyProvider({ paths, clock: options.clock, barrier, document, documentBytes, material });
   } finally {
     masterKey.fill(0);
   }
 }
 
-function unsealAll(barrier: StoreBarrier, document: KeyStoreDocument, paths: KeyStorePaths): Map<string, KeyMaterial> {
+export function unsealAll(barrier: StoreBarrier, document: KeyStoreDocument, paths: KeyStorePaths): Map<string, KeyMaterial> {
   if (!barrier.macMatches(canonicalKeyStore(document), bytesOf(document.mac))) {
     throw new AppError('KEYS_STORE_CORRUPT', { detail: `${paths.storeFile} fails its integrity check (MAC); it was altered or damaged` });
   }
@@ -136,7 +137,16 @@ function unsealAll(barrier: StoreBarrier, document: KeyStoreDocument, paths: Key
   return material;
 }
 
-async function resolveMasterKey(paths: KeyStorePaths, fromEnvironment: string | undefined): Promise<Buffer> {
+/** A store re-sealed for recovery carries its original keyed-hash root (after the MAC check). */
+export function useCarriedHashRoot(barrier: StoreBarrier, document: KeyStoreDocument, paths: KeyStorePaths): void {
+  if (document.hashRoot === undefined) return;
+  const root = barrier.openHashRoot(bytesOf(document.hashRoot));
+  if (root === undefined) throw new AppError('KEYS_STORE_CORRUPT', { detail: `${paths.storeFile}: the carried keyed-hash root does not open` });
+  barrier.useKeyedHashRoot(root);
+  root.fill(0);
+}
+
+export async function resolveMasterKey(paths: KeyStorePaths, fromEnvironment: string | undefined): Promise<Buffer> {
   if (fromEnvironment !== undefined) return parseMasterKey(fromEnvironment);
   const text = await readPrivateFile(paths.masterKeyFile);
   if (text === undefined) {
@@ -169,7 +179,7 @@ async function createOrReuseMasterKeyFile(paths: KeyStorePaths): Promise<Buffer>
   return key;
 }
 
-function bytesOf(base64url: string): Buffer {
+export function bytesOf(base64url: string): Buffer {
   const bytes = decodeBase64Url(base64url);
   if (bytes === undefined) throw new AppError('KEYS_STORE_CORRUPT', { detail: 'malformed base64url in the key store' });
   return bytes;

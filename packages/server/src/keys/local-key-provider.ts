@@ -139,7 +139,7 @@ export class LocalKeyProvider implements KeyProvider {
       ...this.#document.keys.map((k): StoredKey => (k.purpose === purpose && k.status === 'active' ? { ...k, status: 'retired', retiredAt: now } : k)),
       entry,
     ];
-    const document = buildKeyStoreDocument(this.#barrier, this.#document.salt, this.#document.verifier, keys);
+    const document = buildKeyStoreDocument(this.#barrier, this.#document.salt, this.#document.verifier, keys, this.#document.hashRoot);
     const bytes = Buffer.from(serializeKeyStore(document), 'utf8');
     await writeFileAtomic(this.#paths.storeFile, bytes, KEY_STORE_FILE_MODE);
     this.#document = document;
@@ -185,8 +185,8 @@ export function sealEntry(barrier: StoreBarrier, id: string, purpose: KeyPurpose
   }
 }
 
-export function buildKeyStoreDocument(barrier: StoreBarrier, salt: string, verifier: string, keys: readonly StoredKey[]): KeyStoreDocument {
-  const body = { format: KEY_STORE_FORMAT, version: KEY_STORE_VERSION, salt, verifier, keys } as const;
+export function buildKeyStoreDocument(barrier: StoreBarrier, salt: string, verifier: string, keys: readonly StoredKey[], hashRoot?: string): KeyStoreDocument {
+  const body = { format: KEY_STORE_FORMAT, version: KEY_STORE_VERSION, salt, verifier, keys, ...(hashRoot !== undefined ? { hashRoot } : {}) } as const;
   return { ...body, mac: encodeBase64Url(barrier.mac(canonicalKeyStore(body))) };
 }
 

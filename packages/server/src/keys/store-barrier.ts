@@ -6,7 +6,9 @@
  *   entry key = HKDF(master, salt, "vigil/keystore/v1/entry")      AES-256-GCM over each stored key
  *   mac key   = HKDF(master, salt, "vigil/keystore/v1/integrity")  HMAC-SHA-256 over the whole store
  *   hash root = HKDF(master, salt, "vigil/keystore/v1/keyed-hash") root of the keyed hashes
- *               (keyed-hash.ts): blind indexes and fingerprints, one derived key per domain
+ *               (keyed-hash.ts): blind indexes and fingerprints, one derived key per domain;
+ *               a store re-sealed for recovery carries its original root sealed under the
+ *               entry key instead (`hashRoot`), so its blind indexes stay valid
  *
  * MUST: the master key is used only through HKDF, never directly as a cipher key, so each use
  *       has its own key (RFC 5869 §3.2, domain separation by `info`).
@@ -22,6 +24,8 @@ const LABEL_VERIFIER = 'vigil/keystore/v1/verifier';
 const LABEL_ENTRY = 'vigil/keystore/v1/entry';
 const LABEL_INTEGRITY = 'vigil/keystore/v1/integrity';
 const LABEL_KEYED_HASH = 'vigil/keystore/v1/keyed-hash';
+/** AAD of a carried keyed-hash root (a store re-sealed for recovery keeps its blind indexes). */
+const LABEL_HASH_ROOT = 'vigil/keystore/v1/keyed-hash-root';
 const DERIVED_BYTES = 32;
 
 export interface EntryLabel {
@@ -34,7 +38,7 @@ export class StoreBarrier {
   readonly #verifier: Buffer;
   readonly #entryKey: KeyObject;
   readonly #macKey: KeyObject;
-  readonly #keyedHashRoot: KeyObject;
+  #keyedHashRoot: KeyObject;
 
   private constructor(verifier: Buffer, entryKey: KeyObject, macKey: KeyObject, keyedHashRoot: KeyObject) {
     this.#verifier = verifier;
@@ -68,6 +72,27 @@ export class StoreBarrier {
     } finally {
       bytes.fill(0);
     }
+  }
+
+  /**
+   * The keyed-hash root as bytes, only to carry it into a store re-sealed for recovery
+   * (recovery-key-store.ts): blind indexes must survive a change of master key.
+   */
+  keyedHashRootBytes(): Buffer {
+    return this.#keyedHashRoot.export();
+  }
+
+  /** Replaces the derived keyed-hash root with one carried by the store (a recovered store). */
+  useKeyedHashRoot(root: Uint8Array): void {
+    this.#keyedHashRoot = createSecretKey(Buffer.from(root));
+  }
+
+  sealHashRoot(root: Uint8Array): Buffer {
+    return gcmSeal(this.#entryKey, root, Buffer.from(LABEL_HASH_ROOT, 'utf8'));
+  }
+
+  openHashRoot(sealed: Uint8Array): Buffer | undefined {
+    return gcmOpen(this.#entryKey, sealed, Buffer.from(LABEL_HASH_ROOT, 'utf8'));
   }
 
   verifier(): Buffer {

@@ -28,3 +28,7 @@ export { usageStore } from './stores/usage-store.js';
 // --- storage faults (issue 17) ---
 export { classifyStorageFault, type ClassifiedFault } from './storage-fault.js';
 export { StorageHealth, type FaultReporter } from './storage-health.js';
+// --- backups (issue 12) ---
+export { backupRunStore } from './stores/backup-run-store.js';
+export { inspectSqliteCopy, restoreSqliteCopy, sqliteSnapshotSource } from './sqlite/backup-snapshot.js';
+export { inspectPostgresCopy, postgresSnapshotSource, restorePostgresCopy } from './postgres/backup-snapshot.js';

@@ -401,7 +401,7 @@ export interface DeliveryUsageTables {
   usage_request_buckets: { hour: string; org_id: string; user_id: string; method: string; route: string; status_class: string; count: number };
 }
 
-export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables {
+export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables, BackupTables {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_head: AuditHeadTable;
@@ -434,4 +434,19 @@ export interface SecurityAlertsTable {
   notes: string;
   /** JSON {securityEventIds, auditSeqs}. */
   evidence: string;
+}
+
+/** Backup runs (issue 12, migration 0016). */
+export interface BackupTables {
+  backup_runs: {
+    id: string;
+    kind: string;
+    backup_id: string | null;
+    target: string;
+    started_at: string;
+    finished_at: string;
+    outcome: string;
+    bytes: number | null;
+    detail: string;
+  };
 }

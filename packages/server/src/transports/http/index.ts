@@ -44,3 +44,5 @@ export { usageRoutes, type UsageRoutesDeps } from './usage-routes.js';
 export { auditRoutes, type AuditRoutesDeps } from './audit-routes.js';
 export { metricsRoutes, type MetricsRoutesDeps } from './metrics-routes.js';
 export { securityRoutes, type SecurityRoutesDeps } from './security-routes.js';
+export { backupRoutes, type BackupConsole } from './backup-routes.js';
+export { readOnlyRoutes } from './emergency-read-only.js';

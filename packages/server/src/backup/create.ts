@@ -1,0 +1,140 @@
+/**
+ * Taking a backup: one consistent snapshot, then for each target its encrypted parts and, last,
+ * its signed manifest. A target that fails does not stop the others; its partial objects are
+ * left without a manifest (never listed) and removed when possible.
+ *
+ * MUST: every part is age-encrypted to the recovery recipient before it leaves the process.
+ * MUST: the manifest records the audit head and row counts read inside the snapshot, and is
+ *       signed with the audit-signing key.
+ * MUST: the live master key is never written into a backup (carried-files.ts, keys/recovery-key-store.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { RecoveryKeyStore, Signer } from '../keys/index.js';
+import type { Clock } from '../kernel/index.js';
+import { serializeFiles, serializeKeys, FILES_PART, KEYS_PART, type CarriedFile } from './carried-files.js';
+import { backupIdAt, canonicalManifest, serializeSignedManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, type BackupManifest, type BackupPart } from './model.js';
+import { writePart } from './part-stream.js';
+import type { DatabaseSnapshot, SnapshotSource } from './store.js';
+import type { BackupTarget } from './target.js';
+
+export interface CreateDeps {
+  readonly source: SnapshotSource;
+  readonly targets: readonly BackupTarget[];
+  readonly signer: () => Signer;
+  /** age recipients: the offline recovery key, and the server's drill key if any. */
+  readonly recipients: readonly string[];
+  readonly recoveryKeyStore: () => Promise<RecoveryKeyStore>;
+  readonly carriedFiles: () => Promise<CarriedFile[]>;
+  /** A private (0700) folder for the snapshot copy. */
+  readonly stagingDir: string;
+  readonly clock: Clock;
+  readonly vigilVersion: string;
+  /** Path of the `age` tool to encrypt the database part with (faster); default: the age-encryption library. */
+  readonly ageBinary?: string | undefined;
+  /** Longest time one target may take (default one hour); past it the target counts as failed. */
+  readonly targetTimeoutMs?: number;
+  /** Bytes of the database part read so far, and its size (for a progress bar). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface TargetOutcome {
+  readonly target: string;
+  readonly ok: boolean;
+  readonly bytes: number;
+  readonly error?: string;
+}
+
+export interface CreateResult {
+  readonly id: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly facts: DatabaseSnapshot['facts'];
+  readonly outcomes: readonly TargetOutcome[];
+}
+
+export async function createBackup(deps: CreateDeps): Promise<CreateResult> {
+  const started = deps.clock.now();
+  const id = backupIdAt(started, randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6));
+  await mkdir(deps.stagingDir, { recursive: true, mode: 0o700 });
+  const staging = await mkdtemp(join(deps.stagingDir, `${id}-`));
+  let snapshot: DatabaseSnapshot | undefined;
+  try {
+    snapshot = await deps.source.snapshot(staging);
+    const keys = serializeKeys(await deps.recoveryKeyStore());
+    const files = serializeFiles(await deps.carriedFiles());
+    const databasePart = deps.source.engine === 'sqlite' ? 'database.sqlite.age' : 'database.pgdump.age';
+    const outcomes: TargetOutcome[] = [];
+    for (const target of deps.targets) {
+      outcomes.push(await withTimeout(writeToTarget(deps, target, id, started, snapshot, databasePart, keys, files), deps.targetTimeoutMs ?? 3_600_000, target, id));
+    }
+    return { id, startedAt: started.toISOString(), finishedAt: deps.clock.now().toISOString(), facts: snapshot.facts, outcomes };
+  } finally {
+    await snapshot?.remove();
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function writeToTarget(
+  deps: CreateDeps,
+  target: BackupTarget,
+  id: string,
+  started: Date,
+  snapshot: DatabaseSnapshot,
+  databasePart: string,
+  keys: string,
+  files: string,
+): Promise<TargetOutcome> {
+  try {
+    const parts: BackupPart[] = [];
+    const total = (await stat(snapshot.file)).size;
+    const progress = deps.onProgress;
+    const database = createReadStream(snapshot.file, { highWaterMark: 1024 * 1024 });
+    parts.push(await writePart(target, id, databasePart, database, deps.recipients, progress ? (n) => progress(n, total) : undefined, deps.ageBinary));
+    parts.push(await writePart(target, id, KEYS_PART, Readable.from([Buffer.from(keys, 'utf8')]), deps.recipients));
+    parts.push(await writePart(target, id, FILES_PART, Readable.from([Buffer.from(files, 'utf8')]), deps.recipients));
+    const manifest: BackupManifest = {
+      format: MANIFEST_FORMAT,
+      version: MANIFEST_VERSION,
+      id,
+      vigilVersion: deps.vigilVersion,
+      schemaVersion: snapshot.facts.schemaVersion,
+      engine: deps.source.engine,
+      startedAt: started.toISOString(),
+      createdAt: deps.clock.now().toISOString(),
+      auditHead: snapshot.facts.auditHead,
+      rowCounts: snapshot.facts.rowCounts,
+      lastTelemetryAt: snapshot.facts.lastTelemetryAt,
+      recipients: deps.recipients,
+      parts,
+    };
+    const signer = deps.signer();
+    const signature = Buffer.from(signer.sign(Buffer.from(canonicalManifest(manifest), 'utf8'))).toString('base64');
+    const text = serializeSignedManifest({ manifest, signature: { keyId: signer.keyId, value: signature } });
+    await target.put(`${id}/${MANIFEST_FILE}`, Readable.from([Buffer.from(text, 'utf8')]));
+    return { target: target.name, ok: true, bytes: parts.reduce((sum, p) => sum + p.cipherBytes, 0) };
+  } catch (error) {
+    // No manifest was written: the partial backup is never listed. Remove what is there if we can.
+    await target.removeBackup(id).catch(() => undefined);
+    return { target: target.name, ok: false, bytes: 0, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** A target that hangs counts as failed; what it wrote has no manifest, so it is never listed. */
+async function withTimeout(work: Promise<TargetOutcome>, ms: number, target: BackupTarget, id: string): Promise<TargetOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<TargetOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      void target.removeBackup(id).catch(() => undefined);
+      resolve({ target: target.name, ok: false, bytes: 0, error: `timed out after ${ms} ms` });
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * age file encryption (https://age-encryption.org/v1) through the `age-encryption` package
+ * (typage, by age's author): the format backups are written in, so the `age` command-line tool
+ * opens them with the recovery key and no Vigil code.
+ *
+ * MUST: recipients are X25519 (`age1…`), which every age implementation reads (Debian's age 1.1
+ *       has no post-quantum recipients).
+ * MUST: encryption and decryption are streams of bounded chunks (64 KiB STREAM chunks), so
+ *       memory stays flat whatever the size.
+ * MUST: decryption authenticates each chunk but can emit plaintext before a truncated end is
+ *       detected: callers write plaintext to a temporary place and commit only after the stream
+ *       ends cleanly.
+ */
+import { spawn } from 'node:child_process';
+import { PassThrough, Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { AppError } from '../kernel/index.js';
+
+const RECIPIENT_RE = /^age1[02-9ac-hj-np-z]{58}$/;
+const IDENTITY_RE = /^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}$/;
+
+/** A new recovery identity (the private key, printed once) and its recipient (the public key). */
+export async function generateRecoveryIdentity(): Promise<{ identity: string; recipient: string }> {
+  const identity = await generateX25519Identity();
+  return { identity, recipient: await identityToRecipient(identity) };
+}
+
+export function isAgeRecipient(text: string): boolean {
+  return RECIPIENT_RE.test(text);
+}
+
+/** The identity line of a key file (comments and blank lines skipped); KEYS_RECOVERY_KEY_INVALID otherwise. */
+export function parseAgeIdentity(text: string): string {
+  const line = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => l !== '' && !l.startsWith('#'));
+  if (line === undefined || !IDENTITY_RE.test(line)) {
+    throw new AppError('KEYS_RECOVERY_KEY_INVALID', { detail: 'the recovery key is not an age X25519 identity (AGE-SECRET-KEY-1…)' });
+  }
+  return line;
+}
+
+/** The recipient of an identity (to check a recovery key against the recipient a data dir holds). */
+export async function ageRecipientOf(identity: string): Promise<string> {
+  return identityToRecipient(parseAgeIdentity(identity));
+}
+
+/**
+ * Encrypts a stream to the recipients: with the age-encryption library, or, when `binary` names
+ * the `age` command-line tool (the reference Go implementation, ~10x faster), through it: same
+ * format, the plaintext on its stdin and the ciphertext from its stdout, never on disk.
+ */
+export async function ageEncryptStream(recipients: readonly string[], plaintext: Readable, options: { binary?: string | undefined } = {}): Promise<Readable> {
+  for (const r of recipients) {
+    if (!isAgeRecipient(r)) throw new AppError('VALIDATION_FAILED', { detail: `not an age X25519 recipient: ${r.slice(0, 12)}…` });
+  }
+  if (options.binary !== undefined) return ageBinaryEncrypt(options.binary, recipients, plaintext);
+  const encrypter = new Encrypter();
+  for (const r of recipients) encrypter.addRecipient(r);
+  const web = Readable.toWeb(plaintext) as unknown as ReadableStream<Uint8Array>;
+  const out = await encrypter.encrypt(web);
+  return Readable.fromWeb(out as unknown as WebReadableStream<Uint8Array>);
+}
+
+/** Decrypts a stream with the identity; a wrong key or a damaged header is KEYS_CIPHERTEXT_INVALID. */
+export async function ageDecryptStream(identity: string, ciphertext: Readable): Promise<Readable> {
+  const decrypter = new Decrypter();
+  decrypter.addIdentity(parseAgeIdentity(identity));
+  const web = Readable.toWeb(ciphertext) as unknown as ReadableStream<Uint8Array>;
+  try {
+    const out = await decrypter.decrypt(web);
+    return Readable.fromWeb(out as unknown as WebReadableStream<Uint8Array>);
+  } catch (cause) {
+    throw new AppError('KEYS_CIPHERTEXT_INVALID', { detail: `age: ${cause instanceof Error ? cause.message : String(cause)}`, cause });
+  }
+}
+
+function ageBinaryEncrypt(binary: string, recipients: readonly string[], plaintext: Readable): Readable {
+  const child = spawn(binary, recipients.flatMap((r) => ['-r', r]), { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    if (stderr.length < 2000) stderr += chunk.toString('utf8');
+  });
+  const out = new PassThrough();
+  plaintext.once('error', (error) => {
+    child.kill();
+    out.destroy(error);
+  });
+  child.stdin.once('error', (error) => out.destroy(error));
+  child.once('error', (error) => out.destroy(new AppError('BACKUP_SNAPSHOT_FAILED', { detail: `age binary ${binary}: ${error.message}`, cause: error })));
+  plaintext.pipe(child.stdin);
+  child.stdout.pipe(out, { end: false });
+  child.once('close', (code) => {
+    if (code === 0) out.end();
+    else out.destroy(new AppError('BACKUP_SNAPSHOT_FAILED', { detail: `age binary exited with ${String(code)}: ${stderr.trim()}` }));
+  });
+  return out;
+}

@@ -1,0 +1,91 @@
+/**
+ * SQLite side of backups: the online snapshot, the read-only inspection of a copy, and the
+ * restore of a copy into a new data directory.
+ *
+ * MUST: the snapshot never blocks the server's event loop (a worker thread does the copy).
+ * MUST: a copy under inspection is opened read-only; a restore migrates the copy it installed.
+ */
+import { chmod, copyFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import BetterSqlite3 from 'better-sqlite3';
+import type { DatabaseFacts, DatabaseSnapshot, SnapshotInspection, SnapshotSource } from '../../backup/index.js';
+import { AppError } from '../../kernel/index.js';
+import { openDatabase, SQLITE_FILE_NAME } from '../open.js';
+import { auditStore } from '../stores/audit-store.js';
+import { readSqliteFacts } from './snapshot-facts.js';
+import type { SnapshotWorkerData } from './snapshot-worker.js';
+
+export function sqliteSnapshotSource(dataDir: string): SnapshotSource {
+  return {
+    engine: 'sqlite',
+    snapshot: async (stagingDir): Promise<DatabaseSnapshot> => {
+      const dest = join(stagingDir, 'snapshot.sqlite');
+      const remove = () => rm(dest, { force: true });
+      let facts: DatabaseFacts;
+      try {
+        facts = await runWorker({ source: join(dataDir, SQLITE_FILE_NAME), dest });
+        await chmod(dest, 0o600);
+      } catch (cause) {
+        await remove();
+        throw new AppError('BACKUP_SNAPSHOT_FAILED', { detail: `SQLite snapshot failed: ${cause instanceof Error ? cause.message : String(cause)}`, cause });
+      }
+      return { file: dest, facts, remove };
+    },
+  };
+}
+
+function runWorker(data: SnapshotWorkerData): Promise<DatabaseFacts> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./snapshot-worker.js', import.meta.url), { workerData: data });
+    let result: DatabaseFacts | undefined;
+    worker.once('message', (facts: DatabaseFacts) => (result = facts));
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`snapshot worker exited with code ${code}`))));
+  });
+}
+
+export async function inspectSqliteCopy(file: string): Promise<SnapshotInspection> {
+  const raw = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  let integrityProblems: string[];
+  let facts: DatabaseFacts;
+  try {
+    const rows = raw.pragma('integrity_check') as Array<{ integrity_check: string }>;
+    integrityProblems = rows.map((r) => r.integrity_check).filter((r) => r !== 'ok');
+    facts = readSqliteFacts(raw);
+  } catch (cause) {
+    raw.close();
+    return brokenCopy(cause);
+  }
+  raw.close();
+  const dir = join(file, '..');
+  const fileName = file.slice(dir.length + 1);
+  // openDatabase reads <dir>/vigil.db: the copy is named so by the caller.
+  if (fileName !== SQLITE_FILE_NAME) throw new AppError('INTERNAL', { detail: `a SQLite copy under inspection must be named ${SQLITE_FILE_NAME}` });
+  const database = await openDatabase({ dataDir: dir, readonly: true });
+  return {
+    integrityProblems,
+    facts,
+    audit: auditStore(database.db, database.dialect, database.sqliteHandle),
+    close: () => database.close(),
+  };
+}
+
+function brokenCopy(cause: unknown): SnapshotInspection {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return {
+    integrityProblems: [`the database copy does not open: ${message}`],
+    facts: { schemaVersion: 'none', auditHead: null, rowCounts: {}, lastTelemetryAt: null },
+    audit: null,
+    close: () => Promise.resolve(),
+  };
+}
+
+/** Installs a verified SQLite copy as `<dataDir>/vigil.db` (0600) and runs the migrations. */
+export async function restoreSqliteCopy(file: string, dataDir: string): Promise<void> {
+  const dest = join(dataDir, SQLITE_FILE_NAME);
+  await copyFile(file, dest);
+  await chmod(dest, 0o600);
+  const database = await openDatabase({ dataDir });
+  await database.close();
+}

@@ -1,4 +1,6 @@
 /**
- * compliance: read-mostly reports over the other modules (it may import any module's index).
+ * compliance: read-mostly reports over the other modules (it may import any module's index):
+ * usage reports, security audit checks, findings, change control and the risk register.
  */
 export * from './usage/index.js';
+export * from './checks/index.js';

@@ -14,6 +14,7 @@ import { EXIT_USAGE, fail } from './cli/output.js';
 import { runInit, runStart, runAuditCheckpoint } from './cli/server-commands.js';
 import { runUserCreate, runUserDisable, runUserGrant, runUserList, runUserResetPassword, type UserCreateFlags } from './cli/user-commands.js';
 import { loadConfig, type LoadedConfig } from './config/index.js';
+import { registerComplianceCommands } from './cli/compliance-commands.js';
 
 const VERSION = '0.1.0';
 
@@ -163,6 +164,9 @@ withStorageOptions(user.command('grant'))
   .argument('<username>')
   .argument('<role...>')
   .action(action(async (username: string, roles: string[], flags: CommonFlags) => runUserGrant(config(flags).config, username, roles)));
+
+// --- compliance: audits, findings, reports, change control, risks (issue 14) ---
+registerComplianceCommands(program, { withStorageOptions, action, config });
 
 try {
   await program.parseAsync(process.argv);

@@ -100,6 +100,9 @@ import { securityRoutes } from './transports/http/index.js';
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
+// --- compliance: audits, findings, change control (issue 14) ---
+import { startComplianceSchedule, wireCompliance, type ComplianceWiring } from './composition/compliance.js';
+import { complianceRoutes } from './transports/http/compliance-routes.js';
 
 export interface PlatformOptions {
   readonly config: Config;
@@ -158,6 +161,8 @@ export interface Platform {
   readonly metricsTokenMatches: ((presented: string) => boolean) | undefined;
   /** Security monitoring: detectors on the event stream, and security alerts. */
   readonly security: SecurityWiring;
+  /** Security audits, findings, change control, risk register (issue 14). */
+  readonly compliance: ComplianceWiring;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -248,6 +253,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records });
+  const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, raiseAlert: (c) => security.alerts.raise(c) });
   return {
     config,
     dataDir,
@@ -266,6 +272,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     usage,
     metricsTokenMatches,
     security,
+    compliance,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: async () => {
@@ -740,6 +747,7 @@ export async function startServer(
         usageRoutes({ usage: platform.usage }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
+        complianceRoutes({ compliance: platform.compliance }),
       ],
       readiness: async () => {
         const database = await platform.database.ping();
@@ -782,6 +790,8 @@ export async function startServer(
       },
     });
 
+    const stopComplianceSchedule = startComplianceSchedule(platform.compliance.audits, platform.clock, (error) => logger.error({ err: error }, 'compliance audit failed'));
+
     let closed: Promise<void> | undefined;
     return {
       httpPort,
@@ -796,6 +806,7 @@ export async function startServer(
           await telemetry.committer.close();
           await platform.clinical.alerts.drain();
           await scheduler.stop();
+          await stopComplianceSchedule();
           await platform.devices.flushActivity().catch((error: unknown) => logger.error({ err: error }, 'device activity flush failed'));
           await requestCounter.flush().catch((error: unknown) => logger.error({ err: error }, 'usage counter flush failed'));
           await platform

@@ -4,3 +4,4 @@
  */
 export * from './usage/index.js';
 export * from './checks/index.js';
+export * from './findings/index.js';

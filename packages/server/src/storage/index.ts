@@ -25,3 +25,6 @@ export { fhirReadingStore } from './stores/fhir-reading-store.js';
 // --- alert delivery and usage tracking (issue 6) ---
 export { deliveryStore } from './stores/delivery-store.js';
 export { usageStore } from './stores/usage-store.js';
+// --- compliance: audits, findings, change requests, risks (issue 14) ---
+export { findingStore } from './stores/compliance-store.js';
+export { complianceEvidenceStore, type DatabaseEvidence } from './stores/compliance-evidence-store.js';

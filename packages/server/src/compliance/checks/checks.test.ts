@@ -114,6 +114,20 @@ describe('audit checks', () => {
     assert.equal(results.find((r) => r.checkId === 'DEV-CERT-SHARED')?.status, 'pass');
   });
 
+  it('fail/PLT-AUDIT-CHAIN names the checkpoint when events stay unwitnessed beyond the policy', async () => {
+    const evidence = cleanEvidence();
+    evidence.audit = { ...evidence.audit, headSeq: 50, newestCheckpointSeq: 10, oldestUnwitnessedAt: isoAgo(2) };
+    const result = await runOne('PLT-AUDIT-CHAIN', evidence);
+    assert.equal(result.status, 'fail');
+    assert.equal(result.violations[0]?.resourceId, 'checkpoint');
+  });
+
+  it('ok/PLT-AUDIT-CHAIN accepts fresh events waiting for their first checkpoint', async () => {
+    const evidence = cleanEvidence();
+    evidence.audit = { ...evidence.audit, headSeq: 1, newestCheckpointSeq: 0, newestCheckpointAt: null, oldestUnwitnessedAt: isoAgo(0.01) };
+    assert.equal((await runOne('PLT-AUDIT-CHAIN', evidence)).status, 'pass');
+  });
+
   it('ok/the daily cadence runs only the cheap checks', async () => {
     const results = await runChecks(BUILT_IN_CHECKS, cleanEvidence(), NOW, 'daily');
     assert.ok(results.length < BUILT_IN_CHECKS.length);

@@ -103,6 +103,8 @@ export interface AuditIntegrityFacts {
   readonly headSeq: number;
   readonly newestCheckpointAt: string | null;
   readonly newestCheckpointSeq: number;
+  /** Time of the first event after the newest checkpoint (null: every event is witnessed). */
+  readonly oldestUnwitnessedAt: string | null;
 }
 
 export interface DeadLetterFacts {

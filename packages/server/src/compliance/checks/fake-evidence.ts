@@ -97,7 +97,7 @@ export function cleanEvidence(now: Date = NOW): FakeEvidence {
       { id: 'kek-0', purpose: 'kek', createdAt: isoAgo(900, now), status: 'retired' },
       { id: 'audit-1', purpose: 'audit-signing', createdAt: isoAgo(100, now), status: 'active' },
     ],
-    audit: { ok: true, message: 'audit chain verified: 10 events', headSeq: 10, newestCheckpointAt: isoAgo(0.01, now), newestCheckpointSeq: 10 },
+    audit: { ok: true, message: 'audit chain verified: 10 events', headSeq: 10, newestCheckpointAt: isoAgo(0.01, now), newestCheckpointSeq: 10, oldestUnwitnessedAt: null },
     deadLetterRows: [{ orgId: 'org-1', channelId: 'ch-1', open: 0 }],
     devices: () => Promise.resolve(fake.deviceRows),
     certificates: () => Promise.resolve(fake.certificateRows),

@@ -25,7 +25,8 @@ export const platformChecks: readonly AuditCheck[] = [
       const violations: Violation[] = [];
       if (!a.ok) violations.push({ resourceType: 'audit-log', resourceId: 'chain', orgId: null, detail: a.message });
       const unwitnessed = a.headSeq - a.newestCheckpointSeq;
-      const stale = a.newestCheckpointAt === null || ageDays(now, a.newestCheckpointAt) * 24 > evidence.policy.checkpointMaxAgeHours;
+      // Events may wait for the next checkpoint, but not longer than the policy allows.
+      const stale = a.oldestUnwitnessedAt !== null && ageDays(now, a.oldestUnwitnessedAt) * 24 > evidence.policy.checkpointMaxAgeHours;
       if (unwitnessed > 0 && stale) {
         violations.push({ resourceType: 'audit-log', resourceId: 'checkpoint', orgId: null, detail: `${unwitnessed} events after the newest signed checkpoint (${a.newestCheckpointAt ?? 'none'})` });
       }

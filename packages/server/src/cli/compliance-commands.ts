@@ -6,8 +6,8 @@
  */
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
-import type { AuditRun, Finding, FindingStatus } from '../compliance/index.js';
-import { AppError } from '../kernel/index.js';
+import type { AuditRun, ChangeRequest, Finding, FindingStatus } from '../compliance/index.js';
+import { AppError, type Principal, type RequestContext } from '../kernel/index.js';
 import { cliContext, openPlatform, type Platform } from '../main.js';
 
 export interface CliHelpers {
@@ -58,6 +58,37 @@ export async function runComplianceFindings(config: Config, flags: { status?: st
   });
 }
 
+export async function runChangesList(config: Config, flags: { before?: string; status?: string; json?: boolean }): Promise<ChangeRequest[]> {
+  if (flags.before !== undefined && Number.isNaN(Date.parse(flags.before))) throw new AppError('VALIDATION_FAILED', { detail: 'changes list: --before must be a date-time' });
+  return withPlatform(config, async (platform) => {
+    const list = await platform.compliance.changes.list(cliContext(), { before: flags.before, status: flags.status as ChangeRequest['status'] | undefined, limit: 1000 });
+    if (flags.json === true) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+    else {
+      for (const c of list) {
+        process.stdout.write(`${c.id}  ${c.status.padEnd(9)} ${c.emergency ? 'EMERGENCY ' : ''}${c.kind} ${c.target}  by ${c.requestedBy}${c.decidedBy !== null ? `, approved by ${c.decidedBy}` : ''}${c.appliedAt !== null ? `, applied ${c.appliedAt}` : ''}  ${c.summary}\n`);
+      }
+      process.stdout.write(`${list.length} changes\n`);
+    }
+    return list;
+  });
+}
+
+/**
+ * Approves a change on the host as a named person: the approver proves their second factor with a
+ * current TOTP code (the same step-up as over HTTP); the requester can never approve.
+ */
+export async function runChangesApprove(config: Config, id: string, flags: { username: string; totp: string; note?: string }): Promise<ChangeRequest> {
+  return withPlatform(config, async (platform) => {
+    const host = cliContext();
+    const user = await platform.identity.findUserByUsername(host, flags.username);
+    const principal: Principal = { kind: 'user', id: user.id, orgId: user.orgId, username: user.username, roles: user.roles, sessionId: 'cli-step-up', mfa: true };
+    const ctx: RequestContext = { ...host, principal };
+    const change = await platform.compliance.changes.approve(ctx, id, { stepUpCode: flags.totp, note: flags.note });
+    process.stdout.write(`Change ${change.id} ${change.status} (approved by ${flags.username}).\n`);
+    return change;
+  });
+}
+
 /** Registers `vigil compliance …` on the program. */
 export function registerComplianceCommands(program: Command, h: CliHelpers): void {
   const compliance = program.command('compliance').description('security audits, findings and compliance reports');
@@ -72,4 +103,19 @@ export function registerComplianceCommands(program: Command, h: CliHelpers): voi
     .option('--check <id>', 'only this check, e.g. PPL-PRIVILEGED-NO-MFA')
     .option('--json', 'print as JSON')
     .action(h.action(async (flags: { config?: string; status?: string; check?: string; json?: boolean }) => void (await runComplianceFindings(h.config(flags).config, flags))));
+
+  const changes = program.command('changes').description('change requests for security-relevant changes (two-person approval)');
+  h.withStorageOptions(changes.command('list'))
+    .description('list change requests; --before TIME lists what was applied before that time')
+    .option('--before <time>', 'ISO date-time, e.g. the start of an incident')
+    .option('--status <status>', 'pending | approved | rejected | applied | failed')
+    .option('--json', 'print as JSON')
+    .action(h.action(async (flags: { config?: string; before?: string; status?: string; json?: boolean }) => void (await runChangesList(h.config(flags).config, flags))));
+  h.withStorageOptions(changes.command('approve'))
+    .description("approve another person's change request as --username, proving your second factor with --totp")
+    .argument('<id>')
+    .requiredOption('--username <name>', 'the approver (not the requester)')
+    .requiredOption('--totp <code>', "the approver's current TOTP code")
+    .option('--note <text>', 'a note kept with the decision')
+    .action(h.action(async (id: string, flags: { config?: string; username: string; totp: string; note?: string }) => void (await runChangesApprove(h.config(flags).config, id, flags))));
 }

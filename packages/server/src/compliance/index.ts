@@ -5,3 +5,4 @@
 export * from './usage/index.js';
 export * from './checks/index.js';
 export * from './findings/index.js';
+export * from './changes/index.js';

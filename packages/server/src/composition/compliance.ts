@@ -10,17 +10,19 @@ import { X509Certificate } from 'node:crypto';
 import { Cron } from 'croner';
 import type { AlertCandidate } from '../alerts/index.js';
 import { auditKeysFromList, readAllStoredEvents, verifyAuditLog, type AuditLog } from '../audit/index.js';
-import { AuditRunService, buildCatalogue, DEFAULT_AUDIT_SCHEDULE, DEFAULT_POLICY, dueCadence, type AuditCheck, type AuditSchedule, type CaFacts, type ComplianceEvidence, type SettingsFacts } from '../compliance/index.js';
+import { AuditRunService, buildCatalogue, ChangeService, emergencyReviewCheck, DEFAULT_AUDIT_SCHEDULE, DEFAULT_POLICY, dueCadence, type AuditCheck, type AuditSchedule, type CaFacts, type ComplianceEvidence, type SettingsFacts } from '../compliance/index.js';
 import type { Config } from '../config/index.js';
 import { DEFAULT_CSR_KEY_POLICY, openDeviceCa, openRootCa } from '../identity/ca/index.js';
 import { ed25519Verifier, keyStorePaths, type KeyProvider } from '../keys/index.js';
 import { newId, SYSTEM_PRINCIPAL, type Clock } from '../kernel/index.js';
-import { auditStore, complianceEvidenceStore, findingStore, SqlUnitOfWork, type SqlDatabase } from '../storage/index.js';
+import { auditStore, changeRequestStore, complianceEvidenceStore, findingStore, SqlUnitOfWork, type Executor, type SqlDatabase } from '../storage/index.js';
+import type { IdentityService } from '../identity/index.js';
 import { TLS_PROFILE } from '../transports/http/index.js';
 import { authorizeDevicePublish, authorizeDeviceSubscribe } from '../transports/mqtt/index.js';
 
 export interface ComplianceWiring {
   readonly audits: AuditRunService;
+  readonly changes: ChangeService;
   readonly evidence: () => ComplianceEvidence;
 }
 
@@ -32,21 +34,39 @@ export interface ComplianceWiringDeps {
   readonly keys: KeyProvider;
   readonly dataDir: string;
   readonly raiseAlert: (candidate: AlertCandidate) => void;
+  /** Identity: step-up MFA for change approvals, role changes as a change applier, and its privileged-role gate. */
+  readonly identity: IdentityService;
   /** Checks other modules contribute (vulnerabilities, change control; later firmware, backups). */
   readonly extraChecks?: readonly AuditCheck[];
 }
 
 export function wireCompliance(w: ComplianceWiringDeps): ComplianceWiring {
   const evidence = () => complianceEvidence(w);
+  const audit = (executor: Executor) => w.auditLog.writer(auditStore(executor, w.database.dialect));
+  const changes = new ChangeService({
+    uow: new SqlUnitOfWork(w.database, (executor) => ({ changes: changeRequestStore(executor), audit: audit(executor) })),
+    reader: changeRequestStore(w.database.db),
+    clock: w.clock,
+    stepUp: (ctx, code) => w.identity.verifyStepUp(ctx, code),
+    appliers: {
+      'role-grant': async (ctx, change) => {
+        const roles = change.payload['roles'];
+        await w.identity.setRoles(ctx, change.target, Array.isArray(roles) ? (roles as readonly string[]) : [], change.orgId ?? undefined);
+      },
+    },
+  });
+  // A person's grant or removal of a privileged role passes only as an approved change's application.
+  w.identity.setPrivilegedRoleGate((ctx, change) => changes.privilegedRoleGate(ctx, change));
+  const changeChecks = [emergencyReviewCheck(() => changeRequestStore(w.database.db).unreviewedEmergencies())];
   const audits = new AuditRunService({
-    uow: new SqlUnitOfWork(w.database, (executor) => ({ findings: findingStore(executor), audit: w.auditLog.writer(auditStore(executor, w.database.dialect)) })),
+    uow: new SqlUnitOfWork(w.database, (executor) => ({ findings: findingStore(executor), audit: audit(executor) })),
     reader: findingStore(w.database.db),
     clock: w.clock,
-    checks: buildCatalogue(w.extraChecks ?? []),
+    checks: buildCatalogue([...changeChecks, ...(w.extraChecks ?? [])]),
     evidence,
     raiseAlert: w.raiseAlert,
   });
-  return { audits, evidence };
+  return { audits, changes, evidence };
 }
 
 export function settingsFacts(config: Config): SettingsFacts {

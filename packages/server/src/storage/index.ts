@@ -28,3 +28,4 @@ export { usageStore } from './stores/usage-store.js';
 // --- compliance: audits, findings, change requests, risks (issue 14) ---
 export { findingStore } from './stores/compliance-store.js';
 export { complianceEvidenceStore, type DatabaseEvidence } from './stores/compliance-evidence-store.js';
+export { changeRequestStore } from './stores/change-request-store.js';

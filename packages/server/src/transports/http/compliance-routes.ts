@@ -1,18 +1,19 @@
 /**
  * The compliance API (issue 14): the check catalogue, audit runs, findings.
- * (Change requests and risks have their own route files.)
+ * Change requests (change-routes.ts) are registered with them.
  *
  * MUST: every route declares compliance:read or compliance:manage; the service scopes findings to
  *       the caller's organization plus platform-wide ones (another tenant's finding answers 404).
  * MUST: responses are allowlists (additionalProperties: false).
  */
 import Type from 'typebox';
-import { describeCheck, type AuditRun, type AuditRunService, type Finding } from '../../compliance/index.js';
+import { describeCheck, type AuditRun, type AuditRunService, type ChangeService, type Finding } from '../../compliance/index.js';
+import { registerChangeRoutes } from './change-routes.js';
 import type { HttpRoutes } from './http-server.js';
 import { requestContext } from './route-permissions.js';
 
 export interface ComplianceRoutesDeps {
-  readonly compliance: { readonly audits: AuditRunService };
+  readonly compliance: { readonly audits: AuditRunService; readonly changes: ChangeService };
 }
 
 const tags = ['compliance'];
@@ -94,6 +95,7 @@ function findingBody(f: Finding) {
 export function complianceRoutes(deps: ComplianceRoutesDeps): HttpRoutes {
   const { audits } = deps.compliance;
   return async (app) => {
+    registerChangeRoutes(app, deps.compliance.changes);
     app.get(
       '/api/v1/compliance/checks',
       { config: { permission: 'compliance:read' }, schema: { summary: 'The audit check catalogue: controls, severity, remediation, cadence.', tags, response: { 200: Type.Object({ checks: Type.Array(CheckBody) }, { additionalProperties: false }) } } },

@@ -89,6 +89,27 @@ export async function runChangesApprove(config: Config, id: string, flags: { use
   });
 }
 
+export async function runRisksList(config: Config, flags: { json?: boolean }): Promise<void> {
+  await withPlatform(config, async (platform) => {
+    const risks = await platform.compliance.risks.list(cliContext());
+    if (flags.json === true) {
+      process.stdout.write(`${JSON.stringify(risks, null, 2)}\n`);
+      return;
+    }
+    for (const r of risks) {
+      process.stdout.write(`${r.id.padEnd(30)} L${r.likelihood}xI${r.impact}=${String(r.inherentScore).padStart(2)}  residual ${String(r.residualScore).padStart(2)}  now ${String(r.currentScore).padStart(2)}${r.needsReview ? '  REVIEW' : ''}  ${r.title}\n`);
+    }
+  });
+}
+
+export async function runRisksExport(config: Config, flags: { format?: string }): Promise<void> {
+  const format = flags.format ?? 'csv';
+  if (format !== 'csv' && format !== 'json') throw new AppError('VALIDATION_FAILED', { detail: 'risks export: --format must be csv or json' });
+  await withPlatform(config, async (platform) => {
+    process.stdout.write(await platform.compliance.risks.export(cliContext(), format));
+  });
+}
+
 /** Registers `vigil compliance …` on the program. */
 export function registerComplianceCommands(program: Command, h: CliHelpers): void {
   const compliance = program.command('compliance').description('security audits, findings and compliance reports');
@@ -103,6 +124,16 @@ export function registerComplianceCommands(program: Command, h: CliHelpers): voi
     .option('--check <id>', 'only this check, e.g. PPL-PRIVILEGED-NO-MFA')
     .option('--json', 'print as JSON')
     .action(h.action(async (flags: { config?: string; status?: string; check?: string; json?: boolean }) => void (await runComplianceFindings(h.config(flags).config, flags))));
+
+  const risks = program.command('risks').description('the risk register (seeded from THREAT_MODEL.md)');
+  h.withStorageOptions(risks.command('list'))
+    .description('list risks with inherent, residual and current scores; REVIEW marks failing linked checks or a due review')
+    .option('--json', 'print as JSON')
+    .action(h.action(async (flags: { config?: string; json?: boolean }) => runRisksList(h.config(flags).config, flags)));
+  h.withStorageOptions(risks.command('export'))
+    .description('export the register to stdout')
+    .option('--format <format>', 'csv (RFC 4180, default) or json')
+    .action(h.action(async (flags: { config?: string; format?: string }) => runRisksExport(h.config(flags).config, flags)));
 
   const changes = program.command('changes').description('change requests for security-relevant changes (two-person approval)');
   h.withStorageOptions(changes.command('list'))

@@ -6,3 +6,4 @@ export * from './usage/index.js';
 export * from './checks/index.js';
 export * from './findings/index.js';
 export * from './changes/index.js';
+export * from './risks/index.js';

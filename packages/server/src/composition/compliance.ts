@@ -10,12 +10,12 @@ import { X509Certificate } from 'node:crypto';
 import { Cron } from 'croner';
 import type { AlertCandidate } from '../alerts/index.js';
 import { auditKeysFromList, readAllStoredEvents, verifyAuditLog, type AuditLog } from '../audit/index.js';
-import { AuditRunService, buildCatalogue, ChangeService, emergencyReviewCheck, DEFAULT_AUDIT_SCHEDULE, DEFAULT_POLICY, dueCadence, type AuditCheck, type AuditSchedule, type CaFacts, type ComplianceEvidence, type SettingsFacts } from '../compliance/index.js';
+import { AuditRunService, buildCatalogue, ChangeService, RiskService, emergencyReviewCheck, DEFAULT_AUDIT_SCHEDULE, DEFAULT_POLICY, dueCadence, type AuditCheck, type AuditSchedule, type CaFacts, type ComplianceEvidence, type SettingsFacts } from '../compliance/index.js';
 import type { Config } from '../config/index.js';
 import { DEFAULT_CSR_KEY_POLICY, openDeviceCa, openRootCa } from '../identity/ca/index.js';
 import { ed25519Verifier, keyStorePaths, type KeyProvider } from '../keys/index.js';
 import { newId, SYSTEM_PRINCIPAL, type Clock } from '../kernel/index.js';
-import { auditStore, changeRequestStore, complianceEvidenceStore, findingStore, SqlUnitOfWork, type Executor, type SqlDatabase } from '../storage/index.js';
+import { auditStore, changeRequestStore, complianceEvidenceStore, failingCheckIds, findingStore, riskStore, SqlUnitOfWork, type Executor, type SqlDatabase } from '../storage/index.js';
 import type { IdentityService } from '../identity/index.js';
 import { TLS_PROFILE } from '../transports/http/index.js';
 import { authorizeDevicePublish, authorizeDeviceSubscribe } from '../transports/mqtt/index.js';
@@ -23,6 +23,7 @@ import { authorizeDevicePublish, authorizeDeviceSubscribe } from '../transports/
 export interface ComplianceWiring {
   readonly audits: AuditRunService;
   readonly changes: ChangeService;
+  readonly risks: RiskService;
   readonly evidence: () => ComplianceEvidence;
 }
 
@@ -66,7 +67,13 @@ export function wireCompliance(w: ComplianceWiringDeps): ComplianceWiring {
     evidence,
     raiseAlert: w.raiseAlert,
   });
-  return { audits, changes, evidence };
+  const risks = new RiskService({
+    uow: new SqlUnitOfWork(w.database, (executor) => ({ risks: riskStore(executor), audit: audit(executor) })),
+    reader: riskStore(w.database.db),
+    clock: w.clock,
+    failingChecks: () => failingCheckIds(w.database.db),
+  });
+  return { audits, changes, risks, evidence };
 }
 
 export function settingsFacts(config: Config): SettingsFacts {

@@ -29,3 +29,4 @@ export { usageStore } from './stores/usage-store.js';
 export { findingStore } from './stores/compliance-store.js';
 export { complianceEvidenceStore, type DatabaseEvidence } from './stores/compliance-evidence-store.js';
 export { changeRequestStore } from './stores/change-request-store.js';
+export { riskStore, failingCheckIds } from './stores/risk-store.js';

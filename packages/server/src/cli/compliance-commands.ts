@@ -4,6 +4,8 @@
  *
  * MUST: every verb has --help and prints a one-line reason on failure (cli.ts's action()).
  */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import type { AuditRun, ChangeRequest, Finding, FindingStatus } from '../compliance/index.js';
@@ -110,6 +112,23 @@ export async function runRisksExport(config: Config, flags: { format?: string })
   });
 }
 
+export async function runVulnerabilitiesImport(config: Config, file: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new AppError('VALIDATION_FAILED', { detail: `vulnerabilities import: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}` });
+  }
+  await withPlatform(config, async (platform) => {
+    const feed = await platform.compliance.vulnerabilities.import(cliContext(), text, basename(file));
+    process.stdout.write(`Imported ${feed.records} ${feed.kind === 'osv' ? 'OSV advisories' : 'CISA KEV entries'} from ${feed.source} (feed date ${feed.feedDate}, imported ${feed.importedAt}).\n`);
+    const matches = await platform.compliance.vulnerabilities.matches(cliContext());
+    const open = matches.filter((m) => m.vex === null);
+    for (const m of open) process.stdout.write(`  ${m.advisoryId}  ${m.component.purl}${m.knownExploited ? '  KNOWN EXPLOITED' : ''}  ${m.summary}\n`);
+    process.stdout.write(`${open.length} components of Vigil's SBOM match an advisory without a VEX statement; run \`vigil compliance audit\` to record findings.\n`);
+  });
+}
+
 /** Registers `vigil compliance …` on the program. */
 export function registerComplianceCommands(program: Command, h: CliHelpers): void {
   const compliance = program.command('compliance').description('security audits, findings and compliance reports');
@@ -134,6 +153,12 @@ export function registerComplianceCommands(program: Command, h: CliHelpers): voi
     .description('export the register to stdout')
     .option('--format <format>', 'csv (RFC 4180, default) or json')
     .action(h.action(async (flags: { config?: string; format?: string }) => runRisksExport(h.config(flags).config, flags)));
+
+  const vulnerabilities = program.command('vulnerabilities').description("advisory feeds matched against Vigil's SBOM");
+  h.withStorageOptions(vulnerabilities.command('import'))
+    .description('import an advisory feed offline: OSV JSON (record, array or {"vulns": [...]}) or the CISA KEV catalogue JSON; an invalid record refuses the whole file')
+    .argument('<file>')
+    .action(h.action(async (file: string, flags: { config?: string }) => runVulnerabilitiesImport(h.config(flags).config, file)));
 
   const changes = program.command('changes').description('change requests for security-relevant changes (two-person approval)');
   h.withStorageOptions(changes.command('list'))

@@ -7,3 +7,4 @@ export * from './checks/index.js';
 export * from './findings/index.js';
 export * from './changes/index.js';
 export * from './risks/index.js';
+export * from './vulnerabilities/index.js';

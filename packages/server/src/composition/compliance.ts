@@ -6,16 +6,17 @@
  * MUST: evidence is read-only; nothing here hands key bytes or secrets to compliance.
  */
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { X509Certificate } from 'node:crypto';
 import { Cron } from 'croner';
 import type { AlertCandidate } from '../alerts/index.js';
 import { auditKeysFromList, readAllStoredEvents, verifyAuditLog, type AuditLog } from '../audit/index.js';
-import { AuditRunService, buildCatalogue, ChangeService, RiskService, emergencyReviewCheck, DEFAULT_AUDIT_SCHEDULE, DEFAULT_POLICY, dueCadence, type AuditCheck, type AuditSchedule, type CaFacts, type ComplianceEvidence, type SettingsFacts } from '../compliance/index.js';
+import { AuditRunService, buildCatalogue, ChangeService, RiskService, VulnerabilityService, emergencyReviewCheck, DEFAULT_AUDIT_SCHEDULE, DEFAULT_POLICY, dueCadence, type AuditCheck, type AuditSchedule, type CaFacts, type ComplianceEvidence, type SettingsFacts } from '../compliance/index.js';
 import type { Config } from '../config/index.js';
 import { DEFAULT_CSR_KEY_POLICY, openDeviceCa, openRootCa } from '../identity/ca/index.js';
 import { ed25519Verifier, keyStorePaths, type KeyProvider } from '../keys/index.js';
 import { newId, SYSTEM_PRINCIPAL, type Clock } from '../kernel/index.js';
-import { auditStore, changeRequestStore, complianceEvidenceStore, failingCheckIds, findingStore, riskStore, SqlUnitOfWork, type Executor, type SqlDatabase } from '../storage/index.js';
+import { auditStore, changeRequestStore, complianceEvidenceStore, failingCheckIds, findingStore, riskStore, vulnerabilityStore, SqlUnitOfWork, type Executor, type SqlDatabase } from '../storage/index.js';
 import type { IdentityService } from '../identity/index.js';
 import { TLS_PROFILE } from '../transports/http/index.js';
 import { authorizeDevicePublish, authorizeDeviceSubscribe } from '../transports/mqtt/index.js';
@@ -24,6 +25,7 @@ export interface ComplianceWiring {
   readonly audits: AuditRunService;
   readonly changes: ChangeService;
   readonly risks: RiskService;
+  readonly vulnerabilities: VulnerabilityService;
   readonly evidence: () => ComplianceEvidence;
 }
 
@@ -37,6 +39,8 @@ export interface ComplianceWiringDeps {
   readonly raiseAlert: (candidate: AlertCandidate) => void;
   /** Identity: step-up MFA for change approvals, role changes as a change applier, and its privileged-role gate. */
   readonly identity: IdentityService;
+  /** Vigil's own SBOM (default: dist/sbom.cdx.json beside the compiled server, made by `npm run sbom`). */
+  readonly sbomFile?: string;
   /** Checks other modules contribute (vulnerabilities, change control; later firmware, backups). */
   readonly extraChecks?: readonly AuditCheck[];
 }
@@ -59,21 +63,33 @@ export function wireCompliance(w: ComplianceWiringDeps): ComplianceWiring {
   // A person's grant or removal of a privileged role passes only as an approved change's application.
   w.identity.setPrivilegedRoleGate((ctx, change) => changes.privilegedRoleGate(ctx, change));
   const changeChecks = [emergencyReviewCheck(() => changeRequestStore(w.database.db).unreviewedEmergencies())];
+  let sbom: Promise<unknown> | undefined;
+  // Late-bound: the vulnerability service closes findings through the audit service built below.
+  const closer: { audits?: AuditRunService } = {};
+  const vulnerabilities = new VulnerabilityService({
+    uow: new SqlUnitOfWork(w.database, (executor) => ({ vulnerabilities: vulnerabilityStore(executor), audit: audit(executor) })),
+    reader: vulnerabilityStore(w.database.db),
+    clock: w.clock,
+    platformSbom: () => (sbom ??= readPlatformSbom(w.sbomFile ?? defaultSbomFile())),
+    closeFinding: async (ctx, checkId, resourceId, note) => void (await closer.audits?.closeFinding(ctx, checkId, resourceId, note)),
+    maxFeedAgeDays: 30,
+  });
   const audits = new AuditRunService({
     uow: new SqlUnitOfWork(w.database, (executor) => ({ findings: findingStore(executor), audit: audit(executor) })),
     reader: findingStore(w.database.db),
     clock: w.clock,
-    checks: buildCatalogue([...changeChecks, ...(w.extraChecks ?? [])]),
+    checks: buildCatalogue([...changeChecks, ...vulnerabilities.checks(), ...(w.extraChecks ?? [])]),
     evidence,
     raiseAlert: w.raiseAlert,
   });
+  closer.audits = audits;
   const risks = new RiskService({
     uow: new SqlUnitOfWork(w.database, (executor) => ({ risks: riskStore(executor), audit: audit(executor) })),
     reader: riskStore(w.database.db),
     clock: w.clock,
     failingChecks: () => failingCheckIds(w.database.db),
   });
-  return { audits, changes, risks, evidence };
+  return { audits, changes, risks, vulnerabilities, evidence };
 }
 
 export function settingsFacts(config: Config): SettingsFacts {
@@ -178,4 +194,17 @@ export function startComplianceSchedule(audits: AuditRunService, clock: Clock, o
     job.stop();
     await running;
   };
+}
+
+/** dist/sbom.cdx.json of the server package (this file is dist/composition/compliance.js). */
+export function defaultSbomFile(): string {
+  return fileURLToPath(new URL('../sbom.cdx.json', import.meta.url));
+}
+
+async function readPlatformSbom(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch {
+    return null;
+  }
 }

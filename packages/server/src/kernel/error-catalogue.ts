@@ -152,6 +152,10 @@ export const ERROR_CATALOGUE = {
   COMPLIANCE_CHANGE_INVALID: { status: 400, message: 'The change request is not valid.' },
   COMPLIANCE_RISK_NOT_FOUND: { status: 404, message: 'Not found.' },
   COMPLIANCE_RISK_INVALID: { status: 400, message: 'The risk is not valid.' },
+  COMPLIANCE_FEED_INVALID: { status: 400, message: 'The advisory feed is not valid; nothing was imported.' },
+  COMPLIANCE_VEX_INVALID: { status: 400, message: 'The VEX statement is not valid.' },
+  COMPLIANCE_SBOM_UNAVAILABLE: { status: 503, message: 'The software bill of materials is not available.' },
+  COMPLIANCE_REPORT_INVALID: { status: 400, message: 'The compliance report failed verification.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -30,3 +30,4 @@ export { findingStore } from './stores/compliance-store.js';
 export { complianceEvidenceStore, type DatabaseEvidence } from './stores/compliance-evidence-store.js';
 export { changeRequestStore } from './stores/change-request-store.js';
 export { riskStore, failingCheckIds } from './stores/risk-store.js';
+export { vulnerabilityStore } from './stores/vulnerability-store.js';

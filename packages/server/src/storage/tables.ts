@@ -465,6 +465,9 @@ export interface ComplianceTables {
     reviewed_at: string | null;
     audit_seqs: string;
   };
+  vulnerability_feeds: { id: string; kind: string; source: string; feed_date: string; imported_at: string; imported_by: string; records: number };
+  vulnerability_records: { kind: string; record_id: string; feed_id: string; body: string };
+  vex_statements: { advisory_id: string; purl: string; state: string; justification: string; detail: string; made_by: string; made_at: string };
   compliance_risks: {
     id: string;
     title: string;

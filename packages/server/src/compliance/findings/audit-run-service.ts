@@ -177,6 +177,20 @@ export class AuditRunService {
     });
   }
 
+  /** Closes (resolves) the finding of a check and resource with a note, e.g. a VEX "not affected" statement. */
+  async closeFinding(ctx: RequestContext, checkId: string, resourceId: string, note: string): Promise<Finding | null> {
+    authorize(ctx, 'compliance:manage');
+    return this.deps.uow.run(async (s) => {
+      const f = (await s.findings.findingsOfChecks([checkId])).find((x) => x.resourceId === resourceId && x.status !== 'resolved');
+      if (!f) return null;
+      const at = this.deps.clock.now().toISOString();
+      const next: Finding = { ...f, status: 'resolved', resolvedAt: at, mitigation: { action: 'close', note, by: actorOf(ctx), at }, updatedAt: at };
+      await s.findings.upsertFindings([next]);
+      await s.audit.record(ctx, { action: 'compliance.finding.close', target: { type: 'compliance-finding', id: f.id }, outcome: 'success', ...(f.orgId !== null ? { orgId: f.orgId } : {}), details: { checkId } });
+      return next;
+    });
+  }
+
   #alert(findings: readonly Finding[], at: string): void {
     const titles = new Map(this.deps.checks.map((c) => [c.id, c.title]));
     for (const f of findings) {

@@ -83,4 +83,34 @@ export async function up(db: Kysely<unknown>, _dialect: SqlDialect): Promise<voi
     .addColumn('source', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
+
+  await db.schema
+    .createTable('vulnerability_feeds')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('feed_date', 'text', (c) => c.notNull())
+    .addColumn('imported_at', 'text', (c) => c.notNull())
+    .addColumn('imported_by', 'text', (c) => c.notNull())
+    .addColumn('records', 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('vulnerability_records')
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('record_id', 'text', (c) => c.notNull())
+    .addColumn('feed_id', 'text', (c) => c.notNull())
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('vulnerability_records_pk', ['kind', 'record_id'])
+    .execute();
+  await db.schema
+    .createTable('vex_statements')
+    .addColumn('advisory_id', 'text', (c) => c.notNull())
+    .addColumn('purl', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('justification', 'text', (c) => c.notNull())
+    .addColumn('detail', 'text', (c) => c.notNull())
+    .addColumn('made_by', 'text', (c) => c.notNull())
+    .addColumn('made_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('vex_statements_pk', ['advisory_id', 'purl'])
+    .execute();
 }

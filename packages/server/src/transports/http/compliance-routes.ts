@@ -1,20 +1,22 @@
 /**
  * The compliance API (issue 14): the check catalogue, audit runs, findings.
- * Change requests (change-routes.ts) and risks (risk-routes.ts) are registered with them.
+ * Change requests (change-routes.ts), risks (risk-routes.ts) and the SBOM and vulnerabilities
+ * (vulnerability-routes.ts) are registered with them.
  *
  * MUST: every route declares compliance:read or compliance:manage; the service scopes findings to
  *       the caller's organization plus platform-wide ones (another tenant's finding answers 404).
  * MUST: responses are allowlists (additionalProperties: false).
  */
 import Type from 'typebox';
-import { describeCheck, type AuditRun, type AuditRunService, type ChangeService, type Finding, type RiskService } from '../../compliance/index.js';
+import { describeCheck, type AuditRun, type AuditRunService, type ChangeService, type Finding, type RiskService, type VulnerabilityService } from '../../compliance/index.js';
 import { registerChangeRoutes } from './change-routes.js';
 import { registerRiskRoutes } from './risk-routes.js';
+import { registerVulnerabilityRoutes } from './vulnerability-routes.js';
 import type { HttpRoutes } from './http-server.js';
 import { requestContext } from './route-permissions.js';
 
 export interface ComplianceRoutesDeps {
-  readonly compliance: { readonly audits: AuditRunService; readonly changes: ChangeService; readonly risks: RiskService };
+  readonly compliance: { readonly audits: AuditRunService; readonly changes: ChangeService; readonly risks: RiskService; readonly vulnerabilities: VulnerabilityService };
 }
 
 const tags = ['compliance'];
@@ -98,6 +100,7 @@ export function complianceRoutes(deps: ComplianceRoutesDeps): HttpRoutes {
   return async (app) => {
     registerChangeRoutes(app, deps.compliance.changes);
     registerRiskRoutes(app, deps.compliance.risks);
+    registerVulnerabilityRoutes(app, deps.compliance.vulnerabilities);
     app.get(
       '/api/v1/compliance/checks',
       { config: { permission: 'compliance:read' }, schema: { summary: 'The audit check catalogue: controls, severity, remediation, cadence.', tags, response: { 200: Type.Object({ checks: Type.Array(CheckBody) }, { additionalProperties: false }) } } },

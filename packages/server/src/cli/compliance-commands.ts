@@ -4,11 +4,14 @@
  *
  * MUST: every verb has --help and prints a one-line reason on failure (cli.ts's action()).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
-import type { AuditRun, ChangeRequest, Finding, FindingStatus } from '../compliance/index.js';
+import { auditKeysFromList } from '../audit/index.js';
+import { verifySignedReport, type AuditRun, type ChangeRequest, type Finding, type FindingStatus } from '../compliance/index.js';
+import { resolveDataDir } from '../config/index.js';
+import { ed25519Verifier, keyStorePaths } from '../keys/index.js';
 import { AppError, type Principal, type RequestContext } from '../kernel/index.js';
 import { cliContext, openPlatform, type Platform } from '../main.js';
 
@@ -129,6 +132,50 @@ export async function runVulnerabilitiesImport(config: Config, file: string): Pr
   });
 }
 
+export async function runComplianceReport(config: Config, flags: { format?: string; out?: string }): Promise<void> {
+  const format = flags.format ?? 'html';
+  if (format !== 'html' && format !== 'pdf' && format !== 'json') throw new AppError('VALIDATION_FAILED', { detail: 'compliance report: --format must be html, pdf or json' });
+  if (format === 'pdf' && flags.out === undefined) throw new AppError('VALIDATION_FAILED', { detail: 'compliance report: --format pdf needs --out FILE' });
+  await withPlatform(config, async (platform) => {
+    const file = await platform.compliance.reports.generate(cliContext(), format);
+    await platform.security.alerts.flush();
+    if (flags.out === undefined) process.stdout.write(file);
+    else {
+      await writeFile(flags.out, file, { mode: 0o600 });
+      process.stderr.write(`Wrote a signed ${format} report to ${flags.out} (${file.length} bytes); check it with: vigil compliance verify-report ${flags.out}\n`);
+    }
+  });
+}
+
+/**
+ * Verifies a signed report offline: no master key and no database, only the trusted audit-signing
+ * public keys (the data directory's keys/public-keys.json, or --public-key files).
+ */
+export async function runComplianceVerifyReport(config: Config, file: string, flags: { publicKey?: string[] }): Promise<void> {
+  const bytes = await readFile(file).catch((error: unknown) => {
+    throw new AppError('VALIDATION_FAILED', { detail: `verify-report: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}` });
+  });
+  const keys = new Map<string, string>();
+  const supplied = flags.publicKey ?? [];
+  const lists = supplied.length > 0 ? supplied : [keyStorePaths(resolveDataDir(config.dataDir)).publicKeysFile];
+  for (const path of lists) {
+    const text = await readFile(path, 'utf8').catch(() => {
+      throw new AppError('VALIDATION_FAILED', { detail: `verify-report: cannot read the public key file ${path}` });
+    });
+    if (text.trimStart().startsWith('{')) for (const [id, pem] of auditKeysFromList(text)) keys.set(id, pem);
+    else keys.set(signedKeyId(bytes), text);
+  }
+  const verified = verifySignedReport(bytes, { keys, verify: (pem, data, sig) => ed25519Verifier.verify(pem, data, sig) });
+  process.stdout.write(`OK: ${file} is a ${verified.format} report signed by audit key ${verified.keyId}; not one byte changed.\n`);
+}
+
+/** The key id a signed file names (to pair with a PEM given on the command line). */
+function signedKeyId(bytes: Buffer): string {
+  const text = bytes.subarray(Math.max(0, bytes.length - 400)).toString('utf8');
+  const json = bytes[0] === 0x7b ? bytes.subarray(0, 200).toString('utf8') : text;
+  return /"keyId":"([^"]+)"/.exec(json)?.[1] ?? '';
+}
+
 /** Registers `vigil compliance …` on the program. */
 export function registerComplianceCommands(program: Command, h: CliHelpers): void {
   const compliance = program.command('compliance').description('security audits, findings and compliance reports');
@@ -137,6 +184,16 @@ export function registerComplianceCommands(program: Command, h: CliHelpers): voi
     .option('--daily', 'only the cheap daily checks')
     .option('--json', 'print the run as JSON')
     .action(h.action(async (flags: { config?: string; daily?: boolean; json?: boolean }) => void (await runComplianceAudit(h.config(flags).config, flags))));
+  h.withStorageOptions(compliance.command('report'))
+    .description('run a full audit and write the signed HIPAA/FDA compliance report (controls, live evidence, provider questionnaire)')
+    .option('--format <format>', 'html (default), pdf (Chromium) or json')
+    .option('--out <file>', 'write to this file (default: stdout; pdf needs a file)')
+    .action(h.action(async (flags: { config?: string; format?: string; out?: string }) => runComplianceReport(h.config(flags).config, flags)));
+  h.withStorageOptions(compliance.command('verify-report'))
+    .description('verify a signed report offline (no master key, no database): exit 1 if any byte changed')
+    .argument('<file>')
+    .option('--public-key <file...>', 'trusted audit-signing key(s): PEM files or a public-keys.json list (default: <data-dir>/keys/public-keys.json)')
+    .action(h.action(async (file: string, flags: { config?: string; publicKey?: string[] }) => runComplianceVerifyReport(h.config(flags).config, file, flags)));
   h.withStorageOptions(compliance.command('findings'))
     .description('list findings (open, mitigated, suppressed, resolved)')
     .option('--status <status>', 'open | mitigated | suppressed | resolved')

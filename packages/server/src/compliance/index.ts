@@ -8,3 +8,4 @@ export * from './findings/index.js';
 export * from './changes/index.js';
 export * from './risks/index.js';
 export * from './vulnerabilities/index.js';
+export * from './report/index.js';

@@ -11,7 +11,7 @@ import { X509Certificate } from 'node:crypto';
 import { Cron } from 'croner';
 import type { AlertCandidate } from '../alerts/index.js';
 import { auditKeysFromList, readAllStoredEvents, verifyAuditLog, type AuditLog } from '../audit/index.js';
-import { AuditRunService, buildCatalogue, ChangeService, RiskService, VulnerabilityService, emergencyReviewCheck, DEFAULT_AUDIT_SCHEDULE, DEFAULT_POLICY, dueCadence, type AuditCheck, type AuditSchedule, type CaFacts, type ComplianceEvidence, type SettingsFacts } from '../compliance/index.js';
+import { AuditRunService, buildCatalogue, ChangeService, ReportService, RiskService, VulnerabilityService, emergencyReviewCheck, DEFAULT_AUDIT_SCHEDULE, DEFAULT_POLICY, dueCadence, type AuditCheck, type AuditSchedule, type CaFacts, type ComplianceEvidence, type SettingsFacts } from '../compliance/index.js';
 import type { Config } from '../config/index.js';
 import { DEFAULT_CSR_KEY_POLICY, openDeviceCa, openRootCa } from '../identity/ca/index.js';
 import { ed25519Verifier, keyStorePaths, type KeyProvider } from '../keys/index.js';
@@ -19,6 +19,7 @@ import { newId, SYSTEM_PRINCIPAL, type Clock } from '../kernel/index.js';
 import { auditStore, changeRequestStore, complianceEvidenceStore, failingCheckIds, findingStore, riskStore, vulnerabilityStore, SqlUnitOfWork, type Executor, type SqlDatabase } from '../storage/index.js';
 import type { IdentityService } from '../identity/index.js';
 import { TLS_PROFILE } from '../transports/http/index.js';
+import { printHtmlToPdf } from './compliance-pdf.js';
 import { authorizeDevicePublish, authorizeDeviceSubscribe } from '../transports/mqtt/index.js';
 
 export interface ComplianceWiring {
@@ -26,6 +27,7 @@ export interface ComplianceWiring {
   readonly changes: ChangeService;
   readonly risks: RiskService;
   readonly vulnerabilities: VulnerabilityService;
+  readonly reports: ReportService;
   readonly evidence: () => ComplianceEvidence;
 }
 
@@ -89,7 +91,22 @@ export function wireCompliance(w: ComplianceWiringDeps): ComplianceWiring {
     clock: w.clock,
     failingChecks: () => failingCheckIds(w.database.db),
   });
-  return { audits, changes, risks, vulnerabilities, evidence };
+  const reports = new ReportService({
+    audits,
+    changes,
+    risks,
+    vulnerabilities,
+    clock: w.clock,
+    settings: () => ({ ...settingsFacts(w.config) }),
+    signer: () => w.keys.signer('audit-signing'),
+    printPdf: (html) => printHtmlToPdf(html),
+    record: async (ctx, entry) => {
+      await new SqlUnitOfWork(w.database, (executor) => audit(executor)).run((writer) =>
+        writer.record(ctx, { action: 'compliance.report.generate', target: { type: 'compliance-report', id: entry.runId }, outcome: 'success', details: { format: entry.format, keyId: entry.keyId, bytes: entry.bytes } }),
+      );
+    },
+  });
+  return { audits, changes, risks, vulnerabilities, reports, evidence };
 }
 
 export function settingsFacts(config: Config): SettingsFacts {

@@ -2,7 +2,7 @@
  * Change control and audits over HTTPS on a real server: a privileged role grant needs an approved
  * change request; the requester cannot approve; the approver must pass MFA again (a fresh TOTP
  * code); the approved change takes effect, is listed by GET /api/v1/changes?before=TIME and links
- * its audit events. An audit run over HTTP stores its run and findings.
+ * its audit events. An audit run over HTTP stores its run and findings; the report comes signed.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -86,6 +86,12 @@ describe('compliance over HTTPS', () => {
     assert.equal(findings.status, 200);
     const checks = await h.as(admin, 'GET', '/api/v1/compliance/checks');
     assert.ok((checks.body['checks'] as Array<{ id: string }>).some((c) => c.id === 'CHG-EMERGENCY-UNREVIEWED'));
+    const report = await h.as(admin, 'GET', '/api/v1/compliance/report?format=json');
+    assert.equal(report.status, 200);
+    assert.equal(report.body['vigilSignedReport'], 1);
+    const payload = JSON.parse(report.body['payload'] as string) as { controls: Array<{ id: string; status: string }>; questionnaire: unknown[] };
+    assert.ok(payload.controls.some((c) => c.id === '§164.312(b)'));
+    assert.equal(payload.questionnaire.length, 10);
     const clinician = await h.createUser(admin, 'nurse.one', ['clinician']);
     assert.equal((await h.as(clinician, 'GET', '/api/v1/compliance/findings')).status, 403);
   });

@@ -8,7 +8,7 @@
  * MUST: responses are allowlists (additionalProperties: false).
  */
 import Type from 'typebox';
-import { describeCheck, type AuditRun, type AuditRunService, type ChangeService, type Finding, type RiskService, type VulnerabilityService } from '../../compliance/index.js';
+import { describeCheck, type AuditRun, type AuditRunService, type ChangeService, type Finding, type ReportService, type RiskService, type VulnerabilityService } from '../../compliance/index.js';
 import { registerChangeRoutes } from './change-routes.js';
 import { registerRiskRoutes } from './risk-routes.js';
 import { registerVulnerabilityRoutes } from './vulnerability-routes.js';
@@ -16,7 +16,7 @@ import type { HttpRoutes } from './http-server.js';
 import { requestContext } from './route-permissions.js';
 
 export interface ComplianceRoutesDeps {
-  readonly compliance: { readonly audits: AuditRunService; readonly changes: ChangeService; readonly risks: RiskService; readonly vulnerabilities: VulnerabilityService };
+  readonly compliance: { readonly audits: AuditRunService; readonly changes: ChangeService; readonly risks: RiskService; readonly vulnerabilities: VulnerabilityService; readonly reports: ReportService };
 }
 
 const tags = ['compliance'];
@@ -101,6 +101,25 @@ export function complianceRoutes(deps: ComplianceRoutesDeps): HttpRoutes {
     registerChangeRoutes(app, deps.compliance.changes);
     registerRiskRoutes(app, deps.compliance.risks);
     registerVulnerabilityRoutes(app, deps.compliance.vulnerabilities);
+    app.get(
+      '/api/v1/compliance/report',
+      {
+        config: { permission: 'compliance:manage' },
+        schema: {
+          summary: 'Run a full audit and answer the signed compliance report (HIPAA and FDA controls, live evidence, provider questionnaire); check it with `vigil compliance verify-report`.',
+          tags,
+          querystring: Type.Object({ format: Type.Union([Type.Literal('html'), Type.Literal('json'), Type.Literal('pdf')]) }, { additionalProperties: false }),
+        },
+      },
+      async (request, reply) => {
+        const format = request.query.format;
+        const file = await deps.compliance.reports.generate(requestContext(request), format);
+        const type = format === 'pdf' ? 'application/pdf' : format === 'html' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8';
+        void reply.header('content-type', type);
+        void reply.header('content-disposition', `attachment; filename="vigil-compliance-report.${format}"`);
+        return reply.send(file);
+      },
+    );
     app.get(
       '/api/v1/compliance/checks',
       { config: { permission: 'compliance:read' }, schema: { summary: 'The audit check catalogue: controls, severity, remediation, cadence.', tags, response: { 200: Type.Object({ checks: Type.Array(CheckBody) }, { additionalProperties: false }) } } },

@@ -253,7 +253,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records });
-  const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, raiseAlert: (c) => security.alerts.raise(c) });
+  const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c) });
   return {
     config,
     dataDir,

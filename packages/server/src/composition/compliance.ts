@@ -11,13 +11,14 @@ import { X509Certificate } from 'node:crypto';
 import { Cron } from 'croner';
 import type { AlertCandidate } from '../alerts/index.js';
 import { auditKeysFromList, readAllStoredEvents, verifyAuditLog, type AuditLog } from '../audit/index.js';
-import { AuditRunService, buildCatalogue, ChangeService, ReportService, RiskService, VulnerabilityService, emergencyReviewCheck, DEFAULT_AUDIT_SCHEDULE, DEFAULT_POLICY, dueCadence, type AuditCheck, type AuditSchedule, type CaFacts, type ComplianceEvidence, type SettingsFacts } from '../compliance/index.js';
+import { AuditRunService, buildCatalogue, ChangeService, MitigationService, ReportService, RiskService, VulnerabilityService, emergencyReviewCheck, DEFAULT_AUDIT_SCHEDULE, DEFAULT_POLICY, dueCadence, type AuditCheck, type AuditSchedule, type CaFacts, type ComplianceEvidence, type SettingsFacts } from '../compliance/index.js';
 import type { Config } from '../config/index.js';
 import { DEFAULT_CSR_KEY_POLICY, openDeviceCa, openRootCa } from '../identity/ca/index.js';
 import { ed25519Verifier, keyStorePaths, type KeyProvider } from '../keys/index.js';
 import { newId, SYSTEM_PRINCIPAL, type Clock } from '../kernel/index.js';
 import { auditStore, changeRequestStore, complianceEvidenceStore, failingCheckIds, findingStore, riskStore, vulnerabilityStore, SqlUnitOfWork, type Executor, type SqlDatabase } from '../storage/index.js';
 import type { IdentityService } from '../identity/index.js';
+import type { DeviceService } from '../devices/index.js';
 import { TLS_PROFILE } from '../transports/http/index.js';
 import { printHtmlToPdf } from './compliance-pdf.js';
 import { authorizeDevicePublish, authorizeDeviceSubscribe } from '../transports/mqtt/index.js';
@@ -28,6 +29,7 @@ export interface ComplianceWiring {
   readonly risks: RiskService;
   readonly vulnerabilities: VulnerabilityService;
   readonly reports: ReportService;
+  readonly mitigations: MitigationService;
   readonly evidence: () => ComplianceEvidence;
 }
 
@@ -41,6 +43,8 @@ export interface ComplianceWiringDeps {
   readonly raiseAlert: (candidate: AlertCandidate) => void;
   /** Identity: step-up MFA for change approvals, role changes as a change applier, and its privileged-role gate. */
   readonly identity: IdentityService;
+  /** Devices: quarantine and revocation as mitigation actions. */
+  readonly devices: DeviceService;
   /** Vigil's own SBOM (default: dist/sbom.cdx.json beside the compiled server, made by `npm run sbom`). */
   readonly sbomFile?: string;
   /** Checks other modules contribute (vulnerabilities, change control; later firmware, backups). */
@@ -106,7 +110,13 @@ export function wireCompliance(w: ComplianceWiringDeps): ComplianceWiring {
       );
     },
   });
-  return { audits, changes, risks, vulnerabilities, reports, evidence };
+  const mitigations = new MitigationService(audits, {
+    quarantineDevice: async (ctx, orgId, deviceId) => void (await w.devices.quarantine(ctx, { deviceId, orgId }, 'compliance-finding')),
+    revokeDevice: async (ctx, orgId, deviceId) => void (await w.devices.revoke(ctx, { deviceId, orgId }, 'compliance-finding')),
+    disableUser: async (ctx, orgId, userId) => void (await w.identity.setUserStatus(ctx, userId, 'disabled', orgId)),
+    requireMfa: async (ctx, orgId, userId) => void (await w.identity.resetMfa(ctx, userId, orgId)),
+  });
+  return { audits, changes, risks, vulnerabilities, reports, mitigations, evidence };
 }
 
 export function settingsFacts(config: Config): SettingsFacts {

@@ -11,6 +11,7 @@ import { BUILT_IN_CHECKS } from '../checks/index.js';
 import { cleanEvidence, isoAgo, NOW, type FakeEvidence } from '../checks/fake-evidence.js';
 import { AuditRunService } from './audit-run-service.js';
 import { MemoryFindingStore } from './memory-finding-store.js';
+import { MitigationService } from './mitigation-actions.js';
 import { dueCadence } from './schedule.js';
 
 const system: RequestContext = { principal: SYSTEM_PRINCIPAL, requestId: 'test', source: 'local' };
@@ -161,5 +162,34 @@ describe('findings', () => {
     assert.equal(dueCadence([run('full', 2)], NOW), 'daily');
     assert.equal(dueCadence([run('daily', 0.2), run('full', 30)], NOW), null);
     assert.equal(dueCadence([run('daily', 0.2), run('full', 90)], NOW), 'full');
+  });
+});
+
+describe('mitigation actions', () => {
+  it('ok/an action goes through the owning module under the finding’s request id and marks the finding mitigated; the next passing run resolves it', async () => {
+    const { service, store, evidence } = setup();
+    evidence.userRows[0] = { ...evidence.userRows[0]!, mfaEnrolled: false };
+    await service.run(system, 'daily');
+    const [f] = [...store.findings.values()];
+    assert.ok(f);
+    const calls: string[] = [];
+    const ports = {
+      quarantineDevice: () => Promise.reject(new Error('not expected')),
+      revokeDevice: () => Promise.reject(new Error('not expected')),
+      disableUser: () => Promise.reject(new Error('not expected')),
+      requireMfa: (ctx: RequestContext, orgId: string, userId: string) => Promise.resolve(void calls.push(`${ctx.requestId} ${orgId} ${userId}`)),
+    };
+    const mitigations = new MitigationService(service, ports);
+    assert.deepEqual(mitigations.actionsFor(f), ['disable-user', 'require-mfa']);
+    await assert.rejects(mitigations.act(system, f.id, 'quarantine-device'), { code: 'COMPLIANCE_FINDING_STATE' });
+    const mitigated = await mitigations.act(system, f.id, 'require-mfa');
+    assert.deepEqual(calls, [`mitigation-${f.id} org-1 u-admin`]);
+    assert.equal(mitigated.status, 'mitigated');
+    assert.equal(mitigated.mitigation?.action, 'require-mfa');
+    assert.ok(store.audited.some((a) => a.action === 'compliance.finding.mitigate' && a.targetId === f.id));
+    evidence.userRows[0] = { ...evidence.userRows[0], mfaEnrolled: true };
+    await service.run(system, 'daily');
+    assert.equal(store.findings.get(f.id)?.status, 'resolved');
+    await assert.rejects(mitigations.act(officer('org-2'), f.id, 'require-mfa'), { code: 'COMPLIANCE_FINDING_NOT_FOUND' });
   });
 });

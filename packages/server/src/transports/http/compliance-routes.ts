@@ -8,7 +8,7 @@
  * MUST: responses are allowlists (additionalProperties: false).
  */
 import Type from 'typebox';
-import { describeCheck, type AuditRun, type AuditRunService, type ChangeService, type Finding, type ReportService, type RiskService, type VulnerabilityService } from '../../compliance/index.js';
+import { describeCheck, MITIGATION_ACTIONS, type AuditRun, type AuditRunService, type ChangeService, type Finding, type MitigationService, type ReportService, type RiskService, type VulnerabilityService } from '../../compliance/index.js';
 import { registerChangeRoutes } from './change-routes.js';
 import { registerRiskRoutes } from './risk-routes.js';
 import { registerVulnerabilityRoutes } from './vulnerability-routes.js';
@@ -16,7 +16,7 @@ import type { HttpRoutes } from './http-server.js';
 import { requestContext } from './route-permissions.js';
 
 export interface ComplianceRoutesDeps {
-  readonly compliance: { readonly audits: AuditRunService; readonly changes: ChangeService; readonly risks: RiskService; readonly vulnerabilities: VulnerabilityService; readonly reports: ReportService };
+  readonly compliance: { readonly audits: AuditRunService; readonly changes: ChangeService; readonly risks: RiskService; readonly vulnerabilities: VulnerabilityService; readonly reports: ReportService; readonly mitigations: MitigationService };
 }
 
 const tags = ['compliance'];
@@ -155,6 +155,20 @@ export function complianceRoutes(deps: ComplianceRoutesDeps): HttpRoutes {
       '/api/v1/compliance/findings/:id',
       { config: { permission: 'compliance:read' }, schema: { summary: 'One finding.', tags, params: IdParams, response: { 200: FindingBody } } },
       async (request) => findingBody(await audits.getFinding(requestContext(request), request.params.id)),
+    );
+    app.post(
+      '/api/v1/compliance/findings/:id/actions',
+      {
+        config: { permission: 'compliance:manage' },
+        schema: {
+          summary: 'Take a mitigation action from a finding through the owning module (quarantine or revoke a device, disable a user, require MFA); the finding becomes mitigated.',
+          tags,
+          params: IdParams,
+          body: Type.Object({ action: Type.Union(MITIGATION_ACTIONS.map((a) => Type.Literal(a))), note: Type.Optional(Text(500)) }, { additionalProperties: false }),
+          response: { 200: FindingBody },
+        },
+      },
+      async (request) => findingBody(await deps.compliance.mitigations.act(requestContext(request), request.params.id, request.body.action, request.body.note)),
     );
     app.post(
       '/api/v1/compliance/findings/:id/suppress',

@@ -92,6 +92,11 @@ describe('compliance over HTTPS', () => {
     const payload = JSON.parse(report.body['payload'] as string) as { controls: Array<{ id: string; status: string }>; questionnaire: unknown[] };
     assert.ok(payload.controls.some((c) => c.id === '§164.312(b)'));
     assert.equal(payload.questionnaire.length, 10);
+    // Vigil's own SBOM, generated from the lockfile by `npm run build` (npm run sbom -w @vigil/server)
+    const sbom = await h.as(admin, 'GET', '/api/v1/platform/sbom');
+    assert.equal(sbom.status, 200, JSON.stringify(sbom.body));
+    assert.equal(sbom.body['bomFormat'], 'CycloneDX');
+    assert.ok((sbom.body['components'] as Array<{ purl?: string }>).some((c) => c.purl?.startsWith('pkg:npm/fastify@') === true));
     const clinician = await h.createUser(admin, 'nurse.one', ['clinician']);
     assert.equal((await h.as(clinician, 'GET', '/api/v1/compliance/findings')).status, 403);
   });

@@ -16,6 +16,7 @@ import { EXIT_USAGE, fail } from './cli/output.js';
 import { runInit, runStart, runAuditCheckpoint } from './cli/server-commands.js';
 import { runUserCreate, runUserDisable, runUserGrant, runUserList, runUserResetPassword, type UserCreateFlags } from './cli/user-commands.js';
 import { loadConfig, type LoadedConfig } from './config/index.js';
+import { registerComplianceCommands } from './cli/compliance-commands.js';
 
 const VERSION = '0.1.0';
 
@@ -173,6 +174,8 @@ withStorageOptions(user.command('grant'))
 // --- vigil backup (issue 12) ---
 registerBackupCommands(program, { withStorageOptions, config: (flags) => config(flags).config, action });
 registerDrCommands(program, { withStorageOptions, config: (flags) => config(flags).config, action });
+// --- compliance: audits, findings, reports, change control, risks (issue 14) ---
+registerComplianceCommands(program, { withStorageOptions, action, config });
 
 try {
   await program.parseAsync(process.argv);

@@ -109,6 +109,9 @@ import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './s
 import { backupConsole, startBackupJobs } from './composition/backup.js';
 import { backupRoutes, readOnlyRoutes } from './transports/http/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
+// --- compliance: audits, findings, change control (issue 14) ---
+import { startComplianceSchedule, wireCompliance, type ComplianceWiring } from './composition/compliance.js';
+import { complianceRoutes } from './transports/http/compliance-routes.js';
 
 export interface PlatformOptions {
   readonly config: Config;
@@ -169,6 +172,8 @@ export interface Platform {
   readonly metricsTokenMatches: ((presented: string) => boolean) | undefined;
   /** Security monitoring: detectors on the event stream, and security alerts. */
   readonly security: SecurityWiring;
+  /** Security audits, findings, change control, risk register (issue 14). */
+  readonly compliance: ComplianceWiring;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -261,6 +266,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records });
+  const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c) });
   return {
     config,
     dataDir,
@@ -280,6 +286,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     metricsTokenMatches,
     security,
     faults,
+    compliance,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: async () => {
@@ -778,6 +785,7 @@ export async function startServer(
         securityRoutes({ alerts: platform.security.alerts }),
         auditRoutes({ auditLog: wireAuditLogService(platform) }),
         backupRoutes({ backups: backupConsole(platform, backupJobs, process.env) }),
+        complianceRoutes({ compliance: platform.compliance }),
       ]),
       readiness: storageReadiness(platform.database),
     });
@@ -832,6 +840,8 @@ export async function startServer(
       },
     });
 
+    const stopComplianceSchedule = startComplianceSchedule(platform.compliance.audits, platform.clock, (error) => logger.error({ err: error }, 'compliance audit failed'));
+
     let closed: Promise<void> | undefined;
     return {
       httpPort,
@@ -848,6 +858,7 @@ export async function startServer(
           await scheduler.stop();
           await saveDetectorState(platform).catch((error: unknown) => logger.error({ err: error }, 'security detector state not saved'));
           await backupJobs?.stop();
+          await stopComplianceSchedule();
           await platform.devices.flushActivity().catch((error: unknown) => logger.error({ err: error }, 'device activity flush failed'));
           await requestCounter.flush().catch((error: unknown) => logger.error({ err: error }, 'usage counter flush failed'));
           await platform

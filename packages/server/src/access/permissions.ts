@@ -69,6 +69,14 @@ export const PERMISSIONS = {
   // --- backups and disaster recovery (issue 12): installation-wide, so platform admins only ---
   'backups:read': { roles: ['platform-admin'], description: 'See backups, their verification, DR drills (RTO/RPO) and next runs; every view is audited.' },
   'backups:manage': { roles: ['platform-admin'], description: 'Take a backup now.' },
+  // --- compliance (security audits, findings, change control, risk register, vulnerabilities) ---
+  'compliance:read': { roles: ['platform-admin', 'security-officer', 'auditor'], description: 'Read audit checks, runs, findings, vulnerabilities and compliance reports.' },
+  'compliance:manage': { roles: ['platform-admin', 'security-officer'], description: 'Run audits, suppress findings, take mitigation actions, import advisory feeds.' },
+  'changes:read': { roles: ['platform-admin', 'org-admin', 'security-officer', 'auditor'], description: 'List change requests and what changed before a time.' },
+  'changes:request': { roles: ['platform-admin', 'org-admin', 'security-officer'], description: 'Request a security-relevant change (two-person approval), or make an emergency change.' },
+  'changes:approve': { roles: ['platform-admin', 'org-admin', 'security-officer'], description: "Approve, reject or review another person's change request (MFA again)." },
+  'risks:read': { roles: ['platform-admin', 'security-officer', 'auditor'], description: 'Read and export the risk register.' },
+  'risks:manage': { roles: ['platform-admin', 'security-officer'], description: 'Add and update risks in the risk register.' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -40,6 +40,13 @@ export interface IdentitySettings {
   readonly relyingParty: RelyingParty;
 }
 
+/**
+ * Change control for privileged role changes (compliance/changes): called before a person grants
+ * or removes a privileged role; throws unless an approved change request covers it. The host
+ * (CLI, system) is not gated: it holds the data directory and is audited as such.
+ */
+export type PrivilegedRoleGate = (ctx: RequestContext, change: { readonly orgId: string; readonly userId: string; readonly from: readonly Role[]; readonly to: readonly Role[] }) => Promise<void>;
+
 /** Roles whose login cannot complete without a second factor. */
 export const MFA_REQUIRED_ROLES: readonly Role[] = ['platform-admin', 'org-admin', 'security-officer'];
 
@@ -97,6 +104,7 @@ function isPlatformAdmin(principal: Principal): boolean {
 export class IdentityService {
   readonly policy: PasswordPolicy;
   #fingerprintKey: Promise<Buffer> | undefined;
+  #privilegedRoleGate: PrivilegedRoleGate | undefined;
 
   constructor(
     private readonly uow: UnitOfWork<IdentityScope>,
@@ -361,10 +369,23 @@ export class IdentityService {
     });
   }
 
+  /** Installs the change-control gate for privileged role changes (composition root only). */
+  setPrivilegedRoleGate(gate: PrivilegedRoleGate): void {
+    this.#privilegedRoleGate = gate;
+  }
+
   async setRoles(ctx: RequestContext, userId: string, requested: readonly string[], orgId?: string): Promise<UserView> {
     const org = this.targetOrg(ctx, orgId);
     this.authorize(ctx, 'users:manage', org);
     const roles = this.grantableRoles(ctx, requested);
+    const gate = this.#privilegedRoleGate;
+    if (gate !== undefined && ctx.principal.kind === 'user') {
+      const current = await this.read.findUser(org, userId);
+      if (!current) throw new AppError('IDENTITY_USER_NOT_FOUND');
+      this.protectPlatformAdmin(ctx, current);
+      const privileged = (list: readonly Role[]) => list.filter((r) => MFA_REQUIRED_ROLES.includes(r)).sort().join(',');
+      if (privileged(current.roles) !== privileged(roles)) await gate(ctx, { orgId: org, userId, from: current.roles, to: roles });
+    }
     const user = await this.uow.run(async (s) => {
       const found = await s.identity.findUser(org, userId);
       if (!found) throw new AppError('IDENTITY_USER_NOT_FOUND');
@@ -714,6 +735,32 @@ export class IdentityService {
       throw new AppError('IDENTITY_MFA_FAILED');
     }
     return used;
+  }
+
+  /**
+   * Step-up: a signed-in person proves their second factor again (a TOTP code) for one sensitive
+   * action, e.g. approving a change request. The code is single-use (totpLastStep), and a wrong one
+   * counts toward the account lockout like any second-factor failure.
+   */
+  async verifyStepUp(ctx: RequestContext, code: string): Promise<void> {
+    const p = ctx.principal;
+    if (p.kind !== 'user' || !p.mfa) throw new AppError('IDENTITY_MFA_FAILED', { detail: 'identity: step-up needs a person signed in with a second factor' });
+    const user = await this.read.findUser(p.orgId, p.id);
+    if (!user || user.totpConfirmedAt === null || user.totpSecretSealed === null) throw new AppError('IDENTITY_MFA_NOT_ENROLLED');
+    const nowDate = this.clock.now();
+    const step = isLocked(user, nowDate) ? null : matchTotp(this.openTotp(user), code, nowDate, user.totpLastStep);
+    if (step === null) {
+      await this.uow.run(async (s) => {
+        const next = afterFailure(this.settings.lockout, user, nowDate);
+        await s.identity.updateUser(user.orgId, user.id, next);
+        await s.audit.record(ctx, { action: 'identity.mfa.step_up', target: { type: 'user', id: user.id }, outcome: 'failure', reason: 'wrong-totp', orgId: user.orgId });
+      });
+      throw new AppError('IDENTITY_MFA_FAILED');
+    }
+    await this.uow.run(async (s) => {
+      await s.identity.updateUser(user.orgId, user.id, { totpLastStep: step });
+      await s.audit.record(ctx, { action: 'identity.mfa.step_up', target: { type: 'user', id: user.id }, outcome: 'success', orgId: user.orgId, details: { method: 'totp' } });
+    });
   }
 
   async webauthnRegistrationOptions(auth: SessionAuth): Promise<unknown> {

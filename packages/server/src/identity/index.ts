@@ -24,6 +24,7 @@ export type {
 export {
   IdentityService,
   MFA_REQUIRED_ROLES,
+  type PrivilegedRoleGate,
   type IdentityScope,
   type IdentitySettings,
   type LoginResult,

@@ -154,6 +154,23 @@ export const ERROR_CATALOGUE = {
   SECURITY_ALERT_NOT_FOUND: { status: 404, message: 'Not found.' },
   SECURITY_ALERT_STATE: { status: 409, message: 'The alert is not in a state that allows this.' },
   SECURITY_ALERT_ASSIGNEE_INVALID: { status: 400, message: 'The assignee is not an active user of the organization.' },
+  // compliance (audits, findings, change control, risks, vulnerabilities, reports)
+  COMPLIANCE_RUN_NOT_FOUND: { status: 404, message: 'Not found.' },
+  COMPLIANCE_FINDING_NOT_FOUND: { status: 404, message: 'Not found.' },
+  COMPLIANCE_FINDING_STATE: { status: 409, message: 'The finding is not in a state that allows this.' },
+  COMPLIANCE_SUPPRESSION_INVALID: { status: 400, message: 'A suppression needs a reason, an owner and a future expiry.' },
+  COMPLIANCE_CHANGE_NOT_FOUND: { status: 404, message: 'Not found.' },
+  COMPLIANCE_CHANGE_STATE: { status: 409, message: 'The change request is not in a state that allows this.' },
+  COMPLIANCE_CHANGE_SELF_APPROVAL: { status: 403, message: 'A change request must be approved by someone other than its requester.' },
+  COMPLIANCE_STEP_UP_REQUIRED: { status: 403, message: 'Confirm with your second factor again to do this.' },
+  COMPLIANCE_CHANGE_REQUIRED: { status: 403, message: 'This change needs an approved change request.' },
+  COMPLIANCE_CHANGE_INVALID: { status: 400, message: 'The change request is not valid.' },
+  COMPLIANCE_RISK_NOT_FOUND: { status: 404, message: 'Not found.' },
+  COMPLIANCE_RISK_INVALID: { status: 400, message: 'The risk is not valid.' },
+  COMPLIANCE_FEED_INVALID: { status: 400, message: 'The advisory feed is not valid; nothing was imported.' },
+  COMPLIANCE_VEX_INVALID: { status: 400, message: 'The VEX statement is not valid.' },
+  COMPLIANCE_SBOM_UNAVAILABLE: { status: 503, message: 'The software bill of materials is not available.' },
+  COMPLIANCE_REPORT_INVALID: { status: 400, message: 'The compliance report failed verification.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

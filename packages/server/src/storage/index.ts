@@ -32,3 +32,9 @@ export { StorageHealth, type FaultReporter } from './storage-health.js';
 export { backupRunStore } from './stores/backup-run-store.js';
 export { inspectSqliteCopy, restoreSqliteCopy, sqliteSnapshotSource } from './sqlite/backup-snapshot.js';
 export { inspectPostgresCopy, postgresSnapshotSource, restorePostgresCopy } from './postgres/backup-snapshot.js';
+// --- compliance: audits, findings, change requests, risks (issue 14) ---
+export { findingStore } from './stores/compliance-store.js';
+export { complianceEvidenceStore, type DatabaseEvidence } from './stores/compliance-evidence-store.js';
+export { changeRequestStore } from './stores/change-request-store.js';
+export { riskStore, failingCheckIds } from './stores/risk-store.js';
+export { vulnerabilityStore } from './stores/vulnerability-store.js';

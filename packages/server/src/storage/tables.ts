@@ -401,7 +401,7 @@ export interface DeliveryUsageTables {
   usage_request_buckets: { hour: string; org_id: string; user_id: string; method: string; route: string; status_class: string; count: number };
 }
 
-export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables, BackupTables {
+export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables, BackupTables, ComplianceTables {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_head: AuditHeadTable;
@@ -448,5 +448,67 @@ export interface BackupTables {
     outcome: string;
     bytes: number | null;
     detail: string;
+  };
+}
+
+/** Security audits, change requests, the risk register (issue 14, migration 0018). JSON columns are text. */
+export interface ComplianceTables {
+  compliance_runs: { id: string; cadence: string; started_at: string; finished_at: string; actor: string; results: string; counts: string };
+  compliance_findings: {
+    id: string;
+    check_id: string;
+    resource_type: string;
+    resource_id: string;
+    org_id: string | null;
+    severity: string;
+    status: string;
+    detail: string;
+    first_seen_at: string;
+    last_seen_at: string;
+    last_run_id: string;
+    resolved_at: string | null;
+    reopened_count: number;
+    suppression: string | null;
+    suppression_expires_at: string | null;
+    mitigation: string | null;
+    updated_at: string;
+  };
+  change_requests: {
+    id: string;
+    org_id: string | null;
+    kind: string;
+    target: string;
+    payload: string;
+    summary: string;
+    status: string;
+    emergency: number;
+    requested_by: string;
+    requested_at: string;
+    decided_by: string | null;
+    decided_at: string | null;
+    decision_note: string | null;
+    applied_at: string | null;
+    review_due_at: string | null;
+    reviewed_by: string | null;
+    reviewed_at: string | null;
+    audit_seqs: string;
+  };
+  vulnerability_feeds: { id: string; kind: string; source: string; feed_date: string; imported_at: string; imported_by: string; records: number };
+  vulnerability_records: { kind: string; record_id: string; feed_id: string; body: string };
+  vex_statements: { advisory_id: string; purl: string; state: string; justification: string; detail: string; made_by: string; made_at: string };
+  compliance_risks: {
+    id: string;
+    title: string;
+    threat: string;
+    assets: string;
+    likelihood: number;
+    impact: number;
+    residual_likelihood: number;
+    residual_impact: number;
+    controls: string;
+    owner: string;
+    review_at: string;
+    source: string;
+    updated_at: string;
   };
 }

@@ -19,6 +19,7 @@ import * as m0011 from './0011-readings-device-index.js';
 import * as m0013 from './0013-audit-search.js';
 import * as m0015 from './0015-hardening-findings.js';
 import * as m0016 from './0016-backup-runs.js';
+import * as m0018 from './0018-compliance.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
 
@@ -37,6 +38,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0013-audit-search', m0013.up],
   ['0015-hardening-findings', m0015.up],
   ['0016-backup-runs', m0016.up],
+  ['0018-compliance', m0018.up],
 ];
 
 export const LATEST_MIGRATION = STEPS[STEPS.length - 1]?.[0] ?? '';

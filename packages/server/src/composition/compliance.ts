@@ -1,0 +1,237 @@
+/**
+ * Wiring of the compliance module (issue 14): the evidence the audit checks read (stores,
+ * configuration, CA certificates, key ages, audit verification, the broker's ACL), the audit-run
+ * service with its alerting, and the schedule.
+ *
+ * MUST: evidence is read-only; nothing here hands key bytes or secrets to compliance.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { X509Certificate } from 'node:crypto';
+import { Cron } from 'croner';
+import type { AlertCandidate } from '../alerts/index.js';
+import { auditKeysFromList, readAllStoredEvents, verifyAuditLog, type AuditLog } from '../audit/index.js';
+import { AuditRunService, buildCatalogue, ChangeService, MitigationService, ReportService, RiskService, VulnerabilityService, emergencyReviewCheck, DEFAULT_AUDIT_SCHEDULE, DEFAULT_POLICY, dueCadence, type AuditCheck, type AuditSchedule, type CaFacts, type ComplianceEvidence, type SettingsFacts } from '../compliance/index.js';
+import type { Config } from '../config/index.js';
+import { DEFAULT_CSR_KEY_POLICY, openDeviceCa, openRootCa } from '../identity/ca/index.js';
+import { ed25519Verifier, keyStorePaths, type KeyProvider } from '../keys/index.js';
+import { newId, SYSTEM_PRINCIPAL, type Clock } from '../kernel/index.js';
+import { auditStore, changeRequestStore, complianceEvidenceStore, failingCheckIds, findingStore, riskStore, vulnerabilityStore, SqlUnitOfWork, type Executor, type SqlDatabase } from '../storage/index.js';
+import type { IdentityService } from '../identity/index.js';
+import type { DeviceService } from '../devices/index.js';
+import { TLS_PROFILE } from '../transports/http/index.js';
+import { printHtmlToPdf } from './compliance-pdf.js';
+import { authorizeDevicePublish, authorizeDeviceSubscribe } from '../transports/mqtt/index.js';
+
+export interface ComplianceWiring {
+  readonly audits: AuditRunService;
+  readonly changes: ChangeService;
+  readonly risks: RiskService;
+  readonly vulnerabilities: VulnerabilityService;
+  readonly reports: ReportService;
+  readonly mitigations: MitigationService;
+  readonly evidence: () => ComplianceEvidence;
+}
+
+export interface ComplianceWiringDeps {
+  readonly database: SqlDatabase;
+  readonly auditLog: AuditLog;
+  readonly clock: Clock;
+  readonly config: Config;
+  readonly keys: KeyProvider;
+  readonly dataDir: string;
+  readonly raiseAlert: (candidate: AlertCandidate) => void;
+  /** Identity: step-up MFA for change approvals, role changes as a change applier, and its privileged-role gate. */
+  readonly identity: IdentityService;
+  /** Devices: quarantine and revocation as mitigation actions. */
+  readonly devices: DeviceService;
+  /** Vigil's own SBOM (default: dist/sbom.cdx.json beside the compiled server, made by `npm run sbom`). */
+  readonly sbomFile?: string;
+  /** Checks other modules contribute (vulnerabilities, change control; later firmware, backups). */
+  readonly extraChecks?: readonly AuditCheck[];
+}
+
+export function wireCompliance(w: ComplianceWiringDeps): ComplianceWiring {
+  const evidence = () => complianceEvidence(w);
+  const audit = (executor: Executor) => w.auditLog.writer(auditStore(executor, w.database.dialect));
+  const changes = new ChangeService({
+    uow: new SqlUnitOfWork(w.database, (executor) => ({ changes: changeRequestStore(executor), audit: audit(executor) })),
+    reader: changeRequestStore(w.database.db),
+    clock: w.clock,
+    stepUp: (ctx, code) => w.identity.verifyStepUp(ctx, code),
+    appliers: {
+      'role-grant': async (ctx, change) => {
+        const roles = change.payload['roles'];
+        await w.identity.setRoles(ctx, change.target, Array.isArray(roles) ? (roles as readonly string[]) : [], change.orgId ?? undefined);
+      },
+    },
+  });
+  // A person's grant or removal of a privileged role passes only as an approved change's application.
+  w.identity.setPrivilegedRoleGate((ctx, change) => changes.privilegedRoleGate(ctx, change));
+  const changeChecks = [emergencyReviewCheck(() => changeRequestStore(w.database.db).unreviewedEmergencies())];
+  let sbom: Promise<unknown> | undefined;
+  // Late-bound: the vulnerability service closes findings through the audit service built below.
+  const closer: { audits?: AuditRunService } = {};
+  const vulnerabilities = new VulnerabilityService({
+    uow: new SqlUnitOfWork(w.database, (executor) => ({ vulnerabilities: vulnerabilityStore(executor), audit: audit(executor) })),
+    reader: vulnerabilityStore(w.database.db),
+    clock: w.clock,
+    platformSbom: () => (sbom ??= readPlatformSbom(w.sbomFile ?? defaultSbomFile())),
+    closeFinding: async (ctx, checkId, resourceId, note) => void (await closer.audits?.closeFinding(ctx, checkId, resourceId, note)),
+    maxFeedAgeDays: 30,
+  });
+  const audits = new AuditRunService({
+    uow: new SqlUnitOfWork(w.database, (executor) => ({ findings: findingStore(executor), audit: audit(executor) })),
+    reader: findingStore(w.database.db),
+    clock: w.clock,
+    checks: buildCatalogue([...changeChecks, ...vulnerabilities.checks(), ...(w.extraChecks ?? [])]),
+    evidence,
+    raiseAlert: w.raiseAlert,
+  });
+  closer.audits = audits;
+  const risks = new RiskService({
+    uow: new SqlUnitOfWork(w.database, (executor) => ({ risks: riskStore(executor), audit: audit(executor) })),
+    reader: riskStore(w.database.db),
+    clock: w.clock,
+    failingChecks: () => failingCheckIds(w.database.db),
+  });
+  const reports = new ReportService({
+    audits,
+    changes,
+    risks,
+    vulnerabilities,
+    clock: w.clock,
+    settings: () => ({ ...settingsFacts(w.config) }),
+    signer: () => w.keys.signer('audit-signing'),
+    printPdf: (html) => printHtmlToPdf(html),
+    record: async (ctx, entry) => {
+      await new SqlUnitOfWork(w.database, (executor) => audit(executor)).run((writer) =>
+        writer.record(ctx, { action: 'compliance.report.generate', target: { type: 'compliance-report', id: entry.runId }, outcome: 'success', details: { format: entry.format, keyId: entry.keyId, bytes: entry.bytes } }),
+      );
+    },
+  });
+  const mitigations = new MitigationService(audits, {
+    quarantineDevice: async (ctx, orgId, deviceId) => void (await w.devices.quarantine(ctx, { deviceId, orgId }, 'compliance-finding')),
+    revokeDevice: async (ctx, orgId, deviceId) => void (await w.devices.revoke(ctx, { deviceId, orgId }, 'compliance-finding')),
+    disableUser: async (ctx, orgId, userId) => void (await w.identity.setUserStatus(ctx, userId, 'disabled', orgId)),
+    requireMfa: async (ctx, orgId, userId) => void (await w.identity.resetMfa(ctx, userId, orgId)),
+  });
+  return { audits, changes, risks, vulnerabilities, reports, mitigations, evidence };
+}
+
+export function settingsFacts(config: Config): SettingsFacts {
+  const d = config.security.detectors;
+  const detectors: Record<string, boolean> = { all: d.enabled };
+  for (const [name, value] of Object.entries(d)) {
+    if (typeof value === 'object' && value !== null && 'enabled' in value && typeof value.enabled === 'boolean') detectors[name] = value.enabled;
+  }
+  return {
+    passwordPreset: config.passwords.preset,
+    sessionIdleMinutes: config.sessions.idleMinutes,
+    sessionAbsoluteHours: config.sessions.absoluteHours,
+    lockoutThreshold: config.login.lockoutThreshold,
+    tlsMinVersion: config.tls.minVersion,
+    tlsCiphers: TLS_PROFILE.ciphers.split(':'),
+    csrCurves: DEFAULT_CSR_KEY_POLICY.ecCurves,
+    auditCheckpointIntervalSeconds: config.audit.checkpointIntervalSeconds,
+    enrollmentTokenTtlMinutes: config.devices.enrollmentTokenTtlMinutes,
+    detectors,
+    deviceSilence: { enabled: d.deviceSilence.enabled, defaultIntervalSeconds: d.deviceSilence.defaultIntervalSeconds, models: d.deviceSilence.models },
+    insecureFlags: { ...config.insecure },
+  };
+}
+
+function complianceEvidence(w: ComplianceWiringDeps): ComplianceEvidence {
+  const store = complianceEvidenceStore(w.database.db);
+  const now = () => w.clock.now().toISOString();
+  return {
+    policy: DEFAULT_POLICY,
+    settings: settingsFacts(w.config),
+    devices: () => store.devices(),
+    certificates: () => store.certificates(),
+    openEnrollmentTokens: () => store.openEnrollmentTokens(now()),
+    caCertificates: async () => {
+      const root = await openRootCa({ dataDir: w.dataDir, keys: w.keys });
+      const device = await openDeviceCa({ dataDir: w.dataDir, keys: w.keys, root });
+      const active = await store.activeCertificateCount(now());
+      return [caFacts('root', root.certPem, 0), caFacts('device', device.certPem, active)];
+    },
+    topicAllowed: (deviceId, action, topic) =>
+      action === 'publish' ? authorizeDevicePublish(deviceId, { topic, qos: 1 }).ok : authorizeDeviceSubscribe(deviceId, topic).ok,
+    users: () => store.users(),
+    training: () => store.training(),
+    breakGlass: () => store.breakGlass(),
+    serviceAccounts: () => store.serviceAccounts(),
+    keys: () => Promise.resolve(w.keys.list().map((k) => ({ id: k.id, purpose: k.purpose, createdAt: k.createdAt, status: k.status }))),
+    auditIntegrity: async () => {
+      const reader = auditStore(w.database.db, w.database.dialect, w.database.sqliteHandle);
+      const checkpoints = await reader.checkpoints();
+      const head = await reader.head();
+      const publicKeys = auditKeysFromList(await readFile(keyStorePaths(w.dataDir).publicKeysFile, 'utf8'));
+      const result = await verifyAuditLog({ events: readAllStoredEvents(reader, 10_000), checkpoints, head, publicKeys, verifier: ed25519Verifier, policy: w.config.audit });
+      const newest = checkpoints[checkpoints.length - 1];
+      const [firstUnwitnessed] = await reader.readStoredAfter(newest?.seq ?? 0, 1);
+      return {
+        ok: result.ok,
+        message: result.message,
+        headSeq: head?.seq ?? 0,
+        newestCheckpointAt: newest?.time ?? null,
+        newestCheckpointSeq: newest?.seq ?? 0,
+        oldestUnwitnessedAt: firstUnwitnessed?.time ?? null,
+      };
+    },
+    deadLetters: () => store.deadLetters(),
+  };
+}
+
+/** Public facts of a CA certificate: subject, end, key type and size (no key material). */
+function caFacts(name: CaFacts['name'], pem: string, activeCertificates: number): CaFacts {
+  const cert = new X509Certificate(pem);
+  const key = cert.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  return {
+    name,
+    subject: cert.subject.replace(/\n/g, ', '),
+    notAfter: new Date(cert.validTo).toISOString(),
+    keyType: key.asymmetricKeyType ?? 'unknown',
+    curve: details.namedCurve ?? null,
+    bits: details.modulusLength ?? null,
+    revoked: false,
+    activeCertificates,
+  };
+}
+
+/**
+ * The audit schedule: an hourly croner tick runs what is due (full every 90 days, daily otherwise)
+ * and reopens expired suppressions. Returns a stop function.
+ */
+export function startComplianceSchedule(audits: AuditRunService, clock: Clock, onError: (error: unknown) => void, schedule: AuditSchedule = DEFAULT_AUDIT_SCHEDULE): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const tick = async () => {
+    const ctx = { principal: SYSTEM_PRINCIPAL, requestId: `compliance-audit-${newId()}`, source: 'local' };
+    await audits.reopenExpiredSuppressions(ctx);
+    const cadence = dueCadence(await audits.listRuns(ctx, 20), clock.now(), schedule);
+    if (cadence !== null) await audits.run(ctx, cadence);
+  };
+  const job = new Cron(schedule.tickPattern, { protect: true, unref: true }, () => {
+    running = tick().catch(onError);
+    return running;
+  });
+  return async () => {
+    job.stop();
+    await running;
+  };
+}
+
+/** dist/sbom.cdx.json of the server package (this file is dist/composition/compliance.js). */
+export function defaultSbomFile(): string {
+  return fileURLToPath(new URL('../sbom.cdx.json', import.meta.url));
+}
+
+async function readPlatformSbom(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch {
+    return null;
+  }
+}

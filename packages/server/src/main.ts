@@ -97,7 +97,8 @@ import { buildDetectors, DetectionEngine, SecurityAlertService, securityAuditTap
 import { securityAlertStore } from './storage/index.js';
 import { securityRoutes } from './transports/http/index.js';
 // --- telemetry and MQTT (issue 4) ---
-import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
+import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow, type VitalsSealing } from './telemetry/index.js';
+import { openVitalsAtRest, type VitalsAtRest } from './composition/vitals-at-rest.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 
@@ -110,6 +111,8 @@ export interface PlatformOptions {
   readonly securityEvents?: SecurityEventSink;
   /** Where security alerts go (webhook, email, syslog); default: nowhere. */
   readonly securityNotifier?: SecurityAlertNotifier;
+  /** Vitals sealed at rest (ADR 0008); default true. Only the benches pass false, to compare. */
+  readonly sealVitals?: boolean;
 }
 
 /**
@@ -140,6 +143,8 @@ export interface Platform {
   readonly database: SqlDatabase;
   readonly keys: KeyProvider;
   readonly sealer: Sealer;
+  /** Vitals at rest (ADR 0008): the sealer of readings and rollups, and of clinical alert values. */
+  readonly vitalsAtRest: VitalsAtRest;
   readonly auditLog: AuditLog;
   readonly setup: SetupCredentialService;
   /** Durable security-event stream (security_events), fed by every module's SecurityEventSink. */
@@ -201,6 +206,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const keys = await openKeyStore({ dataDir, masterKey: masterKeyFromEnv(options.env), clock });
   const database = await openDatabase({ dataDir, databaseUrl: config.databaseUrl });
   const sealer = createEnvelopeSealer(keys);
+  const vitalsAtRest = await openVitalsAtRest({ database, keys, sealer, clock, enabled: options.sealVitals ?? true });
   const auditLog = new AuditLog({
     signer: () => keys.signer('audit-signing'),
     clock,
@@ -247,7 +253,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   });
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
-  const clinical = wireClinical({ database, auditLog, clock, patients: patients.records });
+  const clinical = wireClinical({ database, auditLog, clock, patients: patients.records, vitalsAtRest });
   return {
     config,
     dataDir,
@@ -255,6 +261,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     database,
     keys,
     sealer,
+    vitalsAtRest,
     auditLog,
     setup,
     securityEvents,
@@ -419,7 +426,7 @@ export interface ClinicalWiring {
   readonly bus: ClinicalEventBus;
 }
 
-function wireClinical(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; patients: PatientService }): ClinicalWiring {
+function wireClinical(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; patients: PatientService; vitalsAtRest: VitalsAtRest }): ClinicalWiring {
   const bindingCache = new BindingCache((deviceIds) => bindingStore(w.database.db).forDevices(deviceIds), w.clock);
   const bindings = new BindingService({
     uow: new SqlUnitOfWork(w.database, (executor): BindingScope => ({
@@ -431,12 +438,12 @@ function wireClinical(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clo
     clock: w.clock,
     onChange: (deviceId) => bindingCache.invalidate(deviceId),
   });
-  const vitals = new VitalsService({ patients: w.patients, store: vitalsStore(w.database.db, w.database.dialect), clock: w.clock });
+  const vitals = new VitalsService({ patients: w.patients, store: vitalsStore(w.database.db, w.database.dialect, w.vitalsAtRest.sealing), clock: w.clock });
   const bus = new InProcessClinicalEventBus();
   const alerts = new ClinicalAlertService({
     uow: new SqlUnitOfWork(w.database, (executor): ClinicalAlertScope => ({
       rules: alertRuleStore(executor),
-      alerts: clinicalAlertStore(executor),
+      alerts: clinicalAlertStore(executor, w.vitalsAtRest.alertSealer),
       audit: w.auditLog.writer(auditStore(executor, w.database.dialect)),
     })),
     patients: w.patients,
@@ -589,10 +596,11 @@ export function createTelemetry(
   const committer = new GroupCommitter(
     new SqlUnitOfWork(database, (executor) => {
       const store = auditStore(executor, database.dialect, database.sqliteHandle);
-      return { telemetry: telemetryStore(executor, database.sqliteHandle), audit: { append: (ctx, events) => auditLog.append(store, ctx, events) } };
+      return { telemetry: telemetryStore(executor, database.sqliteHandle, platform.vitalsAtRest.sealing), audit: { append: (ctx, events) => auditLog.append(store, ctx, events) } };
     }),
     clock,
     {
+      ...(platform.vitalsAtRest.sealing ? { prepare: () => (platform.vitalsAtRest.sealing as VitalsSealing).prepare() } : {}),
       maxDelayMs: config.telemetry.groupCommitMs,
       maxBatch: config.telemetry.groupCommitMaxMessages,
       attribution: platform.clinical.bindingCache,
@@ -827,13 +835,13 @@ export async function startServer(
 export function vitalsServiceWithAudit(platform: Platform, audit: (executor: Executor) => AuditWriter): VitalsService {
   const { database, keys, sealer, auditLog, clock, config, securityEvents } = platform;
   const patients = wirePatients({ database, keys, sealer, auditLog, clock, config, securityEvents, users: identityUserDirectory(database), audit });
-  return new VitalsService({ patients: patients.records, store: vitalsStore(database.db, database.dialect), clock });
+  return new VitalsService({ patients: patients.records, store: vitalsStore(database.db, database.dialect, platform.vitalsAtRest.sealing), clock });
 }
 
 export function fhirReadScope(platform: Platform, audit?: (executor: Executor) => AuditWriter): (executor: Executor) => FhirReadScope {
   const { database, auditLog } = platform;
   return (executor) => ({
-    readings: fhirReadingStore(executor),
+    readings: fhirReadingStore(executor, platform.vitalsAtRest.sealing),
     patients: patientStore(executor),
     careTeams: careTeamStore(executor),
     training: trainingStore(executor),

@@ -251,6 +251,7 @@ export interface TelemetryTables {
   telemetry_minute_rollups: TelemetryMinuteRollupsTable;
   telemetry_device_state: TelemetryDeviceStateTable;
   device_commands: DeviceCommandsTable;
+  sealed_data_keys: SealedDataKeysTable;
 }
 
 /** Per-minute aggregates of one patient's metric (0010); `minute` is ISO-8601 with zero seconds. */
@@ -259,10 +260,13 @@ export interface TelemetryMinuteRollupsTable {
   patient_id: string;
   metric: string;
   minute: string;
-  min_value: number;
-  max_value: number;
-  sum_value: number;
+  /** Plaintext (before 0014, or a database without sealing); NULL when `sealed` holds them. */
+  min_value: number | null;
+  max_value: number | null;
+  sum_value: number | null;
   n: number;
+  /** BulkSealer output over min, max and sum (0014). */
+  sealed: Buffer | null;
 }
 
 /** One row per reading; a message's digest sits on its first reading (idx 0) for deduplication. */
@@ -274,11 +278,22 @@ export interface TelemetryReadingsTable {
   seq: number;
   idx: number;
   metric: string;
-  value: number;
+  /** Plaintext (before 0014, or without sealing); NULL when `value_sealed` holds it. */
+  value: number | null;
+  /** BulkSealer output (0014). */
+  value_sealed: Buffer | null;
   unit: string;
   measured_at: string;
   received_at: string;
   digest: string | null;
+}
+
+/** A BulkSealer data key, wrapped under a KEK (0014). */
+export interface SealedDataKeysTable {
+  id: string;
+  kek_id: string;
+  wrapped: Buffer;
+  created_at: string;
 }
 
 export interface TelemetryDeviceStateTable {
@@ -347,7 +362,10 @@ export interface ClinicalAlertsTable {
   metric: string;
   comparison: string;
   threshold: number;
-  value: number;
+  /** Plaintext (before 0014); NULL when `value_sealed` holds it. */
+  value: number | null;
+  /** Sealer string (0014). */
+  value_sealed: string | null;
   severity: string;
   status: string;
   opened_at: string;

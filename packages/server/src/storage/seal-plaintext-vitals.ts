@@ -1,0 +1,131 @@
+/**
+ * The one-time sealing of vitals stored in clear before migration 0014 (issue 11, ADR 0008), run
+ * by the platform at start, once the keys are open: readings, minute rollups and clinical alert
+ * values. Each chunk is sealed and written in its own transaction, so a crash leaves every row
+ * readable and the next start goes on. When nothing is left in clear, the database is compacted
+ * (SQLite: VACUUM, then the WAL truncated; PostgreSQL: VACUUM FULL of the three tables), because
+ * an UPDATE leaves the old bytes in free pages and dead tuples. A marker in system_meta records
+ * completion, so later starts do not scan.
+ *
+ * MUST: no reading, rollup or alert value stays in clear once this returns.
+ * MUST: only rows that are entirely in clear are touched; a sealed value is never re-sealed.
+ */
+import { sql } from 'kysely';
+import type { Sealer } from '../keys/index.js';
+import { encodeValues, readingContext, rollupContext, type VitalsSealing } from '../telemetry/index.js';
+import type { SqlDatabase } from './sql-database.js';
+import { alertValueContext } from './stores/clinical-alert-store.js';
+import { systemMetaStore } from './stores/setup-credential-store.js';
+
+export const VITALS_SEALED_MARKER = 'vitals.sealed_at_rest';
+const CHUNK = 2000;
+
+export interface SealPlaintextReport {
+  readonly readings: number;
+  readonly rollups: number;
+  readonly alerts: number;
+  readonly compacted: boolean;
+}
+
+export async function sealPlaintextVitals(
+  database: SqlDatabase,
+  sealing: VitalsSealing,
+  sealer: Sealer,
+  log: (line: string) => void,
+  now: () => string,
+): Promise<SealPlaintextReport | undefined> {
+  const { db } = database;
+  if ((await systemMetaStore(db).get(VITALS_SEALED_MARKER)) !== undefined) return undefined;
+  const pending = await countPlaintext(database);
+  if (pending > 0) log(`vigil: sealing ${pending} vitals stored in clear before this version (readings, rollups, clinical alerts); this runs once`);
+  let readings = 0;
+  for (;;) {
+    await sealing.prepare();
+    const done = await db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('telemetry_readings')
+        .select(['org_id', 'device_id', 'patient_id', 'seq', 'idx', 'metric', 'measured_at', 'value'])
+        .where('value', 'is not', null)
+        .where('value_sealed', 'is', null)
+        .limit(CHUNK)
+        .execute();
+      for (const r of rows) {
+        const identity = { orgId: r.org_id, deviceId: r.device_id, patientId: r.patient_id, seq: Number(r.seq), idx: r.idx, metric: r.metric, measuredAt: r.measured_at };
+        await trx
+          .updateTable('telemetry_readings')
+          .set({ value: null, value_sealed: sealing.seal(encodeValues(Number(r.value)), readingContext(identity)) })
+          .where('device_id', '=', r.device_id)
+          .where('seq', '=', r.seq)
+          .where('idx', '=', r.idx)
+          .where('measured_at', '=', r.measured_at)
+          .execute();
+      }
+      return rows.length;
+    });
+    readings += done;
+    if (done < CHUNK) break;
+  }
+  let rollups = 0;
+  for (;;) {
+    await sealing.prepare();
+    const done = await db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('telemetry_minute_rollups')
+        .select(['org_id', 'patient_id', 'metric', 'minute', 'n', 'min_value', 'max_value', 'sum_value'])
+        .where('sealed', 'is', null)
+        .limit(CHUNK)
+        .execute();
+      for (const r of rows) {
+        const sealed = sealing.seal(encodeValues(Number(r.min_value), Number(r.max_value), Number(r.sum_value)), rollupContext(r.org_id, r.patient_id, r.metric, r.minute, Number(r.n)));
+        await trx
+          .updateTable('telemetry_minute_rollups')
+          .set({ sealed, min_value: null, max_value: null, sum_value: null })
+          .where('org_id', '=', r.org_id)
+          .where('patient_id', '=', r.patient_id)
+          .where('metric', '=', r.metric)
+          .where('minute', '=', r.minute)
+          .execute();
+      }
+      return rows.length;
+    });
+    rollups += done;
+    if (done < CHUNK) break;
+  }
+  const alerts = await db.transaction().execute(async (trx) => {
+    const rows = await trx.selectFrom('clinical_alerts').select(['id', 'org_id', 'patient_id', 'rule_id', 'metric', 'value']).where('value_sealed', 'is', null).execute();
+    for (const r of rows) {
+      const sealed = sealer.seal(Buffer.from(String(Number(r.value)), 'utf8'), alertValueContext({ orgId: r.org_id, id: r.id, patientId: r.patient_id, ruleId: r.rule_id, metric: r.metric }));
+      await trx.updateTable('clinical_alerts').set({ value: null, value_sealed: sealed }).where('id', '=', r.id).execute();
+    }
+    return rows.length;
+  });
+  const compacted = readings + rollups + alerts > 0;
+  if (compacted) {
+    log(`vigil: sealed ${readings} readings, ${rollups} minute rollups and ${alerts} clinical alert values; compacting the database so no plaintext stays in free pages`);
+    await compact(database);
+  }
+  await systemMetaStore(db).set(VITALS_SEALED_MARKER, now(), now());
+  return { readings, rollups, alerts, compacted };
+}
+
+async function countPlaintext(database: SqlDatabase): Promise<number> {
+  const { db } = database;
+  const count = async (q: Promise<{ n: number | string | bigint } | undefined>) => Number((await q)?.n ?? 0);
+  return (
+    (await count(db.selectFrom('telemetry_readings').select((eb) => eb.fn.countAll<number>().as('n')).where('value_sealed', 'is', null).executeTakeFirst())) +
+    (await count(db.selectFrom('telemetry_minute_rollups').select((eb) => eb.fn.countAll<number>().as('n')).where('sealed', 'is', null).executeTakeFirst())) +
+    (await count(db.selectFrom('clinical_alerts').select((eb) => eb.fn.countAll<number>().as('n')).where('value_sealed', 'is', null).executeTakeFirst()))
+  );
+}
+
+async function compact(database: SqlDatabase): Promise<void> {
+  if (database.dialect === 'postgres') {
+    for (const table of ['telemetry_readings', 'telemetry_minute_rollups', 'clinical_alerts']) await sql.raw(`VACUUM FULL ${table}`).execute(database.db);
+    return;
+  }
+  const handle = database.sqliteHandle;
+  if (!handle) return;
+  handle.pragma('wal_checkpoint(TRUNCATE)');
+  handle.exec('VACUUM');
+  handle.pragma('wal_checkpoint(TRUNCATE)');
+}

@@ -28,6 +28,6 @@ export async function openVitalsAtRest(w: {
   if (!w.enabled) return { sealing: undefined, alertSealer: undefined };
   const sealing = createBulkSealer(w.keys, sealedDataKeyStore(w.database.db, w.database.sqliteHandle), w.clock);
   const log = w.log ?? ((line: string) => console.error(line));
-  await sealPlaintextVitals(w.database, sealing, w.sealer, log, () => w.clock.now().toISOString());
+  await sealPlaintextVitals(w.database, sealing, w.sealer, log);
   return { sealing, alertSealer: w.sealer };
 }

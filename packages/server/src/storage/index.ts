@@ -26,4 +26,4 @@ export { fhirReadingStore } from './stores/fhir-reading-store.js';
 export { deliveryStore } from './stores/delivery-store.js';
 export { usageStore } from './stores/usage-store.js';
 export { sealedDataKeyStore } from './stores/sealed-data-key-store.js';
-export { sealPlaintextVitals, VITALS_SEALED_MARKER, type SealPlaintextReport } from './seal-plaintext-vitals.js';
+export { sealPlaintextVitals, type SealPlaintextReport } from './seal-plaintext-vitals.js';

@@ -4,20 +4,20 @@
  * values. Each chunk is sealed and written in its own transaction, so a crash leaves every row
  * readable and the next start goes on. When nothing is left in clear, the database is compacted
  * (SQLite: VACUUM, then the WAL truncated; PostgreSQL: VACUUM FULL of the three tables), because
- * an UPDATE leaves the old bytes in free pages and dead tuples. A marker in system_meta records
- * completion, so later starts do not scan.
+ * an UPDATE leaves the old bytes in free pages and dead tuples. Every start looks for rows in clear
+ * through the partial indexes of 0014 (empty once sealed), so the check costs nothing after that,
+ * and rows a plaintext writer added later (an older version started again) are sealed too.
  *
  * MUST: no reading, rollup or alert value stays in clear once this returns.
- * MUST: only rows that are entirely in clear are touched; a sealed value is never re-sealed.
+ * MUST: only rows with a value in clear are touched; the value in clear wins over any sealed one
+ *       (a sealed row never has a value in clear: Vigil writes one or the other).
  */
 import { sql } from 'kysely';
 import type { Sealer } from '../keys/index.js';
 import { encodeValues, readingContext, rollupContext, type VitalsSealing } from '../telemetry/index.js';
 import type { SqlDatabase } from './sql-database.js';
 import { alertValueContext } from './stores/clinical-alert-store.js';
-import { systemMetaStore } from './stores/setup-credential-store.js';
 
-export const VITALS_SEALED_MARKER = 'vitals.sealed_at_rest';
 const CHUNK = 2000;
 
 export interface SealPlaintextReport {
@@ -32,12 +32,11 @@ export async function sealPlaintextVitals(
   sealing: VitalsSealing,
   sealer: Sealer,
   log: (line: string) => void,
-  now: () => string,
 ): Promise<SealPlaintextReport | undefined> {
   const { db } = database;
-  if ((await systemMetaStore(db).get(VITALS_SEALED_MARKER)) !== undefined) return undefined;
+  if (!(await anyInClear(database))) return undefined;
   const pending = await countPlaintext(database);
-  if (pending > 0) log(`vigil: sealing ${pending} vitals stored in clear before this version (readings, rollups, clinical alerts); this runs once`);
+  log(`vigil: sealing ${pending} vitals stored in clear before this version (readings, rollups, clinical alerts); this runs once`);
   let readings = 0;
   for (;;) {
     await sealing.prepare();
@@ -46,7 +45,6 @@ export async function sealPlaintextVitals(
         .selectFrom('telemetry_readings')
         .select(['org_id', 'device_id', 'patient_id', 'seq', 'idx', 'metric', 'measured_at', 'value'])
         .where('value', 'is not', null)
-        .where('value_sealed', 'is', null)
         .limit(CHUNK)
         .execute();
       for (const r of rows) {
@@ -72,7 +70,7 @@ export async function sealPlaintextVitals(
       const rows = await trx
         .selectFrom('telemetry_minute_rollups')
         .select(['org_id', 'patient_id', 'metric', 'minute', 'n', 'min_value', 'max_value', 'sum_value'])
-        .where('sealed', 'is', null)
+        .where('sum_value', 'is not', null)
         .limit(CHUNK)
         .execute();
       for (const r of rows) {
@@ -92,29 +90,35 @@ export async function sealPlaintextVitals(
     if (done < CHUNK) break;
   }
   const alerts = await db.transaction().execute(async (trx) => {
-    const rows = await trx.selectFrom('clinical_alerts').select(['id', 'org_id', 'patient_id', 'rule_id', 'metric', 'value']).where('value_sealed', 'is', null).execute();
+    const rows = await trx.selectFrom('clinical_alerts').select(['id', 'org_id', 'patient_id', 'rule_id', 'metric', 'value']).where('value', 'is not', null).execute();
     for (const r of rows) {
       const sealed = sealer.seal(Buffer.from(String(Number(r.value)), 'utf8'), alertValueContext({ orgId: r.org_id, id: r.id, patientId: r.patient_id, ruleId: r.rule_id, metric: r.metric }));
       await trx.updateTable('clinical_alerts').set({ value: null, value_sealed: sealed }).where('id', '=', r.id).execute();
     }
     return rows.length;
   });
-  const compacted = readings + rollups + alerts > 0;
-  if (compacted) {
-    log(`vigil: sealed ${readings} readings, ${rollups} minute rollups and ${alerts} clinical alert values; compacting the database so no plaintext stays in free pages`);
-    await compact(database);
-  }
-  await systemMetaStore(db).set(VITALS_SEALED_MARKER, now(), now());
-  return { readings, rollups, alerts, compacted };
+  log(`vigil: sealed ${readings} readings, ${rollups} minute rollups and ${alerts} clinical alert values; compacting the database so no plaintext stays in free pages`);
+  await compact(database);
+  log('vigil: vitals are sealed at rest; the database was compacted');
+  return { readings, rollups, alerts, compacted: true };
+}
+
+async function anyInClear(database: SqlDatabase): Promise<boolean> {
+  const { db } = database;
+  const reading = await db.selectFrom('telemetry_readings').select('idx').where('value', 'is not', null).limit(1).executeTakeFirst();
+  if (reading) return true;
+  const rollup = await db.selectFrom('telemetry_minute_rollups').select('n').where('sum_value', 'is not', null).limit(1).executeTakeFirst();
+  if (rollup) return true;
+  return (await db.selectFrom('clinical_alerts').select('id').where('value', 'is not', null).limit(1).executeTakeFirst()) !== undefined;
 }
 
 async function countPlaintext(database: SqlDatabase): Promise<number> {
   const { db } = database;
   const count = async (q: Promise<{ n: number | string | bigint } | undefined>) => Number((await q)?.n ?? 0);
   return (
-    (await count(db.selectFrom('telemetry_readings').select((eb) => eb.fn.countAll<number>().as('n')).where('value_sealed', 'is', null).executeTakeFirst())) +
-    (await count(db.selectFrom('telemetry_minute_rollups').select((eb) => eb.fn.countAll<number>().as('n')).where('sealed', 'is', null).executeTakeFirst())) +
-    (await count(db.selectFrom('clinical_alerts').select((eb) => eb.fn.countAll<number>().as('n')).where('value_sealed', 'is', null).executeTakeFirst()))
+    (await count(db.selectFrom('telemetry_readings').select((eb) => eb.fn.countAll<number>().as('n')).where('value', 'is not', null).executeTakeFirst())) +
+    (await count(db.selectFrom('telemetry_minute_rollups').select((eb) => eb.fn.countAll<number>().as('n')).where('sum_value', 'is not', null).executeTakeFirst())) +
+    (await count(db.selectFrom('clinical_alerts').select((eb) => eb.fn.countAll<number>().as('n')).where('value', 'is not', null).executeTakeFirst()))
   );
 }
 

@@ -43,6 +43,11 @@ export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void
   await sql.raw(`ALTER TABLE telemetry_readings ADD COLUMN value_sealed ${bytes}`).execute(db);
   await sql.raw(`ALTER TABLE telemetry_minute_rollups ADD COLUMN sealed ${bytes}`).execute(db);
   await sql.raw('ALTER TABLE clinical_alerts ADD COLUMN value_sealed text').execute(db);
+  // Partial indexes of the rows still in clear: empty once sealed (a sealed row writes no entry),
+  // they let every start find a row in clear without scanning the tables.
+  await sql.raw('CREATE INDEX telemetry_readings_in_clear ON telemetry_readings (value) WHERE value IS NOT NULL').execute(db);
+  await sql.raw('CREATE INDEX telemetry_minute_rollups_in_clear ON telemetry_minute_rollups (sum_value) WHERE sum_value IS NOT NULL').execute(db);
+  await sql.raw('CREATE INDEX clinical_alerts_in_clear ON clinical_alerts (value) WHERE value IS NOT NULL').execute(db);
 }
 
 /** SQLite: recreate `table` from its stored CREATE statement with NOT NULL removed from `columns`. */

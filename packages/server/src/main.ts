@@ -79,6 +79,7 @@ import {
   vitalsRoutes,
   type ClientCertificateLookup,
   type HttpRoutes,
+  keyRoutes,
 } from './transports/http/index.js';
 import { accessRoutes, authRoutes, createIdentityAuthorizer, userRoutes } from './transports/http/identity.js';
 // --- fhir (issue 5) ---
@@ -99,6 +100,7 @@ import { securityRoutes } from './transports/http/index.js';
 // --- telemetry and MQTT (issue 4) ---
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow, type VitalsSealing } from './telemetry/index.js';
 import { openVitalsAtRest, type VitalsAtRest } from './composition/vitals-at-rest.js';
+import { rotateKek, type KekRotationReport } from './composition/key-rotation.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 
@@ -145,6 +147,8 @@ export interface Platform {
   readonly sealer: Sealer;
   /** Vitals at rest (ADR 0008): the sealer of readings and rollups, and of clinical alert values. */
   readonly vitalsAtRest: VitalsAtRest;
+  /** KEK rotation that re-wraps everything sealed, safe while the server runs (composition/key-rotation.ts). */
+  rotateKek(ctx: RequestContext): Promise<KekRotationReport>;
   readonly auditLog: AuditLog;
   readonly setup: SetupCredentialService;
   /** Durable security-event stream (security_events), fed by every module's SecurityEventSink. */
@@ -275,6 +279,18 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     security,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
+    rotateKek: (ctx) =>
+      rotateKek(
+        {
+          database,
+          keys,
+          sealer,
+          clock,
+          audit: async (c, events) => void (await new SqlUnitOfWork(database, scoped).run((store) => auditLog.append(store, c, events))),
+          rewrapPhi: (c) => patients.rewrap(c),
+        },
+        ctx,
+      ),
     close: async () => {
       await security.alerts.flush();
       await delivery.close();
@@ -748,6 +764,7 @@ export async function startServer(
         usageRoutes({ usage: platform.usage }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
+        keyRoutes({ rotateKek: (ctx) => platform.rotateKek(ctx) }),
       ],
       readiness: async () => {
         const database = await platform.database.ping();

@@ -1,6 +1,9 @@
 /**
  * `vigil keys list|rotate`. Never prints key material. Rotation is audited. Rotating the KEK
- * then re-wraps every sealed patient field and grant text under the new KEK (audited per batch).
+ * then re-wraps everything sealed under an older KEK (patient fields, grant texts, TOTP secrets,
+ * channel secrets, clinical alert values, the vitals' data keys; composition/key-rotation.ts).
+ * With a server running, rotate through it instead (POST /api/v1/keys/kek/rotate, docs/keys.md):
+ * the server must be the one whose KEK changes.
  */
 import type { Config } from '../config/index.js';
 import { AppError } from '../kernel/index.js';
@@ -26,24 +29,24 @@ export async function runKeysRotate(config: Config, purpose: string): Promise<vo
   const platform = await openPlatform({ config, env: process.env });
   try {
     const ctx = cliContext();
+    if (purpose === 'kek') {
+      const report = await platform.rotateKek(ctx);
+      process.stdout.write(`rotated kek: ${report.previousKekId} -> ${report.kekId} (the old key stays for opening)\n`);
+      const moved = Object.entries(report.rewrapped).filter(([, n]) => n > 0);
+      process.stdout.write(`re-wrapped under ${report.kekId}: ${moved.length === 0 ? 'nothing was sealed' : moved.map(([t, n]) => `${t} ${n}`).join(', ')}\n`);
+      if (report.remaining > 0) throw new AppError('INTERNAL', { detail: `keys rotate: ${report.remaining} values are still under a retired KEK; run it again` });
+      process.stdout.write('no value is left under a retired KEK\n');
+      return;
+    }
     const previous = platform.keys.active(purpose as Rotatable).id;
     const info = await platform.withAuditStore(async (store) => {
       const rotated = await platform.keys.rotate(purpose as Rotatable);
       await platform.auditLog.append(store, ctx, [
-        {
-          action: purpose === 'kek' ? 'keys.kek.rotate' : 'keys.audit_signing.rotate',
-          target: { type: 'key', id: rotated.id },
-          outcome: 'success',
-          details: { previousKeyId: previous },
-        },
+        { action: 'keys.audit_signing.rotate', target: { type: 'key', id: rotated.id }, outcome: 'success', details: { previousKeyId: previous } },
       ]);
       return rotated;
     });
     process.stdout.write(`rotated ${purpose}: ${previous} -> ${info.id} (the old key stays for opening and verifying)\n`);
-    if (purpose === 'kek') {
-      const report = await platform.patients.rewrap(ctx);
-      process.stdout.write(`re-wrapped sealed PHI under ${report.kekId}: ${report.rewrapped} values (${report.patients} patients, ${report.grants} break-glass grants)\n`);
-    }
   } finally {
     await platform.close();
   }

@@ -24,6 +24,9 @@ export type {
 export {
   IdentityService,
   MFA_REQUIRED_ROLES,
+  FINGERPRINT_KEY,
+  FINGERPRINT_CONTEXT,
+  TOTP_CONTEXT,
   type IdentityScope,
   type IdentitySettings,
   type LoginResult,

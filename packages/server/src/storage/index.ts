@@ -20,10 +20,11 @@ export { deviceStore, enrollmentTokenStore, deviceCertificateStore } from './sto
 export { identityStore } from './stores/identity-store.js';
 export { telemetryStore, telemetryRetentionStore, deviceCommandStore } from './stores/telemetry-store.js';
 export { bindingStore, vitalsStore } from './stores/clinical-store.js';
-export { alertRuleStore, clinicalAlertStore } from './stores/clinical-alert-store.js';
+export { alertRuleStore, clinicalAlertStore, alertValueContext } from './stores/clinical-alert-store.js';
 export { fhirReadingStore } from './stores/fhir-reading-store.js';
 // --- alert delivery and usage tracking (issue 6) ---
 export { deliveryStore } from './stores/delivery-store.js';
 export { usageStore } from './stores/usage-store.js';
 export { sealedDataKeyStore } from './stores/sealed-data-key-store.js';
 export { sealPlaintextVitals, type SealPlaintextReport } from './seal-plaintext-vitals.js';
+export { rewrapSealedColumn, countNotUnder, findSealedUnderKek, type SealedColumn } from './sealed-columns.js';

@@ -2,7 +2,7 @@
  * alerts/delivery: security alerts to webhooks (HMAC-signed), email (SMTP, STARTTLS) and SIEMs
  * (syslog RFC 5424 over TCP/TLS), with bounded retries and a dead-letter list.
  */
-export { DeliveryService, DeliveryNotifier, type ChannelInput, type DeliveryServiceDeps } from './delivery-service.js';
+export { DeliveryService, DeliveryNotifier, sealContext as channelSealContext, type ChannelInput, type DeliveryServiceDeps } from './delivery-service.js';
 export {
   ALERT_SEVERITIES,
   DEFAULT_RETRY_POLICY,

@@ -43,3 +43,4 @@ export { deliveryRoutes, type DeliveryRoutesDeps } from './delivery-routes.js';
 export { usageRoutes, type UsageRoutesDeps } from './usage-routes.js';
 export { metricsRoutes, type MetricsRoutesDeps } from './metrics-routes.js';
 export { securityRoutes, type SecurityRoutesDeps } from './security-routes.js';
+export { keyRoutes, type KeyRoutesDeps, type KeyRotationReportBody } from './key-routes.js';

@@ -5,8 +5,8 @@
  * With a server running, rotate through it instead (POST /api/v1/keys/kek/rotate, docs/keys.md):
  * the server must be the one whose KEK changes.
  */
-import type { Config } from '../config/index.js';
-import { AppError } from '../kernel/index.js';
+import { lockDataDir, type Config, type DataDirLock } from '../config/index.js';
+import { AppError, isAppError } from '../kernel/index.js';
 import { cliContext, openPlatform } from '../main.js';
 
 const ROTATABLE = ['kek', 'audit-signing'] as const;
@@ -30,7 +30,23 @@ export async function runKeysRotate(config: Config, purpose: string): Promise<vo
   try {
     const ctx = cliContext();
     if (purpose === 'kek') {
-      const report = await platform.rotateKek(ctx);
+      // A running server would keep wrapping under the retired KEK and could not open what this
+      // process re-wraps: with a server up, the rotation must happen in it (POST /api/v1/keys/kek/rotate).
+      let lock: DataDirLock;
+      try {
+        lock = lockDataDir(platform.dataDir);
+      } catch (error) {
+        if (isAppError(error) && error.code === 'DATA_DIR_LOCKED') {
+          throw new AppError('DATA_DIR_LOCKED', { detail: `${error.message}; rotate the KEK through the running server instead: POST /api/v1/keys/kek/rotate (docs/keys.md)`, cause: error });
+        }
+        throw error;
+      }
+      let report;
+      try {
+        report = await platform.rotateKek(ctx);
+      } finally {
+        lock.release();
+      }
       process.stdout.write(`rotated kek: ${report.previousKekId} -> ${report.kekId} (the old key stays for opening)\n`);
       const moved = Object.entries(report.rewrapped).filter(([, n]) => n > 0);
       process.stdout.write(`re-wrapped under ${report.kekId}: ${moved.length === 0 ? 'nothing was sealed' : moved.map(([t, n]) => `${t} ${n}`).join(', ')}\n`);

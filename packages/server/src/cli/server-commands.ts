@@ -20,6 +20,7 @@ import {
   type RunningServer,
 } from '../main.js';
 import { createLogger } from '../observability/index.js';
+import { isProduction, masterKeyLocationWarning } from './production-checks.js';
 
 export async function runInit(config: Config): Promise<void> {
   if (await isInitialized(config)) {
@@ -36,13 +37,18 @@ export async function runInit(config: Config): Promise<void> {
   }
 }
 
-export async function runStart(config: Config): Promise<void> {
+export async function runStart(config: Config, options: { readonly production?: boolean } = {}): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   if (!(await isInitialized(config))) {
     const { dataDir } = await initialize({ config, env: process.env });
     printInitialized(dataDir, process.env['VIGIL_MASTER_KEY'] === undefined);
   }
   const platform = await openPlatform({ config, env: process.env });
+  const keyWarning = masterKeyLocationWarning(platform.dataDir, process.env, isProduction(process.env, options.production));
+  if (keyWarning !== undefined) {
+    process.stderr.write(`${keyWarning}\n`);
+    logger.warn({ dataDir: platform.dataDir }, 'production: master key file inside the data directory');
+  }
   let server: RunningServer;
   let lock: DataDirLock | undefined;
   try {

@@ -101,6 +101,7 @@ import { securityRoutes } from './transports/http/index.js';
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow, type VitalsSealing } from './telemetry/index.js';
 import { openVitalsAtRest, type VitalsAtRest } from './composition/vitals-at-rest.js';
 import { rotateKek, type KekRotationReport } from './composition/key-rotation.js';
+import { logDatabaseTransport } from './composition/database-transport.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 
@@ -739,6 +740,10 @@ export async function startServer(
       brokerConnections: () => broker.connectedCount(),
       auditHeadSeq: async () => (await platform.auditReader().head())?.seq ?? 0,
       securityEventsByType: () => usageReader.securityEventsByType(),
+      databaseTls: async () => {
+        const transport = await platform.database.transportSecurity?.();
+        return transport === undefined || transport.kind === 'local-file' || transport.kind === 'unknown' ? undefined : transport.kind === 'tls';
+      },
     });
     const http = await createHttpServer({
       authorize: identityRoutes.authorize,
@@ -774,6 +779,7 @@ export async function startServer(
     await http.listen({ host: config.host, port: config.httpPort });
     const httpPort = (http.server.address() as AddressInfo).port;
     logger.info({ host: config.host, port: httpPort, database: platform.database.description }, 'https listening');
+    await logDatabaseTransport(platform.database, logger);
 
     scheduler.add({
       name: 'audit-checkpoint',

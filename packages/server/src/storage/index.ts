@@ -5,7 +5,7 @@
  *       tenants exist; there is no unscoped lookup of tenant data.
  */
 export type { SqlDialect } from './dialect.js';
-export type { SqlDatabase, Executor } from './sql-database.js';
+export type { SqlDatabase, Executor, DatabaseTransport } from './sql-database.js';
 export type { Database } from './tables.js';
 export { openDatabase, SQLITE_FILE_NAME, type OpenDatabaseOptions } from './open.js';
 export { migrateToLatest, LATEST_MIGRATION } from './migrations/index.js';

@@ -17,5 +17,17 @@ export interface SqlDatabase {
   /** The better-sqlite3 handle (SQLite only), for bulk reads that kysely's row objects make slow. */
   readonly sqliteHandle?: BetterSqlite3.Database;
   ping(): Promise<boolean>;
+  /**
+   * How the connection to the database is protected in transit (issue 11): 'tls' or 'plaintext'
+   * for PostgreSQL (pg_stat_ssl of this session), 'local-file' for SQLite (no network).
+   */
+  transportSecurity?(): Promise<DatabaseTransport>;
   close(): Promise<void>;
+}
+
+export interface DatabaseTransport {
+  readonly kind: 'tls' | 'plaintext' | 'local-file' | 'unknown';
+  /** The TLS protocol version and cipher when kind is 'tls'. */
+  readonly version?: string;
+  readonly cipher?: string;
 }

@@ -119,4 +119,11 @@ export function vitalsSealingContract(open: () => Promise<TestDatabase>): void {
       assert.equal(byKek.get(retired), undefined, 'no data key is left under the retired KEK');
       assert.deepEqual(await vitals.buckets(...hour), [{ t: '2026-11-28T12:00:00.000Z', min: 40, max: VITAL, mean: (VITAL + 40) / 2, count: 2 }]);
     }));
+
+  test('ok/the adapter reports how its connection is protected in transit (PostgreSQL: pg_stat_ssl; SQLite: a local file)', () =>
+    withTestDatabase(open, async (t) => {
+      const transport = await t.database.transportSecurity?.();
+      if (t.database.dialect === 'sqlite') assert.deepEqual(transport, { kind: 'local-file' });
+      else assert.ok(transport?.kind === 'tls' || transport?.kind === 'plaintext', JSON.stringify(transport));
+    }));
 }

@@ -42,6 +42,7 @@ export function openSqlite(options: SqliteOptions): SqlDatabase {
     description: `sqlite:${options.file}`,
     sqliteHandle: raw,
     ping: () => Promise.resolve(raw.open && raw.prepare('select 1 as ok').get() !== undefined),
+    transportSecurity: () => Promise.resolve({ kind: 'local-file' as const }),
     close: async () => {
       await db.destroy();
     },

@@ -94,7 +94,7 @@ describe('vitals at rest', () => {
         assert.match(lines.join('\n'), /sealing 4 vitals stored in clear/);
         assert.match(lines.join('\n'), /sealed 2 readings, 1 minute rollups and 1 clinical alert values; compacting/);
         const { db } = sealed.database;
-        const clear = await sql<{ n: number }>`SELECT (SELECT count(*) FROM telemetry_readings WHERE value IS NOT NULL) + (SELECT count(*) FROM telemetry_minute_rollups WHERE sum_value IS NOT NULL) + (SELECT count(*) FROM clinical_alerts WHERE value IS NOT NULL) AS n`.execute(db);
+        const clear = await sql<{ n: number }>`SELECT (SELECT count(*) FROM telemetry_readings WHERE value IS NOT NULL) + (SELECT count(*) FROM telemetry_minute_rollups) + (SELECT count(*) FROM clinical_alerts WHERE value IS NOT NULL) AS n`.execute(db);
         assert.equal(Number(clear.rows[0]?.n), 0);
         const vitals = vitalsStore(db, sealed.database.dialect, sealed.vitalsAtRest.sealing);
         assert.deepEqual((await vitals.range('org-1', 'patient-1', HR, at(0), at(59), 10, 'asc')).map((p) => p.value), [v1, v2]);

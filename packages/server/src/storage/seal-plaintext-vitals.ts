@@ -1,9 +1,9 @@
 /**
  * The one-time sealing of vitals stored in clear before migration 0014 (issue 11, ADR 0008), run
- * by the platform at start, once the keys are open: readings, minute rollups and clinical alert
- * values. Each chunk is sealed and written in its own transaction, so a crash leaves every row
+ * by the platform at start, once the keys are open: readings, minute rollups (moved into sealed
+ * hour blocks) and clinical alert values. Each chunk is sealed and written in its own transaction, so a crash leaves every row
  * readable and the next start goes on. When nothing is left in clear, the database is compacted
- * (SQLite: VACUUM, then the WAL truncated; PostgreSQL: VACUUM FULL of the three tables), because
+ * (SQLite: VACUUM, then the WAL truncated; PostgreSQL: VACUUM FULL of the tables), because
  * an UPDATE leaves the old bytes in free pages and dead tuples. Every start looks for rows in clear
  * through the partial indexes of 0014 (empty once sealed), so the check costs nothing after that,
  * and rows a plaintext writer added later (an older version started again) are sealed too.
@@ -14,9 +14,10 @@
  */
 import { sql } from 'kysely';
 import type { Sealer } from '../keys/index.js';
-import { encodeValues, readingContext, rollupContext, type VitalsSealing } from '../telemetry/index.js';
+import { encodeValues, readingContext, type VitalsSealing } from '../telemetry/index.js';
 import type { SqlDatabase } from './sql-database.js';
 import { alertValueContext } from './stores/clinical-alert-store.js';
+import { writeBlocks } from './stores/rollup-blocks.js';
 
 const CHUNK = 2000;
 
@@ -63,26 +64,19 @@ export async function sealPlaintextVitals(
     readings += done;
     if (done < CHUNK) break;
   }
+  // Minute rollups in clear move into sealed hour blocks (merged with any block already there).
   let rollups = 0;
   for (;;) {
     await sealing.prepare();
     const done = await db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('telemetry_minute_rollups')
-        .select(['org_id', 'patient_id', 'metric', 'minute', 'n', 'min_value', 'max_value', 'sum_value'])
-        .where('sum_value', 'is not', null)
-        .limit(CHUNK)
-        .execute();
+      const rows = await trx.selectFrom('telemetry_minute_rollups').selectAll().orderBy('org_id').orderBy('patient_id').orderBy('metric').orderBy('minute').limit(CHUNK).execute();
+      await writeBlocks(
+        trx,
+        rows.map((r) => ({ orgId: r.org_id, patientId: r.patient_id, metric: r.metric, minute: r.minute, min: Number(r.min_value), max: Number(r.max_value), sum: Number(r.sum_value), n: Number(r.n) })),
+        sealing,
+      );
       for (const r of rows) {
-        const sealed = sealing.seal(encodeValues(Number(r.min_value), Number(r.max_value), Number(r.sum_value)), rollupContext(r.org_id, r.patient_id, r.metric, r.minute, Number(r.n)));
-        await trx
-          .updateTable('telemetry_minute_rollups')
-          .set({ sealed, min_value: null, max_value: null, sum_value: null })
-          .where('org_id', '=', r.org_id)
-          .where('patient_id', '=', r.patient_id)
-          .where('metric', '=', r.metric)
-          .where('minute', '=', r.minute)
-          .execute();
+        await trx.deleteFrom('telemetry_minute_rollups').where('org_id', '=', r.org_id).where('patient_id', '=', r.patient_id).where('metric', '=', r.metric).where('minute', '=', r.minute).execute();
       }
       return rows.length;
     });
@@ -107,7 +101,7 @@ async function anyInClear(database: SqlDatabase): Promise<boolean> {
   const { db } = database;
   const reading = await db.selectFrom('telemetry_readings').select('idx').where('value', 'is not', null).limit(1).executeTakeFirst();
   if (reading) return true;
-  const rollup = await db.selectFrom('telemetry_minute_rollups').select('n').where('sum_value', 'is not', null).limit(1).executeTakeFirst();
+  const rollup = await db.selectFrom('telemetry_minute_rollups').select('n').limit(1).executeTakeFirst();
   if (rollup) return true;
   return (await db.selectFrom('clinical_alerts').select('id').where('value', 'is not', null).limit(1).executeTakeFirst()) !== undefined;
 }
@@ -117,14 +111,14 @@ async function countPlaintext(database: SqlDatabase): Promise<number> {
   const count = async (q: Promise<{ n: number | string | bigint } | undefined>) => Number((await q)?.n ?? 0);
   return (
     (await count(db.selectFrom('telemetry_readings').select((eb) => eb.fn.countAll<number>().as('n')).where('value', 'is not', null).executeTakeFirst())) +
-    (await count(db.selectFrom('telemetry_minute_rollups').select((eb) => eb.fn.countAll<number>().as('n')).where('sum_value', 'is not', null).executeTakeFirst())) +
+    (await count(db.selectFrom('telemetry_minute_rollups').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())) +
     (await count(db.selectFrom('clinical_alerts').select((eb) => eb.fn.countAll<number>().as('n')).where('value', 'is not', null).executeTakeFirst()))
   );
 }
 
 async function compact(database: SqlDatabase): Promise<void> {
   if (database.dialect === 'postgres') {
-    for (const table of ['telemetry_readings', 'telemetry_minute_rollups', 'clinical_alerts']) await sql.raw(`VACUUM FULL ${table}`).execute(database.db);
+    for (const table of ['telemetry_readings', 'telemetry_minute_rollups', 'telemetry_rollup_blocks', 'clinical_alerts']) await sql.raw(`VACUUM FULL ${table}`).execute(database.db);
     return;
   }
   const handle = database.sqliteHandle;

@@ -252,6 +252,7 @@ export interface TelemetryTables {
   telemetry_device_state: TelemetryDeviceStateTable;
   device_commands: DeviceCommandsTable;
   sealed_data_keys: SealedDataKeysTable;
+  telemetry_rollup_blocks: TelemetryRollupBlocksTable;
 }
 
 /** Per-minute aggregates of one patient's metric (0010); `minute` is ISO-8601 with zero seconds. */
@@ -260,13 +261,21 @@ export interface TelemetryMinuteRollupsTable {
   patient_id: string;
   metric: string;
   minute: string;
-  /** Plaintext (before 0014, or a database without sealing); NULL when `sealed` holds them. */
-  min_value: number | null;
-  max_value: number | null;
-  sum_value: number | null;
+  min_value: number;
+  max_value: number;
+  sum_value: number;
   n: number;
-  /** BulkSealer output over min, max and sum (0014). */
-  sealed: Buffer | null;
+}
+
+/** The minute rollups of one hour, sealed as one block (0014, storage/stores/rollup-blocks.ts). */
+export interface TelemetryRollupBlocksTable {
+  org_id: string;
+  patient_id: string;
+  metric: string;
+  hour: string;
+  /** Total count of the block, in clear: the optimistic version, and authenticated in the context. */
+  n: number;
+  sealed: Buffer;
 }
 
 /** One row per reading; a message's digest sits on its first reading (idx 0) for deduplication. */

@@ -1,14 +1,14 @@
 /**
- * How vitals are sealed at rest (issue 11, ADR 0008): the value of every reading, the min, max and
- * sum of every minute rollup, each sealed by keys/ (BulkSealer, AES-256-GCM under a stored data
- * key) with the identity of its row as authenticated data. What stays in clear, because queries
- * need it: organization, device, patient, metric (LOINC code), unit, times, seq, and a rollup's
- * count. None of those is a measurement.
+ * How vitals are sealed at rest (issue 11, ADR 0008): the value of every reading, and the minute
+ * rollups of an hour as one block (60 slots of count, min, max, sum), each sealed by keys/
+ * (BulkSealer, AES-256-GCM under a stored data key) with the identity of its row as authenticated
+ * data. What stays in clear, because queries need it: organization, device, patient, metric
+ * (LOINC code), unit, times, seq, and a block's total count. None of those is a measurement.
  *
  * MUST: a reading's context names org, device, seq, index, measurement time, patient and metric,
  *       so a sealed value moved to another row (another patient, time, device or metric) fails to open.
- * MUST: a rollup's context names org, patient, metric, minute and the count n, so the count
- *       (kept in clear for the optimistic merge) cannot be changed without the value failing to open.
+ * MUST: a rollup block's context names org, patient, metric, hour and the total count n, so the
+ *       count (kept in clear for the optimistic merge) cannot be changed without the block failing to open.
  * MUST: values are encoded as IEEE 754 binary64, so sealing never rounds a measurement.
  */
 import type { BulkSealer } from '../keys/index.js';
@@ -31,8 +31,8 @@ export function readingContext(r: ReadingIdentity): string {
   return ['telemetry_readings.value', r.orgId, r.deviceId, String(r.seq), String(r.idx), r.measuredAt, r.patientId ?? '', r.metric].join(SEP);
 }
 
-export function rollupContext(orgId: string, patientId: string, metric: string, minute: string, n: number): string {
-  return ['telemetry_minute_rollups', orgId, patientId, metric, minute, String(n)].join(SEP);
+export function rollupContext(orgId: string, patientId: string, metric: string, hour: string, n: number): string {
+  return ['telemetry_rollup_blocks', orgId, patientId, metric, hour, String(n)].join(SEP);
 }
 
 export function encodeValues(...values: readonly number[]): Buffer {

@@ -189,6 +189,17 @@ export function clinicalStoreContract(open: () => Promise<TestDatabase>, sealed 
         reading(4, '2026-11-28T12:02:20.000Z', 60, null),
       ]);
       const minutes = async () => (await t.database.db.selectFrom('telemetry_minute_rollups').select(['minute', 'n']).orderBy('minute').execute()).map((r) => [r.minute, Number(r.n)]);
+      const blocks = async () => (await t.database.db.selectFrom('telemetry_rollup_blocks').select(['hour', 'n']).orderBy('hour').execute()).map((r) => [r.hour, Number(r.n)]);
+      if (sealed) {
+        // Sealed: one block per hour (rollup-blocks.ts), none in clear; retention removes whole hours.
+        assert.deepEqual(await minutes(), []);
+        assert.deepEqual(await blocks(), [['2026-11-28T12:00:00.000Z', 3]]);
+        await telemetryRetentionStore(t.database.db, t.database.dialect).removeBefore('2026-11-28T12:01:30.000Z');
+        assert.deepEqual(await blocks(), [['2026-11-28T12:00:00.000Z', 3]], 'a block that straddles the cutoff stays');
+        await telemetryRetentionStore(t.database.db, t.database.dialect).removeBefore('2026-11-28T13:00:00.000Z');
+        assert.deepEqual(await blocks(), []);
+        return;
+      }
       assert.deepEqual(await minutes(), [
         ['2026-11-28T12:00:00.000Z', 1],
         ['2026-11-28T12:01:00.000Z', 1],

@@ -69,13 +69,15 @@ export function vitalsSealingContract(open: () => Promise<TestDatabase>): void {
       const { db } = t.database;
       const plain = await sql<{ n: number }>`SELECT count(*) AS n FROM telemetry_readings WHERE value IS NOT NULL OR value_sealed IS NULL`.execute(db);
       assert.equal(Number(plain.rows[0]?.n), 0);
-      const rollups = await sql<{ n: number }>`SELECT count(*) AS n FROM telemetry_minute_rollups WHERE min_value IS NOT NULL OR max_value IS NOT NULL OR sum_value IS NOT NULL OR sealed IS NULL`.execute(db);
-      assert.equal(Number(rollups.rows[0]?.n), 0);
+      const rollups = await sql<{ n: number }>`SELECT count(*) AS n FROM telemetry_minute_rollups`.execute(db);
+      assert.equal(Number(rollups.rows[0]?.n), 0, 'no rollup in clear');
+      const blocks = await sql<{ n: number }>`SELECT count(*) AS n FROM telemetry_rollup_blocks`.execute(db);
+      assert.equal(Number(blocks.rows[0]?.n), 2, 'one sealed block per patient, metric and hour');
       const alerts = await sql<{ n: number }>`SELECT count(*) AS n FROM clinical_alerts WHERE value IS NOT NULL OR value_sealed IS NULL`.execute(db);
       assert.equal(Number(alerts.rows[0]?.n), 0);
       // No column of any of these rows holds the value, in any spelling.
       const raw = await sql<Record<string, unknown>>`SELECT * FROM telemetry_readings`.execute(db);
-      const rawRollups = await sql<Record<string, unknown>>`SELECT * FROM telemetry_minute_rollups`.execute(db);
+      const rawRollups = await sql<Record<string, unknown>>`SELECT * FROM telemetry_rollup_blocks`.execute(db);
       const rawAlerts = await sql<Record<string, unknown>>`SELECT * FROM clinical_alerts`.execute(db);
       const needles = [Buffer.from(String(VITAL)), (() => { const b = Buffer.alloc(8); b.writeDoubleLE(VITAL); return b; })(), (() => { const b = Buffer.alloc(8); b.writeDoubleBE(VITAL); return b; })()];
       for (const row of [...raw.rows, ...rawRollups.rows, ...rawAlerts.rows]) {
@@ -99,7 +101,7 @@ export function vitalsSealingContract(open: () => Promise<TestDatabase>): void {
       const first = await db.selectFrom('telemetry_readings').select('value_sealed').where('device_id', '=', 'dev-1').executeTakeFirstOrThrow();
       await db.updateTable('telemetry_readings').set({ value_sealed: first.value_sealed }).where('device_id', '=', 'dev-2').execute();
       await assert.rejects(vitals.latest('org-a', 'patient-2', ['8867-4']), rejectsSealed);
-      await db.updateTable('telemetry_minute_rollups').set({ n: 2 }).where('patient_id', '=', 'patient-1').execute();
+      await db.updateTable('telemetry_rollup_blocks').set({ n: 2 }).where('patient_id', '=', 'patient-1').execute();
       await assert.rejects(vitals.buckets('org-a', 'patient-1', '8867-4', '2026-11-28T12:00:00.000Z', '2026-11-28T13:00:00.000Z', 3600, 10), rejectsSealed);
       await db.updateTable('telemetry_readings').set({ value_sealed: null, value: 70 }).where('device_id', '=', 'dev-1').execute();
       await assert.rejects(vitals.latest('org-a', 'patient-1', ['8867-4']), rejectsSealed, 'a row in clear is refused, not read');

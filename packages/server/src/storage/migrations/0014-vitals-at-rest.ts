@@ -2,9 +2,11 @@
  * 0014: vitals confidential at rest (issue 11, ADR 0008).
  *
  * - sealed_data_keys: the BulkSealer's data keys, wrapped under a KEK (keys/bulk-sealer.ts).
- * - telemetry_readings.value_sealed, telemetry_minute_rollups.sealed (min, max, sum) and
- *   clinical_alerts.value_sealed hold the sealed values; the plaintext columns become nullable and
- *   stay NULL for every row written from now on.
+ * - telemetry_readings.value_sealed and clinical_alerts.value_sealed hold the sealed values; the
+ *   plaintext columns become nullable and stay NULL for every row written from now on.
+ * - telemetry_rollup_blocks: the minute rollups of an hour, sealed as one block (rollup-blocks.ts);
+ *   telemetry_minute_rollups stays for rollups in clear (before 0014, or a bench without sealing)
+ *   and is emptied by the first start's sealing.
  *
  * Existing plaintext rows are sealed on the first start after this migration, by the platform
  * (storage/seal-plaintext-vitals.ts): a migration has no access to the keys. It then compacts the
@@ -18,7 +20,6 @@ import type { SqlDialect } from '../dialect.js';
 
 const RELAX: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['telemetry_readings', ['value']],
-  ['telemetry_minute_rollups', ['min_value', 'max_value', 'sum_value']],
   ['clinical_alerts', ['value']],
 ];
 
@@ -41,12 +42,24 @@ export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void
     }
   }
   await sql.raw(`ALTER TABLE telemetry_readings ADD COLUMN value_sealed ${bytes}`).execute(db);
-  await sql.raw(`ALTER TABLE telemetry_minute_rollups ADD COLUMN sealed ${bytes}`).execute(db);
+  const bigint = dialect === 'postgres' ? 'bigint' : 'integer';
+  await db.schema
+    .createTable('telemetry_rollup_blocks')
+    .addColumn('org_id', 'text', (c) => c.notNull())
+    .addColumn('patient_id', 'text', (c) => c.notNull())
+    .addColumn('metric', 'text', (c) => c.notNull())
+    // ISO-8601 UTC of the hour: '2026-11-28T12:00:00.000Z'.
+    .addColumn('hour', 'text', (c) => c.notNull())
+    .addColumn('n', sql.raw(bigint), (c) => c.notNull())
+    .addColumn('sealed', sql.raw(bytes), (c) => c.notNull())
+    .addPrimaryKeyConstraint('telemetry_rollup_blocks_pk', ['org_id', 'patient_id', 'metric', 'hour'])
+    .execute();
+  await db.schema.createIndex('telemetry_rollup_blocks_hour').on('telemetry_rollup_blocks').column('hour').execute();
   await sql.raw('ALTER TABLE clinical_alerts ADD COLUMN value_sealed text').execute(db);
   // Partial indexes of the rows still in clear: empty once sealed (a sealed row writes no entry),
-  // they let every start find a row in clear without scanning the tables.
+  // they let every start find a row in clear without scanning the tables. (Sealed, the minute
+  // rollups table is empty: its first row is found at once.)
   await sql.raw('CREATE INDEX telemetry_readings_in_clear ON telemetry_readings (value) WHERE value IS NOT NULL').execute(db);
-  await sql.raw('CREATE INDEX telemetry_minute_rollups_in_clear ON telemetry_minute_rollups (sum_value) WHERE sum_value IS NOT NULL').execute(db);
   await sql.raw('CREATE INDEX clinical_alerts_in_clear ON clinical_alerts (value) WHERE value IS NOT NULL').execute(db);
 }
 

@@ -1,14 +1,14 @@
 /**
  * Bucketed vitals (min, max, mean, count) when values are sealed at rest (ADR 0008): the database
- * can no longer aggregate them, so the rows of the range are read (minute rollups for whole-minute
- * buckets, readings otherwise), opened, and aggregated here with the same bucket rule as the SQL
+ * can no longer aggregate them, so the rows of the range are read (the sealed hour blocks of minute
+ * rollups for whole-minute buckets, readings otherwise), opened, and aggregated here with the same bucket rule as the SQL
  * path: k = floor((t - from) / bucket), empty buckets absent, at most `limit` buckets, oldest first.
  *
  * MUST: give the same answer as the plaintext SQL path (storage/contract/clinical-store.contract.ts).
  */
-import { AppError } from '../../kernel/index.js';
-import { decodeValues, rollupContext, type VitalBucket, type VitalsSealing } from '../../telemetry/index.js';
+import type { VitalBucket, VitalsSealing } from '../../telemetry/index.js';
 import type { Executor } from '../sql-database.js';
+import { hourOf, openBlocks } from './rollup-blocks.js';
 import { openReadingValues } from './telemetry-store.js';
 
 export interface BucketQuery {
@@ -33,6 +33,8 @@ interface Acc {
 
 export async function sealedBuckets(db: Executor, sealing: VitalsSealing, q: BucketQuery): Promise<VitalBucket[]> {
   const acc = new Map<number, Acc>();
+  const fromMs = Date.parse(q.from);
+  const toMs = Date.parse(q.to);
   const add = (atMs: number, min: number, max: number, sum: number, n: number): void => {
     const k = Math.floor((atMs - q.fromMs) / q.bucketMs);
     const a = acc.get(k);
@@ -46,23 +48,21 @@ export async function sealedBuckets(db: Executor, sealing: VitalsSealing, q: Buc
   };
   if (q.wholeMinutes) {
     const rows = await db
-      .selectFrom('telemetry_minute_rollups')
-      .select(['minute', 'n', 'sealed', 'min_value', 'max_value', 'sum_value'])
+      .selectFrom('telemetry_rollup_blocks')
+      .select(['org_id', 'patient_id', 'metric', 'hour', 'n', 'sealed'])
       .where('org_id', '=', q.orgId)
       .where('patient_id', '=', q.patientId)
       .where('metric', '=', q.metric)
-      .where('minute', '>=', q.from)
-      .where('minute', '<', q.to)
+      .where('hour', '>=', hourOf(q.from))
+      .where('hour', '<', q.to)
       .execute();
-    const opened = await sealing.openMany(
-      rows.map((r) => {
-        if (r.sealed === null) throw new AppError('KEYS_CIPHERTEXT_INVALID', { detail: `rollup ${q.metric} at ${r.minute} is not sealed` });
-        return { sealed: r.sealed, context: rollupContext(q.orgId, q.patientId, q.metric, r.minute, Number(r.n)) };
-      }),
-    );
+    const blocks = await openBlocks(rows, sealing);
     rows.forEach((r, i) => {
-      const [min = Number.NaN, max = Number.NaN, sum = Number.NaN] = decodeValues(opened[i] ?? Buffer.alloc(0), 3);
-      add(Date.parse(r.minute), min, max, sum, Number(r.n));
+      const hourMs = Date.parse(r.hour);
+      (blocks[i] ?? []).forEach((slot, minute) => {
+        const atMs = hourMs + minute * 60_000;
+        if (slot.n > 0 && atMs >= fromMs && atMs < toMs) add(atMs, slot.min, slot.max, slot.sum, slot.n);
+      });
     });
   } else {
     const rows = await db

@@ -19,6 +19,7 @@ import type { Executor } from '../sql-database.js';
 import type { DeviceCommandsTable, TelemetryReadingsTable } from '../tables.js';
 import { monthlyPartitionsAround, parsePartitionName, partitionDdl } from '../telemetry-partitions.js';
 import { minuteOf, writeRollups, writeRollupsSqlite } from './minute-rollups.js';
+import { hourOf } from './rollup-blocks.js';
 
 /** Rows per INSERT: 12 parameters each stays far below SQLite's and PostgreSQL's parameter limits. */
 const INSERT_CHUNK = 1000;
@@ -164,6 +165,8 @@ export function telemetryRetentionStore(db: Executor, dialect: SqlDialect): Tele
       const result = await db.deleteFrom('telemetry_readings').where('measured_at', '<', cutoff).executeTakeFirst();
       // Whole minutes only: a minute that straddles the cutoff stays until the next run.
       await db.deleteFrom('telemetry_minute_rollups').where('minute', '<', minuteOf(cutoff)).execute();
+      // Sealed rollups go by whole hours: a block that straddles the cutoff stays until the next run.
+      await db.deleteFrom('telemetry_rollup_blocks').where('hour', '<', hourOf(minuteOf(cutoff))).execute();
       return { droppedPartitions, deletedRows: Number(result.numDeletedRows) };
     },
   };

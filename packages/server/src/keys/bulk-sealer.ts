@@ -20,7 +20,7 @@
  */
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { AppError, isAppError, type Clock } from '../kernel/index.js';
-import { AES_256_KEY_BYTES, gcmOpen, gcmSeal, GCM_OVERHEAD_BYTES } from './aes-256-gcm.js';
+import { AES_256_KEY_BYTES, gcmEncrypt, gcmOpen, GCM_OVERHEAD_BYTES } from './aes-256-gcm.js';
 import type { BulkSealer, KeyProvider, WrappedDataKey, WrappedDataKeyStore } from './ports.js';
 import { decodeBase64Url, encodeBase64Url } from './strict-base64url.js';
 
@@ -30,7 +30,7 @@ const HEADER_BYTES = 1 + ID_BYTES;
 export const MAX_SEALS_PER_KEY = 2 ** 24;
 export const KEY_LIFETIME_MS = 3_600_000;
 const CACHE_LIMIT = 4096;
-const PAYLOAD_LABEL = Buffer.from('vigil/bulk/v1/payload\0', 'utf8');
+const PAYLOAD_LABEL = 'vigil/bulk/v1/payload\0';
 const REWRAP_BATCH = 500;
 
 interface CurrentKey {
@@ -68,11 +68,14 @@ class StoredKeyBulkSealer implements BulkSealer {
       throw new AppError('INTERNAL', { detail: 'bulk sealer: prepare() must run (and finish) before sealing' });
     }
     current.seals += 1;
-    const body = gcmSeal(current.key, plaintext, payloadAad(context));
-    const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+    // One buffer for the whole value: header, then gcmSeal's layout (IV || ciphertext || tag).
+    const { iv, ciphertext, tag } = gcmEncrypt(current.key, plaintext, payloadAad(context));
+    const out = Buffer.allocUnsafe(HEADER_BYTES + GCM_OVERHEAD_BYTES + ciphertext.length);
     out[0] = VERSION;
     current.idBytes.copy(out, 1);
-    body.copy(out, HEADER_BYTES);
+    iv.copy(out, HEADER_BYTES);
+    ciphertext.copy(out, HEADER_BYTES + iv.length);
+    tag.copy(out, HEADER_BYTES + iv.length + ciphertext.length);
     return out;
   }
 
@@ -176,7 +179,7 @@ function keyIdOf(sealed: Uint8Array): string {
 }
 
 function payloadAad(context: string): Buffer {
-  return Buffer.concat([PAYLOAD_LABEL, Buffer.from(context, 'utf8')]);
+  return Buffer.from(PAYLOAD_LABEL + context, 'utf8');
 }
 
 function wrapAad(id: string): Buffer {

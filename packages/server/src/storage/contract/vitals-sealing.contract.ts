@@ -14,6 +14,7 @@ import { vitalsStore } from '../stores/clinical-store.js';
 import { fhirReadingStore } from '../stores/fhir-reading-store.js';
 import { sealedDataKeyStore } from '../stores/sealed-data-key-store.js';
 import { telemetryStore } from '../stores/telemetry-store.js';
+import { sealPlaintextVitals } from '../seal-plaintext-vitals.js';
 import { withTestDatabase, type TestDatabase } from './adapters.js';
 import { testKeyProvider, testSealing } from './test-sealing.js';
 
@@ -127,5 +128,26 @@ export function vitalsSealingContract(open: () => Promise<TestDatabase>): void {
       const transport = await t.database.transportSecurity?.();
       if (t.database.dialect === 'sqlite') assert.deepEqual(transport, { kind: 'local-file' });
       else assert.ok(transport?.kind === 'tls' || transport?.kind === 'plaintext', JSON.stringify(transport));
+    }));
+
+  test('ok/a database written in clear is sealed by the first-start migration, compacted, and reads back', () =>
+    withTestDatabase(open, async (t) => {
+      const { sealing, sealer } = await testSealing(t);
+      const { db } = t.database;
+      await telemetryStore(db, t.database.sqliteHandle).insertReadings([reading(1, 'patient-1', VITAL), reading(2, 'patient-1', 40)]);
+      await clinicalAlertStore(db).insertIfNone(alert);
+      const lines: string[] = [];
+      const report = await sealPlaintextVitals(t.database, sealing, sealer, (line) => void lines.push(line));
+      assert.deepEqual(report, { readings: 2, rollups: 1, alerts: 1, compacted: true });
+      assert.match(lines.join('\n'), /sealing 4 vitals stored in clear/);
+      const clear = await sql<{ n: number }>`SELECT (SELECT count(*) FROM telemetry_readings WHERE value IS NOT NULL) + (SELECT count(*) FROM telemetry_minute_rollups) + (SELECT count(*) FROM clinical_alerts WHERE value IS NOT NULL) AS n`.execute(db);
+      assert.equal(Number(clear.rows[0]?.n), 0);
+      const vitals = vitalsStore(db, t.database.dialect, sealing);
+      assert.deepEqual((await vitals.range('org-a', 'patient-1', '8867-4', T, '2026-11-28T13:00:00.000Z', 10, 'asc')).map((p) => p.value), [VITAL, 40]);
+      assert.deepEqual(await vitals.buckets('org-a', 'patient-1', '8867-4', '2026-11-28T12:00:00.000Z', '2026-11-28T13:00:00.000Z', 3600, 10), [
+        { t: '2026-11-28T12:00:00.000Z', min: 40, max: VITAL, mean: (VITAL + 40) / 2, count: 2 },
+      ]);
+      assert.equal((await clinicalAlertStore(db, sealer).find('org-a', 'alert-1'))?.value, VITAL);
+      assert.equal(await sealPlaintextVitals(t.database, sealing, sealer, (line) => void lines.push(line)), undefined, 'nothing left: the next start does nothing');
     }));
 }

@@ -61,7 +61,8 @@ withStorageOptions(program.command('start'))
   .option('--mqtt-port <port>', 'MQTT over TLS port (default 8883)')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
   .option('--emergency-read-only', 'emergency mode: serve reads; refuse writes and device ingest (docs/backup.md)')
-  .action(action(async (flags: CommonFlags) => runStart(config(flags).config)));
+  .option('--production', 'production mode (as NODE_ENV=production): warns when the master key file sits in the data directory')
+  .action(action(async (flags: CommonFlags & { production?: boolean }) => runStart(config(flags).config, { production: flags.production === true })));
 
 program
   .command('demo')

@@ -80,6 +80,7 @@ import {
   vitalsRoutes,
   type ClientCertificateLookup,
   type HttpRoutes,
+  keyRoutes,
 } from './transports/http/index.js';
 import { accessRoutes, authRoutes, createIdentityAuthorizer, userRoutes } from './transports/http/identity.js';
 // --- fhir (issue 5) ---
@@ -103,7 +104,10 @@ import { AggregatingSecurityEventSink, buildDetectors, DetectionEngine, detector
 import { securityAlertStore } from './storage/index.js';
 import { auditRoutes, securityRoutes } from './transports/http/index.js';
 // --- telemetry and MQTT (issue 4) ---
-import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
+import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow, type VitalsSealing } from './telemetry/index.js';
+import { openVitalsAtRest, type VitalsAtRest } from './composition/vitals-at-rest.js';
+import { rotateKek, type KekRotationReport } from './composition/key-rotation.js';
+import { logDatabaseTransport } from './composition/database-transport.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
 // --- backups (issue 12) ---
 import { backupConsole, startBackupJobs } from './composition/backup.js';
@@ -122,6 +126,8 @@ export interface PlatformOptions {
   readonly securityEvents?: SecurityEventSink;
   /** Where security alerts go (webhook, email, syslog); default: nowhere. */
   readonly securityNotifier?: SecurityAlertNotifier;
+  /** Vitals sealed at rest (ADR 0008); default true. Only the benches pass false, to compare. */
+  readonly sealVitals?: boolean;
 }
 
 /**
@@ -152,6 +158,10 @@ export interface Platform {
   readonly database: SqlDatabase;
   readonly keys: KeyProvider;
   readonly sealer: Sealer;
+  /** Vitals at rest (ADR 0008): the sealer of readings and rollups, and of clinical alert values. */
+  readonly vitalsAtRest: VitalsAtRest;
+  /** KEK rotation that re-wraps everything sealed, safe while the server runs (composition/key-rotation.ts). */
+  rotateKek(ctx: RequestContext): Promise<KekRotationReport>;
   readonly auditLog: AuditLog;
   readonly setup: SetupCredentialService;
   /** Storage-fault and unstored-security-event logs (issue 17). */
@@ -217,6 +227,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const keys = await openKeyStore({ dataDir, masterKey: masterKeyFromEnv(options.env), clock });
   const database = await openDatabase({ dataDir, databaseUrl: config.databaseUrl });
   const sealer = createEnvelopeSealer(keys);
+  const vitalsAtRest = await openVitalsAtRest({ database, keys, sealer, clock, enabled: options.sealVitals ?? true });
   const auditLog = new AuditLog({
     signer: () => keys.signer('audit-signing'),
     clock,
@@ -265,7 +276,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   });
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
-  const clinical = wireClinical({ database, auditLog, clock, patients: patients.records });
+  const clinical = wireClinical({ database, auditLog, clock, patients: patients.records, vitalsAtRest });
   const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c) });
   return {
     config,
@@ -274,6 +285,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     database,
     keys,
     sealer,
+    vitalsAtRest,
     auditLog,
     setup,
     securityEvents,
@@ -289,6 +301,18 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     compliance,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
+    rotateKek: (ctx) =>
+      rotateKek(
+        {
+          database,
+          keys,
+          sealer,
+          clock,
+          audit: async (c, events) => void (await new SqlUnitOfWork(database, scoped).run((store) => auditLog.append(store, c, events))),
+          rewrapPhi: (c) => patients.rewrap(c),
+        },
+        ctx,
+      ),
     close: async () => {
       await security.alerts.flush();
       await delivery.close();
@@ -447,7 +471,7 @@ export interface ClinicalWiring {
   readonly bus: ClinicalEventBus;
 }
 
-function wireClinical(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; patients: PatientService }): ClinicalWiring {
+function wireClinical(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; patients: PatientService; vitalsAtRest: VitalsAtRest }): ClinicalWiring {
   const bindingCache = new BindingCache((deviceIds) => bindingStore(w.database.db).forDevices(deviceIds), w.clock);
   const bindings = new BindingService({
     uow: new SqlUnitOfWork(w.database, (executor): BindingScope => ({
@@ -459,12 +483,12 @@ function wireClinical(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clo
     clock: w.clock,
     onChange: (deviceId) => bindingCache.invalidate(deviceId),
   });
-  const vitals = new VitalsService({ patients: w.patients, store: vitalsStore(w.database.db, w.database.dialect), clock: w.clock });
+  const vitals = new VitalsService({ patients: w.patients, store: vitalsStore(w.database.db, w.database.dialect, w.vitalsAtRest.sealing), clock: w.clock });
   const bus = new InProcessClinicalEventBus();
   const alerts = new ClinicalAlertService({
     uow: new SqlUnitOfWork(w.database, (executor): ClinicalAlertScope => ({
       rules: alertRuleStore(executor),
-      alerts: clinicalAlertStore(executor),
+      alerts: clinicalAlertStore(executor, w.vitalsAtRest.alertSealer),
       audit: w.auditLog.writer(auditStore(executor, w.database.dialect)),
     })),
     patients: w.patients,
@@ -621,10 +645,11 @@ export function createTelemetry(
   const committer = new GroupCommitter(
     new SqlUnitOfWork(database, (executor) => {
       const store = auditStore(executor, database.dialect, database.sqliteHandle);
-      return { telemetry: telemetryStore(executor, database.sqliteHandle), audit: { append: (ctx, events) => auditLog.append(store, ctx, events) } };
+      return { telemetry: telemetryStore(executor, database.sqliteHandle, platform.vitalsAtRest.sealing), audit: { append: (ctx, events) => auditLog.append(store, ctx, events) } };
     }),
     clock,
     {
+      ...(platform.vitalsAtRest.sealing ? { prepare: () => (platform.vitalsAtRest.sealing as VitalsSealing).prepare() } : {}),
       maxDelayMs: config.telemetry.groupCommitMs,
       maxBatch: config.telemetry.groupCommitMaxMessages,
       attribution: platform.clinical.bindingCache,
@@ -754,6 +779,10 @@ export async function startServer(
       auditHeadSeq: async () => (await platform.auditReader().head())?.seq ?? 0,
       securityEventsByType: () => usageReader.securityEventsByType(),
       ...storageMetricSources(platform, broker),
+      databaseTls: async () => {
+        const transport = await platform.database.transportSecurity?.();
+        return transport === undefined || transport.kind === 'local-file' || transport.kind === 'unknown' ? undefined : transport.kind === 'tls';
+      },
     });
     // Links (FHIR Bundles) are built on the public base URL; the port is known once listening.
     let listeningPort = config.httpPort;
@@ -786,6 +815,7 @@ export async function startServer(
         auditRoutes({ auditLog: wireAuditLogService(platform) }),
         backupRoutes({ backups: backupConsole(platform, backupJobs, process.env) }),
         complianceRoutes({ compliance: platform.compliance }),
+        keyRoutes({ rotateKek: (ctx) => platform.rotateKek(ctx) }),
       ]),
       readiness: storageReadiness(platform.database),
     });
@@ -793,6 +823,7 @@ export async function startServer(
     const httpPort = (http.server.address() as AddressInfo).port;
     listeningPort = httpPort;
     logger.info({ host: config.host, port: httpPort, database: platform.database.description }, 'https listening');
+    await logDatabaseTransport(platform.database, logger);
 
     scheduler.add({
       name: 'audit-checkpoint',
@@ -890,13 +921,13 @@ export async function startServer(
 export function vitalsServiceWithAudit(platform: Platform, audit: (executor: Executor) => AuditWriter): VitalsService {
   const { database, keys, sealer, auditLog, clock, config, securityEvents } = platform;
   const patients = wirePatients({ database, keys, sealer, auditLog, clock, config, securityEvents, users: identityUserDirectory(database), audit });
-  return new VitalsService({ patients: patients.records, store: vitalsStore(database.db, database.dialect), clock });
+  return new VitalsService({ patients: patients.records, store: vitalsStore(database.db, database.dialect, platform.vitalsAtRest.sealing), clock });
 }
 
 export function fhirReadScope(platform: Platform, audit?: (executor: Executor) => AuditWriter): (executor: Executor) => FhirReadScope {
   const { database, auditLog } = platform;
   return (executor) => ({
-    readings: fhirReadingStore(executor),
+    readings: fhirReadingStore(executor, platform.vitalsAtRest.sealing),
     patients: patientStore(executor),
     careTeams: careTeamStore(executor),
     training: trainingStore(executor),

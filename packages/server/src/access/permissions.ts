@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   'organizations:read': { roles: ['platform-admin'], description: 'List organizations (tenants).' },
   'organizations:manage': { roles: ['platform-admin'], description: 'Create organizations (tenants).' },
   'service-accounts:manage': { roles: ADMINS, description: 'Create service accounts and their scoped, expiring API tokens.' },
+  // --- keys ---
+  'keys:rotate': { roles: ['platform-admin'], description: 'Rotate the key-encryption key online; everything sealed is re-wrapped under the new one.' },
   // --- audit ---
   'audit:read': { roles: ['platform-admin', 'security-officer', 'auditor'], description: 'Read and verify the audit log.' },
   // --- patients (PHI) ---

@@ -49,6 +49,7 @@ export {
   emailSubject,
   type ChannelInput,
   type DeliveryServiceDeps,
+  channelSealContext,
   type AlertNotification,
   type ChannelKind,
   type ChannelView,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- api [--seconds S] [--connections C] [--interval-seconds N] [--rounds R] [--only fhir|vitals]`:
+ * `npm run bench -- api [--seconds S] [--connections C] [--interval-seconds N] [--rounds R] [--only fhir|vitals|sealing]`:
  * the read API under load with autocannon over HTTPS on loopback, 50 connections by default. The
  * load generator runs in a worker thread, so the server's event loop does nothing else.
  *
@@ -14,6 +14,12 @@
  * The two alternate a-b-b-a `--rounds` times (default 6, S = 6 seconds each after a 1 s warm-up;
  * the machine is shared and noisy); the report shows every run and compares medians. The goal:
  * the audit costs at most 15% of throughput.
+ *
+ * Vitals at rest (issue 11, ADR 0008): a second patient's 24 hours are stored in clear (written
+ * without sealing, as a bench-only comparison), and a third listener serves them with plaintext
+ * stores and the production audit. The 24-hour chart and the FHIR search are then measured sealed
+ * (production listener, first patient) and in clear, alternating; goal: the sealed chart keeps at
+ * least 0.7 of the plaintext rate. `--only sealing` runs just this comparison.
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,11 +34,12 @@ import { cliPrincipal, newId, type RequestContext } from '../kernel/index.js';
 import { PlatformMetrics, RequestCounter } from '../compliance/index.js';
 import { fhirHttp, fhirReadScope, httpsCredentials, initialize, openPlatform, startServer, usageObserver, vitalsServiceWithAudit } from '../main.js';
 import { createLogger } from '../observability/index.js';
-import { careTeamStore, deviceStore, telemetryStore, trainingStore, usageStore } from '../storage/index.js';
+import { auditStore, careTeamStore, deviceStore, telemetryStore, trainingStore, usageStore } from '../storage/index.js';
 import type { ReadingRow } from '../telemetry/index.js';
 import { closeHttpServer, createHttpServer, vitalsRoutes } from '../transports/http/index.js';
 import { createIdentityAuthorizer } from '../transports/http/identity.js';
 import { alternate, median } from './rounds.js';
+import type { Platform } from '../main.js';
 
 interface AutocannonResult {
   readonly requests: { readonly average: number; readonly total: number };
@@ -60,7 +67,7 @@ const connections = Math.min(500, Math.max(1, Number(values.connections)));
 const intervalSeconds = Math.min(3600, Math.max(1, Number(values['interval-seconds'])));
 const rounds = Math.min(10, Math.max(1, Number(values.rounds)));
 /** `--only fhir` or `--only vitals`: one route (e.g. to profile it); the report says which ran. */
-const only = values.only === 'fhir' || values.only === 'vitals' ? values.only : undefined;
+const only = values.only === 'fhir' || values.only === 'vitals' || values.only === 'sealing' ? values.only : undefined;
 const PASSWORD = 'Quartz-Meadow-Lantern-93';
 const cli: RequestContext = { principal: cliPrincipal('bench'), requestId: 'bench', source: 'local' };
 
@@ -95,6 +102,8 @@ try {
   };
   const patient = await platform.patients.records.create(userCtx, { mrn: 'BENCH-1', givenName: 'Bench', familyName: 'Patient', birthDate: '1970-01-01', sex: 'unknown' });
   await careTeamStore(db).replace(org.id, patient.id, [{ userId: user.id, role: 'primary' }], now.toISOString(), 'bench');
+  const plainPatient = await platform.patients.records.create(userCtx, { mrn: 'BENCH-2', givenName: 'Plain', familyName: 'Patient', birthDate: '1970-01-01', sex: 'unknown' });
+  await careTeamStore(db).replace(org.id, plainPatient.id, [{ userId: user.id, role: 'primary' }], now.toISOString(), 'bench');
   const deviceId = newId();
   await deviceStore(db).insert({
     id: deviceId,
@@ -113,9 +122,13 @@ try {
     certificate: null,
   });
 
-  // 24 hours of vitals, one message every intervalSeconds, attributed to the patient.
+  // 24 hours of vitals, one message every intervalSeconds, attributed to the patient (sealed, as
+  // the platform writes them) and, for the comparison, to a second patient from a second device in clear.
   const from = new Date(now.getTime() - 86_400_000);
   const messages = Math.floor(86_400 / intervalSeconds);
+  const plainDeviceId = newId();
+  const { sealing } = platform.vitalsAtRest;
+  for (const [target, device, sealed] of [[patient.id, deviceId, true], [plainPatient.id, plainDeviceId, false]] as const)
   for (let start = 0; start < messages; start += 2000) {
     const rows: ReadingRow[] = [];
     for (let i = start; i < Math.min(messages, start + 2000); i++) {
@@ -127,10 +140,11 @@ try {
         ['8462-4', 70 + (i % 20), 'mm[Hg]'],
       ] as const;
       vitals.forEach(([metric, value, unit], idx) =>
-        rows.push({ orgId: org.id, deviceId, patientId: patient.id, seq: i + 1, idx, metric, value, unit, measuredAt: at, receivedAt: at, digest: idx === 0 ? 'b'.repeat(64) : null }),
+        rows.push({ orgId: org.id, deviceId: device, patientId: target, seq: i + 1, idx, metric, value, unit, measuredAt: at, receivedAt: at, digest: idx === 0 ? 'b'.repeat(64) : null }),
       );
     }
-    await db.transaction().execute((trx) => telemetryStore(trx, platform.database.sqliteHandle).insertReadings(rows));
+    if (sealed) await sealing?.prepare();
+    await db.transaction().execute((trx) => telemetryStore(trx, platform.database.sqliteHandle, sealed ? sealing : undefined).insertReadings(rows));
   }
 
   const server = await startServer(platform, logger, { consoleDir: join(root, 'no-console') });
@@ -155,6 +169,22 @@ try {
   });
   await unaudited.listen({ host: '127.0.0.1', port: 0 });
   const unauditedPort = (unaudited.server.address() as AddressInfo).port;
+  // Bench-only: the same routes, with the production audit, over plaintext vitals stores.
+  const inClear: Platform = { ...platform, vitalsAtRest: { sealing: undefined, alertSealer: undefined } };
+  const productionAudit = (executor: Parameters<typeof auditStore>[0]) => platform.auditLog.writer(auditStore(executor, platform.database.dialect));
+  const plaintext = await createHttpServer({
+    authorize: createIdentityAuthorizer(platform.identity).authorize,
+    tls: tls.credentials,
+    tlsMinVersion: config.tls.minVersion === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2',
+    logger,
+    acceptClientRequestId: false,
+    bodyLimit: config.http.bodyLimitBytes,
+    clientCa: platform.devices.clientCaPems,
+    onResponse: usageObserver(new RequestCounter(() => usageStore(db), platform.clock), new PlatformMetrics({})),
+    routes: [fhirHttp(inClear, fhirReadScope(inClear, productionAudit)), vitalsRoutes({ bindings: platform.clinical.bindings, vitals: vitalsServiceWithAudit(inClear, productionAudit) })],
+  });
+  await plaintext.listen({ host: '127.0.0.1', port: 0 });
+  const plaintextPort = (plaintext.server.address() as AddressInfo).port;
   const ca = readFileSync(join(platform.dataDir, 'ca', 'root.pem'), 'utf8');
 
   const login = await fetchJson(server.httpPort, ca, 'POST', '/api/v1/auth/login', undefined, { username: 'bench-clinician', password: PASSWORD, mode: 'bearer' });
@@ -183,8 +213,8 @@ try {
   const warmUp = async (path: string) => {
     for (const port of [server.httpPort, unauditedPort]) await run(port, path, 'warm-up', 2);
   };
-  if (only !== 'vitals') await warmUp(fhirPath);
-  await alternate(only === 'vitals' ? 0 : rounds, async () => void audited.push(await run(server.httpPort, fhirPath, 'fhir-observation-search audited')), async () => void plain.push(await run(unauditedPort, fhirPath, 'fhir-observation-search no-audit')));
+  if (only !== 'vitals' && only !== 'sealing') await warmUp(fhirPath);
+  await alternate(only === 'vitals' || only === 'sealing' ? 0 : rounds, async () => void audited.push(await run(server.httpPort, fhirPath, 'fhir-observation-search audited')), async () => void plain.push(await run(unauditedPort, fhirPath, 'fhir-observation-search no-audit')));
   const auditedRps = median(audited.map((r) => r.requestsPerSecond));
   const plainRps = median(plain.map((r) => r.requestsPerSecond));
   const ratio = auditedRps / plainRps;
@@ -195,8 +225,8 @@ try {
   if (vitalsProbe.status !== 200) throw new Error(`vitals probe: ${vitalsProbe.status} ${JSON.stringify(vitalsProbe.body)}`);
   const vitalsAudited: Awaited<ReturnType<typeof run>>[] = [];
   const vitalsPlain: Awaited<ReturnType<typeof run>>[] = [];
-  if (only !== 'fhir') await warmUp(vitalsPath);
-  await alternate(only === 'fhir' ? 0 : rounds, async () => void vitalsAudited.push(await run(server.httpPort, vitalsPath, 'vitals bucket=300 audited')), async () => void vitalsPlain.push(await run(unauditedPort, vitalsPath, 'vitals bucket=300 no-audit')));
+  if (only !== 'fhir' && only !== 'sealing') await warmUp(vitalsPath);
+  await alternate(only === 'fhir' || only === 'sealing' ? 0 : rounds, async () => void vitalsAudited.push(await run(server.httpPort, vitalsPath, 'vitals bucket=300 audited')), async () => void vitalsPlain.push(await run(unauditedPort, vitalsPath, 'vitals bucket=300 no-audit')));
   const vitalsRatio = median(vitalsAudited.map((r) => r.requestsPerSecond)) / median(vitalsPlain.map((r) => r.requestsPerSecond));
   const vitals = {
     runs: vitalsAudited.flatMap((a, i) => [a, vitalsPlain[i]]),
@@ -210,6 +240,39 @@ try {
     auditCostPercent: Math.round((1 - vitalsRatio) * 1000) / 10,
     goal: 'audit costs at most 15% of throughput',
     goalMet: 1 - vitalsRatio <= 0.15,
+  };
+
+  // Vitals at rest: sealed (production listener) against in clear (plaintext stores), both audited.
+  const range = `from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(now.toISOString())}`;
+  const sealedChart = `/api/v1/patients/${patient.id}/vitals?bucket=300&${range}`;
+  const plainChart = `/api/v1/patients/${plainPatient.id}/vitals?bucket=300&${range}`;
+  const fhirOf = (p: string) => `/fhir/R4/Observation?patient=${p}&date=ge${encodeURIComponent(from.toISOString())}&date=lt${encodeURIComponent(now.toISOString())}&_sort=-date&_count=100`;
+  for (const [port, path] of [[server.httpPort, sealedChart], [plaintextPort, plainChart]] as const) {
+    const probe = await fetchJson(port, ca, 'GET', path, token);
+    if (probe.status !== 200) throw new Error(`sealing probe ${path}: ${probe.status} ${JSON.stringify(probe.body)}`);
+  }
+  const compare = async (sealedPath: string, plainPath: string, label: string) => {
+    const sealedRuns: Awaited<ReturnType<typeof run>>[] = [];
+    const plainRuns: Awaited<ReturnType<typeof run>>[] = [];
+    await run(server.httpPort, sealedPath, 'warm-up', 2);
+    await run(plaintextPort, plainPath, 'warm-up', 2);
+    await alternate(rounds, async () => void sealedRuns.push(await run(server.httpPort, sealedPath, `${label} sealed`)), async () => void plainRuns.push(await run(plaintextPort, plainPath, `${label} in clear`)));
+    const sealedRps = median(sealedRuns.map((r) => r.requestsPerSecond));
+    const plainRps = median(plainRuns.map((r) => r.requestsPerSecond));
+    return {
+      runs: sealedRuns.flatMap((a, i) => [a, plainRuns[i]]),
+      sealedRequestsPerSecond: Math.round(sealedRps),
+      plaintextRequestsPerSecond: Math.round(plainRps),
+      sealedP50Ms: median(sealedRuns.map((r) => r.p50Ms)),
+      plaintextP50Ms: median(plainRuns.map((r) => r.p50Ms)),
+      sealedOverPlaintext: Math.round((sealedRps / plainRps) * 1000) / 1000,
+    };
+  };
+  const sealingChart = only === undefined || only === 'sealing' ? await compare(sealedChart, plainChart, 'vitals chart 24 h bucket=300') : undefined;
+  const sealingFhir = only === undefined || only === 'sealing' ? await compare(fhirOf(patient.id), fhirOf(plainPatient.id), 'fhir-observation-search') : undefined;
+  const vitalsAtRest = {
+    chart24h: sealingChart ? { ...sealingChart, goal: 'sealed >= 0.7 of in clear', goalMet: sealingChart.sealedOverPlaintext >= 0.7 } : 'not run',
+    fhirObservationSearch: sealingFhir ?? 'not run',
   };
 
   const report = {
@@ -232,8 +295,10 @@ try {
       goalMet: 1 - ratio <= 0.15,
     },
     vitals,
+    vitalsAtRest,
   };
   console.log(JSON.stringify(report, null, 2));
+  await closeHttpServer(plaintext);
   await closeHttpServer(unaudited);
   await server.close();
 } finally {

@@ -12,6 +12,9 @@
  * writes the patient indexes and the minute rollups, and goes to the clinical alert evaluation.
  * The clients run in a worker thread (ingest-load.ts), loopback only, so the broker under test has
  * the main thread to itself in both phases, and the memory figures are the broker's alone.
+ * Vitals at rest (issue 11, ADR 0008): Vigil runs twice, as configured (values sealed) and with
+ * sealing off (a second platform opened with `sealVitals: false`, bench only); the three phases
+ * alternate and the report gives both ratios to bare aedes and sealed / plaintext.
  */
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -31,7 +34,7 @@ import { initialize, openPlatform, startServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
 import { TLS_PROFILE } from '../transports/http/index.js';
 import { runLoadWorker, type LoadResult, type LoadSpec } from './ingest-load.js';
-import { alternate, median } from './rounds.js';
+import { alternateAll, median } from './rounds.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -86,18 +89,25 @@ try {
   });
   await initialize({ config, env: {} });
   const platform = await openPlatform({ config, env: {} });
+  const plainConfig = { ...config, dataDir: join(root, 'data-plain') };
+  await initialize({ config: plainConfig, env: {} });
+  const plainPlatform = await openPlatform({ config: plainConfig, env: {}, sealVitals: false });
   const registry = new FakeDeviceRegistry(pki.deviceCa.certPem);
   for (const id of ids) registry.add(id);
   if (values.bound) {
     const startAt = new Date(Date.now() - 3_600_000).toISOString();
-    await platform.database.db
-      .insertInto('patient_bindings')
-      .values(ids.map((deviceId) => ({ id: newId(), org_id: 'org-test-1', device_id: deviceId, patient_id: newId(), start_at: startAt, end_at: null, created_at: startAt, created_by: 'bench', ended_by: null })))
-      .execute();
+    for (const p of [platform, plainPlatform]) {
+      await p.database.db
+        .insertInto('patient_bindings')
+        .values(ids.map((deviceId) => ({ id: newId(), org_id: 'org-test-1', device_id: deviceId, patient_id: newId(), start_at: startAt, end_at: null, created_at: startAt, created_by: 'bench', ended_by: null })))
+        .execute();
+    }
   }
   const events = new MemorySecurityEventSink();
   const server = await startServer(platform, createLogger({ level: 'silent' }), { devices: { authenticator: registry, caPem: pki.deviceCa.certPem }, securityEvents: events });
+  const plainServer = await startServer(plainPlatform, createLogger({ level: 'silent' }), { devices: { authenticator: registry, caPem: pki.deviceCa.certPem }, securityEvents: new MemorySecurityEventSink() });
   const serverCaPem = await readFile(caPaths(platform.dataDir).rootCertFile, 'utf8');
+  const plainServerCaPem = await readFile(caPaths(plainPlatform.dataDir).rootCertFile, 'utf8');
 
   // Baseline: bare aedes (in-memory), TLS, the same QoS 1 traffic relayed to one subscriber.
   const bare = await Aedes.createBroker();
@@ -110,23 +120,30 @@ try {
   const barePort = (tlsServer.address() as AddressInfo).port;
 
   const vigilRuns: (LoadResult & { peakBytesAboveIdle: number })[] = [];
+  const plainRuns: (LoadResult & { peakBytesAboveIdle: number })[] = [];
   const bareRuns: (LoadResult & { peakBytesAboveIdle: number })[] = [];
   const deviceCerts = certs.map((c) => ({ certPem: c.certPem, keyPem: c.keyPem }));
   const runVigil = async () => {
     // Each run continues the devices' sequence numbers above the last run's (replay protection).
     vigilRuns.push(await load({ mode: 'vigil', port: server.mqttPort, serverCaPem, ids, certs: deviceCerts, firstSeq: vigilRuns.length * 10_000_000 }));
   };
+  const runPlain = async () => {
+    plainRuns.push(await load({ mode: 'vigil', port: plainServer.mqttPort, serverCaPem: plainServerCaPem, ids, certs: deviceCerts, firstSeq: plainRuns.length * 10_000_000 }));
+  };
   const runBare = async () => {
     bareRuns.push(await load({ mode: 'bare', port: barePort, serverCaPem: pki.serverRoot.certPem, ids }));
   };
-  await alternate(ROUNDS, runVigil, runBare);
+  await alternateAll(ROUNDS, [runVigil, runPlain, runBare]);
   const commitStats = { ...server.telemetry.committer.stats };
   const refusals = server.broker.refusals.snapshot();
+  const sealedInClear = await platform.database.db.selectFrom('telemetry_readings').select((eb) => eb.fn.countAll<number>().as('n')).where('value', 'is not', null).executeTakeFirst();
   await server.close();
+  await plainServer.close();
   await new Promise<void>((resolve) => bare.close(() => resolve()));
   tlsServer.close();
 
   const vigilRate = median(vigilRuns.map((r) => r.rate));
+  const plainRate = median(plainRuns.map((r) => r.rate));
   const bareRate = median(bareRuns.map((r) => r.rate));
   const perMessage = (runs: readonly (LoadResult & { peakBytesAboveIdle: number })[]) => Math.round(Math.max(...runs.map((r) => r.peakBytesAboveIdle / Math.max(1, r.maxInFlight))));
   const report = {
@@ -145,6 +162,15 @@ try {
       largestBatch: commitStats.largestBatch,
       bytesPerInFlightMessageAtPeak: perMessage(vigilRuns),
       refusals,
+      vitalsSealed: true,
+      readingsStoredInClear: Number(sealedInClear?.n ?? 0),
+    },
+    vigilPlaintext: {
+      ackedPerSecond: Math.round(plainRate),
+      runs: plainRuns.map((r) => Math.round(r.rate)),
+      acked: plainRuns.reduce((sum, r) => sum + r.acked, 0),
+      bytesPerInFlightMessageAtPeak: perMessage(plainRuns),
+      vitalsSealed: false,
     },
     bareAedes: {
       ackedPerSecond: Math.round(bareRate),
@@ -156,6 +182,8 @@ try {
     ratio: Math.round((vigilRate / bareRate) * 100) / 100,
     ratioPerRound: vigilRuns.map((r, i) => Math.round((r.rate / (bareRuns[i]?.rate ?? Number.NaN)) * 100) / 100),
     goal: 0.5,
+    plaintextRatio: Math.round((plainRate / bareRate) * 100) / 100,
+    sealedOverPlaintext: Math.round((vigilRate / plainRate) * 100) / 100,
   };
   console.log(JSON.stringify(report, null, 2));
 } finally {

@@ -22,3 +22,14 @@ export function median(xs: readonly number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
+
+/**
+ * Runs every phase `rounds` times, reversing the order every other round (a b c, c b a, ...), so
+ * that a drift of the machine falls on all of them alike.
+ */
+export async function alternateAll(rounds: number, phases: readonly (() => Promise<void>)[]): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    const order = i % 2 === 0 ? phases : [...phases].reverse();
+    for (const phase of order) await phase();
+  }
+}

@@ -87,9 +87,10 @@ export interface LoginResult {
   readonly view: SessionView;
 }
 
-const FINGERPRINT_KEY = 'identity.fingerprint_key';
-const FINGERPRINT_CONTEXT = 'identity:fingerprint-key';
-const TOTP_CONTEXT = (userId: string) => `identity:totp:${userId}`;
+/** Where the sealed fingerprint key lives (system_meta) and the contexts identity seals with (KEK rotation re-wraps them). */
+export const FINGERPRINT_KEY = 'identity.fingerprint_key';
+export const FINGERPRINT_CONTEXT = 'identity:fingerprint-key';
+export const TOTP_CONTEXT = (userId: string) => `identity:totp:${userId}`;
 const TOUCH_GRANULARITY_MS = 10_000;
 
 function orgOf(ctx: RequestContext): string | null {

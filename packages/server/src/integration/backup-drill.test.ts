@@ -42,6 +42,7 @@ describe('sqlite/dr drill', () => {
       })
       .execute();
     await f.service.create(ctx);
+    await f.platform.withAuditStore((store) => f.platform.auditLog.checkpointIfDue(store, true));
     f.clock.advance(30 * 60_000);
   });
   after(() => f.dispose());

@@ -32,6 +32,8 @@ describe('sqlite/failing backup targets', () => {
   after(() => f.dispose());
 
   test('fail/a full disk: alert, audit, the other target still gets the backup, and the retry succeeds', async () => {
+    // The checkpoint job signs the last hour's events before the clock moves on (as it would in a running server).
+    await f.platform.withAuditStore((store) => f.platform.auditLog.checkpointIfDue(store, true));
     f.clock.advance(3_600_000);
     flaky.mode = 'disk-full';
     flaky.failuresLeft = 1;
@@ -52,6 +54,8 @@ describe('sqlite/failing backup targets', () => {
   });
 
   test('fail/a target that hangs times out, stays failed after every attempt, and keeps its previous backups', async () => {
+    // The checkpoint job signs the last hour's events before the clock moves on (as it would in a running server).
+    await f.platform.withAuditStore((store) => f.platform.auditLog.checkpointIfDue(store, true));
     f.clock.advance(3_600_000);
     const before = await flaky.listBackups();
     flaky.mode = 'hang';

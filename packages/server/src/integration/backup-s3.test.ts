@@ -158,6 +158,7 @@ describe('s3/through the backup service', () => {
   });
 
   test('ok/prune removes released backups from S3 (no versioning on s3rver: current objects)', async () => {
+    await f.platform.withAuditStore((store) => f.platform.auditLog.checkpointIfDue(store, true));
     f.clock.advance(2 * 3600_000);
     await f.service.create(ctx);
     const before = await s3.listBackups();

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { lockDataDir } from '../config/index.js';
 
 const exec = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', 'cli.js');
@@ -110,7 +111,8 @@ test('ok/keys rotate is audited, old checkpoints still verify, export verifies w
   assert.equal(rotate.code, 0, rotate.stderr);
   const kek = await vigil('keys', 'rotate', 'kek', '--data-dir', dataDir);
   assert.equal(kek.code, 0, kek.stderr);
-  assert.match(kek.stdout, /re-wrapped sealed PHI under kek-[0-9a-f]{16}: 0 values \(0 patients, 0 break-glass grants\)/);
+  assert.match(kek.stdout, /re-wrapped under kek-[0-9a-f]{16}: nothing was sealed/);
+  assert.match(kek.stdout, /no value is left under a retired KEK/);
   assert.equal((await vigil('keys', 'rotate', 'ca-root', '--data-dir', dataDir)).code, 1, 'only kek and audit-signing rotate here');
   assert.equal((await vigil('audit', 'checkpoint', '--data-dir', dataDir)).code, 0);
   const verify = await vigil('audit', 'verify', '--data-dir', dataDir);
@@ -143,4 +145,17 @@ test('ok/keys rotate is audited, old checkpoints still verify, export verifies w
   const bad = await vigil('audit', 'verify', '--file', tampered, '--public-key', keyList);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /seq 3/);
+});
+
+test('fail/keys rotate kek refuses while a server holds the data directory, and names the online route', async () => {
+  const lock = lockDataDir(dataDir); // this test process stands for the running server
+  try {
+    const refused = await vigil('keys', 'rotate', 'kek', '--data-dir', dataDir);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /in use by process .*POST \/api\/v1\/keys\/kek\/rotate/);
+  } finally {
+    lock.release();
+  }
+  const list = await vigil('keys', 'list', '--data-dir', dataDir);
+  assert.equal(list.stdout.match(/\tkek\t/g)?.length, 2, 'no KEK was created by the refused rotation (only the earlier test rotation)');
 });

@@ -32,6 +32,7 @@ export interface ClinicalHarness extends PatientsHarness {
 export async function makeClinicalHarness(onCommitted?: (readings: readonly ReadingRow[]) => void): Promise<ClinicalHarness> {
   const h = await makePatientsHarness();
   const { database, auditLog, clock } = h.platform;
+  const { sealing, alertSealer } = h.platform.vitalsAtRest;
   const orgId = newId();
   const admin = makeUser(orgId, ['org-admin'], 'admin');
   h.users.add(admin);
@@ -53,7 +54,7 @@ export async function makeClinicalHarness(onCommitted?: (readings: readonly Read
   const clinicalAlerts = new ClinicalAlertService({
     uow: new SqlUnitOfWork(database, (executor: Executor) => ({
       rules: alertRuleStore(executor),
-      alerts: clinicalAlertStore(executor),
+      alerts: clinicalAlertStore(executor, alertSealer),
       audit: auditLog.writer(auditStore(executor, database.dialect)),
     })),
     patients: h.records,
@@ -65,10 +66,11 @@ export async function makeClinicalHarness(onCommitted?: (readings: readonly Read
   const committer = new GroupCommitter(
     new SqlUnitOfWork(database, (executor: Executor) => {
       const store = auditStore(executor, database.dialect);
-      return { telemetry: telemetryStore(executor, database.sqliteHandle), audit: { append: (ctx, events) => auditLog.append(store, ctx, events) } };
+      return { telemetry: telemetryStore(executor, database.sqliteHandle, sealing), audit: { append: (ctx, events) => auditLog.append(store, ctx, events) } };
     }),
     clock,
     {
+      ...(sealing ? { prepare: () => sealing.prepare() } : {}),
       maxDelayMs: 0,
       maxBatch: 500,
       attribution: bindingCache,
@@ -85,7 +87,7 @@ export async function makeClinicalHarness(onCommitted?: (readings: readonly Read
     alerts: h.alerts ?? new MemorySecurityEventSink(),
     bindings,
     bindingCache,
-    vitals: new VitalsService({ patients: h.records, store: vitalsStore(database.db, database.dialect), clock }),
+    vitals: new VitalsService({ patients: h.records, store: vitalsStore(database.db, database.dialect, sealing), clock }),
     committer,
     committed,
     clinicalAlerts,

@@ -93,7 +93,9 @@ export async function seedReadings(platform: Platform, orgId: string, deviceId: 
       rows.push({ orgId, deviceId, patientId, seq: m.seq, idx, metric: r.metric, value: r.value, unit: r.unit, measuredAt: m.at, receivedAt: m.at, digest: idx === 0 ? 'x'.repeat(64) : null }),
     );
   }
-  await telemetryStore(platform.database.db).insertReadings(rows);
+  const { sealing } = platform.vitalsAtRest;
+  await sealing?.prepare();
+  await telemetryStore(platform.database.db, undefined, sealing).insertReadings(rows);
 }
 
 /** One message per `everyMs` from `start`: heart rate, SpO2, systolic, diastolic. */

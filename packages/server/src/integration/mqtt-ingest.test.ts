@@ -66,7 +66,7 @@ describe('MQTT ingest over mTLS', () => {
   }
 
   async function readings(deviceId: string) {
-    return telemetryStore(t.platform.database.db).readingsForDevice(ORG, deviceId, '2000-01-01T00:00:00.000Z', '2100-01-01T00:00:00.000Z', 1000);
+    return telemetryStore(t.platform.database.db, undefined, t.platform.vitalsAtRest.sealing).readingsForDevice(ORG, deviceId, '2000-01-01T00:00:00.000Z', '2100-01-01T00:00:00.000Z', 1000);
   }
 
   function refusedWith(reason: string, counter = reason): void {

@@ -8,7 +8,7 @@
  *       truncated tag is refused rather than checked on fewer bits (SP 800-38D §5.2.1.2).
  * MUST: a failed check releases no plaintext: `gcmOpen` returns undefined instead.
  */
-import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync, type KeyObject } from 'node:crypto';
 
 export const AES_256_KEY_BYTES = 32;
 export const GCM_IV_BYTES = 12;
@@ -18,6 +18,26 @@ export const GCM_OVERHEAD_BYTES = GCM_IV_BYTES + GCM_TAG_BYTES;
 
 const CIPHER = 'aes-256-gcm';
 
+/**
+ * IVs are drawn from the CSPRNG in bulk (4 KiB at a time) and handed out once each: still fresh
+ * random IVs, without a call into the RNG per encryption (the vitals seal one value per reading).
+ */
+const IV_POOL_BYTES = GCM_IV_BYTES * 341;
+let ivPool = Buffer.alloc(0);
+let ivOffset = 0;
+
+function freshIv(): Buffer {
+  if (ivOffset + GCM_IV_BYTES > ivPool.length) {
+    ivPool = randomFillSync(Buffer.allocUnsafe(IV_POOL_BYTES));
+    ivOffset = 0;
+  }
+  // Each IV is copied out and its bytes in the pool zeroed: no IV is ever handed out twice.
+  const iv = Buffer.from(ivPool.subarray(ivOffset, ivOffset + GCM_IV_BYTES));
+  ivPool.fill(0, ivOffset, ivOffset + GCM_IV_BYTES);
+  ivOffset += GCM_IV_BYTES;
+  return iv;
+}
+
 export interface GcmParts {
   readonly iv: Buffer;
   readonly ciphertext: Buffer;
@@ -26,7 +46,7 @@ export interface GcmParts {
 
 export function gcmEncrypt(key: KeyObject, plaintext: Uint8Array, aad: Uint8Array): GcmParts {
   assertAes256(key);
-  const iv = randomBytes(GCM_IV_BYTES);
+  const iv = freshIv();
   const cipher = createCipheriv(CIPHER, key, iv, { authTagLength: GCM_TAG_BYTES });
   cipher.setAAD(aad);
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);

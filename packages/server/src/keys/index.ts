@@ -17,7 +17,11 @@ export type {
   TlsCredentials,
   TlsServerKey,
   Verifier,
+  BulkSealer,
+  WrappedDataKey,
+  WrappedDataKeyStore,
 } from './ports.js';
+export { createBulkSealer } from './bulk-sealer.js';
 export { initKeyStore, openKeyStore, keyStoreExists, type InitKeyStoreOptions, type OpenKeyStoreOptions } from './key-store.js';
 export { keyStorePaths, type KeyStorePaths } from './key-store-paths.js';
 export { createEnvelopeSealer } from './envelope-sealer.js';

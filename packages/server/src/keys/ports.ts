@@ -121,3 +121,38 @@ export interface KeyProvider {
    */
   keyedHasher(domain: string): KeyedHasher;
 }
+
+/** A data key of the BulkSealer as the database keeps it: wrapped under a KEK, never in clear. */
+export interface WrappedDataKey {
+  /** base64url of 16 random bytes; the sealed values carry the raw bytes. */
+  readonly id: string;
+  readonly kekId: string;
+  readonly wrapped: Uint8Array;
+  readonly createdAt: string;
+}
+
+/** Where the BulkSealer keeps its wrapped data keys (a table; storage/ implements it). */
+export interface WrappedDataKeyStore {
+  insert(key: WrappedDataKey): Promise<void>;
+  find(ids: readonly string[]): Promise<WrappedDataKey[]>;
+  /** Keys wrapped under any KEK but `kekId`, at most `limit`. */
+  notUnder(kekId: string, limit: number): Promise<WrappedDataKey[]>;
+  /** Replaces the wrap of `id` if it is still under `fromKekId`; false when another writer got there first. */
+  replaceWrap(id: string, fromKekId: string, to: { readonly kekId: string; readonly wrapped: Uint8Array }): Promise<boolean>;
+  /** Counts stored data keys per KEK id. */
+  countByKek(): Promise<ReadonlyMap<string, number>>;
+}
+
+/**
+ * Seals many small values (vitals) under a shared, stored data key (bulk-sealer.ts). Binary output.
+ * `context` is authenticated (AAD): the identity of the row the value belongs to.
+ */
+export interface BulkSealer {
+  /** Ensures a current data key is stored and committed; call outside the write transaction, before `seal`. */
+  prepare(): Promise<void>;
+  seal(plaintext: Uint8Array, context: string): Buffer;
+  /** Opens each value; loads the data keys they name first. KEYS_CIPHERTEXT_INVALID on any failure. */
+  openMany(values: readonly { readonly sealed: Uint8Array; readonly context: string }[]): Promise<Buffer[]>;
+  /** Re-wraps every stored data key that is not under the active KEK; returns how many. */
+  rewrapDataKeys(): Promise<number>;
+}

@@ -5,7 +5,7 @@
  *       tenants exist; there is no unscoped lookup of tenant data.
  */
 export type { SqlDialect } from './dialect.js';
-export type { SqlDatabase, Executor } from './sql-database.js';
+export type { SqlDatabase, Executor, DatabaseTransport } from './sql-database.js';
 export type { Database } from './tables.js';
 export { openDatabase, SQLITE_FILE_NAME, type OpenDatabaseOptions } from './open.js';
 export { migrateToLatest, LATEST_MIGRATION } from './migrations/index.js';
@@ -20,7 +20,7 @@ export { deviceStore, enrollmentTokenStore, deviceCertificateStore } from './sto
 export { identityStore } from './stores/identity-store.js';
 export { telemetryStore, telemetryRetentionStore, deviceCommandStore } from './stores/telemetry-store.js';
 export { bindingStore, vitalsStore } from './stores/clinical-store.js';
-export { alertRuleStore, clinicalAlertStore } from './stores/clinical-alert-store.js';
+export { alertRuleStore, clinicalAlertStore, alertValueContext } from './stores/clinical-alert-store.js';
 export { fhirReadingStore } from './stores/fhir-reading-store.js';
 // --- alert delivery and usage tracking (issue 6) ---
 export { deliveryStore } from './stores/delivery-store.js';
@@ -38,3 +38,6 @@ export { complianceEvidenceStore, type DatabaseEvidence } from './stores/complia
 export { changeRequestStore } from './stores/change-request-store.js';
 export { riskStore, failingCheckIds } from './stores/risk-store.js';
 export { vulnerabilityStore } from './stores/vulnerability-store.js';
+export { sealedDataKeyStore } from './stores/sealed-data-key-store.js';
+export { sealPlaintextVitals, type SealPlaintextReport } from './seal-plaintext-vitals.js';
+export { rewrapSealedColumn, countNotUnder, findSealedUnderKek, type SealedColumn } from './sealed-columns.js';

@@ -20,5 +20,17 @@ export interface SqlDatabase {
   /** Whether this node can commit (issue 17): fed by every query and commit of `db`. */
   readonly health: StorageHealth;
   ping(): Promise<boolean>;
+  /**
+   * How the connection to the database is protected in transit (issue 11): 'tls' or 'plaintext'
+   * for PostgreSQL (pg_stat_ssl of this session), 'local-file' for SQLite (no network).
+   */
+  transportSecurity?(): Promise<DatabaseTransport>;
   close(): Promise<void>;
+}
+
+export interface DatabaseTransport {
+  readonly kind: 'tls' | 'plaintext' | 'local-file' | 'unknown';
+  /** The TLS protocol version and cipher when kind is 'tls'. */
+  readonly version?: string;
+  readonly cipher?: string;
 }

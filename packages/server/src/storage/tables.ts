@@ -251,6 +251,8 @@ export interface TelemetryTables {
   telemetry_minute_rollups: TelemetryMinuteRollupsTable;
   telemetry_device_state: TelemetryDeviceStateTable;
   device_commands: DeviceCommandsTable;
+  sealed_data_keys: SealedDataKeysTable;
+  telemetry_rollup_blocks: TelemetryRollupBlocksTable;
 }
 
 /** Per-minute aggregates of one patient's metric (0010); `minute` is ISO-8601 with zero seconds. */
@@ -265,6 +267,17 @@ export interface TelemetryMinuteRollupsTable {
   n: number;
 }
 
+/** The minute rollups of one hour, sealed as one block (0014, storage/stores/rollup-blocks.ts). */
+export interface TelemetryRollupBlocksTable {
+  org_id: string;
+  patient_id: string;
+  metric: string;
+  hour: string;
+  /** Total count of the block, in clear: the optimistic version, and authenticated in the context. */
+  n: number;
+  sealed: Buffer;
+}
+
 /** One row per reading; a message's digest sits on its first reading (idx 0) for deduplication. */
 export interface TelemetryReadingsTable {
   org_id: string;
@@ -274,11 +287,22 @@ export interface TelemetryReadingsTable {
   seq: number;
   idx: number;
   metric: string;
-  value: number;
+  /** Plaintext (before 0014, or without sealing); NULL when `value_sealed` holds it. */
+  value: number | null;
+  /** BulkSealer output (0014). */
+  value_sealed: Buffer | null;
   unit: string;
   measured_at: string;
   received_at: string;
   digest: string | null;
+}
+
+/** A BulkSealer data key, wrapped under a KEK (0014). */
+export interface SealedDataKeysTable {
+  id: string;
+  kek_id: string;
+  wrapped: Buffer;
+  created_at: string;
 }
 
 export interface TelemetryDeviceStateTable {
@@ -347,7 +371,10 @@ export interface ClinicalAlertsTable {
   metric: string;
   comparison: string;
   threshold: number;
-  value: number;
+  /** Plaintext (before 0014); NULL when `value_sealed` holds it. */
+  value: number | null;
+  /** Sealer string (0014). */
+  value_sealed: string | null;
   severity: string;
   status: string;
   opened_at: string;

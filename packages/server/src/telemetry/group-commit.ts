@@ -39,6 +39,11 @@ export interface GroupCommitOptions {
   readonly maxBatch: number;
   /** Which patient each device was bound to, and when (devices/ BindingCache). Absent: readings have no patient. */
   readonly attribution?: PatientAttribution;
+  /**
+   * Runs before each batch's transaction: the vitals sealer stores and commits its current data key
+   * there (ADR 0008), never inside the transaction whose values it seals.
+   */
+  readonly prepare?: () => Promise<void>;
   /** Called with the stored readings after their transaction committed (clinical alerts, live push). Must not throw. */
   readonly onCommitted?: (readings: readonly ReadingRow[]) => void;
 }
@@ -137,6 +142,7 @@ export class GroupCommitter {
     try {
       // Bindings are read before the transaction opens: on SQLite the transaction holds the only connection.
       const periods: BindingPeriods = this.options.attribution ? await this.options.attribution.bindingsFor([...new Set(batch.map((p) => p.device.deviceId))]) : new Map();
+      if (this.options.prepare) await this.options.prepare();
       ({ results, stored } = await this.commitOnce(batch, periods).catch((error: unknown) => {
         // Another node advanced a device first: decide again on fresh state, once.
         if (isAppError(error) && error.code === 'STORAGE_CONFLICT') return this.commitOnce(batch, periods);

@@ -283,7 +283,8 @@ export class DeliveryService {
   }
 }
 
-function sealContext(channelId: string): string {
+/** The context a channel's secrets are sealed with (KEK rotation re-wraps them). */
+export function sealContext(channelId: string): string {
   return `alerts.channel:${channelId}`;
 }
 

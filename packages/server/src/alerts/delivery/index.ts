@@ -3,7 +3,7 @@
  * TLS) and SIEMs (syslog RFC 5424 over TCP/TLS), with bounded retries kept in a durable outbox, a
  * dead-letter list, and an outbound address policy against SSRF.
  */
-export { DeliveryService, DeliveryNotifier, type ChannelInput, type ChannelPatch, type DeliveryServiceDeps } from './delivery-service.js';
+export { DeliveryService, DeliveryNotifier, sealContext as channelSealContext, type ChannelInput, type ChannelPatch, type DeliveryServiceDeps } from './delivery-service.js';
 export { createTargetPolicy, TargetRefusedError, type HostResolver, type TargetPolicy } from './target-policy.js';
 export {
   ALERT_SEVERITIES,

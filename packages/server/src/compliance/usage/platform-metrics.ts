@@ -29,6 +29,8 @@ export interface MetricsSources {
   readonly securityEventsNotStored?: () => number;
   /** Info-level security events folded into counted rows instead of stored one by one (issue 11 item 5). */
   readonly securityEventsAggregated?: () => number;
+  /** Whether the database connection uses TLS (1), not (0); absent for a local file (issue 11). */
+  readonly databaseTls?: () => Promise<boolean | undefined>;
 }
 
 const ACCEPTED = new Set(['stored', 'duplicate']);
@@ -42,7 +44,17 @@ export class PlatformMetrics {
     const registers = [this.registry];
     this.#http = new Counter({ name: 'vigil_http_requests_total', help: 'HTTP requests by method, route pattern and status.', labelNames: ['method', 'route', 'status'], registers });
     this.#logins = new Counter({ name: 'vigil_logins_total', help: 'Password logins by outcome.', labelNames: ['outcome'], registers });
-    const { ingest, brokerRefusals, brokerConnections, auditHeadSeq, securityEventsByType } = sources;
+    const { ingest, brokerRefusals, brokerConnections, auditHeadSeq, securityEventsByType, databaseTls } = sources;
+    new Gauge({
+      name: 'vigil_database_tls',
+      help: 'Whether the connection to PostgreSQL uses TLS (1) or not (0); absent with SQLite (a local file).',
+      registers,
+      async collect() {
+        this.reset();
+        const tls = databaseTls ? await databaseTls().catch(() => undefined) : undefined;
+        if (tls !== undefined) this.set(tls ? 1 : 0);
+      },
+    });
     new Counter({
       name: 'vigil_ingest_messages_total',
       help: 'Telemetry messages: accepted (stored, duplicate) or rejected, by reason.',

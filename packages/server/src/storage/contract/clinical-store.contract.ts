@@ -9,6 +9,7 @@ import { alertRuleStore, clinicalAlertStore } from '../stores/clinical-alert-sto
 import { bindingStore, vitalsStore } from '../stores/clinical-store.js';
 import { telemetryRetentionStore, telemetryStore } from '../stores/telemetry-store.js';
 import { withTestDatabase, type TestDatabase } from './adapters.js';
+import { testSealing } from './test-sealing.js';
 
 const HR = '8867-4';
 
@@ -67,7 +68,10 @@ const binding = (id: string, overrides: Partial<PatientBinding> = {}): PatientBi
   ...overrides,
 });
 
-export function clinicalStoreContract(open: () => Promise<TestDatabase>): void {
+export function clinicalStoreContract(open: () => Promise<TestDatabase>, sealed = false): void {
+  const sealingOf = async (t: TestDatabase) => (sealed ? (await testSealing(t)).sealing : undefined);
+  const tele = async (t: TestDatabase, prepared = false) => telemetryStore(t.database.db, prepared ? t.database.sqliteHandle : undefined, await sealingOf(t));
+  const vitals = async (t: TestDatabase) => vitalsStore(t.database.db, t.database.dialect, await sealingOf(t));
   test('ok/bindings are stored, listed by device and patient, and ended once; scoped by organization', () =>
     withTestDatabase(open, async (t) => {
       const store = bindingStore(t.database.db);
@@ -91,7 +95,7 @@ export function clinicalStoreContract(open: () => Promise<TestDatabase>): void {
 
   test('ok/latest, range and buckets read only the patient of the organization', () =>
     withTestDatabase(open, async (t) => {
-      await telemetryStore(t.database.db).insertReadings([
+      await (await tele(t)).insertReadings([
         reading(1, '2026-11-28T12:00:00.000Z', 70),
         reading(2, '2026-11-28T12:00:30.000Z', 80),
         reading(3, '2026-11-28T12:01:10.000Z', 90),
@@ -99,7 +103,7 @@ export function clinicalStoreContract(open: () => Promise<TestDatabase>): void {
         reading(1, '2026-11-28T12:00:00.000Z', 150, 'patient-1', 'org-b'),
         reading(5, '2026-11-28T12:02:00.000Z', 60, null),
       ]);
-      const v = vitalsStore(t.database.db, t.database.dialect);
+      const v = await vitals(t);
       assert.deepEqual(
         (await v.latest('org-a', 'patient-1', [HR, '59408-5', '8310-5'])).map((p) => [p.metric, p.value]),
         [
@@ -122,7 +126,7 @@ export function clinicalStoreContract(open: () => Promise<TestDatabase>): void {
 
   test('ok/buckets equal min, max, mean and count of the raw readings (fast-check)', () =>
     withTestDatabase(open, async (t) => {
-      const v = vitalsStore(t.database.db, t.database.dialect);
+      const v = await vitals(t);
       const base = Date.parse('2026-11-28T12:00:00.000Z');
       let run = 0;
       await fc.assert(
@@ -133,7 +137,7 @@ export function clinicalStoreContract(open: () => Promise<TestDatabase>): void {
           async (samples, bucketSeconds, shiftMs) => {
             run += 1;
             const patient = `patient-p${run}`;
-            await telemetryStore(t.database.db).insertReadings(
+            await (await tele(t)).insertReadings(
               samples.map((s, i) => ({ ...reading(i + 1, new Date(base + s.ms).toISOString(), s.value, patient), deviceId: `device-p${run}` })),
             );
             const fromMs = base + shiftMs;
@@ -149,7 +153,7 @@ export function clinicalStoreContract(open: () => Promise<TestDatabase>): void {
 
   test('ok/whole-minute buckets come from the minute rollups and equal the raw readings, across batches (fast-check)', () =>
     withTestDatabase(open, async (t) => {
-      const v = vitalsStore(t.database.db, t.database.dialect);
+      const v = await vitals(t);
       const base = Date.parse('2026-11-28T12:00:00.000Z');
       let run = 0;
       await fc.assert(
@@ -162,7 +166,7 @@ export function clinicalStoreContract(open: () => Promise<TestDatabase>): void {
             run += 1;
             const patient = `patient-m${run}`;
             // Several group commits (the prepared-statement path on SQLite): a minute's rollup row is merged into, not replaced.
-            const store = telemetryStore(t.database.db, t.database.sqliteHandle);
+            const store = await tele(t, true);
             const rows = samples.map((s, i) => ({ ...reading(i + 1, new Date(base + s.ms).toISOString(), s.value, patient), deviceId: `device-m${run}` }));
             for (let b = 0; b < batches; b++) await store.insertReadings(rows.filter((_, i) => i % batches === b));
             const fromMs = base + shiftMinutes * 60_000;
@@ -178,13 +182,24 @@ export function clinicalStoreContract(open: () => Promise<TestDatabase>): void {
 
   test('ok/readings without a patient are not rolled up; retention removes whole rollup minutes', () =>
     withTestDatabase(open, async (t) => {
-      await telemetryStore(t.database.db, t.database.sqliteHandle).insertReadings([
+      await (await tele(t, true)).insertReadings([
         reading(1, '2026-11-28T12:00:10.000Z', 70),
         reading(2, '2026-11-28T12:01:10.000Z', 80),
         reading(3, '2026-11-28T12:02:10.000Z', 90),
         reading(4, '2026-11-28T12:02:20.000Z', 60, null),
       ]);
       const minutes = async () => (await t.database.db.selectFrom('telemetry_minute_rollups').select(['minute', 'n']).orderBy('minute').execute()).map((r) => [r.minute, Number(r.n)]);
+      const blocks = async () => (await t.database.db.selectFrom('telemetry_rollup_blocks').select(['hour', 'n']).orderBy('hour').execute()).map((r) => [r.hour, Number(r.n)]);
+      if (sealed) {
+        // Sealed: one block per hour (rollup-blocks.ts), none in clear; retention removes whole hours.
+        assert.deepEqual(await minutes(), []);
+        assert.deepEqual(await blocks(), [['2026-11-28T12:00:00.000Z', 3]]);
+        await telemetryRetentionStore(t.database.db, t.database.dialect).removeBefore('2026-11-28T12:01:30.000Z');
+        assert.deepEqual(await blocks(), [['2026-11-28T12:00:00.000Z', 3]], 'a block that straddles the cutoff stays');
+        await telemetryRetentionStore(t.database.db, t.database.dialect).removeBefore('2026-11-28T13:00:00.000Z');
+        assert.deepEqual(await blocks(), []);
+        return;
+      }
       assert.deepEqual(await minutes(), [
         ['2026-11-28T12:00:00.000Z', 1],
         ['2026-11-28T12:01:00.000Z', 1],
@@ -217,7 +232,8 @@ const alert = (id: string, overrides: Partial<ClinicalAlert> = {}): ClinicalAler
   ...overrides,
 });
 
-export function clinicalAlertStoreContract(open: () => Promise<TestDatabase>): void {
+export function clinicalAlertStoreContract(open: () => Promise<TestDatabase>, sealed = false): void {
+  const alerts = async (t: TestDatabase) => clinicalAlertStore(t.database.db, sealed ? (await testSealing(t)).sealer : undefined);
   test('ok/rules are stored, listed (organization and chosen patients) and updated, scoped by organization', () =>
     withTestDatabase(open, async (t) => {
       const store = alertRuleStore(t.database.db);
@@ -236,7 +252,7 @@ export function clinicalAlertStoreContract(open: () => Promise<TestDatabase>): v
 
   test('ok/one unresolved alert per rule and patient; a resolved one allows the next; transitions move once', () =>
     withTestDatabase(open, async (t) => {
-      const store = clinicalAlertStore(t.database.db);
+      const store = await alerts(t);
       assert.equal(await store.insertIfNone(alert('a-1')), true);
       assert.equal(await store.insertIfNone(alert('a-2')), false);
       assert.equal(await store.insertIfNone(alert('a-3', { patientId: 'patient-2' })), true);
@@ -253,7 +269,7 @@ export function clinicalAlertStoreContract(open: () => Promise<TestDatabase>): v
 
   test('fail/the database itself refuses a second unresolved alert for a rule and patient', () =>
     withTestDatabase(open, async (t) => {
-      await clinicalAlertStore(t.database.db).insertIfNone(alert('a-1', { status: 'acknowledged' }));
+      await (await alerts(t)).insertIfNone(alert('a-1', { status: 'acknowledged' }));
       await assert.rejects(t.database.db.insertInto('clinical_alerts').values({
         id: 'a-2', org_id: 'org-a', patient_id: 'patient-1', rule_id: 'rule-1', metric: '59408-5', comparison: 'lt', threshold: 90, value: 85,
         severity: 'high', status: 'open', opened_at: '2026-11-28T12:01:00.000Z', acknowledged_at: null, acknowledged_by: null, resolved_at: null, resolved_by: null,

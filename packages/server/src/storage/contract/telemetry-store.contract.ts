@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import type { DeviceCommandRow, ReadingRow } from '../../telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore as storeOf } from '../stores/telemetry-store.js';
 import { withTestDatabase, type TestDatabase } from './adapters.js';
+import { testSealing } from './test-sealing.js';
 
 const reading = (deviceId: string, seq: number, measuredAt: string, idx = 0, orgId = 'org-a'): ReadingRow => ({
   orgId,
@@ -39,11 +40,11 @@ const command = (id: string, overrides: Partial<DeviceCommandRow> = {}): DeviceC
 const ALL_TIME = ['2000-01-01T00:00:00.000Z', '2100-01-01T00:00:00.000Z'] as const;
 
 /** @param prepared use the SQLite prepared-statement path (as main.ts does) when the adapter has one. */
-export function telemetryStoreContract(open: () => Promise<TestDatabase>, prepared = true): void {
-  const telemetryStore = (t: TestDatabase) => storeOf(t.database.db, prepared ? t.database.sqliteHandle : undefined);
+export function telemetryStoreContract(open: () => Promise<TestDatabase>, prepared = true, sealed = false): void {
+  const telemetryStore = async (t: TestDatabase) => storeOf(t.database.db, prepared ? t.database.sqliteHandle : undefined, sealed ? (await testSealing(t)).sealing : undefined);
   test('ok/readings are stored and read back by device and time range, scoped by organization', () =>
     withTestDatabase(open, async (t) => {
-      const store = telemetryStore(t);
+      const store = await telemetryStore(t);
       await store.insertReadings([
         reading('device-t-0001', 1, '2026-11-28T12:00:00.000Z'),
         reading('device-t-0001', 1, '2026-11-28T12:00:00.000Z', 1),
@@ -60,14 +61,14 @@ export function telemetryStoreContract(open: () => Promise<TestDatabase>, prepar
 
   test('fail/the same (device, seq, idx) cannot be stored twice', () =>
     withTestDatabase(open, async (t) => {
-      const store = telemetryStore(t);
+      const store = await telemetryStore(t);
       await store.insertReadings([reading('device-t-0001', 1, '2026-11-28T12:00:00.000Z')]);
       await assert.rejects(store.insertReadings([reading('device-t-0001', 1, '2026-11-28T12:00:00.000Z')]));
     }));
 
   test('ok/advance moves last_seq from the value read; fail/a concurrent move is a conflict', () =>
     withTestDatabase(open, async (t) => {
-      const store = telemetryStore(t);
+      const store = await telemetryStore(t);
       const at = '2026-11-28T12:00:00.000Z';
       assert.deepEqual(await store.lastSeqs(['device-t-0001']), new Map());
       await store.advance([{ deviceId: 'device-t-0001', orgId: 'org-a', lastSeq: 5, lastMeasuredAt: at }], new Map(), at);
@@ -83,7 +84,7 @@ export function telemetryStoreContract(open: () => Promise<TestDatabase>, prepar
 
   test('ok/a batch larger than one INSERT chunk is stored whole', () =>
     withTestDatabase(open, async (t) => {
-      const store = telemetryStore(t);
+      const store = await telemetryStore(t);
       const rows = Array.from({ length: 2500 }, (_, i) => reading('device-t-0003', i + 1, '2026-11-28T12:00:00.000Z'));
       await store.insertReadings(rows);
       assert.equal((await store.readingsForDevice('org-a', 'device-t-0003', ...ALL_TIME, 5000)).length, 2500);
@@ -92,7 +93,7 @@ export function telemetryStoreContract(open: () => Promise<TestDatabase>, prepar
   test('ok/retention removes readings measured before the cutoff (whole partitions on PostgreSQL)', () =>
     withTestDatabase(open, async (t) => {
       const retention = telemetryRetentionStore(t.database.db, t.database.dialect);
-      const store = telemetryStore(t);
+      const store = await telemetryStore(t);
       const created = await retention.ensurePartitions(new Date('2024-03-15T00:00:00.000Z'));
       if (t.database.dialect === 'postgres') assert.ok(created.includes('telemetry_readings_y2024m03'));
       else assert.deepEqual(created, []);

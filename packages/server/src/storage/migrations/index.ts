@@ -17,6 +17,7 @@ import * as m0009 from './0009-vitals-index.js';
 import * as m0010 from './0010-vitals-rollups.js';
 import * as m0011 from './0011-readings-device-index.js';
 import * as m0013 from './0013-audit-search.js';
+import * as m0014 from './0014-vitals-at-rest.js';
 import * as m0015 from './0015-hardening-findings.js';
 import * as m0016 from './0016-backup-runs.js';
 import * as m0018 from './0018-compliance.js';
@@ -36,6 +37,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0010-vitals-rollups', m0010.up],
   ['0011-readings-device-index', m0011.up],
   ['0013-audit-search', m0013.up],
+  ['0014-vitals-at-rest', m0014.up],
   ['0015-hardening-findings', m0015.up],
   ['0016-backup-runs', m0016.up],
   ['0018-compliance', m0018.up],

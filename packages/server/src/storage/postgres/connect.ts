@@ -64,6 +64,18 @@ export function openPostgres(options: PostgresOptions): SqlDatabase {
         return false;
       }
     },
+    transportSecurity: async () => {
+      try {
+        const { rows } = await pool.query<{ ssl: boolean; version: string | null; cipher: string | null }>(
+          'SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+        );
+        const row = rows[0];
+        if (row === undefined) return { kind: 'unknown' as const };
+        return row.ssl ? { kind: 'tls' as const, ...(row.version ? { version: row.version } : {}), ...(row.cipher ? { cipher: row.cipher } : {}) } : { kind: 'plaintext' as const };
+      } catch {
+        return { kind: 'unknown' as const };
+      }
+    },
     close: async () => {
       health.close();
       await db.destroy();

@@ -55,6 +55,7 @@ export function openSqlite(options: SqliteOptions): SqlDatabase {
     description: `sqlite:${options.file}`,
     sqliteHandle: raw,
     ping: () => Promise.resolve(raw.open && raw.prepare('select 1 as ok').get() !== undefined),
+    transportSecurity: () => Promise.resolve({ kind: 'local-file' as const }),
     close: async () => {
       health.close();
       await db.destroy();

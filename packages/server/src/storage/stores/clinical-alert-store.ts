@@ -1,5 +1,7 @@
 /** AlertRuleStore and ClinicalAlertStore over kysely (SQLite and PostgreSQL). */
 import type { AlertRule, AlertRuleStore, ClinicalAlert, ClinicalAlertStatus, ClinicalAlertStore, ClinicalSeverity, Comparison } from '../../alerts/index.js';
+import type { Sealer } from '../../keys/index.js';
+import { AppError } from '../../kernel/index.js';
 import type { Executor } from '../sql-database.js';
 import type { ClinicalAlertRulesTable, ClinicalAlertsTable } from '../tables.js';
 
@@ -30,7 +32,17 @@ export function alertRuleStore(db: Executor): AlertRuleStore {
   };
 }
 
-export function clinicalAlertStore(db: Executor): ClinicalAlertStore {
+/**
+ * The context a clinical alert's measured value is sealed with (ADR 0008): organization, alert,
+ * patient, rule and metric, so a sealed value moved to another alert does not open.
+ */
+export function alertValueContext(a: { orgId: string; id: string; patientId: string; ruleId: string; metric: string }): string {
+  return `clinical_alerts.value:${a.orgId}:${a.id}:${a.patientId}:${a.ruleId}:${a.metric}`;
+}
+
+/** @param sealer seals the measured value at rest (ADR 0008); absent, it is stored in clear. */
+export function clinicalAlertStore(db: Executor, sealer?: Sealer): ClinicalAlertStore {
+  const fromAlertRow = (r: ClinicalAlertsTable): ClinicalAlert => fromAlertRowWith(r, sealer);
   return {
     async insertIfNone(alert) {
       const existing = await db
@@ -42,7 +54,7 @@ export function clinicalAlertStore(db: Executor): ClinicalAlertStore {
         .where('status', '<>', 'resolved')
         .executeTakeFirst();
       if (existing) return false;
-      await db.insertInto('clinical_alerts').values(toAlertRow(alert)).execute();
+      await db.insertInto('clinical_alerts').values(toAlertRow(alert, sealer)).execute();
       return true;
     },
     async find(orgId, id) {
@@ -97,7 +109,8 @@ function fromRuleRow(r: ClinicalAlertRulesTable): AlertRule {
   };
 }
 
-function toAlertRow(a: ClinicalAlert): ClinicalAlertsTable {
+function toAlertRow(a: ClinicalAlert, sealer: Sealer | undefined): ClinicalAlertsTable {
+  const sealed = sealer ? sealer.seal(Buffer.from(String(a.value), 'utf8'), alertValueContext(a)) : null;
   return {
     id: a.id,
     org_id: a.orgId,
@@ -106,7 +119,8 @@ function toAlertRow(a: ClinicalAlert): ClinicalAlertsTable {
     metric: a.metric,
     comparison: a.comparison,
     threshold: a.threshold,
-    value: a.value,
+    value: sealed === null ? a.value : null,
+    value_sealed: sealed,
     severity: a.severity,
     status: a.status,
     opened_at: a.openedAt,
@@ -117,7 +131,14 @@ function toAlertRow(a: ClinicalAlert): ClinicalAlertsTable {
   };
 }
 
-function fromAlertRow(r: ClinicalAlertsTable): ClinicalAlert {
+function alertValue(r: ClinicalAlertsTable, sealer: Sealer | undefined): number {
+  if (sealer === undefined) return Number(r.value);
+  if (r.value_sealed === null) throw new AppError('KEYS_CIPHERTEXT_INVALID', { detail: `clinical alert ${r.id} has no sealed value` });
+  const context = alertValueContext({ orgId: r.org_id, id: r.id, patientId: r.patient_id, ruleId: r.rule_id, metric: r.metric });
+  return Number(Buffer.from(sealer.open(r.value_sealed, context)).toString('utf8'));
+}
+
+function fromAlertRowWith(r: ClinicalAlertsTable, sealer: Sealer | undefined): ClinicalAlert {
   return {
     id: r.id,
     orgId: r.org_id,
@@ -126,7 +147,7 @@ function fromAlertRow(r: ClinicalAlertsTable): ClinicalAlert {
     metric: r.metric,
     comparison: r.comparison as Comparison,
     threshold: Number(r.threshold),
-    value: Number(r.value),
+    value: alertValue(r, sealer),
     severity: r.severity as ClinicalSeverity,
     status: r.status as ClinicalAlertStatus,
     openedAt: r.opened_at,

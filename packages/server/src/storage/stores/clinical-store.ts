@@ -1,10 +1,12 @@
 /** BindingStore and VitalsStore over kysely (SQLite and PostgreSQL). */
 import { sql } from 'kysely';
 import type { BindingStore, PatientBinding } from '../../devices/index.js';
-import type { VitalBucket, VitalPoint, VitalsStore } from '../../telemetry/index.js';
+import type { VitalBucket, VitalPoint, VitalsSealing, VitalsStore } from '../../telemetry/index.js';
 import type { SqlDialect } from '../dialect.js';
 import type { Executor } from '../sql-database.js';
 import type { PatientBindingsTable } from '../tables.js';
+import { sealedBuckets } from './sealed-vitals-buckets.js';
+import { openReadingValues } from './telemetry-store.js';
 
 export function bindingStore(db: Executor): BindingStore {
   return {
@@ -64,38 +66,40 @@ function toBucket(r: { k: number; min: number; max: number; mean: number; count:
   return { t: new Date(fromMs + Number(r.k) * bucketMs).toISOString(), min: Number(r.min), max: Number(r.max), mean: Number(r.mean), count: Number(r.count) };
 }
 
-export function vitalsStore(db: Executor, dialect: SqlDialect): VitalsStore {
+export function vitalsStore(db: Executor, dialect: SqlDialect, sealing?: VitalsSealing): VitalsStore {
   const base = (orgId: string, patientId: string, metric: string) =>
     db.selectFrom('telemetry_readings').where('org_id', '=', orgId).where('patient_id', '=', patientId).where('metric', '=', metric);
+  const POINT_COLUMNS = ['org_id', 'patient_id', 'seq', 'idx', 'metric', 'value', 'value_sealed', 'unit', 'measured_at', 'device_id'] as const;
+  const toPoints = async (rows: readonly PointRow[]): Promise<VitalPoint[]> => {
+    const values = await openReadingValues(rows, sealing);
+    return rows.map((r, i) => ({ metric: r.metric, value: values[i] ?? Number.NaN, unit: r.unit, measuredAt: r.measured_at, deviceId: r.device_id }));
+  };
   return {
     async latest(orgId, patientId, metrics) {
-      const out: VitalPoint[] = [];
+      const rows: PointRow[] = [];
       for (const metric of metrics) {
-        const row = await base(orgId, patientId, metric)
-          .select(['metric', 'value', 'unit', 'measured_at', 'device_id'])
-          .orderBy('measured_at', 'desc')
-          .orderBy('seq', 'desc')
-          .limit(1)
-          .executeTakeFirst();
-        if (row) out.push(toPoint(row));
+        const row = await base(orgId, patientId, metric).select(POINT_COLUMNS).orderBy('measured_at', 'desc').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+        if (row) rows.push(row);
       }
-      return out;
+      return toPoints(rows);
     },
     async range(orgId, patientId, metric, from, to, limit, order) {
       const rows = await base(orgId, patientId, metric)
-        .select(['metric', 'value', 'unit', 'measured_at', 'device_id'])
+        .select(POINT_COLUMNS)
         .where('measured_at', '>=', from)
         .where('measured_at', '<', to)
         .orderBy('measured_at', order)
         .orderBy('seq', order)
         .limit(limit)
         .execute();
-      return rows.map(toPoint);
+      return toPoints(rows);
     },
     async buckets(orgId, patientId, metric, from, to, bucketSeconds, limit) {
       const fromMs = Date.parse(from);
       const bucketMs = bucketSeconds * 1000;
-      if (fromMs % MINUTE_MS === 0 && Date.parse(to) % MINUTE_MS === 0 && bucketMs % MINUTE_MS === 0) {
+      const wholeMinutes = fromMs % MINUTE_MS === 0 && Date.parse(to) % MINUTE_MS === 0 && bucketMs % MINUTE_MS === 0;
+      if (sealing !== undefined) return sealedBuckets(db, sealing, { orgId, patientId, metric, from, to, fromMs, bucketMs, limit, wholeMinutes });
+      if (wholeMinutes) {
         // Whole minutes: every bucket is a union of whole minutes, so the minute rollups answer exactly.
         const rows = await db
           .selectFrom('telemetry_minute_rollups')
@@ -138,20 +142,31 @@ export function vitalsStore(db: Executor, dialect: SqlDialect): VitalsStore {
     async reading(orgId, deviceId, seq, idx) {
       const row = await db
         .selectFrom('telemetry_readings')
-        .select(['metric', 'value', 'unit', 'measured_at', 'device_id', 'patient_id'])
+        .select(POINT_COLUMNS)
         .where('org_id', '=', orgId)
         .where('device_id', '=', deviceId)
         .where('seq', '=', seq)
         .where('idx', '=', idx)
         .where('patient_id', 'is not', null) // the partial (device_id, seq, idx) index: readings by key are patients' readings
         .executeTakeFirst();
-      return row ? { ...toPoint(row), patientId: row.patient_id } : undefined;
+      if (!row) return undefined;
+      const [point] = await toPoints([row]);
+      return point ? { ...point, patientId: row.patient_id } : undefined;
     },
   };
 }
 
-function toPoint(r: { metric: string; value: number; unit: string; measured_at: string; device_id: string }): VitalPoint {
-  return { metric: r.metric, value: Number(r.value), unit: r.unit, measuredAt: r.measured_at, deviceId: r.device_id };
+interface PointRow {
+  org_id: string;
+  patient_id: string | null;
+  seq: number;
+  idx: number;
+  metric: string;
+  value: number | null;
+  value_sealed: Buffer | null;
+  unit: string;
+  measured_at: string;
+  device_id: string;
 }
 
 function toBindingRow(b: PatientBinding): PatientBindingsTable {

@@ -1,9 +1,16 @@
 /** PatientReadingStore (fhir/) over the telemetry_readings table, with kysely (SQLite and PostgreSQL). */
 import type { PatientReadingStore, VitalReading } from '../../fhir/index.js';
+import type { VitalsSealing } from '../../telemetry/index.js';
 import type { Executor } from '../sql-database.js';
 import type { TelemetryReadingsTable } from '../tables.js';
+import { openReadingValues } from './telemetry-store.js';
 
-export function fhirReadingStore(db: Executor): PatientReadingStore {
+/** @param sealing opens values sealed at rest (ADR 0008); absent, values are read in clear. */
+export function fhirReadingStore(db: Executor, sealing?: VitalsSealing): PatientReadingStore {
+  const toVitalReadings = async (rows: readonly TelemetryReadingsTable[]): Promise<VitalReading[]> => {
+    const values = await openReadingValues(rows, sealing);
+    return rows.map((r, i) => toVitalReading(r, values[i] ?? Number.NaN));
+  };
   return {
     async page(orgId, patientId, q) {
       let query = db.selectFrom('telemetry_readings').selectAll().where('org_id', '=', orgId).where('patient_id', '=', patientId);
@@ -23,7 +30,7 @@ export function fhirReadingStore(db: Executor): PatientReadingStore {
         .orderBy('idx', 'asc')
         .limit(q.limit)
         .execute();
-      return rows.map(toVitalReading);
+      return toVitalReadings(rows);
     },
     async message(orgId, patientId, deviceId, seq) {
       const rows = await db
@@ -35,7 +42,7 @@ export function fhirReadingStore(db: Executor): PatientReadingStore {
         .where('seq', '=', seq)
         .orderBy('idx')
         .execute();
-      return rows.map(toVitalReading);
+      return toVitalReadings(rows);
     },
     async devicesOf(orgId, patientId, limit) {
       const rows = await db
@@ -63,14 +70,14 @@ export function fhirReadingStore(db: Executor): PatientReadingStore {
   };
 }
 
-function toVitalReading(r: TelemetryReadingsTable): VitalReading {
+function toVitalReading(r: TelemetryReadingsTable, value: number): VitalReading {
   return {
     patientId: r.patient_id ?? '',
     deviceId: r.device_id,
     seq: Number(r.seq),
     idx: r.idx,
     metric: r.metric,
-    value: Number(r.value),
+    value,
     measuredAt: r.measured_at,
     receivedAt: r.received_at,
   };

@@ -1,85 +1,54 @@
 /** TelemetryStore, TelemetryRetentionStore and DeviceCommandStore over kysely (SQLite and PostgreSQL). */
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
-import type { CommandStatus, DeviceCommandRow, DeviceCommandStore, ReadingRow, TelemetryRetentionStore, TelemetryStore } from '../../telemetry/index.js';
+import {
+  decodeValues,
+  encodeValues,
+  readingContext,
+  type CommandStatus,
+  type DeviceCommandRow,
+  type DeviceCommandStore,
+  type ReadingRow,
+  type TelemetryRetentionStore,
+  type TelemetryStore,
+  type VitalsSealing,
+} from '../../telemetry/index.js';
 import { AppError } from '../../kernel/index.js';
 import type { SqlDialect } from '../dialect.js';
 import type { Executor } from '../sql-database.js';
 import type { DeviceCommandsTable, TelemetryReadingsTable } from '../tables.js';
 import { monthlyPartitionsAround, parsePartitionName, partitionDdl } from '../telemetry-partitions.js';
+import { minuteOf, writeRollups, writeRollupsSqlite } from './minute-rollups.js';
+import { hourOf } from './rollup-blocks.js';
 
-/** Rows per INSERT: 11 parameters each stays far below SQLite's and PostgreSQL's parameter limits. */
+/** Rows per INSERT: 12 parameters each stays far below SQLite's and PostgreSQL's parameter limits. */
 const INSERT_CHUNK = 1000;
 
-/** toISOString's form for years 0000-9999, the form the group commit stores. */
-const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/** The minute a time falls in, as telemetry_minute_rollups stores it: '2026-11-28T12:34:00.000Z'. */
-export function minuteOf(iso: string): string {
-  // The stored form is cut at the minute as text (once per reading in the group commit); any other is parsed.
-  if (CANONICAL_TIME.test(iso)) return `${iso.slice(0, 17)}00.000Z`;
-  return new Date(Math.floor(Date.parse(iso) / 60_000) * 60_000).toISOString();
-}
-
-interface MinuteRollup {
-  readonly orgId: string;
-  readonly patientId: string;
-  readonly metric: string;
-  readonly minute: string;
-  min: number;
-  max: number;
-  sum: number;
-  n: number;
-}
-
-/** The batch's readings with a patient, aggregated per (org, patient, metric, minute): one upsert each. */
-function rollUp(rows: readonly ReadingRow[]): MinuteRollup[] {
-  const out = new Map<string, MinuteRollup>();
-  for (const r of rows) {
-    if (r.patientId === null) continue;
-    const minute = minuteOf(r.measuredAt);
-    const key = `${r.orgId}\n${r.patientId}\n${r.metric}\n${minute}`;
-    const m = out.get(key);
-    if (m === undefined) {
-      out.set(key, { orgId: r.orgId, patientId: r.patientId, metric: r.metric, minute, min: r.value, max: r.value, sum: r.value, n: 1 });
-    } else {
-      m.min = Math.min(m.min, r.value);
-      m.max = Math.max(m.max, r.value);
-      m.sum += r.value;
-      m.n += 1;
-    }
-  }
-  return [...out.values()];
-}
-
-const ROLLUP_INSERT = 'INSERT INTO telemetry_minute_rollups (org_id, patient_id, metric, minute, min_value, max_value, sum_value, n)';
-/** Merges into an existing minute; plain CASE rather than min()/LEAST(), which differ between SQLite and PostgreSQL. */
-const ROLLUP_MERGE = `ON CONFLICT (org_id, patient_id, metric, minute) DO UPDATE SET
-  min_value = CASE WHEN excluded.min_value < telemetry_minute_rollups.min_value THEN excluded.min_value ELSE telemetry_minute_rollups.min_value END,
-  max_value = CASE WHEN excluded.max_value > telemetry_minute_rollups.max_value THEN excluded.max_value ELSE telemetry_minute_rollups.max_value END,
-  sum_value = telemetry_minute_rollups.sum_value + excluded.sum_value,
-  n = telemetry_minute_rollups.n + excluded.n`;
+export { minuteOf } from './minute-rollups.js';
 
 /**
  * Readings and their minute rollups are written together, in the caller's transaction.
  * @param sqlite the better-sqlite3 handle under `db` (SQLite only): the two hot writes of the group
  * commit then run as prepared statements on the same connection, inside the same transaction,
  * instead of one freshly compiled multi-row statement per batch (about twice as fast).
+ * @param sealing seals each value (and rollup) at rest (ADR 0008); its `prepare()` must have run
+ * before the transaction. Without it, values are stored in clear (benches and old tests only).
  */
-export function telemetryStore(db: Executor, sqlite?: BetterSqlite3.Database): TelemetryStore {
-  const generic = kyselyTelemetryStore(db);
+export function telemetryStore(db: Executor, sqlite?: BetterSqlite3.Database, sealing?: VitalsSealing): TelemetryStore {
+  const generic = kyselyTelemetryStore(db, sealing);
   if (!sqlite) return generic;
   return {
     ...generic,
     // async: a constraint violation becomes a rejected promise, as on the kysely path.
     async insertReadings(rows) {
       const insert = sqlite.prepare(
-        'INSERT INTO telemetry_readings (org_id, device_id, patient_id, seq, idx, metric, value, unit, measured_at, received_at, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO telemetry_readings (org_id, device_id, patient_id, seq, idx, metric, value, value_sealed, unit, measured_at, received_at, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
-      for (const r of rows) insert.run(r.orgId, r.deviceId, r.patientId, r.seq, r.idx, r.metric, r.value, r.unit, r.measuredAt, r.receivedAt, r.digest);
-      const upsert = sqlite.prepare(`${ROLLUP_INSERT} VALUES (?, ?, ?, ?, ?, ?, ?, ?) ${ROLLUP_MERGE}`);
-      for (const m of rollUp(rows)) upsert.run(m.orgId, m.patientId, m.metric, m.minute, m.min, m.max, m.sum, m.n);
-      await Promise.resolve();
+      for (const r of rows) {
+        const sealed = sealing ? sealing.seal(encodeValues(r.value), readingContext(r)) : null;
+        insert.run(r.orgId, r.deviceId, r.patientId, r.seq, r.idx, r.metric, sealed ? null : r.value, sealed, r.unit, r.measuredAt, r.receivedAt, r.digest);
+      }
+      await writeRollupsSqlite(sqlite, rows, sealing);
     },
     async advance(states, expected, now) {
       const insert = sqlite.prepare(
@@ -99,7 +68,7 @@ export function telemetryStore(db: Executor, sqlite?: BetterSqlite3.Database): T
   };
 }
 
-function kyselyTelemetryStore(db: Executor): TelemetryStore {
+function kyselyTelemetryStore(db: Executor, sealing: VitalsSealing | undefined): TelemetryStore {
   return {
     async lastSeqs(deviceIds) {
       const out = new Map<string, number>();
@@ -122,13 +91,12 @@ function kyselyTelemetryStore(db: Executor): TelemetryStore {
     },
     async insertReadings(rows) {
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        await db.insertInto('telemetry_readings').values(rows.slice(i, i + INSERT_CHUNK).map(toReadingRow)).execute();
+        await db
+          .insertInto('telemetry_readings')
+          .values(rows.slice(i, i + INSERT_CHUNK).map((r) => toReadingRow(r, sealing)))
+          .execute();
       }
-      const rollups = rollUp(rows);
-      for (let i = 0; i < rollups.length; i += INSERT_CHUNK) {
-        const values = rollups.slice(i, i + INSERT_CHUNK).map((m) => sql`(${m.orgId}, ${m.patientId}, ${m.metric}, ${m.minute}, ${m.min}, ${m.max}, ${m.sum}, ${m.n})`);
-        await sql`${sql.raw(ROLLUP_INSERT)} VALUES ${sql.join(values)} ${sql.raw(ROLLUP_MERGE)}`.execute(db);
-      }
+      await writeRollups(db, rows, sealing);
     },
     async advance(states, expected, now) {
       for (const s of states) {
@@ -165,7 +133,7 @@ function kyselyTelemetryStore(db: Executor): TelemetryStore {
         .orderBy('idx')
         .limit(limit)
         .execute();
-      return rows.map(fromReadingRow);
+      return openReadings(rows, sealing);
     },
   };
 }
@@ -197,6 +165,8 @@ export function telemetryRetentionStore(db: Executor, dialect: SqlDialect): Tele
       const result = await db.deleteFrom('telemetry_readings').where('measured_at', '<', cutoff).executeTakeFirst();
       // Whole minutes only: a minute that straddles the cutoff stays until the next run.
       await db.deleteFrom('telemetry_minute_rollups').where('minute', '<', minuteOf(cutoff)).execute();
+      // Sealed rollups go by whole hours: a block that straddles the cutoff stays until the next run.
+      await db.deleteFrom('telemetry_rollup_blocks').where('hour', '<', hourOf(minuteOf(cutoff))).execute();
       return { droppedPartitions, deletedRows: Number(result.numDeletedRows) };
     },
   };
@@ -262,7 +232,8 @@ export function deviceCommandStore(db: Executor): DeviceCommandStore {
   };
 }
 
-function toReadingRow(r: ReadingRow): TelemetryReadingsTable {
+function toReadingRow(r: ReadingRow, sealing: VitalsSealing | undefined): TelemetryReadingsTable {
+  const sealed = sealing ? sealing.seal(encodeValues(r.value), readingContext(r)) : null;
   return {
     org_id: r.orgId,
     device_id: r.deviceId,
@@ -270,7 +241,8 @@ function toReadingRow(r: ReadingRow): TelemetryReadingsTable {
     seq: r.seq,
     idx: r.idx,
     metric: r.metric,
-    value: r.value,
+    value: sealed ? null : r.value,
+    value_sealed: sealed,
     unit: r.unit,
     measured_at: r.measuredAt,
     received_at: r.receivedAt,
@@ -278,7 +250,33 @@ function toReadingRow(r: ReadingRow): TelemetryReadingsTable {
   };
 }
 
-function fromReadingRow(r: TelemetryReadingsTable): ReadingRow {
+/**
+ * The values of stored readings: opened when sealing is on (a row without a sealed value is then
+ * refused, never read in clear: it was not written by Vigil), read in clear otherwise.
+ */
+export async function openReadingValues(
+  rows: readonly { org_id: string; device_id: string; patient_id: string | null; seq: number | bigint; idx: number; metric: string; measured_at: string; value: number | null; value_sealed: Buffer | null }[],
+  sealing: VitalsSealing | undefined,
+): Promise<number[]> {
+  if (sealing === undefined) return rows.map((r) => Number(r.value));
+  const opened = await sealing.openMany(
+    rows.map((r) => {
+      if (r.value_sealed === null) throw new AppError('KEYS_CIPHERTEXT_INVALID', { detail: `reading ${r.device_id}/${String(r.seq)}/${r.idx} has no sealed value` });
+      return {
+        sealed: r.value_sealed,
+        context: readingContext({ orgId: r.org_id, deviceId: r.device_id, patientId: r.patient_id, seq: Number(r.seq), idx: r.idx, metric: r.metric, measuredAt: r.measured_at }),
+      };
+    }),
+  );
+  return opened.map((p) => decodeValues(p, 1)[0] ?? Number.NaN);
+}
+
+async function openReadings(rows: readonly TelemetryReadingsTable[], sealing: VitalsSealing | undefined): Promise<ReadingRow[]> {
+  const values = await openReadingValues(rows, sealing);
+  return rows.map((r, i) => fromReadingRow(r, values[i] ?? Number.NaN));
+}
+
+function fromReadingRow(r: TelemetryReadingsTable, value: number): ReadingRow {
   return {
     orgId: r.org_id,
     deviceId: r.device_id,
@@ -286,7 +284,7 @@ function fromReadingRow(r: TelemetryReadingsTable): ReadingRow {
     seq: Number(r.seq),
     idx: r.idx,
     metric: r.metric,
-    value: Number(r.value),
+    value,
     unit: r.unit,
     measuredAt: r.measured_at,
     receivedAt: r.received_at,

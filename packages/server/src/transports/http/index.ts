@@ -46,3 +46,4 @@ export { metricsRoutes, type MetricsRoutesDeps } from './metrics-routes.js';
 export { securityRoutes, type SecurityRoutesDeps } from './security-routes.js';
 export { backupRoutes, type BackupConsole } from './backup-routes.js';
 export { readOnlyRoutes } from './emergency-read-only.js';
+export { keyRoutes, type KeyRoutesDeps, type KeyRotationReportBody } from './key-routes.js';

@@ -9,6 +9,7 @@ import { runAuditExport, runAuditVerify } from './cli/audit-commands.js';
 import { flagsToConfig, type CommonFlags } from './cli/config-flags.js';
 import { runDemo } from './cli/demo-commands.js';
 import { runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-commands.js';
+import { registerFirmwareCommands } from './cli/firmware-commands.js';
 import { runKeysList, runKeysRotate } from './cli/keys-commands.js';
 import { EXIT_USAGE, fail } from './cli/output.js';
 import { runInit, runStart, runAuditCheckpoint } from './cli/server-commands.js';
@@ -163,6 +164,12 @@ withStorageOptions(user.command('grant'))
   .argument('<username>')
   .argument('<role...>')
   .action(action(async (username: string, roles: string[], flags: CommonFlags) => runUserGrant(config(flags).config, username, roles)));
+
+// --- vigil firmware (updates) ---
+// `vigil firmware publish --version V` names the release's version: the program's own --version
+// is recognized only before a verb.
+program.enablePositionalOptions();
+registerFirmwareCommands(program, { config, action, withStorageOptions });
 
 try {
   await program.parseAsync(process.argv);

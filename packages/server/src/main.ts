@@ -99,6 +99,9 @@ import { securityRoutes } from './transports/http/index.js';
 // --- telemetry and MQTT (issue 4) ---
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
+// --- firmware updates (issue 13) ---
+import { wireUpdates, type UpdatesWiring } from './composition/updates.js';
+import { firmwareRoutes } from './transports/http/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 
 export interface PlatformOptions {
@@ -158,6 +161,8 @@ export interface Platform {
   readonly metricsTokenMatches: ((presented: string) => boolean) | undefined;
   /** Security monitoring: detectors on the event stream, and security alerts. */
   readonly security: SecurityWiring;
+  /** Firmware releases (image, metadata, SBOM) and the TUF repository. */
+  readonly updates: UpdatesWiring;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -248,6 +253,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records });
+  const updates = wireUpdates({ dataDir, database, auditLog, clock });
   return {
     config,
     dataDir,
@@ -266,6 +272,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     usage,
     metricsTokenMatches,
     security,
+    updates,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: async () => {
@@ -740,6 +747,7 @@ export async function startServer(
         usageRoutes({ usage: platform.usage }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
+        firmwareRoutes({ releases: platform.updates.releases }),
       ],
       readiness: async () => {
         const database = await platform.database.ping();

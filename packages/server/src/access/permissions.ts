@@ -66,6 +66,11 @@ export const PERMISSIONS = {
   // --- security monitoring (alerts/security) ---
   'security:read': { roles: ['platform-admin', 'org-admin', 'security-officer'], description: 'Read security events and security alerts.' },
   'security:manage': { roles: ['platform-admin', 'security-officer'], description: 'Acknowledge, resolve, suppress, assign and annotate security alerts.' },
+  // --- updates (firmware releases, TUF repository, rollouts) ---
+  // Firmware is the device maker's, not a tenant's: releases are platform-wide.
+  'firmware:read': { roles: [...ADMINS, 'security-officer', 'technician', 'auditor'], description: 'List firmware releases, their SBOMs and model policies.' },
+  'firmware:publish': { roles: ['platform-admin', 'service'], description: 'Upload firmware images and publish releases (signed into the TUF repository).' },
+  'firmware:policy': { roles: ['platform-admin'], description: "Set a model's firmware policy (image size limit, attestation rules)." },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

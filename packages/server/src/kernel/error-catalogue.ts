@@ -139,6 +139,20 @@ export const ERROR_CATALOGUE = {
   SECURITY_ALERT_NOT_FOUND: { status: 404, message: 'Not found.' },
   SECURITY_ALERT_STATE: { status: 409, message: 'The alert is not in a state that allows this.' },
   SECURITY_ALERT_ASSIGNEE_INVALID: { status: 400, message: 'The assignee is not an active user of the organization.' },
+  // updates (firmware releases, SBOMs, TUF repository)
+  UPDATES_SBOM_INVALID: { status: 400, message: 'The SBOM is refused.' },
+  UPDATES_VERSION_INVALID: { status: 400, message: 'The version is not a valid semantic version.' },
+  UPDATES_VERSION_BELOW_MINIMUM: { status: 409, message: 'The version is below the minimum version of a published release.' },
+  UPDATES_TARGET_NAME_INVALID: { status: 400, message: 'The target name is not valid.' },
+  UPDATES_SUPPORT_DATES_INVALID: { status: 400, message: 'The support end and end-of-life dates are required and must be valid.' },
+  UPDATES_IMAGE_TOO_LARGE: { status: 413, message: 'The image is larger than the limit for this model.' },
+  UPDATES_IMAGE_NOT_FOUND: { status: 404, message: 'No uploaded image has this SHA-256.' },
+  UPDATES_IMAGE_MODEL_MISMATCH: { status: 409, message: 'This image was uploaded for another model.' },
+  UPDATES_RELEASE_EXISTS: { status: 409, message: 'This version of the model is already published.' },
+  UPDATES_RELEASE_NOT_FOUND: { status: 404, message: 'Release not found.' },
+  UPDATES_TUF_NOT_INITIALIZED: { status: 503, message: 'The update repository has no trusted root yet.' },
+  UPDATES_TUF_ROOT_INVALID: { status: 400, message: 'The root metadata is not valid.' },
+  UPDATES_TUF_EXPIRED: { status: 503, message: 'The update metadata has expired and could not be refreshed.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -25,3 +25,5 @@ export { fhirReadingStore } from './stores/fhir-reading-store.js';
 // --- alert delivery and usage tracking (issue 6) ---
 export { deliveryStore } from './stores/delivery-store.js';
 export { usageStore } from './stores/usage-store.js';
+// --- firmware updates (issue 13) ---
+export { firmwareStore, tufMetadataStore } from './stores/firmware-store.js';

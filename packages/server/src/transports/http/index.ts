@@ -43,3 +43,5 @@ export { deliveryRoutes, type DeliveryRoutesDeps } from './delivery-routes.js';
 export { usageRoutes, type UsageRoutesDeps } from './usage-routes.js';
 export { metricsRoutes, type MetricsRoutesDeps } from './metrics-routes.js';
 export { securityRoutes, type SecurityRoutesDeps } from './security-routes.js';
+// --- firmware updates (issue 13) ---
+export { firmwareRoutes, type FirmwareRoutesDeps } from './firmware-routes.js';

@@ -1,0 +1,14 @@
+/**
+ * updates: firmware releases (image + metadata + CycloneDX SBOM), the TUF repository that signs
+ * them, and (later) rollouts and attestation. Other modules and transports import only this file.
+ *
+ * MUST: a release is stored only when its metadata, its SBOM and its image all pass their checks.
+ * MUST: image digests are computed by Vigil from the uploaded bytes, never taken from a client.
+ * MUST: private keys are used only through keys/ (signers); this module never sees key bytes.
+ */
+export { ArtifactStore, type StoredImage } from './artifact-store.js';
+export { checkAgainstPublished, checkReleaseInput, defaultPolicy, DEFAULT_MAX_IMAGE_BYTES, MODEL_RE, type FirmwareImage, type FirmwareRelease, type ModelPolicy, type ReleaseInput } from './model.js';
+export { ReleaseService, type ReleaseServiceOptions, type UpdatesScope } from './release-service.js';
+export { checkSbom, SUPPORT_LEVELS, type SbomComponent, type SbomSummary, type SupportLevel } from './sbom.js';
+export { compareVersions, isSemVer, parseSemVer, type SemVer } from './semver.js';
+export type { FirmwareStore, TufMetadataRow, TufMetadataStore } from './store.js';

@@ -100,8 +100,8 @@ import { securityRoutes } from './transports/http/index.js';
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
 // --- firmware updates (issue 13) ---
-import { wireUpdates, type UpdatesWiring } from './composition/updates.js';
-import { firmwareRoutes } from './transports/http/index.js';
+import { TUF_SYSTEM_CONTEXT, wireUpdates, type UpdatesWiring } from './composition/updates.js';
+import { firmwareRoutes, tufRoutes } from './transports/http/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 
 export interface PlatformOptions {
@@ -253,7 +253,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records });
-  const updates = wireUpdates({ dataDir, database, auditLog, clock });
+  const updates = wireUpdates({ dataDir, database, auditLog, clock, keys });
   return {
     config,
     dataDir,
@@ -748,6 +748,7 @@ export async function startServer(
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
         firmwareRoutes({ releases: platform.updates.releases }),
+        tufRoutes({ tuf: platform.updates.tuf, artifacts: platform.updates.artifacts, authenticator, clientCertificate: tlsClientCertificate, events: securityEvents }),
       ],
       readiness: async () => {
         const database = await platform.database.ping();
@@ -771,6 +772,8 @@ export async function startServer(
     scheduler.add({ name: 'device-activity-flush', everyMs: 5_000, run: async () => void (await platform.devices.flushActivity()) });
     scheduler.add({ name: 'device-status-watch', everyMs: 2_000, run: async () => void (await platform.devices.pollStatusChanges()) });
     scheduler.add({ name: 'device-crl-refresh', everyMs: 60 * 60_000, run: async () => void (await platform.devices.service.crl()) });
+    // updates: the TUF timestamp (1 day) and snapshot/targets (30 days) are re-signed before they expire.
+    scheduler.add({ name: 'tuf-refresh', everyMs: 15 * 60_000, run: async () => void (await platform.updates.tuf.refresh(TUF_SYSTEM_CONTEXT)) });
     scheduler.add({ name: 'usage-request-flush', everyMs: 60_000, run: async () => void (await requestCounter.flush()) });
     // security monitoring: the silence detector (devices not heard from for longer than their model's interval)
     const silence = config.security.detectors.deviceSilence;

@@ -6,7 +6,7 @@ import type { Config } from '../config/index.js';
 import { AppError } from '../kernel/index.js';
 import { cliContext, openPlatform } from '../main.js';
 
-const ROTATABLE = ['kek', 'audit-signing'] as const;
+const ROTATABLE = ['kek', 'audit-signing', 'tuf-timestamp', 'tuf-snapshot', 'tuf-targets', 'tuf-delegation'] as const;
 type Rotatable = (typeof ROTATABLE)[number];
 
 export async function runKeysList(config: Config): Promise<void> {
@@ -31,7 +31,7 @@ export async function runKeysRotate(config: Config, purpose: string): Promise<vo
       const rotated = await platform.keys.rotate(purpose as Rotatable);
       await platform.auditLog.append(store, ctx, [
         {
-          action: purpose === 'kek' ? 'keys.kek.rotate' : 'keys.audit_signing.rotate',
+          action: purpose === 'kek' ? 'keys.kek.rotate' : purpose === 'audit-signing' ? 'keys.audit_signing.rotate' : 'keys.tuf.rotate',
           target: { type: 'key', id: rotated.id },
           outcome: 'success',
           details: { previousKeyId: previous },
@@ -40,6 +40,11 @@ export async function runKeysRotate(config: Config, purpose: string): Promise<vo
       return rotated;
     });
     process.stdout.write(`rotated ${purpose}: ${previous} -> ${info.id} (the old key stays for opening and verifying)\n`);
+    // updates: the delegation key is named by top-level targets (online), the others by the root.
+    if (purpose === 'tuf-delegation') await platform.updates.tuf.publish(ctx, 'delegation-key-rotated');
+    else if (purpose.startsWith('tuf-')) {
+      process.stdout.write('the repository signs with the new key once a root lists it: run `vigil updates online-keys`, `vigil updates root rotate` offline, then `vigil updates root install`\n');
+    }
     if (purpose === 'kek') {
       const report = await platform.patients.rewrap(ctx);
       process.stdout.write(`re-wrapped sealed PHI under ${report.kekId}: ${report.rewrapped} values (${report.patients} patients, ${report.grants} break-glass grants)\n`);

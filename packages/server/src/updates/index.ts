@@ -12,3 +12,18 @@ export { ReleaseService, type ReleaseServiceOptions, type UpdatesScope } from '.
 export { checkSbom, SUPPORT_LEVELS, type SbomComponent, type SbomSummary, type SupportLevel } from './sbom.js';
 export { compareVersions, isSemVer, parseSemVer, type SemVer } from './semver.js';
 export type { FirmwareStore, TufMetadataRow, TufMetadataStore } from './store.js';
+export { DEFAULT_TUF_EXPIRIES, MODEL_ROLE_PREFIX, TufRepository, type PublishReport, type TufExpiries, type TufRepositoryOptions, type TufScope } from './tuf/repository.js';
+export {
+  buildRoot,
+  DEFAULT_ROOT_EXPIRY_DAYS,
+  DEFAULT_ROOT_KEYS,
+  DEFAULT_ROOT_THRESHOLD,
+  nextRoot,
+  parseRoot,
+  rootSignatureCount,
+  signRoot,
+  verifyRootUpdate,
+  type OnlinePublicKeys,
+  type RootSpec,
+} from './tuf/root-ceremony.js';
+export { keyIdOf, metadataText, signMetadata, tufKeyOf, TUF_SPEC_VERSION } from './tuf/tuf-keys.js';

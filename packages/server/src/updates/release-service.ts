@@ -27,7 +27,7 @@ export interface ReleaseServiceOptions {
   readonly artifacts: ArtifactStore;
   readonly clock: Clock;
   /** Called after a release is committed (the TUF repository signs new targets metadata). */
-  readonly onPublished?: (release: FirmwareRelease) => Promise<void>;
+  readonly onPublished?: (ctx: RequestContext, release: FirmwareRelease) => Promise<void>;
 }
 
 export const MAX_POLICY_IMAGE_BYTES = 4 * 1024 * 1024 * 1024;
@@ -97,7 +97,7 @@ export class ReleaseService {
       });
       return r;
     });
-    await this.#o.onPublished?.(release);
+    await this.#o.onPublished?.(ctx, release);
     return release;
   }
 

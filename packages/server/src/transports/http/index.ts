@@ -45,3 +45,4 @@ export { metricsRoutes, type MetricsRoutesDeps } from './metrics-routes.js';
 export { securityRoutes, type SecurityRoutesDeps } from './security-routes.js';
 // --- firmware updates (issue 13) ---
 export { firmwareRoutes, type FirmwareRoutesDeps } from './firmware-routes.js';
+export { tufRoutes, parseRange, type TufRoutesOptions } from './tuf-routes.js';

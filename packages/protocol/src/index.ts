@@ -5,3 +5,4 @@
 export * from './audit-format.js';
 export * from './topics.js';
 export * from './telemetry.js';
+export * from './semver.js';

@@ -10,7 +10,7 @@ export { ArtifactStore, type StoredImage } from './artifact-store.js';
 export { checkAgainstPublished, checkReleaseInput, defaultPolicy, DEFAULT_MAX_IMAGE_BYTES, MODEL_RE, type FirmwareImage, type FirmwareRelease, type ModelPolicy, type ReleaseInput } from './model.js';
 export { ReleaseService, type ReleaseServiceOptions, type UpdatesScope } from './release-service.js';
 export { checkSbom, SUPPORT_LEVELS, type SbomComponent, type SbomSummary, type SupportLevel } from './sbom.js';
-export { compareVersions, isSemVer, parseSemVer, type SemVer } from './semver.js';
+export { compareVersions, isSemVer, parseSemVer, type SemVer } from '@vigil/protocol';
 export type { FirmwareStore, TufMetadataRow, TufMetadataStore } from './store.js';
 export { DEFAULT_TUF_EXPIRIES, MODEL_ROLE_PREFIX, TufRepository, type PublishReport, type TufExpiries, type TufRepositoryOptions, type TufScope } from './tuf/repository.js';
 export {

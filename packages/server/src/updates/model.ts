@@ -12,7 +12,7 @@
  */
 import { AppError } from '../kernel/index.js';
 import { isDate, type SbomSummary } from './sbom.js';
-import { compareVersions, isSemVer } from './semver.js';
+import { compareVersions, isSemVer } from '@vigil/protocol';
 
 export const MODEL_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const TARGET_FILE_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

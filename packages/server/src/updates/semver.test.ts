@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareVersions, isSemVer, parseSemVer } from './semver.js';
+import { compareVersions, isSemVer, parseSemVer } from '@vigil/protocol';
 
 describe('semver', () => {
   const ok = ['0.0.0', '1.2.3', '10.20.30', '1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-0.3.7', '1.0.0+20130313144700', '1.0.0-beta+exp.sha.5114f85'];

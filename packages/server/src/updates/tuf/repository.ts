@@ -198,6 +198,10 @@ export class TufRepository {
       const delegationKey = tufKeyOf(delegationSigner.publicKeyPem());
       const targetsExpires = isoSeconds(new Date(now + this.#expiries.targetsDays * DAY));
       const modelVersions: Record<string, number> = {};
+      // Snapshot lists each role's version, length and SHA-256 (§4.4), so a role's file cannot be
+      // swapped for another role's of the same version (all model roles share the delegation key).
+      const meta: Record<string, { version: number; length: number; hashes: { sha256: string } }> = {};
+      const metaOf = (version: number, text: string) => ({ version, length: Buffer.byteLength(text), hashes: { sha256: createHash('sha256').update(text).digest('hex') } });
       for (const model of models) {
         const role = `${MODEL_ROLE_PREFIX}${model}`;
         const version = ((await s.tuf.latest(role))?.version ?? 0) + 1;
@@ -212,8 +216,10 @@ export class TufRepository {
         }
         const md = new Metadata(Targets.fromJSON({ _type: 'targets', spec_version: TUF_SPEC_VERSION, version, expires: targetsExpires, targets: targets as never }));
         signMetadata(md, delegationSigner);
-        await s.tuf.insert(this.#row(role, version, metadataText(md), targetsExpires));
+        const text = metadataText(md);
+        await s.tuf.insert(this.#row(role, version, text, targetsExpires));
         modelVersions[model] = version;
+        meta[`${role}.json`] = metaOf(version, text);
       }
       const targetsVersion = ((await s.tuf.latest('targets'))?.version ?? 0) + 1;
       const top = new Metadata(
@@ -230,12 +236,12 @@ export class TufRepository {
         }),
       );
       signMetadata(top, this.#o.signer('tuf-targets'));
-      await s.tuf.insert(this.#row('targets', targetsVersion, metadataText(top), targetsExpires));
+      const topText = metadataText(top);
+      await s.tuf.insert(this.#row('targets', targetsVersion, topText, targetsExpires));
+      meta['targets.json'] = metaOf(targetsVersion, topText);
 
       const snapshotVersion = ((await s.tuf.latest('snapshot'))?.version ?? 0) + 1;
       const snapshotExpires = isoSeconds(new Date(now + this.#expiries.snapshotDays * DAY));
-      const meta: Record<string, { version: number }> = { 'targets.json': { version: targetsVersion } };
-      for (const [model, version] of Object.entries(modelVersions)) meta[`${MODEL_ROLE_PREFIX}${model}.json`] = { version };
       const snapshot = new Metadata(Snapshot.fromJSON({ _type: 'snapshot', spec_version: TUF_SPEC_VERSION, version: snapshotVersion, expires: snapshotExpires, meta }));
       signMetadata(snapshot, this.#o.signer('tuf-snapshot'));
       const snapshotRow = this.#row('snapshot', snapshotVersion, metadataText(snapshot), snapshotExpires);

@@ -6,3 +6,4 @@ export * from './audit-format.js';
 export * from './topics.js';
 export * from './telemetry.js';
 export * from './semver.js';
+export * from './firmware-attestation.js';

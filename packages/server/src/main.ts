@@ -101,7 +101,7 @@ import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
 // --- firmware updates (issue 13) ---
 import { TUF_SYSTEM_CONTEXT, wireUpdates, type UpdatesWiring } from './composition/updates.js';
-import { firmwareRoutes, tufRoutes } from './transports/http/index.js';
+import { attestationRoutes, firmwareRoutes, tufRoutes } from './transports/http/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 
 export interface PlatformOptions {
@@ -253,7 +253,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records });
-  const updates = wireUpdates({ dataDir, database, auditLog, clock, keys });
+  const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents });
   return {
     config,
     dataDir,
@@ -748,7 +748,8 @@ export async function startServer(
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
         firmwareRoutes({ releases: platform.updates.releases }),
-        tufRoutes({ tuf: platform.updates.tuf, artifacts: platform.updates.artifacts, authenticator, clientCertificate: tlsClientCertificate, events: securityEvents }),
+        tufRoutes({ tuf: platform.updates.tuf, artifacts: platform.updates.artifacts, authenticateDevice: platform.devices.authenticateDevice, clientCertificate: tlsClientCertificate, events: securityEvents }),
+        attestationRoutes({ attestation: platform.updates.attestation, authenticateDevice: platform.devices.authenticateDevice, clientCertificate: tlsClientCertificate, events: securityEvents }),
       ],
       readiness: async () => {
         const database = await platform.database.ping();
@@ -773,6 +774,15 @@ export async function startServer(
     scheduler.add({ name: 'device-status-watch', everyMs: 2_000, run: async () => void (await platform.devices.pollStatusChanges()) });
     scheduler.add({ name: 'device-crl-refresh', everyMs: 60 * 60_000, run: async () => void (await platform.devices.service.crl()) });
     // updates: the TUF timestamp (1 day) and snapshot/targets (30 days) are re-signed before they expire.
+    scheduler.add({
+      name: 'firmware-integrity-scan',
+      everyMs: 24 * 3600_000,
+      run: async () => {
+        const orgs = await platform.identity.listOrganizations(TUF_SYSTEM_CONTEXT);
+        const flagged = await platform.updates.attestation.flagMissingReports(TUF_SYSTEM_CONTEXT, orgs.map((o) => o.id));
+        if (flagged > 0) logger.warn({ flagged }, 'devices without a required firmware attestation');
+      },
+    });
     scheduler.add({ name: 'tuf-refresh', everyMs: 15 * 60_000, run: async () => void (await platform.updates.tuf.refresh(TUF_SYSTEM_CONTEXT)) });
     scheduler.add({ name: 'usage-request-flush', everyMs: 60_000, run: async () => void (await requestCounter.flush()) });
     // security monitoring: the silence detector (devices not heard from for longer than their model's interval)

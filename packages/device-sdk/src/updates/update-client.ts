@@ -59,6 +59,8 @@ export interface UpdateClientOptions {
   /** Asked before installing (a device must never reboot mid-therapy without it); default yes. */
   readonly consent?: (offer: UpdateOffer) => Promise<boolean>;
   readonly report?: (outcome: UpdateOutcome) => Promise<void>;
+  /** Called after a successful install with the new version and image hash (send an attestation). */
+  readonly attest?: (version: string, imageSha256: string) => Promise<void>;
   readonly tufConfig?: Partial<Config>;
   readonly fetcherTimeouts?: { readonly idleTimeoutMs?: number; readonly deadlineMs?: number };
 }
@@ -125,6 +127,8 @@ export class UpdateClient {
     }
     const from = this.#current;
     this.#current = offer.version;
+    // A failed attestation does not undo the install; Vigil flags the missing report instead.
+    await this.#o.attest?.(offer.version, offer.sha256).catch(() => undefined);
     return { status: 'installed', from, to: offer.version, sha256: offer.sha256 };
   }
 

@@ -69,6 +69,16 @@ export async function runFirmwareList(config: Config, flags: { model?: string | 
   process.stdout.write(`model\tversion\tminVersion\tsha256\tlength\tsupportEnds\tendOfLife\n${rows.map((r) => `${r}\n`).join('')}`);
 }
 
+export async function runFirmwareScan(config: Config, flags: { org: string; json?: boolean | undefined }): Promise<void> {
+  const entries = await withPlatform(config, async (p) => p.updates.attestation.scan(cliContext(), (await p.identity.resolveOrganization(flags.org)).id));
+  if (flags.json === true) {
+    process.stdout.write(`${JSON.stringify({ devices: entries })}\n`);
+    return;
+  }
+  const rows = entries.map((e) => [e.deviceId, e.model, e.status, e.state, e.firmwareVersion ?? '-', e.measuredAt ?? '-'].join('\t'));
+  process.stdout.write(`device\tmodel\tstatus\tintegrity\tfirmware\tmeasuredAt\n${rows.map((r) => `${r}\n`).join('')}`);
+}
+
 /** Registers `vigil firmware …` on the program. */
 export function registerFirmwareCommands(program: Command, h: CliHelpers): void {
   const firmware = program.command('firmware').description('firmware releases: images, metadata and SBOMs');
@@ -90,4 +100,9 @@ export function registerFirmwareCommands(program: Command, h: CliHelpers): void 
     .option('--model <model>', 'only this model')
     .option('--json', 'print JSON')
     .action(h.action(async (flags: CommonFlags & { model?: string; json?: boolean }) => runFirmwareList(h.config(flags).config, flags)));
+  h.withStorageOptions(firmware.command('scan'))
+    .description('fleet integrity scan: every device of an organization with its attestation state')
+    .requiredOption('--org <org>', 'organization (name or id)')
+    .option('--json', 'print JSON')
+    .action(h.action(async (flags: CommonFlags & { org: string; json?: boolean }) => runFirmwareScan(h.config(flags).config, flags)));
 }

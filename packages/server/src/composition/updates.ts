@@ -3,15 +3,28 @@
  * wireUpdates() from openPlatform, adds firmwareRoutes/tufRoutes, and schedules the refresh job.
  */
 import type { AuditLog } from '../audit/index.js';
-import type { Clock, RequestContext } from '../kernel/index.js';
-import { TUF_ONLINE_PURPOSES, type KeyProvider, type TufOnlinePurpose } from '../keys/index.js';
-import { auditStore, firmwareStore, SqlUnitOfWork, tufMetadataStore, type Executor, type SqlDatabase } from '../storage/index.js';
-import { ArtifactStore, ReleaseService, TufRepository, type OnlinePublicKeys, type TufExpiries, type TufScope, type UpdatesScope } from '../updates/index.js';
+import type { DeviceService } from '../devices/index.js';
+import type { Clock, RequestContext, SecurityEventSink } from '../kernel/index.js';
+import { ecdsaP256Verifier, TUF_ONLINE_PURPOSES, type KeyProvider, type TufOnlinePurpose } from '../keys/index.js';
+import { attestationStore, auditStore, firmwareStore, SqlUnitOfWork, tufMetadataStore, type Executor, type SqlDatabase } from '../storage/index.js';
+import {
+  ArtifactStore,
+  AttestationService,
+  ReleaseService,
+  TufRepository,
+  type AttestationScope,
+  type DeviceContainment,
+  type OnlinePublicKeys,
+  type TufExpiries,
+  type TufScope,
+  type UpdatesScope,
+} from '../updates/index.js';
 
 export interface UpdatesWiring {
   readonly releases: ReleaseService;
   readonly artifacts: ArtifactStore;
   readonly tuf: TufRepository;
+  readonly attestation: AttestationService;
   /** The public halves of the online keys a root must list (created when missing). */
   onlinePublicKeys(): Promise<OnlinePublicKeys & { readonly delegation: string }>;
 }
@@ -22,6 +35,8 @@ export interface UpdatesDeps {
   readonly auditLog: AuditLog;
   readonly clock: Clock;
   readonly keys: KeyProvider;
+  readonly devices: DeviceService;
+  readonly securityEvents: SecurityEventSink;
   readonly tufExpiries?: TufExpiries;
 }
 
@@ -50,10 +65,25 @@ export function wireUpdates(deps: UpdatesDeps): UpdatesWiring {
     // root install signs it later.
     onPublished: async (ctx) => void (await tuf.publish(ctx, 'release-published')),
   });
+  // Containment acts as Vigil itself (system principal), audited by the devices module.
+  const containment: DeviceContainment = {
+    quarantine: async (orgId, deviceId, reason) => void (await deps.devices.quarantine(TUF_SYSTEM_CONTEXT, { orgId, deviceId }, reason)),
+    release: async (orgId, deviceId, reason) => void (await deps.devices.release(TUF_SYSTEM_CONTEXT, { orgId, deviceId }, reason)),
+    list: async (orgId) => (await deps.devices.list(TUF_SYSTEM_CONTEXT, { orgId })).map((d) => ({ id: d.id, model: d.model, status: d.status })),
+  };
+  const attestationScope = (executor: Executor): AttestationScope => ({ attestations: attestationStore(executor), firmware: firmwareStore(executor), audit: audit(executor) });
+  const attestation = new AttestationService({
+    uow: new SqlUnitOfWork(database, attestationScope),
+    verifier: ecdsaP256Verifier,
+    clock: deps.clock,
+    security: deps.securityEvents,
+    containment,
+  });
   return {
     releases,
     artifacts,
     tuf,
+    attestation,
     onlinePublicKeys: async () => {
       for (const purpose of TUF_ONLINE_PURPOSES) {
         if (!keys.list().some((k) => k.purpose === purpose && k.status === 'active')) await keys.rotate(purpose);

@@ -3,6 +3,7 @@
  * of its repository as a mirror would hold it, a loopback HTTPS mirror that serves a (possibly
  * modified) copy, and the SDK's update client. Test code only.
  */
+import { createPrivateKey, webcrypto, type KeyObject } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UpdateClient, type InstallRequest, type UpdateClientOptions, type UpdateOutcome } from '@vigil/device-sdk';
+import { makeTestCsr } from '../identity/ca/csr-fixtures.js';
 import type { Signer } from '../keys/index.js';
 import { makeTestPki, type TestPki } from '../transports/http/http-fixtures.js';
 import { imageBytes, releaseInput, streamOf } from '../updates/testing/release-fixtures.js';
@@ -170,3 +172,22 @@ export function editJson(files: Files, path: string, edit: (json: { signed: Reco
 }
 
 export type { Signer };
+
+export interface EnrolledDevice {
+  readonly deviceId: string;
+  readonly orgId: string;
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly privateKey: KeyObject;
+}
+
+/** Enrols a device of `model` in `orgId` through the devices service (a real CSR and certificate). */
+export async function enrollDevice(h: UpdatesHarness, orgId: string, model: string, serial: string): Promise<EnrolledDevice> {
+  const operator = { ...testContext, principal: { kind: 'cli' as const, id: 'operator' } };
+  const token = await h.t.platform.devices.service.issueEnrollmentToken(operator, { orgId, model });
+  const csr = await makeTestCsr();
+  const enrolled = await h.t.platform.devices.service.enroll({ ...testContext, principal: { kind: 'anonymous', id: 'anonymous' } }, { token: token.token, csr: csr.pem, serial });
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', csr.keys.privateKey));
+  const keyPem = `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END PRIVATE KEY-----\n`;
+  return { deviceId: enrolled.deviceId, orgId, certPem: [enrolled.certificate, ...enrolled.chain.slice(0, 1)].join(''), keyPem, privateKey: createPrivateKey(keyPem) };
+}

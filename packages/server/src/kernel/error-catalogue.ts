@@ -153,6 +153,7 @@ export const ERROR_CATALOGUE = {
   UPDATES_TUF_NOT_INITIALIZED: { status: 503, message: 'The update repository has no trusted root yet.' },
   UPDATES_TUF_ROOT_INVALID: { status: 400, message: 'The root metadata is not valid.' },
   UPDATES_TUF_EXPIRED: { status: 503, message: 'The update metadata has expired and could not be refreshed.' },
+  UPDATES_ATTESTATION_INVALID: { status: 400, message: 'The firmware attestation is not valid.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

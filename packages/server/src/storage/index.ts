@@ -26,4 +26,4 @@ export { fhirReadingStore } from './stores/fhir-reading-store.js';
 export { deliveryStore } from './stores/delivery-store.js';
 export { usageStore } from './stores/usage-store.js';
 // --- firmware updates (issue 13) ---
-export { firmwareStore, tufMetadataStore } from './stores/firmware-store.js';
+export { attestationStore, firmwareStore, tufMetadataStore } from './stores/firmware-store.js';

@@ -446,4 +446,15 @@ export interface UpdatesTables {
   };
   firmware_model_policies: { model: string; max_image_bytes: number; require_attestation: number; quarantine_on_unknown_hash: number };
   tuf_metadata: { role: string; version: number; body: string; expires: string; created_at: string };
+  device_attestations: {
+    device_id: string;
+    org_id: string;
+    model: string;
+    firmware_version: string;
+    image_sha256: string;
+    state: string;
+    measured_at: string;
+    received_at: string;
+    quarantined_by_policy: number;
+  };
 }

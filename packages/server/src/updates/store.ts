@@ -27,3 +27,24 @@ export interface TufMetadataStore {
   latest(role: string): Promise<TufMetadataRow | undefined>;
   find(role: string, version: number): Promise<TufMetadataRow | undefined>;
 }
+
+/** A device's latest firmware attestation. */
+export interface AttestationRow {
+  readonly deviceId: string;
+  readonly orgId: string;
+  readonly model: string;
+  readonly firmwareVersion: string;
+  readonly imageSha256: string;
+  readonly state: string;
+  /** The device's measurement time (`at` of the signed report). */
+  readonly measuredAt: string;
+  readonly receivedAt: string;
+  /** True while the device is quarantined because of this module's policy. */
+  readonly quarantinedByPolicy: boolean;
+}
+
+export interface AttestationStore {
+  find(orgId: string, deviceId: string): Promise<AttestationRow | undefined>;
+  upsert(row: AttestationRow): Promise<void>;
+  list(orgId: string): Promise<AttestationRow[]>;
+}

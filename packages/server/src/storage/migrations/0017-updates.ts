@@ -57,4 +57,18 @@ export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('tuf_metadata_pk', ['role', 'version'])
     .execute();
+
+  await db.schema
+    .createTable('device_attestations')
+    .addColumn('device_id', 'text', (c) => c.primaryKey())
+    .addColumn('org_id', 'text', (c) => c.notNull())
+    .addColumn('model', 'text', (c) => c.notNull())
+    .addColumn('firmware_version', 'text', (c) => c.notNull())
+    .addColumn('image_sha256', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('measured_at', 'text', (c) => c.notNull())
+    .addColumn('received_at', 'text', (c) => c.notNull())
+    .addColumn('quarantined_by_policy', 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('device_attestations_org').on('device_attestations').columns(['org_id', 'state']).execute();
 }

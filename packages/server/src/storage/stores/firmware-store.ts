@@ -3,7 +3,7 @@
  * Releases are platform-wide (firmware is the device maker's), so these tables carry no org_id.
  * PostgreSQL returns bigint columns as strings; lengths are converted back with Number().
  */
-import type { FirmwareImage, FirmwareRelease, FirmwareStore, ModelPolicy, SbomSummary, TufMetadataStore } from '../../updates/index.js';
+import type { AttestationRow, AttestationStore, FirmwareImage, FirmwareRelease, FirmwareStore, ModelPolicy, SbomSummary, TufMetadataStore } from '../../updates/index.js';
 import type { Executor } from '../sql-database.js';
 import type { UpdatesTables } from '../tables.js';
 
@@ -133,4 +133,49 @@ function imageFromRow(row: UpdatesTables['firmware_images']): FirmwareImage {
 
 function policyFromRow(row: UpdatesTables['firmware_model_policies']): ModelPolicy {
   return { model: row.model, maxImageBytes: Number(row.max_image_bytes), requireAttestation: row.require_attestation === 1, quarantineOnUnknownHash: row.quarantine_on_unknown_hash === 1 };
+}
+
+/** Attestations: every query filters by org_id (tenant data). */
+export function attestationStore(db: Executor): AttestationStore {
+  return {
+    async find(orgId, deviceId) {
+      const row = await db.selectFrom('device_attestations').selectAll().where('org_id', '=', orgId).where('device_id', '=', deviceId).executeTakeFirst();
+      return row && attestationFromRow(row);
+    },
+    async upsert(a) {
+      const values = {
+        org_id: a.orgId,
+        model: a.model,
+        firmware_version: a.firmwareVersion,
+        image_sha256: a.imageSha256,
+        state: a.state,
+        measured_at: a.measuredAt,
+        received_at: a.receivedAt,
+        quarantined_by_policy: a.quarantinedByPolicy ? 1 : 0,
+      };
+      await db
+        .insertInto('device_attestations')
+        .values({ device_id: a.deviceId, ...values })
+        .onConflict((oc) => oc.column('device_id').doUpdateSet(values))
+        .execute();
+    },
+    async list(orgId) {
+      const rows = await db.selectFrom('device_attestations').selectAll().where('org_id', '=', orgId).orderBy('device_id').execute();
+      return rows.map(attestationFromRow);
+    },
+  };
+}
+
+function attestationFromRow(row: UpdatesTables['device_attestations']): AttestationRow {
+  return {
+    deviceId: row.device_id,
+    orgId: row.org_id,
+    model: row.model,
+    firmwareVersion: row.firmware_version,
+    imageSha256: row.image_sha256,
+    state: row.state,
+    measuredAt: row.measured_at,
+    receivedAt: row.received_at,
+    quarantinedByPolicy: row.quarantined_by_policy === 1,
+  };
 }

@@ -46,3 +46,4 @@ export { securityRoutes, type SecurityRoutesDeps } from './security-routes.js';
 // --- firmware updates (issue 13) ---
 export { firmwareRoutes, type FirmwareRoutesDeps } from './firmware-routes.js';
 export { tufRoutes, parseRange, type TufRoutesOptions } from './tuf-routes.js';
+export { attestationRoutes, type AttestationRoutesOptions } from './attestation-routes.js';

@@ -13,9 +13,9 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import type { AuthenticateDevice, AuthenticatedDevice } from '../../devices/index.js';
 import { AppError, type SecurityEventSink } from '../../kernel/index.js';
 import type { ArtifactStore, TufRepository } from '../../updates/index.js';
-import type { DeviceAuthenticator } from '../mqtt/index.js';
 import type { ClientCertificateLookup } from './device-telemetry-routes.js';
 import type { HttpRoutes } from './http-server.js';
 import { PUBLIC } from './route-permissions.js';
@@ -23,25 +23,31 @@ import { PUBLIC } from './route-permissions.js';
 export interface TufRoutesOptions {
   readonly tuf: TufRepository;
   readonly artifacts: ArtifactStore;
-  readonly authenticator: DeviceAuthenticator;
+  readonly authenticateDevice: AuthenticateDevice;
   readonly clientCertificate: ClientCertificateLookup;
   readonly events: SecurityEventSink;
 }
 
+/**
+ * The device behind a request's verified certificate. A quarantined device is let in: it must be
+ * able to fetch the known-good release and attest it to leave quarantine.
+ */
+export async function updatingDevice(
+  request: FastifyRequest,
+  options: Pick<TufRoutesOptions, 'authenticateDevice' | 'clientCertificate' | 'events'>,
+): Promise<{ device: AuthenticatedDevice; publicKeyPem: string }> {
+  const cert = options.clientCertificate(request);
+  if (!cert) {
+    options.events.emit({ type: 'updates.device.refused', severity: 'medium', reason: 'no-certificate', source: request.ip });
+    throw new AppError('TELEMETRY_CLIENT_CERT_REQUIRED');
+  }
+  const auth = await options.authenticateDevice(cert, { source: request.ip, transport: 'https', allowQuarantined: true });
+  if (!auth.ok) throw new AppError('TELEMETRY_CLIENT_CERT_REQUIRED', { detail: `device refused: ${auth.reason}` });
+  return { device: auth.device, publicKeyPem: cert.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+}
+
 export function tufRoutes(options: TufRoutesOptions): HttpRoutes {
-  const deviceModel = async (request: FastifyRequest): Promise<string> => {
-    const cert = options.clientCertificate(request);
-    if (!cert) {
-      options.events.emit({ type: 'updates.tuf.refused', severity: 'medium', reason: 'no-certificate', source: request.ip });
-      throw new AppError('TELEMETRY_CLIENT_CERT_REQUIRED');
-    }
-    const auth = await options.authenticator.authenticate(cert);
-    if (!auth.ok) {
-      options.events.emit({ type: 'updates.tuf.refused', severity: 'high', reason: auth.reason, source: request.ip, details: { fingerprint: cert.fingerprint256 } });
-      throw new AppError('TELEMETRY_CLIENT_CERT_REQUIRED', { detail: `device refused: ${auth.reason}` });
-    }
-    return auth.device.model;
-  };
+  const deviceModel = async (request: FastifyRequest): Promise<string> => (await updatingDevice(request, options)).device.model;
 
   return async (app) => {
     app.get(

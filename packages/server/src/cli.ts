@@ -11,6 +11,7 @@ import { runDemo } from './cli/demo-commands.js';
 import { runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-commands.js';
 import { registerFirmwareCommands } from './cli/firmware-commands.js';
 import { runKeysList, runKeysRotate } from './cli/keys-commands.js';
+import { registerRolloutCommands } from './cli/rollout-commands.js';
 import { registerUpdatesCommands } from './cli/updates-commands.js';
 import { EXIT_USAGE, fail } from './cli/output.js';
 import { runInit, runStart, runAuditCheckpoint } from './cli/server-commands.js';
@@ -172,6 +173,7 @@ withStorageOptions(user.command('grant'))
 program.enablePositionalOptions();
 registerFirmwareCommands(program, { config, action, withStorageOptions });
 registerUpdatesCommands(program, { config, action, withStorageOptions });
+registerRolloutCommands(program, { config, action, withStorageOptions });
 
 try {
   await program.parseAsync(process.argv);

@@ -101,7 +101,7 @@ import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
 // --- firmware updates (issue 13) ---
 import { TUF_SYSTEM_CONTEXT, wireUpdates, type UpdatesWiring } from './composition/updates.js';
-import { attestationRoutes, firmwareRoutes, tufRoutes } from './transports/http/index.js';
+import { attestationRoutes, firmwareRoutes, rolloutRoutes, tufRoutes } from './transports/http/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 
 export interface PlatformOptions {
@@ -253,7 +253,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records });
-  const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents });
+  const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts });
   return {
     config,
     dataDir,
@@ -749,6 +749,7 @@ export async function startServer(
         securityRoutes({ alerts: platform.security.alerts }),
         firmwareRoutes({ releases: platform.updates.releases }),
         tufRoutes({ tuf: platform.updates.tuf, artifacts: platform.updates.artifacts, authenticateDevice: platform.devices.authenticateDevice, clientCertificate: tlsClientCertificate, events: securityEvents }),
+        rolloutRoutes({ rollouts: platform.updates.rollouts }),
         attestationRoutes({ attestation: platform.updates.attestation, authenticateDevice: platform.devices.authenticateDevice, clientCertificate: tlsClientCertificate, events: securityEvents }),
       ],
       readiness: async () => {
@@ -783,6 +784,11 @@ export async function startServer(
         if (flagged > 0) logger.warn({ flagged }, 'devices without a required firmware attestation');
       },
     });
+    // updates: rollouts send their waves over the device command path and check their gates.
+    platform.updates.rollouts.attachCommands({
+      send: async (orgId, deviceId, name, args, ttlSeconds) => void (await telemetry.commands.send(TUF_SYSTEM_CONTEXT, deviceId, { name, args, ttlSeconds }, orgId)),
+    });
+    scheduler.add({ name: 'rollout-engine', everyMs: 10_000, run: () => platform.updates.rollouts.tick() });
     scheduler.add({ name: 'tuf-refresh', everyMs: 15 * 60_000, run: async () => void (await platform.updates.tuf.refresh(TUF_SYSTEM_CONTEXT)) });
     scheduler.add({ name: 'usage-request-flush', everyMs: 60_000, run: async () => void (await requestCounter.flush()) });
     // security monitoring: the silence detector (devices not heard from for longer than their model's interval)

@@ -154,6 +154,11 @@ export const ERROR_CATALOGUE = {
   UPDATES_TUF_ROOT_INVALID: { status: 400, message: 'The root metadata is not valid.' },
   UPDATES_TUF_EXPIRED: { status: 503, message: 'The update metadata has expired and could not be refreshed.' },
   UPDATES_ATTESTATION_INVALID: { status: 400, message: 'The firmware attestation is not valid.' },
+  UPDATES_ROLLOUT_INVALID: { status: 400, message: 'The rollout is not valid.' },
+  UPDATES_ROLLOUT_NOT_FOUND: { status: 404, message: 'Rollout not found.' },
+  UPDATES_ROLLOUT_STATE: { status: 409, message: 'The rollout is not in a state that allows this.' },
+  UPDATES_ROLLOUT_APPROVAL_REFUSED: { status: 403, message: 'The rollout approval is refused.' },
+  UPDATES_ROLLOUT_OVERLAP: { status: 409, message: 'Another rollout already targets these devices.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -27,3 +27,4 @@ export { deliveryStore } from './stores/delivery-store.js';
 export { usageStore } from './stores/usage-store.js';
 // --- firmware updates (issue 13) ---
 export { attestationStore, firmwareStore, tufMetadataStore } from './stores/firmware-store.js';
+export { rolloutStore } from './stores/rollout-store.js';

@@ -457,4 +457,7 @@ export interface UpdatesTables {
     received_at: string;
     quarantined_by_policy: number;
   };
+  /** A campaign: the filterable columns, and the whole Campaign as JSON (`body`). */
+  rollouts: { id: string; org_id: string; model: string; status: string; priority: number; body: string; created_at: string };
+  rollout_devices: { campaign_id: string; device_id: string; wave: number; status: string; attempts: number; sent_at: string | null; updated_at: string };
 }

@@ -66,6 +66,8 @@ export interface AttestationServiceOptions {
   readonly containment: DeviceContainment;
   /** How far a report's time may be from ours; default 5 minutes. */
   readonly maxSkewMs?: number;
+  /** A verified report (rollouts count the device as installed when it runs their target). */
+  readonly onVerified?: (orgId: string, deviceId: string, firmwareVersion: string) => Promise<void>;
 }
 
 export const POLICY_QUARANTINE_REASON = 'firmware-integrity';
@@ -111,7 +113,7 @@ export class AttestationService {
         orgId: device.orgId,
         details: { state, firmwareVersion: checked.firmwareVersion, imageSha256: checked.imageSha256, release: release?.version ?? null },
       });
-      return { state, quarantine, release: release_, expected: release?.sha256 ?? null };
+      return { state, quarantine, release: release_, expected: release?.sha256 ?? null, version: release?.version ?? checked.firmwareVersion };
     });
     if (outcome === undefined) return this.#refuse(ctx, device, 'replay');
     this.#o.security.emit({
@@ -125,6 +127,7 @@ export class AttestationService {
     });
     if (outcome.quarantine) await this.#o.containment.quarantine(device.orgId, device.deviceId, POLICY_QUARANTINE_REASON);
     if (outcome.release) await this.#o.containment.release(device.orgId, device.deviceId, 'firmware-verified');
+    if (outcome.state === 'verified') await this.#o.onVerified?.(device.orgId, device.deviceId, outcome.version);
     return { state: outcome.state, quarantined: outcome.quarantine, released: outcome.release };
   }
 

@@ -11,7 +11,7 @@ export { checkAgainstPublished, checkReleaseInput, defaultPolicy, DEFAULT_MAX_IM
 export { ReleaseService, type ReleaseServiceOptions, type UpdatesScope } from './release-service.js';
 export { checkSbom, SUPPORT_LEVELS, type SbomComponent, type SbomSummary, type SupportLevel } from './sbom.js';
 export { compareVersions, isSemVer, parseSemVer, type SemVer } from '@vigil/protocol';
-export type { AttestationRow, AttestationStore, FirmwareStore, TufMetadataRow, TufMetadataStore } from './store.js';
+export type { AttestationRow, AttestationStore, FirmwareStore, RolloutStore, TufMetadataRow, TufMetadataStore } from './store.js';
 export { DEFAULT_TUF_EXPIRIES, MODEL_ROLE_PREFIX, TufRepository, type PublishReport, type TufExpiries, type TufRepositoryOptions, type TufScope } from './tuf/repository.js';
 export {
   buildRoot,
@@ -29,3 +29,18 @@ export {
 export { keyIdOf, metadataText, signMetadata, tufKeyOf, TUF_SPEC_VERSION } from './tuf/tuf-keys.js';
 export { AttestationService, POLICY_QUARANTINE_REASON, type AttestationResult, type AttestationScope, type AttestationServiceOptions, type AttestingDevice, type DeviceContainment, type ScanEntry } from './attestation-service.js';
 export { classifyReport, INTEGRITY_FAILURES, integrityOf, type IntegrityState, type ReportState } from './integrity.js';
+export {
+  ACTIVE_STATUSES,
+  assignWaves,
+  DEFAULT_GATES,
+  DEFAULT_WAVES,
+  evaluateGate,
+  inWindow,
+  type Campaign,
+  type CampaignDevice,
+  type CampaignDeviceStatus,
+  type CampaignStatus,
+  type Gates,
+  type GateVerdict,
+} from './rollout-model.js';
+export { ROLLBACK_COMMAND, RolloutService, UPDATE_COMMAND, type CreateRolloutInput, type RolloutCommands, type RolloutDevice, type RolloutPorts, type RolloutScope, type RolloutStatus } from './rollout-service.js';

@@ -1,5 +1,6 @@
-/** The updates module's storage port; storage/stores/firmware-store.ts implements it on both dialects. */
+/** The updates module's storage ports; storage/stores/firmware-store.ts and rollout-store.ts implement them on both dialects. */
 import type { FirmwareImage, FirmwareRelease, ModelPolicy } from './model.js';
+import type { Campaign, CampaignDevice } from './rollout-model.js';
 
 export interface FirmwareStore {
   insertImage(image: FirmwareImage): Promise<void>;
@@ -47,4 +48,15 @@ export interface AttestationStore {
   find(orgId: string, deviceId: string): Promise<AttestationRow | undefined>;
   upsert(row: AttestationRow): Promise<void>;
   list(orgId: string): Promise<AttestationRow[]>;
+}
+
+export interface RolloutStore {
+  insert(campaign: Campaign): Promise<void>;
+  update(campaign: Campaign): Promise<void>;
+  find(orgId: string, id: string): Promise<Campaign | undefined>;
+  /** Campaigns of the organization (all organizations when orgId is null, for the engine). */
+  list(orgId: string | null, statuses?: readonly string[]): Promise<Campaign[]>;
+  insertDevices(devices: readonly CampaignDevice[]): Promise<void>;
+  devices(campaignId: string): Promise<CampaignDevice[]>;
+  updateDevice(device: CampaignDevice): Promise<void>;
 }

@@ -71,4 +71,27 @@ export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void
     .addColumn('quarantined_by_policy', 'integer', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('device_attestations_org').on('device_attestations').columns(['org_id', 'state']).execute();
+
+  await db.schema
+    .createTable('rollouts')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('org_id', 'text', (c) => c.notNull())
+    .addColumn('model', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('priority', 'integer', (c) => c.notNull())
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('rollouts_org_status').on('rollouts').columns(['org_id', 'status']).execute();
+  await db.schema
+    .createTable('rollout_devices')
+    .addColumn('campaign_id', 'text', (c) => c.notNull())
+    .addColumn('device_id', 'text', (c) => c.notNull())
+    .addColumn('wave', 'integer', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('sent_at', 'text')
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('rollout_devices_pk', ['campaign_id', 'device_id'])
+    .execute();
 }

@@ -47,3 +47,4 @@ export { securityRoutes, type SecurityRoutesDeps } from './security-routes.js';
 export { firmwareRoutes, type FirmwareRoutesDeps } from './firmware-routes.js';
 export { tufRoutes, parseRange, type TufRoutesOptions } from './tuf-routes.js';
 export { attestationRoutes, type AttestationRoutesOptions } from './attestation-routes.js';
+export { rolloutRoutes, type RolloutRoutesDeps } from './rollout-routes.js';

@@ -6,7 +6,7 @@
 import { createPrivateKey, webcrypto, type KeyObject } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,8 +39,8 @@ const DAY = 86_400_000;
  * Root v1 and releases pulse-ox 1.0.0 and 1.1.0 and infusion-pump 1.0.0 (rev-a). With `frozenAt`,
  * everything is first signed that long ago (so its timestamp has expired), then re-signed now.
  */
-export async function makeUpdatesHarness(): Promise<UpdatesHarness & { readonly frozen: Files }> {
-  const t = await makePlatform();
+export async function makeUpdatesHarness(overrides: Record<string, unknown> = {}): Promise<UpdatesHarness & { readonly frozen: Files }> {
+  const t = await makePlatform(overrides);
   const keys = await makeRootKeys();
   const now = Date.now();
   t.clock.set(new Date(now - 2 * DAY));
@@ -190,4 +190,16 @@ export async function enrollDevice(h: UpdatesHarness, orgId: string, model: stri
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', csr.keys.privateKey));
   const keyPem = `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END PRIVATE KEY-----\n`;
   return { deviceId: enrolled.deviceId, orgId, certPem: [enrolled.certificate, ...enrolled.chain.slice(0, 1)].join(''), keyPem, privateKey: createPrivateKey(keyPem) };
+}
+
+/** A TCP port that was free a moment ago (for a listener whose port must be known before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createTcpServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -53,6 +53,8 @@ export interface FleetOptions {
   readonly onEpisode?: (event: FleetEpisodeEvent) => void;
   /** Progress and problems, one line each, for a CLI to print. */
   readonly log?: (line: string) => void;
+  /** Called for each device once it is open, before it starts (e.g. to register command handlers). */
+  readonly setupDevice?: (device: VigilDevice, index: number, stateDir: string) => Promise<void>;
 }
 
 export interface FleetEpisodeEvent {
@@ -133,6 +135,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       });
       device.on('connection-error', (error) => log(`device ${i} (${device.deviceId}): ${error.message}`));
       devices.push(device);
+      await options.setupDevice?.(device, i, stateDir);
     }
   } catch (error) {
     await Promise.all(devices.map((d) => d.close()));

@@ -12,6 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type FleetEpisodeEvent, type FleetOptions, mintEnrollmentToken, startFleet } from './fleet.js';
+import { simulatedFirmware, type SimulatedFirmwareOptions } from './updates/simulated-firmware.js';
 import { EPISODE_KINDS, type EpisodeKind } from './vitals-generator.js';
 
 export const USAGE = `Usage: vigil-sim [options]
@@ -39,6 +40,13 @@ respiratory rate) with occasional abnormal episodes, over mutual-TLS MQTT, throu
   --sign                  sign telemetry with the device key
   --transport T           mqtt (default) or https (POST /api/v1/devices/telemetry, mTLS)
   --no-fsync              do not fsync the outbox (load tests only)
+  --tuf-root FILE         take firmware updates through TUF (1.root.json provisioned at manufacture)
+  --firmware-version V    the version the devices run at start (with --tuf-root) [1.0.0]
+  --firmware-sha256 HEX   SHA-256 of that image (attested at start)
+  --hardware-revision R   the devices' hardware revision [any]
+  --fail-install SHARE    share of devices (0..1) whose install fails
+  --no-return SHARE       share of devices that never report again after installing
+  --tamper SHARE          share of devices that report a tampered image hash
   --quiet                 no periodic statistics
   -h, --help              this help
 `;
@@ -56,6 +64,41 @@ function positiveNumber(name: string, text: string | undefined, fallback: number
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0) throw new TypeError(`--${name} must be a positive number`);
   return n;
+}
+
+function share(name: string, text: string | undefined): number {
+  if (text === undefined) return 0;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new TypeError(`--${name} must be a share between 0 and 1`);
+  return n;
+}
+
+/** With --tuf-root: each device answers firmware.update through the SDK and attests at start. */
+async function firmwareSetup(values: Record<string, string | boolean | string[] | undefined>, caCertificate: string): Promise<NonNullable<FleetOptions['setupDevice']>> {
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
+  const url = str('url');
+  const sha = str('firmware-sha256');
+  if (url === undefined || sha === undefined || !/^[0-9a-f]{64}$/.test(sha)) throw new TypeError('--tuf-root needs --url and --firmware-sha256 (64 hex)');
+  const trustedRoot = await readFile(str('tuf-root') ?? '', 'utf8');
+  const options: SimulatedFirmwareOptions = {
+    baseUrl: url,
+    caCertificate,
+    model: str('model') ?? 'vigil-sim',
+    version: str('firmware-version') ?? '1.0.0',
+    imageSha256: sha,
+    hardwareRevision: str('hardware-revision') ?? 'any',
+    trustedRoot,
+    failInstallShare: share('fail-install', str('fail-install')),
+    noReturnShare: share('no-return', str('no-return')),
+    tamperShare: share('tamper', str('tamper')),
+    seed: str('seed') ?? 1,
+  };
+  return async (device, index, stateDir) => {
+    const firmware = await simulatedFirmware(stateDir, options);
+    device.onCommand('firmware.update', firmware.onUpdate);
+    const state = await firmware.attest().catch((error: unknown) => `refused (${error instanceof Error ? error.message : String(error)})`);
+    process.stderr.write(`vigil-sim: device ${index} (${device.deviceId}) is ${firmware.behaviour}; attestation ${state ?? 'skipped'}\n`);
+  };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -85,6 +128,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       transport: { type: 'string' },
       'no-fsync': { type: 'boolean' },
       quiet: { type: 'boolean' },
+      'tuf-root': { type: 'string' },
+      'firmware-version': { type: 'string' },
+      'firmware-sha256': { type: 'string' },
+      'hardware-revision': { type: 'string' },
+      'fail-install': { type: 'string' },
+      'no-return': { type: 'string' },
+      tamper: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -138,6 +188,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     ...(transport !== undefined ? { transport } : {}),
     ...(values['no-fsync'] === true ? { outbox: { fsync: false } } : {}),
     log: (line) => process.stderr.write(`vigil-sim: ${line}\n`),
+    ...(values['tuf-root'] !== undefined ? { setupDevice: await firmwareSetup(values, caCertificate) } : {}),
   };
   const fleet = await startFleet(options);
   process.stderr.write(`vigil-sim: ${fleet.devices.length} devices started (${fleet.devices.map((d) => d.deviceId).join(', ').slice(0, 200)})\n`);

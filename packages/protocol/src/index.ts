@@ -5,3 +5,5 @@
 export * from './audit-format.js';
 export * from './topics.js';
 export * from './telemetry.js';
+export * from './semver.js';
+export * from './firmware-attestation.js';

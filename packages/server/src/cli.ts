@@ -11,7 +11,10 @@ import { registerDrCommands } from './cli/dr-commands.js';
 import { flagsToConfig, type CommonFlags } from './cli/config-flags.js';
 import { runDemo } from './cli/demo-commands.js';
 import { parseTokenCount, runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-commands.js';
+import { registerFirmwareCommands } from './cli/firmware-commands.js';
 import { runKeysList, runKeysRotate } from './cli/keys-commands.js';
+import { registerRolloutCommands } from './cli/rollout-commands.js';
+import { registerUpdatesCommands } from './cli/updates-commands.js';
 import { EXIT_USAGE, fail } from './cli/output.js';
 import { runInit, runStart, runAuditCheckpoint } from './cli/server-commands.js';
 import { runUserCreate, runUserDisable, runUserGrant, runUserList, runUserResetPassword, type UserCreateFlags } from './cli/user-commands.js';
@@ -107,7 +110,7 @@ withStorageOptions(keys.command('list'))
   .action(action(async (flags: CommonFlags) => runKeysList(config(flags).config)));
 withStorageOptions(keys.command('rotate'))
   .description('make a new key of a purpose active; old keys stay for opening and verifying')
-  .argument('<purpose>', 'kek | audit-signing')
+  .argument('<purpose>', 'kek | audit-signing | tuf-timestamp | tuf-snapshot | tuf-targets | tuf-delegation')
   .action(action(async (purpose: string, flags: CommonFlags) => runKeysRotate(config(flags).config, purpose)));
 
 const device = program.command('device').description('devices: enrolment tokens, the registry, revocation and quarantine');
@@ -177,6 +180,13 @@ registerBackupCommands(program, { withStorageOptions, config: (flags) => config(
 registerDrCommands(program, { withStorageOptions, config: (flags) => config(flags).config, action });
 // --- compliance: audits, findings, reports, change control, risks (issue 14) ---
 registerComplianceCommands(program, { withStorageOptions, action, config });
+// --- vigil firmware (updates) ---
+// `vigil firmware publish --version V` names the release's version: the program's own --version
+// is recognized only before a verb.
+program.enablePositionalOptions();
+registerFirmwareCommands(program, { config, action, withStorageOptions });
+registerUpdatesCommands(program, { config, action, withStorageOptions });
+registerRolloutCommands(program, { config, action, withStorageOptions });
 
 try {
   await program.parseAsync(process.argv);

@@ -112,6 +112,9 @@ import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './s
 // --- backups (issue 12) ---
 import { backupConsole, startBackupJobs } from './composition/backup.js';
 import { backupRoutes, readOnlyRoutes } from './transports/http/index.js';
+// --- firmware updates (issue 13) ---
+import { TUF_SYSTEM_CONTEXT, wireUpdates, type UpdatesWiring } from './composition/updates.js';
+import { attestationRoutes, firmwareRoutes, rolloutRoutes, tufRoutes } from './transports/http/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 // --- compliance: audits, findings, change control (issue 14) ---
 import { startComplianceSchedule, wireCompliance, type ComplianceWiring } from './composition/compliance.js';
@@ -184,6 +187,8 @@ export interface Platform {
   readonly security: SecurityWiring;
   /** Security audits, findings, change control, risk register (issue 14). */
   readonly compliance: ComplianceWiring;
+  /** Firmware releases (image, metadata, SBOM) and the TUF repository. */
+  readonly updates: UpdatesWiring;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -278,6 +283,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records, vitalsAtRest });
   const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c) });
+  const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts });
   return {
     config,
     dataDir,
@@ -299,6 +305,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     security,
     faults,
     compliance,
+    updates,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     rotateKek: (ctx) =>
@@ -816,6 +823,10 @@ export async function startServer(
         backupRoutes({ backups: backupConsole(platform, backupJobs, process.env) }),
         complianceRoutes({ compliance: platform.compliance }),
         keyRoutes({ rotateKek: (ctx) => platform.rotateKek(ctx) }),
+        firmwareRoutes({ releases: platform.updates.releases }),
+        tufRoutes({ tuf: platform.updates.tuf, artifacts: platform.updates.artifacts, authenticateDevice: platform.devices.authenticateDevice, clientCertificate: tlsClientCertificate, events: securityEvents }),
+        rolloutRoutes({ rollouts: platform.updates.rollouts }),
+        attestationRoutes({ attestation: platform.updates.attestation, authenticateDevice: platform.devices.authenticateDevice, clientCertificate: tlsClientCertificate, events: securityEvents }),
       ]),
       readiness: storageReadiness(platform.database),
     });
@@ -845,6 +856,22 @@ export async function startServer(
     scheduler.add({ name: 'device-activity-flush', everyMs: 5_000, run: async () => void (await platform.devices.flushActivity()) });
     scheduler.add({ name: 'device-status-watch', everyMs: 2_000, run: async () => void (await platform.devices.pollStatusChanges()) });
     scheduler.add({ name: 'device-crl-refresh', everyMs: 60 * 60_000, run: async () => void (await platform.devices.service.crl()) });
+    // updates: the TUF timestamp (1 day) and snapshot/targets (30 days) are re-signed before they expire.
+    scheduler.add({
+      name: 'firmware-integrity-scan',
+      everyMs: 24 * 3600_000,
+      run: async () => {
+        const orgs = await platform.identity.listOrganizations(TUF_SYSTEM_CONTEXT);
+        const flagged = await platform.updates.attestation.flagMissingReports(TUF_SYSTEM_CONTEXT, orgs.map((o) => o.id));
+        if (flagged > 0) logger.warn({ flagged }, 'devices without a required firmware attestation');
+      },
+    });
+    // updates: rollouts send their waves over the device command path and check their gates.
+    platform.updates.rollouts.attachCommands({
+      send: async (orgId, deviceId, name, args, ttlSeconds) => void (await telemetry.commands.send(TUF_SYSTEM_CONTEXT, deviceId, { name, args, ttlSeconds }, orgId)),
+    });
+    scheduler.add({ name: 'rollout-engine', everyMs: 10_000, run: () => platform.updates.rollouts.tick() });
+    scheduler.add({ name: 'tuf-refresh', everyMs: 15 * 60_000, run: async () => void (await platform.updates.tuf.refresh(TUF_SYSTEM_CONTEXT)) });
     scheduler.add({ name: 'usage-request-flush', everyMs: 60_000, run: async () => void (await requestCounter.flush()) });
     // alert delivery: deliveries left in the outbox by a previous process (restart, crash)
     scheduler.add({ name: 'alert-outbox-resume', everyMs: 30_000, run: async () => void (await platform.delivery.resume()) });

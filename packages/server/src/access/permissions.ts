@@ -79,6 +79,14 @@ export const PERMISSIONS = {
   'changes:approve': { roles: ['platform-admin', 'org-admin', 'security-officer'], description: "Approve, reject or review another person's change request (MFA again)." },
   'risks:read': { roles: ['platform-admin', 'security-officer', 'auditor'], description: 'Read and export the risk register.' },
   'risks:manage': { roles: ['platform-admin', 'security-officer'], description: 'Add and update risks in the risk register.' },
+  // --- updates (firmware releases, TUF repository, rollouts) ---
+  // Firmware is the device maker's, not a tenant's: releases are platform-wide.
+  'firmware:read': { roles: [...ADMINS, 'security-officer', 'technician', 'auditor'], description: 'List firmware releases, their SBOMs and model policies.' },
+  'firmware:publish': { roles: ['platform-admin', 'service'], description: 'Upload firmware images and publish releases (signed into the TUF repository).' },
+  'firmware:policy': { roles: ['platform-admin'], description: "Set a model's firmware policy (image size limit, attestation rules)." },
+  'rollouts:read': { roles: [...ADMINS, 'security-officer', 'technician', 'auditor'], description: 'Read firmware rollout campaigns and their progress.' },
+  'rollouts:request': { roles: [...ADMINS, 'technician'], description: 'Request, pause and abort a firmware rollout (MFA required).' },
+  'rollouts:approve': { roles: [...ADMINS, 'security-officer'], description: "Approve another person's rollout; resume and roll back (MFA required)." },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

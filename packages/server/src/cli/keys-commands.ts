@@ -9,7 +9,7 @@ import { lockDataDir, type Config, type DataDirLock } from '../config/index.js';
 import { AppError, isAppError } from '../kernel/index.js';
 import { cliContext, openPlatform } from '../main.js';
 
-const ROTATABLE = ['kek', 'audit-signing'] as const;
+const ROTATABLE = ['kek', 'audit-signing', 'tuf-timestamp', 'tuf-snapshot', 'tuf-targets', 'tuf-delegation'] as const;
 type Rotatable = (typeof ROTATABLE)[number];
 
 export async function runKeysList(config: Config): Promise<void> {
@@ -58,11 +58,21 @@ export async function runKeysRotate(config: Config, purpose: string): Promise<vo
     const info = await platform.withAuditStore(async (store) => {
       const rotated = await platform.keys.rotate(purpose as Rotatable);
       await platform.auditLog.append(store, ctx, [
-        { action: 'keys.audit_signing.rotate', target: { type: 'key', id: rotated.id }, outcome: 'success', details: { previousKeyId: previous } },
+        {
+          action: purpose === 'audit-signing' ? 'keys.audit_signing.rotate' : 'keys.tuf.rotate',
+          target: { type: 'key', id: rotated.id },
+          outcome: 'success',
+          details: { previousKeyId: previous },
+        },
       ]);
       return rotated;
     });
     process.stdout.write(`rotated ${purpose}: ${previous} -> ${info.id} (the old key stays for opening and verifying)\n`);
+    // updates: the delegation key is named by top-level targets (online), the others by the root.
+    if (purpose === 'tuf-delegation') await platform.updates.tuf.publish(ctx, 'delegation-key-rotated');
+    else if (purpose.startsWith('tuf-')) {
+      process.stdout.write('the repository signs with the new key once a root lists it: run `vigil updates online-keys`, `vigil updates root rotate` offline, then `vigil updates root install`\n');
+    }
   } finally {
     await platform.close();
   }

@@ -45,6 +45,37 @@ export async function runInit(config: Config, flags: { reissueSetupCredential?: 
   }
 }
 
+/** `vigil init --reissue-setup-credential`: a new first-admin credential while no admin exists. */
+async function reissueSetupCredential(config: Config): Promise<void> {
+  const platform = await openPlatform({ config, env: process.env });
+  try {
+    printCredential(await platform.setup.reissue(cliContext()));
+  } finally {
+    await platform.close();
+  }
+}
+
+/**
+ * Refuses to start when a listening port is taken, BEFORE anything is initialized or a setup
+ * credential is issued (issue 11: a start on a busy port printed the one-time credential, then
+ * exited, and the next start would not show it again). Port 0 (any free port) is never busy.
+ */
+export async function assertPortsFree(host: string, ports: ReadonlyArray<readonly [string, number]>): Promise<void> {
+  for (const [name, port] of ports) {
+    if (port === 0) continue;
+    const probe = createServer();
+    const busy = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+      probe.once('error', (error: NodeJS.ErrnoException) => resolve(error));
+      probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(null)));
+    });
+    if (busy !== null) {
+      throw new AppError('CONFIG_PORT_IN_USE', {
+        detail: `the ${name} port ${host}:${port} is not available (${busy.code ?? busy.message}); nothing was started or issued`,
+      });
+    }
+  }
+}
+
 export async function runStart(config: Config, options: { readonly production?: boolean } = {}): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   await assertPortsFree(config.host, [

@@ -18,6 +18,7 @@ import { ed25519Verifier } from '../keys/index.js';
 import { AppError, type RequestContext } from '../kernel/index.js';
 import { openPlatform, type Platform } from '../main.js';
 import { PhiSealing } from '../patients/index.js';
+import { openReadingValues } from '../storage/index.js';
 import { snapshotInspectorFor, snapshotRestorer } from './backup.js';
 
 export const BROWSE_REASON_DOMAIN = 'backup.browse-reason';
@@ -89,7 +90,7 @@ async function patientRecords(copy: Platform, patientId: string): Promise<unknow
     sex: sex === 'female' || sex === 'male' || sex === 'other' ? sex : 'unknown',
   });
   const readings = await copy.database.db.selectFrom('telemetry_readings').selectAll().where('patient_id', '=', patientId).orderBy('measured_at').limit(MAX_READINGS).execute();
-  return [patient, ...observations(readings)];
+  return [patient, ...observations(await withValues(copy, readings))];
 }
 
 async function deviceTelemetry(copy: Platform, device: BrowseRequest['device']): Promise<unknown[]> {
@@ -103,7 +104,13 @@ async function deviceTelemetry(copy: Platform, device: BrowseRequest['device']):
     .orderBy('measured_at')
     .limit(MAX_READINGS)
     .execute();
-  return observations(readings);
+  return observations(await withValues(copy, readings));
+}
+
+/** Readings with their values opened: sealed at rest (issue 11), they open with the copy's own data keys. */
+async function withValues<R extends Parameters<typeof openReadingValues>[0][number]>(copy: Platform, rows: readonly R[]): Promise<Array<R & { value: number }>> {
+  const values = await openReadingValues(rows, copy.vitalsAtRest.sealing);
+  return rows.map((r, i) => ({ ...r, value: values[i] ?? Number.NaN }));
 }
 
 function observations(rows: ReadonlyArray<{ patient_id: string | null; device_id: string; seq: number; idx: number; metric: string; value: number; measured_at: string; received_at: string }>): unknown[] {

@@ -35,6 +35,11 @@ export interface AuthenticateContext {
   readonly source?: string;
   /** 'mqtt', 'https', 'renew': which door, for the security event. */
   readonly transport?: string;
+  /**
+   * Accept a quarantined device (its current, unrevoked certificate): only for the doors a
+   * quarantined device needs to get clean again (firmware attestation and the update repository).
+   */
+  readonly allowQuarantined?: boolean;
 }
 
 /** The port the transports call. */
@@ -74,7 +79,7 @@ export class DeviceAuthenticator {
 
   /** Bound, so it can be handed out as a function port. */
   readonly authenticateDevice: AuthenticateDevice = async (peer, context = {}) => {
-    const result = await this.#check(peer);
+    const result = await this.#check(peer, context.allowQuarantined === true);
     if (!result.ok) this.#emit(result, context, peer);
     return result;
   };
@@ -86,7 +91,7 @@ export class DeviceAuthenticator {
     this.#revoked = undefined;
   }
 
-  async #check(peer: X509Certificate): Promise<DeviceAuthentication> {
+  async #check(peer: X509Certificate, allowQuarantined: boolean): Promise<DeviceAuthentication> {
     const { ca, clock } = this.#options;
     if (!ca.issued(peer)) return { ok: false, reason: 'foreign-ca' };
     const names = ca.identify(peer);
@@ -104,6 +109,8 @@ export class DeviceAuthenticator {
       case 'pending':
         return refuse('unknown-device');
       case 'quarantined':
+        if (allowQuarantined) break;
+        return refuse(device.status);
       case 'revoked':
       case 'decommissioned':
         return refuse(device.status);

@@ -171,6 +171,26 @@ export const ERROR_CATALOGUE = {
   COMPLIANCE_VEX_INVALID: { status: 400, message: 'The VEX statement is not valid.' },
   COMPLIANCE_SBOM_UNAVAILABLE: { status: 503, message: 'The software bill of materials is not available.' },
   COMPLIANCE_REPORT_INVALID: { status: 400, message: 'The compliance report failed verification.' },
+  // updates (firmware releases, SBOMs, TUF repository)
+  UPDATES_SBOM_INVALID: { status: 400, message: 'The SBOM is refused.' },
+  UPDATES_VERSION_INVALID: { status: 400, message: 'The version is not a valid semantic version.' },
+  UPDATES_VERSION_BELOW_MINIMUM: { status: 409, message: 'The version is below the minimum version of a published release.' },
+  UPDATES_TARGET_NAME_INVALID: { status: 400, message: 'The target name is not valid.' },
+  UPDATES_SUPPORT_DATES_INVALID: { status: 400, message: 'The support end and end-of-life dates are required and must be valid.' },
+  UPDATES_IMAGE_TOO_LARGE: { status: 413, message: 'The image is larger than the limit for this model.' },
+  UPDATES_IMAGE_NOT_FOUND: { status: 404, message: 'No uploaded image has this SHA-256.' },
+  UPDATES_IMAGE_MODEL_MISMATCH: { status: 409, message: 'This image was uploaded for another model.' },
+  UPDATES_RELEASE_EXISTS: { status: 409, message: 'This version of the model is already published.' },
+  UPDATES_RELEASE_NOT_FOUND: { status: 404, message: 'Release not found.' },
+  UPDATES_TUF_NOT_INITIALIZED: { status: 503, message: 'The update repository has no trusted root yet.' },
+  UPDATES_TUF_ROOT_INVALID: { status: 400, message: 'The root metadata is not valid.' },
+  UPDATES_TUF_EXPIRED: { status: 503, message: 'The update metadata has expired and could not be refreshed.' },
+  UPDATES_ATTESTATION_INVALID: { status: 400, message: 'The firmware attestation is not valid.' },
+  UPDATES_ROLLOUT_INVALID: { status: 400, message: 'The rollout is not valid.' },
+  UPDATES_ROLLOUT_NOT_FOUND: { status: 404, message: 'Rollout not found.' },
+  UPDATES_ROLLOUT_STATE: { status: 409, message: 'The rollout is not in a state that allows this.' },
+  UPDATES_ROLLOUT_APPROVAL_REFUSED: { status: 403, message: 'The rollout approval is refused.' },
+  UPDATES_ROLLOUT_OVERLAP: { status: 409, message: 'Another rollout already targets these devices.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -16,12 +16,16 @@ export type {
   Signer,
   TlsCredentials,
   TlsServerKey,
+  TufOnlinePurpose,
   Verifier,
   BulkSealer,
   WrappedDataKey,
   WrappedDataKeyStore,
 } from './ports.js';
 export { createBulkSealer } from './bulk-sealer.js';
+export { TUF_ONLINE_PURPOSES } from './ports.js';
+/** Ed25519 key files for offline ceremonies (the TUF root keys). */
+export { generateOfflineSigningKey, openOfflineSigner } from './offline-signing-key.js';
 export { initKeyStore, openKeyStore, keyStoreExists, type InitKeyStoreOptions, type OpenKeyStoreOptions } from './key-store.js';
 export { keyStorePaths, type KeyStorePaths } from './key-store-paths.js';
 export { createEnvelopeSealer } from './envelope-sealer.js';

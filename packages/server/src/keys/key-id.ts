@@ -13,9 +13,13 @@ const PREFIX: Readonly<Record<KeyPurpose, string>> = {
   'ca-root': 'ca',
   'tls-server': 'tls',
   'ca-device': 'devca',
+  'tuf-timestamp': 'tuftime',
+  'tuf-snapshot': 'tufsnap',
+  'tuf-targets': 'tuftarg',
+  'tuf-delegation': 'tufdeleg',
 };
 
-const KEY_ID = /^(kek|audit|ca|tls|devca)-[0-9a-f]{16}$/;
+const KEY_ID = /^(kek|audit|ca|tls|devca|tuftime|tufsnap|tuftarg|tufdeleg)-[0-9a-f]{16}$/;
 
 export function newKeyId(purpose: KeyPurpose): string {
   return `${PREFIX[purpose]}-${randomBytes(8).toString('hex')}`;

@@ -17,6 +17,10 @@ export const ALGORITHM_OF: Readonly<Record<KeyPurpose, KeyAlgorithm>> = {
   'ca-root': 'ECDSA-P256',
   'tls-server': 'ECDSA-P256',
   'ca-device': 'ECDSA-P256',
+  'tuf-timestamp': 'Ed25519',
+  'tuf-snapshot': 'Ed25519',
+  'tuf-targets': 'Ed25519',
+  'tuf-delegation': 'Ed25519',
 };
 
 /** A loaded key: the secret half as a KeyObject, and the public half for asymmetric keys. */

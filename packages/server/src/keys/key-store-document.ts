@@ -24,7 +24,7 @@ export const KEY_STORE_FORMAT = 'vigil-keystore';
 export const KEY_STORE_VERSION = 1;
 
 /** Purposes a store may hold. */
-export const KEY_PURPOSES: readonly KeyPurpose[] = ['kek', 'audit-signing', 'ca-root', 'tls-server', 'ca-device'];
+export const KEY_PURPOSES: readonly KeyPurpose[] = ['kek', 'audit-signing', 'ca-root', 'tls-server', 'ca-device', 'tuf-timestamp', 'tuf-snapshot', 'tuf-targets', 'tuf-delegation'];
 /** Purposes `init` creates and every store must hold exactly one active key of; the others hold at most one. */
 export const REQUIRED_KEY_PURPOSES: readonly KeyPurpose[] = ['kek', 'audit-signing', 'ca-root', 'tls-server'];
 

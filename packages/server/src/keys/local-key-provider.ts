@@ -20,7 +20,7 @@ import { exportKeyMaterial, generateKeyMaterial, type KeyMaterial } from './key-
 import { canonicalKeyStore, serializeKeyStore, KEY_STORE_FORMAT, KEY_STORE_VERSION, type KeyStoreDocument, type StoredKey } from './key-store-document.js';
 import type { KeyStorePaths } from './key-store-paths.js';
 import { createKeyedHasher } from './keyed-hash.js';
-import type { KeyedHasher, KeyInfo, KeyProvider, KeyPurpose, Signer, TlsServerKey } from './ports.js';
+import type { KeyedHasher, KeyInfo, KeyProvider, KeyPurpose, Signer, TlsServerKey, TufOnlinePurpose } from './ports.js';
 import { writePublicKeyFiles } from './public-key-files.js';
 import type { StoreBarrier } from './store-barrier.js';
 import { encodeBase64Url } from './strict-base64url.js';
@@ -85,7 +85,7 @@ export class LocalKeyProvider implements KeyProvider {
     return dataKey;
   }
 
-  signer(purpose: 'audit-signing'): Signer {
+  signer(purpose: 'audit-signing' | TufOnlinePurpose): Signer {
     const entry = this.#activeEntry(purpose);
     const material = this.#materialOf(entry.id);
     return new Ed25519Signer(entry.id, material.key, publicPemOf(entry), () => this.#isActive(entry.id));

@@ -68,7 +68,15 @@ export interface TlsCredentials {
  * Key purposes the store knows about. 'ca-device' (the device CA's intermediate key) is optional:
  * stores made before it existed have none until the device CA is first created (a rotation).
  */
-export type KeyPurpose = 'kek' | 'audit-signing' | 'ca-root' | 'tls-server' | 'ca-device';
+export type KeyPurpose = 'kek' | 'audit-signing' | 'ca-root' | 'tls-server' | 'ca-device' | TufOnlinePurpose;
+
+/**
+ * The online keys of the TUF repository (updates/): timestamp, snapshot, top-level targets, and the
+ * delegated targets roles of the device models. Optional purposes, like 'ca-device': created by the
+ * first rotation. The root keys are never here: they stay offline (offline-signing-key.ts).
+ */
+export type TufOnlinePurpose = 'tuf-timestamp' | 'tuf-snapshot' | 'tuf-targets' | 'tuf-delegation';
+export const TUF_ONLINE_PURPOSES: readonly TufOnlinePurpose[] = ['tuf-timestamp', 'tuf-snapshot', 'tuf-targets', 'tuf-delegation'];
 
 export type KeyAlgorithm = 'AES-256-GCM' | 'Ed25519' | 'ECDSA-P256';
 
@@ -103,8 +111,8 @@ export interface KeyProvider {
   wrapDataKey(dataKey: Uint8Array, aad: Uint8Array): { kekId: string; wrapped: Uint8Array };
   /** KEYS_KEY_NOT_FOUND for an unknown KEK id, KEYS_CIPHERTEXT_INVALID when authentication fails. */
   unwrapDataKey(kekId: string, wrapped: Uint8Array, aad: Uint8Array): Uint8Array;
-  /** A signer bound to the active key of the purpose. */
-  signer(purpose: 'audit-signing'): Signer;
+  /** A signer bound to the active key of the purpose (Ed25519 purposes only). */
+  signer(purpose: 'audit-signing' | TufOnlinePurpose): Signer;
   /** SPKI PEM of any asymmetric key, active or retired (to verify old signatures). */
   publicKeyPem(keyId: string): string;
   /**

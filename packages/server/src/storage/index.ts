@@ -18,7 +18,7 @@ export { securityEventStore, securityEventRetentionStore, StoreSecurityEventSink
 export { securityAlertStore } from './stores/security-alert-store.js';
 export { deviceStore, enrollmentTokenStore, deviceCertificateStore } from './stores/device-store.js';
 export { identityStore } from './stores/identity-store.js';
-export { telemetryStore, telemetryRetentionStore, deviceCommandStore } from './stores/telemetry-store.js';
+export { telemetryStore, telemetryRetentionStore, deviceCommandStore, openReadingValues } from './stores/telemetry-store.js';
 export { bindingStore, vitalsStore } from './stores/clinical-store.js';
 export { alertRuleStore, clinicalAlertStore, alertValueContext } from './stores/clinical-alert-store.js';
 export { fhirReadingStore } from './stores/fhir-reading-store.js';
@@ -41,3 +41,6 @@ export { vulnerabilityStore } from './stores/vulnerability-store.js';
 export { sealedDataKeyStore } from './stores/sealed-data-key-store.js';
 export { sealPlaintextVitals, type SealPlaintextReport } from './seal-plaintext-vitals.js';
 export { rewrapSealedColumn, countNotUnder, findSealedUnderKek, type SealedColumn } from './sealed-columns.js';
+// --- firmware updates (issue 13) ---
+export { attestationStore, firmwareStore, tufMetadataStore } from './stores/firmware-store.js';
+export { rolloutStore } from './stores/rollout-store.js';

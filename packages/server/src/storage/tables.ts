@@ -428,7 +428,7 @@ export interface DeliveryUsageTables {
   usage_request_buckets: { hour: string; org_id: string; user_id: string; method: string; route: string; status_class: string; count: number };
 }
 
-export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables, BackupTables, ComplianceTables {
+export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables, BackupTables, ComplianceTables, UpdatesTables {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_head: AuditHeadTable;
@@ -538,4 +538,43 @@ export interface ComplianceTables {
     source: string;
     updated_at: string;
   };
+}
+
+/** Firmware updates (issue 13, migration 0017). Booleans are 0/1; arrays and summaries are JSON text. */
+export interface UpdatesTables {
+  firmware_images: { sha256: string; sha512: string; length: number; model: string; uploaded_at: string; uploaded_by: string };
+  firmware_releases: {
+    id: string;
+    model: string;
+    version: string;
+    min_version: string;
+    hardware_revisions: string;
+    notes: string;
+    target_path: string;
+    sha256: string;
+    sha512: string;
+    length: number;
+    support_ends_at: string;
+    end_of_life_at: string;
+    sbom_summary: string;
+    sbom: string;
+    created_at: string;
+    created_by: string;
+  };
+  firmware_model_policies: { model: string; max_image_bytes: number; require_attestation: number; quarantine_on_unknown_hash: number };
+  tuf_metadata: { role: string; version: number; body: string; expires: string; created_at: string };
+  device_attestations: {
+    device_id: string;
+    org_id: string;
+    model: string;
+    firmware_version: string;
+    image_sha256: string;
+    state: string;
+    measured_at: string;
+    received_at: string;
+    quarantined_by_policy: number;
+  };
+  /** A campaign: the filterable columns, and the whole Campaign as JSON (`body`). */
+  rollouts: { id: string; org_id: string; model: string; status: string; priority: number; body: string; created_at: string };
+  rollout_devices: { campaign_id: string; device_id: string; wave: number; status: string; attempts: number; sent_at: string | null; updated_at: string };
 }

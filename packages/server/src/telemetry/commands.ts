@@ -61,8 +61,12 @@ export class CommandService {
     this.delivery = delivery;
   }
 
-  async send(ctx: RequestContext, deviceId: string, input: SendCommandInput): Promise<SentCommand> {
-    const orgId = principalOrg(ctx.principal);
+  /**
+   * `systemOrgId`: for Vigil's own jobs (system principal) acting inside one organization, e.g.
+   * an approved firmware rollout delivering its update commands; ignored for any other principal.
+   */
+  async send(ctx: RequestContext, deviceId: string, input: SendCommandInput, systemOrgId?: string): Promise<SentCommand> {
+    const orgId = principalOrg(ctx.principal) ?? (ctx.principal.kind === 'system' ? (systemOrgId ?? null) : null);
     if (orgId === null) throw new AppError('FORBIDDEN', { detail: 'commands are sent within an organization' });
     const device = await this.directory.find(orgId, deviceId);
     const decision = decide(ctx.principal, 'devices:command', { orgId: device?.orgId ?? orgId });

@@ -15,6 +15,7 @@ import { fhirReadingStoreContract } from './fhir-reading-store.contract.js';
 import { deliveryUsageStoreContract } from './delivery-usage-store.contract.js';
 import { securityAlertStoreContract } from './security-alert-store.contract.js';
 import { complianceStoresContract } from './compliance-stores.contract.js';
+import { updatesStoresContract } from './updates-stores.contract.js';
 
 for (const adapter of testAdapters()) {
   describe(`${adapter.name}/AuditStore`, () => auditStoreContract(adapter.open));
@@ -29,5 +30,6 @@ for (const adapter of testAdapters()) {
   describe(`${adapter.name}/DeliveryStore+UsageStore`, () => deliveryUsageStoreContract(adapter.open));
   describe(`${adapter.name}/SecurityAlertStore`, () => securityAlertStoreContract(adapter.open));
   describe(`${adapter.name}/ComplianceStores`, () => complianceStoresContract(adapter.open));
+  describe(`${adapter.name}/UpdatesStores`, () => updatesStoresContract(adapter.open));
   if (adapter.name === 'sqlite') describe('sqlite/TelemetryStore (kysely path)', () => telemetryStoreContract(adapter.open, false));
 }

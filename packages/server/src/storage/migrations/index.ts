@@ -20,6 +20,7 @@ import * as m0013 from './0013-audit-search.js';
 import * as m0014 from './0014-vitals-at-rest.js';
 import * as m0015 from './0015-hardening-findings.js';
 import * as m0016 from './0016-backup-runs.js';
+import * as m0017 from './0017-updates.js';
 import * as m0018 from './0018-compliance.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
@@ -40,6 +41,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0014-vitals-at-rest', m0014.up],
   ['0015-hardening-findings', m0015.up],
   ['0016-backup-runs', m0016.up],
+  ['0017-updates', m0017.up],
   ['0018-compliance', m0018.up],
 ];
 

@@ -47,3 +47,8 @@ export { securityRoutes, type SecurityRoutesDeps } from './security-routes.js';
 export { backupRoutes, type BackupConsole } from './backup-routes.js';
 export { readOnlyRoutes } from './emergency-read-only.js';
 export { keyRoutes, type KeyRoutesDeps, type KeyRotationReportBody } from './key-routes.js';
+// --- firmware updates (issue 13) ---
+export { firmwareRoutes, type FirmwareRoutesDeps } from './firmware-routes.js';
+export { tufRoutes, parseRange, type TufRoutesOptions } from './tuf-routes.js';
+export { attestationRoutes, type AttestationRoutesOptions } from './attestation-routes.js';
+export { rolloutRoutes, type RolloutRoutesDeps } from './rollout-routes.js';

@@ -95,6 +95,8 @@ const cases: Array<[string, Step[], string[]]> = [
   ],
   ['fail/device flapping: nine connects', times(9, (i) => ({ at: i * 30_000, event: mqtt('mqtt.connected', 'connect', 'dev-1', '10.0.0.1') })), []],
   ['ok/firmware hash mismatch', [{ event: { type: 'device.firmware.reported', severity: 'info', reason: 'report', orgId: ORG, deviceId: 'dev-1', details: { reportedHash: 'aa', expectedHash: 'bb' } } }], ['device-firmware']],
+  ['ok/firmware attestation of an unknown hash', [{ event: { type: 'device.firmware.reported', severity: 'critical', reason: 'unknown-hash', orgId: ORG, deviceId: 'dev-1', details: { state: 'unknown-hash', reportedHash: 'aa', expectedHash: 'none' } } }], ['device-firmware']],
+  ['fail/firmware attestation verified', [{ event: { type: 'device.firmware.reported', severity: 'info', reason: 'verified', orgId: ORG, deviceId: 'dev-1', details: { state: 'verified', reportedHash: 'aa', expectedHash: 'aa' } } }], []],
   ['fail/firmware hash matches', [{ event: { type: 'device.firmware.reported', severity: 'info', reason: 'report', orgId: ORG, deviceId: 'dev-1', details: { reportedHash: 'AA', expectedHash: 'aa' } } }], []],
 ];
 

@@ -1,0 +1,102 @@
+/**
+ * `vigil rollout create|approve|pause|resume|abort|status`: firmware campaigns from the host.
+ * The actor is the OS user (`cli:<user>`): a campaign requested by one OS user must be approved by
+ * another (two-person rule on the host; API users also need MFA). Every change is audited.
+ */
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import type { Config } from '../config/index.js';
+import { cliContext, openPlatform, type Platform } from '../main.js';
+import type { Campaign, RolloutStatus } from '../updates/index.js';
+import type { CommonFlags } from './config-flags.js';
+import type { CliHelpers } from './firmware-commands.js';
+
+async function withPlatform<T>(config: Config, fn: (platform: Platform) => Promise<T>): Promise<T> {
+  const platform = await openPlatform({ config, env: process.env });
+  try {
+    return await fn(platform);
+  } finally {
+    await platform.close();
+  }
+}
+
+const orgIdOf = async (p: Platform, org: string): Promise<string> => (await p.identity.resolveOrganization(org)).id;
+
+export interface RolloutCreateFlags {
+  readonly org: string;
+  readonly model: string;
+  readonly version: string;
+  readonly group?: string[] | undefined;
+  readonly waves?: string | undefined;
+  readonly soak?: string | undefined;
+  readonly maxFailureRate?: string | undefined;
+  readonly priority?: string | undefined;
+}
+
+export async function runRolloutCreate(config: Config, flags: RolloutCreateFlags): Promise<void> {
+  const campaign = await withPlatform(config, async (p) =>
+    p.updates.rollouts.create(cliContext(), {
+      orgId: await orgIdOf(p, flags.org),
+      model: flags.model,
+      version: flags.version,
+      groups: flags.group,
+      waves: flags.waves?.split(',').map(Number),
+      soakSeconds: flags.soak === undefined ? undefined : Number(flags.soak),
+      gates: flags.maxFailureRate === undefined ? undefined : { maxFailureRate: Number(flags.maxFailureRate) },
+      priority: flags.priority === undefined ? undefined : Number(flags.priority),
+    }),
+  );
+  process.stdout.write(`campaign ${campaign.id} requested by ${campaign.requestedBy}; another person must approve it: vigil rollout approve ${campaign.id} --org ${flags.org}\n`);
+}
+
+export type RolloutChange = 'approve' | 'pause' | 'resume' | 'abort';
+
+export async function runRolloutChange(config: Config, change: RolloutChange, id: string, flags: { org: string }): Promise<void> {
+  const campaign: Campaign = await withPlatform(config, async (p) => p.updates.rollouts[change](cliContext(), id, await orgIdOf(p, flags.org)));
+  process.stdout.write(`campaign ${campaign.id} is now ${campaign.status} (by cli:${userInfo().username})\n`);
+}
+
+export async function runRolloutStatus(config: Config, id: string, flags: { org: string; json?: boolean | undefined }): Promise<void> {
+  const status: RolloutStatus = await withPlatform(config, async (p) => p.updates.rollouts.status(cliContext(), id, await orgIdOf(p, flags.org)));
+  if (flags.json === true) {
+    process.stdout.write(`${JSON.stringify(status)}\n`);
+    return;
+  }
+  const c = status.campaign;
+  process.stdout.write(`campaign ${c.id}: ${c.model} -> ${c.targetVersion}, ${c.status}, wave ${c.currentWave + 1}/${c.waves.length}${c.haltReason ? ` (halted: ${c.haltReason})` : ''}\n`);
+  process.stdout.write(`wave\tshare\tdevices\twaiting\tsent\tinstalled\tfailed\n`);
+  status.waves.forEach((w, i) => process.stdout.write(`${i + 1}\t${w.share}%\t${w.devices}\t${w.waiting}\t${w.sent}\t${w.installed}\t${w.failed}\n`));
+}
+
+export function registerRolloutCommands(program: Command, h: CliHelpers): void {
+  const rollout = program.command('rollout').description('firmware rollout campaigns: staged waves, health gates, two-person approval');
+  h.withStorageOptions(rollout.command('create'))
+    .description('request a campaign (it starts when another person approves it)')
+    .requiredOption('--org <org>', 'organization (name or id)')
+    .requiredOption('--model <model>', 'device model')
+    .requiredOption('--version <version>', 'the release to roll out')
+    .option('--group <group...>', 'only devices in these groups')
+    .option('--waves <list>', 'cumulative percentages (default 1,10,50,100)')
+    .option('--soak <seconds>', 'hold each wave this long (default 3600)')
+    .option('--max-failure-rate <share>', 'halt above this failure share (default 0.05)')
+    .option('--priority <n>', 'overlap another active campaign on the same devices (higher wins)')
+    .action(h.action(async (flags: CommonFlags & RolloutCreateFlags) => runRolloutCreate(h.config(flags).config, flags)));
+  for (const [verb, what] of [
+    ['approve', "approve another person's campaign: it starts"],
+    ['pause', 'pause a running campaign'],
+    ['resume', 'resume a paused or halted campaign'],
+    ['abort', 'stop a campaign for good'],
+  ] as const) {
+    h.withStorageOptions(rollout.command(verb))
+      .description(what)
+      .argument('<id>', 'campaign id')
+      .requiredOption('--org <org>', 'organization (name or id)')
+      .action(h.action(async (id: string, flags: CommonFlags & { org: string }) => runRolloutChange(h.config(flags).config, verb, id, flags)));
+  }
+  h.withStorageOptions(rollout.command('status'))
+    .description('a campaign with its waves')
+    .argument('<id>', 'campaign id')
+    .requiredOption('--org <org>', 'organization (name or id)')
+    .option('--json', 'print JSON')
+    .action(h.action(async (id: string, flags: CommonFlags & { org: string; json?: boolean }) => runRolloutStatus(h.config(flags).config, id, flags)));
+}

@@ -1,0 +1,131 @@
+/**
+ * Wiring of the updates module (firmware releases, the TUF repository). main.ts calls
+ * wireUpdates() from openPlatform, adds firmwareRoutes/tufRoutes, and schedules the refresh job.
+ */
+import type { SecurityAlertService } from '../alerts/index.js';
+import type { AuditLog } from '../audit/index.js';
+import type { DeviceService } from '../devices/index.js';
+import type { Clock, RequestContext, SecurityEventSink } from '../kernel/index.js';
+import { ecdsaP256Verifier, TUF_ONLINE_PURPOSES, type KeyProvider, type TufOnlinePurpose } from '../keys/index.js';
+import { attestationStore, auditStore, firmwareStore, rolloutStore, SqlUnitOfWork, tufMetadataStore, type Executor, type SqlDatabase } from '../storage/index.js';
+import {
+  ArtifactStore,
+  AttestationService,
+  ReleaseService,
+  RolloutService,
+  TufRepository,
+  type AttestationScope,
+  type DeviceContainment,
+  type OnlinePublicKeys,
+  type RolloutPorts,
+  type RolloutScope,
+  type TufExpiries,
+  type TufScope,
+  type UpdatesScope,
+} from '../updates/index.js';
+
+export interface UpdatesWiring {
+  readonly releases: ReleaseService;
+  readonly artifacts: ArtifactStore;
+  readonly tuf: TufRepository;
+  readonly attestation: AttestationService;
+  readonly rollouts: RolloutService;
+  /** The public halves of the online keys a root must list (created when missing). */
+  onlinePublicKeys(): Promise<OnlinePublicKeys & { readonly delegation: string }>;
+}
+
+export interface UpdatesDeps {
+  readonly dataDir: string;
+  readonly database: SqlDatabase;
+  readonly auditLog: AuditLog;
+  readonly clock: Clock;
+  readonly keys: KeyProvider;
+  readonly devices: DeviceService;
+  readonly securityEvents: SecurityEventSink;
+  readonly securityAlerts: Pick<SecurityAlertService, 'raise' | 'list'>;
+  readonly tufExpiries?: TufExpiries;
+}
+
+export const TUF_SYSTEM_CONTEXT: RequestContext = { principal: { kind: 'system', id: 'system' }, requestId: 'tuf', source: 'local' };
+
+export function wireUpdates(deps: UpdatesDeps): UpdatesWiring {
+  const { database, auditLog, keys } = deps;
+  const audit = (executor: Executor) => auditLog.writer(auditStore(executor, database.dialect));
+  const scope = (executor: Executor): UpdatesScope => ({ firmware: firmwareStore(executor), audit: audit(executor) });
+  const tufScope = (executor: Executor): TufScope => ({ tuf: tufMetadataStore(executor), firmware: firmwareStore(executor), audit: audit(executor) });
+  const artifacts = new ArtifactStore(deps.dataDir);
+  const readFirmware = firmwareStore(database.db);
+  const tuf = new TufRepository({
+    uow: new SqlUnitOfWork(database, tufScope),
+    reader: tufMetadataStore(database.db),
+    findRelease: (model, version) => readFirmware.findRelease(model, version),
+    signer: (purpose: TufOnlinePurpose) => keys.signer(purpose),
+    clock: deps.clock,
+    ...(deps.tufExpiries !== undefined ? { expiries: deps.tufExpiries } : {}),
+  });
+  const releases = new ReleaseService({
+    uow: new SqlUnitOfWork(database, scope),
+    artifacts,
+    clock: deps.clock,
+    // A release is signed into the repository at once; without a root yet this is a no-op and the
+    // root install signs it later.
+    onPublished: async (ctx) => void (await tuf.publish(ctx, 'release-published')),
+  });
+  // Containment acts as Vigil itself (system principal), audited by the devices module.
+  const containment: DeviceContainment = {
+    quarantine: async (orgId, deviceId, reason) => void (await deps.devices.quarantine(TUF_SYSTEM_CONTEXT, { orgId, deviceId }, reason)),
+    release: async (orgId, deviceId, reason) => void (await deps.devices.release(TUF_SYSTEM_CONTEXT, { orgId, deviceId }, reason)),
+    list: async (orgId) => (await deps.devices.list(TUF_SYSTEM_CONTEXT, { orgId })).map((d) => ({ id: d.id, model: d.model, status: d.status })),
+  };
+  const rolloutPorts: RolloutPorts = {
+    devices: async (orgId, model) =>
+      (await deps.devices.list(TUF_SYSTEM_CONTEXT, { orgId })).filter((d) => d.model === model).map((d) => ({ id: d.id, model: d.model, status: d.status, groups: d.groups, firmwareVersion: d.firmwareVersion })),
+    alertedDevices: async (orgId, since) => {
+      const alerts = await deps.securityAlerts.list(TUF_SYSTEM_CONTEXT, { limit: 1000 });
+      return new Set(alerts.filter((a) => a.orgId === orgId && a.subject.kind === 'device' && a.lastSeenAt >= since).map((a) => a.subject.id));
+    },
+    halted: (campaign, reason) =>
+      deps.securityAlerts.raise({
+        detector: 'rollout-halt',
+        severity: 'high',
+        title: `Firmware rollout ${campaign.id} halted`,
+        summary: `a health gate halted the rollout of ${campaign.model} ${campaign.targetVersion} in wave ${campaign.currentWave + 1}: ${reason}`.slice(0, 300),
+        orgId: campaign.orgId,
+        subject: { kind: 'org', id: campaign.orgId },
+        count: 1,
+        at: deps.clock.now().toISOString(),
+        windowSeconds: 1,
+        eventIds: [],
+        auditSeqs: [],
+      }),
+  };
+  const rolloutScope = (executor: Executor): RolloutScope => ({ rollouts: rolloutStore(executor), firmware: firmwareStore(executor), audit: audit(executor) });
+  const rollouts = new RolloutService(new SqlUnitOfWork(database, rolloutScope), rolloutPorts, deps.clock);
+  const attestationScope = (executor: Executor): AttestationScope => ({ attestations: attestationStore(executor), firmware: firmwareStore(executor), audit: audit(executor) });
+  const attestation = new AttestationService({
+    uow: new SqlUnitOfWork(database, attestationScope),
+    verifier: ecdsaP256Verifier,
+    clock: deps.clock,
+    security: deps.securityEvents,
+    containment,
+    onVerified: (orgId, deviceId, version) => rollouts.recordOutcome(orgId, deviceId, { installedVersion: version }),
+  });
+  return {
+    releases,
+    artifacts,
+    tuf,
+    attestation,
+    rollouts,
+    onlinePublicKeys: async () => {
+      for (const purpose of TUF_ONLINE_PURPOSES) {
+        if (!keys.list().some((k) => k.purpose === purpose && k.status === 'active')) await keys.rotate(purpose);
+      }
+      return {
+        timestamp: keys.signer('tuf-timestamp').publicKeyPem(),
+        snapshot: keys.signer('tuf-snapshot').publicKeyPem(),
+        targets: keys.signer('tuf-targets').publicKeyPem(),
+        delegation: keys.signer('tuf-delegation').publicKeyPem(),
+      };
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * Firmware rollout campaigns: create (request), approve (a second person), pause, resume, abort,
+ * rollback, list and status. Requesting and approving need an MFA session (updates/rollout-model.ts).
+ * MUST: responses are allowlists (additionalProperties: false); another tenant's campaign is 404.
+ */
+import Type, { type Static } from 'typebox';
+import type { Campaign, RolloutService } from '../../updates/index.js';
+import type { HttpRoutes } from './http-server.js';
+import { requestContext } from './route-permissions.js';
+
+export interface RolloutRoutesDeps {
+  readonly rollouts: RolloutService;
+}
+
+const Version = Type.String({ minLength: 5, maxLength: 64 });
+const CampaignView = Type.Object(
+  {
+    id: Type.String(),
+    model: Type.String(),
+    targetVersion: Type.String(),
+    status: Type.String(),
+    waves: Type.Array(Type.Integer()),
+    currentWave: Type.Integer(),
+    soakSeconds: Type.Integer(),
+    priority: Type.Integer(),
+    requestedBy: Type.String(),
+    approvedBy: Type.Union([Type.String(), Type.Null()]),
+    haltReason: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { additionalProperties: false },
+);
+const WaveView = Type.Object(
+  { share: Type.Integer(), devices: Type.Integer(), waiting: Type.Integer(), sent: Type.Integer(), installed: Type.Integer(), failed: Type.Integer() },
+  { additionalProperties: false },
+);
+const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }) }, { additionalProperties: false });
+
+function view(c: Campaign): Static<typeof CampaignView> {
+  return {
+    id: c.id,
+    model: c.model,
+    targetVersion: c.targetVersion,
+    status: c.status,
+    waves: [...c.waves],
+    currentWave: c.currentWave,
+    soakSeconds: c.soakSeconds,
+    priority: c.priority,
+    requestedBy: c.requestedBy,
+    approvedBy: c.approvedBy,
+    haltReason: c.haltReason,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+}
+
+export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
+  const { rollouts } = deps;
+  return async (app) => {
+    app.post(
+      '/api/v1/rollouts',
+      {
+        config: { permission: 'rollouts:request' },
+        schema: {
+          summary: 'Request a firmware rollout campaign (waits for a second person to approve it).',
+          tags: ['rollouts'],
+          body: Type.Object(
+            {
+              model: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+              version: Version,
+              fromMin: Type.Optional(Version),
+              fromMax: Type.Optional(Version),
+              groups: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 })),
+              waves: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 100 }), { minItems: 1, maxItems: 10 })),
+              soakSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400 })),
+              maxFailureRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+              offlineTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 * 86400 })),
+              maxRetries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+              priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+              maintenanceWindowUtc: Type.Optional(Type.Tuple([Type.Integer({ minimum: 0, maximum: 23 }), Type.Integer({ minimum: 0, maximum: 23 })])),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: CampaignView },
+        },
+      },
+      async (request, reply) => {
+        const b = request.body;
+        const gates = { ...(b.maxFailureRate !== undefined ? { maxFailureRate: b.maxFailureRate } : {}), ...(b.offlineTimeoutSeconds !== undefined ? { offlineTimeoutSeconds: b.offlineTimeoutSeconds } : {}) };
+        const campaign = await rollouts.create(requestContext(request), {
+          model: b.model,
+          version: b.version,
+          fromMin: b.fromMin,
+          fromMax: b.fromMax,
+          groups: b.groups,
+          waves: b.waves,
+          soakSeconds: b.soakSeconds,
+          gates,
+          maxRetries: b.maxRetries,
+          priority: b.priority,
+          maintenanceWindow: b.maintenanceWindowUtc,
+        });
+        return reply.code(201).send(view(campaign));
+      },
+    );
+
+    app.get(
+      '/api/v1/rollouts',
+      { config: { permission: 'rollouts:read' }, schema: { summary: 'List rollout campaigns.', tags: ['rollouts'], response: { 200: Type.Object({ rollouts: Type.Array(CampaignView) }, { additionalProperties: false }) } } },
+      async (request) => ({ rollouts: (await rollouts.list(requestContext(request))).map(view) }),
+    );
+
+    app.get(
+      '/api/v1/rollouts/:id',
+      {
+        config: { permission: 'rollouts:read' },
+        schema: { summary: 'A campaign with its waves.', tags: ['rollouts'], params: IdParams, response: { 200: Type.Object({ campaign: CampaignView, waves: Type.Array(WaveView) }, { additionalProperties: false }) } },
+      },
+      async (request) => {
+        const status = await rollouts.status(requestContext(request), request.params.id);
+        return { campaign: view(status.campaign), waves: status.waves.map((w) => ({ ...w })) };
+      },
+    );
+
+    for (const [action, permission] of [
+      ['approve', 'rollouts:approve'],
+      ['pause', 'rollouts:request'],
+      ['resume', 'rollouts:approve'],
+      ['abort', 'rollouts:request'],
+      ['rollback', 'rollouts:approve'],
+    ] as const) {
+      app.post(
+        `/api/v1/rollouts/:id/${action}`,
+        { config: { permission }, schema: { summary: `${action[0]?.toUpperCase() ?? ''}${action.slice(1)} a campaign.`, tags: ['rollouts'], params: IdParams, response: { 200: CampaignView } } },
+        async (request) => view(await rollouts[action](requestContext(request), request.params.id)),
+      );
+    }
+  };
+}

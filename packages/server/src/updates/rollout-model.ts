@@ -1,0 +1,147 @@
+/**
+ * Staged rollouts: the pure rules (waves, health gates, state changes, approval). No I/O.
+ *
+ * MUST: a campaign starts only when a second person approves it: requester and approver differ,
+ *       and a person (user principal) must have completed MFA on the session that acts.
+ * MUST: waves are cumulative shares of the target set (default 1, 10, 50, 100 %); a wave opens
+ *       only after the previous one soaked and passed every gate; a failed gate halts the campaign.
+ * MUST: a device fails when its install fails past its retries, or when it has not come back with
+ *       a verified report within the offline timeout; a new security alert on an updated device
+ *       fails the gate too.
+ */
+import { createHash } from 'node:crypto';
+import { AppError, type Principal } from '../kernel/index.js';
+
+export type CampaignStatus = 'pending-approval' | 'running' | 'paused' | 'halted' | 'aborted' | 'completed' | 'rolled-back';
+export type CampaignDeviceStatus = 'waiting' | 'sent' | 'installed' | 'failed';
+
+export interface Gates {
+  /** Halt when failed / (installed + failed) in the opened waves exceeds this share. */
+  readonly maxFailureRate: number;
+  /** A device that got the update and gave no outcome within this time counts as failed. */
+  readonly offlineTimeoutSeconds: number;
+  /** Halt on a new security alert about an updated device. */
+  readonly haltOnSecurityAlert: boolean;
+}
+
+export interface Campaign {
+  readonly id: string;
+  readonly orgId: string;
+  readonly model: string;
+  readonly targetVersion: string;
+  readonly targetPath: string;
+  readonly fromMin: string | null;
+  readonly fromMax: string | null;
+  readonly groups: readonly string[];
+  readonly waves: readonly number[];
+  readonly soakSeconds: number;
+  readonly gates: Gates;
+  readonly maxRetries: number;
+  readonly priority: number;
+  /** Hours (UTC) in which devices bound to a patient may install, e.g. [1, 5]; null: any time. */
+  readonly maintenanceWindow: readonly [number, number] | null;
+  readonly status: CampaignStatus;
+  readonly currentWave: number;
+  readonly waveStartedAt: string | null;
+  readonly requestedBy: string;
+  readonly approvedBy: string | null;
+  readonly haltReason: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface CampaignDevice {
+  readonly campaignId: string;
+  readonly deviceId: string;
+  readonly wave: number;
+  readonly status: CampaignDeviceStatus;
+  readonly attempts: number;
+  readonly sentAt: string | null;
+  readonly updatedAt: string;
+}
+
+export const DEFAULT_WAVES: readonly number[] = [1, 10, 50, 100];
+export const DEFAULT_GATES: Gates = { maxFailureRate: 0.05, offlineTimeoutSeconds: 3600, haltOnSecurityAlert: true };
+export const ACTIVE_STATUSES: readonly CampaignStatus[] = ['pending-approval', 'running', 'paused'];
+
+export function checkWaves(waves: readonly number[]): void {
+  if (waves.length === 0 || waves.length > 10 || waves.at(-1) !== 100 || waves.some((w, i) => !Number.isInteger(w) || w < 1 || w > 100 || (i > 0 && w <= (waves[i - 1] ?? 0)))) {
+    throw new AppError('UPDATES_ROLLOUT_INVALID', { publicMessage: 'Waves are increasing whole percentages ending at 100.' });
+  }
+}
+
+/** The wave (0-based) of each device: a stable shuffle by campaign, then cumulative shares. */
+export function assignWaves(campaignId: string, deviceIds: readonly string[], waves: readonly number[]): Map<string, number> {
+  const order = [...deviceIds].sort((a, b) => rank(campaignId, a).localeCompare(rank(campaignId, b)));
+  const out = new Map<string, number>();
+  order.forEach((id, i) => {
+    const wave = waves.findIndex((share) => i < Math.ceil((share / 100) * order.length));
+    out.set(id, wave === -1 ? waves.length - 1 : wave);
+  });
+  return out;
+}
+
+function rank(campaignId: string, deviceId: string): string {
+  return createHash('sha256').update(`${campaignId}\u0000${deviceId}`).digest('hex');
+}
+
+export type GateVerdict = { readonly kind: 'wait' } | { readonly kind: 'advance' } | { readonly kind: 'halt'; readonly reason: string };
+
+/**
+ * The gate of the current wave. `devices` are those of the opened waves (0..current);
+ * `alertedDevices` the updated devices with a security alert since the campaign started.
+ */
+export function evaluateGate(campaign: Campaign, devices: readonly CampaignDevice[], alertedDevices: ReadonlySet<string>, now: number): GateVerdict {
+  const failed = devices.filter((d) => d.status === 'failed').length;
+  const overdue = devices.filter((d) => d.status === 'sent' && d.sentAt !== null && now - Date.parse(d.sentAt) > campaign.gates.offlineTimeoutSeconds * 1000).length;
+  const installed = devices.filter((d) => d.status === 'installed').length;
+  const decided = failed + overdue + installed;
+  if (decided > 0 && (failed + overdue) / Math.max(devices.length, 1) > campaign.gates.maxFailureRate) {
+    return { kind: 'halt', reason: `failure rate ${(((failed + overdue) / devices.length) * 100).toFixed(1)}% (${failed} failed, ${overdue} not back online) above ${(campaign.gates.maxFailureRate * 100).toFixed(1)}%` };
+  }
+  if (campaign.gates.haltOnSecurityAlert) {
+    const hit = devices.filter((d) => d.status === 'installed' && alertedDevices.has(d.deviceId)).length;
+    if (hit > 0) return { kind: 'halt', reason: `${hit} updated device(s) raised security alerts` };
+  }
+  const waiting = devices.some((d) => d.status === 'waiting' || (d.status === 'sent' && !(d.sentAt !== null && now - Date.parse(d.sentAt) > campaign.gates.offlineTimeoutSeconds * 1000)));
+  if (waiting) return { kind: 'wait' };
+  const soakedSince = campaign.waveStartedAt === null ? now : Date.parse(campaign.waveStartedAt);
+  return now - soakedSince >= campaign.soakSeconds * 1000 ? { kind: 'advance' } : { kind: 'wait' };
+}
+
+/** Second-person approval (FDA premarket guidance App. 1 B; HIPAA §164.308(a)(4) access control). */
+export function checkApproval(campaign: Campaign, approver: Principal): void {
+  if (campaign.status !== 'pending-approval') throw new AppError('UPDATES_ROLLOUT_STATE', { publicMessage: 'The campaign is not waiting for approval.' });
+  const id = actorOf(approver);
+  if (id === campaign.requestedBy) throw new AppError('UPDATES_ROLLOUT_APPROVAL_REFUSED', { publicMessage: 'The requester cannot approve their own campaign.' });
+  requireMfa(approver);
+}
+
+export function requireMfa(principal: Principal): void {
+  if (principal.kind === 'user' && !principal.mfa) {
+    throw new AppError('UPDATES_ROLLOUT_APPROVAL_REFUSED', { publicMessage: 'Requesting and approving a rollout need a session with a second factor (MFA).' });
+  }
+  if (principal.kind !== 'user' && principal.kind !== 'cli') throw new AppError('UPDATES_ROLLOUT_APPROVAL_REFUSED', { publicMessage: 'Only a person may request or approve a rollout.' });
+}
+
+export function actorOf(principal: Principal): string {
+  return `${principal.kind}:${principal.id}`;
+}
+
+const TRANSITIONS: Readonly<Record<string, readonly CampaignStatus[]>> = {
+  pause: ['running'],
+  resume: ['paused', 'halted'],
+  abort: ['pending-approval', 'running', 'paused', 'halted'],
+  rollback: ['running', 'paused', 'halted', 'completed'],
+};
+
+export function checkTransition(action: keyof typeof TRANSITIONS, status: CampaignStatus): void {
+  if (!(TRANSITIONS[action] ?? []).includes(status)) throw new AppError('UPDATES_ROLLOUT_STATE', { publicMessage: `A ${status} campaign cannot ${action}.` });
+}
+
+/** Whether `hourUtc` is inside the window [start, end) (wrapping past midnight). */
+export function inWindow(window: readonly [number, number] | null, hourUtc: number): boolean {
+  if (window === null) return true;
+  const [start, end] = window;
+  return start <= end ? hourUtc >= start && hourUtc < end : hourUtc >= start || hourUtc < end;
+}

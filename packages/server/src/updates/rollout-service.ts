@@ -1,0 +1,346 @@
+/**
+ * RolloutService: firmware campaigns in staged waves with health gates (see rollout-model.ts),
+ * two-person approval, pause/resume/abort/rollback, and delivery through the device command path
+ * (telemetry/commands.ts: MQTT, nonce, expiry; an offline device gets it when it connects).
+ *
+ * MUST: every change is authorized on the campaign's organization (rollouts:request / approve /
+ *       read) and audited in the same transaction; a campaign of another organization is 404.
+ * MUST: nothing is sent before approval; a halted, paused or aborted campaign sends nothing.
+ * MUST: a halt raises exactly one alert per halt; devices of an active campaign are not targeted
+ *       by another campaign unless it has a higher priority.
+ */
+import { compareVersions } from '@vigil/protocol';
+import { decide, type Permission } from '../access/index.js';
+import type { AuditWriter } from '../audit/index.js';
+import { AppError, newId, principalOrg, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
+import type { FirmwareStore, RolloutStore } from './store.js';
+import {
+  ACTIVE_STATUSES,
+  actorOf,
+  assignWaves,
+  checkApproval,
+  checkTransition,
+  checkWaves,
+  DEFAULT_GATES,
+  DEFAULT_WAVES,
+  evaluateGate,
+  requireMfa,
+  type Campaign,
+  type CampaignDevice,
+  type CampaignStatus,
+  type Gates,
+} from './rollout-model.js';
+
+export interface RolloutScope {
+  readonly rollouts: RolloutStore;
+  readonly firmware: FirmwareStore;
+  readonly audit: AuditWriter;
+}
+
+export interface RolloutDevice {
+  readonly id: string;
+  readonly model: string;
+  readonly status: string;
+  readonly groups: readonly string[];
+  readonly firmwareVersion: string | null;
+}
+
+export interface RolloutPorts {
+  devices(orgId: string, model: string): Promise<readonly RolloutDevice[]>;
+  /** Devices of the organization with a security alert raised since `since`. */
+  alertedDevices(orgId: string, since: string): Promise<ReadonlySet<string>>;
+  /** Raises the one alert of a halted campaign. */
+  halted(campaign: Campaign, reason: string): void;
+}
+
+export interface RolloutCommands {
+  send(orgId: string, deviceId: string, name: string, args: Record<string, string | number | boolean>, ttlSeconds: number): Promise<void>;
+}
+
+export interface CreateRolloutInput {
+  readonly orgId?: string | undefined;
+  readonly model: string;
+  readonly version: string;
+  readonly fromMin?: string | undefined;
+  readonly fromMax?: string | undefined;
+  readonly groups?: readonly string[] | undefined;
+  readonly waves?: readonly number[] | undefined;
+  readonly soakSeconds?: number | undefined;
+  readonly gates?: Partial<Gates> | undefined;
+  readonly maxRetries?: number | undefined;
+  readonly priority?: number | undefined;
+  readonly maintenanceWindow?: readonly [number, number] | undefined;
+}
+
+export interface RolloutStatus {
+  readonly campaign: Campaign;
+  readonly waves: ReadonlyArray<{ readonly share: number; readonly devices: number; readonly waiting: number; readonly sent: number; readonly installed: number; readonly failed: number }>;
+}
+
+export const UPDATE_COMMAND = 'firmware.update';
+export const ROLLBACK_COMMAND = 'firmware.rollback';
+const COMMAND_TTL_SECONDS = 7 * 24 * 3600;
+
+export class RolloutService {
+  #commands: RolloutCommands | undefined;
+
+  constructor(
+    private readonly uow: UnitOfWork<RolloutScope>,
+    private readonly ports: RolloutPorts,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The command path is built with the server (after the platform): main.ts connects it. */
+  attachCommands(commands: RolloutCommands): void {
+    this.#commands = commands;
+  }
+
+  async create(ctx: RequestContext, input: CreateRolloutInput): Promise<Campaign> {
+    const orgId = this.#orgOf(ctx, input.orgId);
+    this.#authorize(ctx, 'rollouts:request', orgId);
+    requireMfa(ctx.principal);
+    const waves = input.waves ?? DEFAULT_WAVES;
+    checkWaves(waves);
+    const gates: Gates = { ...DEFAULT_GATES, ...input.gates };
+    if (!(gates.maxFailureRate >= 0 && gates.maxFailureRate <= 1) || !(gates.offlineTimeoutSeconds >= 1)) throw invalid('Gates: maxFailureRate 0..1, offlineTimeoutSeconds >= 1.');
+    const soakSeconds = input.soakSeconds ?? 3600;
+    const maxRetries = input.maxRetries ?? 2;
+    const priority = input.priority ?? 0;
+    if (!Number.isInteger(soakSeconds) || soakSeconds < 0 || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10 || !Number.isInteger(priority)) throw invalid('soakSeconds, maxRetries (0..10) and priority are whole numbers.');
+    const window = input.maintenanceWindow ?? null;
+    if (window !== null && !window.every((h) => Number.isInteger(h) && h >= 0 && h <= 23)) throw invalid('The maintenance window is two UTC hours 0..23.');
+    const targets = await this.#targets(orgId, input.model, input);
+    return this.uow.run(async (s) => {
+      const release = await s.firmware.findRelease(input.model, input.version);
+      if (release === undefined) throw new AppError('UPDATES_RELEASE_NOT_FOUND');
+      const now = this.clock.now().toISOString();
+      const id = newId();
+      const mine = new Set(targets.map((d) => d.id));
+      for (const other of await s.rollouts.list(orgId, ACTIVE_STATUSES)) {
+        if (other.priority >= priority && (await s.rollouts.devices(other.id)).some((d) => mine.has(d.deviceId) && d.status !== 'installed')) {
+          throw new AppError('UPDATES_ROLLOUT_OVERLAP', { publicMessage: `Campaign ${other.id} already targets some of these devices; give this one a higher priority.` });
+        }
+      }
+      const campaign: Campaign = {
+        id,
+        orgId,
+        model: input.model,
+        targetVersion: input.version,
+        targetPath: release.targetPath,
+        fromMin: input.fromMin ?? null,
+        fromMax: input.fromMax ?? null,
+        groups: [...(input.groups ?? [])],
+        waves: [...waves],
+        soakSeconds,
+        gates,
+        maxRetries,
+        priority,
+        maintenanceWindow: window === null ? null : [window[0], window[1]],
+        status: 'pending-approval',
+        currentWave: 0,
+        waveStartedAt: null,
+        requestedBy: actorOf(ctx.principal),
+        approvedBy: null,
+        haltReason: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await s.rollouts.insert(campaign);
+      const assigned = assignWaves(id, [...mine], waves);
+      await s.rollouts.insertDevices([...assigned].map(([deviceId, wave]): CampaignDevice => ({ campaignId: id, deviceId, wave, status: 'waiting', attempts: 0, sentAt: null, updatedAt: now })));
+      await s.audit.record(ctx, {
+        action: 'updates.rollout.create',
+        target: { type: 'rollout', id },
+        outcome: 'success',
+        orgId,
+        details: { model: input.model, version: input.version, devices: mine.size, waves: waves.join(','), priority },
+      });
+      return campaign;
+    });
+  }
+
+  async approve(ctx: RequestContext, id: string, orgId?: string): Promise<Campaign> {
+    const org = this.#orgOf(ctx, orgId);
+    this.#authorize(ctx, 'rollouts:approve', org);
+    return this.uow.run(async (s) => {
+      const campaign = await this.#find(s, org, id);
+      try {
+        checkApproval(campaign, ctx.principal);
+      } catch (error) {
+        await s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'failure', orgId: org, reason: 'approval-refused' });
+        throw error;
+      }
+      const now = this.clock.now().toISOString();
+      const next: Campaign = { ...campaign, status: 'running', approvedBy: actorOf(ctx.principal), currentWave: 0, waveStartedAt: now, updatedAt: now };
+      await s.rollouts.update(next);
+      await s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'success', orgId: org, details: { requestedBy: campaign.requestedBy } });
+      return next;
+    });
+  }
+
+  pause(ctx: RequestContext, id: string, orgId?: string): Promise<Campaign> {
+    return this.#change(ctx, id, orgId, 'pause', 'paused');
+  }
+
+  resume(ctx: RequestContext, id: string, orgId?: string): Promise<Campaign> {
+    return this.#change(ctx, id, orgId, 'resume', 'running');
+  }
+
+  abort(ctx: RequestContext, id: string, orgId?: string): Promise<Campaign> {
+    return this.#change(ctx, id, orgId, 'abort', 'aborted');
+  }
+
+  /** Stops the campaign and tells the devices that installed it to return to their previous image (A/B slot). */
+  async rollback(ctx: RequestContext, id: string, orgId?: string): Promise<Campaign> {
+    const campaign = await this.#change(ctx, id, orgId, 'rollback', 'rolled-back');
+    const installed = (await this.uow.run((s) => s.rollouts.devices(id))).filter((d) => d.status === 'installed');
+    for (const d of installed) await this.#commands?.send(campaign.orgId, d.deviceId, ROLLBACK_COMMAND, { campaignId: id }, COMMAND_TTL_SECONDS);
+    return campaign;
+  }
+
+  async status(ctx: RequestContext, id: string, orgId?: string): Promise<RolloutStatus> {
+    const org = this.#orgOf(ctx, orgId);
+    this.#authorize(ctx, 'rollouts:read', org);
+    return this.uow.run(async (s) => {
+      const campaign = await this.#find(s, org, id);
+      const devices = await s.rollouts.devices(id);
+      const waves = campaign.waves.map((share, wave) => {
+        const of = devices.filter((d) => d.wave === wave);
+        const count = (st: string) => of.filter((d) => d.status === st).length;
+        return { share, devices: of.length, waiting: count('waiting'), sent: count('sent'), installed: count('installed'), failed: count('failed') };
+      });
+      return { campaign, waves };
+    });
+  }
+
+  async list(ctx: RequestContext, orgId?: string): Promise<Campaign[]> {
+    const org = this.#orgOf(ctx, orgId);
+    this.#authorize(ctx, 'rollouts:read', org);
+    return this.uow.run((s) => s.rollouts.list(org));
+  }
+
+  /** An install outcome of a device (its verified attestation of the target, or a failed command). */
+  async recordOutcome(orgId: string, deviceId: string, outcome: { installedVersion: string } | { failed: string }): Promise<void> {
+    await this.uow.run(async (s) => {
+      for (const campaign of await s.rollouts.list(orgId, ['running', 'paused', 'halted'])) {
+        const device = (await s.rollouts.devices(campaign.id)).find((d) => d.deviceId === deviceId);
+        if (device === undefined || device.status === 'installed' || device.status === 'failed') continue;
+        const now = this.clock.now().toISOString();
+        if ('installedVersion' in outcome) {
+          if (compareVersions(outcome.installedVersion, campaign.targetVersion) !== 0) continue;
+          await s.rollouts.updateDevice({ ...device, status: 'installed', updatedAt: now });
+        } else {
+          const retry = device.attempts <= campaign.maxRetries;
+          await s.rollouts.updateDevice({ ...device, status: retry ? 'waiting' : 'failed', updatedAt: now });
+        }
+      }
+    });
+  }
+
+  /** The engine (a job): sends what opened waves need, checks gates, advances, halts. */
+  async tick(): Promise<void> {
+    const running = await this.uow.run((s) => s.rollouts.list(null, ['running']));
+    for (const campaign of running) await this.#tickOne(campaign);
+  }
+
+  async #tickOne(campaign: Campaign): Promise<void> {
+    const now = this.clock.now();
+    // Devices enrolled (or moved into the target) after the start join the current wave.
+    const targets = await this.#targets(campaign.orgId, campaign.model, campaign);
+    let devices = await this.uow.run((s) => s.rollouts.devices(campaign.id));
+    const known = new Set(devices.map((d) => d.deviceId));
+    const joined = targets.filter((d) => !known.has(d.id)).map((d): CampaignDevice => ({ campaignId: campaign.id, deviceId: d.id, wave: campaign.currentWave, status: 'waiting', attempts: 0, sentAt: null, updatedAt: now.toISOString() }));
+    if (joined.length > 0) {
+      await this.uow.run((s) => s.rollouts.insertDevices(joined));
+      devices = [...devices, ...joined];
+    }
+    const opened = devices.filter((d) => d.wave <= campaign.currentWave);
+    for (const d of opened.filter((x) => x.status === 'waiting')) {
+      if (this.#commands === undefined) break;
+      const args: Record<string, string | number | boolean> = { campaignId: campaign.id, targetPath: campaign.targetPath, version: campaign.targetVersion };
+      if (campaign.maintenanceWindow !== null) args['installWindowUtc'] = `${campaign.maintenanceWindow[0]}-${campaign.maintenanceWindow[1]}`;
+      let sent = true;
+      await this.#commands.send(campaign.orgId, d.deviceId, UPDATE_COMMAND, args, COMMAND_TTL_SECONDS).catch(() => (sent = false));
+      const next: CampaignDevice = sent ? { ...d, status: 'sent', attempts: d.attempts + 1, sentAt: now.toISOString(), updatedAt: now.toISOString() } : { ...d, status: 'failed', attempts: d.attempts + 1, updatedAt: now.toISOString() };
+      await this.uow.run((s) => s.rollouts.updateDevice(next));
+    }
+    const fresh = (await this.uow.run((s) => s.rollouts.devices(campaign.id))).filter((d) => d.wave <= campaign.currentWave);
+    const alerted = campaign.gates.haltOnSecurityAlert ? await this.ports.alertedDevices(campaign.orgId, campaign.waveStartedAt ?? campaign.createdAt) : new Set<string>();
+    const verdict = evaluateGate(campaign, fresh, alerted, now.getTime());
+    if (verdict.kind === 'wait') return;
+    const system = { principal: { kind: 'system' as const, id: 'system' as const }, requestId: `rollout-${campaign.id}`, source: 'local' };
+    if (verdict.kind === 'halt') {
+      const halted: Campaign = { ...campaign, status: 'halted', haltReason: verdict.reason, updatedAt: now.toISOString() };
+      await this.uow.run(async (s) => {
+        await s.rollouts.update(halted);
+        await s.audit.record(system, { action: 'updates.rollout.halt', target: { type: 'rollout', id: campaign.id }, outcome: 'success', orgId: campaign.orgId, reason: 'health-gate', details: { wave: campaign.currentWave, reason: verdict.reason } });
+      });
+      this.ports.halted(halted, verdict.reason);
+      return;
+    }
+    const last = campaign.currentWave >= campaign.waves.length - 1;
+    const next: Campaign = last
+      ? { ...campaign, status: 'completed', updatedAt: now.toISOString() }
+      : { ...campaign, currentWave: campaign.currentWave + 1, waveStartedAt: now.toISOString(), updatedAt: now.toISOString() };
+    await this.uow.run(async (s) => {
+      await s.rollouts.update(next);
+      await s.audit.record(system, { action: last ? 'updates.rollout.complete' : 'updates.rollout.advance', target: { type: 'rollout', id: campaign.id }, outcome: 'success', orgId: campaign.orgId, details: { wave: next.currentWave } });
+    });
+  }
+
+  async #targets(orgId: string, model: string, filter: { readonly fromMin?: string | null | undefined; readonly fromMax?: string | null | undefined; readonly groups?: readonly string[] | undefined }): Promise<RolloutDevice[]> {
+    const groups = filter.groups ?? [];
+    return (await this.ports.devices(orgId, model)).filter((d) => {
+      if (d.model !== model || d.status !== 'active') return false;
+      if (groups.length > 0 && !d.groups.some((g) => groups.includes(g))) return false;
+      const v = d.firmwareVersion;
+      if ((filter.fromMin ?? null) !== null || (filter.fromMax ?? null) !== null) {
+        if (v === null) return false;
+        try {
+          if (filter.fromMin && compareVersions(v, filter.fromMin) < 0) return false;
+          if (filter.fromMax && compareVersions(v, filter.fromMax) > 0) return false;
+        } catch {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  async #change(ctx: RequestContext, id: string, orgId: string | undefined, action: 'pause' | 'resume' | 'abort' | 'rollback', status: CampaignStatus): Promise<Campaign> {
+    const org = this.#orgOf(ctx, orgId);
+    this.#authorize(ctx, action === 'abort' || action === 'pause' ? 'rollouts:request' : 'rollouts:approve', org);
+    return this.uow.run(async (s) => {
+      const campaign = await this.#find(s, org, id);
+      checkTransition(action, campaign.status);
+      const now = this.clock.now().toISOString();
+      const next: Campaign = { ...campaign, status, ...(action === 'resume' ? { haltReason: null, waveStartedAt: now } : {}), updatedAt: now };
+      await s.rollouts.update(next);
+      await s.audit.record(ctx, { action: `updates.rollout.${action}`, target: { type: 'rollout', id }, outcome: 'success', orgId: org });
+      return next;
+    });
+  }
+
+  async #find(s: RolloutScope, orgId: string, id: string): Promise<Campaign> {
+    const campaign = await s.rollouts.find(orgId, id);
+    if (campaign === undefined) throw new AppError('UPDATES_ROLLOUT_NOT_FOUND');
+    return campaign;
+  }
+
+  #orgOf(ctx: RequestContext, orgId: string | undefined): string {
+    const own = principalOrg(ctx.principal);
+    const org = own ?? orgId;
+    if (org === undefined) throw invalid('Name the organization.');
+    if (own !== null && orgId !== undefined && orgId !== own && !(ctx.principal.kind === 'user' && ctx.principal.roles.includes('platform-admin'))) throw new AppError('UPDATES_ROLLOUT_NOT_FOUND');
+    return orgId ?? org;
+  }
+
+  #authorize(ctx: RequestContext, permission: Permission, orgId: string): void {
+    const decision = decide(ctx.principal, permission, { orgId });
+    if (!decision.allow) throw new AppError(decision.deny === 'unauthenticated' ? 'UNAUTHENTICATED' : decision.deny === 'not-found' ? 'UPDATES_ROLLOUT_NOT_FOUND' : 'FORBIDDEN', { detail: decision.reason });
+  }
+}
+
+function invalid(message: string): AppError {
+  return new AppError('UPDATES_ROLLOUT_INVALID', { publicMessage: message });
+}

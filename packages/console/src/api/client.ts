@@ -11,6 +11,9 @@
  */
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/browser';
 import type {
+  CareTeamView,
+  ClinicalSeverity,
+  PatientList,
   AlertRule,
   AlertRuleInput,
   ApiErrorBody,
@@ -37,7 +40,6 @@ import type {
   InvitedUser,
   NewPatient,
   Patient,
-  PatientSummary,
   ReviewOutcome,
   Role,
   SessionView,
@@ -196,7 +198,8 @@ export class ApiClient {
   addTraining = (userId: string, record: Omit<TrainingRecord, 'id'>) => this.call<unknown>('POST', `/api/v1/users/${id(userId)}/training`, record);
 
   // --- patients, care teams, break-glass ---
-  patients = () => this.call<{ patients: PatientSummary[] }>('GET', '/api/v1/patients');
+  patients = (scope: 'care' | 'all' = 'care') => this.call<PatientList>('GET', `/api/v1/patients?scope=${scope}`);
+  careTeamView = (patientId: string) => this.call<CareTeamView>('GET', `/api/v1/patients/${id(patientId)}/care-team`);
   createPatient = (patient: NewPatient) => this.call<Patient>('POST', '/api/v1/patients', patient);
   patient = (patientId: string) => this.call<Patient>('GET', `/api/v1/patients/${id(patientId)}`);
   setCareTeam = (patientId: string, members: readonly CareTeamMember[]) =>
@@ -212,6 +215,8 @@ export class ApiClient {
   device = (deviceId: string) => this.call<DeviceView>('GET', `/api/v1/devices/${id(deviceId)}`);
   createEnrollmentToken = (model: string, expiresInMinutes?: number) =>
     this.call<EnrollmentToken>('POST', '/api/v1/devices/enrollment-tokens', { model, ...(expiresInMinutes !== undefined ? { expiresInMinutes } : {}) });
+  releaseDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/release`, { reason });
+  decommissionDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/decommission`, { reason });
   revokeDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/revoke`, { reason });
   quarantineDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/quarantine`, { reason });
 
@@ -228,8 +233,8 @@ export class ApiClient {
   alertRules = (patientId?: string) => this.call<{ rules: AlertRule[] }>('GET', `/api/v1/alert-rules${query({ patientId })}`);
   createAlertRule = (rule: AlertRuleInput) => this.call<AlertRule>('POST', '/api/v1/alert-rules', rule);
   updateAlertRule = (ruleId: string, rule: AlertRuleInput) => this.call<AlertRule>('PUT', `/api/v1/alert-rules/${id(ruleId)}`, rule);
-  clinicalAlerts = (filter: { status?: ClinicalAlertStatus; patientId?: string } = {}) =>
-    this.call<{ alerts: ClinicalAlert[] }>('GET', `/api/v1/clinical-alerts${query({ status: filter.status, patientId: filter.patientId })}`);
+  clinicalAlerts = (filter: { status?: ClinicalAlertStatus; patientId?: string; severity?: ClinicalSeverity } = {}) =>
+    this.call<{ alerts: ClinicalAlert[]; openOutsideCare: number }>('GET', `/api/v1/clinical-alerts${query({ status: filter.status, patientId: filter.patientId, severity: filter.severity })}`);
   acknowledgeClinicalAlert = (alertId: string) => this.call<ClinicalAlert>('POST', `/api/v1/clinical-alerts/${id(alertId)}/acknowledge`);
   resolveClinicalAlert = (alertId: string) => this.call<ClinicalAlert>('POST', `/api/v1/clinical-alerts/${id(alertId)}/resolve`);
   readonly clinicalAlertsStreamUrl = '/api/v1/clinical-alerts/stream';

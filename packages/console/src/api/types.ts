@@ -83,6 +83,21 @@ export interface PatientSummary {
   readonly mrn: string;
   readonly displayName: string;
   readonly inCareTeam: boolean;
+  /** null when the reader may not read this patient's alerts (outside their care). */
+  readonly openAlerts: number | null;
+  readonly highestSeverity: ClinicalSeverity | null;
+}
+
+export interface PatientList {
+  readonly patients: PatientSummary[];
+  /** Open alerts of patients outside the reader's care (a count only); null without alert access. */
+  readonly openAlertsOutsideCare: number | null;
+}
+
+export interface CareTeamView {
+  readonly patientId: string;
+  readonly patient: { readonly displayName: string; readonly mrn: string } | null;
+  readonly careTeam: ReadonlyArray<{ readonly userId: string; readonly role: CareTeamRole; readonly displayName: string | null }>;
 }
 
 export type Sex = 'female' | 'male' | 'other' | 'unknown';
@@ -91,6 +106,8 @@ export type CareTeamRole = 'primary' | 'member';
 export interface CareTeamMember {
   readonly userId: string;
   readonly role: CareTeamRole;
+  /** Sent with a record; never sent back. */
+  readonly displayName?: string;
 }
 
 export interface Patient {
@@ -124,12 +141,16 @@ export interface BreakGlassGrant {
 export type ReviewOutcome = 'justified' | 'unjustified';
 
 /**
- * One entry of the review queue. The contract names the route (`GET /api/v1/break-glass`) but not
- * its answer; this assumes `{grants: [...]}` of grants, with the review once reviewed.
+ * One entry of the review queue (`GET /api/v1/break-glass`): the grant, who took it, and the
+ * patient's name and MRN when the reviewer has current training (the server audits the label).
  */
 export interface BreakGlassQueueEntry extends BreakGlassGrant {
-  readonly createdAt?: string;
-  readonly review?: { readonly outcome: ReviewOutcome; readonly note: string; readonly reviewedBy?: string; readonly reviewedAt?: string } | null;
+  readonly grantedAt: string;
+  readonly status: 'pending' | 'reviewed';
+  readonly userName?: string;
+  readonly patientName?: string;
+  readonly patientMrn?: string;
+  readonly review: { readonly outcome: ReviewOutcome; readonly note: string; readonly reviewedBy: string; readonly reviewedByName?: string; readonly reviewedAt: string } | null;
 }
 
 export type DeviceStatus = 'pending' | 'active' | 'quarantined' | 'revoked' | 'decommissioned';
@@ -227,6 +248,9 @@ export interface ClinicalAlert {
   readonly id: string;
   readonly patientId: string;
   readonly patientName?: string;
+  readonly patientMrn?: string;
+  readonly acknowledgedByName?: string;
+  readonly resolvedByName?: string;
   readonly ruleId: string;
   readonly metric: string;
   readonly comparison: Comparison;

@@ -274,7 +274,7 @@ export function SecurityAlertPage({ alertId }: { readonly alertId: string }) {
             </p>
           )}
           <h3>Audit records ({a.evidence.auditSeqs.length})</h3>
-          <p className="muted small">Verify them offline with `vigil audit verify`; each is named by its sequence number in the hash chain.</p>
+          <p className="muted small">Verify them offline with <code>vigil audit verify</code>; each is named by its sequence number in the hash chain.</p>
           <ul className="evidence" data-testid="evidence-audit">
             {a.evidence.auditSeqs.map((seq) => (
               <li key={seq}>

@@ -69,7 +69,11 @@ export function UsagePage() {
         <>
           <div className="charts charts-2">
             {CHARTS.map((chart) => {
-              const points = platform.data.series;
+              // The unfinished interval is not drawn (it would look like a drop): it is said in words.
+              const now = Date.now();
+              const finished = (p: { t: string }) => Date.parse(p.t) + (period.interval === 'hour' ? 3_600_000 : 86_400_000) <= now;
+              const points = platform.data.series.filter(finished);
+              const current = platform.data.series.find((p) => !finished(p) && Date.parse(p.t) <= now);
               const total = points.reduce((sum, p) => sum + p[chart.key], 0);
               const peak = points.reduce((max, p) => Math.max(max, p[chart.key]), 0);
               return (
@@ -83,7 +87,9 @@ export function UsagePage() {
                   unit="count"
                   range={range}
                   height={160}
+                  counts
                   summary={`${chart.key === 'activeDevices' ? `peak ${peak}` : `total ${total}, peak ${peak}`} per ${period.interval} over ${points.length} intervals`}
+                  note={current === undefined ? undefined : `This ${period.interval} so far: ${current[chart.key]}`}
                 />
               );
             })}

@@ -4,7 +4,9 @@
  *   GET  /api/v1/alert-rules?patientId=                alert-rules:read        -> {rules}
  *   POST /api/v1/alert-rules                           alert-rules:write       -> AlertRule (201)
  *   PUT  /api/v1/alert-rules/:id                       alert-rules:write       -> AlertRule
- *   GET  /api/v1/clinical-alerts?status=&patientId=    clinical-alerts:read    -> {alerts} (PHI rule, audited)
+ *   GET  /api/v1/clinical-alerts?status=&patientId=&severity=
+ *                                                      clinical-alerts:read    -> {alerts, openOutsideCare} (PHI rule, audited;
+ *                                                                                 patient and user names, labels audited)
  *   POST /api/v1/clinical-alerts/:id/acknowledge       clinical-alerts:manage  -> ClinicalAlert
  *   POST /api/v1/clinical-alerts/:id/resolve           clinical-alerts:manage  -> ClinicalAlert
  *   GET  /api/v1/clinical-alerts/stream                clinical-alerts:read    SSE `event: alert`
@@ -18,6 +20,7 @@
 import Type from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AlertRule, ClinicalAlert, ClinicalAlertService, ClinicalEventBus, ClinicalLiveEvent } from '../../alerts/index.js';
+import type { PatientLabels } from '../../patients/index.js';
 import type { VitalsService } from '../../telemetry/index.js';
 import type { HttpRoutes } from './http-server.js';
 import { requestContext } from './route-permissions.js';
@@ -26,6 +29,8 @@ export interface ClinicalAlertRoutesDeps {
   readonly alerts: ClinicalAlertService;
   readonly vitals: VitalsService;
   readonly bus: ClinicalEventBus;
+  /** Patient and user names for the lists (absent: ids only). */
+  readonly labels?: PatientLabels;
   /** Longest life of one stream (default 5 minutes). */
   readonly maxStreamMs?: number;
   readonly heartbeatMs?: number;
@@ -85,11 +90,18 @@ const Alert = Type.Object(
     acknowledgedBy: Nullable(Type.String()),
     resolvedAt: Nullable(Type.String()),
     resolvedBy: Nullable(Type.String()),
+    patientName: Type.Optional(Type.String({ description: 'PHI: the patient’s display name (the list is under the PHI rule; audited).' })),
+    patientMrn: Type.Optional(Type.String()),
+    acknowledgedByName: Type.Optional(Type.String()),
+    resolvedByName: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
-const AlertList = Type.Object({ alerts: Type.Array(Alert) }, { additionalProperties: false });
-const AlertQuery = Type.Object({ status: Type.Optional(Status), patientId: Type.Optional(Id) }, { additionalProperties: false });
+const AlertList = Type.Object(
+  { alerts: Type.Array(Alert), openOutsideCare: Type.Integer({ description: 'Open alerts of patients outside the caller’s care (a count only).' }) },
+  { additionalProperties: false },
+);
+const AlertQuery = Type.Object({ status: Type.Optional(Status), patientId: Type.Optional(Id), severity: Type.Optional(Severity) }, { additionalProperties: false });
 
 export function ruleBody(r: AlertRule) {
   return {
@@ -122,6 +134,26 @@ export function alertBody(a: ClinicalAlert) {
     resolvedAt: a.resolvedAt,
     resolvedBy: a.resolvedBy,
   };
+}
+
+/** Alert bodies with the names the caller may see (patients under the PHI rule, audited). */
+async function namedAlerts(deps: ClinicalAlertRoutesDeps, ctx: ReturnType<typeof requestContext>, alerts: readonly ClinicalAlert[]) {
+  if (deps.labels === undefined) return alerts.map(alertBody);
+  const [patients, users] = await Promise.all([
+    deps.labels.labels(ctx, alerts.map((a) => a.patientId), { permission: 'clinical-alerts:read', purpose: 'clinical-alerts', careOnly: true }),
+    deps.labels.userNames(ctx, alerts.flatMap((a) => [a.acknowledgedBy, a.resolvedBy].filter((id): id is string => id !== null))),
+  ]);
+  return alerts.map((a) => {
+    const patient = patients.get(a.patientId);
+    const ackName = a.acknowledgedBy === null ? undefined : users.get(a.acknowledgedBy);
+    const resolvedName = a.resolvedBy === null ? undefined : users.get(a.resolvedBy);
+    return {
+      ...alertBody(a),
+      ...(patient !== undefined ? { patientName: patient.displayName, patientMrn: patient.mrn } : {}),
+      ...(ackName !== undefined ? { acknowledgedByName: ackName } : {}),
+      ...(resolvedName !== undefined ? { resolvedByName: resolvedName } : {}),
+    };
+  });
 }
 
 /** Serializes one live event as an SSE frame (event name + one data line of JSON). */
@@ -198,22 +230,30 @@ export function clinicalAlertRoutes(deps: ClinicalAlertRoutesDeps): HttpRoutes {
       '/api/v1/clinical-alerts',
       { config: { permission: 'clinical-alerts:read' }, schema: { summary: 'Clinical alerts of the patients the caller may see (audited).', tags, querystring: AlertQuery, response: { 200: AlertList } } },
       async (request) => {
-        const { status, patientId } = request.query;
-        const alerts = await deps.alerts.listAlerts(requestContext(request), { ...(status ? { status } : {}), ...(patientId ? { patientId } : {}) });
-        return { alerts: alerts.map(alertBody) };
+        const { status, patientId, severity } = request.query;
+        const ctx = requestContext(request);
+        const alerts = (await deps.alerts.listAlerts(ctx, { ...(status ? { status } : {}), ...(patientId ? { patientId } : {}) })).filter((a) => severity === undefined || a.severity === severity);
+        const summary = await deps.alerts.openSummary(ctx);
+        return { alerts: await namedAlerts(deps, ctx, alerts), openOutsideCare: summary.outsideCare };
       },
     );
 
     app.post(
       '/api/v1/clinical-alerts/:id/acknowledge',
       { config: { permission: 'clinical-alerts:manage' }, schema: { summary: 'Acknowledge an open clinical alert.', tags, params: IdParams, response: { 200: Alert } } },
-      async (request) => alertBody(await deps.alerts.acknowledge(requestContext(request), request.params.id)),
+      async (request) => {
+        const ctx = requestContext(request);
+        return (await namedAlerts(deps, ctx, [await deps.alerts.acknowledge(ctx, request.params.id)]))[0];
+      },
     );
 
     app.post(
       '/api/v1/clinical-alerts/:id/resolve',
       { config: { permission: 'clinical-alerts:manage' }, schema: { summary: 'Resolve a clinical alert.', tags, params: IdParams, response: { 200: Alert } } },
-      async (request) => alertBody(await deps.alerts.resolve(requestContext(request), request.params.id)),
+      async (request) => {
+        const ctx = requestContext(request);
+        return (await namedAlerts(deps, ctx, [await deps.alerts.resolve(ctx, request.params.id)]))[0];
+      },
     );
 
     app.get(

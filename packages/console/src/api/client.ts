@@ -199,6 +199,8 @@ export class ApiClient {
 
   // --- patients, care teams, break-glass ---
   patients = (scope: 'care' | 'all' = 'care') => this.call<PatientList>('GET', `/api/v1/patients?scope=${scope}`);
+  /** Patients by name or MRN for pickers (patients:disclosures; the server audits each match). */
+  patientLookup = (q: string) => this.call<{ patients: Array<{ id: string; displayName: string; mrn: string }> }>('GET', `/api/v1/patients/lookup${query({ q })}`);
   careTeamView = (patientId: string) => this.call<CareTeamView>('GET', `/api/v1/patients/${id(patientId)}/care-team`);
   createPatient = (patient: NewPatient) => this.call<Patient>('POST', '/api/v1/patients', patient);
   patient = (patientId: string) => this.call<Patient>('GET', `/api/v1/patients/${id(patientId)}`);
@@ -256,7 +258,7 @@ export class ApiClient {
   userUsage = (window: Window = {}) => this.call<{ users: UserUsage[] }>('GET', `/api/v1/usage/users${query({ ...window, format: 'json' })}`);
   platformUsage = (window: Window & { interval: 'hour' | 'day' }) => this.call<PlatformUsage>('GET', `/api/v1/usage/platform${query({ ...window, format: 'json' })}`);
   disclosures = (patientId: string, window: Window = {}) =>
-    this.call<{ disclosures: Disclosure[] }>('GET', `/api/v1/patients/${id(patientId)}/disclosures${query({ ...window, format: 'json' })}`);
+    this.call<{ disclosures: Disclosure[]; patient?: { displayName: string; mrn: string } | null }>('GET', `/api/v1/patients/${id(patientId)}/disclosures${query({ ...window, format: 'json' })}`);
   /** CSV download links (same origin, the session cookie authenticates a plain link). */
   readonly csv = {
     userUsage: (window: Window = {}) => `/api/v1/usage/users${query({ ...window, format: 'csv' })}`,

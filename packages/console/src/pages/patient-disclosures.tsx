@@ -93,8 +93,18 @@ export function DisclosuresPage({ patientId }: { readonly patientId: string }) {
       <p>
         <Link to="/patients">← Patients</Link>
       </p>
-      <h1 id="disclosures-page-title">Patient {patientId}</h1>
+      <h1 id="disclosures-page-title">
+        <DisclosuresTitle patientId={patientId} />
+      </h1>
       <DisclosuresPanel patientId={patientId} />
     </section>
   );
+}
+
+/** "Accounting for Family, Given (MRN …)" when the reader may see the label (training), else a short id. */
+function DisclosuresTitle({ patientId }: { readonly patientId: string }) {
+  const { api } = useSession();
+  const [label] = useResource(() => api.disclosures(patientId).then((r) => r.patient ?? null), `disclosures-title:${patientId}`);
+  if (label.status === 'ok' && label.data !== null) return <>{`${label.data.displayName} (MRN ${label.data.mrn})`}</>;
+  return <>Patient {patientId.slice(0, 8)}…</>;
 }

@@ -6,6 +6,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import type { PlatformUsagePoint } from '../api/types';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { Picker, usePatientSearch } from '../components/picker';
 import { ResourceProblem, useResource } from '../components/resource';
 import { TimeChart } from '../components/time-chart';
 import { navigate } from '../router';
@@ -162,23 +163,22 @@ export function UsagePage() {
   );
 }
 
-/** The accounting of disclosures of one patient, by id (for reviewers who don't open records). */
+/** The accounting of disclosures of one patient, found by name or MRN (for reviewers who don't open records). */
 function DisclosureLookup() {
+  const { api } = useSession();
   const [patientId, setPatientId] = useState('');
+  const search = usePatientSearch(api.patientLookup);
   const open = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (patientId.trim() !== '') navigate(`/patients/${encodeURIComponent(patientId.trim())}/disclosures`);
+    if (patientId !== '') navigate(`/patients/${encodeURIComponent(patientId)}/disclosures`);
   };
   return (
     <form className="inline-form" onSubmit={open} aria-labelledby="disclosure-lookup-title">
       <h2 id="disclosure-lookup-title" className="visually-hidden">
         Accounting of disclosures
       </h2>
-      <label>
-        Accounting of disclosures for the patient with id
-        <input name="patientId" autoComplete="off" value={patientId} onChange={(e) => setPatientId(e.target.value)} />
-      </label>
-      <button type="submit" disabled={patientId.trim() === ''}>
+      <Picker label="Accounting of disclosures for the patient (name or MRN)" name="patient" options={search.options} onSearch={search.onSearch} value={patientId} onChange={setPatientId} />
+      <button type="submit" disabled={patientId === ''}>
         Show
       </button>
     </form>

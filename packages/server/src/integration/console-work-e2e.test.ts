@@ -22,7 +22,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { assertFitsViewport, CHROMIUM, launchChromium, openPage, pageIn, screenshot, withPageText } from './console-browser.js';
 import { ADMIN, CLINICIAN, IN_CARE, OFFICER, OUTSIDE, WorkHospital } from './console-work-fixtures.js';
 
@@ -241,6 +241,60 @@ test('ok/console defects 2 and 7: the break-glass queue shows who, which patient
     throw await withPageText(page, error);
   } finally {
     await context.close();
+  }
+});
+
+/** Types into a picker until the suggestion appears, then picks it (the native datalist). */
+async function pick(page: Page, label: string, typed: string, option: string): Promise<void> {
+  const field = page.getByLabel(label);
+  await field.fill(typed);
+  await page.locator(`datalist option[value="${option}"]`).waitFor({ state: 'attached' });
+  await field.fill(option);
+}
+
+test('ok/console defect 10 and 2: pickers find patients by name or MRN, users and devices by name and serial; names on security pages', { timeout: 60_000 }, async (t) => {
+  if (skipWithoutBrowser(t) || browser === undefined) return;
+  const officer = await pageIn(await hospital.contextFor(browser, hospital.officer));
+  try {
+    const page = officer.page;
+    // The accounting of disclosures, found by MRN; its title names the patient.
+    await page.goto('/usage');
+    await pick(page, 'Accounting of disclosures for the patient (name or MRN)', 'WORK-0002', `${outsideName} (MRN ${OUTSIDE.mrn})`);
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByRole('heading', { name: `${outsideName} (MRN ${OUTSIDE.mrn})` }).waitFor();
+    // Security events: users and devices by name and serial, in the filter and in the table.
+    await page.goto('/security/events');
+    await page.getByRole('heading', { name: 'Security events' }).waitFor();
+    await page.locator('datalist option[value="SN-WORK-0002 (pulse-2)"]').waitFor({ state: 'attached' });
+    const clinician = `${CLINICIAN.displayName} (${CLINICIAN.username})`;
+    await pick(page, 'User', 'Cleo', clinician);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    // The clinician's break-glass is a security event of theirs.
+    await page.getByTestId('security-events').getByRole('cell', { name: clinician }).first().waitFor();
+    const table = await page.getByTestId('security-events').innerText();
+    assert.doesNotMatch(table.split('\n').map((line) => line.split('\t').slice(4, 6).join(' ')).join('\n'), /[0-9a-f]{8}-[0-9a-f]{4}/, 'users and devices by name');
+    assert.deepEqual(officer.errors, []);
+  } catch (error) {
+    throw await withPageText(officer.page, error);
+  } finally {
+    await officer.context.close();
+  }
+  const admin = await pageIn(await hospital.contextFor(browser, hospital.admin));
+  try {
+    const page = admin.page;
+    // The alert-rule editor: a per-patient rule by the patient's name.
+    await page.goto('/alert-rules');
+    await page.getByRole('button', { name: 'Add a rule' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Value').fill('120');
+    await pick(page, 'Only for the patient (name or MRN; empty: every patient)', 'Incare', `${inCareName} (MRN ${IN_CARE.mrn})`);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('link', { name: `${inCareName} (MRN ${IN_CARE.mrn})` }).waitFor();
+    assert.deepEqual(admin.errors, []);
+  } catch (error) {
+    throw await withPageText(admin.page, error);
+  } finally {
+    await admin.context.close();
   }
 });
 

@@ -8,6 +8,8 @@
  *       An untrained reader gets no label (the caller shows ids), and the refusal is audited.
  * MUST: `careOnly` labels only patients the user may read under the PHI rule (care team or an
  *       active break-glass grant); other ids are silently left out.
+ * MUST: `search` matches names and MRNs of the organization's patients for a trained user holding
+ *       the named permission, and audits each patient it answers with (never the ones it skipped).
  * MUST: care-team management (`careTeam`) shows the team and the patient's label, never the
  *       record: it needs patients:care-team, not the PHI rule (an admin manages teams without
  *       opening charts).
@@ -40,6 +42,8 @@ export interface PatientLabelsDeps {
 
 /** Upper bound of labels opened at once (and so of audit events per call). */
 export const MAX_LABELS = 500;
+/** How many patients one search looks through (the organization's directory bound). */
+const MAX_SEARCHED = 5000;
 const FIELDS = SUMMARY_FIELDS.join(',');
 
 export class PatientLabels {
@@ -86,6 +90,30 @@ export class PatientLabels {
           details: { fields: FIELDS, purpose: request.purpose },
         });
         out.set(row.id, { displayName: displayName(d), mrn: d.mrn });
+      }
+      return out;
+    });
+  }
+
+  /** Patients whose name or MRN contains `q` (case-insensitive), at most `limit`; each match audited. */
+  async search(ctx: RequestContext, q: string, request: { readonly permission: Permission; readonly purpose: string; readonly limit: number }): Promise<Array<PatientLabel & { readonly id: string }>> {
+    const user = actingUser(ctx);
+    requirePermission(ctx, request.permission);
+    const needle = q.trim().toLocaleLowerCase();
+    if (needle.length === 0) return [];
+    return this.deps.uow.run(async (s) => {
+      if (!hasCurrentHipaaTraining(await s.training.listForUser(user.orgId, user.id), this.deps.clock.now())) {
+        await s.audit.record(ctx, { action: 'patients.record.search', target: { type: 'patient_list', id: user.orgId }, outcome: 'denied', reason: 'training-required', orgId: user.orgId, details: { purpose: request.purpose } });
+        throw new AppError('PATIENTS_TRAINING_REQUIRED');
+      }
+      const out: Array<PatientLabel & { id: string }> = [];
+      for (const row of await s.patients.list(user.orgId, { limit: MAX_SEARCHED })) {
+        const d = this.deps.sealing.openFields(row.orgId, row.id, row.sealed, SUMMARY_FIELDS);
+        const label = { id: row.id, displayName: displayName(d), mrn: d.mrn };
+        if (!`${label.displayName}\u0000${d.givenName} ${d.familyName}\u0000${label.mrn}`.toLocaleLowerCase().includes(needle)) continue;
+        await s.audit.record(ctx, { action: 'patients.record.label', target: { type: 'patient', id: row.id }, outcome: 'success', reason: request.purpose, orgId: row.orgId, details: { fields: FIELDS, purpose: request.purpose } });
+        out.push(label);
+        if (out.length >= request.limit) break;
       }
       return out;
     });

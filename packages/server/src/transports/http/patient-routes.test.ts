@@ -212,6 +212,7 @@ describe('patient routes', () => {
       ['GET', `/api/v1/patients/${adaId}`, undefined, ['admin', 'doctor', 'nurse']],
       ['PUT', `/api/v1/patients/${adaId}/care-team`, { members: [] }, ['admin']],
       ['GET', `/api/v1/patients/${adaId}/care-team`, undefined, ['admin']],
+      ['GET', '/api/v1/patients/lookup?q=Lovelace', undefined, ['admin', 'officer', 'auditor']],
       ['POST', `/api/v1/patients/${adaId}/break-glass`, { reason: 'matrix test reason' }, ['doctor', 'nurse']],
       ['GET', '/api/v1/break-glass', undefined, ['officer']],
       ['POST', `/api/v1/break-glass/${newId()}/review`, { outcome: 'justified', note: 'n' }, ['officer']],

@@ -2,6 +2,7 @@
  * HTTP routes of the patients module: records, care teams, break-glass and training.
  *
  *   GET  /api/v1/patients?scope=care|all        patients:read        -> {patients: PatientSummary[], openAlertsOutsideCare}
+ *   GET  /api/v1/patients/lookup?q=             patients:disclosures -> {patients: [{id, displayName, mrn}]} (pickers; audited)
  *   GET  /api/v1/patients/:id/care-team         patients:care-team   -> {patientId, patient, careTeam} (no record)
  *   POST /api/v1/patients                       patients:write       -> Patient
  *   GET  /api/v1/patients/:id                   patients:read        -> Patient (PHI rule)
@@ -101,6 +102,11 @@ const PatientListBody = Type.Object(
 );
 const PatientListQuery = Type.Object(
   { scope: Type.Optional(Type.Union([Type.Literal('care'), Type.Literal('all')], { description: 'care: your care team and break-glass grants; all: the organization’s directory.' })) },
+  { additionalProperties: false },
+);
+const LookupQuery = Type.Object({ q: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+const LookupBody = Type.Object(
+  { patients: Type.Array(Type.Object({ id: Type.String(), displayName: Type.String(), mrn: Type.String() }, { additionalProperties: false }), { maxItems: 20 }) },
   { additionalProperties: false },
 );
 const CareTeamViewBody = Type.Object(
@@ -227,6 +233,15 @@ export function patientRoutes(deps: PatientRoutesDeps): HttpRoutes {
           openAlertsOutsideCare: open?.outsideCare ?? null,
         };
       },
+    );
+
+    app.get(
+      '/api/v1/patients/lookup',
+      {
+        config: { permission: 'patients:disclosures' },
+        schema: { summary: 'Find patients by name or MRN for a picker (accounting of disclosures, alert rules); needs training; each match audited.', tags, querystring: LookupQuery, response: { 200: LookupBody } },
+      },
+      async (request) => ({ patients: await deps.labels.search(requestContext(request), request.query.q, { permission: 'patients:disclosures', purpose: 'lookup', limit: 20 }) }),
     );
 
     app.get(

@@ -1,8 +1,11 @@
 /**
- * The shapes of the HTTP API the console uses, as written in the API contract (helper brief,
- * "The HTTP API contract"). They are typed here, not imported from the server: the console
- * MUST NOT bundle server code (a package boundary is a trust boundary).
+ * The shapes of the HTTP API the console uses. The newer ones are derived from schema.d.ts, which
+ * scripts/api-types.mjs generates from the server's OpenAPI document (the build fails when it is
+ * out of date), so that the console and the server cannot drift; the older hand-written ones are
+ * being moved over. Nothing is imported from the server: the console MUST NOT bundle server code
+ * (a package boundary is a trust boundary), and schema.d.ts holds types only.
  */
+import type { paths } from './schema';
 
 export const ROLES = ['platform-admin', 'org-admin', 'security-officer', 'clinician', 'technician', 'auditor', 'service'] as const;
 export type Role = (typeof ROLES)[number];
@@ -78,27 +81,15 @@ export interface TrainingRecord {
   readonly expiresAt: string;
 }
 
-export interface PatientSummary {
-  readonly id: string;
-  readonly mrn: string;
-  readonly displayName: string;
-  readonly inCareTeam: boolean;
-  /** null when the reader may not read this patient's alerts (outside their care). */
-  readonly openAlerts: number | null;
-  readonly highestSeverity: ClinicalSeverity | null;
-}
+/** A route's JSON answer, from the schema generated out of the server's OpenAPI document. */
+type Answer<P extends keyof paths, M extends 'get' | 'post' | 'put'> = paths[P][M] extends { responses: { 200: { content: { 'application/json': infer J } } } } ? J : never;
 
-export interface PatientList {
-  readonly patients: PatientSummary[];
-  /** Open alerts of patients outside the reader's care (a count only); null without alert access. */
-  readonly openAlertsOutsideCare: number | null;
-}
-
-export interface CareTeamView {
-  readonly patientId: string;
-  readonly patient: { readonly displayName: string; readonly mrn: string } | null;
-  readonly careTeam: ReadonlyArray<{ readonly userId: string; readonly role: CareTeamRole; readonly displayName: string | null }>;
-}
+/** One patient of a list: `openAlerts` is null when the reader may not read that patient's alerts. */
+export type PatientSummary = Answer<'/api/v1/patients', 'get'>['patients'][number];
+/** The patients list, with the open alerts of patients outside the reader's care (a count only). */
+export type PatientList = Answer<'/api/v1/patients', 'get'>;
+/** A care team for its managers (names; the patient's label when the reader is trained). */
+export type CareTeamView = Answer<'/api/v1/patients/{id}/care-team', 'get'>;
 
 export type Sex = 'female' | 'male' | 'other' | 'unknown';
 export type CareTeamRole = 'primary' | 'member';
@@ -144,14 +135,7 @@ export type ReviewOutcome = 'justified' | 'unjustified';
  * One entry of the review queue (`GET /api/v1/break-glass`): the grant, who took it, and the
  * patient's name and MRN when the reviewer has current training (the server audits the label).
  */
-export interface BreakGlassQueueEntry extends BreakGlassGrant {
-  readonly grantedAt: string;
-  readonly status: 'pending' | 'reviewed';
-  readonly userName?: string;
-  readonly patientName?: string;
-  readonly patientMrn?: string;
-  readonly review: { readonly outcome: ReviewOutcome; readonly note: string; readonly reviewedBy: string; readonly reviewedByName?: string; readonly reviewedAt: string } | null;
-}
+export type BreakGlassQueueEntry = Answer<'/api/v1/break-glass', 'get'>['grants'][number];
 
 export type DeviceStatus = 'pending' | 'active' | 'quarantined' | 'revoked' | 'decommissioned';
 
@@ -244,26 +228,7 @@ export interface AlertRule {
 
 export type ClinicalAlertStatus = 'open' | 'acknowledged' | 'resolved';
 
-export interface ClinicalAlert {
-  readonly id: string;
-  readonly patientId: string;
-  readonly patientName?: string;
-  readonly patientMrn?: string;
-  readonly acknowledgedByName?: string;
-  readonly resolvedByName?: string;
-  readonly ruleId: string;
-  readonly metric: string;
-  readonly comparison: Comparison;
-  readonly threshold: number;
-  readonly value: number;
-  readonly severity: ClinicalSeverity;
-  readonly status: ClinicalAlertStatus;
-  readonly openedAt: string;
-  readonly acknowledgedAt: string | null;
-  readonly acknowledgedBy: string | null;
-  readonly resolvedAt: string | null;
-  readonly resolvedBy: string | null;
-}
+export type ClinicalAlert = Answer<'/api/v1/clinical-alerts', 'get'>['alerts'][number];
 
 // --- security monitoring and usage (issue 6; contract: "Security monitoring") ---
 

@@ -24,6 +24,8 @@ import { SecurityEventsPage } from './pages/security-events-page';
 import { UsagePage } from './pages/usage-page';
 import { UserPage } from './pages/user-page';
 import { UsersPage } from './pages/users-page';
+import { WardBoardPage } from './pages/ward-board-page';
+import { useSignedIn } from './session';
 
 export interface ConsoleRoute {
   readonly path: string;
@@ -40,8 +42,14 @@ function WithId({ render }: { readonly render: (id: string) => ReactNode }) {
   return id === undefined ? <NotFoundPage /> : render(id);
 }
 
+/** A clinician's home is the ward board; other roles get the start page. */
+function HomeRoute() {
+  return useSignedIn().roles.includes('clinician') ? <WardBoardPage /> : <HomePage />;
+}
+
 export const ROUTES: readonly ConsoleRoute[] = [
-  { path: '/', element: <HomePage /> },
+  { path: '/', element: <HomeRoute /> },
+  { path: '/ward', element: <WardBoardPage />, nav: { label: 'Ward board', capability: 'vitals:read' } },
   { path: '/setup', element: <HomePage /> },
   { path: '/patients', element: <PatientsPage />, nav: { label: 'Patients', capability: 'patients:read' } },
   { path: '/alerts', element: <AlertsPage />, nav: { label: 'Alerts', capability: 'clinical-alerts:read' } },

@@ -14,6 +14,7 @@ import type { paths } from './schema';
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/browser';
 import type {
   CareTeamView,
+  WardBoard,
   ClinicalSeverity,
   PatientList,
   AlertRule,
@@ -276,6 +277,7 @@ export class ApiClient {
   acknowledgeClinicalAlert = (alertId: string) => this.call<ClinicalAlert>('POST', `/api/v1/clinical-alerts/${id(alertId)}/acknowledge`);
   resolveClinicalAlert = (alertId: string) => this.call<ClinicalAlert>('POST', `/api/v1/clinical-alerts/${id(alertId)}/resolve`);
   readonly clinicalAlertsStreamUrl = '/api/v1/clinical-alerts/stream';
+  ward = (): Promise<WardBoard> => ApiClient.data(this.typed.GET('/api/v1/ward'));
 
   // --- security monitoring, delivery, usage (issue 6) ---
   securityEvents = (filter: SecurityEventFilter = {}) => this.call<{ events: SecurityEventView[] }>('GET', `/api/v1/security/events${query({ ...filter })}`);

@@ -1043,10 +1043,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-Sent Events: `alert` for the patients the caller may see. */
+        /** Server-Sent Events: `alert` for the patients the caller may see; with vitals=true also their `vital` readings. */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Also the `vital` readings of the patients in care (the ward board). */
+                    vitals?: boolean;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -4035,6 +4038,66 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ward board: patients in care, latest vitals, 30-minute trends, open alerts (PHI rule per patient, audited). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            generatedAt: string;
+                            minutes: number;
+                            patients: {
+                                basis: "care-team" | "break-glass";
+                                displayName: string | null;
+                                highestSeverity: ("low" | "medium" | "high") | null;
+                                id: string;
+                                mrn: string | null;
+                                openAlerts: number;
+                                vitals: {
+                                    latest: {
+                                        deviceId: string;
+                                        t: string;
+                                        v: number;
+                                    } | null;
+                                    metric: string;
+                                    trend: {
+                                        t: string;
+                                        v: number;
+                                    }[];
+                                    unit: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

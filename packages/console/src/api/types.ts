@@ -88,6 +88,9 @@ type Answer<P extends keyof paths, M extends 'get' | 'post' | 'put'> = paths[P][
 export type PatientSummary = Answer<'/api/v1/patients', 'get'>['patients'][number];
 /** The patients list, with the open alerts of patients outside the reader's care (a count only). */
 export type PatientList = Answer<'/api/v1/patients', 'get'>;
+/** The ward board: patients in care with their latest vitals, trends and open alerts. */
+export type WardBoard = Answer<'/api/v1/ward', 'get'>;
+export type WardPatient = WardBoard['patients'][number];
 /** A care team for its managers (names; the patient's label when the reader is trained). */
 export type CareTeamView = Answer<'/api/v1/patients/{id}/care-team', 'get'>;
 

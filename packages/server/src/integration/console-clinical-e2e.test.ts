@@ -188,7 +188,8 @@ test('ok/console: a clinician sees their patients, the vitals charts, a live cha
   const { context, page, errors } = await openPage(browser, base);
   try {
     await signIn(page, CLINICIAN.username, CLINICIAN.password);
-    await page.getByRole('heading', { name: `Welcome, ${CLINICIAN.displayName}` }).waitFor();
+    // A clinician's home is the ward board.
+    await page.getByRole('heading', { name: 'Ward board' }).waitFor();
 
     // The patient list shows only the patients in the clinician's care.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Patients' }).click();

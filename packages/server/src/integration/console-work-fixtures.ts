@@ -176,6 +176,21 @@ export class WorkHospital {
     assert.equal(outcome.status, 'stored', `ingest of seq ${device.seq}: ${JSON.stringify(outcome)}`);
   }
 
+  /** A full set of the six vitals of one monitor, as one message. */
+  async ingestAll(device: BoundDevice, v: { hr: number; spo2: number; rr: number; sys: number; dia: number; temp: number }, at = new Date()): Promise<void> {
+    device.seq += 1;
+    const readings = [
+      { metric: HEART_RATE, value: v.hr, unit: '/min' },
+      { metric: SPO2, value: v.spo2, unit: '%' },
+      { metric: '9279-1', value: v.rr, unit: '/min' },
+      { metric: '8480-6', value: v.sys, unit: 'mm[Hg]' },
+      { metric: '8462-4', value: v.dia, unit: 'mm[Hg]' },
+      { metric: '8310-5', value: v.temp, unit: 'Cel' },
+    ];
+    const outcome = await this.server.telemetry.pipeline.ingest(device, { v: 1, deviceId: device.deviceId, seq: device.seq, ts: at.toISOString(), readings }, 'https', '127.0.0.1');
+    assert.equal(outcome.status, 'stored', `ingest of seq ${device.seq}: ${JSON.stringify(outcome)}`);
+  }
+
   /** A browser context signed in as `person` (the API session's token as the session cookie). */
   async contextFor(browser: Browser, person: Person, viewport = { width: 1200, height: 800 }): Promise<BrowserContext> {
     const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: this.base, viewport });

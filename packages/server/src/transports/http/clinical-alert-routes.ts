@@ -9,7 +9,10 @@
  *                                                                                 patient and user names, labels audited)
  *   POST /api/v1/clinical-alerts/:id/acknowledge       clinical-alerts:manage  -> ClinicalAlert
  *   POST /api/v1/clinical-alerts/:id/resolve           clinical-alerts:manage  -> ClinicalAlert
- *   GET  /api/v1/clinical-alerts/stream                clinical-alerts:read    SSE `event: alert`
+ *   GET  /api/v1/ward                                  vitals:read             -> the ward board: patients in care, latest vitals,
+ *                                                                                 30-minute trends, open alerts (PHI rule per patient, audited)
+ *   GET  /api/v1/clinical-alerts/stream?vitals=        clinical-alerts:read    SSE `event: alert` (and `event: vital` of the
+ *                                                                                 patients in care with vitals=true, audited at open)
  *   GET  /api/v1/patients/:id/vitals/stream            vitals:read             SSE `event: vital` and `event: alert`
  *
  * MUST: a stream is authorized (and audited) when it opens, carries only events of the patients
@@ -21,7 +24,7 @@ import Type from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AlertRule, ClinicalAlert, ClinicalAlertService, ClinicalEventBus, ClinicalLiveEvent } from '../../alerts/index.js';
 import type { PatientLabels } from '../../patients/index.js';
-import type { VitalsService } from '../../telemetry/index.js';
+import { BOARD_MINUTES, type VitalsService } from '../../telemetry/index.js';
 import type { HttpRoutes } from './http-server.js';
 import { requestContext } from './route-permissions.js';
 
@@ -99,6 +102,38 @@ const Alert = Type.Object(
 );
 const AlertList = Type.Object(
   { alerts: Type.Array(Alert), openOutsideCare: Type.Integer({ description: 'Open alerts of patients outside the caller’s care (a count only).' }) },
+  { additionalProperties: false },
+);
+const StreamQuery = Type.Object({ vitals: Type.Optional(Type.Boolean({ description: 'Also the `vital` readings of the patients in care (the ward board).' })) }, { additionalProperties: false });
+const BoardBody = Type.Object(
+  {
+    generatedAt: Type.String(),
+    minutes: Type.Integer(),
+    patients: Type.Array(
+      Type.Object(
+        {
+          id: Type.String(),
+          displayName: Type.Union([Type.String(), Type.Null()]),
+          mrn: Type.Union([Type.String(), Type.Null()]),
+          basis: Type.Union([Type.Literal('care-team'), Type.Literal('break-glass')]),
+          openAlerts: Type.Integer(),
+          highestSeverity: Type.Union([Severity, Type.Null()]),
+          vitals: Type.Array(
+            Type.Object(
+              {
+                metric: Type.String(),
+                unit: Type.String(),
+                latest: Type.Union([Type.Object({ v: Type.Number(), t: Type.String(), deviceId: Type.String() }, { additionalProperties: false }), Type.Null()]),
+                trend: Type.Array(Type.Object({ t: Type.String(), v: Type.Number() }, { additionalProperties: false })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
   { additionalProperties: false },
 );
 const AlertQuery = Type.Object({ status: Type.Optional(Status), patientId: Type.Optional(Id), severity: Type.Optional(Severity) }, { additionalProperties: false });
@@ -257,11 +292,55 @@ export function clinicalAlertRoutes(deps: ClinicalAlertRoutesDeps): HttpRoutes {
     );
 
     app.get(
+      '/api/v1/ward',
+      { config: { permission: 'vitals:read' }, schema: { summary: 'The ward board: patients in care, latest vitals, 30-minute trends, open alerts (PHI rule per patient, audited).', tags, response: { 200: BoardBody } } },
+      async (request) => {
+        const ctx = requestContext(request);
+        const { patientIds } = await deps.alerts.readablePatients(ctx);
+        const [board, summary, labels] = await Promise.all([
+          deps.vitals.board(ctx, [...patientIds]),
+          deps.alerts.openSummary(ctx),
+          deps.labels === undefined ? Promise.resolve(new Map<string, { displayName: string; mrn: string }>()) : deps.labels.labels(ctx, [...patientIds], { permission: 'vitals:read', purpose: 'ward-board', careOnly: true }),
+        ]);
+        return {
+          generatedAt: new Date().toISOString(),
+          minutes: BOARD_MINUTES,
+          patients: board.map((b) => {
+            const open = summary.perPatient.get(b.patientId);
+            const label = labels.get(b.patientId);
+            return {
+              id: b.patientId,
+              displayName: label?.displayName ?? null,
+              mrn: label?.mrn ?? null,
+              basis: b.basis,
+              openAlerts: open?.count ?? 0,
+              highestSeverity: open?.highest ?? null,
+              vitals: b.vitals.map((v) => ({ metric: v.metric, unit: v.unit, latest: v.latest, trend: [...v.trend] })),
+            };
+          }),
+        };
+      },
+    );
+
+    app.get(
       '/api/v1/clinical-alerts/stream',
-      { config: { permission: 'clinical-alerts:read' }, schema: { summary: 'Server-Sent Events: `alert` for the patients the caller may see.', tags } },
+      { config: { permission: 'clinical-alerts:read' }, schema: { summary: 'Server-Sent Events: `alert` for the patients the caller may see; with vitals=true also their `vital` readings.', tags, querystring: StreamQuery } },
       async (request, reply) => {
-        const { orgId, patientIds } = await deps.alerts.readablePatients(requestContext(request));
-        openStream(request, reply, deps, orgId, (e) => e.kind === 'alert' && patientIds.has(e.patientId));
+        const ctx = requestContext(request);
+        const { orgId, patientIds } = await deps.alerts.readablePatients(ctx);
+        const vitalsOf = new Set<string>();
+        if (request.query.vitals === true) {
+          // Vitals are PHI: each patient's vitals are authorized and audited like their own stream.
+          for (const patientId of patientIds) {
+            try {
+              await deps.vitals.authorizeStream(ctx, patientId);
+              vitalsOf.add(patientId);
+            } catch {
+              // Not readable now (training lapsed, grant ended): alerts only, as without vitals.
+            }
+          }
+        }
+        openStream(request, reply, deps, orgId, (e) => (e.kind === 'alert' ? patientIds.has(e.patientId) : vitalsOf.has(e.patientId)));
       },
     );
 

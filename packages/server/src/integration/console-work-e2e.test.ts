@@ -19,6 +19,7 @@
  * 12. At 390 px nothing is wider than the viewport and Sign out is reachable; no literal
  *     backticks; the sign-in card keeps its width when an error shows.
  */
+import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -300,20 +301,7 @@ test('ok/console defect 10 and 2: pickers find patients by name or MRN, users an
 
 test('ok/console defect 12: at 390 px every page fits and Sign out is reachable', { timeout: 90_000 }, async (t) => {
   if (skipWithoutBrowser(t) || browser === undefined) return;
-  const pages: Array<[string, 'admin' | 'clinician' | 'officer', string]> = [
-    ['/', 'clinician', 'home'],
-    ['/patients', 'clinician', 'patients'],
-    [`/patients/${hospital.inCareId}`, 'clinician', 'patient'],
-    ['/alerts', 'clinician', 'alerts'],
-    ['/patients', 'admin', 'patients (admin)'],
-    ['/users', 'admin', 'users'],
-    ['/devices', 'admin', 'devices'],
-    ['/usage', 'admin', 'usage'],
-    ['/alert-rules', 'admin', 'alert rules'],
-    ['/security/alerts', 'officer', 'security alerts'],
-    ['/security/events', 'officer', 'security events'],
-    ['/break-glass', 'officer', 'break-glass'],
-  ];
+  const pages = everyPage();
   for (const [path, who, name] of pages) {
     const { context, page, errors } = await pageIn(await hospital.contextFor(browser, hospital[who], { width: 390, height: 844 }));
     try {
@@ -336,4 +324,64 @@ test('ok/console defect 12: at 390 px every page fits and Sign out is reachable'
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await assertFitsViewport(page, 'sign-in at 390 px');
   await context.close();
+});
+
+/** The console's pages by who sees them (the ward board is the clinician's home). */
+function everyPage(): Array<[string, 'admin' | 'clinician' | 'officer', string]> {
+  return [
+    ['/', 'clinician', 'ward board'],
+    ['/patients', 'clinician', 'patients'],
+    [`/patients/${hospital.inCareId}`, 'clinician', 'patient'],
+    ['/alerts', 'clinician', 'alerts'],
+    ['/account', 'clinician', 'account'],
+    ['/', 'admin', 'home'],
+    ['/patients', 'admin', 'patients (admin)'],
+    [`/patients/${hospital.inCareId}`, 'admin', 'care team (admin)'],
+    ['/users', 'admin', 'users'],
+    [`/users/${hospital.clinician.id}`, 'admin', 'user'],
+    ['/devices', 'admin', 'devices'],
+    [`/devices/${hospital.devices[0]?.deviceId ?? ''}`, 'admin', 'device'],
+    ['/usage', 'admin', 'usage'],
+    ['/alert-rules', 'admin', 'alert rules'],
+    ['/security/alerts', 'officer', 'security alerts'],
+    ['/security/events', 'officer', 'security events'],
+    ['/security/delivery', 'officer', 'delivery'],
+    ['/break-glass', 'officer', 'break-glass'],
+    [`/patients/${hospital.outsideId}/disclosures`, 'officer', 'disclosures'],
+    ['/no/such/page', 'officer', 'not found'],
+  ];
+}
+
+test('ok/console accessibility: axe-core finds no serious or critical violation on any page', { timeout: 180_000 }, async (t) => {
+  if (skipWithoutBrowser(t) || browser === undefined) return;
+  const found: string[] = [];
+  let rulesPassed = 0;
+  const check = async (page: Page, name: string) => {
+    const result = await new AxeBuilder({ page }).analyze();
+    rulesPassed += result.passes.length;
+    for (const v of result.violations) {
+      if (v.impact === 'serious' || v.impact === 'critical') found.push(`${name}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+    }
+  };
+  for (const [path, who, name] of everyPage()) {
+    const { context, page } = await pageIn(await hospital.contextFor(browser, hospital[who]));
+    try {
+      await page.goto(path);
+      await page.locator('main h1').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      await check(page, name);
+    } finally {
+      await context.close();
+    }
+  }
+  const { context, page } = await openPage(browser, hospital.base);
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await check(page, 'sign-in');
+  await page.goto('/setup');
+  await page.getByRole('heading', { name: 'Set up Vigil' }).waitFor();
+  await check(page, 'setup');
+  await context.close();
+  assert.ok(rulesPassed > 100, `axe ran its rules (${rulesPassed} passed)`);
+  assert.deepEqual(found, [], 'no serious or critical accessibility violation');
 });

@@ -752,12 +752,7 @@ export async function startServer(
         deviceTelemetryRoutes({ pipeline: telemetry.pipeline, commands: telemetry.commands, authenticator, clientCertificate: tlsClientCertificate, events: securityEvents }),
         fhirHttp(platform),
         deliveryRoutes({ delivery: platform.delivery }),
-        usageRoutes({
-          usage: platform.usage,
-          flushRequestCounts: () => requestCounter.flush(),
-          patientLabel: async (ctx, id) =>
-            (await platform.patients.labels.labels(ctx, [id], { permission: 'patients:disclosures', purpose: 'disclosures', careOnly: false })).get(id) ?? null,
-        }),
+        usageRoutes({ usage: platform.usage, flushRequestCounts: () => requestCounter.flush() }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
       ],

@@ -296,7 +296,7 @@ export class ApiClient {
   userUsage = (window: Window = {}) => this.call<{ users: UserUsage[] }>('GET', `/api/v1/usage/users${query({ ...window, format: 'json' })}`);
   platformUsage = (window: Window & { interval: 'hour' | 'day' }) => this.call<PlatformUsage>('GET', `/api/v1/usage/platform${query({ ...window, format: 'json' })}`);
   disclosures = (patientId: string, window: Window = {}) =>
-    this.call<{ disclosures: Disclosure[]; patient?: { displayName: string; mrn: string } | null }>('GET', `/api/v1/patients/${id(patientId)}/disclosures${query({ ...window, format: 'json' })}`);
+    this.call<{ disclosures: Disclosure[] }>('GET', `/api/v1/patients/${id(patientId)}/disclosures${query({ ...window, format: 'json' })}`);
   /** CSV download links (same origin, the session cookie authenticates a plain link). */
   readonly csv = {
     userUsage: (window: Window = {}) => `/api/v1/usage/users${query({ ...window, format: 'csv' })}`,

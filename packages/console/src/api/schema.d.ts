@@ -2450,10 +2450,6 @@ export interface paths {
                                 userId: string;
                                 username: string | null;
                             }[];
-                            patient?: {
-                                displayName: string;
-                                mrn: string;
-                            } | null;
                         };
                     };
                 };

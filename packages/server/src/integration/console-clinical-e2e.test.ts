@@ -215,6 +215,8 @@ test('ok/console: a clinician sees their patients, the vitals charts, a live cha
 
     // Heart rate 142 > 130: the rule opens an alert, shown on the patient page and in the inbox.
     await page.getByTestId('patient-open-alerts').waitFor();
+    // The bedside default is the last 15 minutes (the data, not a thin strip at the edge of an hour).
+    assert.equal(await page.getByRole('radio', { name: '15 minutes', exact: true }).isChecked(), true, 'the default range is 15 minutes');
     // The range picker works from the keyboard (radio buttons: arrows move); 6 hours asks for buckets.
     await page.getByRole('radio', { name: '1 hour' }).focus();
     await page.keyboard.press('ArrowRight');

@@ -71,7 +71,6 @@ const DisclosuresBody = Type.Object(
         closed,
       ),
     ),
-    patient: Type.Optional(Nullable(Type.Object({ displayName: Type.String(), mrn: Type.String() }, closed))),
   },
   closed,
 );
@@ -80,8 +79,6 @@ export interface UsageRoutesDeps {
   readonly usage: UsageService;
   /** Writes the API calls counted in memory so far, so that a report includes the latest ones. */
   readonly flushRequestCounts?: () => Promise<unknown>;
-  /** The patient's name and MRN for the page title (PHI: training rule, audited; null without). */
-  readonly patientLabel?: (ctx: ReturnType<typeof requestContext>, patientId: string) => Promise<{ displayName: string; mrn: string } | null>;
 }
 
 function sendCsv<Row extends Record<string, CsvValue>>(reply: FastifyReply, name: string, columns: ReadonlyArray<keyof Row & string>, rows: readonly Row[]) {
@@ -150,7 +147,7 @@ export function usageRoutes(deps: UsageRoutesDeps): HttpRoutes {
             disclosures.map((d) => ({ ...d })),
           );
         }
-        return { disclosures, ...(deps.patientLabel === undefined ? {} : { patient: await deps.patientLabel(ctx, request.params.id) }) };
+        return { disclosures };
       },
     );
   };

@@ -7,44 +7,39 @@
  * change; only `authenticated` reaches the pages. Navigation hides what a role can't use, but the
  * server decides every request, and a refusal shows the "Access denied" page.
  */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { can, type Capability } from './capabilities';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Outlet, RouterProvider } from 'react-router';
+import { can } from './capabilities';
 import { Loading } from './components/feedback';
 import { IdleWarning } from './idle-warning';
-import { AccountPage } from './pages/account-page';
-import { AlertRulesPage } from './pages/alert-rules-page';
-import { AlertsPage } from './pages/alerts-page';
-import { DeliveryPage } from './pages/delivery-page';
-import { DisclosuresPage } from './pages/patient-disclosures';
-import { SecurityAlertPage, SecurityAlertsPage } from './pages/security-alerts-page';
-import { SecurityEventsPage } from './pages/security-events-page';
-import { UsagePage } from './pages/usage-page';
-import { AuditLogPage } from './pages/audit-log-page';
-import { BackupsPage } from './pages/backups-page';
-import { BreakGlassPage } from './pages/break-glass-page';
-import { DevicePage } from './pages/device-page';
-import { DevicesPage } from './pages/devices-page';
-import { HomePage } from './pages/home-page';
 import { MfaEnrollmentPage } from './pages/mfa-enrollment-page';
 import { MfaStepPage } from './pages/mfa-step-page';
 import { PasswordChangePage } from './pages/password-change-page';
-import { PatientPage } from './pages/patient-page';
-import { PatientsPage } from './pages/patients-page';
-import { DeniedPage, NotFoundPage } from './pages/problem-pages';
 import { SetupPage } from './pages/setup-page';
 import { SignInPage } from './pages/sign-in-page';
-import { UserPage } from './pages/user-page';
-import { UsersPage } from './pages/users-page';
-import { Link, matchPath, navigate, usePath } from './router';
+import { createConsoleRouter, Link, navigate, usePath } from './router';
+import { ROUTES } from './routes';
 import { SessionProvider, useSession, useSignedIn } from './session';
 import { StatusLine } from './status-line';
 
 export function App() {
-  return (
-    <SessionProvider>
-      <Gate />
-    </SessionProvider>
+  // One router: the session gate is the root, the pages of ROUTES render in its outlet.
+  const router = useMemo(
+    () =>
+      createConsoleRouter([
+        {
+          path: '/',
+          element: (
+            <SessionProvider>
+              <Gate />
+            </SessionProvider>
+          ),
+          children: ROUTES.map((route) => (route.path === '/' ? { index: true, element: route.element } : { path: route.path, element: route.element })),
+        },
+      ]),
+    [],
   );
+  return <RouterProvider router={router} />;
 }
 
 function Frame({ children, nav, wide = false, stage }: { readonly children: ReactNode; readonly nav?: ReactNode; readonly wide?: boolean; readonly stage: string }) {
@@ -134,31 +129,18 @@ function Gate() {
       return (
         <Frame stage={stage} nav={<Navigation />} wide>
           <IdleWarning />
-          <Page path={path} />
+          <Outlet />
         </Frame>
       );
   }
 }
 
-const NAV: readonly { readonly to: string; readonly label: string; readonly capability: Capability }[] = [
-  { to: '/patients', label: 'Patients', capability: 'patients:read' },
-  { to: '/alerts', label: 'Alerts', capability: 'clinical-alerts:read' },
-  { to: '/alert-rules', label: 'Alert rules', capability: 'alert-rules:manage' },
-  { to: '/devices', label: 'Devices', capability: 'devices:read' },
-  { to: '/users', label: 'Users', capability: 'users:read' },
-  { to: '/break-glass', label: 'Break-glass review', capability: 'break-glass:review' },
-  { to: '/security/alerts', label: 'Security', capability: 'security:read' },
-  { to: '/usage', label: 'Usage', capability: 'usage:read' },
-  { to: '/audit', label: 'Audit log', capability: 'audit:read' },
-  { to: '/backups', label: 'Backups', capability: 'backups:read' },
-];
-
 function Navigation() {
   const { signOut } = useSession();
   const session = useSignedIn();
   const path = usePath();
-  // The security pages share one entry: any /security/... path marks it current.
-  const current = (to: string) => (path === to || path.startsWith(`${to}/`) || (to === '/security/alerts' && path.startsWith('/security/')) ? 'page' : undefined);
+  // An entry is current on its path, below it, and on its navPrefix (every /security/... page).
+  const current = (to: string, prefix?: string) => (path === to || path.startsWith(`${to}/`) || (prefix !== undefined && path.startsWith(prefix)) ? 'page' : undefined);
   return (
     <>
       <nav aria-label="Main" className="nav">
@@ -168,10 +150,10 @@ function Navigation() {
               Home
             </Link>
           </li>
-          {NAV.filter((item) => can(session.roles, item.capability)).map((item) => (
-            <li key={item.to}>
-              <Link to={item.to} aria-current={current(item.to)}>
-                {item.label}
+          {ROUTES.flatMap((route) => (route.nav !== undefined && can(session.roles, route.nav.capability) ? [{ ...route, nav: route.nav }] : [])).map((route) => (
+            <li key={route.path}>
+              <Link to={route.path} aria-current={current(route.path, route.navPrefix)}>
+                {route.nav.label}
               </Link>
             </li>
           ))}
@@ -187,34 +169,4 @@ function Navigation() {
       </div>
     </>
   );
-}
-
-/** The page for a path. Unknown paths are "Not found"; `/denied` is the plain denied page. */
-function Page({ path }: { readonly path: string }) {
-  if (path === '/' || path === '/setup') return <HomePage />;
-  if (path === '/account') return <AccountPage />;
-  if (path === '/users') return <UsersPage />;
-  if (path === '/patients') return <PatientsPage />;
-  if (path === '/devices') return <DevicesPage />;
-  if (path === '/break-glass') return <BreakGlassPage />;
-  if (path === '/alerts') return <AlertsPage />;
-  if (path === '/alert-rules') return <AlertRulesPage />;
-  if (path === '/security/alerts') return <SecurityAlertsPage />;
-  if (path === '/security/events') return <SecurityEventsPage />;
-  if (path === '/backups') return <BackupsPage />;
-  if (path === '/security/delivery') return <DeliveryPage />;
-  if (path === '/usage') return <UsagePage />;
-  if (path === '/audit') return <AuditLogPage />;
-  if (path === '/denied') return <DeniedPage />;
-  let params = matchPath('/users/:id', path);
-  if (params?.['id'] !== undefined) return <UserPage key={params['id']} userId={params['id']} />;
-  params = matchPath('/patients/:id', path);
-  if (params?.['id'] !== undefined) return <PatientPage key={params['id']} patientId={params['id']} />;
-  params = matchPath('/patients/:id/disclosures', path);
-  if (params?.['id'] !== undefined) return <DisclosuresPage key={params['id']} patientId={params['id']} />;
-  params = matchPath('/security/alerts/:id', path);
-  if (params?.['id'] !== undefined) return <SecurityAlertPage key={params['id']} alertId={params['id']} />;
-  params = matchPath('/devices/:id', path);
-  if (params?.['id'] !== undefined) return <DevicePage key={params['id']} deviceId={params['id']} />;
-  return <NotFoundPage />;
 }

@@ -43,8 +43,10 @@ export function metricName(code: string): string {
   return Object.hasOwn(METRICS, code) ? METRICS[code as keyof typeof METRICS].name : code;
 }
 
-/** Chart ranges: raw points for one hour; above that, buckets (min/max/mean/count) keep charts small. */
+/** Chart ranges: raw points up to one hour; above that, buckets (min/max/mean/count) keep charts small. */
 export const RANGES = [
+  { id: '5m', label: '5 minutes', seconds: 5 * 60, bucketSeconds: undefined },
+  { id: '15m', label: '15 minutes', seconds: 15 * 60, bucketSeconds: undefined },
   { id: '1h', label: '1 hour', seconds: 3600, bucketSeconds: undefined },
   { id: '6h', label: '6 hours', seconds: 6 * 3600, bucketSeconds: 60 },
   { id: '24h', label: '24 hours', seconds: 24 * 3600, bucketSeconds: 5 * 60 },
@@ -53,6 +55,7 @@ export const RANGES = [
 ] as const;
 
 export type RangeId = (typeof RANGES)[number]['id'];
+
 
 export const COMPARISONS: readonly Comparison[] = ['lt', 'le', 'gt', 'ge'];
 export const COMPARISON_SYMBOL: Record<Comparison, string> = { lt: '<', le: '≤', gt: '>', ge: '≥' };

@@ -1,29 +1,12 @@
 /**
- * A small history-based router: the path is the state, `navigate()` pushes it, and the browser's
- * back and forward buttons work. The server answers every console path with index.html.
+ * Navigation on react-router (a data router: `createBrowserRouter`), behind the few names the
+ * pages use: `Link`, `navigate`, `usePath`, `safePath`. The route table is `routes.tsx`.
  *
  * MUST: only same-origin, absolute paths are navigated to (a `next=` parameter can't send the
- *       user to another site).
+ *       user to another site): `Link` and `navigate` pass every target through `safePath`.
  */
-import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent, type ReactNode } from 'react';
-
-const CHANGE = 'vigil:navigate';
-
-function subscribe(onChange: () => void): () => void {
-  window.addEventListener('popstate', onChange);
-  window.addEventListener(CHANGE, onChange);
-  return () => {
-    window.removeEventListener('popstate', onChange);
-    window.removeEventListener(CHANGE, onChange);
-  };
-}
-
-const currentPath = () => window.location.pathname;
-
-/** The current path (without query string); re-renders on navigation. */
-export function usePath(): string {
-  return useSyncExternalStore(subscribe, currentPath);
-}
+import type { AnchorHTMLAttributes, ReactNode } from 'react';
+import { createBrowserRouter, Link as RouterLink, useLocation, type RouteObject } from 'react-router';
 
 /** A same-origin path that is safe to navigate to, or '/' for anything else. */
 export function safePath(path: string | null | undefined): string {
@@ -31,51 +14,35 @@ export function safePath(path: string | null | undefined): string {
   return path;
 }
 
+type ConsoleRouter = ReturnType<typeof createBrowserRouter>;
+let current: ConsoleRouter | null = null;
+
+/** The console's one router (made once by the app). */
+export function createConsoleRouter(routes: RouteObject[]): ConsoleRouter {
+  current = createBrowserRouter(routes);
+  return current;
+}
+
+/** Navigates from an event handler (outside render), e.g. after a form was saved. */
 export function navigate(path: string, options: { replace?: boolean } = {}): void {
   const target = safePath(path);
-  if (target === window.location.pathname + window.location.search) return;
-  if (options.replace === true) window.history.replaceState(null, '', target);
-  else window.history.pushState(null, '', target);
-  window.dispatchEvent(new Event(CHANGE));
+  if (current === null || target === window.location.pathname + window.location.search) return;
+  void current.navigate(target, { replace: options.replace === true });
   window.scrollTo(0, 0);
 }
 
-/**
- * Matches a pattern such as `/patients/:id` against a path; returns the decoded parameters, or
- * null when it does not match.
- */
-export function matchPath(pattern: string, path: string): Record<string, string> | null {
-  const want = pattern.split('/').filter(Boolean);
-  const have = path.split('/').filter(Boolean);
-  if (want.length !== have.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < want.length; i += 1) {
-    const w = want[i] ?? '';
-    const h = have[i] ?? '';
-    if (w.startsWith(':')) {
-      try {
-        params[w.slice(1)] = decodeURIComponent(h);
-      } catch {
-        return null;
-      }
-    } else if (w !== h) return null;
-  }
-  return params;
+/** The current path (without query string); re-renders on navigation. */
+export function usePath(): string {
+  return useLocation().pathname;
 }
 
 type LinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> & { to: string; children: ReactNode };
 
 /** An ordinary link (it opens in a new tab with a modifier key) that navigates in place otherwise. */
-export function Link({ to, children, onClick, ...rest }: LinkProps) {
-  const handle = (event: MouseEvent<HTMLAnchorElement>) => {
-    onClick?.(event);
-    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    event.preventDefault();
-    navigate(to);
-  };
+export function Link({ to, children, ...rest }: LinkProps) {
   return (
-    <a href={safePath(to)} onClick={handle} {...rest}>
+    <RouterLink to={safePath(to)} {...rest}>
       {children}
-    </a>
+    </RouterLink>
   );
 }

@@ -138,7 +138,7 @@ for (const [verb, what] of [
 ] as const) {
   withStorageOptions(device.command(verb))
     .description(what)
-    .argument('<deviceId>', 'device id')
+    .argument('<device>', 'device id or serial')
     .requiredOption('--org <org>', 'organization (name or id) of the device')
     .requiredOption('--reason <reason>', 'coded reason, e.g. key-compromise, lost-device, suspicious-traffic')
     .action(

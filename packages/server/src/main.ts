@@ -31,12 +31,14 @@ import {
 import { CommonPasswords, IdentityService, PasswordHasher, SetupCredentialService, type IdentityScope, type RelyingParty, type SetupScope } from './identity/index.js';
 import { createEnvelopeSealer, ecdsaP256Verifier, initKeyStore, keyStoreExists, openKeyStore, type KeyProvider, type Sealer } from './keys/index.js';
 import { AppError, cliPrincipal, newId, principalOrg, systemClock, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type SecurityEventSink } from './kernel/index.js';
+import { decide } from './access/index.js';
 import { Scheduler } from './jobs/index.js';
 import type { Logger } from './observability/index.js';
 import {
   BreakGlassService,
   BREAK_GLASS_REASON_DOMAIN,
   MRN_INDEX_DOMAIN,
+  PatientLabels,
   PatientService,
   PhiSealing,
   rewrapSealedPhi,
@@ -375,6 +377,8 @@ export function usageObserver(counter: RequestCounter, metrics: PlatformMetrics)
 
 export interface PatientsWiring {
   readonly records: PatientService;
+  /** Names and MRNs for other modules' lists (PHI rule, audited), and care-team management. */
+  readonly labels: PatientLabels;
   readonly breakGlass: BreakGlassService;
   readonly training: TrainingService;
   /** After a KEK rotation: re-wraps every sealed patient field and grant text (audited per batch). */
@@ -385,6 +389,10 @@ export interface PatientsWiring {
 function identityUserDirectory(database: SqlDatabase): UserDirectory {
   return {
     isActiveUser: async (orgId, userId) => (await identityStore(database.db).findUser(orgId, userId))?.status === 'active',
+    displayNames: async (orgId, userIds) => {
+      const wanted = new Set(userIds);
+      return new Map((await identityStore(database.db).listUsers(orgId)).filter((u) => wanted.has(u.id)).map((u) => [u.id, u.displayName]));
+    },
   };
 }
 
@@ -413,6 +421,7 @@ function wirePatients(w: {
   const sealing = new PhiSealing(w.sealer, w.keys.keyedHasher(MRN_INDEX_DOMAIN), w.keys.keyedHasher(BREAK_GLASS_REASON_DOMAIN));
   return {
     records: new PatientService({ uow, sealing, clock: w.clock, users: w.users }),
+    labels: new PatientLabels({ uow, sealing, clock: w.clock, users: w.users }),
     breakGlass: new BreakGlassService({ uow, sealing, clock: w.clock, securityEvents: w.securityEvents, grantMinutes: w.config.patients.breakGlassMinutes }),
     training: new TrainingService({ uow, clock: w.clock, users: w.users }),
     rewrap: (ctx) => rewrapSealedPhi(uow, sealing, ctx),
@@ -809,14 +818,20 @@ export async function startServer(
       onResponse: usageObserver(requestCounter, metrics),
       routes: applyEmergencyMode(config, [
         ...identityRoutes.routes,
-        patientRoutes({ patients: platform.patients.records, breakGlass: platform.patients.breakGlass, training: platform.patients.training }),
+        patientRoutes({
+          patients: platform.patients.records,
+          breakGlass: platform.patients.breakGlass,
+          training: platform.patients.training,
+          labels: platform.patients.labels,
+          openAlerts: (ctx) => (decide(ctx.principal, 'clinical-alerts:read').allow ? platform.clinical.alerts.openSummary(ctx) : Promise.resolve(null)),
+        }),
         deviceRoutes({ service: platform.devices.service }),
         vitalsRoutes({ bindings: platform.clinical.bindings, vitals: platform.clinical.vitals }),
-        clinicalAlertRoutes({ alerts: platform.clinical.alerts, vitals: platform.clinical.vitals, bus: platform.clinical.bus }),
+        clinicalAlertRoutes({ alerts: platform.clinical.alerts, vitals: platform.clinical.vitals, bus: platform.clinical.bus, labels: platform.patients.labels }),
         deviceTelemetryRoutes({ pipeline: telemetry.pipeline, commands: telemetry.commands, authenticator, clientCertificate: tlsClientCertificate, events: securityEvents }),
         fhirHttp(platform, undefined, () => defaultPublicBaseUrl(config, listeningPort)),
         deliveryRoutes({ delivery: platform.delivery }),
-        usageRoutes({ usage: platform.usage }),
+        usageRoutes({ usage: platform.usage, flushRequestCounts: () => requestCounter.flush() }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
         auditRoutes({ auditLog: wireAuditLogService(platform) }),

@@ -12,8 +12,12 @@ import { test } from 'node:test';
 
 const serverRoot = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = join(serverRoot, '..', '..');
-/** Kept on purpose although nothing imports them yet: the backup engineer's scheduler. */
-const RESERVED = new Set(['croner']);
+/**
+ * Production dependencies that our code does not import by name: croner (the scheduler), and the
+ * optional peers that @cyclonedx/cyclonedx-library's JSON validator loads at run time to check
+ * firmware SBOMs (ajv-formats and ajv-formats-draft2019; without them it refuses to validate).
+ */
+const RESERVED = new Set(['croner', 'ajv-formats', 'ajv-formats-draft2019']);
 
 function sources(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {

@@ -9,8 +9,14 @@
  *       the server's public message, and the request id lets support find the log line.
  * MUST: answers are never cached (PHI): `cache: 'no-store'`.
  */
+import createClient from 'openapi-fetch';
+import type { paths } from './schema';
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/browser';
 import type {
+  CareTeamView,
+  WardBoard,
+  ClinicalSeverity,
+  PatientList,
   AlertRule,
   AlertRuleInput,
   ApiErrorBody,
@@ -37,7 +43,6 @@ import type {
   InvitedUser,
   NewPatient,
   Patient,
-  PatientSummary,
   ReviewOutcome,
   Role,
   SessionView,
@@ -139,15 +144,49 @@ export class ApiClient {
         parsed = undefined;
       }
     }
-    if (!response.ok) {
-      const requestId = response.headers.get('x-request-id');
-      const error = isErrorBody(parsed)
-        ? new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.requestId || requestId)
-        : new ApiError(response.status, `HTTP_${response.status}`, `The server answered ${response.status} ${response.statusText}.`, requestId);
-      if (response.status === 401 && options.sessionRequired !== false) this.onSessionEnded?.();
-      throw error;
-    }
+    if (!response.ok) throw this.errorOf(response, parsed, options.sessionRequired !== false);
     return parsed as T;
+  }
+
+  private errorOf(response: Response, parsed: unknown, sessionRequired: boolean): ApiError {
+    const requestId = response.headers.get('x-request-id');
+    const error = isErrorBody(parsed)
+      ? new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.requestId || requestId)
+      : new ApiError(response.status, `HTTP_${response.status}`, `The server answered ${response.status} ${response.statusText}.`, requestId);
+    if (response.status === 401 && sessionRequired) this.onSessionEnded?.();
+    return error;
+  }
+
+  /**
+   * The typed door (openapi-fetch over the generated schema.d.ts): paths, parameters and answers
+   * are checked against the server's OpenAPI document at build time. Errors are ApiError, as above.
+   */
+  private readonly typed = createClient<paths>({ fetch: (request) => this.send(request) });
+
+  private async send(request: Request): Promise<Response> {
+    if (STATE_CHANGING.has(request.method) && this.csrfToken !== null) request.headers.set('x-csrf-token', this.csrfToken);
+    let response: Response;
+    try {
+      response = await fetch(request, { credentials: 'same-origin', cache: 'no-store' });
+    } catch {
+      throw new ApiError(0, 'NETWORK_ERROR', 'The server could not be reached. Check your connection and try again.', null);
+    }
+    this.noteServerTime(response);
+    if (response.ok) return response;
+    let parsed: unknown = undefined;
+    try {
+      parsed = JSON.parse(await response.text());
+    } catch {
+      parsed = undefined;
+    }
+    throw this.errorOf(response, parsed, true);
+  }
+
+  /** The answer of a typed call (errors were thrown by `send`). */
+  private static async data<T>(call: Promise<{ data?: T }>): Promise<T> {
+    const { data } = await call;
+    if (data === undefined) throw new ApiError(0, 'EMPTY_ANSWER', 'The server sent no answer.', null);
+    return data;
   }
 
   private noteServerTime(response: Response): void {
@@ -196,14 +235,17 @@ export class ApiClient {
   addTraining = (userId: string, record: Omit<TrainingRecord, 'id'>) => this.call<unknown>('POST', `/api/v1/users/${id(userId)}/training`, record);
 
   // --- patients, care teams, break-glass ---
-  patients = () => this.call<{ patients: PatientSummary[] }>('GET', '/api/v1/patients');
+  patients = (scope: 'care' | 'all' = 'care'): Promise<PatientList> => ApiClient.data(this.typed.GET('/api/v1/patients', { params: { query: { scope } } }));
+  /** Patients by name or MRN for pickers (patients:disclosures; the server audits each match). */
+  patientLookup = (q: string) => ApiClient.data(this.typed.GET('/api/v1/patients/lookup', { params: { query: { q } } }));
+  careTeamView = (patientId: string): Promise<CareTeamView> => ApiClient.data(this.typed.GET('/api/v1/patients/{id}/care-team', { params: { path: { id: patientId } } }));
   createPatient = (patient: NewPatient) => this.call<Patient>('POST', '/api/v1/patients', patient);
   patient = (patientId: string) => this.call<Patient>('GET', `/api/v1/patients/${id(patientId)}`);
   setCareTeam = (patientId: string, members: readonly CareTeamMember[]) =>
     this.call<unknown>('PUT', `/api/v1/patients/${id(patientId)}/care-team`, { members });
   breakGlass = (patientId: string, reason: string) =>
     this.call<{ grant: BreakGlassGrant }>('POST', `/api/v1/patients/${id(patientId)}/break-glass`, { reason });
-  breakGlassQueue = (status: 'pending' | 'reviewed') => this.call<{ grants: BreakGlassQueueEntry[] }>('GET', `/api/v1/break-glass?status=${status}`);
+  breakGlassQueue = (status: 'pending' | 'reviewed'): Promise<{ grants: BreakGlassQueueEntry[] }> => ApiClient.data(this.typed.GET('/api/v1/break-glass', { params: { query: { status } } }));
   reviewBreakGlass = (grantId: string, outcome: ReviewOutcome, note: string) =>
     this.call<unknown>('POST', `/api/v1/break-glass/${id(grantId)}/review`, { outcome, note });
 
@@ -212,6 +254,8 @@ export class ApiClient {
   device = (deviceId: string) => this.call<DeviceView>('GET', `/api/v1/devices/${id(deviceId)}`);
   createEnrollmentToken = (model: string, expiresInMinutes?: number) =>
     this.call<EnrollmentToken>('POST', '/api/v1/devices/enrollment-tokens', { model, ...(expiresInMinutes !== undefined ? { expiresInMinutes } : {}) });
+  releaseDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/release`, { reason });
+  decommissionDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/decommission`, { reason });
   revokeDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/revoke`, { reason });
   quarantineDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/quarantine`, { reason });
 
@@ -228,11 +272,12 @@ export class ApiClient {
   alertRules = (patientId?: string) => this.call<{ rules: AlertRule[] }>('GET', `/api/v1/alert-rules${query({ patientId })}`);
   createAlertRule = (rule: AlertRuleInput) => this.call<AlertRule>('POST', '/api/v1/alert-rules', rule);
   updateAlertRule = (ruleId: string, rule: AlertRuleInput) => this.call<AlertRule>('PUT', `/api/v1/alert-rules/${id(ruleId)}`, rule);
-  clinicalAlerts = (filter: { status?: ClinicalAlertStatus; patientId?: string } = {}) =>
-    this.call<{ alerts: ClinicalAlert[] }>('GET', `/api/v1/clinical-alerts${query({ status: filter.status, patientId: filter.patientId })}`);
+  clinicalAlerts = (filter: { status?: ClinicalAlertStatus; patientId?: string; severity?: ClinicalSeverity } = {}): Promise<{ alerts: ClinicalAlert[]; openOutsideCare: number }> =>
+    ApiClient.data(this.typed.GET('/api/v1/clinical-alerts', { params: { query: filter } }));
   acknowledgeClinicalAlert = (alertId: string) => this.call<ClinicalAlert>('POST', `/api/v1/clinical-alerts/${id(alertId)}/acknowledge`);
   resolveClinicalAlert = (alertId: string) => this.call<ClinicalAlert>('POST', `/api/v1/clinical-alerts/${id(alertId)}/resolve`);
   readonly clinicalAlertsStreamUrl = '/api/v1/clinical-alerts/stream';
+  ward = (): Promise<WardBoard> => ApiClient.data(this.typed.GET('/api/v1/ward'));
 
   // --- security monitoring, delivery, usage (issue 6) ---
   securityEvents = (filter: SecurityEventFilter = {}) => this.call<{ events: SecurityEventView[] }>('GET', `/api/v1/security/events${query({ ...filter })}`);

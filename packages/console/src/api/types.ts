@@ -1,8 +1,11 @@
 /**
- * The shapes of the HTTP API the console uses, as written in the API contract (helper brief,
- * "The HTTP API contract"). They are typed here, not imported from the server: the console
- * MUST NOT bundle server code (a package boundary is a trust boundary).
+ * The shapes of the HTTP API the console uses. The newer ones are derived from schema.d.ts, which
+ * scripts/api-types.mjs generates from the server's OpenAPI document (the build fails when it is
+ * out of date), so that the console and the server cannot drift; the older hand-written ones are
+ * being moved over. Nothing is imported from the server: the console MUST NOT bundle server code
+ * (a package boundary is a trust boundary), and schema.d.ts holds types only.
  */
+import type { paths } from './schema';
 
 export const ROLES = ['platform-admin', 'org-admin', 'security-officer', 'clinician', 'technician', 'auditor', 'service'] as const;
 export type Role = (typeof ROLES)[number];
@@ -78,12 +81,18 @@ export interface TrainingRecord {
   readonly expiresAt: string;
 }
 
-export interface PatientSummary {
-  readonly id: string;
-  readonly mrn: string;
-  readonly displayName: string;
-  readonly inCareTeam: boolean;
-}
+/** A route's JSON answer, from the schema generated out of the server's OpenAPI document. */
+type Answer<P extends keyof paths, M extends 'get' | 'post' | 'put'> = paths[P][M] extends { responses: { 200: { content: { 'application/json': infer J } } } } ? J : never;
+
+/** One patient of a list: `openAlerts` is null when the reader may not read that patient's alerts. */
+export type PatientSummary = Answer<'/api/v1/patients', 'get'>['patients'][number];
+/** The patients list, with the open alerts of patients outside the reader's care (a count only). */
+export type PatientList = Answer<'/api/v1/patients', 'get'>;
+/** The ward board: patients in care with their latest vitals, trends and open alerts. */
+export type WardBoard = Answer<'/api/v1/ward', 'get'>;
+export type WardPatient = WardBoard['patients'][number];
+/** A care team for its managers (names; the patient's label when the reader is trained). */
+export type CareTeamView = Answer<'/api/v1/patients/{id}/care-team', 'get'>;
 
 export type Sex = 'female' | 'male' | 'other' | 'unknown';
 export type CareTeamRole = 'primary' | 'member';
@@ -91,6 +100,8 @@ export type CareTeamRole = 'primary' | 'member';
 export interface CareTeamMember {
   readonly userId: string;
   readonly role: CareTeamRole;
+  /** Sent with a record; never sent back. */
+  readonly displayName?: string;
 }
 
 export interface Patient {
@@ -124,13 +135,10 @@ export interface BreakGlassGrant {
 export type ReviewOutcome = 'justified' | 'unjustified';
 
 /**
- * One entry of the review queue. The contract names the route (`GET /api/v1/break-glass`) but not
- * its answer; this assumes `{grants: [...]}` of grants, with the review once reviewed.
+ * One entry of the review queue (`GET /api/v1/break-glass`): the grant, who took it, and the
+ * patient's name and MRN when the reviewer has current training (the server audits the label).
  */
-export interface BreakGlassQueueEntry extends BreakGlassGrant {
-  readonly createdAt?: string;
-  readonly review?: { readonly outcome: ReviewOutcome; readonly note: string; readonly reviewedBy?: string; readonly reviewedAt?: string } | null;
-}
+export type BreakGlassQueueEntry = Answer<'/api/v1/break-glass', 'get'>['grants'][number];
 
 export type DeviceStatus = 'pending' | 'active' | 'quarantined' | 'revoked' | 'decommissioned';
 
@@ -223,23 +231,7 @@ export interface AlertRule {
 
 export type ClinicalAlertStatus = 'open' | 'acknowledged' | 'resolved';
 
-export interface ClinicalAlert {
-  readonly id: string;
-  readonly patientId: string;
-  readonly patientName?: string;
-  readonly ruleId: string;
-  readonly metric: string;
-  readonly comparison: Comparison;
-  readonly threshold: number;
-  readonly value: number;
-  readonly severity: ClinicalSeverity;
-  readonly status: ClinicalAlertStatus;
-  readonly openedAt: string;
-  readonly acknowledgedAt: string | null;
-  readonly acknowledgedBy: string | null;
-  readonly resolvedAt: string | null;
-  readonly resolvedBy: string | null;
-}
+export type ClinicalAlert = Answer<'/api/v1/clinical-alerts', 'get'>['alerts'][number];
 
 // --- security monitoring and usage (issue 6; contract: "Security monitoring") ---
 

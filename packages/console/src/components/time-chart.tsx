@@ -46,6 +46,10 @@ export interface TimeChartProps {
   /** Text for screen readers: what the chart shows in words. */
   readonly summary: string;
   readonly testId?: string;
+  /** A line of text under the chart (e.g. the unfinished interval so far). */
+  readonly note?: string | undefined;
+  /** Counts: the y axis starts at 0 and never goes below it. */
+  readonly counts?: boolean;
 }
 
 interface Overlay {
@@ -107,7 +111,7 @@ function dataOf(times: readonly number[], values: readonly (readonly (number | n
   return [Array.from(times), ...values.map((line) => Array.from(line))] as uPlot.AlignedData;
 }
 
-export function TimeChart({ title, times, values, lines, unit, range, thresholds = [], markers = [], height = 180, summary, testId }: TimeChartProps) {
+export function TimeChart({ title, times, values, lines, unit, range, thresholds = [], markers = [], height = 180, summary, testId, counts = false, note }: TimeChartProps) {
   const holder = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const overlay = useRef<Overlay>({ thresholds, markers });
@@ -133,6 +137,7 @@ export function TimeChart({ title, times, values, lines, unit, range, thresholds
             if (values.length === 0) return [0, 1];
             const lo = Math.min(...values);
             const hi = Math.max(...values);
+            if (counts) return [0, Math.max(1, Math.ceil(hi * 1.1))];
             const pad = Math.max(1, (hi - lo) * 0.1);
             return [lo - pad, hi + pad];
           },
@@ -141,6 +146,14 @@ export function TimeChart({ title, times, values, lines, unit, range, thresholds
       axes: [{}, { label: unit, size: 56 }],
       series: [{}, ...lines.map((line) => ({ label: line.label, stroke: line.color, width: 2, spanGaps: false, points: { show: true, size: 4 } }))],
       plugins: [overlayPlugin(overlay)],
+      // The drawn y range, for tests and tools: a count axis never goes below 0.
+      hooks: {
+        setScale: [
+          (u, key) => {
+            if (key === 'y') element.dataset['yMin'] = String(u.scales['y']?.min ?? '');
+          },
+        ],
+      },
     };
     const created = new uPlot(options, dataOf([], lines.map(() => [])), element);
     plot.current = created;
@@ -155,7 +168,7 @@ export function TimeChart({ title, times, values, lines, unit, range, thresholds
       plot.current = null;
     };
     // Rebuilt only when the lines, unit or height change.
-  }, [linesKey, unit, height]);
+  }, [linesKey, unit, height, counts]);
 
   useEffect(() => {
     plot.current?.setData(dataOf(times, values), true);
@@ -165,6 +178,11 @@ export function TimeChart({ title, times, values, lines, unit, range, thresholds
     <figure className="chart" data-testid={testId} data-points={times.length}>
       <figcaption className="chart-title">{title}</figcaption>
       <div ref={holder} className="chart-canvas" role="img" aria-label={`${title}: ${summary}`} />
+      {note !== undefined && (
+        <p className="muted small" data-testid={testId === undefined ? undefined : `${testId}-current`}>
+          {note}
+        </p>
+      )}
     </figure>
   );
 }

@@ -8,6 +8,7 @@ import type { AlertRule, AlertRuleInput, ClinicalSeverity, Comparison } from '..
 import { ALL_METRICS, COMPARISONS, COMPARISON_SYMBOL, metricName } from '../clinical';
 import { Dialog } from '../components/dialog';
 import { ErrorNotice, Loading } from '../components/feedback';
+import { Picker, usePatientSearch } from '../components/picker';
 import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
 import { Link } from '../router';
@@ -19,6 +20,9 @@ const SEVERITIES: readonly ClinicalSeverity[] = ['low', 'medium', 'high'];
 export function AlertRulesPage() {
   const { api } = useSession();
   const [rules, reload] = useResource(() => api.alertRules().then((r) => r.rules), 'alert-rules');
+  // Patient names for per-patient rules (the directory; without training, short ids are shown).
+  const [directory] = useResource(() => api.patients('all').then((r) => new Map(r.patients.map((p) => [p.id, `${p.displayName} (MRN ${p.mrn})`]))), 'alert-rules-patients');
+  const patientName = (id: string) => (directory.status === 'ok' ? directory.data.get(id) : undefined) ?? `Patient ${id.slice(0, 8)}…`;
   const [editing, setEditing] = useState<AlertRule | 'new' | null>(null);
   const action = useAction();
 
@@ -60,7 +64,7 @@ export function AlertRulesPage() {
               const condition = `${metricName(rule.metric)} ${COMPARISON_SYMBOL[rule.comparison]} ${rule.value}`;
               return (
                 <tr key={rule.id}>
-                  <td>{rule.patientId === null ? 'Every patient' : <Link to={`/patients/${encodeURIComponent(rule.patientId)}`}>Patient {rule.patientId}</Link>}</td>
+                  <td>{rule.patientId === null ? 'Every patient' : <Link to={`/patients/${encodeURIComponent(rule.patientId)}`}>{patientName(rule.patientId)}</Link>}</td>
                   <td>{condition}</td>
                   <td>{rule.durationSeconds} s</td>
                   <td>
@@ -109,6 +113,7 @@ function inputOf(rule: AlertRule): AlertRuleInput {
 
 function RuleDialog({ rule, onClose, onSaved }: { readonly rule: AlertRule | null; readonly onClose: () => void; readonly onSaved: () => void }) {
   const { api } = useSession();
+  const search = usePatientSearch(api.patientLookup);
   const [fields, setFields] = useState({
     patientId: rule?.patientId ?? '',
     metric: rule?.metric ?? ALL_METRICS[0] ?? '8867-4',
@@ -182,10 +187,14 @@ function RuleDialog({ rule, onClose, onSaved }: { readonly rule: AlertRule | nul
             ))}
           </select>
         </label>
-        <label>
-          Only for the patient with id (empty: every patient)
-          <input name="patientId" autoComplete="off" value={fields.patientId} onChange={(e) => setFields({ ...fields, patientId: e.target.value })} />
-        </label>
+        <Picker
+          label="Only for the patient (name or MRN; empty: every patient)"
+          name="patient"
+          options={search.options}
+          onSearch={search.onSearch}
+          value={fields.patientId}
+          onChange={(patientId) => setFields({ ...fields, patientId })}
+        />
         <label className="check">
           <input type="checkbox" name="enabled" checked={fields.enabled} onChange={(e) => setFields({ ...fields, enabled: e.target.checked })} />
           Enabled

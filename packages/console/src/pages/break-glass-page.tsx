@@ -3,14 +3,13 @@
  * justified or unjustified, with a note (the review is audited; unjustified access is a finding).
  */
 import { useState, type FormEvent } from 'react';
-import type { BreakGlassQueueEntry, ReviewOutcome, UserView } from '../api/types';
-import { can } from '../capabilities';
+import type { BreakGlassQueueEntry, ReviewOutcome } from '../api/types';
 import { Dialog } from '../components/dialog';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
 import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
 import { Link } from '../router';
-import { useSession, useSignedIn } from '../session';
+import { useSession } from '../session';
 
 type Tab = 'pending' | 'reviewed';
 
@@ -19,12 +18,10 @@ export function BreakGlassPage() {
   const [tab, setTab] = useState<Tab>('pending');
   const [grants, reload] = useResource(() => api.breakGlassQueue(tab).then((r) => r.grants), `break-glass:${tab}`);
   const [reviewing, setReviewing] = useState<BreakGlassQueueEntry | null>(null);
-  const canListUsers = can(useSignedIn().roles, 'users:read');
-  const [users] = useResource<UserView[]>(() => (canListUsers ? api.users().then((r) => r.users) : Promise.resolve([])), `bg-users:${canListUsers}`);
-  const nameOf = (userId: string) => {
-    const user = users.status === 'ok' ? users.data.find((u) => u.id === userId) : undefined;
-    return user === undefined ? userId : `${user.displayName} (${user.username})`;
-  };
+  // Names come with the queue: the user's display name, and the patient's name and MRN when the
+  // reviewer has current training (the server audits each label). Ids are the fallback.
+  const nameOf = (grant: BreakGlassQueueEntry) => grant.userName ?? `user ${grant.userId.slice(0, 8)}`;
+  const patientOf = (grant: BreakGlassQueueEntry) => (grant.patientName !== undefined ? `${grant.patientName} (MRN ${grant.patientMrn ?? '—'})` : `patient ${grant.patientId.slice(0, 8)}`);
 
   if (grants.status === 'error') return <ResourceProblem error={grants.error} />;
   return (
@@ -58,23 +55,23 @@ export function BreakGlassPage() {
             {grants.data.map((grant) => (
               <tr key={grant.id}>
                 <td>
-                  <Link to={`/users/${encodeURIComponent(grant.userId)}`}>{nameOf(grant.userId)}</Link>
+                  <Link to={`/users/${encodeURIComponent(grant.userId)}`}>{nameOf(grant)}</Link>
                 </td>
-                <td>{grant.patientId}</td>
+                <td>{patientOf(grant)}</td>
                 <td className="reason">{grant.reason}</td>
                 <td>
-                  <Time iso={grant.createdAt} />
+                  <Time iso={grant.grantedAt} />
                 </td>
                 <td>
                   <Time iso={grant.expiresAt} />
                 </td>
                 <td>
                   {tab === 'pending' ? (
-                    <button type="button" onClick={() => setReviewing(grant)} aria-label={`Review emergency access by ${nameOf(grant.userId)} to patient ${grant.patientId}`}>
+                    <button type="button" onClick={() => setReviewing(grant)} aria-label={`Review emergency access by ${nameOf(grant)} to ${patientOf(grant)}`}>
                       Review
                     </button>
                   ) : (
-                    (grant.review?.outcome ?? '—')
+                    (grant.review === null ? '—' : `${grant.review.outcome} by ${grant.review.reviewedByName ?? grant.review.reviewedBy.slice(0, 8)}`)
                   )}
                 </td>
               </tr>

@@ -15,7 +15,7 @@ import { useSession, useSignedIn } from '../session';
 import { CertificateExpiry } from './devices-page';
 import { StatusBadge } from './users-page';
 
-type Containment = 'quarantine' | 'revoke';
+type Containment = 'quarantine' | 'release' | 'revoke' | 'decommission';
 
 export function DevicePage({ deviceId }: { readonly deviceId: string }) {
   const { api } = useSession();
@@ -71,8 +71,16 @@ function DeviceDetail({ device, reload }: { readonly device: DeviceView; readonl
               Quarantine
             </button>
           )}
+          {device.status === 'quarantined' && (
+            <button type="button" className="primary" onClick={() => setPending('release')}>
+              Release
+            </button>
+          )}
           <button type="button" className="danger" onClick={() => setPending('revoke')}>
             Revoke
+          </button>
+          <button type="button" className="danger" onClick={() => setPending('decommission')}>
+            Decommission
           </button>
         </div>
       )}
@@ -97,11 +105,33 @@ const CONTAINMENT_REASONS: ReadonlyArray<readonly [string, string]> = [
   ['malfunction', 'Malfunction'],
   ['maintenance', 'Maintenance'],
 ];
+const RELEASE_REASONS: ReadonlyArray<readonly [string, string]> = [
+  ['investigation-cleared', 'Investigation cleared the device'],
+  ['false-positive', 'False positive'],
+  ['maintenance-done', 'Maintenance done'],
+  ['device-recovered', 'Device recovered'],
+];
+const DECOMMISSION_REASONS: ReadonlyArray<readonly [string, string]> = [
+  ['end-of-life', 'End of life'],
+  ['replaced', 'Replaced by another device'],
+  ['lost-device', 'Lost device'],
+  ['returned-to-vendor', 'Returned to the vendor'],
+  ['key-compromise', 'Key compromise'],
+];
+const REASONS: Record<Containment, ReadonlyArray<readonly [string, string]>> = {
+  quarantine: CONTAINMENT_REASONS,
+  revoke: CONTAINMENT_REASONS,
+  release: RELEASE_REASONS,
+  decommission: DECOMMISSION_REASONS,
+};
 
 const EXPLAIN: Record<Containment, string> = {
   quarantine: 'The device stays enrolled but is isolated: its telemetry is held and it receives no commands until released.',
+  release: 'The device may connect and publish again, and receives commands.',
   revoke: 'The device’s certificate is revoked at once: its open connections are closed and it can never connect again. This cannot be undone.',
+  decommission: 'The device is retired for good: its certificates are revoked and its connections closed. This cannot be undone.',
 };
+const VERB: Record<Containment, string> = { quarantine: 'Quarantine', release: 'Release', revoke: 'Revoke', decommission: 'Decommission' };
 
 function ContainmentDialog({ device, action: which, onClose }: { readonly device: DeviceView; readonly action: Containment | null; readonly onClose: (done: boolean) => void }) {
   const { api } = useSession();
@@ -116,13 +146,13 @@ function ContainmentDialog({ device, action: which, onClose }: { readonly device
     event.preventDefault();
     if (which === null) return;
     const done = await action.run(async () => {
-      if (which === 'revoke') await api.revokeDevice(device.id, reason.trim());
-      else await api.quarantineDevice(device.id, reason.trim());
+      const run = { quarantine: api.quarantineDevice, release: api.releaseDevice, revoke: api.revokeDevice, decommission: api.decommissionDevice }[which];
+      await run(device.id, reason.trim());
       return true;
     });
     if (done === true) close(true);
   };
-  const verb = which === 'revoke' ? 'Revoke' : 'Quarantine';
+  const verb = which === null ? '' : VERB[which];
   return (
     <Dialog open={which !== null} title={`${verb} ${device.serial}?`} onClose={() => close(false)}>
       {which !== null && (
@@ -132,7 +162,7 @@ function ContainmentDialog({ device, action: which, onClose }: { readonly device
             Reason
             <select name="reason" required value={reason} onChange={(e) => setReason(e.target.value)}>
               <option value="">Choose a reason…</option>
-              {CONTAINMENT_REASONS.map(([code, label]) => (
+              {REASONS[which].map(([code, label]) => (
                 <option key={code} value={code}>
                   {label}
                 </option>
@@ -141,7 +171,7 @@ function ContainmentDialog({ device, action: which, onClose }: { readonly device
           </label>
           <ErrorNotice error={action.error} />
           <div className="actions">
-            <button type="submit" className="danger" disabled={action.busy || reason.trim() === ''}>
+            <button type="submit" className={which === 'release' ? 'primary' : 'danger'} disabled={action.busy || reason.trim() === ''}>
               {verb}
             </button>
             <button type="button" onClick={() => close(false)}>

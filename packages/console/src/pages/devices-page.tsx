@@ -48,7 +48,7 @@ export function DevicesPage() {
       {devices.status === 'loading' ? (
         <Loading what="devices" />
       ) : devices.data.length === 0 ? (
-        <p>No devices yet. Create an enrolment token and give it to a device (or to `vigil-sim`).</p>
+        <p>No devices yet. Create an enrolment token and give it to a device (or to <code>vigil-sim</code>).</p>
       ) : (
         <table className="table">
           <thead>

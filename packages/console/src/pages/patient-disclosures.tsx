@@ -93,8 +93,10 @@ export function DisclosuresPage({ patientId }: { readonly patientId: string }) {
       <p>
         <Link to="/patients">← Patients</Link>
       </p>
-      <h1 id="disclosures-page-title">Patient {patientId}</h1>
+      {/* The accounting names no patient (its answer carries no PHI): the reviewer found them by name in the lookup. */}
+      <h1 id="disclosures-page-title">Accounting of disclosures: patient {patientId.slice(0, 8)}…</h1>
       <DisclosuresPanel patientId={patientId} />
     </section>
   );
 }
+

@@ -47,16 +47,46 @@ function grantExpiry(grantId: string | undefined): string | null {
 
 export function PatientPage({ patientId }: { readonly patientId: string }) {
   const { api } = useSession();
+  const session = useSignedIn();
   const [patient, reload] = useResource(() => api.patient(patientId), `patient:${patientId}`);
 
   if (patient.status === 'loading') return <Loading what="the patient record" />;
   if (patient.status === 'error') {
+    // Care teams and bindings are managed without opening the record (no PHI rule): an admin
+    // who is on no care team still gets them, under the denial of the record itself.
+    const manage = can(session.roles, 'patients:manage');
+    const denied = isApiError(patient.error) && (patient.error.code === 'PATIENTS_CARE_RELATIONSHIP_REQUIRED' || patient.error.code === 'PATIENTS_TRAINING_REQUIRED');
+    if (denied && manage) return <PatientManagement patientId={patientId} />;
     if (isApiError(patient.error) && patient.error.code === 'PATIENTS_CARE_RELATIONSHIP_REQUIRED') {
       return <NoCareRelationship patientId={patientId} onGranted={reload} />;
     }
     return <ResourceProblem error={patient.error} />;
   }
   return <PatientRecord patient={patient.data} reload={reload} />;
+}
+
+/** Care team and devices of a patient whose record is closed to the admin (no PHI beyond the label). */
+function PatientManagement({ patientId }: { readonly patientId: string }) {
+  const { api } = useSession();
+  const session = useSignedIn();
+  const [view, reload] = useResource(() => api.careTeamView(patientId), `care-team-view:${patientId}`);
+  if (view.status === 'loading') return <Loading what="the care team" />;
+  if (view.status === 'error') return <ResourceProblem error={view.error} />;
+  const label = view.data.patient === null ? `Patient ${patientId.slice(0, 8)}` : `${view.data.patient.displayName} (MRN ${view.data.patient.mrn})`;
+  const names = new Map(view.data.careTeam.flatMap((m) => (m.displayName === null ? [] : [[m.userId, m.displayName] as const])));
+  return (
+    <section aria-labelledby="patient-title">
+      <p>
+        <Link to="/patients">← Patients</Link>
+      </p>
+      <h1 id="patient-title">{label}</h1>
+      <p className="notice" data-testid="record-closed">
+        The clinical record is closed to you (you are not on this patient’s care team). You can still manage the care team and the devices.
+      </p>
+      <BindingsPanel patientId={patientId} manage={can(session.roles, 'bindings:manage')} />
+      <CareTeam patientId={patientId} initial={view.data.careTeam.map((m) => ({ userId: m.userId, role: m.role }))} names={names} editable reload={reload} />
+    </section>
+  );
 }
 
 function NoCareRelationship({ patientId, onGranted }: { readonly patientId: string; readonly onGranted: () => void }) {
@@ -218,7 +248,10 @@ function PatientTabs({ patient, reload }: { readonly patient: Patient; readonly 
       {tab === 'care' && (
         <>
           <BindingsPanel patientId={patient.id} manage={can(session.roles, 'bindings:manage')} />
-          <CareTeam patient={patient} editable={can(session.roles, 'patients:manage')} reload={reload} />
+          <CareTeam
+            patientId={patient.id}
+            initial={patient.careTeam.map((m) => ({ userId: m.userId, role: m.role }))}
+            names={new Map(patient.careTeam.flatMap((m) => (m.displayName === undefined ? [] : [[m.userId, m.displayName] as const])))} editable={can(session.roles, 'patients:manage')} reload={reload} />
         </>
       )}
       {tab === 'disclosures' && <DisclosuresPanel patientId={patient.id} />}
@@ -226,21 +259,33 @@ function PatientTabs({ patient, reload }: { readonly patient: Patient; readonly 
   );
 }
 
-function CareTeam({ patient, editable, reload }: { readonly patient: Patient; readonly editable: boolean; readonly reload: () => void }) {
+function CareTeam({
+  patientId,
+  initial,
+  names,
+  editable,
+  reload,
+}: {
+  readonly patientId: string;
+  readonly initial: readonly CareTeamMember[];
+  readonly names: ReadonlyMap<string, string>;
+  readonly editable: boolean;
+  readonly reload: () => void;
+}) {
   const { api } = useSession();
   const session = useSignedIn();
   const canListUsers = can(session.roles, 'users:read');
   const [users] = useResource<UserView[]>(() => (canListUsers ? api.users().then((r) => r.users) : Promise.resolve([])), `care-team-users:${canListUsers}`);
-  const [members, setMembers] = useState<CareTeamMember[]>([...patient.careTeam]);
+  const [members, setMembers] = useState<CareTeamMember[]>([...initial]);
   const [adding, setAdding] = useState('');
   const [saved, setSaved] = useState(false);
   const action = useAction();
   const known = users.status === 'ok' ? users.data : [];
   const nameOf = (userId: string) => {
     const user = known.find((u) => u.id === userId);
-    return user === undefined ? userId : `${user.displayName} (${user.username})`;
+    return user === undefined ? (names.get(userId) ?? `user ${userId.slice(0, 8)}`) : `${user.displayName} (${user.username})`;
   };
-  const changed = JSON.stringify(members) !== JSON.stringify(patient.careTeam);
+  const changed = JSON.stringify(members) !== JSON.stringify(initial);
 
   const setRole = (userId: string, role: CareTeamRole) => setMembers(members.map((m) => (m.userId === userId ? { ...m, role } : m)));
   const remove = (userId: string) => setMembers(members.filter((m) => m.userId !== userId));
@@ -254,7 +299,7 @@ function CareTeam({ patient, editable, reload }: { readonly patient: Patient; re
     event.preventDefault();
     setSaved(false);
     const done = await action.run(async () => {
-      await api.setCareTeam(patient.id, members);
+      await api.setCareTeam(patientId, members);
       return true;
     });
     if (done === true) {
@@ -267,11 +312,11 @@ function CareTeam({ patient, editable, reload }: { readonly patient: Patient; re
     return (
       <section aria-labelledby="care-team-title">
         <h2 id="care-team-title">Care team</h2>
-        {patient.careTeam.length === 0 ? (
+        {initial.length === 0 ? (
           <p>Nobody is on this patient’s care team.</p>
         ) : (
           <ul>
-            {patient.careTeam.map((m) => (
+            {initial.map((m) => (
               <li key={m.userId}>
                 {nameOf(m.userId)} — {m.role}
               </li>

@@ -69,7 +69,8 @@ export function effectiveRules(rules: readonly AlertRule[], patientId: string): 
 
 export function VitalsPanel({ patientId }: { readonly patientId: string }) {
   const { api } = useSession();
-  const [rangeId, setRangeId] = useState<RangeId>('1h');
+  const [rangeId, setRangeId] = useState<RangeId>('15m');
+
   const range = RANGES.find((r) => r.id === rangeId) ?? RANGES[0];
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<unknown>(null);

@@ -16,26 +16,22 @@ import { useSession, useSignedIn } from '../session';
 export function PatientsPage() {
   const { api } = useSession();
   const session = useSignedIn();
-  const [patients] = useResource(() => api.patients().then((r) => r.patients), 'patients');
-  // Open clinical alerts per patient, for those who handle them (a refusal just hides the column).
-  const withAlerts = can(session.roles, 'clinical-alerts:read');
-  const [openAlerts] = useResource(
-    () => (withAlerts ? api.clinicalAlerts({ status: 'open' }).then((r) => r.alerts) : Promise.resolve(null)),
-    `patients-open-alerts:${withAlerts}`,
-  );
-  const alertCount = (patientId: string) => (openAlerts.status === 'ok' && openAlerts.data !== null ? openAlerts.data.filter((a) => a.patientId === patientId).length : null);
-  const showAlerts = openAlerts.status === 'ok' && openAlerts.data !== null;
-  const [creating, setCreating] = useState(false);
   const admin = can(session.roles, 'patients:manage');
   const [onlyMine, setOnlyMine] = useState(!admin);
-  const shown = patients.status === 'ok' ? patients.data.filter((p) => !onlyMine || p.inCareTeam) : [];
+  // "Only patients in my care" asks for the care list; unticked, the organization's directory
+  // (names and MRNs, audited), whose other records open only with break-glass.
+  const [list] = useResource(() => api.patients(onlyMine ? 'care' : 'all'), `patients:${onlyMine ? 'care' : 'all'}`);
+  const [creating, setCreating] = useState(false);
+  const shown = list.status === 'ok' ? list.data.patients.filter((p) => !onlyMine || p.inCareTeam || p.openAlerts !== null) : [];
+  const counted = list.status === 'ok' && list.data.openAlertsOutsideCare !== null;
+  const outside = list.status === 'ok' ? (list.data.openAlertsOutsideCare ?? 0) : 0;
 
-  if (patients.status === 'error') return <ResourceProblem error={patients.error} />;
+  if (list.status === 'error') return <ResourceProblem error={list.error} />;
   return (
     <section aria-labelledby="patients-title">
       <div className="page-head">
         <h1 id="patients-title">Patients</h1>
-        {can(session.roles, 'patients:manage') && (
+        {admin && (
           <button type="button" className="primary" onClick={() => setCreating(true)}>
             Register a patient
           </button>
@@ -45,10 +41,15 @@ export function PatientsPage() {
         <input type="checkbox" name="onlyMine" checked={onlyMine} onChange={(e) => setOnlyMine(e.target.checked)} />
         Only patients in my care
       </label>
-      {patients.status === 'loading' ? (
+      {counted && outside > 0 && (
+        <p className="muted" data-testid="patients-outside-care">
+          {outside === 1 ? '1 open clinical alert concerns' : `${outside} open clinical alerts concern`} patients outside your care (their care teams see them).
+        </p>
+      )}
+      {list.status === 'loading' ? (
         <Loading what="patients" />
       ) : shown.length === 0 ? (
-        <p>No patients to show. {onlyMine ? 'You are on no patient’s care team.' : 'Clinicians see the patients whose care team they are on.'}</p>
+        <p>No patients to show. {onlyMine ? 'You are on no patient’s care team.' : 'No patient is registered yet.'}</p>
       ) : (
         <table className="table">
           <thead>
@@ -56,7 +57,7 @@ export function PatientsPage() {
               <th scope="col">Name</th>
               <th scope="col">MRN</th>
               <th scope="col">Your care team</th>
-              {showAlerts && <th scope="col">Open alerts</th>}
+              {counted && <th scope="col">Open alerts (in your care)</th>}
             </tr>
           </thead>
           <tbody>
@@ -66,8 +67,35 @@ export function PatientsPage() {
                   <Link to={`/patients/${encodeURIComponent(patient.id)}`}>{patient.displayName}</Link>
                 </td>
                 <td>{patient.mrn}</td>
-                <td>{patient.inCareTeam ? 'yes' : <span className="muted">no</span>}</td>
-                {showAlerts && <td>{(alertCount(patient.id) ?? 0) > 0 ? <Link to="/alerts" className="expired" aria-label={`${alertCount(patient.id) ?? 0} open alerts for ${patient.displayName}`}>{alertCount(patient.id)}</Link> : <span className="muted">0</span>}</td>}
+                <td>
+                  {patient.inCareTeam ? (
+                    'yes'
+                  ) : (
+                    <>
+                      <span className="badge">outside your care</span>{' '}
+                      {!admin && (
+                        <Link to={`/patients/${encodeURIComponent(patient.id)}`} aria-label={`Emergency access to ${patient.displayName}`}>
+                          Emergency access…
+                        </Link>
+                      )}
+                    </>
+                  )}
+                </td>
+                {counted && (
+                  <td>
+                    {patient.openAlerts === null ? (
+                      <span className="muted" title="Alerts of patients outside your care are shown to their care team">
+                        —<span className="visually-hidden"> (not in your care)</span>
+                      </span>
+                    ) : patient.openAlerts > 0 ? (
+                      <Link to="/alerts" className="expired" aria-label={`${patient.openAlerts} open alerts for ${patient.displayName}`}>
+                        {patient.openAlerts} {patient.highestSeverity !== null && <span className={`badge severity-${patient.highestSeverity}`}>{patient.highestSeverity}</span>}
+                      </Link>
+                    ) : (
+                      <span className="muted">0</span>
+                    )}
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>

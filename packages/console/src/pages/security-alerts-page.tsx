@@ -8,6 +8,7 @@ import { useState, type FormEvent } from 'react';
 import type { SecurityAlert, SecurityAlertFilter, SecurityAlertStatus, SecuritySeverity, UserView } from '../api/types';
 import { can } from '../capabilities';
 import { Dialog } from '../components/dialog';
+import { nameOr, useDirectory, type Directory } from '../components/directory';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
 import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
@@ -39,6 +40,7 @@ function AnyOfFilter(props: { readonly label: string; readonly name: string; rea
 
 export function SecurityAlertsPage() {
   const { api } = useSession();
+  const directory = useDirectory();
   const [status, setStatus] = useState<SecurityAlertStatus | ''>('open');
   const [severity, setSeverity] = useState<SecuritySeverity | ''>('');
   const [detector, setDetector] = useState('');
@@ -97,7 +99,7 @@ export function SecurityAlertsPage() {
                   <SeverityBadge severity={a.severity} />
                 </td>
                 <td>
-                  <Subject subject={a.subject} />
+                  <Subject subject={a.subject} directory={directory} />
                 </td>
                 <td>{a.count}</td>
                 <td>
@@ -114,23 +116,24 @@ export function SecurityAlertsPage() {
   );
 }
 
-function Subject({ subject }: { readonly subject: SecurityAlert['subject'] }) {
+function Subject({ subject, directory }: { readonly subject: SecurityAlert['subject']; readonly directory: Directory }) {
   switch (subject.kind) {
     case 'user':
-      return <Link to={`/users/${encodeURIComponent(subject.id)}`}>user {subject.id}</Link>;
+      return <Link to={`/users/${encodeURIComponent(subject.id)}`}>user {nameOr(directory.users, subject.id)}</Link>;
     case 'device':
-      return <Link to={`/devices/${encodeURIComponent(subject.id)}`}>device {subject.id}</Link>;
+      return <Link to={`/devices/${encodeURIComponent(subject.id)}`}>device {nameOr(directory.devices, subject.id)}</Link>;
     case 'patient':
-      return <Link to={`/patients/${encodeURIComponent(subject.id)}/disclosures`}>patient {subject.id}</Link>;
+      return <Link to={`/patients/${encodeURIComponent(subject.id)}/disclosures`}>a patient (accounting of disclosures)</Link>;
     case 'source':
       return <span>source {subject.id}</span>;
     case 'org':
-      return <span>organization {subject.id}</span>;
+      return <span>the organization</span>;
   }
 }
 
 export function SecurityAlertPage({ alertId }: { readonly alertId: string }) {
   const { api } = useSession();
+  const directory = useDirectory();
   const session = useSignedIn();
   const [alert, setAlert] = useState<SecurityAlert | null>(null);
   const [loaded] = useResource(
@@ -187,7 +190,7 @@ export function SecurityAlertPage({ alertId }: { readonly alertId: string }) {
         </dd>
         <dt>Subject</dt>
         <dd>
-          <Subject subject={a.subject} />
+          <Subject subject={a.subject} directory={directory} />
         </dd>
         <dt>Count</dt>
         <dd data-testid="alert-count">{a.count}</dd>
@@ -274,7 +277,7 @@ export function SecurityAlertPage({ alertId }: { readonly alertId: string }) {
             </p>
           )}
           <h3>Audit records ({a.evidence.auditSeqs.length})</h3>
-          <p className="muted small">Verify them offline with `vigil audit verify`; each is named by its sequence number in the hash chain.</p>
+          <p className="muted small">Verify them offline with <code>vigil audit verify</code>; each is named by its sequence number in the hash chain.</p>
           <ul className="evidence" data-testid="evidence-audit">
             {a.evidence.auditSeqs.map((seq) => (
               <li key={seq}>

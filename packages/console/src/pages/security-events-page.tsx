@@ -5,7 +5,9 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { SecurityEventFilter } from '../api/types';
+import { nameOr, useDirectory } from '../components/directory';
 import { Loading, Time } from '../components/feedback';
+import { Picker } from '../components/picker';
 import { ResourceProblem, useResource } from '../components/resource';
 import { Link } from '../router';
 import { useSession } from '../session';
@@ -13,7 +15,7 @@ import { SeverityBadge } from './alerts-page';
 
 const FIELDS = ['type', 'userId', 'deviceId', 'source'] as const;
 type Field = (typeof FIELDS)[number];
-const LABELS: Record<Field, string> = { type: 'Type', userId: 'User id', deviceId: 'Device id', source: 'Source address' };
+const LABELS: Record<Field, string> = { type: 'Type', userId: 'User', deviceId: 'Device (serial)', source: 'Source address' };
 
 /** The filter in the page's query string (links from an alert's evidence set it). */
 function initialFilter(): Record<Field, string> {
@@ -23,6 +25,7 @@ function initialFilter(): Record<Field, string> {
 
 export function SecurityEventsPage() {
   const { api } = useSession();
+  const directory = useDirectory();
   const [fields, setFields] = useState(initialFilter);
   const [hours, setHours] = useState('24');
   const [applied, setApplied] = useState<SecurityEventFilter>(() => filterOf(initialFilter(), '24'));
@@ -41,12 +44,23 @@ export function SecurityEventsPage() {
         <Link to="/security/alerts">Security alerts</Link>
       </div>
       <form className="inline-form" onSubmit={apply} aria-label="Filter security events">
-        {FIELDS.map((field) => (
-          <label key={field}>
-            {LABELS[field]}
-            <input name={field} autoComplete="off" value={fields[field]} onChange={(e) => setFields({ ...fields, [field]: e.target.value })} />
-          </label>
-        ))}
+        {FIELDS.map((field) =>
+          field === 'userId' || field === 'deviceId' ? (
+            <Picker
+              key={field}
+              label={LABELS[field]}
+              name={field}
+              options={field === 'userId' ? directory.userOptions : directory.deviceOptions}
+              value={fields[field]}
+              onChange={(id) => setFields({ ...fields, [field]: id })}
+            />
+          ) : (
+            <label key={field}>
+              {LABELS[field]}
+              <input name={field} autoComplete="off" value={fields[field]} onChange={(e) => setFields({ ...fields, [field]: e.target.value })} />
+            </label>
+          ),
+        )}
         <label>
           Period
           <select name="hours" value={hours} onChange={(e) => setHours(e.target.value)}>
@@ -89,8 +103,8 @@ export function SecurityEventsPage() {
                   <SeverityBadge severity={e.severity} />
                 </td>
                 <td>{e.reason ?? ''}</td>
-                <td>{e.userId ?? ''}</td>
-                <td>{e.deviceId ?? ''}</td>
+                <td>{nameOr(directory.users, e.userId)}</td>
+                <td>{nameOr(directory.devices, e.deviceId)}</td>
                 <td>{e.source ?? ''}</td>
                 <td className="muted">{e.requestId ?? ''}</td>
               </tr>

@@ -2,7 +2,7 @@
  * First start: creates the organization and its first administrator with the one-time setup
  * credential the server printed (there are no default passwords, ever).
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { isApiError } from '../api/client';
 import { ErrorNotice } from '../components/feedback';
 import { useAction } from '../components/use-action';
@@ -14,6 +14,18 @@ export function SetupPage({ onDone }: { readonly onDone: (username: string) => v
   const [fields, setFields] = useState({ setupCredential: '', organization: '', username: '', displayName: '', password: '', confirm: '' });
   const [mismatch, setMismatch] = useState(false);
   const action = useAction();
+  // Once setup is done the form is of no use: the server says so (GET /api/v1/setup).
+  const [pending, setPending] = useState<boolean | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    api.setupStatus().then(
+      (status) => !cancelled && setPending(status.pending),
+      () => !cancelled && setPending(true),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api]);
   const set = (name: keyof typeof fields) => (event: { target: { value: string } }) => setFields((f) => ({ ...f, [name]: event.target.value }));
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -31,15 +43,15 @@ export function SetupPage({ onDone }: { readonly onDone: (username: string) => v
     if (done === true) onDone(fields.username.trim());
   };
 
-  const finished = isApiError(action.error) && (action.error.status === 409 || action.error.status === 404);
+  const finished = pending === false || (isApiError(action.error) && (action.error.status === 409 || action.error.status === 404));
 
   return (
     <section className="card wide" aria-labelledby="setup-title">
       <h1 id="setup-title">Set up Vigil</h1>
-      <p>Create your organization and its first administrator. The setup credential was printed once by the server at its first start (`vigil start`).</p>
+      <p>Create your organization and its first administrator. The setup credential was printed once by the server at its first start (<code>vigil start</code>).</p>
       {finished ? (
         <div className="notice" role="status">
-          <p>This server is already set up, or it does not offer setup over the web (use `vigil user create` on the host).</p>
+          <p>This server is already set up, or it does not offer setup over the web (use <code>vigil user create</code> on the host).</p>
           {isApiError(action.error) && (
             <p className="muted small">
               {action.error.code} · {action.error.message}

@@ -63,8 +63,8 @@ export function SignInPage({ message, username: initialUsername = '' }: { readon
         </button>
       </form>
       {setupPending && (
-        <p className="muted">
-          First start? <Link to="/setup">Set up the first administrator</Link> with the setup credential the server printed.
+        <p className="setup-offer">
+          First start? <Link to="/setup">First-time setup</Link>: create the first administrator with the setup credential the server printed.
         </p>
       )}
     </section>

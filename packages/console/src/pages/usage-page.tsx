@@ -6,6 +6,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import type { PlatformUsagePoint } from '../api/types';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { Picker, usePatientSearch } from '../components/picker';
 import { ResourceProblem, useResource } from '../components/resource';
 import { TimeChart } from '../components/time-chart';
 import { navigate } from '../router';
@@ -69,7 +70,11 @@ export function UsagePage() {
         <>
           <div className="charts charts-2">
             {CHARTS.map((chart) => {
-              const points = platform.data.series;
+              // The unfinished interval is not drawn (it would look like a drop): it is said in words.
+              const now = Date.now();
+              const finished = (p: { t: string }) => Date.parse(p.t) + (period.interval === 'hour' ? 3_600_000 : 86_400_000) <= now;
+              const points = platform.data.series.filter(finished);
+              const current = platform.data.series.find((p) => !finished(p) && Date.parse(p.t) <= now);
               const total = points.reduce((sum, p) => sum + p[chart.key], 0);
               const peak = points.reduce((max, p) => Math.max(max, p[chart.key]), 0);
               return (
@@ -83,7 +88,9 @@ export function UsagePage() {
                   unit="count"
                   range={range}
                   height={160}
+                  counts
                   summary={`${chart.key === 'activeDevices' ? `peak ${peak}` : `total ${total}, peak ${peak}`} per ${period.interval} over ${points.length} intervals`}
+                  note={current === undefined ? undefined : `This ${period.interval} so far: ${current[chart.key]}`}
                 />
               );
             })}
@@ -156,23 +163,22 @@ export function UsagePage() {
   );
 }
 
-/** The accounting of disclosures of one patient, by id (for reviewers who don't open records). */
+/** The accounting of disclosures of one patient, found by name or MRN (for reviewers who don't open records). */
 function DisclosureLookup() {
+  const { api } = useSession();
   const [patientId, setPatientId] = useState('');
+  const search = usePatientSearch(api.patientLookup);
   const open = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (patientId.trim() !== '') navigate(`/patients/${encodeURIComponent(patientId.trim())}/disclosures`);
+    if (patientId !== '') navigate(`/patients/${encodeURIComponent(patientId)}/disclosures`);
   };
   return (
     <form className="inline-form" onSubmit={open} aria-labelledby="disclosure-lookup-title">
       <h2 id="disclosure-lookup-title" className="visually-hidden">
         Accounting of disclosures
       </h2>
-      <label>
-        Accounting of disclosures for the patient with id
-        <input name="patientId" autoComplete="off" value={patientId} onChange={(e) => setPatientId(e.target.value)} />
-      </label>
-      <button type="submit" disabled={patientId.trim() === ''}>
+      <Picker label="Accounting of disclosures for the patient (name or MRN)" name="patient" options={search.options} onSearch={search.onSearch} value={patientId} onChange={setPatientId} />
+      <button type="submit" disabled={patientId === ''}>
         Show
       </button>
     </form>

@@ -10,6 +10,7 @@ export {
   MAX_ALERTS_LISTED,
   MAX_RULES_PER_ORG,
   type ClinicalAlertServiceDeps,
+  type OpenAlertSummary,
 } from './clinical/service.js';
 export {
   COMPARISONS,

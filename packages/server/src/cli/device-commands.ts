@@ -3,11 +3,14 @@
  * Changes are audited (actor: the OS user, as `cli`). A running server applies a revocation or
  * quarantine made here within its status-watch interval (2 s): caches dropped, open connections
  * cut, CRL re-signed. The CRL file in the data directory is re-written here at once.
+ * A device is named by its id or by its serial (a serial shared by live devices of two models is
+ * refused with both ids, so that the operator picks one).
  * MUST: the enrolment token is printed once, on stdout, and never logged.
  */
 import type { Config } from '../config/index.js';
 import { InvalidArgumentError } from 'commander';
 import type { DeviceView } from '../devices/index.js';
+import { AppError } from '../kernel/index.js';
 import { cliContext, openPlatform, type Platform } from '../main.js';
 
 async function withPlatform<T>(config: Config, fn: (platform: Platform) => Promise<T>): Promise<T> {
@@ -70,12 +73,27 @@ export async function runDeviceList(config: Config, flags: { org: string; json?:
   process.stdout.write(`id\tmodel\tserial\tstatus\tfirmware\tlastSeen\tcertNotAfter\n${rows.map((r) => `${r}\n`).join('')}`);
 }
 
+/** A device id, or the id of the one device of the organization with this serial (ended devices last). */
+export async function deviceIdOf(platform: Platform, orgId: string, ref: string): Promise<string> {
+  const devices = await platform.devices.service.list(cliContext(), { orgId });
+  if (devices.some((d) => d.id === ref)) return ref;
+  const bySerial = devices.filter((d) => d.serial === ref);
+  const live = bySerial.filter((d) => d.status !== 'revoked' && d.status !== 'decommissioned');
+  const chosen = live.length > 0 ? live : bySerial;
+  if (chosen.length === 1 && chosen[0] !== undefined) return chosen[0].id;
+  if (chosen.length > 1) {
+    throw new AppError('VALIDATION_FAILED', { publicMessage: `Serial ${ref} names ${chosen.length} devices (${chosen.map((d) => `${d.id} ${d.model}`).join(', ')}): give the id.` });
+  }
+  throw new AppError('DEVICE_NOT_FOUND');
+}
+
 export type DeviceChange = 'revoke' | 'quarantine' | 'release' | 'decommission';
 
-export async function runDeviceChange(config: Config, change: DeviceChange, deviceId: string, flags: { org: string; reason: string }): Promise<void> {
+export async function runDeviceChange(config: Config, change: DeviceChange, device: string, flags: { org: string; reason: string }): Promise<void> {
   const view: DeviceView = await withPlatform(config, async (p) => {
     const ctx = cliContext();
-    const target = { deviceId, orgId: await orgIdOf(p, flags.org) };
+    const orgId = await orgIdOf(p, flags.org);
+    const target = { deviceId: await deviceIdOf(p, orgId, device), orgId };
     switch (change) {
       case 'revoke':
         return p.devices.service.revoke(ctx, target, flags.reason);

@@ -163,6 +163,11 @@ export class IdentityService {
     });
   }
 
+  /** Whether first-admin setup is still to be done (public: the sign-in page offers it until then). */
+  async setupPending(): Promise<boolean> {
+    return this.uow.run(async (s) => (await s.meta.get(SETUP_COMPLETED_KEY)) === undefined);
+  }
+
   async createOrganization(ctx: RequestContext, name: string): Promise<OrganizationRow> {
     this.authorize(ctx, 'organizations:manage');
     return this.uow.run((s) => this.insertOrganization(s, ctx, name, this.now()));

@@ -98,12 +98,16 @@ test('ok/token -> enrol -> list -> quarantine -> release -> revoke, with the CRL
   assert.deepEqual(devices.map((d) => [d.id, d.status]), [[deviceId, 'active']]);
   assert.equal((await vigil('device', 'list', '--org', 'org-2', '--json', '--data-dir', dataDir)).stdout.trim(), '{"devices":[]}');
 
-  for (const [verb, status] of [['quarantine', 'quarantined'], ['release', 'active'], ['revoke', 'revoked']] as const) {
-    const r = await vigil('device', verb, deviceId, '--org', 'org-1', '--reason', 'key-compromise', '--data-dir', dataDir);
+  // A device is named by its id or by its serial.
+  for (const [verb, status, ref] of [['quarantine', 'quarantined', deviceId], ['release', 'active', 'SN-cli-1'], ['revoke', 'revoked', deviceId]] as const) {
+    const r = await vigil('device', verb, ref, '--org', 'org-1', '--reason', 'key-compromise', '--data-dir', dataDir);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `device ${deviceId} is now ${status}\n`);
   }
   const crl = new x509.X509Crl(await readFile(join(dataDir, 'ca', 'devices.crl'), 'utf8'));
   assert.equal(crl.entries.length, 1);
   assert.equal((await vigil('device', 'revoke', deviceId, '--org', 'org-1', '--reason', 'key-compromise', '--data-dir', dataDir)).code, 1, 'already revoked');
+  const unknown = await vigil('device', 'quarantine', 'SN-nobody', '--org', 'org-1', '--reason', 'key-compromise', '--data-dir', dataDir);
+  assert.equal(unknown.code, 1, 'an unknown serial is refused');
+  assert.match(unknown.stderr, /Device not found/);
 });

@@ -41,6 +41,11 @@ export async function totpStepAfter(usedAt: number): Promise<void> {
 /** A fresh browser context (its own cookies) whose page errors are collected. */
 export async function openPage(browser: Browser, base: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: base, viewport: { width: 1200, height: 800 } });
+  return pageIn(context);
+}
+
+/** A page of an existing context whose script errors and CSP violations are collected. */
+export async function pageIn(context: BrowserContext): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -61,6 +66,29 @@ export async function withPageText(page: Page, error: unknown): Promise<Error> {
     .catch(() => '(no page text)');
   const message = error instanceof Error ? error.message : String(error);
   return new Error(`${message}\n--- the page at ${page.url()} showed:\n${shown.slice(0, 1500)}`, { cause: error });
+}
+
+/**
+ * Measured in the page (a script string: the server's compiler has no DOM types): the widest
+ * visible element, skipping what is deliberately off screen (visually hidden, the skip link).
+ */
+const MEASURE_OVERFLOW = `(() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const element of Array.from(document.querySelectorAll('body *'))) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.right <= width + 1 && box.left >= -1) continue;
+    if (element.closest('.visually-hidden, .skip-link, thead')) continue;
+    wide.push(element.tagName.toLowerCase() + '.' + String(element.className) + ' ' + Math.round(box.left) + '..' + Math.round(box.right));
+  }
+  return { scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5) };
+})()`;
+
+/** Nothing on the page is wider than the viewport (no horizontal scrolling, nothing cut off). */
+export async function assertFitsViewport(page: Page, where: string): Promise<void> {
+  const overflow = (await page.evaluate(MEASURE_OVERFLOW)) as { scroll: number; width: number; wide: string[] };
+  assert.ok(overflow.scroll <= overflow.width && overflow.wide.length === 0, `${where}: wider than ${overflow.width}px: scrollWidth ${overflow.scroll}; ${overflow.wide.join(', ')}`);
 }
 
 export async function signIn(page: Page, username: string, password: string): Promise<void> {

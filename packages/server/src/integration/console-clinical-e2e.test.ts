@@ -188,7 +188,8 @@ test('ok/console: a clinician sees their patients, the vitals charts, a live cha
   const { context, page, errors } = await openPage(browser, base);
   try {
     await signIn(page, CLINICIAN.username, CLINICIAN.password);
-    await page.getByRole('heading', { name: `Welcome, ${CLINICIAN.displayName}` }).waitFor();
+    // A clinician's home is the ward board.
+    await page.getByRole('heading', { name: 'Ward board' }).waitFor();
 
     // The patient list shows only the patients in the clinician's care.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Patients' }).click();
@@ -214,6 +215,8 @@ test('ok/console: a clinician sees their patients, the vitals charts, a live cha
 
     // Heart rate 142 > 130: the rule opens an alert, shown on the patient page and in the inbox.
     await page.getByTestId('patient-open-alerts').waitFor();
+    // The bedside default is the last 15 minutes (the data, not a thin strip at the edge of an hour).
+    assert.equal(await page.getByRole('radio', { name: '15 minutes', exact: true }).isChecked(), true, 'the default range is 15 minutes');
     // The range picker works from the keyboard (radio buttons: arrows move); 6 hours asks for buckets.
     await page.getByRole('radio', { name: '1 hour' }).focus();
     await page.keyboard.press('ArrowRight');

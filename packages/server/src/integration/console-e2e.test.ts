@@ -256,7 +256,7 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     await page.getByLabel('New password', { exact: true }).fill(CLINICIAN.newPassword);
     await page.getByLabel('Repeat the new password').fill(CLINICIAN.newPassword);
     await page.getByRole('button', { name: 'Change password' }).click();
-    await page.getByRole('heading', { name: `Welcome, ${CLINICIAN.displayName}` }).waitFor();
+    await page.getByRole('heading', { name: 'Ward board' }).waitFor();
 
     // 8. Role-aware navigation hides Users from a clinician, and the server refuses it anyway.
     const nav = page.getByRole('navigation', { name: 'Main' });

@@ -11,6 +11,7 @@ import {
   BREAK_GLASS_REASON_DOMAIN,
   BreakGlassService,
   MRN_INDEX_DOMAIN,
+  PatientLabels,
   PatientService,
   PhiSealing,
   TrainingService,
@@ -65,10 +66,14 @@ export class FakeUserDirectory implements UserDirectory {
   isActiveUser(orgId: string, userId: string): Promise<boolean> {
     return Promise.resolve(this.#users.has(`${orgId}/${userId}`));
   }
+  displayNames(orgId: string, userIds: readonly string[]): Promise<Map<string, string>> {
+    return Promise.resolve(new Map(userIds.filter((id) => this.#users.has(`${orgId}/${id}`)).map((id) => [id, `user ${id.slice(0, 8)}`])));
+  }
 }
 
 export interface PatientsHarness extends TestPlatform {
   readonly records: PatientService;
+  readonly labels: PatientLabels;
   readonly breakGlass: BreakGlassService;
   readonly training: TrainingService;
   readonly sealing: PhiSealing;
@@ -99,6 +104,7 @@ export async function makePatientsHarness(grantMinutes = 60): Promise<PatientsHa
     alerts,
     users,
     records: new PatientService({ uow, sealing, clock, users }),
+    labels: new PatientLabels({ uow, sealing, clock, users }),
     breakGlass: new BreakGlassService({ uow, sealing, clock, securityEvents: alerts, grantMinutes }),
     training: new TrainingService({ uow, clock, users }),
   };

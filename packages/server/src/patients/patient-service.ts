@@ -125,12 +125,14 @@ export class PatientService {
   /**
    * The patients the user may see: the organization's directory for those who manage care
    * teams, else the user's care-team patients and those of an active break-glass grant.
-   * Names are PHI: the list needs current training, and each patient shown is audited.
+   * With `scope: 'all'`, anyone who reads patients gets the organization's directory (names and
+   * MRNs, marked outside their care), so that a clinician can find a patient and ask for
+   * break-glass. Names are PHI: the list needs current training, and each patient shown is audited.
    */
-  async list(ctx: RequestContext): Promise<PatientSummary[]> {
+  async list(ctx: RequestContext, options: { readonly scope?: 'care' | 'all' } = {}): Promise<PatientSummary[]> {
     const user = actingUser(ctx);
     requirePermission(ctx, 'patients:read');
-    const directory = allows(ctx, 'patients:care-team', user.orgId);
+    const directory = options.scope === 'all' || allows(ctx, 'patients:care-team', user.orgId);
     return settle(
       this.deps.uow.run(async (s): Promise<Outcome<PatientSummary[]>> => {
         const now = this.deps.clock.now();

@@ -102,6 +102,8 @@ export interface SecurityEventStore {
  */
 export interface UserDirectory {
   isActiveUser(orgId: string, userId: string): Promise<boolean>;
+  /** Display names of users of the organization (any status); unknown ids are left out. */
+  displayNames(orgId: string, userIds: readonly string[]): Promise<Map<string, string>>;
 }
 
 /** The stores a patients unit of work holds, all bound to one transaction. */

@@ -24,4 +24,6 @@ export {
   type VitalSeries,
   type VitalsRange,
   type VitalsServiceDeps,
+  type BoardVitals,
+  BOARD_MINUTES,
 } from './vitals-service.js';

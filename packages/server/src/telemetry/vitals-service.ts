@@ -56,6 +56,21 @@ export interface VitalsServiceDeps {
   readonly clock: Clock;
 }
 
+/** The ward board's trend length, and its size bound (patients per board). */
+export const BOARD_MINUTES = 30;
+export const MAX_BOARD_PATIENTS = 100;
+
+export interface BoardVitals {
+  readonly patientId: string;
+  readonly basis: PhiReadGrant['basis'];
+  readonly vitals: ReadonlyArray<{
+    readonly metric: string;
+    readonly unit: string;
+    readonly latest: { readonly v: number; readonly t: string; readonly deviceId: string } | null;
+    readonly trend: ReadonlyArray<{ readonly t: string; readonly v: number }>;
+  }>;
+}
+
 export class VitalsService {
   constructor(private readonly deps: VitalsServiceDeps) {}
 
@@ -100,6 +115,43 @@ export class VitalsService {
     await this.#authorize(ctx, found.patientId, 'telemetry.vitals.reading', { deviceId: key.deviceId, seq: key.seq, idx: key.idx });
     const { patientId, ...point } = found;
     return { ...point, patientId };
+  }
+
+  /**
+   * The ward board's vitals of each patient: the newest value of every metric and a trend of
+   * one-minute means over the last `minutes`. One audited PHI read per patient (the rule decides
+   * per patient; one refused is left out, never the whole board).
+   */
+  async board(ctx: RequestContext, patientIds: readonly string[], minutes = BOARD_MINUTES): Promise<BoardVitals[]> {
+    const now = this.deps.clock.now().getTime();
+    const to = new Date(Math.ceil(now / 60_000) * 60_000).toISOString();
+    const from = new Date(Math.floor(now / 60_000) * 60_000 - minutes * 60_000).toISOString();
+    // Patients in parallel: their audited authorizations share one commit (batching unit of work).
+    const one = async (patientId: string): Promise<BoardVitals | null> => {
+      let grant: PhiReadGrant;
+      try {
+        grant = await this.#authorize(ctx, patientId, 'telemetry.vitals.board', { from, to, bucket: 60 });
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'VITALS_NOT_FOUND') return null;
+        throw error;
+      }
+      const latest = new Map((await this.deps.store.latest(grant.orgId, grant.patientId, ALL_METRICS)).map((p) => [p.metric, p]));
+      const vitals = await Promise.all(
+        ALL_METRICS.map(async (metric) => {
+          const point = latest.get(metric);
+          const trend = point === undefined ? [] : await this.deps.store.buckets(grant.orgId, grant.patientId, metric, from, to, 60, minutes + 1);
+          return {
+            metric,
+            unit: metricSpec(metric)?.unit ?? '',
+            latest: point === undefined ? null : { v: point.value, t: point.measuredAt, deviceId: point.deviceId },
+            trend: trend.map((b) => ({ t: b.t, v: b.mean })),
+          };
+        }),
+      );
+      return { patientId: grant.patientId, basis: grant.basis, vitals };
+    };
+    const all = await Promise.all(patientIds.slice(0, MAX_BOARD_PATIENTS).map(one));
+    return all.filter((b): b is BoardVitals => b !== null);
   }
 
   /** Whether the user may read the patient's vitals now (audited like a read): for live streams. */

@@ -25,12 +25,20 @@ import {
   type AlertRule,
   type ClinicalAlert,
   type ClinicalAlertStatus,
+  type ClinicalSeverity,
   type Firing,
   type RuleInput,
 } from './model.js';
 import type { AlertRuleStore, ClinicalAlertScope } from './store.js';
 
 export const MAX_ALERTS_LISTED = 500;
+
+export interface OpenAlertSummary {
+  /** Patients the user may read: open alert count and the highest open severity. */
+  readonly perPatient: ReadonlyMap<string, { readonly count: number; readonly highest: ClinicalSeverity }>;
+  /** Open alerts of patients outside the user's care (a count only). */
+  readonly outsideCare: number;
+}
 export const MAX_RULES_PER_ORG = 500;
 
 export interface ClinicalAlertServiceDeps {
@@ -133,6 +141,28 @@ export class ClinicalAlertService {
       }
       return alerts;
     });
+  }
+
+  /**
+   * Open alerts per patient the user may read (count and highest severity), and how many open
+   * alerts concern patients outside the user's care: a bare number, with nothing about who.
+   */
+  async openSummary(ctx: RequestContext): Promise<OpenAlertSummary> {
+    const orgId = this.#authorize(ctx, 'clinical-alerts:read');
+    const readable = await this.deps.patients.readablePatientIds(ctx);
+    const mine = new Set([...readable.careTeam, ...readable.breakGlass]);
+    const perPatient = new Map<string, { count: number; highest: ClinicalSeverity }>();
+    let outsideCare = 0;
+    for (const row of await this.deps.uow.run((s) => s.alerts.openCounts(orgId))) {
+      if (!mine.has(row.patientId)) {
+        outsideCare += row.count;
+        continue;
+      }
+      const before = perPatient.get(row.patientId);
+      const highest = before === undefined || SEVERITIES.indexOf(row.severity) > SEVERITIES.indexOf(before.highest) ? row.severity : before.highest;
+      perPatient.set(row.patientId, { count: (before?.count ?? 0) + row.count, highest });
+    }
+    return { perPatient, outsideCare };
   }
 
   acknowledge(ctx: RequestContext, id: string): Promise<ClinicalAlert> {

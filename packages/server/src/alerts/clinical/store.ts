@@ -6,7 +6,7 @@
  *       partial index backs it), and answers false when one exists.
  */
 import type { AuditWriter } from '../../audit/index.js';
-import type { AlertRule, ClinicalAlert, ClinicalAlertStatus } from './model.js';
+import type { AlertRule, ClinicalAlert, ClinicalAlertStatus, ClinicalSeverity } from './model.js';
 
 export interface AlertRuleStore {
   insert(rule: AlertRule, at: string): Promise<void>;
@@ -21,6 +21,8 @@ export interface ClinicalAlertStore {
   insertIfNone(alert: ClinicalAlert): Promise<boolean>;
   find(orgId: string, id: string): Promise<ClinicalAlert | undefined>;
   list(orgId: string, options: { readonly patientIds: readonly string[]; readonly status?: ClinicalAlertStatus; readonly limit: number }): Promise<ClinicalAlert[]>;
+  /** Open alerts of the organization counted per patient and severity (no patient data). */
+  openCounts(orgId: string): Promise<Array<{ readonly patientId: string; readonly severity: ClinicalSeverity; readonly count: number }>>;
   /** Moves the status from one of `from`; false when it was not in one of them. */
   transition(orgId: string, id: string, from: readonly ClinicalAlertStatus[], to: ClinicalAlert): Promise<boolean>;
 }

@@ -265,6 +265,10 @@ export function clinicalAlertStoreContract(open: () => Promise<TestDatabase>, se
       assert.deepEqual((await store.list('org-a', { patientIds: ['patient-1'], limit: 10 })).map((a) => a.id), ['a-4', 'a-1']);
       assert.deepEqual((await store.list('org-a', { patientIds: ['patient-1', 'patient-2'], status: 'open', limit: 10 })).map((a) => a.id).sort(), ['a-3', 'a-4']);
       assert.deepEqual(await store.list('org-b', { patientIds: ['patient-1'], limit: 10 }), []);
+      assert.equal(await store.insertIfNone(alert('a-5', { ruleId: 'rule-2', severity: 'low' })), true);
+      const counts = (await store.openCounts('org-a')).map((c) => `${c.patientId}/${c.severity}/${c.count}`).sort();
+      assert.deepEqual(counts, ['patient-1/high/1', 'patient-1/low/1', 'patient-2/high/1'], 'open alerts counted per patient and severity');
+      assert.deepEqual(await store.openCounts('org-b'), []);
     }));
 
   test('fail/the database itself refuses a second unresolved alert for a rule and patient', () =>

@@ -68,6 +68,16 @@ export function clinicalAlertStore(db: Executor, sealer?: Sealer): ClinicalAlert
       const rows = await q.orderBy('opened_at', 'desc').orderBy('id').limit(options.limit).execute();
       return rows.map(fromAlertRow);
     },
+    async openCounts(orgId) {
+      const rows = await db
+        .selectFrom('clinical_alerts')
+        .select(['patient_id', 'severity', db.fn.countAll<number | string>().as('n')])
+        .where('org_id', '=', orgId)
+        .where('status', '=', 'open')
+        .groupBy(['patient_id', 'severity'])
+        .execute();
+      return rows.map((r) => ({ patientId: r.patient_id, severity: r.severity as ClinicalSeverity, count: Number(r.n) }));
+    },
     async transition(orgId, id, from, to) {
       const result = await db
         .updateTable('clinical_alerts')

@@ -60,6 +60,19 @@ export function authRoutes(options: AuthRoutesOptions): HttpRoutes {
       errorResponseBuilder: () => new AppError('RATE_LIMITED'),
     });
 
+    app.get(
+      '/api/v1/setup',
+      {
+        config: { permission: PUBLIC, rateLimit: { ...limit, max: options.rateLimitPerMinute * 10 } },
+        schema: {
+          summary: 'Whether first-admin setup is pending (the sign-in page offers "First-time setup" until it is done).',
+          tags: ['identity'],
+          response: { 200: Type.Object({ pending: Type.Boolean() }, closed) },
+        },
+      },
+      async () => ({ pending: await identity.setupPending() }),
+    );
+
     app.post(
       '/api/v1/setup',
       {

@@ -4,10 +4,15 @@
  *   GET  /api/v1/alert-rules?patientId=                alert-rules:read        -> {rules}
  *   POST /api/v1/alert-rules                           alert-rules:write       -> AlertRule (201)
  *   PUT  /api/v1/alert-rules/:id                       alert-rules:write       -> AlertRule
- *   GET  /api/v1/clinical-alerts?status=&patientId=    clinical-alerts:read    -> {alerts} (PHI rule, audited)
+ *   GET  /api/v1/clinical-alerts?status=&patientId=&severity=
+ *                                                      clinical-alerts:read    -> {alerts, openOutsideCare} (PHI rule, audited;
+ *                                                                                 patient and user names, labels audited)
  *   POST /api/v1/clinical-alerts/:id/acknowledge       clinical-alerts:manage  -> ClinicalAlert
  *   POST /api/v1/clinical-alerts/:id/resolve           clinical-alerts:manage  -> ClinicalAlert
- *   GET  /api/v1/clinical-alerts/stream                clinical-alerts:read    SSE `event: alert`
+ *   GET  /api/v1/ward                                  vitals:read             -> the ward board: patients in care, latest vitals,
+ *                                                                                 30-minute trends, open alerts (PHI rule per patient, audited)
+ *   GET  /api/v1/clinical-alerts/stream?vitals=        clinical-alerts:read    SSE `event: alert` (and `event: vital` of the
+ *                                                                                 patients in care with vitals=true, audited at open)
  *   GET  /api/v1/patients/:id/vitals/stream            vitals:read             SSE `event: vital` and `event: alert`
  *
  * MUST: a stream is authorized (and audited) when it opens, carries only events of the patients
@@ -18,7 +23,8 @@
 import Type from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AlertRule, ClinicalAlert, ClinicalAlertService, ClinicalEventBus, ClinicalLiveEvent } from '../../alerts/index.js';
-import type { VitalsService } from '../../telemetry/index.js';
+import type { PatientLabels } from '../../patients/index.js';
+import { BOARD_MINUTES, type VitalsService } from '../../telemetry/index.js';
 import type { HttpRoutes } from './http-server.js';
 import { requestContext } from './route-permissions.js';
 
@@ -26,6 +32,8 @@ export interface ClinicalAlertRoutesDeps {
   readonly alerts: ClinicalAlertService;
   readonly vitals: VitalsService;
   readonly bus: ClinicalEventBus;
+  /** Patient and user names for the lists (absent: ids only). */
+  readonly labels?: PatientLabels;
   /** Longest life of one stream (default 5 minutes). */
   readonly maxStreamMs?: number;
   readonly heartbeatMs?: number;
@@ -85,11 +93,50 @@ const Alert = Type.Object(
     acknowledgedBy: Nullable(Type.String()),
     resolvedAt: Nullable(Type.String()),
     resolvedBy: Nullable(Type.String()),
+    patientName: Type.Optional(Type.String({ description: 'PHI: the patient’s display name (the list is under the PHI rule; audited).' })),
+    patientMrn: Type.Optional(Type.String()),
+    acknowledgedByName: Type.Optional(Type.String()),
+    resolvedByName: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
-const AlertList = Type.Object({ alerts: Type.Array(Alert) }, { additionalProperties: false });
-const AlertQuery = Type.Object({ status: Type.Optional(Status), patientId: Type.Optional(Id) }, { additionalProperties: false });
+const AlertList = Type.Object(
+  { alerts: Type.Array(Alert), openOutsideCare: Type.Integer({ description: 'Open alerts of patients outside the caller’s care (a count only).' }) },
+  { additionalProperties: false },
+);
+const StreamQuery = Type.Object({ vitals: Type.Optional(Type.Boolean({ description: 'Also the `vital` readings of the patients in care (the ward board).' })) }, { additionalProperties: false });
+const BoardBody = Type.Object(
+  {
+    generatedAt: Type.String(),
+    minutes: Type.Integer(),
+    patients: Type.Array(
+      Type.Object(
+        {
+          id: Type.String(),
+          displayName: Type.Union([Type.String(), Type.Null()]),
+          mrn: Type.Union([Type.String(), Type.Null()]),
+          basis: Type.Union([Type.Literal('care-team'), Type.Literal('break-glass')]),
+          openAlerts: Type.Integer(),
+          highestSeverity: Type.Union([Severity, Type.Null()]),
+          vitals: Type.Array(
+            Type.Object(
+              {
+                metric: Type.String(),
+                unit: Type.String(),
+                latest: Type.Union([Type.Object({ v: Type.Number(), t: Type.String(), deviceId: Type.String() }, { additionalProperties: false }), Type.Null()]),
+                trend: Type.Array(Type.Object({ t: Type.String(), v: Type.Number() }, { additionalProperties: false })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+const AlertQuery = Type.Object({ status: Type.Optional(Status), patientId: Type.Optional(Id), severity: Type.Optional(Severity) }, { additionalProperties: false });
 
 export function ruleBody(r: AlertRule) {
   return {
@@ -122,6 +169,26 @@ export function alertBody(a: ClinicalAlert) {
     resolvedAt: a.resolvedAt,
     resolvedBy: a.resolvedBy,
   };
+}
+
+/** Alert bodies with the names the caller may see (patients under the PHI rule, audited). */
+async function namedAlerts(deps: ClinicalAlertRoutesDeps, ctx: ReturnType<typeof requestContext>, alerts: readonly ClinicalAlert[]) {
+  if (deps.labels === undefined) return alerts.map(alertBody);
+  const [patients, users] = await Promise.all([
+    deps.labels.labels(ctx, alerts.map((a) => a.patientId), { permission: 'clinical-alerts:read', purpose: 'clinical-alerts', careOnly: true }),
+    deps.labels.userNames(ctx, alerts.flatMap((a) => [a.acknowledgedBy, a.resolvedBy].filter((id): id is string => id !== null))),
+  ]);
+  return alerts.map((a) => {
+    const patient = patients.get(a.patientId);
+    const ackName = a.acknowledgedBy === null ? undefined : users.get(a.acknowledgedBy);
+    const resolvedName = a.resolvedBy === null ? undefined : users.get(a.resolvedBy);
+    return {
+      ...alertBody(a),
+      ...(patient !== undefined ? { patientName: patient.displayName, patientMrn: patient.mrn } : {}),
+      ...(ackName !== undefined ? { acknowledgedByName: ackName } : {}),
+      ...(resolvedName !== undefined ? { resolvedByName: resolvedName } : {}),
+    };
+  });
 }
 
 /** Serializes one live event as an SSE frame (event name + one data line of JSON). */
@@ -198,30 +265,82 @@ export function clinicalAlertRoutes(deps: ClinicalAlertRoutesDeps): HttpRoutes {
       '/api/v1/clinical-alerts',
       { config: { permission: 'clinical-alerts:read' }, schema: { summary: 'Clinical alerts of the patients the caller may see (audited).', tags, querystring: AlertQuery, response: { 200: AlertList } } },
       async (request) => {
-        const { status, patientId } = request.query;
-        const alerts = await deps.alerts.listAlerts(requestContext(request), { ...(status ? { status } : {}), ...(patientId ? { patientId } : {}) });
-        return { alerts: alerts.map(alertBody) };
+        const { status, patientId, severity } = request.query;
+        const ctx = requestContext(request);
+        const alerts = (await deps.alerts.listAlerts(ctx, { ...(status ? { status } : {}), ...(patientId ? { patientId } : {}) })).filter((a) => severity === undefined || a.severity === severity);
+        const summary = await deps.alerts.openSummary(ctx);
+        return { alerts: await namedAlerts(deps, ctx, alerts), openOutsideCare: summary.outsideCare };
       },
     );
 
     app.post(
       '/api/v1/clinical-alerts/:id/acknowledge',
       { config: { permission: 'clinical-alerts:manage' }, schema: { summary: 'Acknowledge an open clinical alert.', tags, params: IdParams, response: { 200: Alert } } },
-      async (request) => alertBody(await deps.alerts.acknowledge(requestContext(request), request.params.id)),
+      async (request) => {
+        const ctx = requestContext(request);
+        return (await namedAlerts(deps, ctx, [await deps.alerts.acknowledge(ctx, request.params.id)]))[0];
+      },
     );
 
     app.post(
       '/api/v1/clinical-alerts/:id/resolve',
       { config: { permission: 'clinical-alerts:manage' }, schema: { summary: 'Resolve a clinical alert.', tags, params: IdParams, response: { 200: Alert } } },
-      async (request) => alertBody(await deps.alerts.resolve(requestContext(request), request.params.id)),
+      async (request) => {
+        const ctx = requestContext(request);
+        return (await namedAlerts(deps, ctx, [await deps.alerts.resolve(ctx, request.params.id)]))[0];
+      },
+    );
+
+    app.get(
+      '/api/v1/ward',
+      { config: { permission: 'vitals:read' }, schema: { summary: 'The ward board: patients in care, latest vitals, 30-minute trends, open alerts (PHI rule per patient, audited).', tags, response: { 200: BoardBody } } },
+      async (request) => {
+        const ctx = requestContext(request);
+        const { patientIds } = await deps.alerts.readablePatients(ctx);
+        const [board, summary, labels] = await Promise.all([
+          deps.vitals.board(ctx, [...patientIds]),
+          deps.alerts.openSummary(ctx),
+          deps.labels === undefined ? Promise.resolve(new Map<string, { displayName: string; mrn: string }>()) : deps.labels.labels(ctx, [...patientIds], { permission: 'vitals:read', purpose: 'ward-board', careOnly: true }),
+        ]);
+        return {
+          generatedAt: new Date().toISOString(),
+          minutes: BOARD_MINUTES,
+          patients: board.map((b) => {
+            const open = summary.perPatient.get(b.patientId);
+            const label = labels.get(b.patientId);
+            return {
+              id: b.patientId,
+              displayName: label?.displayName ?? null,
+              mrn: label?.mrn ?? null,
+              basis: b.basis,
+              openAlerts: open?.count ?? 0,
+              highestSeverity: open?.highest ?? null,
+              vitals: b.vitals.map((v) => ({ metric: v.metric, unit: v.unit, latest: v.latest, trend: [...v.trend] })),
+            };
+          }),
+        };
+      },
     );
 
     app.get(
       '/api/v1/clinical-alerts/stream',
-      { config: { permission: 'clinical-alerts:read' }, schema: { summary: 'Server-Sent Events: `alert` for the patients the caller may see.', tags } },
+      { config: { permission: 'clinical-alerts:read' }, schema: { summary: 'Server-Sent Events: `alert` for the patients the caller may see; with vitals=true also their `vital` readings.', tags, querystring: StreamQuery } },
       async (request, reply) => {
-        const { orgId, patientIds } = await deps.alerts.readablePatients(requestContext(request));
-        openStream(request, reply, deps, orgId, (e) => e.kind === 'alert' && patientIds.has(e.patientId));
+        const ctx = requestContext(request);
+        const { orgId, patientIds } = await deps.alerts.readablePatients(ctx);
+        const vitalsOf = new Set<string>();
+        if (request.query.vitals === true) {
+          // Vitals are PHI: each patient's vitals are authorized and audited like their own stream.
+          for (const patientId of patientIds) {
+            try {
+              await deps.vitals.authorizeStream(ctx, patientId);
+              vitalsOf.add(patientId);
+            } catch {
+              // Not readable now (training lapsed, grant ended): alerts only, as without vitals.
+            }
+          }
+        }
+        openStream(request, reply, deps, orgId, (e) => (e.kind === 'alert' ? patientIds.has(e.patientId) : vitalsOf.has(e.patientId)));
       },
     );
 

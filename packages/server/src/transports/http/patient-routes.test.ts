@@ -58,7 +58,7 @@ describe('patient routes', () => {
     alanId = (await h.records.create(contextOf(admin), ALAN)).id;
     app = await createTestServer(makeTestPki(), {
       authorize: principals.authorize,
-      routes: [patientRoutes({ patients: h.records, breakGlass: h.breakGlass, training: h.training })],
+      routes: [patientRoutes({ patients: h.records, breakGlass: h.breakGlass, training: h.training, labels: h.labels })],
     });
     await app.ready();
   });
@@ -81,9 +81,28 @@ describe('patient routes', () => {
       id: adaId,
       orgId: orgA,
       ...ADA,
-      careTeam: [{ userId: user('doctor').id, role: 'primary' }, { userId: user('nurse').id, role: 'member' }],
+      careTeam: [
+        { userId: user('doctor').id, role: 'primary', displayName: `user ${user('doctor').id.slice(0, 8)}` },
+        { userId: user('nurse').id, role: 'member', displayName: `user ${user('nurse').id.slice(0, 8)}` },
+      ],
       access: { basis: 'care-team' },
     });
+  });
+
+  it('ok/GET care-team: an admin reads the team with names and the patient label, without the record; others 403', async () => {
+    const view = await as('admin', { method: 'GET', url: `/api/v1/patients/${adaId}/care-team` });
+    assert.equal(view.statusCode, 200, view.body);
+    assert.deepEqual(view.json(), {
+      patientId: adaId,
+      patient: { displayName: 'Lovelace, Ada', mrn: ADA.mrn },
+      careTeam: [
+        { userId: user('doctor').id, role: 'primary', displayName: `user ${user('doctor').id.slice(0, 8)}` },
+        { userId: user('nurse').id, role: 'member', displayName: `user ${user('nurse').id.slice(0, 8)}` },
+      ],
+    });
+    assert.ok(!view.body.includes(ADA.birthDate), 'no record field');
+    assert.equal((await as('doctor', { method: 'GET', url: `/api/v1/patients/${adaId}/care-team` })).statusCode, 403);
+    assert.equal((await as('foreign-admin', { method: 'GET', url: `/api/v1/patients/${adaId}/care-team` })).statusCode, 404);
   });
 
   it('fail/403 PATIENTS_TRAINING_REQUIRED and PATIENTS_CARE_RELATIONSHIP_REQUIRED; 404 across tenants', async () => {
@@ -109,9 +128,19 @@ describe('patient routes', () => {
 
   it('ok/GET /patients: clinicians see their care-team patients; admins the directory', async () => {
     const mine = await as('doctor', { method: 'GET', url: '/api/v1/patients' });
-    assert.deepEqual(mine.json(), { patients: [{ id: adaId, mrn: ADA.mrn, displayName: 'Lovelace, Ada', inCareTeam: true }] });
+    assert.deepEqual(mine.json(), {
+      patients: [{ id: adaId, mrn: ADA.mrn, displayName: 'Lovelace, Ada', inCareTeam: true, openAlerts: null, highestSeverity: null }],
+      openAlertsOutsideCare: null,
+    });
     const all = await as('admin', { method: 'GET', url: '/api/v1/patients' });
     assert.equal(all.json<{ patients: unknown[] }>().patients.length, 2);
+    // A clinician asks for the organization's directory: the others come marked outside the care team.
+    const directory = await as('doctor', { method: 'GET', url: '/api/v1/patients?scope=all' });
+    assert.deepEqual(
+      directory.json<{ patients: { id: string; inCareTeam: boolean }[] }>().patients.map((p) => [p.id, p.inCareTeam]).sort(),
+      [[adaId, true], [alanId, false]].sort(),
+    );
+    assert.equal((await as('doctor', { method: 'GET', url: '/api/v1/patients?scope=everyone' })).statusCode, 400);
   });
 
   it('ok/POST /patients registers (201); unknown keys and bad values are refused', async () => {
@@ -146,6 +175,11 @@ describe('patient routes', () => {
       queue.json<{ grants: { id: string }[] }>().grants.map((g) => g.id),
       [grant.id],
     );
+    // Names: the user's display name; the patient's label needs the reviewer's training (none here).
+    const [entry] = queue.json<{ grants: { userName?: string; patientName?: string; grantedAt: string }[] }>().grants;
+    assert.equal(entry?.userName, `user ${user('doctor').id.slice(0, 8)}`);
+    assert.equal(entry?.patientName, undefined, 'an untrained reviewer gets no patient name');
+    assert.ok(Date.parse(entry?.grantedAt ?? '') > 0);
     const badStatus = await as('officer', { method: 'GET', url: '/api/v1/break-glass?status=all' });
     assert.equal(badStatus.statusCode, 400);
     const review = await as('officer', { method: 'POST', url: `/api/v1/break-glass/${grant.id}/review`, payload: { outcome: 'justified', note: 'Confirmed with the ED log.' } });
@@ -177,6 +211,8 @@ describe('patient routes', () => {
       ['POST', '/api/v1/patients', { ...ADA, mrn: 'M-x' }, ['admin', 'doctor', 'nurse']],
       ['GET', `/api/v1/patients/${adaId}`, undefined, ['admin', 'doctor', 'nurse']],
       ['PUT', `/api/v1/patients/${adaId}/care-team`, { members: [] }, ['admin']],
+      ['GET', `/api/v1/patients/${adaId}/care-team`, undefined, ['admin']],
+      ['GET', '/api/v1/patients/lookup?q=Lovelace', undefined, ['admin', 'officer', 'auditor']],
       ['POST', `/api/v1/patients/${adaId}/break-glass`, { reason: 'matrix test reason' }, ['doctor', 'nurse']],
       ['GET', '/api/v1/break-glass', undefined, ['officer']],
       ['POST', `/api/v1/break-glass/${newId()}/review`, { outcome: 'justified', note: 'n' }, ['officer']],

@@ -1,7 +1,9 @@
 /**
  * HTTP routes of the patients module: records, care teams, break-glass and training.
  *
- *   GET  /api/v1/patients                       patients:read        -> {patients: PatientSummary[]}
+ *   GET  /api/v1/patients?scope=care|all        patients:read        -> {patients: PatientSummary[], openAlertsOutsideCare}
+ *   GET  /api/v1/patients/lookup?q=             patients:disclosures -> {patients: [{id, displayName, mrn}]} (pickers; audited)
+ *   GET  /api/v1/patients/:id/care-team         patients:care-team   -> {patientId, patient, careTeam} (no record)
  *   POST /api/v1/patients                       patients:write       -> Patient
  *   GET  /api/v1/patients/:id                   patients:read        -> Patient (PHI rule)
  *   PUT  /api/v1/patients/:id/care-team         patients:care-team   -> {careTeam}
@@ -16,9 +18,11 @@
  * MUST: handlers only translate: the services authorize (access.decide and the PHI rule) and audit.
  */
 import Type from 'typebox';
+import type { OpenAlertSummary } from '../../alerts/index.js';
 import type {
   BreakGlassGrantView,
   BreakGlassService,
+  PatientLabels,
   PatientRecord,
   PatientService,
   TrainingRecord,
@@ -31,6 +35,9 @@ export interface PatientRoutesDeps {
   readonly patients: PatientService;
   readonly breakGlass: BreakGlassService;
   readonly training: TrainingService;
+  readonly labels: PatientLabels;
+  /** Open clinical alerts per readable patient (absent: no counts are shown). */
+  readonly openAlerts?: (ctx: ReturnType<typeof requestContext>) => Promise<OpenAlertSummary | null>;
 }
 
 const Id = Type.String({ format: 'uuid', maxLength: 36 });
@@ -61,7 +68,7 @@ const PatientBody = Type.Object(
     familyName: Type.String(),
     birthDate: Type.String(),
     sex: Sex,
-    careTeam: Type.Array(Type.Object({ userId: Type.String(), role: CareTeamRole }, { additionalProperties: false })),
+    careTeam: Type.Array(Type.Object({ userId: Type.String(), role: CareTeamRole, displayName: Type.Optional(Type.String()) }, { additionalProperties: false })),
     access: Type.Object(
       {
         basis: Type.Union([Type.Literal('care-team'), Type.Literal('break-glass'), Type.Literal('registration')]),
@@ -73,11 +80,40 @@ const PatientBody = Type.Object(
   { additionalProperties: false },
 );
 
+const Severity = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]);
 const PatientListBody = Type.Object(
   {
     patients: Type.Array(
-      Type.Object({ id: Type.String(), mrn: Type.String(), displayName: Type.String(), inCareTeam: Type.Boolean() }, { additionalProperties: false }),
+      Type.Object(
+        {
+          id: Type.String(),
+          mrn: Type.String(),
+          displayName: Type.String(),
+          inCareTeam: Type.Boolean(),
+          openAlerts: Type.Union([Type.Integer(), Type.Null()], { description: 'Open clinical alerts; null when the caller may not read this patient’s alerts.' }),
+          highestSeverity: Type.Union([Severity, Type.Null()]),
+        },
+        { additionalProperties: false },
+      ),
     ),
+    openAlertsOutsideCare: Type.Union([Type.Integer(), Type.Null()], { description: 'Open alerts of patients whose alerts the caller may not read (a count only).' }),
+  },
+  { additionalProperties: false },
+);
+const PatientListQuery = Type.Object(
+  { scope: Type.Optional(Type.Union([Type.Literal('care'), Type.Literal('all')], { description: 'care: your care team and break-glass grants; all: the organization’s directory.' })) },
+  { additionalProperties: false },
+);
+const LookupQuery = Type.Object({ q: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+const LookupBody = Type.Object(
+  { patients: Type.Array(Type.Object({ id: Type.String(), displayName: Type.String(), mrn: Type.String() }, { additionalProperties: false }), { maxItems: 20 }) },
+  { additionalProperties: false },
+);
+const CareTeamViewBody = Type.Object(
+  {
+    patientId: Type.String(),
+    patient: Type.Union([Type.Object({ displayName: Type.String(), mrn: Type.String() }, { additionalProperties: false }), Type.Null()]),
+    careTeam: Type.Array(Type.Object({ userId: Type.String(), role: CareTeamRole, displayName: Type.Union([Type.String(), Type.Null()]) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -100,9 +136,15 @@ const Grant = Type.Object(
     expiresAt: Type.String(),
     status: Type.Union([Type.Literal('pending'), Type.Literal('reviewed')]),
     review: Type.Union([
-      Type.Object({ outcome: ReviewOutcome, note: Type.String(), reviewedBy: Type.String(), reviewedAt: Type.String() }, { additionalProperties: false }),
+      Type.Object(
+        { outcome: ReviewOutcome, note: Type.String(), reviewedBy: Type.String(), reviewedByName: Type.Optional(Type.String()), reviewedAt: Type.String() },
+        { additionalProperties: false },
+      ),
       Type.Null(),
     ]),
+    userName: Type.Optional(Type.String({ description: 'Display name of the user who took the grant.' })),
+    patientName: Type.Optional(Type.String({ description: 'PHI: present for a reviewer with current training (audited).' })),
+    patientMrn: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
@@ -122,7 +164,7 @@ const TrainingRecordBody = Type.Object(
 const TrainingListResponse = Type.Object({ records: Type.Array(TrainingRecordBody) }, { additionalProperties: false });
 const TrainingResponse = Type.Object({ record: TrainingRecordBody }, { additionalProperties: false });
 
-function patientBody(p: PatientRecord) {
+function patientBody(p: PatientRecord, names: ReadonlyMap<string, string> = new Map()) {
   return {
     id: p.id,
     orgId: p.orgId,
@@ -131,13 +173,26 @@ function patientBody(p: PatientRecord) {
     familyName: p.familyName,
     birthDate: p.birthDate,
     sex: p.sex,
-    careTeam: p.careTeam.map((m) => ({ userId: m.userId, role: m.role })),
+    careTeam: p.careTeam.map((m) => {
+      const displayName = names.get(m.userId);
+      return displayName === undefined ? { userId: m.userId, role: m.role } : { userId: m.userId, role: m.role, displayName };
+    }),
     access: p.access.grantId === undefined ? { basis: p.access.basis } : { basis: p.access.basis, grantId: p.access.grantId },
   };
 }
 
-function grantBody(g: BreakGlassGrantView) {
+interface GrantNames {
+  readonly users: ReadonlyMap<string, string>;
+  readonly patients: ReadonlyMap<string, { readonly displayName: string; readonly mrn: string }>;
+}
+
+function grantBody(g: BreakGlassGrantView, names?: GrantNames) {
+  const userName = names?.users.get(g.userId);
+  const patient = names?.patients.get(g.patientId);
+  const reviewedByName = g.review === null ? undefined : names?.users.get(g.review.reviewedBy);
   return {
+    ...(userName !== undefined ? { userName } : {}),
+    ...(patient !== undefined ? { patientName: patient.displayName, patientMrn: patient.mrn } : {}),
     id: g.id,
     patientId: g.patientId,
     userId: g.userId,
@@ -145,7 +200,10 @@ function grantBody(g: BreakGlassGrantView) {
     grantedAt: g.grantedAt,
     expiresAt: g.expiresAt,
     status: g.status,
-    review: g.review === null ? null : { outcome: g.review.outcome, note: g.review.note, reviewedBy: g.review.reviewedBy, reviewedAt: g.review.reviewedAt },
+    review:
+      g.review === null
+        ? null
+        : { outcome: g.review.outcome, note: g.review.note, reviewedBy: g.review.reviewedBy, ...(reviewedByName !== undefined ? { reviewedByName } : {}), reviewedAt: g.review.reviewedAt },
   };
 }
 
@@ -158,8 +216,44 @@ export function patientRoutes(deps: PatientRoutesDeps): HttpRoutes {
     const tags = ['patients'];
     app.get(
       '/api/v1/patients',
-      { config: { permission: 'patients:read' }, schema: { summary: 'Patients the caller may see (audited PHI read).', tags, response: { 200: PatientListBody } } },
-      async (request) => ({ patients: await deps.patients.list(requestContext(request)) }),
+      {
+        config: { permission: 'patients:read' },
+        schema: { summary: 'Patients the caller may see (audited PHI read), with open clinical alert counts where the caller may read them.', tags, querystring: PatientListQuery, response: { 200: PatientListBody } },
+      },
+      async (request) => {
+        const ctx = requestContext(request);
+        const patients = await deps.patients.list(ctx, request.query.scope === undefined ? {} : { scope: request.query.scope });
+        const open = deps.openAlerts === undefined ? null : await deps.openAlerts(ctx);
+        return {
+          patients: patients.map((p) => {
+            const counted = open?.perPatient.get(p.id);
+            const readable = open !== null && (p.inCareTeam || counted !== undefined);
+            return { ...p, openAlerts: readable ? (counted?.count ?? 0) : null, highestSeverity: counted?.highest ?? null };
+          }),
+          openAlertsOutsideCare: open?.outsideCare ?? null,
+        };
+      },
+    );
+
+    app.get(
+      '/api/v1/patients/lookup',
+      {
+        config: { permission: 'patients:disclosures' },
+        schema: { summary: 'Find patients by name or MRN for a picker (accounting of disclosures, alert rules); needs training; each match audited.', tags, querystring: LookupQuery, response: { 200: LookupBody } },
+      },
+      async (request) => ({ patients: await deps.labels.search(requestContext(request), request.query.q, { permission: 'patients:disclosures', purpose: 'lookup', limit: 20 }) }),
+    );
+
+    app.get(
+      '/api/v1/patients/:id/care-team',
+      {
+        config: { permission: 'patients:care-team' },
+        schema: { summary: "A patient's care team with names, for care-team management (not the record).", tags, params: IdParams, response: { 200: CareTeamViewBody } },
+      },
+      async (request) => {
+        const view = await deps.labels.careTeam(requestContext(request), request.params.id);
+        return { ...view, careTeam: [...view.careTeam] };
+      },
     );
 
     app.post(
@@ -177,7 +271,11 @@ export function patientRoutes(deps: PatientRoutesDeps): HttpRoutes {
         config: { permission: 'patients:read' },
         schema: { summary: "Open a patient's record under the PHI rule.", tags, params: IdParams, response: { 200: PatientBody } },
       },
-      async (request) => patientBody(await deps.patients.get(requestContext(request), request.params.id)),
+      async (request) => {
+        const ctx = requestContext(request);
+        const record = await deps.patients.get(ctx, request.params.id);
+        return patientBody(record, await deps.labels.userNames(ctx, record.careTeam.map((m) => m.userId)));
+      },
     );
 
     app.put(
@@ -207,7 +305,15 @@ export function patientRoutes(deps: PatientRoutesDeps): HttpRoutes {
         config: { permission: 'break-glass:review' },
         schema: { summary: 'Break-glass grants: the review queue (pending) or reviewed ones.', tags, querystring: GrantListQuery, response: { 200: GrantListResponse } },
       },
-      async (request) => ({ grants: (await deps.breakGlass.list(requestContext(request), request.query.status ?? 'pending')).map(grantBody) }),
+      async (request) => {
+        const ctx = requestContext(request);
+        const grants = await deps.breakGlass.list(ctx, request.query.status ?? 'pending');
+        const [users, patients] = await Promise.all([
+          deps.labels.userNames(ctx, grants.flatMap((g) => (g.review === null ? [g.userId] : [g.userId, g.review.reviewedBy]))),
+          deps.labels.labels(ctx, grants.map((g) => g.patientId), { permission: 'break-glass:review', purpose: 'break-glass-review', careOnly: false }),
+        ]);
+        return { grants: grants.map((g) => grantBody(g, { users, patients })) };
+      },
     );
 
     app.post(

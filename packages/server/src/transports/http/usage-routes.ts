@@ -77,6 +77,8 @@ const DisclosuresBody = Type.Object(
 
 export interface UsageRoutesDeps {
   readonly usage: UsageService;
+  /** Writes the API calls counted in memory so far, so that a report includes the latest ones. */
+  readonly flushRequestCounts?: () => Promise<unknown>;
 }
 
 function sendCsv<Row extends Record<string, CsvValue>>(reply: FastifyReply, name: string, columns: ReadonlyArray<keyof Row & string>, rows: readonly Row[]) {
@@ -94,6 +96,7 @@ export function usageRoutes(deps: UsageRoutesDeps): HttpRoutes {
       '/api/v1/usage/users',
       { config: { permission: 'usage:read' }, schema: { summary: 'Per-user activity (JSON or CSV).', tags, querystring: RangeQuery, response: { 200: UsersBody } } },
       async (request, reply) => {
+        await deps.flushRequestCounts?.();
         const users = await deps.usage.userActivity(requestContext(request), request.query);
         reply.header('cache-control', 'no-store');
         if (request.query.format === 'csv') {
@@ -110,6 +113,7 @@ export function usageRoutes(deps: UsageRoutesDeps): HttpRoutes {
         schema: { summary: 'Platform usage over time and API calls by route (JSON; CSV has the series).', tags, querystring: PlatformQuery, response: { 200: PlatformBody } },
       },
       async (request, reply) => {
+        await deps.flushRequestCounts?.();
         const usage = await deps.usage.platformUsage(requestContext(request), request.query);
         reply.header('cache-control', 'no-store');
         if (request.query.format === 'csv') {
@@ -132,7 +136,8 @@ export function usageRoutes(deps: UsageRoutesDeps): HttpRoutes {
         },
       },
       async (request, reply) => {
-        const disclosures = await deps.usage.disclosures(requestContext(request), request.params.id, request.query);
+        const ctx = requestContext(request);
+        const disclosures = await deps.usage.disclosures(ctx, request.params.id, request.query);
         reply.header('cache-control', 'no-store');
         if (request.query.format === 'csv') {
           return sendCsv(

@@ -96,6 +96,8 @@ import { deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from 
 import { buildDetectors, DetectionEngine, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
 import { securityAlertStore } from './storage/index.js';
 import { securityRoutes } from './transports/http/index.js';
+import { wireIncidents, type IncidentsWiring } from './composition/incidents.js';
+import { incidentRoutes } from './transports/http/incident-routes.js';
 // --- telemetry and MQTT (issue 4) ---
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
@@ -158,6 +160,8 @@ export interface Platform {
   readonly metricsTokenMatches: ((presented: string) => boolean) | undefined;
   /** Security monitoring: detectors on the event stream, and security alerts. */
   readonly security: SecurityWiring;
+  /** Incident response (issue 15). */
+  readonly incidents: IncidentsWiring;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -220,14 +224,17 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   // Security alerts go out through the delivery channels (webhook, email, syslog); a test may add its own notifier.
   const { delivery, usage, metricsTokenMatches } = wireDeliveryUsage({ database, auditLog, sealer, clock, env: options.env });
   const extraNotifier = options.securityNotifier;
-  const notifier: SecurityAlertNotifier = extraNotifier
-    ? {
-        notify: (alert, change) => {
-          delivery.notifier.notify(alert, change);
-          extraNotifier.notify(alert, change);
-        },
-      }
-    : delivery.notifier;
+  const incidents = wireIncidents({ database, auditLog, sealer, clock, isActiveUser: identityUserDirectory(database).isActiveUser });
+  const notifier: SecurityAlertNotifier = incidents.withAlertHook(
+    extraNotifier
+      ? {
+          notify: (alert, change) => {
+            delivery.notifier.notify(alert, change);
+            extraNotifier.notify(alert, change);
+          },
+        }
+      : delivery.notifier,
+  );
   const security = wireSecurity({ database, auditLog, clock, config, storedEvents, notifier });
   const extraSink = options.securityEvents;
   const securityEvents: SecurityEventSink = extraSink
@@ -266,10 +273,12 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     usage,
     metricsTokenMatches,
     security,
+    incidents,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     close: async () => {
       await security.alerts.flush();
+      await incidents.flush();
       await delivery.close();
       await storedEvents.flush();
       await database.close();
@@ -740,6 +749,7 @@ export async function startServer(
         usageRoutes({ usage: platform.usage }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
+        incidentRoutes({ incidents: platform.incidents.service }),
       ],
       readiness: async () => {
         const database = await platform.database.ping();

@@ -66,6 +66,9 @@ export const PERMISSIONS = {
   // --- security monitoring (alerts/security) ---
   'security:read': { roles: ['platform-admin', 'org-admin', 'security-officer'], description: 'Read security events and security alerts.' },
   'security:manage': { roles: ['platform-admin', 'security-officer'], description: 'Acknowledge, resolve, suppress, assign and annotate security alerts.' },
+  // --- incidents (incident response) ---
+  'incidents:read': { roles: ['org-admin', 'security-officer', 'auditor'], description: 'List and read incidents, their checklists, timelines and blast radius.' },
+  'incidents:manage': { roles: ['org-admin', 'security-officer'], description: 'Open incidents, change their status, team and checklist; edit playbooks and auto-open settings.' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

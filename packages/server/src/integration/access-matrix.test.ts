@@ -32,6 +32,12 @@ const BODIES: Readonly<Record<string, unknown>> = {
   'PUT /api/v1/devices/{id}/groups': { groups: ['ward-a'] },
   'POST /api/v1/devices/{id}/commands': { name: 'ping', args: {}, ttlSeconds: 60 },
   'POST /api/v1/patients/{id}/bindings': { deviceId: '00000000-0000-4000-8000-000000000000' },
+  'POST /api/v1/incidents': { title: 'matrix test', type: 'availability' },
+  'POST /api/v1/incidents/{id}/status': { status: 'contained' },
+  'POST /api/v1/incidents/{id}/team': {},
+  'POST /api/v1/incidents/{id}/alerts': { alertIds: [] },
+  'PUT /api/v1/incident-settings': { autoOpenDetectors: [], autoOpenMinSeverity: 'high', joinWindowHours: 24 },
+  'PUT /api/v1/incident-playbooks': { id: 'matrix', version: 1, type: 'availability', title: 'matrix', steps: [{ id: 'a', title: 'a', ownerRole: 'org-admin', deadlineHours: 1, actions: [] }] },
 };
 
 interface Tenant {
@@ -40,6 +46,7 @@ interface Tenant {
   readonly patientId: string;
   readonly deviceId: string;
   readonly grantId: string;
+  readonly incidentId: string;
 }
 
 /** Which of a tenant's resources a route's `{id}` names, by the route's collection. */
@@ -49,6 +56,7 @@ function resourceOf(path: string, tenant: Tenant): string | undefined {
   if (path.startsWith('/api/v1/patients/')) return tenant.patientId;
   if (path.startsWith('/api/v1/devices/')) return tenant.deviceId;
   if (path.startsWith('/api/v1/break-glass/')) return tenant.grantId;
+  if (path.startsWith('/api/v1/incidents/')) return tenant.incidentId;
   if (path.startsWith('/fhir/R4/Patient/')) return tenant.patientId;
   if (path.startsWith('/fhir/R4/Device/')) return tenant.deviceId;
   return undefined;
@@ -83,7 +91,8 @@ async function seedTenant(h: IdentityHarness, orgId: string, label: string): Pro
   const token = await devices.service.issueEnrollmentToken(cli, { model: 'matrix-monitor', orgId });
   const csr = await makeTestCsr();
   const device = await devices.service.enroll({ ...testContext, principal: ANONYMOUS_PRINCIPAL }, { token: token.token, csr: csr.pem, serial: `SN-${label}` });
-  return { orgId, userId: carer.id, patientId: patient.id, deviceId: device.deviceId, grantId: grant.id };
+  const incident = await h.t.platform.incidents.service.open(cli, { orgId, title: `matrix ${label}`, type: 'availability' });
+  return { orgId, userId: carer.id, patientId: patient.id, deviceId: device.deviceId, grantId: grant.id, incidentId: incident.id };
 }
 
 test('ok/platform access matrix: every route x role x own/other tenant; deny by default, 404 across tenants, zero cross-tenant reads', { timeout: 300_000 }, async (t) => {
@@ -100,7 +109,7 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
     const orgBId = (created.body['organization'] as { id: string }).id;
     const own = await seedTenant(h, orgAId, 'a');
     const other = await seedTenant(h, orgBId, 'b');
-    const otherIds = [other.orgId, other.userId, other.patientId, other.deviceId, other.grantId];
+    const otherIds = [other.orgId, other.userId, other.patientId, other.deviceId, other.grantId, other.incidentId];
 
     const doc = await h.call('GET', '/api/openapi.json');
     const paths = doc.body['paths'] as Record<string, Record<string, unknown>>;
@@ -118,7 +127,7 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
       }
     }
     const modules = new Set(routes.map((r) => r.path.split('/')[3]));
-    for (const module of ['users', 'organizations', 'patients', 'break-glass', 'devices']) assert.ok(modules.has(module), `routes of ${module} are in the matrix`);
+    for (const module of ['users', 'organizations', 'patients', 'break-glass', 'devices', 'incidents']) assert.ok(modules.has(module), `routes of ${module} are in the matrix`);
 
     let cells = 0;
     let crossTenantAttempts = 0;

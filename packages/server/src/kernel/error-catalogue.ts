@@ -139,6 +139,17 @@ export const ERROR_CATALOGUE = {
   SECURITY_ALERT_NOT_FOUND: { status: 404, message: 'Not found.' },
   SECURITY_ALERT_STATE: { status: 409, message: 'The alert is not in a state that allows this.' },
   SECURITY_ALERT_ASSIGNEE_INVALID: { status: 400, message: 'The assignee is not an active user of the organization.' },
+  // incidents (incident response)
+  INCIDENT_NOT_FOUND: { status: 404, message: 'Not found.' },
+  INCIDENT_INVALID: { status: 400, message: 'The incident is not valid.' },
+  INCIDENT_STATE: { status: 409, message: 'The incident is not in a state that allows this.' },
+  INCIDENT_PLAYBOOK_NOT_FOUND: { status: 400, message: 'Unknown playbook.' },
+  INCIDENT_PLAYBOOK_INVALID: { status: 400, message: 'The playbook is not valid.' },
+  INCIDENT_STEP_NOT_FOUND: { status: 404, message: 'Not found.' },
+  INCIDENT_STEP_DONE: { status: 409, message: 'This step is already done.' },
+  INCIDENT_ALERT_NOT_FOUND: { status: 400, message: 'An alert to link was not found.' },
+  INCIDENT_USER_INVALID: { status: 400, message: 'A commander or responder is not an active user of the organization.' },
+  INCIDENT_ACTION_UNAVAILABLE: { status: 501, message: 'This action is not available.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

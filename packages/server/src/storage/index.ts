@@ -25,3 +25,5 @@ export { fhirReadingStore } from './stores/fhir-reading-store.js';
 // --- alert delivery and usage tracking (issue 6) ---
 export { deliveryStore } from './stores/delivery-store.js';
 export { usageStore } from './stores/usage-store.js';
+// --- incident response (issue 15) ---
+export { incidentStore, incidentTimelineSource, incidentLocator } from './stores/incident-store.js';

@@ -388,7 +388,7 @@ export interface DeliveryUsageTables {
   usage_request_buckets: { hour: string; org_id: string; user_id: string; method: string; route: string; status_class: string; count: number };
 }
 
-export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables {
+export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables, IncidentTables {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_head: AuditHeadTable;
@@ -421,4 +421,32 @@ export interface SecurityAlertsTable {
   notes: string;
   /** JSON {securityEventIds, auditSeqs}. */
   evidence: string;
+}
+
+/** Incident response (issue 15, migration 0020). JSON columns are small and bounded. */
+export interface IncidentTables {
+  incidents: {
+    id: string;
+    org_id: string;
+    title: string;
+    type: string;
+    severity: string;
+    status: string;
+    origin: string;
+    commander_id: string | null;
+    responder_ids: string;
+    alert_ids: string;
+    seeds: string;
+    discovered_at: string;
+    opened_at: string;
+    updated_at: string;
+    closed_at: string | null;
+    playbook_id: string;
+    playbook_version: number;
+    checklist: string;
+    /** keys/ Sealer text, bound to the incident. */
+    notes_sealed: string | null;
+  };
+  incident_settings: { org_id: string; body: string };
+  incident_playbooks: { org_id: string; id: string; version: number; body: string; created_at: string; created_by: string };
 }

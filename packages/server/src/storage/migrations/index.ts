@@ -16,6 +16,7 @@ import * as m0008 from './0008-delivery-usage.js';
 import * as m0009 from './0009-vitals-index.js';
 import * as m0010 from './0010-vitals-rollups.js';
 import * as m0011 from './0011-readings-device-index.js';
+import * as m0020 from './0020-incidents.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
 
@@ -31,6 +32,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0009-vitals-index', m0009.up],
   ['0010-vitals-rollups', m0010.up],
   ['0011-readings-device-index', m0011.up],
+  ['0020-incidents', m0020.up],
 ];
 
 export const LATEST_MIGRATION = STEPS[STEPS.length - 1]?.[0] ?? '';

@@ -1,0 +1,56 @@
+/**
+ * 0020: incident response (issue 15): incidents, per-organization settings and playbook versions,
+ * and the audit-log indexes the forensic timeline reads by (organization + actor / target / source,
+ * then time), so that a 30-day timeline over millions of events stays an index range scan.
+ *
+ * responder_ids, alert_ids, seeds and checklist are small bounded JSON (the service caps them).
+ */
+import { sql, type Kysely } from 'kysely';
+import type { SqlDialect } from '../dialect.js';
+
+export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  void dialect; // text ids, text times and JSON text: the same DDL on both dialects
+  await db.schema
+    .createTable('incidents')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('org_id', 'text', (c) => c.notNull())
+    .addColumn('title', 'text', (c) => c.notNull())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('severity', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('origin', 'text', (c) => c.notNull())
+    .addColumn('commander_id', 'text')
+    .addColumn('responder_ids', 'text', (c) => c.notNull())
+    .addColumn('alert_ids', 'text', (c) => c.notNull())
+    .addColumn('seeds', 'text', (c) => c.notNull())
+    .addColumn('discovered_at', 'text', (c) => c.notNull())
+    .addColumn('opened_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('closed_at', 'text')
+    .addColumn('playbook_id', 'text', (c) => c.notNull())
+    .addColumn('playbook_version', 'integer', (c) => c.notNull())
+    .addColumn('checklist', 'text', (c) => c.notNull())
+    .addColumn('notes_sealed', 'text')
+    .addCheckConstraint('incidents_status', sql.raw("status IN ('triage', 'contained', 'eradicated', 'recovered', 'closed')"))
+    .addCheckConstraint('incidents_severity', sql.raw("severity IN ('low', 'medium', 'high', 'critical')"))
+    .execute();
+  await db.schema.createIndex('incidents_org_opened').on('incidents').columns(['org_id', 'opened_at']).execute();
+  await db.schema
+    .createTable('incident_settings')
+    .addColumn('org_id', 'text', (c) => c.primaryKey())
+    .addColumn('body', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('incident_playbooks')
+    .addColumn('org_id', 'text', (c) => c.notNull())
+    .addColumn('id', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('created_by', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('incident_playbooks_pk', ['org_id', 'id', 'version'])
+    .execute();
+  await db.schema.createIndex('audit_events_org_actor_time').on('audit_events').columns(['org_id', 'actor_id', 'time']).execute();
+  await db.schema.createIndex('audit_events_org_target_time').on('audit_events').columns(['org_id', 'target_id', 'time']).execute();
+  await db.schema.createIndex('audit_events_org_source_time').on('audit_events').columns(['org_id', 'source', 'time']).execute();
+}

@@ -96,7 +96,7 @@ import { deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from 
 import { buildDetectors, DetectionEngine, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
 import { securityAlertStore } from './storage/index.js';
 import { securityRoutes } from './transports/http/index.js';
-import { wireIncidents, type IncidentsWiring } from './composition/incidents.js';
+import { attachContainment, wireIncidents, type IncidentsWiring } from './composition/incidents.js';
 import { incidentRoutes } from './transports/http/incident-routes.js';
 // --- telemetry and MQTT (issue 4) ---
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
@@ -255,6 +255,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records });
+  await attachContainment(incidents, { database, auditLog, clock, keys, devices: devices.service, identity });
   return {
     config,
     dataDir,
@@ -695,6 +696,7 @@ export async function startServer(
       deviceCaPem: devices.caPem ?? (await openRootCa({ dataDir: platform.dataDir, keys: platform.keys })).certPem,
       authenticator,
       events: securityEvents,
+      sourceGate: platform.incidents.blocks,
       limits: { ...config.mqtt },
       handler: {
         telemetry: (device, payload, source) => {
@@ -737,6 +739,7 @@ export async function startServer(
       // devices: optional client certificates (renewal, HTTPS ingest) and the device routes.
       clientCa: platform.devices.clientCaPems,
       onResponse: usageObserver(requestCounter, metrics),
+      sourceGate: platform.incidents.blocks,
       routes: [
         ...identityRoutes.routes,
         patientRoutes({ patients: platform.patients.records, breakGlass: platform.patients.breakGlass, training: platform.patients.training }),
@@ -749,7 +752,7 @@ export async function startServer(
         usageRoutes({ usage: platform.usage }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
-        incidentRoutes({ incidents: platform.incidents.service }),
+        incidentRoutes({ incidents: platform.incidents.service, containment: () => platform.incidents.containment }),
       ],
       readiness: async () => {
         const database = await platform.database.ping();
@@ -770,6 +773,7 @@ export async function startServer(
     });
 
     // devices: last-seen writes, changes made by the CLI, and a CRL that never lapses.
+    scheduler.add({ name: 'incident-block-list', everyMs: 10_000, run: async () => void (await platform.incidents.containment?.reloadBlocks()) });
     scheduler.add({ name: 'device-activity-flush', everyMs: 5_000, run: async () => void (await platform.devices.flushActivity()) });
     scheduler.add({ name: 'device-status-watch', everyMs: 2_000, run: async () => void (await platform.devices.pollStatusChanges()) });
     scheduler.add({ name: 'device-crl-refresh', everyMs: 60 * 60_000, run: async () => void (await platform.devices.service.crl()) });

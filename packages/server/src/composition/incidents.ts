@@ -6,13 +6,31 @@
  */
 import type { AlertChange, SecurityAlert, SecurityAlertNotifier } from '../alerts/index.js';
 import type { AuditLog } from '../audit/index.js';
-import { builtInPlaybooks, IncidentService, NO_CHANGE_REQUESTS, NO_REMEDIATION, NO_ROLLOUT_PAUSE, type ChangeRequestSource, type RemediationPort, type RolloutPausePort } from '../incidents/index.js';
-import type { Clock } from '../kernel/index.js';
-import type { Sealer } from '../keys/index.js';
+import type { DeviceService } from '../devices/index.js';
+import type { IdentityService } from '../identity/index.js';
+import {
+  builtInPlaybooks,
+  ContainmentService,
+  IncidentService,
+  NO_CHANGE_REQUESTS,
+  NO_REMEDIATION,
+  NO_ROLLOUT_PAUSE,
+  SourceBlockList,
+  type ChangeRequestSource,
+  type ContainmentPorts,
+  type RemediationPort,
+  type RolloutPausePort,
+} from '../incidents/index.js';
+import { AppError, type Clock } from '../kernel/index.js';
+import type { KeyProvider, Sealer } from '../keys/index.js';
 import { auditStore, incidentLocator, incidentStore, incidentTimelineSource, SqlUnitOfWork, type SqlDatabase } from '../storage/index.js';
 
 export interface IncidentsWiring {
   readonly service: IncidentService;
+  /** The edges' block list (HTTP onRequest, MQTT connection). */
+  readonly blocks: SourceBlockList;
+  /** Set by attachContainment once devices and identity exist. */
+  containment: ContainmentService | undefined;
   readonly remediation: RemediationPort;
   readonly rollouts: RolloutPausePort;
   readonly changeRequests: ChangeRequestSource;
@@ -40,6 +58,7 @@ export function wireIncidents(w: {
     locate: incidentLocator(w.database.db),
     onError: (error) => console.error(`vigil: incident hook: ${error instanceof Error ? error.message : String(error)}`),
   });
+  const blocks = new SourceBlockList(w.clock);
   const pending = new Set<Promise<void>>();
   const hook = (alert: SecurityAlert, change: AlertChange): void => {
     if (change === 'updated') return;
@@ -48,6 +67,8 @@ export function wireIncidents(w: {
   };
   return {
     service,
+    blocks,
+    containment: undefined,
     remediation: NO_REMEDIATION,
     rollouts: NO_ROLLOUT_PAUSE,
     changeRequests: NO_CHANGE_REQUESTS,
@@ -61,4 +82,45 @@ export function wireIncidents(w: {
       while (pending.size > 0) await Promise.all([...pending]);
     },
   };
+}
+
+/**
+ * Containment through the owning modules: devices (quarantine, revoke: the device notifier cuts
+ * open connections), identity (disable + end sessions, password reset), keys (rotation: host
+ * principals only, audited like `vigil keys rotate`).
+ */
+export async function attachContainment(
+  wiring: IncidentsWiring,
+  w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; keys: KeyProvider; devices: DeviceService; identity: IdentityService },
+): Promise<ContainmentService> {
+  const ports: ContainmentPorts = {
+    quarantineDevice: async (ctx, orgId, deviceId, reason) => void (await w.devices.quarantine(ctx, { deviceId, orgId }, reason)),
+    revokeDevice: async (ctx, orgId, deviceId, reason) => void (await w.devices.revoke(ctx, { deviceId, orgId }, reason)),
+    disableUser: async (ctx, orgId, userId) => void (await w.identity.setUserStatus(ctx, userId, 'disabled', orgId)),
+    resetPassword: (ctx, orgId, userId) => w.identity.resetPassword(ctx, userId, orgId),
+    rotateKey: async (ctx, purpose) => {
+      // The key store is the installation's: only a host principal (the CLI) rotates it.
+      if (ctx.principal.kind !== 'cli' && ctx.principal.kind !== 'system') throw new AppError('FORBIDDEN', { publicMessage: 'Keys are rotated from the host: vigil incident contain ID --rotate-keys.' });
+      const previous = w.keys.active(purpose).id;
+      const rotated = await new SqlUnitOfWork(w.database, (executor) => w.auditLog.writer(auditStore(executor, w.database.dialect))).run(async (audit) => {
+        const info = await w.keys.rotate(purpose);
+        await audit.record(ctx, { action: purpose === 'kek' ? 'keys.kek.rotate' : 'keys.audit_signing.rotate', target: { type: 'key', id: info.id }, outcome: 'success', details: { previousKeyId: previous } });
+        return info;
+      });
+      return { keyId: rotated.id };
+    },
+    remediation: wiring.remediation,
+    rollouts: wiring.rollouts,
+  };
+  const containment = new ContainmentService({
+    incidents: wiring.service,
+    uow: new SqlUnitOfWork(w.database, (executor) => ({ incidents: incidentStore(executor), audit: w.auditLog.writer(auditStore(executor, w.database.dialect)) })),
+    read: incidentStore(w.database.db),
+    ports,
+    blocks: wiring.blocks,
+    clock: w.clock,
+  });
+  await containment.reloadBlocks();
+  wiring.containment = containment;
+  return containment;
 }

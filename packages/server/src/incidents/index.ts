@@ -9,3 +9,6 @@ export { IncidentService, type IncidentScope, type IncidentServiceDeps, type Inc
 export { DEFAULT_INCIDENT_SETTINGS, type IncidentSettings, type IncidentStore, type LinkedAlert, type TimelineAuditRow, type TimelineQuery, type TimelineSecurityRow, type TimelineSource } from './store.js';
 export { computeBlastRadius, findPointOfFailure, mergeTimeline, PHI_ACTIONS, type BlastItem, type BlastRadius, type ChainLink, type PointOfFailure, type TimelineEntry } from './timeline.js';
 export { NO_CHANGE_REQUESTS, NO_REMEDIATION, NO_ROLLOUT_PAUSE, type ChangeRequestSource, type RemediationPort, type RolloutPausePort } from './ports.js';
+export { SourceBlockList, parseCidr, type SourceBlock, type SourceGate } from './block-list.js';
+export { BULK_THRESHOLD, CONTAINMENT_KINDS, needsApproval, type ActionResult, type ActionStatus, type ContainmentAction, type ContainmentKind } from './containment-model.js';
+export { ContainmentService, type ContainInput, type ContainOutcome, type ContainmentPorts, type ContainmentServiceDeps } from './containment.js';

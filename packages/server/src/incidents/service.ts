@@ -179,6 +179,13 @@ export class IncidentService {
     return incident;
   }
 
+  /** The incident, for a caller who may manage it (containment). */
+  async requireManage(ctx: RequestContext, id: string): Promise<Incident> {
+    const incident = await this.get(ctx, id);
+    this.#authorize(ctx.principal, 'incidents:manage', incident.orgId);
+    return incident;
+  }
+
   async list(ctx: RequestContext, filter: { orgId?: string; status?: IncidentStatus; limit?: number }): Promise<Incident[]> {
     const orgId = principalOrg(ctx.principal) ?? filter.orgId;
     if (orgId === undefined) throw new AppError('INCIDENT_INVALID', { publicMessage: 'The organization is required.' });

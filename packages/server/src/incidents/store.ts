@@ -4,6 +4,8 @@
  *
  * MUST: every method takes the organization and filters by it; there is no unscoped read.
  */
+import type { SourceBlock } from './block-list.js';
+import type { ContainmentAction } from './containment-model.js';
 import type { Incident, IncidentStatus } from './model.js';
 import type { Playbook } from './playbooks.js';
 
@@ -30,6 +32,13 @@ export interface IncidentStore {
   /** The organization's newest version of a playbook, when it has edited it. */
   playbook(orgId: string, id: string): Promise<Playbook | undefined>;
   putPlaybook(orgId: string, playbook: Playbook, at: string, by: string): Promise<void>;
+  insertBlock(block: SourceBlock): Promise<void>;
+  /** Blocks not yet expired, of every organization: the edges apply them installation-wide. */
+  activeBlocks(now: string): Promise<SourceBlock[]>;
+  insertAction(action: ContainmentAction): Promise<void>;
+  updateAction(action: ContainmentAction): Promise<void>;
+  action(orgId: string, id: string): Promise<ContainmentAction | undefined>;
+  actions(orgId: string, incidentId: string): Promise<ContainmentAction[]>;
 }
 
 /** An alert as the incident sees it (linked by id; the alerts module owns it). */

@@ -36,6 +36,7 @@ const BODIES: Readonly<Record<string, unknown>> = {
   'POST /api/v1/incidents/{id}/status': { status: 'contained' },
   'POST /api/v1/incidents/{id}/team': {},
   'POST /api/v1/incidents/{id}/alerts': { alertIds: [] },
+  'POST /api/v1/incidents/{id}/contain': { kind: 'block-source', targets: ['198.51.100.7'], hours: 1 },
   'PUT /api/v1/incident-settings': { autoOpenDetectors: [], autoOpenMinSeverity: 'high', joinWindowHours: 24 },
   'PUT /api/v1/incident-playbooks': { id: 'matrix', version: 1, type: 'availability', title: 'matrix', steps: [{ id: 'a', title: 'a', ownerRole: 'org-admin', deadlineHours: 1, actions: [] }] },
 };

@@ -150,6 +150,7 @@ export const ERROR_CATALOGUE = {
   INCIDENT_ALERT_NOT_FOUND: { status: 400, message: 'An alert to link was not found.' },
   INCIDENT_USER_INVALID: { status: 400, message: 'A commander or responder is not an active user of the organization.' },
   INCIDENT_ACTION_UNAVAILABLE: { status: 501, message: 'This action is not available.' },
+  INCIDENT_APPROVAL_REQUIRED: { status: 403, message: 'A second person must approve this action.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

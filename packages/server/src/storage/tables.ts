@@ -449,4 +449,18 @@ export interface IncidentTables {
   };
   incident_settings: { org_id: string; body: string };
   incident_playbooks: { org_id: string; id: string; version: number; body: string; created_at: string; created_by: string };
+  incident_source_blocks: { id: string; org_id: string; incident_id: string; cidr: string; created_at: string; expires_at: string; created_by: string };
+  incident_actions: {
+    id: string;
+    org_id: string;
+    incident_id: string;
+    kind: string;
+    targets: string;
+    status: string;
+    requested_by: string;
+    approved_by: string | null;
+    created_at: string;
+    completed_at: string | null;
+    results: string;
+  };
 }

@@ -50,6 +50,32 @@ export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void
     .addColumn('created_by', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('incident_playbooks_pk', ['org_id', 'id', 'version'])
     .execute();
+  await db.schema
+    .createTable('incident_source_blocks')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('org_id', 'text', (c) => c.notNull())
+    .addColumn('incident_id', 'text', (c) => c.notNull())
+    .addColumn('cidr', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .addColumn('created_by', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('incident_source_blocks_expiry').on('incident_source_blocks').column('expires_at').execute();
+  await db.schema
+    .createTable('incident_actions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('org_id', 'text', (c) => c.notNull())
+    .addColumn('incident_id', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('targets', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('requested_by', 'text', (c) => c.notNull())
+    .addColumn('approved_by', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('completed_at', 'text')
+    .addColumn('results', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('incident_actions_incident').on('incident_actions').columns(['org_id', 'incident_id', 'created_at']).execute();
   await db.schema.createIndex('audit_events_org_actor_time').on('audit_events').columns(['org_id', 'actor_id', 'time']).execute();
   await db.schema.createIndex('audit_events_org_target_time').on('audit_events').columns(['org_id', 'target_id', 'time']).execute();
   await db.schema.createIndex('audit_events_org_source_time').on('audit_events').columns(['org_id', 'source', 'time']).execute();

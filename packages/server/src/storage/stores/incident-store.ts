@@ -6,7 +6,7 @@
  *       the (org_id, user_id|device_id, time) / (source, time) indexes of 0007: one range scan per
  *       seed, merged here, never a scan of the whole organization's log.
  */
-import type { Incident, IncidentSettings, IncidentStore, LinkedAlert, Playbook, TimelineAuditRow, TimelineQuery, TimelineSecurityRow, TimelineSource } from '../../incidents/index.js';
+import type { ContainmentAction, Incident, IncidentSettings, IncidentStore, LinkedAlert, Playbook, SourceBlock, TimelineAuditRow, TimelineQuery, TimelineSecurityRow, TimelineSource } from '../../incidents/index.js';
 import { DEFAULT_INCIDENT_SETTINGS } from '../../incidents/index.js';
 import type { Executor } from '../sql-database.js';
 import type { IncidentTables, SecurityAlertsTable } from '../tables.js';
@@ -111,6 +111,62 @@ export function incidentStore(db: Executor): IncidentStore {
     async putPlaybook(orgId, playbook, at, by) {
       await db.insertInto('incident_playbooks').values({ org_id: orgId, id: playbook.id, version: playbook.version, body: JSON.stringify(playbook), created_at: at, created_by: by }).execute();
     },
+    async insertBlock(b) {
+      await db.insertInto('incident_source_blocks').values({ id: b.id, org_id: b.orgId, incident_id: b.incidentId, cidr: b.cidr, created_at: b.createdAt, expires_at: b.expiresAt, created_by: b.createdBy }).execute();
+    },
+    async activeBlocks(now) {
+      const rows = await db.selectFrom('incident_source_blocks').selectAll().where('expires_at', '>', now).orderBy('created_at').limit(10_000).execute();
+      return rows.map((r): SourceBlock => ({ id: r.id, orgId: r.org_id, incidentId: r.incident_id, cidr: r.cidr, createdAt: r.created_at, expiresAt: r.expires_at, createdBy: r.created_by }));
+    },
+    async insertAction(a) {
+      await db.insertInto('incident_actions').values(actionRow(a)).execute();
+    },
+    async updateAction(a) {
+      const { id, org_id, ...rest } = actionRow(a);
+      await db.updateTable('incident_actions').set(rest).where('id', '=', id).where('org_id', '=', org_id).execute();
+    },
+    async action(orgId, id) {
+      const row = await db.selectFrom('incident_actions').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return row ? actionFromRow(row) : undefined;
+    },
+    async actions(orgId, incidentId) {
+      const rows = await db.selectFrom('incident_actions').selectAll().where('org_id', '=', orgId).where('incident_id', '=', incidentId).orderBy('created_at').orderBy('id').execute();
+      return rows.map(actionFromRow);
+    },
+  };
+}
+
+type ActionRow = IncidentTables['incident_actions'];
+
+function actionRow(a: ContainmentAction): ActionRow {
+  return {
+    id: a.id,
+    org_id: a.orgId,
+    incident_id: a.incidentId,
+    kind: a.kind,
+    targets: JSON.stringify(a.targets),
+    status: a.status,
+    requested_by: a.requestedBy,
+    approved_by: a.approvedBy,
+    created_at: a.createdAt,
+    completed_at: a.completedAt,
+    results: JSON.stringify(a.results),
+  };
+}
+
+function actionFromRow(r: ActionRow): ContainmentAction {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    incidentId: r.incident_id,
+    kind: r.kind as ContainmentAction['kind'],
+    targets: parse(r.targets),
+    status: r.status as ContainmentAction['status'],
+    requestedBy: r.requested_by,
+    approvedBy: r.approved_by,
+    createdAt: r.created_at,
+    completedAt: r.completed_at,
+    results: parse(r.results),
   };
 }
 

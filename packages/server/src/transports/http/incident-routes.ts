@@ -8,12 +8,15 @@
  *       (the body carries only whether notes exist).
  */
 import Type from 'typebox';
-import { PlaybookSchema, type Incident, type IncidentService, type IncidentTimeline } from '../../incidents/index.js';
+import { PlaybookSchema, type ContainmentAction, type ContainmentService, type Incident, type IncidentService, type IncidentTimeline } from '../../incidents/index.js';
+import { AppError } from '../../kernel/index.js';
 import type { HttpRoutes } from './http-server.js';
 import { requestContext } from './route-permissions.js';
 
 export interface IncidentRoutesDeps {
   readonly incidents: IncidentService;
+  /** Containment; undefined answers INCIDENT_ACTION_UNAVAILABLE. */
+  readonly containment: () => ContainmentService | undefined;
 }
 
 const tags = ['incidents'];
@@ -109,6 +112,47 @@ const OpenBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const ActionBody = Type.Object(
+  {
+    id: Type.String(),
+    incidentId: Type.String(),
+    kind: Type.String(),
+    targets: Type.Array(Type.String()),
+    status: Type.String(),
+    requestedBy: Type.String(),
+    approvedBy: Nullable(Type.String()),
+    createdAt: Type.String(),
+    completedAt: Nullable(Type.String()),
+    results: Type.Array(Type.Object({ target: Type.String(), outcome: Type.String(), code: Nullable(Type.String()) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+const ContainBody = Type.Object(
+  {
+    kind: Type.Union([
+      Type.Literal('quarantine-devices'),
+      Type.Literal('revoke-devices'),
+      Type.Literal('disable-users'),
+      Type.Literal('force-password-reset'),
+      Type.Literal('rotate-keys'),
+      Type.Literal('block-source'),
+      Type.Literal('pause-rollouts'),
+      Type.Literal('remediation-update'),
+    ]),
+    targets: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$' }), { maxItems: 1000 })),
+    blastRadius: Type.Optional(Type.Boolean()),
+    hours: Type.Optional(Type.Number({ minimum: 1, maximum: 720 })),
+  },
+  { additionalProperties: false },
+);
+const ContainAnswer = Type.Object({ action: ActionBody, oneTimePasswords: Type.Optional(Type.Record(Type.String(), Type.String())) }, { additionalProperties: false });
+
+function actionBody(a: ContainmentAction) {
+  const { orgId, ...rest } = a;
+  void orgId;
+  return { ...rest, targets: [...a.targets], results: a.results.map((r) => ({ ...r })) };
+}
 
 export function incidentBody(i: Incident) {
   const { notesSealed, ...rest } = i;
@@ -209,6 +253,50 @@ export function incidentRoutes(deps: IncidentRoutesDeps): HttpRoutes {
         schema: { summary: 'Mark a checklist step done (who and when are recorded).', tags, params: Type.Object({ id: Id, stepId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 200: IncidentBody } },
       },
       async (request) => incidentBody(await incidents.completeStep(requestContext(request), request.params.id, request.params.stepId)),
+    );
+    const containment = (): ContainmentService => {
+      const service = deps.containment();
+      if (!service) throw new AppError('INCIDENT_ACTION_UNAVAILABLE');
+      return service;
+    };
+    app.post(
+      '/api/v1/incidents/:id/contain',
+      {
+        config: { permission: 'incidents:manage' },
+        schema: {
+          summary: 'Run a containment action through its owning module (devices, identity, keys, block list); more than 10 devices waits for a second approver.',
+          tags,
+          params: IdParams,
+          body: ContainBody,
+          response: { 200: ContainAnswer },
+        },
+      },
+      async (request) => {
+        const b = request.body;
+        const outcome = await containment().contain(requestContext(request), request.params.id, {
+          kind: b.kind,
+          ...(b.targets !== undefined ? { targets: b.targets } : {}),
+          ...(b.blastRadius !== undefined ? { blastRadius: b.blastRadius } : {}),
+          ...(b.hours !== undefined ? { hours: b.hours } : {}),
+        });
+        return { action: actionBody(outcome.action), ...(outcome.oneTimePasswords ? { oneTimePasswords: { ...outcome.oneTimePasswords } } : {}) };
+      },
+    );
+    app.get(
+      '/api/v1/incidents/:id/actions',
+      { config: { permission: 'incidents:read' }, schema: { summary: 'The containment actions of an incident.', tags, params: IdParams, response: { 200: Type.Object({ actions: Type.Array(ActionBody) }, { additionalProperties: false }) } } },
+      async (request) => ({ actions: (await containment().list(requestContext(request), request.params.id)).map(actionBody) }),
+    );
+    app.post(
+      '/api/v1/incidents/:id/actions/:actionId/approve',
+      {
+        config: { permission: 'incidents:manage' },
+        schema: { summary: "A second person approves a pending bulk action; it runs at once.", tags, params: Type.Object({ id: Id, actionId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 200: ContainAnswer } },
+      },
+      async (request) => {
+        const outcome = await containment().approve(requestContext(request), request.params.id, request.params.actionId);
+        return { action: actionBody(outcome.action), ...(outcome.oneTimePasswords ? { oneTimePasswords: { ...outcome.oneTimePasswords } } : {}) };
+      },
     );
     app.get(
       '/api/v1/incident-settings',

@@ -98,6 +98,7 @@ import { securityAlertStore } from './storage/index.js';
 import { securityRoutes } from './transports/http/index.js';
 import { attachContainment, wireIncidents, type IncidentsWiring } from './composition/incidents.js';
 import { incidentRoutes } from './transports/http/incident-routes.js';
+import { incidentNoticeRoutes } from './transports/http/incident-notice-routes.js';
 // --- telemetry and MQTT (issue 4) ---
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow } from './telemetry/index.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
@@ -255,7 +256,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records });
-  await attachContainment(incidents, { database, auditLog, clock, keys, devices: devices.service, identity });
+  await attachContainment(incidents, { database, auditLog, clock, keys, sealer, devices: devices.service, identity, raise: (c) => security.alerts.raise(c) });
   return {
     config,
     dataDir,
@@ -753,6 +754,7 @@ export async function startServer(
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
         incidentRoutes({ incidents: platform.incidents.service, containment: () => platform.incidents.containment }),
+        incidentNoticeRoutes({ notifications: () => platform.incidents.notifications }),
       ],
       readiness: async () => {
         const database = await platform.database.ping();
@@ -773,6 +775,7 @@ export async function startServer(
     });
 
     // devices: last-seen writes, changes made by the CLI, and a CRL that never lapses.
+    scheduler.add({ name: 'incident-clocks', everyMs: 60_000, run: async () => void (await platform.incidents.notifications?.tick()) });
     scheduler.add({ name: 'incident-block-list', everyMs: 10_000, run: async () => void (await platform.incidents.containment?.reloadBlocks()) });
     scheduler.add({ name: 'device-activity-flush', everyMs: 5_000, run: async () => void (await platform.devices.flushActivity()) });
     scheduler.add({ name: 'device-status-watch', everyMs: 2_000, run: async () => void (await platform.devices.pollStatusChanges()) });

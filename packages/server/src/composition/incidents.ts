@@ -4,7 +4,7 @@
  * The ports of modules still under way (updates, compliance) are the "not available" ones until
  * they land: replace NO_REMEDIATION / NO_ROLLOUT_PAUSE / NO_CHANGE_REQUESTS here at merge.
  */
-import type { AlertChange, SecurityAlert, SecurityAlertNotifier } from '../alerts/index.js';
+import type { AlertCandidate, AlertChange, SecurityAlert, SecurityAlertNotifier } from '../alerts/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { DeviceService } from '../devices/index.js';
 import type { IdentityService } from '../identity/index.js';
@@ -14,7 +14,9 @@ import {
   IncidentService,
   NO_CHANGE_REQUESTS,
   NO_REMEDIATION,
+  NO_MAILER,
   NO_ROLLOUT_PAUSE,
+  NotificationService,
   SourceBlockList,
   type ChangeRequestSource,
   type ContainmentPorts,
@@ -23,7 +25,7 @@ import {
 } from '../incidents/index.js';
 import { AppError, type Clock } from '../kernel/index.js';
 import type { KeyProvider, Sealer } from '../keys/index.js';
-import { auditStore, incidentLocator, incidentStore, incidentTimelineSource, SqlUnitOfWork, type SqlDatabase } from '../storage/index.js';
+import { auditStore, incidentLocator, incidentStore, incidentTimelineSource, notificationStore, SqlUnitOfWork, type SqlDatabase } from '../storage/index.js';
 
 export interface IncidentsWiring {
   readonly service: IncidentService;
@@ -31,6 +33,8 @@ export interface IncidentsWiring {
   readonly blocks: SourceBlockList;
   /** Set by attachContainment once devices and identity exist. */
   containment: ContainmentService | undefined;
+  /** Notification clocks; set by attachContainment (they raise security alerts). */
+  notifications: NotificationService | undefined;
   readonly remediation: RemediationPort;
   readonly rollouts: RolloutPausePort;
   readonly changeRequests: ChangeRequestSource;
@@ -69,6 +73,7 @@ export function wireIncidents(w: {
     service,
     blocks,
     containment: undefined,
+    notifications: undefined,
     remediation: NO_REMEDIATION,
     rollouts: NO_ROLLOUT_PAUSE,
     changeRequests: NO_CHANGE_REQUESTS,
@@ -91,7 +96,7 @@ export function wireIncidents(w: {
  */
 export async function attachContainment(
   wiring: IncidentsWiring,
-  w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; keys: KeyProvider; devices: DeviceService; identity: IdentityService },
+  w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; keys: KeyProvider; sealer: Sealer; devices: DeviceService; identity: IdentityService; raise: (candidate: AlertCandidate) => void },
 ): Promise<ContainmentService> {
   const ports: ContainmentPorts = {
     quarantineDevice: async (ctx, orgId, deviceId, reason) => void (await w.devices.quarantine(ctx, { deviceId, orgId }, reason)),
@@ -122,5 +127,17 @@ export async function attachContainment(
   });
   await containment.reloadBlocks();
   wiring.containment = containment;
+  // Notices by email need an email sender per organization: until the delivery module offers one,
+  // notices are exported (and recorded with their proof) and the email channel is "not available".
+  wiring.notifications = new NotificationService({
+    incidents: wiring.service,
+    incidentStore: incidentStore(w.database.db),
+    uow: new SqlUnitOfWork(w.database, (executor) => ({ notifications: notificationStore(executor), audit: w.auditLog.writer(auditStore(executor, w.database.dialect)) })),
+    read: notificationStore(w.database.db),
+    sealer: w.sealer,
+    clock: w.clock,
+    mailer: NO_MAILER,
+    raise: w.raise,
+  });
   return containment;
 }

@@ -12,3 +12,8 @@ export { NO_CHANGE_REQUESTS, NO_REMEDIATION, NO_ROLLOUT_PAUSE, type ChangeReques
 export { SourceBlockList, parseCidr, type SourceBlock, type SourceGate } from './block-list.js';
 export { BULK_THRESHOLD, CONTAINMENT_KINDS, needsApproval, type ActionResult, type ActionStatus, type ContainmentAction, type ContainmentKind } from './containment-model.js';
 export { ContainmentService, type ContainInput, type ContainOutcome, type ContainmentPorts, type ContainmentServiceDeps } from './containment.js';
+export * from './clocks.js';
+export { renderNotice, NOTICE_PLACEHOLDERS, DEFAULT_NOTICE_TEMPLATE } from './notice-template.js';
+export type { Contact, ContactKind, Notice, NotificationStore, StoredObligation } from './notification-store.js';
+export { NotificationService, NO_MAILER, type AssessInput, type NoticeMailer, type NotificationScope, type NotificationServiceDeps } from './notifications.js';
+export { buildReport, reportHtml, type IncidentReport } from './report.js';

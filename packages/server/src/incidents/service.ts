@@ -179,6 +179,14 @@ export class IncidentService {
     return incident;
   }
 
+  /** The caller's organization, authorized for the permission (directory, settings). */
+  orgOf(ctx: RequestContext, permission: 'incidents:read' | 'incidents:manage', orgId?: string): string {
+    const org = principalOrg(ctx.principal) ?? orgId;
+    if (org === undefined) throw new AppError('INCIDENT_INVALID', { publicMessage: 'The organization is required.' });
+    this.#authorize(ctx.principal, permission, org);
+    return org;
+  }
+
   /** The incident, for a caller who may manage it (containment). */
   async requireManage(ctx: RequestContext, id: string): Promise<Incident> {
     const incident = await this.get(ctx, id);

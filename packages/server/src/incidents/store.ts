@@ -16,6 +16,12 @@ export interface IncidentSettings {
   readonly autoOpenMinSeverity: 'medium' | 'high' | 'critical';
   /** An automatic alert joins the newest unclosed automatic incident opened within this many hours. */
   readonly joinWindowHours: number;
+  /** The operator is a business associate of the covered entity (HIPAA §164.410). */
+  readonly businessAssociate?: boolean;
+  /** UTC dates (YYYY-MM-DD) that are not working days. */
+  readonly holidays?: readonly string[];
+  /** The organization's own clocks (GDPR Art. 33, NIS2 Art. 23...). */
+  readonly customClocks?: ReadonlyArray<{ readonly id: string; readonly recipient: string; readonly hours?: number; readonly workingDays?: number; readonly months?: number }>;
 }
 
 export const DEFAULT_INCIDENT_SETTINGS: IncidentSettings = { autoOpenDetectors: [], autoOpenMinSeverity: 'high', joinWindowHours: 24 };

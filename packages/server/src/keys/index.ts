@@ -28,3 +28,4 @@ export { newMasterKeyText } from './master-key.js';
 export { writeFileAtomic, createFileAtomic } from './atomic-file.js';
 /** HMAC-SHA-256 with a shared secret (webhook signatures) and constant-time secret checks. */
 export { createMessageMac, secretDigestMatcher, type MessageMac } from './message-mac.js';
+export { sha256Hex } from './digest.js';

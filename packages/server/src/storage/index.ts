@@ -27,3 +27,4 @@ export { deliveryStore } from './stores/delivery-store.js';
 export { usageStore } from './stores/usage-store.js';
 // --- incident response (issue 15) ---
 export { incidentStore, incidentTimelineSource, incidentLocator } from './stores/incident-store.js';
+export { notificationStore } from './stores/notification-store.js';

@@ -449,6 +449,23 @@ export interface IncidentTables {
   };
   incident_settings: { org_id: string; body: string };
   incident_playbooks: { org_id: string; id: string; version: number; body: string; created_at: string; created_by: string };
+  incident_contacts: { id: string; org_id: string; name: string; kind: string; email: string | null };
+  incident_obligations: {
+    id: string;
+    org_id: string;
+    incident_id: string;
+    obligation_id: string;
+    rule: string;
+    recipient: string;
+    due_at: string | null;
+    status: string;
+    reason: string | null;
+    opened_at: string;
+    reminders_sent: string;
+    overdue_alerted_at: string | null;
+  };
+  incident_notices: { id: string; org_id: string; incident_id: string; obligation_id: string; contact_id: string; channel: string; sent_at: string; sha256: string };
+  incident_assessments: { incident_id: string; org_id: string; conclusion: string; sealed: string; at: string; by: string };
   incident_source_blocks: { id: string; org_id: string; incident_id: string; cidr: string; created_at: string; expires_at: string; created_by: string };
   incident_actions: {
     id: string;

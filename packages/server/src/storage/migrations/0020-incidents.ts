@@ -76,6 +76,53 @@ export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void
     .addColumn('results', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('incident_actions_incident').on('incident_actions').columns(['org_id', 'incident_id', 'created_at']).execute();
+  await db.schema
+    .createTable('incident_contacts')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('org_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('email', 'text')
+    .execute();
+  await db.schema.createIndex('incident_contacts_org').on('incident_contacts').column('org_id').execute();
+  await db.schema
+    .createTable('incident_obligations')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('org_id', 'text', (c) => c.notNull())
+    .addColumn('incident_id', 'text', (c) => c.notNull())
+    .addColumn('obligation_id', 'text', (c) => c.notNull())
+    .addColumn('rule', 'text', (c) => c.notNull())
+    .addColumn('recipient', 'text', (c) => c.notNull())
+    .addColumn('due_at', 'text')
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text')
+    .addColumn('opened_at', 'text', (c) => c.notNull())
+    .addColumn('reminders_sent', 'text', (c) => c.notNull())
+    .addColumn('overdue_alerted_at', 'text')
+    .execute();
+  await db.schema.createIndex('incident_obligations_incident').on('incident_obligations').columns(['org_id', 'incident_id']).execute();
+  await db.schema.createIndex('incident_obligations_pending').on('incident_obligations').columns(['status', 'due_at']).execute();
+  await db.schema
+    .createTable('incident_notices')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('org_id', 'text', (c) => c.notNull())
+    .addColumn('incident_id', 'text', (c) => c.notNull())
+    .addColumn('obligation_id', 'text', (c) => c.notNull())
+    .addColumn('contact_id', 'text', (c) => c.notNull())
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('sent_at', 'text', (c) => c.notNull())
+    .addColumn('sha256', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('incident_notices_incident').on('incident_notices').columns(['org_id', 'incident_id']).execute();
+  await db.schema
+    .createTable('incident_assessments')
+    .addColumn('incident_id', 'text', (c) => c.primaryKey())
+    .addColumn('org_id', 'text', (c) => c.notNull())
+    .addColumn('conclusion', 'text', (c) => c.notNull())
+    .addColumn('sealed', 'text', (c) => c.notNull())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('by', 'text', (c) => c.notNull())
+    .execute();
   await db.schema.createIndex('audit_events_org_actor_time').on('audit_events').columns(['org_id', 'actor_id', 'time']).execute();
   await db.schema.createIndex('audit_events_org_target_time').on('audit_events').columns(['org_id', 'target_id', 'time']).execute();
   await db.schema.createIndex('audit_events_org_source_time').on('audit_events').columns(['org_id', 'source', 'time']).execute();

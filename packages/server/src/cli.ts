@@ -67,7 +67,8 @@ program
   .option('--http-port <port>', 'HTTPS port (default 8443)')
   .option('--mqtt-port <port>', 'MQTT over TLS port (default 8883)')
   .option('--duration <seconds>', 'stop by itself after this many seconds')
-  .action(action(async (flags: { dataDir?: string; host?: string; httpPort?: string; mqttPort?: string; duration?: string }) => runDemo(flags)));
+  .option('--incident', 'also play an attack (stolen password from a new address, a monitor with unknown firmware) that opens an incident')
+  .action(action(async (flags: { dataDir?: string; host?: string; httpPort?: string; mqttPort?: string; duration?: string; incident?: boolean }) => runDemo(flags)));
 
 const audit = program.command('audit').description('the tamper-evident audit log');
 withStorageOptions(audit.command('verify'))

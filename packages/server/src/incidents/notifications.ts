@@ -44,6 +44,9 @@ export interface NotificationServiceDeps {
   readonly raise: (candidate: AlertCandidate) => void;
 }
 
+const CARE_TYPES: ReadonlySet<string> = new Set(['device-compromise', 'malware-in-firmware', 'ransomware-data-loss', 'availability']);
+const CARE_KINDS: ReadonlySet<string> = new Set(['hospital', 'health-department', 'device-maker']);
+
 export type AssessInput = Pick<ClockInput, 'residentsByState' | 'missingContacts' | 'lawEnforcementDelay' | 'fda'> & { readonly assessment: RiskAssessment | null };
 
 export class NotificationService {
@@ -85,6 +88,14 @@ export class NotificationService {
       holidays: new Set(settings.holidays ?? []),
       custom: settings.customClocks ?? [],
     });
+    // Care continuity (interim care): nearby hospitals, the health department and the device maker
+    // of the directory, for incidents that affect device function.
+    if (CARE_TYPES.has(incident.type)) {
+      const due = new Date(Date.parse(incident.discoveredAt) + (settings.careContinuityHours ?? 4) * 3_600_000).toISOString();
+      for (const c of await this.deps.read.contacts(incident.orgId)) {
+        if (CARE_KINDS.has(c.kind)) list.push({ id: `care-${c.id}`, rule: 'care continuity (interim care)', recipient: `${c.kind}: ${c.name}`, dueAt: due, status: 'pending', reason: null });
+      }
+    }
     const stored = list.map((o): StoredObligation => ({ id: newId(), orgId: incident.orgId, incidentId, obligationId: o.id, rule: o.rule, recipient: o.recipient, dueAt: o.dueAt, status: o.status, reason: o.reason, openedAt: now, remindersSent: [], overdueAlertedAt: null }));
     const by = ctx.principal.kind === 'user' ? ctx.principal.id : ctx.principal.kind;
     const conclusion = input.assessment ? conclude(input.assessment) : 'breach';

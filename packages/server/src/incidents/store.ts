@@ -20,6 +20,8 @@ export interface IncidentSettings {
   readonly businessAssociate?: boolean;
   /** UTC dates (YYYY-MM-DD) that are not working days. */
   readonly holidays?: readonly string[];
+  /** Hours from discovery to tell care-continuity contacts (default 4). */
+  readonly careContinuityHours?: number;
   /** The organization's own clocks (GDPR Art. 33, NIS2 Art. 23...). */
   readonly customClocks?: ReadonlyArray<{ readonly id: string; readonly recipient: string; readonly hours?: number; readonly workingDays?: number; readonly months?: number }>;
 }

@@ -83,7 +83,11 @@ describe('incident notification clocks', () => {
     const notifications = t.platform.incidents.notifications;
     assert.ok(notifications);
     const incident = await t.platform.incidents.service.open(ctx(officer), { title: 'Backup disk lost (sealed)', type: 'ransomware-data-loss', discoveredAt: new Date(t.clock.now().getTime() - 59 * DAY).toISOString(), seeds: { userIds: ['u-victim'], sources: ['203.0.113.9'] } });
+    const hospital = await notifications.addContact(ctx(officer), { name: 'St. Elsewhere ED', kind: 'hospital', email: 'ed@elsewhere.example' });
     const list = await notifications.assess(ctx(officer), incident.id, { assessment: { ...BREACH, securedPhi: true }, residentsByState: {}, missingContacts: 0, lawEnforcementDelay: null, fda: null });
+    const care = list.find((o) => o.obligationId === `care-${hospital.id}`);
+    assert.equal(care?.dueAt, new Date(Date.parse(incident.discoveredAt) + 4 * 3_600_000).toISOString(), 'care continuity within 4 hours');
+    assert.ok(!list.some((o) => o.obligationId.startsWith('care-') && o.recipient.startsWith('individuals')), 'only care-continuity contacts');
     assert.ok(list.filter((o) => o.obligationId.startsWith('hipaa-')).every((o) => o.status === 'not-required' && (o.reason ?? '').includes('§164.402')));
   });
 });

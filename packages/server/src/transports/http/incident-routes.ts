@@ -8,7 +8,7 @@
  *       (the body carries only whether notes exist).
  */
 import Type from 'typebox';
-import { PlaybookSchema, type ContainmentAction, type ContainmentService, type Incident, type IncidentService, type IncidentTimeline } from '../../incidents/index.js';
+import { PlaybookSchema, type IncidentSettings, type ContainmentAction, type ContainmentService, type Incident, type IncidentService, type IncidentTimeline } from '../../incidents/index.js';
 import { AppError } from '../../kernel/index.js';
 import type { HttpRoutes } from './http-server.js';
 import { requestContext } from './route-permissions.js';
@@ -94,6 +94,24 @@ const SettingsBody = Type.Object(
     autoOpenDetectors: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]{0,47}$' }), { maxItems: 50 }),
     autoOpenMinSeverity: Type.Union([Type.Literal('medium'), Type.Literal('high'), Type.Literal('critical')]),
     joinWindowHours: Type.Integer({ minimum: 0, maximum: 24 * 30 }),
+    businessAssociate: Type.Optional(Type.Boolean()),
+    holidays: Type.Optional(Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), { maxItems: 400 })),
+    careContinuityHours: Type.Optional(Type.Number({ minimum: 0, maximum: 24 * 30 })),
+    customClocks: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            id: Type.String({ pattern: '^[a-z][a-z0-9-]{0,47}$' }),
+            recipient: Type.String({ minLength: 1, maxLength: 200 }),
+            hours: Type.Optional(Type.Number({ minimum: 1, maximum: 24 * 366 })),
+            workingDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })),
+            months: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 })),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 20 },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -152,6 +170,18 @@ function actionBody(a: ContainmentAction) {
   const { orgId, ...rest } = a;
   void orgId;
   return { ...rest, targets: [...a.targets], results: a.results.map((r) => ({ ...r })) };
+}
+
+function settingsBody(s: IncidentSettings) {
+  return {
+    autoOpenDetectors: [...s.autoOpenDetectors],
+    autoOpenMinSeverity: s.autoOpenMinSeverity,
+    joinWindowHours: s.joinWindowHours,
+    ...(s.businessAssociate !== undefined ? { businessAssociate: s.businessAssociate } : {}),
+    ...(s.holidays !== undefined ? { holidays: [...s.holidays] } : {}),
+    ...(s.careContinuityHours !== undefined ? { careContinuityHours: s.careContinuityHours } : {}),
+    ...(s.customClocks !== undefined ? { customClocks: s.customClocks.map((c) => ({ ...c })) } : {}),
+  };
 }
 
 export function incidentBody(i: Incident) {
@@ -302,16 +332,24 @@ export function incidentRoutes(deps: IncidentRoutesDeps): HttpRoutes {
       '/api/v1/incident-settings',
       { config: { permission: 'incidents:read' }, schema: { summary: 'Which alert detectors open incidents by themselves.', tags, response: { 200: SettingsBody } } },
       async (request) => {
-        const s = await incidents.settings(requestContext(request));
-        return { ...s, autoOpenDetectors: [...s.autoOpenDetectors] };
+        return settingsBody(await incidents.settings(requestContext(request)));
       },
     );
     app.put(
       '/api/v1/incident-settings',
       { config: { permission: 'incidents:manage' }, schema: { summary: 'Choose the alert detectors that open incidents by themselves.', tags, body: SettingsBody, response: { 200: SettingsBody } } },
       async (request) => {
-        const s = await incidents.putSettings(requestContext(request), request.body);
-        return { ...s, autoOpenDetectors: [...s.autoOpenDetectors] };
+        const b = request.body;
+        const s = await incidents.putSettings(requestContext(request), {
+          autoOpenDetectors: b.autoOpenDetectors,
+          autoOpenMinSeverity: b.autoOpenMinSeverity,
+          joinWindowHours: b.joinWindowHours,
+          ...(b.businessAssociate !== undefined ? { businessAssociate: b.businessAssociate } : {}),
+          ...(b.holidays !== undefined ? { holidays: b.holidays } : {}),
+          ...(b.careContinuityHours !== undefined ? { careContinuityHours: b.careContinuityHours } : {}),
+          ...(b.customClocks !== undefined ? { customClocks: b.customClocks.map((c) => ({ id: c.id, recipient: c.recipient, ...(c.hours !== undefined ? { hours: c.hours } : {}), ...(c.workingDays !== undefined ? { workingDays: c.workingDays } : {}), ...(c.months !== undefined ? { months: c.months } : {}) })) } : {}),
+        });
+        return settingsBody(s);
       },
     );
     app.get(

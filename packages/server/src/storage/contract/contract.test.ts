@@ -14,6 +14,7 @@ import { clinicalAlertStoreContract, clinicalStoreContract } from './clinical-st
 import { fhirReadingStoreContract } from './fhir-reading-store.contract.js';
 import { deliveryUsageStoreContract } from './delivery-usage-store.contract.js';
 import { securityAlertStoreContract } from './security-alert-store.contract.js';
+import { incidentStoreContract } from './incident-store.contract.js';
 
 for (const adapter of testAdapters()) {
   describe(`${adapter.name}/AuditStore`, () => auditStoreContract(adapter.open));
@@ -27,5 +28,6 @@ for (const adapter of testAdapters()) {
   describe(`${adapter.name}/FhirReadingStore`, () => fhirReadingStoreContract(adapter.open));
   describe(`${adapter.name}/DeliveryStore+UsageStore`, () => deliveryUsageStoreContract(adapter.open));
   describe(`${adapter.name}/SecurityAlertStore`, () => securityAlertStoreContract(adapter.open));
+  describe(`${adapter.name}/IncidentStore+TimelineSource+NotificationStore`, () => incidentStoreContract(adapter.open));
   if (adapter.name === 'sqlite') describe('sqlite/TelemetryStore (kysely path)', () => telemetryStoreContract(adapter.open, false));
 }

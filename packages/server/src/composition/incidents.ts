@@ -14,7 +14,6 @@ import {
   IncidentService,
   NO_CHANGE_REQUESTS,
   NO_REMEDIATION,
-  NO_MAILER,
   NO_ROLLOUT_PAUSE,
   NotificationService,
   SourceBlockList,
@@ -96,7 +95,18 @@ export function wireIncidents(w: {
  */
 export async function attachContainment(
   wiring: IncidentsWiring,
-  w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; keys: KeyProvider; sealer: Sealer; devices: DeviceService; identity: IdentityService; raise: (candidate: AlertCandidate) => void },
+  w: {
+    database: SqlDatabase;
+    auditLog: AuditLog;
+    clock: Clock;
+    keys: KeyProvider;
+    sealer: Sealer;
+    devices: DeviceService;
+    identity: IdentityService;
+    raise: (candidate: AlertCandidate) => void;
+    /** The delivery module's email channel (notices by email). */
+    sendEmail: (orgId: string, to: string, subject: string, text: string) => Promise<void>;
+  },
 ): Promise<ContainmentService> {
   const ports: ContainmentPorts = {
     quarantineDevice: async (ctx, orgId, deviceId, reason) => void (await w.devices.quarantine(ctx, { deviceId, orgId }, reason)),
@@ -127,8 +137,7 @@ export async function attachContainment(
   });
   await containment.reloadBlocks();
   wiring.containment = containment;
-  // Notices by email need an email sender per organization: until the delivery module offers one,
-  // notices are exported (and recorded with their proof) and the email channel is "not available".
+  // Notices by email go through the organization's email alert channel (delivery module).
   wiring.notifications = new NotificationService({
     incidents: wiring.service,
     incidentStore: incidentStore(w.database.db),
@@ -136,7 +145,7 @@ export async function attachContainment(
     read: notificationStore(w.database.db),
     sealer: w.sealer,
     clock: w.clock,
-    mailer: NO_MAILER,
+    mailer: { send: w.sendEmail },
     raise: w.raise,
   });
   return containment;

@@ -4,7 +4,10 @@
  * are rendered, recorded with their SHA-256 and go only to directory contacts.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { SMTPServer } from 'smtp-server';
 import type { AuditEventInput } from '../audit/index.js';
 import type { RiskAssessment } from '../incidents/index.js';
 import { sha256Hex } from '../keys/index.js';
@@ -77,6 +80,44 @@ describe('incident notification clocks', () => {
     const audit = await t.platform.database.db.selectFrom('audit_events').select(['action', 'details']).where('action', '=', 'incidents.notice.send').execute();
     assert.equal(audit.length, 1);
     assert.ok(audit[0]?.details.includes(sent.notice.sha256));
+  });
+
+  test('ok/a notice by email goes through the organization email channel to the directory contact, with its SHA-256', async () => {
+    const notifications = t.platform.incidents.notifications;
+    assert.ok(notifications);
+    const received: Array<{ to: string[]; data: string }> = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData: (stream, session, cb) => {
+        let data = '';
+        stream.on('data', (d: Buffer) => (data += d.toString()));
+        stream.on('end', () => {
+          received.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
+          cb();
+        });
+      },
+    });
+    smtp.listen(0, '127.0.0.1');
+    await once(smtp.server, 'listening');
+    try {
+      const port = (smtp.server.address() as AddressInfo).port;
+      await t.platform.delivery.createChannel(ctx(officer), { kind: 'email', name: 'notices', minSeverity: 'critical', config: { host: '127.0.0.1', port, from: 'vigil@example.org', to: ['soc@example.org'], timeoutMs: 2000, insecure: true } });
+      const incident = await t.platform.incidents.service.open(ctx(officer), { title: 'Monitor firmware tampered', type: 'malware-in-firmware', discoveredAt: new Date(t.clock.now().getTime() - DAY).toISOString(), seeds: { deviceIds: ['dev-9'] } });
+      const maker = await notifications.addContact(ctx(officer), { name: 'Acme Monitors PSIRT', kind: 'device-maker', email: 'psirt@acme.example' });
+      const list = await notifications.assess(ctx(officer), incident.id, { assessment: null, residentsByState: {}, missingContacts: 0, lawEnforcementDelay: null, fda: null });
+      const care = list.find((o) => o.obligationId === `care-${maker.id}`);
+      assert.ok(care);
+      const sent = await notifications.notify(ctx(officer), incident.id, care.id, { contactId: maker.id, channel: 'email' });
+      assert.equal(received.length, 1);
+      assert.deepEqual(received[0]?.to, ['psirt@acme.example']);
+      assert.match(received[0]?.data ?? '', /Monitor firmware tampered/);
+      assert.equal(sent.notice.sha256, sha256Hex(sent.message));
+      assert.equal(sent.notice.channel, 'email');
+    } finally {
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    }
   });
 
   test('ok/secured PHI: no HIPAA notice owed, with the §164.402 reason', async () => {

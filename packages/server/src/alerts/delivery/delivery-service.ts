@@ -16,7 +16,7 @@ import { decide } from '../../access/index.js';
 import type { Sealer } from '../../keys/index.js';
 import { AppError, newId, principalOrg, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type UnitOfWork } from '../../kernel/index.js';
 import type { ChannelSender } from './channel-sender.js';
-import { emailSender } from './email-sender.js';
+import { emailSender, sendPlainEmail } from './email-sender.js';
 import {
   backoffDelayMs,
   DEFAULT_RETRY_POLICY,
@@ -302,6 +302,14 @@ export class DeliveryService {
         details: { channelId: letter.channelId, alertId: letter.alertId },
       });
     });
+  }
+
+  /** Sends a plain-text message (an incident notice) through the organization's first enabled email channel. */
+  async sendEmail(orgId: string, to: string, subject: string, text: string): Promise<void> {
+    const channel = (await this.deps.reader.listChannels(orgId)).find((c) => c.kind === 'email' && c.enabled);
+    if (!channel) throw new AppError('ALERTS_CHANNEL_NOT_FOUND', { publicMessage: 'The organization has no enabled email channel.' });
+    const secrets = channel.sealedSecrets === null ? {} : (JSON.parse(Buffer.from(this.deps.sealer.open(channel.sealedSecrets, sealContext(channel.id))).toString('utf8')) as Record<string, unknown>);
+    await sendPlainEmail(JSON.parse(channel.config) as EmailConfig, { password: typeof secrets['password'] === 'string' ? secrets['password'] : null }, to, subject, text);
   }
 
   #sender(channel: ChannelRow): ChannelSender {

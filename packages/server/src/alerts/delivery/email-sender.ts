@@ -36,7 +36,26 @@ export function emailBody(n: AlertNotification): string {
 }
 
 export function emailSender(config: EmailConfig, secrets: EmailSecrets): ChannelSender {
-  const transport = createTransport({
+  const transport = emailTransport(config, secrets);
+  return {
+    send: async (notification) => {
+      await transport.sendMail({
+        from: config.from,
+        to: [...config.to],
+        subject: emailSubject(notification),
+        text: emailBody(notification),
+      });
+    },
+  };
+}
+
+/** A plain-text message to one recipient through a channel's SMTP settings (incident notices). */
+export async function sendPlainEmail(config: EmailConfig, secrets: EmailSecrets, to: string, subject: string, text: string): Promise<void> {
+  await emailTransport(config, secrets).sendMail({ from: config.from, to: [to], subject, text });
+}
+
+function emailTransport(config: EmailConfig, secrets: EmailSecrets) {
+  return createTransport({
     host: config.host,
     port: config.port,
     secure: false,
@@ -48,14 +67,4 @@ export function emailSender(config: EmailConfig, secrets: EmailSecrets): Channel
     tls: { minVersion: 'TLSv1.2', rejectUnauthorized: true, ...(config.caPem !== null ? { ca: config.caPem } : {}) },
     ...(config.username !== null ? { auth: { user: config.username, pass: secrets.password ?? '' } } : {}),
   });
-  return {
-    send: async (notification) => {
-      await transport.sendMail({
-        from: config.from,
-        to: [...config.to],
-        subject: emailSubject(notification),
-        text: emailBody(notification),
-      });
-    },
-  };
 }

@@ -23,6 +23,7 @@ import { BreakGlassPage } from './pages/break-glass-page';
 import { DevicePage } from './pages/device-page';
 import { DevicesPage } from './pages/devices-page';
 import { HomePage } from './pages/home-page';
+import { IncidentPage, IncidentsPage } from './pages/incidents-page';
 import { MfaEnrollmentPage } from './pages/mfa-enrollment-page';
 import { MfaStepPage } from './pages/mfa-step-page';
 import { PasswordChangePage } from './pages/password-change-page';
@@ -147,6 +148,7 @@ const NAV: readonly { readonly to: string; readonly label: string; readonly capa
   { to: '/break-glass', label: 'Break-glass review', capability: 'break-glass:review' },
   { to: '/security/alerts', label: 'Security', capability: 'security:read' },
   { to: '/usage', label: 'Usage', capability: 'usage:read' },
+  { to: '/incidents', label: 'Incidents', capability: 'incidents:read' },
 ];
 
 function Navigation() {
@@ -200,6 +202,7 @@ function Page({ path }: { readonly path: string }) {
   if (path === '/security/delivery') return <DeliveryPage />;
   if (path === '/usage') return <UsagePage />;
   if (path === '/denied') return <DeniedPage />;
+  if (path === '/incidents') return <IncidentsPage />;
   let params = matchPath('/users/:id', path);
   if (params?.['id'] !== undefined) return <UserPage key={params['id']} userId={params['id']} />;
   params = matchPath('/patients/:id', path);
@@ -208,6 +211,8 @@ function Page({ path }: { readonly path: string }) {
   if (params?.['id'] !== undefined) return <DisclosuresPage key={params['id']} patientId={params['id']} />;
   params = matchPath('/security/alerts/:id', path);
   if (params?.['id'] !== undefined) return <SecurityAlertPage key={params['id']} alertId={params['id']} />;
+  params = matchPath('/incidents/:id', path);
+  if (params?.['id'] !== undefined) return <IncidentPage key={params['id']} incidentId={params['id']} />;
   params = matchPath('/devices/:id', path);
   if (params?.['id'] !== undefined) return <DevicePage key={params['id']} deviceId={params['id']} />;
   return <NotFoundPage />;

@@ -27,6 +27,8 @@ const CAPABILITIES = {
   'delivery:manage': [...ADMINS, 'security-officer'],
   'usage:read': ['org-admin', 'security-officer', 'auditor'],
   'disclosures:read': ['org-admin', 'security-officer', 'auditor'],
+  // incident response (issue 15)
+  'incidents:read': ['org-admin', 'security-officer', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -1,6 +1,6 @@
 /**
  * Incident response (issue 15): the incidents list, and an incident's page with its checklist,
- * notification clocks (countdowns), blast radius (a small SVG graph) and the timeline filterable
+ * notification clocks (countdowns), blast radius (a Cytoscape.js graph) and the timeline filterable
  * by source. Self-contained: its own same-origin fetch helper (cookie session + CSRF token), so
  * it does not touch the shared API client.
  *
@@ -82,29 +82,59 @@ function countdown(dueAt: string | null, now: number): string {
   return ms < 0 ? `overdue by ${text}` : `${text} left`;
 }
 
-/** The blast radius as a star graph: the incident in the middle, each touched item around it, by kind. */
+/**
+ * The blast radius as a graph (Cytoscape.js, loaded on demand): the incident in the middle, each
+ * touched device, user, patient and organization around it; selecting a node shows why it is there.
+ */
 function BlastGraph({ blast }: { readonly blast: Timeline['blastRadius'] }) {
-  const kinds = [['devices', '#b35c00'], ['users', '#1f5fa8'], ['patients', '#a11f4a'], ['organizations', '#3d7a3d']] as const;
-  const nodes = kinds.flatMap(([kind, color]) => blast[kind].map((item) => ({ kind, color, item })));
-  const size = 360;
-  const r = 140;
+  const [host, setHost] = useState<HTMLDivElement | null>(null);
+  const [picked, setPicked] = useState<{ kind: string; item: Item } | null>(null);
+  useEffect(() => {
+    if (host === null) return undefined;
+    let destroyed = false;
+    let destroy: (() => void) | undefined;
+    const kinds = [['devices', '#b35c00'], ['users', '#1f5fa8'], ['patients', '#a11f4a'], ['organizations', '#3d7a3d']] as const;
+    const items = new Map<string, { kind: string; item: Item }>();
+    void import('cytoscape').then(({ default: cytoscape }) => {
+      if (destroyed) return;
+      const elements: Array<{ data: Record<string, string> }> = [{ data: { id: 'incident', label: 'incident', color: '#333' } }];
+      for (const [kind, color] of kinds) {
+        for (const item of blast[kind]) {
+          const id = `${kind}:${item.id}`;
+          items.set(id, { kind, item });
+          elements.push({ data: { id, label: `${kind.slice(0, -1)} ${item.id.slice(0, 8)}`, color } });
+          elements.push({ data: { id: `e-${id}`, source: 'incident', target: id } });
+        }
+      }
+      const cy = cytoscape({
+        container: host,
+        elements,
+        layout: { name: 'concentric', concentric: (n) => (n.id() === 'incident' ? 2 : 1), levelWidth: () => 1, minNodeSpacing: 12 },
+        style: [
+          { selector: 'node', style: { 'background-color': 'data(color)', label: 'data(label)', 'font-size': 9, width: 14, height: 14 } },
+          { selector: 'edge', style: { width: 1, 'line-color': '#bbb' } },
+        ],
+        userZoomingEnabled: true,
+      });
+      cy.on('tap', 'node', (event) => setPicked(items.get(event.target.id()) ?? null));
+      destroy = () => cy.destroy();
+    });
+    return () => {
+      destroyed = true;
+      destroy?.();
+    };
+  }, [host, blast]);
   return (
-    <svg viewBox={`0 0 ${size} ${size}`} width={size} height={size} role="img" aria-label={`Blast radius: ${nodes.length} items`}>
-      {nodes.map((n, i) => {
-        const a = (2 * Math.PI * i) / Math.max(nodes.length, 1);
-        const x = size / 2 + r * Math.cos(a);
-        const y = size / 2 + r * Math.sin(a);
-        return (
-          <g key={`${n.kind}-${n.item.id}`}>
-            <line x1={size / 2} y1={size / 2} x2={x} y2={y} stroke="#bbb" />
-            <circle cx={x} cy={y} r={8} fill={n.color}>
-              <title>{`${n.kind.slice(0, -1)} ${n.item.id}: ${n.item.why.join('; ')}`}</title>
-            </circle>
-          </g>
-        );
-      })}
-      <circle cx={size / 2} cy={size / 2} r={14} fill="#333" />
-    </svg>
+    <div>
+      <div ref={setHost} style={{ width: '100%', maxWidth: 640, height: 360, border: '1px solid #ddd' }} role="img" aria-label="Blast radius graph" />
+      {picked !== null ? (
+        <p>
+          {picked.kind.slice(0, -1)} {picked.item.id}: {picked.item.why.join('; ')} ({picked.item.evidence.join(', ')})
+        </p>
+      ) : (
+        <p>Select a node to see why it is in the blast radius.</p>
+      )}
+    </div>
   );
 }
 

@@ -4,12 +4,16 @@
  * refused at both edges.
  */
 import assert from 'node:assert/strict';
+import { webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTestCsr } from '../identity/ca/csr-fixtures.js';
 import { ANONYMOUS_PRINCIPAL, cliPrincipal } from '../kernel/index.js';
 import { testContext } from './fixtures.js';
 import { ADMIN_PASSWORD, errorCode, IdentityHarness } from './identity-fixtures.js';
+import { closed, connectDevice } from './mqtt-clients.js';
 
 test('ok/containment: disable ends the session; bulk quarantine waits for a second approver and cuts connections; a block refuses HTTP and MQTT', { timeout: 120_000 }, async () => {
   const h = await IdentityHarness.start();
@@ -35,11 +39,21 @@ test('ok/containment: disable ends the session; bulk quarantine waits for a seco
     const { devices } = h.t.platform;
     const cli = { ...testContext, principal: cliPrincipal('incident-test') };
     const ids: string[] = [];
+    let firstDevice: { certPem: string; keyPem: string } | undefined;
     for (let i = 0; i < 11; i += 1) {
       const token = await devices.service.issueEnrollmentToken(cli, { model: 'bedside-monitor', orgId });
       const csr = await makeTestCsr();
-      ids.push((await devices.service.enroll({ ...testContext, principal: ANONYMOUS_PRINCIPAL }, { token: token.token, csr: csr.pem, serial: `SN-${i}` })).deviceId);
+      const enrolled = await devices.service.enroll({ ...testContext, principal: ANONYMOUS_PRINCIPAL }, { token: token.token, csr: csr.pem, serial: `SN-${i}` });
+      ids.push(enrolled.deviceId);
+      if (i === 0) {
+        const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', csr.keys.privateKey)).toString('base64');
+        firstDevice = { certPem: [enrolled.certificate, ...enrolled.chain].join('\n'), keyPem: `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)?.join('\n') ?? ''}\n-----END PRIVATE KEY-----\n` };
+      }
     }
+    // The first device is connected over MQTT (mTLS) while the incident contains it.
+    assert.ok(firstDevice);
+    const connected = await connectDevice({ port: h.server.mqttPort, serverCaPem: readFileSync(join(h.t.dataDir, 'ca', 'root.pem'), 'utf8'), cert: firstDevice, clientId: ids[0] ?? '' });
+    assert.ok(connected.ok, `the device connects: ${connected.ok ? '' : connected.error}`);
     const cut: string[] = [];
     devices.onRevoked((deviceId) => void cut.push(deviceId));
     const bulk = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'quarantine-devices', targets: ids });
@@ -55,6 +69,7 @@ test('ok/containment: disable ends the session; bulk quarantine waits for a seco
     assert.equal((approved.body['action'] as { status: string; approvedBy: string }).status, 'done');
     for (const id of ids) assert.equal((await devices.service.get(cli, { deviceId: id, orgId })).status, 'quarantined');
     assert.deepEqual([...new Set(cut)].sort(), [...ids].sort(), 'every quarantined device had its connections cut');
+    assert.equal(await closed(connected.client, 5000), true, "the contained device's MQTT connection is cut");
 
     // Audited, linked back to the incident.
     const audit = await h.t.platform.database.db.selectFrom('audit_events').select(['action', 'target_id']).where('action', 'in', ['incidents.action.request', 'incidents.action.run', 'identity.user.disable', 'devices.device.quarantine']).execute();

@@ -131,6 +131,19 @@ export class NotificationService {
     return next;
   }
 
+  /** The recipient confirmed receipt of a sent notice. */
+  async acknowledge(ctx: RequestContext, incidentId: string, obligationRowId: string): Promise<StoredObligation> {
+    const incident = await this.deps.incidents.requireManage(ctx, incidentId);
+    const o = await this.#obligation(incident.orgId, incidentId, obligationRowId);
+    if (o.status !== 'sent') throw new AppError('INCIDENT_STATE', { publicMessage: 'Only a sent notice can be acknowledged.' });
+    const next: StoredObligation = { ...o, status: 'acknowledged' };
+    await this.deps.uow.run(async (s) => {
+      await s.notifications.updateObligation(next);
+      await s.audit.record(ctx, { action: 'incidents.clock.acknowledge', target: { type: 'incident', id: incidentId }, outcome: 'success', orgId: incident.orgId, details: { obligation: o.obligationId } });
+    });
+    return next;
+  }
+
   async #obligation(orgId: string, incidentId: string, id: string): Promise<StoredObligation> {
     const o = await this.deps.read.obligation(orgId, id);
     if (!o || o.incidentId !== incidentId) throw new AppError('INCIDENT_OBLIGATION_NOT_FOUND');

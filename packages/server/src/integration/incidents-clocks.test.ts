@@ -77,6 +77,8 @@ describe('incident notification clocks', () => {
     assert.equal(sent.notice.sha256, sha256Hex(sent.message));
     const after = await notifications.obligations(ctx(officer), incident.id);
     assert.equal(after.find((o) => o.id === individuals.id)?.status, 'sent');
+    assert.equal((await notifications.acknowledge(ctx(officer), incident.id, individuals.id)).status, 'acknowledged');
+    await assert.rejects(notifications.acknowledge(ctx(officer), incident.id, individuals.id), code('INCIDENT_STATE'));
     const audit = await t.platform.database.db.selectFrom('audit_events').select(['action', 'details']).where('action', '=', 'incidents.notice.send').execute();
     assert.equal(audit.length, 1);
     assert.ok(audit[0]?.details.includes(sent.notice.sha256));

@@ -96,6 +96,11 @@ export function incidentNoticeRoutes(deps: IncidentNoticeRoutesDeps): HttpRoutes
       async (request) => obligationBody(await service().notApplicable(requestContext(request), request.params.id, request.params.obligationId, request.body.reason)),
     );
     app.post(
+      '/api/v1/incidents/:id/obligations/:obligationId/acknowledge',
+      { config: { permission: 'incidents:manage' }, schema: { summary: 'Record that the recipient acknowledged a sent notice.', tags, params: ObligationParams, response: { 200: ObligationBody } } },
+      async (request) => obligationBody(await service().acknowledge(requestContext(request), request.params.id, request.params.obligationId)),
+    );
+    app.post(
       '/api/v1/incidents/:id/obligations/:obligationId/notify',
       {
         config: { permission: 'incidents:manage' },

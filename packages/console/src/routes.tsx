@@ -17,6 +17,7 @@ import { DeliveryPage } from './pages/delivery-page';
 import { DevicePage } from './pages/device-page';
 import { DevicesPage } from './pages/devices-page';
 import { HomePage } from './pages/home-page';
+import { IncidentPage, IncidentsPage } from './pages/incidents-page';
 import { DisclosuresPage } from './pages/patient-disclosures';
 import { PatientPage } from './pages/patient-page';
 import { PatientsPage } from './pages/patients-page';
@@ -61,6 +62,8 @@ export const ROUTES: readonly ConsoleRoute[] = [
   { path: '/break-glass', element: <BreakGlassPage />, nav: { label: 'Break-glass review', capability: 'break-glass:review' } },
   { path: '/security/alerts', element: <SecurityAlertsPage />, nav: { label: 'Security', capability: 'security:read' }, navPrefix: '/security/' },
   { path: '/usage', element: <UsagePage />, nav: { label: 'Usage', capability: 'usage:read' } },
+  { path: '/incidents', element: <IncidentsPage />, nav: { label: 'Incidents', capability: 'incidents:read' } },
+  { path: '/incidents/:id', element: <WithId render={(id) => <IncidentPage key={id} incidentId={id} />} /> },
   { path: '/audit', element: <AuditLogPage />, nav: { label: 'Audit log', capability: 'audit:read' } },
   { path: '/backups', element: <BackupsPage />, nav: { label: 'Backups', capability: 'backups:read' } },
   { path: '/account', element: <AccountPage /> },

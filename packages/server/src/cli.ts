@@ -12,6 +12,7 @@ import { flagsToConfig, type CommonFlags } from './cli/config-flags.js';
 import { runDemo } from './cli/demo-commands.js';
 import { parseTokenCount, runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-commands.js';
 import { registerFirmwareCommands } from './cli/firmware-commands.js';
+import { registerIncidentCommands } from './cli/incident-commands.js';
 import { runKeysList, runKeysRotate } from './cli/keys-commands.js';
 import { registerRolloutCommands } from './cli/rollout-commands.js';
 import { registerUpdatesCommands } from './cli/updates-commands.js';
@@ -75,7 +76,8 @@ program
   .option('--http-port <port>', 'HTTPS port (default 8443)')
   .option('--mqtt-port <port>', 'MQTT over TLS port (default 8883)')
   .option('--duration <seconds>', 'stop by itself after this many seconds')
-  .action(action(async (flags: { dataDir?: string; host?: string; httpPort?: string; mqttPort?: string; duration?: string }) => runDemo(flags)));
+  .option('--incident', 'also play an attack (stolen password from a new address, a monitor with unknown firmware) that opens an incident')
+  .action(action(async (flags: { dataDir?: string; host?: string; httpPort?: string; mqttPort?: string; duration?: string; incident?: boolean }) => runDemo(flags)));
 
 const audit = program.command('audit').description('the tamper-evident audit log');
 withStorageOptions(audit.command('verify'))
@@ -174,6 +176,8 @@ withStorageOptions(user.command('grant'))
   .argument('<username>')
   .argument('<role...>')
   .action(action(async (username: string, roles: string[], flags: CommonFlags) => runUserGrant(config(flags).config, username, roles)));
+// --- vigil incident (incident response) ---
+registerIncidentCommands(program, withStorageOptions, action, config);
 
 // --- vigil backup (issue 12) ---
 registerBackupCommands(program, { withStorageOptions, config: (flags) => config(flags).config, action });

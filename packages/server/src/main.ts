@@ -105,6 +105,9 @@ import { deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from 
 import { AggregatingSecurityEventSink, buildDetectors, DetectionEngine, detectorsFollowingLimits, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
 import { securityAlertStore } from './storage/index.js';
 import { auditRoutes, securityRoutes } from './transports/http/index.js';
+import { attachContainment, wireIncidents, type IncidentsWiring } from './composition/incidents.js';
+import { incidentRoutes } from './transports/http/incident-routes.js';
+import { incidentNoticeRoutes } from './transports/http/incident-notice-routes.js';
 // --- telemetry and MQTT (issue 4) ---
 import { applyTelemetryRetention, CommandService, GroupCommitter, IngestPipeline, VitalsService, type DeviceActivity, type DeviceDirectory, type ReadingRow, type VitalsSealing } from './telemetry/index.js';
 import { openVitalsAtRest, type VitalsAtRest } from './composition/vitals-at-rest.js';
@@ -191,6 +194,8 @@ export interface Platform {
   readonly compliance: ComplianceWiring;
   /** Firmware releases (image, metadata, SBOM) and the TUF repository. */
   readonly updates: UpdatesWiring;
+  /** Incident response (issue 15). */
+  readonly incidents: IncidentsWiring;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -256,14 +261,17 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   // Security alerts go out through the delivery channels (webhook, email, syslog); a test may add its own notifier.
   const { delivery, usage, metricsTokenMatches } = wireDeliveryUsage({ database, auditLog, sealer, clock, env: options.env, config });
   const extraNotifier = options.securityNotifier;
-  const notifier: SecurityAlertNotifier = extraNotifier
-    ? {
-        notify: (alert, change) => {
-          delivery.notifier.notify(alert, change);
-          extraNotifier.notify(alert, change);
-        },
-      }
-    : delivery.notifier;
+  const incidents = wireIncidents({ database, auditLog, sealer, clock, isActiveUser: identityUserDirectory(database).isActiveUser });
+  const notifier: SecurityAlertNotifier = incidents.withAlertHook(
+    extraNotifier
+      ? {
+          notify: (alert, change) => {
+            delivery.notifier.notify(alert, change);
+            extraNotifier.notify(alert, change);
+          },
+        }
+      : delivery.notifier,
+  );
   const security = wireSecurity({ database, auditLog, clock, config, storedEvents, notifier, faults });
   const extraSink = options.securityEvents;
   const securityEvents: SecurityEventSink = extraSink
@@ -286,6 +294,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records, vitalsAtRest });
   const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c) });
   const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts });
+  await attachContainment(incidents, { database, auditLog, clock, keys, sealer, devices: devices.service, identity, raise: (c) => security.alerts.raise(c), sendEmail: (o, to, subject, text) => delivery.sendEmail(o, to, subject, text) });
   return {
     config,
     dataDir,
@@ -308,6 +317,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     faults,
     compliance,
     updates,
+    incidents,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     rotateKek: (ctx) =>
@@ -324,6 +334,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       ),
     close: async () => {
       await security.alerts.flush();
+      await incidents.flush();
       await delivery.close();
       security.aggregated.close();
       await storedEvents.flush();
@@ -765,6 +776,7 @@ export async function startServer(
       deviceCaPem: devices.caPem ?? (await openRootCa({ dataDir: platform.dataDir, keys: platform.keys })).certPem,
       authenticator,
       events: securityEvents,
+      sourceGate: platform.incidents.blocks,
       limits: { ...config.mqtt },
       storage: platform.database.health,
       handler: {
@@ -816,6 +828,7 @@ export async function startServer(
       // devices: optional client certificates (renewal, HTTPS ingest) and the device routes.
       clientCa: platform.devices.clientCaPems,
       onResponse: usageObserver(requestCounter, metrics),
+      sourceGate: platform.incidents.blocks,
       routes: applyEmergencyMode(config, [
         ...identityRoutes.routes,
         patientRoutes({
@@ -842,6 +855,8 @@ export async function startServer(
         tufRoutes({ tuf: platform.updates.tuf, artifacts: platform.updates.artifacts, authenticateDevice: platform.devices.authenticateDevice, clientCertificate: tlsClientCertificate, events: securityEvents }),
         rolloutRoutes({ rollouts: platform.updates.rollouts }),
         attestationRoutes({ attestation: platform.updates.attestation, authenticateDevice: platform.devices.authenticateDevice, clientCertificate: tlsClientCertificate, events: securityEvents }),
+        incidentRoutes({ incidents: platform.incidents.service, containment: () => platform.incidents.containment }),
+        incidentNoticeRoutes({ notifications: () => platform.incidents.notifications }),
       ]),
       readiness: storageReadiness(platform.database),
     });
@@ -868,6 +883,8 @@ export async function startServer(
     });
 
     // devices: last-seen writes, changes made by the CLI, and a CRL that never lapses.
+    scheduler.add({ name: 'incident-clocks', everyMs: 60_000, run: async () => void (await platform.incidents.notifications?.tick()) });
+    scheduler.add({ name: 'incident-block-list', everyMs: 10_000, run: async () => void (await platform.incidents.containment?.reloadBlocks()) });
     scheduler.add({ name: 'device-activity-flush', everyMs: 5_000, run: async () => void (await platform.devices.flushActivity()) });
     scheduler.add({ name: 'device-status-watch', everyMs: 2_000, run: async () => void (await platform.devices.pollStatusChanges()) });
     scheduler.add({ name: 'device-crl-refresh', everyMs: 60 * 60_000, run: async () => void (await platform.devices.service.crl()) });

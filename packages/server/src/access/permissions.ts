@@ -87,6 +87,9 @@ export const PERMISSIONS = {
   'rollouts:read': { roles: [...ADMINS, 'security-officer', 'technician', 'auditor'], description: 'Read firmware rollout campaigns and their progress.' },
   'rollouts:request': { roles: [...ADMINS, 'technician'], description: 'Request, pause and abort a firmware rollout (MFA required).' },
   'rollouts:approve': { roles: [...ADMINS, 'security-officer'], description: "Approve another person's rollout; resume and roll back (MFA required)." },
+  // --- incidents (incident response) ---
+  'incidents:read': { roles: ['org-admin', 'security-officer', 'auditor'], description: 'List and read incidents, their checklists, timelines and blast radius.' },
+  'incidents:manage': { roles: ['org-admin', 'security-officer'], description: 'Open incidents, change their status, team and checklist; edit playbooks and auto-open settings.' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

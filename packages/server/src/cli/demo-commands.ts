@@ -21,6 +21,7 @@ import { validate, type Config } from '../config/index.js';
 import { newId, type Principal, type RequestContext } from '../kernel/index.js';
 import { initialize, isInitialized, openPlatform, startServer, systemRequestContext, takeDataDirLock, type Platform, type RunningServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
+import { ATTACKER_ADDRESS, playIncidentAttack } from './demo-incident.js';
 
 export const DEMO_PATIENTS = 12;
 export const DEMO_SEED = 'vigil-demo';
@@ -44,6 +45,8 @@ export interface RunningDemo {
   readonly patientIds: readonly string[];
   readonly deviceIds: readonly string[];
   readonly url: string;
+  /** The seeding admin's context (the incident demo acts as it). */
+  readonly admin: RequestContext;
   /** Stops the fleet (draining acknowledgements), then the server (final audit checkpoint). */
   stop(): Promise<void>;
 }
@@ -145,6 +148,7 @@ export async function startDemo(config: Config, log: (line: string) => void = ()
       patientIds: seeded.patientIds,
       deviceIds,
       url,
+      admin: seeded.admin,
       stop: () => {
         stopped ??= (async () => {
           await running.stop({ drainMs: 3000 }).catch(() => undefined);
@@ -160,14 +164,14 @@ export async function startDemo(config: Config, log: (line: string) => void = ()
   }
 }
 
-interface Seeded {
+export interface Seeded {
   readonly orgId: string;
   readonly admin: RequestContext;
   readonly logins: DemoLogin[];
   readonly patientIds: string[];
 }
 
-async function seed(platform: Platform, log: (line: string) => void): Promise<Seeded> {
+export async function seed(platform: Platform, log: (line: string) => void): Promise<Seeded> {
   const system = systemRequestContext('demo-seed');
   const issued = await platform.setup.issue(system);
   const setup = await platform.identity.completeSetup(system, { setupCredential: issued.token, organization: 'Demo Hospital', username: 'admin', displayName: 'Demo Admin' });
@@ -211,7 +215,7 @@ async function seed(platform: Platform, log: (line: string) => void): Promise<Se
 }
 
 /** The CLI verb: prints the logins, runs until Ctrl-C (or --duration), stops cleanly. */
-export async function runDemo(flags: { dataDir?: string; host?: string; httpPort?: string; mqttPort?: string; duration?: string }): Promise<void> {
+export async function runDemo(flags: { dataDir?: string; host?: string; httpPort?: string; mqttPort?: string; duration?: string; incident?: boolean }): Promise<void> {
   const config = await demoConfig({
     ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}),
     ...(flags.host !== undefined ? { host: flags.host } : {}),
@@ -226,6 +230,7 @@ export async function runDemo(flags: { dataDir?: string; host?: string; httpPort
   out('Logins (one-time passwords: each must be changed at first sign-in; admin and security then enrol MFA):');
   for (const l of demo.logins) out(`  ${l.username.padEnd(10)} ${l.oneTimePassword}   ${l.role} — ${l.note}`);
   out('Twelve simulated bedside monitors are streaming vitals; the first clinical alert opens within 30 s.');
+  if (flags.incident === true) await showIncident(demo, out);
   out('Ctrl-C stops the simulator and the server.');
   let stopping = false;
   await new Promise<void>((resolve) => {
@@ -248,4 +253,19 @@ export async function runDemo(flags: { dataDir?: string; host?: string; httpPort
     process.once('SIGTERM', () => stop('SIGTERM'));
     if (flags.duration !== undefined) setTimeout(() => stop('duration elapsed'), Number(flags.duration) * 1000).unref();
   });
+}
+
+/** `--incident`: plays the attack of demo-incident.ts and prints what the incident found. */
+async function showIncident(demo: RunningDemo, out: (line: string) => void): Promise<void> {
+  const clinician = demo.logins.find((l) => l.username === 'dr-ward-a');
+  const deviceId = demo.deviceIds[4];
+  if (!clinician || deviceId === undefined) return;
+  const attack = await playIncidentAttack(demo.platform, { admin: demo.admin, clinician, patientIds: demo.patientIds, deviceId });
+  const view = await demo.platform.incidents.service.timeline(demo.admin, attack.incidentId);
+  out('');
+  out(`Incident ${attack.incidentId} opened from the alerts (dr-ward-a now signs in with the password the attacker used; see docs/incidents.md).`);
+  out(`  point of failure: ${view.pointOfFailure.earliest?.kind ?? 'none'} at ${view.pointOfFailure.earliest?.time ?? '-'} (${view.pointOfFailure.earliest?.evidence.join(', ') ?? ''})`);
+  for (const link of view.pointOfFailure.chain) out(`  chain: ${link.time} ${link.kind} ${link.subject}`);
+  out(`  blast radius: ${view.blastRadius.patients.length} patients read from ${ATTACKER_ADDRESS}, ${view.blastRadius.devices.length} device(s), ${view.blastRadius.users.length} user(s)`);
+  out(`  next: vigil incident show ${attack.incidentId} --data-dir ${demo.platform.dataDir}`);
 }

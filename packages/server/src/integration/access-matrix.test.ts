@@ -37,6 +37,17 @@ const BODIES: Readonly<Record<string, unknown>> = {
   'POST /api/v1/security/alerts/{id}/suppress': { reason: 'false-positive' },
   'POST /api/v1/security/alerts/{id}/assign': { userId: '00000000-0000-4000-8000-000000000000' },
   'POST /api/v1/security/alerts/{id}/notes': { text: 'matrix test' },
+  'POST /api/v1/incidents': { title: 'matrix test', type: 'availability' },
+  'POST /api/v1/incidents/{id}/status': { status: 'contained' },
+  'POST /api/v1/incidents/{id}/team': {},
+  'POST /api/v1/incidents/{id}/alerts': { alertIds: [] },
+  'POST /api/v1/incidents/{id}/contain': { kind: 'block-source', targets: ['198.51.100.7'], hours: 1 },
+  'POST /api/v1/incidents/{id}/assessment': { assessment: null, residentsByState: {}, missingContacts: 0, lawEnforcementDelay: null, fda: null },
+  'POST /api/v1/incidents/{id}/obligations/{obligationId}/not-applicable': { reason: 'matrix test' },
+  'POST /api/v1/incidents/{id}/obligations/{obligationId}/notify': { contactId: '00000000-0000-4000-8000-000000000000', channel: 'export' },
+  'POST /api/v1/incident-contacts': { name: 'Matrix hospital', kind: 'hospital' },
+  'PUT /api/v1/incident-settings': { autoOpenDetectors: [], autoOpenMinSeverity: 'high', joinWindowHours: 24 },
+  'PUT /api/v1/incident-playbooks': { id: 'matrix', version: 1, type: 'availability', title: 'matrix', steps: [{ id: 'a', title: 'a', ownerRole: 'org-admin', deadlineHours: 1, actions: [] }] },
 };
 
 /**
@@ -61,6 +72,7 @@ interface Tenant {
   readonly channelId: string;
   readonly ruleId: string;
   readonly securityAlertId: string;
+  readonly incidentId: string;
 }
 
 /** Which of a tenant's resources a route's `{id}` names, by the route's collection. */
@@ -70,6 +82,7 @@ function resourceOf(path: string, tenant: Tenant): string | undefined {
   if (path.startsWith('/api/v1/patients/')) return tenant.patientId;
   if (path.startsWith('/api/v1/devices/')) return tenant.deviceId;
   if (path.startsWith('/api/v1/break-glass/')) return tenant.grantId;
+  if (path.startsWith('/api/v1/incidents/')) return tenant.incidentId;
   if (path.startsWith('/fhir/R4/Patient/')) return tenant.patientId;
   if (path.startsWith('/fhir/R4/Device/')) return tenant.deviceId;
   if (path.startsWith('/api/v1/security/channels/')) return tenant.channelId;
@@ -128,7 +141,8 @@ async function seedTenant(h: IdentityHarness, orgId: string, label: string): Pro
   await security.alerts.flush();
   const securityAlert = (await security.alerts.list(officer, { detector: 'brute-force' }))[0];
   assert.ok(securityAlert);
-  return { orgId, userId: carer.id, patientId: patient.id, deviceId: device.deviceId, grantId: grant.id, channelId: channel.id, ruleId: rule.id, securityAlertId: securityAlert.id };
+  const incident = await h.t.platform.incidents.service.open(cli, { orgId, title: `matrix ${label}`, type: 'availability' });
+  return { orgId, userId: carer.id, patientId: patient.id, deviceId: device.deviceId, grantId: grant.id, channelId: channel.id, ruleId: rule.id, securityAlertId: securityAlert.id, incidentId: incident.id };
 }
 
 test('ok/platform access matrix: every route x role x own/other tenant; deny by default, 404 across tenants, zero cross-tenant reads', { timeout: 300_000 }, async (t) => {
@@ -145,7 +159,7 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
     const orgBId = (created.body['organization'] as { id: string }).id;
     const own = await seedTenant(h, orgAId, 'a');
     const other = await seedTenant(h, orgBId, 'b');
-    const otherIds = [other.orgId, other.userId, other.patientId, other.deviceId, other.grantId, other.channelId, other.ruleId, other.securityAlertId];
+    const otherIds = [other.orgId, other.userId, other.patientId, other.deviceId, other.grantId, other.channelId, other.ruleId, other.securityAlertId, other.incidentId];
 
     const doc = await h.call('GET', '/api/openapi.json');
     const paths = doc.body['paths'] as Record<string, Record<string, unknown>>;
@@ -167,7 +181,7 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
     assert.deepEqual(unlocated.map((r) => `${r.method} ${r.path}`), [], 'routes with an {id} that the matrix does not locate: add them to resourceOf');
     const probedWithId = routes.filter((r) => r.path.includes('{id}') && resourceOf(r.path, own) !== undefined).length;
     const modules = new Set(routes.map((r) => r.path.split('/')[3]));
-    for (const module of ['users', 'organizations', 'patients', 'break-glass', 'devices', 'audit']) assert.ok(modules.has(module), `routes of ${module} are in the matrix`);
+    for (const module of ['users', 'organizations', 'patients', 'break-glass', 'devices', 'audit', 'incidents']) assert.ok(modules.has(module), `routes of ${module} are in the matrix`);
 
     // The explain answer for the same request, as the org admin asks it about each actor.
     const actorIds = new Map<string, string>();

@@ -191,6 +191,21 @@ export const ERROR_CATALOGUE = {
   UPDATES_ROLLOUT_STATE: { status: 409, message: 'The rollout is not in a state that allows this.' },
   UPDATES_ROLLOUT_APPROVAL_REFUSED: { status: 403, message: 'The rollout approval is refused.' },
   UPDATES_ROLLOUT_OVERLAP: { status: 409, message: 'Another rollout already targets these devices.' },
+  // incidents (incident response)
+  INCIDENT_NOT_FOUND: { status: 404, message: 'Not found.' },
+  INCIDENT_INVALID: { status: 400, message: 'The incident is not valid.' },
+  INCIDENT_STATE: { status: 409, message: 'The incident is not in a state that allows this.' },
+  INCIDENT_PLAYBOOK_NOT_FOUND: { status: 400, message: 'Unknown playbook.' },
+  INCIDENT_PLAYBOOK_INVALID: { status: 400, message: 'The playbook is not valid.' },
+  INCIDENT_STEP_NOT_FOUND: { status: 404, message: 'Not found.' },
+  INCIDENT_STEP_DONE: { status: 409, message: 'This step is already done.' },
+  INCIDENT_ALERT_NOT_FOUND: { status: 400, message: 'An alert to link was not found.' },
+  INCIDENT_USER_INVALID: { status: 400, message: 'A commander or responder is not an active user of the organization.' },
+  INCIDENT_ACTION_UNAVAILABLE: { status: 501, message: 'This action is not available.' },
+  INCIDENT_APPROVAL_REQUIRED: { status: 403, message: 'A second person must approve this action.' },
+  INCIDENT_TEMPLATE_INVALID: { status: 400, message: 'The notice template is not valid.' },
+  INCIDENT_RECIPIENT_UNKNOWN: { status: 400, message: 'The recipient is not in the organization contact directory.' },
+  INCIDENT_OBLIGATION_NOT_FOUND: { status: 404, message: 'Not found.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -40,3 +40,4 @@ export { createMessageMac, secretDigestMatcher, type MessageMac } from './messag
 export { ageDecryptStream, ageEncryptStream, ageRecipientOf, generateRecoveryIdentity, isAgeRecipient, parseAgeIdentity } from './age-encryption.js';
 /** The key store re-sealed under a per-backup escrow key (the master key never enters a backup). */
 export { installRecoveredKeyStore, publicKeysOfStore, resealKeyStoreForRecovery, type RecoveryKeyStore } from './recovery-key-store.js';
+export { sha256Hex } from './digest.js';

@@ -44,3 +44,6 @@ export { rewrapSealedColumn, countNotUnder, findSealedUnderKek, type SealedColum
 // --- firmware updates (issue 13) ---
 export { attestationStore, firmwareStore, tufMetadataStore } from './stores/firmware-store.js';
 export { rolloutStore } from './stores/rollout-store.js';
+// --- incident response (issue 15) ---
+export { incidentStore, incidentTimelineSource, incidentLocator } from './stores/incident-store.js';
+export { notificationStore } from './stores/notification-store.js';

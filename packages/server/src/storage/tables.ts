@@ -428,7 +428,7 @@ export interface DeliveryUsageTables {
   usage_request_buckets: { hour: string; org_id: string; user_id: string; method: string; route: string; status_class: string; count: number };
 }
 
-export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables, BackupTables, ComplianceTables, UpdatesTables {
+export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables, BackupTables, ComplianceTables, UpdatesTables, IncidentTables {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_head: AuditHeadTable;
@@ -577,4 +577,63 @@ export interface UpdatesTables {
   /** A campaign: the filterable columns, and the whole Campaign as JSON (`body`). */
   rollouts: { id: string; org_id: string; model: string; status: string; priority: number; body: string; created_at: string };
   rollout_devices: { campaign_id: string; device_id: string; wave: number; status: string; attempts: number; sent_at: string | null; updated_at: string };
+}
+
+/** Incident response (issue 15, migration 0020). JSON columns are small and bounded. */
+export interface IncidentTables {
+  incidents: {
+    id: string;
+    org_id: string;
+    title: string;
+    type: string;
+    severity: string;
+    status: string;
+    origin: string;
+    commander_id: string | null;
+    responder_ids: string;
+    alert_ids: string;
+    seeds: string;
+    discovered_at: string;
+    opened_at: string;
+    updated_at: string;
+    closed_at: string | null;
+    playbook_id: string;
+    playbook_version: number;
+    checklist: string;
+    /** keys/ Sealer text, bound to the incident. */
+    notes_sealed: string | null;
+  };
+  incident_settings: { org_id: string; body: string };
+  incident_playbooks: { org_id: string; id: string; version: number; body: string; created_at: string; created_by: string };
+  incident_contacts: { id: string; org_id: string; name: string; kind: string; email: string | null };
+  incident_obligations: {
+    id: string;
+    org_id: string;
+    incident_id: string;
+    obligation_id: string;
+    rule: string;
+    recipient: string;
+    due_at: string | null;
+    status: string;
+    reason: string | null;
+    opened_at: string;
+    reminders_sent: string;
+    overdue_alerted_at: string | null;
+  };
+  incident_notices: { id: string; org_id: string; incident_id: string; obligation_id: string; contact_id: string; channel: string; sent_at: string; sha256: string };
+  incident_assessments: { incident_id: string; org_id: string; conclusion: string; sealed: string; at: string; by: string };
+  incident_source_blocks: { id: string; org_id: string; incident_id: string; cidr: string; created_at: string; expires_at: string; created_by: string };
+  incident_actions: {
+    id: string;
+    org_id: string;
+    incident_id: string;
+    kind: string;
+    targets: string;
+    status: string;
+    requested_by: string;
+    approved_by: string | null;
+    created_at: string;
+    completed_at: string | null;
+    results: string;
+  };
 }

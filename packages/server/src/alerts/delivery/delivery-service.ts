@@ -18,7 +18,7 @@ import type { Sealer } from '../../keys/index.js';
 import { AppError, newId, principalOrg, type Clock, type RequestContext, type UnitOfWork } from '../../kernel/index.js';
 import type { ChannelSender } from './channel-sender.js';
 import { channelSettings, channelView, patchedInput, targetOf, type ChannelInput, type ChannelPatch } from './channel-settings.js';
-import { emailSender } from './email-sender.js';
+import { emailSender, sendPlainEmail } from './email-sender.js';
 import {
   DEFAULT_RETRY_POLICY,
   describeFailure,
@@ -259,6 +259,14 @@ export class DeliveryService {
 
   #secrets(channel: ChannelRow): Record<string, unknown> {
     return channel.sealedSecrets === null ? {} : (JSON.parse(Buffer.from(this.deps.sealer.open(channel.sealedSecrets, sealContext(channel.id))).toString('utf8')) as Record<string, unknown>);
+  }
+
+  /** Sends a plain-text message (an incident notice) through the organization's first enabled email channel. */
+  async sendEmail(orgId: string, to: string, subject: string, text: string): Promise<void> {
+    const channel = (await this.deps.reader.listChannels(orgId)).find((c) => c.kind === 'email' && c.enabled);
+    if (!channel) throw new AppError('ALERTS_CHANNEL_NOT_FOUND', { publicMessage: 'The organization has no enabled email channel.' });
+    const secrets = channel.sealedSecrets === null ? {} : (JSON.parse(Buffer.from(this.deps.sealer.open(channel.sealedSecrets, sealContext(channel.id))).toString('utf8')) as Record<string, unknown>);
+    await sendPlainEmail(JSON.parse(channel.config) as EmailConfig, { password: typeof secrets['password'] === 'string' ? secrets['password'] : null }, this.deps.targets, to, subject, text);
   }
 
   #sender(channel: ChannelRow): ChannelSender {

@@ -44,8 +44,27 @@ export function emailBody(n: AlertNotification): string {
 }
 
 export function emailSender(config: EmailConfig, secrets: EmailSecrets, targets: TargetPolicy): ChannelSender {
+  const transport = emailTransport(config, secrets, targets);
+  return {
+    send: async (notification) => {
+      await transport.sendMail({
+        from: config.from,
+        to: [...config.to],
+        subject: emailSubject(notification),
+        text: emailBody(notification),
+      });
+    },
+  };
+}
+
+/** A plain-text message to one recipient through a channel's SMTP settings (incident notices), under the same TLS and address rules. */
+export async function sendPlainEmail(config: EmailConfig, secrets: EmailSecrets, targets: TargetPolicy, to: string, subject: string, text: string): Promise<void> {
+  await emailTransport(config, secrets, targets).sendMail({ from: config.from, to: [to], subject, text });
+}
+
+function emailTransport(config: EmailConfig, secrets: EmailSecrets, targets: TargetPolicy) {
   const implicit = config.tlsMode === 'implicit';
-  const transport = createTransport({
+  return createTransport({
     host: config.host,
     port: config.port,
     secure: implicit,
@@ -79,14 +98,4 @@ export function emailSender(config: EmailConfig, secrets: EmailSecrets, targets:
       });
     },
   });
-  return {
-    send: async (notification) => {
-      await transport.sendMail({
-        from: config.from,
-        to: [...config.to],
-        subject: emailSubject(notification),
-        text: emailBody(notification),
-      });
-    },
-  };
 }

@@ -16,6 +16,7 @@ import { deliveryUsageStoreContract } from './delivery-usage-store.contract.js';
 import { securityAlertStoreContract } from './security-alert-store.contract.js';
 import { complianceStoresContract } from './compliance-stores.contract.js';
 import { updatesStoresContract } from './updates-stores.contract.js';
+import { incidentStoreContract } from './incident-store.contract.js';
 
 for (const adapter of testAdapters()) {
   describe(`${adapter.name}/AuditStore`, () => auditStoreContract(adapter.open));
@@ -31,5 +32,6 @@ for (const adapter of testAdapters()) {
   describe(`${adapter.name}/SecurityAlertStore`, () => securityAlertStoreContract(adapter.open));
   describe(`${adapter.name}/ComplianceStores`, () => complianceStoresContract(adapter.open));
   describe(`${adapter.name}/UpdatesStores`, () => updatesStoresContract(adapter.open));
+  describe(`${adapter.name}/IncidentStore+TimelineSource+NotificationStore`, () => incidentStoreContract(adapter.open));
   if (adapter.name === 'sqlite') describe('sqlite/TelemetryStore (kysely path)', () => telemetryStoreContract(adapter.open, false));
 }

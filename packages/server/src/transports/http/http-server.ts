@@ -79,6 +79,8 @@ export interface HttpServerOptions {
   readonly clientCa?: readonly string[];
   /** Module routes, registered after the built-in ones. */
   readonly routes?: readonly HttpRoutes[];
+  /** Refuses requests from blocked source addresses (incidents' expiring block list) with 403. */
+  readonly sourceGate?: { isBlocked(address: string): boolean };
   /** Called once per answer (usage counters, metrics): route pattern, never the URL; must not throw. */
   readonly onResponse?: (sample: ResponseSample) => void;
 }
@@ -149,6 +151,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 
   // Before any route: the deny-by-default check sees every route registered from here on.
   installRoutePermissions(app, options.authorize ?? denyAll);
+  const gate = options.sourceGate;
+  if (gate) {
+    app.addHook('onRequest', async (request) => {
+      if (gate.isBlocked(request.ip)) throw new AppError('FORBIDDEN', { detail: `source ${request.ip} is on the block list` });
+    });
+  }
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   installJsonBodyParser(app, jsonLimits);
   await app.register(fastifyHelmet, HELMET_OPTIONS);

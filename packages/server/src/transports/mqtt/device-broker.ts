@@ -31,7 +31,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { deviceTopic, type CommandEnvelope } from '@vigil/protocol';
@@ -64,6 +64,8 @@ export interface DeviceBrokerOptions {
   readonly now?: () => number;
   /** Whether storage can commit (issue 17); default: always. */
   readonly storage?: StorageStatus;
+  /** Refuses connections from blocked source addresses (incidents' expiring block list). */
+  readonly sourceGate?: { isBlocked(address: string): boolean };
 }
 
 export interface DeviceBroker {
@@ -354,6 +356,15 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
   const clientsByConn = new WeakMap<object, Client>();
   broker.on('client', (client) => clientsByConn.set(client.conn, client));
   server.on('tlsClientError', (_error, socket) => socket.destroy());
+  // The block list is checked on the raw TCP connection, before the TLS handshake costs anything.
+  const sourceGate = options.sourceGate;
+  if (sourceGate) {
+    server.on('connection', (socket: Socket) => {
+      if (!sourceGate.isBlocked(socket.remoteAddress ?? '')) return;
+      refuse('source-blocked', { source: socket.remoteAddress ?? 'unknown' });
+      socket.destroy();
+    });
+  }
 
   /** The TLS gate: true when the peer presented a certificate that chained to the device CA. */
   function refuseUnverified(socket: TLSSocket): boolean {

@@ -1,0 +1,245 @@
+/**
+ * Incident response (issue 15): the incidents list, and an incident's page with its checklist,
+ * notification clocks (countdowns), blast radius (a Cytoscape.js graph) and the timeline filterable
+ * by source. Self-contained: its own same-origin fetch helper (cookie session + CSRF token), so
+ * it does not touch the shared API client.
+ *
+ * MUST: same-origin, no caching (answers may name patients by id), CSRF on state changes.
+ * MUST: the server decides every request; a refused one shows its public message.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { Link } from '../router';
+import { useSignedIn } from '../session';
+
+interface Step { readonly id: string; readonly title: string; readonly ownerRole: string; readonly dueAt: string; readonly doneAt: string | null; readonly doneBy: string | null }
+interface Incident { readonly id: string; readonly title: string; readonly type: string; readonly severity: string; readonly status: string; readonly discoveredAt: string; readonly openedAt: string; readonly checklist: readonly Step[]; readonly alertIds: readonly string[] }
+interface Entry { readonly time: string; readonly source: string; readonly kind: string; readonly outcome: string | null; readonly ref: string }
+interface Item { readonly id: string; readonly why: readonly string[]; readonly evidence: readonly string[] }
+interface Timeline {
+  readonly entries: readonly Entry[];
+  readonly truncated: boolean;
+  readonly pointOfFailure: { readonly earliest: { readonly kind: string; readonly time: string; readonly subject: string; readonly evidence: readonly string[] } | null };
+  readonly blastRadius: { readonly devices: readonly Item[]; readonly users: readonly Item[]; readonly patients: readonly Item[]; readonly organizations: readonly Item[] };
+}
+interface Obligation { readonly id: string; readonly rule: string; readonly recipient: string; readonly dueAt: string | null; readonly status: string; readonly reason: string | null }
+
+async function call<T>(csrf: string, method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET') headers['x-csrf-token'] = csrf;
+  const response = await fetch(path, { method, headers, credentials: 'same-origin', cache: 'no-store', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const parsed = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+  if (!response.ok) throw new Error(parsed.error?.message ?? `The server answered ${response.status}.`);
+  return parsed as T;
+}
+
+function useCsrf(): string {
+  return useSignedIn().csrfToken;
+}
+
+export function IncidentsPage() {
+  const csrf = useCsrf();
+  const [incidents, setIncidents] = useState<readonly Incident[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    call<{ incidents: Incident[] }>(csrf, 'GET', '/api/v1/incidents').then((r) => setIncidents(r.incidents), setError);
+  }, [csrf]);
+  if (error !== null) return <ErrorNotice error={error} />;
+  if (incidents === null) return <Loading what="incidents" />;
+  return (
+    <section>
+      <h1>Incidents</h1>
+      {incidents.length === 0 ? (
+        <p>No incidents.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr><th>Title</th><th>Type</th><th>Severity</th><th>Status</th><th>Discovered</th></tr>
+          </thead>
+          <tbody>
+            {incidents.map((i) => (
+              <tr key={i.id}>
+                <td><Link to={`/incidents/${i.id}`}>{i.title}</Link></td>
+                <td>{i.type}</td>
+                <td><span className={`badge severity-${i.severity}`}>{i.severity}</span></td>
+                <td>{i.status}</td>
+                <td><Time iso={i.discoveredAt} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function countdown(dueAt: string | null, now: number): string {
+  if (dueAt === null) return 'not required';
+  const ms = Date.parse(dueAt) - now;
+  const hours = Math.floor(Math.abs(ms) / 3_600_000);
+  const text = hours >= 48 ? `${Math.floor(hours / 24)} days` : `${hours} h ${Math.floor((Math.abs(ms) % 3_600_000) / 60_000)} min`;
+  return ms < 0 ? `overdue by ${text}` : `${text} left`;
+}
+
+/**
+ * The blast radius as a graph (Cytoscape.js, loaded on demand): the incident in the middle, each
+ * touched device, user, patient and organization around it; selecting a node shows why it is there.
+ */
+function BlastGraph({ blast }: { readonly blast: Timeline['blastRadius'] }) {
+  const [host, setHost] = useState<HTMLDivElement | null>(null);
+  const [picked, setPicked] = useState<{ kind: string; item: Item } | null>(null);
+  useEffect(() => {
+    if (host === null) return undefined;
+    let destroyed = false;
+    let destroy: (() => void) | undefined;
+    const kinds = [['devices', '#b35c00'], ['users', '#1f5fa8'], ['patients', '#a11f4a'], ['organizations', '#3d7a3d']] as const;
+    const items = new Map<string, { kind: string; item: Item }>();
+    void import('cytoscape').then(({ default: cytoscape }) => {
+      if (destroyed) return;
+      const elements: Array<{ data: Record<string, string> }> = [{ data: { id: 'incident', label: 'incident', color: '#333' } }];
+      for (const [kind, color] of kinds) {
+        for (const item of blast[kind]) {
+          const id = `${kind}:${item.id}`;
+          items.set(id, { kind, item });
+          elements.push({ data: { id, label: `${kind.slice(0, -1)} ${item.id.slice(0, 8)}`, color } });
+          elements.push({ data: { id: `e-${id}`, source: 'incident', target: id } });
+        }
+      }
+      const cy = cytoscape({
+        container: host,
+        elements,
+        layout: { name: 'concentric', concentric: (n) => (n.id() === 'incident' ? 2 : 1), levelWidth: () => 1, minNodeSpacing: 12 },
+        style: [
+          { selector: 'node', style: { 'background-color': 'data(color)', label: 'data(label)', 'font-size': 9, width: 14, height: 14 } },
+          { selector: 'edge', style: { width: 1, 'line-color': '#bbb' } },
+        ],
+        userZoomingEnabled: true,
+      });
+      cy.on('tap', 'node', (event) => setPicked(items.get(event.target.id()) ?? null));
+      destroy = () => cy.destroy();
+    });
+    return () => {
+      destroyed = true;
+      destroy?.();
+    };
+  }, [host, blast]);
+  return (
+    <div>
+      <div ref={setHost} style={{ width: '100%', maxWidth: 640, height: 360, border: '1px solid #ddd' }} role="img" aria-label="Blast radius graph" />
+      {picked !== null ? (
+        <p>
+          {picked.kind.slice(0, -1)} {picked.item.id}: {picked.item.why.join('; ')} ({picked.item.evidence.join(', ')})
+        </p>
+      ) : (
+        <p>Select a node to see why it is in the blast radius.</p>
+      )}
+    </div>
+  );
+}
+
+export function IncidentPage({ incidentId }: { readonly incidentId: string }) {
+  const csrf = useCsrf();
+  const [incident, setIncident] = useState<Incident | null>(null);
+  const [timeline, setTimeline] = useState<Timeline | null>(null);
+  const [obligations, setObligations] = useState<readonly Obligation[]>([]);
+  const [source, setSource] = useState('all');
+  const [error, setError] = useState<unknown>(null);
+  const [now, setNow] = useState(() => Date.now());
+  const base = `/api/v1/incidents/${encodeURIComponent(incidentId)}`;
+  const load = useCallback(() => {
+    call<Incident>(csrf, 'GET', base).then(setIncident, setError);
+    call<Timeline>(csrf, 'GET', `${base}/timeline`).then(setTimeline, setError);
+    call<{ obligations: Obligation[] }>(csrf, 'GET', `${base}/obligations`).then((r) => setObligations(r.obligations), () => setObligations([]));
+  }, [csrf, base]);
+  useEffect(load, [load]);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+  const done = (stepId: string) => call<Incident>(csrf, 'POST', `${base}/steps/${encodeURIComponent(stepId)}/done`).then(setIncident, setError);
+  if (error !== null) return <ErrorNotice error={error} />;
+  if (incident === null) return <Loading what="the incident" />;
+  const sources = [...new Set((timeline?.entries ?? []).map((e) => e.source))].sort();
+  const shown = (timeline?.entries ?? []).filter((e) => source === 'all' || e.source === source).slice(-500);
+  return (
+    <section>
+      <h1>{incident.title}</h1>
+      <p>
+        {incident.type} · <span className={`badge severity-${incident.severity}`}>{incident.severity}</span> · {incident.status} · discovered <Time iso={incident.discoveredAt} />
+      </p>
+      <h2>Checklist</h2>
+      <ul>
+        {incident.checklist.map((s) => (
+          <li key={s.id}>
+            {s.doneAt !== null ? '✓ ' : ''}
+            {s.title} ({s.ownerRole}, {countdown(s.doneAt !== null ? null : s.dueAt, now)})
+            {s.doneAt === null && incident.status !== 'closed' ? (
+              <button type="button" onClick={() => void done(s.id)}>Done</button>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      <h2>Notification clocks</h2>
+      {obligations.length === 0 ? (
+        <p>No assessment recorded yet.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr><th>Rule</th><th>Recipient</th><th>Due</th><th>Status</th></tr>
+          </thead>
+          <tbody>
+            {obligations.map((o) => (
+              <tr key={o.id}>
+                <td>{o.rule}</td>
+                <td>{o.recipient}</td>
+                <td>{o.status === 'pending' ? countdown(o.dueAt, now) : <Time iso={o.dueAt} />}</td>
+                <td>{o.status}{o.reason !== null ? ` (${o.reason})` : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {timeline === null ? (
+        <Loading what="the timeline" />
+      ) : (
+        <>
+          <h2>Point of failure</h2>
+          <p>{timeline.pointOfFailure.earliest === null ? 'Not found yet.' : `${timeline.pointOfFailure.earliest.kind} (${timeline.pointOfFailure.earliest.subject}) at ${timeline.pointOfFailure.earliest.time}; evidence ${timeline.pointOfFailure.earliest.evidence.join(', ')}`}</p>
+          <h2>Blast radius</h2>
+          <p>
+            {timeline.blastRadius.devices.length} devices · {timeline.blastRadius.users.length} users · {timeline.blastRadius.patients.length} patients · {timeline.blastRadius.organizations.length} organization
+          </p>
+          <BlastGraph blast={timeline.blastRadius} />
+          <h2>Timeline</h2>
+          <label>
+            Source{' '}
+            <select value={source} onChange={(e) => setSource(e.target.value)}>
+              <option value="all">all</option>
+              {sources.map((s) => (
+                <option key={s} value={s}>{s}</option>
+              ))}
+            </select>
+          </label>
+          {timeline.truncated ? <p>The timeline was truncated (too many events); narrow the seeds.</p> : null}
+          <table>
+            <thead>
+              <tr><th>Time</th><th>Source</th><th>Event</th><th>Outcome</th><th>Reference</th></tr>
+            </thead>
+            <tbody>
+              {shown.map((e) => (
+                <tr key={`${e.ref}-${e.time}`}>
+                  <td><Time iso={e.time} /></td>
+                  <td>{e.source}</td>
+                  <td>{e.kind}</td>
+                  <td>{e.outcome ?? ''}</td>
+                  <td>{e.ref}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * Containment from an incident, end to end over HTTPS and MQTT: each action takes effect through
+ * its owning module and is audited; a bulk action needs a second person; a blocked address is
+ * refused at both edges.
+ */
+import assert from 'node:assert/strict';
+import { webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { makeTestCsr } from '../identity/ca/csr-fixtures.js';
+import { ANONYMOUS_PRINCIPAL, cliPrincipal } from '../kernel/index.js';
+import { testContext } from './fixtures.js';
+import { ADMIN_PASSWORD, errorCode, IdentityHarness } from './identity-fixtures.js';
+import { closed, connectDevice } from './mqtt-clients.js';
+
+test('ok/containment: disable ends the session; bulk quarantine waits for a second approver and cuts connections; a block refuses HTTP and MQTT', { timeout: 120_000 }, async () => {
+  const h = await IdentityHarness.start();
+  try {
+    await h.setup('Hospital A');
+    const admin = await h.signIn('admin', ADMIN_PASSWORD);
+    const officer = await h.createUser(admin, 'officer', ['security-officer']);
+    const clin = await h.createUser(admin, 'clin', ['clinician']);
+    const orgId = ((await h.as(admin, 'GET', '/api/v1/auth/session')).body['user'] as { orgId: string }).orgId;
+    assert.equal((await h.as(clin, 'GET', '/api/v1/auth/session')).status, 200);
+
+    const opened = await h.as(admin, 'POST', '/api/v1/incidents', { title: 'Clinician account misused', type: 'credential-compromise', seeds: { userIds: [clin.userId] } });
+    assert.equal(opened.status, 201, JSON.stringify(opened.body));
+    const incidentId = opened.body['id'] as string;
+
+    // Disable users: through identity; the session ends at once.
+    const disabled = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'disable-users', targets: [clin.userId] });
+    assert.equal(disabled.status, 200, JSON.stringify(disabled.body));
+    assert.equal((disabled.body['action'] as { status: string }).status, 'done');
+    assert.equal((await h.as(clin, 'GET', '/api/v1/auth/session')).status, 401);
+
+    // Eleven devices: a bulk quarantine waits for a second person.
+    const { devices } = h.t.platform;
+    const cli = { ...testContext, principal: cliPrincipal('incident-test') };
+    const ids: string[] = [];
+    let firstDevice: { certPem: string; keyPem: string } | undefined;
+    for (let i = 0; i < 11; i += 1) {
+      const token = await devices.service.issueEnrollmentToken(cli, { model: 'bedside-monitor', orgId });
+      const csr = await makeTestCsr();
+      const enrolled = await devices.service.enroll({ ...testContext, principal: ANONYMOUS_PRINCIPAL }, { token: token.token, csr: csr.pem, serial: `SN-${i}` });
+      ids.push(enrolled.deviceId);
+      if (i === 0) {
+        const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', csr.keys.privateKey)).toString('base64');
+        firstDevice = { certPem: [enrolled.certificate, ...enrolled.chain].join('\n'), keyPem: `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)?.join('\n') ?? ''}\n-----END PRIVATE KEY-----\n` };
+      }
+    }
+    // The first device is connected over MQTT (mTLS) while the incident contains it.
+    assert.ok(firstDevice);
+    const connected = await connectDevice({ port: h.server.mqttPort, serverCaPem: readFileSync(join(h.t.dataDir, 'ca', 'root.pem'), 'utf8'), cert: firstDevice, clientId: ids[0] ?? '' });
+    assert.ok(connected.ok, `the device connects: ${connected.ok ? '' : connected.error}`);
+    const cut: string[] = [];
+    devices.onRevoked((deviceId) => void cut.push(deviceId));
+    const bulk = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'quarantine-devices', targets: ids });
+    assert.equal(bulk.status, 200, JSON.stringify(bulk.body));
+    const pending = bulk.body['action'] as { id: string; status: string };
+    assert.equal(pending.status, 'pending-approval');
+    assert.equal((await devices.service.get(cli, { deviceId: ids[0] ?? '', orgId })).status, 'active', 'nothing ran before approval');
+    const self = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/actions/${pending.id}/approve`);
+    assert.equal(self.status, 403);
+    assert.equal(errorCode(self), 'INCIDENT_APPROVAL_REQUIRED');
+    const approved = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/actions/${pending.id}/approve`);
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    assert.equal((approved.body['action'] as { status: string; approvedBy: string }).status, 'done');
+    for (const id of ids) assert.equal((await devices.service.get(cli, { deviceId: id, orgId })).status, 'quarantined');
+    assert.deepEqual([...new Set(cut)].sort(), [...ids].sort(), 'every quarantined device had its connections cut');
+    assert.equal(await closed(connected.client, 5000), true, "the contained device's MQTT connection is cut");
+
+    // Audited, linked back to the incident.
+    const audit = await h.t.platform.database.db.selectFrom('audit_events').select(['action', 'target_id']).where('action', 'in', ['incidents.action.request', 'incidents.action.run', 'identity.user.disable', 'devices.device.quarantine']).execute();
+    assert.equal(audit.filter((a) => a.action === 'incidents.action.run' && a.target_id === incidentId).length, 2);
+    assert.equal(audit.filter((a) => a.action === 'incidents.action.request').length, 1);
+    assert.equal(audit.filter((a) => a.action === 'identity.user.disable').length, 1);
+    assert.equal(audit.filter((a) => a.action === 'devices.device.quarantine').length, 11);
+
+    // Bad input: a range too wide, a non-address.
+    assert.equal((await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'block-source', targets: ['10.0.0.0/8'] })).body['action'] !== undefined, true);
+    const wide = (await h.as(admin, 'GET', `/api/v1/incidents/${incidentId}/actions`)).body['actions'] as Array<{ kind: string; status: string; results: Array<{ code: string | null }> }>;
+    const widest = wide.find((a) => a.kind === 'block-source');
+    assert.equal(widest?.status, 'failed');
+    assert.equal(widest?.results[0]?.code, 'INCIDENT_INVALID');
+
+    // Block the test's own address: both edges refuse it.
+    const mqttBefore = await tcpOutcome(h.server.mqttPort);
+    assert.equal(mqttBefore, 'open');
+    const blocked = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'block-source', targets: ['127.0.0.1'], hours: 1 });
+    assert.equal((blocked.body['action'] as { status: string }).status, 'done');
+    assert.equal((await h.as(admin, 'GET', '/api/v1/auth/session')).status, 403, 'HTTP edge refuses');
+    assert.equal(await tcpOutcome(h.server.mqttPort), 'closed', 'MQTT edge refuses');
+    assert.ok((h.server.broker.refusals.snapshot()['source-blocked'] ?? 0) >= 1);
+    // The block expires.
+    h.clock.advance(3_600_001);
+    // (The admin's session idled out meanwhile: 401, past the edge, not the edge's 403.)
+    assert.equal((await h.as(admin, 'GET', '/api/v1/auth/session')).status, 401, 'an expired block no longer refuses');
+    assert.equal(await tcpOutcome(h.server.mqttPort), 'open');
+  } finally {
+    await h.dispose();
+  }
+});
+
+/** Opens a TCP connection and waits: 'closed' when the server drops it at once, 'open' otherwise. */
+function tcpOutcome(port: number): Promise<'open' | 'closed'> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve('open');
+    }, 300);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve('closed');
+    });
+    socket.on('error', () => undefined);
+  });
+}

@@ -284,6 +284,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records, vitalsAtRest });
   const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c) });
   const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts });
+  let closing: Promise<void> | undefined;
   return {
     config,
     dataDir,
@@ -320,7 +321,8 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
         },
         ctx,
       ),
-    close: async () => {
+    // Idempotent: a platform closed twice (a test's finally after the server's stop) closes once.
+    close: () => (closing ??= (async () => {
       await security.alerts.flush();
       await delivery.close();
       security.aggregated.close();
@@ -331,7 +333,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       );
       faults.close();
       await database.close();
-    },
+    })()),
   };
 }
 

@@ -21,7 +21,13 @@ import { ADMIN_PASSWORD, IdentityHarness, type Signed } from './identity-fixture
 const ROLES_UNDER_TEST = ['platform-admin', 'org-admin', 'security-officer', 'clinician', 'technician', 'auditor'] as const;
 
 /** Valid bodies, so that a cross-tenant answer is a real 404 and not a 400 on the body. */
-const BODIES: Readonly<Record<string, unknown>> = {
+const BODIES: Record<string, unknown> = {
+  // A well-formed but wrong second factor: the change is located (or not) before the code is checked.
+  'POST /api/v1/changes/{id}/approve': { stepUpCode: '000000' },
+  'POST /api/v1/changes/{id}/review': { stepUpCode: '000000' },
+  'POST /api/v1/changes/{id}/reject': { note: 'matrix test' },
+  // require-mfa on a device finding: located, then refused as an action that does not fit it.
+  'POST /api/v1/compliance/findings/{id}/actions': { action: 'require-mfa', note: 'matrix test' },
   'PUT /api/v1/users/{id}/roles': { roles: ['clinician'] },
   'POST /api/v1/users/{id}/training': { course: 'hipaa-refresher', completedAt: '2026-11-01T00:00:00.000Z', expiresAt: '2027-11-01T00:00:00.000Z' },
   'PUT /api/v1/patients/{id}/care-team': { members: [] },
@@ -179,6 +185,7 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
     const orgAId = (session.body['user'] as { orgId: string }).orgId;
     const created = await h.as(admin, 'POST', '/api/v1/organizations', { name: 'Hospital B' });
     const orgBId = (created.body['organization'] as { id: string }).id;
+    BODIES['POST /api/v1/compliance/findings/{id}/suppress'] = { reason: 'matrix test', owner: 'security-officer', expiresAt: new Date(h.clock.now().getTime() + 30 * 86_400_000).toISOString() };
     const own = await seedTenant(h, orgAId, 'a');
     const other = await seedTenant(h, orgBId, 'b');
     const otherIds = [other.orgId, other.userId, other.patientId, other.deviceId, other.grantId, other.channelId, other.ruleId, other.securityAlertId, other.changeId, other.findingId, other.rolloutId];

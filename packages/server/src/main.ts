@@ -295,6 +295,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c) });
   const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts });
   await attachContainment(incidents, { database, auditLog, clock, keys, sealer, devices: devices.service, identity, raise: (c) => security.alerts.raise(c), sendEmail: (o, to, subject, text) => delivery.sendEmail(o, to, subject, text) });
+  let closing: Promise<void> | undefined;
   return {
     config,
     dataDir,
@@ -332,7 +333,8 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
         },
         ctx,
       ),
-    close: async () => {
+    // Idempotent: a platform closed twice (a test's finally after the server's stop) closes once.
+    close: () => (closing ??= (async () => {
       await security.alerts.flush();
       await incidents.flush();
       await delivery.close();
@@ -344,7 +346,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       );
       faults.close();
       await database.close();
-    },
+    })()),
   };
 }
 

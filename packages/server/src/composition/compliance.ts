@@ -16,7 +16,7 @@ import type { Config } from '../config/index.js';
 import { DEFAULT_CSR_KEY_POLICY, openDeviceCa, openRootCa } from '../identity/ca/index.js';
 import { ed25519Verifier, keyStorePaths, type KeyProvider } from '../keys/index.js';
 import { newId, SYSTEM_PRINCIPAL, type Clock } from '../kernel/index.js';
-import { auditStore, changeRequestStore, complianceEvidenceStore, failingCheckIds, findingStore, riskStore, vulnerabilityStore, SqlUnitOfWork, type Executor, type SqlDatabase } from '../storage/index.js';
+import { auditStore, backupEvidence, changeRequestStore, complianceEvidenceStore, failingCheckIds, findingStore, firmwareEvidence, riskStore, vulnerabilityStore, SqlUnitOfWork, type Executor, type SqlDatabase } from '../storage/index.js';
 import type { IdentityService } from '../identity/index.js';
 import type { DeviceService } from '../devices/index.js';
 import { TLS_PROFILE } from '../transports/http/index.js';
@@ -181,6 +181,11 @@ function complianceEvidence(w: ComplianceWiringDeps): ComplianceEvidence {
       };
     },
     deadLetters: () => store.deadLetters(),
+    // Backups (issue 12): the latest backup must be verified and younger than a day and an hour
+    // (hourly by default); a drill younger than backup.drillOverdueDays.
+    backups: backupEvidence(w.database.db, { maxBackupAgeHours: 25, maxDrillAgeDays: w.config.backup.drillOverdueDays }),
+    // Firmware updates (issue 13): attestations against signed releases and their support dates.
+    firmware: firmwareEvidence(w.database.db, () => w.clock.now()),
   };
 }
 

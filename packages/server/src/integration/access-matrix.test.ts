@@ -9,9 +9,11 @@
  * - no answer, in any cell, carries an identifier of the other tenant (zero cross-tenant reads).
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { PERMISSIONS, isPermission } from '../access/index.js';
 import { makeTestCsr } from '../identity/ca/csr-fixtures.js';
+import { changeRequestStore, findingStore, rolloutStore } from '../storage/index.js';
 import { ANONYMOUS_PRINCIPAL, type Principal, type RequestContext, type Role } from '../kernel/index.js';
 import { testContext } from './fixtures.js';
 import { ADMIN_PASSWORD, IdentityHarness, type Signed } from './identity-fixtures.js';
@@ -19,7 +21,13 @@ import { ADMIN_PASSWORD, IdentityHarness, type Signed } from './identity-fixture
 const ROLES_UNDER_TEST = ['platform-admin', 'org-admin', 'security-officer', 'clinician', 'technician', 'auditor'] as const;
 
 /** Valid bodies, so that a cross-tenant answer is a real 404 and not a 400 on the body. */
-const BODIES: Readonly<Record<string, unknown>> = {
+const BODIES: Record<string, unknown> = {
+  // A well-formed but wrong second factor: the change is located (or not) before the code is checked.
+  'POST /api/v1/changes/{id}/approve': { stepUpCode: '000000' },
+  'POST /api/v1/changes/{id}/review': { stepUpCode: '000000' },
+  'POST /api/v1/changes/{id}/reject': { note: 'matrix test' },
+  // require-mfa on a device finding: located, then refused as an action that does not fit it.
+  'POST /api/v1/compliance/findings/{id}/actions': { action: 'require-mfa', note: 'matrix test' },
   'PUT /api/v1/users/{id}/roles': { roles: ['clinician'] },
   'POST /api/v1/users/{id}/training': { course: 'hipaa-refresher', completedAt: '2026-11-01T00:00:00.000Z', expiresAt: '2027-11-01T00:00:00.000Z' },
   'PUT /api/v1/patients/{id}/care-team': { members: [] },
@@ -61,6 +69,11 @@ const NOT_YET_LOCATED: ReadonlySet<string> = new Set([
   'POST /api/v1/clinical-alerts/{id}/resolve',
   'POST /api/v1/security/dead-letters/{id}/retry',
   'GET /fhir/R4/Observation/{id}',
+  // Installation-wide by design: the risk register and the audit runs belong to the platform, not
+  // to an organization (no org id on either; an organization's view of a run is its findings, which
+  // are probed below). There is no other tenant's risk or run to cross into.
+  'PATCH /api/v1/risks/{id}',
+  'GET /api/v1/compliance/audits/{id}',
 ]);
 
 interface Tenant {
@@ -73,6 +86,9 @@ interface Tenant {
   readonly ruleId: string;
   readonly securityAlertId: string;
   readonly incidentId: string;
+  readonly changeId: string;
+  readonly findingId: string;
+  readonly rolloutId: string;
 }
 
 /** Which of a tenant's resources a route's `{id}` names, by the route's collection. */
@@ -88,6 +104,9 @@ function resourceOf(path: string, tenant: Tenant): string | undefined {
   if (path.startsWith('/api/v1/security/channels/')) return tenant.channelId;
   if (path.startsWith('/api/v1/alert-rules/')) return tenant.ruleId;
   if (path.startsWith('/api/v1/security/alerts/')) return tenant.securityAlertId;
+  if (path.startsWith('/api/v1/changes/')) return tenant.changeId;
+  if (path.startsWith('/api/v1/compliance/findings/')) return tenant.findingId;
+  if (path.startsWith('/api/v1/rollouts/')) return tenant.rolloutId;
   return undefined;
 }
 
@@ -141,8 +160,31 @@ async function seedTenant(h: IdentityHarness, orgId: string, label: string): Pro
   await security.alerts.flush();
   const securityAlert = (await security.alerts.list(officer, { detector: 'brute-force' }))[0];
   assert.ok(securityAlert);
+  // Compliance and updates resources of this organization, written through their stores: a pending
+  // role-grant change (the org-scoped kind), an open finding on the tenant's device, and a rollout
+  // campaign waiting for approval (its release need not exist to be located, approved or refused).
+  const db = h.t.platform.database.db;
+  const at = h.clock.now().toISOString();
+  const changeId = randomUUID();
+  await changeRequestStore(db).insert({
+    id: changeId, orgId, kind: 'role-grant', target: carer.id, payload: { roles: ['security-officer'] }, summary: `matrix ${label}`, status: 'pending', emergency: true,
+    requestedBy: `user:${admin.id}`, requestedAt: at, decidedBy: null, decidedAt: null, decisionNote: null, appliedAt: null, reviewDueAt: at, reviewedBy: null, reviewedAt: null, audit: { seqs: [], requestIds: [] },
+  });
+  const findingId = randomUUID();
+  await findingStore(db).upsertFindings([
+    {
+      id: findingId, checkId: 'DEV-SILENT', resourceType: 'device', resourceId: device.deviceId, orgId, severity: 'medium', status: 'open', detail: `matrix ${label}`,
+      firstSeenAt: at, lastSeenAt: at, lastRunId: 'matrix-seed', resolvedAt: null, reopenedCount: 0, suppression: null, mitigation: null, updatedAt: at,
+    },
+  ]);
+  const rolloutId = randomUUID();
+  await rolloutStore(db).insert({
+    id: rolloutId, orgId, model: 'matrix-monitor', targetVersion: '1.0.0', targetPath: 'matrix-monitor/1.0.0.bin', fromMin: null, fromMax: null, groups: [], waves: [100], soakSeconds: 0,
+    gates: { maxFailureRate: 0.05, offlineTimeoutSeconds: 3600, haltOnSecurityAlert: true }, maxRetries: 0, priority: 0, maintenanceWindow: null, status: 'pending-approval', currentWave: 0,
+    waveStartedAt: null, requestedBy: `user:${admin.id}`, approvedBy: null, haltReason: null, createdAt: at, updatedAt: at,
+  });
   const incident = await h.t.platform.incidents.service.open(cli, { orgId, title: `matrix ${label}`, type: 'availability' });
-  return { orgId, userId: carer.id, patientId: patient.id, deviceId: device.deviceId, grantId: grant.id, channelId: channel.id, ruleId: rule.id, securityAlertId: securityAlert.id, incidentId: incident.id };
+  return { orgId, userId: carer.id, patientId: patient.id, deviceId: device.deviceId, grantId: grant.id, channelId: channel.id, ruleId: rule.id, securityAlertId: securityAlert.id, changeId, findingId, rolloutId, incidentId: incident.id };
 }
 
 test('ok/platform access matrix: every route x role x own/other tenant; deny by default, 404 across tenants, zero cross-tenant reads', { timeout: 300_000 }, async (t) => {
@@ -157,9 +199,10 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
     const orgAId = (session.body['user'] as { orgId: string }).orgId;
     const created = await h.as(admin, 'POST', '/api/v1/organizations', { name: 'Hospital B' });
     const orgBId = (created.body['organization'] as { id: string }).id;
+    BODIES['POST /api/v1/compliance/findings/{id}/suppress'] = { reason: 'matrix test', owner: 'security-officer', expiresAt: new Date(h.clock.now().getTime() + 30 * 86_400_000).toISOString() };
     const own = await seedTenant(h, orgAId, 'a');
     const other = await seedTenant(h, orgBId, 'b');
-    const otherIds = [other.orgId, other.userId, other.patientId, other.deviceId, other.grantId, other.channelId, other.ruleId, other.securityAlertId, other.incidentId];
+    const otherIds = [other.orgId, other.userId, other.patientId, other.deviceId, other.grantId, other.channelId, other.ruleId, other.securityAlertId, other.changeId, other.findingId, other.rolloutId, other.incidentId];
 
     const doc = await h.call('GET', '/api/openapi.json');
     const paths = doc.body['paths'] as Record<string, Record<string, unknown>>;
@@ -232,7 +275,9 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
             explained += 1;
             const said = e.body['allow'] === true ? 'allow' : String(e.body['deny'] ?? 'forbidden');
             // The bindings body names a device that does not exist: a 404 about the body, not access.
-            const aboutBody = answer.status === 404 && (answer.body['error'] as { code?: string } | undefined)?.code === 'DEVICE_NOT_FOUND' && route.path.endsWith('/bindings');
+            // The change approvals carry a wrong step-up code on purpose: a 401 about the code, after access allowed.
+            const code = (answer.body['error'] as { code?: string } | undefined)?.code;
+            const aboutBody = (answer.status === 404 && code === 'DEVICE_NOT_FOUND' && route.path.endsWith('/bindings')) || (code === 'IDENTITY_MFA_FAILED' && route.path.startsWith('/api/v1/changes/{id}/'));
             const real = aboutBody ? 'allow' : answer.status === 403 ? 'forbidden' : answer.status === 404 ? 'not-found' : answer.status === 401 ? 'unauthenticated' : 'allow';
             if (e.status !== 200 || said !== real) explainMismatches.push(`${where}: explain says ${said} (${String(e.body['rule'] ?? e.status)})`);
           }

@@ -24,8 +24,10 @@ export interface RewrapReport {
 const BATCH = 200;
 
 export async function rewrapSealedPhi(uow: UnitOfWork<PatientScope>, sealing: PhiSealing, ctx: RequestContext): Promise<RewrapReport> {
-  if (ctx.principal.kind !== 'cli' && ctx.principal.kind !== 'system') {
-    throw new AppError('FORBIDDEN', { detail: 'rewrap of sealed PHI runs from the host only' });
+  // The host (CLI, system), or a platform admin through the online KEK rotation (POST /api/v1/keys/kek/rotate).
+  const platformAdmin = ctx.principal.kind === 'user' && ctx.principal.roles.includes('platform-admin');
+  if (ctx.principal.kind !== 'cli' && ctx.principal.kind !== 'system' && !platformAdmin) {
+    throw new AppError('FORBIDDEN', { detail: 'rewrap of sealed PHI runs from the host or a platform admin only' });
   }
   const kekId = sealing.activeKeyId();
   let patients = 0;

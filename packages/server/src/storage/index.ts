@@ -30,6 +30,7 @@ export { classifyStorageFault, type ClassifiedFault } from './storage-fault.js';
 export { StorageHealth, type FaultReporter } from './storage-health.js';
 // --- backups (issue 12) ---
 export { backupRunStore } from './stores/backup-run-store.js';
+export { backupEvidence, firmwareEvidence } from './stores/module-evidence-store.js';
 export { inspectSqliteCopy, restoreSqliteCopy, sqliteSnapshotSource } from './sqlite/backup-snapshot.js';
 export { inspectPostgresCopy, postgresSnapshotSource, restorePostgresCopy } from './postgres/backup-snapshot.js';
 // --- compliance: audits, findings, change requests, risks (issue 14) ---

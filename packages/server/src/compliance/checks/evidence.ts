@@ -2,10 +2,9 @@
  * The read-only evidence audit checks run over: narrow facts from the other modules, gathered by
  * the composition root (composition/compliance.ts) from their stores and configuration.
  *
- * Modules that are not part of this build yet (backups and DR drills, firmware updates and device
- * attestation) plug in through the optional views at the bottom: while a view is absent, the checks
- * that need it answer "not applicable" with the reason; when the module lands, its wiring sets the
- * view and the same checks start to evaluate. A module may also add its own checks to the catalogue
+ * Backups and DR drills, firmware updates and device attestation plug in through the optional views
+ * at the bottom (composition/compliance.ts sets both); where a composition leaves a view out, the
+ * checks that need it answer "not applicable" with the reason. A module may also add its own checks to the catalogue
  * (catalogue.ts, `buildCatalogue(extra)`).
  *
  * MUST: every method only reads. Facts never carry secrets (no key bytes, no token values, no PHI).

@@ -3513,6 +3513,1397 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/incident-contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's contact directory for notices. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contacts: {
+                                email: string | null;
+                                id: string;
+                                kind: string;
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a contact (nearby hospital, health department, device maker, authority...). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email?: string;
+                        kind: "individuals" | "hhs" | "media" | "covered-entity" | "hospital" | "health-department" | "device-maker" | "fda" | "authority" | "other";
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            email: string | null;
+                            id: string;
+                            kind: string;
+                            name: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incident-playbooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Edit a playbook for the organization (stored as its next version). */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        id: string;
+                        steps: {
+                            actions: ("link-alerts" | "timeline" | "quarantine-devices" | "revoke-devices" | "disable-users" | "end-sessions" | "force-password-reset" | "rotate-keys" | "block-source" | "pause-rollouts" | "remediation-update" | "restore-backup" | "risk-assessment" | "notify" | "notify-care-continuity" | "notify-fda" | "report")[];
+                            deadlineHours: number;
+                            id: string;
+                            ownerRole: "platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service";
+                            title: string;
+                        }[];
+                        title: string;
+                        type: "device-compromise" | "malware-in-firmware" | "credential-compromise" | "phi-breach" | "ransomware-data-loss" | "availability";
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            steps: {
+                                actions: ("link-alerts" | "timeline" | "quarantine-devices" | "revoke-devices" | "disable-users" | "end-sessions" | "force-password-reset" | "rotate-keys" | "block-source" | "pause-rollouts" | "remediation-update" | "restore-backup" | "risk-assessment" | "notify" | "notify-care-continuity" | "notify-fda" | "report")[];
+                                deadlineHours: number;
+                                id: string;
+                                ownerRole: "platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service";
+                                title: string;
+                            }[];
+                            title: string;
+                            type: "device-compromise" | "malware-in-firmware" | "credential-compromise" | "phi-breach" | "ransomware-data-loss" | "availability";
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incident-playbooks/{playbookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's current version of a playbook. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    playbookId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            steps: {
+                                actions: ("link-alerts" | "timeline" | "quarantine-devices" | "revoke-devices" | "disable-users" | "end-sessions" | "force-password-reset" | "rotate-keys" | "block-source" | "pause-rollouts" | "remediation-update" | "restore-backup" | "risk-assessment" | "notify" | "notify-care-continuity" | "notify-fda" | "report")[];
+                                deadlineHours: number;
+                                id: string;
+                                ownerRole: "platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service";
+                                title: string;
+                            }[];
+                            title: string;
+                            type: "device-compromise" | "malware-in-firmware" | "credential-compromise" | "phi-breach" | "ransomware-data-loss" | "availability";
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incident-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which alert detectors open incidents by themselves. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            autoOpenDetectors: string[];
+                            autoOpenMinSeverity: "medium" | "high" | "critical";
+                            businessAssociate?: boolean;
+                            careContinuityHours?: number;
+                            customClocks?: {
+                                hours?: number;
+                                id: string;
+                                months?: number;
+                                recipient: string;
+                                workingDays?: number;
+                            }[];
+                            holidays?: string[];
+                            joinWindowHours: number;
+                        };
+                    };
+                };
+            };
+        };
+        /** Choose the alert detectors that open incidents by themselves. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        autoOpenDetectors: string[];
+                        autoOpenMinSeverity: "medium" | "high" | "critical";
+                        businessAssociate?: boolean;
+                        careContinuityHours?: number;
+                        customClocks?: {
+                            hours?: number;
+                            id: string;
+                            months?: number;
+                            recipient: string;
+                            workingDays?: number;
+                        }[];
+                        holidays?: string[];
+                        joinWindowHours: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            autoOpenDetectors: string[];
+                            autoOpenMinSeverity: "medium" | "high" | "critical";
+                            businessAssociate?: boolean;
+                            careContinuityHours?: number;
+                            customClocks?: {
+                                hours?: number;
+                                id: string;
+                                months?: number;
+                                recipient: string;
+                                workingDays?: number;
+                            }[];
+                            holidays?: string[];
+                            joinWindowHours: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's incidents, newest first. */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    status?: "triage" | "contained" | "eradicated" | "recovered" | "closed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            incidents: {
+                                alertIds: string[];
+                                checklist: {
+                                    actions: string[];
+                                    doneAt: string | null;
+                                    doneBy: string | null;
+                                    dueAt: string;
+                                    id: string;
+                                    ownerRole: string;
+                                    title: string;
+                                }[];
+                                closedAt: string | null;
+                                commanderId: string | null;
+                                discoveredAt: string;
+                                hasNotes: boolean;
+                                id: string;
+                                openedAt: string;
+                                orgId: string;
+                                origin: string;
+                                playbook: {
+                                    id: string;
+                                    version: number;
+                                };
+                                responderIds: string[];
+                                seeds: {
+                                    deviceIds: string[];
+                                    sources: string[];
+                                    userIds: string[];
+                                };
+                                severity: "low" | "medium" | "high" | "critical";
+                                status: "triage" | "contained" | "eradicated" | "recovered" | "closed";
+                                title: string;
+                                type: "device-compromise" | "malware-in-firmware" | "credential-compromise" | "phi-breach" | "ransomware-data-loss" | "availability";
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Open an incident by hand or from alerts; its playbook becomes its checklist. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        alertIds?: string[];
+                        /** Format: uuid */
+                        commanderId?: string;
+                        /** Format: date-time */
+                        discoveredAt?: string;
+                        notes?: string;
+                        playbookId?: string;
+                        responderIds?: string[];
+                        seeds?: {
+                            deviceIds?: string[];
+                            sources?: string[];
+                            userIds?: string[];
+                        };
+                        severity?: "low" | "medium" | "high" | "critical";
+                        title: string;
+                        type?: "device-compromise" | "malware-in-firmware" | "credential-compromise" | "phi-breach" | "ransomware-data-loss" | "availability";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alertIds: string[];
+                            checklist: {
+                                actions: string[];
+                                doneAt: string | null;
+                                doneBy: string | null;
+                                dueAt: string;
+                                id: string;
+                                ownerRole: string;
+                                title: string;
+                            }[];
+                            closedAt: string | null;
+                            commanderId: string | null;
+                            discoveredAt: string;
+                            hasNotes: boolean;
+                            id: string;
+                            openedAt: string;
+                            orgId: string;
+                            origin: string;
+                            playbook: {
+                                id: string;
+                                version: number;
+                            };
+                            responderIds: string[];
+                            seeds: {
+                                deviceIds: string[];
+                                sources: string[];
+                                userIds: string[];
+                            };
+                            severity: "low" | "medium" | "high" | "critical";
+                            status: "triage" | "contained" | "eradicated" | "recovered" | "closed";
+                            title: string;
+                            type: "device-compromise" | "malware-in-firmware" | "credential-compromise" | "phi-breach" | "ransomware-data-loss" | "availability";
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One incident with its checklist. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alertIds: string[];
+                            checklist: {
+                                actions: string[];
+                                doneAt: string | null;
+                                doneBy: string | null;
+                                dueAt: string;
+                                id: string;
+                                ownerRole: string;
+                                title: string;
+                            }[];
+                            closedAt: string | null;
+                            commanderId: string | null;
+                            discoveredAt: string;
+                            hasNotes: boolean;
+                            id: string;
+                            openedAt: string;
+                            orgId: string;
+                            origin: string;
+                            playbook: {
+                                id: string;
+                                version: number;
+                            };
+                            responderIds: string[];
+                            seeds: {
+                                deviceIds: string[];
+                                sources: string[];
+                                userIds: string[];
+                            };
+                            severity: "low" | "medium" | "high" | "critical";
+                            status: "triage" | "contained" | "eradicated" | "recovered" | "closed";
+                            title: string;
+                            type: "device-compromise" | "malware-in-firmware" | "credential-compromise" | "phi-breach" | "ransomware-data-loss" | "availability";
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The containment actions of an incident. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                approvedBy: string | null;
+                                completedAt: string | null;
+                                createdAt: string;
+                                id: string;
+                                incidentId: string;
+                                kind: string;
+                                requestedBy: string;
+                                results: {
+                                    code: string | null;
+                                    outcome: string;
+                                    target: string;
+                                }[];
+                                status: string;
+                                targets: string[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/actions/{actionId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A second person approves a pending bulk action; it runs at once. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    actionId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action: {
+                                approvedBy: string | null;
+                                completedAt: string | null;
+                                createdAt: string;
+                                id: string;
+                                incidentId: string;
+                                kind: string;
+                                requestedBy: string;
+                                results: {
+                                    code: string | null;
+                                    outcome: string;
+                                    target: string;
+                                }[];
+                                status: string;
+                                targets: string[];
+                            };
+                            oneTimePasswords?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Link security alerts to the incident. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        alertIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alertIds: string[];
+                            checklist: {
+                                actions: string[];
+                                doneAt: string | null;
+                                doneBy: string | null;
+                                dueAt: string;
+                                id: string;
+                                ownerRole: string;
+                                title: string;
+                            }[];
+                            closedAt: string | null;
+                            commanderId: string | null;
+                            discoveredAt: string;
+                            hasNotes: boolean;
+                            id: string;
+                            openedAt: string;
+                            orgId: string;
+                            origin: string;
+                            playbook: {
+                                id: string;
+                                version: number;
+                            };
+                            responderIds: string[];
+                            seeds: {
+                                deviceIds: string[];
+                                sources: string[];
+                                userIds: string[];
+                            };
+                            severity: "low" | "medium" | "high" | "critical";
+                            status: "triage" | "contained" | "eradicated" | "recovered" | "closed";
+                            title: string;
+                            type: "device-compromise" | "malware-in-firmware" | "credential-compromise" | "phi-breach" | "ransomware-data-loss" | "availability";
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the four-factor risk assessment (§164.402) and compute the notification obligations. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        assessment: {
+                            acquiredOrViewed: "low" | "high";
+                            mitigation: "low" | "high";
+                            natureAndExtent: "low" | "high";
+                            rationale: string;
+                            securedPhi: boolean;
+                            unauthorizedPerson: "low" | "high";
+                        } | null;
+                        fda: {
+                            correctionOrRemoval: boolean;
+                            cybersecurityPath: boolean;
+                            deathOrSeriousInjury: boolean;
+                            deviceMaker: boolean;
+                            remedialAction: boolean;
+                            userFacility: boolean;
+                        } | null;
+                        lawEnforcementDelay: {
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            until: string;
+                        } | null;
+                        missingContacts: number;
+                        residentsByState: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            obligations: {
+                                dueAt: string | null;
+                                id: string;
+                                obligationId: string;
+                                openedAt: string;
+                                overdueAlertedAt: string | null;
+                                reason: string | null;
+                                recipient: string;
+                                remindersSent: number[];
+                                rule: string;
+                                status: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/contain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a containment action through its owning module (devices, identity, keys, block list); more than 10 devices waits for a second approver. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        blastRadius?: boolean;
+                        hours?: number;
+                        kind: "quarantine-devices" | "revoke-devices" | "disable-users" | "force-password-reset" | "rotate-keys" | "block-source" | "pause-rollouts" | "remediation-update";
+                        targets?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action: {
+                                approvedBy: string | null;
+                                completedAt: string | null;
+                                createdAt: string;
+                                id: string;
+                                incidentId: string;
+                                kind: string;
+                                requestedBy: string;
+                                results: {
+                                    code: string | null;
+                                    outcome: string;
+                                    target: string;
+                                }[];
+                                status: string;
+                                targets: string[];
+                            };
+                            oneTimePasswords?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/obligations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The incident notification obligations and their deadlines. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            obligations: {
+                                dueAt: string | null;
+                                id: string;
+                                obligationId: string;
+                                openedAt: string;
+                                overdueAlertedAt: string | null;
+                                reason: string | null;
+                                recipient: string;
+                                remindersSent: number[];
+                                rule: string;
+                                status: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/obligations/{obligationId}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record that the recipient acknowledged a sent notice. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    obligationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dueAt: string | null;
+                            id: string;
+                            obligationId: string;
+                            openedAt: string;
+                            overdueAlertedAt: string | null;
+                            reason: string | null;
+                            recipient: string;
+                            remindersSent: number[];
+                            rule: string;
+                            status: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/obligations/{obligationId}/not-applicable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark an obligation not applicable, with a reason. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    obligationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dueAt: string | null;
+                            id: string;
+                            obligationId: string;
+                            openedAt: string;
+                            overdueAlertedAt: string | null;
+                            reason: string | null;
+                            recipient: string;
+                            remindersSent: number[];
+                            rule: string;
+                            status: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/obligations/{obligationId}/notify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render a notice from a template with the blast radius filled in, send it by email or export it, and record the proof (time, recipient, SHA-256). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    obligationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        channel: "email" | "export";
+                        /** Format: uuid */
+                        contactId: string;
+                        template?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message: string;
+                            notice: {
+                                channel: string;
+                                contactId: string;
+                                id: string;
+                                obligationId: string;
+                                sentAt: string;
+                                sha256: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move the incident along its state machine. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        status: "triage" | "contained" | "eradicated" | "recovered" | "closed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alertIds: string[];
+                            checklist: {
+                                actions: string[];
+                                doneAt: string | null;
+                                doneBy: string | null;
+                                dueAt: string;
+                                id: string;
+                                ownerRole: string;
+                                title: string;
+                            }[];
+                            closedAt: string | null;
+                            commanderId: string | null;
+                            discoveredAt: string;
+                            hasNotes: boolean;
+                            id: string;
+                            openedAt: string;
+                            orgId: string;
+                            origin: string;
+                            playbook: {
+                                id: string;
+                                version: number;
+                            };
+                            responderIds: string[];
+                            seeds: {
+                                deviceIds: string[];
+                                sources: string[];
+                                userIds: string[];
+                            };
+                            severity: "low" | "medium" | "high" | "critical";
+                            status: "triage" | "contained" | "eradicated" | "recovered" | "closed";
+                            title: string;
+                            type: "device-compromise" | "malware-in-firmware" | "credential-compromise" | "phi-breach" | "ransomware-data-loss" | "availability";
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/steps/{stepId}/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a checklist step done (who and when are recorded). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    stepId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alertIds: string[];
+                            checklist: {
+                                actions: string[];
+                                doneAt: string | null;
+                                doneBy: string | null;
+                                dueAt: string;
+                                id: string;
+                                ownerRole: string;
+                                title: string;
+                            }[];
+                            closedAt: string | null;
+                            commanderId: string | null;
+                            discoveredAt: string;
+                            hasNotes: boolean;
+                            id: string;
+                            openedAt: string;
+                            orgId: string;
+                            origin: string;
+                            playbook: {
+                                id: string;
+                                version: number;
+                            };
+                            responderIds: string[];
+                            seeds: {
+                                deviceIds: string[];
+                                sources: string[];
+                                userIds: string[];
+                            };
+                            severity: "low" | "medium" | "high" | "critical";
+                            status: "triage" | "contained" | "eradicated" | "recovered" | "closed";
+                            title: string;
+                            type: "device-compromise" | "malware-in-firmware" | "credential-compromise" | "phi-breach" | "ransomware-data-loss" | "availability";
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set the incident commander and add responders. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        commanderId?: string;
+                        responderIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alertIds: string[];
+                            checklist: {
+                                actions: string[];
+                                doneAt: string | null;
+                                doneBy: string | null;
+                                dueAt: string;
+                                id: string;
+                                ownerRole: string;
+                                title: string;
+                            }[];
+                            closedAt: string | null;
+                            commanderId: string | null;
+                            discoveredAt: string;
+                            hasNotes: boolean;
+                            id: string;
+                            openedAt: string;
+                            orgId: string;
+                            origin: string;
+                            playbook: {
+                                id: string;
+                                version: number;
+                            };
+                            responderIds: string[];
+                            seeds: {
+                                deviceIds: string[];
+                                sources: string[];
+                                userIds: string[];
+                            };
+                            severity: "low" | "medium" | "high" | "critical";
+                            status: "triage" | "contained" | "eradicated" | "recovered" | "closed";
+                            title: string;
+                            type: "device-compromise" | "malware-in-firmware" | "credential-compromise" | "phi-breach" | "ransomware-data-loss" | "availability";
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The forensic timeline, point of failure and blast radius, each item with its evidence. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            blastRadius: {
+                                devices: {
+                                    evidence: string[];
+                                    id: string;
+                                    why: string[];
+                                }[];
+                                organizations: {
+                                    evidence: string[];
+                                    id: string;
+                                    why: string[];
+                                }[];
+                                patients: {
+                                    evidence: string[];
+                                    id: string;
+                                    why: string[];
+                                }[];
+                                users: {
+                                    evidence: string[];
+                                    id: string;
+                                    why: string[];
+                                }[];
+                            };
+                            entries: {
+                                address: string | null;
+                                deviceId: string | null;
+                                kind: string;
+                                outcome: string | null;
+                                patientId: string | null;
+                                ref: string;
+                                source: string;
+                                time: string;
+                                userId: string | null;
+                            }[];
+                            from: string;
+                            pointOfFailure: {
+                                chain: {
+                                    evidence: string[];
+                                    kind: string;
+                                    subject: string;
+                                    time: string;
+                                }[];
+                                earliest: {
+                                    evidence: string[];
+                                    kind: string;
+                                    subject: string;
+                                    time: string;
+                                } | null;
+                            };
+                            to: string;
+                            truncated: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/keys/kek/rotate": {
         parameters: {
             query?: never;

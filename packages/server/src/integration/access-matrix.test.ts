@@ -267,7 +267,9 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
           // explain runs the same decision as the route (issue 11): on the own tenant for every
           // route, and across tenants where it locates the resource (patients).
           // Cells whose {id} names no real resource ('x') are left out: there is nothing to locate.
-          const located = !route.path.includes('{id}') || resourceOf(route.path, target) !== undefined;
+          // A second path parameter (an incident's {stepId}, {obligationId}...) names nothing real here:
+          // its 404 is about that sub-resource, which explain does not locate.
+          const located = (!route.path.includes('{id}') || resourceOf(route.path, target) !== undefined) && !/\{(?!id\})\w+\}/.test(route.path);
           const gone = deleted.has(`${route.path} ${tenant}`);
           if (route.method === 'DELETE' && answer.status < 300) deleted.add(`${route.path} ${tenant}`);
           if (located && !gone && (tenant === 'own' || route.path.startsWith('/api/v1/patients/{id}'))) {

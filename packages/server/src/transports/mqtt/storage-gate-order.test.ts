@@ -5,35 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AppError, type StorageFailure, type StorageStatus } from '../../kernel/index.js';
+import { AppError } from '../../kernel/index.js';
 import { StorageGate } from './storage-gate.js';
-
-class FlappingStorage implements StorageStatus {
-  healthy = false;
-  #waiters: Array<() => void> = [];
-  failure(): StorageFailure | null {
-    return this.healthy ? null : { kind: 'disk-full', code: 'SQLITE_FULL', since: 0 };
-  }
-  whenHealthy(timeoutMs: number): Promise<boolean> {
-    if (this.healthy) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(this.healthy), timeoutMs);
-      this.#waiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-  }
-  recover(): void {
-    this.healthy = true;
-    for (const wake of this.#waiters.splice(0)) wake();
-  }
-}
+import { FakeStorage } from './storage-status-fakes.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An ingest of `seq`: fails while storage is down, and seq 1 also on its first `flaps` attempts. */
-function ingests(storage: FlappingStorage, order: number[], flaps: number) {
+function ingests(storage: FakeStorage, order: number[], flaps: number) {
   const attempts = new Map<number, number>();
   return (seq: number) => async () => {
     const n = (attempts.get(seq) ?? 0) + 1;
@@ -44,27 +23,27 @@ function ingests(storage: FlappingStorage, order: number[], flaps: number) {
 }
 
 test('ok/held publishes of one device are ingested again in the order they first failed, even when the first retry of the earliest fails again', async () => {
-  const storage = new FlappingStorage();
+  const storage = new FakeStorage(false);
   const gate = new StorageGate(storage, 5_000);
   const order: number[] = [];
   const ingest = ingests(storage, order, 2);
   const runs = [1, 2, 3].map((seq) => gate.run('device-a', ingest(seq), () => true));
   await sleep(20);
   assert.equal(gate.devicesWaiting, 1);
-  storage.recover();
+  storage.set(true);
   await Promise.all(runs);
   assert.deepEqual(order, [1, 2, 3]);
   assert.equal(gate.devicesWaiting, 0);
 });
 
 test('ok/a publish that arrives while earlier ones of its device are held waits behind them; other devices do not wait', async () => {
-  const storage = new FlappingStorage();
+  const storage = new FakeStorage(false);
   const gate = new StorageGate(storage, 5_000);
   const order: number[] = [];
   const ingest = ingests(storage, order, 2);
   const held = [1, 2].map((seq) => gate.run('device-a', ingest(seq), () => true));
   await sleep(20);
-  storage.recover();
+  storage.set(true);
   const later = gate.run('device-a', ingest(3), () => true);
   const other: number[] = [];
   await gate.run('device-b', async () => void other.push(9), () => true);
@@ -74,7 +53,7 @@ test('ok/a publish that arrives while earlier ones of its device are held waits 
 });
 
 test('fail/a held publish whose connection closes fails, and the ones behind it still run in order', async () => {
-  const storage = new FlappingStorage();
+  const storage = new FakeStorage(false);
   const gate = new StorageGate(storage, 5_000);
   const order: number[] = [];
   const ingest = ingests(storage, order, 0);
@@ -83,7 +62,7 @@ test('fail/a held publish whose connection closes fails, and the ones behind it 
   const second = gate.run('device-a', ingest(2), () => true);
   await sleep(20);
   open = false;
-  storage.recover();
+  storage.set(true);
   await assert.rejects(first, (error: unknown) => error instanceof AppError && error.code === 'STORAGE_UNAVAILABLE');
   await second;
   assert.deepEqual(order, [2]);

@@ -13,30 +13,9 @@ import { after, before, describe, test } from 'node:test';
 import { deviceTopic } from '@vigil/protocol';
 import { FakeDeviceRegistry, makeDevicePki, type DevicePki } from '../../integration/device-pki.js';
 import { connectDevice, envelope } from '../../integration/mqtt-clients.js';
-import { AppError, MemorySecurityEventSink, type StorageFailure, type StorageStatus } from '../../kernel/index.js';
+import { AppError, MemorySecurityEventSink } from '../../kernel/index.js';
+import { FakeStorage } from './storage-status-fakes.js';
 import { startDeviceBroker, type DeviceBroker } from './device-broker.js';
-
-class FakeStorage implements StorageStatus {
-  healthy = true;
-  #waiters: Array<() => void> = [];
-  failure(): StorageFailure | null {
-    return this.healthy ? null : { kind: 'disk-full', code: 'SQLITE_FULL', since: 0 };
-  }
-  whenHealthy(timeoutMs: number): Promise<boolean> {
-    if (this.healthy) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(this.healthy), timeoutMs);
-      this.#waiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-  }
-  set(healthy: boolean): void {
-    this.healthy = healthy;
-    if (healthy) for (const wake of this.#waiters.splice(0)) wake();
-  }
-}
 
 const LIMITS = { connectionsPerMinute: 12, connectionBurst: 6, connectionBackoffMaxSeconds: 300, storageHoldSeconds: 20, connectTimeoutMs: 2000 };
 

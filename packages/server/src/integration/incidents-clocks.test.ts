@@ -26,7 +26,8 @@ const BREACH: RiskAssessment = { natureAndExtent: 'high', unauthorizedPerson: 'h
 describe('incident notification clocks', () => {
   let t: TestPlatform;
   before(async () => {
-    t = await makePlatform();
+    // The notice test's SMTP peer listens on loopback: the operator allows it (delivery.allowedTargets).
+    t = await makePlatform({ delivery: { allowedTargets: ['127.0.0.0/8'] } });
   });
   after(async () => {
     await t.dispose();

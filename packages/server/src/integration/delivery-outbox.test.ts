@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { SecurityAlert } from '../alerts/index.js';
+import { sampleAlert } from '../alerts/delivery/delivery-fakes.js';
 import { newId, type RequestContext } from '../kernel/index.js';
 import { openPlatform } from '../main.js';
 import { makePlatform } from './fixtures.js';
@@ -20,25 +21,7 @@ const officer: RequestContext = {
   source: '127.0.0.1',
 };
 
-function alert(): SecurityAlert {
-  return {
-    id: newId(),
-    orgId: ORG,
-    detector: 'brute-force',
-    severity: 'high',
-    title: 'Brute force',
-    summary: 's',
-    subject: { kind: 'user', id: newId() },
-    count: 1,
-    firstSeenAt: '2026-11-28T12:00:00.000Z',
-    lastSeenAt: '2026-11-28T12:00:00.000Z',
-    status: 'open',
-    assignee: null,
-    suppressedReason: null,
-    notes: [],
-    evidence: { securityEventIds: [], auditSeqs: [] },
-  };
-}
+const alert = (): SecurityAlert => sampleAlert(ORG, '2026-11-28T12:00:00.000Z');
 
 test('ok/restart: the retry in back-off is in the outbox table and the next process delivers it', async () => {
   const hits: string[] = [];

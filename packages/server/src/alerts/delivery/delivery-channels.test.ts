@@ -10,7 +10,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { ManualClock, newId } from '../../kernel/index.js';
 import { makeTestPki, type TestPki } from '../../transports/http/http-fixtures.js';
 import { DeliveryService } from './delivery-service.js';
-import { fakeSealer, MemoryAudit, MemoryDeliveryStore, memoryUow, userContext } from './delivery-fakes.js';
+import { fakeSealer, MemoryAudit, MemoryDeliveryStore, memoryUow, sampleAlert, userContext } from './delivery-fakes.js';
 import type { SecurityAlert } from './model.js';
 import { createTargetPolicy } from './target-policy.js';
 
@@ -36,25 +36,7 @@ function harness() {
   return { service, store, audit };
 }
 
-function alert(): SecurityAlert {
-  return {
-    id: newId(),
-    orgId: ORG,
-    detector: 'brute-force',
-    severity: 'high',
-    title: 'Brute force',
-    summary: 's',
-    subject: { kind: 'user', id: newId() },
-    count: 1,
-    firstSeenAt: '2026-01-01T10:00:00.000Z',
-    lastSeenAt: '2026-01-01T10:00:00.000Z',
-    status: 'open',
-    assignee: null,
-    suppressedReason: null,
-    notes: [],
-    evidence: { securityEventIds: [], auditSeqs: [] },
-  };
-}
+const alert = (): SecurityAlert => sampleAlert(ORG, '2026-01-01T10:00:00.000Z');
 
 describe('channel management', () => {
   test('ok/read, edit, disable and delete in the organization; every change audited, no secret anywhere', async () => {

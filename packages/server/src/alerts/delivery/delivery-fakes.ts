@@ -2,6 +2,7 @@
 import { validateEvent, type AuditEventInput, type AuditWriter } from '../../audit/index.js';
 import type { Sealer } from '../../keys/index.js';
 import { newId, type Principal, type RequestContext, type UnitOfWork } from '../../kernel/index.js';
+import type { SecurityAlert } from '../security/index.js';
 import type { ChannelChange, ChannelRow, DeadLetterRow, DeliveryScope, DeliveryStore, OutboxRow } from './store.js';
 
 export class MemoryDeliveryStore implements DeliveryStore {
@@ -99,4 +100,25 @@ export const fakeSealer: Sealer = {
 export function userContext(orgId: string, roles: Array<'security-officer' | 'org-admin' | 'clinician' | 'auditor'>): RequestContext {
   const principal: Principal = { kind: 'user', id: newId(), orgId, username: 'u', roles, sessionId: newId(), mfa: true };
   return { principal, requestId: `req-${newId()}`, source: '127.0.0.1' };
+}
+
+/** A plain open brute-force alert of `orgId`, first and last seen at `at`: what a delivery test sends. */
+export function sampleAlert(orgId: string, at: string): SecurityAlert {
+  return {
+    id: newId(),
+    orgId,
+    detector: 'brute-force',
+    severity: 'high',
+    title: 'Brute force',
+    summary: 's',
+    subject: { kind: 'user', id: newId() },
+    count: 1,
+    firstSeenAt: at,
+    lastSeenAt: at,
+    status: 'open',
+    assignee: null,
+    suppressedReason: null,
+    notes: [],
+    evidence: { securityEventIds: [], auditSeqs: [] },
+  };
 }

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { ManualClock, newId } from '../../kernel/index.js';
 import { makeTestPki, type TestPki } from '../../transports/http/http-fixtures.js';
 import { DeliveryService } from './delivery-service.js';
-import { fakeSealer, MemoryAudit, MemoryDeliveryStore, memoryUow, userContext } from './delivery-fakes.js';
+import { fakeSealer, MemoryAudit, MemoryDeliveryStore, memoryUow, sampleAlert, userContext } from './delivery-fakes.js';
 import { GENERIC_DELIVERY_FAILURE, type SecurityAlert } from './model.js';
 import { createTargetPolicy, type HostResolver, type TargetPolicy } from './target-policy.js';
 
@@ -21,25 +21,7 @@ const ORG = newId();
 const SECRET = 'whsec-0123456789abcdef';
 const officer = userContext(ORG, ['security-officer']);
 
-function alert(): SecurityAlert {
-  return {
-    id: newId(),
-    orgId: ORG,
-    detector: 'brute-force',
-    severity: 'high',
-    title: 'Brute force',
-    summary: 's',
-    subject: { kind: 'user', id: newId() },
-    count: 1,
-    firstSeenAt: '2026-01-01T10:00:00.000Z',
-    lastSeenAt: '2026-01-01T10:00:00.000Z',
-    status: 'open',
-    assignee: null,
-    suppressedReason: null,
-    notes: [],
-    evidence: { securityEventIds: [], auditSeqs: [] },
-  };
-}
+const alert = (): SecurityAlert => sampleAlert(ORG, '2026-01-01T10:00:00.000Z');
 
 function harness(targets: TargetPolicy) {
   const store = new MemoryDeliveryStore();

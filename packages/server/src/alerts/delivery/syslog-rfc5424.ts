@@ -83,24 +83,34 @@ export function frameOctetCounted(message: string): Buffer {
 export function syslogSender(config: SyslogConfig, now: () => Date, targets: TargetPolicy): ChannelSender {
   if (config.transport === 'tcp' && !config.insecure) throw new Error('syslog: plain TCP needs the insecure flag');
   return {
-    send: (notification) =>
-      new Promise<void>((resolve, reject) => {
-        targets.checkHost(config.host);
-        const frame = frameOctetCounted(formatRfc5424(notification, { facility: config.facility, time: now() }));
-        let socket: Socket;
-        const onConnected = (): void => {
-          socket.end(frame, () => resolve());
-        };
-        if (config.transport === 'tls') {
-          socket = tlsConnect(
-            { host: config.host, port: config.port, lookup: targets.lookup, ...(isIP(config.host) === 0 ? { servername: config.host } : {}), minVersion: 'TLSv1.2', ...(config.caPem !== null ? { ca: config.caPem } : {}) },
-            onConnected,
-          );
-        } else {
-          socket = netConnect({ host: config.host, port: config.port, lookup: targets.lookup }, onConnected);
-        }
-        socket.setTimeout(config.timeoutMs, () => socket.destroy(new Error(`no progress within ${config.timeoutMs} ms`)));
-        socket.on('error', reject);
-      }),
+    send: async (notification) => {
+      targets.checkHost(config.host);
+      await sendSyslogFrame(config, frameOctetCounted(formatRfc5424(notification, { facility: config.facility, time: now() })), targets.lookup);
+    },
   };
+}
+
+/**
+ * Sends one octet-counted frame to the collector over TLS (RFC 5425, certificate verified, TLS
+ * 1.2+) or plain TCP. `lookup` is the channel's address policy (tenant targets); the operator's
+ * own collectors (the audit witness) pass none.
+ */
+export function sendSyslogFrame(config: SyslogConfig, frame: Buffer, lookup?: TargetPolicy['lookup']): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let socket: Socket;
+    const onConnected = (): void => {
+      socket.end(frame, () => resolve());
+    };
+    const pinned = lookup === undefined ? {} : { lookup };
+    if (config.transport === 'tls') {
+      socket = tlsConnect(
+        { host: config.host, port: config.port, ...pinned, ...(isIP(config.host) === 0 ? { servername: config.host } : {}), minVersion: 'TLSv1.2', ...(config.caPem !== null ? { ca: config.caPem } : {}) },
+        onConnected,
+      );
+    } else {
+      socket = netConnect({ host: config.host, port: config.port, ...pinned }, onConnected);
+    }
+    socket.setTimeout(config.timeoutMs, () => socket.destroy(new Error(`no progress within ${config.timeoutMs} ms`)));
+    socket.on('error', reject);
+  });
 }

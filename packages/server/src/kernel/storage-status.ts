@@ -7,6 +7,7 @@
  *       read-only file system, I/O error, database unreachable) and true again only after a
  *       transaction committed.
  */
+import { isAppError } from './app-error.js';
 
 /** Why storage cannot commit. `unreachable`: the database server or its connection is gone. */
 export type StorageFaultKind = 'disk-full' | 'read-only' | 'io-error' | 'unreachable';
@@ -31,3 +32,13 @@ export interface StorageStatus {
 
 /** For tests and tools that have no database: always healthy. */
 export const ALWAYS_HEALTHY: StorageStatus = { healthy: true, failure: () => null, whenHealthy: () => Promise.resolve(true) };
+
+/** True when `error`, or a cause of it (a few levels deep), is the storage layer's STORAGE_UNAVAILABLE. */
+export function isStorageUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current !== null && typeof current === 'object'; depth += 1) {
+    if (isAppError(current) && current.code === 'STORAGE_UNAVAILABLE') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -20,7 +20,7 @@
 import { hash } from 'node:crypto';
 import { canonicalTelemetry, type TelemetryEnvelope } from '@vigil/protocol';
 import type { AuditEventInput } from '../audit/index.js';
-import { AppError, isAppError, newId, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
+import { AppError, isAppError, isStorageUnavailable, newId, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
 import type { IngestDevice } from './model.js';
 import type { DeviceSeqAdvance, ReadingRow, TelemetryStore } from './store.js';
 
@@ -152,7 +152,7 @@ export class GroupCommitter {
       // Storage cannot commit (issue 17): what is queued behind this batch fails with it, so that a
       // device's later seq never commits before an earlier one that failed (it would turn the
       // earlier one's resend into a replay). The devices resend, in order.
-      const behind = isStorageFault(error) ? this.queue.splice(0) : [];
+      const behind = isStorageUnavailable(error) ? this.queue.splice(0) : [];
       for (const p of [...batch, ...behind]) p.reject(error);
       return;
     }
@@ -238,13 +238,4 @@ export class GroupCommitter {
       return { results, stored: rows };
     });
   }
-}
-
-function isStorageFault(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current !== null && typeof current === 'object'; depth += 1) {
-    if (isAppError(current) && current.code === 'STORAGE_UNAVAILABLE') return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
 }

@@ -11,17 +11,7 @@
  *       first; a device that would be refused for its certificate is never admitted by this gate.
  * MUST: a publish is acknowledged only after a commit that succeeded.
  */
-import { isAppError, type StorageStatus } from '../../kernel/index.js';
-
-/** True when `error` (or a cause of it) is the storage layer's STORAGE_UNAVAILABLE. */
-export function isStorageUnavailable(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current !== null && typeof current === 'object'; depth += 1) {
-    if (isAppError(current) && current.code === 'STORAGE_UNAVAILABLE') return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
+import { isStorageUnavailable, type StorageStatus } from '../../kernel/index.js';
 
 export class StorageGate {
   /** Publishes held per device (a device counts once however many it has in flight). */

@@ -1,8 +1,8 @@
 /**
  * Wiring of the incidents module (issue 15): the service over the SQL stores, the playbooks
  * shipped in packages/server/playbooks/, and the hook that lets security alerts open incidents.
- * The ports of modules still under way (updates, compliance) are the "not available" ones until
- * they land: replace NO_REMEDIATION / NO_ROLLOUT_PAUSE / NO_CHANGE_REQUESTS here at merge.
+ * attachContainment connects the owning modules (devices, identity, keys, updates, compliance)
+ * through the adapters of composition/incident-ports.ts.
  */
 import type { AlertCandidate, AlertChange, SecurityAlert, SecurityAlertNotifier } from '../alerts/index.js';
 import type { AuditLog } from '../audit/index.js';
@@ -12,16 +12,13 @@ import {
   builtInPlaybooks,
   ContainmentService,
   IncidentService,
-  NO_CHANGE_REQUESTS,
-  NO_REMEDIATION,
-  NO_ROLLOUT_PAUSE,
   NotificationService,
   SourceBlockList,
-  type ChangeRequestSource,
   type ContainmentPorts,
-  type RemediationPort,
-  type RolloutPausePort,
 } from '../incidents/index.js';
+import type { ChangeService } from '../compliance/index.js';
+import type { ReleaseService, RolloutService } from '../updates/index.js';
+import { changeRequestAdapter, deviceGroupAdapter, remediationAdapter, rolloutPauseAdapter } from './incident-ports.js';
 import { AppError, type Clock } from '../kernel/index.js';
 import type { KeyProvider, Sealer } from '../keys/index.js';
 import { auditStore, incidentLocator, incidentStore, incidentTimelineSource, notificationStore, SqlUnitOfWork, type SqlDatabase } from '../storage/index.js';
@@ -34,9 +31,6 @@ export interface IncidentsWiring {
   containment: ContainmentService | undefined;
   /** Notification clocks; set by attachContainment (they raise security alerts). */
   notifications: NotificationService | undefined;
-  readonly remediation: RemediationPort;
-  readonly rollouts: RolloutPausePort;
-  readonly changeRequests: ChangeRequestSource;
   /** Chains the incident hook after another alert notifier. */
   withAlertHook(next: SecurityAlertNotifier): SecurityAlertNotifier;
   /** Waits for the alert hook's pending work (tests, shutdown). */
@@ -73,9 +67,6 @@ export function wireIncidents(w: {
     blocks,
     containment: undefined,
     notifications: undefined,
-    remediation: NO_REMEDIATION,
-    rollouts: NO_ROLLOUT_PAUSE,
-    changeRequests: NO_CHANGE_REQUESTS,
     withAlertHook: (next) => ({
       notify: (alert, change) => {
         next.notify(alert, change);
@@ -90,8 +81,10 @@ export function wireIncidents(w: {
 
 /**
  * Containment through the owning modules: devices (quarantine, revoke: the device notifier cuts
- * open connections), identity (disable + end sessions, password reset), keys (rotation: host
- * principals only, audited like `vigil keys rotate`).
+ * open connections; the devices of a group), identity (disable + end sessions, password reset,
+ * step-up codes for bulk approvals), keys (rotation: host principals only, audited like
+ * `vigil keys rotate`), updates (pause rollouts, remediation campaigns) and compliance (change
+ * requests in the timeline). updates and compliance are optional (a test may run without them).
  */
 export async function attachContainment(
   wiring: IncidentsWiring,
@@ -106,6 +99,8 @@ export async function attachContainment(
     raise: (candidate: AlertCandidate) => void;
     /** The delivery module's email channel (notices by email). */
     sendEmail: (orgId: string, to: string, subject: string, text: string) => Promise<void>;
+    updates?: { readonly releases: ReleaseService; readonly rollouts: RolloutService } | undefined;
+    changes?: ChangeService | undefined;
   },
 ): Promise<ContainmentService> {
   const ports: ContainmentPorts = {
@@ -124,9 +119,11 @@ export async function attachContainment(
       });
       return { keyId: rotated.id };
     },
-    remediation: wiring.remediation,
-    rollouts: wiring.rollouts,
+    remediation: remediationAdapter({ devices: w.devices, releases: () => w.updates?.releases, rollouts: () => w.updates?.rollouts }),
+    rollouts: rolloutPauseAdapter(() => w.updates?.rollouts),
+    groups: deviceGroupAdapter(w.devices),
   };
+  wiring.service.attachChangeRequests(changeRequestAdapter(() => w.changes));
   const containment = new ContainmentService({
     incidents: wiring.service,
     uow: new SqlUnitOfWork(w.database, (executor) => ({ incidents: incidentStore(executor), audit: w.auditLog.writer(auditStore(executor, w.database.dialect)) })),
@@ -134,6 +131,8 @@ export async function attachContainment(
     ports,
     blocks: wiring.blocks,
     clock: w.clock,
+    sealer: w.sealer,
+    stepUp: (ctx, code) => w.identity.verifyStepUp(ctx, code),
   });
   await containment.reloadBlocks();
   wiring.containment = containment;

@@ -1,8 +1,8 @@
 /**
  * Containment actions: the types and pure rules. No I/O.
  *
- * MUST: an action on more than BULK_THRESHOLD devices (or any revocation of a whole list above
- *       it) waits for a second person's approval; the approver is a user other than the requester.
+ * MUST: an action on more than BULK_THRESHOLD devices, and any action on a whole device group,
+ *       waits for a second person's approval; the approver is a user other than the requester.
  */
 export const CONTAINMENT_KINDS = ['quarantine-devices', 'revoke-devices', 'disable-users', 'force-password-reset', 'rotate-keys', 'block-source', 'pause-rollouts', 'remediation-update'] as const;
 export type ContainmentKind = (typeof CONTAINMENT_KINDS)[number];
@@ -18,6 +18,14 @@ export interface ActionResult {
   readonly code: string | null;
 }
 
+/** What the request named besides its targets, kept so an approved action runs as requested. */
+export interface ActionOptions {
+  /** block-source: how long, in hours. */
+  readonly hours?: number;
+  /** quarantine-devices / revoke-devices: the device group the targets were taken from. */
+  readonly group?: string;
+}
+
 export interface ContainmentAction {
   readonly id: string;
   readonly orgId: string;
@@ -30,14 +38,18 @@ export interface ContainmentAction {
   readonly createdAt: string;
   readonly completedAt: string | null;
   readonly results: readonly ActionResult[];
+  /** The reason the requester gave (keys/ Sealer text bound to the incident), or null. */
+  readonly reasonSealed: string | null;
+  readonly options: ActionOptions;
 }
 
 export function isDeviceKind(kind: ContainmentKind): boolean {
   return kind === 'quarantine-devices' || kind === 'revoke-devices' || kind === 'remediation-update';
 }
 
-export function needsApproval(kind: ContainmentKind, targets: readonly string[]): boolean {
-  return isDeviceKind(kind) && targets.length > BULK_THRESHOLD;
+/** Whether the action waits for a second person: many devices, or a whole group. */
+export function needsApproval(kind: ContainmentKind, targets: readonly string[], group?: string): boolean {
+  return isDeviceKind(kind) && (targets.length > BULK_THRESHOLD || group !== undefined);
 }
 
 export function statusOf(results: readonly ActionResult[]): ActionStatus {

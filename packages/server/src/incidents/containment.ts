@@ -4,8 +4,12 @@
  * its own permission and writes its own audit event; the incident records the action and links
  * back to it (incidents.action.* audit events name the incident and the action).
  *
- * MUST: an action on more than BULK_THRESHOLD devices is stored as pending and runs only when a
- *       second, different user approves it (INCIDENT_APPROVAL_REQUIRED otherwise).
+ * MUST: an action on more than BULK_THRESHOLD devices, or on a whole device group, is stored as
+ *       pending and runs only when a second, different user approves it (INCIDENT_APPROVAL_REQUIRED
+ *       otherwise). A person who requests or approves such an action passes a step-up second
+ *       factor on an MFA session (INCIDENT_STEP_UP_REQUIRED otherwise), as rollouts and change
+ *       requests do; the host (CLI) may request, never approve.
+ * MUST: the reason a person gives is sealed (keys/ Sealer, bound to the incident), never audited.
  * MUST: targets belong to the incident's organization: the owning module looks them up scoped by
  *       that organization (another tenant's device or user is "not found" there).
  * MUST: a one-time password from a forced reset goes back to the caller only: never stored in the
@@ -15,7 +19,9 @@
 import { AppError, isAppError, newId, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
 import { parseCidr, type SourceBlock, type SourceBlockList } from './block-list.js';
 import { needsApproval, statusOf, type ActionResult, type ContainmentAction, type ContainmentKind } from './containment-model.js';
-import type { RemediationPort, RolloutPausePort } from './ports.js';
+import type { Sealer } from '../keys/index.js';
+import type { DeviceGroupPort, RemediationPort, RolloutPausePort } from './ports.js';
+import { UNKNOWN_HASH_WHY } from './timeline.js';
 import type { IncidentScope, IncidentService } from './service.js';
 import type { IncidentStore } from './store.js';
 
@@ -29,6 +35,7 @@ export interface ContainmentPorts {
   rotateKey(ctx: RequestContext, purpose: 'kek' | 'audit-signing'): Promise<{ keyId: string }>;
   readonly remediation: RemediationPort;
   readonly rollouts: RolloutPausePort;
+  readonly groups: DeviceGroupPort;
 }
 
 export interface ContainInput {
@@ -39,6 +46,12 @@ export interface ContainInput {
   readonly blastRadius?: boolean;
   /** block-source: how long, in hours (default 24, at most 720). */
   readonly hours?: number;
+  /** quarantine-devices / revoke-devices: every device of this group (always needs a second person). */
+  readonly group?: string;
+  /** Why (free text, sealed with the action). */
+  readonly reason?: string;
+  /** The requester's second-factor code, for an action that needs approval. */
+  readonly stepUpCode?: string;
 }
 
 export interface ContainOutcome {
@@ -54,9 +67,14 @@ export interface ContainmentServiceDeps {
   readonly ports: ContainmentPorts;
   readonly blocks: SourceBlockList;
   readonly clock: Clock;
+  readonly sealer: Sealer;
+  /** identity.verifyStepUp: throws unless the caller's second-factor code is right (single use). */
+  readonly stepUp: (ctx: RequestContext, code: string) => Promise<void>;
 }
 
 const MAX_TARGETS = 1000;
+const MAX_REASON = 1000;
+const GROUP_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
 export class ContainmentService {
   constructor(private readonly deps: ContainmentServiceDeps) {}
@@ -71,10 +89,21 @@ export class ContainmentService {
   async contain(ctx: RequestContext, incidentId: string, input: ContainInput): Promise<ContainOutcome> {
     const incident = await this.deps.incidents.requireManage(ctx, incidentId);
     if (incident.status === 'closed') throw new AppError('INCIDENT_STATE', { publicMessage: 'The incident is closed.' });
+    const reason = input.reason?.trim() ?? '';
+    if (reason.length > MAX_REASON) throw new AppError('INCIDENT_INVALID', { publicMessage: `A reason is at most ${MAX_REASON} characters.` });
+    if (input.group !== undefined && (!GROUP_RE.test(input.group) || (input.kind !== 'quarantine-devices' && input.kind !== 'revoke-devices'))) {
+      throw new AppError('INCIDENT_INVALID', { publicMessage: 'A group (letters, digits, ".", "_", "-") names the devices of a quarantine or revocation.' });
+    }
     let targets = [...new Set(input.targets ?? [])];
+    if (input.group !== undefined) targets = [...new Set([...targets, ...(await this.deps.ports.groups.devicesInGroup(ctx, incident.orgId, input.group))])];
     if (input.blastRadius === true) {
       const { blastRadius } = await this.deps.incidents.timeline(ctx, incidentId);
-      const from = input.kind === 'disable-users' || input.kind === 'force-password-reset' ? blastRadius.users : blastRadius.devices;
+      const from =
+        input.kind === 'disable-users' || input.kind === 'force-password-reset'
+          ? blastRadius.users
+          : input.kind === 'remediation-update'
+            ? blastRadius.devices.filter((d) => d.why.includes(UNKNOWN_HASH_WHY))
+            : blastRadius.devices;
       targets = [...new Set([...targets, ...from.map((i) => i.id)])];
     }
     if (targets.length === 0 && input.kind !== 'pause-rollouts') throw new AppError('INCIDENT_INVALID', { publicMessage: 'The action has no targets.' });
@@ -91,26 +120,40 @@ export class ContainmentService {
       createdAt: this.deps.clock.now().toISOString(),
       completedAt: null,
       results: [],
+      reasonSealed: reason === '' ? null : this.deps.sealer.seal(new TextEncoder().encode(reason), reasonContext(incident.orgId, incidentId)),
+      options: { ...(input.hours !== undefined ? { hours: input.hours } : {}), ...(input.group !== undefined ? { group: input.group } : {}) },
     };
-    if (needsApproval(input.kind, targets)) {
+    if (needsApproval(input.kind, targets, input.group)) {
+      if (ctx.principal.kind !== 'cli') await this.#stepUp(ctx, input.stepUpCode);
       await this.deps.uow.run(async (s) => {
         await s.incidents.insertAction(action);
-        await s.audit.record(ctx, actionEvent(action, 'incidents.action.request', { targets: targets.length }));
+        await s.audit.record(ctx, actionEvent(action, 'incidents.action.request', { targets: targets.length, group: input.group ?? '' }));
       });
       return { action };
     }
     await this.deps.uow.run((s) => s.incidents.insertAction(action));
-    return this.#run(ctx, action, input.hours);
+    return this.#run(ctx, action);
   }
 
-  /** A second person approves a pending bulk action; it runs at once. */
-  async approve(ctx: RequestContext, incidentId: string, actionId: string): Promise<ContainOutcome> {
+  /** A second person (a user on an MFA session, with a fresh step-up code) approves a pending bulk action; it runs at once. */
+  async approve(ctx: RequestContext, incidentId: string, actionId: string, stepUpCode?: string): Promise<ContainOutcome> {
     const incident = await this.deps.incidents.requireManage(ctx, incidentId);
     const action = await this.deps.read.action(incident.orgId, actionId);
     if (!action || action.incidentId !== incidentId) throw new AppError('INCIDENT_NOT_FOUND');
     if (action.status !== 'pending-approval') throw new AppError('INCIDENT_STATE', { publicMessage: 'The action is not waiting for approval.' });
-    if (ctx.principal.kind !== 'user' || ctx.principal.id === action.requestedBy) throw new AppError('INCIDENT_APPROVAL_REQUIRED');
-    return this.#run(ctx, { ...action, approvedBy: ctx.principal.id }, undefined);
+    if (ctx.principal.kind !== 'user' || ctx.principal.id === action.requestedBy) {
+      await this.deps.uow.run((s) => s.audit.record(ctx, { ...actionEvent(action, 'incidents.action.approve', {}), outcome: 'failure', reason: 'same-person' }));
+      throw new AppError('INCIDENT_APPROVAL_REQUIRED');
+    }
+    await this.#stepUp(ctx, stepUpCode);
+    return this.#run(ctx, { ...action, approvedBy: ctx.principal.id });
+  }
+
+  async #stepUp(ctx: RequestContext, code: string | undefined): Promise<void> {
+    if (ctx.principal.kind !== 'user' || !ctx.principal.mfa || code === undefined || code === '') {
+      throw new AppError('INCIDENT_STEP_UP_REQUIRED', { publicMessage: 'An action on more than 10 devices or a whole group needs a person signed in with a second factor, and a fresh code (stepUpCode).' });
+    }
+    await this.deps.stepUp(ctx, code);
   }
 
   async list(ctx: RequestContext, incidentId: string): Promise<ContainmentAction[]> {
@@ -118,7 +161,8 @@ export class ContainmentService {
     return this.deps.read.actions(incident.orgId, incidentId);
   }
 
-  async #run(ctx: RequestContext, action: ContainmentAction, hours: number | undefined): Promise<ContainOutcome> {
+  async #run(ctx: RequestContext, action: ContainmentAction): Promise<ContainOutcome> {
+    const hours = action.options.hours;
     const { ports } = this.deps;
     const org = action.orgId;
     const reason = `incident-${action.incidentId.slice(0, 8)}`;
@@ -132,6 +176,14 @@ export class ContainmentService {
         } catch (error) {
           results.push({ target, outcome: 'failed', code: isAppError(error) ? error.code : 'INTERNAL' });
         }
+      }
+    };
+    // A port that acts on many things at once answers per thing; when it fails as a whole, one failed result.
+    const whole = async (target: string, fn: () => Promise<ActionResult[]>) => {
+      try {
+        results.push(...(await fn()));
+      } catch (error) {
+        results.push({ target, outcome: 'failed', code: isAppError(error) ? error.code : 'INTERNAL' });
       }
     };
     switch (action.kind) {
@@ -159,12 +211,10 @@ export class ContainmentService {
         await each((cidr) => this.#block(ctx, action, cidr, hours ?? 24));
         break;
       case 'pause-rollouts':
-        await ports.rollouts.pauseRollouts(ctx, org, action.incidentId);
-        results.push({ target: org, outcome: 'ok', code: null });
+        await whole(org, () => ports.rollouts.pauseRollouts(ctx, org, action.incidentId));
         break;
       case 'remediation-update':
-        await ports.remediation.startRemediation(ctx, org, action.targets, action.incidentId);
-        results.push(...action.targets.map((target) => ({ target, outcome: 'ok' as const, code: null })));
+        await whole(org, () => ports.remediation.startRemediation(ctx, org, action.targets, action.incidentId));
         break;
     }
     const done: ContainmentAction = { ...action, status: statusOf(results), results, completedAt: this.deps.clock.now().toISOString() };
@@ -186,6 +236,10 @@ export class ContainmentService {
       await s.audit.record(ctx, { action: 'incidents.source.block', target: { type: 'ip', id: cidr }, outcome: 'success', orgId: action.orgId, details: { incident: action.incidentId, expiresAt: block.expiresAt } });
     });
   }
+}
+
+function reasonContext(orgId: string, incidentId: string): string {
+  return `incident-action:${orgId}:${incidentId}`;
 }
 
 function actorOf(ctx: RequestContext): string {

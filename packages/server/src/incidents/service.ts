@@ -16,6 +16,7 @@ import type { Sealer } from '../keys/index.js';
 import { AppError, newId, principalOrg, SYSTEM_PRINCIPAL, type Clock, type Principal, type RequestContext, type UnitOfWork } from '../kernel/index.js';
 import { addOnce, canTransition, INCIDENT_SEVERITIES, MAX_ALERTS, MAX_RESPONDERS, MAX_SEEDS, typeForDetector, type Incident, type IncidentSeeds, type IncidentSeverity, type IncidentStatus, type IncidentType } from './model.js';
 import { defaultPlaybookId, instantiate, parsePlaybook, type Playbook } from './playbooks.js';
+import { NO_CHANGE_REQUESTS, type ChangeRequestSource } from './ports.js';
 import type { IncidentSettings, IncidentStore, LinkedAlert, TimelineSource } from './store.js';
 import { computeBlastRadius, findPointOfFailure, mergeTimeline, type BlastRadius, type PointOfFailure, type TimelineEntry } from './timeline.js';
 
@@ -66,7 +67,14 @@ const TIMELINE_LIMIT = 20_000;
 const severityRank = (s: string) => (INCIDENT_SEVERITIES as readonly string[]).indexOf(s);
 
 export class IncidentService {
+  #changes: ChangeRequestSource = NO_CHANGE_REQUESTS;
+
   constructor(private readonly deps: IncidentServiceDeps) {}
+
+  /** The compliance module's change requests join the timeline once it is wired (composition). */
+  attachChangeRequests(source: ChangeRequestSource): void {
+    this.#changes = source;
+  }
 
   #authorize(principal: Principal, permission: Permission, orgId: string): void {
     const d = decide(principal, permission, { orgId });
@@ -263,11 +271,16 @@ export class IncidentService {
     const evidenceSources = await this.deps.timeline.alertSources(incident.orgId, incident.alertIds);
     const seeds: IncidentSeeds = { ...incident.seeds, sources: addOnce(incident.seeds.sources, evidenceSources, MAX_SEEDS) };
     const query = { orgId: incident.orgId, from, to, userIds: seeds.userIds, deviceIds: seeds.deviceIds, sources: seeds.sources, limit: TIMELINE_LIMIT };
-    const [audit, events, onSubjects] = await Promise.all([this.deps.timeline.auditEvents(query), this.deps.timeline.securityEvents(query), this.deps.timeline.alertsOnSubjects(query)]);
+    const [audit, events, onSubjects, changes] = await Promise.all([
+      this.deps.timeline.auditEvents(query),
+      this.deps.timeline.securityEvents(query),
+      this.deps.timeline.alertsOnSubjects(query),
+      this.#changes.changeRequests(ctx, incident.orgId, from, to),
+    ]);
     const alerts = [...new Map([...linked, ...onSubjects].map((a) => [a.id, a])).values()];
     const pointOfFailure = findPointOfFailure(seeds, audit, events);
     const blastRadius = computeBlastRadius(incident.orgId, seeds, pointOfFailure, audit, events);
-    const entries = mergeTimeline(audit, events, alerts);
+    const entries = mergeTimeline(audit, events, alerts, changes);
     return { from, to, entries, truncated: audit.length >= TIMELINE_LIMIT || events.length >= TIMELINE_LIMIT, pointOfFailure, blastRadius };
   }
 

@@ -12,6 +12,7 @@
  *       compromise began (HIPAA §164.402: the PHI "acquired, accessed, used or disclosed").
  */
 import type { IncidentSeeds } from './model.js';
+import type { ChangeRequestEvent } from './ports.js';
 import type { LinkedAlert, TimelineAuditRow, TimelineSecurityRow } from './store.js';
 
 export type TimelineSourceKind = 'audit' | 'security-event' | 'alert' | 'device-connection' | 'config-change' | 'role-change' | 'telemetry-gap' | 'change-request';
@@ -55,6 +56,9 @@ export interface BlastRadius {
   readonly organizations: readonly BlastItem[];
 }
 
+/** Why a device is in the blast radius when it reported a firmware hash other than the expected one. */
+export const UNKNOWN_HASH_WHY = 'reported an unknown firmware hash';
+
 /** Audit actions that read or change a patient's PHI. */
 export const PHI_ACTIONS: ReadonlySet<string> = new Set(['patients.record.read', 'patients.record.update', 'patients.record.create', 'vitals.read', 'fhir.patient.read', 'fhir.observation.read']);
 const ROLE_ACTIONS = /^identity\.(user\.grant|user\.roles|service_account)/;
@@ -76,8 +80,11 @@ function isUserTarget(row: TimelineAuditRow): boolean {
 }
 
 /** Merges the rows into one list in time order (ties: by source then reference, for a stable order). */
-export function mergeTimeline(audit: readonly TimelineAuditRow[], events: readonly TimelineSecurityRow[], alerts: readonly LinkedAlert[]): TimelineEntry[] {
+export function mergeTimeline(audit: readonly TimelineAuditRow[], events: readonly TimelineSecurityRow[], alerts: readonly LinkedAlert[], changes: readonly ChangeRequestEvent[] = []): TimelineEntry[] {
   const out: TimelineEntry[] = [];
+  for (const c of changes) {
+    out.push({ time: c.time, source: 'change-request', kind: c.kind, outcome: c.summary, ref: `change-request:${c.id}`, userId: c.userId, deviceId: null, patientId: null, address: null });
+  }
   for (const r of audit) {
     out.push({
       time: r.time,
@@ -215,7 +222,7 @@ export function computeBlastRadius(orgId: string, seeds: IncidentSeeds, pof: Poi
   for (const e of events) {
     if (e.deviceId !== null && e.source !== null && attackSources.has(e.source)) devices.add(e.deviceId, `contacted by attack source ${e.source}`, `security-event:${e.id}`);
     if (e.deviceId !== null && e.type === 'device.firmware.reported' && e.details['reportedHash'] !== e.details['expectedHash']) {
-      devices.add(e.deviceId, 'reported an unknown firmware hash', `security-event:${e.id}`);
+      devices.add(e.deviceId, UNKNOWN_HASH_WHY, `security-event:${e.id}`);
     }
   }
   const compromiseStart = pof.earliest?.time ?? null;

@@ -203,6 +203,7 @@ export const ERROR_CATALOGUE = {
   INCIDENT_USER_INVALID: { status: 400, message: 'A commander or responder is not an active user of the organization.' },
   INCIDENT_ACTION_UNAVAILABLE: { status: 501, message: 'This action is not available.' },
   INCIDENT_APPROVAL_REQUIRED: { status: 403, message: 'A second person must approve this action.' },
+  INCIDENT_STEP_UP_REQUIRED: { status: 403, message: 'This action needs a fresh second-factor code.' },
   INCIDENT_TEMPLATE_INVALID: { status: 400, message: 'The notice template is not valid.' },
   INCIDENT_RECIPIENT_UNKNOWN: { status: 400, message: 'The recipient is not in the organization contact directory.' },
   INCIDENT_OBLIGATION_NOT_FOUND: { status: 404, message: 'Not found.' },

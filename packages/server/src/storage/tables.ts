@@ -635,5 +635,9 @@ export interface IncidentTables {
     created_at: string;
     completed_at: string | null;
     results: string;
+    /** keys/ Sealer text, bound to the incident (0028). */
+    reason_sealed: string | null;
+    /** JSON: { hours?, group? } (0028). */
+    options: string | null;
   };
 }

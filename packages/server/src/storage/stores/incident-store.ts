@@ -151,6 +151,8 @@ function actionRow(a: ContainmentAction): ActionRow {
     created_at: a.createdAt,
     completed_at: a.completedAt,
     results: JSON.stringify(a.results),
+    reason_sealed: a.reasonSealed,
+    options: JSON.stringify(a.options),
   };
 }
 
@@ -167,6 +169,8 @@ function actionFromRow(r: ActionRow): ContainmentAction {
     createdAt: r.created_at,
     completedAt: r.completed_at,
     results: parse(r.results),
+    reasonSealed: r.reason_sealed ?? null,
+    options: r.options === null || r.options === undefined ? {} : parse(r.options),
   };
 }
 

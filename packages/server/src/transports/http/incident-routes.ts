@@ -143,6 +143,9 @@ const ActionBody = Type.Object(
     createdAt: Type.String(),
     completedAt: Nullable(Type.String()),
     results: Type.Array(Type.Object({ target: Type.String(), outcome: Type.String(), code: Nullable(Type.String()) }, { additionalProperties: false })),
+    /** Whether the requester gave a reason (stored sealed; not returned). */
+    hasReason: Type.Boolean(),
+    options: Type.Object({ hours: Type.Optional(Type.Number()), group: Type.Optional(Type.String()) }, { additionalProperties: false }),
   },
   { additionalProperties: false },
 );
@@ -161,15 +164,19 @@ const ContainBody = Type.Object(
     targets: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$' }), { maxItems: 1000 })),
     blastRadius: Type.Optional(Type.Boolean()),
     hours: Type.Optional(Type.Number({ minimum: 1, maximum: 720 })),
+    group: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]{1,64}$' })),
+    reason: Type.Optional(Type.String({ maxLength: 1000 })),
+    stepUpCode: Type.Optional(Type.String({ minLength: 6, maxLength: 10, pattern: '^[0-9]{6,10}$' })),
   },
   { additionalProperties: false },
 );
+const ApproveBody = Type.Object({ stepUpCode: Type.Optional(Type.String({ minLength: 6, maxLength: 10, pattern: '^[0-9]{6,10}$' })) }, { additionalProperties: false });
 const ContainAnswer = Type.Object({ action: ActionBody, oneTimePasswords: Type.Optional(Type.Record(Type.String(), Type.String())) }, { additionalProperties: false });
 
 function actionBody(a: ContainmentAction) {
-  const { orgId, ...rest } = a;
+  const { orgId, reasonSealed, ...rest } = a;
   void orgId;
-  return { ...rest, targets: [...a.targets], results: a.results.map((r) => ({ ...r })) };
+  return { ...rest, targets: [...a.targets], results: a.results.map((r) => ({ ...r })), hasReason: reasonSealed !== null, options: { ...a.options } };
 }
 
 function settingsBody(s: IncidentSettings) {
@@ -294,7 +301,7 @@ export function incidentRoutes(deps: IncidentRoutesDeps): HttpRoutes {
       {
         config: { permission: 'incidents:manage' },
         schema: {
-          summary: 'Run a containment action through its owning module (devices, identity, keys, block list); more than 10 devices waits for a second approver.',
+          summary: 'Run a containment action through its owning module (devices, identity, keys, block list, updates); more than 10 devices or a whole group waits for a second approver (both with a step-up code).',
           tags,
           params: IdParams,
           body: ContainBody,
@@ -308,6 +315,9 @@ export function incidentRoutes(deps: IncidentRoutesDeps): HttpRoutes {
           ...(b.targets !== undefined ? { targets: b.targets } : {}),
           ...(b.blastRadius !== undefined ? { blastRadius: b.blastRadius } : {}),
           ...(b.hours !== undefined ? { hours: b.hours } : {}),
+          ...(b.group !== undefined ? { group: b.group } : {}),
+          ...(b.reason !== undefined ? { reason: b.reason } : {}),
+          ...(b.stepUpCode !== undefined ? { stepUpCode: b.stepUpCode } : {}),
         });
         return { action: actionBody(outcome.action), ...(outcome.oneTimePasswords ? { oneTimePasswords: { ...outcome.oneTimePasswords } } : {}) };
       },
@@ -321,10 +331,10 @@ export function incidentRoutes(deps: IncidentRoutesDeps): HttpRoutes {
       '/api/v1/incidents/:id/actions/:actionId/approve',
       {
         config: { permission: 'incidents:manage' },
-        schema: { summary: "A second person approves a pending bulk action; it runs at once.", tags, params: Type.Object({ id: Id, actionId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 200: ContainAnswer } },
+        schema: { summary: 'A second person (MFA session, fresh stepUpCode) approves a pending bulk action; it runs at once.', tags, params: Type.Object({ id: Id, actionId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), body: ApproveBody, response: { 200: ContainAnswer } },
       },
       async (request) => {
-        const outcome = await containment().approve(requestContext(request), request.params.id, request.params.actionId);
+        const outcome = await containment().approve(requestContext(request), request.params.id, request.params.actionId, request.body?.stepUpCode);
         return { action: actionBody(outcome.action), ...(outcome.oneTimePasswords ? { oneTimePasswords: { ...outcome.oneTimePasswords } } : {}) };
       },
     );

@@ -10,13 +10,18 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTestCsr } from '../identity/ca/csr-fixtures.js';
+import { totpCode } from '../identity/index.js';
 import { ANONYMOUS_PRINCIPAL, cliPrincipal } from '../kernel/index.js';
 import { testContext } from './fixtures.js';
-import { ADMIN_PASSWORD, errorCode, IdentityHarness } from './identity-fixtures.js';
+import { ADMIN_PASSWORD, errorCode, IdentityHarness, type Signed } from './identity-fixtures.js';
 import { closed, connectDevice } from './mqtt-clients.js';
 
 test('ok/containment: disable ends the session; bulk quarantine waits for a second approver and cuts connections; a block refuses HTTP and MQTT', { timeout: 120_000 }, async () => {
   const h = await IdentityHarness.start();
+  const fresh = (who: Signed) => {
+    h.clock.advance(31_000); // a new TOTP step: codes are single-use
+    return totpCode(who.totpSecret ?? '', h.clock.now());
+  };
   try {
     await h.setup('Hospital A');
     const admin = await h.signIn('admin', ADMIN_PASSWORD);
@@ -56,17 +61,30 @@ test('ok/containment: disable ends the session; bulk quarantine waits for a seco
     assert.ok(connected.ok, `the device connects: ${connected.ok ? '' : connected.error}`);
     const cut: string[] = [];
     devices.onRevoked((deviceId) => void cut.push(deviceId));
-    const bulk = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'quarantine-devices', targets: ids });
+    // Requesting a bulk action needs a fresh second-factor code; without one nothing is stored.
+    const noCode = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'quarantine-devices', targets: ids });
+    assert.equal(noCode.status, 403);
+    assert.equal(errorCode(noCode), 'INCIDENT_STEP_UP_REQUIRED');
+    assert.equal(((await h.as(admin, 'GET', `/api/v1/incidents/${incidentId}/actions`)).body['actions'] as unknown[]).length, 1, 'only the disable action is stored');
+    const bulk = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'quarantine-devices', targets: ids, reason: 'Monitors talk to the attacker address', stepUpCode: fresh(officer) });
     assert.equal(bulk.status, 200, JSON.stringify(bulk.body));
-    const pending = bulk.body['action'] as { id: string; status: string };
+    const pending = bulk.body['action'] as { id: string; status: string; hasReason: boolean };
     assert.equal(pending.status, 'pending-approval');
+    assert.equal(pending.hasReason, true);
     assert.equal((await devices.service.get(cli, { deviceId: ids[0] ?? '', orgId })).status, 'active', 'nothing ran before approval');
-    const self = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/actions/${pending.id}/approve`);
+    const self = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/actions/${pending.id}/approve`, { stepUpCode: fresh(officer) });
     assert.equal(self.status, 403);
     assert.equal(errorCode(self), 'INCIDENT_APPROVAL_REQUIRED');
-    const approved = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/actions/${pending.id}/approve`);
+    // The second person must pass the step-up too: no code, a wrong code.
+    const unproven = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/actions/${pending.id}/approve`, {});
+    assert.equal(errorCode(unproven), 'INCIDENT_STEP_UP_REQUIRED');
+    const wrong = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/actions/${pending.id}/approve`, { stepUpCode: '000000' });
+    assert.equal(errorCode(wrong), 'IDENTITY_MFA_FAILED');
+    assert.equal((await devices.service.get(cli, { deviceId: ids[0] ?? '', orgId })).status, 'active', 'still nothing ran');
+    const approved = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/actions/${pending.id}/approve`, { stepUpCode: fresh(admin) });
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     assert.equal((approved.body['action'] as { status: string; approvedBy: string }).status, 'done');
+    assert.equal((approved.body['action'] as { approvedBy: string }).approvedBy, admin.userId);
     for (const id of ids) assert.equal((await devices.service.get(cli, { deviceId: id, orgId })).status, 'quarantined');
     assert.deepEqual([...new Set(cut)].sort(), [...ids].sort(), 'every quarantined device had its connections cut');
     assert.equal(await closed(connected.client, 5000), true, "the contained device's MQTT connection is cut");
@@ -77,6 +95,29 @@ test('ok/containment: disable ends the session; bulk quarantine waits for a seco
     assert.equal(audit.filter((a) => a.action === 'incidents.action.request').length, 1);
     assert.equal(audit.filter((a) => a.action === 'identity.user.disable').length, 1);
     assert.equal(audit.filter((a) => a.action === 'devices.device.quarantine').length, 11);
+    const approvals = await h.t.platform.database.db.selectFrom('audit_events').select(['action', 'outcome']).where('action', 'in', ['incidents.action.approve', 'identity.mfa.step_up']).execute();
+    assert.equal(approvals.filter((a) => a.action === 'incidents.action.approve' && a.outcome === 'failure').length, 1, 'the refused self-approval is audited');
+    assert.ok(approvals.filter((a) => a.action === 'identity.mfa.step_up' && a.outcome === 'success').length >= 2, "both people's step-ups are audited");
+
+    // A whole group needs a second person even when it is small.
+    const pair: string[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const token = await devices.service.issueEnrollmentToken(cli, { model: 'infusion-pump', orgId });
+      const csr = await makeTestCsr();
+      const enrolled = await devices.service.enroll({ ...testContext, principal: ANONYMOUS_PRINCIPAL }, { token: token.token, csr: csr.pem, serial: `GRP-${i}` });
+      await devices.service.setGroups(cli, { deviceId: enrolled.deviceId, orgId }, ['ward-7']);
+      pair.push(enrolled.deviceId);
+    }
+    const group = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'revoke-devices', group: 'ward-7', reason: 'Ward 7 pumps share the leaked key', stepUpCode: fresh(admin) });
+    assert.equal(group.status, 200, JSON.stringify(group.body));
+    const groupAction = group.body['action'] as { id: string; status: string; targets: string[]; options: { group?: string } };
+    assert.equal(groupAction.status, 'pending-approval');
+    assert.deepEqual([...groupAction.targets].sort(), [...pair].sort());
+    assert.equal(groupAction.options.group, 'ward-7');
+    for (const id of pair) assert.equal((await devices.service.get(cli, { deviceId: id, orgId })).status, 'active');
+    const groupApproved = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/actions/${groupAction.id}/approve`, { stepUpCode: fresh(officer) });
+    assert.equal(groupApproved.status, 200, JSON.stringify(groupApproved.body));
+    for (const id of pair) assert.equal((await devices.service.get(cli, { deviceId: id, orgId })).status, 'revoked');
 
     // Bad input: a range too wide, a non-address.
     assert.equal((await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'block-source', targets: ['10.0.0.0/8'] })).body['action'] !== undefined, true);

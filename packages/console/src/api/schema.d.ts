@@ -4058,9 +4058,14 @@ export interface paths {
                                 approvedBy: string | null;
                                 completedAt: string | null;
                                 createdAt: string;
+                                hasReason: boolean;
                                 id: string;
                                 incidentId: string;
                                 kind: string;
+                                options: {
+                                    group?: string;
+                                    hours?: number;
+                                };
                                 requestedBy: string;
                                 results: {
                                     code: string | null;
@@ -4092,7 +4097,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A second person approves a pending bulk action; it runs at once. */
+        /** A second person (MFA session, fresh stepUpCode) approves a pending bulk action; it runs at once. */
         post: {
             parameters: {
                 query?: never;
@@ -4103,7 +4108,13 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        stepUpCode?: string;
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -4116,9 +4127,14 @@ export interface paths {
                                 approvedBy: string | null;
                                 completedAt: string | null;
                                 createdAt: string;
+                                hasReason: boolean;
                                 id: string;
                                 incidentId: string;
                                 kind: string;
+                                options: {
+                                    group?: string;
+                                    hours?: number;
+                                };
                                 requestedBy: string;
                                 results: {
                                     code: string | null;
@@ -4311,7 +4327,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run a containment action through its owning module (devices, identity, keys, block list); more than 10 devices waits for a second approver. */
+        /** Run a containment action through its owning module (devices, identity, keys, block list, updates); more than 10 devices or a whole group waits for a second approver (both with a step-up code). */
         post: {
             parameters: {
                 query?: never;
@@ -4325,8 +4341,11 @@ export interface paths {
                 content: {
                     "application/json": {
                         blastRadius?: boolean;
+                        group?: string;
                         hours?: number;
                         kind: "quarantine-devices" | "revoke-devices" | "disable-users" | "force-password-reset" | "rotate-keys" | "block-source" | "pause-rollouts" | "remediation-update";
+                        reason?: string;
+                        stepUpCode?: string;
                         targets?: string[];
                     };
                 };
@@ -4343,9 +4362,14 @@ export interface paths {
                                 approvedBy: string | null;
                                 completedAt: string | null;
                                 createdAt: string;
+                                hasReason: boolean;
                                 id: string;
                                 incidentId: string;
                                 kind: string;
+                                options: {
+                                    group?: string;
+                                    hours?: number;
+                                };
                                 requestedBy: string;
                                 results: {
                                     code: string | null;

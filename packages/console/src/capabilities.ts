@@ -33,6 +33,7 @@ const CAPABILITIES = {
   'backups:read': ['platform-admin'],
   // incident response (issue 15)
   'incidents:read': ['org-admin', 'security-officer', 'auditor'],
+  'incidents:manage': ['org-admin', 'security-officer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

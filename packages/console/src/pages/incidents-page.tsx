@@ -10,7 +10,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
 import { Link } from '../router';
+import { can } from '../capabilities';
 import { useSignedIn } from '../session';
+import { call } from './incident-api';
+import { ContainmentPanel } from './incident-containment';
 
 interface Step { readonly id: string; readonly title: string; readonly ownerRole: string; readonly dueAt: string; readonly doneAt: string | null; readonly doneBy: string | null }
 interface Incident { readonly id: string; readonly title: string; readonly type: string; readonly severity: string; readonly status: string; readonly discoveredAt: string; readonly openedAt: string; readonly checklist: readonly Step[]; readonly alertIds: readonly string[] }
@@ -23,16 +26,6 @@ interface Timeline {
   readonly blastRadius: { readonly devices: readonly Item[]; readonly users: readonly Item[]; readonly patients: readonly Item[]; readonly organizations: readonly Item[] };
 }
 interface Obligation { readonly id: string; readonly rule: string; readonly recipient: string; readonly dueAt: string | null; readonly status: string; readonly reason: string | null }
-
-async function call<T>(csrf: string, method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET') headers['x-csrf-token'] = csrf;
-  const response = await fetch(path, { method, headers, credentials: 'same-origin', cache: 'no-store', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const parsed = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
-  if (!response.ok) throw new Error(parsed.error?.message ?? `The server answered ${response.status}.`);
-  return parsed as T;
-}
 
 function useCsrf(): string {
   return useSignedIn().csrfToken;
@@ -53,7 +46,7 @@ export function IncidentsPage() {
       {incidents.length === 0 ? (
         <p>No incidents.</p>
       ) : (
-        <table>
+        <table className="table">
           <thead>
             <tr><th>Title</th><th>Type</th><th>Severity</th><th>Status</th><th>Discovered</th></tr>
           </thead>
@@ -126,7 +119,10 @@ function BlastGraph({ blast }: { readonly blast: Timeline['blastRadius'] }) {
   }, [host, blast]);
   return (
     <div>
-      <div ref={setHost} style={{ width: '100%', maxWidth: 640, height: 360, border: '1px solid #ddd' }} role="img" aria-label="Blast radius graph" />
+      {/* Cytoscape injects a <style> element unless one with this id exists; CSP (style-src 'self') refuses inline
+          stylesheets, so the rule it would add lives in styles.css and this marker stops the injection. */}
+      <span hidden id="__________cytoscape_stylesheet" />
+      <div ref={setHost} className="blast-graph" role="img" aria-label="Blast radius graph" />
       {picked !== null ? (
         <p>
           {picked.kind.slice(0, -1)} {picked.item.id}: {picked.item.why.join('; ')} ({picked.item.evidence.join(', ')})
@@ -140,6 +136,7 @@ function BlastGraph({ blast }: { readonly blast: Timeline['blastRadius'] }) {
 
 export function IncidentPage({ incidentId }: { readonly incidentId: string }) {
   const csrf = useCsrf();
+  const manage = can(useSignedIn().roles, 'incidents:manage');
   const [incident, setIncident] = useState<Incident | null>(null);
   const [timeline, setTimeline] = useState<Timeline | null>(null);
   const [obligations, setObligations] = useState<readonly Obligation[]>([]);
@@ -184,7 +181,7 @@ export function IncidentPage({ incidentId }: { readonly incidentId: string }) {
       {obligations.length === 0 ? (
         <p>No assessment recorded yet.</p>
       ) : (
-        <table>
+        <table className="table">
           <thead>
             <tr><th>Rule</th><th>Recipient</th><th>Due</th><th>Status</th></tr>
           </thead>
@@ -211,6 +208,7 @@ export function IncidentPage({ incidentId }: { readonly incidentId: string }) {
             {timeline.blastRadius.devices.length} devices · {timeline.blastRadius.users.length} users · {timeline.blastRadius.patients.length} patients · {timeline.blastRadius.organizations.length} organization
           </p>
           <BlastGraph blast={timeline.blastRadius} />
+          <ContainmentPanel base={base} csrf={csrf} manage={manage && incident.status !== 'closed'} blast={{ devices: timeline.blastRadius.devices.map((d) => ({ id: d.id, unknownHash: d.why.includes('reported an unknown firmware hash') })), users: timeline.blastRadius.users.map((u) => u.id) }} />
           <h2>Timeline</h2>
           <label>
             Source{' '}
@@ -222,7 +220,7 @@ export function IncidentPage({ incidentId }: { readonly incidentId: string }) {
             </select>
           </label>
           {timeline.truncated ? <p>The timeline was truncated (too many events); narrow the seeds.</p> : null}
-          <table>
+          <table className="table">
             <thead>
               <tr><th>Time</th><th>Source</th><th>Event</th><th>Outcome</th><th>Reference</th></tr>
             </thead>

@@ -92,14 +92,16 @@ export function registerIncidentCommands(program: Command, withStorageOptions: R
       }),
     );
   withStorageOptions(incident.command('contain'))
-    .description('run a containment action through its owning module (more than 10 devices waits for a second approver in the console/API)')
+    .description('run a containment action through its owning module (more than 10 devices or a whole group waits for a second approver in the console/API)')
     .argument('<id>')
     .requiredOption('--kind <kind>', CONTAINMENT_KINDS.join(' | '))
     .option('--target <t...>', 'device ids, user ids, key purposes (kek, audit-signing) or an address/range')
     .option('--blast-radius', 'take the targets from the blast radius')
     .option('--hours <n>', 'block-source: hours until the block expires (default 24)')
+    .option('--group <name>', 'quarantine-devices / revoke-devices: every device of this group (always waits for a second approver)')
+    .option('--reason <text>', 'why (stored sealed with the action)')
     .action(
-      action(async (id: string, flags: Flags & { kind: string; target?: string[]; blastRadius?: boolean; hours?: string }) => {
+      action(async (id: string, flags: Flags & { kind: string; target?: string[]; blastRadius?: boolean; hours?: string; group?: string; reason?: string }) => {
         if (!(CONTAINMENT_KINDS as readonly string[]).includes(flags.kind)) throw new AppError('VALIDATION_FAILED', { detail: `incident contain: --kind must be one of ${CONTAINMENT_KINDS.join(', ')}` });
         const result = await withPlatform(config(flags).config, async (p) => {
           if (!p.incidents.containment) throw new AppError('INCIDENT_ACTION_UNAVAILABLE');
@@ -108,6 +110,8 @@ export function registerIncidentCommands(program: Command, withStorageOptions: R
             ...(flags.target ? { targets: flags.target } : {}),
             ...(flags.blastRadius === true ? { blastRadius: true } : {}),
             ...(flags.hours !== undefined ? { hours: Number(flags.hours) } : {}),
+            ...(flags.group !== undefined ? { group: flags.group } : {}),
+            ...(flags.reason !== undefined ? { reason: flags.reason } : {}),
           });
         });
         out(result);

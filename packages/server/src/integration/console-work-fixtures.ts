@@ -17,7 +17,7 @@ import { makeTestCsr } from '../identity/ca/csr-fixtures.js';
 import { systemClock, type RequestContext } from '../kernel/index.js';
 import { defaultConsoleDir, initialize, openPlatform, startServer, type Platform, type RunningServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
-import { ApiSetupClient, totpCode } from './console-browser.js';
+import { ApiSetupClient, totpCode, totpStepAfter } from './console-browser.js';
 import { makeConfig, testContext } from './fixtures.js';
 
 export const ADMIN = { organization: 'St. Work Hospital', username: 'wanda.admin', displayName: 'Wanda Admin', password: 'Granite-Willow-Beacon-2026!' };
@@ -59,6 +59,8 @@ export class WorkHospital {
   inCareId = '';
   outsideId = '';
   devices: BoundDevice[] = [];
+  /** Each enrolled person's TOTP secret and when a code of it was last used (codes are single-use per step). */
+  private readonly totp = new Map<string, { secret: string; usedAt: number }>();
 
   private constructor(
     readonly root: string,
@@ -100,16 +102,28 @@ export class WorkHospital {
   async people(): Promise<void> {
     const login = await this.api.call<LoginAnswer>('POST', '/api/v1/auth/login', { body: { username: ADMIN.username, password: ADMIN.password, mode: 'bearer' } });
     this.orgId = login.session.user.orgId;
-    this.admin = { id: login.session.user.id, token: await this.enrolTotp(login.token) };
+    this.admin = { id: login.session.user.id, token: await this.enrolTotp(login.token, login.session.user.id) };
     this.clinician = await this.invite(CLINICIAN, 'clinician');
     this.officer = await this.invite(OFFICER, 'security-officer');
   }
 
-  private async enrolTotp(token: string): Promise<string> {
+  private async enrolTotp(token: string, userId: string): Promise<string> {
     const totp = await this.api.call<{ secret: string }>('POST', '/api/v1/me/mfa/totp/setup', { bearer: token });
-    const confirmed = await this.api.call<{ state: string }>('POST', '/api/v1/me/mfa/totp/confirm', { bearer: token, body: { code: totpCode(totp.secret) } });
+    const usedAt = Date.now();
+    const confirmed = await this.api.call<{ state: string }>('POST', '/api/v1/me/mfa/totp/confirm', { bearer: token, body: { code: totpCode(totp.secret, usedAt) } });
     assert.equal(confirmed.state, 'authenticated');
+    this.totp.set(userId, { secret: totp.secret, usedAt });
     return token;
+  }
+
+  /** A fresh step-up code of an enrolled person: waits for the next TOTP step after the last one used. */
+  async stepUpCode(person: Person): Promise<string> {
+    const known = this.totp.get(person.id);
+    assert.ok(known !== undefined, 'the person enrolled TOTP through this fixture');
+    await totpStepAfter(known.usedAt);
+    const usedAt = Date.now();
+    known.usedAt = usedAt;
+    return totpCode(known.secret, usedAt);
   }
 
   private async invite(who: { username: string; displayName: string; password: string }, role: string): Promise<Person> {
@@ -119,7 +133,7 @@ export class WorkHospital {
     });
     const first = await this.api.call<LoginAnswer>('POST', '/api/v1/auth/login', { body: { username: who.username, password: invited.oneTimePassword, mode: 'bearer' } });
     const changed = await this.api.call<LoginAnswer>('POST', '/api/v1/auth/password', { bearer: first.token, body: { currentPassword: invited.oneTimePassword, newPassword: who.password } });
-    const token = changed.state === 'mfa-enrollment-required' ? await this.enrolTotp(first.token) : first.token;
+    const token = changed.state === 'mfa-enrollment-required' ? await this.enrolTotp(first.token, invited.user.id) : first.token;
     return { id: invited.user.id, token };
   }
 

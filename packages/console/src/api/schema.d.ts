@@ -3741,6 +3741,7 @@ export interface paths {
                             }[];
                             holidays?: string[];
                             joinWindowHours: number;
+                            timeZone?: string;
                         };
                     };
                 };
@@ -3770,6 +3771,7 @@ export interface paths {
                         }[];
                         holidays?: string[];
                         joinWindowHours: number;
+                        timeZone?: string;
                     };
                 };
             };
@@ -3794,6 +3796,7 @@ export interface paths {
                             }[];
                             holidays?: string[];
                             joinWindowHours: number;
+                            timeZone?: string;
                         };
                     };
                 };

@@ -12,7 +12,7 @@
  *   within the same 60 days.
  * - §164.408: the Secretary (HHS) contemporaneously with the individual notices when 500 or more
  *   are affected; otherwise within 60 days after the end of the calendar year of discovery
- *   (counted here from 00:00 UTC on 1 January of the next year).
+ *   (counted here from 00:00 on 1 January of the next year, in the organization's time zone).
  * - §164.410: a business associate notifies the covered entity within 60 days; the notices above
  *   are then the covered entity's to send.
  * - §164.412: a law-enforcement delay pauses the clocks for the period it specifies.
@@ -21,9 +21,15 @@
  * ISAO member, no known serious adverse event or death); MDR 21 CFR 803.30 user facility 10 work
  * days, 803.50 manufacturer 30 calendar days, 803.53 5 work days when remedial action is needed.
  *
- * MUST: working days skip Saturdays, Sundays and the organization's listed holidays (UTC dates).
+ * MUST: calendar rules are counted in the organization's IANA time zone (default UTC): working days
+ *       skip Saturdays, Sundays and the organization's listed holidays (local dates); "N days" and
+ *       "N working days" keep the local time of day; the calendar year of §164.408(c) is the local
+ *       one and its deadline is local midnight 60 days after 1 January. Elapsed-time clocks (hours,
+ *       the law-enforcement pause) do not depend on the zone.
  * MUST: every obligation that does not apply is still listed, as not-required with its reason.
  */
+
+import { addLocalDays, fromWallClock, localDate, wallClock } from './zoned-time.js';
 
 export type ObligationStatus = 'pending' | 'sent' | 'acknowledged' | 'not-required';
 
@@ -80,52 +86,60 @@ export interface ClockInput {
     readonly userFacility: boolean;
     readonly remedialAction: boolean;
   } | null;
-  /** UTC dates (YYYY-MM-DD) that are not working days. */
+  /** Local dates (YYYY-MM-DD, in timeZone) that are not working days. */
   readonly holidays: ReadonlySet<string>;
+  /** The organization's IANA time zone for the calendar rules (default UTC). */
+  readonly timeZone?: string;
   /** Per-organization clocks (GDPR Art. 33 72 h, NIS2 24 h / 72 h / 1 month...). */
   readonly custom: ReadonlyArray<{ readonly id: string; readonly recipient: string; readonly hours?: number; readonly workingDays?: number; readonly months?: number }>;
 }
 
 const DAY = 86_400_000;
 
-export function isWorkingDay(date: Date, holidays: ReadonlySet<string>): boolean {
-  const day = date.getUTCDay();
-  return day !== 0 && day !== 6 && !holidays.has(date.toISOString().slice(0, 10));
+/** Whether the local date of `date` in `timeZone` is a working day (not Saturday, Sunday or a listed holiday). */
+export function isWorkingDay(date: Date, holidays: ReadonlySet<string>, timeZone = 'UTC'): boolean {
+  const local = new Date(wallClock(date.getTime(), timeZone));
+  const day = local.getUTCDay();
+  return day !== 0 && day !== 6 && !holidays.has(local.toISOString().slice(0, 10));
 }
 
-/** The time `n` working days after `start` (same time of day; non-working days are not counted). */
-export function addWorkingDays(start: Date, n: number, holidays: ReadonlySet<string>): Date {
-  let at = start.getTime();
+/** The time `n` working days after `start` (same local time of day; non-working local dates are not counted). */
+export function addWorkingDays(start: Date, n: number, holidays: ReadonlySet<string>, timeZone = 'UTC'): Date {
+  let local = wallClock(start.getTime(), timeZone);
   let counted = 0;
   while (counted < n) {
-    at += DAY;
-    if (isWorkingDay(new Date(at), holidays)) counted += 1;
+    local += DAY;
+    const day = new Date(local).getUTCDay();
+    if (day !== 0 && day !== 6 && !holidays.has(new Date(local).toISOString().slice(0, 10))) counted += 1;
   }
-  return new Date(at);
+  return new Date(fromWallClock(local, timeZone));
 }
 
-export function addDays(start: Date, n: number): Date {
-  return new Date(start.getTime() + n * DAY);
+/** Calendar days later (same local time of day in the zone). */
+export function addDays(start: Date, n: number, timeZone = 'UTC'): Date {
+  return new Date(addLocalDays(start.getTime(), n, timeZone));
 }
 
-/** Calendar months later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb). */
-export function addMonths(start: Date, n: number): Date {
-  const d = new Date(start.getTime());
+/** Calendar months later in the zone, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb). */
+export function addMonths(start: Date, n: number, timeZone = 'UTC'): Date {
+  const d = new Date(wallClock(start.getTime(), timeZone));
   const day = d.getUTCDate();
   d.setUTCDate(1);
   d.setUTCMonth(d.getUTCMonth() + n);
   const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
   d.setUTCDate(Math.min(day, last));
-  return d;
+  return new Date(fromWallClock(d.getTime(), timeZone));
 }
 
-/** §164.408(c): 60 days after the end of the calendar year of discovery. */
-export function yearEndDeadline(discovered: Date): Date {
-  return addDays(new Date(Date.UTC(discovered.getUTCFullYear() + 1, 0, 1)), 60);
+/** §164.408(c): 60 days after the end of the (local) calendar year of discovery, at local midnight. */
+export function yearEndDeadline(discovered: Date, timeZone = 'UTC'): Date {
+  const year = Number(localDate(discovered.getTime(), timeZone).slice(0, 4));
+  return new Date(fromWallClock(Date.UTC(year + 1, 0, 1) + 60 * DAY, timeZone));
 }
 
 export function obligations(input: ClockInput): Obligation[] {
   const discovered = new Date(input.discoveredAt);
+  const zone = input.timeZone ?? 'UTC';
   const pause = input.lawEnforcementDelay ? Math.max(0, Date.parse(input.lawEnforcementDelay.until) - Math.max(Date.parse(input.lawEnforcementDelay.from), discovered.getTime())) : 0;
   const paused = (d: Date) => new Date(d.getTime() + pause).toISOString();
   const out: Obligation[] = [];
@@ -142,7 +156,7 @@ export function obligations(input: ClockInput): Obligation[] {
     ['hipaa-hhs', '45 CFR 164.408', 'HHS Secretary'],
     ['hipaa-media', '45 CFR 164.406', 'prominent media outlets'],
   ];
-  const sixty = addDays(discovered, 60);
+  const sixty = addDays(discovered, 60, zone);
   if (input.affected === 0 || conclusion !== 'breach') {
     const reason = input.affected === 0 ? 'no individual PHI involved' : conclusion === 'secured-phi' ? 'PHI was secured (sealed with an uncompromised key): not unsecured PHI (§164.402)' : 'four-factor assessment: low probability of compromise (§164.402(2))';
     for (const [id, rule, recipient] of [...hipaa, ['hipaa-covered-entity', '45 CFR 164.410', 'covered entity'] as [string, string, string]]) notRequired(id, rule, recipient, reason);
@@ -154,7 +168,7 @@ export function obligations(input: ClockInput): Obligation[] {
     due('hipaa-individuals', '45 CFR 164.404', 'affected individuals', sixty);
     if (input.missingContacts > 0) due('hipaa-substitute-notice', '45 CFR 164.404(d)(2)', input.missingContacts >= 10 ? 'web posting or major media (90 days)' : 'alternative written or telephone notice', sixty);
     if (input.affected >= 500) due('hipaa-hhs', '45 CFR 164.408(b)', 'HHS Secretary', sixty);
-    else due('hipaa-hhs', '45 CFR 164.408(c)', 'HHS Secretary (annual log)', yearEndDeadline(discovered));
+    else due('hipaa-hhs', '45 CFR 164.408(c)', 'HHS Secretary (annual log)', yearEndDeadline(discovered, zone));
     const states = Object.entries(input.residentsByState).filter(([, n]) => n > 500).map(([s]) => s).sort();
     if (states.length === 0) notRequired('hipaa-media', '45 CFR 164.406', 'prominent media outlets', 'no State has more than 500 affected residents');
     for (const state of states) due(`hipaa-media-${state}`, '45 CFR 164.406', `prominent media outlets in ${state}`, sixty);
@@ -164,19 +178,19 @@ export function obligations(input: ClockInput): Obligation[] {
   if (fda?.deviceMaker === true && fda.correctionOrRemoval) {
     if (fda.cybersecurityPath && !fda.deathOrSeriousInjury) {
       notRequired('fda-806', '21 CFR 806.10', 'FDA', 'postmarket cybersecurity path taken instead (no serious adverse event, ISAO member)');
-      due('fda-cyber-communicate', 'FDA postmarket cybersecurity guidance', 'customers and users', addDays(discovered, 30), false);
-      due('fda-cyber-fix', 'FDA postmarket cybersecurity guidance', 'customers and users (fix)', addDays(discovered, 60), false);
-    } else due('fda-806', '21 CFR 806.10', 'FDA', addWorkingDays(discovered, 10, input.holidays), false);
+      due('fda-cyber-communicate', 'FDA postmarket cybersecurity guidance', 'customers and users', addDays(discovered, 30, zone), false);
+      due('fda-cyber-fix', 'FDA postmarket cybersecurity guidance', 'customers and users (fix)', addDays(discovered, 60, zone), false);
+    } else due('fda-806', '21 CFR 806.10', 'FDA', addWorkingDays(discovered, 10, input.holidays, zone), false);
   }
   if (fda?.deathOrSeriousInjury === true) {
-    if (fda.userFacility) due('fda-mdr-803-30', '21 CFR 803.30', 'FDA and the manufacturer', addWorkingDays(discovered, 10, input.holidays), false);
+    if (fda.userFacility) due('fda-mdr-803-30', '21 CFR 803.30', 'FDA and the manufacturer', addWorkingDays(discovered, 10, input.holidays, zone), false);
     if (fda.deviceMaker) {
-      due('fda-mdr-803-50', '21 CFR 803.50', 'FDA', addDays(discovered, 30), false);
-      if (fda.remedialAction) due('fda-mdr-803-53', '21 CFR 803.53', 'FDA', addWorkingDays(discovered, 5, input.holidays), false);
+      due('fda-mdr-803-50', '21 CFR 803.50', 'FDA', addDays(discovered, 30, zone), false);
+      if (fda.remedialAction) due('fda-mdr-803-53', '21 CFR 803.53', 'FDA', addWorkingDays(discovered, 5, input.holidays, zone), false);
     }
   }
   for (const c of input.custom) {
-    const at = c.hours !== undefined ? new Date(discovered.getTime() + c.hours * 3_600_000) : c.workingDays !== undefined ? addWorkingDays(discovered, c.workingDays, input.holidays) : addMonths(discovered, c.months ?? 1);
+    const at = c.hours !== undefined ? new Date(discovered.getTime() + c.hours * 3_600_000) : c.workingDays !== undefined ? addWorkingDays(discovered, c.workingDays, input.holidays, zone) : addMonths(discovered, c.months ?? 1, zone);
     due(`custom-${c.id}`, `organization clock ${c.id}`, c.recipient, at, false);
   }
   return out;

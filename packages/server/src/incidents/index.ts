@@ -13,6 +13,7 @@ export { SourceBlockList, parseCidr, type SourceBlock, type SourceGate } from '.
 export { BULK_THRESHOLD, CONTAINMENT_KINDS, needsApproval, type ActionOptions, type ActionResult, type ActionStatus, type ContainmentAction, type ContainmentKind } from './containment-model.js';
 export { ContainmentService, type ContainInput, type ContainOutcome, type ContainmentPorts, type ContainmentServiceDeps } from './containment.js';
 export * from './clocks.js';
+export { isValidTimeZone } from './zoned-time.js';
 export { renderNotice, NOTICE_PLACEHOLDERS, DEFAULT_NOTICE_TEMPLATE } from './notice-template.js';
 export type { Contact, ContactKind, Notice, NotificationStore, StoredObligation } from './notification-store.js';
 export { NotificationService, NO_MAILER, type AssessInput, type NoticeMailer, type NotificationScope, type NotificationServiceDeps } from './notifications.js';

@@ -86,6 +86,7 @@ export class NotificationService {
       lawEnforcementDelay: input.lawEnforcementDelay,
       fda: input.fda,
       holidays: new Set(settings.holidays ?? []),
+      timeZone: settings.timeZone ?? 'UTC',
       custom: settings.customClocks ?? [],
     });
     // Care continuity (interim care): nearby hospitals, the health department and the device maker

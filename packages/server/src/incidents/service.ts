@@ -17,6 +17,7 @@ import { AppError, newId, principalOrg, SYSTEM_PRINCIPAL, type Clock, type Princ
 import { addOnce, canTransition, INCIDENT_SEVERITIES, MAX_ALERTS, MAX_RESPONDERS, MAX_SEEDS, typeForDetector, type Incident, type IncidentSeeds, type IncidentSeverity, type IncidentStatus, type IncidentType } from './model.js';
 import { defaultPlaybookId, instantiate, parsePlaybook, type Playbook } from './playbooks.js';
 import { NO_CHANGE_REQUESTS, type ChangeRequestSource } from './ports.js';
+import { isValidTimeZone } from './zoned-time.js';
 import type { IncidentSettings, IncidentStore, LinkedAlert, TimelineSource } from './store.js';
 import { computeBlastRadius, findPointOfFailure, mergeTimeline, type BlastRadius, type PointOfFailure, type TimelineEntry } from './timeline.js';
 
@@ -295,9 +296,12 @@ export class IncidentService {
     const org = principalOrg(ctx.principal) ?? orgId;
     if (org === undefined) throw new AppError('INCIDENT_INVALID', { publicMessage: 'The organization is required.' });
     this.#authorize(ctx.principal, 'incidents:manage', org);
+    if (settings.timeZone !== undefined && !isValidTimeZone(settings.timeZone)) {
+      throw new AppError('INCIDENT_INVALID', { publicMessage: 'The time zone must be an IANA name such as Europe/Berlin or America/New_York (or UTC).' });
+    }
     await this.deps.uow.run(async (s) => {
       await s.incidents.putSettings(org, settings);
-      await s.audit.record(ctx, { action: 'incidents.settings.update', target: { type: 'organization', id: org }, outcome: 'success', orgId: org, details: { detectors: settings.autoOpenDetectors.join(','), minSeverity: settings.autoOpenMinSeverity, joinWindowHours: settings.joinWindowHours } });
+      await s.audit.record(ctx, { action: 'incidents.settings.update', target: { type: 'organization', id: org }, outcome: 'success', orgId: org, details: { detectors: settings.autoOpenDetectors.join(','), minSeverity: settings.autoOpenMinSeverity, joinWindowHours: settings.joinWindowHours, timeZone: settings.timeZone ?? 'UTC' } });
     });
     return settings;
   }

@@ -18,8 +18,10 @@ export interface IncidentSettings {
   readonly joinWindowHours: number;
   /** The operator is a business associate of the covered entity (HIPAA §164.410). */
   readonly businessAssociate?: boolean;
-  /** UTC dates (YYYY-MM-DD) that are not working days. */
+  /** Local dates (YYYY-MM-DD, in timeZone) that are not working days. */
   readonly holidays?: readonly string[];
+  /** The IANA time zone of the clocks' calendar rules (working days, calendar days, the year end); default UTC. */
+  readonly timeZone?: string;
   /** Hours from discovery to tell care-continuity contacts (default 4). */
   readonly careContinuityHours?: number;
   /** The organization's own clocks (GDPR Art. 33, NIS2 Art. 23...). */

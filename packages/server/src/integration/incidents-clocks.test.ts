@@ -134,4 +134,23 @@ describe('incident notification clocks', () => {
     assert.ok(!list.some((o) => o.obligationId.startsWith('care-') && o.recipient.startsWith('individuals')), 'only care-continuity contacts');
     assert.ok(list.filter((o) => o.obligationId.startsWith('hipaa-')).every((o) => o.status === 'not-required' && (o.reason ?? '').includes('§164.402')));
   });
+
+  test("ok/the organization's time zone: the year-end rule counts the local year (Tokyo); an unknown zone is refused", async () => {
+    const { service } = t.platform.incidents;
+    const notifications = t.platform.incidents.notifications;
+    assert.ok(notifications);
+    const settings = { autoOpenDetectors: [], autoOpenMinSeverity: 'high' as const, joinWindowHours: 24 };
+    for (const bad of ['Mars/Olympus', '+09:00', 'JST']) await assert.rejects(service.putSettings(ctx(officer), { ...settings, timeZone: bad }), code('INCIDENT_INVALID'), bad);
+    await service.putSettings(ctx(officer), { ...settings, timeZone: 'Asia/Tokyo' });
+    assert.equal((await service.settings(ctx(officer))).timeZone, 'Asia/Tokyo');
+    assert.equal((await service.settings(ctx(otherOfficer))).timeZone, undefined, "another organization's zone is its own");
+    const reads: AuditEventInput[] = ['p-7', 'p-8'].map((id) => ({ action: 'patients.record.read', target: { type: 'patient', id }, outcome: 'success', reason: 'care-team', orgId: ORG }));
+    await t.platform.withAuditStore((store) => t.platform.auditLog.append(store, ctx(victim, '198.51.100.77'), reads));
+    // 20:00 UTC on 31 December 2026 is 05:00 on 1 January 2027 in Tokyo: the annual log is 2027's, due 60 days after 1 January 2028 (a leap year).
+    const incident = await service.open(ctx(officer), { title: 'New Year records read', type: 'phi-breach', discoveredAt: '2026-12-31T20:00:00.000Z', seeds: { userIds: ['u-victim'], sources: ['198.51.100.77'] } });
+    const list = await notifications.assess(ctx(officer), incident.id, { assessment: BREACH, residentsByState: {}, missingContacts: 0, lawEnforcementDelay: null, fda: null });
+    const hhs = list.find((o) => o.obligationId === 'hipaa-hhs');
+    assert.equal(hhs?.rule, '45 CFR 164.408(c)');
+    assert.equal(hhs?.dueAt, '2028-02-29T15:00:00.000Z', 'local midnight on 1 March 2028 in Tokyo (in UTC it would be 2027-03-02)');
+  });
 });

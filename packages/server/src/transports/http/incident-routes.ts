@@ -97,6 +97,8 @@ const SettingsBody = Type.Object(
     businessAssociate: Type.Optional(Type.Boolean()),
     holidays: Type.Optional(Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), { maxItems: 400 })),
     careContinuityHours: Type.Optional(Type.Number({ minimum: 0, maximum: 24 * 30 })),
+    /** IANA time zone of the clocks' calendar rules (working days, calendar days, year end); default UTC. */
+    timeZone: Type.Optional(Type.String({ minLength: 3, maxLength: 64 })),
     customClocks: Type.Optional(
       Type.Array(
         Type.Object(
@@ -187,6 +189,7 @@ function settingsBody(s: IncidentSettings) {
     ...(s.businessAssociate !== undefined ? { businessAssociate: s.businessAssociate } : {}),
     ...(s.holidays !== undefined ? { holidays: [...s.holidays] } : {}),
     ...(s.careContinuityHours !== undefined ? { careContinuityHours: s.careContinuityHours } : {}),
+    ...(s.timeZone !== undefined ? { timeZone: s.timeZone } : {}),
     ...(s.customClocks !== undefined ? { customClocks: s.customClocks.map((c) => ({ ...c })) } : {}),
   };
 }
@@ -357,6 +360,7 @@ export function incidentRoutes(deps: IncidentRoutesDeps): HttpRoutes {
           ...(b.businessAssociate !== undefined ? { businessAssociate: b.businessAssociate } : {}),
           ...(b.holidays !== undefined ? { holidays: b.holidays } : {}),
           ...(b.careContinuityHours !== undefined ? { careContinuityHours: b.careContinuityHours } : {}),
+          ...(b.timeZone !== undefined ? { timeZone: b.timeZone } : {}),
           ...(b.customClocks !== undefined ? { customClocks: b.customClocks.map((c) => ({ id: c.id, recipient: c.recipient, ...(c.hours !== undefined ? { hours: c.hours } : {}), ...(c.workingDays !== undefined ? { workingDays: c.workingDays } : {}), ...(c.months !== undefined ? { months: c.months } : {}) })) } : {}),
         });
         return settingsBody(s);

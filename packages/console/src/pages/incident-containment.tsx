@@ -212,7 +212,7 @@ function ContainDialog({ kind, base, csrf, blast, onClose }: { readonly kind: Ki
         {scope === 'group' && scopes.length > 0 ? (
           <label>
             Device group
-            <input name="group" value={group} pattern="[A-Za-z0-9._\-]{1,64}" onChange={(e) => setGroup(e.target.value)} />
+            <input name="group" value={group} pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,63}" onChange={(e) => setGroup(e.target.value)} />
           </label>
         ) : null}
         {kind === 'block-source' ? (

@@ -13,12 +13,16 @@
 import type { ChangeRequest, ChangeService } from '../compliance/index.js';
 import type { DeviceService, DeviceView } from '../devices/index.js';
 import type { ActionResult, ChangeRequestEvent, ChangeRequestSource, DeviceGroupPort, RemediationPort, RolloutPausePort } from '../incidents/index.js';
-import { AppError, isAppError, type RequestContext } from '../kernel/index.js';
+import { AppError, isAppError, newId, type RequestContext } from '../kernel/index.js';
 import { compareVersions, type ReleaseService, type RolloutService } from '../updates/index.js';
 
-/** The tag a remediation puts on its devices: the campaign targets this group only. */
+/**
+ * The tag one remediation puts on its devices: its campaigns target this group only. One group per
+ * remediation, so a later remediation of the same incident never widens an earlier campaign (a
+ * device named again while its campaign is active is refused with UPDATES_ROLLOUT_OVERLAP).
+ */
 export function remediationGroup(incidentId: string): string {
-  return `incident-${incidentId.slice(0, 8)}-remediation`;
+  return `incident-${incidentId.slice(0, 8)}-${newId().slice(0, 8)}`;
 }
 
 /** A remediation campaign outranks ordinary rollouts of the same devices. */

@@ -74,7 +74,7 @@ export interface ContainmentServiceDeps {
 
 const MAX_TARGETS = 1000;
 const MAX_REASON = 1000;
-const GROUP_RE = /^[A-Za-z0-9._-]{1,64}$/;
+const GROUP_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export class ContainmentService {
   constructor(private readonly deps: ContainmentServiceDeps) {}

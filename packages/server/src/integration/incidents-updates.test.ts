@@ -117,6 +117,18 @@ test('ok/incident ports: pause rollouts, remediation for unknown hashes, change 
     const campaignDevices = (await platform.updates.rollouts.status(host('x'), campaignRef, orgId)).waves.reduce((n, w) => n + w.devices, 0);
     assert.equal(campaignDevices, 1, 'only the device with the unknown hash is in the campaign');
 
+    // Each remediation has its own campaign: another device gets a new one (the first is not widened);
+    // a device already in an active campaign is refused by the updates module.
+    const next = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'remediation-update', targets: [monitors[2]] });
+    const nextAction = next.body['action'] as ActionView;
+    assert.equal(nextAction.status, 'done', JSON.stringify(nextAction.results));
+    const secondCampaign = nextAction.results.find((r) => r.target.startsWith('rollout:'))?.target.slice('rollout:'.length) ?? '';
+    assert.notEqual(secondCampaign, campaignRef);
+    assert.equal((await platform.updates.rollouts.status(host('x'), secondCampaign, orgId)).waves.reduce((n, w) => n + w.devices, 0), 1);
+    assert.equal((await platform.updates.rollouts.status(host('x'), campaignRef, orgId)).waves.reduce((n, w) => n + w.devices, 0), 1, 'the first campaign is not widened');
+    const twice = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'remediation-update', targets: [monitors[0]] });
+    assert.deepEqual((twice.body['action'] as ActionView).results, [{ target: monitors[0], outcome: 'failed', code: 'UPDATES_ROLLOUT_OVERLAP' }]);
+
     // A quarantined device is not commanded (updates targets active devices); the result says why.
     await platform.devices.service.quarantine(host('operator'), { orgId, deviceId: monitors[1] ?? '' }, 'test');
     const named = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'remediation-update', targets: [monitors[1], 'no-such-device'] });

@@ -166,7 +166,7 @@ const ContainBody = Type.Object(
     targets: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$' }), { maxItems: 1000 })),
     blastRadius: Type.Optional(Type.Boolean()),
     hours: Type.Optional(Type.Number({ minimum: 1, maximum: 720 })),
-    group: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]{1,64}$' })),
+    group: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' })),
     reason: Type.Optional(Type.String({ maxLength: 1000 })),
     stepUpCode: Type.Optional(Type.String({ minLength: 6, maxLength: 10, pattern: '^[0-9]{6,10}$' })),
   },

@@ -128,6 +128,7 @@ test('ok/console incident containment: bulk quarantine waits for a second person
     const rows = page.getByRole('region', { name: 'Containment' }).locator('tbody tr');
     await page.reload();
     await page.getByRole('heading', { name: 'Containment' }).waitFor();
+    await rows.nth(3).waitFor();
     assert.equal(await rows.count(), 4, 'four actions listed');
     violations.push(...(await axe(page, 'incident page')));
     assert.deepEqual(officer.errors, []);

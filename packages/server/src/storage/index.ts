@@ -48,3 +48,4 @@ export { rolloutStore } from './stores/rollout-store.js';
 // --- incident response (issue 15) ---
 export { incidentStore, incidentTimelineSource, incidentLocator } from './stores/incident-store.js';
 export { notificationStore } from './stores/notification-store.js';
+export { disclosureStore } from './stores/disclosure-store.js';

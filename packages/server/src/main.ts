@@ -100,7 +100,7 @@ import { restoreDetectorState, runSecurityEventRetention, saveDetectorState } fr
 import { platformFaults, securityEventNotStored, storageMetricSources, storageReadiness, type PlatformFaults } from './composition/storage-faults.js';
 import { secretDigestMatcher } from './keys/index.js';
 import { classifyStorageFault, deliveryStore, usageStore } from './storage/index.js';
-import { deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from './transports/http/index.js';
+import { deliveryRoutes, disclosureRoutes, metricsRoutes, usageRoutes, type ResponseSample } from './transports/http/index.js';
 // --- security monitoring (issue 6) ---
 import { AggregatingSecurityEventSink, buildDetectors, DetectionEngine, detectorsFollowingLimits, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
 import { securityAlertStore } from './storage/index.js';
@@ -853,6 +853,7 @@ export async function startServer(
         fhirHttp(platform, undefined, () => defaultPublicBaseUrl(config, listeningPort)),
         deliveryRoutes({ delivery: platform.delivery }),
         usageRoutes({ usage: platform.usage, flushRequestCounts: () => requestCounter.flush() }),
+        disclosureRoutes({ disclosures: platform.disclosures }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
         auditRoutes({ auditLog: wireAuditLogService(platform) }),

@@ -10,7 +10,7 @@ export async function up(db: Kysely<unknown>, _dialect: SqlDialect): Promise<voi
   await db.schema
     .createTable('disclosures')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('patient_id', 'text', (c) => c.notNull().references('patients.id'))
     .addColumn('disclosed_at', 'text', (c) => c.notNull())
     .addColumn('purpose', 'text', (c) => c.notNull())
@@ -23,7 +23,7 @@ export async function up(db: Kysely<unknown>, _dialect: SqlDialect): Promise<voi
   await db.schema
     .createTable('disclosure_suspensions')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('patient_id', 'text', (c) => c.notNull().references('patients.id'))
     .addColumn('agency', 'text', (c) => c.notNull())
     .addColumn('official', 'text')

@@ -21,6 +21,7 @@ import { runInit, runStart, runAuditCheckpoint } from './cli/server-commands.js'
 import { runUserCreate, runUserDisable, runUserGrant, runUserList, runUserResetPassword, type UserCreateFlags } from './cli/user-commands.js';
 import { loadConfig, type LoadedConfig } from './config/index.js';
 import { registerComplianceCommands } from './cli/compliance-commands.js';
+import { registerDisclosureCommands } from './cli/disclosure-commands.js';
 
 const VERSION = '0.1.0';
 
@@ -184,6 +185,8 @@ registerBackupCommands(program, { withStorageOptions, config: (flags) => config(
 registerDrCommands(program, { withStorageOptions, config: (flags) => config(flags).config, action });
 // --- compliance: audits, findings, reports, change control, risks (issue 14) ---
 registerComplianceCommands(program, { withStorageOptions, action, config });
+// --- accounting of disclosures (HIPAA §164.528) ---
+registerDisclosureCommands(program, { withStorageOptions, action, config });
 // --- vigil firmware (updates) ---
 // `vigil firmware publish --version V` names the release's version: the program's own --version
 // is recognized only before a verb.

@@ -53,6 +53,10 @@ import type {
   UserView,
 } from './types';
 
+export type DisclosureRecordInput = paths['/api/v1/patients/{id}/disclosures/records']['post']['requestBody']['content']['application/json'];
+export type RecordedDisclosure = paths['/api/v1/patients/{id}/disclosures/records']['post']['responses']['201']['content']['application/json'];
+export type DisclosureAccounting = paths['/api/v1/patients/{id}/disclosures/accounting']['get']['responses']['200']['content']['application/json'];
+
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export class ApiError extends Error {
@@ -297,6 +301,14 @@ export class ApiClient {
   platformUsage = (window: Window & { interval: 'hour' | 'day' }) => this.call<PlatformUsage>('GET', `/api/v1/usage/platform${query({ ...window, format: 'json' })}`);
   disclosures = (patientId: string, window: Window = {}) =>
     this.call<{ disclosures: Disclosure[] }>('GET', `/api/v1/patients/${id(patientId)}/disclosures${query({ ...window, format: 'json' })}`);
+  // --- accounting of disclosures to outside parties (HIPAA §164.528) ---
+  disclosureAccounting = (patientId: string, summarize = true) =>
+    ApiClient.data(this.typed.GET('/api/v1/patients/{id}/disclosures/accounting', { params: { path: { id: patientId }, query: { summarize } } }));
+  recordedDisclosures = (patientId: string) => ApiClient.data(this.typed.GET('/api/v1/patients/{id}/disclosures/records', { params: { path: { id: patientId } } }));
+  recordDisclosure = (patientId: string, disclosure: DisclosureRecordInput) =>
+    this.call<RecordedDisclosure>('POST', `/api/v1/patients/${id(patientId)}/disclosures/records`, disclosure);
+  /** The printable accounting (a self-contained HTML page; the session cookie authenticates the link). */
+  disclosureAccountingPrintUrl = (patientId: string) => `/api/v1/patients/${id(patientId)}/disclosures/accounting?format=html`;
   /** CSV download links (same origin, the session cookie authenticates a plain link). */
   readonly csv = {
     userUsage: (window: Window = {}) => `/api/v1/usage/users${query({ ...window, format: 'csv' })}`,

@@ -203,8 +203,9 @@ export class ApiClient {
 
   // --- sign-in and session ---
   session = () => this.call<SessionView>('GET', '/api/v1/auth/session', undefined, { sessionRequired: false });
-  login = (username: string, password: string) =>
-    this.call<AuthResult>('POST', '/api/v1/auth/login', { username, password, mode: 'cookie' }, { sessionRequired: false });
+  /** `organization` (name or id) is needed when the username exists in several organizations. */
+  login = (username: string, password: string, organization = '') =>
+    this.call<AuthResult>('POST', '/api/v1/auth/login', { username, password, mode: 'cookie', ...(organization !== '' ? { organization } : {}) }, { sessionRequired: false });
   touch = () => this.call<SessionView>('POST', '/api/v1/auth/session/touch');
   logout = () => this.call<undefined>('POST', '/api/v1/auth/logout', undefined, { sessionRequired: false });
   mfaTotp = (code: string) => this.call<AuthResult>('POST', '/api/v1/auth/mfa/totp', { code }, { sessionRequired: false });

@@ -24,6 +24,7 @@ import * as m0017 from './0017-updates.js';
 import * as m0018 from './0018-compliance.js';
 import * as m0020 from './0020-incidents.js';
 import * as m0021 from './0021-disclosures.js';
+import * as m0022 from './0022-usernames-per-organization.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
 
@@ -47,6 +48,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0018-compliance', m0018.up],
   ['0020-incidents', m0020.up],
   ['0021-disclosures', m0021.up],
+  ['0022-usernames-per-organization', m0022.up],
 ];
 
 export const LATEST_MIGRATION = STEPS[STEPS.length - 1]?.[0] ?? '';

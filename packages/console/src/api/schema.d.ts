@@ -368,7 +368,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with username and password. The answer says which step comes next. */
+        /** Sign in with username and password, and the organization (name or id) when the username exists in more than one (usernames are unique per organization). The answer says which step comes next. */
         post: {
             parameters: {
                 query?: never;
@@ -380,6 +380,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         mode?: "cookie" | "bearer";
+                        organization?: string;
                         password: string;
                         username: string;
                     };

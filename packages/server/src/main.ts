@@ -108,6 +108,9 @@ import { auditRoutes, securityRoutes } from './transports/http/index.js';
 import { attachContainment, wireIncidents, type IncidentsWiring } from './composition/incidents.js';
 import { wireDisclosures } from './composition/disclosures.js';
 import type { DisclosureService } from './disclosures/index.js';
+import { DeviceEventService } from './devices/index.js';
+import { deviceEventStore } from './storage/index.js';
+import { deviceEventRoutes } from './transports/http/device-event-routes.js';
 import { incidentRoutes } from './transports/http/incident-routes.js';
 import { incidentNoticeRoutes } from './transports/http/incident-notice-routes.js';
 // --- telemetry and MQTT (issue 4) ---
@@ -200,6 +203,8 @@ export interface Platform {
   readonly incidents: IncidentsWiring;
   /** The accounting of disclosures to outside parties (HIPAA §164.528). */
   readonly disclosures: DisclosureService;
+  /** Device events (alarms, faults) from the MQTT events topic. */
+  readonly deviceEvents: DeviceEventService;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -300,6 +305,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts });
   await attachContainment(incidents, { database, auditLog, clock, keys, sealer, devices: devices.service, identity, raise: (c) => security.alerts.raise(c), sendEmail: (o, to, subject, text) => delivery.sendEmail(o, to, subject, text) });
   const disclosures = wireDisclosures({ database, auditLog, sealer, clock });
+  const deviceEvents = new DeviceEventService({ store: deviceEventStore(database.db), clock });
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -325,6 +331,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     updates,
     incidents,
     disclosures,
+    deviceEvents,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     rotateKek: (ctx) =>
@@ -798,6 +805,7 @@ export async function startServer(
         ack: async (device, payload, source) => {
           await telemetry.commands.recordAck(device, safeJson(payload), source);
         },
+        event: (device, payload) => platform.deviceEvents.ingest(device, payload),
         commandsSubscribed: (device) => void telemetry.commands.deliverPending(device).catch((error: unknown) => logger.error({ err: error }, 'command delivery failed')),
       },
     });
@@ -854,6 +862,7 @@ export async function startServer(
         deliveryRoutes({ delivery: platform.delivery }),
         usageRoutes({ usage: platform.usage, flushRequestCounts: () => requestCounter.flush() }),
         disclosureRoutes({ disclosures: platform.disclosures }),
+        deviceEventRoutes({ deviceEvents: platform.deviceEvents }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
         auditRoutes({ auditLog: wireAuditLogService(platform) }),

@@ -454,7 +454,20 @@ export interface DisclosureTables {
   };
 }
 
-export interface Database extends DisclosureTables, IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables, BackupTables, ComplianceTables, UpdatesTables, IncidentTables {
+export interface DeviceEventTables {
+  device_events: {
+    org_id: string;
+    device_id: string;
+    event_id: string;
+    occurred_at: string;
+    received_at: string;
+    kind: string;
+    code: string;
+    severity: string;
+  };
+}
+
+export interface Database extends DeviceEventTables, DisclosureTables, IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables, BackupTables, ComplianceTables, UpdatesTables, IncidentTables {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_head: AuditHeadTable;

@@ -25,6 +25,7 @@ import * as m0018 from './0018-compliance.js';
 import * as m0020 from './0020-incidents.js';
 import * as m0021 from './0021-disclosures.js';
 import * as m0022 from './0022-usernames-per-organization.js';
+import * as m0023 from './0023-device-events.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
 
@@ -49,6 +50,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0020-incidents', m0020.up],
   ['0021-disclosures', m0021.up],
   ['0022-usernames-per-organization', m0022.up],
+  ['0023-device-events', m0023.up],
 ];
 
 export const LATEST_MIGRATION = STEPS[STEPS.length - 1]?.[0] ?? '';

@@ -264,6 +264,10 @@ export class ApiClient {
   revokeDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/revoke`, { reason });
   quarantineDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/quarantine`, { reason });
 
+  /** A device's events (alarms, faults), newest first; `before` is the previous page's `next`. */
+  deviceEvents = (deviceId: string, page: { limit?: number; before?: string } = {}) =>
+    ApiClient.data(this.typed.GET('/api/v1/devices/{id}/events', { params: { path: { id: deviceId }, query: page } }));
+
   // --- clinical data: bindings, vitals, alert rules, clinical alerts (issue 5) ---
   bindings = (patientId: string) => this.call<{ bindings: Binding[] }>('GET', `/api/v1/patients/${id(patientId)}/bindings`);
   bindDevice = (patientId: string, deviceId: string, startAt?: string) =>

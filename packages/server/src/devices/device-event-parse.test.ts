@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDeviceEvent } from './device-event.js';
+import { parseDeviceEvent } from '@vigil/protocol';
 
 const ok = { v: 1, id: 'evt-1', ts: '2026-12-01T10:00:00.000Z', kind: 'alarm', code: 'lead-off', severity: 'high' };
 

@@ -7,3 +7,4 @@ export * from './topics.js';
 export * from './telemetry.js';
 export * from './semver.js';
 export * from './firmware-attestation.js';
+export * from './device-event.js';

@@ -21,6 +21,7 @@ import { runInit, runStart, runAuditCheckpoint } from './cli/server-commands.js'
 import { runUserCreate, runUserDisable, runUserGrant, runUserList, runUserResetPassword, type UserCreateFlags } from './cli/user-commands.js';
 import { loadConfig, type LoadedConfig } from './config/index.js';
 import { registerComplianceCommands } from './cli/compliance-commands.js';
+import { registerDisclosureCommands } from './cli/disclosure-commands.js';
 
 const VERSION = '0.1.0';
 
@@ -153,7 +154,7 @@ for (const [verb, what] of [
 const user = program.command('user').description('people and their accounts');
 withStorageOptions(user.command('create'))
   .description('create a user with a one-time password; with --setup-credential, the first organization and its platform-admin')
-  .requiredOption('--username <name>', 'unique username (compared after NFKC and lower-casing)')
+  .requiredOption('--username <name>', 'username, unique in its organization (compared after NFKC and lower-casing)')
   .option('--display-name <name>', 'display name (default: the username)')
   .option('--role <role...>', 'role(s): org-admin, security-officer, clinician, technician, auditor, platform-admin')
   .option('--org <name>', 'organization name (with --setup-credential: the first organization to create)')
@@ -166,16 +167,19 @@ withStorageOptions(user.command('list'))
 withStorageOptions(user.command('disable'))
   .description('disable a user; their sessions end at once')
   .argument('<username>')
-  .action(action(async (username: string, flags: CommonFlags) => runUserDisable(config(flags).config, username)));
+  .option('--org <org>', 'organization (name or id); needed when the username exists in several')
+  .action(action(async (username: string, flags: CommonFlags & { org?: string }) => runUserDisable(config(flags).config, username, flags.org)));
 withStorageOptions(user.command('reset-password'))
   .description('force a password reset: prints a one-time password; every session of the user ends')
   .argument('<username>')
-  .action(action(async (username: string, flags: CommonFlags) => runUserResetPassword(config(flags).config, username)));
+  .option('--org <org>', 'organization (name or id); needed when the username exists in several')
+  .action(action(async (username: string, flags: CommonFlags & { org?: string }) => runUserResetPassword(config(flags).config, username, flags.org)));
 withStorageOptions(user.command('grant'))
   .description("set a user's roles (replaces them; their sessions end)")
   .argument('<username>')
   .argument('<role...>')
-  .action(action(async (username: string, roles: string[], flags: CommonFlags) => runUserGrant(config(flags).config, username, roles)));
+  .option('--org <org>', 'organization (name or id); needed when the username exists in several')
+  .action(action(async (username: string, roles: string[], flags: CommonFlags & { org?: string }) => runUserGrant(config(flags).config, username, roles, flags.org)));
 // --- vigil incident (incident response) ---
 registerIncidentCommands(program, withStorageOptions, action, config);
 
@@ -184,6 +188,8 @@ registerBackupCommands(program, { withStorageOptions, config: (flags) => config(
 registerDrCommands(program, { withStorageOptions, config: (flags) => config(flags).config, action });
 // --- compliance: audits, findings, reports, change control, risks (issue 14) ---
 registerComplianceCommands(program, { withStorageOptions, action, config });
+// --- accounting of disclosures (HIPAA §164.528) ---
+registerDisclosureCommands(program, { withStorageOptions, action, config });
 // --- vigil firmware (updates) ---
 // `vigil firmware publish --version V` names the release's version: the program's own --version
 // is recognized only before a verb.

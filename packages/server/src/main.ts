@@ -100,12 +100,17 @@ import { restoreDetectorState, runSecurityEventRetention, saveDetectorState } fr
 import { platformFaults, securityEventNotStored, storageMetricSources, storageReadiness, type PlatformFaults } from './composition/storage-faults.js';
 import { secretDigestMatcher } from './keys/index.js';
 import { classifyStorageFault, deliveryStore, usageStore } from './storage/index.js';
-import { deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from './transports/http/index.js';
+import { deliveryRoutes, disclosureRoutes, metricsRoutes, usageRoutes, type ResponseSample } from './transports/http/index.js';
 // --- security monitoring (issue 6) ---
 import { AggregatingSecurityEventSink, buildDetectors, DetectionEngine, detectorsFollowingLimits, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
 import { securityAlertStore } from './storage/index.js';
 import { auditRoutes, securityRoutes } from './transports/http/index.js';
 import { attachContainment, wireIncidents, type IncidentsWiring } from './composition/incidents.js';
+import { wireDisclosures } from './composition/disclosures.js';
+import type { DisclosureService } from './disclosures/index.js';
+import { DeviceEventService } from './devices/index.js';
+import { deviceEventStore } from './storage/index.js';
+import { deviceEventRoutes } from './transports/http/device-event-routes.js';
 import { incidentRoutes } from './transports/http/incident-routes.js';
 import { incidentNoticeRoutes } from './transports/http/incident-notice-routes.js';
 // --- telemetry and MQTT (issue 4) ---
@@ -196,6 +201,10 @@ export interface Platform {
   readonly updates: UpdatesWiring;
   /** Incident response (issue 15). */
   readonly incidents: IncidentsWiring;
+  /** The accounting of disclosures to outside parties (HIPAA §164.528). */
+  readonly disclosures: DisclosureService;
+  /** Device events (alarms, faults) from the MQTT events topic. */
+  readonly deviceEvents: DeviceEventService;
   /** Read side of the audit log (verify, export). */
   auditReader(): AuditReader;
   /** Appends to the audit log in its own transaction, for actions with no other state change. */
@@ -295,6 +304,8 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c) });
   const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts });
   await attachContainment(incidents, { database, auditLog, clock, keys, sealer, devices: devices.service, identity, raise: (c) => security.alerts.raise(c), sendEmail: (o, to, subject, text) => delivery.sendEmail(o, to, subject, text), updates, changes: compliance.changes });
+  const disclosures = wireDisclosures({ database, auditLog, sealer, clock });
+  const deviceEvents = new DeviceEventService({ store: deviceEventStore(database.db), clock });
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -319,6 +330,8 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     compliance,
     updates,
     incidents,
+    disclosures,
+    deviceEvents,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
     rotateKek: (ctx) =>
@@ -792,6 +805,7 @@ export async function startServer(
         ack: async (device, payload, source) => {
           await telemetry.commands.recordAck(device, safeJson(payload), source);
         },
+        event: (device, payload) => platform.deviceEvents.ingest(device, payload),
         commandsSubscribed: (device) => void telemetry.commands.deliverPending(device).catch((error: unknown) => logger.error({ err: error }, 'command delivery failed')),
       },
     });
@@ -847,6 +861,8 @@ export async function startServer(
         fhirHttp(platform, undefined, () => defaultPublicBaseUrl(config, listeningPort)),
         deliveryRoutes({ delivery: platform.delivery }),
         usageRoutes({ usage: platform.usage, flushRequestCounts: () => requestCounter.flush() }),
+        disclosureRoutes({ disclosures: platform.disclosures }),
+        deviceEventRoutes({ deviceEvents: platform.deviceEvents }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
         auditRoutes({ auditLog: wireAuditLogService(platform) }),
@@ -918,6 +934,8 @@ export async function startServer(
     // --- reconnect floods (issue 11 item 5): detector state survives restarts; the event store is capped ---
     await restoreDetectorState(platform, logger);
     scheduler.add({ name: 'security-detector-state', everyMs: 60_000, run: () => saveDetectorState(platform) });
+    // accounting of disclosures: six years kept (HIPAA §164.528, §164.530(j)); only older rows go
+    scheduler.add({ name: 'disclosures-retention', everyMs: 24 * 3600 * 1000, run: async () => void (await platform.disclosures.prune(systemRequestContext('disclosures-retention'))) });
     scheduler.add({ name: 'security-event-retention', everyMs: 10 * 60_000, run: () => runSecurityEventRetention(platform, config.security.events, logger) });
     scheduler.add({
       name: 'telemetry-retention',

@@ -53,6 +53,10 @@ import type {
   UserView,
 } from './types';
 
+export type DisclosureRecordInput = paths['/api/v1/patients/{id}/disclosures/records']['post']['requestBody']['content']['application/json'];
+export type RecordedDisclosure = paths['/api/v1/patients/{id}/disclosures/records']['post']['responses']['201']['content']['application/json'];
+export type DisclosureAccounting = paths['/api/v1/patients/{id}/disclosures/accounting']['get']['responses']['200']['content']['application/json'];
+
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export class ApiError extends Error {
@@ -199,8 +203,9 @@ export class ApiClient {
 
   // --- sign-in and session ---
   session = () => this.call<SessionView>('GET', '/api/v1/auth/session', undefined, { sessionRequired: false });
-  login = (username: string, password: string) =>
-    this.call<AuthResult>('POST', '/api/v1/auth/login', { username, password, mode: 'cookie' }, { sessionRequired: false });
+  /** `organization` (name or id) is needed when the username exists in several organizations. */
+  login = (username: string, password: string, organization = '') =>
+    this.call<AuthResult>('POST', '/api/v1/auth/login', { username, password, mode: 'cookie', ...(organization !== '' ? { organization } : {}) }, { sessionRequired: false });
   touch = () => this.call<SessionView>('POST', '/api/v1/auth/session/touch');
   logout = () => this.call<undefined>('POST', '/api/v1/auth/logout', undefined, { sessionRequired: false });
   mfaTotp = (code: string) => this.call<AuthResult>('POST', '/api/v1/auth/mfa/totp', { code }, { sessionRequired: false });
@@ -259,6 +264,10 @@ export class ApiClient {
   revokeDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/revoke`, { reason });
   quarantineDevice = (deviceId: string, reason: string) => this.call<unknown>('POST', `/api/v1/devices/${id(deviceId)}/quarantine`, { reason });
 
+  /** A device's events (alarms, faults), newest first; `before` is the previous page's `next`. */
+  deviceEvents = (deviceId: string, page: { limit?: number; before?: string } = {}) =>
+    ApiClient.data(this.typed.GET('/api/v1/devices/{id}/events', { params: { path: { id: deviceId }, query: page } }));
+
   // --- clinical data: bindings, vitals, alert rules, clinical alerts (issue 5) ---
   bindings = (patientId: string) => this.call<{ bindings: Binding[] }>('GET', `/api/v1/patients/${id(patientId)}/bindings`);
   bindDevice = (patientId: string, deviceId: string, startAt?: string) =>
@@ -297,6 +306,14 @@ export class ApiClient {
   platformUsage = (window: Window & { interval: 'hour' | 'day' }) => this.call<PlatformUsage>('GET', `/api/v1/usage/platform${query({ ...window, format: 'json' })}`);
   disclosures = (patientId: string, window: Window = {}) =>
     this.call<{ disclosures: Disclosure[] }>('GET', `/api/v1/patients/${id(patientId)}/disclosures${query({ ...window, format: 'json' })}`);
+  // --- accounting of disclosures to outside parties (HIPAA §164.528) ---
+  disclosureAccounting = (patientId: string, summarize = true) =>
+    ApiClient.data(this.typed.GET('/api/v1/patients/{id}/disclosures/accounting', { params: { path: { id: patientId }, query: { summarize } } }));
+  recordedDisclosures = (patientId: string) => ApiClient.data(this.typed.GET('/api/v1/patients/{id}/disclosures/records', { params: { path: { id: patientId } } }));
+  recordDisclosure = (patientId: string, disclosure: DisclosureRecordInput) =>
+    this.call<RecordedDisclosure>('POST', `/api/v1/patients/${id(patientId)}/disclosures/records`, disclosure);
+  /** The printable accounting (a self-contained HTML page; the session cookie authenticates the link). */
+  disclosureAccountingPrintUrl = (patientId: string) => `/api/v1/patients/${id(patientId)}/disclosures/accounting?format=html`;
   /** CSV download links (same origin, the session cookie authenticates a plain link). */
   readonly csv = {
     userUsage: (window: Window = {}) => `/api/v1/usage/users${query({ ...window, format: 'csv' })}`,

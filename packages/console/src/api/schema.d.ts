@@ -368,7 +368,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with username and password. The answer says which step comes next. */
+        /** Sign in with username and password, and the organization (name or id) when the username exists in more than one (usernames are unique per organization). The answer says which step comes next. */
         post: {
             parameters: {
                 query?: never;
@@ -380,6 +380,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         mode?: "cookie" | "bearer";
+                        organization?: string;
                         password: string;
                         username: string;
                     };
@@ -2633,6 +2634,59 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A device's events (alarms, faults, notices) reported on its MQTT events topic, newest first; `next` is the cursor of the following page. */
+        get: {
+            parameters: {
+                query?: {
+                    before?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            events: {
+                                code: string;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "alarm" | "fault" | "notice";
+                                occurredAt: string;
+                                receivedAt: string;
+                                /** @enum {string} */
+                                severity: "info" | "low" | "medium" | "high" | "critical";
+                            }[];
+                            next: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5644,7 +5698,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A patient's accounting of disclosures (HIPAA §164.528); the read is audited. */
+        /** A patient's access log: who inside read this patient's data, when, by which route and basis (a use log, from the audit trail; the §164.528 accounting of outside disclosures is /disclosures/accounting); the read is audited. */
         get: {
             parameters: {
                 query?: {
@@ -5685,6 +5739,267 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patients/{id}/disclosures/accounting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The accounting of disclosures the individual may request (HIPAA §164.528): up to six years, repeated disclosures summarized, suspended ones hidden; JSON or a printable HTML page; audited. */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "json" | "html";
+                    from?: string;
+                    summarize?: boolean;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                description: string;
+                                disclosedAt: string;
+                                /** @enum {string} */
+                                purpose: "required-by-law" | "public-health" | "abuse-neglect-report" | "health-oversight" | "judicial-proceeding" | "law-enforcement" | "decedents" | "organ-donation" | "research" | "serious-threat" | "specialized-government" | "workers-compensation" | "secretary-investigation" | "impermissible-disclosure";
+                                purposeStatement: string;
+                                purposeText: string;
+                                recipientAddress: string | null;
+                                recipientName: string;
+                                summary: {
+                                    count: number;
+                                    firstAt: string;
+                                    lastAt: string;
+                                } | null;
+                            }[];
+                            from: string;
+                            generatedAt: string;
+                            patientId: string;
+                            to: string;
+                            totalDisclosures: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patients/{id}/disclosures/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every recorded disclosure of the patient in the six years before now, suspended ones included (the staff view); audited. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            disclosures: {
+                                description: string;
+                                disclosedAt: string;
+                                id: string;
+                                patientId: string;
+                                /** @enum {string} */
+                                purpose: "required-by-law" | "public-health" | "abuse-neglect-report" | "health-oversight" | "judicial-proceeding" | "law-enforcement" | "decedents" | "organ-donation" | "research" | "serious-threat" | "specialized-government" | "workers-compensation" | "secretary-investigation" | "impermissible-disclosure";
+                                purposeStatement: string;
+                                recipientAddress: string | null;
+                                recipientName: string;
+                                recordedAt: string;
+                                recordedBy: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a disclosure of the patient's PHI to an outside party (HIPAA §164.528); a purpose §164.528(a)(1) excludes is refused (422, naming the exclusion). Training and a care relationship (or patients:disclosures) required; audited. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description A disclosure of PHI to an outside party (§164.528(b)(2)). */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description: string;
+                        /** Format: date-time */
+                        disclosedAt: string;
+                        /** @enum {string} */
+                        purpose: "required-by-law" | "public-health" | "abuse-neglect-report" | "health-oversight" | "judicial-proceeding" | "law-enforcement" | "decedents" | "organ-donation" | "research" | "serious-threat" | "specialized-government" | "workers-compensation" | "secretary-investigation" | "impermissible-disclosure" | "treatment" | "payment" | "health-care-operations" | "to-individual" | "incidental" | "authorized" | "directory" | "persons-involved-in-care" | "national-security" | "correctional-custody" | "limited-data-set";
+                        purposeStatement: string;
+                        recipientAddress?: string | null;
+                        recipientName: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            description: string;
+                            disclosedAt: string;
+                            id: string;
+                            patientId: string;
+                            /** @enum {string} */
+                            purpose: "required-by-law" | "public-health" | "abuse-neglect-report" | "health-oversight" | "judicial-proceeding" | "law-enforcement" | "decedents" | "organ-donation" | "research" | "serious-threat" | "specialized-government" | "workers-compensation" | "secretary-investigation" | "impermissible-disclosure";
+                            purposeStatement: string;
+                            recipientAddress: string | null;
+                            recipientName: string;
+                            recordedAt: string;
+                            recordedBy: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patients/{id}/disclosures/suspensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The patient's accounting suspensions, newest first; audited. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            suspensions: {
+                                agency: string;
+                                endsAt: string;
+                                id: string;
+                                official: string | null;
+                                patientId: string;
+                                recordedAt: string;
+                                recordedBy: string;
+                                startsAt: string;
+                                statement: string;
+                                /** @enum {string} */
+                                statementKind: "written" | "oral";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a health oversight agency's or law-enforcement official's suspension of the patient's accounting (HIPAA §164.528(a)(2)); an oral statement lasts at most 30 days; audited. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        agency: string;
+                        /** Format: date-time */
+                        endsAt: string;
+                        official?: string | null;
+                        statement: string;
+                        /** @enum {string} */
+                        statementKind: "written" | "oral";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agency: string;
+                            endsAt: string;
+                            id: string;
+                            official: string | null;
+                            patientId: string;
+                            recordedAt: string;
+                            recordedBy: string;
+                            startsAt: string;
+                            statement: string;
+                            /** @enum {string} */
+                            statementKind: "written" | "oral";
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -1,19 +1,31 @@
 /**
- * The accounting of disclosures of one patient (HIPAA §164.528): who read this patient's data,
- * when, through which route, and under which basis (care team, or a break-glass grant and its
- * reason). Shown to the roles that review access (org admin, security officer, auditor); the
- * server decides, and audits the report itself.
+ * A patient's disclosures page: the accounting of disclosures to outside parties (HIPAA §164.528,
+ * disclosure-accounting.tsx: record, view, print), then the access log: who inside read this
+ * patient's data, when, through which route, and under which basis (care team, or a break-glass
+ * grant and its reason), a use log from the audit trail. Shown to the roles that review access
+ * (org admin, security officer, auditor); the server decides, and audits every view.
  */
 import { useState, type FormEvent } from 'react';
 import { useSession } from '../session';
 import { Loading, Time } from '../components/feedback';
 import { ResourceProblem, useResource } from '../components/resource';
 import { Link } from '../router';
+import { AccountingPanel } from './disclosure-accounting';
 
 const DAY_MS = 86_400_000;
 const dateInput = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function DisclosuresPanel({ patientId }: { readonly patientId: string }) {
+  return (
+    <>
+      <AccountingPanel patientId={patientId} />
+      <AccessLogPanel patientId={patientId} />
+    </>
+  );
+}
+
+/** The access log (a use log, not the §164.528 accounting). */
+function AccessLogPanel({ patientId }: { readonly patientId: string }) {
   const { api } = useSession();
   const [fromDate, setFromDate] = useState(() => dateInput(Date.now() - 30 * DAY_MS));
   const [toDate, setToDate] = useState(() => dateInput(Date.now()));
@@ -27,7 +39,8 @@ export function DisclosuresPanel({ patientId }: { readonly patientId: string }) 
 
   return (
     <section aria-labelledby="disclosures-title">
-      <h2 id="disclosures-title">Accounting of disclosures</h2>
+      <h2 id="disclosures-title">Access log</h2>
+      <p className="muted small">Who inside the organization read this patient’s data (from the audit trail).</p>
       <form className="inline-form" onSubmit={apply}>
         <label>
           From

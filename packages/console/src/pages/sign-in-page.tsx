@@ -1,5 +1,6 @@
 /**
- * Sign-in, first step: username and password. The server answers with the session's state, and
+ * Sign-in, first step: username and password, and the organization when the username exists in
+ * more than one (usernames are unique per organization). The server answers with the session's state, and
  * the app shows the next step (second factor, enrolment, password change) from that state.
  *
  * MUST: the same message for an unknown user and a wrong password (the server's, shown as is).
@@ -15,6 +16,7 @@ export function SignInPage({ message, username: initialUsername = '' }: { readon
   const { api, apply } = useSession();
   const [username, setUsername] = useState(initialUsername);
   const [password, setPassword] = useState('');
+  const [organization, setOrganization] = useState('');
   const [setupPending, setSetupPending] = useState(false);
   const action = useAction();
 
@@ -35,7 +37,7 @@ export function SignInPage({ message, username: initialUsername = '' }: { readon
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const result = await action.run(() => api.login(username.trim(), password));
+    const result = await action.run(() => api.login(username.trim(), password, organization.trim()));
     setPassword('');
     if (result !== undefined) apply(result);
   };
@@ -56,6 +58,10 @@ export function SignInPage({ message, username: initialUsername = '' }: { readon
         <label>
           Password
           <input name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        <label>
+          Organization <span className="muted small">(if your username exists in more than one)</span>
+          <input name="organization" autoComplete="organization" value={organization} onChange={(e) => setOrganization(e.target.value)} />
         </label>
         <ErrorNotice error={action.error} />
         <button type="submit" className="primary" disabled={action.busy}>

@@ -64,6 +64,14 @@ export const PERMISSIONS = {
     roles: ['org-admin', 'security-officer', 'auditor'],
     description: "Read a patient's accounting of disclosures (HIPAA §164.528); the read is itself audited.",
   },
+  'disclosures:record': {
+    roles: ['org-admin', 'security-officer', 'clinician'],
+    description: 'Record a disclosure of a patient\'s PHI to an outside party (HIPAA §164.528); training and a care relationship, or patients:disclosures, apply.',
+  },
+  'disclosures:suspend': {
+    roles: ['org-admin', 'security-officer'],
+    description: "Record an agency's suspension of a patient's accounting of disclosures (HIPAA §164.528(a)(2)).",
+  },
   'metrics:read': { roles: ['service'], description: 'Scrape Prometheus metrics at /metrics with a service-account token.' },
   // --- security monitoring (alerts/security) ---
   'security:read': { roles: ['platform-admin', 'org-admin', 'security-officer'], description: 'Read security events and security alerts.' },

@@ -69,28 +69,28 @@ export async function runUserList(config: Config, org: string | undefined): Prom
   });
 }
 
-export async function runUserDisable(config: Config, username: string): Promise<void> {
+export async function runUserDisable(config: Config, username: string, org?: string): Promise<void> {
   await withPlatform(config, async (platform) => {
     const ctx = cliContext();
-    const user = await platform.identity.findUserByUsername(ctx, username);
+    const user = await platform.identity.findUserByUsername(ctx, username, org === undefined ? undefined : (await platform.identity.resolveOrganization(org)).id);
     await platform.identity.setUserStatus(ctx, user.id, 'disabled', user.orgId);
     process.stdout.write(`Disabled ${user.username}; their sessions ended.\n`);
   });
 }
 
-export async function runUserResetPassword(config: Config, username: string): Promise<void> {
+export async function runUserResetPassword(config: Config, username: string, org?: string): Promise<void> {
   await withPlatform(config, async (platform) => {
     const ctx = cliContext();
-    const user = await platform.identity.findUserByUsername(ctx, username);
+    const user = await platform.identity.findUserByUsername(ctx, username, org === undefined ? undefined : (await platform.identity.resolveOrganization(org)).id);
     const { oneTimePassword } = await platform.identity.resetPassword(ctx, user.id, user.orgId);
     printOneTimePassword(user.username, oneTimePassword);
   });
 }
 
-export async function runUserGrant(config: Config, username: string, roles: string[]): Promise<void> {
+export async function runUserGrant(config: Config, username: string, roles: string[], org?: string): Promise<void> {
   await withPlatform(config, async (platform) => {
     const ctx = cliContext();
-    const user = await platform.identity.findUserByUsername(ctx, username);
+    const user = await platform.identity.findUserByUsername(ctx, username, org === undefined ? undefined : (await platform.identity.resolveOrganization(org)).id);
     const updated = await platform.identity.setRoles(ctx, user.id, roles, user.orgId);
     process.stdout.write(`${updated.username} now holds: ${updated.roles.join(', ') || '(no role)'}\n`);
   });

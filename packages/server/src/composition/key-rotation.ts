@@ -13,6 +13,7 @@
  * MUST: the report says how many values are left under a retired KEK; 0 is the only success.
  * MUST: only host principals (cli, system) and platform admins run it (the route's permission).
  */
+import { DisclosureService } from '../disclosures/index.js';
 import { channelSealContext } from '../alerts/index.js';
 import { FINGERPRINT_CONTEXT, FINGERPRINT_KEY, TOTP_CONTEXT } from '../identity/index.js';
 import { createBulkSealer, type KeyProvider, type Sealer } from '../keys/index.js';
@@ -41,6 +42,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'users', column: 'totp_secret_sealed', key: ['id'], context: (r) => TOTP_CONTEXT(str(r, 'id')) },
   { table: 'system_meta', column: 'value', key: ['key'], only: { column: 'key', value: FINGERPRINT_KEY }, context: () => FINGERPRINT_CONTEXT },
   { table: 'alert_channels', column: 'sealed_secrets', key: ['id'], context: (r) => channelSealContext(str(r, 'id')) },
+  { table: 'disclosures', column: 'content_sealed', key: ['id'], reads: ['org_id'], context: (r) => DisclosureService.context(str(r, 'org_id'), str(r, 'id')) },
   {
     table: 'clinical_alerts',
     column: 'value_sealed',

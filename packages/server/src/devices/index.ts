@@ -66,3 +66,4 @@ export {
   type PatientBinding,
   type PatientExistence,
 } from './bindings.js';
+export { DeviceEventService, MAX_DEVICE_EVENT_PAGE, type DeviceEventStore, type StoredDeviceEvent, type DeviceEventOutcome, type DeviceEventPage } from './device-events.js';

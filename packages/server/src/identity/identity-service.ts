@@ -236,10 +236,12 @@ export class IdentityService {
     input: { orgId: string; username: string; displayName: string; roles: readonly Role[]; passwordHash: string; mustChangePassword: boolean; now: string },
   ): Promise<UserRow> {
     const key = usernameKey(input.username);
-    if (await s.identity.findUserForLogin(key)) throw new AppError('IDENTITY_USERNAME_TAKEN');
-    // A look-alike of an existing username (UTS #39 skeleton) is as taken as the name itself.
+    // Usernames are unique per organization (migration 0022): another tenant's names are not
+    // looked at, so a 409 says nothing about them.
+    if (await s.identity.findUserByKey(input.orgId, key)) throw new AppError('IDENTITY_USERNAME_TAKEN');
+    // A look-alike of an existing username of the organization (UTS #39 skeleton) is as taken as the name itself.
     const skeleton = usernameSkeleton(input.username);
-    if ((await s.identity.listUsernameKeys()).some((existing) => usernameSkeleton(existing) === skeleton)) throw new AppError('IDENTITY_USERNAME_TAKEN');
+    if ((await s.identity.listUsernameKeys(input.orgId)).some((existing) => usernameSkeleton(existing) === skeleton)) throw new AppError('IDENTITY_USERNAME_TAKEN');
     const row: UserRow = {
       id: newId(),
       orgId: input.orgId,
@@ -284,12 +286,41 @@ export class IdentityService {
     return user;
   }
 
-  /** Looks a user up by username within the caller's organization (any, for host principals). */
-  async findUserByUsername(ctx: RequestContext, username: string): Promise<UserRow> {
-    const user = await this.read.findUserForLogin(usernameKey(username));
-    const org = orgOf(ctx);
-    if (!user || (org !== null && user.orgId !== org && !isPlatformAdmin(ctx.principal))) throw new AppError('IDENTITY_USER_NOT_FOUND');
+  /**
+   * Looks a user up by username within the caller's organization, or within `orgId` (host
+   * principals and platform admins). A host principal may leave the organization out while the
+   * name is unique across organizations; otherwise it must name one.
+   */
+  async findUserByUsername(ctx: RequestContext, username: string, orgId?: string): Promise<UserRow> {
+    const key = usernameKey(username);
+    const own = orgOf(ctx);
+    const org = orgId !== undefined && (own === null || isPlatformAdmin(ctx.principal)) ? orgId : own;
+    if (org !== null) {
+      const user = await this.read.findUserByKey(org, key);
+      if (!user) throw new AppError('IDENTITY_USER_NOT_FOUND');
+      return user;
+    }
+    const users = await this.read.findUsersForLogin(key, 2);
+    if (users.length > 1) throw new AppError('IDENTITY_USER_NOT_FOUND', { detail: `identity: ${JSON.stringify(username)} exists in several organizations: name one (--org)` });
+    const [user] = users;
+    if (!user) throw new AppError('IDENTITY_USER_NOT_FOUND');
     return user;
+  }
+
+  /**
+   * The account a sign-in names: the username within the named organization (name or id), or,
+   * when none is named, the one account with that username across organizations. Several
+   * accounts with the name and no organization: none (the sign-in fails like a wrong password).
+   */
+  private async loginAccount(username: string, organization: string | undefined): Promise<{ user: UserRow | undefined; ambiguous: boolean }> {
+    if (!isValidUsername(username)) return { user: undefined, ambiguous: false };
+    const key = usernameKey(username);
+    if (organization !== undefined && organization.trim() !== '') {
+      const org = (await this.findOrganizationByName(organization)) ?? (await this.read.findOrganization(organization.trim()));
+      return { user: org ? await this.read.findUserByKey(org.id, key) : undefined, ambiguous: false };
+    }
+    const users = await this.read.findUsersForLogin(key, 2);
+    return users.length === 1 ? { user: users[0], ambiguous: false } : { user: undefined, ambiguous: users.length > 1 };
   }
 
   async setUserStatus(ctx: RequestContext, userId: string, status: 'active' | 'disabled', orgId?: string): Promise<UserView> {
@@ -414,9 +445,9 @@ export class IdentityService {
 
   // ---------------------------------------------------------------- login and sessions
 
-  async login(ctx: RequestContext, input: { username: string; password: string; mode: SessionKind }): Promise<LoginResult> {
+  async login(ctx: RequestContext, input: { username: string; password: string; mode: SessionKind; organization?: string | undefined }): Promise<LoginResult> {
     const key = usernameKey(input.username);
-    const user = isValidUsername(input.username) ? await this.read.findUserForLogin(key) : undefined;
+    const { user, ambiguous } = await this.loginAccount(input.username, input.organization);
     const nowDate = this.clock.now();
     // One argon2 verification on every path: the answer's timing does not depend on the username.
     const passwordOk = user ? await this.hasher.verify(user.passwordHash, input.password) : await this.hasher.verifyDummy(input.password);
@@ -424,7 +455,7 @@ export class IdentityService {
     if (!user) {
       const fingerprint = await this.fingerprint(key);
       await this.uow.run((s) =>
-        s.audit.record(ctx, { action: 'identity.login.attempt', target: { type: 'username', id: fingerprint }, outcome: 'failure', reason: 'unknown-user' }),
+        s.audit.record(ctx, { action: 'identity.login.attempt', target: { type: 'username', id: fingerprint }, outcome: 'failure', reason: ambiguous ? 'organization-required' : 'unknown-user' }),
       );
       throw failed;
     }

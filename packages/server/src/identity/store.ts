@@ -107,7 +107,7 @@ export interface ServiceAccountRow {
 
 /**
  * The identity store. Tenant data is read by (orgId, id); the two lookups that have no tenant yet
- * are by design: a login (username key, unique installation-wide) and a token (its hash).
+ * are by design: a login (username key, unique per organization) and a token (its hash).
  */
 export interface IdentityStore {
   insertOrganization(row: OrganizationRow): Promise<void>;
@@ -116,9 +116,12 @@ export interface IdentityStore {
   listOrganizations(): Promise<OrganizationRow[]>;
 
   insertUser(row: UserRow): Promise<void>;
-  findUserForLogin(usernameKey: string): Promise<UserRow | undefined>;
-  /** Every username key (usernames are unique across the installation): the look-alike check. */
-  listUsernameKeys(): Promise<string[]>;
+  /** The user with this username key in one organization (usernames are unique per organization). */
+  findUserByKey(orgId: string, usernameKey: string): Promise<UserRow | undefined>;
+  /** Users with this username key in any organization, at most `limit`: a sign-in without an organization. */
+  findUsersForLogin(usernameKey: string, limit: number): Promise<UserRow[]>;
+  /** Every username key of one organization: the look-alike check. */
+  listUsernameKeys(orgId: string): Promise<string[]>;
   findUser(orgId: string, id: string): Promise<UserRow | undefined>;
   listUsers(orgId: string): Promise<UserRow[]>;
   updateUser(orgId: string, id: string, patch: UserPatch): Promise<void>;

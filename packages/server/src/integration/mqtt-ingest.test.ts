@@ -10,7 +10,7 @@ import type { MqttClient, Packet } from 'mqtt';
 import { MemorySecurityEventSink, type RequestContext } from '../kernel/index.js';
 import { startServer, type RunningServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
-import { telemetryStore } from '../storage/index.js';
+import { deviceEventStore, telemetryStore } from '../storage/index.js';
 import { FakeDeviceRegistry, makeDevicePki, type DevicePki, type IssuedCert } from './device-pki.js';
 import { makePlatform, type TestPlatform } from './fixtures.js';
 import { closed, connectDevice, envelope, type ConnectResult } from './mqtt-clients.js';
@@ -298,19 +298,23 @@ describe('MQTT ingest over mTLS', () => {
     });
   });
 
-  test('fail/device events are refused (no PUBACK, connection closed), not acknowledged and dropped; stored with the organization', async () => {
+  test('ok/device events are stored with the organization before the PUBACK; a resend is one row; a malformed one is counted', async () => {
     const client = await connected('device-evt-0001');
-    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
-    let acked = false;
-    client.publish(deviceTopic('device-evt-0001', 'events'), JSON.stringify({ kind: 'alarm', code: 'lead-off' }), { qos: 1 }, (error) => {
-      if (!error) acked = true;
-    });
-    await closed;
-    assert.equal(acked, false, 'no PUBACK');
-    refusedWith('events-not-accepted');
-    const event = events.events.find((e) => e.reason === 'events-not-accepted');
-    assert.equal(event?.orgId, ORG);
-    client.end(true);
+    const event = { v: 1, id: 'evt-0001', ts: t.clock.now().toISOString(), kind: 'alarm', code: 'lead-off', severity: 'high' };
+    await client.publishAsync(deviceTopic('device-evt-0001', 'events'), JSON.stringify(event), { qos: 1 });
+    // The PUBACK came back: the row is committed already.
+    const stored = await deviceEventStore(t.platform.database.db).list(ORG, 'device-evt-0001', { limit: 10 });
+    assert.deepEqual(
+      stored.map((e) => [e.id, e.kind, e.code, e.severity, e.orgId, e.deviceId]),
+      [['evt-0001', 'alarm', 'lead-off', 'high', ORG, 'device-evt-0001']],
+    );
+    await client.publishAsync(deviceTopic('device-evt-0001', 'events'), JSON.stringify(event), { qos: 1 });
+    assert.equal((await deviceEventStore(t.platform.database.db).list(ORG, 'device-evt-0001', { limit: 10 })).length, 1, 'a resend is stored once');
+    await client.publishAsync(deviceTopic('device-evt-0001', 'events'), JSON.stringify({ ...event, id: 'evt-0002', message: 'SpO2 82 for bed 4' }), { qos: 1 });
+    assert.ok(server.broker.refusals.get('event-unknown-field') >= 1, JSON.stringify(server.broker.refusals.snapshot()));
+    assert.equal((await deviceEventStore(t.platform.database.db).list(ORG, 'device-evt-0001', { limit: 10 })).length, 1, 'a malformed event is not stored');
+    assert.equal((await deviceEventStore(t.platform.database.db).list('org-other-9', 'device-evt-0001', { limit: 10 })).length, 0, 'another organization sees none');
+    await client.endAsync();
   });
 
   const earlyRefusals: Array<[string, string, object]> = [

@@ -104,6 +104,9 @@ export const ERROR_CATALOGUE = {
   PATIENTS_BREAK_GLASS_NOT_FOUND: { status: 404, message: 'Break-glass grant not found.' },
   PATIENTS_BREAK_GLASS_ALREADY_REVIEWED: { status: 409, message: 'This break-glass grant has already been reviewed.' },
   PATIENTS_BREAK_GLASS_SELF_REVIEW: { status: 403, message: 'A break-glass grant cannot be reviewed by the person who used it.' },
+  // disclosures (accounting of disclosures, HIPAA §164.528)
+  DISCLOSURES_INVALID: { status: 400, message: 'The disclosure is not valid.' },
+  DISCLOSURES_EXCLUDED: { status: 422, message: 'The accounting of disclosures excludes this disclosure (HIPAA §164.528(a)(1)).' },
 
   // devices (registry, enrolment, device CA, revocation)
   DEVICE_NOT_FOUND: { status: 404, message: 'Device not found.' },

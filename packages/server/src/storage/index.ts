@@ -48,3 +48,5 @@ export { rolloutStore } from './stores/rollout-store.js';
 // --- incident response (issue 15) ---
 export { incidentStore, incidentTimelineSource, incidentLocator } from './stores/incident-store.js';
 export { notificationStore } from './stores/notification-store.js';
+export { disclosureStore } from './stores/disclosure-store.js';
+export { deviceEventStore } from './stores/device-event-store.js';

@@ -428,7 +428,46 @@ export interface DeliveryUsageTables {
   usage_request_buckets: { hour: string; org_id: string; user_id: string; method: string; route: string; status_class: string; count: number };
 }
 
-export interface Database extends IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables, BackupTables, ComplianceTables, UpdatesTables, IncidentTables {
+export interface DisclosureTables {
+  disclosures: {
+    id: string;
+    org_id: string;
+    patient_id: string;
+    disclosed_at: string;
+    purpose: string;
+    content_sealed: string;
+    recorded_at: string;
+    recorded_by: string;
+  };
+  disclosure_suspensions: {
+    id: string;
+    org_id: string;
+    patient_id: string;
+    agency: string;
+    official: string | null;
+    statement_kind: string;
+    statement: string;
+    starts_at: string;
+    ends_at: string;
+    recorded_at: string;
+    recorded_by: string;
+  };
+}
+
+export interface DeviceEventTables {
+  device_events: {
+    org_id: string;
+    device_id: string;
+    event_id: string;
+    occurred_at: string;
+    received_at: string;
+    kind: string;
+    code: string;
+    severity: string;
+  };
+}
+
+export interface Database extends DeviceEventTables, DisclosureTables, IdentityTables, PatientTables, DeviceTables, TelemetryTables, ClinicalTables, SecurityAlertTables, DeliveryUsageTables, BackupTables, ComplianceTables, UpdatesTables, IncidentTables {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_head: AuditHeadTable;

@@ -58,7 +58,8 @@ export function identityStoreContract(open: () => Promise<TestDatabase>): void {
     withTestDatabase(open, async (t) => {
       const store = identityStore(t.database.db);
       const user = await seed(store);
-      assert.deepEqual(await store.findUserForLogin('alice'), user);
+      assert.deepEqual(await store.findUserByKey('org-a', 'alice'), user);
+      assert.deepEqual(await store.findUsersForLogin('alice', 2), [user]);
       assert.deepEqual(await store.findUser('org-a', 'user-1'), user);
       await seed(store, 'org-b', 'user-2', 'bob');
       assert.equal(await store.findUser('org-b', 'user-1'), undefined, 'another tenant does not see the user');
@@ -72,11 +73,16 @@ export function identityStoreContract(open: () => Promise<TestDatabase>): void {
       assert.deepEqual(updated?.roles, ['org-admin']);
     }));
 
-  test('fail/usernames and organization names are unique keys', () =>
+  test('fail/usernames are unique per organization, organization names installation-wide', () =>
     withTestDatabase(open, async (t) => {
       const store = identityStore(t.database.db);
       await seed(store);
       await assert.rejects(seed(store, 'org-a', 'user-9', 'alice'));
+      // The same name in another organization is another account (migration 0022).
+      const other = await seed(store, 'org-b', 'user-8', 'alice');
+      assert.deepEqual(await store.findUserByKey('org-b', 'alice'), other);
+      assert.deepEqual((await store.findUsersForLogin('alice', 5)).map((u) => u.id).sort(), ['user-1', 'user-8']);
+      assert.deepEqual(await store.listUsernameKeys('org-b'), ['alice']);
       await assert.rejects(store.insertOrganization({ id: 'org-z', name: 'x', nameKey: 'org-a', createdAt: T0 }));
     }));
 

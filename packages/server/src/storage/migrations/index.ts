@@ -23,6 +23,9 @@ import * as m0016 from './0016-backup-runs.js';
 import * as m0017 from './0017-updates.js';
 import * as m0018 from './0018-compliance.js';
 import * as m0020 from './0020-incidents.js';
+import * as m0021 from './0021-disclosures.js';
+import * as m0022 from './0022-usernames-per-organization.js';
+import * as m0023 from './0023-device-events.js';
 import * as m0028 from './0028-incident-action-reasons.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
@@ -46,6 +49,9 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0017-updates', m0017.up],
   ['0018-compliance', m0018.up],
   ['0020-incidents', m0020.up],
+  ['0021-disclosures', m0021.up],
+  ['0022-usernames-per-organization', m0022.up],
+  ['0023-device-events', m0023.up],
   ['0028-incident-action-reasons', m0028.up],
 ];
 

@@ -123,12 +123,16 @@ export function identityStore(db: Executor): IdentityStore {
         })
         .execute();
     },
-    async listUsernameKeys() {
-      return (await db.selectFrom('users').select('username_key').execute()).map((r) => r.username_key);
+    async listUsernameKeys(orgId) {
+      return (await db.selectFrom('users').select('username_key').where('org_id', '=', orgId).execute()).map((r) => r.username_key);
     },
-    async findUserForLogin(usernameKey) {
-      const r = await db.selectFrom('users').selectAll().where('username_key', '=', usernameKey).executeTakeFirst();
+    async findUserByKey(orgId, usernameKey) {
+      const r = await db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('username_key', '=', usernameKey).executeTakeFirst();
       return r && userFromRow(r);
+    },
+    async findUsersForLogin(usernameKey, limit) {
+      const rows = await db.selectFrom('users').selectAll().where('username_key', '=', usernameKey).orderBy('id').limit(limit).execute();
+      return rows.map(userFromRow);
     },
     async findUser(orgId, id) {
       const r = await db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();

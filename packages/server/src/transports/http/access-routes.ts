@@ -79,6 +79,11 @@ interface InnerChecks {
   readonly permission?: Permission;
   readonly training?: boolean;
   readonly patient?: { readonly trainingRefusal: Deny; readonly careRefusal: Deny } | 'exists';
+  /**
+   * The disclosures module's rule (disclosures/disclosure-service.ts): the patient exists, then
+   * current training, then a care relationship or patients:disclosures; refusals are 403.
+   */
+  readonly disclosures?: true;
 }
 const PHI = { trainingRefusal: 'forbidden', careRefusal: 'forbidden' } as const;
 const VITALS = { trainingRefusal: 'not-found', careRefusal: 'not-found' } as const;
@@ -91,6 +96,11 @@ const INNER_CHECKS: Readonly<Record<string, InnerChecks>> = {
   'GET /fhir/R4/Patient': { permission: 'patients:read', training: true },
   'GET /fhir/R4/Patient/:id': { permission: 'patients:read', patient: { trainingRefusal: 'forbidden', careRefusal: 'not-found' } },
   'GET /fhir/R4/Device/:id': { permission: 'devices:read' },
+  'POST /api/v1/patients/:id/disclosures/records': { disclosures: true },
+  'GET /api/v1/patients/:id/disclosures/records': { disclosures: true },
+  'GET /api/v1/patients/:id/disclosures/accounting': { disclosures: true },
+  'POST /api/v1/patients/:id/disclosures/suspensions': { disclosures: true },
+  'GET /api/v1/patients/:id/disclosures/suspensions': { disclosures: true },
 };
 const PATIENT_ROUTE = /^\/api\/v1\/patients\/:id(\/|$)/;
 
@@ -107,6 +117,7 @@ async function explainInner(phi: PhiExplainer, subject: Principal, route: Declar
     const inner = decide(subject, checks.permission);
     if (!inner.allow) return denied(answer, inner.deny ?? 'forbidden', inner.rule, `the handler also needs ${checks.permission}: ${inner.reason}`);
   }
+  if (checks.disclosures === true) return explainDisclosures(phi, subject, path, answer);
   if (checks.training === true && !(await phi.explainTraining(subject))) return denied(answer, 'forbidden', 'phi-rule', 'current HIPAA training is required');
   if (checks.patient !== undefined) {
     const result = await phi.explainPhiAccess(subject, segments(path)[3] ?? '');
@@ -120,6 +131,17 @@ async function explainInner(phi: PhiExplainer, subject: Principal, route: Declar
     }
   }
   return answer;
+}
+
+/** The disclosures rule, read-only: found, trained, then care team or patients:disclosures. */
+async function explainDisclosures(phi: PhiExplainer, subject: Principal, path: string, answer: Answer): Promise<Answer> {
+  const result = await phi.explainPhiAccess(subject, segments(path)[3] ?? '');
+  if (!result.found) return denied(answer, 'not-found', 'resource-not-found', 'no such patient in the organization');
+  if (subject.kind !== 'user') return answer;
+  if (!(await phi.explainTraining(subject))) return denied(answer, 'forbidden', 'phi-rule', 'training-required');
+  if (decide(subject, 'patients:disclosures').allow) return { ...answer, rule: 'phi-rule', reason: 'PHI rule: trained, privacy function (patients:disclosures)', steps: [...answer.steps, 'phi-rule: allow (trained, patients:disclosures)'] };
+  if (result.allow && result.reason === 'basis care-team') return { ...answer, rule: 'phi-rule', reason: 'PHI rule: trained, care team', steps: [...answer.steps, 'phi-rule: allow (trained, care team)'] };
+  return denied(answer, 'forbidden', 'phi-rule', 'care-relationship-required');
 }
 
 export function accessRoutes(identity: IdentityService, phi?: PhiExplainer): HttpRoutes {

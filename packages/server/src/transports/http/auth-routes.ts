@@ -96,15 +96,24 @@ export function authRoutes(options: AuthRoutesOptions): HttpRoutes {
       {
         config: open,
         schema: {
-          summary: 'Sign in with username and password. The answer says which step comes next.',
+          summary:
+            'Sign in with username and password, and the organization (name or id) when the username exists in more than one (usernames are unique per organization). The answer says which step comes next.',
           tags: ['identity'],
-          body: Type.Object({ username: Username, password: Password, mode: Type.Optional(Type.Union([Type.Literal('cookie'), Type.Literal('bearer')])) }, closed),
+          body: Type.Object(
+            {
+              username: Username,
+              password: Password,
+              organization: Type.Optional(Type.String({ maxLength: 200 })),
+              mode: Type.Optional(Type.Union([Type.Literal('cookie'), Type.Literal('bearer')])),
+            },
+            closed,
+          ),
           response: { 200: StateAndSession },
         },
       },
       async (request, reply) => {
         const mode = request.body.mode ?? 'cookie';
-        const result = await identity.login(anonymousContext(request), { username: request.body.username, password: request.body.password, mode });
+        const result = await identity.login(anonymousContext(request), { username: request.body.username, password: request.body.password, organization: request.body.organization, mode });
         if (mode === 'cookie') setSessionCookie(reply, result.token);
         return { state: result.view.state, session: result.view, ...(mode === 'bearer' ? { token: result.token } : {}) };
       },

@@ -9,6 +9,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { Agent, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InProcessClinicalEventBus, type ClinicalAlertService } from '../../alerts/index.js';
@@ -57,8 +58,15 @@ describe('no listener leak', () => {
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as AddressInfo).port;
+    // The server side of the one keep-alive connection: its listeners must not grow per request.
+    const sockets: TLSSocket[] = [];
+    app.server.on('secureConnection', (socket: TLSSocket) => sockets.push(socket));
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const counts = (emitter: NodeJS.EventEmitter) => Object.fromEntries(emitter.eventNames().map((name) => [String(name), emitter.listenerCount(name)]));
     try {
+      assert.equal(await get(port, pki, '/', agent), 200);
+      assert.equal(sockets.length, 1);
+      const baseline = counts(sockets[0] as TLSSocket);
       const expected: Array<[string, number]> = [
         ['//', 200],
         ['//x', 200],
@@ -74,6 +82,8 @@ describe('no listener leak', () => {
       for (let round = 0; round < 3; round += 1) {
         for (const [path, status] of expected) assert.equal(await get(port, pki, path, agent), status, path);
       }
+      assert.equal(sockets.length, 1, 'one keep-alive connection served every request');
+      assert.deepEqual(counts(sockets[0] as TLSSocket), baseline, 'the socket has the listeners it had after its first request');
       assert.ok(most <= 10, `at most ${most} listeners on one response`);
       assert.deepEqual(warnings.filter((w) => /MaxListeners/.test(w)), []);
     } finally {
@@ -95,6 +105,8 @@ describe('no listener leak', () => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as AddressInfo).port;
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+    const serverCounts = () => Object.fromEntries(app.server.eventNames().map((name) => [String(name), app.server.listenerCount(name)]));
+    const serverBaseline = serverCounts();
     try {
       const open = (): Promise<void> =>
         new Promise((resolve, reject) => {
@@ -115,6 +127,7 @@ describe('no listener leak', () => {
       for (let i = 0; i < 50; i += 1) await Promise.all([open(), open(), open(), open()]);
       for (let i = 0; i < 100 && (bus.size > 0 || app.server.listenerCount('request') > 1); i += 1) await new Promise((r) => setTimeout(r, 10));
       assert.equal(bus.size, 0, 'every stream unsubscribed');
+      assert.deepEqual(serverCounts(), serverBaseline, 'the server has the listeners it had before the streams');
       const server = app.server;
       for (const event of ['request', 'connection', 'secureConnection', 'close', 'error', 'tlsClientError']) {
         assert.ok(server.listenerCount(event) <= 2, `${event}: ${server.listenerCount(event)} listeners on the server`);

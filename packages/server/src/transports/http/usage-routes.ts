@@ -128,7 +128,7 @@ export function usageRoutes(deps: UsageRoutesDeps): HttpRoutes {
       {
         config: { permission: 'patients:disclosures' },
         schema: {
-          summary: "A patient's accounting of disclosures (HIPAA §164.528); the read is audited.",
+          summary: "A patient's access log: who inside read this patient's data, when, by which route and basis (a use log, from the audit trail; the §164.528 accounting of outside disclosures is /disclosures/accounting); the read is audited.",
           tags,
           params: Type.Object({ id: Type.String({ format: 'uuid', maxLength: 36 }) }, closed),
           querystring: RangeQuery,

@@ -209,9 +209,10 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
         callback(new Error(`publish refused: ${decision.reason}`));
         return;
       }
-      // Device events (alarms, faults) have no store yet: refuse them (no PUBACK, the connection
-      // closes) rather than acknowledge and drop them (issue 11). A device keeps them queued.
-      if (decision.channel === 'events') {
+      // Device events (alarms, faults) are stored by handler.event; without one they are refused
+      // (no PUBACK, the connection closes) rather than acknowledged and dropped (issue 11).
+      const onEvent = handler.event?.bind(handler);
+      if (decision.channel === 'events' && onEvent === undefined) {
         refuse('events-not-accepted', where(client));
         callback(new Error('publish refused: device events are not accepted'));
         return;
@@ -228,7 +229,12 @@ export async function startDeviceBroker(options: DeviceBrokerOptions): Promise<D
           ? handler.telemetry(device, packet.payload as Buffer, source).then((outcome) => {
               if (outcome.status === 'rejected') refusals.add(`telemetry-${outcome.reason}`);
             })
-          : handler.ack(device, packet.payload as Buffer, source);
+          : decision.channel === 'events' && onEvent !== undefined
+            ? // Committed before the PUBACK, like telemetry; a malformed event is counted and acknowledged (resending it cannot help).
+              onEvent(device, packet.payload as Buffer, source).then((outcome) => {
+                if (outcome.status === 'rejected') refusals.add(`event-${outcome.reason}`);
+              })
+            : handler.ack(device, packet.payload as Buffer, source);
       // Storage faults: the publish waits (no PUBACK, connection kept) and is ingested again (storage-gate.ts).
       gate.run(device.deviceId, ingest, () => connected.get(client.id) === client).then(
         () => callback(null),

@@ -36,6 +36,11 @@ export interface DeviceMessageHandler {
   telemetry(device: IngestDevice, payload: Buffer, source: string): Promise<IngestOutcome>;
   /** A command ack (acks topic). */
   ack(device: IngestDevice, payload: Buffer, source: string): Promise<void>;
+  /**
+   * A device event (events topic): validated and stored before it resolves (the PUBACK follows).
+   * Without a handler, events are refused (no PUBACK), never acknowledged and dropped.
+   */
+  event?(device: IngestDevice, payload: Buffer, source: string): Promise<{ readonly status: 'stored' | 'duplicate' } | { readonly status: 'rejected'; readonly reason: string }>;
   /** The device subscribed to its commands topic: deliver what waited. */
   commandsSubscribed(device: IngestDevice): void;
 }

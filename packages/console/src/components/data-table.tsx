@@ -3,6 +3,10 @@
  * error states, row selection for bulk actions, cursor paging, and horizontal scrolling on narrow
  * screens (the page itself never gets wider than the viewport).
  *
+ * Narrow screens (below 48rem, phones): each row becomes a stacked card, every cell labelled with
+ * its column (`label`, or the header when it is text), so nothing is wider than the viewport.
+ * Between that and `minWidth`, the table scrolls sideways inside its own box.
+ *
  * Use:
  *   const filters = useUrlFilters({ q: '', sort: 'name', dir: 'asc', cursor: '' });
  *   const pager = useCursorPager(filters, page?.nextCursor);
@@ -37,6 +41,8 @@ export type SortDirection = 'asc' | 'desc';
 export interface Column<T> {
   readonly key: string;
   readonly header: ReactNode;
+  /** The column's name beside each cell on narrow screens (default: the header when it is text). */
+  readonly label?: string;
   readonly render: (row: T) => ReactNode;
   /** The server's sort key; the header becomes a sort button. */
   readonly sortKey?: string;
@@ -126,7 +132,7 @@ export function DataTable<T>({ caption, columns, rows, rowKey, rowLabel, loading
             </Table.Td>
           )}
           {columns.map((column) => (
-            <Table.Td key={column.key} className={column.numeric === true ? 'numeric' : undefined}>
+            <Table.Td key={column.key} className={column.numeric === true ? 'numeric' : undefined} data-label={column.label ?? (typeof column.header === 'string' ? column.header : undefined)}>
               {column.render(row)}
             </Table.Td>
           ))}

@@ -135,6 +135,11 @@ export function TimeChart({ title, times, values, lines, unit, range, thresholds
   useEffect(() => {
     const element = holder.current;
     if (element === null) return undefined;
+    // Axis text and grid in the page's own text colour (a canvas cannot read CSS variables), so
+    // the axes stay readable in the dark scheme.
+    const ink = getComputedStyle(element).color || '#000';
+    const rgb = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(ink);
+    const grid = { stroke: rgb === null ? 'rgba(128, 128, 128, 0.2)' : `rgba(${rgb[1]}, ${rgb[2]}, ${rgb[3]}, 0.15)`, width: 1 };
     const options: uPlot.Options = {
       width: Math.max(200, element.clientWidth),
       height,
@@ -156,7 +161,10 @@ export function TimeChart({ title, times, values, lines, unit, range, thresholds
           },
         },
       },
-      axes: [{}, { label: unit, size: 56 }],
+      axes: [
+        { stroke: ink, grid, ticks: grid },
+        { label: unit, size: 56, stroke: ink, grid, ticks: grid },
+      ],
       series: [{}, ...lines.map((line) => ({ label: line.label, stroke: line.color, width: 2, spanGaps: false, points: { show: true, size: 4 } }))],
       plugins: [overlayPlugin(overlay)],
       // The drawn y range, for tests and tools: a count axis never goes below 0.

@@ -7,7 +7,7 @@
  * change; only `authenticated` reaches the pages. Navigation hides what a role can't use, but the
  * server decides every request, and a refusal shows the "Access denied" page.
  */
-import { useMemo, useState } from 'react';
+import { Suspense, useMemo, useState } from 'react';
 import { Outlet, RouterProvider } from 'react-router';
 import { Loading } from './components/feedback';
 import { IdleWarning } from './idle-warning';
@@ -97,7 +97,10 @@ function Gate() {
       return (
         <Frame stage={stage} signedIn>
           <IdleWarning />
-          <Outlet />
+          {/* Pages are loaded on first use (routes.tsx). */}
+          <Suspense fallback={<Loading what="the page" />}>
+            <Outlet />
+          </Suspense>
         </Frame>
       );
   }

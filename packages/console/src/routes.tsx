@@ -4,31 +4,37 @@
  * `nav: { label, capability }` to appear in the main navigation for the roles that may use it).
  * The server still decides every request; the capability only hides what a role can't use.
  */
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode } from 'react';
 import { useParams } from 'react-router';
 import type { Capability } from './capabilities';
-import { AccountPage } from './pages/account-page';
-import { AlertRulesPage } from './pages/alert-rules-page';
-import { AlertsPage } from './pages/alerts-page';
-import { AuditLogPage } from './pages/audit-log-page';
-import { BackupsPage } from './pages/backups-page';
-import { BreakGlassPage } from './pages/break-glass-page';
-import { DeliveryPage } from './pages/delivery-page';
-import { DevicePage } from './pages/device-page';
-import { DevicesPage } from './pages/devices-page';
-import { HomePage } from './pages/home-page';
-import { IncidentPage, IncidentsPage } from './pages/incidents-page';
-import { DisclosuresPage } from './pages/patient-disclosures';
-import { PatientPage } from './pages/patient-page';
-import { PatientsPage } from './pages/patients-page';
 import { DeniedPage, NotFoundPage } from './pages/problem-pages';
-import { SecurityAlertPage, SecurityAlertsPage } from './pages/security-alerts-page';
-import { SecurityEventsPage } from './pages/security-events-page';
-import { UsagePage } from './pages/usage-page';
-import { UserPage } from './pages/user-page';
-import { UsersPage } from './pages/users-page';
 import { WardBoardPage } from './pages/ward-board-page';
 import { useSignedIn } from './session';
+
+// Pages load on first use (code splitting): the first screen (sign-in, or a clinician's ward
+// board) parses only the shell and its own page. The ward board stays in the main chunk: it is a
+// clinician's first screen, and its first render is measured (issue 16: under 1 s).
+const AccountPage = lazy(() => import('./pages/account-page').then((m) => ({ default: m.AccountPage })));
+const AlertRulesPage = lazy(() => import('./pages/alert-rules-page').then((m) => ({ default: m.AlertRulesPage })));
+const AlertsPage = lazy(() => import('./pages/alerts-page').then((m) => ({ default: m.AlertsPage })));
+const AuditLogPage = lazy(() => import('./pages/audit-log-page').then((m) => ({ default: m.AuditLogPage })));
+const BackupsPage = lazy(() => import('./pages/backups-page').then((m) => ({ default: m.BackupsPage })));
+const BreakGlassPage = lazy(() => import('./pages/break-glass-page').then((m) => ({ default: m.BreakGlassPage })));
+const DeliveryPage = lazy(() => import('./pages/delivery-page').then((m) => ({ default: m.DeliveryPage })));
+const DevicePage = lazy(() => import('./pages/device-page').then((m) => ({ default: m.DevicePage })));
+const DevicesPage = lazy(() => import('./pages/devices-page').then((m) => ({ default: m.DevicesPage })));
+const HomePage = lazy(() => import('./pages/home-page').then((m) => ({ default: m.HomePage })));
+const IncidentPage = lazy(() => import('./pages/incidents-page').then((m) => ({ default: m.IncidentPage })));
+const IncidentsPage = lazy(() => import('./pages/incidents-page').then((m) => ({ default: m.IncidentsPage })));
+const DisclosuresPage = lazy(() => import('./pages/patient-disclosures').then((m) => ({ default: m.DisclosuresPage })));
+const PatientPage = lazy(() => import('./pages/patient-page').then((m) => ({ default: m.PatientPage })));
+const PatientsPage = lazy(() => import('./pages/patients-page').then((m) => ({ default: m.PatientsPage })));
+const SecurityAlertPage = lazy(() => import('./pages/security-alerts-page').then((m) => ({ default: m.SecurityAlertPage })));
+const SecurityAlertsPage = lazy(() => import('./pages/security-alerts-page').then((m) => ({ default: m.SecurityAlertsPage })));
+const SecurityEventsPage = lazy(() => import('./pages/security-events-page').then((m) => ({ default: m.SecurityEventsPage })));
+const UsagePage = lazy(() => import('./pages/usage-page').then((m) => ({ default: m.UsagePage })));
+const UserPage = lazy(() => import('./pages/user-page').then((m) => ({ default: m.UserPage })));
+const UsersPage = lazy(() => import('./pages/users-page').then((m) => ({ default: m.UsersPage })));
 
 export interface ConsoleRoute {
   readonly path: string;

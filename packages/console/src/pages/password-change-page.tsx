@@ -4,6 +4,7 @@
  * The server applies the policy (length, breached and common passwords, reuse); its message says
  * which rule failed.
  */
+import { Alert, Button, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { ErrorNotice } from '../components/feedback';
 import { useAction } from '../components/use-action';
@@ -34,48 +35,40 @@ export function PasswordChangeForm({ onChanged }: { readonly onChanged?: () => v
   };
 
   return (
-    <form className="form" onSubmit={(event) => void submit(event)}>
-      <label>
-        Current password
-        <input name="currentPassword" type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
-      </label>
-      <label>
-        New password
-        <input
+    <form onSubmit={(event) => void submit(event)}>
+      <Stack gap="sm" maw="28rem">
+        <PasswordInput label="Current password" name="currentPassword" autoComplete="current-password" required withAsterisk={false} value={current} onChange={(e) => setCurrent(e.currentTarget.value)} />
+        <PasswordInput
+          label="New password"
           name="newPassword"
-          type="password"
           autoComplete="new-password"
           required
+          withAsterisk={false}
           minLength={8}
-          aria-describedby="new-password-help"
+          description="Use a long passphrase. Common, breached and recently used passwords are refused, as is one containing your username."
           value={next}
-          onChange={(e) => setNext(e.target.value)}
+          onChange={(e) => setNext(e.currentTarget.value)}
         />
-      </label>
-      <p id="new-password-help" className="muted small">
-        Use a long passphrase. Common, breached and recently used passwords are refused, as is one containing your username.
-      </p>
-      <label>
-        Repeat the new password
-        <input
+        <PasswordInput
+          label="Repeat the new password"
           name="confirmPassword"
-          type="password"
           autoComplete="new-password"
           required
-          aria-invalid={mismatch}
+          withAsterisk={false}
+          error={mismatch}
           value={confirm}
-          onChange={(e) => setConfirm(e.target.value)}
+          onChange={(e) => setConfirm(e.currentTarget.value)}
         />
-      </label>
-      {mismatch && (
-        <p className="notice notice-error" role="alert">
-          The two new passwords differ.
-        </p>
-      )}
-      <ErrorNotice error={action.error} />
-      <button type="submit" className="primary" disabled={action.busy}>
-        Change password
-      </button>
+        {mismatch && (
+          <Alert color="red" role="alert">
+            The two new passwords differ.
+          </Alert>
+        )}
+        <ErrorNotice error={action.error} />
+        <Button type="submit" loading={action.busy} className="align-start">
+          Change password
+        </Button>
+      </Stack>
     </form>
   );
 }
@@ -83,15 +76,15 @@ export function PasswordChangeForm({ onChanged }: { readonly onChanged?: () => v
 export function PasswordChangePage() {
   const { signOut } = useSession();
   return (
-    <section className="card" aria-labelledby="password-title">
-      <h1 id="password-title">Choose a new password</h1>
-      <p>Your password must be changed before you continue: it was set by an administrator, or it has expired.</p>
+    <Paper component="section" withBorder radius="md" p="xl" className="card" aria-labelledby="password-title">
+      <Title order={1} size="h2" id="password-title" mb="sm">
+        Choose a new password
+      </Title>
+      <Text mb="md">Your password must be changed before you continue: it was set by an administrator, or it has expired.</Text>
       <PasswordChangeForm />
-      <p>
-        <button type="button" className="link" onClick={() => void signOut()}>
-          Sign out
-        </button>
-      </p>
-    </section>
+      <Button variant="subtle" mt="md" onClick={() => void signOut()}>
+        Sign out
+      </Button>
+    </Paper>
   );
 }

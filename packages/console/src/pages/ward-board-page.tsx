@@ -5,8 +5,14 @@
  * acuity: open high alerts first, then medium, low, then by name.
  *
  * The server decides who is on the board (the PHI rule per patient, audited); the page shows it.
- * Live readings are gathered and drawn once a second, so that a ward of 30 monitors at 1 Hz costs
- * one render a second, not sixty.
+ * Live readings are gathered and drawn every FLUSH_MS (2 s), so that a ward of 30 monitors at 1 Hz
+ * costs one render every two seconds, not 180 a second (a new reading still shows within 2 s).
+ *
+ * Speed (issue 16: first render under 1 s, idle CPU under 10% of a core with 180 live series): one
+ * API call for the whole board; rows are memoized and only the rows with new readings re-render;
+ * trends are SVG polylines (no chart instance per series); the table is native HTML, not Mantine's
+ * Table (whose cells each read a context: 210 cells a second for nothing); the page is in the
+ * first chunk (routes.tsx), the others load on use.
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ClinicalSeverity, WardBoard, WardPatient } from '../api/types';
@@ -14,6 +20,7 @@ import { isClinicalAlert } from '../clinical';
 import { StreamBadge, useEventStream } from '../components/event-stream';
 import { Loading } from '../components/feedback';
 import { ResourceProblem } from '../components/resource';
+import { Page } from '../components/page';
 import { Link } from '../router';
 import { useSession } from '../session';
 
@@ -31,6 +38,11 @@ const RANK: Record<ClinicalSeverity, number> = { high: 3, medium: 2, low: 1 };
 /** Data fresher than this is live; older than STALE_MS it is no longer current. */
 const LIVE_MS = 60_000;
 const STALE_MS = 10 * 60_000;
+/**
+ * How often gathered live readings are drawn. At 1 s, 30 monitors at 1 Hz held the page at about
+ * 10.6% of a core on the shared test machine (issue 16 asks for under 10%); at 2 s it is about half.
+ */
+const FLUSH_MS = 2000;
 
 type Freshness = 'live' | 'stale' | 'no data';
 
@@ -98,7 +110,7 @@ export function WardBoardPage() {
   }, [api]);
   useEffect(load, [load]);
 
-  // Live readings are drawn once a second, together.
+  // Live readings are drawn every FLUSH_MS, together.
   useEffect(() => {
     const timer = window.setInterval(() => {
       setNow(Date.now());
@@ -111,7 +123,7 @@ export function WardBoardPage() {
         for (const r of readings) byPatient.set(r.patientId, [...(byPatient.get(r.patientId) ?? []), r]);
         return { ...before, patients: before.patients.map((p) => (byPatient.has(p.id) ? withReadings(p, byPatient.get(p.id) ?? []) : p)) };
       });
-    }, 1000);
+    }, FLUSH_MS);
     return () => window.clearInterval(timer);
   }, []);
 
@@ -143,11 +155,7 @@ export function WardBoardPage() {
 
   if (error !== null && board === null) return <ResourceProblem error={error} />;
   return (
-    <section aria-labelledby="ward-title">
-      <div className="page-head">
-        <h1 id="ward-title">Ward board</h1>
-        <StreamBadge state={stream} />
-      </div>
+    <Page title="Ward board" actions={<StreamBadge state={stream} />}>
       {board === null ? (
         <Loading what="the ward board" />
       ) : patients.length === 0 ? (
@@ -174,7 +182,7 @@ export function WardBoardPage() {
           </tbody>
         </table>
       )}
-    </section>
+    </Page>
   );
 }
 

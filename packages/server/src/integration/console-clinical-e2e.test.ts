@@ -225,6 +225,29 @@ test('ok/console: a clinician sees their patients, the vitals charts, a live cha
     await page.keyboard.press('ArrowLeft');
     assert.equal(await page.getByRole('radio', { name: '1 hour' }).isChecked(), true);
     await waitForPoints(page, 'hr', 13);
+    // 5- and 15-minute ranges are offered; zoom by drag: a drag across the heart-rate chart narrows
+    // every chart's time axis to the dragged span, and Reset zoom restores the picked hour.
+    assert.equal(await page.getByRole('radio', { name: '5 minutes', exact: true }).count(), 1);
+    const xSpan = async (chart: string) => Number((await page.locator(`[data-testid="chart-${chart}"] .chart-canvas`).getAttribute('data-x-span')) ?? '-1');
+    assert.ok(Math.abs((await xSpan('hr')) - 3600) <= 2, `the hour is drawn before zooming (${await xSpan('hr')} s)`);
+    // The drag as the browser delivers it: mousedown on the plot, moves, mouseup on the document.
+    // (Synthetic CDP mouse moves carry movementX 0, which uPlot ignores as a phantom drag.)
+    await page.evaluate(`(() => {
+      const over = document.querySelector('[data-testid="chart-hr"] .u-over');
+      const r = over.getBoundingClientRect();
+      const y = r.top + r.height / 2;
+      const send = (type, x, target) => target.dispatchEvent(new MouseEvent(type, { clientX: x, clientY: y, movementX: 5, movementY: 0, bubbles: true, cancelable: true, view: window, button: 0, buttons: type === 'mouseup' ? 0 : 1 }));
+      send('mousedown', r.left + r.width * 0.5, over);
+      for (let i = 1; i <= 6; i += 1) send('mousemove', r.left + r.width * (0.5 + (0.4 * i) / 6), over);
+      send('mouseup', r.left + r.width * 0.9, document);
+    })()`);
+    await page.getByRole('button', { name: 'Reset zoom' }).waitFor();
+    const zoomed = await xSpan('hr');
+    assert.ok(zoomed > 0 && zoomed < 3600 * 0.6, `the drag zoomed the heart-rate chart to ${zoomed} s`);
+    assert.ok(Math.abs((await xSpan('spo2')) - zoomed) <= 2, 'every chart follows the zoom');
+    await page.getByRole('button', { name: 'Reset zoom' }).click();
+    await page.getByRole('button', { name: 'Reset zoom' }).waitFor({ state: 'detached' });
+    assert.ok(Math.abs((await xSpan('hr')) - 3600) <= 2, 'Reset zoom shows the hour again');
     await screenshot(page, 'patient-vitals');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts', exact: true }).click();

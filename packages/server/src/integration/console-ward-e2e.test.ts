@@ -74,7 +74,17 @@ test('ok/console ward board: 30 patients, live within 5 s, sorted by acuity; ben
     await board.waitFor();
     assert.equal(await board.locator('tbody tr').count(), PATIENTS, 'every patient in care is on the board');
     const firstRender = (await page.evaluate('performance.getEntriesByName("ward-board-ready")[0]?.startTime ?? -1')) as number;
-    process.stdout.write(`# ward-bench: GET /api/v1/ward ${apiMs} ms; first render ${firstRender.toFixed(0)} ms\n`);
+    // Where the time went, from the page's own timeline: the board's API answer (request start and
+    // end) and the drawing after it (the console's part).
+    const wardCall = (await page.evaluate(
+      'JSON.stringify((() => { const e = performance.getEntriesByType("resource").find((r) => new URL(r.name).pathname === "/api/v1/ward"); return e ? { start: e.requestStart, end: e.responseEnd } : null; })())',
+    )) as string;
+    const timeline = JSON.parse(wardCall) as { start: number; end: number } | null;
+    const drawMs = timeline === null ? -1 : firstRender - timeline.end;
+    process.stdout.write(
+      `# ward-bench: GET /api/v1/ward ${apiMs} ms; first render ${firstRender.toFixed(0)} ms` +
+        (timeline === null ? '\n' : ` (the board's request started at ${timeline.start.toFixed(0)} ms, answered at ${timeline.end.toFixed(0)} ms, drawn ${drawMs.toFixed(0)} ms later)\n`),
+    );
     // The goal is 1 s (issue 16); on this shared 2-core machine the board's API answer alone takes
     // about 0.7 s (30 audited PHI reads, 180 trend queries), so the test guards against a
     // regression at 5 s and the bench line reports the figure.

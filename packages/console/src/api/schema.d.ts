@@ -6089,9 +6089,17 @@ export interface paths {
                                 approvedBy: string | null;
                                 createdAt: string;
                                 currentWave: number;
+                                haltOnSecurityAlert: boolean;
                                 haltReason: string | null;
                                 id: string;
+                                maintenanceWindowUtc: [
+                                    number,
+                                    number
+                                ] | null;
+                                maxFailureRate: number;
+                                maxRetries: number;
                                 model: string;
+                                offlineTimeoutSeconds: number;
                                 priority: number;
                                 requestedBy: string;
                                 soakSeconds: number;
@@ -6099,6 +6107,7 @@ export interface paths {
                                 targetVersion: string;
                                 updatedAt: string;
                                 waves: number[];
+                                waveStartedAt: string | null;
                             }[];
                         };
                     };
@@ -6146,9 +6155,17 @@ export interface paths {
                             approvedBy: string | null;
                             createdAt: string;
                             currentWave: number;
+                            haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
+                            maintenanceWindowUtc: [
+                                number,
+                                number
+                            ] | null;
+                            maxFailureRate: number;
+                            maxRetries: number;
                             model: string;
+                            offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
@@ -6156,6 +6173,7 @@ export interface paths {
                             targetVersion: string;
                             updatedAt: string;
                             waves: number[];
+                            waveStartedAt: string | null;
                         };
                     };
                 };
@@ -6197,9 +6215,17 @@ export interface paths {
                                 approvedBy: string | null;
                                 createdAt: string;
                                 currentWave: number;
+                                haltOnSecurityAlert: boolean;
                                 haltReason: string | null;
                                 id: string;
+                                maintenanceWindowUtc: [
+                                    number,
+                                    number
+                                ] | null;
+                                maxFailureRate: number;
+                                maxRetries: number;
                                 model: string;
+                                offlineTimeoutSeconds: number;
                                 priority: number;
                                 requestedBy: string;
                                 soakSeconds: number;
@@ -6207,6 +6233,7 @@ export interface paths {
                                 targetVersion: string;
                                 updatedAt: string;
                                 waves: number[];
+                                waveStartedAt: string | null;
                             };
                             waves: {
                                 devices: number;
@@ -6260,9 +6287,17 @@ export interface paths {
                             approvedBy: string | null;
                             createdAt: string;
                             currentWave: number;
+                            haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
+                            maintenanceWindowUtc: [
+                                number,
+                                number
+                            ] | null;
+                            maxFailureRate: number;
+                            maxRetries: number;
                             model: string;
+                            offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
@@ -6270,6 +6305,7 @@ export interface paths {
                             targetVersion: string;
                             updatedAt: string;
                             waves: number[];
+                            waveStartedAt: string | null;
                         };
                     };
                 };
@@ -6290,7 +6326,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a campaign. */
+        /** Approve another person's campaign (MFA session; a person also confirms with a fresh authenticator code). */
         post: {
             parameters: {
                 query?: never;
@@ -6300,7 +6336,13 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        stepUpCode?: string;
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -6312,9 +6354,17 @@ export interface paths {
                             approvedBy: string | null;
                             createdAt: string;
                             currentWave: number;
+                            haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
+                            maintenanceWindowUtc: [
+                                number,
+                                number
+                            ] | null;
+                            maxFailureRate: number;
+                            maxRetries: number;
                             model: string;
+                            offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
@@ -6322,6 +6372,7 @@ export interface paths {
                             targetVersion: string;
                             updatedAt: string;
                             waves: number[];
+                            waveStartedAt: string | null;
                         };
                     };
                 };
@@ -6364,9 +6415,17 @@ export interface paths {
                             approvedBy: string | null;
                             createdAt: string;
                             currentWave: number;
+                            haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
+                            maintenanceWindowUtc: [
+                                number,
+                                number
+                            ] | null;
+                            maxFailureRate: number;
+                            maxRetries: number;
                             model: string;
+                            offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
@@ -6374,6 +6433,7 @@ export interface paths {
                             targetVersion: string;
                             updatedAt: string;
                             waves: number[];
+                            waveStartedAt: string | null;
                         };
                     };
                 };
@@ -6416,9 +6476,17 @@ export interface paths {
                             approvedBy: string | null;
                             createdAt: string;
                             currentWave: number;
+                            haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
+                            maintenanceWindowUtc: [
+                                number,
+                                number
+                            ] | null;
+                            maxFailureRate: number;
+                            maxRetries: number;
                             model: string;
+                            offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
@@ -6426,6 +6494,7 @@ export interface paths {
                             targetVersion: string;
                             updatedAt: string;
                             waves: number[];
+                            waveStartedAt: string | null;
                         };
                     };
                 };
@@ -6468,9 +6537,17 @@ export interface paths {
                             approvedBy: string | null;
                             createdAt: string;
                             currentWave: number;
+                            haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
+                            maintenanceWindowUtc: [
+                                number,
+                                number
+                            ] | null;
+                            maxFailureRate: number;
+                            maxRetries: number;
                             model: string;
+                            offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
@@ -6478,6 +6555,7 @@ export interface paths {
                             targetVersion: string;
                             updatedAt: string;
                             waves: number[];
+                            waveStartedAt: string | null;
                         };
                     };
                 };

@@ -19,6 +19,7 @@ import {
   type OnlinePublicKeys,
   type RolloutPorts,
   type RolloutScope,
+  type StepUp,
   type TufExpiries,
   type TufScope,
   type UpdatesScope,
@@ -44,6 +45,8 @@ export interface UpdatesDeps {
   readonly securityEvents: SecurityEventSink;
   readonly securityAlerts: Pick<SecurityAlertService, 'raise' | 'list'>;
   readonly tufExpiries?: TufExpiries;
+  /** identity.verifyStepUp: a person approves a rollout with a fresh second-factor code. */
+  readonly stepUp?: StepUp;
 }
 
 export const TUF_SYSTEM_CONTEXT: RequestContext = { principal: { kind: 'system', id: 'system' }, requestId: 'tuf', source: 'local' };
@@ -100,7 +103,7 @@ export function wireUpdates(deps: UpdatesDeps): UpdatesWiring {
       }),
   };
   const rolloutScope = (executor: Executor): RolloutScope => ({ rollouts: rolloutStore(executor), firmware: firmwareStore(executor), audit: audit(executor) });
-  const rollouts = new RolloutService(new SqlUnitOfWork(database, rolloutScope), rolloutPorts, deps.clock);
+  const rollouts = new RolloutService(new SqlUnitOfWork(database, rolloutScope), rolloutPorts, deps.clock, deps.stepUp);
   const attestationScope = (executor: Executor): AttestationScope => ({ attestations: attestationStore(executor), firmware: firmwareStore(executor), audit: audit(executor) });
   const attestation = new AttestationService({
     uow: new SqlUnitOfWork(database, attestationScope),

@@ -53,6 +53,9 @@ export interface RolloutPorts {
   halted(campaign: Campaign, reason: string): void;
 }
 
+/** identity.verifyStepUp: throws unless the person's second-factor code is right (single use). */
+export type StepUp = (ctx: RequestContext, code: string) => Promise<void>;
+
 export interface RolloutCommands {
   send(orgId: string, deviceId: string, name: string, args: Record<string, string | number | boolean>, ttlSeconds: number): Promise<void>;
 }
@@ -88,6 +91,8 @@ export class RolloutService {
     private readonly uow: UnitOfWork<RolloutScope>,
     private readonly ports: RolloutPorts,
     private readonly clock: Clock,
+    /** When set, a person (user principal) approves only with a fresh second-factor code (step-up). */
+    private readonly stepUp?: StepUp,
   ) {}
 
   /** The command path is built with the server (after the platform): main.ts connects it. */
@@ -159,21 +164,32 @@ export class RolloutService {
     });
   }
 
-  async approve(ctx: RequestContext, id: string, orgId?: string): Promise<Campaign> {
+  async approve(ctx: RequestContext, id: string, orgId?: string, stepUpCode?: string): Promise<Campaign> {
     const org = this.#orgOf(ctx, orgId);
     this.#authorize(ctx, 'rollouts:approve', org);
-    return this.uow.run(async (s) => {
-      const campaign = await this.#find(s, org, id);
-      try {
-        checkApproval(campaign, ctx.principal);
-      } catch (error) {
-        await s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'failure', orgId: org, reason: 'approval-refused' });
-        throw error;
+    const refused = async (error: unknown): Promise<never> => {
+      await this.uow.run((s) => s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'failure', orgId: org, reason: 'approval-refused' }));
+      throw error;
+    };
+    const campaign = await this.uow.run((s) => this.#find(s, org, id));
+    try {
+      checkApproval(campaign, ctx.principal);
+      // After the cheap checks (the requester is refused without spending a code), and outside the
+      // campaign's transaction: the step-up records its own outcome.
+      if (this.stepUp !== undefined && ctx.principal.kind === 'user') {
+        if (stepUpCode === undefined || stepUpCode === '') throw new AppError('UPDATES_ROLLOUT_APPROVAL_REFUSED', { publicMessage: 'Confirm the approval with a code from your authenticator app.' });
+        await this.stepUp(ctx, stepUpCode);
       }
+    } catch (error) {
+      return refused(error);
+    }
+    return this.uow.run(async (s) => {
+      const fresh = await this.#find(s, org, id);
+      checkApproval(fresh, ctx.principal);
       const now = this.clock.now().toISOString();
-      const next: Campaign = { ...campaign, status: 'running', approvedBy: actorOf(ctx.principal), currentWave: 0, waveStartedAt: now, updatedAt: now };
+      const next: Campaign = { ...fresh, status: 'running', approvedBy: actorOf(ctx.principal), currentWave: 0, waveStartedAt: now, updatedAt: now };
       await s.rollouts.update(next);
-      await s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'success', orgId: org, details: { requestedBy: campaign.requestedBy } });
+      await s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'success', orgId: org, details: { requestedBy: fresh.requestedBy, stepUp: this.stepUp !== undefined && ctx.principal.kind === 'user' } });
       return next;
     });
   }

@@ -23,6 +23,12 @@ const CampaignView = Type.Object(
     currentWave: Type.Integer(),
     soakSeconds: Type.Integer(),
     priority: Type.Integer(),
+    maxFailureRate: Type.Number(),
+    offlineTimeoutSeconds: Type.Integer(),
+    haltOnSecurityAlert: Type.Boolean(),
+    maxRetries: Type.Integer(),
+    maintenanceWindowUtc: Type.Union([Type.Tuple([Type.Integer(), Type.Integer()]), Type.Null()]),
+    waveStartedAt: Type.Union([Type.String(), Type.Null()]),
     requestedBy: Type.String(),
     approvedBy: Type.Union([Type.String(), Type.Null()]),
     haltReason: Type.Union([Type.String(), Type.Null()]),
@@ -47,6 +53,12 @@ function view(c: Campaign): Static<typeof CampaignView> {
     currentWave: c.currentWave,
     soakSeconds: c.soakSeconds,
     priority: c.priority,
+    maxFailureRate: c.gates.maxFailureRate,
+    offlineTimeoutSeconds: c.gates.offlineTimeoutSeconds,
+    haltOnSecurityAlert: c.gates.haltOnSecurityAlert,
+    maxRetries: c.maxRetries,
+    maintenanceWindowUtc: c.maintenanceWindow === null ? null : [c.maintenanceWindow[0], c.maintenanceWindow[1]],
+    waveStartedAt: c.waveStartedAt,
     requestedBy: c.requestedBy,
     approvedBy: c.approvedBy,
     haltReason: c.haltReason,
@@ -123,8 +135,22 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
       },
     );
 
+    app.post(
+      '/api/v1/rollouts/:id/approve',
+      {
+        config: { permission: 'rollouts:approve' },
+        schema: {
+          summary: "Approve another person's campaign (MFA session; a person also confirms with a fresh authenticator code).",
+          tags: ['rollouts'],
+          params: IdParams,
+          body: Type.Optional(Type.Object({ stepUpCode: Type.Optional(Type.String({ pattern: '^[0-9]{6,8}$' })) }, { additionalProperties: false })),
+          response: { 200: CampaignView },
+        },
+      },
+      async (request) => view(await rollouts.approve(requestContext(request), request.params.id, undefined, request.body?.stepUpCode)),
+    );
+
     for (const [action, permission] of [
-      ['approve', 'rollouts:approve'],
       ['pause', 'rollouts:request'],
       ['resume', 'rollouts:approve'],
       ['abort', 'rollouts:request'],

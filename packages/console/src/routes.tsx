@@ -16,11 +16,14 @@ import { BreakGlassPage } from './pages/break-glass-page';
 import { DeliveryPage } from './pages/delivery-page';
 import { DevicePage } from './pages/device-page';
 import { DevicesPage } from './pages/devices-page';
+import { FirmwareIntegrityPage } from './pages/firmware-integrity-page';
+import { FirmwarePage, FirmwareReleasePage } from './pages/firmware-page';
 import { HomePage } from './pages/home-page';
 import { IncidentPage, IncidentsPage } from './pages/incidents-page';
 import { DisclosuresPage } from './pages/patient-disclosures';
 import { PatientPage } from './pages/patient-page';
 import { PatientsPage } from './pages/patients-page';
+import { RolloutPage, RolloutsPage } from './pages/rollouts-page';
 import { DeniedPage, NotFoundPage } from './pages/problem-pages';
 import { SecurityAlertPage, SecurityAlertsPage } from './pages/security-alerts-page';
 import { SecurityEventsPage } from './pages/security-events-page';
@@ -45,6 +48,12 @@ function WithId({ render }: { readonly render: (id: string) => ReactNode }) {
   return id === undefined ? <NotFoundPage /> : render(id);
 }
 
+/** A firmware release: the `:model` and `:version` of the path. */
+function ReleaseRoute() {
+  const { model, version } = useParams();
+  return model === undefined || version === undefined ? <NotFoundPage /> : <FirmwareReleasePage key={`${model}/${version}`} model={model} version={version} />;
+}
+
 /** A clinician's home is the ward board; other roles get the start page. */
 function HomeRoute() {
   return useSignedIn().roles.includes('clinician') ? <WardBoardPage /> : <HomePage />;
@@ -58,6 +67,8 @@ export const ROUTES: readonly ConsoleRoute[] = [
   { path: '/alerts', element: <AlertsPage />, nav: { label: 'Alerts', capability: 'clinical-alerts:read' } },
   { path: '/alert-rules', element: <AlertRulesPage />, nav: { label: 'Alert rules', capability: 'alert-rules:manage' } },
   { path: '/devices', element: <DevicesPage />, nav: { label: 'Devices', capability: 'devices:read' } },
+  { path: '/firmware', element: <FirmwarePage />, nav: { label: 'Firmware', capability: 'firmware:read' }, navPrefix: '/firmware/' },
+  { path: '/rollouts', element: <RolloutsPage />, nav: { label: 'Rollouts', capability: 'rollouts:read' }, navPrefix: '/rollouts/' },
   { path: '/users', element: <UsersPage />, nav: { label: 'Users', capability: 'users:read' } },
   { path: '/break-glass', element: <BreakGlassPage />, nav: { label: 'Break-glass review', capability: 'break-glass:review' } },
   { path: '/security/alerts', element: <SecurityAlertsPage />, nav: { label: 'Security', capability: 'security:read' }, navPrefix: '/security/' },
@@ -75,5 +86,8 @@ export const ROUTES: readonly ConsoleRoute[] = [
   { path: '/patients/:id/disclosures', element: <WithId render={(id) => <DisclosuresPage key={id} patientId={id} />} /> },
   { path: '/security/alerts/:id', element: <WithId render={(id) => <SecurityAlertPage key={id} alertId={id} />} /> },
   { path: '/devices/:id', element: <WithId render={(id) => <DevicePage key={id} deviceId={id} />} /> },
+  { path: '/firmware/integrity', element: <FirmwareIntegrityPage /> },
+  { path: '/firmware/:model/:version', element: <ReleaseRoute /> },
+  { path: '/rollouts/:id', element: <WithId render={(id) => <RolloutPage key={id} rolloutId={id} />} /> },
   { path: '*', element: <NotFoundPage /> },
 ];

@@ -6092,10 +6092,10 @@ export interface paths {
                                 haltOnSecurityAlert: boolean;
                                 haltReason: string | null;
                                 id: string;
-                                maintenanceWindowUtc: [
-                                    number,
-                                    number
-                                ] | null;
+                                maintenanceWindowUtc: {
+                                    endHour: number;
+                                    startHour: number;
+                                } | null;
                                 maxFailureRate: number;
                                 maxRetries: number;
                                 model: string;
@@ -6158,10 +6158,10 @@ export interface paths {
                             haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
-                            maintenanceWindowUtc: [
-                                number,
-                                number
-                            ] | null;
+                            maintenanceWindowUtc: {
+                                endHour: number;
+                                startHour: number;
+                            } | null;
                             maxFailureRate: number;
                             maxRetries: number;
                             model: string;
@@ -6218,10 +6218,10 @@ export interface paths {
                                 haltOnSecurityAlert: boolean;
                                 haltReason: string | null;
                                 id: string;
-                                maintenanceWindowUtc: [
-                                    number,
-                                    number
-                                ] | null;
+                                maintenanceWindowUtc: {
+                                    endHour: number;
+                                    startHour: number;
+                                } | null;
                                 maxFailureRate: number;
                                 maxRetries: number;
                                 model: string;
@@ -6290,10 +6290,10 @@ export interface paths {
                             haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
-                            maintenanceWindowUtc: [
-                                number,
-                                number
-                            ] | null;
+                            maintenanceWindowUtc: {
+                                endHour: number;
+                                startHour: number;
+                            } | null;
                             maxFailureRate: number;
                             maxRetries: number;
                             model: string;
@@ -6357,10 +6357,10 @@ export interface paths {
                             haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
-                            maintenanceWindowUtc: [
-                                number,
-                                number
-                            ] | null;
+                            maintenanceWindowUtc: {
+                                endHour: number;
+                                startHour: number;
+                            } | null;
                             maxFailureRate: number;
                             maxRetries: number;
                             model: string;
@@ -6418,10 +6418,10 @@ export interface paths {
                             haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
-                            maintenanceWindowUtc: [
-                                number,
-                                number
-                            ] | null;
+                            maintenanceWindowUtc: {
+                                endHour: number;
+                                startHour: number;
+                            } | null;
                             maxFailureRate: number;
                             maxRetries: number;
                             model: string;
@@ -6479,10 +6479,10 @@ export interface paths {
                             haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
-                            maintenanceWindowUtc: [
-                                number,
-                                number
-                            ] | null;
+                            maintenanceWindowUtc: {
+                                endHour: number;
+                                startHour: number;
+                            } | null;
                             maxFailureRate: number;
                             maxRetries: number;
                             model: string;
@@ -6540,10 +6540,10 @@ export interface paths {
                             haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
-                            maintenanceWindowUtc: [
-                                number,
-                                number
-                            ] | null;
+                            maintenanceWindowUtc: {
+                                endHour: number;
+                                startHour: number;
+                            } | null;
                             maxFailureRate: number;
                             maxRetries: number;
                             model: string;

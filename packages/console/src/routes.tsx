@@ -48,7 +48,7 @@ function WithId({ render }: { readonly render: (id: string) => ReactNode }) {
   return id === undefined ? <NotFoundPage /> : render(id);
 }
 
-/** A firmware release: the `:model` and `:version` of the path. */
+/** A firmware release: the `:model` and `:version` of the path (then /details: a last segment with a dot, 1.1.0, would be taken for a file). */
 function ReleaseRoute() {
   const { model, version } = useParams();
   return model === undefined || version === undefined ? <NotFoundPage /> : <FirmwareReleasePage key={`${model}/${version}`} model={model} version={version} />;
@@ -87,7 +87,7 @@ export const ROUTES: readonly ConsoleRoute[] = [
   { path: '/security/alerts/:id', element: <WithId render={(id) => <SecurityAlertPage key={id} alertId={id} />} /> },
   { path: '/devices/:id', element: <WithId render={(id) => <DevicePage key={id} deviceId={id} />} /> },
   { path: '/firmware/integrity', element: <FirmwareIntegrityPage /> },
-  { path: '/firmware/:model/:version', element: <ReleaseRoute /> },
+  { path: '/firmware/:model/:version/details', element: <ReleaseRoute /> },
   { path: '/rollouts/:id', element: <WithId render={(id) => <RolloutPage key={id} rolloutId={id} />} /> },
   { path: '*', element: <NotFoundPage /> },
 ];

@@ -31,7 +31,7 @@ export function SupportDate({ date }: { readonly date: string | null }) {
   );
 }
 
-const releasePath = (r: { model: string; version: string }) => `/firmware/${encodeURIComponent(r.model)}/${encodeURIComponent(r.version)}`;
+const releasePath = (r: { model: string; version: string }) => `/firmware/${encodeURIComponent(r.model)}/${encodeURIComponent(r.version)}/details`;
 
 export function FirmwarePage() {
   const { api } = useSession();

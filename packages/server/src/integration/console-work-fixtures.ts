@@ -59,6 +59,8 @@ export class WorkHospital {
   inCareId = '';
   outsideId = '';
   devices: BoundDevice[] = [];
+  /** The TOTP secret of each person, by their bearer token (for step-up codes). */
+  readonly totpSecrets = new Map<string, string>();
 
   private constructor(
     readonly root: string,
@@ -107,6 +109,7 @@ export class WorkHospital {
 
   private async enrolTotp(token: string): Promise<string> {
     const totp = await this.api.call<{ secret: string }>('POST', '/api/v1/me/mfa/totp/setup', { bearer: token });
+    this.totpSecrets.set(token, totp.secret);
     const confirmed = await this.api.call<{ state: string }>('POST', '/api/v1/me/mfa/totp/confirm', { bearer: token, body: { code: totpCode(totp.secret) } });
     assert.equal(confirmed.state, 'authenticated');
     return token;

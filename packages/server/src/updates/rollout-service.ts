@@ -178,7 +178,11 @@ export class RolloutService {
       // campaign's transaction: the step-up records its own outcome.
       if (this.stepUp !== undefined && ctx.principal.kind === 'user') {
         if (stepUpCode === undefined || stepUpCode === '') throw new AppError('UPDATES_ROLLOUT_APPROVAL_REFUSED', { publicMessage: 'Confirm the approval with a code from your authenticator app.' });
-        await this.stepUp(ctx, stepUpCode);
+        // A wrong code is this approval's refusal (403), not the end of the session (identity's 401).
+        await this.stepUp(ctx, stepUpCode).catch((error: unknown) => {
+          if (!(error instanceof AppError) || !error.code.startsWith('IDENTITY_MFA')) throw error;
+          throw new AppError('UPDATES_ROLLOUT_APPROVAL_REFUSED', { publicMessage: error.code === 'IDENTITY_MFA_NOT_ENROLLED' ? 'Enrol an authenticator app to approve rollouts.' : 'The authenticator code is not correct.' });
+        });
       }
     } catch (error) {
       return refused(error);

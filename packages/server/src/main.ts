@@ -904,6 +904,8 @@ export async function startServer(
     platform.updates.rollouts.attachCommands({
       send: async (orgId, deviceId, name, args, ttlSeconds) => void (await telemetry.commands.send(TUF_SYSTEM_CONTEXT, deviceId, { name, args, ttlSeconds }, orgId)),
     });
+    // A failed install (the device's ack of firmware.update) feeds the campaign's failure gate and retries.
+    telemetry.commands.onAck((ack) => platform.updates.rollouts.recordAck(ack).catch((error: unknown) => logger.error({ err: error, deviceId: ack.deviceId }, 'rollout ack not recorded')));
     scheduler.add({ name: 'rollout-engine', everyMs: 10_000, run: () => platform.updates.rollouts.tick() });
     scheduler.add({ name: 'tuf-refresh', everyMs: 15 * 60_000, run: async () => void (await platform.updates.tuf.refresh(TUF_SYSTEM_CONTEXT)) });
     scheduler.add({ name: 'usage-request-flush', everyMs: 60_000, run: async () => void (await requestCounter.flush()) });

@@ -239,10 +239,15 @@ export class RolloutService {
     return this.uow.run((s) => s.rollouts.list(org));
   }
 
-  /** An install outcome of a device (its verified attestation of the target, or a failed command). */
-  async recordOutcome(orgId: string, deviceId: string, outcome: { installedVersion: string } | { failed: string }): Promise<void> {
+  /**
+   * An install outcome of a device: its verified attestation of the target, or a failed install
+   * (its ack of the `firmware.update` command). A failure sends the update again on the next tick
+   * while the device has retries left (`maxRetries`), then the device counts as failed.
+   */
+  async recordOutcome(orgId: string, deviceId: string, outcome: { installedVersion: string } | { failed: string }, campaignId?: string): Promise<void> {
     await this.uow.run(async (s) => {
       for (const campaign of await s.rollouts.list(orgId, ['running', 'paused', 'halted'])) {
+        if (campaignId !== undefined && campaign.id !== campaignId) continue;
         const device = (await s.rollouts.devices(campaign.id)).find((d) => d.deviceId === deviceId);
         if (device === undefined || device.status === 'installed' || device.status === 'failed') continue;
         const now = this.clock.now().toISOString();
@@ -250,11 +255,36 @@ export class RolloutService {
           if (compareVersions(outcome.installedVersion, campaign.targetVersion) !== 0) continue;
           await s.rollouts.updateDevice({ ...device, status: 'installed', updatedAt: now });
         } else {
+          // Only an answer to an update that was sent counts (not a late ack of a superseded one).
+          if (device.status !== 'sent') continue;
           const retry = device.attempts <= campaign.maxRetries;
           await s.rollouts.updateDevice({ ...device, status: retry ? 'waiting' : 'failed', updatedAt: now });
+          if (!retry) {
+            const system = { principal: { kind: 'system' as const, id: 'system' as const }, requestId: `rollout-${campaign.id}`, source: 'local' };
+            await s.audit.record(system, {
+              action: 'updates.rollout.device_failed',
+              target: { type: 'device', id: deviceId },
+              outcome: 'failure',
+              orgId,
+              reason: outcome.failed.slice(0, 100),
+              details: { campaignId: campaign.id, attempts: device.attempts },
+            });
+          }
         }
       }
     });
+  }
+
+  /**
+   * A device's ack of a command (telemetry's CommandService.onAck). A `firmware.update` answered
+   * `failed` or `rejected` is a failed install of that campaign; `done` is not yet an install (the
+   * device counts as installed with its verified attestation); `deferred` (the device's consent
+   * callback declined for now) and an expired command are no outcome: the offline timeout decides.
+   */
+  async recordAck(ack: { readonly orgId: string; readonly deviceId: string; readonly name: string; readonly args: Readonly<Record<string, unknown>>; readonly status: string; readonly reason: string | null }): Promise<void> {
+    if (ack.name !== UPDATE_COMMAND || typeof ack.args['campaignId'] !== 'string') return;
+    if ((ack.status !== 'failed' && ack.status !== 'rejected') || ack.reason === 'deferred') return;
+    await this.recordOutcome(ack.orgId, ack.deviceId, { failed: ack.reason ?? ack.status }, ack.args['campaignId']);
   }
 
   /** The engine (a job): sends what opened waves need, checks gates, advances, halts. */

@@ -6108,6 +6108,7 @@ export interface paths {
                                 updatedAt: string;
                                 waves: number[];
                                 waveStartedAt: string | null;
+                                windowOverride: boolean;
                             }[];
                         };
                     };
@@ -6137,6 +6138,7 @@ export interface paths {
                         maxRetries?: number;
                         model: string;
                         offlineTimeoutSeconds?: number;
+                        overrideMaintenanceWindow?: boolean;
                         priority?: number;
                         soakSeconds?: number;
                         version: string;
@@ -6174,6 +6176,7 @@ export interface paths {
                             updatedAt: string;
                             waves: number[];
                             waveStartedAt: string | null;
+                            windowOverride: boolean;
                         };
                     };
                 };
@@ -6234,10 +6237,12 @@ export interface paths {
                                 updatedAt: string;
                                 waves: number[];
                                 waveStartedAt: string | null;
+                                windowOverride: boolean;
                             };
                             waves: {
                                 devices: number;
                                 failed: number;
+                                held: number;
                                 installed: number;
                                 sent: number;
                                 share: number;
@@ -6306,6 +6311,7 @@ export interface paths {
                             updatedAt: string;
                             waves: number[];
                             waveStartedAt: string | null;
+                            windowOverride: boolean;
                         };
                     };
                 };
@@ -6373,6 +6379,7 @@ export interface paths {
                             updatedAt: string;
                             waves: number[];
                             waveStartedAt: string | null;
+                            windowOverride: boolean;
                         };
                     };
                 };
@@ -6434,6 +6441,7 @@ export interface paths {
                             updatedAt: string;
                             waves: number[];
                             waveStartedAt: string | null;
+                            windowOverride: boolean;
                         };
                     };
                 };
@@ -6495,6 +6503,7 @@ export interface paths {
                             updatedAt: string;
                             waves: number[];
                             waveStartedAt: string | null;
+                            windowOverride: boolean;
                         };
                     };
                 };
@@ -6556,6 +6565,7 @@ export interface paths {
                             updatedAt: string;
                             waves: number[];
                             waveStartedAt: string | null;
+                            windowOverride: boolean;
                         };
                     };
                 };

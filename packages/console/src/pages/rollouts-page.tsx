@@ -145,6 +145,7 @@ function CampaignView({ progress, live, onChanged }: { readonly progress: Rollou
             <th scope="col">Wave</th>
             <th scope="col">Devices</th>
             <th scope="col">Waiting</th>
+            <th scope="col">Held for window</th>
             <th scope="col">Sent</th>
             <th scope="col">Installed</th>
             <th scope="col">Failed</th>
@@ -159,6 +160,7 @@ function CampaignView({ progress, live, onChanged }: { readonly progress: Rollou
               </th>
               <td>{w.devices}</td>
               <td>{w.waiting}</td>
+              <td>{w.held}</td>
               <td>{w.sent}</td>
               <td>{w.installed}</td>
               <td>{w.failed}</td>
@@ -182,7 +184,12 @@ function CampaignView({ progress, live, onChanged }: { readonly progress: Rollou
           {duration(c.soakSeconds)} per wave{c.waveStartedAt !== null && <> (this wave opened <Time iso={c.waveStartedAt} />)</>}
         </dd>
         <dt>Maintenance window</dt>
-        <dd>{c.maintenanceWindowUtc === null ? 'none: devices install at once' : `${c.maintenanceWindowUtc.startHour}:00–${c.maintenanceWindowUtc.endHour}:00 UTC for devices bound to a patient`}</dd>
+        <dd>
+          {c.maintenanceWindowUtc === null
+            ? 'none: devices install at once'
+            : `${c.maintenanceWindowUtc.startHour}:00–${c.maintenanceWindowUtc.endHour}:00 UTC: devices bound to a patient download at once and install only then`}
+          {c.windowOverride && ' (overridden: they install at once)'}
+        </dd>
         <dt>Requested by</dt>
         <dd>
           {c.requestedBy}, <Time iso={c.createdAt} />

@@ -7,7 +7,7 @@ import type { AuditLog } from '../audit/index.js';
 import type { DeviceService } from '../devices/index.js';
 import type { Clock, RequestContext, SecurityEventSink } from '../kernel/index.js';
 import { ecdsaP256Verifier, TUF_ONLINE_PURPOSES, type KeyProvider, type TufOnlinePurpose } from '../keys/index.js';
-import { attestationStore, auditStore, firmwareStore, rolloutStore, SqlUnitOfWork, tufMetadataStore, type Executor, type SqlDatabase } from '../storage/index.js';
+import { attestationStore, auditStore, bindingStore, firmwareStore, rolloutStore, SqlUnitOfWork, tufMetadataStore, type Executor, type SqlDatabase } from '../storage/index.js';
 import {
   ArtifactStore,
   AttestationService,
@@ -83,6 +83,13 @@ export function wireUpdates(deps: UpdatesDeps): UpdatesWiring {
   const rolloutPorts: RolloutPorts = {
     devices: async (orgId, model) =>
       (await deps.devices.list(TUF_SYSTEM_CONTEXT, { orgId })).filter((d) => d.model === model).map((d) => ({ id: d.id, model: d.model, status: d.status, groups: d.groups, firmwareVersion: d.firmwareVersion })),
+    // Bound now (an open binding): held outside the campaign's maintenance window. Device ids are
+    // globally unique; the org filter keeps the answer inside the campaign's organization.
+    boundToPatient: async (orgId, deviceIds) => {
+      const now = deps.clock.now().toISOString();
+      const rows = await bindingStore(database.db).forDevices(deviceIds);
+      return new Set(rows.filter((b) => b.orgId === orgId && b.startAt <= now && (b.endAt === null || b.endAt > now)).map((b) => b.deviceId));
+    },
     alertedDevices: async (orgId, since) => {
       const alerts = await deps.securityAlerts.list(TUF_SYSTEM_CONTEXT, { limit: 1000 });
       return new Set(alerts.filter((a) => a.orgId === orgId && a.subject.kind === 'device' && a.lastSeenAt >= since).map((a) => a.subject.id));

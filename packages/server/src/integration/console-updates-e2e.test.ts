@@ -159,7 +159,7 @@ test('fail/console rollouts: the requester cannot approve; a wrong code is refus
     // The engine sends the first wave; the open page shows it without a reload.
     await hospital.platform.updates.rollouts.tick();
     const firstWave = page.locator('tr[data-wave="1"]');
-    await firstWave.filter({ hasText: /\(open\)\s*2\s*0\s*2\s*0\s*0/ }).waitFor({ timeout: 12_000 });
+    await firstWave.filter({ hasText: /\(open\)\s*2\s*0\s*0\s*2\s*0\s*0/ }).waitFor({ timeout: 12_000 });
     // A security officer approves and rolls back; pausing and aborting are the requester's side.
     assert.equal(await page.getByRole('button', { name: 'Pause' }).count(), 0);
     page.once('dialog', (dialog) => void dialog.accept());

@@ -13,6 +13,7 @@ import { compareVersions } from '@vigil/protocol';
 import { decide, type Permission } from '../access/index.js';
 import type { AuditWriter } from '../audit/index.js';
 import { AppError, newId, principalOrg, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
+import { COMMAND_TTL_SECONDS, deliverOpenWaves, ROLLBACK_COMMAND, UPDATE_COMMAND } from './rollout-delivery.js';
 import type { FirmwareStore, RolloutStore } from './store.js';
 import {
   ACTIVE_STATUSES,
@@ -49,6 +50,8 @@ export interface RolloutPorts {
   devices(orgId: string, model: string): Promise<readonly RolloutDevice[]>;
   /** Devices of the organization with a security alert raised since `since`. */
   alertedDevices(orgId: string, since: string): Promise<ReadonlySet<string>>;
+  /** Of these devices, those bound to a patient now (held outside the maintenance window). */
+  boundToPatient?(orgId: string, deviceIds: readonly string[]): Promise<ReadonlySet<string>>;
   /** Raises the one alert of a halted campaign. */
   halted(campaign: Campaign, reason: string): void;
 }
@@ -73,16 +76,15 @@ export interface CreateRolloutInput {
   readonly maxRetries?: number | undefined;
   readonly priority?: number | undefined;
   readonly maintenanceWindow?: readonly [number, number] | undefined;
+  /** Devices bound to a patient install at once too (an explicit, audited override). */
+  readonly overrideMaintenanceWindow?: boolean | undefined;
 }
 
 export interface RolloutStatus {
   readonly campaign: Campaign;
-  readonly waves: ReadonlyArray<{ readonly share: number; readonly devices: number; readonly waiting: number; readonly sent: number; readonly installed: number; readonly failed: number }>;
+  readonly waves: ReadonlyArray<{ readonly share: number; readonly devices: number; readonly waiting: number; readonly held: number; readonly sent: number; readonly installed: number; readonly failed: number }>;
 }
 
-export const UPDATE_COMMAND = 'firmware.update';
-export const ROLLBACK_COMMAND = 'firmware.rollback';
-const COMMAND_TTL_SECONDS = 7 * 24 * 3600;
 
 export class RolloutService {
   #commands: RolloutCommands | undefined;
@@ -141,6 +143,7 @@ export class RolloutService {
         maxRetries,
         priority,
         maintenanceWindow: window === null ? null : [window[0], window[1]],
+        windowOverride: input.overrideMaintenanceWindow === true,
         status: 'pending-approval',
         currentWave: 0,
         waveStartedAt: null,
@@ -158,7 +161,7 @@ export class RolloutService {
         target: { type: 'rollout', id },
         outcome: 'success',
         orgId,
-        details: { model: input.model, version: input.version, devices: mine.size, waves: waves.join(','), priority },
+        details: { model: input.model, version: input.version, devices: mine.size, waves: waves.join(','), priority, maintenanceWindow: window === null ? 'none' : window.join('-'), windowOverride: input.overrideMaintenanceWindow === true },
       });
       return campaign;
     });
@@ -227,7 +230,7 @@ export class RolloutService {
       const waves = campaign.waves.map((share, wave) => {
         const of = devices.filter((d) => d.wave === wave);
         const count = (st: string) => of.filter((d) => d.status === st).length;
-        return { share, devices: of.length, waiting: count('waiting'), sent: count('sent'), installed: count('installed'), failed: count('failed') };
+        return { share, devices: of.length, waiting: count('waiting'), held: count('held'), sent: count('sent'), installed: count('installed'), failed: count('failed') };
       });
       return { campaign, waves };
     });
@@ -305,14 +308,14 @@ export class RolloutService {
       devices = [...devices, ...joined];
     }
     const opened = devices.filter((d) => d.wave <= campaign.currentWave);
-    for (const d of opened.filter((x) => x.status === 'waiting')) {
-      if (this.#commands === undefined) break;
-      const args: Record<string, string | number | boolean> = { campaignId: campaign.id, targetPath: campaign.targetPath, version: campaign.targetVersion };
-      if (campaign.maintenanceWindow !== null) args['installWindowUtc'] = `${campaign.maintenanceWindow[0]}-${campaign.maintenanceWindow[1]}`;
-      let sent = true;
-      await this.#commands.send(campaign.orgId, d.deviceId, UPDATE_COMMAND, args, COMMAND_TTL_SECONDS).catch(() => (sent = false));
-      const next: CampaignDevice = sent ? { ...d, status: 'sent', attempts: d.attempts + 1, sentAt: now.toISOString(), updatedAt: now.toISOString() } : { ...d, status: 'failed', attempts: d.attempts + 1, updatedAt: now.toISOString() };
-      await this.uow.run((s) => s.rollouts.updateDevice(next));
+    if (this.#commands !== undefined) {
+      const commands = this.#commands;
+      await deliverOpenWaves(campaign, opened, {
+        send: (orgId, deviceId, name, args, ttl) => commands.send(orgId, deviceId, name, args, ttl),
+        ...(this.ports.boundToPatient !== undefined ? { boundToPatient: this.ports.boundToPatient } : {}),
+        update: (next) => this.uow.run((s) => s.rollouts.updateDevice(next)),
+        clock: this.clock,
+      });
     }
     const fresh = (await this.uow.run((s) => s.rollouts.devices(campaign.id))).filter((d) => d.wave <= campaign.currentWave);
     const alerted = campaign.gates.haltOnSecurityAlert ? await this.ports.alertedDevices(campaign.orgId, campaign.waveStartedAt ?? campaign.createdAt) : new Set<string>();
@@ -394,3 +397,5 @@ export class RolloutService {
 function invalid(message: string): AppError {
   return new AppError('UPDATES_ROLLOUT_INVALID', { publicMessage: message });
 }
+
+export { DOWNLOAD_COMMAND, ROLLBACK_COMMAND, UPDATE_COMMAND } from './rollout-delivery.js';

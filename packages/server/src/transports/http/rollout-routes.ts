@@ -28,6 +28,7 @@ const CampaignView = Type.Object(
     haltOnSecurityAlert: Type.Boolean(),
     maxRetries: Type.Integer(),
     maintenanceWindowUtc: Type.Union([Type.Object({ startHour: Type.Integer(), endHour: Type.Integer() }, { additionalProperties: false }), Type.Null()]),
+    windowOverride: Type.Boolean(),
     waveStartedAt: Type.Union([Type.String(), Type.Null()]),
     requestedBy: Type.String(),
     approvedBy: Type.Union([Type.String(), Type.Null()]),
@@ -38,7 +39,7 @@ const CampaignView = Type.Object(
   { additionalProperties: false },
 );
 const WaveView = Type.Object(
-  { share: Type.Integer(), devices: Type.Integer(), waiting: Type.Integer(), sent: Type.Integer(), installed: Type.Integer(), failed: Type.Integer() },
+  { share: Type.Integer(), devices: Type.Integer(), waiting: Type.Integer(), held: Type.Integer(), sent: Type.Integer(), installed: Type.Integer(), failed: Type.Integer() },
   { additionalProperties: false },
 );
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }) }, { additionalProperties: false });
@@ -58,6 +59,7 @@ function view(c: Campaign): Static<typeof CampaignView> {
     haltOnSecurityAlert: c.gates.haltOnSecurityAlert,
     maxRetries: c.maxRetries,
     maintenanceWindowUtc: c.maintenanceWindow === null ? null : { startHour: c.maintenanceWindow[0], endHour: c.maintenanceWindow[1] },
+    windowOverride: c.windowOverride === true,
     waveStartedAt: c.waveStartedAt,
     requestedBy: c.requestedBy,
     approvedBy: c.approvedBy,
@@ -91,6 +93,7 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
               maxRetries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
               priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
               maintenanceWindowUtc: Type.Optional(Type.Tuple([Type.Integer({ minimum: 0, maximum: 23 }), Type.Integer({ minimum: 0, maximum: 23 })])),
+              overrideMaintenanceWindow: Type.Optional(Type.Boolean()),
             },
             { additionalProperties: false },
           ),
@@ -112,6 +115,7 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
           maxRetries: b.maxRetries,
           priority: b.priority,
           maintenanceWindow: b.maintenanceWindowUtc,
+          overrideMaintenanceWindow: b.overrideMaintenanceWindow,
         });
         return reply.code(201).send(view(campaign));
       },

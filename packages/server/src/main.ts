@@ -118,7 +118,7 @@ import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './s
 import { backupConsole, startBackupJobs } from './composition/backup.js';
 import { backupRoutes, readOnlyRoutes } from './transports/http/index.js';
 // --- firmware updates (issue 13) ---
-import { TUF_SYSTEM_CONTEXT, wireUpdates, type UpdatesWiring } from './composition/updates.js';
+import { imageRemoteFor, TUF_SYSTEM_CONTEXT, wireUpdates, type UpdatesWiring } from './composition/updates.js';
 import { attestationRoutes, firmwareRoutes, rolloutRoutes, tufRoutes } from './transports/http/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 // --- compliance: audits, findings, change control (issue 14) ---
@@ -293,7 +293,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records, vitalsAtRest });
   const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c) });
-  const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts, stepUp: (ctx, code) => identity.verifyStepUp(ctx, code) });
+  const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts, stepUp: (ctx, code) => identity.verifyStepUp(ctx, code), imageRemote: imageRemoteFor(config) });
   await attachContainment(incidents, { database, auditLog, clock, keys, sealer, devices: devices.service, identity, raise: (c) => security.alerts.raise(c), sendEmail: (o, to, subject, text) => delivery.sendEmail(o, to, subject, text) });
   let closing: Promise<void> | undefined;
   return {

@@ -7,6 +7,9 @@ import type { AuditLog } from '../audit/index.js';
 import type { DeviceService } from '../devices/index.js';
 import type { Clock, RequestContext, SecurityEventSink } from '../kernel/index.js';
 import { ecdsaP256Verifier, TUF_ONLINE_PURPOSES, type KeyProvider, type TufOnlinePurpose } from '../keys/index.js';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../config/index.js';
+import { S3ImageRemote, type ImageRemote } from '../updates/artifact-s3.js';
 import { attestationStore, auditStore, bindingStore, firmwareStore, rolloutStore, SqlUnitOfWork, tufMetadataStore, type Executor, type SqlDatabase } from '../storage/index.js';
 import {
   ArtifactStore,
@@ -45,8 +48,21 @@ export interface UpdatesDeps {
   readonly securityEvents: SecurityEventSink;
   readonly securityAlerts: Pick<SecurityAlertService, 'raise' | 'list'>;
   readonly tufExpiries?: TufExpiries;
+  /** Images on S3 where the backup target is S3 (imageRemoteFor); the data directory otherwise. */
+  readonly imageRemote?: ImageRemote | undefined;
   /** identity.verifyStepUp: a person approves a rollout with a fresh second-factor code. */
   readonly stepUp?: StepUp;
+}
+
+/**
+ * The first S3 backup target's bucket and client settings (the backup module's configuration;
+ * credentials from the AWS SDK's default chain), or undefined when backups go to directories only.
+ */
+export function imageRemoteFor(config: Config): ImageRemote | undefined {
+  const t = config.backup.targets.find((x) => x.kind === 's3');
+  if (t === undefined || t.kind !== 's3') return undefined;
+  const client = new S3Client({ region: t.region, ...(t.endpoint !== undefined ? { endpoint: t.endpoint } : {}), forcePathStyle: t.forcePathStyle, maxAttempts: 3 });
+  return new S3ImageRemote(client, t.bucket, t.prefix);
 }
 
 export const TUF_SYSTEM_CONTEXT: RequestContext = { principal: { kind: 'system', id: 'system' }, requestId: 'tuf', source: 'local' };
@@ -56,7 +72,7 @@ export function wireUpdates(deps: UpdatesDeps): UpdatesWiring {
   const audit = (executor: Executor) => auditLog.writer(auditStore(executor, database.dialect));
   const scope = (executor: Executor): UpdatesScope => ({ firmware: firmwareStore(executor), audit: audit(executor) });
   const tufScope = (executor: Executor): TufScope => ({ tuf: tufMetadataStore(executor), firmware: firmwareStore(executor), audit: audit(executor) });
-  const artifacts = new ArtifactStore(deps.dataDir);
+  const artifacts = new ArtifactStore(deps.dataDir, deps.imageRemote);
   const readFirmware = firmwareStore(database.db);
   const tuf = new TufRepository({
     uow: new SqlUnitOfWork(database, tufScope),

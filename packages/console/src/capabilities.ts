@@ -34,6 +34,11 @@ const CAPABILITIES = {
   // incident response (issue 15)
   'incidents:read': ['org-admin', 'security-officer', 'auditor'],
   'incidents:manage': ['org-admin', 'security-officer'],
+  // firmware updates (issue 13): releases and SBOMs, campaigns, the fleet's integrity
+  'firmware:read': [...ADMINS, 'security-officer', 'technician', 'auditor'],
+  'rollouts:read': [...ADMINS, 'security-officer', 'technician', 'auditor'],
+  'rollouts:request': [...ADMINS, 'technician'],
+  'rollouts:approve': [...ADMINS, 'security-officer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -23,12 +23,17 @@ const BreakGlassPage = lazy(() => import('./pages/break-glass-page').then((m) =>
 const DeliveryPage = lazy(() => import('./pages/delivery-page').then((m) => ({ default: m.DeliveryPage })));
 const DevicePage = lazy(() => import('./pages/device-page').then((m) => ({ default: m.DevicePage })));
 const DevicesPage = lazy(() => import('./pages/devices-page').then((m) => ({ default: m.DevicesPage })));
+const FirmwareIntegrityPage = lazy(() => import('./pages/firmware-integrity-page').then((m) => ({ default: m.FirmwareIntegrityPage })));
+const FirmwarePage = lazy(() => import('./pages/firmware-page').then((m) => ({ default: m.FirmwarePage })));
+const FirmwareReleasePage = lazy(() => import('./pages/firmware-page').then((m) => ({ default: m.FirmwareReleasePage })));
 const HomePage = lazy(() => import('./pages/home-page').then((m) => ({ default: m.HomePage })));
 const IncidentPage = lazy(() => import('./pages/incidents-page').then((m) => ({ default: m.IncidentPage })));
 const IncidentsPage = lazy(() => import('./pages/incidents-page').then((m) => ({ default: m.IncidentsPage })));
 const DisclosuresPage = lazy(() => import('./pages/patient-disclosures').then((m) => ({ default: m.DisclosuresPage })));
 const PatientPage = lazy(() => import('./pages/patient-page').then((m) => ({ default: m.PatientPage })));
 const PatientsPage = lazy(() => import('./pages/patients-page').then((m) => ({ default: m.PatientsPage })));
+const RolloutPage = lazy(() => import('./pages/rollouts-page').then((m) => ({ default: m.RolloutPage })));
+const RolloutsPage = lazy(() => import('./pages/rollouts-page').then((m) => ({ default: m.RolloutsPage })));
 const SecurityAlertPage = lazy(() => import('./pages/security-alerts-page').then((m) => ({ default: m.SecurityAlertPage })));
 const SecurityAlertsPage = lazy(() => import('./pages/security-alerts-page').then((m) => ({ default: m.SecurityAlertsPage })));
 const SecurityEventsPage = lazy(() => import('./pages/security-events-page').then((m) => ({ default: m.SecurityEventsPage })));
@@ -51,6 +56,12 @@ function WithId({ render }: { readonly render: (id: string) => ReactNode }) {
   return id === undefined ? <NotFoundPage /> : render(id);
 }
 
+/** A firmware release: the `:model` and `:version` of the path (then /details: a last segment with a dot, 1.1.0, would be taken for a file). */
+function ReleaseRoute() {
+  const { model, version } = useParams();
+  return model === undefined || version === undefined ? <NotFoundPage /> : <FirmwareReleasePage key={`${model}/${version}`} model={model} version={version} />;
+}
+
 /** A clinician's home is the ward board; other roles get the start page. */
 function HomeRoute() {
   return useSignedIn().roles.includes('clinician') ? <WardBoardPage /> : <HomePage />;
@@ -64,6 +75,8 @@ export const ROUTES: readonly ConsoleRoute[] = [
   { path: '/alerts', element: <AlertsPage />, nav: { label: 'Alerts', capability: 'clinical-alerts:read' } },
   { path: '/alert-rules', element: <AlertRulesPage />, nav: { label: 'Alert rules', capability: 'alert-rules:manage' } },
   { path: '/devices', element: <DevicesPage />, nav: { label: 'Devices', capability: 'devices:read' } },
+  { path: '/firmware', element: <FirmwarePage />, nav: { label: 'Firmware', capability: 'firmware:read' }, navPrefix: '/firmware/' },
+  { path: '/rollouts', element: <RolloutsPage />, nav: { label: 'Rollouts', capability: 'rollouts:read' }, navPrefix: '/rollouts/' },
   { path: '/users', element: <UsersPage />, nav: { label: 'Users', capability: 'users:read' } },
   { path: '/break-glass', element: <BreakGlassPage />, nav: { label: 'Break-glass review', capability: 'break-glass:review' } },
   { path: '/security/alerts', element: <SecurityAlertsPage />, nav: { label: 'Security', capability: 'security:read' }, navPrefix: '/security/' },
@@ -81,5 +94,8 @@ export const ROUTES: readonly ConsoleRoute[] = [
   { path: '/patients/:id/disclosures', element: <WithId render={(id) => <DisclosuresPage key={id} patientId={id} />} /> },
   { path: '/security/alerts/:id', element: <WithId render={(id) => <SecurityAlertPage key={id} alertId={id} />} /> },
   { path: '/devices/:id', element: <WithId render={(id) => <DevicePage key={id} deviceId={id} />} /> },
+  { path: '/firmware/integrity', element: <FirmwareIntegrityPage /> },
+  { path: '/firmware/:model/:version/details', element: <ReleaseRoute /> },
+  { path: '/rollouts/:id', element: <WithId render={(id) => <RolloutPage key={id} rolloutId={id} />} /> },
   { path: '*', element: <NotFoundPage /> },
 ];

@@ -96,6 +96,7 @@ async function firmwareSetup(values: Record<string, string | boolean | string[] 
   return async (device, index, stateDir) => {
     const firmware = await simulatedFirmware(stateDir, options);
     device.onCommand('firmware.update', firmware.onUpdate);
+    device.onCommand('firmware.download', firmware.onDownload);
     const state = await firmware.attest().catch((error: unknown) => `refused (${error instanceof Error ? error.message : String(error)})`);
     process.stderr.write(`vigil-sim: device ${index} (${device.deviceId}) is ${firmware.behaviour}; attestation ${state ?? 'skipped'}\n`);
   };

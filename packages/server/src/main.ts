@@ -123,7 +123,7 @@ import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './s
 import { backupConsole, startBackupJobs } from './composition/backup.js';
 import { backupRoutes, readOnlyRoutes } from './transports/http/index.js';
 // --- firmware updates (issue 13) ---
-import { TUF_SYSTEM_CONTEXT, wireUpdates, type UpdatesWiring } from './composition/updates.js';
+import { imageRemoteFor, TUF_SYSTEM_CONTEXT, wireUpdates, type UpdatesWiring } from './composition/updates.js';
 import { attestationRoutes, firmwareRoutes, rolloutRoutes, tufRoutes } from './transports/http/index.js';
 import { refuseAllDevices, startDeviceBroker, type DeviceAuthenticator as BrokerDeviceAuthenticator, type DeviceBroker } from './transports/mqtt/index.js';
 // --- compliance: audits, findings, change control (issue 14) ---
@@ -302,7 +302,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records, vitalsAtRest });
   const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c) });
-  const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts });
+  const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts, stepUp: (ctx, code) => identity.verifyStepUp(ctx, code), imageRemote: imageRemoteFor(config) });
   await attachContainment(incidents, { database, auditLog, clock, keys, sealer, devices: devices.service, identity, raise: (c) => security.alerts.raise(c), sendEmail: (o, to, subject, text) => delivery.sendEmail(o, to, subject, text), updates, changes: compliance.changes });
   const disclosures = wireDisclosures({ database, auditLog, sealer, clock });
   const deviceEvents = new DeviceEventService({ store: deviceEventStore(database.db), clock });
@@ -921,6 +921,8 @@ export async function startServer(
     platform.updates.rollouts.attachCommands({
       send: async (orgId, deviceId, name, args, ttlSeconds) => void (await telemetry.commands.send(TUF_SYSTEM_CONTEXT, deviceId, { name, args, ttlSeconds }, orgId)),
     });
+    // A failed install (the device's ack of firmware.update) feeds the campaign's failure gate and retries.
+    telemetry.commands.onAck((ack) => platform.updates.rollouts.recordAck(ack).catch((error: unknown) => logger.error({ err: error, deviceId: ack.deviceId }, 'rollout ack not recorded')));
     scheduler.add({ name: 'rollout-engine', everyMs: 10_000, run: () => platform.updates.rollouts.tick() });
     scheduler.add({ name: 'tuf-refresh', everyMs: 15 * 60_000, run: async () => void (await platform.updates.tuf.refresh(TUF_SYSTEM_CONTEXT)) });
     scheduler.add({ name: 'usage-request-flush', everyMs: 60_000, run: async () => void (await requestCounter.flush()) });

@@ -40,6 +40,11 @@ import type {
   CareTeamMember,
   DeviceView,
   EnrollmentToken,
+  FirmwareRelease,
+  IntegrityEntry,
+  RolloutAction,
+  RolloutCampaign,
+  RolloutProgress,
   InvitedUser,
   NewPatient,
   Patient,
@@ -292,6 +297,20 @@ export class ApiClient {
   securityDashboard = () => ApiClient.data(this.typed.GET('/api/v1/dashboard/security'));
   adminDashboard = () => ApiClient.data(this.typed.GET('/api/v1/dashboard/admin'));
   auditVerification = () => ApiClient.data(this.typed.GET('/api/v1/audit/verification'));
+  // --- firmware releases, rollouts, fleet integrity (issue 13) ---
+  firmwareReleases = (model?: string): Promise<{ releases: FirmwareRelease[] }> =>
+    ApiClient.data(this.typed.GET('/api/v1/firmware/releases', { params: { query: model !== undefined ? { model } : {} } }));
+  firmwareRelease = (model: string, version: string): Promise<FirmwareRelease> =>
+    ApiClient.data(this.typed.GET('/api/v1/firmware/releases/{model}/{version}', { params: { path: { model, version } } }));
+  /** The SBOM as published (a same-origin download link; the session cookie authenticates it). */
+  sbomUrl = (model: string, version: string) => `/api/v1/firmware/releases/${id(model)}/${id(version)}/sbom`;
+  firmwareIntegrity = (): Promise<{ devices: IntegrityEntry[] }> => ApiClient.data(this.typed.GET('/api/v1/firmware/integrity'));
+  rollouts = (): Promise<{ rollouts: RolloutCampaign[] }> => ApiClient.data(this.typed.GET('/api/v1/rollouts'));
+  rollout = (rolloutId: string): Promise<RolloutProgress> => ApiClient.data(this.typed.GET('/api/v1/rollouts/{id}', { params: { path: { id: rolloutId } } }));
+  /** Approval by a second person, confirmed with a fresh authenticator code (step-up). */
+  approveRollout = (rolloutId: string, stepUpCode: string): Promise<RolloutCampaign> =>
+    ApiClient.data(this.typed.POST('/api/v1/rollouts/{id}/approve', { params: { path: { id: rolloutId } }, body: { stepUpCode } }));
+  changeRollout = (rolloutId: string, action: RolloutAction) => this.call<RolloutCampaign>('POST', `/api/v1/rollouts/${id(rolloutId)}/${action}`);
 
   // --- security monitoring, delivery, usage (issue 6) ---
   securityEvents = (filter: SecurityEventFilter = {}) => this.call<{ events: SecurityEventView[] }>('GET', `/api/v1/security/events${query({ ...filter })}`);

@@ -6558,9 +6558,17 @@ export interface paths {
                                 approvedBy: string | null;
                                 createdAt: string;
                                 currentWave: number;
+                                haltOnSecurityAlert: boolean;
                                 haltReason: string | null;
                                 id: string;
+                                maintenanceWindowUtc: {
+                                    endHour: number;
+                                    startHour: number;
+                                } | null;
+                                maxFailureRate: number;
+                                maxRetries: number;
                                 model: string;
+                                offlineTimeoutSeconds: number;
                                 priority: number;
                                 requestedBy: string;
                                 soakSeconds: number;
@@ -6568,6 +6576,8 @@ export interface paths {
                                 targetVersion: string;
                                 updatedAt: string;
                                 waves: number[];
+                                waveStartedAt: string | null;
+                                windowOverride: boolean;
                             }[];
                         };
                     };
@@ -6597,6 +6607,7 @@ export interface paths {
                         maxRetries?: number;
                         model: string;
                         offlineTimeoutSeconds?: number;
+                        overrideMaintenanceWindow?: boolean;
                         priority?: number;
                         soakSeconds?: number;
                         version: string;
@@ -6615,9 +6626,17 @@ export interface paths {
                             approvedBy: string | null;
                             createdAt: string;
                             currentWave: number;
+                            haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
+                            maintenanceWindowUtc: {
+                                endHour: number;
+                                startHour: number;
+                            } | null;
+                            maxFailureRate: number;
+                            maxRetries: number;
                             model: string;
+                            offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
@@ -6625,6 +6644,8 @@ export interface paths {
                             targetVersion: string;
                             updatedAt: string;
                             waves: number[];
+                            waveStartedAt: string | null;
+                            windowOverride: boolean;
                         };
                     };
                 };
@@ -6666,9 +6687,17 @@ export interface paths {
                                 approvedBy: string | null;
                                 createdAt: string;
                                 currentWave: number;
+                                haltOnSecurityAlert: boolean;
                                 haltReason: string | null;
                                 id: string;
+                                maintenanceWindowUtc: {
+                                    endHour: number;
+                                    startHour: number;
+                                } | null;
+                                maxFailureRate: number;
+                                maxRetries: number;
                                 model: string;
+                                offlineTimeoutSeconds: number;
                                 priority: number;
                                 requestedBy: string;
                                 soakSeconds: number;
@@ -6676,10 +6705,13 @@ export interface paths {
                                 targetVersion: string;
                                 updatedAt: string;
                                 waves: number[];
+                                waveStartedAt: string | null;
+                                windowOverride: boolean;
                             };
                             waves: {
                                 devices: number;
                                 failed: number;
+                                held: number;
                                 installed: number;
                                 sent: number;
                                 share: number;
@@ -6729,9 +6761,17 @@ export interface paths {
                             approvedBy: string | null;
                             createdAt: string;
                             currentWave: number;
+                            haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
+                            maintenanceWindowUtc: {
+                                endHour: number;
+                                startHour: number;
+                            } | null;
+                            maxFailureRate: number;
+                            maxRetries: number;
                             model: string;
+                            offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
@@ -6739,6 +6779,8 @@ export interface paths {
                             targetVersion: string;
                             updatedAt: string;
                             waves: number[];
+                            waveStartedAt: string | null;
+                            windowOverride: boolean;
                         };
                     };
                 };
@@ -6759,7 +6801,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a campaign. */
+        /** Approve another person's campaign (MFA session; a person also confirms with a fresh authenticator code). */
         post: {
             parameters: {
                 query?: never;
@@ -6769,7 +6811,13 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        stepUpCode?: string;
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -6781,9 +6829,17 @@ export interface paths {
                             approvedBy: string | null;
                             createdAt: string;
                             currentWave: number;
+                            haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
+                            maintenanceWindowUtc: {
+                                endHour: number;
+                                startHour: number;
+                            } | null;
+                            maxFailureRate: number;
+                            maxRetries: number;
                             model: string;
+                            offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
@@ -6791,6 +6847,8 @@ export interface paths {
                             targetVersion: string;
                             updatedAt: string;
                             waves: number[];
+                            waveStartedAt: string | null;
+                            windowOverride: boolean;
                         };
                     };
                 };
@@ -6833,9 +6891,17 @@ export interface paths {
                             approvedBy: string | null;
                             createdAt: string;
                             currentWave: number;
+                            haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
+                            maintenanceWindowUtc: {
+                                endHour: number;
+                                startHour: number;
+                            } | null;
+                            maxFailureRate: number;
+                            maxRetries: number;
                             model: string;
+                            offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
@@ -6843,6 +6909,8 @@ export interface paths {
                             targetVersion: string;
                             updatedAt: string;
                             waves: number[];
+                            waveStartedAt: string | null;
+                            windowOverride: boolean;
                         };
                     };
                 };
@@ -6885,9 +6953,17 @@ export interface paths {
                             approvedBy: string | null;
                             createdAt: string;
                             currentWave: number;
+                            haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
+                            maintenanceWindowUtc: {
+                                endHour: number;
+                                startHour: number;
+                            } | null;
+                            maxFailureRate: number;
+                            maxRetries: number;
                             model: string;
+                            offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
@@ -6895,6 +6971,8 @@ export interface paths {
                             targetVersion: string;
                             updatedAt: string;
                             waves: number[];
+                            waveStartedAt: string | null;
+                            windowOverride: boolean;
                         };
                     };
                 };
@@ -6937,9 +7015,17 @@ export interface paths {
                             approvedBy: string | null;
                             createdAt: string;
                             currentWave: number;
+                            haltOnSecurityAlert: boolean;
                             haltReason: string | null;
                             id: string;
+                            maintenanceWindowUtc: {
+                                endHour: number;
+                                startHour: number;
+                            } | null;
+                            maxFailureRate: number;
+                            maxRetries: number;
                             model: string;
+                            offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
@@ -6947,6 +7033,8 @@ export interface paths {
                             targetVersion: string;
                             updatedAt: string;
                             waves: number[];
+                            waveStartedAt: string | null;
+                            windowOverride: boolean;
                         };
                     };
                 };

@@ -94,6 +94,14 @@ export type WardPatient = WardBoard['patients'][number];
 /** A care team for its managers (names; the patient's label when the reader is trained). */
 export type CareTeamView = Answer<'/api/v1/patients/{id}/care-team', 'get'>;
 
+/** Firmware releases (issue 13) with their SBOM components; campaigns with their waves; the fleet's integrity. */
+export type FirmwareRelease = Answer<'/api/v1/firmware/releases', 'get'>['releases'][number];
+export type SbomComponent = FirmwareRelease['sbom']['components'][number];
+export type IntegrityEntry = Answer<'/api/v1/firmware/integrity', 'get'>['devices'][number];
+export type RolloutCampaign = Answer<'/api/v1/rollouts', 'get'>['rollouts'][number];
+export type RolloutProgress = Answer<'/api/v1/rollouts/{id}', 'get'>;
+export type RolloutAction = 'pause' | 'resume' | 'abort' | 'rollback';
+
 export type Sex = 'female' | 'male' | 'other' | 'unknown';
 export type CareTeamRole = 'primary' | 'member';
 

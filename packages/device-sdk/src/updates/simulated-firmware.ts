@@ -45,6 +45,8 @@ export interface SimulatedDevice {
   readonly behaviour: SimulatedBehaviour;
   /** Handler of `firmware.update`: register it with VigilDevice.onCommand. */
   readonly onUpdate: CommandHandler;
+  /** Handler of `firmware.download` (fetch now, install when `firmware.update` comes). */
+  readonly onDownload: CommandHandler;
   /** Sends the attestation of what the device runs (at start). */
   attest(): Promise<string | undefined>;
 }
@@ -85,5 +87,10 @@ export async function simulatedFirmware(stateDir: string, options: SimulatedFirm
     const outcome = await client.update(path);
     return outcome.status === 'installed' || outcome.status === 'up-to-date' ? { status: 'done' } : { status: 'failed', reason: outcome.status === 'failed' ? `${outcome.stage}-failed` : 'deferred' };
   };
-  return { behaviour, onUpdate, attest };
+  const onDownload: CommandHandler = async (args) => {
+    const path = typeof args['targetPath'] === 'string' ? args['targetPath'] : undefined;
+    const outcome = await client.download(path);
+    return outcome.status === 'failed' ? { status: 'failed', reason: `${outcome.stage}-failed` } : { status: 'done' };
+  };
+  return { behaviour, onUpdate, onDownload, attest };
 }

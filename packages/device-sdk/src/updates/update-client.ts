@@ -6,6 +6,9 @@
  *             model that this device may take
  *   update()  check, download (tuf-js checks length and every hash, §5.7.3), ask the maker's
  *             consent callback, install through the maker's callback, report the outcome
+ *   download() check and download only (Vigil's `firmware.download`: a device bound to a patient
+ *             fetches at once and installs inside its maintenance window); update() then reuses
+ *             the file only after tuf-js verified it again against fresh metadata
  *
  * MUST: the first trusted root is the one provisioned at manufacture (`trustedRoot`); every later
  *       root must chain from it (tuf-js §5.3). Metadata state lives in `stateDir` and is shared by
@@ -44,6 +47,11 @@ export type UpdateOutcome =
   | { readonly status: 'installed'; readonly from: string; readonly to: string; readonly sha256: string }
   | { readonly status: 'deferred'; readonly version: string; readonly reason: 'no-consent' }
   | { readonly status: 'failed'; readonly stage: 'refresh' | 'download' | 'install'; readonly reason: string; readonly version?: string };
+
+export type DownloadOutcome =
+  | { readonly status: 'up-to-date'; readonly version: string }
+  | { readonly status: 'downloaded'; readonly version: string; readonly sha256: string }
+  | { readonly status: 'failed'; readonly stage: 'refresh' | 'download'; readonly reason: string };
 
 export interface UpdateClientOptions {
   readonly model: string;
@@ -95,6 +103,35 @@ export class UpdateClient {
     return outcome;
   }
 
+  /** check + download, no install: the verified image waits in the state directory for update(). */
+  async download(targetPath?: string): Promise<DownloadOutcome> {
+    let stage: 'refresh' | 'download' = 'refresh';
+    try {
+      const found = await this.#onMirrors(async (updater) => {
+        const offer = targetPath === undefined ? await this.#findOffer(updater) : await this.#pinnedOffer(updater, targetPath);
+        if (offer === undefined) return undefined;
+        stage = 'download';
+        await this.#fetchTarget(updater, offer);
+        return offer;
+      });
+      return found === undefined ? { status: 'up-to-date', version: this.#current } : { status: 'downloaded', version: found.version, sha256: found.sha256 };
+    } catch (error) {
+      return { status: 'failed', stage, reason: reasonOf(error) };
+    }
+  }
+
+  /** The target's verified file: a cached one that tuf-js verifies against fresh metadata, or a new download. */
+  async #fetchTarget(updater: Updater, offer: UpdateOffer): Promise<string> {
+    const info = await this.#verifiedInfo(updater, offer.path);
+    const downloads = join(this.#o.stateDir, 'downloads');
+    await mkdir(downloads, { recursive: true, mode: 0o700 });
+    const file = join(downloads, `${offer.sha256}.img`);
+    if ((await updater.findCachedTarget(info, file).catch(() => undefined)) !== undefined) return file;
+    await rm(file, { force: true });
+    await updater.downloadTarget(info, file);
+    return file;
+  }
+
   async #update(targetPath: string | undefined): Promise<UpdateOutcome> {
     let found: { offer: UpdateOffer; file: string } | undefined;
     let stage: 'refresh' | 'download' = 'refresh';
@@ -104,13 +141,7 @@ export class UpdateClient {
         const offer = targetPath === undefined ? await this.#findOffer(updater) : await this.#pinnedOffer(updater, targetPath);
         if (offer === undefined) return undefined;
         stage = 'download';
-        const info = await this.#verifiedInfo(updater, offer.path);
-        const downloads = join(this.#o.stateDir, 'downloads');
-        await mkdir(downloads, { recursive: true, mode: 0o700 });
-        const file = join(downloads, `${offer.sha256}.img`);
-        await rm(file, { force: true });
-        await updater.downloadTarget(info, file);
-        return { offer, file };
+        return { offer, file: await this.#fetchTarget(updater, offer) };
       });
     } catch (error) {
       return { status: 'failed', stage, reason: reasonOf(error) };

@@ -31,6 +31,17 @@ export interface RolloutCreateFlags {
   readonly soak?: string | undefined;
   readonly maxFailureRate?: string | undefined;
   readonly priority?: string | undefined;
+  readonly maintenanceWindow?: string | undefined;
+  readonly maxRetries?: string | undefined;
+  readonly overrideWindow?: boolean | undefined;
+}
+
+/** "1-5" -> [1, 5] (UTC hours); the service checks the range. */
+function windowOf(text: string | undefined): [number, number] | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d{1,2})-(\d{1,2})$/.exec(text.trim());
+  if (match === null) throw new Error('--maintenance-window is START-END in UTC hours, e.g. 1-5');
+  return [Number(match[1]), Number(match[2])];
 }
 
 export async function runRolloutCreate(config: Config, flags: RolloutCreateFlags): Promise<void> {
@@ -44,6 +55,9 @@ export async function runRolloutCreate(config: Config, flags: RolloutCreateFlags
       soakSeconds: flags.soak === undefined ? undefined : Number(flags.soak),
       gates: flags.maxFailureRate === undefined ? undefined : { maxFailureRate: Number(flags.maxFailureRate) },
       priority: flags.priority === undefined ? undefined : Number(flags.priority),
+      maxRetries: flags.maxRetries === undefined ? undefined : Number(flags.maxRetries),
+      maintenanceWindow: windowOf(flags.maintenanceWindow),
+      overrideMaintenanceWindow: flags.overrideWindow,
     }),
   );
   process.stdout.write(`campaign ${campaign.id} requested by ${campaign.requestedBy}; another person must approve it: vigil rollout approve ${campaign.id} --org ${flags.org}\n`);
@@ -64,8 +78,8 @@ export async function runRolloutStatus(config: Config, id: string, flags: { org:
   }
   const c = status.campaign;
   process.stdout.write(`campaign ${c.id}: ${c.model} -> ${c.targetVersion}, ${c.status}, wave ${c.currentWave + 1}/${c.waves.length}${c.haltReason ? ` (halted: ${c.haltReason})` : ''}\n`);
-  process.stdout.write(`wave\tshare\tdevices\twaiting\tsent\tinstalled\tfailed\n`);
-  status.waves.forEach((w, i) => process.stdout.write(`${i + 1}\t${w.share}%\t${w.devices}\t${w.waiting}\t${w.sent}\t${w.installed}\t${w.failed}\n`));
+  process.stdout.write(`wave\tshare\tdevices\twaiting\theld\tsent\tinstalled\tfailed\n`);
+  status.waves.forEach((w, i) => process.stdout.write(`${i + 1}\t${w.share}%\t${w.devices}\t${w.waiting}\t${w.held}\t${w.sent}\t${w.installed}\t${w.failed}\n`));
 }
 
 export function registerRolloutCommands(program: Command, h: CliHelpers): void {
@@ -80,6 +94,9 @@ export function registerRolloutCommands(program: Command, h: CliHelpers): void {
     .option('--soak <seconds>', 'hold each wave this long (default 3600)')
     .option('--max-failure-rate <share>', 'halt above this failure share (default 0.05)')
     .option('--priority <n>', 'overlap another active campaign on the same devices (higher wins)')
+    .option('--max-retries <n>', 'send a failed install again this many times before the device counts as failed (default 2)')
+    .option('--maintenance-window <start-end>', 'UTC hours in which devices bound to a patient install, e.g. 1-5 (they download at once)')
+    .option('--override-window', 'devices bound to a patient install at once too (audited)')
     .action(h.action(async (flags: CommonFlags & RolloutCreateFlags) => runRolloutCreate(h.config(flags).config, flags)));
   for (const [verb, what] of [
     ['approve', "approve another person's campaign: it starts"],

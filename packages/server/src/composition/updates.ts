@@ -7,7 +7,10 @@ import type { AuditLog } from '../audit/index.js';
 import type { DeviceService } from '../devices/index.js';
 import type { Clock, RequestContext, SecurityEventSink } from '../kernel/index.js';
 import { ecdsaP256Verifier, TUF_ONLINE_PURPOSES, type KeyProvider, type TufOnlinePurpose } from '../keys/index.js';
-import { attestationStore, auditStore, firmwareStore, rolloutStore, SqlUnitOfWork, tufMetadataStore, type Executor, type SqlDatabase } from '../storage/index.js';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../config/index.js';
+import { S3ImageRemote, type ImageRemote } from '../updates/artifact-s3.js';
+import { attestationStore, auditStore, bindingStore, firmwareStore, rolloutStore, SqlUnitOfWork, tufMetadataStore, type Executor, type SqlDatabase } from '../storage/index.js';
 import {
   ArtifactStore,
   AttestationService,
@@ -19,6 +22,7 @@ import {
   type OnlinePublicKeys,
   type RolloutPorts,
   type RolloutScope,
+  type StepUp,
   type TufExpiries,
   type TufScope,
   type UpdatesScope,
@@ -44,6 +48,21 @@ export interface UpdatesDeps {
   readonly securityEvents: SecurityEventSink;
   readonly securityAlerts: Pick<SecurityAlertService, 'raise' | 'list'>;
   readonly tufExpiries?: TufExpiries;
+  /** Images on S3 where the backup target is S3 (imageRemoteFor); the data directory otherwise. */
+  readonly imageRemote?: ImageRemote | undefined;
+  /** identity.verifyStepUp: a person approves a rollout with a fresh second-factor code. */
+  readonly stepUp?: StepUp;
+}
+
+/**
+ * The first S3 backup target's bucket and client settings (the backup module's configuration;
+ * credentials from the AWS SDK's default chain), or undefined when backups go to directories only.
+ */
+export function imageRemoteFor(config: Config): ImageRemote | undefined {
+  const t = config.backup.targets.find((x) => x.kind === 's3');
+  if (t === undefined || t.kind !== 's3') return undefined;
+  const client = new S3Client({ region: t.region, ...(t.endpoint !== undefined ? { endpoint: t.endpoint } : {}), forcePathStyle: t.forcePathStyle, maxAttempts: 3 });
+  return new S3ImageRemote(client, t.bucket, t.prefix);
 }
 
 export const TUF_SYSTEM_CONTEXT: RequestContext = { principal: { kind: 'system', id: 'system' }, requestId: 'tuf', source: 'local' };
@@ -53,7 +72,7 @@ export function wireUpdates(deps: UpdatesDeps): UpdatesWiring {
   const audit = (executor: Executor) => auditLog.writer(auditStore(executor, database.dialect));
   const scope = (executor: Executor): UpdatesScope => ({ firmware: firmwareStore(executor), audit: audit(executor) });
   const tufScope = (executor: Executor): TufScope => ({ tuf: tufMetadataStore(executor), firmware: firmwareStore(executor), audit: audit(executor) });
-  const artifacts = new ArtifactStore(deps.dataDir);
+  const artifacts = new ArtifactStore(deps.dataDir, deps.imageRemote);
   const readFirmware = firmwareStore(database.db);
   const tuf = new TufRepository({
     uow: new SqlUnitOfWork(database, tufScope),
@@ -80,6 +99,13 @@ export function wireUpdates(deps: UpdatesDeps): UpdatesWiring {
   const rolloutPorts: RolloutPorts = {
     devices: async (orgId, model) =>
       (await deps.devices.list(TUF_SYSTEM_CONTEXT, { orgId })).filter((d) => d.model === model).map((d) => ({ id: d.id, model: d.model, status: d.status, groups: d.groups, firmwareVersion: d.firmwareVersion })),
+    // Bound now (an open binding): held outside the campaign's maintenance window. Device ids are
+    // globally unique; the org filter keeps the answer inside the campaign's organization.
+    boundToPatient: async (orgId, deviceIds) => {
+      const now = deps.clock.now().toISOString();
+      const rows = await bindingStore(database.db).forDevices(deviceIds);
+      return new Set(rows.filter((b) => b.orgId === orgId && b.startAt <= now && (b.endAt === null || b.endAt > now)).map((b) => b.deviceId));
+    },
     alertedDevices: async (orgId, since) => {
       const alerts = await deps.securityAlerts.list(TUF_SYSTEM_CONTEXT, { limit: 1000 });
       return new Set(alerts.filter((a) => a.orgId === orgId && a.subject.kind === 'device' && a.lastSeenAt >= since).map((a) => a.subject.id));
@@ -100,7 +126,7 @@ export function wireUpdates(deps: UpdatesDeps): UpdatesWiring {
       }),
   };
   const rolloutScope = (executor: Executor): RolloutScope => ({ rollouts: rolloutStore(executor), firmware: firmwareStore(executor), audit: audit(executor) });
-  const rollouts = new RolloutService(new SqlUnitOfWork(database, rolloutScope), rolloutPorts, deps.clock);
+  const rollouts = new RolloutService(new SqlUnitOfWork(database, rolloutScope), rolloutPorts, deps.clock, deps.stepUp);
   const attestationScope = (executor: Executor): AttestationScope => ({ attestations: attestationStore(executor), firmware: firmwareStore(executor), audit: audit(executor) });
   const attestation = new AttestationService({
     uow: new SqlUnitOfWork(database, attestationScope),

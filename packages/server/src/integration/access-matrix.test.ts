@@ -287,7 +287,11 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
             // The bindings body names a device that does not exist: a 404 about the body, not access.
             // The change approvals carry a wrong step-up code on purpose: a 401 about the code, after access allowed.
             const code = (answer.body['error'] as { code?: string } | undefined)?.code;
-            const aboutBody = (answer.status === 404 && code === 'DEVICE_NOT_FOUND' && route.path.endsWith('/bindings')) || (code === 'IDENTITY_MFA_FAILED' && route.path.startsWith('/api/v1/changes/{id}/'));
+            // A rollout approval without its step-up code is refused after access allowed (second-person rule).
+            const aboutBody =
+              (answer.status === 404 && code === 'DEVICE_NOT_FOUND' && route.path.endsWith('/bindings')) ||
+              (code === 'IDENTITY_MFA_FAILED' && route.path.startsWith('/api/v1/changes/{id}/')) ||
+              (code === 'UPDATES_ROLLOUT_APPROVAL_REFUSED' && route.path === '/api/v1/rollouts/{id}/approve');
             const real = aboutBody ? 'allow' : answer.status === 403 ? 'forbidden' : answer.status === 404 ? 'not-found' : answer.status === 401 ? 'unauthenticated' : 'allow';
             if (e.status !== 200 || said !== real) explainMismatches.push(`${where}: explain says ${said} (${String(e.body['rule'] ?? e.status)})`);
           }

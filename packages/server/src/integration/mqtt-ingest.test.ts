@@ -11,6 +11,7 @@ import { MemorySecurityEventSink, type RequestContext } from '../kernel/index.js
 import { startServer, type RunningServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
 import { deviceEventStore, telemetryStore } from '../storage/index.js';
+import type { AcknowledgedCommand } from '../telemetry/index.js';
 import { FakeDeviceRegistry, makeDevicePki, type DevicePki, type IssuedCert } from './device-pki.js';
 import { makePlatform, type TestPlatform } from './fixtures.js';
 import { closed, connectDevice, envelope, type ConnectResult } from './mqtt-clients.js';
@@ -255,6 +256,8 @@ describe('MQTT ingest over mTLS', () => {
 
     test('ok/a command is delivered over MQTT with a nonce; the ack updates its status; all audited', async () => {
       const id = 'device-cmd-0001';
+      const heard: AcknowledgedCommand[] = [];
+      server.telemetry.commands.onAck((ack) => Promise.resolve(void (ack.deviceId === id && heard.push(ack))));
       const client = await connected(id);
       await client.subscribeAsync(deviceTopic(id, 'commands'), { qos: 1 });
       const received = nextCommand(client);
@@ -271,6 +274,8 @@ describe('MQTT ingest over mTLS', () => {
       // The same ack again is refused and reported.
       await client.publishAsync(deviceTopic(id, 'acks'), JSON.stringify({ v: 1, commandId: command.commandId, nonce: command.nonce, status: 'done' }), { qos: 1 });
       assert.equal(events.count('device.command.ack_refused', 'duplicate-ack'), 1);
+      // Listeners (rollouts) hear the recorded ack once, with the command's name and arguments.
+      assert.deepEqual(heard.map((a) => [a.name, a.args, a.status, a.commandId]), [['reboot', { delay: 5 }, 'done', sent.commandId]]);
       await client.endAsync();
     });
 

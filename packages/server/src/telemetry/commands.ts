@@ -43,6 +43,19 @@ export interface SentCommand {
   readonly status: CommandStatus;
 }
 
+/** A device's accepted acknowledgement, handed to listeners after it is recorded (e.g. rollouts). */
+export interface AcknowledgedCommand {
+  readonly orgId: string;
+  readonly deviceId: string;
+  readonly commandId: string;
+  readonly name: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly status: CommandStatus;
+  readonly reason: string | null;
+}
+
+export type AckListener = (ack: AcknowledgedCommand) => Promise<void>;
+
 export const COMMAND_NAME_RE = /^[a-z][a-z0-9_.-]{0,63}$/;
 export const MAX_COMMAND_TTL_SECONDS = 7 * 24 * 3600;
 const ACK_STATUSES = new Set(['done', 'failed', 'rejected']);
@@ -55,6 +68,16 @@ export class CommandService {
     private readonly events: SecurityEventSink,
     private delivery: CommandDelivery | null = null,
   ) {}
+
+  readonly #ackListeners: AckListener[] = [];
+
+  /**
+   * Called with every ack that was recorded (not a refused or duplicate one), after its
+   * transaction; a listener handles its own errors (the ack itself is already recorded).
+   */
+  onAck(listener: AckListener): void {
+    this.#ackListeners.push(listener);
+  }
 
   /** The broker is built after the service (it needs the service for acks): main.ts connects it. */
   attachDelivery(delivery: CommandDelivery): void {
@@ -125,7 +148,7 @@ export class CommandService {
     };
     if (!ack) return refuse('malformed');
     const ctx: RequestContext = { principal: { kind: 'device', id: device.deviceId, orgId: device.orgId }, requestId: `ack-${newId()}`, source };
-    return this.uow.run(async (s) => {
+    const recorded = await this.uow.run(async (s) => {
       const row = await s.commands.find(device.orgId, ack.commandId);
       if (!row || row.deviceId !== device.deviceId || row.nonce !== ack.nonce) return refuse('unknown-command');
       const at = this.clock.now().toISOString();
@@ -140,8 +163,15 @@ export class CommandService {
         ...(ack.reason !== undefined ? { reason: ack.reason } : {}),
         details: { commandId: row.id, status },
       });
-      return status;
+      return { row, status };
     });
+    if (recorded === null) return null;
+    if (this.#ackListeners.length > 0) {
+      const args = parseArgs(recorded.row.args);
+      const event: AcknowledgedCommand = { orgId: device.orgId, deviceId: device.deviceId, commandId: recorded.row.id, name: recorded.row.name, args, status: recorded.status, reason: ack.reason ?? null };
+      for (const listener of this.#ackListeners) await listener(event);
+    }
+    return recorded.status;
   }
 
   /** A command as it stands now: one not acknowledged before its expiry reads as 'expired'. */
@@ -174,6 +204,15 @@ export class CommandService {
       );
     });
     return true;
+  }
+}
+
+function parseArgs(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }
 

@@ -8,12 +8,15 @@
  * MUST: a device fails when its install fails past its retries, or when it has not come back with
  *       a verified report within the offline timeout; a new security alert on an updated device
  *       fails the gate too.
+ * MUST: a device held for its maintenance window is neither a failure nor a device the wave waits
+ *       for; the campaign completes only when no device is held any more.
  */
 import { createHash } from 'node:crypto';
 import { AppError, type Principal } from '../kernel/index.js';
 
 export type CampaignStatus = 'pending-approval' | 'running' | 'paused' | 'halted' | 'aborted' | 'completed' | 'rolled-back';
-export type CampaignDeviceStatus = 'waiting' | 'sent' | 'installed' | 'failed';
+/** `held`: bound to a patient outside the maintenance window; told to download, install not yet sent. */
+export type CampaignDeviceStatus = 'waiting' | 'held' | 'sent' | 'installed' | 'failed';
 
 export interface Gates {
   /** Halt when failed / (installed + failed) in the opened waves exceeds this share. */
@@ -40,6 +43,8 @@ export interface Campaign {
   readonly priority: number;
   /** Hours (UTC) in which devices bound to a patient may install, e.g. [1, 5]; null: any time. */
   readonly maintenanceWindow: readonly [number, number] | null;
+  /** An explicit override: devices bound to a patient install at once too (absent in older campaigns). */
+  readonly windowOverride?: boolean;
   readonly status: CampaignStatus;
   readonly currentWave: number;
   readonly waveStartedAt: string | null;
@@ -91,7 +96,9 @@ export type GateVerdict = { readonly kind: 'wait' } | { readonly kind: 'advance'
  * The gate of the current wave. `devices` are those of the opened waves (0..current);
  * `alertedDevices` the updated devices with a security alert since the campaign started.
  */
-export function evaluateGate(campaign: Campaign, devices: readonly CampaignDevice[], alertedDevices: ReadonlySet<string>, now: number): GateVerdict {
+export function evaluateGate(campaign: Campaign, all: readonly CampaignDevice[], alertedDevices: ReadonlySet<string>, now: number): GateVerdict {
+  // Held devices (maintenance window) are installed later: not evidence for or against this wave.
+  const devices = all.filter((d) => d.status !== 'held');
   const failed = devices.filter((d) => d.status === 'failed').length;
   const overdue = devices.filter((d) => d.status === 'sent' && d.sentAt !== null && now - Date.parse(d.sentAt) > campaign.gates.offlineTimeoutSeconds * 1000).length;
   const installed = devices.filter((d) => d.status === 'installed').length;
@@ -105,6 +112,8 @@ export function evaluateGate(campaign: Campaign, devices: readonly CampaignDevic
   }
   const waiting = devices.some((d) => d.status === 'waiting' || (d.status === 'sent' && !(d.sentAt !== null && now - Date.parse(d.sentAt) > campaign.gates.offlineTimeoutSeconds * 1000)));
   if (waiting) return { kind: 'wait' };
+  // The last wave completes the campaign: not while a device still waits for its window.
+  if (campaign.currentWave >= campaign.waves.length - 1 && all.some((d) => d.status === 'held')) return { kind: 'wait' };
   const soakedSince = campaign.waveStartedAt === null ? now : Date.parse(campaign.waveStartedAt);
   return now - soakedSince >= campaign.soakSeconds * 1000 ? { kind: 'advance' } : { kind: 'wait' };
 }

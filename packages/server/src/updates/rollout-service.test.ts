@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { makePlatform, testContext, type TestPlatform } from '../integration/fixtures.js';
 import { contextOf, makeUser, rejectsWith } from '../integration/patients-fixtures.js';
 import { auditStore, firmwareStore, rolloutStore, SqlUnitOfWork, type Executor } from '../storage/index.js';
-import { RolloutService, type Campaign, type RolloutDevice } from './index.js';
+import { RolloutService, UPDATE_COMMAND, type Campaign, type RolloutDevice } from './index.js';
 import { imageBytes, releaseInput, streamOf } from './testing/release-fixtures.js';
 
 const ORG = 'org-rollout';
@@ -114,5 +114,70 @@ describe('rollouts', { timeout: 60_000 }, () => {
     const end = await run(a.id, new Set());
     assert.equal(end.status, 'completed');
     assert.ok(sent.includes('dev-late'), 'a device enrolled after the start got the update');
+  });
+
+  /** As run(), but a failing device answers with its ack of firmware.update (as the SDK does). */
+  async function runWithAcks(campaignId: string, failing: ReadonlySet<string>, rounds = 30): Promise<Campaign> {
+    for (let i = 0; i < rounds; i++) {
+      const before = sent.length;
+      await service.tick();
+      for (const deviceId of sent.slice(before)) {
+        const ack = { orgId: ORG, deviceId, name: UPDATE_COMMAND, args: { campaignId } };
+        if (failing.has(deviceId)) {
+          await service.recordAck({ ...ack, status: 'failed', reason: 'flash-failed' });
+        } else {
+          await service.recordAck({ ...ack, status: 'done', reason: null });
+          await service.recordOutcome(ORG, deviceId, { installedVersion: '1.1.0' });
+        }
+      }
+      t.clock.advance(601_000);
+      const { campaign } = await service.status(requester, campaignId);
+      if (campaign.status !== 'running') return campaign;
+    }
+    return (await service.status(requester, campaignId)).campaign;
+  }
+
+  it('fail/failed-install acks: a device is retried maxRetries times, then fails; 10% failing halts before the 50% wave with one alert', async () => {
+    const campaign = await service.create(requester, { model: 'pulse-ox', version: '1.1.0', soakSeconds: 600, maxRetries: 2 });
+    await service.approve(approver, campaign.id);
+    const placed = await rolloutStore(t.platform.database.db).devices(campaign.id);
+    const failing = new Set(placed.filter((d) => d.wave <= 1).map((d) => d.deviceId).filter((_, i) => i % 10 === 9));
+    assert.equal(failing.size, 1);
+    const [bad] = [...failing];
+    const sentBefore = sent.length;
+    const haltsBefore = halts.length;
+    const end = await runWithAcks(campaign.id, failing);
+    assert.equal(end.status, 'halted');
+    assert.ok(end.currentWave < 2, `halted in wave ${end.currentWave + 1}, before the 50% wave`);
+    assert.match(end.haltReason ?? '', /1 failed/);
+    assert.equal(halts.length - haltsBefore, 1, 'exactly one alert');
+    assert.equal(sent.slice(sentBefore).filter((id) => id === bad).length, 3, 'the first try and two retries');
+    const status = await service.status(requester, campaign.id);
+    assert.equal(status.waves[2]?.sent, 0, 'the 50% wave never received the update');
+    const audited = await t.platform.database.db.selectFrom('audit_events').select(['action']).where('action', '=', 'updates.rollout.device_failed').where('target_id', '=', bad ?? '').execute();
+    assert.equal(audited.length, 1, 'the failed device is audited once');
+    await service.tick();
+    assert.equal(halts.length - haltsBefore, 1, 'no second alert');
+    await service.abort(requester, campaign.id);
+  });
+
+  it('ok/acks that are no install outcome: done, deferred, another command or campaign; a healthy campaign on acks reaches 100%', async () => {
+    const campaign = await service.create(requester, { model: 'pulse-ox', version: '1.1.0', soakSeconds: 600, maxRetries: 0, waves: [1, 100] });
+    await service.approve(approver, campaign.id);
+    const before = sent.length;
+    await service.tick();
+    const [first] = sent.slice(before);
+    assert.ok(first !== undefined);
+    const ack = { orgId: ORG, deviceId: first, name: UPDATE_COMMAND, args: { campaignId: campaign.id } };
+    await service.recordAck({ ...ack, status: 'done', reason: null });
+    await service.recordAck({ ...ack, status: 'failed', reason: 'deferred' });
+    await service.recordAck({ ...ack, name: 'reboot', status: 'failed', reason: 'flash-failed' });
+    await service.recordAck({ ...ack, args: { campaignId: 'another-campaign' }, status: 'failed', reason: 'flash-failed' });
+    const device = (await rolloutStore(t.platform.database.db).devices(campaign.id)).find((d) => d.deviceId === first);
+    assert.equal(device?.status, 'sent', 'still waiting for its outcome');
+    for (const deviceId of sent.slice(before)) await service.recordOutcome(ORG, deviceId, { installedVersion: '1.1.0' });
+    const end = await runWithAcks(campaign.id, new Set());
+    assert.equal(end.status, 'completed', end.haltReason ?? '');
+    assert.equal((await service.status(requester, campaign.id)).waves.reduce((n, w) => n + w.installed, 0), devices.length, 'every targeted device installed');
   });
 });

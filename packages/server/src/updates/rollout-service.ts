@@ -13,6 +13,7 @@ import { compareVersions } from '@vigil/protocol';
 import { decide, type Permission } from '../access/index.js';
 import type { AuditWriter } from '../audit/index.js';
 import { AppError, newId, principalOrg, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
+import { COMMAND_TTL_SECONDS, deliverOpenWaves, ROLLBACK_COMMAND, UPDATE_COMMAND } from './rollout-delivery.js';
 import type { FirmwareStore, RolloutStore } from './store.js';
 import {
   ACTIVE_STATUSES,
@@ -49,9 +50,14 @@ export interface RolloutPorts {
   devices(orgId: string, model: string): Promise<readonly RolloutDevice[]>;
   /** Devices of the organization with a security alert raised since `since`. */
   alertedDevices(orgId: string, since: string): Promise<ReadonlySet<string>>;
+  /** Of these devices, those bound to a patient now (held outside the maintenance window). */
+  boundToPatient?(orgId: string, deviceIds: readonly string[]): Promise<ReadonlySet<string>>;
   /** Raises the one alert of a halted campaign. */
   halted(campaign: Campaign, reason: string): void;
 }
+
+/** identity.verifyStepUp: throws unless the person's second-factor code is right (single use). */
+export type StepUp = (ctx: RequestContext, code: string) => Promise<void>;
 
 export interface RolloutCommands {
   send(orgId: string, deviceId: string, name: string, args: Record<string, string | number | boolean>, ttlSeconds: number): Promise<void>;
@@ -70,16 +76,15 @@ export interface CreateRolloutInput {
   readonly maxRetries?: number | undefined;
   readonly priority?: number | undefined;
   readonly maintenanceWindow?: readonly [number, number] | undefined;
+  /** Devices bound to a patient install at once too (an explicit, audited override). */
+  readonly overrideMaintenanceWindow?: boolean | undefined;
 }
 
 export interface RolloutStatus {
   readonly campaign: Campaign;
-  readonly waves: ReadonlyArray<{ readonly share: number; readonly devices: number; readonly waiting: number; readonly sent: number; readonly installed: number; readonly failed: number }>;
+  readonly waves: ReadonlyArray<{ readonly share: number; readonly devices: number; readonly waiting: number; readonly held: number; readonly sent: number; readonly installed: number; readonly failed: number }>;
 }
 
-export const UPDATE_COMMAND = 'firmware.update';
-export const ROLLBACK_COMMAND = 'firmware.rollback';
-const COMMAND_TTL_SECONDS = 7 * 24 * 3600;
 
 export class RolloutService {
   #commands: RolloutCommands | undefined;
@@ -88,6 +93,8 @@ export class RolloutService {
     private readonly uow: UnitOfWork<RolloutScope>,
     private readonly ports: RolloutPorts,
     private readonly clock: Clock,
+    /** When set, a person (user principal) approves only with a fresh second-factor code (step-up). */
+    private readonly stepUp?: StepUp,
   ) {}
 
   /** The command path is built with the server (after the platform): main.ts connects it. */
@@ -136,6 +143,7 @@ export class RolloutService {
         maxRetries,
         priority,
         maintenanceWindow: window === null ? null : [window[0], window[1]],
+        windowOverride: input.overrideMaintenanceWindow === true,
         status: 'pending-approval',
         currentWave: 0,
         waveStartedAt: null,
@@ -153,27 +161,42 @@ export class RolloutService {
         target: { type: 'rollout', id },
         outcome: 'success',
         orgId,
-        details: { model: input.model, version: input.version, devices: mine.size, waves: waves.join(','), priority },
+        details: { model: input.model, version: input.version, devices: mine.size, waves: waves.join(','), priority, maintenanceWindow: window === null ? 'none' : window.join('-'), windowOverride: input.overrideMaintenanceWindow === true },
       });
       return campaign;
     });
   }
 
-  async approve(ctx: RequestContext, id: string, orgId?: string): Promise<Campaign> {
+  async approve(ctx: RequestContext, id: string, orgId?: string, stepUpCode?: string): Promise<Campaign> {
     const org = this.#orgOf(ctx, orgId);
     this.#authorize(ctx, 'rollouts:approve', org);
-    return this.uow.run(async (s) => {
-      const campaign = await this.#find(s, org, id);
-      try {
-        checkApproval(campaign, ctx.principal);
-      } catch (error) {
-        await s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'failure', orgId: org, reason: 'approval-refused' });
-        throw error;
+    const refused = async (error: unknown): Promise<never> => {
+      await this.uow.run((s) => s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'failure', orgId: org, reason: 'approval-refused' }));
+      throw error;
+    };
+    const campaign = await this.uow.run((s) => this.#find(s, org, id));
+    try {
+      checkApproval(campaign, ctx.principal);
+      // After the cheap checks (the requester is refused without spending a code), and outside the
+      // campaign's transaction: the step-up records its own outcome.
+      if (this.stepUp !== undefined && ctx.principal.kind === 'user') {
+        if (stepUpCode === undefined || stepUpCode === '') throw new AppError('UPDATES_ROLLOUT_APPROVAL_REFUSED', { publicMessage: 'Confirm the approval with a code from your authenticator app.' });
+        // A wrong code is this approval's refusal (403), not the end of the session (identity's 401).
+        await this.stepUp(ctx, stepUpCode).catch((error: unknown) => {
+          if (!(error instanceof AppError) || !error.code.startsWith('IDENTITY_MFA')) throw error;
+          throw new AppError('UPDATES_ROLLOUT_APPROVAL_REFUSED', { publicMessage: error.code === 'IDENTITY_MFA_NOT_ENROLLED' ? 'Enrol an authenticator app to approve rollouts.' : 'The authenticator code is not correct.' });
+        });
       }
+    } catch (error) {
+      return refused(error);
+    }
+    return this.uow.run(async (s) => {
+      const fresh = await this.#find(s, org, id);
+      checkApproval(fresh, ctx.principal);
       const now = this.clock.now().toISOString();
-      const next: Campaign = { ...campaign, status: 'running', approvedBy: actorOf(ctx.principal), currentWave: 0, waveStartedAt: now, updatedAt: now };
+      const next: Campaign = { ...fresh, status: 'running', approvedBy: actorOf(ctx.principal), currentWave: 0, waveStartedAt: now, updatedAt: now };
       await s.rollouts.update(next);
-      await s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'success', orgId: org, details: { requestedBy: campaign.requestedBy } });
+      await s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'success', orgId: org, details: { requestedBy: fresh.requestedBy, stepUp: this.stepUp !== undefined && ctx.principal.kind === 'user' } });
       return next;
     });
   }
@@ -207,7 +230,7 @@ export class RolloutService {
       const waves = campaign.waves.map((share, wave) => {
         const of = devices.filter((d) => d.wave === wave);
         const count = (st: string) => of.filter((d) => d.status === st).length;
-        return { share, devices: of.length, waiting: count('waiting'), sent: count('sent'), installed: count('installed'), failed: count('failed') };
+        return { share, devices: of.length, waiting: count('waiting'), held: count('held'), sent: count('sent'), installed: count('installed'), failed: count('failed') };
       });
       return { campaign, waves };
     });
@@ -219,10 +242,15 @@ export class RolloutService {
     return this.uow.run((s) => s.rollouts.list(org));
   }
 
-  /** An install outcome of a device (its verified attestation of the target, or a failed command). */
-  async recordOutcome(orgId: string, deviceId: string, outcome: { installedVersion: string } | { failed: string }): Promise<void> {
+  /**
+   * An install outcome of a device: its verified attestation of the target, or a failed install
+   * (its ack of the `firmware.update` command). A failure sends the update again on the next tick
+   * while the device has retries left (`maxRetries`), then the device counts as failed.
+   */
+  async recordOutcome(orgId: string, deviceId: string, outcome: { installedVersion: string } | { failed: string }, campaignId?: string): Promise<void> {
     await this.uow.run(async (s) => {
       for (const campaign of await s.rollouts.list(orgId, ['running', 'paused', 'halted'])) {
+        if (campaignId !== undefined && campaign.id !== campaignId) continue;
         const device = (await s.rollouts.devices(campaign.id)).find((d) => d.deviceId === deviceId);
         if (device === undefined || device.status === 'installed' || device.status === 'failed') continue;
         const now = this.clock.now().toISOString();
@@ -230,11 +258,36 @@ export class RolloutService {
           if (compareVersions(outcome.installedVersion, campaign.targetVersion) !== 0) continue;
           await s.rollouts.updateDevice({ ...device, status: 'installed', updatedAt: now });
         } else {
+          // Only an answer to an update that was sent counts (not a late ack of a superseded one).
+          if (device.status !== 'sent') continue;
           const retry = device.attempts <= campaign.maxRetries;
           await s.rollouts.updateDevice({ ...device, status: retry ? 'waiting' : 'failed', updatedAt: now });
+          if (!retry) {
+            const system = { principal: { kind: 'system' as const, id: 'system' as const }, requestId: `rollout-${campaign.id}`, source: 'local' };
+            await s.audit.record(system, {
+              action: 'updates.rollout.device_failed',
+              target: { type: 'device', id: deviceId },
+              outcome: 'failure',
+              orgId,
+              reason: outcome.failed.slice(0, 100),
+              details: { campaignId: campaign.id, attempts: device.attempts },
+            });
+          }
         }
       }
     });
+  }
+
+  /**
+   * A device's ack of a command (telemetry's CommandService.onAck). A `firmware.update` answered
+   * `failed` or `rejected` is a failed install of that campaign; `done` is not yet an install (the
+   * device counts as installed with its verified attestation); `deferred` (the device's consent
+   * callback declined for now) and an expired command are no outcome: the offline timeout decides.
+   */
+  async recordAck(ack: { readonly orgId: string; readonly deviceId: string; readonly name: string; readonly args: Readonly<Record<string, unknown>>; readonly status: string; readonly reason: string | null }): Promise<void> {
+    if (ack.name !== UPDATE_COMMAND || typeof ack.args['campaignId'] !== 'string') return;
+    if ((ack.status !== 'failed' && ack.status !== 'rejected') || ack.reason === 'deferred') return;
+    await this.recordOutcome(ack.orgId, ack.deviceId, { failed: ack.reason ?? ack.status }, ack.args['campaignId']);
   }
 
   /** The engine (a job): sends what opened waves need, checks gates, advances, halts. */
@@ -255,14 +308,14 @@ export class RolloutService {
       devices = [...devices, ...joined];
     }
     const opened = devices.filter((d) => d.wave <= campaign.currentWave);
-    for (const d of opened.filter((x) => x.status === 'waiting')) {
-      if (this.#commands === undefined) break;
-      const args: Record<string, string | number | boolean> = { campaignId: campaign.id, targetPath: campaign.targetPath, version: campaign.targetVersion };
-      if (campaign.maintenanceWindow !== null) args['installWindowUtc'] = `${campaign.maintenanceWindow[0]}-${campaign.maintenanceWindow[1]}`;
-      let sent = true;
-      await this.#commands.send(campaign.orgId, d.deviceId, UPDATE_COMMAND, args, COMMAND_TTL_SECONDS).catch(() => (sent = false));
-      const next: CampaignDevice = sent ? { ...d, status: 'sent', attempts: d.attempts + 1, sentAt: now.toISOString(), updatedAt: now.toISOString() } : { ...d, status: 'failed', attempts: d.attempts + 1, updatedAt: now.toISOString() };
-      await this.uow.run((s) => s.rollouts.updateDevice(next));
+    if (this.#commands !== undefined) {
+      const commands = this.#commands;
+      await deliverOpenWaves(campaign, opened, {
+        send: (orgId, deviceId, name, args, ttl) => commands.send(orgId, deviceId, name, args, ttl),
+        ...(this.ports.boundToPatient !== undefined ? { boundToPatient: this.ports.boundToPatient } : {}),
+        update: (next) => this.uow.run((s) => s.rollouts.updateDevice(next)),
+        clock: this.clock,
+      });
     }
     const fresh = (await this.uow.run((s) => s.rollouts.devices(campaign.id))).filter((d) => d.wave <= campaign.currentWave);
     const alerted = campaign.gates.haltOnSecurityAlert ? await this.ports.alertedDevices(campaign.orgId, campaign.waveStartedAt ?? campaign.createdAt) : new Set<string>();
@@ -344,3 +397,5 @@ export class RolloutService {
 function invalid(message: string): AppError {
   return new AppError('UPDATES_ROLLOUT_INVALID', { publicMessage: message });
 }
+
+export { DOWNLOAD_COMMAND, ROLLBACK_COMMAND, UPDATE_COMMAND } from './rollout-delivery.js';

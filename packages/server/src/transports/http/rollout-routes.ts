@@ -23,6 +23,13 @@ const CampaignView = Type.Object(
     currentWave: Type.Integer(),
     soakSeconds: Type.Integer(),
     priority: Type.Integer(),
+    maxFailureRate: Type.Number(),
+    offlineTimeoutSeconds: Type.Integer(),
+    haltOnSecurityAlert: Type.Boolean(),
+    maxRetries: Type.Integer(),
+    maintenanceWindowUtc: Type.Union([Type.Object({ startHour: Type.Integer(), endHour: Type.Integer() }, { additionalProperties: false }), Type.Null()]),
+    windowOverride: Type.Boolean(),
+    waveStartedAt: Type.Union([Type.String(), Type.Null()]),
     requestedBy: Type.String(),
     approvedBy: Type.Union([Type.String(), Type.Null()]),
     haltReason: Type.Union([Type.String(), Type.Null()]),
@@ -32,7 +39,7 @@ const CampaignView = Type.Object(
   { additionalProperties: false },
 );
 const WaveView = Type.Object(
-  { share: Type.Integer(), devices: Type.Integer(), waiting: Type.Integer(), sent: Type.Integer(), installed: Type.Integer(), failed: Type.Integer() },
+  { share: Type.Integer(), devices: Type.Integer(), waiting: Type.Integer(), held: Type.Integer(), sent: Type.Integer(), installed: Type.Integer(), failed: Type.Integer() },
   { additionalProperties: false },
 );
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }) }, { additionalProperties: false });
@@ -47,6 +54,13 @@ function view(c: Campaign): Static<typeof CampaignView> {
     currentWave: c.currentWave,
     soakSeconds: c.soakSeconds,
     priority: c.priority,
+    maxFailureRate: c.gates.maxFailureRate,
+    offlineTimeoutSeconds: c.gates.offlineTimeoutSeconds,
+    haltOnSecurityAlert: c.gates.haltOnSecurityAlert,
+    maxRetries: c.maxRetries,
+    maintenanceWindowUtc: c.maintenanceWindow === null ? null : { startHour: c.maintenanceWindow[0], endHour: c.maintenanceWindow[1] },
+    windowOverride: c.windowOverride === true,
+    waveStartedAt: c.waveStartedAt,
     requestedBy: c.requestedBy,
     approvedBy: c.approvedBy,
     haltReason: c.haltReason,
@@ -79,6 +93,7 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
               maxRetries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
               priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
               maintenanceWindowUtc: Type.Optional(Type.Tuple([Type.Integer({ minimum: 0, maximum: 23 }), Type.Integer({ minimum: 0, maximum: 23 })])),
+              overrideMaintenanceWindow: Type.Optional(Type.Boolean()),
             },
             { additionalProperties: false },
           ),
@@ -100,6 +115,7 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
           maxRetries: b.maxRetries,
           priority: b.priority,
           maintenanceWindow: b.maintenanceWindowUtc,
+          overrideMaintenanceWindow: b.overrideMaintenanceWindow,
         });
         return reply.code(201).send(view(campaign));
       },
@@ -123,8 +139,22 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
       },
     );
 
+    app.post(
+      '/api/v1/rollouts/:id/approve',
+      {
+        config: { permission: 'rollouts:approve' },
+        schema: {
+          summary: "Approve another person's campaign (MFA session; a person also confirms with a fresh authenticator code).",
+          tags: ['rollouts'],
+          params: IdParams,
+          body: Type.Optional(Type.Object({ stepUpCode: Type.Optional(Type.String({ pattern: '^[0-9]{6,8}$' })) }, { additionalProperties: false })),
+          response: { 200: CampaignView },
+        },
+      },
+      async (request) => view(await rollouts.approve(requestContext(request), request.params.id, undefined, request.body?.stepUpCode)),
+    );
+
     for (const [action, permission] of [
-      ['approve', 'rollouts:approve'],
       ['pause', 'rollouts:request'],
       ['resume', 'rollouts:approve'],
       ['abort', 'rollouts:request'],

@@ -1,0 +1,59 @@
+/**
+ * Delivery of a campaign's open waves (the rollout engine's send step), with the maintenance
+ * window enforced by the server: a device bound to a patient is told to download the release at
+ * once (`firmware.download`) but gets the install command (`firmware.update`) only inside the
+ * campaign's window (UTC hours), unless the campaign overrides the window.
+ *
+ * MUST: outside the window, no install command reaches a device bound to a patient (unless
+ *       overridden); such a device is `held`, which is neither a failure nor a send attempt.
+ * MUST: a device that is not bound to a patient is not held; an unknown binding state (the port
+ *       is missing) holds nobody, and the window is still passed to the device in the command.
+ */
+import type { Clock } from '../kernel/index.js';
+import { inWindow, type Campaign, type CampaignDevice } from './rollout-model.js';
+
+export const UPDATE_COMMAND = 'firmware.update';
+export const DOWNLOAD_COMMAND = 'firmware.download';
+export const ROLLBACK_COMMAND = 'firmware.rollback';
+export const COMMAND_TTL_SECONDS = 7 * 24 * 3600;
+
+export interface DeliveryDeps {
+  send(orgId: string, deviceId: string, name: string, args: Record<string, string | number | boolean>, ttlSeconds: number): Promise<void>;
+  /** Of these devices, those bound to a patient now. */
+  boundToPatient?: (orgId: string, deviceIds: readonly string[]) => Promise<ReadonlySet<string>>;
+  update(device: CampaignDevice): Promise<void>;
+  readonly clock: Clock;
+}
+
+/** Whether the campaign holds patient-bound devices right now. */
+export function holdingNow(campaign: Campaign, now: Date): boolean {
+  return campaign.maintenanceWindow !== null && campaign.windowOverride !== true && !inWindow(campaign.maintenanceWindow, now.getUTCHours());
+}
+
+/** Sends what the open waves need: installs, or downloads for held devices. Returns how many installs were sent. */
+export async function deliverOpenWaves(campaign: Campaign, opened: readonly CampaignDevice[], deps: DeliveryDeps): Promise<number> {
+  const now = deps.clock.now();
+  const pending = opened.filter((d) => d.status === 'waiting' || d.status === 'held');
+  if (pending.length === 0) return 0;
+  const holding = holdingNow(campaign, now);
+  const bound = holding && deps.boundToPatient !== undefined ? await deps.boundToPatient(campaign.orgId, pending.map((d) => d.deviceId)) : new Set<string>();
+  const args: Record<string, string | number | boolean> = { campaignId: campaign.id, targetPath: campaign.targetPath, version: campaign.targetVersion };
+  if (campaign.maintenanceWindow !== null && campaign.windowOverride !== true) args['installWindowUtc'] = `${campaign.maintenanceWindow[0]}-${campaign.maintenanceWindow[1]}`;
+  let installs = 0;
+  for (const d of pending) {
+    const at = now.toISOString();
+    if (holding && bound.has(d.deviceId)) {
+      if (d.status === 'held') continue;
+      // Download at once; the install waits for the window. A lost download is no failure: the
+      // install command downloads what is missing.
+      await deps.send(campaign.orgId, d.deviceId, DOWNLOAD_COMMAND, args, COMMAND_TTL_SECONDS).catch(() => undefined);
+      await deps.update({ ...d, status: 'held', updatedAt: at });
+      continue;
+    }
+    let sent = true;
+    await deps.send(campaign.orgId, d.deviceId, UPDATE_COMMAND, args, COMMAND_TTL_SECONDS).catch(() => (sent = false));
+    installs += sent ? 1 : 0;
+    await deps.update(sent ? { ...d, status: 'sent', attempts: d.attempts + 1, sentAt: at, updatedAt: at } : { ...d, status: 'failed', attempts: d.attempts + 1, updatedAt: at });
+  }
+  return installs;
+}

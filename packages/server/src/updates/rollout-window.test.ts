@@ -1,0 +1,99 @@
+/**
+ * The maintenance window, enforced by the server (fake clock, real SQLite store and audit): devices
+ * bound to a patient are told to download at once, get the install only inside the window (or with
+ * an explicit override), and are held without counting as failures or blocking the waves.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { makePlatform, testContext, type TestPlatform } from '../integration/fixtures.js';
+import { contextOf, makeUser } from '../integration/patients-fixtures.js';
+import { auditStore, firmwareStore, rolloutStore, SqlUnitOfWork, type Executor } from '../storage/index.js';
+import { DOWNLOAD_COMMAND, RolloutService, UPDATE_COMMAND, type Campaign, type RolloutDevice } from './index.js';
+import { imageBytes, releaseInput, streamOf } from './testing/release-fixtures.js';
+
+const ORG = 'org-window';
+const DEVICES: RolloutDevice[] = Array.from({ length: 20 }, (_, i) => ({ id: `win-${String(i).padStart(2, '0')}`, model: 'pulse-ox', status: 'active', groups: [], firmwareVersion: '1.0.0' }));
+const BOUND = new Set(DEVICES.slice(0, 5).map((d) => d.id));
+
+describe('rollouts: the maintenance window', { timeout: 60_000 }, () => {
+  let t: TestPlatform;
+  let service: RolloutService;
+  const sent: Array<{ deviceId: string; name: string; args: Record<string, string | number | boolean> }> = [];
+  const halts: string[] = [];
+  const requester = contextOf(makeUser(ORG, ['org-admin'], 'requester'));
+  const approver = contextOf(makeUser(ORG, ['security-officer'], 'approver'));
+
+  before(async () => {
+    t = await makePlatform(); // the clock starts at 12:00 UTC
+    const image = await t.platform.updates.releases.uploadImage(testContext, 'pulse-ox', streamOf(imageBytes(1000)));
+    await t.platform.updates.releases.publish(testContext, releaseInput({ sha256: image.sha256, version: '1.1.0' }));
+    const db = t.platform.database;
+    const scope = (e: Executor) => ({ rollouts: rolloutStore(e), firmware: firmwareStore(e), audit: t.platform.auditLog.writer(auditStore(e, db.dialect)) });
+    service = new RolloutService(
+      new SqlUnitOfWork(db, scope),
+      {
+        devices: () => Promise.resolve(DEVICES),
+        alertedDevices: () => Promise.resolve(new Set<string>()),
+        boundToPatient: (_org, ids) => Promise.resolve(new Set(ids.filter((id) => BOUND.has(id)))),
+        halted: (_campaign, reason) => void halts.push(reason),
+      },
+      t.clock,
+    );
+    service.attachCommands({ send: (_org, deviceId, name, args) => Promise.resolve(void sent.push({ deviceId, name, args })) });
+  });
+  after(async () => t.dispose());
+
+  /** Ticks and installs every update sent, `rounds` times, 601 s apart. */
+  async function run(campaignId: string, rounds: number): Promise<Campaign> {
+    for (let i = 0; i < rounds; i++) {
+      const before = sent.length;
+      await service.tick();
+      for (const c of sent.slice(before)) if (c.name === UPDATE_COMMAND) await service.recordOutcome(ORG, c.deviceId, { installedVersion: '1.1.0' });
+      t.clock.advance(601_000);
+    }
+    return (await service.status(requester, campaignId)).campaign;
+  }
+
+  it('fail/outside the window bound devices get no install, only the download; held is no failure; inside the window they install and the campaign completes', async () => {
+    const campaign = await service.create(requester, { model: 'pulse-ox', version: '1.1.0', waves: [50, 100], soakSeconds: 600, maxRetries: 0, maintenanceWindow: [1, 5] });
+    await service.approve(approver, campaign.id);
+    const start = sent.length;
+    const midday = await run(campaign.id, 8);
+    const during = sent.slice(start);
+    assert.equal(midday.status, 'running', 'held devices are not failures: no halt');
+    assert.deepEqual(halts, []);
+    assert.deepEqual(during.filter((c) => c.name === UPDATE_COMMAND && BOUND.has(c.deviceId)), [], 'no install command to a bound device outside the window');
+    assert.deepEqual(new Set(during.filter((c) => c.name === DOWNLOAD_COMMAND).map((c) => c.deviceId)), BOUND, 'each bound device told to download at once');
+    assert.equal(during.filter((c) => c.name === DOWNLOAD_COMMAND).length, BOUND.size, 'once each');
+    assert.equal(during.filter((c) => c.name === UPDATE_COMMAND).length, DEVICES.length - BOUND.size, 'the others installed at once');
+    const waiting = await service.status(requester, campaign.id);
+    assert.equal(midday.currentWave, 1, 'the waves advanced without the held devices');
+    assert.equal(waiting.waves.reduce((n, w) => n + w.held, 0), BOUND.size);
+    assert.equal(waiting.waves.reduce((n, w) => n + w.failed, 0), 0);
+
+    // 01:00 UTC the next day: inside the window.
+    const now = t.clock.now();
+    t.clock.advance(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 1) - now.getTime());
+    const before = sent.length;
+    const end = await run(campaign.id, 3);
+    assert.deepEqual(new Set(sent.slice(before).filter((c) => c.name === UPDATE_COMMAND).map((c) => c.deviceId)), BOUND, 'the held devices install inside the window');
+    assert.equal(end.status, 'completed');
+    assert.equal((await service.status(requester, campaign.id)).waves.reduce((n, w) => n + w.installed, 0), DEVICES.length);
+  });
+
+  it('ok/an explicit override installs bound devices at once, and is audited', async () => {
+    const now = t.clock.now();
+    t.clock.advance(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 12) - now.getTime());
+    await t.platform.updates.releases.publish(testContext, releaseInput({ sha256: (await t.platform.updates.releases.uploadImage(testContext, 'pulse-ox', streamOf(imageBytes(1000, 3)))).sha256, version: '1.2.0' }));
+    const campaign = await service.create(requester, { model: 'pulse-ox', version: '1.2.0', waves: [100], soakSeconds: 0, maintenanceWindow: [1, 5], overrideMaintenanceWindow: true });
+    await service.approve(approver, campaign.id);
+    const before = sent.length;
+    await service.tick();
+    const updates = sent.slice(before).filter((c) => c.name === UPDATE_COMMAND);
+    assert.equal(updates.length, DEVICES.length);
+    assert.ok(updates.every((c) => c.args['installWindowUtc'] === undefined), 'no window passed to the device either');
+    const audit = await t.platform.database.db.selectFrom('audit_events').select(['details']).where('action', '=', 'updates.rollout.create').where('target_id', '=', campaign.id).executeTakeFirst();
+    assert.match(String(audit?.details), /"windowOverride":true/);
+    await service.abort(requester, campaign.id);
+  });
+});

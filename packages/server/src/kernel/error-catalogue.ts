@@ -23,6 +23,9 @@ export const ERROR_CATALOGUE = {
   NOT_READY: { status: 503, message: 'The service is not ready.' },
   UNAUTHENTICATED: { status: 401, message: 'Authentication is required.' },
   FORBIDDEN: { status: 403, message: 'Not allowed.' },
+  // lists (kernel/list-page.ts): search, sort and cursor paging
+  LIST_CURSOR_INVALID: { status: 400, message: 'The paging cursor is not valid for this list and sort; start again from the first page.' },
+  LIST_SORT_INVALID: { status: 400, message: 'This list cannot be sorted by that key.' },
   // config
   CONFIG_PORT_IN_USE: { status: 500, message: 'A port the server needs is already in use.' },
   CONFIG_INVALID: { status: 500, message: 'The configuration is not valid.' },

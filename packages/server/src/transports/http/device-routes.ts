@@ -10,10 +10,11 @@
  * MUST: responses are allowlists (additionalProperties: false).
  */
 import Type from 'typebox';
-import type { DeviceService, DeviceView as DeviceViewModel } from '../../devices/index.js';
+import { DEVICE_SORT, DEVICE_STATUSES, ONLINE_WINDOW_MS, type DeviceService, type DeviceStatus, type DeviceView as DeviceViewModel } from '../../devices/index.js';
 import { systemClock, type Clock } from '../../kernel/index.js';
 import { clientCertificateError, deviceCertificate } from './client-certificate.js';
 import type { HttpRoutes } from './http-server.js';
+import { listPageQuery, NextCursor } from './list-query.js';
 import { PUBLIC, requestContext } from './route-permissions.js';
 import { sourceRateLimit, type SourceRateLimit } from './source-rate-limit.js';
 
@@ -48,6 +49,21 @@ const DeviceView = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const DeviceListQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE, description: 'Part of the serial, id or model (case-insensitive).' })),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE })),
+    status: Type.Optional(Type.String({ pattern: `^(${DEVICE_STATUSES.join('|')})(,(${DEVICE_STATUSES.join('|')})){0,4}$`, description: 'One or more statuses, comma-separated.' })),
+    online: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: `Seen within the last ${ONLINE_WINDOW_MS / 1000} s (true) or not (false).` })),
+    ...listPageQuery(DEVICE_SORT),
+  },
+  { additionalProperties: false },
+);
+
+function parseStatuses(text: string): DeviceStatus[] {
+  return [...new Set(text.split(','))] as DeviceStatus[];
+}
 
 const EnrollmentAnswer = Type.Object(
   {
@@ -156,9 +172,19 @@ export function deviceRoutes(options: DeviceRoutesOptions): HttpRoutes {
       '/api/v1/devices',
       {
         config: { permission: 'devices:read' },
-        schema: { summary: 'Devices of the organization.', tags: ['devices'], response: { 200: Type.Object({ devices: Type.Array(DeviceView) }, { additionalProperties: false }) } },
+        schema: {
+          summary: 'Devices of the organization: search, filter, sort and cursor paging.',
+          tags: ['devices'],
+          querystring: DeviceListQuery,
+          response: { 200: Type.Object({ devices: Type.Array(DeviceView), nextCursor: NextCursor }, { additionalProperties: false }) },
+        },
       },
-      async (request) => ({ devices: await service.list(requestContext(request)) }),
+      async (request) => {
+        const { q, model, status, online, ...paging } = request.query;
+        const filter = { q, model, statuses: status === undefined ? undefined : parseStatuses(status), online: online === undefined ? undefined : online === 'true' };
+        const page = await service.page(requestContext(request), filter, paging);
+        return { devices: page.items, nextCursor: page.nextCursor };
+      },
     );
 
     app.get(

@@ -8,7 +8,7 @@
  * MUST: the cursor's values are bound parameters.
  */
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
-import type { ListPage } from '../kernel/list-page.js';
+import type { ListPage } from '../kernel/index.js';
 
 export interface KeysetColumns {
   /** The sort expression (a column reference, a COALESCE or a CASE), never NULL. */

@@ -9,7 +9,7 @@ import type {
   EnrollmentTokenStore,
 } from '../../devices/index.js';
 import { sql, type RawBuilder } from 'kysely';
-import type { DeviceSortKey } from '../../devices/device-list.js';
+import type { DeviceSortKey } from '../../devices/index.js';
 import { afterCursor, containsText, keysetOrder } from '../keyset.js';
 import type { Executor } from '../sql-database.js';
 import type { DeviceEnrollmentTokensTable, DevicesTable } from '../tables.js';

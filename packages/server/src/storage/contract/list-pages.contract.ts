@@ -5,8 +5,22 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import {
+  ALERT_SORT,
+  alertPosition,
+  SECURITY_ALERT_SORT,
+  SECURITY_EVENT_SORT,
+  securityAlertPosition,
+  securityEventPosition,
+  type ClinicalAlert,
+  type SecurityAlert,
+} from '../../alerts/index.js';
 import { DEVICE_SORT, devicePosition, type Device, type DeviceListFilter, type DeviceSortKey } from '../../devices/index.js';
-import { compareSortValues, parseListPage, toPaged, type CursorPosition, type ListPage, type SortSpec } from '../../kernel/index.js';
+import type { StoredSecurityEvent } from '../../patients/index.js';
+import { clinicalAlertStore } from '../stores/clinical-alert-store.js';
+import { securityAlertStore } from '../stores/security-alert-store.js';
+import { securityEventStore } from '../stores/security-event-store.js';
+import { compareSortValues, decodeListCursor, parseListPage, toPaged, type CursorPosition, type ListPage, type SortSpec } from '../../kernel/index.js';
 import { deviceStore } from '../stores/device-store.js';
 import { withTestDatabase, type TestDatabase } from './adapters.js';
 
@@ -105,4 +119,100 @@ export function listPagesContract(open: () => Promise<TestDatabase>): void {
       assert.deepEqual(await ids({ online: false, onlineSince: since }), expect((d) => d.lastSeenAt === null || d.lastSeenAt < since));
       assert.deepEqual(await ids({ q: 'sn-03-1', model: 'pulse-2' }), expect((d) => d.serial === 'sn-03-1' && d.model === 'pulse-2'), 'filters combine');
     }));
+
+  test('ok/clinical alerts: every sort key both ways, only the patients asked for, severity filter; org-scoped', () =>
+    withTestDatabase(open, async (t) => {
+      const store = clinicalAlertStore(t.database.db);
+      const SEV = ['low', 'medium', 'high'] as const;
+      const STATUS = ['open', 'acknowledged', 'resolved'] as const;
+      const rows: ClinicalAlert[] = Array.from({ length: 11 }, (_, i) => ({
+        id: `a-${String(i).padStart(2, '0')}`,
+        orgId: 'org-a',
+        patientId: `p-${i % 3}`,
+        ruleId: `r-${i}`,
+        metric: i % 2 === 0 ? '8867-4' : '59408-5',
+        comparison: 'gt',
+        threshold: 100,
+        value: 120,
+        severity: SEV[i % 3] ?? 'low',
+        status: STATUS[i % 3] ?? 'open',
+        openedAt: at(i % 4),
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        resolvedAt: null,
+        resolvedBy: null,
+      }));
+      for (const a of rows) assert.equal(await store.insertIfNone(a), true);
+      assert.equal(await store.insertIfNone({ ...rows[0]!, id: 'a-other', orgId: 'org-b', ruleId: 'r-other' }), true);
+      const readable = ['p-0', 'p-1'];
+      const visible = rows.filter((a) => readable.includes(a.patientId));
+      for (const sort of ALERT_SORT.keys) {
+        for (const direction of ['asc', 'desc'] as const) {
+          const walked = await walkPages(ALERT_SORT, `${direction === 'desc' ? '-' : ''}${sort}`, 3, (page) => store.list('org-a', { patientIds: readable, limit: 0, page }), alertPosition);
+          assert.deepEqual(walked.map((a) => a.id), expectedOrder(visible, sort, direction, alertPosition), `${sort} ${direction}`);
+        }
+      }
+      const high = await store.list('org-a', { patientIds: readable, severities: ['high'], limit: 0, page: parseListPage(ALERT_SORT, { limit: 100 }) });
+      assert.deepEqual(high.map((a) => a.id).sort(), visible.filter((a) => a.severity === 'high').map((a) => a.id).sort());
+      assert.deepEqual(await store.list('org-b', { patientIds: readable, limit: 0, page: parseListPage(ALERT_SORT, { limit: 100 }) }).then((r) => r.map((a) => a.id)), ['a-other']);
+    }));
+
+  test('ok/security alerts and events: every sort key both ways; scoped to the organization asked', () =>
+    withTestDatabase(open, async (t) => {
+      const alerts = securityAlertStore(t.database.db);
+      const events = securityEventStore(t.database.db);
+      const SEV = ['low', 'medium', 'high', 'critical'] as const;
+      const alertRows: SecurityAlert[] = Array.from({ length: 10 }, (_, i) => ({
+        id: `s-${String(i).padStart(2, '0')}`,
+        orgId: 'org-a',
+        detector: i % 2 === 0 ? 'brute-force' : 'device-replay',
+        severity: SEV[i % 4] ?? 'low',
+        title: 't',
+        summary: 's',
+        subject: { kind: 'user', id: 'u-1' },
+        count: i % 3,
+        firstSeenAt: at(i % 3),
+        lastSeenAt: at(10 + (i % 4)),
+        status: i % 3 === 0 ? 'open' : 'acknowledged',
+        assignee: null,
+        suppressedReason: null,
+        notes: [],
+        evidence: { securityEventIds: [], auditSeqs: [] },
+      }));
+      for (const a of alertRows) await alerts.insert(a);
+      await alerts.insert({ ...alertRows[0]!, id: 's-other', orgId: 'org-b' });
+      for (const sort of SECURITY_ALERT_SORT.keys) {
+        for (const direction of ['asc', 'desc'] as const) {
+          const walked = await walkPages(SECURITY_ALERT_SORT, `${direction === 'desc' ? '-' : ''}${sort}`, 3, (page) => alerts.list({ orgIds: ['org-a'], limit: 0, page }), securityAlertPosition);
+          assert.deepEqual(walked.map((a) => a.id), expectedOrder(alertRows, sort, direction, securityAlertPosition), `alerts ${sort} ${direction}`);
+        }
+      }
+      const critical = await alerts.list({ orgIds: ['org-a'], severities: ['critical', 'high'], limit: 0, page: parseListPage(SECURITY_ALERT_SORT, { limit: 100 }) });
+      assert.deepEqual(critical.map((a) => a.id).sort(), alertRows.filter((a) => a.severity === 'critical' || a.severity === 'high').map((a) => a.id).sort());
+
+      const ESEV = ['info', 'low', 'medium', 'high', 'critical'] as const;
+      const eventRows: StoredSecurityEvent[] = Array.from({ length: 10 }, (_, i) => ({
+        id: `e-${String(i).padStart(2, '0')}`,
+        time: at(i % 4),
+        type: i % 2 === 0 ? 'identity.login.failed' : 'mqtt.refused',
+        severity: ESEV[i % 5] ?? 'info',
+        reason: 'r',
+        orgId: 'org-a',
+      }));
+      for (const e of eventRows) await events.insert(e);
+      await events.insert({ ...eventRows[0]!, id: 'e-other', orgId: 'org-b' });
+      for (const sort of SECURITY_EVENT_SORT.keys) {
+        for (const direction of ['asc', 'desc'] as const) {
+          const walked = await walkPages(SECURITY_EVENT_SORT, `${direction === 'desc' ? '-' : ''}${sort}`, 4, (page) => alerts.events({ orgId: 'org-a', limit: 0, page }), securityEventPosition);
+          assert.deepEqual(walked.map((e) => e.id), expectedOrder(eventRows, sort, direction, securityEventPosition), `events ${sort} ${direction}`);
+        }
+      }
+    }));
+
+  test('fail/a cursor made for one sort does not page another', () => {
+    const page = parseListPage(DEVICE_SORT, { sort: 'serial', limit: 1 });
+    const paged = toPaged([device(1), device(2)], page, devicePosition);
+    assert.ok(paged.nextCursor !== null);
+    assert.throws(() => decodeListCursor(paged.nextCursor ?? '', 'model', 'asc'), /cursor/);
+  });
 }

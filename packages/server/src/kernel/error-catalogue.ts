@@ -114,6 +114,7 @@ export const ERROR_CATALOGUE = {
   DEVICE_CERTIFICATE_REFUSED: { status: 401, message: 'The device certificate is not accepted.' },
   DEVICE_STATUS_CONFLICT: { status: 409, message: 'The device is not in a state that allows this.' },
   DEVICE_SERIAL_IN_USE: { status: 409, message: 'A device of this model with this serial number is already enrolled.' },
+  DEVICE_BULK_APPROVAL_REQUIRED: { status: 409, message: 'A change to this many devices at once needs a second person: request it as an incident containment action.' },
   CA_CSR_INVALID: { status: 400, message: 'The certificate signing request is not valid.' },
   CA_CSR_KEY_REFUSED: { status: 400, message: 'The key type or size of the certificate signing request is not accepted.' },
   CA_CSR_SIGNATURE_INVALID: { status: 400, message: 'The signature of the certificate signing request does not verify.' },
@@ -126,6 +127,7 @@ export const ERROR_CATALOGUE = {
   TELEMETRY_INGEST_UNAVAILABLE: { status: 503, message: 'Telemetry could not be stored; retry later.' },
   TELEMETRY_COMMAND_DEVICE_NOT_FOUND: { status: 404, message: 'Not found.' },
   TELEMETRY_COMMAND_INVALID: { status: 400, message: 'The command is not valid.' },
+  TELEMETRY_COMMAND_NOT_FOUND: { status: 404, message: 'Not found.' },
   MQTT_BROKER_START_FAILED: { status: 500, message: 'The MQTT listener could not start.' },
 
   // CA / TLS

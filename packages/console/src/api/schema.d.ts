@@ -2729,6 +2729,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The commandId that sending answered. */
                     commandId: string;
                     id: string;
                 };

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { CommandAck, CommandEnvelope } from '@vigil/protocol';
 import { decide } from '../access/index.js';
 import type { AuditWriter } from '../audit/index.js';
-import { AppError, newId, principalOrg, type Clock, type RequestContext, type SecurityEventSink, type UnitOfWork } from '../kernel/index.js';
+import { AppError, isId, newId, principalOrg, type Clock, type RequestContext, type SecurityEventSink, type UnitOfWork } from '../kernel/index.js';
 import type { CommandStatus, DeviceCommandRow, DeviceCommandStore } from './store.js';
 
 export interface CommandScope {
@@ -164,6 +164,7 @@ export class CommandService {
   /** One command of a device, as it stands now; another device's or organization's is not found. */
   async status(ctx: RequestContext, deviceId: string, commandId: string): Promise<DeviceCommandRow> {
     const orgId = await this.readableDevice(ctx, deviceId);
+    if (!isId(commandId)) throw new AppError('TELEMETRY_COMMAND_NOT_FOUND');
     const row = await this.uow.run((s) => s.commands.find(orgId, commandId));
     if (!row || row.deviceId !== deviceId) throw new AppError('TELEMETRY_COMMAND_NOT_FOUND');
     return this.asNow(row);

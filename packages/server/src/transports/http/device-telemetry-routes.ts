@@ -66,7 +66,7 @@ const CommandView = Type.Object(
   },
   { additionalProperties: false },
 );
-const CommandStatusParams = Type.Object({ id: CommandParams.properties.id, commandId: Type.String({ format: 'uuid', maxLength: 36 }) }, { additionalProperties: false });
+const CommandStatusParams = Type.Object({ id: CommandParams.properties.id, commandId: Type.String({ minLength: 1, maxLength: 64, description: 'The commandId that sending answered.' }) }, { additionalProperties: false });
 const CommandHistoryQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_COMMANDS_LISTED, description: 'Default 20.' })) }, { additionalProperties: false });
 
 function commandView(r: DeviceCommandRow) {

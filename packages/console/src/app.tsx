@@ -7,9 +7,8 @@
  * change; only `authenticated` reaches the pages. Navigation hides what a role can't use, but the
  * server decides every request, and a refusal shows the "Access denied" page.
  */
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useMemo, useState } from 'react';
 import { Outlet, RouterProvider } from 'react-router';
-import { can } from './capabilities';
 import { Loading } from './components/feedback';
 import { IdleWarning } from './idle-warning';
 import { MfaEnrollmentPage } from './pages/mfa-enrollment-page';
@@ -17,10 +16,10 @@ import { MfaStepPage } from './pages/mfa-step-page';
 import { PasswordChangePage } from './pages/password-change-page';
 import { SetupPage } from './pages/setup-page';
 import { SignInPage } from './pages/sign-in-page';
-import { createConsoleRouter, Link, navigate, usePath } from './router';
+import { createConsoleRouter, navigate, usePath } from './router';
 import { ROUTES } from './routes';
-import { SessionProvider, useSession, useSignedIn } from './session';
-import { StatusLine } from './status-line';
+import { SessionProvider, useSession } from './session';
+import { Frame } from './shell';
 
 export function App() {
   // One router: the session gate is the root, the pages of ROUTES render in its outlet.
@@ -40,37 +39,6 @@ export function App() {
     [],
   );
   return <RouterProvider router={router} />;
-}
-
-function Frame({ children, nav, wide = false, stage }: { readonly children: ReactNode; readonly nav?: ReactNode; readonly wide?: boolean; readonly stage: string }) {
-  const path = usePath();
-  const main = useRef<HTMLElement>(null);
-  const shown = useRef({ path, stage });
-  // After in-app navigation, move focus to the new page so screen readers announce it. After a
-  // sign-in step, only when focus was lost with the old step (a step may focus its own field).
-  useEffect(() => {
-    const before = shown.current;
-    shown.current = { path, stage };
-    const lost = document.activeElement === null || document.activeElement === document.body;
-    if (before.path !== path || (before.stage !== stage && lost)) main.current?.focus();
-  }, [path, stage]);
-  return (
-    <div className="shell">
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header className="shell-header">
-        <span className="brand">Vigil</span>
-        {nav ?? <span className="tagline">Secure cloud for connected medical devices</span>}
-      </header>
-      <main id="main" ref={main} tabIndex={-1} className={wide ? 'shell-main shell-main-wide' : 'shell-main'}>
-        {children}
-      </main>
-      <footer className="shell-footer">
-        <StatusLine />
-      </footer>
-    </div>
-  );
 }
 
 function Gate() {
@@ -127,46 +95,10 @@ function Gate() {
       );
     case 'authenticated':
       return (
-        <Frame stage={stage} nav={<Navigation />} wide>
+        <Frame stage={stage} signedIn>
           <IdleWarning />
           <Outlet />
         </Frame>
       );
   }
-}
-
-function Navigation() {
-  const { signOut } = useSession();
-  const session = useSignedIn();
-  const path = usePath();
-  // An entry is current on its path, below it, and on its navPrefix (every /security/... page).
-  const current = (to: string, prefix?: string) => (path === to || path.startsWith(`${to}/`) || (prefix !== undefined && path.startsWith(prefix)) ? 'page' : undefined);
-  return (
-    <>
-      <nav aria-label="Main" className="nav">
-        <ul>
-          <li>
-            <Link to="/" aria-current={path === '/' ? 'page' : undefined}>
-              Home
-            </Link>
-          </li>
-          {ROUTES.flatMap((route) => (route.nav !== undefined && can(session.roles, route.nav.capability) ? [{ ...route, nav: route.nav }] : [])).map((route) => (
-            <li key={route.path}>
-              <Link to={route.path} aria-current={current(route.path, route.navPrefix)}>
-                {route.nav.label}
-              </Link>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <div className="user-menu">
-        <Link to="/account" aria-current={current('/account')}>
-          {session.user.displayName}
-        </Link>
-        <button type="button" onClick={() => void signOut('You signed out.')}>
-          Sign out
-        </button>
-      </div>
-    </>
-  );
 }

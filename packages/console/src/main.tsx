@@ -3,11 +3,16 @@
  * HTTP API of the same origin.
  *
  * MUST: no inline script or style, no external font, CDN or analytics (the server's CSP forbids them).
+ *       Mantine's provider therefore injects no <style>: its variables and classes are static files
+ *       (@mantine/core/styles.css and mantine-static.css), see ADR 0009.
  * MUST: import nothing from the server or the device SDK (a package boundary is a trust boundary).
  */
+import '@mantine/core/styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import { ThemeProvider } from './theme';
+import './mantine-static.css';
 import './styles.css';
 
 const container = document.getElementById('root');
@@ -15,6 +20,8 @@ if (container === null) throw new Error('index.html has no #root element');
 
 createRoot(container).render(
   <StrictMode>
-    <App />
+    <ThemeProvider>
+      <App />
+    </ThemeProvider>
   </StrictMode>,
 );

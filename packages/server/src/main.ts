@@ -95,12 +95,12 @@ import { DeliveryService } from './alerts/index.js';
 import { deliveryTargetPolicy } from './composition/delivery.js';
 import { defaultPublicBaseUrl } from './composition/public-base-url.js';
 import { reportUncleanShutdown } from './composition/unclean-shutdown.js';
-import { PlatformMetrics, RequestCounter, UsageService } from './compliance/index.js';
+import { DashboardService, PlatformMetrics, RequestCounter, UsageService } from './compliance/index.js';
 import { restoreDetectorState, runSecurityEventRetention, saveDetectorState } from './composition/security-events.js';
 import { platformFaults, securityEventNotStored, storageMetricSources, storageReadiness, type PlatformFaults } from './composition/storage-faults.js';
 import { secretDigestMatcher } from './keys/index.js';
-import { classifyStorageFault, deliveryStore, usageStore } from './storage/index.js';
-import { deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from './transports/http/index.js';
+import { classifyStorageFault, dashboardStore, deliveryStore, usageStore } from './storage/index.js';
+import { dashboardRoutes, deliveryRoutes, metricsRoutes, usageRoutes, type ResponseSample } from './transports/http/index.js';
 // --- security monitoring (issue 6) ---
 import { AggregatingSecurityEventSink, buildDetectors, DetectionEngine, detectorsFollowingLimits, SecurityAlertService, securityAuditTap, type SecurityAlertNotifier } from './alerts/index.js';
 import { securityAlertStore } from './storage/index.js';
@@ -847,6 +847,7 @@ export async function startServer(
         fhirHttp(platform, undefined, () => defaultPublicBaseUrl(config, listeningPort)),
         deliveryRoutes({ delivery: platform.delivery }),
         usageRoutes({ usage: platform.usage, flushRequestCounts: () => requestCounter.flush() }),
+        dashboardRoutes({ dashboards: new DashboardService({ reader: dashboardStore(platform.database.db), clock: platform.clock }) }),
         metricsRoutes({ metrics, tokenMatches: platform.metricsTokenMatches, authorize: identityRoutes.authorize }),
         securityRoutes({ alerts: platform.security.alerts }),
         auditRoutes({ auditLog: wireAuditLogService(platform) }),

@@ -279,6 +279,11 @@ export class ApiClient {
   readonly clinicalAlertsStreamUrl = '/api/v1/clinical-alerts/stream';
   ward = (): Promise<WardBoard> => ApiClient.data(this.typed.GET('/api/v1/ward'));
 
+  // --- role dashboards (issue 16): counts only ---
+  securityDashboard = () => ApiClient.data(this.typed.GET('/api/v1/dashboard/security'));
+  adminDashboard = () => ApiClient.data(this.typed.GET('/api/v1/dashboard/admin'));
+  auditVerification = () => ApiClient.data(this.typed.GET('/api/v1/audit/verification'));
+
   // --- security monitoring, delivery, usage (issue 6) ---
   securityEvents = (filter: SecurityEventFilter = {}) => this.call<{ events: SecurityEventView[] }>('GET', `/api/v1/security/events${query({ ...filter })}`);
   securityAlerts = (filter: SecurityAlertFilter = {}) => this.call<{ alerts: SecurityAlert[] }>('GET', `/api/v1/security/alerts${query({ ...filter })}`);

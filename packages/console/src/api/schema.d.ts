@@ -2501,6 +2501,133 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dashboard/admin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The administrator's dashboard: fleet, users without MFA or training, delivery channel health. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channels: {
+                                deadLetters: number;
+                                enabled: boolean;
+                                health: "ok" | "retrying" | "failing" | "disabled";
+                                id: string;
+                                kind: string;
+                                lastDeadLetterAt: string | null;
+                                name: string;
+                                pending: number;
+                            }[];
+                            devices: {
+                                certificateExpired: number;
+                                /** @description Certificate ends within 30 days (not revoked or decommissioned). */
+                                certificateExpiring: number;
+                                decommissioned: number;
+                                offline: number;
+                                online: number;
+                                quarantined: number;
+                                revoked: number;
+                                total: number;
+                            };
+                            generatedAt: string;
+                            users: {
+                                disabled: number;
+                                locked: number;
+                                total: number;
+                                withoutMfa: number;
+                                withoutTraining: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/security": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The security officer's dashboard: counts for the organization (no PHI). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            breakGlassAwaitingReview: number;
+                            devices: {
+                                certificateExpired: number;
+                                /** @description Certificate ends within 30 days (not revoked or decommissioned). */
+                                certificateExpiring: number;
+                                decommissioned: number;
+                                offline: number;
+                                online: number;
+                                quarantined: number;
+                                revoked: number;
+                                total: number;
+                            };
+                            /** @description Per hour, oldest first, the last 24 hours. */
+                            failedLogins: {
+                                count: number;
+                                hour: string;
+                            }[];
+                            generatedAt: string;
+                            openSecurityAlerts: {
+                                critical: number;
+                                high: number;
+                                low: number;
+                                medium: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/devices": {
         parameters: {
             query?: never;

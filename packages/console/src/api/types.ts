@@ -341,3 +341,9 @@ export interface Disclosure {
   readonly reason: string | null;
   readonly fields: readonly string[] | string | null;
 }
+
+/** The role dashboards (issue 16): counts for the organization, no PHI. */
+export type SecurityDashboard = Answer<'/api/v1/dashboard/security', 'get'>;
+export type AdminDashboard = Answer<'/api/v1/dashboard/admin', 'get'>;
+export type DeviceStateCounts = SecurityDashboard['devices'];
+export type AuditVerification = Answer<'/api/v1/audit/verification', 'get'>;

@@ -50,7 +50,15 @@ export interface TimeChartProps {
   readonly note?: string | undefined;
   /** Counts: the y axis starts at 0 and never goes below it. */
   readonly counts?: boolean;
+  /**
+   * Zoom by drag: a drag across the plot selects a time span and calls this with it (seconds since
+   * the epoch); the owner passes it back as `range` (and offers a way back). Without it, no drag.
+   */
+  readonly onZoom?: ((from: number, to: number) => void) | undefined;
 }
+
+/** A drag narrower than this (CSS px) is a click, not a zoom. */
+const MIN_ZOOM_PX = 8;
 
 interface Overlay {
   thresholds: readonly ChartThreshold[];
@@ -111,24 +119,34 @@ function dataOf(times: readonly number[], values: readonly (readonly (number | n
   return [Array.from(times), ...values.map((line) => Array.from(line))] as uPlot.AlignedData;
 }
 
-export function TimeChart({ title, times, values, lines, unit, range, thresholds = [], markers = [], height = 180, summary, testId, counts = false, note }: TimeChartProps) {
+export function TimeChart({ title, times, values, lines, unit, range, thresholds = [], markers = [], height = 180, summary, testId, counts = false, note, onZoom }: TimeChartProps) {
   const holder = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const overlay = useRef<Overlay>({ thresholds, markers });
   const rangeRef = useRef(range);
   overlay.current = { thresholds, markers };
   rangeRef.current = range;
+  const zoomRef = useRef(onZoom);
+  zoomRef.current = onZoom;
+  const zoomable = onZoom !== undefined;
   const linesKey = lines.map((l) => `${l.label}/${l.color}`).join('|');
 
   // Build the plot once per set of lines; data changes go through setData (no rebuild).
   useEffect(() => {
     const element = holder.current;
     if (element === null) return undefined;
+    // Axis text and grid in the page's own text colour (a canvas cannot read CSS variables), so
+    // the axes stay readable in the dark scheme.
+    const ink = getComputedStyle(element).color || '#000';
+    const rgb = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(ink);
+    const grid = { stroke: rgb === null ? 'rgba(128, 128, 128, 0.2)' : `rgba(${rgb[1]}, ${rgb[2]}, ${rgb[3]}, 0.15)`, width: 1 };
     const options: uPlot.Options = {
       width: Math.max(200, element.clientWidth),
       height,
       legend: { show: true, live: false },
-      cursor: { drag: { x: false, y: false } },
+      // uPlot's select: a drag marks a span; setSelect hands it to the owner (the owner's range
+      // then redraws the x scale), and the mark is cleared.
+      cursor: { drag: { x: zoomable, y: false, setScale: false } },
       scales: {
         x: { time: true, range: () => [rangeRef.current.from, rangeRef.current.to] },
         y: {
@@ -143,7 +161,10 @@ export function TimeChart({ title, times, values, lines, unit, range, thresholds
           },
         },
       },
-      axes: [{}, { label: unit, size: 56 }],
+      axes: [
+        { stroke: ink, grid, ticks: grid },
+        { label: unit, size: 56, stroke: ink, grid, ticks: grid },
+      ],
       series: [{}, ...lines.map((line) => ({ label: line.label, stroke: line.color, width: 2, spanGaps: false, points: { show: true, size: 4 } }))],
       plugins: [overlayPlugin(overlay)],
       // The drawn y range, for tests and tools: a count axis never goes below 0.
@@ -151,6 +172,14 @@ export function TimeChart({ title, times, values, lines, unit, range, thresholds
         setScale: [
           (u, key) => {
             if (key === 'y') element.dataset['yMin'] = String(u.scales['y']?.min ?? '');
+            if (key === 'x') element.dataset['xSpan'] = String(Math.round((u.scales['x']?.max ?? 0) - (u.scales['x']?.min ?? 0)));
+          },
+        ],
+        setSelect: [
+          (u) => {
+            const { left, width } = u.select;
+            if (width >= MIN_ZOOM_PX) zoomRef.current?.(u.posToVal(left, 'x'), u.posToVal(left + width, 'x'));
+            if (width > 0) u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
           },
         ],
       },
@@ -168,7 +197,7 @@ export function TimeChart({ title, times, values, lines, unit, range, thresholds
       plot.current = null;
     };
     // Rebuilt only when the lines, unit or height change.
-  }, [linesKey, unit, height, counts]);
+  }, [linesKey, unit, height, counts, zoomable]);
 
   useEffect(() => {
     plot.current?.setData(dataOf(times, values), true);
@@ -177,7 +206,7 @@ export function TimeChart({ title, times, values, lines, unit, range, thresholds
   return (
     <figure className="chart" data-testid={testId} data-points={times.length}>
       <figcaption className="chart-title">{title}</figcaption>
-      <div ref={holder} className="chart-canvas" role="img" aria-label={`${title}: ${summary}`} />
+      <div ref={holder} className={zoomable ? 'chart-canvas chart-zoomable' : 'chart-canvas'} role="img" aria-label={`${title}: ${summary}`} />
       {note !== undefined && (
         <p className="muted small" data-testid={testId === undefined ? undefined : `${testId}-current`}>
           {note}

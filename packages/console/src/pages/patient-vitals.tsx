@@ -1,12 +1,15 @@
 /**
  * A patient's vitals: the latest values, one chart per vital sign over a picked range (raw points
  * for one hour, buckets above), the alert rules' thresholds drawn on each chart, the clinical
- * alerts as markers, and live updates from the patient's event stream.
+ * alerts as markers, and live updates from the patient's event stream. The default range is the
+ * shortest that holds the newest reading (15 minutes at the bedside; longer for a patient whose
+ * monitor went quiet), and a drag across any chart zooms every chart to the dragged span.
  *
  * Vitals are PHI: the server applies the PHI rule (training + care team, or break-glass) to every
  * read and to the stream, and audits them; this page only shows what it was given.
  * MUST: nothing here is cached or stored in the browser (the client asks with no-store).
  */
+import { Button, Group, SegmentedControl, Text } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { AlertRule, ClinicalAlert, VitalReading, VitalSeries } from '../api/types';
 import {
@@ -67,9 +70,23 @@ export function effectiveRules(rules: readonly AlertRule[], patientId: string): 
   return [...own, ...org];
 }
 
+/** The bedside range, unless the newest reading is older: then the shortest range that holds it. */
+export function defaultRange(newestMs: number | null, nowMs: number): RangeId {
+  const bedside: RangeId = '15m';
+  if (newestMs === null) return bedside;
+  const age = (nowMs - newestMs) / 1000;
+  const bedsideSeconds = RANGES.find((r) => r.id === bedside)?.seconds ?? 900;
+  if (age <= bedsideSeconds) return bedside;
+  // Some room on the left of the newest point, so it is not a thin strip at the edge.
+  return RANGES.find((r) => r.seconds >= age * 1.25)?.id ?? '30d';
+}
+
 export function VitalsPanel({ patientId }: { readonly patientId: string }) {
   const { api } = useSession();
   const [rangeId, setRangeId] = useState<RangeId>('15m');
+  // Until the latest values say where the data is, no series is loaded (one load, the right range).
+  const [rangeReady, setRangeReady] = useState(false);
+  const [zoom, setZoom] = useState<{ readonly from: number; readonly to: number } | null>(null);
 
   const range = RANGES.find((r) => r.id === rangeId) ?? RANGES[0];
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -87,9 +104,16 @@ export function VitalsPanel({ patientId }: { readonly patientId: string }) {
       (r) => {
         if (cancelled) return;
         setLatest(new Map(r.vitals.map((v) => [v.metric, v])));
+        const newest = r.vitals.reduce<number | null>((max, v) => Math.max(max ?? 0, Date.parse(v.measuredAt)), null);
+        setRangeId(defaultRange(newest, Date.now()));
+        setRangeReady(true);
         setAllowed(true);
       },
-      (e: unknown) => !cancelled && setError(e),
+      (e: unknown) => {
+        if (cancelled) return;
+        setError(e);
+        setRangeReady(true);
+      },
     );
     // Thresholds and markers are extras: without them the charts still show the vitals.
     api.alertRules(patientId).then(
@@ -107,10 +131,12 @@ export function VitalsPanel({ patientId }: { readonly patientId: string }) {
 
   // The series of the picked range.
   useEffect(() => {
+    if (!rangeReady) return undefined;
     let cancelled = false;
     const to = Date.now();
     const from = to - range.seconds * 1000;
     setLoaded(null);
+    setZoom(null);
     api.vitals(patientId, ALL_METRICS, new Date(from).toISOString(), new Date(to).toISOString(), range.bucketSeconds).then(
       (r) => {
         if (!cancelled) setLoaded({ from: from / 1000, to: to / 1000, bucketSeconds: range.bucketSeconds, series: toSeriesMap(r.series) });
@@ -120,7 +146,7 @@ export function VitalsPanel({ patientId }: { readonly patientId: string }) {
     return () => {
       cancelled = true;
     };
-  }, [api, patientId, range.seconds, range.bucketSeconds]);
+  }, [api, patientId, range.seconds, range.bucketSeconds, rangeReady]);
 
   const onVital = useCallback(
     (data: unknown) => {
@@ -159,6 +185,7 @@ export function VitalsPanel({ patientId }: { readonly patientId: string }) {
   const stream = useEventStream(allowed ? api.vitalsStreamUrl(patientId) : null, { vital: onVital, alert: onAlert });
 
   const applied = useMemo(() => effectiveRules(rules, patientId), [rules, patientId]);
+  const onZoom = useCallback((from: number, to: number) => setZoom({ from: Math.min(from, to), to: Math.max(from, to) }), []);
   const openAlerts = alerts.filter((a) => a.status !== 'resolved');
 
   return (
@@ -181,26 +208,36 @@ export function VitalsPanel({ patientId }: { readonly patientId: string }) {
           . <Link to="/alerts">Open the alerts inbox</Link>
         </div>
       )}
-      <fieldset className="range-picker">
-        <legend>Range</legend>
-        {RANGES.map((r) => (
-          <label key={r.id} className="check">
-            <input type="radio" name="vitals-range" value={r.id} checked={r.id === rangeId} onChange={() => setRangeId(r.id)} />
-            {r.label}
-          </label>
-        ))}
-      </fieldset>
+      <Group gap="sm" wrap="wrap" align="center" className="range-picker">
+        <Text component="span" fw={600} id="vitals-range-label">
+          Range
+        </Text>
+        <SegmentedControl
+          aria-labelledby="vitals-range-label"
+          name="vitals-range"
+          size="xs"
+          value={rangeId}
+          onChange={(value) => setRangeId(value as RangeId)}
+          data={RANGES.map((r) => ({ value: r.id, label: r.label }))}
+          className="range-segments"
+        />
+        {zoom !== null && (
+          <Button variant="light" size="xs" onClick={() => setZoom(null)}>
+            Reset zoom
+          </Button>
+        )}
+      </Group>
       {loaded === null ? (
         <Loading what="vitals" />
       ) : (
         <>
           <p className="muted small">
             {loaded.bucketSeconds === undefined ? 'Every reading.' : `Mean per ${Math.round(loaded.bucketSeconds / 60)} minutes.`} Dashed lines are alert thresholds; ▼
-            marks when an alert opened.
+            marks when an alert opened. Drag across a chart to zoom.
           </p>
           <div className="charts">
             {CHART_GROUPS.map((group) => (
-              <VitalChart key={group.id} group={group} loaded={loaded} rules={applied} alerts={alerts} />
+              <VitalChart key={group.id} group={group} loaded={loaded} zoom={zoom} onZoom={onZoom} rules={applied} alerts={alerts} />
             ))}
           </div>
         </>
@@ -240,11 +277,15 @@ function LatestValues({ latest }: { readonly latest: ReadonlyMap<string, VitalRe
 function VitalChart({
   group,
   loaded,
+  zoom,
+  onZoom,
   rules,
   alerts,
 }: {
   readonly group: ChartGroup;
   readonly loaded: Loaded;
+  readonly zoom: { readonly from: number; readonly to: number } | null;
+  readonly onZoom: (from: number, to: number) => void;
   readonly rules: readonly AlertRule[];
   readonly alerts: readonly ClinicalAlert[];
 }) {
@@ -284,7 +325,8 @@ function VitalChart({
       values={values}
       lines={group.metrics.map((m) => ({ label: m.label, color: m.color }))}
       unit={unitLabel(group.unit)}
-      range={{ from: loaded.from, to: loaded.to }}
+      range={zoom ?? { from: loaded.from, to: loaded.to }}
+      onZoom={onZoom}
       thresholds={thresholds}
       markers={markers}
       summary={summary}

@@ -5,6 +5,7 @@
  * MUST: the same message for an unknown user and a wrong password (the server's, shown as is).
  * MUST: the password field is never prefilled and is cleared after a failed attempt.
  */
+import { Anchor, Button, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ErrorNotice } from '../components/feedback';
 import { useAction } from '../components/use-action';
@@ -41,32 +42,34 @@ export function SignInPage({ message, username: initialUsername = '' }: { readon
   };
 
   return (
-    <section className="card" aria-labelledby="sign-in-title">
-      <h1 id="sign-in-title">Sign in</h1>
+    <Paper component="section" withBorder radius="md" p="xl" className="card" aria-labelledby="sign-in-title">
+      <Title order={1} size="h2" id="sign-in-title" mb="md">
+        Sign in
+      </Title>
       {message !== undefined && (
-        <p className="notice" role="status">
+        <Text className="notice" role="status" mb="sm">
           {message}
-        </p>
+        </Text>
       )}
-      <form onSubmit={(event) => void submit(event)} className="form">
-        <label>
-          Username
-          <input name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
-        </label>
-        <label>
-          Password
-          <input name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-        </label>
-        <ErrorNotice error={action.error} />
-        <button type="submit" className="primary" disabled={action.busy}>
-          {action.busy ? 'Signing in…' : 'Sign in'}
-        </button>
+      <form onSubmit={(event) => void submit(event)}>
+        <Stack gap="sm">
+          <TextInput label="Username" name="username" autoComplete="username" required withAsterisk={false} value={username} onChange={(e) => setUsername(e.currentTarget.value)} data-autofocus autoFocus />
+          <PasswordInput label="Password" name="password" autoComplete="current-password" required withAsterisk={false} value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+          <ErrorNotice error={action.error} />
+          <Button type="submit" loading={action.busy} className="sign-in-submit">
+            Sign in
+          </Button>
+        </Stack>
       </form>
       {setupPending && (
-        <p className="setup-offer">
-          First start? <Link to="/setup">First-time setup</Link>: create the first administrator with the setup credential the server printed.
-        </p>
+        <Text className="setup-offer" mt="md">
+          First start?{' '}
+          <Anchor component={Link} to="/setup">
+            First-time setup
+          </Anchor>
+          : create the first administrator with the setup credential the server printed.
+        </Text>
       )}
-    </section>
+    </Paper>
   );
 }

@@ -10,3 +10,4 @@ export * from './changes/index.js';
 export * from './risks/index.js';
 export * from './vulnerabilities/index.js';
 export * from './report/index.js';
+export * from './dashboards/index.js';

@@ -225,6 +225,24 @@ test('ok/console: a clinician sees their patients, the vitals charts, a live cha
     await page.keyboard.press('ArrowLeft');
     assert.equal(await page.getByRole('radio', { name: '1 hour' }).isChecked(), true);
     await waitForPoints(page, 'hr', 13);
+    // 5- and 15-minute ranges are offered; zoom by drag: a drag across the heart-rate chart narrows
+    // every chart's time axis to the dragged span, and Reset zoom restores the picked hour.
+    assert.equal(await page.getByRole('radio', { name: '5 minutes', exact: true }).count(), 1);
+    const xSpan = async (chart: string) => Number((await page.locator(`[data-testid="chart-${chart}"] .chart-canvas`).getAttribute('data-x-span')) ?? '-1');
+    assert.ok(Math.abs((await xSpan('hr')) - 3600) <= 2, `the hour is drawn before zooming (${await xSpan('hr')} s)`);
+    const plot = await page.locator('[data-testid="chart-hr"] .u-over').boundingBox();
+    assert.ok(plot !== null);
+    await page.mouse.move(plot.x + plot.width * 0.5, plot.y + plot.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(plot.x + plot.width * 0.9, plot.y + plot.height / 2, { steps: 6 });
+    await page.mouse.up();
+    await page.getByRole('button', { name: 'Reset zoom' }).waitFor();
+    const zoomed = await xSpan('hr');
+    assert.ok(zoomed > 0 && zoomed < 3600 * 0.6, `the drag zoomed the heart-rate chart to ${zoomed} s`);
+    assert.ok(Math.abs((await xSpan('spo2')) - zoomed) <= 2, 'every chart follows the zoom');
+    await page.getByRole('button', { name: 'Reset zoom' }).click();
+    await page.getByRole('button', { name: 'Reset zoom' }).waitFor({ state: 'detached' });
+    assert.ok(Math.abs((await xSpan('hr')) - 3600) <= 2, 'Reset zoom shows the hour again');
     await screenshot(page, 'patient-vitals');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts', exact: true }).click();

@@ -25,6 +25,7 @@ export { fhirReadingStore } from './stores/fhir-reading-store.js';
 // --- alert delivery and usage tracking (issue 6) ---
 export { deliveryStore } from './stores/delivery-store.js';
 export { usageStore } from './stores/usage-store.js';
+export { dashboardStore } from './stores/dashboard-store.js';
 // --- storage faults (issue 17) ---
 export { classifyStorageFault, type ClassifiedFault } from './storage-fault.js';
 export { StorageHealth, type FaultReporter } from './storage-health.js';

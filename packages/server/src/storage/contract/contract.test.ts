@@ -17,6 +17,7 @@ import { securityAlertStoreContract } from './security-alert-store.contract.js';
 import { complianceStoresContract } from './compliance-stores.contract.js';
 import { updatesStoresContract } from './updates-stores.contract.js';
 import { incidentStoreContract } from './incident-store.contract.js';
+import { dashboardStoreContract } from './dashboard-store.contract.js';
 
 for (const adapter of testAdapters()) {
   describe(`${adapter.name}/AuditStore`, () => auditStoreContract(adapter.open));
@@ -33,5 +34,6 @@ for (const adapter of testAdapters()) {
   describe(`${adapter.name}/ComplianceStores`, () => complianceStoresContract(adapter.open));
   describe(`${adapter.name}/UpdatesStores`, () => updatesStoresContract(adapter.open));
   describe(`${adapter.name}/IncidentStore+TimelineSource+NotificationStore`, () => incidentStoreContract(adapter.open));
+  describe(`${adapter.name}/DashboardStore`, () => dashboardStoreContract(adapter.open));
   if (adapter.name === 'sqlite') describe('sqlite/TelemetryStore (kysely path)', () => telemetryStoreContract(adapter.open, false));
 }

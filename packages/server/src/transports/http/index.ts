@@ -41,6 +41,7 @@ export { clinicalAlertRoutes, alertBody, ruleBody, sseFrame, MAX_STREAM_MS, type
 // --- alert delivery, usage reports and metrics (issue 6) ---
 export { deliveryRoutes, type DeliveryRoutesDeps } from './delivery-routes.js';
 export { usageRoutes, type UsageRoutesDeps } from './usage-routes.js';
+export { dashboardRoutes, type DashboardRoutesDeps } from './dashboard-routes.js';
 export { auditRoutes, type AuditRoutesDeps } from './audit-routes.js';
 export { metricsRoutes, type MetricsRoutesDeps } from './metrics-routes.js';
 export { securityRoutes, type SecurityRoutesDeps } from './security-routes.js';

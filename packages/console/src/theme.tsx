@@ -1,0 +1,29 @@
+/**
+ * The console's Mantine provider: the colour scheme follows the system setting
+ * (`defaultColorScheme="auto"`: a dark system gives the dark theme, and it changes live).
+ *
+ * MUST: withCssVariables={false} and withGlobalClasses={false}: the provider would otherwise add a
+ *       <style> element, which the server's CSP (`style-src 'self'`) refuses. The variables are the
+ *       defaults in @mantine/core/styles.css (contrast overrides in mantine-static.css), so the
+ *       theme MUST NOT change colours, sizes or breakpoints here (they would not reach the CSS).
+ * MUST: Modal and Drawer never lock the page's scroll through react-remove-scroll: it writes a
+ *       <style> element too. The theme turns it off for every modal; styles.css locks the scroll
+ *       with a static rule while one is open.
+ */
+import { createTheme, Drawer, MantineProvider, Modal } from '@mantine/core';
+import type { ReactNode } from 'react';
+
+const theme = createTheme({
+  components: {
+    Modal: Modal.extend({ defaultProps: { lockScroll: false } }),
+    Drawer: Drawer.extend({ defaultProps: { lockScroll: false } }),
+  },
+});
+
+export function ThemeProvider({ children }: { readonly children: ReactNode }) {
+  return (
+    <MantineProvider theme={theme} defaultColorScheme="auto" withCssVariables={false} withGlobalClasses={false}>
+      {children}
+    </MantineProvider>
+  );
+}

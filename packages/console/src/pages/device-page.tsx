@@ -12,6 +12,7 @@ import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
 import { Link } from '../router';
 import { useSession, useSignedIn } from '../session';
+import { DeviceActivity } from './device-activity';
 import { CertificateExpiry } from './devices-page';
 import { StatusBadge } from './users-page';
 
@@ -84,6 +85,7 @@ function DeviceDetail({ device, reload }: { readonly device: DeviceView; readonl
           </button>
         </div>
       )}
+      <DeviceActivity device={device} />
       <ContainmentDialog
         device={device}
         action={pending}

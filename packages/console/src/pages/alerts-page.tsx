@@ -174,7 +174,7 @@ export function AlertsPage() {
         {announcement}
       </p>
       {bulkOutcome !== null && (
-        <Alert color="green" role="status" withCloseButton onClose={() => setBulkOutcome(null)}>
+        <Alert color="green" role="status" withCloseButton closeButtonLabel="Dismiss" onClose={() => setBulkOutcome(null)}>
           {bulkOutcome}
         </Alert>
       )}

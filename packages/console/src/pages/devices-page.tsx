@@ -26,7 +26,7 @@ const SOON_MS = 30 * 24 * 3600 * 1000;
 
 /** A certificate's expiry, flagged when it has passed or is within 30 days. */
 export function CertificateExpiry({ certificate }: { readonly certificate: DeviceView['certificate'] }) {
-  if (certificate === null) return <span className="muted">no certificate</span>;
+  if (certificate === null) return <span>no certificate</span>;
   const left = Date.parse(certificate.notAfter) - Date.now();
   return (
     <span className={left <= 0 ? 'expired' : left <= SOON_MS ? 'expiring' : undefined}>
@@ -124,7 +124,7 @@ export function DevicesPage() {
         )}
       </FilterBar>
       {outcome !== null && (
-        <Alert color={outcome.every((r) => r.outcome === 'ok') ? 'green' : 'yellow'} role="status" withCloseButton onClose={() => setOutcome(null)} title="Done">
+        <Alert color={outcome.every((r) => r.outcome === 'ok') ? 'green' : 'yellow'} role="status" withCloseButton closeButtonLabel="Dismiss" onClose={() => setOutcome(null)} title="Done">
           {outcome.filter((r) => r.outcome === 'ok').length} of {outcome.length} changed.
           {outcome.some((r) => r.outcome !== 'ok') &&
             ` Not changed: ${outcome

@@ -78,7 +78,8 @@ test('ok/console devices: search in the URL survives a reload; sort; page forwar
     // Search: the rows narrow, the URL holds it, a reload shows the same view.
     await page.getByLabel('Search').fill('list-1');
     await page.waitForURL(/q=list-1/);
-    await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 10);
+    await page.getByRole('table', { name: 'Devices' }).getByRole('link', { name: 'LIST-19' }).waitFor();
+    for (let i = 0; i < 50 && (await page.getByRole('table', { name: 'Devices' }).getByRole('link').count()) !== 10; i += 1) await page.waitForTimeout(100);
     assert.deepEqual(await serialsShown(page), SERIALS.slice(10, 20).reverse());
     await page.reload();
     await page.getByRole('table', { name: 'Devices' }).getByRole('link', { name: 'LIST-19' }).waitFor();
@@ -92,7 +93,7 @@ test('ok/console devices: search in the URL survives a reload; sort; page forwar
     const dialog = page.getByRole('dialog', { name: 'Quarantine 2 devices?' });
     await dialog.waitFor();
     assert.deepEqual(await axeSeriousOrCritical(page), [], 'axe with the confirm dialog open');
-    await dialog.getByRole('textbox', { name: 'Reason' }).click();
+    await dialog.getByRole('combobox', { name: 'Reason' }).click();
     await page.getByRole('option', { name: 'Suspicious traffic' }).click();
     await dialog.getByRole('button', { name: 'Quarantine' }).click();
     await page.getByText('2 of 2 changed.').waitFor();

@@ -15,6 +15,20 @@ import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON
 import type {
   CareTeamView,
   WardBoard,
+  BulkAcknowledgeResult,
+  BulkDeviceResult,
+  ClinicalAlertListQuery,
+  ClinicalAlertPage,
+  DeviceCommand,
+  DeviceListQuery,
+  DevicePage,
+  PatientListQuery,
+  SecurityAlertListQuery,
+  SecurityAlertPage,
+  SecurityEventListQuery,
+  SecurityEventPage,
+  UserListQuery,
+  UserPage,
   ClinicalSeverity,
   PatientList,
   AlertRule,
@@ -198,6 +212,19 @@ export class ApiClient {
     return data;
   }
 
+  /** Follows nextCursor to the end (bounded: 50 pages). */
+  private static async allPages<T>(fetchPage: (cursor: string | null) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
+    const out: T[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 50; i += 1) {
+      const page = await fetchPage(cursor);
+      out.push(...page.items);
+      if (page.nextCursor === null) break;
+      cursor = page.nextCursor;
+    }
+    return out;
+  }
+
   private noteServerTime(response: Response): void {
     const date = response.headers.get('date');
     if (date === null) return;
@@ -233,7 +260,10 @@ export class ApiClient {
   setup = (request: SetupRequest) => this.call<unknown>('POST', '/api/v1/setup', request, { sessionRequired: false });
 
   // --- users, roles, training ---
-  users = () => this.call<{ users: UserView[] }>('GET', '/api/v1/users');
+  /** Every user of the organization (all pages), for directories and pickers. */
+  users = async (): Promise<{ users: UserView[] }> => ({ users: await ApiClient.allPages((cursor) => this.usersPage({ limit: 200, ...(cursor ? { cursor } : {}) }).then((p) => ({ items: p.users as UserView[], nextCursor: p.nextCursor }))) });
+  /** One page of users: search, filters, sort. */
+  usersPage = (q: UserListQuery = {}): Promise<UserPage> => ApiClient.data(this.typed.GET('/api/v1/users', { params: { query: q } }));
   inviteUser = (username: string, displayName: string, roles: readonly Role[]) =>
     this.call<InvitedUser>('POST', '/api/v1/users', { username, displayName, roles });
   disableUser = (userId: string) => this.call<unknown>('POST', `/api/v1/users/${id(userId)}/disable`);
@@ -245,7 +275,18 @@ export class ApiClient {
   addTraining = (userId: string, record: Omit<TrainingRecord, 'id'>) => this.call<unknown>('POST', `/api/v1/users/${id(userId)}/training`, record);
 
   // --- patients, care teams, break-glass ---
-  patients = (scope: 'care' | 'all' = 'care'): Promise<PatientList> => ApiClient.data(this.typed.GET('/api/v1/patients', { params: { query: { scope } } }));
+  /** Every patient in scope (all pages), for pickers; the server audits each one disclosed. */
+  patients = async (scope: 'care' | 'all' = 'care'): Promise<PatientList> => {
+    let last: PatientList | null = null;
+    const patients = await ApiClient.allPages(async (cursor) => {
+      last = await this.patientsPage({ scope, limit: 200, ...(cursor ? { cursor } : {}) });
+      return { items: last.patients, nextCursor: last.nextCursor };
+    });
+    const tail = last as PatientList | null;
+    return { patients, nextCursor: null, openAlertsOutsideCare: tail?.openAlertsOutsideCare ?? null };
+  };
+  /** One page of patients: search by name or MRN, sort; only the page is disclosed (and audited). */
+  patientsPage = (q: PatientListQuery = {}): Promise<PatientList> => ApiClient.data(this.typed.GET('/api/v1/patients', { params: { query: q } }));
   /** Patients by name or MRN for pickers (patients:disclosures; the server audits each match). */
   patientLookup = (q: string) => ApiClient.data(this.typed.GET('/api/v1/patients/lookup', { params: { query: { q } } }));
   careTeamView = (patientId: string): Promise<CareTeamView> => ApiClient.data(this.typed.GET('/api/v1/patients/{id}/care-team', { params: { path: { id: patientId } } }));
@@ -260,7 +301,17 @@ export class ApiClient {
     this.call<unknown>('POST', `/api/v1/break-glass/${id(grantId)}/review`, { outcome, note });
 
   // --- devices ---
-  devices = () => this.call<{ devices: DeviceView[] }>('GET', '/api/v1/devices');
+  /** Every device of the organization (all pages), for directories and pickers. */
+  devices = async (): Promise<{ devices: DeviceView[] }> => ({ devices: await ApiClient.allPages((cursor) => this.devicesPage({ limit: 200, ...(cursor ? { cursor } : {}) }).then((p) => ({ items: p.devices as DeviceView[], nextCursor: p.nextCursor }))) });
+  /** One page of devices: search (serial, id, model), filters (model, status, online), sort. */
+  devicesPage = (q: DeviceListQuery = {}): Promise<DevicePage> => ApiClient.data(this.typed.GET('/api/v1/devices', { params: { query: q } }));
+  /** Quarantine or release up to 10 devices, one audited change each (more: DEVICE_BULK_APPROVAL_REQUIRED). */
+  bulkDevices = (action: 'quarantine' | 'release', deviceIds: readonly string[], reason: string): Promise<{ results: BulkDeviceResult[] }> =>
+    ApiClient.data(this.typed.POST('/api/v1/devices/bulk', { body: { action, deviceIds: [...deviceIds], reason } }));
+  deviceCommands = (deviceId: string, limit = 20): Promise<{ commands: DeviceCommand[] }> =>
+    ApiClient.data(this.typed.GET('/api/v1/devices/{id}/commands', { params: { path: { id: deviceId }, query: { limit } } }));
+  deviceCommand = (deviceId: string, commandId: string): Promise<DeviceCommand> =>
+    ApiClient.data(this.typed.GET('/api/v1/devices/{id}/commands/{commandId}', { params: { path: { id: deviceId, commandId } } }));
   device = (deviceId: string) => this.call<DeviceView>('GET', `/api/v1/devices/${id(deviceId)}`);
   createEnrollmentToken = (model: string, expiresInMinutes?: number) =>
     this.call<EnrollmentToken>('POST', '/api/v1/devices/enrollment-tokens', { model, ...(expiresInMinutes !== undefined ? { expiresInMinutes } : {}) });
@@ -288,6 +339,11 @@ export class ApiClient {
   updateAlertRule = (ruleId: string, rule: AlertRuleInput) => this.call<AlertRule>('PUT', `/api/v1/alert-rules/${id(ruleId)}`, rule);
   clinicalAlerts = (filter: { status?: ClinicalAlertStatus; patientId?: string; severity?: ClinicalSeverity } = {}): Promise<{ alerts: ClinicalAlert[]; openOutsideCare: number }> =>
     ApiClient.data(this.typed.GET('/api/v1/clinical-alerts', { params: { query: filter } }));
+  /** One page of clinical alerts: status, severities (comma-separated), patient, sort. */
+  clinicalAlertsPage = (q: ClinicalAlertListQuery = {}): Promise<ClinicalAlertPage> => ApiClient.data(this.typed.GET('/api/v1/clinical-alerts', { params: { query: q } }));
+  /** Acknowledge several alerts: one outcome per alert (each checked and audited on its own). */
+  acknowledgeClinicalAlerts = (ids: readonly string[]): Promise<{ results: BulkAcknowledgeResult[] }> =>
+    ApiClient.data(this.typed.POST('/api/v1/clinical-alerts/acknowledge', { body: { ids: [...ids] } }));
   acknowledgeClinicalAlert = (alertId: string) => this.call<ClinicalAlert>('POST', `/api/v1/clinical-alerts/${id(alertId)}/acknowledge`);
   resolveClinicalAlert = (alertId: string) => this.call<ClinicalAlert>('POST', `/api/v1/clinical-alerts/${id(alertId)}/resolve`);
   readonly clinicalAlertsStreamUrl = '/api/v1/clinical-alerts/stream';
@@ -315,6 +371,8 @@ export class ApiClient {
   // --- security monitoring, delivery, usage (issue 6) ---
   securityEvents = (filter: SecurityEventFilter = {}) => this.call<{ events: SecurityEventView[] }>('GET', `/api/v1/security/events${query({ ...filter })}`);
   securityAlerts = (filter: SecurityAlertFilter = {}) => this.call<{ alerts: SecurityAlert[] }>('GET', `/api/v1/security/alerts${query({ ...filter })}`);
+  securityEventsPage = (q: SecurityEventListQuery = {}): Promise<SecurityEventPage> => ApiClient.data(this.typed.GET('/api/v1/security/events', { params: { query: q } }));
+  securityAlertsPage = (q: SecurityAlertListQuery = {}): Promise<SecurityAlertPage> => ApiClient.data(this.typed.GET('/api/v1/security/alerts', { params: { query: q } }));
   securityAlert = (alertId: string) => this.call<SecurityAlert>('GET', `/api/v1/security/alerts/${id(alertId)}`);
   acknowledgeSecurityAlert = (alertId: string) => this.call<SecurityAlert>('POST', `/api/v1/security/alerts/${id(alertId)}/acknowledge`);
   resolveSecurityAlert = (alertId: string) => this.call<SecurityAlert>('POST', `/api/v1/security/alerts/${id(alertId)}/resolve`);

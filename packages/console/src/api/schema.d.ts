@@ -1525,8 +1525,15 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description The previous page's nextCursor (opaque; valid only with the same sort). */
+                    cursor?: string;
+                    /** @description Rows per page (default 50). */
+                    limit?: number;
                     patientId?: string;
-                    severity?: "low" | "medium" | "high";
+                    /** @description One or more severities, comma-separated. */
+                    severity?: string;
+                    /** @description Sort key, one of: openedAt, severity, status, metric; prefix - for descending. Default: -openedAt. */
+                    sort?: string;
                     status?: "open" | "acknowledged" | "resolved";
                 };
                 header?: never;
@@ -1563,6 +1570,8 @@ export interface paths {
                                 threshold: number;
                                 value: number;
                             }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: string | null;
                             /** @description Open alerts of patients outside the caller’s care (a count only). */
                             openOutsideCare: number;
                         };
@@ -1683,6 +1692,75 @@ export interface paths {
                             status: "open" | "acknowledged" | "resolved";
                             threshold: number;
                             value: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clinical-alerts/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge several open clinical alerts: each under the PHI rule, in its own transaction, audited per alert; one outcome per alert. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ids: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            results: {
+                                alert: {
+                                    acknowledgedAt: string | null;
+                                    acknowledgedBy: string | null;
+                                    acknowledgedByName?: string;
+                                    comparison: "lt" | "le" | "gt" | "ge";
+                                    id: string;
+                                    metric: string;
+                                    openedAt: string;
+                                    patientId: string;
+                                    patientMrn?: string;
+                                    /** @description PHI: the patient’s display name (the list is under the PHI rule; audited). */
+                                    patientName?: string;
+                                    resolvedAt: string | null;
+                                    resolvedBy: string | null;
+                                    resolvedByName?: string;
+                                    ruleId: string;
+                                    severity: "low" | "medium" | "high";
+                                    status: "open" | "acknowledged" | "resolved";
+                                    threshold: number;
+                                    value: number;
+                                } | null;
+                                id: string;
+                                /** @description conflict: not open any more. */
+                                outcome: "acknowledged" | "not-found" | "conflict";
+                            }[];
                         };
                     };
                 };
@@ -2558,10 +2636,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Devices of the organization. */
+        /** Devices of the organization: search, filter, sort and cursor paging. */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The previous page's nextCursor (opaque; valid only with the same sort). */
+                    cursor?: string;
+                    /** @description Rows per page (default 50). */
+                    limit?: number;
+                    model?: string;
+                    /** @description Seen within the last 120 s (true) or not (false). */
+                    online?: "true" | "false";
+                    /** @description Part of the serial, id or model (case-insensitive). */
+                    q?: string;
+                    /** @description Sort key, one of: serial, model, status, lastSeenAt, createdAt, certificateExpiry; prefix - for descending. Default: serial. */
+                    sort?: string;
+                    /** @description One or more statuses, comma-separated. */
+                    status?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2590,6 +2682,8 @@ export interface paths {
                                 status: "pending" | "active" | "quarantined" | "revoked" | "decommissioned";
                                 udi: string | null;
                             }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -2662,7 +2756,49 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** A device's recent commands with their status, newest first. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Default 20. */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            commands: {
+                                ackedAt: string | null;
+                                ackReason: string | null;
+                                args: {
+                                    [key: string]: string | number | boolean;
+                                };
+                                commandId: string;
+                                deliveredAt: string | null;
+                                deviceId: string;
+                                expiresAt: string;
+                                issuedAt: string;
+                                issuedBy: string;
+                                name: string;
+                                /** @description pending: not yet delivered; sent: delivered, no ack; done/failed/rejected: the device’s ack; expired: no ack before expiresAt. */
+                                status: "pending" | "sent" | "done" | "failed" | "rejected" | "expired";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Send a command to a device (MQTT, QoS 1), with a nonce and an expiry. */
         post: {
@@ -2702,6 +2838,61 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}/commands/{commandId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One command's status (an unacknowledged command past its expiry reads as expired). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The commandId that sending answered. */
+                    commandId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ackedAt: string | null;
+                            ackReason: string | null;
+                            args: {
+                                [key: string]: string | number | boolean;
+                            };
+                            commandId: string;
+                            deliveredAt: string | null;
+                            deviceId: string;
+                            expiresAt: string;
+                            issuedAt: string;
+                            issuedBy: string;
+                            name: string;
+                            /** @description pending: not yet delivered; sent: delivered, no ack; done/failed/rejected: the device’s ack; expired: no ack before expiresAt. */
+                            status: "pending" | "sent" | "done" | "failed" | "rejected" | "expired";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3084,6 +3275,72 @@ export interface paths {
                             quarantined: boolean;
                             released: boolean;
                             state: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Quarantine or release several devices (at most 10; more follows the incident two-person rule): one audited change per device, one outcome each. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        action: "quarantine" | "release";
+                        /** @description More than 10 answers 409 DEVICE_BULK_APPROVAL_REQUIRED: request it as an incident containment action (a second person approves). */
+                        deviceIds: string[];
+                        /** @description Coded reason, e.g. key-compromise, lost-device. */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            results: {
+                                device: {
+                                    certificate: {
+                                        notAfter: string;
+                                        serial: string;
+                                    } | null;
+                                    firmwareVersion: string | null;
+                                    groups: string[];
+                                    id: string;
+                                    lastSeenAt: string | null;
+                                    model: string;
+                                    orgId: string;
+                                    serial: string;
+                                    status: "pending" | "active" | "quarantined" | "revoked" | "decommissioned";
+                                    udi: string | null;
+                                } | null;
+                                deviceId: string;
+                                outcome: "ok" | "not-found" | "conflict";
+                            }[];
                         };
                     };
                 };
@@ -5441,8 +5698,18 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description The previous page's nextCursor (opaque; valid only with the same sort). */
+                    cursor?: string;
+                    /** @description Only patients in (true) or outside (false) your care team. */
+                    inCareTeam?: "true" | "false";
+                    /** @description Rows per page (default 50). */
+                    limit?: number;
+                    /** @description Part of the name or MRN (case-insensitive). Only the page returned is disclosed and audited. */
+                    q?: string;
                     /** @description care: your care team and break-glass grants; all: the organization’s directory. */
                     scope?: "care" | "all";
+                    /** @description Sort key, one of: name, mrn; prefix - for descending. Default: name. */
+                    sort?: string;
                 };
                 header?: never;
                 path?: never;
@@ -5457,6 +5724,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: string | null;
                             /** @description Open alerts of patients whose alerts the caller may not read (a count only). */
                             openAlertsOutsideCare: number | null;
                             patients: {
@@ -7053,13 +7322,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Security alerts, most recent first. */
+        /** Security alerts, most recent first: filters, sort and cursor paging. */
         get: {
             parameters: {
                 query?: {
+                    /** @description The previous page's nextCursor (opaque; valid only with the same sort). */
+                    cursor?: string;
                     detector?: string;
+                    /** @description Rows per page (default 50). */
                     limit?: number;
-                    severity?: "low" | "medium" | "high" | "critical";
+                    /** @description One or more severities, comma-separated. */
+                    severity?: string;
+                    /** @description Sort key, one of: lastSeenAt, firstSeenAt, severity, status, count, detector; prefix - for descending. Default: -lastSeenAt. */
+                    sort?: string;
                     status?: "open" | "acknowledged" | "resolved" | "suppressed";
                 };
                 header?: never;
@@ -7102,6 +7377,8 @@ export interface paths {
                                 suppressedReason: string | null;
                                 title: string;
                             }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -7865,9 +8142,16 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description The previous page's nextCursor (opaque; valid only with the same sort). */
+                    cursor?: string;
                     deviceId?: string;
                     from?: string;
+                    /** @description Rows per page (default 50). */
                     limit?: number;
+                    /** @description One or more severities, comma-separated. */
+                    severity?: string;
+                    /** @description Sort key, one of: time, type, severity; prefix - for descending. Default: -time. */
+                    sort?: string;
                     source?: string;
                     to?: string;
                     type?: string;
@@ -7902,6 +8186,8 @@ export interface paths {
                                 type: string;
                                 userId: string | null;
                             }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -8158,10 +8444,23 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Users of the organization. */
+        /** Users of the organization: search, filter (role, status, MFA), sort and cursor paging. */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The previous page's nextCursor (opaque; valid only with the same sort). */
+                    cursor?: string;
+                    /** @description Rows per page (default 50). */
+                    limit?: number;
+                    /** @description Enrolled in MFA (true) or not (false). */
+                    mfa?: "true" | "false";
+                    /** @description Part of the username or display name (case-insensitive). */
+                    q?: string;
+                    role?: "platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service";
+                    /** @description Sort key, one of: username, displayName, status, lastLoginAt; prefix - for descending. Default: username. */
+                    sort?: string;
+                    status?: "active" | "disabled" | "locked";
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -8175,6 +8474,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: string | null;
                             users: {
                                 displayName: string;
                                 id: string;

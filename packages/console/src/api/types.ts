@@ -355,3 +355,19 @@ export type SecurityDashboard = Answer<'/api/v1/dashboard/security', 'get'>;
 export type AdminDashboard = Answer<'/api/v1/dashboard/admin', 'get'>;
 export type DeviceStateCounts = SecurityDashboard['devices'];
 export type AuditVerification = Answer<'/api/v1/audit/verification', 'get'>;
+
+// --- paged lists (kernel/list-page.ts): `sort` is `key` or `-key`, `cursor` the previous nextCursor ---
+export type DeviceListQuery = NonNullable<paths['/api/v1/devices']['get']['parameters']['query']>;
+export type UserListQuery = NonNullable<paths['/api/v1/users']['get']['parameters']['query']>;
+export type PatientListQuery = NonNullable<paths['/api/v1/patients']['get']['parameters']['query']>;
+export type ClinicalAlertListQuery = NonNullable<paths['/api/v1/clinical-alerts']['get']['parameters']['query']>;
+export type SecurityEventListQuery = NonNullable<paths['/api/v1/security/events']['get']['parameters']['query']>;
+export type SecurityAlertListQuery = NonNullable<paths['/api/v1/security/alerts']['get']['parameters']['query']>;
+export type DevicePage = Answer<'/api/v1/devices', 'get'>;
+export type UserPage = Answer<'/api/v1/users', 'get'>;
+export type ClinicalAlertPage = Answer<'/api/v1/clinical-alerts', 'get'>;
+export type SecurityEventPage = Answer<'/api/v1/security/events', 'get'>;
+export type SecurityAlertPage = Answer<'/api/v1/security/alerts', 'get'>;
+export type BulkDeviceResult = Answer<'/api/v1/devices/bulk', 'post'>['results'][number];
+export type BulkAcknowledgeResult = Answer<'/api/v1/clinical-alerts/acknowledge', 'post'>['results'][number];
+export type DeviceCommand = Answer<'/api/v1/devices/{id}/commands', 'get'>['commands'][number];

@@ -83,7 +83,7 @@ export function ConfirmDialog({ opened, onClose, title, children, confirmLabel, 
   };
 
   return (
-    <Modal opened={opened} onClose={close} title={title} centered>
+    <Modal opened={opened} onClose={close} title={title} centered closeButtonProps={{ 'aria-label': 'Close' }}>
       <form
         onSubmit={(event) => {
           event.preventDefault();

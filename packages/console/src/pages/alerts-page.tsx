@@ -1,16 +1,25 @@
 /**
- * The clinical alerts inbox: alerts of the patients the user may see, newest first, filtered by
- * status, kept live by the server's alert stream; acknowledge ("I'm on it") and resolve.
+ * The clinical alerts inbox: alerts of the patients the user may see, server-paged and sorted
+ * (newest first by default), filtered by status, severity and patient with the state in the URL,
+ * kept live by the server's alert stream; acknowledge ("I'm on it") one or a selection, resolve;
+ * an opt-in sound and desktop notification for new high alerts (alert-notifier.tsx).
  *
  * The server filters the list and the stream by the PHI rule; the console shows what it gets.
  */
+import { Alert, Button } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ClinicalAlert, ClinicalAlertStatus, ClinicalSeverity } from '../api/types';
+import type { ClinicalAlert, ClinicalAlertStatus } from '../api/types';
 import { conditionText, isClinicalAlert } from '../clinical';
+import { ConfirmDialog } from '../components/confirm-dialog';
+import { DataTable } from '../components/data-table';
 import { StreamBadge, useEventStream } from '../components/event-stream';
-import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { ErrorNotice, Time } from '../components/feedback';
+import { FilterBar } from '../components/filter-bar';
 import { ResourceProblem } from '../components/resource';
+import { oneOf, useCursorPager, useUrlFilters } from '../components/url-filters';
 import { useAction } from '../components/use-action';
+import { definedOnly, serverSort, usePagedList } from '../components/use-paged-list';
+import { NotifyToggle, useHighAlertNotifier } from './alert-notifier';
 import { Link } from '../router';
 import { useSession } from '../session';
 
@@ -44,53 +53,64 @@ export function SeverityBadge({ severity }: { readonly severity: string }) {
   return <span className={`badge severity-${severity}`}>{severity}</span>;
 }
 
+const STATUSES = ['open', 'acknowledged', 'resolved', 'all'] as const;
+const SEVERITY_FILTERS = ['', 'high', 'medium', 'low', 'high,medium'] as const;
+const SORTS = ['openedAt', 'severity', 'status', 'metric'] as const;
+
 export function AlertsPage() {
   const { api } = useSession();
-  const [filter, setFilter] = useState<ClinicalAlertStatus | 'all'>('open');
-  const [severity, setSeverity] = useState<ClinicalSeverity | ''>('');
-  const [alerts, setAlerts] = useState<readonly ClinicalAlert[] | null>(null);
-  const [outsideCare, setOutsideCare] = useState(0);
+  const filters = useUrlFilters({ status: 'open', severity: '', patient: '', sort: 'openedAt', dir: 'desc', cursor: '' });
+  const v = filters.values;
+  const status = oneOf(v.status, STATUSES, 'open');
+  const severity = oneOf(v.severity, SEVERITY_FILTERS, '');
+  const sort = oneOf(v.sort, SORTS, 'openedAt');
+  const patientId = /^[0-9a-f-]{36}$/.test(v.patient) ? v.patient : '';
   // Names the list brought (live events carry ids only): patient id -> name, user id -> name.
   const names = useRef(new Map<string, string>());
-  const [error, setError] = useState<unknown>(null);
-  const action = useAction();
-
+  const list = usePagedList(
+    () =>
+      api.clinicalAlertsPage(
+        definedOnly({ status: status === 'all' ? undefined : status, severity, patientId, sort: serverSort(sort, v.dir), cursor: v.cursor, limit: 25 }),
+      ),
+    JSON.stringify(v),
+  );
+  const pager = useCursorPager(filters, list.data?.nextCursor);
+  const [rows, setRows] = useState<readonly ClinicalAlert[] | undefined>(undefined);
   useEffect(() => {
-    let cancelled = false;
-    setAlerts(null);
-    api.clinicalAlerts({ ...(filter === 'all' ? {} : { status: filter }), ...(severity === '' ? {} : { severity }) }).then(
-      (r) => {
-        if (cancelled) return;
-        for (const a of r.alerts) remember(names.current, a);
-        setAlerts(r.alerts);
-        setOutsideCare(r.openOutsideCare);
-        setAllowed(true);
-      },
-      (e: unknown) => !cancelled && setError(e),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, filter, severity]);
+    if (list.data === undefined) return;
+    for (const a of list.data.alerts) remember(names.current, a);
+    setRows(list.data.alerts);
+  }, [list.data]);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [confirming, setConfirming] = useState(false);
+  const [bulkOutcome, setBulkOutcome] = useState<string | null>(null);
+  const action = useAction();
+  const notify = useHighAlertNotifier();
 
+  const matches = useCallback(
+    (alert: ClinicalAlert) =>
+      (status === 'all' || alert.status === status) && (severity === '' || severity.split(',').includes(alert.severity)) && (patientId === '' || alert.patientId === patientId),
+    [status, severity, patientId],
+  );
   const upsert = useCallback(
     (alert: ClinicalAlert) =>
-      setAlerts((before) => {
-        if (before === null) return before;
+      setRows((before) => {
+        if (before === undefined) return before;
+        const known = before.some((a) => a.id === alert.id);
         const rest = before.filter((a) => a.id !== alert.id);
-        const shown = (filter === 'all' || alert.status === filter) && (severity === '' || alert.severity === severity);
-        return shown ? [withNames(names.current, alert), ...rest].sort((a, b) => b.openedAt.localeCompare(a.openedAt)) : rest;
+        // A new alert joins the first page only (later pages keep the server's order).
+        if (!matches(alert) || (!known && v.cursor !== '')) return rest;
+        return [withNames(names.current, alert), ...rest].sort((a, b) => b.openedAt.localeCompare(a.openedAt));
       }),
-    [filter, severity],
+    [matches, v.cursor],
   );
-  // The stream opens once the list has loaded (a refused list means a refused stream).
-  const [allowed, setAllowed] = useState(false);
   // What arrived live, said once to screen readers (the table changes silently otherwise).
   const [announcement, setAnnouncement] = useState('');
-  const stream = useEventStream(allowed ? api.clinicalAlertsStreamUrl : null, {
+  const stream = useEventStream(list.data !== undefined ? api.clinicalAlertsStreamUrl : null, {
     alert: (data) => {
       if (!isClinicalAlert(data)) return;
       upsert(data);
+      notify(data);
       setAnnouncement(`Alert ${data.status}: ${names.current.get(data.patientId) ?? 'a patient'}, ${conditionText(data.metric, data.comparison, data.threshold)}, value ${data.value}.`);
     },
   });
@@ -103,7 +123,11 @@ export function AlertsPage() {
     }
   };
 
-  if (error !== null && alerts === null) return <ResourceProblem error={error} />;
+  if (list.error !== null && list.data === undefined) return <ResourceProblem error={list.error} />;
+  const outsideCare = list.data?.openOutsideCare ?? 0;
+  const patientOptions = [...new Map((rows ?? []).filter((a) => a.patientName !== undefined).map((a) => [a.patientId, a.patientName ?? ''])).entries()];
+  if (patientId !== '' && !patientOptions.some(([id]) => id === patientId)) patientOptions.push([patientId, names.current.get(patientId) ?? 'the chosen patient']);
+  const openSelected = (rows ?? []).filter((a) => selected.has(a.id) && a.status === 'open');
   return (
     <section aria-labelledby="alerts-title">
       <div className="page-head">
@@ -112,20 +136,35 @@ export function AlertsPage() {
       </div>
       <div className="tabs" role="group" aria-label="Show alerts">
         {FILTERS.map((f) => (
-          <button key={f.id} type="button" aria-pressed={filter === f.id} onClick={() => setFilter(f.id)}>
+          <button key={f.id} type="button" aria-pressed={status === f.id} onClick={() => filters.set({ status: f.id })}>
             {f.label}
           </button>
         ))}
       </div>
-      <label className="inline-field">
-        Severity
-        <select name="severity" value={severity} onChange={(e) => setSeverity(e.target.value as ClinicalSeverity | '')}>
-          <option value="">any</option>
-          <option value="high">high</option>
-          <option value="medium">medium</option>
-          <option value="low">low</option>
-        </select>
-      </label>
+      <FilterBar
+        filters={filters}
+        label="Filter alerts"
+        fields={[
+          {
+            kind: 'select',
+            key: 'severity',
+            label: 'Severity',
+            options: [
+              { value: '', label: 'Any' },
+              { value: 'high', label: 'High' },
+              { value: 'high,medium', label: 'High and medium' },
+              { value: 'medium', label: 'Medium' },
+              { value: 'low', label: 'Low' },
+            ],
+          },
+          { kind: 'select', key: 'patient', label: 'Patient', options: [{ value: '', label: 'Any patient' }, ...patientOptions.map(([id, name]) => ({ value: id, label: name }))] },
+        ]}
+      >
+        <Button variant="light" disabled={openSelected.length === 0} onClick={() => setConfirming(true)}>
+          Acknowledge selected ({openSelected.length})
+        </Button>
+        <NotifyToggle />
+      </FilterBar>
       {outsideCare > 0 && (
         <p className="notice" data-testid="alerts-outside-care">
           {outsideCare === 1 ? '1 open alert concerns' : `${outsideCare} open alerts concern`} patients outside your care: their care teams see them.
@@ -134,75 +173,95 @@ export function AlertsPage() {
       <p className="visually-hidden" role="status" aria-live="polite">
         {announcement}
       </p>
+      {bulkOutcome !== null && (
+        <Alert color="green" role="status" withCloseButton closeButtonLabel="Dismiss" onClose={() => setBulkOutcome(null)}>
+          {bulkOutcome}
+        </Alert>
+      )}
       <ErrorNotice error={action.error} />
-      {alerts === null ? (
-        <Loading what="alerts" />
-      ) : alerts.length === 0 ? (
-        <p>No {filter === 'all' ? '' : `${filter} `}alerts for the patients in your care.</p>
-      ) : (
-        <table className="table" data-testid="clinical-alerts">
-          <thead>
-            <tr>
-              <th scope="col">Opened</th>
-              <th scope="col">Patient</th>
-              <th scope="col">Condition</th>
-              <th scope="col">Value</th>
-              <th scope="col">Severity</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {alerts.map((alert) => {
-              const who = alert.patientName ?? `patient ${alert.patientId.slice(0, 8)}`;
-              return (
-                <tr key={alert.id}>
-                  <td>
-                    <Time iso={alert.openedAt} />
-                  </td>
-                  <td>
-                    <Link to={`/patients/${encodeURIComponent(alert.patientId)}`}>{who}</Link>
-                  </td>
-                  <td>{conditionText(alert.metric, alert.comparison, alert.threshold)}</td>
-                  <td>{alert.value}</td>
-                  <td>
-                    <SeverityBadge severity={alert.severity} />
-                  </td>
-                  <td>
-                    {alert.status}
-                    {alert.acknowledgedAt !== null && (
-                      <div className="muted small">
-                        ack. <Time iso={alert.acknowledgedAt} />
-                        {alert.acknowledgedBy !== null && ` by ${alert.acknowledgedByName ?? alert.acknowledgedBy.slice(0, 8)}`}
-                      </div>
-                    )}
-                    {alert.resolvedAt !== null && (
-                      <div className="muted small">
-                        resolved <Time iso={alert.resolvedAt} />
-                        {alert.resolvedBy !== null && ` by ${alert.resolvedByName ?? alert.resolvedBy.slice(0, 8)}`}
-                      </div>
-                    )}
-                  </td>
-                  <td className="row-actions">
-                    {alert.status === 'open' && (
-                      <button type="button" disabled={action.busy} onClick={() => void act(alert, 'acknowledge')} aria-label={`Acknowledge the alert for ${who}`}>
+      <div data-testid="clinical-alerts">
+        <DataTable
+          caption="Clinical alerts"
+          rows={rows}
+          rowKey={(a) => a.id}
+          rowLabel={(a) => `the alert for ${a.patientName ?? 'a patient'}, ${conditionText(a.metric, a.comparison, a.threshold)}`}
+          loading={list.loading}
+          error={list.data === undefined ? null : list.error}
+          empty={`No ${status === 'all' ? '' : `${status} `}alerts for the patients in your care.`}
+          sort={{ by: sort, dir: v.dir, onChange: (by, dir) => filters.set({ sort: by, dir }) }}
+          selection={{ selected, onChange: setSelected }}
+          paging={pager}
+          columns={[
+            { key: 'openedAt', header: 'Opened', sortKey: 'openedAt', render: (a) => <Time iso={a.openedAt} /> },
+            {
+              key: 'patient',
+              header: 'Patient',
+              render: (a) => <Link to={`/patients/${encodeURIComponent(a.patientId)}`}>{a.patientName ?? `patient ${a.patientId.slice(0, 8)}`}</Link>,
+            },
+            { key: 'metric', header: 'Condition', sortKey: 'metric', render: (a) => conditionText(a.metric, a.comparison, a.threshold) },
+            { key: 'value', header: 'Value', numeric: true, render: (a) => a.value },
+            { key: 'severity', header: 'Severity', sortKey: 'severity', render: (a) => <SeverityBadge severity={a.severity} /> },
+            { key: 'status', header: 'Status', sortKey: 'status', render: (a) => <AlertStatus alert={a} /> },
+            {
+              key: 'actions',
+              header: <span className="visually-hidden">Actions</span>,
+              label: 'Actions',
+              render: (a) => {
+                const who = a.patientName ?? `patient ${a.patientId.slice(0, 8)}`;
+                return (
+                  <span className="row-actions">
+                    {a.status === 'open' && (
+                      <button type="button" disabled={action.busy} onClick={() => void act(a, 'acknowledge')} aria-label={`Acknowledge the alert for ${who}`}>
                         Acknowledge
                       </button>
                     )}
-                    {alert.status !== 'resolved' && (
-                      <button type="button" disabled={action.busy} onClick={() => void act(alert, 'resolve')} aria-label={`Resolve the alert for ${who}`}>
+                    {a.status !== 'resolved' && (
+                      <button type="button" disabled={action.busy} onClick={() => void act(a, 'resolve')} aria-label={`Resolve the alert for ${who}`}>
                         Resolve
                       </button>
                     )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+                  </span>
+                );
+              },
+            },
+          ]}
+        />
+      </div>
+      <ConfirmDialog
+        opened={confirming}
+        onClose={() => setConfirming(false)}
+        title={`Acknowledge ${openSelected.length} alert${openSelected.length === 1 ? '' : 's'}?`}
+        confirmLabel="Acknowledge"
+        onConfirm={async () => {
+          const answer = await api.acknowledgeClinicalAlerts(openSelected.map((a) => a.id));
+          for (const r of answer.results) if (r.alert !== null) upsert(r.alert);
+          const done = answer.results.filter((r) => r.outcome === 'acknowledged').length;
+          setBulkOutcome(`${done} of ${answer.results.length} acknowledged${done < answer.results.length ? ' (the others were no longer open, or are not yours to see)' : ''}.`);
+          setSelected(new Set());
+        }}
+      >
+        You take them on: each alert records you and the time (audited).
+      </ConfirmDialog>
     </section>
+  );
+}
+
+function AlertStatus({ alert }: { readonly alert: ClinicalAlert }) {
+  return (
+    <>
+      {alert.status}
+      {alert.acknowledgedAt !== null && (
+        <div className="muted small">
+          ack. <Time iso={alert.acknowledgedAt} />
+          {alert.acknowledgedBy !== null && ` by ${alert.acknowledgedByName ?? alert.acknowledgedBy.slice(0, 8)}`}
+        </div>
+      )}
+      {alert.resolvedAt !== null && (
+        <div className="muted small">
+          resolved <Time iso={alert.resolvedAt} />
+          {alert.resolvedBy !== null && ` by ${alert.resolvedByName ?? alert.resolvedBy.slice(0, 8)}`}
+        </div>
+      )}
+    </>
   );
 }

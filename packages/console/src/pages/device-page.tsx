@@ -13,6 +13,7 @@ import { useAction } from '../components/use-action';
 import { Link } from '../router';
 import { useSession, useSignedIn } from '../session';
 import { DeviceEventsPanel } from './device-events-panel';
+import { DeviceActivity } from './device-activity';
 import { CertificateExpiry } from './devices-page';
 import { StatusBadge } from './users-page';
 
@@ -86,6 +87,7 @@ function DeviceDetail({ device, reload }: { readonly device: DeviceView; readonl
         </div>
       )}
       <DeviceEventsPanel deviceId={device.id} />
+      <DeviceActivity device={device} />
       <ContainmentDialog
         device={device}
         action={pending}

@@ -2,31 +2,42 @@
  * Patients of the organization. The list shows the patients in the user's care (their care team)
  * by default; "all patients" shows the others too, whose records open only with break-glass (names
  * are PHI: the server audits the read). Admins see every patient and register new ones here.
+ * Search (name or MRN), sort and paging are the server's; the view's state is in the URL.
  */
 import { useState, type FormEvent } from 'react';
-import type { Sex } from '../api/types';
+import type { PatientSummary, Sex } from '../api/types';
 import { can } from '../capabilities';
+import { DataTable } from '../components/data-table';
 import { Dialog } from '../components/dialog';
-import { ErrorNotice, Loading } from '../components/feedback';
-import { ResourceProblem, useResource } from '../components/resource';
+import { ErrorNotice } from '../components/feedback';
+import { FilterBar } from '../components/filter-bar';
+import { ResourceProblem } from '../components/resource';
+import { oneOf, useCursorPager, useUrlFilters } from '../components/url-filters';
 import { useAction } from '../components/use-action';
+import { definedOnly, serverSort, usePagedList } from '../components/use-paged-list';
 import { Link, navigate } from '../router';
 import { useSession, useSignedIn } from '../session';
+
+const SORTS = ['name', 'mrn'] as const;
 
 export function PatientsPage() {
   const { api } = useSession();
   const session = useSignedIn();
   const admin = can(session.roles, 'patients:manage');
-  const [onlyMine, setOnlyMine] = useState(!admin);
   // "Only patients in my care" asks for the care list; unticked, the organization's directory
   // (names and MRNs, audited), whose other records open only with break-glass.
-  const [list] = useResource(() => api.patients(onlyMine ? 'care' : 'all'), `patients:${onlyMine ? 'care' : 'all'}`);
+  const filters = useUrlFilters({ scope: admin ? 'all' : 'care', q: '', sort: 'name', dir: 'asc', cursor: '' });
+  const v = filters.values;
+  const onlyMine = v.scope !== 'all';
+  const sort = oneOf(v.sort, SORTS, 'name');
+  const list = usePagedList(() => api.patientsPage(definedOnly({ scope: onlyMine ? 'care' : 'all', q: v.q, sort: serverSort(sort, v.dir), cursor: v.cursor, limit: 25 })), JSON.stringify(v));
+  const pager = useCursorPager(filters, list.data?.nextCursor);
   const [creating, setCreating] = useState(false);
-  const shown = list.status === 'ok' ? list.data.patients.filter((p) => !onlyMine || p.inCareTeam || p.openAlerts !== null) : [];
-  const counted = list.status === 'ok' && list.data.openAlertsOutsideCare !== null;
-  const outside = list.status === 'ok' ? (list.data.openAlertsOutsideCare ?? 0) : 0;
+  const shown = list.data?.patients.filter((p) => !onlyMine || p.inCareTeam || p.openAlerts !== null);
+  const counted = list.data !== undefined && list.data.openAlertsOutsideCare !== null;
+  const outside = list.data?.openAlertsOutsideCare ?? 0;
 
-  if (list.status === 'error') return <ResourceProblem error={list.error} />;
+  if (list.error !== null && list.data === undefined) return <ResourceProblem error={list.error} />;
   return (
     <section aria-labelledby="patients-title">
       <div className="page-head">
@@ -37,70 +48,68 @@ export function PatientsPage() {
           </button>
         )}
       </div>
-      <label className="check">
-        <input type="checkbox" name="onlyMine" checked={onlyMine} onChange={(e) => setOnlyMine(e.target.checked)} />
-        Only patients in my care
-      </label>
+      <FilterBar filters={filters} label="Find patients" fields={[{ kind: 'search', key: 'q', label: 'Search', placeholder: 'Name or MRN' }]}>
+        <label className="check">
+          <input type="checkbox" name="onlyMine" checked={onlyMine} onChange={(e) => filters.set({ scope: e.target.checked ? 'care' : 'all' })} />
+          Only patients in my care
+        </label>
+      </FilterBar>
       {counted && outside > 0 && (
         <p className="muted" data-testid="patients-outside-care">
           {outside === 1 ? '1 open clinical alert concerns' : `${outside} open clinical alerts concern`} patients outside your care (their care teams see them).
         </p>
       )}
-      {list.status === 'loading' ? (
-        <Loading what="patients" />
-      ) : shown.length === 0 ? (
-        <p>No patients to show. {onlyMine ? 'You are on no patient’s care team.' : 'No patient is registered yet.'}</p>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">MRN</th>
-              <th scope="col">Your care team</th>
-              {counted && <th scope="col">Open alerts (in your care)</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((patient) => (
-              <tr key={patient.id}>
-                <td>
-                  <Link to={`/patients/${encodeURIComponent(patient.id)}`}>{patient.displayName}</Link>
-                </td>
-                <td>{patient.mrn}</td>
-                <td>
-                  {patient.inCareTeam ? (
-                    'yes'
-                  ) : (
-                    <>
-                      <span className="badge">outside your care</span>{' '}
-                      {!admin && (
-                        <Link to={`/patients/${encodeURIComponent(patient.id)}`} aria-label={`Emergency access to ${patient.displayName}`}>
-                          Emergency access…
-                        </Link>
-                      )}
-                    </>
+      <DataTable
+        caption="Patients"
+        rows={shown}
+        rowKey={(p) => p.id}
+        loading={list.loading}
+        error={list.data === undefined ? null : list.error}
+        empty={v.q !== '' ? 'No patient matches this search.' : `No patients to show. ${onlyMine ? 'You are on no patient’s care team.' : 'No patient is registered yet.'}`}
+        sort={{ by: sort, dir: v.dir, onChange: (by, dir) => filters.set({ sort: by, dir }) }}
+        paging={pager}
+        columns={[
+          { key: 'name', header: 'Name', sortKey: 'name', render: (p) => <Link to={`/patients/${encodeURIComponent(p.id)}`}>{p.displayName}</Link> },
+          { key: 'mrn', header: 'MRN', sortKey: 'mrn', render: (p) => p.mrn },
+          {
+            key: 'care',
+            header: 'Your care team',
+            render: (p) =>
+              p.inCareTeam ? (
+                'yes'
+              ) : (
+                <>
+                  <span className="badge">outside your care</span>{' '}
+                  {!admin && (
+                    <Link to={`/patients/${encodeURIComponent(p.id)}`} aria-label={`Emergency access to ${p.displayName}`}>
+                      Emergency access…
+                    </Link>
                   )}
-                </td>
-                {counted && (
-                  <td>
-                    {patient.openAlerts === null ? (
+                </>
+              ),
+          },
+          ...(counted
+            ? [
+                {
+                  key: 'alerts',
+                  header: 'Open alerts (in your care)',
+                  render: (p: PatientSummary) =>
+                    p.openAlerts === null ? (
                       <span className="muted" title="Alerts of patients outside your care are shown to their care team">
                         —<span className="visually-hidden"> (not in your care)</span>
                       </span>
-                    ) : patient.openAlerts > 0 ? (
-                      <Link to="/alerts" className="expired" aria-label={`${patient.openAlerts} open alerts for ${patient.displayName}`}>
-                        {patient.openAlerts} {patient.highestSeverity !== null && <span className={`badge severity-${patient.highestSeverity}`}>{patient.highestSeverity}</span>}
+                    ) : p.openAlerts > 0 ? (
+                      <Link to={`/alerts?patient=${encodeURIComponent(p.id)}`} className="expired" aria-label={`${p.openAlerts} open alerts for ${p.displayName}`}>
+                        {p.openAlerts} {p.highestSeverity !== null && <span className={`badge severity-${p.highestSeverity}`}>{p.highestSeverity}</span>}
                       </Link>
                     ) : (
                       <span className="muted">0</span>
-                    )}
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+                    ),
+                },
+              ]
+            : []),
+        ]}
+      />
       <CreatePatientDialog open={creating} onClose={() => setCreating(false)} />
     </section>
   );

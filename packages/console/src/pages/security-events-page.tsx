@@ -1,14 +1,17 @@
 /**
  * The security event stream (security officer, org admin): every typed event from identity,
  * access, devices, ingest, audit and configuration, filtered by type, user, device, source
- * address and time. Events carry no PHI (the server's rule); they are shown as stored.
+ * address and time, sorted and paged by the server; the applied filter is in the URL. Events
+ * carry no PHI (the server's rule); they are shown as stored.
  */
-import { useState, type FormEvent } from 'react';
-import type { SecurityEventFilter } from '../api/types';
+import { useEffect, useState, type FormEvent } from 'react';
+import { DataTable } from '../components/data-table';
 import { nameOr, useDirectory } from '../components/directory';
-import { Loading, Time } from '../components/feedback';
+import { Time } from '../components/feedback';
 import { Picker } from '../components/picker';
-import { ResourceProblem, useResource } from '../components/resource';
+import { ResourceProblem } from '../components/resource';
+import { oneOf, useCursorPager, useUrlFilters } from '../components/url-filters';
+import { definedOnly, serverSort, usePagedList } from '../components/use-paged-list';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { SeverityBadge } from './alerts-page';
@@ -17,26 +20,46 @@ const FIELDS = ['type', 'userId', 'deviceId', 'source'] as const;
 type Field = (typeof FIELDS)[number];
 const LABELS: Record<Field, string> = { type: 'Type', userId: 'User', deviceId: 'Device (serial)', source: 'Source address' };
 
-/** The filter in the page's query string (links from an alert's evidence set it). */
-function initialFilter(): Record<Field, string> {
-  const search = new URLSearchParams(window.location.search);
-  return { type: search.get('type') ?? '', userId: search.get('userId') ?? '', deviceId: search.get('deviceId') ?? '', source: search.get('source') ?? '' };
-}
+const SORTS = ['time', 'type', 'severity'] as const;
+const HOURS = ['1', '24', '168', '720'] as const;
 
 export function SecurityEventsPage() {
   const { api } = useSession();
   const directory = useDirectory();
-  const [fields, setFields] = useState(initialFilter);
-  const [hours, setHours] = useState('24');
-  const [applied, setApplied] = useState<SecurityEventFilter>(() => filterOf(initialFilter(), '24'));
-  const [events] = useResource(() => api.securityEvents(applied).then((r) => r.events), `security-events:${JSON.stringify(applied)}`);
+  // The applied filter lives in the URL (links from an alert's evidence set it; a view can be shared).
+  const filters = useUrlFilters({ type: '', userId: '', deviceId: '', source: '', hours: '24', sort: 'time', dir: 'desc', cursor: '' });
+  const v = filters.values;
+  const [fields, setFields] = useState<Record<Field, string>>({ type: v.type, userId: v.userId, deviceId: v.deviceId, source: v.source });
+  const [hours, setHours] = useState<string>(oneOf(v.hours, HOURS, '24'));
+  // Back, a link or Clear: the form shows what the URL says.
+  useEffect(() => {
+    setFields({ type: v.type, userId: v.userId, deviceId: v.deviceId, source: v.source });
+    setHours(oneOf(v.hours, HOURS, '24'));
+  }, [v.type, v.userId, v.deviceId, v.source, v.hours]);
+  const sort = oneOf(v.sort, SORTS, 'time');
+  const list = usePagedList(() => {
+    const h = Number.parseInt(oneOf(v.hours, HOURS, '24'), 10);
+    return api.securityEventsPage(
+      definedOnly({
+        type: v.type.trim(),
+        userId: v.userId.trim(),
+        deviceId: v.deviceId.trim(),
+        source: v.source.trim(),
+        from: new Date(Date.now() - h * 3_600_000).toISOString(),
+        sort: serverSort(sort, v.dir),
+        cursor: v.cursor,
+        limit: 50,
+      }),
+    );
+  }, JSON.stringify(v));
+  const pager = useCursorPager(filters, list.data?.nextCursor);
 
   const apply = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    setApplied(filterOf(fields, hours));
+    filters.set({ ...fields, hours });
   };
 
-  if (events.status === 'error') return <ResourceProblem error={events.error} />;
+  if (list.error !== null && list.data === undefined) return <ResourceProblem error={list.error} />;
   return (
     <section aria-labelledby="security-events-title">
       <div className="page-head">
@@ -71,55 +94,35 @@ export function SecurityEventsPage() {
           </select>
         </label>
         <button type="submit">Filter</button>
+        {filters.active && (
+          <button type="button" onClick={filters.reset}>
+            Clear filters
+          </button>
+        )}
       </form>
-      {events.status === 'loading' ? (
-        <Loading what="security events" />
-      ) : events.data.length === 0 ? (
-        <p>No security events match.</p>
-      ) : (
-        <table className="table small" data-testid="security-events">
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Type</th>
-              <th scope="col">Severity</th>
-              <th scope="col">Reason</th>
-              <th scope="col">User</th>
-              <th scope="col">Device</th>
-              <th scope="col">Source</th>
-              <th scope="col">Request</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.data.map((e) => (
-              <tr key={e.id} id={`event-${e.id}`}>
-                <td>
-                  <Time iso={e.time} />
-                </td>
-                <td>
-                  <code>{e.type}</code>
-                </td>
-                <td>
-                  <SeverityBadge severity={e.severity} />
-                </td>
-                <td>{e.reason ?? ''}</td>
-                <td>{nameOr(directory.users, e.userId)}</td>
-                <td>{nameOr(directory.devices, e.deviceId)}</td>
-                <td>{e.source ?? ''}</td>
-                <td className="muted">{e.requestId ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <div data-testid="security-events">
+        <DataTable
+          caption="Security events"
+          rows={list.data?.events}
+          rowKey={(e) => e.id}
+          loading={list.loading}
+          error={list.data === undefined ? null : list.error}
+          empty="No security events match."
+          sort={{ by: sort, dir: v.dir, onChange: (by, dir) => filters.set({ sort: by, dir }) }}
+          paging={pager}
+          minWidth="56rem"
+          columns={[
+            { key: 'time', header: 'Time', sortKey: 'time', render: (e) => <Time iso={e.time} /> },
+            { key: 'type', header: 'Type', sortKey: 'type', render: (e) => <code>{e.type}</code> },
+            { key: 'severity', header: 'Severity', sortKey: 'severity', render: (e) => <SeverityBadge severity={e.severity} /> },
+            { key: 'reason', header: 'Reason', render: (e) => e.reason },
+            { key: 'user', header: 'User', render: (e) => nameOr(directory.users, e.userId) },
+            { key: 'device', header: 'Device', render: (e) => nameOr(directory.devices, e.deviceId) },
+            { key: 'source', header: 'Source', render: (e) => e.source ?? '' },
+            { key: 'request', header: 'Request', render: (e) => <span className="muted">{e.requestId ?? ''}</span> },
+          ]}
+        />
+      </div>
     </section>
   );
-}
-
-function filterOf(fields: Record<Field, string>, hours: string): SecurityEventFilter {
-  const filter: Record<string, string | number> = { limit: 500 };
-  for (const field of FIELDS) if (fields[field].trim() !== '') filter[field] = fields[field].trim();
-  const h = Number.parseInt(hours, 10);
-  if (Number.isFinite(h)) filter['from'] = new Date(Date.now() - h * 3_600_000).toISOString();
-  return filter as SecurityEventFilter;
 }

@@ -1,10 +1,18 @@
-/** Users of the organization: the list, and inviting a user (whose one-time password is shown once). */
+/**
+ * Users of the organization: the list (search, role, status and MFA filters, sort and paging by
+ * the server, the view's state in the URL), and inviting a user (whose one-time password is shown
+ * once).
+ */
 import { useState, type FormEvent } from 'react';
 import type { InvitedUser, Role, UserView } from '../api/types';
 import { can } from '../capabilities';
 import { Dialog } from '../components/dialog';
-import { ErrorNotice, Loading, Time } from '../components/feedback';
-import { ResourceProblem, useResource } from '../components/resource';
+import { DataTable } from '../components/data-table';
+import { ErrorNotice, Time } from '../components/feedback';
+import { FilterBar } from '../components/filter-bar';
+import { ResourceProblem } from '../components/resource';
+import { oneOf, useCursorPager, useUrlFilters } from '../components/url-filters';
+import { definedOnly, serverSort, usePagedList } from '../components/use-paged-list';
 import { ROLE_LABELS, RolePicker } from '../components/role-picker';
 import { SecretValue } from '../components/secret-value';
 import { useAction } from '../components/use-action';
@@ -15,13 +23,22 @@ export function StatusBadge({ status }: { readonly status: string }) {
   return <span className={`badge badge-${status}`}>{status}</span>;
 }
 
+const SORTS = ['username', 'displayName', 'status', 'lastLoginAt'] as const;
+
 export function UsersPage() {
   const { api } = useSession();
   const session = useSignedIn();
-  const [users, reload] = useResource(() => api.users().then((r) => r.users), 'users');
+  const filters = useUrlFilters({ q: '', role: '', status: '', mfa: '', sort: 'username', dir: 'asc', cursor: '' });
+  const v = filters.values;
+  const sort = oneOf(v.sort, SORTS, 'username');
+  const role = v.role === '' ? undefined : oneOf(v.role, Object.keys(ROLE_LABELS) as Role[], 'clinician');
+  const status = v.status === '' ? undefined : oneOf(v.status, ['active', 'disabled', 'locked'] as const, 'active');
+  const mfa = v.mfa === 'true' || v.mfa === 'false' ? v.mfa : undefined;
+  const list = usePagedList(() => api.usersPage(definedOnly({ q: v.q, role, status, mfa, sort: serverSort(sort, v.dir), cursor: v.cursor, limit: 25 })), JSON.stringify(v));
+  const pager = useCursorPager(filters, list.data?.nextCursor);
   const [inviting, setInviting] = useState(false);
 
-  if (users.status === 'error') return <ResourceProblem error={users.error} />;
+  if (list.error !== null && list.data === undefined) return <ResourceProblem error={list.error} />;
   return (
     <section aria-labelledby="users-title">
       <div className="page-head">
@@ -32,52 +49,42 @@ export function UsersPage() {
           </button>
         )}
       </div>
-      {users.status === 'loading' ? <Loading what="users" /> : <UserTable users={users.data} />}
+      <FilterBar
+        filters={filters}
+        label="Filter users"
+        fields={[
+          { kind: 'search', key: 'q', label: 'Search', placeholder: 'Username or name' },
+          { kind: 'select', key: 'role', label: 'Role', options: [{ value: '', label: 'Any' }, ...Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label }))] },
+          { kind: 'select', key: 'status', label: 'Status', options: [{ value: '', label: 'Any' }, { value: 'active', label: 'Active' }, { value: 'disabled', label: 'Disabled' }, { value: 'locked', label: 'Locked' }] },
+          { kind: 'select', key: 'mfa', label: 'MFA', options: [{ value: '', label: 'Any' }, { value: 'true', label: 'Enrolled' }, { value: 'false', label: 'Not enrolled' }] },
+        ]}
+      />
+      <DataTable
+        caption="Users of the organization"
+        rows={list.data?.users as readonly UserView[] | undefined}
+        rowKey={(u) => u.id}
+        loading={list.loading}
+        error={list.data === undefined ? null : list.error}
+        empty={filters.active ? 'No user matches these filters.' : 'No users yet.'}
+        sort={{ by: sort, dir: v.dir, onChange: (by, dir) => filters.set({ sort: by, dir }) }}
+        paging={pager}
+        columns={[
+          { key: 'username', header: 'Username', sortKey: 'username', render: (u) => <Link to={`/users/${encodeURIComponent(u.id)}`}>{u.username}</Link> },
+          { key: 'displayName', header: 'Name', sortKey: 'displayName', render: (u) => u.displayName },
+          { key: 'roles', header: 'Roles', render: (u) => u.roles.map((r) => ROLE_LABELS[r] ?? r).join(', ') },
+          { key: 'status', header: 'Status', sortKey: 'status', render: (u) => <StatusBadge status={u.status} /> },
+          { key: 'mfa', header: 'MFA', render: (u) => (u.mfaEnrolled ? 'enrolled' : <span className="muted">none</span>) },
+          { key: 'lastLoginAt', header: 'Last sign-in', sortKey: 'lastLoginAt', render: (u) => <Time iso={u.lastLoginAt} /> },
+        ]}
+      />
       <InviteDialog
         open={inviting}
         onClose={() => {
           setInviting(false);
-          reload();
+          list.reload();
         }}
       />
     </section>
-  );
-}
-
-function UserTable({ users }: { readonly users: readonly UserView[] }) {
-  if (users.length === 0) return <p>No users yet.</p>;
-  return (
-    <table className="table">
-      <caption className="visually-hidden">Users of the organization</caption>
-      <thead>
-        <tr>
-          <th scope="col">Username</th>
-          <th scope="col">Name</th>
-          <th scope="col">Roles</th>
-          <th scope="col">Status</th>
-          <th scope="col">MFA</th>
-          <th scope="col">Last sign-in</th>
-        </tr>
-      </thead>
-      <tbody>
-        {users.map((user) => (
-          <tr key={user.id}>
-            <td>
-              <Link to={`/users/${encodeURIComponent(user.id)}`}>{user.username}</Link>
-            </td>
-            <td>{user.displayName}</td>
-            <td>{user.roles.map((role) => ROLE_LABELS[role] ?? role).join(', ')}</td>
-            <td>
-              <StatusBadge status={user.status} />
-            </td>
-            <td>{user.mfaEnrolled ? 'enrolled' : <span className="muted">none</span>}</td>
-            <td>
-              <Time iso={user.lastLoginAt} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
 

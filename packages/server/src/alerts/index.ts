@@ -8,7 +8,10 @@
 export {
   ClinicalAlertService,
   MAX_ALERTS_LISTED,
+  MAX_BULK_ACKNOWLEDGE,
   MAX_RULES_PER_ORG,
+  type BulkOutcome,
+  type ClinicalAlertFilter,
   type ClinicalAlertServiceDeps,
   type OpenAlertSummary,
 } from './clinical/service.js';
@@ -29,6 +32,7 @@ export {
   type Firing,
   type RuleInput,
 } from './clinical/model.js';
+export { ALERT_SORT, ALERT_SORT_KEYS, SEVERITY_RANK, alertPosition, type AlertSortKey } from './clinical/alert-list.js';
 export { InProcessClinicalEventBus, type ClinicalEventBus, type ClinicalLiveEvent } from './clinical/live-events.js';
 export type { AlertRuleStore, ClinicalAlertStore, ClinicalAlertScope } from './clinical/store.js';
 // delivery/ takes the security alert types from security/ structurally; they are exported once, from there.

@@ -31,6 +31,8 @@ export {
   type DeviceView,
   type EnrollmentToken,
 } from './model.js';
+export { BULK_DEVICE_ACTIONS, bulkChangeStatus, type BulkDeviceAction, type BulkDeviceOutcome } from './bulk-status.js';
+export { DEVICE_SORT, DEVICE_SORT_KEYS, ONLINE_WINDOW_MS, devicePosition, type DeviceListFilter, type DeviceSortKey } from './device-list.js';
 export type { DeviceStore, EnrollmentTokenStore, DeviceCertificateStore, DeviceCertificateRow, RevokedCertificate } from './store.js';
 export type { DeviceCertificateAuthority, IssuedDeviceCertificate } from './ca-port.js';
 export {

@@ -17,7 +17,21 @@
 import { createHash } from 'node:crypto';
 import { decide, type Permission } from '../access/index.js';
 import type { AuditWriter } from '../audit/index.js';
-import { AppError, newId, newToken, principalOrg, type Clock, type RequestContext, type SecurityEventSink, type UnitOfWork } from '../kernel/index.js';
+import {
+  AppError,
+  newId,
+  newToken,
+  parseListPage,
+  principalOrg,
+  toPaged,
+  type Clock,
+  type ListPageInput,
+  type Paged,
+  type RequestContext,
+  type SecurityEventSink,
+  type UnitOfWork,
+} from '../kernel/index.js';
+import { DEVICE_SORT, devicePosition, ONLINE_WINDOW_MS, type DeviceListFilter } from './device-list.js';
 import type { DeviceAccessNotifier } from './access-notifier.js';
 import type { DeviceAuthenticator } from './authenticator.js';
 import type { DeviceCertificateAuthority } from './ca-port.js';
@@ -241,6 +255,17 @@ export class DeviceService {
     this.#authorize(ctx, 'devices:read', orgId);
     const devices = await this.#o.uow.run((s) => s.devices.list(orgId));
     return devices.map(toDeviceView);
+  }
+
+  /** One page of the registry: search, filters and sort (device-list.ts). */
+  async page(ctx: RequestContext, filter: DeviceListFilter, input: ListPageInput & { readonly orgId?: string | undefined }): Promise<Paged<DeviceView>> {
+    const orgId = this.#orgOf(ctx, input.orgId);
+    this.#authorize(ctx, 'devices:read', orgId);
+    const page = parseListPage(DEVICE_SORT, input);
+    const onlineSince = new Date(this.#o.clock.now().getTime() - ONLINE_WINDOW_MS).toISOString();
+    const rows = await this.#o.uow.run((s) => s.devices.page(orgId, { ...filter, onlineSince }, page));
+    const paged = toPaged(rows, page, devicePosition);
+    return { items: paged.items.map(toDeviceView), nextCursor: paged.nextCursor };
   }
 
   async get(ctx: RequestContext, target: DeviceTarget): Promise<DeviceView> {

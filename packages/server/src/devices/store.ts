@@ -7,6 +7,8 @@
  * MUST: `consume` is one conditional UPDATE, so a token is consumed at most once even when two
  *       enrolments race (the second sees consumed_at set and updates nothing).
  */
+import type { ListPage } from '../kernel/index.js';
+import type { DeviceListFilter, DeviceSortKey } from './device-list.js';
 import type { Device, DeviceCertificateRef, DeviceStatus, EnrollmentToken } from './model.js';
 
 export interface DeviceStore {
@@ -14,6 +16,8 @@ export interface DeviceStore {
   insert(device: Device): Promise<void>;
   find(orgId: string, id: string): Promise<Device | undefined>;
   list(orgId: string, options?: { readonly limit?: number }): Promise<Device[]>;
+  /** One page of the organization's devices in (sort, id) order after the cursor: up to `page.limit + 1` rows. */
+  page(orgId: string, filter: DeviceListFilter, page: ListPage<DeviceSortKey>): Promise<Device[]>;
   /** A device of this model and serial in the organization whose status is pending, active or quarantined. */
   findLive(orgId: string, model: string, serial: string): Promise<Device | undefined>;
   /** Moves the status if it is one of `from`; false (nothing written) otherwise. */

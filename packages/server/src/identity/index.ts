@@ -36,6 +36,7 @@ export {
   type SessionView,
   type UserView,
 } from './identity-service.js';
+export { USER_SORT, USER_SORT_KEYS, pageUsers, userPosition, type UserListFilter, type UserSortKey } from './user-list.js';
 export { PasswordHasher, OWASP_ARGON2ID, type Argon2Parameters } from './password-hasher.js';
 export { CommonPasswords } from './common-passwords.js';
 export { passwordPolicy, checkPassword, codePointLength, usernameKey, isValidUsername, passwordExpiresAt, type PasswordPolicy, type PasswordPreset } from './password-policy.js';

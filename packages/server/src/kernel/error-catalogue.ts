@@ -23,6 +23,9 @@ export const ERROR_CATALOGUE = {
   NOT_READY: { status: 503, message: 'The service is not ready.' },
   UNAUTHENTICATED: { status: 401, message: 'Authentication is required.' },
   FORBIDDEN: { status: 403, message: 'Not allowed.' },
+  // lists (kernel/list-page.ts): search, sort and cursor paging
+  LIST_CURSOR_INVALID: { status: 400, message: 'The paging cursor is not valid for this list and sort; start again from the first page.' },
+  LIST_SORT_INVALID: { status: 400, message: 'This list cannot be sorted by that key.' },
   // config
   CONFIG_PORT_IN_USE: { status: 500, message: 'A port the server needs is already in use.' },
   CONFIG_INVALID: { status: 500, message: 'The configuration is not valid.' },
@@ -114,6 +117,7 @@ export const ERROR_CATALOGUE = {
   DEVICE_CERTIFICATE_REFUSED: { status: 401, message: 'The device certificate is not accepted.' },
   DEVICE_STATUS_CONFLICT: { status: 409, message: 'The device is not in a state that allows this.' },
   DEVICE_SERIAL_IN_USE: { status: 409, message: 'A device of this model with this serial number is already enrolled.' },
+  DEVICE_BULK_APPROVAL_REQUIRED: { status: 409, message: 'A change to this many devices at once needs a second person: request it as an incident containment action.' },
   CA_CSR_INVALID: { status: 400, message: 'The certificate signing request is not valid.' },
   CA_CSR_KEY_REFUSED: { status: 400, message: 'The key type or size of the certificate signing request is not accepted.' },
   CA_CSR_SIGNATURE_INVALID: { status: 400, message: 'The signature of the certificate signing request does not verify.' },
@@ -126,6 +130,7 @@ export const ERROR_CATALOGUE = {
   TELEMETRY_INGEST_UNAVAILABLE: { status: 503, message: 'Telemetry could not be stored; retry later.' },
   TELEMETRY_COMMAND_DEVICE_NOT_FOUND: { status: 404, message: 'Not found.' },
   TELEMETRY_COMMAND_INVALID: { status: 400, message: 'The command is not valid.' },
+  TELEMETRY_COMMAND_NOT_FOUND: { status: 404, message: 'Not found.' },
   MQTT_BROKER_START_FAILED: { status: 500, message: 'The MQTT listener could not start.' },
 
   // CA / TLS

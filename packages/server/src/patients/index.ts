@@ -40,6 +40,7 @@ export {
 } from './model.js';
 export { PhiSealing, MRN_INDEX_DOMAIN, BREAK_GLASS_REASON_DOMAIN } from './phi-sealing.js';
 export { PatientLabels, MAX_LABELS, type PatientLabel, type CareTeamView } from './patient-labels.js';
+export { PATIENT_SORT, PATIENT_SORT_KEYS, patientPosition, selectPatientPage, type PatientListSearch, type PatientSortKey } from './patient-list.js';
 export { PatientService, MAX_PATIENT_LIST, MAX_CARE_TEAM, type PhiReadGrant, type PatientRecord, type PatientSummary, type PatientServiceDeps } from './patient-service.js';
 export {
   BreakGlassService,

@@ -11,7 +11,19 @@
  */
 import type { Permission } from '../access/index.js';
 import type { AuditWriter } from '../audit/index.js';
-import { AppError, isId, newId, type Clock, type ErrorCode, type Principal, type RequestContext, type UnitOfWork } from '../kernel/index.js';
+import {
+  AppError,
+  isId,
+  newId,
+  parseListPage,
+  type Clock,
+  type ErrorCode,
+  type ListPageInput,
+  type Paged,
+  type Principal,
+  type RequestContext,
+  type UnitOfWork,
+} from '../kernel/index.js';
 import { actingOrg, actingUser, allows, requirePermission, type UserPrincipal } from './acting-principal.js';
 import {
   CARE_TEAM_ROLES,
@@ -30,6 +42,7 @@ import {
   type PhiBasis,
   type PhiDecision,
 } from './model.js';
+import { PATIENT_SORT, selectPatientPage, type PatientListSearch } from './patient-list.js';
 import type { PhiSealing } from './phi-sealing.js';
 import type { PatientScope, UserDirectory } from './store.js';
 
@@ -130,11 +143,21 @@ export class PatientService {
    * break-glass. Names are PHI: the list needs current training, and each patient shown is audited.
    */
   async list(ctx: RequestContext, options: { readonly scope?: 'care' | 'all' } = {}): Promise<PatientSummary[]> {
+    return (await this.#list(ctx, options, (all) => ({ items: all, nextCursor: null }))).items;
+  }
+
+  /** One page of the list: search by name or MRN, sort (patient-list.ts); only the page is disclosed and audited. */
+  page(ctx: RequestContext, options: { readonly scope?: 'care' | 'all' | undefined } & PatientListSearch, input: ListPageInput): Promise<Paged<PatientSummary>> {
+    const page = parseListPage(PATIENT_SORT, input);
+    return this.#list(ctx, options.scope === undefined ? {} : { scope: options.scope }, (all) => selectPatientPage(all, options, page));
+  }
+
+  async #list(ctx: RequestContext, options: { readonly scope?: 'care' | 'all' }, select: (all: PatientSummary[]) => Paged<PatientSummary>): Promise<Paged<PatientSummary>> {
     const user = actingUser(ctx);
     requirePermission(ctx, 'patients:read');
     const directory = options.scope === 'all' || allows(ctx, 'patients:care-team', user.orgId);
     return settle(
-      this.deps.uow.run(async (s): Promise<Outcome<PatientSummary[]>> => {
+      this.deps.uow.run(async (s): Promise<Outcome<Paged<PatientSummary>>> => {
         const now = this.deps.clock.now();
         const listTarget = { type: 'patient_list', id: user.orgId };
         if (!hasCurrentHipaaTraining(await s.training.listForUser(user.orgId, user.id), now)) {
@@ -146,19 +169,22 @@ export class PatientService {
         const rows = directory
           ? await s.patients.list(user.orgId, { limit: MAX_PATIENT_LIST })
           : await s.patients.list(user.orgId, { ids: [...new Set([...careIds, ...grantIds])], limit: MAX_PATIENT_LIST });
-        const out: PatientSummary[] = [];
-        for (const row of rows) {
-          const basis: PhiBasis = careIds.has(row.id) ? 'care-team' : grantIds.has(row.id) ? 'break-glass' : 'directory';
+        const opened: PatientSummary[] = rows.map((row) => {
           const d = this.deps.sealing.openFields(row.orgId, row.id, row.sealed, SUMMARY_FIELDS);
+          return { id: row.id, mrn: d.mrn, displayName: displayName(d), inCareTeam: careIds.has(row.id) };
+        });
+        const selected = select(opened);
+        const out = selected.items;
+        for (const row of out) {
+          const basis: PhiBasis = careIds.has(row.id) ? 'care-team' : grantIds.has(row.id) ? 'break-glass' : 'directory';
           await s.audit.record(ctx, {
             action: 'patients.record.list',
             target: { type: 'patient', id: row.id },
             outcome: 'success',
             reason: basis,
-            orgId: row.orgId,
+            orgId: user.orgId,
             details: { fields: SUMMARY_LIST, basis },
           });
-          out.push({ id: row.id, mrn: d.mrn, displayName: displayName(d), inCareTeam: careIds.has(row.id) });
         }
         await s.audit.record(ctx, {
           action: 'patients.list.read',
@@ -168,7 +194,7 @@ export class PatientService {
           orgId: user.orgId,
           details: { count: out.length },
         });
-        return { ok: out };
+        return { ok: selected };
       }),
     );
   }

@@ -5,6 +5,8 @@
  * MUST: only a principal holding 'devices:command' in the device's organization may send; a
  *       device of another organization answers 404 (TELEMETRY_COMMAND_DEVICE_NOT_FOUND).
  * MUST: every command, delivery and ack is audited in the transaction that records it.
+ * MUST: a command's status is read with devices:read in the device's organization; a command of
+ *       another device or organization is not found (404).
  * MUST: an ack counts only from the device the command was addressed to, with the command's
  *       nonce, once; an ack after expiry is recorded as 'expired'. The SDK refuses replayed nonces.
  */
@@ -12,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { CommandAck, CommandEnvelope } from '@vigil/protocol';
 import { decide } from '../access/index.js';
 import type { AuditWriter } from '../audit/index.js';
-import { AppError, newId, principalOrg, type Clock, type RequestContext, type SecurityEventSink, type UnitOfWork } from '../kernel/index.js';
+import { AppError, isId, newId, principalOrg, type Clock, type RequestContext, type SecurityEventSink, type UnitOfWork } from '../kernel/index.js';
 import type { CommandStatus, DeviceCommandRow, DeviceCommandStore } from './store.js';
 
 export interface CommandScope {
@@ -58,6 +60,8 @@ export type AckListener = (ack: AcknowledgedCommand) => Promise<void>;
 
 export const COMMAND_NAME_RE = /^[a-z][a-z0-9_.-]{0,63}$/;
 export const MAX_COMMAND_TTL_SECONDS = 7 * 24 * 3600;
+/** Most commands one history read returns. */
+export const MAX_COMMANDS_LISTED = 100;
 const ACK_STATUSES = new Set(['done', 'failed', 'rejected']);
 
 export class CommandService {
@@ -177,7 +181,36 @@ export class CommandService {
   /** A command as it stands now: one not acknowledged before its expiry reads as 'expired'. */
   async find(orgId: string, commandId: string): Promise<DeviceCommandRow | undefined> {
     const row = await this.uow.run((s) => s.commands.find(orgId, commandId));
-    if (!row) return undefined;
+    return row ? this.asNow(row) : undefined;
+  }
+
+  /** A device's recent commands with their status, newest first (devices:read in its organization). */
+  async history(ctx: RequestContext, deviceId: string, limit: number): Promise<DeviceCommandRow[]> {
+    const orgId = await this.readableDevice(ctx, deviceId);
+    const rows = await this.uow.run((s) => s.commands.listForDevice(orgId, deviceId, Math.min(Math.max(limit, 1), MAX_COMMANDS_LISTED)));
+    return rows.map((r) => this.asNow(r));
+  }
+
+  /** One command of a device, as it stands now; another device's or organization's is not found. */
+  async status(ctx: RequestContext, deviceId: string, commandId: string): Promise<DeviceCommandRow> {
+    const orgId = await this.readableDevice(ctx, deviceId);
+    if (!isId(commandId)) throw new AppError('TELEMETRY_COMMAND_NOT_FOUND');
+    const row = await this.uow.run((s) => s.commands.find(orgId, commandId));
+    if (!row || row.deviceId !== deviceId) throw new AppError('TELEMETRY_COMMAND_NOT_FOUND');
+    return this.asNow(row);
+  }
+
+  private async readableDevice(ctx: RequestContext, deviceId: string): Promise<string> {
+    const orgId = principalOrg(ctx.principal);
+    if (orgId === null) throw new AppError('FORBIDDEN', { detail: 'commands are read within an organization' });
+    const decision = decide(ctx.principal, 'devices:read', { orgId });
+    if (!decision.allow) throw new AppError(decision.deny === 'not-found' ? 'TELEMETRY_COMMAND_DEVICE_NOT_FOUND' : 'FORBIDDEN', { detail: decision.reason });
+    const device = await this.directory.find(orgId, deviceId);
+    if (!device || device.orgId !== orgId) throw new AppError('TELEMETRY_COMMAND_DEVICE_NOT_FOUND', { detail: 'no such device in this organization' });
+    return orgId;
+  }
+
+  private asNow(row: DeviceCommandRow): DeviceCommandRow {
     const open = row.status === 'pending' || row.status === 'sent';
     return open && this.clock.now().toISOString() > row.expiresAt ? { ...row, status: 'expired' } : row;
   }

@@ -74,6 +74,8 @@ export interface DeviceCommandStore {
   /** Commands of a device that are not yet sent and not expired at `now`, oldest first. */
   pendingFor(orgId: string, deviceId: string, now: string, limit: number): Promise<DeviceCommandRow[]>;
   markSent(orgId: string, id: string, at: string): Promise<boolean>;
+  /** A device's commands, newest first. */
+  listForDevice(orgId: string, deviceId: string, limit: number): Promise<DeviceCommandRow[]>;
   /** Records a device's ack once: only a command in 'pending' or 'sent' moves; returns whether it did. */
   recordAck(orgId: string, deviceId: string, id: string, nonce: string, status: CommandStatus, reason: string | null, at: string): Promise<boolean>;
 }

@@ -12,7 +12,22 @@
  */
 import { metricSpec } from '@vigil/protocol';
 import { decide, type Permission } from '../../access/index.js';
-import { AppError, isId, newId, principalOrg, SYSTEM_PRINCIPAL, type Clock, type RequestContext, type UnitOfWork } from '../../kernel/index.js';
+import {
+  AppError,
+  isId,
+  newId,
+  parseListPage,
+  principalOrg,
+  SYSTEM_PRINCIPAL,
+  toPaged,
+  type Clock,
+  type ListPage,
+  type ListPageInput,
+  type Paged,
+  type RequestContext,
+  type UnitOfWork,
+} from '../../kernel/index.js';
+import { ALERT_SORT, alertPosition, type AlertSortKey } from './alert-list.js';
 import type { PatientService } from '../../patients/index.js';
 import type { ReadingRow, VitalPoint } from '../../telemetry/index.js';
 import type { ClinicalEventBus } from './live-events.js';
@@ -32,6 +47,20 @@ import {
 import type { AlertRuleStore, ClinicalAlertScope } from './store.js';
 
 export const MAX_ALERTS_LISTED = 500;
+/** Most alerts one bulk acknowledgement takes. */
+export const MAX_BULK_ACKNOWLEDGE = 100;
+
+export interface ClinicalAlertFilter {
+  readonly status?: ClinicalAlertStatus | undefined;
+  readonly patientId?: string | undefined;
+  readonly severities?: readonly ClinicalSeverity[] | undefined;
+}
+
+export interface BulkOutcome {
+  readonly id: string;
+  readonly outcome: 'acknowledged' | 'not-found' | 'conflict';
+  readonly alert: ClinicalAlert | null;
+}
 
 export interface OpenAlertSummary {
   /** Patients the user may read: open alert count and the highest open severity. */
@@ -116,7 +145,36 @@ export class ClinicalAlertService {
 
   // --- alerts ---
 
-  async listAlerts(ctx: RequestContext, filter: { status?: ClinicalAlertStatus; patientId?: string } = {}): Promise<ClinicalAlert[]> {
+  async listAlerts(ctx: RequestContext, filter: ClinicalAlertFilter = {}): Promise<ClinicalAlert[]> {
+    return this.#readAlerts(ctx, filter);
+  }
+
+  /** One page of the alerts the caller may read: filters and sort (alert-list.ts); audited per patient shown. */
+  async pageAlerts(ctx: RequestContext, filter: ClinicalAlertFilter, input: ListPageInput): Promise<Paged<ClinicalAlert>> {
+    const page = parseListPage(ALERT_SORT, input);
+    return toPaged(await this.#readAlerts(ctx, filter, page), page, alertPosition);
+  }
+
+  /**
+   * Acknowledges each open alert of `ids` on its own (PHI rule, transaction and audit event per
+   * alert), so that one alert outside the caller's care or already acknowledged does not undo
+   * the others. Answers each alert's outcome in the order asked.
+   */
+  async acknowledgeMany(ctx: RequestContext, ids: readonly string[]): Promise<BulkOutcome[]> {
+    this.#authorize(ctx, 'clinical-alerts:manage');
+    const out: BulkOutcome[] = [];
+    for (const id of new Set(ids)) {
+      try {
+        out.push({ id, outcome: 'acknowledged', alert: await this.#transition(ctx, id, ['open'], 'acknowledged') });
+      } catch (error) {
+        if (!(error instanceof AppError) || (error.code !== 'CLINICAL_ALERT_NOT_FOUND' && error.code !== 'CLINICAL_ALERT_STATE_CONFLICT')) throw error;
+        out.push({ id, outcome: error.code === 'CLINICAL_ALERT_NOT_FOUND' ? 'not-found' : 'conflict', alert: null });
+      }
+    }
+    return out;
+  }
+
+  async #readAlerts(ctx: RequestContext, filter: ClinicalAlertFilter, page?: ListPage<AlertSortKey>): Promise<ClinicalAlert[]> {
     const orgId = this.#authorize(ctx, 'clinical-alerts:read');
     let patientIds: string[];
     if (filter.patientId !== undefined) {
@@ -133,9 +191,15 @@ export class ClinicalAlertService {
     }
     if (patientIds.length === 0) return [];
     return this.deps.uow.run(async (s) => {
-      const alerts = await s.alerts.list(orgId, { patientIds, ...(filter.status ? { status: filter.status } : {}), limit: MAX_ALERTS_LISTED });
+      const alerts = await s.alerts.list(orgId, {
+        patientIds,
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.severities ? { severities: filter.severities } : {}),
+        ...(page ? { page } : {}),
+        limit: MAX_ALERTS_LISTED,
+      });
       const shown = new Map<string, number>();
-      for (const a of alerts) shown.set(a.patientId, (shown.get(a.patientId) ?? 0) + 1);
+      for (const a of page ? alerts.slice(0, page.limit) : alerts) shown.set(a.patientId, (shown.get(a.patientId) ?? 0) + 1);
       for (const [patientId, count] of shown) {
         await s.audit.record(ctx, { action: 'alerts.clinical.read', target: { type: 'patient', id: patientId }, outcome: 'success', orgId, details: { fields: 'clinical-alerts', count } });
       }

@@ -16,13 +16,27 @@
  */
 import { decide, type Permission } from '../../access/index.js';
 import type { AuditWriter } from '../../audit/index.js';
-import { AppError, newId, principalOrg, SYSTEM_PRINCIPAL, type Clock, type Principal, type RequestContext, type UnitOfWork } from '../../kernel/index.js';
+import {
+  AppError,
+  newId,
+  parseListPage,
+  principalOrg,
+  SYSTEM_PRINCIPAL,
+  toPaged,
+  type Clock,
+  type ListPageInput,
+  type Paged,
+  type Principal,
+  type RequestContext,
+  type UnitOfWork,
+} from '../../kernel/index.js';
 import type { StoredSecurityEvent } from '../../patients/index.js';
 import { silenceCandidates } from './detectors/index.js';
 import { ALERT_SEVERITIES, maxSeverity, type AlertCandidate, type AlertSeverity, type AlertStatus, type SecurityAlert } from './model.js';
 import type { AlertChange, SecurityAlertNotifier } from './notifier.js';
 import type { DetectorSettings } from './settings.js';
 import type { SecurityAlertStore, SecurityEventQuery } from './store.js';
+import { SECURITY_ALERT_SORT, SECURITY_EVENT_SORT, securityAlertPosition, securityEventPosition } from './security-list.js';
 import { BoundedMap } from './window-counter.js';
 
 export interface SecurityAlertScope {
@@ -216,6 +230,32 @@ export class SecurityAlertService {
       ...(filter.detector !== undefined ? { detector: filter.detector } : {}),
       limit: Math.min(filter.limit ?? 200, 1000),
     });
+  }
+
+  /** One page of security alerts in the caller's scope: filters and sort (security-list.ts). */
+  async pageAlerts(
+    ctx: RequestContext,
+    filter: { status?: AlertStatus | undefined; severities?: readonly AlertSeverity[] | undefined; detector?: string | undefined },
+    input: ListPageInput,
+  ): Promise<Paged<SecurityAlert>> {
+    const orgIds = this.#scope(ctx.principal, 'security:read');
+    const page = parseListPage(SECURITY_ALERT_SORT, input);
+    const rows = await this.deps.read.list({
+      ...(orgIds !== undefined ? { orgIds } : {}),
+      ...(filter.status !== undefined ? { status: filter.status } : {}),
+      ...(filter.severities !== undefined ? { severities: filter.severities } : {}),
+      ...(filter.detector !== undefined ? { detector: filter.detector } : {}),
+      limit: page.limit + 1,
+      page,
+    });
+    return toPaged(rows, page, securityAlertPosition);
+  }
+
+  /** One page of the security event stream in the caller's scope: filters and sort (security-list.ts). */
+  async pageEvents(ctx: RequestContext, query: Omit<SecurityEventQuery, 'orgId' | 'limit' | 'page'>, input: ListPageInput): Promise<Paged<StoredSecurityEvent>> {
+    const page = parseListPage(SECURITY_EVENT_SORT, input);
+    const rows = await this.events(ctx, { ...query, limit: page.limit + 1, page });
+    return toPaged(rows, page, securityEventPosition);
   }
 
   async get(ctx: RequestContext, id: string): Promise<SecurityAlert> {

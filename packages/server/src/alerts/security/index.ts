@@ -7,6 +7,17 @@ export { DEFAULT_DETECTOR_SETTINGS, detectorsFollowingLimits, type DetectorSetti
 export { buildDetectors, silenceCandidates, type SeenDevice } from './detectors/index.js';
 export { DetectionEngine, OBSERVED_ONLY_TYPES, type DetectionEngineOptions } from './detection-engine.js';
 export { SecurityAlertService, isAlertSeverity, type SecurityAlertScope, type SecurityAlertServiceDeps } from './alert-service.js';
+export {
+  SECURITY_ALERT_SORT,
+  SECURITY_ALERT_SORT_KEYS,
+  SECURITY_EVENT_SORT,
+  SECURITY_EVENT_SORT_KEYS,
+  SECURITY_SEVERITY_RANK,
+  securityAlertPosition,
+  securityEventPosition,
+  type SecurityAlertSortKey,
+  type SecurityEventSortKey,
+} from './security-list.js';
 export { securityAuditTap } from './audit-tap.js';
 export { NO_NOTIFIER, type AlertChange, type SecurityAlertNotifier } from './notifier.js';
 export type { SecurityAlertStore, SecurityAlertQuery, SecurityEventQuery, SeenDeviceRow } from './store.js';

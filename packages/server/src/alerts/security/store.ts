@@ -6,7 +6,9 @@
  *       "every organization" and is only passed for a platform-admin.
  */
 import type { StoredSecurityEvent } from '../../patients/index.js';
+import type { ListPage, SecuritySeverity } from '../../kernel/index.js';
 import type { AlertSeverity, AlertStatus, SecurityAlert, SubjectKind } from './model.js';
+import type { SecurityAlertSortKey, SecurityEventSortKey } from './security-list.js';
 
 export interface SecurityEventQuery {
   /** undefined: all organizations (platform-admin); null: platform-level events only. */
@@ -17,7 +19,10 @@ export interface SecurityEventQuery {
   readonly source?: string;
   readonly from?: string;
   readonly to?: string;
+  readonly severities?: readonly SecuritySeverity[];
   readonly limit: number;
+  /** With a page: (sort, id) order after its cursor, up to `page.limit + 1` rows; `limit` is ignored. */
+  readonly page?: ListPage<SecurityEventSortKey>;
 }
 
 export interface SecurityAlertQuery {
@@ -25,8 +30,11 @@ export interface SecurityAlertQuery {
   readonly orgIds?: ReadonlyArray<string | null>;
   readonly status?: AlertStatus;
   readonly severity?: AlertSeverity;
+  readonly severities?: readonly AlertSeverity[];
   readonly detector?: string;
   readonly limit: number;
+  /** With a page: (sort, id) order after its cursor, up to `page.limit + 1` rows; `limit` is ignored. */
+  readonly page?: ListPage<SecurityAlertSortKey>;
 }
 
 export interface SeenDeviceRow {

@@ -1,9 +1,19 @@
 /** AlertRuleStore and ClinicalAlertStore over kysely (SQLite and PostgreSQL). */
-import type { AlertRule, AlertRuleStore, ClinicalAlert, ClinicalAlertStatus, ClinicalAlertStore, ClinicalSeverity, Comparison } from '../../alerts/index.js';
+import type { AlertSortKey, AlertRule, AlertRuleStore, ClinicalAlert, ClinicalAlertStatus, ClinicalAlertStore, ClinicalSeverity, Comparison } from '../../alerts/index.js';
 import type { Sealer } from '../../keys/index.js';
 import { AppError } from '../../kernel/index.js';
+import { sql, type RawBuilder } from 'kysely';
+import { afterCursor, keysetOrder } from '../keyset.js';
 import type { Executor } from '../sql-database.js';
 import type { ClinicalAlertRulesTable, ClinicalAlertsTable } from '../tables.js';
+
+/** The sort expressions (never NULL: see keyset.ts); severity by rank. */
+const ALERT_SORT_COLUMNS: Readonly<Record<AlertSortKey, RawBuilder<unknown>>> = {
+  openedAt: sql`opened_at`,
+  severity: sql`(case severity when 'high' then 3 when 'medium' then 2 else 1 end)`,
+  status: sql`status`,
+  metric: sql`metric`,
+};
 
 export function alertRuleStore(db: Executor): AlertRuleStore {
   return {
@@ -65,8 +75,13 @@ export function clinicalAlertStore(db: Executor, sealer?: Sealer): ClinicalAlert
       if (options.patientIds.length === 0) return [];
       let q = db.selectFrom('clinical_alerts').selectAll().where('org_id', '=', orgId).where('patient_id', 'in', [...options.patientIds]);
       if (options.status) q = q.where('status', '=', options.status);
-      const rows = await q.orderBy('opened_at', 'desc').orderBy('id').limit(options.limit).execute();
-      return rows.map(fromAlertRow);
+      if (options.severities !== undefined && options.severities.length > 0) q = q.where('severity', 'in', [...options.severities]);
+      const page = options.page;
+      if (page === undefined) return (await q.orderBy('opened_at', 'desc').orderBy('id').limit(options.limit).execute()).map(fromAlertRow);
+      const columns = { sort: ALERT_SORT_COLUMNS[page.sort], id: sql`id` };
+      const after = afterCursor(page, columns);
+      if (after !== null) q = q.where(after);
+      return (await q.orderBy(keysetOrder(page, columns)).limit(page.limit + 1).execute()).map(fromAlertRow);
     },
     async openCounts(orgId) {
       const rows = await db

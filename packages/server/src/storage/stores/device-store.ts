@@ -8,11 +8,24 @@ import type {
   EnrollmentToken,
   EnrollmentTokenStore,
 } from '../../devices/index.js';
+import { sql, type RawBuilder } from 'kysely';
+import type { DeviceSortKey } from '../../devices/index.js';
+import { afterCursor, containsText, keysetOrder } from '../keyset.js';
 import type { Executor } from '../sql-database.js';
 import type { DeviceEnrollmentTokensTable, DevicesTable } from '../tables.js';
 
 const LIVE: readonly DeviceStatus[] = ['pending', 'active', 'quarantined'];
 const MAX_LIST = 1000;
+
+/** The sort expressions (never NULL: see keyset.ts). */
+const SORT_COLUMNS: Readonly<Record<DeviceSortKey, RawBuilder<unknown>>> = {
+  serial: sql`serial`,
+  model: sql`model`,
+  status: sql`status`,
+  lastSeenAt: sql`coalesce(last_seen_at, '')`,
+  createdAt: sql`created_at`,
+  certificateExpiry: sql`coalesce(cert_not_after, '')`,
+};
 
 export function deviceStore(db: Executor): DeviceStore {
   return {
@@ -32,6 +45,26 @@ export function deviceStore(db: Executor): DeviceStore {
     async list(orgId, options) {
       const limit = Math.min(options?.limit ?? MAX_LIST, MAX_LIST);
       const rows = await db.selectFrom('devices').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').limit(limit).execute();
+      return rows.map(fromRow);
+    },
+    async page(orgId, filter, page) {
+      const columns = { sort: SORT_COLUMNS[page.sort], id: sql`id` };
+      let q = db.selectFrom('devices').selectAll().where('org_id', '=', orgId);
+      if (filter.q !== undefined && filter.q !== '') {
+        const term = filter.q;
+        q = q.where((eb) => eb.or([containsText(sql`serial`, term), containsText(sql`id`, term), containsText(sql`model`, term)]));
+      }
+      if (filter.model !== undefined) q = q.where('model', '=', filter.model);
+      if (filter.statuses !== undefined && filter.statuses.length > 0) q = q.where('status', 'in', [...filter.statuses]);
+      if (filter.online !== undefined && filter.onlineSince !== undefined) {
+        const since = filter.onlineSince;
+        q = filter.online
+          ? q.where('last_seen_at', '>=', since)
+          : q.where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', since)]));
+      }
+      const after = afterCursor(page, columns);
+      if (after !== null) q = q.where(after);
+      const rows = await q.orderBy(keysetOrder(page, columns)).limit(page.limit + 1).execute();
       return rows.map(fromRow);
     },
     async findLive(orgId, model, serial) {

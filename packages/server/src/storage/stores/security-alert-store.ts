@@ -5,10 +5,37 @@
  * MUST: every query of tenant data filters by org_id when the caller gives one (the service gives
  *       the principal's organization; only a platform-admin's query spans organizations).
  */
-import type { SecurityAlert, SecurityAlertStore, AlertSeverity, AlertStatus, SubjectKind } from '../../alerts/index.js';
+import { sql, type RawBuilder } from 'kysely';
+import type {
+  SecurityAlert,
+  SecurityAlertSortKey,
+  SecurityAlertStore,
+  SecurityEventSortKey,
+  AlertSeverity,
+  AlertStatus,
+  SubjectKind,
+} from '../../alerts/index.js';
+import { afterCursor, keysetOrder } from '../keyset.js';
 import type { Executor } from '../sql-database.js';
 import type { SecurityAlertsTable } from '../tables.js';
 import { securityEventFromRow } from './security-event-store.js';
+
+const SEVERITY_RANK = sql`(case severity when 'critical' then 4 when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end)`;
+
+/** The sort expressions (never NULL: see keyset.ts); severity by rank. */
+const ALERT_SORT_COLUMNS: Readonly<Record<SecurityAlertSortKey, RawBuilder<unknown>>> = {
+  lastSeenAt: sql`last_seen_at`,
+  firstSeenAt: sql`first_seen_at`,
+  severity: SEVERITY_RANK,
+  status: sql`status`,
+  count: sql`count`,
+  detector: sql`detector`,
+};
+const EVENT_SORT_COLUMNS: Readonly<Record<SecurityEventSortKey, RawBuilder<unknown>>> = {
+  time: sql`time`,
+  type: sql`type`,
+  severity: SEVERITY_RANK,
+};
 
 export function securityAlertStore(db: Executor): SecurityAlertStore {
   return {
@@ -52,8 +79,13 @@ export function securityAlertStore(db: Executor): SecurityAlertStore {
       if (query.status !== undefined) q = q.where('status', '=', query.status);
       if (query.severity !== undefined) q = q.where('severity', '=', query.severity);
       if (query.detector !== undefined) q = q.where('detector', '=', query.detector);
-      const rows = await q.orderBy('last_seen_at', 'desc').orderBy('id').limit(query.limit).execute();
-      return rows.map(fromRow);
+      if (query.severities !== undefined && query.severities.length > 0) q = q.where('severity', 'in', [...query.severities]);
+      const page = query.page;
+      if (page === undefined) return (await q.orderBy('last_seen_at', 'desc').orderBy('id').limit(query.limit).execute()).map(fromRow);
+      const columns = { sort: ALERT_SORT_COLUMNS[page.sort], id: sql`id` };
+      const after = afterCursor(page, columns);
+      if (after !== null) q = q.where(after);
+      return (await q.orderBy(keysetOrder(page, columns)).limit(page.limit + 1).execute()).map(fromRow);
     },
     async events(query) {
       let q = db.selectFrom('security_events').selectAll();
@@ -65,8 +97,13 @@ export function securityAlertStore(db: Executor): SecurityAlertStore {
       if (query.source !== undefined) q = q.where('source', '=', query.source);
       if (query.from !== undefined) q = q.where('time', '>=', query.from);
       if (query.to !== undefined) q = q.where('time', '<', query.to);
-      const rows = await q.orderBy('time', 'desc').orderBy('id').limit(query.limit).execute();
-      return rows.map(securityEventFromRow);
+      if (query.severities !== undefined && query.severities.length > 0) q = q.where('severity', 'in', [...query.severities]);
+      const page = query.page;
+      if (page === undefined) return (await q.orderBy('time', 'desc').orderBy('id').limit(query.limit).execute()).map(securityEventFromRow);
+      const columns = { sort: EVENT_SORT_COLUMNS[page.sort], id: sql`id` };
+      const after = afterCursor(page, columns);
+      if (after !== null) q = q.where(after);
+      return (await q.orderBy(keysetOrder(page, columns)).limit(page.limit + 1).execute()).map(securityEventFromRow);
     },
     async seenBefore(before, limit) {
       const rows = await db

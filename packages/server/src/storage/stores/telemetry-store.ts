@@ -194,6 +194,18 @@ export function deviceCommandStore(db: Executor): DeviceCommandStore {
       const row = await db.selectFrom('device_commands').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
       return row ? fromCommandRow(row) : undefined;
     },
+    async listForDevice(orgId, deviceId, limit) {
+      const rows = await db
+        .selectFrom('device_commands')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('device_id', '=', deviceId)
+        .orderBy('issued_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(fromCommandRow);
+    },
     async pendingFor(orgId, deviceId, now, limit) {
       const rows = await db
         .selectFrom('device_commands')

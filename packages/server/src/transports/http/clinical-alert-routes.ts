@@ -7,6 +7,8 @@
  *   GET  /api/v1/clinical-alerts?status=&patientId=&severity=
  *                                                      clinical-alerts:read    -> {alerts, openOutsideCare} (PHI rule, audited;
  *                                                                                 patient and user names, labels audited)
+ *                                                      (&sort=&cursor=&limit=: paged, nextCursor)
+ *   POST /api/v1/clinical-alerts/acknowledge           clinical-alerts:manage  -> {results} (bulk: each alert on its own, audited)
  *   POST /api/v1/clinical-alerts/:id/acknowledge       clinical-alerts:manage  -> ClinicalAlert
  *   POST /api/v1/clinical-alerts/:id/resolve           clinical-alerts:manage  -> ClinicalAlert
  *   GET  /api/v1/ward                                  vitals:read             -> the ward board: patients in care, latest vitals,
@@ -22,10 +24,20 @@
  */
 import Type from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AlertRule, ClinicalAlert, ClinicalAlertService, ClinicalEventBus, ClinicalLiveEvent } from '../../alerts/index.js';
+import {
+  ALERT_SORT,
+  MAX_BULK_ACKNOWLEDGE,
+  type AlertRule,
+  type ClinicalAlert,
+  type ClinicalAlertService,
+  type ClinicalEventBus,
+  type ClinicalLiveEvent,
+  type ClinicalSeverity,
+} from '../../alerts/index.js';
 import type { PatientLabels } from '../../patients/index.js';
 import { BOARD_MINUTES, type VitalsService } from '../../telemetry/index.js';
 import type { HttpRoutes } from './http-server.js';
+import { listPageQuery, NextCursor } from './list-query.js';
 import { requestContext } from './route-permissions.js';
 
 export interface ClinicalAlertRoutesDeps {
@@ -101,7 +113,7 @@ const Alert = Type.Object(
   { additionalProperties: false },
 );
 const AlertList = Type.Object(
-  { alerts: Type.Array(Alert), openOutsideCare: Type.Integer({ description: 'Open alerts of patients outside the caller’s care (a count only).' }) },
+  { alerts: Type.Array(Alert), nextCursor: NextCursor, openOutsideCare: Type.Integer({ description: 'Open alerts of patients outside the caller’s care (a count only).' }) },
   { additionalProperties: false },
 );
 const StreamQuery = Type.Object({ vitals: Type.Optional(Type.Boolean({ description: 'Also the `vital` readings of the patients in care (the ward board).' })) }, { additionalProperties: false });
@@ -136,7 +148,31 @@ const BoardBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const AlertQuery = Type.Object({ status: Type.Optional(Status), patientId: Type.Optional(Id), severity: Type.Optional(Severity) }, { additionalProperties: false });
+const AlertQuery = Type.Object(
+  {
+    status: Type.Optional(Status),
+    patientId: Type.Optional(Id),
+    severity: Type.Optional(Type.String({ pattern: '^(low|medium|high)(,(low|medium|high)){0,2}$', description: 'One or more severities, comma-separated.' })),
+    ...listPageQuery(ALERT_SORT),
+  },
+  { additionalProperties: false },
+);
+const BulkAcknowledgeBody = Type.Object({ ids: Type.Array(Id, { minItems: 1, maxItems: MAX_BULK_ACKNOWLEDGE }) }, { additionalProperties: false });
+const BulkAcknowledgeAnswer = Type.Object(
+  {
+    results: Type.Array(
+      Type.Object(
+        {
+          id: Type.String(),
+          outcome: Type.Union([Type.Literal('acknowledged'), Type.Literal('not-found'), Type.Literal('conflict')], { description: 'conflict: not open any more.' }),
+          alert: Type.Union([Alert, Type.Null()]),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export function ruleBody(r: AlertRule) {
   return {
@@ -265,11 +301,32 @@ export function clinicalAlertRoutes(deps: ClinicalAlertRoutesDeps): HttpRoutes {
       '/api/v1/clinical-alerts',
       { config: { permission: 'clinical-alerts:read' }, schema: { summary: 'Clinical alerts of the patients the caller may see (audited).', tags, querystring: AlertQuery, response: { 200: AlertList } } },
       async (request) => {
-        const { status, patientId, severity } = request.query;
+        const { status, patientId, severity, ...paging } = request.query;
         const ctx = requestContext(request);
-        const alerts = (await deps.alerts.listAlerts(ctx, { ...(status ? { status } : {}), ...(patientId ? { patientId } : {}) })).filter((a) => severity === undefined || a.severity === severity);
+        const severities = severity === undefined ? undefined : ([...new Set(severity.split(','))] as ClinicalSeverity[]);
+        const page = await deps.alerts.pageAlerts(ctx, { status, patientId, severities }, paging);
         const summary = await deps.alerts.openSummary(ctx);
-        return { alerts: await namedAlerts(deps, ctx, alerts), openOutsideCare: summary.outsideCare };
+        return { alerts: await namedAlerts(deps, ctx, page.items), nextCursor: page.nextCursor, openOutsideCare: summary.outsideCare };
+      },
+    );
+
+    app.post(
+      '/api/v1/clinical-alerts/acknowledge',
+      {
+        config: { permission: 'clinical-alerts:manage' },
+        schema: {
+          summary: 'Acknowledge several open clinical alerts: each under the PHI rule, in its own transaction, audited per alert; one outcome per alert.',
+          tags,
+          body: BulkAcknowledgeBody,
+          response: { 200: BulkAcknowledgeAnswer },
+        },
+      },
+      async (request) => {
+        const ctx = requestContext(request);
+        const results = await deps.alerts.acknowledgeMany(ctx, request.body.ids);
+        const named = await namedAlerts(deps, ctx, results.flatMap((r) => (r.alert === null ? [] : [r.alert])));
+        const byId = new Map(named.map((a) => [a.id, a]));
+        return { results: results.map((r) => ({ id: r.id, outcome: r.outcome, alert: byId.get(r.id) ?? null })) };
       },
     );
 

@@ -112,6 +112,7 @@ describe('device routes', () => {
       'PUT /api/v1/devices/:id/groups': 'devices:manage',
       'POST /api/v1/devices/:id/decommission': 'devices:manage',
       'POST /api/v1/devices/:id/release': 'devices:manage',
+      'POST /api/v1/devices/bulk': 'devices:manage',
     });
   });
 

@@ -1,7 +1,7 @@
 /**
  * The devices API: enrolment tokens, enrolment (PUBLIC, the one-time token authenticates),
  * renewal (PUBLIC, the client certificate authenticates), the registry's reads, revoke,
- * quarantine, release, and the CRL (PUBLIC, as CRLs are: RFC 5280 §5).
+ * quarantine, release (one device, or a few in bulk), the list (search, filters, sort, paging), and the CRL (PUBLIC, as CRLs are: RFC 5280 §5).
  *
  * MUST: enrolment answers every token failure with one error (DEVICE_ENROLLMENT_FAILED, 401);
  *       CSR failures are 400 CA_CSR_* and do not consume the token.
@@ -10,10 +10,12 @@
  * MUST: responses are allowlists (additionalProperties: false).
  */
 import Type from 'typebox';
-import type { DeviceService, DeviceView as DeviceViewModel } from '../../devices/index.js';
+import { BULK_THRESHOLD } from '../../incidents/index.js';
+import { BULK_DEVICE_ACTIONS, bulkChangeStatus, DEVICE_SORT, DEVICE_STATUSES, ONLINE_WINDOW_MS, type DeviceService, type DeviceStatus, type DeviceView as DeviceViewModel } from '../../devices/index.js';
 import { systemClock, type Clock } from '../../kernel/index.js';
 import { clientCertificateError, deviceCertificate } from './client-certificate.js';
 import type { HttpRoutes } from './http-server.js';
+import { listPageQuery, NextCursor } from './list-query.js';
 import { PUBLIC, requestContext } from './route-permissions.js';
 import { sourceRateLimit, type SourceRateLimit } from './source-rate-limit.js';
 
@@ -49,6 +51,21 @@ const DeviceView = Type.Object(
   { additionalProperties: false },
 );
 
+const DeviceListQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE, description: 'Part of the serial, id or model (case-insensitive).' })),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE })),
+    status: Type.Optional(Type.String({ pattern: `^(${DEVICE_STATUSES.join('|')})(,(${DEVICE_STATUSES.join('|')})){0,4}$`, description: 'One or more statuses, comma-separated.' })),
+    online: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: `Seen within the last ${ONLINE_WINDOW_MS / 1000} s (true) or not (false).` })),
+    ...listPageQuery(DEVICE_SORT),
+  },
+  { additionalProperties: false },
+);
+
+function parseStatuses(text: string): DeviceStatus[] {
+  return [...new Set(text.split(','))] as DeviceStatus[];
+}
+
 const EnrollmentAnswer = Type.Object(
   {
     deviceId: Type.String(),
@@ -61,6 +78,25 @@ const EnrollmentAnswer = Type.Object(
 
 const IdParams = Type.Object({ id: DeviceId }, { additionalProperties: false });
 const ReasonBody = Type.Object({ reason: Reason }, { additionalProperties: false });
+const BulkBody = Type.Object(
+  {
+    action: Type.Union(BULK_DEVICE_ACTIONS.map((a) => Type.Literal(a))),
+    deviceIds: Type.Array(DeviceId, { minItems: 1, maxItems: 200, description: `More than ${BULK_THRESHOLD} answers 409 DEVICE_BULK_APPROVAL_REQUIRED: request it as an incident containment action (a second person approves).` }),
+    reason: Reason,
+  },
+  { additionalProperties: false },
+);
+const BulkAnswer = Type.Object(
+  {
+    results: Type.Array(
+      Type.Object(
+        { deviceId: Type.String(), outcome: Type.Union([Type.Literal('ok'), Type.Literal('not-found'), Type.Literal('conflict')]), device: Type.Union([DeviceView, Type.Null()]) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export function deviceRoutes(options: DeviceRoutesOptions): HttpRoutes {
   const { service } = options;
@@ -156,9 +192,19 @@ export function deviceRoutes(options: DeviceRoutesOptions): HttpRoutes {
       '/api/v1/devices',
       {
         config: { permission: 'devices:read' },
-        schema: { summary: 'Devices of the organization.', tags: ['devices'], response: { 200: Type.Object({ devices: Type.Array(DeviceView) }, { additionalProperties: false }) } },
+        schema: {
+          summary: 'Devices of the organization: search, filter, sort and cursor paging.',
+          tags: ['devices'],
+          querystring: DeviceListQuery,
+          response: { 200: Type.Object({ devices: Type.Array(DeviceView), nextCursor: NextCursor }, { additionalProperties: false }) },
+        },
       },
-      async (request) => ({ devices: await service.list(requestContext(request)) }),
+      async (request) => {
+        const { q, model, status, online, ...paging } = request.query;
+        const filter = { q, model, statuses: status === undefined ? undefined : parseStatuses(status), online: online === undefined ? undefined : online === 'true' };
+        const page = await service.page(requestContext(request), filter, paging);
+        return { devices: page.items, nextCursor: page.nextCursor };
+      },
     );
 
     app.get(
@@ -201,6 +247,19 @@ export function deviceRoutes(options: DeviceRoutesOptions): HttpRoutes {
     );
     change('decommission', 'Retire a device for good: certificates revoked, connections cut.', (id, reason, request) =>
       service.decommission(requestContext(request), { deviceId: id }, reason),
+    );
+    app.post(
+      '/api/v1/devices/bulk',
+      {
+        config: { permission: 'devices:manage' },
+        schema: {
+          summary: `Quarantine or release several devices (at most ${BULK_THRESHOLD}; more follows the incident two-person rule): one audited change per device, one outcome each.`,
+          tags: ['devices'],
+          body: BulkBody,
+          response: { 200: BulkAnswer },
+        },
+      },
+      async (request) => ({ results: await bulkChangeStatus(service, requestContext(request), request.body, BULK_THRESHOLD) }),
     );
     change('release', 'Release a quarantined device.', (id, reason, request) => service.release(requestContext(request), { deviceId: id }, reason));
   };

@@ -2,6 +2,8 @@
  * Device-facing and operator-facing routes of telemetry (issue 4 items 4 and 8):
  *   POST /api/v1/devices/telemetry        a device posts a TelemetryEnvelope over mTLS -> 202 after commit
  *   POST /api/v1/devices/:id/commands     an operator sends a command -> {commandId, nonce, expiresAt, status}
+ *   GET  /api/v1/devices/:id/commands     devices:read: the device's recent commands and their status
+ *   GET  /api/v1/devices/:id/commands/:commandId   devices:read: one command's status
  *
  * MUST: the telemetry route trusts only a client certificate that the TLS layer verified
  *       (ClientCertificateLookup) and that the DeviceAuthenticator maps to an active device; it
@@ -14,7 +16,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, type SecurityEventSink } from '../../kernel/index.js';
-import { COMMAND_NAME_RE, MAX_COMMAND_TTL_SECONDS, type CommandService, type IngestPipeline } from '../../telemetry/index.js';
+import { COMMAND_NAME_RE, MAX_COMMAND_TTL_SECONDS, MAX_COMMANDS_LISTED, type CommandService, type DeviceCommandRow, type IngestPipeline } from '../../telemetry/index.js';
 import type { DeviceAuthenticator } from '../mqtt/index.js';
 import type { HttpRoutes } from './http-server.js';
 import { PUBLIC, requestContext } from './route-permissions.js';
@@ -44,6 +46,44 @@ const CommandReply = Type.Object(
   { commandId: Type.String(), nonce: Type.String(), expiresAt: Type.String(), status: Type.String() },
   { additionalProperties: false },
 );
+
+const CommandStatusSchema = Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('done'), Type.Literal('failed'), Type.Literal('rejected'), Type.Literal('expired')], {
+  description: 'pending: not yet delivered; sent: delivered, no ack; done/failed/rejected: the device’s ack; expired: no ack before expiresAt.',
+});
+const CommandView = Type.Object(
+  {
+    commandId: Type.String(),
+    deviceId: Type.String(),
+    name: Type.String(),
+    args: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+    status: CommandStatusSchema,
+    issuedAt: Type.String(),
+    issuedBy: Type.String(),
+    expiresAt: Type.String(),
+    deliveredAt: Type.Union([Type.String(), Type.Null()]),
+    ackedAt: Type.Union([Type.String(), Type.Null()]),
+    ackReason: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+const CommandStatusParams = Type.Object({ id: CommandParams.properties.id, commandId: Type.String({ minLength: 1, maxLength: 64, description: 'The commandId that sending answered.' }) }, { additionalProperties: false });
+const CommandHistoryQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_COMMANDS_LISTED, description: 'Default 20.' })) }, { additionalProperties: false });
+
+function commandView(r: DeviceCommandRow) {
+  return {
+    commandId: r.id,
+    deviceId: r.deviceId,
+    name: r.name,
+    args: JSON.parse(r.args) as Record<string, string | number | boolean>,
+    status: r.status,
+    issuedAt: r.issuedAt,
+    issuedBy: r.issuedBy,
+    expiresAt: r.expiresAt,
+    deliveredAt: r.deliveredAt,
+    ackedAt: r.ackedAt,
+    ackReason: r.ackReason,
+  };
+}
 
 export function deviceTelemetryRoutes(options: DeviceTelemetryRoutesOptions): HttpRoutes {
   return async (app) => {
@@ -92,6 +132,24 @@ export function deviceTelemetryRoutes(options: DeviceTelemetryRoutesOptions): Ht
         const sent = await options.commands.send(requestContext(request), request.params.id, request.body);
         return reply.code(201).send(sent);
       },
+    );
+
+    app.get(
+      '/api/v1/devices/:id/commands',
+      {
+        config: { permission: 'devices:read' },
+        schema: { summary: "A device's recent commands with their status, newest first.", tags: ['devices'], params: CommandParams, querystring: CommandHistoryQuery, response: { 200: Type.Object({ commands: Type.Array(CommandView) }, { additionalProperties: false }) } },
+      },
+      async (request) => ({ commands: (await options.commands.history(requestContext(request), request.params.id, request.query.limit ?? 20)).map(commandView) }),
+    );
+
+    app.get(
+      '/api/v1/devices/:id/commands/:commandId',
+      {
+        config: { permission: 'devices:read' },
+        schema: { summary: "One command's status (an unacknowledged command past its expiry reads as expired).", tags: ['devices'], params: CommandStatusParams, response: { 200: CommandView } },
+      },
+      async (request) => commandView(await options.commands.status(requestContext(request), request.params.id, request.params.commandId)),
     );
   };
 }

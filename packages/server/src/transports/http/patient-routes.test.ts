@@ -130,6 +130,7 @@ describe('patient routes', () => {
     const mine = await as('doctor', { method: 'GET', url: '/api/v1/patients' });
     assert.deepEqual(mine.json(), {
       patients: [{ id: adaId, mrn: ADA.mrn, displayName: 'Lovelace, Ada', inCareTeam: true, openAlerts: null, highestSeverity: null }],
+      nextCursor: null,
       openAlertsOutsideCare: null,
     });
     const all = await as('admin', { method: 'GET', url: '/api/v1/patients' });

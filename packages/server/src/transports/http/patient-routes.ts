@@ -1,7 +1,8 @@
 /**
  * HTTP routes of the patients module: records, care teams, break-glass and training.
  *
- *   GET  /api/v1/patients?scope=care|all        patients:read        -> {patients: PatientSummary[], openAlertsOutsideCare}
+ *   GET  /api/v1/patients?scope=care|all&q=&inCareTeam=&sort=&cursor=&limit=
+ *                                               patients:read        -> {patients: PatientSummary[], nextCursor, openAlertsOutsideCare}
  *   GET  /api/v1/patients/lookup?q=             patients:disclosures -> {patients: [{id, displayName, mrn}]} (pickers; audited)
  *   GET  /api/v1/patients/:id/care-team         patients:care-team   -> {patientId, patient, careTeam} (no record)
  *   POST /api/v1/patients                       patients:write       -> Patient
@@ -19,16 +20,18 @@
  */
 import Type from 'typebox';
 import type { OpenAlertSummary } from '../../alerts/index.js';
-import type {
-  BreakGlassGrantView,
-  BreakGlassService,
-  PatientLabels,
-  PatientRecord,
-  PatientService,
-  TrainingRecord,
-  TrainingService,
+import {
+  PATIENT_SORT,
+  type BreakGlassGrantView,
+  type BreakGlassService,
+  type PatientLabels,
+  type PatientRecord,
+  type PatientService,
+  type TrainingRecord,
+  type TrainingService,
 } from '../../patients/index.js';
 import type { HttpRoutes } from './http-server.js';
+import { listPageQuery, NextCursor } from './list-query.js';
 import { requestContext } from './route-permissions.js';
 
 export interface PatientRoutesDeps {
@@ -96,12 +99,18 @@ const PatientListBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    nextCursor: NextCursor,
     openAlertsOutsideCare: Type.Union([Type.Integer(), Type.Null()], { description: 'Open alerts of patients whose alerts the caller may not read (a count only).' }),
   },
   { additionalProperties: false },
 );
 const PatientListQuery = Type.Object(
-  { scope: Type.Optional(Type.Union([Type.Literal('care'), Type.Literal('all')], { description: 'care: your care team and break-glass grants; all: the organization’s directory.' })) },
+  {
+    scope: Type.Optional(Type.Union([Type.Literal('care'), Type.Literal('all')], { description: 'care: your care team and break-glass grants; all: the organization’s directory.' })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Part of the name or MRN (case-insensitive). Only the page returned is disclosed and audited.' })),
+    inCareTeam: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'Only patients in (true) or outside (false) your care team.' })),
+    ...listPageQuery(PATIENT_SORT),
+  },
   { additionalProperties: false },
 );
 const LookupQuery = Type.Object({ q: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
@@ -222,10 +231,12 @@ export function patientRoutes(deps: PatientRoutesDeps): HttpRoutes {
       },
       async (request) => {
         const ctx = requestContext(request);
-        const patients = await deps.patients.list(ctx, request.query.scope === undefined ? {} : { scope: request.query.scope });
+        const { scope, q, inCareTeam, ...paging } = request.query;
+        const page = await deps.patients.page(ctx, { scope, q, inCareTeam: inCareTeam === undefined ? undefined : inCareTeam === 'true' }, paging);
         const open = deps.openAlerts === undefined ? null : await deps.openAlerts(ctx);
         return {
-          patients: patients.map((p) => {
+          nextCursor: page.nextCursor,
+          patients: page.items.map((p) => {
             const counted = open?.perPatient.get(p.id);
             const readable = open !== null && (p.inCareTeam || counted !== undefined);
             return { ...p, openAlerts: readable ? (counted?.count ?? 0) : null, highestSeverity: counted?.highest ?? null };

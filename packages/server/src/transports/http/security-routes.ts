@@ -8,9 +8,18 @@
  * MUST: suppress reasons are coded; notes are bounded printable text.
  */
 import Type from 'typebox';
-import type { SecurityAlert, SecurityAlertService } from '../../alerts/index.js';
+import {
+  ALERT_SEVERITIES,
+  SECURITY_ALERT_SORT,
+  SECURITY_EVENT_SORT,
+  type AlertSeverity,
+  type SecurityAlert,
+  type SecurityAlertService,
+} from '../../alerts/index.js';
+import type { SecuritySeverity } from '../../kernel/index.js';
 import type { StoredSecurityEvent } from '../../patients/index.js';
 import type { HttpRoutes } from './http-server.js';
+import { listPageQuery, NextCursor } from './list-query.js';
 import { requestContext } from './route-permissions.js';
 
 export interface SecurityRoutesDeps {
@@ -74,14 +83,23 @@ const EventQuery = Type.Object(
     source: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     from: Type.Optional(Iso),
     to: Type.Optional(Iso),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    severity: Type.Optional(severityList(['info', 'low', 'medium', 'high', 'critical'])),
+    ...listPageQuery(SECURITY_EVENT_SORT),
   },
   { additionalProperties: false },
 );
 const AlertQuery = Type.Object(
-  { status: Type.Optional(Status), severity: Type.Optional(Severity), detector: Type.Optional(Code), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+  { status: Type.Optional(Status), severity: Type.Optional(severityList(ALERT_SEVERITIES)), detector: Type.Optional(Code), ...listPageQuery(SECURITY_ALERT_SORT) },
   { additionalProperties: false },
 );
+
+function severityList(words: readonly string[]) {
+  const one = `(${words.join('|')})`;
+  return Type.String({ pattern: `^${one}(,${one}){0,${words.length - 1}}$`, description: 'One or more severities, comma-separated.' });
+}
+function severitiesOf<S extends string>(text: string | undefined): S[] | undefined {
+  return text === undefined ? undefined : ([...new Set(text.split(','))] as S[]);
+}
 
 function eventBody(e: StoredSecurityEvent) {
   return {
@@ -111,20 +129,24 @@ export function securityRoutes(deps: SecurityRoutesDeps): HttpRoutes {
       '/api/v1/security/events',
       {
         config: { permission: 'security:read' },
-        schema: { summary: 'The security event stream, newest first, filtered by type, user, device, source and time.', tags, querystring: EventQuery, response: { 200: Type.Object({ events: Type.Array(EventBody) }, { additionalProperties: false }) } },
+        schema: { summary: 'The security event stream, newest first, filtered by type, user, device, source and time.', tags, querystring: EventQuery, response: { 200: Type.Object({ events: Type.Array(EventBody), nextCursor: NextCursor }, { additionalProperties: false }) } },
       },
       async (request) => {
-        const q = request.query;
-        const events = await alerts.events(requestContext(request), {
-          ...(q.type !== undefined ? { type: q.type } : {}),
-          ...(q.userId !== undefined ? { userId: q.userId } : {}),
-          ...(q.deviceId !== undefined ? { deviceId: q.deviceId } : {}),
-          ...(q.source !== undefined ? { source: q.source } : {}),
-          ...(q.from !== undefined ? { from: new Date(q.from).toISOString() } : {}),
-          ...(q.to !== undefined ? { to: new Date(q.to).toISOString() } : {}),
-          limit: q.limit ?? 100,
-        });
-        return { events: events.map(eventBody) };
+        const { type, userId, deviceId, source, from, to, severity, ...paging } = request.query;
+        const page = await alerts.pageEvents(
+          requestContext(request),
+          {
+            ...(type !== undefined ? { type } : {}),
+            ...(userId !== undefined ? { userId } : {}),
+            ...(deviceId !== undefined ? { deviceId } : {}),
+            ...(source !== undefined ? { source } : {}),
+            ...(from !== undefined ? { from: new Date(from).toISOString() } : {}),
+            ...(to !== undefined ? { to: new Date(to).toISOString() } : {}),
+            ...(severity !== undefined ? { severities: severitiesOf<SecuritySeverity>(severity) ?? [] } : {}),
+          },
+          paging,
+        );
+        return { events: page.items.map(eventBody), nextCursor: page.nextCursor };
       },
     );
 
@@ -132,17 +154,17 @@ export function securityRoutes(deps: SecurityRoutesDeps): HttpRoutes {
       '/api/v1/security/alerts',
       {
         config: { permission: 'security:read' },
-        schema: { summary: 'Security alerts, most recent first.', tags, querystring: AlertQuery, response: { 200: Type.Object({ alerts: Type.Array(AlertBody) }, { additionalProperties: false }) } },
+        schema: {
+          summary: 'Security alerts, most recent first: filters, sort and cursor paging.',
+          tags,
+          querystring: AlertQuery,
+          response: { 200: Type.Object({ alerts: Type.Array(AlertBody), nextCursor: NextCursor }, { additionalProperties: false }) },
+        },
       },
       async (request) => {
-        const q = request.query;
-        const list = await alerts.list(requestContext(request), {
-          ...(q.status !== undefined ? { status: q.status } : {}),
-          ...(q.severity !== undefined ? { severity: q.severity } : {}),
-          ...(q.detector !== undefined ? { detector: q.detector } : {}),
-          ...(q.limit !== undefined ? { limit: q.limit } : {}),
-        });
-        return { alerts: list.map(alertBody) };
+        const { status, severity, detector, ...paging } = request.query;
+        const page = await alerts.pageAlerts(requestContext(request), { status, severities: severitiesOf<AlertSeverity>(severity), detector }, paging);
+        return { alerts: page.items.map(alertBody), nextCursor: page.nextCursor };
       },
     );
 

@@ -6,20 +6,44 @@
  * MUST: one-time passwords and service tokens appear in the answer once and are stored hashed.
  */
 import { Type } from 'typebox';
-import type { IdentityService } from '../../identity/index.js';
+import { pageUsers, USER_SORT, type IdentityService } from '../../identity/index.js';
+import { ROLES, type Role } from '../../kernel/index.js';
 import type { HttpRoutes } from './http-server.js';
 import { DisplayName, IdParams, OrganizationSchema, OrgName, RolesBody, UserViewSchema, Username } from './identity-schemas.js';
+import { listPageQuery, NextCursor } from './list-query.js';
 import { requestContext } from './route-permissions.js';
 
 const closed = { additionalProperties: false } as const;
+const UserListQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Part of the username or display name (case-insensitive).' })),
+    role: Type.Optional(Type.Union(ROLES.map((r) => Type.Literal(r)))),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled'), Type.Literal('locked')])),
+    mfa: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'Enrolled in MFA (true) or not (false).' })),
+    ...listPageQuery(USER_SORT),
+  },
+  closed,
+);
 const UserAnswer = Type.Object({ user: UserViewSchema }, closed);
 
 export function userRoutes(identity: IdentityService): HttpRoutes {
   return async (app) => {
     app.get(
       '/api/v1/users',
-      { config: { permission: 'users:read' }, schema: { summary: 'Users of the organization.', tags: ['users'], response: { 200: Type.Object({ users: Type.Array(UserViewSchema) }, closed) } } },
-      async (request) => ({ users: await identity.listUsers(requestContext(request)) }),
+      {
+        config: { permission: 'users:read' },
+        schema: {
+          summary: 'Users of the organization: search, filter (role, status, MFA), sort and cursor paging.',
+          tags: ['users'],
+          querystring: UserListQuery,
+          response: { 200: Type.Object({ users: Type.Array(UserViewSchema), nextCursor: NextCursor }, closed) },
+        },
+      },
+      async (request) => {
+        const { q, role, status, mfa, ...paging } = request.query;
+        const page = pageUsers(await identity.listUsers(requestContext(request)), { q, role: role as Role | undefined, status, mfa: mfa === undefined ? undefined : mfa === 'true' }, paging);
+        return { users: page.items, nextCursor: page.nextCursor };
+      },
     );
 
     app.post(

@@ -23,6 +23,7 @@ import * as m0016 from './0016-backup-runs.js';
 import * as m0017 from './0017-updates.js';
 import * as m0018 from './0018-compliance.js';
 import * as m0020 from './0020-incidents.js';
+import * as m0024 from './0024-value-batches.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
 
@@ -45,6 +46,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0017-updates', m0017.up],
   ['0018-compliance', m0018.up],
   ['0020-incidents', m0020.up],
+  ['0024-value-batches', m0024.up],
 ];
 
 export const LATEST_MIGRATION = STEPS[STEPS.length - 1]?.[0] ?? '';

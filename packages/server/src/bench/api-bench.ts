@@ -130,7 +130,10 @@ try {
   const { sealing } = platform.vitalsAtRest;
   for (const [target, device, sealed] of [[patient.id, deviceId, true], [plainPatient.id, plainDeviceId, false]] as const)
   for (let start = 0; start < messages; start += 2000) {
-    const rows: ReadingRow[] = [];
+    // One insertReadings per message, as the group commit writes a device that sends every few
+    // seconds: each message lands in a batch of its own, so each sealed message is its own value
+    // block (ADR 0008 addendum), the reads' worst case, not one block for 2,000 messages.
+    const perMessage: ReadingRow[][] = [];
     for (let i = start; i < Math.min(messages, start + 2000); i++) {
       const at = new Date(from.getTime() + i * intervalSeconds * 1000).toISOString();
       const vitals = [
@@ -139,12 +142,13 @@ try {
         ['8480-6', 110 + (i % 30), 'mm[Hg]'],
         ['8462-4', 70 + (i % 20), 'mm[Hg]'],
       ] as const;
-      vitals.forEach(([metric, value, unit], idx) =>
-        rows.push({ orgId: org.id, deviceId: device, patientId: target, seq: i + 1, idx, metric, value, unit, measuredAt: at, receivedAt: at, digest: idx === 0 ? 'b'.repeat(64) : null }),
-      );
+      perMessage.push(vitals.map(([metric, value, unit], idx) => ({ orgId: org.id, deviceId: device, patientId: target, seq: i + 1, idx, metric, value, unit, measuredAt: at, receivedAt: at, digest: idx === 0 ? 'b'.repeat(64) : null })));
     }
     if (sealed) await sealing?.prepare();
-    await db.transaction().execute((trx) => telemetryStore(trx, platform.database.sqliteHandle, sealed ? sealing : undefined).insertReadings(rows));
+    await db.transaction().execute(async (trx) => {
+      const store = telemetryStore(trx, platform.database.sqliteHandle, sealed ? sealing : undefined);
+      for (const rows of perMessage) await store.insertReadings(rows);
+    });
   }
 
   const server = await startServer(platform, logger, { consoleDir: join(root, 'no-console') });

@@ -15,8 +15,13 @@
  * Vitals at rest (issue 11, ADR 0008): Vigil runs twice, as configured (values sealed) and with
  * sealing off (a second platform opened with `sealVitals: false`, bench only); the three phases
  * alternate and the report gives both ratios to bare aedes and sealed / plaintext.
+ * Each phase also reports the broker thread's CPU time per acknowledged message (utime + stime of
+ * the main thread from /proc, Linux only; the memory sampler's forced GCs left out): on a shared machine the rates swing with the neighbours'
+ * load, the CPU cost per message much less, so it says where a change helped when the rates cannot.
+ * --only vigil|plain|bare runs one kind of phase (for profiling with `node --cpu-prof`).
  */
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,7 +43,7 @@ import { alternateAll, median } from './rounds.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { devices: { type: 'string', default: '50' }, window: { type: 'string', default: '16' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '4' }, 'group-commit-ms': { type: 'string' }, bound: { type: 'boolean', default: false } },
+  options: { devices: { type: 'string', default: '50' }, window: { type: 'string', default: '16' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '4' }, 'group-commit-ms': { type: 'string' }, bound: { type: 'boolean', default: false }, only: { type: 'string' } },
   allowPositionals: true,
 });
 const DEVICES = Number(values.devices);
@@ -50,8 +55,25 @@ const ROUNDS = Number(values.rounds);
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
 
+/** CPU seconds (user + system) this process's main thread has used; NaN where /proc is absent. */
+function mainThreadCpuSeconds(): number {
+  try {
+    // Fields after the parenthesized command name: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Main-thread CPU seconds spent in memoryNow()'s forced GCs: not the broker's, left out of its CPU figure. */
+let samplerCpuSeconds = 0;
+
 function memoryNow(): number {
+  const before = mainThreadCpuSeconds();
   collect();
+  samplerCpuSeconds += mainThreadCpuSeconds() - before;
   const m = process.memoryUsage();
   return m.heapUsed + m.external;
 }
@@ -60,17 +82,29 @@ function memoryNow(): number {
  * Runs the load generator (ingest-load.ts) in a worker thread against 127.0.0.1:`port`, while this
  * thread, the broker's, samples its own live memory every 500 ms after a full GC.
  */
-async function load(spec: Omit<LoadSpec, 'window' | 'seconds'>): Promise<LoadResult & { readonly peakBytesAboveIdle: number }> {
+async function load(spec: Omit<LoadSpec, 'window' | 'seconds'>): Promise<Phase> {
   const idle = memoryNow();
   let peak = idle;
-  const sampler = setInterval(() => (peak = Math.max(peak, memoryNow())), 500);
+  // The next sample 500 ms after the last one ENDED: a forced full GC takes 0.4-0.6 s on this
+  // machine under load, and at a fixed interval the samples alone held the broker's thread ~90%
+  // of the time (50 devices then missed their CONNACK within 30 s).
+  let sampler: NodeJS.Timeout | undefined;
+  const sample = (): void => {
+    peak = Math.max(peak, memoryNow());
+    sampler = setTimeout(sample, 500);
+  };
+  sampler = setTimeout(sample, 500);
   try {
+    const cpuBefore = mainThreadCpuSeconds() - samplerCpuSeconds;
     const result = await runLoadWorker({ ...spec, window: WINDOW, seconds: SECONDS });
-    return { ...result, peakBytesAboveIdle: Math.max(0, peak - idle) };
+    const cpu = mainThreadCpuSeconds() - samplerCpuSeconds - cpuBefore;
+    return { ...result, peakBytesAboveIdle: Math.max(0, peak - idle), cpuMicrosPerMessage: (cpu * 1e6) / Math.max(1, result.acked) };
   } finally {
-    clearInterval(sampler);
+    clearTimeout(sampler);
   }
 }
+
+type Phase = LoadResult & { readonly peakBytesAboveIdle: number; readonly cpuMicrosPerMessage: number };
 
 const root = await mkdtemp(join(tmpdir(), 'vigil-bench-ingest-'));
 try {
@@ -119,9 +153,9 @@ try {
   await once(tlsServer, 'listening');
   const barePort = (tlsServer.address() as AddressInfo).port;
 
-  const vigilRuns: (LoadResult & { peakBytesAboveIdle: number })[] = [];
-  const plainRuns: (LoadResult & { peakBytesAboveIdle: number })[] = [];
-  const bareRuns: (LoadResult & { peakBytesAboveIdle: number })[] = [];
+  const vigilRuns: Phase[] = [];
+  const plainRuns: Phase[] = [];
+  const bareRuns: Phase[] = [];
   const deviceCerts = certs.map((c) => ({ certPem: c.certPem, keyPem: c.keyPem }));
   const runVigil = async () => {
     // Each run continues the devices' sequence numbers above the last run's (replay protection).
@@ -133,7 +167,8 @@ try {
   const runBare = async () => {
     bareRuns.push(await load({ mode: 'bare', port: barePort, serverCaPem: pki.serverRoot.certPem, ids }));
   };
-  await alternateAll(ROUNDS, [runVigil, runPlain, runBare]);
+  const phases = { vigil: runVigil, plain: runPlain, bare: runBare };
+  await alternateAll(ROUNDS, values.only !== undefined ? [phases[values.only as keyof typeof phases]] : [runVigil, runPlain, runBare]);
   const commitStats = { ...server.telemetry.committer.stats };
   const refusals = server.broker.refusals.snapshot();
   const sealedInClear = await platform.database.db.selectFrom('telemetry_readings').select((eb) => eb.fn.countAll<number>().as('n')).where('value', 'is not', null).executeTakeFirst();
@@ -145,7 +180,8 @@ try {
   const vigilRate = median(vigilRuns.map((r) => r.rate));
   const plainRate = median(plainRuns.map((r) => r.rate));
   const bareRate = median(bareRuns.map((r) => r.rate));
-  const perMessage = (runs: readonly (LoadResult & { peakBytesAboveIdle: number })[]) => Math.round(Math.max(...runs.map((r) => r.peakBytesAboveIdle / Math.max(1, r.maxInFlight))));
+  const cpuPerMessage = (runs: readonly Phase[]) => Math.round(median(runs.map((r) => r.cpuMicrosPerMessage)));
+  const perMessage = (runs: readonly Phase[]) => Math.round(Math.max(...runs.map((r) => r.peakBytesAboveIdle / Math.max(1, r.maxInFlight))));
   const report = {
     bench: 'ingest',
     devices: DEVICES,
@@ -164,6 +200,7 @@ try {
       refusals,
       vitalsSealed: true,
       readingsStoredInClear: Number(sealedInClear?.n ?? 0),
+      brokerCpuMicrosPerMessage: cpuPerMessage(vigilRuns),
     },
     vigilPlaintext: {
       ackedPerSecond: Math.round(plainRate),
@@ -171,6 +208,7 @@ try {
       acked: plainRuns.reduce((sum, r) => sum + r.acked, 0),
       bytesPerInFlightMessageAtPeak: perMessage(plainRuns),
       vitalsSealed: false,
+      brokerCpuMicrosPerMessage: cpuPerMessage(plainRuns),
     },
     bareAedes: {
       ackedPerSecond: Math.round(bareRate),
@@ -178,12 +216,16 @@ try {
       acked: bareRuns.reduce((sum, r) => sum + r.acked, 0),
       relayedToSubscriber: bareRuns.reduce((sum, r) => sum + r.relayed, 0),
       bytesPerInFlightMessageAtPeak: perMessage(bareRuns),
+      brokerCpuMicrosPerMessage: cpuPerMessage(bareRuns),
     },
     ratio: Math.round((vigilRate / bareRate) * 100) / 100,
     ratioPerRound: vigilRuns.map((r, i) => Math.round((r.rate / (bareRuns[i]?.rate ?? Number.NaN)) * 100) / 100),
     goal: 0.5,
     plaintextRatio: Math.round((plainRate / bareRate) * 100) / 100,
     sealedOverPlaintext: Math.round((vigilRate / plainRate) * 100) / 100,
+    // The inverse ratio of broker CPU per message: what the rates' ratio would be if the broker's thread were the only limit.
+    cpuRatio: Math.round((cpuPerMessage(bareRuns) / cpuPerMessage(vigilRuns)) * 100) / 100,
+    plaintextCpuRatio: Math.round((cpuPerMessage(bareRuns) / cpuPerMessage(plainRuns)) * 100) / 100,
   };
   console.log(JSON.stringify(report, null, 2));
 } finally {

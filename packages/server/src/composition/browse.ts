@@ -109,7 +109,7 @@ async function deviceTelemetry(copy: Platform, device: BrowseRequest['device']):
 
 /** Readings with their values opened: sealed at rest (issue 11), they open with the copy's own data keys. */
 async function withValues<R extends Parameters<typeof openReadingValues>[0][number]>(copy: Platform, rows: readonly R[]): Promise<Array<R & { value: number }>> {
-  const values = await openReadingValues(rows, copy.vitalsAtRest.sealing);
+  const values = await openReadingValues(rows, copy.vitalsAtRest.sealing, copy.database.db);
   return rows.map((r, i) => ({ ...r, value: values[i] ?? Number.NaN }));
 }
 

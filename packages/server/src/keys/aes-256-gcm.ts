@@ -26,16 +26,22 @@ const IV_POOL_BYTES = GCM_IV_BYTES * 341;
 let ivPool = Buffer.alloc(0);
 let ivOffset = 0;
 
-function freshIv(): Buffer {
+/** Copies a fresh IV into `out` at `offset` and returns that view of `out`. */
+function freshIvInto(out: Buffer, offset: number): Buffer {
   if (ivOffset + GCM_IV_BYTES > ivPool.length) {
-    ivPool = randomFillSync(Buffer.allocUnsafe(IV_POOL_BYTES));
+    // Its own allocation (not Buffer's shared pool), so the zeroing below reaches no other buffer.
+    ivPool = randomFillSync(Buffer.allocUnsafeSlow(IV_POOL_BYTES));
     ivOffset = 0;
   }
   // Each IV is copied out and its bytes in the pool zeroed: no IV is ever handed out twice.
-  const iv = Buffer.from(ivPool.subarray(ivOffset, ivOffset + GCM_IV_BYTES));
+  ivPool.copy(out, offset, ivOffset, ivOffset + GCM_IV_BYTES);
   ivPool.fill(0, ivOffset, ivOffset + GCM_IV_BYTES);
   ivOffset += GCM_IV_BYTES;
-  return iv;
+  return out.subarray(offset, offset + GCM_IV_BYTES);
+}
+
+function freshIv(): Buffer {
+  return freshIvInto(Buffer.allocUnsafe(GCM_IV_BYTES), 0);
 }
 
 export interface GcmParts {
@@ -69,8 +75,28 @@ export function gcmDecrypt(key: KeyObject, parts: GcmParts, aad: Uint8Array): Bu
 
 /** One buffer: IV || ciphertext || tag. */
 export function gcmSeal(key: KeyObject, plaintext: Uint8Array, aad: Uint8Array): Buffer {
-  const { iv, ciphertext, tag } = gcmEncrypt(key, plaintext, aad);
-  return Buffer.concat([iv, ciphertext, tag]);
+  const out = Buffer.allocUnsafe(GCM_OVERHEAD_BYTES + plaintext.length);
+  gcmSealInto(key, plaintext, aad, out, 0);
+  return out;
+}
+
+/**
+ * `gcmSeal`'s layout (IV || ciphertext || tag) written into `out` from `offset`, which must leave
+ * room for GCM_OVERHEAD_BYTES + plaintext.length bytes: the hot path of the vitals (one value per
+ * reading) then allocates one buffer per value instead of five.
+ */
+export function gcmSealInto(key: KeyObject, plaintext: Uint8Array, aad: Uint8Array, out: Buffer, offset: number): void {
+  assertAes256(key);
+  if (out.length - offset < GCM_OVERHEAD_BYTES + plaintext.length) throw new RangeError('gcmSealInto: output too short');
+  const iv = freshIvInto(out, offset);
+  const cipher = createCipheriv(CIPHER, key, iv, { authTagLength: GCM_TAG_BYTES });
+  cipher.setAAD(aad);
+  const body = cipher.update(plaintext);
+  const rest = cipher.final(); // GCM is a stream mode: empty, but final() is what computes the tag
+  let at = offset + GCM_IV_BYTES;
+  at += body.copy(out, at);
+  at += rest.copy(out, at);
+  cipher.getAuthTag().copy(out, at);
 }
 
 /** Opens what `gcmSeal` made; undefined when it is too short or does not authenticate. */
@@ -88,8 +114,13 @@ export function gcmOpen(key: KeyObject, sealed: Uint8Array, aad: Uint8Array): Bu
   );
 }
 
+/** Keys already checked (KeyObjects are immutable): the check asks the native handle twice. */
+const checkedKeys = new WeakSet<KeyObject>();
+
 function assertAes256(key: KeyObject): void {
+  if (checkedKeys.has(key)) return;
   if (key.type !== 'secret' || key.symmetricKeySize !== AES_256_KEY_BYTES) {
     throw new TypeError('AES-256-GCM needs a 32-byte secret key');
   }
+  checkedKeys.add(key);
 }

@@ -20,7 +20,7 @@
  */
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { AppError, isAppError, type Clock } from '../kernel/index.js';
-import { AES_256_KEY_BYTES, gcmEncrypt, gcmOpen, GCM_OVERHEAD_BYTES } from './aes-256-gcm.js';
+import { AES_256_KEY_BYTES, gcmOpen, GCM_OVERHEAD_BYTES, gcmSealInto } from './aes-256-gcm.js';
 import type { BulkSealer, KeyProvider, WrappedDataKey, WrappedDataKeyStore } from './ports.js';
 import { decodeBase64Url, encodeBase64Url } from './strict-base64url.js';
 
@@ -69,13 +69,10 @@ class StoredKeyBulkSealer implements BulkSealer {
     }
     current.seals += 1;
     // One buffer for the whole value: header, then gcmSeal's layout (IV || ciphertext || tag).
-    const { iv, ciphertext, tag } = gcmEncrypt(current.key, plaintext, payloadAad(context));
-    const out = Buffer.allocUnsafe(HEADER_BYTES + GCM_OVERHEAD_BYTES + ciphertext.length);
+    const out = Buffer.allocUnsafe(HEADER_BYTES + GCM_OVERHEAD_BYTES + plaintext.length);
     out[0] = VERSION;
     current.idBytes.copy(out, 1);
-    iv.copy(out, HEADER_BYTES);
-    ciphertext.copy(out, HEADER_BYTES + iv.length);
-    tag.copy(out, HEADER_BYTES + iv.length + ciphertext.length);
+    gcmSealInto(current.key, plaintext, payloadAad(context), out, HEADER_BYTES);
     return out;
   }
 

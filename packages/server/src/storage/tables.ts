@@ -253,6 +253,16 @@ export interface TelemetryTables {
   device_commands: DeviceCommandsTable;
   sealed_data_keys: SealedDataKeysTable;
   telemetry_rollup_blocks: TelemetryRollupBlocksTable;
+  telemetry_value_batches: TelemetryValueBatchesTable;
+}
+
+/** The sealed values of one group commit's readings of one organization (0024, telemetry/value-batches.ts). */
+export interface TelemetryValueBatchesTable {
+  id: string;
+  org_id: string;
+  /** The latest measured_at of its readings: retention deletes the block with its last reading. */
+  last_measured_at: string;
+  sealed: Buffer;
 }
 
 /** Per-minute aggregates of one patient's metric (0010); `minute` is ISO-8601 with zero seconds. */
@@ -289,7 +299,7 @@ export interface TelemetryReadingsTable {
   metric: string;
   /** Plaintext (before 0014, or without sealing); NULL when `value_sealed` holds it. */
   value: number | null;
-  /** BulkSealer output (0014). */
+  /** BulkSealer output (0014), or a reference into telemetry_value_batches (0024). */
   value_sealed: Buffer | null;
   unit: string;
   measured_at: string;

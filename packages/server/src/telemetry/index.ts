@@ -11,6 +11,7 @@ export { IngestPipeline, type IngestPipelineOptions } from './ingest-pipeline.js
 export { GroupCommitter, messageDigest, type PatientAttribution, type GroupCommitOptions, type IngestScope, type CommitResult, type AuditBatchWriter } from './group-commit.js';
 export { CommandService, COMMAND_NAME_RE, MAX_COMMAND_TTL_SECONDS, MAX_COMMANDS_LISTED, type AckListener, type AcknowledgedCommand, type CommandScope, type CommandDelivery, type DeviceDirectory, type SendCommandInput, type SentCommand } from './commands.js';
 export { readingContext, rollupContext, encodeValues, decodeValues, type VitalsSealing, type ReadingIdentity } from './value-sealing.js';
+export { sealValueBatches, openBatchValues, isBatchRef, type ValueBatch, type ValueBatchLoader, type SealedValues } from './value-batches.js';
 export { applyTelemetryRetention, type RetentionScope } from './retention.js';
 export { ReasonCounters, noDeviceActivity, type DeviceActivity, type IngestDevice, type IngestChannel, type IngestOutcome, type IngestRejection } from './model.js';
 export type { TelemetryStore, TelemetryRetentionStore, DeviceCommandStore, DeviceCommandRow, CommandStatus, ReadingRow, DeviceSeqAdvance, VitalPoint, VitalBucket, VitalsStore } from './store.js';

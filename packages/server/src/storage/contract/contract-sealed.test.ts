@@ -8,10 +8,12 @@ import { testAdapters } from './adapters.js';
 import { clinicalAlertStoreContract, clinicalStoreContract } from './clinical-store.contract.js';
 import { fhirReadingStoreContract } from './fhir-reading-store.contract.js';
 import { telemetryStoreContract } from './telemetry-store.contract.js';
+import { valueBatchesContract } from './value-batches.contract.js';
 import { vitalsSealingContract } from './vitals-sealing.contract.js';
 
 for (const adapter of testAdapters()) {
   describe(`${adapter.name}/VitalsSealing`, () => vitalsSealingContract(adapter.open));
+  describe(`${adapter.name}/ValueBatches`, () => valueBatchesContract(adapter.open));
   describe(`${adapter.name}/TelemetryStore (sealed)`, () => telemetryStoreContract(adapter.open, true, true));
   if (adapter.name === 'sqlite') describe('sqlite/TelemetryStore (kysely path, sealed)', () => telemetryStoreContract(adapter.open, false, true));
   describe(`${adapter.name}/ClinicalStores (sealed)`, () => clinicalStoreContract(adapter.open, true));

@@ -80,8 +80,10 @@ export function vitalsSealingContract(open: () => Promise<TestDatabase>): void {
       const raw = await sql<Record<string, unknown>>`SELECT * FROM telemetry_readings`.execute(db);
       const rawRollups = await sql<Record<string, unknown>>`SELECT * FROM telemetry_rollup_blocks`.execute(db);
       const rawAlerts = await sql<Record<string, unknown>>`SELECT * FROM clinical_alerts`.execute(db);
+      const rawBlocks = await sql<Record<string, unknown>>`SELECT * FROM telemetry_value_batches`.execute(db);
+      assert.equal(rawBlocks.rows.length, 1, 'one block of values for the batch');
       const needles = [Buffer.from(String(VITAL)), (() => { const b = Buffer.alloc(8); b.writeDoubleLE(VITAL); return b; })(), (() => { const b = Buffer.alloc(8); b.writeDoubleBE(VITAL); return b; })()];
-      for (const row of [...raw.rows, ...rawRollups.rows, ...rawAlerts.rows]) {
+      for (const row of [...raw.rows, ...rawRollups.rows, ...rawAlerts.rows, ...rawBlocks.rows]) {
         for (const v of Object.values(row)) {
           const bytes = Buffer.isBuffer(v) ? v : Buffer.from(String(v));
           for (const needle of needles) assert.equal(bytes.includes(needle), false, `a stored column holds ${VITAL}`);

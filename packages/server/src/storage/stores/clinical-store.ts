@@ -71,7 +71,7 @@ export function vitalsStore(db: Executor, dialect: SqlDialect, sealing?: VitalsS
     db.selectFrom('telemetry_readings').where('org_id', '=', orgId).where('patient_id', '=', patientId).where('metric', '=', metric);
   const POINT_COLUMNS = ['org_id', 'patient_id', 'seq', 'idx', 'metric', 'value', 'value_sealed', 'unit', 'measured_at', 'device_id'] as const;
   const toPoints = async (rows: readonly PointRow[]): Promise<VitalPoint[]> => {
-    const values = await openReadingValues(rows, sealing);
+    const values = await openReadingValues(rows, sealing, db);
     return rows.map((r, i) => ({ metric: r.metric, value: values[i] ?? Number.NaN, unit: r.unit, measuredAt: r.measured_at, deviceId: r.device_id }));
   };
   return {

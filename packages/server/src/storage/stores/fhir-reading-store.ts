@@ -8,7 +8,7 @@ import { openReadingValues } from './telemetry-store.js';
 /** @param sealing opens values sealed at rest (ADR 0008); absent, values are read in clear. */
 export function fhirReadingStore(db: Executor, sealing?: VitalsSealing): PatientReadingStore {
   const toVitalReadings = async (rows: readonly TelemetryReadingsTable[]): Promise<VitalReading[]> => {
-    const values = await openReadingValues(rows, sealing);
+    const values = await openReadingValues(rows, sealing, db);
     return rows.map((r, i) => toVitalReading(r, values[i] ?? Number.NaN));
   };
   return {

@@ -74,7 +74,7 @@ export async function sealedBuckets(db: Executor, sealing: VitalsSealing, q: Buc
       .where('measured_at', '>=', q.from)
       .where('measured_at', '<', q.to)
       .execute();
-    const values = await openReadingValues(rows, sealing);
+    const values = await openReadingValues(rows, sealing, db);
     rows.forEach((r, i) => {
       const v = values[i] ?? Number.NaN;
       add(Date.parse(r.measured_at), v, v, v, 1);

@@ -3,11 +3,14 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import {
   decodeValues,
-  encodeValues,
+  isBatchRef,
+  openBatchValues,
   readingContext,
+  sealValueBatches,
   type CommandStatus,
   type DeviceCommandRow,
   type DeviceCommandStore,
+  type ReadingIdentity,
   type ReadingRow,
   type TelemetryRetentionStore,
   type TelemetryStore,
@@ -44,10 +47,16 @@ export function telemetryStore(db: Executor, sqlite?: BetterSqlite3.Database, se
       const insert = sqlite.prepare(
         'INSERT INTO telemetry_readings (org_id, device_id, patient_id, seq, idx, metric, value, value_sealed, unit, measured_at, received_at, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
-      for (const r of rows) {
-        const sealed = sealing ? sealing.seal(encodeValues(r.value), readingContext(r)) : null;
-        insert.run(r.orgId, r.deviceId, r.patientId, r.seq, r.idx, r.metric, sealed ? null : r.value, sealed, r.unit, r.measuredAt, r.receivedAt, r.digest);
+      // Sealed: one block per organization for the whole batch (one GCM operation), rows hold references.
+      const sealed = sealing && rows.length > 0 ? sealValueBatches(rows, sealing) : undefined;
+      if (sealed) {
+        const block = sqlite.prepare('INSERT INTO telemetry_value_batches (id, org_id, last_measured_at, sealed) VALUES (?, ?, ?, ?)');
+        for (const b of sealed.batches) block.run(b.id, b.orgId, b.lastMeasuredAt, b.sealed);
       }
+      rows.forEach((r, i) => {
+        const ref = sealed ? (sealed.refs[i] ?? null) : null;
+        insert.run(r.orgId, r.deviceId, r.patientId, r.seq, r.idx, r.metric, sealed ? null : r.value, ref, r.unit, r.measuredAt, r.receivedAt, r.digest);
+      });
       await writeRollupsSqlite(sqlite, rows, sealing);
     },
     async advance(states, expected, now) {
@@ -90,10 +99,20 @@ function kyselyTelemetryStore(db: Executor, sealing: VitalsSealing | undefined):
       return row?.digest ?? undefined;
     },
     async insertReadings(rows) {
+      // Sealed: one block per organization for the whole batch (one GCM operation), rows hold references.
+      const sealed = sealing && rows.length > 0 ? sealValueBatches(rows, sealing) : undefined;
+      if (sealed) {
+        for (let i = 0; i < sealed.batches.length; i += INSERT_CHUNK) {
+          await db
+            .insertInto('telemetry_value_batches')
+            .values(sealed.batches.slice(i, i + INSERT_CHUNK).map((b) => ({ id: b.id, org_id: b.orgId, last_measured_at: b.lastMeasuredAt, sealed: b.sealed })))
+            .execute();
+        }
+      }
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         await db
           .insertInto('telemetry_readings')
-          .values(rows.slice(i, i + INSERT_CHUNK).map((r) => toReadingRow(r, sealing)))
+          .values(rows.slice(i, i + INSERT_CHUNK).map((r, j) => toReadingRow(r, sealed ? (sealed.refs[i + j] ?? null) : null)))
           .execute();
       }
       await writeRollups(db, rows, sealing);
@@ -133,7 +152,7 @@ function kyselyTelemetryStore(db: Executor, sealing: VitalsSealing | undefined):
         .orderBy('idx')
         .limit(limit)
         .execute();
-      return openReadings(rows, sealing);
+      return openReadings(rows, sealing, db);
     },
   };
 }
@@ -167,6 +186,8 @@ export function telemetryRetentionStore(db: Executor, dialect: SqlDialect): Tele
       await db.deleteFrom('telemetry_minute_rollups').where('minute', '<', minuteOf(cutoff)).execute();
       // Sealed rollups go by whole hours: a block that straddles the cutoff stays until the next run.
       await db.deleteFrom('telemetry_rollup_blocks').where('hour', '<', hourOf(minuteOf(cutoff))).execute();
+      // A block of values goes with its last reading.
+      await db.deleteFrom('telemetry_value_batches').where('last_measured_at', '<', cutoff).execute();
       return { droppedPartitions, deletedRows: Number(result.numDeletedRows) };
     },
   };
@@ -244,8 +265,8 @@ export function deviceCommandStore(db: Executor): DeviceCommandStore {
   };
 }
 
-function toReadingRow(r: ReadingRow, sealing: VitalsSealing | undefined): TelemetryReadingsTable {
-  const sealed = sealing ? sealing.seal(encodeValues(r.value), readingContext(r)) : null;
+/** @param sealed the row's reference into its value block (sealing on), or null (value in clear). */
+function toReadingRow(r: ReadingRow, sealed: Buffer | null): TelemetryReadingsTable {
   return {
     org_id: r.orgId,
     device_id: r.deviceId,
@@ -264,27 +285,47 @@ function toReadingRow(r: ReadingRow, sealing: VitalsSealing | undefined): Teleme
 
 /**
  * The values of stored readings: opened when sealing is on (a row without a sealed value is then
- * refused, never read in clear: it was not written by Vigil), read in clear otherwise.
+ * refused, never read in clear: it was not written by Vigil), read in clear otherwise. A sealed
+ * value is either the reading's own (0x01, ADR 0008) or a reference into a value block (0x02,
+ * written by the group commit since 0024), which is loaded from `db` and opened once per block.
  */
 export async function openReadingValues(
   rows: readonly { org_id: string; device_id: string; patient_id: string | null; seq: number | bigint; idx: number; metric: string; measured_at: string; value: number | null; value_sealed: Buffer | null }[],
   sealing: VitalsSealing | undefined,
+  db: Executor,
 ): Promise<number[]> {
   if (sealing === undefined) return rows.map((r) => Number(r.value));
-  const opened = await sealing.openMany(
-    rows.map((r) => {
-      if (r.value_sealed === null) throw new AppError('KEYS_CIPHERTEXT_INVALID', { detail: `reading ${r.device_id}/${String(r.seq)}/${r.idx} has no sealed value` });
-      return {
-        sealed: r.value_sealed,
-        context: readingContext({ orgId: r.org_id, deviceId: r.device_id, patientId: r.patient_id, seq: Number(r.seq), idx: r.idx, metric: r.metric, measuredAt: r.measured_at }),
-      };
-    }),
-  );
-  return opened.map((p) => decodeValues(p, 1)[0] ?? Number.NaN);
+  const own: { index: number; sealed: Buffer; context: string }[] = [];
+  const referenced: { index: number; ref: Buffer; identity: ReadingIdentity }[] = [];
+  rows.forEach((r, index) => {
+    if (r.value_sealed === null) throw new AppError('KEYS_CIPHERTEXT_INVALID', { detail: `reading ${r.device_id}/${String(r.seq)}/${r.idx} has no sealed value` });
+    const identity: ReadingIdentity = { orgId: r.org_id, deviceId: r.device_id, patientId: r.patient_id, seq: Number(r.seq), idx: r.idx, metric: r.metric, measuredAt: r.measured_at };
+    if (isBatchRef(r.value_sealed)) referenced.push({ index, ref: r.value_sealed, identity });
+    else own.push({ index, sealed: r.value_sealed, context: readingContext(identity) });
+  });
+  const out = new Array<number>(rows.length).fill(Number.NaN);
+  if (own.length > 0) {
+    const opened = await sealing.openMany(own);
+    own.forEach((o, i) => (out[o.index] = decodeValues(opened[i] as Buffer, 1)[0] ?? Number.NaN));
+  }
+  if (referenced.length > 0) {
+    const values = await openBatchValues(referenced, (ids) => loadValueBatches(db, ids), sealing);
+    referenced.forEach((r, i) => (out[r.index] = values[i] ?? Number.NaN));
+  }
+  return out;
 }
 
-async function openReadings(rows: readonly TelemetryReadingsTable[], sealing: VitalsSealing | undefined): Promise<ReadingRow[]> {
-  const values = await openReadingValues(rows, sealing);
+/** Value blocks by id (IN lists of at most 500). */
+async function loadValueBatches(db: Executor, ids: readonly string[]): Promise<{ id: string; org_id: string; sealed: Buffer }[]> {
+  const out: { id: string; org_id: string; sealed: Buffer }[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    out.push(...(await db.selectFrom('telemetry_value_batches').select(['id', 'org_id', 'sealed']).where('id', 'in', ids.slice(i, i + 500)).execute()));
+  }
+  return out;
+}
+
+async function openReadings(rows: readonly TelemetryReadingsTable[], sealing: VitalsSealing | undefined, db: Executor): Promise<ReadingRow[]> {
+  const values = await openReadingValues(rows, sealing, db);
   return rows.map((r, i) => fromReadingRow(r, values[i] ?? Number.NaN));
 }
 

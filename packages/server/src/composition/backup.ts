@@ -8,7 +8,7 @@ import { auditKeysFromList } from '../audit/index.js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { BackupService, buildOverview, LocalDirectoryTarget, S3Target, TIER_LOCK_DAYS, openDrillIdentity, readRecipient, requireRecipient, collectCarriedFiles, type BackupFailure, type BackupTarget, type SnapshotInspector, type SnapshotRestorer, type SnapshotSource } from '../backup/index.js';
 import type { Config } from '../config/index.js';
-import { ed25519Verifier, keyStorePaths, resealKeyStoreForRecovery } from '../keys/index.js';
+import { ed25519Verifier, findAgeBinary, keyStorePaths, resealKeyStoreForRecovery } from '../keys/index.js';
 import { AppError, type RequestContext } from '../kernel/index.js';
 import type { BackupConsole } from '../transports/http/index.js';
 import { CronJobs } from '../jobs/index.js';
@@ -89,7 +89,7 @@ export interface BackupWiringOptions {
   readonly targets?: readonly BackupTarget[];
   /** Longest time one target may take (tests). */
   readonly targetTimeoutMs?: number;
-  /** Overrides backup.ageBinary (bench, tests). */
+  /** Overrides backup.ageBinary: "auto", "library" or the tool's path (bench, tests). */
   readonly ageBinary?: string;
 }
 
@@ -113,7 +113,7 @@ export async function wireBackup(platform: Platform, options: BackupWiringOption
       clock,
       vigilVersion: VIGIL_VERSION,
       ...(options.targetTimeoutMs !== undefined ? { targetTimeoutMs: options.targetTimeoutMs } : {}),
-      ...((options.ageBinary ?? config.backup.ageBinary) !== undefined ? { ageBinary: options.ageBinary ?? config.backup.ageBinary } : {}),
+      ageBinary: await resolveAgeBinary(options.ageBinary ?? config.backup.ageBinary),
     },
     targets,
     inspector: snapshotInspectorFor(config.databaseUrl),
@@ -129,6 +129,17 @@ export async function wireBackup(platform: Platform, options: BackupWiringOption
     scratchRoot: join(dataDir, 'backup-staging'),
     clock,
   });
+}
+
+/**
+ * backup.ageBinary: "auto" finds Debian's `age` at a fixed path (the library when there is none),
+ * "library" is the library, anything else names the tool (a relative name is looked up on PATH by
+ * spawn, as an operator chose it).
+ */
+export async function resolveAgeBinary(setting: string | undefined): Promise<string | undefined> {
+  if (setting === undefined || setting === 'auto') return findAgeBinary();
+  if (setting === 'library') return undefined;
+  return setting;
 }
 
 /** The drill identity of a data directory, for server-side verification and drills. */

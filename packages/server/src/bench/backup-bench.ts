@@ -78,7 +78,9 @@ async function prepareDataDir(dataDir: string, config: Config, n: number): Promi
   }
   await initialize({ config, env: {} });
   const platform = await openPlatform({ config, env: {} });
-  const sealedBytes = platform.vitalsAtRest.sealing?.seal(encodeValues(70), 'bench').length ?? 40;
+  const sealing = platform.vitalsAtRest.sealing;
+  await sealing?.prepare();
+  const sealedBytes = sealing?.seal(encodeValues(70), 'bench').length ?? 40;
   await platform.close();
   fill(join(dataDir, 'vigil.db'), n, sealedBytes);
   await mkdir(cacheRoot, { recursive: true, mode: 0o700 });

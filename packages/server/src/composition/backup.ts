@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { auditKeysFromList } from '../audit/index.js';
 import { S3Client } from '@aws-sdk/client-s3';
-import { BackupService, buildOverview, LocalDirectoryTarget, S3Target, TIER_LOCK_DAYS, openDrillIdentity, readRecipient, requireRecipient, collectCarriedFiles, type BackupFailure, type BackupTarget, type SnapshotInspector, type SnapshotRestorer, type SnapshotSource } from '../backup/index.js';
+import { BackupService, buildOverview, LocalDirectoryTarget, S3Target, TIER_LOCK_DAYS, openDrillIdentity, readRecipient, requireRecipient, collectCarriedFiles, type BackupEngine, type BackupFailure, type BackupTarget, type SnapshotInspector, type SnapshotRestorer, type SnapshotSource } from '../backup/index.js';
 import type { Config } from '../config/index.js';
 import { ed25519Verifier, findAgeBinary, keyStorePaths, resealKeyStoreForRecovery } from '../keys/index.js';
 import { AppError, type RequestContext } from '../kernel/index.js';
@@ -14,7 +14,7 @@ import type { BackupConsole } from '../transports/http/index.js';
 import { CronJobs } from '../jobs/index.js';
 import { drillNow } from './drill.js';
 import { masterKeyFromEnv, systemRequestContext, type Platform } from '../main.js';
-import { backupRunStore, inspectPostgresCopy, inspectSqliteCopy, postgresSnapshotSource, restorePostgresCopy, restoreSqliteCopy, sqliteSnapshotSource } from '../storage/index.js';
+import { backupRunStore, createScratchDatabase, inspectPostgresCopy, inspectSqliteCopy, postgresSnapshotSource, restorePostgresCopy, restoreSqliteCopy, sqliteSnapshotSource } from '../storage/index.js';
 import { readFile } from 'node:fs/promises';
 
 export const VIGIL_VERSION = '0.1.0';
@@ -79,6 +79,24 @@ export function snapshotRestorer(databaseUrl: string | undefined): SnapshotResto
       detail: `a ${engine} backup cannot be restored into ${databaseUrl === undefined ? 'SQLite' : 'PostgreSQL'}; see docs/backup.md (moving between engines)`,
     });
   };
+}
+
+/**
+ * Runs `work` with the database URL a backup of `engine` is restored into for scratch use (a
+ * drill, browse): none for SQLite (a file in the scratch data directory); for PostgreSQL a
+ * uniquely named scratch database on `serverUrl`'s server, dropped afterwards whatever happens.
+ */
+export async function withScratchDatabase<T>(engine: BackupEngine, serverUrl: string | undefined, prefix: 'vigil_drill' | 'vigil_browse', work: (databaseUrl: string | undefined) => Promise<T>): Promise<T> {
+  if (engine === 'sqlite') return work(undefined);
+  if (serverUrl === undefined) {
+    throw new AppError('BACKUP_ENGINE_MISMATCH', { detail: 'a PostgreSQL backup is opened in a scratch database on a PostgreSQL server: pass --database-url (or set database.url)' });
+  }
+  const scratch = await createScratchDatabase(serverUrl, prefix);
+  try {
+    return await work(scratch.url);
+  } finally {
+    await scratch.drop();
+  }
 }
 
 export interface BackupWiringOptions {

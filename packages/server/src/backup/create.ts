@@ -17,7 +17,7 @@ import type { Clock } from '../kernel/index.js';
 import { serializeFiles, serializeKeys, FILES_PART, KEYS_PART, type CarriedFile } from './carried-files.js';
 import { backupIdAt, canonicalManifest, serializeSignedManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, type BackupManifest, type BackupPart } from './model.js';
 import { writeFilePart, writePart } from './part-stream.js';
-import type { DatabaseSnapshot, SnapshotSource } from './store.js';
+import type { DatabaseFacts, DatabaseSnapshot, SnapshotSource } from './store.js';
 import type { BackupTarget } from './target.js';
 
 export interface CreateDeps {
@@ -51,7 +51,7 @@ export interface CreateResult {
   readonly id: string;
   readonly startedAt: string;
   readonly finishedAt: string;
-  readonly facts: DatabaseSnapshot['facts'];
+  readonly facts: DatabaseFacts;
   /** Time the consistent snapshot took (the rest is encryption and upload). */
   readonly snapshotMs: number;
   readonly outcomes: readonly TargetOutcome[];
@@ -74,7 +74,7 @@ export async function createBackup(deps: CreateDeps): Promise<CreateResult> {
     for (const target of deps.targets) {
       outcomes.push(await withTimeout(writeToTarget(deps, target, id, started, snapshot, databasePart, keys, files), deps.targetTimeoutMs ?? 3_600_000, target, id));
     }
-    return { id, startedAt: started.toISOString(), finishedAt: deps.clock.now().toISOString(), facts: snapshot.facts, snapshotMs, outcomes };
+    return { id, startedAt: started.toISOString(), finishedAt: deps.clock.now().toISOString(), facts: await snapshot.facts, snapshotMs, outcomes };
   } finally {
     await snapshot?.remove();
     await rm(staging, { recursive: true, force: true });
@@ -98,18 +98,19 @@ async function writeToTarget(
     parts.push(await writeFilePart(target, id, databasePart, snapshot.file, deps.recipients, progress ? (n) => progress(n, total) : undefined, deps.ageBinary));
     parts.push(await writePart(target, id, KEYS_PART, Readable.from([Buffer.from(keys, 'utf8')]), deps.recipients));
     parts.push(await writePart(target, id, FILES_PART, Readable.from([Buffer.from(files, 'utf8')]), deps.recipients));
+    const facts = await snapshot.facts;
     const manifest: BackupManifest = {
       format: MANIFEST_FORMAT,
       version: MANIFEST_VERSION,
       id,
       vigilVersion: deps.vigilVersion,
-      schemaVersion: snapshot.facts.schemaVersion,
+      schemaVersion: facts.schemaVersion,
       engine: deps.source.engine,
       startedAt: started.toISOString(),
       createdAt: deps.clock.now().toISOString(),
-      auditHead: snapshot.facts.auditHead,
-      rowCounts: snapshot.facts.rowCounts,
-      lastTelemetryAt: snapshot.facts.lastTelemetryAt,
+      auditHead: facts.auditHead,
+      rowCounts: facts.rowCounts,
+      lastTelemetryAt: facts.lastTelemetryAt,
       recipients: deps.recipients,
       parts,
     };

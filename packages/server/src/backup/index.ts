@@ -26,3 +26,4 @@ export { runDrill, DATA_CLASSES, type BootedVigil, type DataClass, type DrillChe
 export { drillReportHtml } from './drill-report-html.js';
 export { canonicalJson } from './model.js';
 export { buildOverview, type BackupOverview } from './overview.js';
+export { ConsoleJobRunner, type ConsoleJob, type ConsoleJobKind, type ConsoleJobResult } from './console-jobs.js';

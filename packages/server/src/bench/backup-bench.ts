@@ -147,7 +147,15 @@ try {
   const goAge = await findAgeBinary();
   const dbBytes = statSync(join(root, 'data', 'vigil.db')).size;
 
-  // Baseline: the engine's own snapshot (VACUUM INTO, as the backup takes it), unencrypted, same filesystem.
+  // Ingest without a backup, then along a backup (default encoder, then the library).
+  const stopAt = performance.now() + ingestSeconds * 1000;
+  const alone = await ingest(platform, () => performance.now() > stopAt, 1);
+  const aloneRate = alone.stored / alone.seconds;
+  const underDefault = await backupUnderIngest(platform, service, 10_000_000);
+  const underLibrary = await backupUnderIngest(platform, library, 20_000_000);
+
+  // Baseline, measured in the same state of the database as the quiet backups right after it:
+  // the engine's own snapshot (VACUUM INTO, as the backup takes it), unencrypted, same filesystem.
   const raw = new Database(join(root, 'data', 'vigil.db'), { readonly: true });
   const rawStart = performance.now();
   raw.prepare('VACUUM INTO ?').run(join(root, 'raw-snapshot.db'));
@@ -169,13 +177,6 @@ try {
   await rm(join(root, 'js.age'), { force: true });
   await rm(join(root, 'go.age'), { force: true });
   await rm(join(root, 'raw-snapshot.db'), { force: true });
-
-  // Ingest without a backup, then along a backup (default encoder, then the library).
-  const stopAt = performance.now() + ingestSeconds * 1000;
-  const alone = await ingest(platform, () => performance.now() > stopAt, 1);
-  const aloneRate = alone.stored / alone.seconds;
-  const underDefault = await backupUnderIngest(platform, service, 10_000_000);
-  const underLibrary = await backupUnderIngest(platform, library, 20_000_000);
 
   // The same backups with nothing else running, for the throughput ratio.
   const quiet = await quietBackup(service);

@@ -10,7 +10,6 @@ import { BackupService, buildOverview, LocalDirectoryTarget, S3Target, TIER_LOCK
 import type { Config } from '../config/index.js';
 import { ed25519Verifier, findAgeBinary, keyStorePaths, resealKeyStoreForRecovery } from '../keys/index.js';
 import { AppError, type RequestContext } from '../kernel/index.js';
-import type { BackupConsole } from '../transports/http/index.js';
 import { CronJobs } from '../jobs/index.js';
 import { drillNow } from './drill.js';
 import { masterKeyFromEnv, systemRequestContext, type Platform } from '../main.js';
@@ -220,25 +219,4 @@ export async function startBackupJobs(platform: Platform, env: NodeJS.ProcessEnv
     jobs.add({ name: 'dr-drill-overdue', pattern: '17 6 * * *', run: async () => void (await service.checkDrillOverdue(config.backup.drillOverdueDays)) });
   }
   return jobs;
-}
-
-/** The console's view of backups: overview (audited) and "back up now"; works with nothing configured. */
-export function backupConsole(platform: Platform, jobs: CronJobs | undefined, env: NodeJS.ProcessEnv): BackupConsole {
-  const runs = backupRunStore(platform.database.db);
-  const audit = (ctx: RequestContext, action: string) =>
-    platform.withAuditStore((store) => platform.auditLog.writer(store).record(ctx, { action, target: { type: 'backup', id: 'overview' }, outcome: 'success' }));
-  const configured = async () => backupTargets(platform.config, env).length > 0 && (await hasRecoveryRecipient(platform.dataDir));
-  return {
-    overview: async (ctx) => {
-      const ready = await configured();
-      const listed = ready ? await (await wireBackup(platform, { env })).list() : [];
-      await audit(ctx, 'backup.overview.view');
-      return buildOverview({ configured: ready, listed, runs: await runs.recent(null, 200), nextRuns: jobs?.nextRuns() ?? [], objectives: platform.config.backup.objectives });
-    },
-    createNow: async (ctx) => {
-      if (!(await configured())) throw new AppError('BACKUP_NOT_CONFIGURED', { detail: 'no backup target or recovery recipient is configured' });
-      const result = await (await wireBackup(platform, { env, configFile: env['VIGIL_CONFIG'] })).create(ctx);
-      return { id: result.id, outcomes: result.outcomes.map((o) => ({ target: o.target, ok: o.ok, bytes: o.bytes, ...(o.error !== undefined ? { error: o.error.slice(0, 300) } : {}) })) };
-    },
-  };
 }

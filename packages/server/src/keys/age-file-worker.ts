@@ -1,6 +1,7 @@
 /**
  * Worker thread of ageEncryptFile (age-file-encrypt.ts): reads one file, hashes the plaintext,
- * encrypts it to age (the age-encryption library here, or the `age` tool as a child process),
+ * encrypts it to age (the age-encryption library here, or the `age` tool as a child process
+ * reading the file by path while this thread hashes it in a read of its own),
  * hashes the ciphertext, and hands the ciphertext to the parent in batches it transfers (no copy).
  * All the CPU work of a backup's database part runs here, off the server's event loop.
  *
@@ -12,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
-import { ageEncryptStream } from './age-encryption.js';
+import { ageEncryptStream, ageToolEncryptFile } from './age-encryption.js';
 
 export interface AgeFileWorkerData {
   readonly file: string;
@@ -74,9 +75,22 @@ async function flush(): Promise<void> {
   port?.postMessage(message, [out.buffer]);
 }
 
+/** Hashes the file in a read of its own, while the `age` tool reads it by path (no pipe copy of the plaintext). */
+async function hashFile(): Promise<void> {
+  for await (const chunk of hashed(createReadStream(data.file, { highWaterMark: 4 * 1024 * 1024 }))) void chunk;
+}
+
 async function main(): Promise<void> {
-  const source = createReadStream(data.file, { highWaterMark: 4 * 1024 * 1024 });
-  const encrypted = await ageEncryptStream(data.recipients, Readable.from(hashed(source), { objectMode: false }), { binary: data.binary });
+  let encrypted: Readable;
+  let plainHashed: Promise<void> = Promise.resolve();
+  if (data.binary !== undefined) {
+    encrypted = ageToolEncryptFile(data.binary, data.recipients, data.file);
+    plainHashed = hashFile();
+    plainHashed.catch(() => undefined);
+  } else {
+    const source = createReadStream(data.file, { highWaterMark: 4 * 1024 * 1024 });
+    encrypted = await ageEncryptStream(data.recipients, Readable.from(hashed(source), { objectMode: false }));
+  }
   for await (const chunk of encrypted) {
     const piece = chunk as Uint8Array;
     cipher.update(piece);
@@ -86,6 +100,7 @@ async function main(): Promise<void> {
     if (batchLength >= data.batchBytes) await flush();
   }
   await flush();
+  await plainHashed;
   const done: AgeFileWorkerMessage = { type: 'done', plainSha256: plain.digest('hex'), plainBytes, cipherSha256: cipher.digest('hex'), cipherBytes };
   port?.postMessage(done);
 }

@@ -37,7 +37,7 @@ export function postgresSnapshotSource(url: string): SnapshotSource {
         await run('pg_dump', ['--format=custom', `--snapshot=${snapshotId}`, `--schema=${schema}`, '--no-owner', '--no-privileges', `--file=${file}`, `--dbname=${url}`]);
         await client.query('commit');
         await chmod(file, 0o600);
-        return { file, facts, remove: () => rm(file, { force: true }) };
+        return { file, facts: Promise.resolve(facts), remove: () => rm(file, { force: true }) };
       } catch (cause) {
         await rm(file, { force: true });
         throw new AppError('BACKUP_SNAPSHOT_FAILED', { detail: `PostgreSQL snapshot failed: ${cause instanceof Error ? cause.message : String(cause)}`, cause });

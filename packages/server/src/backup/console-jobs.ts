@@ -14,7 +14,7 @@ export type ConsoleJobKind = 'backup' | 'drill';
 export interface ConsoleJobResult {
   readonly backupId: string | null;
   readonly ok: boolean;
-  readonly outcomes: ReadonlyArray<{ target: string; ok: boolean; bytes: number; error?: string }>;
+  readonly outcomes: Array<{ target: string; ok: boolean; bytes: number; error?: string }>;
   readonly rtoMs: number | null;
   readonly rpoMs: number | null;
 }

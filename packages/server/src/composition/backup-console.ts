@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { buildOverview, ConsoleJobRunner, type ConsoleJob, type ConsoleJobKind } from '../backup/index.js';
-import { CronJobs } from '../jobs/index.js';
+import type { CronJobs } from '../jobs/index.js';
 import { AppError, type RequestContext } from '../kernel/index.js';
 import type { Platform } from '../main.js';
 import { backupRunStore } from '../storage/index.js';
@@ -22,14 +22,15 @@ export function backupConsole(platform: Platform, jobs: CronJobs | undefined, en
   const configured = async () => backupTargets(platform.config, env).length > 0 && (await hasRecoveryRecipient(platform.dataDir));
   const runner = new ConsoleJobRunner({
     clock: platform.clock,
-    audit: (ctx, action, job) =>
-      record(ctx, {
+    audit: async (ctx, action, job) => {
+      await record(ctx, {
         action,
         target: { type: 'backup-job', id: job.id },
         outcome: job.state === 'failed' ? 'failure' : 'success',
         ...(job.state === 'failed' ? { reason: 'backup_failed' } : {}),
         details: { kind: job.kind, ...(job.result?.backupId ? { backupId: job.result.backupId } : {}) },
-      }),
+      });
+    },
   });
 
   const work = async (kind: ConsoleJobKind, ctx: RequestContext): Promise<Parameters<ConsoleJobRunner['start']>[2]> => {

@@ -6,10 +6,10 @@
 import { join } from 'node:path';
 import { auditKeysFromList } from '../audit/index.js';
 import { S3Client } from '@aws-sdk/client-s3';
-import { BackupService, buildOverview, LocalDirectoryTarget, S3Target, TIER_LOCK_DAYS, openDrillIdentity, readRecipient, requireRecipient, collectCarriedFiles, type BackupEngine, type BackupFailure, type BackupTarget, type SnapshotInspector, type SnapshotRestorer, type SnapshotSource } from '../backup/index.js';
+import { BackupService, LocalDirectoryTarget, S3Target, TIER_LOCK_DAYS, openDrillIdentity, readRecipient, requireRecipient, collectCarriedFiles, type BackupEngine, type BackupFailure, type BackupTarget, type SnapshotInspector, type SnapshotRestorer, type SnapshotSource } from '../backup/index.js';
 import type { Config } from '../config/index.js';
 import { ed25519Verifier, findAgeBinary, keyStorePaths, resealKeyStoreForRecovery } from '../keys/index.js';
-import { AppError, type RequestContext } from '../kernel/index.js';
+import { AppError } from '../kernel/index.js';
 import { CronJobs } from '../jobs/index.js';
 import { drillNow } from './drill.js';
 import { masterKeyFromEnv, systemRequestContext, type Platform } from '../main.js';

@@ -92,6 +92,9 @@ async function writeToTarget(
   files: string,
 ): Promise<TargetOutcome> {
   try {
+    // Uploads a crashed run left incomplete: older than the longest an upload may take (twice the
+    // target timeout). Best effort: a store that cannot list them (s3rver) is not a failed backup.
+    await target.abortStaleUploads?.(new Date(deps.clock.now().getTime() - 2 * (deps.targetTimeoutMs ?? 3_600_000)))?.catch(() => 0);
     const parts: BackupPart[] = [];
     const total = (await stat(snapshot.file)).size;
     const progress = deps.onProgress;

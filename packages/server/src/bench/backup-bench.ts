@@ -216,7 +216,7 @@ try {
           withLibrary: { duringBackupPerSecond: Math.round(underLibrary.ingestPerSecond), backupSecondsUnderIngest: underLibrary.seconds, ratio: ratio(underLibrary.ingestPerSecond, aloneRate) },
         },
         memory: { rssGrowthMiB: underDefault.rssGrowthMiB, rssGrowthWithLibraryMiB: underLibrary.rssGrowthMiB, databaseMiB: Math.round(dbBytes / MiB) },
-        drill: { ok: drill.signed.report.ok, rtoMs: drill.signed.report.rtoMs, rpoMs: drill.signed.report.rpoMs },
+        drill: { ok: drill.signed.report.ok, rtoMs: drill.signed.report.rtoMs, rpoMs: drill.signed.report.rpoMs, failedChecks: drill.signed.report.checks.filter((c) => !c.ok) },
       },
       null,
       2,

@@ -31,6 +31,7 @@ const CAPABILITIES = {
   'audit:read': ['platform-admin', 'security-officer', 'auditor'],
   // backups and disaster recovery (issue 12): installation-wide, platform admins only
   'backups:read': ['platform-admin'],
+  'backups:manage': ['platform-admin'],
   // incident response (issue 15)
   'incidents:read': ['org-admin', 'security-officer', 'auditor'],
   'incidents:manage': ['org-admin', 'security-officer'],

@@ -120,7 +120,8 @@ import { rotateKek, type KekRotationReport } from './composition/key-rotation.js
 import { logDatabaseTransport } from './composition/database-transport.js';
 import { deviceCommandStore, telemetryRetentionStore, telemetryStore } from './storage/index.js';
 // --- backups (issue 12) ---
-import { backupConsole, startBackupJobs } from './composition/backup.js';
+import { startBackupJobs } from './composition/backup.js';
+import { backupConsole } from './composition/backup-console.js';
 import { backupRoutes, readOnlyRoutes } from './transports/http/index.js';
 // --- firmware updates (issue 13) ---
 import { imageRemoteFor, TUF_SYSTEM_CONTEXT, wireUpdates, type UpdatesWiring } from './composition/updates.js';

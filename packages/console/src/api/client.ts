@@ -274,6 +274,12 @@ export class ApiClient {
   training = (userId: string) => this.call<{ records: TrainingRecord[] }>('GET', `/api/v1/users/${id(userId)}/training`);
   addTraining = (userId: string, record: Omit<TrainingRecord, 'id'>) => this.call<unknown>('POST', `/api/v1/users/${id(userId)}/training`, record);
 
+  // --- backups and disaster recovery (platform admins) ---
+  /** Starts a backup (or a DR drill) as a background job; BACKUP_JOB_RUNNING while one runs. */
+  startBackupJob = (kind: 'backup' | 'drill') => ApiClient.data(kind === 'backup' ? this.typed.POST('/api/v1/backups', {}) : this.typed.POST('/api/v1/backups/drill', {}));
+  /** The running (or last) backup or drill job: progress and result. */
+  backupJob = () => ApiClient.data(this.typed.GET('/api/v1/backups/job', {}));
+
   // --- patients, care teams, break-glass ---
   /** Every patient in scope (all pages), for pickers; the server audits each one disclosed. */
   patients = async (scope: 'care' | 'all' = 'care'): Promise<PatientList> => {

@@ -907,8 +907,124 @@ export interface paths {
             };
         };
         put?: never;
-        /** Take a backup now, to the configured targets. */
+        /** Start a backup now, to the configured targets (a background job; poll GET /api/v1/backups/job). */
         post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string | null;
+                            finishedAt: string | null;
+                            id: string;
+                            kind: "backup" | "drill";
+                            progress: {
+                                done: number;
+                                total: number;
+                            } | null;
+                            result: {
+                                backupId: string | null;
+                                ok: boolean;
+                                outcomes: {
+                                    bytes: number;
+                                    error?: string;
+                                    ok: boolean;
+                                    target: string;
+                                }[];
+                                rpoMs: number | null;
+                                rtoMs: number | null;
+                            } | null;
+                            startedAt: string;
+                            state: "running" | "succeeded" | "failed";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backups/drill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a DR drill of the newest backup now (a background job; poll GET /api/v1/backups/job). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string | null;
+                            finishedAt: string | null;
+                            id: string;
+                            kind: "backup" | "drill";
+                            progress: {
+                                done: number;
+                                total: number;
+                            } | null;
+                            result: {
+                                backupId: string | null;
+                                ok: boolean;
+                                outcomes: {
+                                    bytes: number;
+                                    error?: string;
+                                    ok: boolean;
+                                    target: string;
+                                }[];
+                                rpoMs: number | null;
+                                rtoMs: number | null;
+                            } | null;
+                            startedAt: string;
+                            state: "running" | "succeeded" | "failed";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backups/job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The running (or last) backup or drill job started from the console: progress and result. */
+        get: {
             parameters: {
                 query?: never;
                 header?: never;
@@ -924,18 +1040,37 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            id: string;
-                            outcomes: {
-                                bytes: number;
-                                error?: string;
-                                ok: boolean;
-                                target: string;
-                            }[];
+                            job: {
+                                error: string | null;
+                                finishedAt: string | null;
+                                id: string;
+                                kind: "backup" | "drill";
+                                progress: {
+                                    done: number;
+                                    total: number;
+                                } | null;
+                                result: {
+                                    backupId: string | null;
+                                    ok: boolean;
+                                    outcomes: {
+                                        bytes: number;
+                                        error?: string;
+                                        ok: boolean;
+                                        target: string;
+                                    }[];
+                                    rpoMs: number | null;
+                                    rtoMs: number | null;
+                                } | null;
+                                startedAt: string;
+                                state: "running" | "succeeded" | "failed";
+                            } | null;
                         };
                     };
                 };
             };
         };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -1,11 +1,18 @@
 /**
  * "Backups & recovery" (issue 12): the backups with size, duration and verification result, the
  * DR drills with RTO and RPO over time, recent failures and the next scheduled runs.
- * Self-contained: it reads GET /api/v1/backups directly (platform admins only; every view is
- * audited on the server). Taking a backup or running a drill stays on the CLI.
+ * It reads GET /api/v1/backups directly (platform admins only; every view is audited on the
+ * server). "Back up now" and "Run drill now" start a background job on the server (audited) and
+ * poll its progress and result until it ends, then reload the overview.
  */
+import { useEffect, useState } from 'react';
+import { can } from '../capabilities';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
 import { useResource } from '../components/resource';
+import { useAction } from '../components/use-action';
+import { useSession, useSignedIn } from '../session';
+
+type Job = NonNullable<Awaited<ReturnType<ReturnType<typeof useSession>['api']['backupJob']>>['job']>;
 
 interface BackupOverview {
   configured: boolean;
@@ -51,8 +58,83 @@ function RtoBars({ drills, targetMs }: { readonly drills: BackupOverview['drills
   );
 }
 
+/** The buttons and the state of the running (or last) job; polls once a second while one runs. */
+function JobControls({ onFinished }: { readonly onFinished: () => void }) {
+  const { api } = useSession();
+  const action = useAction();
+  const [job, setJob] = useState<Job | null>(null);
+  const running = job?.state === 'running';
+  useEffect(() => {
+    let cancelled = false;
+    void api.backupJob().then((r) => !cancelled && setJob(r.job), () => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [api]);
+  useEffect(() => {
+    if (!running) return undefined;
+    const timer = setInterval(() => {
+      void api.backupJob().then(
+        (r) => {
+          setJob(r.job);
+          if (r.job?.state !== 'running') onFinished();
+        },
+        () => undefined,
+      );
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [api, running, onFinished]);
+  const start = (kind: 'backup' | 'drill') => void action.run(() => api.startBackupJob(kind)).then((started) => started !== undefined && setJob(started));
+  return (
+    <div aria-live="polite">
+      <button type="button" className="primary" disabled={action.busy || running} onClick={() => start('backup')}>
+        Back up now
+      </button>{' '}
+      <button type="button" disabled={action.busy || running} onClick={() => start('drill')}>
+        Run drill now
+      </button>
+      {action.error !== null && <ErrorNotice error={action.error} />}
+      {job !== null && <JobState job={job} />}
+    </div>
+  );
+}
+
+function JobState({ job }: { readonly job: Job }) {
+  const what = job.kind === 'backup' ? 'Backup' : 'Drill';
+  if (job.state === 'running') {
+    const p = job.progress;
+    const percent = p !== null && p.total > 0 ? Math.floor((100 * p.done) / p.total) : null;
+    return (
+      <p>
+        {what} running since <Time iso={job.startedAt} />
+        {percent !== null && (
+          <>
+            : <progress max={100} value={percent} /> {percent}% ({size(p?.done ?? 0)} of {size(p?.total ?? 0)})
+          </>
+        )}
+      </p>
+    );
+  }
+  const r = job.result;
+  return (
+    <p>
+      {what} {job.state === 'succeeded' ? 'succeeded' : 'FAILED'} at <Time iso={job.finishedAt} />
+      {r !== null && r.backupId !== null && (
+        <>
+          {' '}
+          (<code>{r.backupId}</code>)
+        </>
+      )}
+      {job.kind === 'drill' && r !== null && `: RTO ${span(r.rtoMs)}, RPO ${span(r.rpoMs)}`}
+      {r?.outcomes.filter((o) => !o.ok).map((o) => ` ${o.target}: ${o.error ?? 'failed'}`)}
+      {job.error !== null && `: ${job.error}`}
+    </p>
+  );
+}
+
 export function BackupsPage() {
-  const [overview] = useResource(loadOverview, 'backups-overview');
+  const session = useSignedIn();
+  const [overview, reload] = useResource(loadOverview, 'backups-overview');
   if (overview.status === 'loading') return <Loading what="backups" />;
   if (overview.status === 'error') return <ErrorNotice error={overview.error} />;
   const o = overview.data;
@@ -62,6 +144,7 @@ export function BackupsPage() {
       <div className="page-head">
         <h1 id="backups-title">Backups &amp; recovery</h1>
       </div>
+      {o.configured && can(session.roles, 'backups:manage') && <JobControls onFinished={reload} />}
       {!o.configured && <p>Backups are not configured: set a target (backup.targets or VIGIL_BACKUP_DIR) and run <code>vigil backup init-recovery</code>.</p>}
       <h2>Next runs</h2>
       {o.nextRuns.length === 0 ? (

@@ -9,7 +9,6 @@
  * MUST: the live master key is never written into a backup (carried-files.ts, keys/recovery-key-store.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -17,8 +16,8 @@ import type { RecoveryKeyStore, Signer } from '../keys/index.js';
 import type { Clock } from '../kernel/index.js';
 import { serializeFiles, serializeKeys, FILES_PART, KEYS_PART, type CarriedFile } from './carried-files.js';
 import { backupIdAt, canonicalManifest, serializeSignedManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, type BackupManifest, type BackupPart } from './model.js';
-import { writePart } from './part-stream.js';
-import type { DatabaseSnapshot, SnapshotSource } from './store.js';
+import { writeFilePart, writePart } from './part-stream.js';
+import type { DatabaseFacts, DatabaseSnapshot, SnapshotSource } from './store.js';
 import type { BackupTarget } from './target.js';
 
 export interface CreateDeps {
@@ -52,7 +51,9 @@ export interface CreateResult {
   readonly id: string;
   readonly startedAt: string;
   readonly finishedAt: string;
-  readonly facts: DatabaseSnapshot['facts'];
+  readonly facts: DatabaseFacts;
+  /** Time the consistent snapshot took (the rest is encryption and upload). */
+  readonly snapshotMs: number;
   readonly outcomes: readonly TargetOutcome[];
 }
 
@@ -63,7 +64,9 @@ export async function createBackup(deps: CreateDeps): Promise<CreateResult> {
   const staging = await mkdtemp(join(deps.stagingDir, `${id}-`));
   let snapshot: DatabaseSnapshot | undefined;
   try {
+    const snapshotStart = performance.now();
     snapshot = await deps.source.snapshot(staging);
+    const snapshotMs = Math.round(performance.now() - snapshotStart);
     const keys = serializeKeys(await deps.recoveryKeyStore());
     const files = serializeFiles(await deps.carriedFiles());
     const databasePart = deps.source.engine === 'sqlite' ? 'database.sqlite.age' : 'database.pgdump.age';
@@ -71,7 +74,7 @@ export async function createBackup(deps: CreateDeps): Promise<CreateResult> {
     for (const target of deps.targets) {
       outcomes.push(await withTimeout(writeToTarget(deps, target, id, started, snapshot, databasePart, keys, files), deps.targetTimeoutMs ?? 3_600_000, target, id));
     }
-    return { id, startedAt: started.toISOString(), finishedAt: deps.clock.now().toISOString(), facts: snapshot.facts, outcomes };
+    return { id, startedAt: started.toISOString(), finishedAt: deps.clock.now().toISOString(), facts: await snapshot.facts, snapshotMs, outcomes };
   } finally {
     await snapshot?.remove();
     await rm(staging, { recursive: true, force: true });
@@ -89,25 +92,28 @@ async function writeToTarget(
   files: string,
 ): Promise<TargetOutcome> {
   try {
+    // Uploads a crashed run left incomplete: older than the longest an upload may take (twice the
+    // target timeout). Best effort: a store that cannot list them (s3rver) is not a failed backup.
+    await target.abortStaleUploads?.(new Date(deps.clock.now().getTime() - 2 * (deps.targetTimeoutMs ?? 3_600_000)))?.catch(() => 0);
     const parts: BackupPart[] = [];
     const total = (await stat(snapshot.file)).size;
     const progress = deps.onProgress;
-    const database = createReadStream(snapshot.file, { highWaterMark: 1024 * 1024 });
-    parts.push(await writePart(target, id, databasePart, database, deps.recipients, progress ? (n) => progress(n, total) : undefined, deps.ageBinary));
+    parts.push(await writeFilePart(target, id, databasePart, snapshot.file, deps.recipients, progress ? (n) => progress(n, total) : undefined, deps.ageBinary));
     parts.push(await writePart(target, id, KEYS_PART, Readable.from([Buffer.from(keys, 'utf8')]), deps.recipients));
     parts.push(await writePart(target, id, FILES_PART, Readable.from([Buffer.from(files, 'utf8')]), deps.recipients));
+    const facts = await snapshot.facts;
     const manifest: BackupManifest = {
       format: MANIFEST_FORMAT,
       version: MANIFEST_VERSION,
       id,
       vigilVersion: deps.vigilVersion,
-      schemaVersion: snapshot.facts.schemaVersion,
+      schemaVersion: facts.schemaVersion,
       engine: deps.source.engine,
       startedAt: started.toISOString(),
       createdAt: deps.clock.now().toISOString(),
-      auditHead: snapshot.facts.auditHead,
-      rowCounts: snapshot.facts.rowCounts,
-      lastTelemetryAt: snapshot.facts.lastTelemetryAt,
+      auditHead: facts.auditHead,
+      rowCounts: facts.rowCounts,
+      lastTelemetryAt: facts.lastTelemetryAt,
       recipients: deps.recipients,
       parts,
     };

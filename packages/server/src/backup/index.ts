@@ -20,9 +20,10 @@ export { decideRetention, DEFAULT_RETENTION, TIER_LOCK_DAYS, type RetentionPolic
 export { LocalDirectoryTarget } from './local-directory-target.js';
 export type { BackupTarget } from './target.js';
 export type { BackupRun, BackupRunStore, DatabaseFacts, DatabaseSnapshot, SnapshotInspection, SnapshotInspector, SnapshotRestorer, SnapshotSource } from './store.js';
-export { MANIFEST_FILE, backupIdTime, parseSignedManifest, type BackupManifest, type BackupPart, type SignedManifest } from './model.js';
+export { MANIFEST_FILE, backupIdTime, parseSignedManifest, type BackupEngine, type BackupManifest, type BackupPart, type SignedManifest } from './model.js';
 export { S3Target, type S3TargetOptions } from './s3-target.js';
 export { runDrill, DATA_CLASSES, type BootedVigil, type DataClass, type DrillCheck, type DrillDeps, type DrillReport, type RecoveryTarget, type SignedDrillReport } from './drill.js';
 export { drillReportHtml } from './drill-report-html.js';
 export { canonicalJson } from './model.js';
 export { buildOverview, type BackupOverview } from './overview.js';
+export { ConsoleJobRunner, type ConsoleJob, type ConsoleJobKind, type ConsoleJobResult } from './console-jobs.js';

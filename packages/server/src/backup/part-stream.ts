@@ -10,7 +10,7 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ageDecryptStream, ageEncryptStream } from '../keys/index.js';
+import { ageDecryptStream, ageEncryptFile, ageEncryptStream } from '../keys/index.js';
 import { AppError } from '../kernel/index.js';
 import type { BackupPart } from './model.js';
 import type { BackupTarget } from './target.js';
@@ -45,6 +45,21 @@ export async function writePart(target: BackupTarget, backupId: string, name: st
   encrypted.once('error', (error) => cipher.destroy(error));
   await upload;
   return { name, plainSha256: plain.digest(), plainBytes: plain.bytes, cipherSha256: cipher.digest(), cipherBytes: cipher.bytes };
+}
+
+/**
+ * Writes a file (the database snapshot) as one part: reading, both hashes and the encryption run
+ * in a worker thread (keys/age-file-encrypt.ts), so the event loop stays free for ingest.
+ */
+export async function writeFilePart(target: BackupTarget, backupId: string, name: string, file: string, recipients: readonly string[], onProgress?: (bytes: number) => void, ageBinary?: string): Promise<BackupPart> {
+  const encrypted = ageEncryptFile(file, recipients, { binary: ageBinary, onProgress });
+  try {
+    await target.put(`${backupId}/${name}`, encrypted.stream);
+  } finally {
+    encrypted.stream.destroy();
+  }
+  const d = await encrypted.digests;
+  return { name, plainSha256: d.plainSha256, plainBytes: d.plainBytes, cipherSha256: d.cipherSha256, cipherBytes: d.cipherBytes };
 }
 
 /**

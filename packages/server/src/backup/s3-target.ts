@@ -13,13 +13,18 @@
  * MUST: uploads are multipart (lib-storage) for large parts; a failed upload is aborted
  *       (leavePartsOnError: false) so no object appears under the key, and the manifest, written
  *       last, is what makes a backup listed.
+ * MUST: a multipart upload left by a process that died mid-upload (never an object: S3 shows
+ *       only completed uploads) is aborted by the next backup (`abortStaleUploads`), once older
+ *       than the longest a live upload may take, so its parts do not linger.
  * MUST: every key is checked (checkKey) and prefixed; nothing outside the prefix is touched.
  * MUST: removal deletes the manifest first, then every version and delete marker of the backup.
  */
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutObjectRetentionCommand,
@@ -76,6 +81,34 @@ export class S3Target implements BackupTarget {
       body.destroy();
       throw new AppError('BACKUP_TARGET_FAILED', { detail: `${this.name}: cannot upload ${key}: ${messageOf(cause)}`, cause });
     }
+  }
+
+  /**
+   * Aborts the incomplete multipart uploads of backup objects under the prefix that were started
+   * before `before` (left by a crash: a live upload is younger); returns how many were aborted.
+   */
+  async abortStaleUploads(before: Date): Promise<number> {
+    let aborted = 0;
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    try {
+      do {
+        const page = await this.#o.client.send(new ListMultipartUploadsCommand({ Bucket: this.#o.bucket, Prefix: this.#prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+        for (const upload of page.Uploads ?? []) {
+          const key = upload.Key ?? '';
+          const [id] = key.slice(this.#prefix.length).split('/');
+          if (!key.startsWith(this.#prefix) || id === undefined || !isBackupId(id) || upload.UploadId === undefined) continue;
+          if (upload.Initiated === undefined || upload.Initiated.getTime() >= before.getTime()) continue;
+          await this.#o.client.send(new AbortMultipartUploadCommand({ Bucket: this.#o.bucket, Key: key, UploadId: upload.UploadId }));
+          aborted += 1;
+        }
+        keyMarker = page.IsTruncated === true ? page.NextKeyMarker : undefined;
+        uploadIdMarker = page.IsTruncated === true ? page.NextUploadIdMarker : undefined;
+      } while (keyMarker !== undefined);
+    } catch (cause) {
+      throw new AppError('BACKUP_TARGET_FAILED', { detail: `${this.name}: cannot clean up interrupted uploads: ${messageOf(cause)}`, cause });
+    }
+    return aborted;
   }
 
   async get(key: string): Promise<Readable> {

@@ -18,7 +18,11 @@ export interface DatabaseFacts {
 export interface DatabaseSnapshot {
   /** The staged snapshot (a SQLite file, or pg_dump's custom-format output), mode 0600. */
   readonly file: string;
-  readonly facts: DatabaseFacts;
+  /**
+   * The facts, read inside the snapshot; they may still be being read (from the copy) while the
+   * file is encrypted and uploaded: the manifest, written last, awaits them.
+   */
+  readonly facts: Promise<DatabaseFacts>;
   /** Removes the staged file. */
   remove(): Promise<void>;
 }

@@ -19,6 +19,8 @@ export interface BackupTarget {
   listBackups(): Promise<string[]>;
   /** Deletes every object of one backup (every version of it, on a versioned bucket). */
   removeBackup(id: string): Promise<void>;
+  /** Aborts uploads a crashed process left incomplete, started before `before` (S3 multipart); returns how many. */
+  abortStaleUploads?(before: Date): Promise<number>;
   /** Extends the retention lock of a backup, where the target supports one (S3 Object Lock). */
   extendRetention?(id: string, until: Date): Promise<void>;
 }

@@ -43,7 +43,7 @@ export async function runDrillCommand(config: Config, flags: Flags): Promise<voi
       throw new AppError('VALIDATION_FAILED', { detail: `no data directory at ${resolveDataDir(config.dataDir)}: a whole-host-loss drill needs --from and --recovery-key` });
     }
     const { signed, files } = await drillNow(
-      { target: targetFromLocation(flags.from), identity: recoveryKey, backupId: flags.backup, objectives: config.backup.objectives, reportDir: resolve(flags.reportDir ?? '.'), scratchRoot: join(tmpdir(), 'vigil-drill') },
+      { target: targetFromLocation(flags.from), identity: recoveryKey, backupId: flags.backup, databaseUrl: config.databaseUrl, objectives: config.backup.objectives, reportDir: resolve(flags.reportDir ?? '.'), scratchRoot: join(tmpdir(), 'vigil-drill') },
       cliContext(),
     );
     return printed(signed.report, files);

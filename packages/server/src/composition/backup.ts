@@ -6,15 +6,14 @@
 import { join } from 'node:path';
 import { auditKeysFromList } from '../audit/index.js';
 import { S3Client } from '@aws-sdk/client-s3';
-import { BackupService, buildOverview, LocalDirectoryTarget, S3Target, TIER_LOCK_DAYS, openDrillIdentity, readRecipient, requireRecipient, collectCarriedFiles, type BackupFailure, type BackupTarget, type SnapshotInspector, type SnapshotRestorer, type SnapshotSource } from '../backup/index.js';
+import { BackupService, LocalDirectoryTarget, S3Target, TIER_LOCK_DAYS, openDrillIdentity, readRecipient, requireRecipient, collectCarriedFiles, type BackupEngine, type BackupFailure, type BackupTarget, type SnapshotInspector, type SnapshotRestorer, type SnapshotSource } from '../backup/index.js';
 import type { Config } from '../config/index.js';
-import { ed25519Verifier, keyStorePaths, resealKeyStoreForRecovery } from '../keys/index.js';
-import { AppError, type RequestContext } from '../kernel/index.js';
-import type { BackupConsole } from '../transports/http/index.js';
+import { ed25519Verifier, findAgeBinary, keyStorePaths, resealKeyStoreForRecovery } from '../keys/index.js';
+import { AppError } from '../kernel/index.js';
 import { CronJobs } from '../jobs/index.js';
 import { drillNow } from './drill.js';
 import { masterKeyFromEnv, systemRequestContext, type Platform } from '../main.js';
-import { backupRunStore, inspectPostgresCopy, inspectSqliteCopy, postgresSnapshotSource, restorePostgresCopy, restoreSqliteCopy, sqliteSnapshotSource } from '../storage/index.js';
+import { backupRunStore, createScratchDatabase, inspectPostgresCopy, inspectSqliteCopy, postgresSnapshotSource, restorePostgresCopy, restoreSqliteCopy, sqliteSnapshotSource } from '../storage/index.js';
 import { readFile } from 'node:fs/promises';
 
 export const VIGIL_VERSION = '0.1.0';
@@ -81,6 +80,24 @@ export function snapshotRestorer(databaseUrl: string | undefined): SnapshotResto
   };
 }
 
+/**
+ * Runs `work` with the database URL a backup of `engine` is restored into for scratch use (a
+ * drill, browse): none for SQLite (a file in the scratch data directory); for PostgreSQL a
+ * uniquely named scratch database on `serverUrl`'s server, dropped afterwards whatever happens.
+ */
+export async function withScratchDatabase<T>(engine: BackupEngine, serverUrl: string | undefined, prefix: 'vigil_drill' | 'vigil_browse', work: (databaseUrl: string | undefined) => Promise<T>): Promise<T> {
+  if (engine === 'sqlite') return work(undefined);
+  if (serverUrl === undefined) {
+    throw new AppError('BACKUP_ENGINE_MISMATCH', { detail: 'a PostgreSQL backup is opened in a scratch database on a PostgreSQL server: pass --database-url (or set database.url)' });
+  }
+  const scratch = await createScratchDatabase(serverUrl, prefix);
+  try {
+    return await work(scratch.url);
+  } finally {
+    await scratch.drop();
+  }
+}
+
 export interface BackupWiringOptions {
   readonly env: NodeJS.ProcessEnv;
   /** The config file in use, carried in each backup. */
@@ -89,7 +106,7 @@ export interface BackupWiringOptions {
   readonly targets?: readonly BackupTarget[];
   /** Longest time one target may take (tests). */
   readonly targetTimeoutMs?: number;
-  /** Overrides backup.ageBinary (bench, tests). */
+  /** Overrides backup.ageBinary: "auto", "library" or the tool's path (bench, tests). */
   readonly ageBinary?: string;
 }
 
@@ -113,7 +130,7 @@ export async function wireBackup(platform: Platform, options: BackupWiringOption
       clock,
       vigilVersion: VIGIL_VERSION,
       ...(options.targetTimeoutMs !== undefined ? { targetTimeoutMs: options.targetTimeoutMs } : {}),
-      ...((options.ageBinary ?? config.backup.ageBinary) !== undefined ? { ageBinary: options.ageBinary ?? config.backup.ageBinary } : {}),
+      ageBinary: await resolveAgeBinary(options.ageBinary ?? config.backup.ageBinary),
     },
     targets,
     inspector: snapshotInspectorFor(config.databaseUrl),
@@ -129,6 +146,17 @@ export async function wireBackup(platform: Platform, options: BackupWiringOption
     scratchRoot: join(dataDir, 'backup-staging'),
     clock,
   });
+}
+
+/**
+ * backup.ageBinary: "auto" finds Debian's `age` at a fixed path (the library when there is none),
+ * "library" is the library, anything else names the tool (a relative name is looked up on PATH by
+ * spawn, as an operator chose it).
+ */
+export async function resolveAgeBinary(setting: string | undefined): Promise<string | undefined> {
+  if (setting === undefined || setting === 'auto') return findAgeBinary();
+  if (setting === 'library') return undefined;
+  return setting;
 }
 
 /** The drill identity of a data directory, for server-side verification and drills. */
@@ -191,25 +219,4 @@ export async function startBackupJobs(platform: Platform, env: NodeJS.ProcessEnv
     jobs.add({ name: 'dr-drill-overdue', pattern: '17 6 * * *', run: async () => void (await service.checkDrillOverdue(config.backup.drillOverdueDays)) });
   }
   return jobs;
-}
-
-/** The console's view of backups: overview (audited) and "back up now"; works with nothing configured. */
-export function backupConsole(platform: Platform, jobs: CronJobs | undefined, env: NodeJS.ProcessEnv): BackupConsole {
-  const runs = backupRunStore(platform.database.db);
-  const audit = (ctx: RequestContext, action: string) =>
-    platform.withAuditStore((store) => platform.auditLog.writer(store).record(ctx, { action, target: { type: 'backup', id: 'overview' }, outcome: 'success' }));
-  const configured = async () => backupTargets(platform.config, env).length > 0 && (await hasRecoveryRecipient(platform.dataDir));
-  return {
-    overview: async (ctx) => {
-      const ready = await configured();
-      const listed = ready ? await (await wireBackup(platform, { env })).list() : [];
-      await audit(ctx, 'backup.overview.view');
-      return buildOverview({ configured: ready, listed, runs: await runs.recent(null, 200), nextRuns: jobs?.nextRuns() ?? [], objectives: platform.config.backup.objectives });
-    },
-    createNow: async (ctx) => {
-      if (!(await configured())) throw new AppError('BACKUP_NOT_CONFIGURED', { detail: 'no backup target or recovery recipient is configured' });
-      const result = await (await wireBackup(platform, { env, configFile: env['VIGIL_CONFIG'] })).create(ctx);
-      return { id: result.id, outcomes: result.outcomes.map((o) => ({ target: o.target, ok: o.ok, bytes: o.bytes, ...(o.error !== undefined ? { error: o.error.slice(0, 300) } : {}) })) };
-    },
-  };
 }

@@ -7,11 +7,13 @@
  * MUST: a reason is required; the read is audited in the LIVE system as a PHI access (a workforce
  *       use), before any PHI is handed out, and fails closed when the audit write fails.
  * MUST: the free-text reason is never copied into the audit log: only its keyed fingerprint.
+ * MUST: a PostgreSQL backup is opened in a uniquely named scratch database on the live server
+ *       (never the live database), dropped afterwards whatever the outcome.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { restoreBackup, type BackupTarget } from '../backup/index.js';
+import { readManifest, restoreBackup, type BackupTarget } from '../backup/index.js';
 import { validate } from '../config/index.js';
 import { observationsOfMessage, toPatientResource, type VitalReading } from '../fhir/index.js';
 import { ed25519Verifier } from '../keys/index.js';
@@ -19,7 +21,7 @@ import { AppError, type RequestContext } from '../kernel/index.js';
 import { openPlatform, type Platform } from '../main.js';
 import { PhiSealing } from '../patients/index.js';
 import { openReadingValues } from '../storage/index.js';
-import { snapshotInspectorFor, snapshotRestorer } from './backup.js';
+import { snapshotInspectorFor, snapshotRestorer, withScratchDatabase } from './backup.js';
 
 export const BROWSE_REASON_DOMAIN = 'backup.browse-reason';
 const MAX_READINGS = 200_000;
@@ -43,36 +45,44 @@ export interface FhirCollection {
 export async function browseBackup(live: Platform, request: BrowseRequest, ctx: RequestContext): Promise<FhirCollection> {
   if (request.reason.trim().length < 8) throw new AppError('VALIDATION_FAILED', { detail: 'browse needs --reason: why this PHI is read (at least 8 characters)' });
   if ((request.patientId === undefined) === (request.device === undefined)) throw new AppError('VALIDATION_FAILED', { detail: 'browse needs exactly one of --patient or --device' });
+  const engine = (await readManifest(request.target, request.backupId)).manifest.engine;
+  const serverUrl = live.config.databaseUrl;
   const scratch = await mkdtemp(join(tmpdir(), 'vigil-browse-'));
   try {
-    const dataDir = join(scratch, 'data');
-    await restoreBackup(
-      { target: request.target, identity: request.identity, inspector: snapshotInspectorFor(undefined), verifier: ed25519Verifier, restorer: snapshotRestorer(undefined), clock: live.clock },
-      request.backupId,
-      { dataDir, dryRun: false },
-    );
-    const { config } = validate({ dataDir, logLevel: 'silent' });
-    const copy = await openPlatform({ config, env: {} });
-    try {
-      const subject = request.patientId !== undefined ? { type: 'patient', id: request.patientId } : { type: 'device', id: request.device?.id ?? '' };
-      const resources = request.patientId !== undefined ? await patientRecords(copy, request.patientId) : await deviceTelemetry(copy, request.device);
-      // Audited in the live system, before anything is handed out (fails closed).
-      await live.withAuditStore((store) =>
-        live.auditLog.writer(store).record(ctx, {
-          action: 'backup.browse.phi_read',
-          target: { type: subject.type, id: subject.id.slice(0, 128) },
-          outcome: 'success',
-          reason: 'workforce_use',
-          details: { backupId: request.backupId, resources: resources.length, reasonFingerprint: live.keys.keyedHasher(BROWSE_REASON_DOMAIN).hash(request.reason) },
-        }),
+    return await withScratchDatabase(engine, serverUrl, 'vigil_browse', async (databaseUrl) => {
+      const dataDir = join(scratch, 'data');
+      await restoreBackup(
+        { target: request.target, identity: request.identity, inspector: snapshotInspectorFor(serverUrl), verifier: ed25519Verifier, restorer: snapshotRestorer(databaseUrl), clock: live.clock },
+        request.backupId,
+        { dataDir, dryRun: false },
       );
-      return { resourceType: 'Bundle', type: 'collection', timestamp: live.clock.now().toISOString(), entry: resources.map((resource) => ({ resource })) };
-    } finally {
-      await copy.close();
-    }
+      const { config } = validate({ dataDir, ...(databaseUrl !== undefined ? { databaseUrl } : {}), logLevel: 'silent' });
+      const copy = await openPlatform({ config, env: {} });
+      try {
+        return await readOut(live, copy, request, ctx);
+      } finally {
+        await copy.close();
+      }
+    });
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+async function readOut(live: Platform, copy: Platform, request: BrowseRequest, ctx: RequestContext): Promise<FhirCollection> {
+  const subject = request.patientId !== undefined ? { type: 'patient', id: request.patientId } : { type: 'device', id: request.device?.id ?? '' };
+  const resources = request.patientId !== undefined ? await patientRecords(copy, request.patientId) : await deviceTelemetry(copy, request.device);
+  // Audited in the live system, before anything is handed out (fails closed).
+  await live.withAuditStore((store) =>
+    live.auditLog.writer(store).record(ctx, {
+      action: 'backup.browse.phi_read',
+      target: { type: subject.type, id: subject.id.slice(0, 128) },
+      outcome: 'success',
+      reason: 'workforce_use',
+      details: { backupId: request.backupId, resources: resources.length, reasonFingerprint: live.keys.keyedHasher(BROWSE_REASON_DOMAIN).hash(request.reason) },
+    }),
+  );
+  return { resourceType: 'Bundle', type: 'collection', timestamp: live.clock.now().toISOString(), entry: resources.map((resource) => ({ resource })) };
 }
 
 async function patientRecords(copy: Platform, patientId: string): Promise<unknown[]> {

@@ -3,6 +3,8 @@
  * ports), the drill checks against it, and where signed reports are kept.
  *
  * MUST: the booted Vigil listens on 127.0.0.1 only, on ports the OS picks, and is stopped by close().
+ * MUST: a PostgreSQL backup is restored into a uniquely named scratch database on the same server
+ *       (never the live database), dropped after the drill whatever its outcome.
  * MUST: the report is signed by the live audit key when a live data directory is given, else by the
  *       restored system's own key (a whole-host-loss drill).
  */
@@ -12,8 +14,8 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { createCsr, loadOrCreateDeviceKey } from '@vigil/device-sdk';
 import { auditKeysFromList, readAllStoredEvents, verifyAuditLog } from '../audit/index.js';
-import { drillReportHtml, runDrill, type BackupService, type BackupTarget, type BootedVigil, type DataClass, type RecoveryTarget, type SignedDrillReport } from '../backup/index.js';
-import { snapshotInspector, snapshotRestorer } from './backup.js';
+import { drillReportHtml, readManifest, runDrill, type BackupService, type BackupTarget, type BootedVigil, type DataClass, type RecoveryTarget, type SignedDrillReport } from '../backup/index.js';
+import { snapshotInspectorFor, snapshotRestorer, withScratchDatabase } from './backup.js';
 import { AppError, systemClock, type RequestContext } from '../kernel/index.js';
 import { validate } from '../config/index.js';
 import { DeviceCertificateIssuer, ensureDeviceCa, openRootCa } from '../identity/ca/index.js';
@@ -22,9 +24,17 @@ import { openPlatform, startServer, type Platform } from '../main.js';
 import { createLogger } from '../observability/index.js';
 import { PhiSealing } from '../patients/index.js';
 
-/** Opens and starts a Vigil on `dataDir` (restored by the drill), on free loopback ports. */
-export async function bootRestored(dataDir: string): Promise<BootedVigil> {
-  const { config } = validate({ dataDir, host: '127.0.0.1', httpPort: 0, mqttPort: 0, logLevel: 'silent', backup: { schedule: 'off', drillSchedule: 'off' } });
+/** Opens and starts a Vigil on `dataDir` (and `databaseUrl` on PostgreSQL) restored by the drill, on free loopback ports. */
+export async function bootRestored(dataDir: string, databaseUrl?: string): Promise<BootedVigil> {
+  const { config } = validate({
+    dataDir,
+    ...(databaseUrl !== undefined ? { databaseUrl } : {}),
+    host: '127.0.0.1',
+    httpPort: 0,
+    mqttPort: 0,
+    logLevel: 'silent',
+    backup: { schedule: 'off', drillSchedule: 'off' },
+  });
   const platform = await openPlatform({ config, env: {} });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -113,6 +123,8 @@ export interface DrillRunOptions {
   readonly reportDir: string;
   readonly scratchRoot: string;
   readonly trustedKeys?: ReadonlyMap<string, string> | undefined;
+  /** The PostgreSQL server a PostgreSQL backup is restored on (a scratch database); default: the live one's. */
+  readonly databaseUrl?: string | undefined;
 }
 
 /** Runs one drill on the newest (or given) backup, writes its signed report, records and audits it. */
@@ -121,21 +133,29 @@ export async function drillNow(options: DrillRunOptions, ctx: RequestContext): P
   if (id === undefined) throw new AppError('BACKUP_NOT_FOUND', { detail: `no complete backup on ${options.target.name}` });
   const live = options.live;
   await mkdir(options.scratchRoot, { recursive: true, mode: 0o700 });
-  const signed = await runDrill(
-    {
-      target: options.target,
-      identity: options.identity,
-      inspector: snapshotInspector,
-      verifier: ed25519Verifier,
-      restorer: snapshotRestorer(undefined),
-      clock: live?.platform.clock ?? systemClock,
-      boot: bootRestored,
-      ...(live ? { signer: () => Promise.resolve(live.platform.keys.signer('audit-signing')) } : {}),
-      ...(options.trustedKeys ? { trustedKeys: options.trustedKeys } : {}),
-      targets: options.objectives,
-      scratchRoot: options.scratchRoot,
-    },
-    id,
+  // The engine decides where the copy goes; an unreadable manifest fails in the drill's restore check.
+  const engine = await readManifest(options.target, id).then(
+    (m) => m.manifest.engine,
+    () => 'sqlite' as const,
+  );
+  const serverUrl = options.databaseUrl ?? live?.platform.config.databaseUrl;
+  const signed = await withScratchDatabase(engine, serverUrl, 'vigil_drill', (databaseUrl) =>
+    runDrill(
+      {
+        target: options.target,
+        identity: options.identity,
+        inspector: snapshotInspectorFor(serverUrl),
+        verifier: ed25519Verifier,
+        restorer: snapshotRestorer(databaseUrl),
+        clock: live?.platform.clock ?? systemClock,
+        boot: (dataDir) => bootRestored(dataDir, databaseUrl),
+        ...(live ? { signer: () => Promise.resolve(live.platform.keys.signer('audit-signing')) } : {}),
+        ...(options.trustedKeys ? { trustedKeys: options.trustedKeys } : {}),
+        targets: options.objectives,
+        scratchRoot: options.scratchRoot,
+      },
+      id,
+    ),
   );
   const files = await writeDrillReport(options.reportDir, signed);
   if (live) {

@@ -277,7 +277,13 @@ export const ConfigSchema = Type.Object(
           { additionalProperties: false, default: {}, description: 'Grandfather-father-son retention: backups kept per tier.' },
         ),
         drillSchedule: Type.String({ minLength: 3, maxLength: 64, default: '0 3 1 1,4,7,10 *', description: 'Cron schedule of DR drills (UTC, quarterly by default); "off" disables it.' }),
-        ageBinary: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: "Encrypt the database part with this `age` tool (e.g. /usr/bin/age, ~10x faster than the built-in library; same format). Unset: the age-encryption library." })),
+        ageBinary: Type.String({
+          minLength: 1,
+          maxLength: 256,
+          default: 'auto',
+          description:
+            'How the database part is encrypted (in a worker thread either way; same age format): "auto" uses Debian\'s `age` tool when it is at /usr/bin/age or /usr/local/bin/age (several times faster) and the built-in age-encryption library otherwise; "library" always uses the library; an absolute path names the `age` tool to use.',
+        }),
         drillOverdueDays: Type.Integer({ minimum: 1, maximum: 3650, default: 100, description: 'A drill older than this raises an alert.' }),
         objectives: Type.Object(
           {

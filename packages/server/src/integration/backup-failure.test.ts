@@ -23,10 +23,11 @@ describe('sqlite/failing backup targets', () => {
         flaky = new FlakyTarget(new LocalDirectoryTarget(join(root, 'offsite')));
         return [new LocalDirectoryTarget(join(root, 'target')), flaky];
       },
-      targetTimeoutMs: 1500,
+      // Long enough for a healthy target on a loaded machine (the encryption worker starts per part), short for a hang.
+      targetTimeoutMs: 6000,
     });
     const result = await f.service.create(ctx);
-    assert.deepEqual(result.outcomes.map((o) => o.ok), [true, true]);
+    assert.deepEqual(result.outcomes.map((o) => o.ok), [true, true], JSON.stringify(result.outcomes));
     first = result.id;
   });
   after(() => f.dispose());
@@ -38,7 +39,7 @@ describe('sqlite/failing backup targets', () => {
     flaky.mode = 'disk-full';
     flaky.failuresLeft = 1;
     const run = await f.service.runScheduled(ctx, { identity: f.drillKey, attempts: 3, delayMs: 1, sleep: noSleep });
-    assert.equal(run.created.length, 2, 'one retry');
+    assert.equal(run.created.length, 2, `one retry: ${JSON.stringify(run.created.map((c) => c.outcomes))}`);
     assert.deepEqual(run.created[0]?.outcomes.map((o) => o.ok), [true, false]);
     assert.match(run.created[0]?.outcomes[1]?.error ?? '', /ENOSPC|no space/);
     assert.deepEqual(run.created[1]?.outcomes.map((o) => o.ok), [true]);

@@ -15,6 +15,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectVersionsCommand,
   PutObjectCommand,
   PutObjectRetentionCommand,
@@ -45,6 +46,30 @@ function serverError(): S3ServiceException {
 }
 
 describe('s3/requests the SDK sends (mocked)', () => {
+  test('ok/a multipart upload a crashed run left behind is aborted by the next run; a live one and keys outside the prefix are left alone', async () => {
+    const { mock, target } = mocked();
+    const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
+    mock.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [
+        { Key: `vigil/${ID}/database.sqlite.age`, UploadId: 'crashed', Initiated: hoursAgo(5) },
+        { Key: `vigil/${ID}/keys.json.age`, UploadId: 'live', Initiated: hoursAgo(0.5) },
+        { Key: 'vigil/not-a-backup/x', UploadId: 'foreign', Initiated: hoursAgo(9) },
+        { Key: `vigilant/${ID}/database.sqlite.age`, UploadId: 'other-prefix', Initiated: hoursAgo(9) },
+      ],
+    });
+    mock.on(AbortMultipartUploadCommand).resolves({});
+    assert.equal(await target.abortStaleUploads(hoursAgo(2)), 1);
+    const aborted = mock.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input);
+    assert.deepEqual(aborted, [{ Bucket: 'backups', Key: `vigil/${ID}/database.sqlite.age`, UploadId: 'crashed' }]);
+    assert.equal(mock.commandCalls(ListMultipartUploadsCommand)[0]?.args[0].input.Prefix, 'vigil/');
+  });
+
+  test('fail/a failing listing of uploads is BACKUP_TARGET_FAILED (the backup goes on; the next run tries again)', async () => {
+    const { mock, target } = mocked();
+    mock.on(ListMultipartUploadsCommand).rejects(serverError());
+    await assert.rejects(target.abortStaleUploads(NOW), (e: unknown) => isAppError(e) && e.code === 'BACKUP_TARGET_FAILED');
+  });
+
   test('ok/a small part is uploaded with a compliance-mode lock until now + 2 days', async () => {
     const { mock, target } = mocked();
     mock.on(PutObjectCommand).resolves({});

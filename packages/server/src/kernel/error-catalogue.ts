@@ -46,6 +46,7 @@ export const ERROR_CATALOGUE = {
   BACKUP_RESTORE_TARGET_NOT_EMPTY: { status: 409, message: 'The restore target already holds data.' },
   EMERGENCY_READ_ONLY: { status: 503, message: 'Vigil runs in emergency read-only mode: changes are not accepted.' },
   BACKUP_ENGINE_MISMATCH: { status: 422, message: 'The backup was made on another database engine.' },
+  BACKUP_JOB_RUNNING: { status: 409, message: 'A backup or drill job is already running.' },
   // keys
   KEYS_MASTER_KEY_MISSING: { status: 500, message: 'The master key is missing.' },
   KEYS_MASTER_KEY_INVALID: { status: 500, message: 'The master key is not valid.' },

@@ -11,8 +11,8 @@
  *       detected: callers write plaintext to a temporary place and commit only after the stream
  *       ends cleanly.
  */
-import { spawn } from 'node:child_process';
-import { PassThrough, Readable } from 'node:stream';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { PassThrough, Readable, type Writable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { AppError } from '../kernel/index.js';
@@ -77,24 +77,43 @@ export async function ageDecryptStream(identity: string, ciphertext: Readable): 
   }
 }
 
+/** The `age` tool encrypting a file it reads by path; the ciphertext on its stdout (recipients checked by the caller). */
+export function ageToolEncryptFile(binary: string, recipients: readonly string[], file: string): Readable {
+  for (const r of recipients) {
+    if (!isAgeRecipient(r)) throw new AppError('VALIDATION_FAILED', { detail: `not an age X25519 recipient: ${r.slice(0, 12)}…` });
+  }
+  const child = spawn(binary, [...recipients.flatMap((r) => ['-r', r]), '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return childOutput(binary, child);
+}
+
 function ageBinaryEncrypt(binary: string, recipients: readonly string[], plaintext: Readable): Readable {
   const child = spawn(binary, recipients.flatMap((r) => ['-r', r]), { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    if (stderr.length < 2000) stderr += chunk.toString('utf8');
-  });
-  const out = new PassThrough();
+  const out = childOutput(binary, child);
   plaintext.once('error', (error) => {
     child.kill();
     out.destroy(error);
   });
   child.stdin.once('error', (error) => out.destroy(error));
-  child.once('error', (error) => out.destroy(new AppError('BACKUP_SNAPSHOT_FAILED', { detail: `age binary ${binary}: ${error.message}`, cause: error })));
   plaintext.pipe(child.stdin);
+  return out;
+}
+
+/** The child's stdout, ending only when it exited with 0; destroyed with its stderr otherwise. */
+function childOutput(binary: string, child: ChildProcessByStdio<Writable | null, Readable, Readable>): Readable {
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    if (stderr.length < 2000) stderr += chunk.toString('utf8');
+  });
+  const out = new PassThrough();
+  child.stdout.once('error', (error) => out.destroy(error));
+  child.once('error', (error) => out.destroy(new AppError('BACKUP_SNAPSHOT_FAILED', { detail: `age binary ${binary}: ${error.message}`, cause: error })));
   child.stdout.pipe(out, { end: false });
   child.once('close', (code) => {
     if (code === 0) out.end();
     else out.destroy(new AppError('BACKUP_SNAPSHOT_FAILED', { detail: `age binary exited with ${String(code)}: ${stderr.trim()}` }));
+  });
+  out.once('close', () => {
+    if (child.exitCode === null) child.kill();
   });
   return out;
 }

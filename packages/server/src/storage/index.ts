@@ -34,6 +34,7 @@ export { backupRunStore } from './stores/backup-run-store.js';
 export { backupEvidence, firmwareEvidence } from './stores/module-evidence-store.js';
 export { inspectSqliteCopy, restoreSqliteCopy, sqliteSnapshotSource } from './sqlite/backup-snapshot.js';
 export { inspectPostgresCopy, postgresSnapshotSource, restorePostgresCopy } from './postgres/backup-snapshot.js';
+export { createScratchDatabase, type ScratchDatabase } from './postgres/scratch-database.js';
 // --- compliance: audits, findings, change requests, risks (issue 14) ---
 export { findingStore } from './stores/compliance-store.js';
 export { complianceEvidenceStore, type DatabaseEvidence } from './stores/compliance-evidence-store.js';

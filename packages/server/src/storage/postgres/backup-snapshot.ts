@@ -11,7 +11,6 @@
  * least the server's.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -19,6 +18,7 @@ import type { DatabaseFacts, DatabaseSnapshot, SnapshotInspection, SnapshotSourc
 import { AppError } from '../../kernel/index.js';
 import { openDatabase } from '../open.js';
 import { auditStore } from '../stores/audit-store.js';
+import { createScratchDatabase } from './scratch-database.js';
 
 type Queryable = Pick<pg.Client, 'query'>;
 
@@ -37,7 +37,7 @@ export function postgresSnapshotSource(url: string): SnapshotSource {
         await run('pg_dump', ['--format=custom', `--snapshot=${snapshotId}`, `--schema=${schema}`, '--no-owner', '--no-privileges', `--file=${file}`, `--dbname=${url}`]);
         await client.query('commit');
         await chmod(file, 0o600);
-        return { file, facts, remove: () => rm(file, { force: true }) };
+        return { file, facts: Promise.resolve(facts), remove: () => rm(file, { force: true }) };
       } catch (cause) {
         await rm(file, { force: true });
         throw new AppError('BACKUP_SNAPSHOT_FAILED', { detail: `PostgreSQL snapshot failed: ${cause instanceof Error ? cause.message : String(cause)}`, cause });
@@ -69,15 +69,9 @@ export async function readPostgresFacts(client: Queryable, schema: string): Prom
 
 /** Restores a dump into a new scratch database on the same server, for verification. */
 export async function inspectPostgresCopy(file: string, serverUrl: string): Promise<SnapshotInspection> {
-  const name = `vigil_verify_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const drop = async () => {
-    await admin.query(`drop database if exists ${name} with (force)`).catch(() => undefined);
-    await admin.end().catch(() => undefined);
-  };
-  const scratchUrl = withDatabase(serverUrl, name);
+  const scratch = await createScratchDatabase(serverUrl, 'vigil_verify');
+  const drop = scratch.drop;
+  const scratchUrl = scratch.url;
   const integrityProblems: string[] = [];
   try {
     await pgRestore(file, scratchUrl);
@@ -88,17 +82,23 @@ export async function inspectPostgresCopy(file: string, serverUrl: string): Prom
     await drop();
     return { integrityProblems, facts: { schemaVersion: 'none', auditHead: null, rowCounts: {}, lastTelemetryAt: null }, audit: null, close: () => Promise.resolve() };
   }
-  const client = new pg.Client({ connectionString: scratchUrl });
-  await client.connect();
   let facts: DatabaseFacts;
   let schema: string;
+  let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
-    schema = (await client.query<{ s: string }>("select table_schema as s from information_schema.tables where table_name = 'audit_head' limit 1")).rows[0]?.s ?? 'public';
-    facts = await readPostgresFacts(client, schema);
-  } finally {
-    await client.end();
+    const client = new pg.Client({ connectionString: scratchUrl });
+    await client.connect();
+    try {
+      schema = (await client.query<{ s: string }>("select table_schema as s from information_schema.tables where table_name = 'audit_head' limit 1")).rows[0]?.s ?? 'public';
+      facts = await readPostgresFacts(client, schema);
+    } finally {
+      await client.end();
+    }
+    database = await openDatabase({ dataDir: '', databaseUrl: scratchUrl, readonly: true, ...(schema !== 'public' ? { postgresSchema: schema } : {}) });
+  } catch (error) {
+    await drop();
+    throw error;
   }
-  const database = await openDatabase({ dataDir: '', databaseUrl: scratchUrl, readonly: true, ...(schema !== 'public' ? { postgresSchema: schema } : {}) });
   return {
     integrityProblems,
     facts,
@@ -139,12 +139,6 @@ async function pgRestore(file: string, url: string): Promise<void> {
   } finally {
     await rm(listFile, { force: true });
   }
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
 }
 
 /** Runs a pg tool; resolves with its stdout. */

@@ -14,35 +14,51 @@ import { AppError } from '../../kernel/index.js';
 import { openDatabase, SQLITE_FILE_NAME } from '../open.js';
 import { auditStore } from '../stores/audit-store.js';
 import { readSqliteFacts } from './snapshot-facts.js';
-import type { SnapshotWorkerData } from './snapshot-worker.js';
+import type { SnapshotWorkerData, SnapshotWorkerMessage } from './snapshot-worker.js';
 
 export function sqliteSnapshotSource(dataDir: string): SnapshotSource {
   return {
     engine: 'sqlite',
     snapshot: async (stagingDir): Promise<DatabaseSnapshot> => {
       const dest = join(stagingDir, 'snapshot.sqlite');
-      const remove = () => rm(dest, { force: true });
-      let facts: DatabaseFacts;
+      const worker = runWorker({ source: join(dataDir, SQLITE_FILE_NAME), dest });
+      const remove = async () => {
+        await worker.facts.catch(() => undefined);
+        await rm(dest, { force: true });
+      };
       try {
-        facts = await runWorker({ source: join(dataDir, SQLITE_FILE_NAME), dest });
+        await worker.copied;
         await chmod(dest, 0o600);
       } catch (cause) {
         await remove();
         throw new AppError('BACKUP_SNAPSHOT_FAILED', { detail: `SQLite snapshot failed: ${cause instanceof Error ? cause.message : String(cause)}`, cause });
       }
+      const facts = worker.facts.catch((cause: unknown) => {
+        throw new AppError('BACKUP_SNAPSHOT_FAILED', { detail: `reading the snapshot's facts failed: ${cause instanceof Error ? cause.message : String(cause)}`, cause });
+      });
+      facts.catch(() => undefined);
       return { file: dest, facts, remove };
     },
   };
 }
 
-function runWorker(data: SnapshotWorkerData): Promise<DatabaseFacts> {
-  return new Promise((resolve, reject) => {
+/** The worker posts 'copied' once VACUUM INTO is done, then the facts it reads from the copy (in parallel with the upload). */
+function runWorker(data: SnapshotWorkerData): { copied: Promise<void>; facts: Promise<DatabaseFacts> } {
+  let onCopied: () => void = () => undefined;
+  const copied = new Promise<void>((resolve) => (onCopied = resolve));
+  const facts = new Promise<DatabaseFacts>((resolve, reject) => {
     const worker = new Worker(new URL('./snapshot-worker.js', import.meta.url), { workerData: data });
     let result: DatabaseFacts | undefined;
-    worker.once('message', (facts: DatabaseFacts) => (result = facts));
+    worker.on('message', (message: SnapshotWorkerMessage) => {
+      if (message.type === 'copied') onCopied();
+      else result = message.facts;
+    });
     worker.once('error', reject);
     worker.once('exit', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`snapshot worker exited with code ${code}`))));
   });
+  facts.catch(() => undefined);
+  // A failure before the copy is done rejects `copied` too.
+  return { copied: Promise.race([copied, facts.then(() => undefined)]), facts };
 }
 
 export async function inspectSqliteCopy(file: string): Promise<SnapshotInspection> {

@@ -1,0 +1,111 @@
+/**
+ * Worker thread of ageEncryptFile (age-file-encrypt.ts): reads one file, hashes the plaintext,
+ * encrypts it to age (the age-encryption library here, or the `age` tool as a child process
+ * reading the file by path while this thread hashes it in a read of its own),
+ * hashes the ciphertext, and hands the ciphertext to the parent in batches it transfers (no copy).
+ * All the CPU work of a backup's database part runs here, off the server's event loop.
+ *
+ * MUST: at most `window` batches are in flight; the next waits for the parent's ack (flat memory).
+ * MUST: the digests are posted only after the whole ciphertext was posted; any failure posts an
+ *       error instead, and nothing after it.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { parentPort, workerData } from 'node:worker_threads';
+import { ageEncryptStream, ageToolEncryptFile } from './age-encryption.js';
+
+export interface AgeFileWorkerData {
+  readonly file: string;
+  readonly recipients: readonly string[];
+  readonly binary?: string | undefined;
+  /** Bytes of ciphertext per message to the parent. */
+  readonly batchBytes: number;
+  /** Batches in flight before the worker waits for an ack. */
+  readonly window: number;
+}
+
+export type AgeFileWorkerMessage =
+  | { readonly type: 'chunk'; readonly data: Uint8Array; readonly plainBytes: number }
+  | { readonly type: 'done'; readonly plainSha256: string; readonly plainBytes: number; readonly cipherSha256: string; readonly cipherBytes: number }
+  | { readonly type: 'error'; readonly message: string };
+
+const data = workerData as AgeFileWorkerData;
+const port = parentPort;
+let credits = data.window;
+let wake: (() => void) | undefined;
+port?.on('message', (message: { type: string }) => {
+  if (message.type !== 'ack') return;
+  credits += 1;
+  wake?.();
+  wake = undefined;
+});
+
+const plain = createHash('sha256');
+let plainBytes = 0;
+const cipher = createHash('sha256');
+let cipherBytes = 0;
+
+async function* hashed(source: Readable): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    const buffer = chunk as Buffer;
+    plain.update(buffer);
+    plainBytes += buffer.length;
+    yield buffer;
+  }
+}
+
+let batch: Uint8Array[] = [];
+let batchLength = 0;
+
+async function flush(): Promise<void> {
+  if (batchLength === 0) return;
+  while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+  credits -= 1;
+  // One fresh buffer per batch: its memory moves to the parent (transfer), never shared.
+  const out = new Uint8Array(batchLength);
+  let offset = 0;
+  for (const piece of batch) {
+    out.set(piece, offset);
+    offset += piece.length;
+  }
+  batch = [];
+  batchLength = 0;
+  const message: AgeFileWorkerMessage = { type: 'chunk', data: out, plainBytes };
+  port?.postMessage(message, [out.buffer]);
+}
+
+/** Hashes the file in a read of its own, while the `age` tool reads it by path (no pipe copy of the plaintext). */
+async function hashFile(): Promise<void> {
+  for await (const chunk of hashed(createReadStream(data.file, { highWaterMark: 4 * 1024 * 1024 }))) void chunk;
+}
+
+async function main(): Promise<void> {
+  let encrypted: Readable;
+  let plainHashed: Promise<void> = Promise.resolve();
+  if (data.binary !== undefined) {
+    encrypted = ageToolEncryptFile(data.binary, data.recipients, data.file);
+    plainHashed = hashFile();
+    plainHashed.catch(() => undefined);
+  } else {
+    const source = createReadStream(data.file, { highWaterMark: 4 * 1024 * 1024 });
+    encrypted = await ageEncryptStream(data.recipients, Readable.from(hashed(source), { objectMode: false }));
+  }
+  for await (const chunk of encrypted) {
+    const piece = chunk as Uint8Array;
+    cipher.update(piece);
+    cipherBytes += piece.length;
+    batch.push(piece);
+    batchLength += piece.length;
+    if (batchLength >= data.batchBytes) await flush();
+  }
+  await flush();
+  await plainHashed;
+  const done: AgeFileWorkerMessage = { type: 'done', plainSha256: plain.digest('hex'), plainBytes, cipherSha256: cipher.digest('hex'), cipherBytes };
+  port?.postMessage(done);
+}
+
+main().catch((error: unknown) => {
+  const message: AgeFileWorkerMessage = { type: 'error', message: error instanceof Error ? error.message : String(error) };
+  port?.postMessage(message);
+});

@@ -33,6 +33,12 @@ const CAPABILITIES = {
   'backups:read': ['platform-admin'],
   // incident response (issue 15)
   'incidents:read': ['org-admin', 'security-officer', 'auditor'],
+  // security audits, risk register, change control, compliance report (issue 14)
+  'compliance:read': ['platform-admin', 'security-officer', 'auditor'],
+  'compliance:manage': ['platform-admin', 'security-officer'],
+  'risks:read': ['platform-admin', 'security-officer', 'auditor'],
+  'changes:read': [...ADMINS, 'security-officer', 'auditor'],
+  'changes:request': [...ADMINS, 'security-officer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

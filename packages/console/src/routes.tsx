@@ -28,6 +28,10 @@ import { UsagePage } from './pages/usage-page';
 import { UserPage } from './pages/user-page';
 import { UsersPage } from './pages/users-page';
 import { WardBoardPage } from './pages/ward-board-page';
+import { AuditsPage } from './pages/compliance/audits-page';
+import { ChangesPage } from './pages/compliance/changes-page';
+import { ReportPage } from './pages/compliance/report-page';
+import { RisksPage } from './pages/compliance/risks-page';
 import { useSignedIn } from './session';
 
 export interface ConsoleRoute {
@@ -66,6 +70,10 @@ export const ROUTES: readonly ConsoleRoute[] = [
   { path: '/incidents/:id', element: <WithId render={(id) => <IncidentPage key={id} incidentId={id} />} /> },
   { path: '/audit', element: <AuditLogPage />, nav: { label: 'Audit log', capability: 'audit:read' } },
   { path: '/backups', element: <BackupsPage />, nav: { label: 'Backups', capability: 'backups:read' } },
+  { path: '/compliance', element: <AuditsPage />, nav: { label: 'Compliance', capability: 'compliance:read' }, navPrefix: '/compliance/' },
+  { path: '/changes', element: <ChangesPage />, nav: { label: 'Changes', capability: 'changes:read' } },
+  { path: '/compliance/risks', element: <RisksPage /> },
+  { path: '/compliance/report', element: <ReportPage /> },
   { path: '/account', element: <AccountPage /> },
   { path: '/denied', element: <DeniedPage /> },
   { path: '/security/events', element: <SecurityEventsPage /> },

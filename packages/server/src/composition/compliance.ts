@@ -111,6 +111,10 @@ export function wireCompliance(w: ComplianceWiringDeps): ComplianceWiring {
     settings: () => ({ ...settingsFacts(effective.current) }),
     signer: () => w.keys.signer('audit-signing'),
     printPdf: (html) => printHtmlToPdf(html),
+    verifier: async () => ({
+      keys: auditKeysFromList(await readFile(keyStorePaths(w.dataDir).publicKeysFile, 'utf8')),
+      verify: (pem, data, sig) => ed25519Verifier.verify(pem, data, sig),
+    }),
     record: async (ctx, entry) => {
       await new SqlUnitOfWork(w.database, (executor) => audit(executor)).run((writer) =>
         writer.record(ctx, { action: 'compliance.report.generate', target: { type: 'compliance-report', id: entry.runId }, outcome: 'success', details: { format: entry.format, keyId: entry.keyId, bytes: entry.bytes } }),

@@ -1,9 +1,10 @@
 /**
  * The audit-integrity evidence of the compliance checks (PLT-AUDIT-CHAIN): the whole chain is
  * verified against the trusted audit-signing keys, and the newest checkpoint and the oldest
- * unwitnessed event are read. Verifying a million events is seconds of CPU: it runs in a worker
- * thread (audit-integrity-worker.ts) on its own read-only connection, so the server's event loop
- * goes on taking ingest and requests while an audit runs.
+ * unwitnessed event are read. Verifying a million events is seconds of CPU: above
+ * OFF_THREAD_THRESHOLD events it runs in a worker thread (audit-integrity-worker.ts) on its own
+ * read-only connection, so the server's event loop goes on taking ingest and requests while an
+ * audit runs.
  *
  * MUST: the verdict is the same as in process (the same verifyAuditLog over the same events);
  *       a worker that cannot start or fails falls back to verifying in process, never to "ok".
@@ -42,8 +43,13 @@ export async function verifyAuditIntegrity(database: SqlDatabase, input: AuditIn
   };
 }
 
-/** In a worker thread; in process when the worker cannot run (e.g. an in-memory test database). */
+/** Below this many events verifying in process takes milliseconds, less than starting a worker. */
+export const OFF_THREAD_THRESHOLD = 50_000;
+
+/** In a worker thread for a large log; in process for a small one, or when the worker cannot run. */
 export async function auditIntegrityOffThread(database: SqlDatabase, input: AuditIntegrityInput): Promise<AuditIntegrityFacts> {
+  const head = await auditStore(database.db, database.dialect, database.sqliteHandle).head();
+  if ((head?.seq ?? 0) < OFF_THREAD_THRESHOLD) return verifyAuditIntegrity(database, input);
   try {
     return await new Promise<AuditIntegrityFacts>((resolve, reject) => {
       const worker = new Worker(new URL('./audit-integrity-worker.js', import.meta.url), { workerData: input });

@@ -47,19 +47,24 @@ export async function verifyAuditIntegrity(database: SqlDatabase, input: AuditIn
 export const OFF_THREAD_THRESHOLD = 50_000;
 
 /** In a worker thread for a large log; in process for a small one, or when the worker cannot run. */
-export async function auditIntegrityOffThread(database: SqlDatabase, input: AuditIntegrityInput): Promise<AuditIntegrityFacts> {
+export async function auditIntegrityOffThread(database: SqlDatabase, input: AuditIntegrityInput, threshold = OFF_THREAD_THRESHOLD): Promise<AuditIntegrityFacts> {
   const head = await auditStore(database.db, database.dialect, database.sqliteHandle).head();
-  if ((head?.seq ?? 0) < OFF_THREAD_THRESHOLD) return verifyAuditIntegrity(database, input);
+  if ((head?.seq ?? 0) < threshold) return verifyAuditIntegrity(database, input);
   try {
-    return await new Promise<AuditIntegrityFacts>((resolve, reject) => {
-      const worker = new Worker(new URL('./audit-integrity-worker.js', import.meta.url), { workerData: input });
-      worker.once('message', (message: { facts?: AuditIntegrityFacts; error?: string }) => (message.facts ? resolve(message.facts) : reject(new Error(message.error ?? 'audit integrity worker failed'))));
-      worker.once('error', reject);
-      worker.once('exit', (code) => {
-        if (code !== 0) reject(new Error(`audit integrity worker exited with code ${code}`));
-      });
-    });
+    return await verifyInWorker(input);
   } catch {
     return verifyAuditIntegrity(database, input);
   }
+}
+
+/** The verification in a worker thread on its own read-only connection (rejects if the worker fails). */
+export function verifyInWorker(input: AuditIntegrityInput): Promise<AuditIntegrityFacts> {
+  return new Promise<AuditIntegrityFacts>((resolve, reject) => {
+    const worker = new Worker(new URL('./audit-integrity-worker.js', import.meta.url), { workerData: input });
+    worker.once('message', (message: { facts?: AuditIntegrityFacts; error?: string }) => (message.facts ? resolve(message.facts) : reject(new Error(message.error ?? 'audit integrity worker failed'))));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`audit integrity worker exited with code ${code}`));
+    });
+  });
 }

@@ -593,7 +593,7 @@ function identityHttp(platform: Platform): { routes: HttpRoutes[]; authorize: Re
   const { identity } = platform;
   return {
     authorize: authorizer.authorize,
-    routes: [authRoutes({ identity, authorizer, rateLimitPerMinute: platform.config.login.rateLimitPerMinute }), userRoutes(identity), accessRoutes(identity, platform.patients.records)],
+    routes: [authRoutes({ identity, authorizer, rateLimitPerMinute: platform.config.login.rateLimitPerMinute }), userRoutes(identity), accessRoutes(identity, platform.patients.records, platform.compliance.changes)],
   };
 }
 

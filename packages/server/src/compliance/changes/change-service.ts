@@ -14,7 +14,7 @@
  *       (appliers.ts CHANGE_KIND_POLICIES), and the owning module validates the request.
  */
 import { decide, type Permission } from '../../access/index.js';
-import { AppError, isRole, newId, principalOrg, type Clock, type RequestContext, type UnitOfWork } from '../../kernel/index.js';
+import { AppError, isRole, newId, principalOrg, type Clock, type Principal, type RequestContext, type UnitOfWork } from '../../kernel/index.js';
 import { applyRequestId, EMERGENCY_REVIEW_HOURS, payloadRoles, type ChangeKind, type ChangeRequest, type ChangeStatus, type PayloadValue } from './model.js';
 import type { ChangeApplierRegistry } from './appliers.js';
 import type { ChangeRequestStore, ChangeScope } from './store.js';
@@ -141,6 +141,19 @@ export class ChangeService {
 
   async get(ctx: RequestContext, id: string): Promise<ChangeRequest> {
     return visible(await this.deps.reader.find(id), this.#scope(ctx, 'changes:read'));
+  }
+
+  /**
+   * For /access/explain: whether `subject` may approve change `id` beyond changes:approve (the
+   * owning module's permission for its kind), without changing anything.
+   */
+  async explainApproval(subject: Principal, id: string): Promise<{ readonly found: boolean; readonly allow: boolean; readonly reason: string }> {
+    const change = await this.deps.reader.find(id);
+    const orgId = principalOrg(subject);
+    if (!change || (orgId !== null && change.orgId !== null && change.orgId !== orgId)) return { found: false, allow: false, reason: 'no such change request' };
+    const needed = this.deps.appliers.policy(change.kind).approve;
+    const decision = decide(subject, needed);
+    return { found: true, allow: decision.allow, reason: decision.allow ? `${change.kind} approvals need ${needed}: held` : `${change.kind} approvals also need ${needed}: ${decision.reason}` };
   }
 
   /**

@@ -40,6 +40,12 @@ const CAPABILITIES = {
   'rollouts:read': [...ADMINS, 'security-officer', 'technician', 'auditor'],
   'rollouts:request': [...ADMINS, 'technician'],
   'rollouts:approve': [...ADMINS, 'security-officer'],
+  // security audits, risk register, change control, compliance report (issue 14)
+  'compliance:read': ['platform-admin', 'security-officer', 'auditor'],
+  'compliance:manage': ['platform-admin', 'security-officer'],
+  'risks:read': ['platform-admin', 'security-officer', 'auditor'],
+  'changes:read': [...ADMINS, 'security-officer', 'auditor'],
+  'changes:request': [...ADMINS, 'security-officer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

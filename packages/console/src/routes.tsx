@@ -9,6 +9,10 @@ import { useParams } from 'react-router';
 import type { Capability } from './capabilities';
 import { DeniedPage, NotFoundPage } from './pages/problem-pages';
 import { WardBoardPage } from './pages/ward-board-page';
+import { AuditsPage } from './pages/compliance/audits-page';
+import { ChangesPage } from './pages/compliance/changes-page';
+import { ReportPage } from './pages/compliance/report-page';
+import { RisksPage } from './pages/compliance/risks-page';
 import { useSignedIn } from './session';
 
 // Pages load on first use (code splitting): the first screen (sign-in, or a clinician's ward
@@ -85,6 +89,10 @@ export const ROUTES: readonly ConsoleRoute[] = [
   { path: '/incidents/:id', element: <WithId render={(id) => <IncidentPage key={id} incidentId={id} />} /> },
   { path: '/audit', element: <AuditLogPage />, nav: { label: 'Audit log', capability: 'audit:read' } },
   { path: '/backups', element: <BackupsPage />, nav: { label: 'Backups', capability: 'backups:read' } },
+  { path: '/compliance', element: <AuditsPage />, nav: { label: 'Compliance', capability: 'compliance:read' }, navPrefix: '/compliance/' },
+  { path: '/changes', element: <ChangesPage />, nav: { label: 'Changes', capability: 'changes:read' } },
+  { path: '/compliance/risks', element: <RisksPage /> },
+  { path: '/compliance/report', element: <ReportPage /> },
   { path: '/account', element: <AccountPage /> },
   { path: '/denied', element: <DeniedPage /> },
   { path: '/security/events', element: <SecurityEventsPage /> },

@@ -114,7 +114,8 @@ withStorageOptions(keys.command('list'))
 withStorageOptions(keys.command('rotate'))
   .description('make a new key of a purpose active; old keys stay for opening and verifying')
   .argument('<purpose>', 'kek | audit-signing | tuf-timestamp | tuf-snapshot | tuf-targets | tuf-delegation')
-  .action(action(async (purpose: string, flags: CommonFlags) => runKeysRotate(config(flags).config, purpose)));
+  .option('--change <id>', 'the approved key-rotation change request this rotation applies (two-person change control)')
+  .action(action(async (purpose: string, flags: CommonFlags & { change?: string }) => runKeysRotate(config(flags).config, purpose, flags.change)));
 
 const device = program.command('device').description('devices: enrolment tokens, the registry, revocation and quarantine');
 withStorageOptions(device.command('token'))

@@ -174,7 +174,7 @@ export interface Platform {
   readonly sealer: Sealer;
   /** Vitals at rest (ADR 0008): the sealer of readings and rollups, and of clinical alert values. */
   readonly vitalsAtRest: VitalsAtRest;
-  /** KEK rotation that re-wraps everything sealed, safe while the server runs (composition/key-rotation.ts). */
+  /** KEK rotation that re-wraps everything sealed, safe while the server runs (composition/key-rotation.ts); only as the application of an approved key-rotation change (COMPLIANCE_CHANGE_REQUIRED otherwise). */
   rotateKek(ctx: RequestContext): Promise<KekRotationReport>;
   readonly auditLog: AuditLog;
   readonly setup: SetupCredentialService;
@@ -302,7 +302,22 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const devices = await openDevices({ dataDir, keys, clock, config, database, securityEvents, deviceScope });
   const identity = openIdentity(config, database, clock, sealer, setup, setupScope, securityEvents);
   const clinical = wireClinical({ database, auditLog, clock, patients: patients.records, vitalsAtRest });
-  const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c) });
+  // The KEK rotates only as the application of an approved key-rotation change (issue 14 change control).
+  const rotateKekGated = async (ctx: RequestContext): Promise<KekRotationReport> => {
+    await compliance.changes.requireApproved(ctx, 'key-rotation', 'kek');
+    return rotateKek(
+      {
+        database,
+        keys,
+        sealer,
+        clock,
+        audit: async (c, events) => void (await new SqlUnitOfWork(database, scoped).run((store) => auditLog.append(store, c, events))),
+        rewrapPhi: (c) => patients.rewrap(c),
+      },
+      ctx,
+    );
+  };
+  const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c), rotateKek: rotateKekGated, engine: security.engine });
   const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts, stepUp: (ctx, code) => identity.verifyStepUp(ctx, code), imageRemote: imageRemoteFor(config) });
   await attachContainment(incidents, { database, auditLog, clock, keys, sealer, devices: devices.service, identity, raise: (c) => security.alerts.raise(c), sendEmail: (o, to, subject, text) => delivery.sendEmail(o, to, subject, text), updates, changes: compliance.changes });
   const disclosures = wireDisclosures({ database, auditLog, sealer, clock });
@@ -335,18 +350,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     deviceEvents,
     auditReader: () => auditStore(database.db, database.dialect, database.sqliteHandle),
     withAuditStore: (fn) => new SqlUnitOfWork(database, scoped).run(fn),
-    rotateKek: (ctx) =>
-      rotateKek(
-        {
-          database,
-          keys,
-          sealer,
-          clock,
-          audit: async (c, events) => void (await new SqlUnitOfWork(database, scoped).run((store) => auditLog.append(store, c, events))),
-          rewrapPhi: (c) => patients.rewrap(c),
-        },
-        ctx,
-      ),
+    rotateKek: rotateKekGated,
     // Idempotent: a platform closed twice (a test's finally after the server's stop) closes once.
     close: () => (closing ??= (async () => {
       await security.alerts.flush();
@@ -603,7 +607,7 @@ function identityHttp(platform: Platform): { routes: HttpRoutes[]; authorize: Re
   const { identity } = platform;
   return {
     authorize: authorizer.authorize,
-    routes: [authRoutes({ identity, authorizer, rateLimitPerMinute: platform.config.login.rateLimitPerMinute }), userRoutes(identity), accessRoutes(identity, platform.patients.records)],
+    routes: [authRoutes({ identity, authorizer, rateLimitPerMinute: platform.config.login.rateLimitPerMinute }), userRoutes(identity), accessRoutes(identity, platform.patients.records, platform.compliance.changes)],
   };
 }
 

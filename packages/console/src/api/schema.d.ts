@@ -2484,6 +2484,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/compliance/report/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify a signed compliance report file against the platform's audit-signing public keys (as `vigil compliance verify-report`): valid, or why not. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        content: string;
+                        encoding: "utf8" | "base64";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            format: ("html" | "json" | "pdf") | null;
+                            keyId: string | null;
+                            valid: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/compliance/vex": {
         parameters: {
             query?: never;
@@ -5513,7 +5561,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate the key-encryption key online and re-wrap everything sealed under older ones (patient fields, TOTP and channel secrets, vitals data keys, alert values). */
+        /** Rotate the key-encryption key online and re-wrap everything sealed (patient fields, TOTP and channel secrets, vitals data keys, alert values). Refused (COMPLIANCE_CHANGE_REQUIRED) outside an approved key-rotation change: request one with POST /api/v1/changes; its approval rotates. */
         post: {
             parameters: {
                 query?: never;

@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   'service-accounts:manage': { roles: ADMINS, description: 'Create service accounts and their scoped, expiring API tokens.' },
   // --- keys ---
   'keys:rotate': { roles: ['platform-admin'], description: 'Rotate the key-encryption key online; everything sealed is re-wrapped under the new one.' },
+  // --- platform security settings (changed only through approved change requests) ---
+  'settings:manage': { roles: ['platform-admin'], description: 'Request or approve a change of the platform security settings (detectors, password policy, insecure flags).' },
   // --- audit ---
   'audit:read': { roles: ['platform-admin', 'security-officer', 'auditor'], description: 'Read and verify the audit log.' },
   // --- patients (PHI) ---

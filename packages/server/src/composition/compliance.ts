@@ -9,23 +9,29 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { X509Certificate } from 'node:crypto';
 import { Cron } from 'croner';
-import type { AlertCandidate } from '../alerts/index.js';
-import { auditKeysFromList, readAllStoredEvents, verifyAuditLog, type AuditLog } from '../audit/index.js';
-import { AuditRunService, buildCatalogue, ChangeService, MitigationService, ReportService, RiskService, VulnerabilityService, emergencyReviewCheck, DEFAULT_AUDIT_SCHEDULE, DEFAULT_POLICY, dueCadence, type AuditCheck, type AuditSchedule, type CaFacts, type ComplianceEvidence, type SettingsFacts } from '../compliance/index.js';
-import type { Config } from '../config/index.js';
+import type { AlertCandidate, DetectionEngine } from '../alerts/index.js';
+import { auditKeysFromList, type AuditLog } from '../audit/index.js';
+import { AuditRunService, buildCatalogue, ChangeService, type ChangeApplierRegistry, MitigationService, ReportService, RiskService, VulnerabilityService, emergencyReviewCheck, DEFAULT_AUDIT_SCHEDULE, DEFAULT_POLICY, dueCadence, type AuditCheck, type AuditSchedule, type CaFacts, type ComplianceEvidence, type SettingsFacts } from '../compliance/index.js';
+import { readManagedSettings, type Config } from '../config/index.js';
 import { DEFAULT_CSR_KEY_POLICY, openDeviceCa, openRootCa } from '../identity/ca/index.js';
 import { ed25519Verifier, keyStorePaths, type KeyProvider } from '../keys/index.js';
-import { newId, SYSTEM_PRINCIPAL, type Clock } from '../kernel/index.js';
+import { newId, SYSTEM_PRINCIPAL, type Clock, type RequestContext } from '../kernel/index.js';
 import { auditStore, backupEvidence, changeRequestStore, complianceEvidenceStore, failingCheckIds, findingStore, firmwareEvidence, riskStore, vulnerabilityStore, SqlUnitOfWork, type Executor, type SqlDatabase } from '../storage/index.js';
 import type { IdentityService } from '../identity/index.js';
 import type { DeviceService } from '../devices/index.js';
 import { TLS_PROFILE } from '../transports/http/index.js';
 import { printHtmlToPdf } from './compliance-pdf.js';
+import { changeAppliers, type EffectiveConfig } from './change-appliers.js';
+import { auditIntegrityOffThread } from './audit-integrity.js';
 import { authorizeDevicePublish, authorizeDeviceSubscribe } from '../transports/mqtt/index.js';
 
 export interface ComplianceWiring {
   readonly audits: AuditRunService;
   readonly changes: ChangeService;
+  /** kind -> applier; the updates wiring registers 'firmware-rollout' here (FIRMWARE_ROLLOUT_HOOK). */
+  readonly appliers: ChangeApplierRegistry;
+  /** The configuration in force: as loaded, then following approved live setting changes. */
+  readonly effective: EffectiveConfig;
   readonly risks: RiskService;
   readonly vulnerabilities: VulnerabilityService;
   readonly reports: ReportService;
@@ -49,25 +55,27 @@ export interface ComplianceWiringDeps {
   readonly sbomFile?: string;
   /** Checks other modules contribute (vulnerabilities, change control; later firmware, backups). */
   readonly extraChecks?: readonly AuditCheck[];
+  /** The platform's KEK rotation with re-wrap, for key-rotation changes (gated on the change). */
+  readonly rotateKek?: (ctx: RequestContext) => Promise<unknown>;
+  /** The detection engine, rebuilt live by an approved detector-settings change. */
+  readonly engine?: DetectionEngine;
 }
 
 export function wireCompliance(w: ComplianceWiringDeps): ComplianceWiring {
-  const evidence = () => complianceEvidence(w);
+  const effective: EffectiveConfig = { current: w.config };
+  const evidence = () => complianceEvidence(w, effective.current);
   const audit = (executor: Executor) => w.auditLog.writer(auditStore(executor, w.database.dialect));
-  const changes = new ChangeService({
+  const appliers = changeAppliers(() => changes, { database: w.database, auditLog: w.auditLog, clock: w.clock, dataDir: w.dataDir, keys: w.keys, identity: w.identity, effective, ...(w.rotateKek ? { rotateKek: w.rotateKek } : {}), ...(w.engine ? { engine: w.engine } : {}) });
+  const changes: ChangeService = new ChangeService({
     uow: new SqlUnitOfWork(w.database, (executor) => ({ changes: changeRequestStore(executor), audit: audit(executor) })),
     reader: changeRequestStore(w.database.db),
     clock: w.clock,
     stepUp: (ctx, code) => w.identity.verifyStepUp(ctx, code),
-    appliers: {
-      'role-grant': async (ctx, change) => {
-        const roles = change.payload['roles'];
-        await w.identity.setRoles(ctx, change.target, Array.isArray(roles) ? (roles as readonly string[]) : [], change.orgId ?? undefined);
-      },
-    },
+    appliers,
   });
-  // A person's grant or removal of a privileged role passes only as an approved change's application.
+  // A person's grant or removal of a privileged role, and the password policy, change only as an approved change's application.
   w.identity.setPrivilegedRoleGate((ctx, change) => changes.privilegedRoleGate(ctx, change));
+  w.identity.setSettingsGate((ctx, kind, target) => changes.requireApproved(ctx, kind, target));
   const changeChecks = [emergencyReviewCheck(() => changeRequestStore(w.database.db).unreviewedEmergencies())];
   let sbom: Promise<unknown> | undefined;
   // Late-bound: the vulnerability service closes findings through the audit service built below.
@@ -101,9 +109,13 @@ export function wireCompliance(w: ComplianceWiringDeps): ComplianceWiring {
     risks,
     vulnerabilities,
     clock: w.clock,
-    settings: () => ({ ...settingsFacts(w.config) }),
+    settings: () => ({ ...settingsFacts(effective.current) }),
     signer: () => w.keys.signer('audit-signing'),
     printPdf: (html) => printHtmlToPdf(html),
+    verifier: async () => ({
+      keys: auditKeysFromList(await readFile(keyStorePaths(w.dataDir).publicKeysFile, 'utf8')),
+      verify: (pem, data, sig) => ed25519Verifier.verify(pem, data, sig),
+    }),
     record: async (ctx, entry) => {
       await new SqlUnitOfWork(w.database, (executor) => audit(executor)).run((writer) =>
         writer.record(ctx, { action: 'compliance.report.generate', target: { type: 'compliance-report', id: entry.runId }, outcome: 'success', details: { format: entry.format, keyId: entry.keyId, bytes: entry.bytes } }),
@@ -116,7 +128,7 @@ export function wireCompliance(w: ComplianceWiringDeps): ComplianceWiring {
     disableUser: async (ctx, orgId, userId) => void (await w.identity.setUserStatus(ctx, userId, 'disabled', orgId)),
     requireMfa: async (ctx, orgId, userId) => void (await w.identity.resetMfa(ctx, userId, orgId)),
   });
-  return { audits, changes, risks, vulnerabilities, reports, mitigations, evidence };
+  return { audits, changes, appliers, effective, risks, vulnerabilities, reports, mitigations, evidence };
 }
 
 export function settingsFacts(config: Config): SettingsFacts {
@@ -141,12 +153,12 @@ export function settingsFacts(config: Config): SettingsFacts {
   };
 }
 
-function complianceEvidence(w: ComplianceWiringDeps): ComplianceEvidence {
+function complianceEvidence(w: ComplianceWiringDeps, config: Config): ComplianceEvidence {
   const store = complianceEvidenceStore(w.database.db);
   const now = () => w.clock.now().toISOString();
   return {
     policy: DEFAULT_POLICY,
-    settings: settingsFacts(w.config),
+    settings: { ...settingsFacts(config), pendingInsecureFlags: pendingInsecureFlags(w.dataDir) },
     devices: () => store.devices(),
     certificates: () => store.certificates(),
     openEnrollmentTokens: () => store.openEnrollmentTokens(now()),
@@ -163,23 +175,8 @@ function complianceEvidence(w: ComplianceWiringDeps): ComplianceEvidence {
     breakGlass: () => store.breakGlass(),
     serviceAccounts: () => store.serviceAccounts(),
     keys: () => Promise.resolve(w.keys.list().map((k) => ({ id: k.id, purpose: k.purpose, createdAt: k.createdAt, status: k.status }))),
-    auditIntegrity: async () => {
-      const reader = auditStore(w.database.db, w.database.dialect, w.database.sqliteHandle);
-      const checkpoints = await reader.checkpoints();
-      const head = await reader.head();
-      const publicKeys = auditKeysFromList(await readFile(keyStorePaths(w.dataDir).publicKeysFile, 'utf8'));
-      const result = await verifyAuditLog({ events: readAllStoredEvents(reader, 10_000), checkpoints, head, publicKeys, verifier: ed25519Verifier, policy: w.config.audit });
-      const newest = checkpoints[checkpoints.length - 1];
-      const [firstUnwitnessed] = await reader.readStoredAfter(newest?.seq ?? 0, 1);
-      return {
-        ok: result.ok,
-        message: result.message,
-        headSeq: head?.seq ?? 0,
-        newestCheckpointAt: newest?.time ?? null,
-        newestCheckpointSeq: newest?.seq ?? 0,
-        oldestUnwitnessedAt: firstUnwitnessed?.time ?? null,
-      };
-    },
+    // Verified in a worker thread: the server's event loop goes on during an audit (audit-integrity.ts).
+    auditIntegrity: () => auditIntegrityOffThread(w.database, { dataDir: w.dataDir, databaseUrl: w.config.databaseUrl, policy: w.config.audit }),
     deadLetters: () => store.deadLetters(),
     // Backups (issue 12): the latest backup must be verified and younger than a day and an hour
     // (hourly by default); a drill younger than backup.drillOverdueDays.
@@ -187,6 +184,13 @@ function complianceEvidence(w: ComplianceWiringDeps): ComplianceEvidence {
     // Firmware updates (issue 13): attestations against signed releases and their support dates.
     firmware: firmwareEvidence(w.database.db, () => w.clock.now()),
   };
+}
+
+/** Insecure flags recorded on by approved changes (managed-settings.json): flag -> change id. */
+function pendingInsecureFlags(dataDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, s] of Object.entries(readManagedSettings(dataDir))) if (key.startsWith('insecure.') && s.value === true) out[key.slice('insecure.'.length)] = s.changeId;
+  return out;
 }
 
 /** Public facts of a CA certificate: subject, end, key type and size (no key material). */

@@ -4,11 +4,15 @@
  * MUST: refuse (CONFIG_INVALID) an unknown key in the file, an unknown VIGIL_* variable,
  *       or a value of the wrong type, with a one-line reason naming the key.
  * MUST: refuse (CONFIG_INSECURE) an insecure value unless its `insecure.*` flag is set.
+ * MUST: settings recorded by approved change requests (`<dataDir>/managed-settings.json`) are
+ *       merged last, so they win over the file, the environment and the flags.
  */
 import { readFileSync } from 'node:fs';
 import Value from 'typebox/value';
 import { AppError } from '../kernel/index.js';
 import { ConfigSchema, type Config } from './schema.js';
+import { resolveDataDir } from './data-dir.js';
+import { mergeManagedSettings } from './managed-settings.js';
 import { ENV_SETTINGS, NON_CONFIG_ENV, TEST_ENV_PREFIX, type EnvSetting } from './sources.js';
 
 type Json = Record<string, unknown>;
@@ -34,6 +38,9 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   if (filePath !== undefined && filePath !== '') deepMerge(merged, readConfigFile(filePath));
   deepMerge(merged, fromEnv(env));
   if (input.flags) deepMerge(merged, dropUndefined(input.flags));
+  // Settings changed through approved change requests (managed-settings.ts) win over the sources above.
+  const dataDir = (Value.Default(ConfigSchema, structuredClone(merged)) as { dataDir?: unknown }).dataDir;
+  if (typeof dataDir === 'string') mergeManagedSettings(merged, resolveDataDir(dataDir));
   return validate(merged);
 }
 

@@ -102,10 +102,15 @@ function isPlatformAdmin(principal: Principal): boolean {
   return principal.kind === 'cli' || principal.kind === 'system' || (principal.kind === 'user' && principal.roles.includes('platform-admin'));
 }
 
+/** Change control for identity settings (composition: compliance's requireApproved); throws unless approved. */
+export type SettingsChangeGate = (ctx: RequestContext, kind: 'password-settings', target: string) => Promise<unknown>;
+
 export class IdentityService {
-  readonly policy: PasswordPolicy;
+  #policy: PasswordPolicy;
+  #preset: PasswordPreset;
   #fingerprintKey: Promise<Buffer> | undefined;
   #privilegedRoleGate: PrivilegedRoleGate | undefined;
+  #settingsGate: SettingsChangeGate | undefined;
 
   constructor(
     private readonly uow: UnitOfWork<IdentityScope>,
@@ -118,7 +123,39 @@ export class IdentityService {
     private readonly common: CommonPasswords,
     readonly settings: IdentitySettings,
   ) {
-    this.policy = passwordPolicy(settings.preset);
+    this.#preset = settings.preset;
+    this.#policy = passwordPolicy(settings.preset);
+  }
+
+  /** The password policy in force (the configured preset, or the one an approved change set). */
+  get policy(): PasswordPolicy {
+    return this.#policy;
+  }
+
+  get passwordPreset(): PasswordPreset {
+    return this.#preset;
+  }
+
+  /** Installs the change-control gate for identity settings (composition root only). */
+  setSettingsGate(gate: SettingsChangeGate): void {
+    this.#settingsGate = gate;
+  }
+
+  /**
+   * Changes the password preset for every organization, live (the next password set or checked
+   * uses it). Only as the application of an approved password-settings change: without the gate
+   * installed, or outside an approved change, refused (COMPLIANCE_CHANGE_REQUIRED). Audited.
+   */
+  async setPasswordPreset(ctx: RequestContext, preset: PasswordPreset): Promise<void> {
+    const gate = this.#settingsGate;
+    if (gate === undefined) throw new AppError('COMPLIANCE_CHANGE_REQUIRED', { detail: 'identity: the password policy changes only through an approved change request' });
+    await gate(ctx, 'password-settings', 'passwords.preset');
+    const previous = this.#preset;
+    await this.uow.run((s) =>
+      s.audit.record(ctx, { action: 'identity.password_policy.change', target: { type: 'setting', id: 'passwords.preset' }, outcome: 'success', details: { from: previous, to: preset } }),
+    );
+    this.#preset = preset;
+    this.#policy = passwordPolicy(preset);
   }
 
   private now(): string {

@@ -25,6 +25,7 @@ export {
   IdentityService,
   MFA_REQUIRED_ROLES,
   type PrivilegedRoleGate,
+  type SettingsChangeGate,
   FINGERPRINT_KEY,
   FINGERPRINT_CONTEXT,
   TOTP_CONTEXT,

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { lockDataDir } from '../config/index.js';
 
 const exec = promisify(execFile);
@@ -101,37 +102,61 @@ test('fail/usage errors exit 2; failures exit 1 with one line on stderr', async 
   assert.doesNotMatch(notInit.stderr, /\n\s+at /, 'no stack trace');
 });
 
+/** An approved key-rotation change (two people with MFA: tested in compliance/changes), written into the data directory's database. */
+function approvedRotation(target: string): string {
+  const id = `chg-${target}-${Date.now()}`;
+  const db = new Database(join(dataDir, 'vigil.db'));
+  try {
+    const at = new Date().toISOString();
+    db.prepare(
+      `INSERT INTO change_requests (id, org_id, kind, target, payload, summary, status, emergency, requested_by, requested_at, decided_by, decided_at, audit_seqs)
+       VALUES (?, NULL, 'key-rotation', ?, '{}', 'rotate for the test', 'approved', 0, 'user:a', ?, 'user:b', ?, '{"seqs":[],"requestIds":[]}')`,
+    ).run(id, target, at, at);
+  } finally {
+    db.close();
+  }
+  return id;
+}
+
+test('fail/keys rotate without an approved change request is refused and nothing rotates', async () => {
+  const refused = await vigil('keys', 'rotate', 'audit-signing', '--data-dir', dataDir);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /approved key-rotation change request/);
+  // (a change of another kind or target is refused too: compliance/changes/change-kinds.test.ts)
+});
+
 test('ok/keys rotate is audited, old checkpoints still verify, export verifies with the public key', async () => {
   const list = await vigil('keys', 'list', '--data-dir', dataDir);
   assert.equal(list.code, 0);
   assert.match(list.stdout, /kek-[0-9a-f]{16}\tkek\tAES-256-GCM\tactive/);
   assert.doesNotMatch(list.stdout, /BEGIN|PRIVATE/);
   assert.equal((await vigil('audit', 'checkpoint', '--data-dir', dataDir)).code, 0);
-  const rotate = await vigil('keys', 'rotate', 'audit-signing', '--data-dir', dataDir);
+  const rotate = await vigil('keys', 'rotate', 'audit-signing', '--change', approvedRotation('audit-signing'), '--data-dir', dataDir);
   assert.equal(rotate.code, 0, rotate.stderr);
-  const kek = await vigil('keys', 'rotate', 'kek', '--data-dir', dataDir);
+  const kek = await vigil('keys', 'rotate', 'kek', '--change', approvedRotation('kek'), '--data-dir', dataDir);
   assert.equal(kek.code, 0, kek.stderr);
-  assert.match(kek.stdout, /re-wrapped under kek-[0-9a-f]{16}: nothing was sealed/);
+  assert.match(kek.stdout, /rotated kek: kek-[0-9a-f]{16} -> kek-[0-9a-f]{16} \(change chg-kek-\d+ applied/);
   assert.match(kek.stdout, /no value is left under a retired KEK/);
   assert.equal((await vigil('keys', 'rotate', 'ca-root', '--data-dir', dataDir)).code, 1, 'only kek and audit-signing rotate here');
   assert.equal((await vigil('audit', 'checkpoint', '--data-dir', dataDir)).code, 0);
   const verify = await vigil('audit', 'verify', '--data-dir', dataDir);
   assert.equal(verify.code, 0, verify.stderr);
-  assert.match(verify.stdout, /3 events, 3 signed checkpoints/);
+  assert.match(verify.stdout, /7 events, 3 signed checkpoints/);
 
   const file = join(root, 'audit.jsonl');
   assert.equal((await vigil('audit', 'export', '--format', 'jsonl', '--output', file, '--data-dir', dataDir)).code, 0);
   const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { kind: string; action?: string });
   assert.deepEqual(
     lines.filter((l) => l.kind === 'event').map((l) => l.action),
-    ['identity.setup_credential.issue', 'keys.audit_signing.rotate', 'keys.kek.rotate'],
+    // each rotation is the host's application of an approved change: retry, the rotation, apply
+    ['identity.setup_credential.issue', 'compliance.change.retry', 'keys.audit_signing.rotate', 'compliance.change.apply', 'compliance.change.retry', 'keys.kek.rotate', 'compliance.change.apply'],
   );
   // One by `audit checkpoint`, and one by each rotation's CLI run as it closes (it signs what it wrote).
   assert.equal(lines.filter((l) => l.kind === 'checkpoint').length, 3);
   const keyList = join(dataDir, 'keys', 'public-keys.json');
   const ok = await vigil('audit', 'verify', '--file', file, '--public-key', keyList);
   assert.equal(ok.code, 0, ok.stderr);
-  assert.match(ok.stdout, /3 events, 3 signed checkpoints/);
+  assert.match(ok.stdout, /7 events, 3 signed checkpoints/);
 
   // The auditor's single current key does not vouch for the checkpoint signed before the rotation.
   const current = join(dataDir, 'keys', 'audit-signing.pub.pem');
@@ -144,15 +169,15 @@ test('ok/keys rotate is audited, old checkpoints still verify, export verifies w
   await writeFile(tampered, (await readFile(file, 'utf8')).replace('keys.kek.rotate', 'keys.kek.erase'));
   const bad = await vigil('audit', 'verify', '--file', tampered, '--public-key', keyList);
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /seq 3/);
+  assert.match(bad.stderr, /seq 6/);
 });
 
 test('fail/keys rotate kek refuses while a server holds the data directory, and names the online route', async () => {
   const lock = lockDataDir(dataDir); // this test process stands for the running server
   try {
-    const refused = await vigil('keys', 'rotate', 'kek', '--data-dir', dataDir);
+    const refused = await vigil('keys', 'rotate', 'kek', '--change', approvedRotation('kek'), '--data-dir', dataDir);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /in use by process .*POST \/api\/v1\/keys\/kek\/rotate/);
+    assert.match(refused.stderr, /in use by process .*the KEK rotates in it when the change is approved/);
   } finally {
     lock.release();
   }

@@ -2,19 +2,31 @@
  * KEK rotation re-wraps EVERYTHING sealed, online (issue 11): patient fields, break-glass texts,
  * TOTP secrets, channel secrets, clinical alert values and the vitals' data keys; afterwards a scan
  * of every text column of the database finds no value under the retired KEK, every value still
- * opens, and writes that run during the rotation do not leave values behind. The route
- * POST /api/v1/keys/kek/rotate is for platform admins only.
+ * opens, and writes that run during the rotation do not leave values behind. It runs only as the
+ * application of an approved key-rotation change (issue 14), and for platform admins only.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { channelSealContext } from '../alerts/index.js';
 import { TOTP_CONTEXT } from '../identity/index.js';
-import { cliPrincipal, isAppError, newId, type RequestContext } from '../kernel/index.js';
-import { alertValueContext, clinicalAlertStore, findSealedUnderKek, trainingStore, careTeamStore, vitalsStore } from '../storage/index.js';
+import { cliPrincipal, isAppError, newId, type Principal, type RequestContext } from '../kernel/index.js';
+import type { Platform } from '../main.js';
+import { changeRequestStore, alertValueContext, clinicalAlertStore, findSealedUnderKek, trainingStore, careTeamStore, vitalsStore } from '../storage/index.js';
 import { makePlatform } from './fixtures.js';
 import { seedReadings } from './fhir-fixtures.js';
 
 const cli: RequestContext = { principal: cliPrincipal('test'), requestId: 'test', source: 'local' };
+
+/** A key-rotation change already approved by two people (their MFA is tested in compliance/changes): its application's context. */
+async function approvedKekChange(platform: Platform, principal: Principal = cli.principal): Promise<RequestContext> {
+  const id = newId();
+  const at = platform.clock.now().toISOString();
+  await changeRequestStore(platform.database.db).insert({
+    id, orgId: null, kind: 'key-rotation', target: 'kek', payload: {}, summary: 'rotate the KEK', status: 'approved', emergency: false,
+    requestedBy: 'user:a', requestedAt: at, decidedBy: 'user:b', decidedAt: at, decisionNote: null, appliedAt: null, reviewDueAt: null, reviewedBy: null, reviewedAt: null, audit: { seqs: [], requestIds: [] },
+  });
+  return { principal, requestId: `change-${id}`, source: 'local' };
+}
 
 describe('KEK rotation', () => {
   it('ok/everything sealed is re-wrapped, online, and no value under the retired KEK remains anywhere in the database', async () => {
@@ -62,7 +74,7 @@ describe('KEK rotation', () => {
           await db.updateTable('users').set({ totp_secret_sealed: sealed }).where('id', '=', user.id).execute();
         }
       })();
-      const report = await platform.rotateKek(cli);
+      const report = await platform.rotateKek(await approvedKekChange(platform));
       writing = false;
       await writer;
       assert.equal(report.previousKekId, retired);
@@ -89,15 +101,14 @@ describe('KEK rotation', () => {
     }
   });
 
-  it('fail/only host principals and platform admins rotate', async () => {
+  it('fail/only as an approved change, and only for host principals and platform admins', async () => {
     const tp = await makePlatform();
     try {
-      const clinician: RequestContext = {
-        principal: { kind: 'user', id: 'u', orgId: 'o', username: 'c', roles: ['clinician', 'org-admin', 'security-officer'], sessionId: 's', mfa: true },
-        requestId: 'r',
-        source: 'local',
-      };
-      await assert.rejects(tp.platform.rotateKek(clinician), (e: unknown) => isAppError(e) && e.code === 'FORBIDDEN');
+      const before = tp.platform.keys.active('kek').id;
+      await assert.rejects(tp.platform.rotateKek(cli), (e: unknown) => isAppError(e) && e.code === 'COMPLIANCE_CHANGE_REQUIRED', 'not even the host rotates outside a change');
+      const clinician: Principal = { kind: 'user', id: 'u', orgId: 'o', username: 'c', roles: ['clinician', 'org-admin', 'security-officer'], sessionId: 's', mfa: true };
+      await assert.rejects(tp.platform.rotateKek(await approvedKekChange(tp.platform, clinician)), (e: unknown) => isAppError(e) && e.code === 'FORBIDDEN');
+      assert.equal(tp.platform.keys.active('kek').id, before);
     } finally {
       await tp.dispose();
     }

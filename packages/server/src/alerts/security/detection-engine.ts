@@ -23,8 +23,8 @@ export interface DetectionEngineOptions {
 }
 
 export class DetectionEngine implements SecurityEventSink {
-  readonly #detectors: readonly Detector[];
-  readonly #messageDetectors: readonly Detector[];
+  #detectors: readonly Detector[];
+  #messageDetectors: readonly Detector[];
   /** Detector failures (a bug, never an attack signal): counted, not thrown. */
   failures = 0;
 
@@ -57,6 +57,17 @@ export class DetectionEngine implements SecurityEventSink {
         this.failures += 1;
       }
     }
+  }
+
+  /**
+   * Swaps in detectors built from new settings (an approved detector-settings change), keeping
+   * each detector's state across the swap (a window under way is not forgotten).
+   */
+  reconfigure(detectors: readonly Detector[]): void {
+    const state = this.snapshot();
+    this.#detectors = detectors;
+    this.#messageDetectors = detectors.filter((d) => d.observeMessage !== undefined);
+    this.restore(state);
   }
 
   /** The detectors' state, by detector name, to survive a restart (issue 11 item 5). */

@@ -10,14 +10,14 @@
  *       applied at once and its review is due 72 h later (the CHG-EMERGENCY-UNREVIEWED check).
  * MUST: people see their own organization's changes and platform-wide ones; another
  *       organization's change is 404.
+ * MUST: requester and approver also hold the owning module's permission for the kind
+ *       (appliers.ts CHANGE_KIND_POLICIES), and the owning module validates the request.
  */
-import { decide } from '../../access/index.js';
-import { AppError, isRole, newId, principalOrg, type Clock, type RequestContext, type UnitOfWork } from '../../kernel/index.js';
+import { decide, type Permission } from '../../access/index.js';
+import { AppError, isRole, newId, principalOrg, type Clock, type Principal, type RequestContext, type UnitOfWork } from '../../kernel/index.js';
 import { applyRequestId, EMERGENCY_REVIEW_HOURS, payloadRoles, type ChangeKind, type ChangeRequest, type ChangeStatus, type PayloadValue } from './model.js';
+import type { ChangeApplierRegistry } from './appliers.js';
 import type { ChangeRequestStore, ChangeScope } from './store.js';
-
-/** Carries out an approved change through the module that owns it (identity, keys, …). */
-export type ChangeApplier = (ctx: RequestContext, change: ChangeRequest) => Promise<void>;
 
 export interface ChangeServiceDeps {
   readonly uow: UnitOfWork<ChangeScope>;
@@ -25,8 +25,8 @@ export interface ChangeServiceDeps {
   readonly clock: Clock;
   /** identity.verifyStepUp: throws unless the caller's second factor code is right. */
   readonly stepUp: (ctx: RequestContext, code: string) => Promise<void>;
-  /** Kinds with an applier take effect on approval; the others are approved records that the operator applies (config). */
-  readonly appliers: Partial<Record<ChangeKind, ChangeApplier>>;
+  /** Kinds with an applier take effect on approval; the others stay approved records (appliers.ts). */
+  readonly appliers: ChangeApplierRegistry;
 }
 
 export interface ChangeInput {
@@ -44,12 +44,15 @@ export class ChangeService {
   async request(ctx: RequestContext, input: ChangeInput): Promise<ChangeRequest> {
     const orgId = this.#person(ctx, 'changes:request');
     validate(input);
+    const policy = this.deps.appliers.policy(input.kind);
+    this.#require(ctx, policy.request);
+    this.deps.appliers.validate(input.kind, input);
     await this.#stepUp(ctx, input.stepUpCode);
     const now = this.deps.clock.now();
     const emergency = input.emergency === true;
     const change: ChangeRequest = {
       id: newId(),
-      orgId: input.kind === 'role-grant' ? orgId : null,
+      orgId: policy.scope === 'organization' ? orgId : null,
       kind: input.kind,
       target: input.target,
       payload: input.payload,
@@ -88,6 +91,7 @@ export class ChangeService {
     const change = visible(await this.deps.reader.find(id), orgId);
     if (change.requestedBy === personOf(ctx)) throw new AppError('COMPLIANCE_CHANGE_SELF_APPROVAL');
     if (change.status !== 'pending') throw new AppError('COMPLIANCE_CHANGE_STATE', { detail: `compliance: change ${id} is ${change.status}` });
+    this.#require(ctx, this.deps.appliers.policy(change.kind).approve);
     await this.#stepUp(ctx, input.stepUpCode);
     const at = this.deps.clock.now().toISOString();
     const approved = await this.deps.uow.run(async (s) => {
@@ -140,18 +144,62 @@ export class ChangeService {
   }
 
   /**
+   * For /access/explain: whether `subject` may approve change `id` beyond changes:approve (the
+   * owning module's permission for its kind), without changing anything.
+   */
+  async explainApproval(subject: Principal, id: string): Promise<{ readonly found: boolean; readonly allow: boolean; readonly reason: string }> {
+    const change = await this.deps.reader.find(id);
+    const orgId = principalOrg(subject);
+    if (!change || (orgId !== null && change.orgId !== null && change.orgId !== orgId)) return { found: false, allow: false, reason: 'no such change request' };
+    const needed = this.deps.appliers.policy(change.kind).approve;
+    const decision = decide(subject, needed);
+    return { found: true, allow: decision.allow, reason: decision.allow ? `${change.kind} approvals need ${needed}: held` : `${change.kind} approvals also need ${needed}: ${decision.reason}` };
+  }
+
+  /**
    * identity's PrivilegedRoleGate: a privileged role change passes only as the application of an
    * approved role-grant change for this user and exactly these roles.
    */
   async privilegedRoleGate(ctx: RequestContext, change: { orgId: string; userId: string; to: readonly string[] }): Promise<void> {
     const wanted = [...change.to].sort().join(',');
-    const approved = await this.deps.reader.approvedRoleGrants(change.orgId, change.userId);
-    const ok = approved.some((c) => applyRequestId(c.id) === ctx.requestId && payloadRoles(c).join(',') === wanted);
-    if (!ok) throw new AppError('COMPLIANCE_CHANGE_REQUIRED', { detail: 'compliance: granting or removing a privileged role needs an approved change request (POST /api/v1/changes)' });
+    await this.requireApproved(ctx, 'role-grant', change.userId, { orgId: change.orgId, matches: (c) => payloadRoles(c).join(',') === wanted });
+  }
+
+  /**
+   * The gate of the modules that own a setting (keys, identity, config, detectors, updates): the
+   * call passes only as the application of an approved, not yet applied change of this kind and
+   * target, i.e. under its request id `change-<id>`. Anything else is COMPLIANCE_CHANGE_REQUIRED.
+   */
+  async requireApproved(ctx: RequestContext, kind: ChangeKind, target: string, options: { orgId?: string | null; matches?: (c: ChangeRequest) => boolean } = {}): Promise<ChangeRequest> {
+    const approved = await this.deps.reader.approvedChanges(kind, target, options.orgId ?? null);
+    const found = approved.find((c) => applyRequestId(c.id) === ctx.requestId && (options.matches?.(c) ?? true));
+    if (!found) throw new AppError('COMPLIANCE_CHANGE_REQUIRED', { detail: `compliance: ${kind} of ${target} needs an approved change request (POST /api/v1/changes, approved by a second person)` });
+    return found;
+  }
+
+  /**
+   * Applies again an approved change whose application failed (or that was approved before its
+   * applier was registered), e.g. `vigil keys rotate kek --change ID` on the host after the server
+   * was stopped. The change must be of `expected.kind` and `expected.target`.
+   */
+  async retry(ctx: RequestContext, id: string, expected: { kind: ChangeKind; target: string }): Promise<ChangeRequest> {
+    const orgId = this.#scope(ctx, 'changes:approve');
+    const change = visible(await this.deps.reader.find(id), orgId);
+    if (change.kind !== expected.kind || change.target !== expected.target) throw new AppError('COMPLIANCE_CHANGE_REQUIRED', { detail: `compliance: change ${id} is ${change.kind} of ${change.target}, not ${expected.kind} of ${expected.target}` });
+    if (change.status !== 'failed' && change.status !== 'approved') throw new AppError('COMPLIANCE_CHANGE_STATE', { detail: `compliance: change ${id} is ${change.status}; only an approved change can be applied` });
+    this.#require(ctx, this.deps.appliers.policy(change.kind).approve);
+    const again = await this.deps.uow.run(async (s) => {
+      const current = visible(await s.changes.find(id), orgId);
+      const record = await s.audit.record(ctx, { action: 'compliance.change.retry', target: { type: 'change-request', id }, outcome: 'success', ...(current.orgId !== null ? { orgId: current.orgId } : {}), details: { kind: current.kind } });
+      const next: ChangeRequest = { ...current, status: 'approved', audit: link(current, record.seq, ctx.requestId) };
+      await s.changes.update(next);
+      return next;
+    });
+    return this.#apply(ctx, again);
   }
 
   async #apply(ctx: RequestContext, change: ChangeRequest): Promise<ChangeRequest> {
-    const applier = this.deps.appliers[change.kind];
+    const applier = this.deps.appliers.applier(change.kind);
     if (!applier) return change;
     const applyCtx: RequestContext = { ...ctx, requestId: applyRequestId(change.id) };
     let failure: unknown;
@@ -197,6 +245,12 @@ export class ChangeService {
     return p.orgId;
   }
 
+  /** The owning module's permission for this kind (a role grant needs users:manage, a KEK rotation keys:rotate). */
+  #require(ctx: RequestContext, permission: Permission): void {
+    const decision = decide(ctx.principal, permission);
+    if (!decision.allow) throw new AppError('FORBIDDEN', { detail: `access: ${decision.reason}` });
+  }
+
   #scope(ctx: RequestContext, permission: 'changes:read' | 'changes:request' | 'changes:approve'): string | null {
     const decision = decide(ctx.principal, permission);
     if (!decision.allow) throw new AppError(decision.deny === 'unauthenticated' ? 'UNAUTHENTICATED' : 'FORBIDDEN', { detail: `access: ${decision.reason}` });
@@ -227,5 +281,4 @@ function validate(input: ChangeInput): void {
     const roles = input.payload['roles'];
     if (!Array.isArray(roles) || !(roles as readonly string[]).every((r) => typeof r === 'string' && isRole(r))) bad('a role-grant change needs payload.roles, a list of roles');
   }
-  if (input.kind === 'key-rotation' && !['kek', 'audit-signing', 'tls-server', 'ca-device', 'ca-root'].includes(input.target)) bad('a key-rotation change targets a key purpose');
 }

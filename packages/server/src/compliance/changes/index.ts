@@ -3,5 +3,6 @@
  */
 export * from './model.js';
 export type { ChangeQuery, ChangeRequestStore, ChangeScope } from './store.js';
-export { ChangeService, type ChangeApplier, type ChangeInput, type ChangeServiceDeps } from './change-service.js';
+export { ChangeService, type ChangeInput, type ChangeServiceDeps } from './change-service.js';
+export { ChangeApplierRegistry, CHANGE_KIND_POLICIES, FIRMWARE_ROLLOUT_HOOK, type ChangeApplier, type ChangeKindHandler, type ChangeKindPolicy, type ChangeValidator } from './appliers.js';
 export { emergencyReviewCheck } from './change-checks.js';

@@ -3,7 +3,7 @@
  */
 import type { AuditWriter } from '../../audit/index.js';
 import type { UnitOfWork } from '../../kernel/index.js';
-import type { ChangeRequest } from './model.js';
+import type { ChangeKind, ChangeRequest } from './model.js';
 import type { ChangeQuery, ChangeRequestStore, ChangeScope } from './store.js';
 
 export class MemoryChangeStore implements ChangeRequestStore {
@@ -29,8 +29,8 @@ export class MemoryChangeStore implements ChangeRequestStore {
         .slice(0, q.limit),
     );
   }
-  approvedRoleGrants(orgId: string, userId: string): Promise<ChangeRequest[]> {
-    return Promise.resolve([...this.rows.values()].filter((c) => c.kind === 'role-grant' && c.status === 'approved' && c.orgId === orgId && c.target === userId));
+  approvedChanges(kind: ChangeKind, target: string, orgId: string | null): Promise<ChangeRequest[]> {
+    return Promise.resolve([...this.rows.values()].filter((c) => c.kind === kind && c.status === 'approved' && c.orgId === orgId && c.target === target));
   }
   unreviewedEmergencies(): Promise<ChangeRequest[]> {
     return Promise.resolve([...this.rows.values()].filter((c) => c.emergency && c.reviewedAt === null));

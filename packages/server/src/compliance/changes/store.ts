@@ -2,7 +2,7 @@
  * The change request store port. Implemented in storage/stores/change-request-store.ts.
  */
 import type { AuditWriter } from '../../audit/index.js';
-import type { ChangeRequest, ChangeStatus } from './model.js';
+import type { ChangeKind, ChangeRequest, ChangeStatus } from './model.js';
 
 export interface ChangeQuery {
   /** null: every organization (the host); otherwise this org plus platform-wide changes. */
@@ -18,8 +18,8 @@ export interface ChangeRequestStore {
   update(change: ChangeRequest): Promise<void>;
   find(id: string): Promise<ChangeRequest | undefined>;
   list(query: ChangeQuery): Promise<ChangeRequest[]>;
-  /** Approved, not yet applied role-grant changes for this user (the privileged-role gate). */
-  approvedRoleGrants(orgId: string, userId: string): Promise<ChangeRequest[]>;
+  /** Approved, not yet applied changes of this kind and target (the gates); orgId null: platform-wide. */
+  approvedChanges(kind: ChangeKind, target: string, orgId: string | null): Promise<ChangeRequest[]>;
   /** Emergency changes not reviewed (for the overdue-review check). */
   unreviewedEmergencies(): Promise<ChangeRequest[]>;
 }

@@ -4,6 +4,7 @@
  * MUST: check ids are unique (buildCatalogue throws on a duplicate, so a plugged-in module cannot
  *       shadow a built-in check).
  * MUST: one check's failure to run never hides the others: it is recorded as 'error' with its message.
+ * MUST: runChecks yields to the event loop between checks (an audit runs beside ingest).
  */
 import { deviceChecks } from './device-checks.js';
 import type { ComplianceEvidence } from './evidence.js';
@@ -41,6 +42,8 @@ export async function runChecks(checks: readonly AuditCheck[], evidence: Complia
   const results: CheckResult[] = [];
   for (const check of checks) {
     if (cadence === 'daily' && check.cadence !== 'daily') continue;
+    // Yield to the event loop between checks: an audit runs beside ingest and requests.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const started = performance.now();
     try {
       const outcome = await check.run({ now, evidence: shared });

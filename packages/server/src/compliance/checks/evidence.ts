@@ -129,6 +129,8 @@ export interface SettingsFacts {
   readonly deviceSilence: { readonly enabled: boolean; readonly defaultIntervalSeconds: number; readonly models: Readonly<Record<string, number>> };
   /** insecure.* flag -> on. */
   readonly insecureFlags: Readonly<Record<string, boolean>>;
+  /** Insecure flags an approved change recorded on, effective at the next start: flag -> change id. */
+  readonly pendingInsecureFlags?: Readonly<Record<string, string>>;
 }
 
 /** The organization's policy the settings are judged against (compliance defaults, docs/compliance.md). */

@@ -162,6 +162,11 @@ export const platformChecks: readonly AuditCheck[] = [
       const violations = Object.entries(evidence.settings.insecureFlags)
         .filter(([, on]) => on)
         .map(([name]): Violation => ({ resourceType: 'setting', resourceId: `insecure.${name}`, orgId: null, detail: `insecure.${name} is on` }));
+      // Recorded by an approved change but not in force until the next start: reported already.
+      for (const [name, changeId] of Object.entries(evidence.settings.pendingInsecureFlags ?? {})) {
+        if (evidence.settings.insecureFlags[name] === true) continue;
+        violations.push({ resourceType: 'setting', resourceId: `insecure.${name}`, orgId: null, detail: `insecure.${name} was switched on by change ${changeId}; it takes effect at the next start` });
+      }
       return outcomeOf(violations, 'no insecure flag is on');
     },
   },

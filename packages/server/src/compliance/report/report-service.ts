@@ -5,17 +5,27 @@
  *
  * MUST: compliance:manage to generate (it runs an audit); every report is audited
  *       ('compliance.report.generate') with the signing key id.
+ * MUST: verify() trusts only the platform's audit-signing public keys (the same list as
+ *       `vigil compliance verify-report`); it answers a verdict, never throws on a bad file.
  */
+import { decide } from '../../access/index.js';
 import { describeCheck } from '../checks/index.js';
 import type { ChangeService } from '../changes/index.js';
 import type { AuditRunService } from '../findings/index.js';
 import type { RiskService } from '../risks/index.js';
 import type { VulnerabilityService } from '../vulnerabilities/index.js';
 import { sbomComponents } from '../vulnerabilities/index.js';
-import { SYSTEM_PRINCIPAL, type Clock, type RequestContext } from '../../kernel/index.js';
+import { AppError, isAppError, SYSTEM_PRINCIPAL, type Clock, type RequestContext } from '../../kernel/index.js';
 import { buildReport, type ComplianceReport } from './report-model.js';
 import { renderReportHtml } from './render-html.js';
-import { signReport, type ReportFormat, type ReportSigner } from './signed-file.js';
+import { signReport, verifySignedReport, type ReportFormat, type ReportSigner, type ReportVerifier } from './signed-file.js';
+
+export interface ReportVerdict {
+  readonly valid: boolean;
+  readonly format: ReportFormat | null;
+  readonly keyId: string | null;
+  readonly detail: string;
+}
 
 export interface ReportServiceDeps {
   readonly audits: AuditRunService;
@@ -29,6 +39,8 @@ export interface ReportServiceDeps {
   readonly printPdf?: (html: string) => Promise<Buffer>;
   /** Records a generated report (kept six years) in the audit log of the same transaction. */
   readonly record: (ctx: RequestContext, entry: { readonly format: ReportFormat; readonly keyId: string; readonly bytes: number; readonly runId: string }) => Promise<void>;
+  /** The trusted audit-signing public keys (keys/public-keys.json) and Ed25519 verification. */
+  readonly verifier?: () => Promise<ReportVerifier>;
 }
 
 export class ReportService {
@@ -59,6 +71,20 @@ export class ReportService {
       matches,
       sbomComponents: sbomComponents(sbom).length,
     });
+  }
+
+  /** Checks a signed report file against the platform's trusted audit-signing keys. */
+  async verify(ctx: RequestContext, file: Buffer): Promise<ReportVerdict> {
+    const decision = decide(ctx.principal, 'compliance:read');
+    if (!decision.allow) throw new AppError(decision.deny === 'unauthenticated' ? 'UNAUTHENTICATED' : 'FORBIDDEN', { detail: `access: ${decision.reason}` });
+    if (!this.deps.verifier) throw new AppError('INTERNAL', { detail: 'compliance: no report verifier wired' });
+    try {
+      const verified = verifySignedReport(file, await this.deps.verifier());
+      return { valid: true, format: verified.format, keyId: verified.keyId, detail: `a ${verified.format} report signed by audit key ${verified.keyId}; not one byte changed` };
+    } catch (error) {
+      if (isAppError(error) && error.code === 'COMPLIANCE_REPORT_INVALID') return { valid: false, format: null, keyId: null, detail: error.message };
+      throw error;
+    }
   }
 
   /** The signed file in the format asked for. */

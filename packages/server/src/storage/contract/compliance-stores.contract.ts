@@ -80,16 +80,20 @@ export function complianceStoresContract(open: () => Promise<TestDatabase>): voi
       assert.equal((await store.listRuns(10))[0]?.results[0]?.checkId, 'X');
     }));
 
-  test('ok/change requests: applied-before list, approved role grants, unreviewed emergencies', () =>
+  test('ok/change requests: applied-before list, approved changes by kind and target, unreviewed emergencies', () =>
     withTestDatabase(open, async ({ database }) => {
       const store = changeRequestStore(database.db);
       const early = change({ status: 'applied', appliedAt: '2026-06-01T10:00:00.000Z' });
       const late = change({ status: 'applied', appliedAt: '2026-06-03T10:00:00.000Z', emergency: true, reviewDueAt: '2026-06-06T10:00:00.000Z' });
       const approved = change({ status: 'approved' });
+      const platformKey = change({ orgId: null, kind: 'key-rotation', target: 'kek', status: 'approved' });
       const otherOrg = change({ orgId: 'org-b', status: 'applied', appliedAt: '2026-06-01T09:00:00.000Z' });
-      for (const c of [early, late, approved, otherOrg]) await store.insert(c);
+      for (const c of [early, late, approved, otherOrg, platformKey]) await store.insert(c);
       assert.deepEqual((await store.list({ orgId: 'org-a', appliedBefore: '2026-06-02T00:00:00.000Z', limit: 10 })).map((c) => c.id), [early.id]);
-      assert.deepEqual((await store.approvedRoleGrants('org-a', 'u-1')).map((c) => c.id), [approved.id]);
+      assert.deepEqual((await store.approvedChanges('role-grant', 'u-1', 'org-a')).map((c) => c.id), [approved.id]);
+      assert.deepEqual((await store.approvedChanges('role-grant', 'u-1', 'org-b')).map((c) => c.id), []);
+      assert.deepEqual((await store.approvedChanges('key-rotation', 'kek', null)).map((c) => c.id), [platformKey.id]);
+      assert.deepEqual((await store.approvedChanges('key-rotation', 'kek', 'org-a')).map((c) => c.id), [], 'a platform-wide change is not an organization one');
       assert.deepEqual((await store.unreviewedEmergencies()).map((c) => c.id), [late.id]);
       await store.update({ ...late, reviewedAt: '2026-06-04T00:00:00.000Z', reviewedBy: 'user:b' });
       assert.deepEqual(await store.unreviewedEmergencies(), []);

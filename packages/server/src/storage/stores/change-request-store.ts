@@ -32,8 +32,9 @@ export function changeRequestStore(db: Executor): ChangeRequestStore {
       const rows = await query.orderBy('requested_at', 'desc').orderBy('id').limit(q.limit).execute();
       return rows.map(fromRow);
     },
-    async approvedRoleGrants(orgId, userId) {
-      const rows = await db.selectFrom('change_requests').selectAll().where('kind', '=', 'role-grant').where('status', '=', 'approved').where('org_id', '=', orgId).where('target', '=', userId).execute();
+    async approvedChanges(kind, target, orgId) {
+      const query = db.selectFrom('change_requests').selectAll().where('kind', '=', kind).where('status', '=', 'approved').where('target', '=', target);
+      const rows = await (orgId === null ? query.where('org_id', 'is', null) : query.where('org_id', '=', orgId)).execute();
       return rows.map(fromRow);
     },
     async unreviewedEmergencies() {

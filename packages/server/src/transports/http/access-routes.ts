@@ -9,7 +9,9 @@
  *       a second permission, HIPAA training, the patient's organization and the PHI rule, and
  *       answers as the route does (403 on the record, 404 on vitals). Before, explain said
  *       "allow" for an admin on GET /patients/:id, which answered 403 (issue 11). The access
- *       matrix compares explain with the real answer in every cell.
+ *       matrix compares explain with the real answer in every cell. Change control (issue 14)
+ *       too: a route that acts only as an approved change is denied, and a change's approval
+ *       needs the owning module's permission for its kind.
  */
 import { Type } from 'typebox';
 import { decide, explain, type Permission } from '../../access/index.js';
@@ -76,6 +78,10 @@ type Deny = 'unauthenticated' | 'forbidden' | 'not-found';
  * and a care-relationship refusal as the route does).
  */
 interface InnerChecks {
+  /** Change control (issue 14): the route acts only as an approved change's application. */
+  readonly changeControl?: true;
+  /** A change request's approval: the owning module's permission for the change's kind. */
+  readonly changeApproval?: true;
   readonly permission?: Permission;
   readonly training?: boolean;
   readonly patient?: { readonly trainingRefusal: Deny; readonly careRefusal: Deny } | 'exists';
@@ -101,7 +107,14 @@ const INNER_CHECKS: Readonly<Record<string, InnerChecks>> = {
   'GET /api/v1/patients/:id/disclosures/accounting': { disclosures: true },
   'POST /api/v1/patients/:id/disclosures/suspensions': { disclosures: true },
   'GET /api/v1/patients/:id/disclosures/suspensions': { disclosures: true },
+  'POST /api/v1/keys/kek/rotate': { changeControl: true },
+  'POST /api/v1/changes/:id/approve': { changeApproval: true },
 };
+
+/** The change-control rules as ChangeService runs them, read-only (issue 14). */
+export interface ChangeExplainer {
+  explainApproval(subject: Principal, id: string): Promise<{ readonly found: boolean; readonly allow: boolean; readonly reason: string }>;
+}
 const PATIENT_ROUTE = /^\/api\/v1\/patients\/:id(\/|$)/;
 
 type Answer = { allow: boolean; rule: string; permission: string; reason: string; steps: string[]; deny?: Deny };
@@ -111,8 +124,14 @@ function denied(answer: Answer, deny: Deny, rule: string, reason: string): Answe
 }
 
 /** After the declared permission allowed: the checks the route's handler runs (InnerChecks). */
-async function explainInner(phi: PhiExplainer, subject: Principal, route: DeclaredRoute, path: string, answer: Answer): Promise<Answer> {
+async function explainInner(phi: PhiExplainer, subject: Principal, route: DeclaredRoute, path: string, answer: Answer, changes?: ChangeExplainer): Promise<Answer> {
   const checks: InnerChecks = INNER_CHECKS[`${route.method} ${route.url}`] ?? (PATIENT_ROUTE.test(route.url) ? { patient: 'exists' } : {});
+  if (checks.changeControl === true) return denied(answer, 'forbidden', 'change-control', 'this acts only as the application of an approved change request (POST /api/v1/changes)');
+  if (checks.changeApproval === true && changes) {
+    const result = await changes.explainApproval(subject, segments(path)[3] ?? '');
+    if (!result.found) return denied(answer, 'not-found', 'resource-not-found', result.reason);
+    if (!result.allow) return denied(answer, 'forbidden', 'change-control', result.reason);
+  }
   if (checks.permission !== undefined) {
     const inner = decide(subject, checks.permission);
     if (!inner.allow) return denied(answer, inner.deny ?? 'forbidden', inner.rule, `the handler also needs ${checks.permission}: ${inner.reason}`);
@@ -144,7 +163,7 @@ async function explainDisclosures(phi: PhiExplainer, subject: Principal, path: s
   return denied(answer, 'forbidden', 'phi-rule', 'care-relationship-required');
 }
 
-export function accessRoutes(identity: IdentityService, phi?: PhiExplainer): HttpRoutes {
+export function accessRoutes(identity: IdentityService, phi?: PhiExplainer, changes?: ChangeExplainer): HttpRoutes {
   return async (app) => {
     app.get(
       '/api/v1/access/explain',
@@ -189,7 +208,7 @@ export function accessRoutes(identity: IdentityService, phi?: PhiExplainer): Htt
           ...(explanation.deny !== undefined ? { deny: explanation.deny } : {}),
           steps: [`route: ${route.method} ${route.url} declares permission ${route.permission}`, ...explanation.steps],
         };
-        if (answer.allow && phi !== undefined) return explainInner(phi, principal, route, path, answer);
+        if (answer.allow && phi !== undefined) return explainInner(phi, principal, route, path, answer, changes);
         return answer;
       },
     );

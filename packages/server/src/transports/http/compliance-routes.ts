@@ -120,6 +120,27 @@ export function complianceRoutes(deps: ComplianceRoutesDeps): HttpRoutes {
         return reply.send(file);
       },
     );
+    app.post(
+      '/api/v1/compliance/report/verify',
+      {
+        config: { permission: 'compliance:read' },
+        // a PDF report in base64 is larger than the default body limit
+        bodyLimit: 12 * 1024 * 1024,
+        schema: {
+          summary: "Verify a signed compliance report file against the platform's audit-signing public keys (as `vigil compliance verify-report`): valid, or why not.",
+          tags,
+          body: Type.Object(
+            { content: Type.String({ minLength: 1, maxLength: 12 * 1024 * 1024 }), encoding: Type.Union([Type.Literal('utf8'), Type.Literal('base64')]) },
+            { additionalProperties: false },
+          ),
+          response: { 200: Type.Object({ valid: Type.Boolean(), format: Nullable(Type.Union([Type.Literal('html'), Type.Literal('json'), Type.Literal('pdf')])), keyId: Nullable(Type.String()), detail: Type.String() }, { additionalProperties: false }) },
+        },
+      },
+      async (request) => {
+        const file = Buffer.from(request.body.content, request.body.encoding);
+        return { ...(await deps.compliance.reports.verify(requestContext(request), file)) };
+      },
+    );
     app.get(
       '/api/v1/compliance/checks',
       { config: { permission: 'compliance:read' }, schema: { summary: 'The audit check catalogue: controls, severity, remediation, cadence.', tags, response: { 200: Type.Object({ checks: Type.Array(CheckBody) }, { additionalProperties: false }) } } },

@@ -1,6 +1,8 @@
 /**
  * POST /api/v1/keys/kek/rotate: the running server rotates its KEK and re-wraps everything sealed
- * under older KEKs (composition/key-rotation.ts), without a restart (issue 11).
+ * under older KEKs (composition/key-rotation.ts), without a restart (issue 11). Under change
+ * control (issue 14) the rotation runs only as the application of an approved key-rotation
+ * change, so a direct call is refused with COMPLIANCE_CHANGE_REQUIRED (POST /api/v1/changes).
  *
  * MUST: platform admins only (keys:rotate); the rotation and each table's re-wrap are audited.
  * MUST: the answer names key ids and counts only, never key material.
@@ -31,7 +33,7 @@ export function keyRoutes(deps: KeyRoutesDeps): HttpRoutes {
       {
         config: { permission: 'keys:rotate' },
         schema: {
-          summary: 'Rotate the key-encryption key online and re-wrap everything sealed under older ones (patient fields, TOTP and channel secrets, vitals data keys, alert values).',
+          summary: 'Rotate the key-encryption key online and re-wrap everything sealed (patient fields, TOTP and channel secrets, vitals data keys, alert values). Refused (COMPLIANCE_CHANGE_REQUIRED) outside an approved key-rotation change: request one with POST /api/v1/changes; its approval rotates.',
           tags: ['keys'],
           response: {
             200: Type.Object(

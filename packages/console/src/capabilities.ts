@@ -39,6 +39,7 @@ const CAPABILITIES = {
   'firmware:read': [...ADMINS, 'security-officer', 'technician', 'auditor'],
   'rollouts:read': [...ADMINS, 'security-officer', 'technician', 'auditor'],
   'rollouts:request': [...ADMINS, 'technician'],
+  'rollouts:pause': [...ADMINS, 'technician', 'security-officer'],
   'rollouts:approve': [...ADMINS, 'security-officer'],
   // security audits, risk register, change control, compliance report (issue 14)
   'compliance:read': ['platform-admin', 'security-officer', 'auditor'],

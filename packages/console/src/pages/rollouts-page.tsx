@@ -241,8 +241,8 @@ function ApprovalStep({ campaign, onChanged }: { readonly campaign: RolloutCampa
   );
 }
 
-const ACTIONS: ReadonlyArray<{ readonly action: RolloutAction; readonly label: string; readonly from: readonly string[]; readonly capability: 'rollouts:request' | 'rollouts:approve' }> = [
-  { action: 'pause', label: 'Pause', from: ['running'], capability: 'rollouts:request' },
+const ACTIONS: ReadonlyArray<{ readonly action: RolloutAction; readonly label: string; readonly from: readonly string[]; readonly capability: 'rollouts:pause' | 'rollouts:request' | 'rollouts:approve' }> = [
+  { action: 'pause', label: 'Pause', from: ['running'], capability: 'rollouts:pause' },
   { action: 'resume', label: 'Resume', from: ['paused', 'halted'], capability: 'rollouts:approve' },
   { action: 'abort', label: 'Abort', from: ['pending-approval', 'running', 'paused', 'halted'], capability: 'rollouts:request' },
   { action: 'rollback', label: 'Roll back', from: ['running', 'paused', 'halted', 'completed'], capability: 'rollouts:approve' },

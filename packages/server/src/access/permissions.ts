@@ -95,7 +95,8 @@ export const PERMISSIONS = {
   'firmware:publish': { roles: ['platform-admin', 'service'], description: 'Upload firmware images and publish releases (signed into the TUF repository).' },
   'firmware:policy': { roles: ['platform-admin'], description: "Set a model's firmware policy (image size limit, attestation rules)." },
   'rollouts:read': { roles: [...ADMINS, 'security-officer', 'technician', 'auditor'], description: 'Read firmware rollout campaigns and their progress.' },
-  'rollouts:request': { roles: [...ADMINS, 'technician'], description: 'Request, pause and abort a firmware rollout (MFA required).' },
+  'rollouts:request': { roles: [...ADMINS, 'technician'], description: 'Request and abort a firmware rollout (MFA required).' },
+  'rollouts:pause': { roles: [...ADMINS, 'technician', 'security-officer'], description: 'Pause a running firmware rollout: a safety stop that incident responders need (resuming needs rollouts:approve).' },
   'rollouts:approve': { roles: [...ADMINS, 'security-officer'], description: "Approve another person's rollout; resume and roll back (MFA required)." },
   // --- incidents (incident response) ---
   'incidents:read': { roles: ['org-admin', 'security-officer', 'auditor'], description: 'List and read incidents, their checklists, timelines and blast radius.' },

@@ -158,8 +158,9 @@ test('fail/console rollouts: the requester cannot approve; a wrong code is refus
     await hospital.platform.updates.rollouts.tick();
     const firstWave = page.locator('tr[data-wave="1"]');
     await firstWave.filter({ hasText: /\(open\)\s*2\s*0\s*0\s*2\s*0\s*0/ }).waitFor({ timeout: 12_000 });
-    // A security officer approves and rolls back; pausing and aborting are the requester's side.
-    assert.equal(await page.getByRole('button', { name: 'Pause' }).count(), 0);
+    // A security officer approves, may pause (a safety stop) and rolls back; aborting is the requester's side.
+    assert.equal(await page.getByRole('button', { name: 'Pause' }).count(), 1);
+    assert.equal(await page.getByRole('button', { name: 'Abort' }).count(), 0);
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Roll back' }).click();
     await page.getByTestId('rollout-status').filter({ hasText: /^rolled back/ }).waitFor();

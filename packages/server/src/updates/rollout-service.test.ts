@@ -104,6 +104,10 @@ describe('rollouts', { timeout: 60_000 }, () => {
     const b = await service.create(requester, { model: 'pulse-ox', version: '1.1.0', priority: 5 });
     await service.abort(requester, b.id);
     await service.approve(approver, a.id);
+    // A security officer may pause (a safety stop, e.g. from an incident) but not abort.
+    await assert.rejects(service.abort(approver, a.id), rejectsWith('FORBIDDEN'));
+    await service.pause(approver, a.id);
+    await service.resume(approver, a.id);
     await service.pause(requester, a.id);
     const before = sent.length;
     await service.tick();

@@ -362,7 +362,8 @@ export class RolloutService {
 
   async #change(ctx: RequestContext, id: string, orgId: string | undefined, action: 'pause' | 'resume' | 'abort' | 'rollback', status: CampaignStatus): Promise<Campaign> {
     const org = this.#orgOf(ctx, orgId);
-    this.#authorize(ctx, action === 'abort' || action === 'pause' ? 'rollouts:request' : 'rollouts:approve', org);
+    // Pausing is a safety stop (an incident responder's containment); resuming and rolling back need an approver.
+    this.#authorize(ctx, action === 'pause' ? 'rollouts:pause' : action === 'abort' ? 'rollouts:request' : 'rollouts:approve', org);
     return this.uow.run(async (s) => {
       const campaign = await this.#find(s, org, id);
       checkTransition(action, campaign.status);

@@ -155,7 +155,7 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
     );
 
     for (const [action, permission] of [
-      ['pause', 'rollouts:request'],
+      ['pause', 'rollouts:pause'],
       ['resume', 'rollouts:approve'],
       ['abort', 'rollouts:request'],
       ['rollback', 'rollouts:approve'],

@@ -81,6 +81,16 @@ async function axe(page: Page, name: string, found: string[]): Promise<void> {
   }
 }
 
+
+/** Polls a condition read through Playwright's locators (CSP-safe) until it holds, or fails after 10 s. */
+async function until(what: string, holds: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await holds())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 test('fail/a clinician sees no compliance navigation and is refused the pages', { timeout: 60_000 }, async (t) => {
   if (skipWithoutBrowser(t) || browser === undefined) return;
   const { context, page } = await pageIn(await hospital.contextFor(browser, clinician));
@@ -114,10 +124,17 @@ test('ok/audits and findings: runs listed, filter by severity and check, suppres
     assert.ok(all >= 2, 'the seeded platform has open findings');
 
     await page.getByRole('combobox', { name: 'Severity' }).selectOption('high');
-    await page.waitForFunction(`[...document.querySelectorAll('[data-testid=findings] tbody tr')].every((r) => r.children[1].textContent === 'high') || document.body.innerText.includes('No finding matches.')`);
+    // Polled from the test side: a string predicate would be eval'd in the page, which its CSP refuses.
+    await until('only high findings listed', async () => {
+      const severities = await page.locator('[data-testid=findings] tbody tr > :nth-child(2)').allInnerTexts();
+      return (severities.length > 0 && severities.every((text) => text.trim() === 'high')) || (await page.getByText('No finding matches.').count()) > 0;
+    });
     await page.getByRole('combobox', { name: 'Severity' }).selectOption('');
     await page.getByRole('combobox', { name: 'Check' }).selectOption('PLT-BACKUP-RECENT');
-    await page.waitForFunction(`(() => { const rows = [...document.querySelectorAll('[data-testid=findings] tbody tr')]; return rows.length === 1 && rows[0].innerText.includes('PLT-BACKUP-RECENT'); })()`);
+    await until('only the PLT-BACKUP-RECENT finding listed', async () => {
+      const rows = await page.locator('[data-testid=findings] tbody tr').allInnerTexts();
+      return rows.length === 1 && (rows[0] ?? '').includes('PLT-BACKUP-RECENT');
+    });
 
     // Suppress it: it leaves the open list and is listed as suppressed with its owner and reason.
     await page.getByRole('button', { name: 'Suppress…' }).click();

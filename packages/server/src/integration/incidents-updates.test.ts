@@ -33,6 +33,7 @@ test('ok/incident ports: pause rollouts, remediation for unknown hashes, change 
     const admin = await h.signIn('admin', ADMIN_PASSWORD);
     const second = await h.createUser(admin, 'second.admin', ['org-admin']);
     const auditor = await h.createUser(admin, 'auditor', ['auditor']);
+    const manager = await h.createUser(admin, 'ward.manager', ['technician']);
     const orgId = ((await h.as(admin, 'GET', '/api/v1/auth/session')).body['user'] as { orgId: string }).orgId;
     const { platform } = h.t;
     const host = (id: string): RequestContext => ({ ...testContext, principal: cliPrincipal(id) });
@@ -52,12 +53,12 @@ test('ok/incident ports: pause rollouts, remediation for unknown hashes, change 
 
     // A running rollout here, and one of another organization.
     const ours = await platform.updates.rollouts.create(person(admin, 'admin'), { model: 'pulse-ox', version: '1.0.0', groups: [] });
-    await platform.updates.rollouts.approve(person(second, 'second.admin'), ours.id);
+    await platform.updates.rollouts.approve(person(second, 'second.admin'), ours.id, undefined, fresh(second));
     const theirs = await platform.updates.rollouts.create(host('a'), { orgId: 'org-elsewhere', model: 'pulse-ox', version: '1.0.0' });
     await platform.updates.rollouts.approve(host('b'), theirs.id, 'org-elsewhere');
 
     // A change request (and its approval) before the incident.
-    const change = await h.as(admin, 'POST', '/api/v1/changes', { kind: 'detector-settings', target: 'brute-force', payload: { threshold: 5 }, summary: 'Lower the brute-force threshold', stepUpCode: fresh(admin) });
+    const change = await h.as(admin, 'POST', '/api/v1/changes', { kind: 'role-grant', target: manager.userId, payload: { roles: ['org-admin'] }, summary: 'Make the ward manager an org admin', stepUpCode: fresh(admin) });
     assert.equal(change.status, 200, JSON.stringify(change.body));
     const changeId = change.body['id'] as string;
     const decided = await h.as(second, 'POST', `/api/v1/changes/${changeId}/approve`, { stepUpCode: fresh(second) });
@@ -80,12 +81,17 @@ test('ok/incident ports: pause rollouts, remediation for unknown hashes, change 
     const entries = timeline.body['entries'] as Array<{ source: string; kind: string; ref: string; userId: string | null }>;
     const changeEntries = entries.filter((e) => e.source === 'change-request');
     assert.deepEqual(
-      changeEntries.map((e) => [e.kind, e.userId]),
+      changeEntries.slice(0, 2).map((e) => [e.kind, e.userId]),
       [
         ['change.requested', admin.userId],
         ['change.approved', second.userId],
       ],
-      'a detector-settings change is approved, then applied by the operator (no applier)',
+      'a role-grant change is requested, then approved by a second person',
+    );
+    assert.deepEqual(
+      changeEntries.slice(2).map((e) => e.kind),
+      ['change.applied'],
+      'and the approved grant is applied at once',
     );
     assert.ok(changeEntries.every((e) => e.ref === `change-request:${changeId}`));
 

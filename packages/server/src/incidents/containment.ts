@@ -140,13 +140,17 @@ export class ContainmentService {
     const incident = await this.deps.incidents.requireManage(ctx, incidentId);
     const action = await this.deps.read.action(incident.orgId, actionId);
     if (!action || action.incidentId !== incidentId) throw new AppError('INCIDENT_NOT_FOUND');
-    if (action.status !== 'pending-approval') throw new AppError('INCIDENT_STATE', { publicMessage: 'The action is not waiting for approval.' });
+    if (action.status !== 'pending-approval' || action.approvedBy !== null) throw new AppError('INCIDENT_STATE', { publicMessage: 'The action is not waiting for approval.' });
     if (ctx.principal.kind !== 'user' || ctx.principal.id === action.requestedBy) {
       await this.deps.uow.run((s) => s.audit.record(ctx, { ...actionEvent(action, 'incidents.action.approve', {}), outcome: 'failure', reason: 'same-person' }));
       throw new AppError('INCIDENT_APPROVAL_REQUIRED');
     }
     await this.#stepUp(ctx, stepUpCode);
-    return this.#run(ctx, { ...action, approvedBy: ctx.principal.id });
+    // Two approvers at the same moment: exactly one claims the action and runs it.
+    const approver = ctx.principal.id;
+    const claimed = await this.deps.uow.run((s) => s.incidents.claimApproval(incident.orgId, actionId, approver));
+    if (!claimed) throw new AppError('INCIDENT_STATE', { publicMessage: 'Another person has already approved this action.' });
+    return this.#run(ctx, { ...action, approvedBy: approver });
   }
 
   async #stepUp(ctx: RequestContext, code: string | undefined): Promise<void> {

@@ -47,6 +47,8 @@ export interface IncidentStore {
   activeBlocks(now: string): Promise<SourceBlock[]>;
   insertAction(action: ContainmentAction): Promise<void>;
   updateAction(action: ContainmentAction): Promise<void>;
+  /** Claims a pending action for one approver (compare-and-set): false when another approval claimed it first. */
+  claimApproval(orgId: string, actionId: string, approvedBy: string): Promise<boolean>;
   action(orgId: string, id: string): Promise<ContainmentAction | undefined>;
   actions(orgId: string, incidentId: string): Promise<ContainmentAction[]>;
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTestCsr } from '../identity/ca/csr-fixtures.js';
 import { totpCode } from '../identity/index.js';
-import { ANONYMOUS_PRINCIPAL, cliPrincipal } from '../kernel/index.js';
+import { ANONYMOUS_PRINCIPAL, cliPrincipal, type RequestContext } from '../kernel/index.js';
 import { testContext } from './fixtures.js';
 import { ADMIN_PASSWORD, errorCode, IdentityHarness, type Signed } from './identity-fixtures.js';
 import { closed, connectDevice } from './mqtt-clients.js';
@@ -26,6 +26,7 @@ test('ok/containment: disable ends the session; bulk quarantine waits for a seco
     await h.setup('Hospital A');
     const admin = await h.signIn('admin', ADMIN_PASSWORD);
     const officer = await h.createUser(admin, 'officer', ['security-officer']);
+    const deputy = await h.createUser(admin, 'deputy', ['security-officer']);
     const clin = await h.createUser(admin, 'clin', ['clinician']);
     const orgId = ((await h.as(admin, 'GET', '/api/v1/auth/session')).body['user'] as { orgId: string }).orgId;
     assert.equal((await h.as(clin, 'GET', '/api/v1/auth/session')).status, 200);
@@ -118,6 +119,31 @@ test('ok/containment: disable ends the session; bulk quarantine waits for a seco
     const groupApproved = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/actions/${groupAction.id}/approve`, { stepUpCode: fresh(officer) });
     assert.equal(groupApproved.status, 200, JSON.stringify(groupApproved.body));
     for (const id of pair) assert.equal((await devices.service.get(cli, { deviceId: id, orgId })).status, 'revoked');
+
+    // Two approvers at the same moment: exactly one claims the action; it runs once.
+    const raceDevices: string[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const token = await devices.service.issueEnrollmentToken(cli, { model: 'infusion-pump', orgId });
+      const csr = await makeTestCsr();
+      const enrolled = await devices.service.enroll({ ...testContext, principal: ANONYMOUS_PRINCIPAL }, { token: token.token, csr: csr.pem, serial: `RACE-${i}` });
+      await devices.service.setGroups(cli, { deviceId: enrolled.deviceId, orgId }, ['ward-8']);
+      raceDevices.push(enrolled.deviceId);
+    }
+    const raced = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'quarantine-devices', group: 'ward-8', reason: 'Ward 8 pumps', stepUpCode: fresh(admin) });
+    const racedId = (raced.body['action'] as { id: string }).id;
+    const [officerCode, deputyCode] = [fresh(officer), fresh(deputy)];
+    // Straight to the service, so both approvals are in flight at once (HTTP here is one connection).
+    const containment = h.t.platform.incidents.containment;
+    assert.ok(containment !== undefined);
+    const as = (who: Signed, username: string): RequestContext => ({ ...testContext, principal: { kind: 'user', id: who.userId, orgId, username, roles: ['security-officer'], sessionId: `s-${username}`, mfa: true } });
+    const answers = await Promise.allSettled([containment.approve(as(officer, 'officer'), incidentId, racedId, officerCode), containment.approve(as(deputy, 'deputy'), incidentId, racedId, deputyCode)]);
+    assert.deepEqual(
+      answers.map((a) => (a.status === 'fulfilled' ? 'ran' : (a.reason as { code?: string }).code)).sort(),
+      ['INCIDENT_STATE', 'ran'],
+      'one approval runs the action, the other is refused',
+    );
+    const runs = await h.t.platform.database.db.selectFrom('audit_events').select('seq').where('action', '=', 'incidents.action.run').where('details', 'like', `%${racedId}%`).execute();
+    assert.equal(runs.length, 1, 'the raced action ran once');
 
     // Bad input: a range too wide, a non-address.
     assert.equal((await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'block-source', targets: ['10.0.0.0/8'] })).body['action'] !== undefined, true);

@@ -125,6 +125,17 @@ export function incidentStore(db: Executor): IncidentStore {
       const { id, org_id, ...rest } = actionRow(a);
       await db.updateTable('incident_actions').set(rest).where('id', '=', id).where('org_id', '=', org_id).execute();
     },
+    async claimApproval(orgId, id, approvedBy) {
+      const result = await db
+        .updateTable('incident_actions')
+        .set({ approved_by: approvedBy })
+        .where('id', '=', id)
+        .where('org_id', '=', orgId)
+        .where('status', '=', 'pending-approval')
+        .where('approved_by', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
     async action(orgId, id) {
       const row = await db.selectFrom('incident_actions').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
       return row ? actionFromRow(row) : undefined;

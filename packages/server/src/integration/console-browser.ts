@@ -40,7 +40,7 @@ export async function totpStepAfter(usedAt: number): Promise<void> {
 
 /** A fresh browser context (its own cookies) whose page errors are collected. */
 export async function openPage(browser: Browser, base: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: base, viewport: { width: 1200, height: 800 } });
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: base, viewport: { width: 1200, height: 800 }, reducedMotion: 'reduce' });
   return pageIn(context);
 }
 

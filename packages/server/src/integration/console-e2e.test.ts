@@ -83,7 +83,7 @@ after(async () => {
 /** A fresh browser context (its own cookies) whose page errors are collected. */
 async function openPage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   assert.ok(browser !== undefined);
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: base, viewport: { width: 1200, height: 800 } });
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: base, viewport: { width: 1200, height: 800 }, reducedMotion: 'reduce' });
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   const page = await context.newPage();
   const errors: string[] = [];

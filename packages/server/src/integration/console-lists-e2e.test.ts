@@ -97,6 +97,7 @@ test('ok/console devices: search in the URL survives a reload; sort; page forwar
     await page.getByRole('option', { name: 'Suspicious traffic' }).click();
     await dialog.getByRole('button', { name: 'Quarantine' }).click();
     await page.getByText('2 of 2 changed.').waitFor();
+    await dialog.waitFor({ state: 'hidden' });
     const { devices } = await hospital.api.call<{ devices: Array<{ serial: string }> }>('GET', '/api/v1/devices?status=quarantined', { bearer: hospital.admin.token });
     assert.deepEqual(devices.map((d) => d.serial).sort(), ['LIST-12', 'LIST-13']);
 

@@ -207,7 +207,7 @@ export class WorkHospital {
 
   /** A browser context signed in as `person` (the API session's token as the session cookie). */
   async contextFor(browser: Browser, person: Person, viewport = { width: 1200, height: 800 }): Promise<BrowserContext> {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: this.base, viewport });
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: this.base, viewport, reducedMotion: 'reduce' });
     await context.addCookies([{ name: 'vigil_session', value: person.token, url: this.base, httpOnly: true, secure: true, sameSite: 'Strict' }]);
     return context;
   }

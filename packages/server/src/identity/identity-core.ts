@@ -14,19 +14,17 @@
  * MUST: every state change writes its audit event in the same transaction.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { decide, isPermission, PERMISSIONS } from '../access/index.js';
+import { decide } from '../access/index.js';
+import { AppError, isRole, type Clock, type Principal, type RequestContext, type Role, type UnitOfWork } from '../kernel/index.js';
 import type { Sealer } from '../keys/index.js';
-import { AppError, isRole, newId, newToken, type Clock, type Principal, type RequestContext, type Role, type UnitOfWork } from '../kernel/index.js';
 import type { CommonPasswords } from './common-passwords.js';
-import { afterFailure, isLocked, type LockoutPolicy, UNLOCKED } from './lockout.js';
+import { isLocked, type LockoutPolicy } from './lockout.js';
 import type { PasswordHasher } from './password-hasher.js';
-import { usernameProblem, usernameSkeleton } from './username-rules.js';
 import { checkPassword, isValidUsername, passwordExpiresAt, passwordPolicy, usernameKey, type PasswordPolicy, type PasswordPreset } from './password-policy.js';
-import { csrfTokenFor, newServiceToken, newSessionToken, tokenHash } from './session-tokens.js';
-import { SETUP_COMPLETED_KEY, type SetupCredentialService, type SetupScope } from './setup-credential.js';
-import type { IdentityStore, OrganizationRow, SessionKind, SessionRow, SessionState, UserRow } from './store.js';
-import { hashRecoveryCode, matchTotp, newRecoveryCode, newTotpSecret, otpauthUrl, qrSvg, RECOVERY_CODE_COUNT } from './totp.js';
-import { authenticationOptions, registrationOptions, verifyAuthentication, verifyRegistration, type RelyingParty } from './webauthn.js';
+import type { SetupCredentialService, SetupScope } from './setup-credential.js';
+import type { IdentityStore, OrganizationRow, SessionRow, SessionState, UserRow } from './store.js';
+import { usernameProblem } from './username-rules.js';
+import type { RelyingParty } from './webauthn.js';
 
 
 export interface IdentityScope extends SetupScope {

@@ -21,8 +21,8 @@
  * MUST: tokens and codes are stored hashed; TOTP secrets sealed; passwords argon2id.
  * MUST: every state change writes its audit event in the same transaction.
  */
-import type { Sealer } from '../keys/index.js';
 import { AppError, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
+import type { Sealer } from '../keys/index.js';
 import type { CommonPasswords } from './common-passwords.js';
 import { IdentityCore, type IdentityScope, type IdentitySettings, type SettingsChangeGate } from './identity-core.js';
 import { OrganizationAdmin } from './organizations.js';

@@ -2,22 +2,12 @@
  * Users as an admin manages them: create, list, disable, reset password or MFA, roles (change-controlled when privileged).
  * Part of the identity module; `IdentityService` (identity-service.ts) is its one entry point.
  */
-import { createHmac, randomBytes } from 'node:crypto';
-import { decide, isPermission, PERMISSIONS } from '../access/index.js';
-import type { Sealer } from '../keys/index.js';
-import { AppError, isRole, newId, newToken, type Clock, type Principal, type RequestContext, type Role, type UnitOfWork } from '../kernel/index.js';
-import type { CommonPasswords } from './common-passwords.js';
-import { afterFailure, isLocked, type LockoutPolicy, UNLOCKED } from './lockout.js';
-import type { PasswordHasher } from './password-hasher.js';
-import { usernameProblem, usernameSkeleton } from './username-rules.js';
-import { checkPassword, isValidUsername, passwordExpiresAt, passwordPolicy, usernameKey, type PasswordPolicy, type PasswordPreset } from './password-policy.js';
-import { csrfTokenFor, newServiceToken, newSessionToken, tokenHash } from './session-tokens.js';
-import { SETUP_COMPLETED_KEY, type SetupCredentialService, type SetupScope } from './setup-credential.js';
-import type { IdentityStore, OrganizationRow, SessionKind, SessionRow, SessionState, UserRow } from './store.js';
-import { hashRecoveryCode, matchTotp, newRecoveryCode, newTotpSecret, otpauthUrl, qrSvg, RECOVERY_CODE_COUNT } from './totp.js';
-import { authenticationOptions, registrationOptions, verifyAuthentication, verifyRegistration, type RelyingParty } from './webauthn.js';
-
-import { IdentityCore, TOUCH_GRANULARITY_MS, orgOf, isPlatformAdmin, MFA_REQUIRED_ROLES, FINGERPRINT_KEY, FINGERPRINT_CONTEXT, TOTP_CONTEXT, type IdentityScope, type IdentitySettings, type PrivilegedRoleGate, type MfaMethod, type UserView, type SessionView, type SessionAuth, type LoginResult, type SettingsChangeGate } from './identity-core.js';
+import { AppError, newId, newToken, type Principal, type RequestContext, type Role } from '../kernel/index.js';
+import { type IdentityCore, orgOf, isPlatformAdmin, MFA_REQUIRED_ROLES, type IdentityScope, type PrivilegedRoleGate, type UserView } from './identity-core.js';
+import { UNLOCKED } from './lockout.js';
+import { usernameKey } from './password-policy.js';
+import type { UserRow } from './store.js';
+import { usernameSkeleton } from './username-rules.js';
 
 export class UserAdmin {
   constructor(private readonly core: IdentityCore) {}

@@ -12,8 +12,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { PERMISSIONS, isPermission } from '../access/index.js';
+import { toNotification } from '../alerts/index.js';
 import { makeTestCsr } from '../identity/ca/csr-fixtures.js';
-import { changeRequestStore, findingStore, rolloutStore } from '../storage/index.js';
+import { changeRequestStore, clinicalAlertStore, deliveryStore, findingStore, rolloutStore } from '../storage/index.js';
 import { ANONYMOUS_PRINCIPAL, type Principal, type RequestContext, type Role } from '../kernel/index.js';
 import { testContext } from './fixtures.js';
 import { ADMIN_PASSWORD, IdentityHarness, type Signed } from './identity-fixtures.js';
@@ -72,10 +73,8 @@ const BODIES: Record<string, unknown> = {
  * with an id is probed across tenants, or named here).
  */
 const NOT_YET_LOCATED: ReadonlySet<string> = new Set([
-  'POST /api/v1/bindings/{id}/end',
-  'POST /api/v1/clinical-alerts/{id}/acknowledge',
-  'POST /api/v1/clinical-alerts/{id}/resolve',
-  'POST /api/v1/security/dead-letters/{id}/retry',
+  // An observation id names a device's message (deviceId.seq.idx): seeding one needs a device
+  // sending telemetry; fhir-http.test.ts probes this route across tenants with real readings.
   'GET /fhir/R4/Observation/{id}',
   // Installation-wide by design: the risk register and the audit runs belong to the platform, not
   // to an organization (no org id on either; an organization's view of a run is its findings, which
@@ -97,6 +96,9 @@ interface Tenant {
   readonly changeId: string;
   readonly findingId: string;
   readonly rolloutId: string;
+  readonly bindingId: string;
+  readonly clinicalAlertId: string;
+  readonly deadLetterId: string;
 }
 
 /** Which of a tenant's resources a route's `{id}` names, by the route's collection. */
@@ -115,6 +117,9 @@ function resourceOf(path: string, tenant: Tenant): string | undefined {
   if (path.startsWith('/api/v1/changes/')) return tenant.changeId;
   if (path.startsWith('/api/v1/compliance/findings/')) return tenant.findingId;
   if (path.startsWith('/api/v1/rollouts/')) return tenant.rolloutId;
+  if (path.startsWith('/api/v1/bindings/')) return tenant.bindingId;
+  if (path.startsWith('/api/v1/clinical-alerts/')) return tenant.clinicalAlertId;
+  if (path.startsWith('/api/v1/security/dead-letters/')) return tenant.deadLetterId;
   return undefined;
 }
 
@@ -192,7 +197,21 @@ async function seedTenant(h: IdentityHarness, orgId: string, label: string): Pro
     waveStartedAt: null, requestedBy: `user:${admin.id}`, approvedBy: null, haltReason: null, createdAt: at, updatedAt: at,
   });
   const incident = await h.t.platform.incidents.service.open(cli, { orgId, title: `matrix ${label}`, type: 'availability' });
-  return { orgId, userId: carer.id, patientId: patient.id, deviceId: device.deviceId, grantId: grant.id, channelId: channel.id, ruleId: rule.id, securityAlertId: securityAlert.id, changeId, findingId, rolloutId, incidentId: incident.id };
+  // A device bound to the patient, an open clinical alert on the patient, and a dead letter of the channel.
+  const binding = await clinical.bindings.bind(adminCtx, { patientId: patient.id, deviceId: device.deviceId });
+  const clinicalAlertId = randomUUID();
+  await clinicalAlertStore(db, h.t.platform.vitalsAtRest.alertSealer).insertIfNone({
+    id: clinicalAlertId, orgId, patientId: patient.id, ruleId: rule.id, metric: '8867-4', comparison: 'gt', threshold: 150, value: 171, severity: 'high', status: 'open',
+    openedAt: at, acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, resolvedBy: null,
+  });
+  // Its own channel: the matrix deletes the first one (DELETE /security/channels/{id}) before it retries.
+  const letterChannel = await delivery.createChannel(adminCtx, { kind: 'webhook', name: `soc-letters-${label}`, minSeverity: 'high', enabled: false, config: { url: 'https://soc.example.org/l', secret: 'whsec-0123456789abcdef' } });
+  const deadLetterId = randomUUID();
+  await deliveryStore(db).insertDeadLetter({
+    id: deadLetterId, orgId, channelId: letterChannel.id, alertId: securityAlert.id, payload: JSON.stringify(toNotification(securityAlert, 'opened')), attempts: 3, lastError: 'matrix test',
+    createdAt: at, status: 'pending', resolvedAt: null,
+  });
+  return { bindingId: binding.id, clinicalAlertId, deadLetterId, orgId, userId: carer.id, patientId: patient.id, deviceId: device.deviceId, grantId: grant.id, channelId: channel.id, ruleId: rule.id, securityAlertId: securityAlert.id, changeId, findingId, rolloutId, incidentId: incident.id };
 }
 
 test('ok/platform access matrix: every route x role x own/other tenant; deny by default, 404 across tenants, zero cross-tenant reads', { timeout: 300_000 }, async (t) => {
@@ -210,7 +229,7 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
     BODIES['POST /api/v1/compliance/findings/{id}/suppress'] = { reason: 'matrix test', owner: 'security-officer', expiresAt: new Date(h.clock.now().getTime() + 30 * 86_400_000).toISOString() };
     const own = await seedTenant(h, orgAId, 'a');
     const other = await seedTenant(h, orgBId, 'b');
-    const otherIds = [other.orgId, other.userId, other.patientId, other.deviceId, other.grantId, other.channelId, other.ruleId, other.securityAlertId, other.changeId, other.findingId, other.rolloutId, other.incidentId];
+    const otherIds = [other.bindingId, other.clinicalAlertId, other.deadLetterId, other.orgId, other.userId, other.patientId, other.deviceId, other.grantId, other.channelId, other.ruleId, other.securityAlertId, other.changeId, other.findingId, other.rolloutId, other.incidentId];
 
     const doc = await h.call('GET', '/api/openapi.json');
     const paths = doc.body['paths'] as Record<string, Record<string, unknown>>;

@@ -278,7 +278,14 @@ describe('FHIR R4 read API', { timeout: 120_000 }, () => {
 
   it('fail/another tenant: 404 OperationOutcome', async () => {
     const client = fhirClient(h.server.httpPort, foreign.bearer);
-    for (const call of [client.read({ resourceType: 'Patient', id: adaId }), client.search({ resourceType: 'Observation', searchParams: { patient: adaId } })]) {
+    // An observation of this tenant's patient, read by its id from the other tenant (the access matrix leaves this route to this test).
+    const own = assertBundle(await doctorFhir.search({ resourceType: 'Observation', searchParams: { patient: adaId, _count: 1 } }));
+    const observationId = (own.entry[0] as Entry).resource.id;
+    for (const call of [
+      client.read({ resourceType: 'Patient', id: adaId }),
+      client.read({ resourceType: 'Observation', id: observationId }),
+      client.search({ resourceType: 'Observation', searchParams: { patient: adaId } }),
+    ]) {
       const { status, outcome } = await refusal(call);
       assert.equal(status, 404);
       assert.equal(outcome.issue[0]?.code, 'not-found');

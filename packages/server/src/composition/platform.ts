@@ -5,7 +5,7 @@ import type { DeliveryService, SecurityAlertNotifier } from '../alerts/index.js'
 import { AuditLog, type AuditReader, type AuditStore } from '../audit/index.js';
 import type { UsageService } from '../compliance/index.js';
 import { checkDataDirMode, createDataDir, dataDirExists, resolveDataDir, type Config } from '../config/index.js';
-import { type DeviceScope, DeviceEventService } from '../devices/index.js';
+import { type DeviceScope, type DeviceEventService } from '../devices/index.js';
 import type { DisclosureService } from '../disclosures/index.js';
 import { ensureDeviceCa, initRootCa } from '../identity/ca/index.js';
 import { type IdentityService, SetupCredentialService, type SetupScope } from '../identity/index.js';
@@ -24,12 +24,12 @@ import {
   systemMetaStore,
   type Executor,
   type SqlDatabase,
-  deviceEventStore,
 } from '../storage/index.js';
 import { signUnsignedTail, syslogCheckpointForwarder, witnessCheckpoints } from './audit-trail.js';
 import { type ClinicalWiring, wireClinical } from './clinical.js';
 import { wireCompliance, type ComplianceWiring } from './compliance.js';
 import { wireDeliveryUsage } from './delivery-usage.js';
+import { wireDeviceEvents } from './device-events.js';
 import { type DevicesModule, openDevices } from './devices.js';
 import { wireDisclosures } from './disclosures.js';
 import { openIdentity } from './identity.js';
@@ -211,7 +211,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts, stepUp: (ctx, code) => identity.verifyStepUp(ctx, code), imageRemote: imageRemoteFor(config) });
   await attachContainment(incidents, { database, auditLog, clock, keys, sealer, devices: devices.service, identity, raise: (c) => security.alerts.raise(c), sendEmail: (o, to, subject, text) => delivery.sendEmail(o, to, subject, text), updates, changes: compliance.changes });
   const disclosures = wireDisclosures({ database, auditLog, sealer, clock });
-  const deviceEvents = new DeviceEventService({ store: deviceEventStore(database.db), clock });
+  const deviceEvents = wireDeviceEvents({ database, clock, alerts: () => security.alerts });
   let closing: Promise<void> | undefined;
   return {
     config,

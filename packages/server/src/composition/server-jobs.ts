@@ -9,6 +9,7 @@ import { auditStore, SqlUnitOfWork, telemetryRetentionStore } from '../storage/i
 import { applyTelemetryRetention } from '../telemetry/index.js';
 import { syslogCheckpointForwarder, witnessCheckpoints } from './audit-trail.js';
 import { systemRequestContext } from './context.js';
+import { runDeviceEventRetention } from './device-events.js';
 import type { Platform } from './platform.js';
 import { restoreDetectorState, runSecurityEventRetention, saveDetectorState } from './security-events.js';
 import type { TelemetryServices } from './telemetry.js';
@@ -71,6 +72,14 @@ export async function scheduleServerJobs(scheduler: Scheduler, platform: Platfor
   scheduler.add({ name: 'security-detector-state', everyMs: 60_000, run: () => saveDetectorState(platform) });
   // accounting of disclosures: six years kept (HIPAA §164.528, §164.530(j)); only older rows go
   scheduler.add({ name: 'disclosures-retention', everyMs: 24 * 3600 * 1000, run: async () => void (await platform.disclosures.prune(systemRequestContext('disclosures-retention'))) });
+  scheduler.add({
+    name: 'device-event-retention',
+    everyMs: 24 * 3600 * 1000,
+    run: async () => {
+      const result = await runDeviceEventRetention(platform, config.devices.eventRetentionDays, systemRequestContext('device-event-retention'));
+      if (result.deleted > 0) logger.info(result, 'device event retention');
+    },
+  });
   scheduler.add({ name: 'security-event-retention', everyMs: 10 * 60_000, run: () => runSecurityEventRetention(platform, config.security.events, logger) });
   scheduler.add({
     name: 'telemetry-retention',

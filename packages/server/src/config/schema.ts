@@ -110,6 +110,7 @@ export const ConfigSchema = Type.Object(
       {
         certificateValidityDays: Type.Integer({ minimum: 1, maximum: 825, default: 90, description: 'Lifetime of a device certificate; devices renew before it ends.' }),
         enrollmentTokenTtlMinutes: Type.Integer({ minimum: 1, maximum: 7 * 24 * 60, default: 60, description: 'Default lifetime of a device enrolment token.' }),
+        eventRetentionDays: Type.Integer({ minimum: 1, maximum: 36_500, default: 400, description: 'Device events (alarms, faults, notices) older than this are deleted (audited).' }),
       },
       { additionalProperties: false, default: {} },
     ),

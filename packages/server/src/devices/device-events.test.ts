@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock, newId, type RequestContext, type Role } from '../kernel/index.js';
-import { DeviceEventService, type DeviceEventStore, type StoredDeviceEvent } from './device-events.js';
+import { applyDeviceEventRetention, DeviceEventService, type DeviceEventStore, type StoredDeviceEvent } from './device-events.js';
 
 class MemoryEventStore implements DeviceEventStore {
   readonly rows: StoredDeviceEvent[] = [];
@@ -22,6 +22,11 @@ class MemoryEventStore implements DeviceEventStore {
   }
   deviceExists(orgId: string, deviceId: string): Promise<boolean> {
     return Promise.resolve(this.devices.has(`${orgId}/${deviceId}`));
+  }
+  deleteReceivedBefore(receivedBefore: string): Promise<number> {
+    const before = this.rows.length;
+    this.rows.splice(0, this.rows.length, ...this.rows.filter((r) => r.receivedAt >= receivedBefore));
+    return Promise.resolve(before - this.rows.length);
   }
 }
 
@@ -55,4 +60,38 @@ test('ok/events are validated, stored once, and paged newest first; fail/other t
   await assert.rejects(service.list(as(ORG_B, ['org-admin']), 'dev-1', {}), { code: 'DEVICE_NOT_FOUND' });
   await assert.rejects(service.list(as(ORG_A, ['clinician']), 'dev-1', {}), { code: 'FORBIDDEN' });
   await assert.rejects(service.list(tech, 'dev-1', { before: 'garbage' }), { code: 'VALIDATION_FAILED' });
+});
+
+test('ok/a new high or critical event is handed to onSevere once; medium events and resends are not', async () => {
+  const clock = new ManualClock(Date.UTC(2026, 11, 1));
+  const severe: StoredDeviceEvent[] = [];
+  const service = new DeviceEventService({ store: new MemoryEventStore(new Set()), clock, onSevere: (e) => severe.push(e) });
+  const device = { deviceId: 'dev-1', orgId: ORG_A };
+  const ts = clock.now().toISOString();
+  await service.ingest(device, bytes({ v: 1, id: 'm1', ts, kind: 'fault', code: 'battery-low', severity: 'medium' }));
+  await service.ingest(device, bytes({ v: 1, id: 'c1', ts, kind: 'alarm', code: 'sensor-fault', severity: 'critical' }));
+  await service.ingest(device, bytes({ v: 1, id: 'c1', ts, kind: 'alarm', code: 'sensor-fault', severity: 'critical' }));
+  await service.ingest(device, bytes({ v: 1, id: 'h1', ts, kind: 'alarm', code: 'lead-off', severity: 'high' }));
+  assert.deepEqual(severe.map((e) => [e.id, e.severity, e.orgId, e.deviceId]), [['c1', 'critical', ORG_A, 'dev-1'], ['h1', 'high', ORG_A, 'dev-1']]);
+});
+
+test('ok/retention deletes only events received before the cut-off, and audits the count; nothing to delete, nothing audited', async () => {
+  const clock = new ManualClock(Date.UTC(2026, 11, 1));
+  const store = new MemoryEventStore(new Set());
+  const service = new DeviceEventService({ store, clock });
+  const device = { deviceId: 'dev-1', orgId: ORG_A };
+  await service.ingest(device, bytes({ v: 1, id: 'old', ts: clock.now().toISOString(), kind: 'notice', code: 'boot', severity: 'info' }));
+  clock.advance(10 * 86_400_000);
+  await service.ingest(device, bytes({ v: 1, id: 'new', ts: clock.now().toISOString(), kind: 'notice', code: 'boot', severity: 'info' }));
+  const audited: Array<Record<string, unknown>> = [];
+  const uow = { run: <T>(fn: (s: { events: MemoryEventStore; audit: { record: (c: unknown, e: Record<string, unknown>) => Promise<void> } }) => Promise<T>) => fn({ events: store, audit: { record: (_c, e) => Promise.resolve(void audited.push(e)) } }) };
+  const ctx = as(ORG_A, ['org-admin']);
+  const result = await applyDeviceEventRetention(uow as never, clock, 5, ctx);
+  assert.equal(result.deleted, 1);
+  assert.deepEqual(store.rows.map((r) => r.id), ['new']);
+  assert.equal(audited.length, 1);
+  assert.equal(audited[0]?.['action'], 'devices.events.retention');
+  assert.deepEqual((audited[0]?.['details'] as Record<string, unknown>)['deleted'], 1);
+  assert.equal((await applyDeviceEventRetention(uow as never, clock, 5, ctx)).deleted, 0);
+  assert.equal(audited.length, 1, 'an empty run writes no audit event');
 });

@@ -8,10 +8,15 @@
  * MUST: a resend of one event (same device, same event id) is stored once.
  * MUST: reading needs devices:read in the device's organization; another organization's device
  *       is DEVICE_NOT_FOUND (404).
+ * MUST: events are kept `retentionDays` (by the time Vigil received them); the retention job
+ *       deletes only older rows, and audits how many it deleted and the cut-off.
+ * MUST: a new (not duplicate) event of severity high or critical is handed to `onSevere` after it
+ *       is stored: the composition raises a security alert for it (device function is availability).
  */
 import { parseDeviceEvent, type DeviceEvent, type DeviceEventRejection } from '@vigil/protocol';
 import { decide } from '../access/index.js';
-import { AppError, principalOrg, type Clock, type RequestContext } from '../kernel/index.js';
+import type { AuditWriter } from '../audit/index.js';
+import { AppError, principalOrg, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
 
 export interface StoredDeviceEvent extends DeviceEvent {
   readonly orgId: string;
@@ -26,7 +31,12 @@ export interface DeviceEventStore {
   list(orgId: string, deviceId: string, options: { readonly before?: { readonly receivedAt: string; readonly id: string } | undefined; readonly limit: number }): Promise<StoredDeviceEvent[]>;
   /** Whether the device exists in the organization. */
   deviceExists(orgId: string, deviceId: string): Promise<boolean>;
+  /** Deletes the events received before `receivedBefore`; returns how many. */
+  deleteReceivedBefore(receivedBefore: string): Promise<number>;
 }
+
+/** Severities that raise an alert when a device reports them. */
+export const SEVERE_DEVICE_EVENT: ReadonlySet<DeviceEvent['severity']> = new Set(['high', 'critical']);
 
 export type DeviceEventOutcome = { readonly status: 'stored' | 'duplicate' } | { readonly status: 'rejected'; readonly reason: DeviceEventRejection };
 
@@ -40,7 +50,14 @@ export const MAX_DEVICE_EVENT_PAGE = 200;
 const MAX_PAYLOAD_BYTES = 1024;
 
 export class DeviceEventService {
-  constructor(private readonly deps: { readonly store: DeviceEventStore; readonly clock: Clock }) {}
+  constructor(
+    private readonly deps: {
+      readonly store: DeviceEventStore;
+      readonly clock: Clock;
+      /** Called once per newly stored high or critical event (after the commit); must not throw. */
+      readonly onSevere?: (event: StoredDeviceEvent) => void;
+    },
+  ) {}
 
   /** From the broker, for an authenticated device: validates, then stores durably. */
   async ingest(device: { readonly deviceId: string; readonly orgId: string }, payload: Uint8Array): Promise<DeviceEventOutcome> {
@@ -53,7 +70,9 @@ export class DeviceEventService {
     }
     const parsed = parseDeviceEvent(json);
     if (!parsed.ok) return { status: 'rejected', reason: parsed.reason };
-    const inserted = await this.deps.store.insert({ ...parsed.value, orgId: device.orgId, deviceId: device.deviceId, receivedAt: this.deps.clock.now().toISOString() });
+    const stored: StoredDeviceEvent = { ...parsed.value, orgId: device.orgId, deviceId: device.deviceId, receivedAt: this.deps.clock.now().toISOString() };
+    const inserted = await this.deps.store.insert(stored);
+    if (inserted && SEVERE_DEVICE_EVENT.has(stored.severity)) this.deps.onSevere?.(stored);
     return { status: inserted ? 'stored' : 'duplicate' };
   }
 
@@ -83,4 +102,22 @@ function decodeCursor(cursor: string): { receivedAt: string; id: string } {
     // fall through
   }
   throw new AppError('VALIDATION_FAILED', { publicMessage: 'The cursor is not valid.' });
+}
+
+/**
+ * Deletes the events older than `retentionDays` and audits it (one event: count and cut-off) in
+ * the same transaction. Returns how many were deleted.
+ */
+export async function applyDeviceEventRetention(
+  uow: UnitOfWork<{ readonly events: Pick<DeviceEventStore, 'deleteReceivedBefore'>; readonly audit: AuditWriter }>,
+  clock: Clock,
+  retentionDays: number,
+  ctx: RequestContext,
+): Promise<{ deleted: number; before: string }> {
+  const before = new Date(clock.now().getTime() - retentionDays * 86_400_000).toISOString();
+  return uow.run(async (s) => {
+    const deleted = await s.events.deleteReceivedBefore(before);
+    if (deleted > 0) await s.audit.record(ctx, { action: 'devices.events.retention', target: { type: 'device_events', id: 'all' }, outcome: 'success', details: { deleted, before, retentionDays } });
+    return { deleted, before };
+  });
 }

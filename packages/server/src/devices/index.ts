@@ -68,4 +68,4 @@ export {
   type PatientBinding,
   type PatientExistence,
 } from './bindings.js';
-export { DeviceEventService, MAX_DEVICE_EVENT_PAGE, type DeviceEventStore, type StoredDeviceEvent, type DeviceEventOutcome, type DeviceEventPage } from './device-events.js';
+export { applyDeviceEventRetention, DeviceEventService, MAX_DEVICE_EVENT_PAGE, SEVERE_DEVICE_EVENT, type DeviceEventStore, type StoredDeviceEvent, type DeviceEventOutcome, type DeviceEventPage } from './device-events.js';

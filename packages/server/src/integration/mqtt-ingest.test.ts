@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { deviceTopic, type CommandEnvelope } from '@vigil/protocol';
 import type { MqttClient, Packet } from 'mqtt';
-import { MemorySecurityEventSink, type RequestContext } from '../kernel/index.js';
+import { ManualClock, MemorySecurityEventSink, type RequestContext } from '../kernel/index.js';
 import { startServer, type RunningServer } from '../main.js';
+import { runDeviceEventRetention } from '../composition/device-events.js';
 import { createLogger } from '../observability/index.js';
 import { deviceEventStore, telemetryStore } from '../storage/index.js';
 import type { AcknowledgedCommand } from '../telemetry/index.js';
@@ -320,6 +321,19 @@ describe('MQTT ingest over mTLS', () => {
     assert.equal((await deviceEventStore(t.platform.database.db).list(ORG, 'device-evt-0001', { limit: 10 })).length, 1, 'a malformed event is not stored');
     assert.equal((await deviceEventStore(t.platform.database.db).list('org-other-9', 'device-evt-0001', { limit: 10 })).length, 0, 'another organization sees none');
     await client.endAsync();
+    // A high alarm raises one security alert on the device (the resend raised nothing more).
+    await t.platform.security.alerts.flush();
+    const system: RequestContext = { principal: { kind: 'system', id: 'system' }, requestId: 'req-evt-retention', source: 'local' };
+    const officer: RequestContext = { ...system, principal: { kind: 'user', id: 'so', orgId: ORG, username: 'so', roles: ['security-officer'], sessionId: 's-so', mfa: true } };
+    const raised = await t.platform.security.alerts.list(officer, { detector: 'device-alarm' });
+    assert.deepEqual(raised.map((a) => [a.severity, a.subject.kind, a.subject.id, a.count]), [['high', 'device', 'device-evt-0001', 1]]);
+    // Retention: nothing younger than the setting goes; past it, the event is deleted and the deletion audited.
+    const kept = await runDeviceEventRetention(t.platform, 400, system);
+    assert.equal(kept.deleted, 0);
+    const later = new ManualClock(t.clock.now().getTime() + 401 * 86_400_000);
+    const pruned = await runDeviceEventRetention({ ...t.platform, clock: later }, 400, system);
+    assert.ok(pruned.deleted >= 1, `deleted ${pruned.deleted}`);
+    assert.equal((await deviceEventStore(t.platform.database.db).list(ORG, 'device-evt-0001', { limit: 10 })).length, 0, 'the old event is gone');
   });
 
   const earlyRefusals: Array<[string, string, object]> = [

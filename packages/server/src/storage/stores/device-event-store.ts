@@ -34,6 +34,10 @@ export function deviceEventStore(db: Executor): DeviceEventStore {
         }),
       );
     },
+    async deleteReceivedBefore(receivedBefore) {
+      const result = await db.deleteFrom('device_events').where('received_at', '<', receivedBefore).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
     async deviceExists(orgId, deviceId) {
       return (await db.selectFrom('devices').select('id').where('org_id', '=', orgId).where('id', '=', deviceId).executeTakeFirst()) !== undefined;
     },

@@ -31,11 +31,18 @@ export function totpCode(secret: string, at = Date.now()): string {
   return new TOTP({ secret: Secret.fromBase32(secret.replace(/\s+/g, '')), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: at });
 }
 
-/** Waits until the 30 s TOTP step after the one that held `usedAt`, so a code is never replayed. */
-export async function totpStepAfter(usedAt: number): Promise<void> {
-  const next = (Math.floor(usedAt / 30_000) + 1) * 30_000 + 250;
-  const ms = next - Date.now();
+/**
+ * The time to make the next single-use TOTP code at, after the code made at `usedAt`: the next 30 s
+ * step. The server accepts one step either side of its own (RFC 6238 window 1), so the next step is
+ * usable at once when it is at most one ahead of now; otherwise this waits until it is. Make the
+ * code with `totpCode(secret, at)` and remember `at` as the new `usedAt`.
+ */
+export async function totpStepAfter(usedAt: number): Promise<number> {
+  const nextStep = Math.floor(usedAt / 30_000) + 1;
+  const usableFrom = (nextStep - 1) * 30_000 + 250;
+  const ms = usableFrom - Date.now();
   if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  return nextStep * 30_000 + 1;
 }
 
 /** A fresh browser context (its own cookies) whose page errors are collected. */

@@ -283,10 +283,10 @@ test('ok/console: an org admin sees security alerts (with a detail) and the usag
 
   const { context, page, errors } = await openPage(browser, base);
   try {
-    await totpStepAfter(adminTotpUsedAt);
+    const codeAt = await totpStepAfter(adminTotpUsedAt);
     await signIn(page, ADMIN.username, ADMIN.password);
     await page.getByRole('heading', { name: 'Verify it’s you' }).waitFor();
-    await page.getByLabel('Code from your authenticator app').fill(totpCode(adminTotpSecret));
+    await page.getByLabel('Code from your authenticator app').fill(totpCode(adminTotpSecret, codeAt));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: `Welcome, ${ADMIN.displayName}` }).waitFor();
 

@@ -28,9 +28,9 @@ const lastCode = new Map<string, number>();
 
 async function freshCode(who: Signed): Promise<string> {
   const used = lastCode.get(who.id);
-  if (used !== undefined) await totpStepAfter(used);
-  lastCode.set(who.id, Date.now());
-  return totpCode(who.secret);
+  const at = used === undefined ? Date.now() : await totpStepAfter(used);
+  lastCode.set(who.id, at);
+  return totpCode(who.secret, at);
 }
 
 async function enrol(token: string): Promise<string> {

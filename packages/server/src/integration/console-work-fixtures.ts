@@ -116,14 +116,13 @@ export class WorkHospital {
     return token;
   }
 
-  /** A fresh step-up code of an enrolled person: waits for the next TOTP step after the last one used. */
+  /** A fresh step-up code of an enrolled person: the next TOTP step after the last one used (waits only when it is not yet usable). */
   async stepUpCode(person: Person): Promise<string> {
     const known = this.totp.get(person.id);
     assert.ok(known !== undefined, 'the person enrolled TOTP through this fixture');
-    await totpStepAfter(known.usedAt);
-    const usedAt = Date.now();
-    known.usedAt = usedAt;
-    return totpCode(known.secret, usedAt);
+    const at = await totpStepAfter(known.usedAt);
+    known.usedAt = at;
+    return totpCode(known.secret, at);
   }
 
   private async invite(who: { username: string; displayName: string; password: string }, role: string): Promise<Person> {

@@ -82,10 +82,12 @@ export async function runChangesList(config: Config, flags: { before?: string; s
  * Approves a change on the host as a named person: the approver proves their second factor with a
  * current TOTP code (the same step-up as over HTTP); the requester can never approve.
  */
-export async function runChangesApprove(config: Config, id: string, flags: { username: string; totp: string; note?: string }): Promise<ChangeRequest> {
+export async function runChangesApprove(config: Config, id: string, flags: { username: string; totp: string; note?: string; org?: string }): Promise<ChangeRequest> {
   return withPlatform(config, async (platform) => {
     const host = cliContext();
-    const user = await platform.identity.findUserByUsername(host, flags.username);
+    // Usernames are unique per organization: --org names it when the name exists in several.
+    const orgId = flags.org === undefined ? undefined : (await platform.identity.resolveOrganization(flags.org)).id;
+    const user = await platform.identity.findUserByUsername(host, flags.username, orgId);
     const principal: Principal = { kind: 'user', id: user.id, orgId: user.orgId, username: user.username, roles: user.roles, sessionId: 'cli-step-up', mfa: true };
     const ctx: RequestContext = { ...host, principal };
     const change = await platform.compliance.changes.approve(ctx, id, { stepUpCode: flags.totp, note: flags.note });
@@ -228,7 +230,8 @@ export function registerComplianceCommands(program: Command, h: CliHelpers): voi
     .description("approve another person's change request as --username, proving your second factor with --totp")
     .argument('<id>')
     .requiredOption('--username <name>', 'the approver (not the requester)')
+    .option('--org <name-or-id>', "the approver's organization (needed when the username exists in several)")
     .requiredOption('--totp <code>', "the approver's current TOTP code")
     .option('--note <text>', 'a note kept with the decision')
-    .action(h.action(async (id: string, flags: { config?: string; username: string; totp: string; note?: string }) => void (await runChangesApprove(h.config(flags).config, id, flags))));
+    .action(h.action(async (id: string, flags: { config?: string; username: string; org?: string; totp: string; note?: string }) => void (await runChangesApprove(h.config(flags).config, id, flags))));
 }

@@ -206,22 +206,34 @@ function chunks<T>(items: readonly T[]): T[][] {
 }
 
 /**
- * The `limit` oldest rows of several lists, without duplicates (by `key`). Each seed's query is
- * bounded by the limit, so a merge never holds more than seeds × limit rows.
+ * The `limit` oldest rows of several lists each in time order (a k-way merge), without duplicates
+ * (by `key`, when there is one). Each seed's query is bounded by the limit, so the lists hold at most seeds × limit rows.
  */
-function oldest<R extends { time: string }>(lists: readonly R[][], key: (r: R) => string | number, limit: number): R[] {
+function oldest<R extends { time: string }>(lists: readonly (readonly R[])[], key: ((r: R) => string | number) | null, limit: number): R[] {
+  const heads = lists.map(() => 0);
   const seen = new Set<string | number>();
-  const all: R[] = [];
-  for (const list of lists) {
-    for (const r of list) {
+  const out: R[] = [];
+  while (out.length < limit) {
+    let best = -1;
+    let bestTime = '';
+    for (let i = 0; i < lists.length; i += 1) {
+      const r = lists[i]?.[heads[i] ?? 0];
+      if (r !== undefined && (best < 0 || r.time < bestTime)) {
+        best = i;
+        bestTime = r.time;
+      }
+    }
+    if (best < 0) break;
+    const r = lists[best]?.[heads[best] ?? 0] as R;
+    heads[best] = (heads[best] ?? 0) + 1;
+    if (key !== null) {
       const k = key(r);
       if (seen.has(k)) continue;
       seen.add(k);
-      all.push(r);
     }
+    out.push(r);
   }
-  all.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-  return all.length > limit ? all.slice(0, limit) : all;
+  return out;
 }
 
 /** How one column's seed values are read, each through its (org_id, column, time) index in time order. */
@@ -249,8 +261,8 @@ async function oldestOf<R extends { time: string }>(values: readonly string[], r
     const counts = await Promise.all(present.map((v) => reads.count(v)));
     present = present.filter((_, i) => (counts[i] ?? 0) > 0);
     if (counts.reduce((a, b) => a + b, 0) > limit) {
-      const times = (await Promise.all(present.map((v) => reads.times(v)))).flat().sort();
-      until = times[limit - 1] ?? to;
+      const times = await Promise.all(present.map((v) => reads.times(v)));
+      until = oldest(times.map((list) => list.map((time) => ({ time }))), null, limit).at(-1)?.time ?? to;
     }
   }
   return oldest(await Promise.all(present.map((v) => reads.rows(v, until))), key, limit);

@@ -1,8 +1,8 @@
 /**
  * Incident response (issue 15): the incidents list, and an incident's page with its checklist,
  * notification clocks (countdowns), blast radius (a Cytoscape.js graph) and the timeline filterable
- * by source. Self-contained: its own same-origin fetch helper (cookie session + CSRF token), so
- * it does not touch the shared API client.
+ * by source and zoomable in time (incident-timeline.tsx). Self-contained: its own same-origin
+ * fetch helper (cookie session + CSRF token), so it does not touch the shared API client.
  *
  * MUST: same-origin, no caching (answers may name patients by id), CSRF on state changes.
  * MUST: the server decides every request; a refused one shows its public message.
@@ -15,6 +15,7 @@ import { useSignedIn } from '../session';
 import { call, type BlastItem, type BlastRadius, type IncidentList, type IncidentTimeline, type IncidentView, type ObligationList } from './incident-api';
 import { ContainmentPanel } from './incident-containment';
 import { IncidentSettingsPanel } from './incident-settings';
+import { TimelineView } from './incident-timeline';
 
 function useCsrf(): string {
   return useSignedIn().csrfToken;
@@ -131,7 +132,6 @@ export function IncidentPage({ incidentId }: { readonly incidentId: string }) {
   const [incident, setIncident] = useState<IncidentView | null>(null);
   const [timeline, setTimeline] = useState<IncidentTimeline | null>(null);
   const [obligations, setObligations] = useState<ObligationList['obligations']>([]);
-  const [source, setSource] = useState('all');
   const [error, setError] = useState<unknown>(null);
   const [now, setNow] = useState(() => Date.now());
   const base = `/api/v1/incidents/${encodeURIComponent(incidentId)}`;
@@ -148,8 +148,6 @@ export function IncidentPage({ incidentId }: { readonly incidentId: string }) {
   const done = (stepId: string) => call<IncidentView>(csrf, 'POST', `${base}/steps/${encodeURIComponent(stepId)}/done`).then(setIncident, setError);
   if (error !== null) return <ErrorNotice error={error} />;
   if (incident === null) return <Loading what="the incident" />;
-  const sources = [...new Set((timeline?.entries ?? []).map((e) => e.source))].sort();
-  const shown = (timeline?.entries ?? []).filter((e) => source === 'all' || e.source === source).slice(-500);
   return (
     <section>
       <h1>{incident.title}</h1>
@@ -200,33 +198,7 @@ export function IncidentPage({ incidentId }: { readonly incidentId: string }) {
           </p>
           <BlastGraph blast={timeline.blastRadius} />
           <ContainmentPanel base={base} csrf={csrf} manage={manage && incident.status !== 'closed'} blast={{ devices: timeline.blastRadius.devices.map((d) => ({ id: d.id, unknownHash: d.why.includes('reported an unknown firmware hash') })), users: timeline.blastRadius.users.map((u) => u.id) }} />
-          <h2>Timeline</h2>
-          <label>
-            Source{' '}
-            <select value={source} onChange={(e) => setSource(e.target.value)}>
-              <option value="all">all</option>
-              {sources.map((s) => (
-                <option key={s} value={s}>{s}</option>
-              ))}
-            </select>
-          </label>
-          {timeline.truncated ? <p>The timeline was truncated (too many events); narrow the seeds.</p> : null}
-          <table className="table">
-            <thead>
-              <tr><th>Time</th><th>Source</th><th>Event</th><th>Outcome</th><th>Reference</th></tr>
-            </thead>
-            <tbody>
-              {shown.map((e) => (
-                <tr key={`${e.ref}-${e.time}`}>
-                  <td><Time iso={e.time} /></td>
-                  <td>{e.source}</td>
-                  <td>{e.kind}</td>
-                  <td>{e.outcome ?? ''}</td>
-                  <td>{e.ref}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <TimelineView timeline={timeline} />
         </>
       )}
     </section>

@@ -47,13 +47,11 @@ test('ok/open, list, show, timeline, contain (block), report json/html/pdf signe
     if (format === 'pdf') assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
     if (format === 'html') assert.match(bytes.toString(), /Pin firmware hashes\./);
   }
-  // The organization's time zone of the clocks: set (the answer is the stored settings), and a name that is no IANA zone refused.
+  // The organization's time zone of the clocks (one call: every CLI start costs seconds; the
+  // refusal of names that are no IANA zone is tested at the service, incidents-clocks.test.ts).
   const zoned = await vigil('incident', 'settings', '--org', 'general', '--time-zone', 'America/New_York');
   assert.equal(zoned.code, 0, zoned.stderr);
   assert.equal((JSON.parse(zoned.stdout) as { timeZone: string }).timeZone, 'America/New_York');
-  const refused = await vigil('incident', 'settings', '--org', 'general', '--time-zone', 'EST');
-  assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /IANA/);
   assert.match((await vigil('incident', 'close', id)).stdout, /closed incident/);
   assert.equal((await vigil('incident', 'close', id)).code, 1, 'closed is final');
 });

@@ -82,7 +82,7 @@ export interface TrainingRecord {
 }
 
 /** A route's JSON answer, from the schema generated out of the server's OpenAPI document. */
-type Answer<P extends keyof paths, M extends 'get' | 'post' | 'put'> = paths[P][M] extends { responses: { 200: { content: { 'application/json': infer J } } } } ? J : never;
+export type Answer<P extends keyof paths, M extends 'get' | 'post' | 'put'> = paths[P][M] extends { responses: { 200: { content: { 'application/json': infer J } } } } ? J : never;
 
 /** One patient of a list: `openAlerts` is null when the reader may not read that patient's alerts. */
 export type PatientSummary = Answer<'/api/v1/patients', 'get'>['patients'][number];

@@ -13,23 +13,11 @@ import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { Dialog } from '../components/dialog';
 import { ErrorNotice, Time } from '../components/feedback';
 import { useAction } from '../components/use-action';
-import { call } from './incident-api';
+import { call, type ActionList, type ActionView, type ContainAnswer, type ContainmentKind } from './incident-api';
 
-type Kind = 'quarantine-devices' | 'revoke-devices' | 'disable-users' | 'block-source' | 'pause-rollouts' | 'remediation-update';
+/** The kinds a person starts from the console (key rotation and password resets are the CLI's). */
+type Kind = Exclude<ContainmentKind, 'force-password-reset' | 'rotate-keys'>;
 type Scope = 'list' | 'blast' | 'group';
-
-interface ActionView {
-  readonly id: string;
-  readonly kind: string;
-  readonly targets: readonly string[];
-  readonly status: string;
-  readonly requestedBy: string;
-  readonly approvedBy: string | null;
-  readonly createdAt: string;
-  readonly results: ReadonlyArray<{ readonly target: string; readonly outcome: string; readonly code: string | null }>;
-  readonly hasReason: boolean;
-  readonly options: { readonly hours?: number; readonly group?: string };
-}
 
 export interface BlastTargets {
   readonly devices: ReadonlyArray<{ readonly id: string; readonly unknownHash: boolean }>;
@@ -83,7 +71,7 @@ export function ContainmentPanel({ base, csrf, manage, blast }: { readonly base:
   const [outcome, setOutcome] = useState<string | null>(null);
   const headingId = useId();
   const load = useCallback(() => {
-    call<{ actions: ActionView[] }>(csrf, 'GET', `${base}/actions`).then((r) => setActions(r.actions), setError);
+    call<ActionList>(csrf, 'GET', `${base}/actions`).then((r) => setActions(r.actions), setError);
   }, [csrf, base]);
   useEffect(load, [load]);
   const finished = (action: ActionView | undefined) => {
@@ -186,7 +174,7 @@ function ContainDialog({ kind, base, csrf, blast, onClose }: { readonly kind: Ki
     if (kind === 'block-source') Object.assign(body, { targets: [address.trim()], hours });
     else if (kind !== 'pause-rollouts') Object.assign(body, scope === 'blast' ? { blastRadius: true } : scope === 'group' ? { group: group.trim() } : { targets: listed });
     if (bulk) body['stepUpCode'] = code;
-    const done = await action.run(() => call<{ action: ActionView }>(csrf, 'POST', `${base}/contain`, body));
+    const done = await action.run(() => call<ContainAnswer>(csrf, 'POST', `${base}/contain`, body));
     if (done !== undefined) onClose(done.action);
   };
   return (
@@ -265,7 +253,7 @@ function ApproveDialog({ action: pending, base, csrf, onClose }: { readonly acti
   const action = useAction();
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const done = await action.run(() => call<{ action: ActionView }>(csrf, 'POST', `${base}/actions/${encodeURIComponent(pending.id)}/approve`, { stepUpCode: code }));
+    const done = await action.run(() => call<ContainAnswer>(csrf, 'POST', `${base}/actions/${encodeURIComponent(pending.id)}/approve`, { stepUpCode: code }));
     if (done !== undefined) onClose(done.action);
   };
   return (

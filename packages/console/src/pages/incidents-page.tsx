@@ -1,8 +1,8 @@
 /**
  * Incident response (issue 15): the incidents list, and an incident's page with its checklist,
  * notification clocks (countdowns), blast radius (a Cytoscape.js graph) and the timeline filterable
- * by source. Self-contained: its own same-origin fetch helper (cookie session + CSRF token), so
- * it does not touch the shared API client.
+ * by source and zoomable in time (incident-timeline.tsx). Self-contained: its own same-origin
+ * fetch helper (cookie session + CSRF token), so it does not touch the shared API client.
  *
  * MUST: same-origin, no caching (answers may name patients by id), CSRF on state changes.
  * MUST: the server decides every request; a refused one shows its public message.
@@ -12,20 +12,10 @@ import { ErrorNotice, Loading, Time } from '../components/feedback';
 import { Link } from '../router';
 import { can } from '../capabilities';
 import { useSignedIn } from '../session';
-import { call } from './incident-api';
+import { call, type BlastItem, type BlastRadius, type IncidentList, type IncidentTimeline, type IncidentView, type ObligationList } from './incident-api';
 import { ContainmentPanel } from './incident-containment';
-
-interface Step { readonly id: string; readonly title: string; readonly ownerRole: string; readonly dueAt: string; readonly doneAt: string | null; readonly doneBy: string | null }
-interface Incident { readonly id: string; readonly title: string; readonly type: string; readonly severity: string; readonly status: string; readonly discoveredAt: string; readonly openedAt: string; readonly checklist: readonly Step[]; readonly alertIds: readonly string[] }
-interface Entry { readonly time: string; readonly source: string; readonly kind: string; readonly outcome: string | null; readonly ref: string }
-interface Item { readonly id: string; readonly why: readonly string[]; readonly evidence: readonly string[] }
-interface Timeline {
-  readonly entries: readonly Entry[];
-  readonly truncated: boolean;
-  readonly pointOfFailure: { readonly earliest: { readonly kind: string; readonly time: string; readonly subject: string; readonly evidence: readonly string[] } | null };
-  readonly blastRadius: { readonly devices: readonly Item[]; readonly users: readonly Item[]; readonly patients: readonly Item[]; readonly organizations: readonly Item[] };
-}
-interface Obligation { readonly id: string; readonly rule: string; readonly recipient: string; readonly dueAt: string | null; readonly status: string; readonly reason: string | null }
+import { IncidentSettingsPanel } from './incident-settings';
+import { TimelineView } from './incident-timeline';
 
 function useCsrf(): string {
   return useSignedIn().csrfToken;
@@ -33,10 +23,11 @@ function useCsrf(): string {
 
 export function IncidentsPage() {
   const csrf = useCsrf();
-  const [incidents, setIncidents] = useState<readonly Incident[] | null>(null);
+  const manage = can(useSignedIn().roles, 'incidents:manage');
+  const [incidents, setIncidents] = useState<IncidentList['incidents'] | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    call<{ incidents: Incident[] }>(csrf, 'GET', '/api/v1/incidents').then((r) => setIncidents(r.incidents), setError);
+    call<IncidentList>(csrf, 'GET', '/api/v1/incidents').then((r) => setIncidents(r.incidents), setError);
   }, [csrf]);
   if (error !== null) return <ErrorNotice error={error} />;
   if (incidents === null) return <Loading what="incidents" />;
@@ -63,6 +54,7 @@ export function IncidentsPage() {
           </tbody>
         </table>
       )}
+      <IncidentSettingsPanel csrf={csrf} manage={manage} />
     </section>
   );
 }
@@ -79,15 +71,15 @@ function countdown(dueAt: string | null, now: number): string {
  * The blast radius as a graph (Cytoscape.js, loaded on demand): the incident in the middle, each
  * touched device, user, patient and organization around it; selecting a node shows why it is there.
  */
-function BlastGraph({ blast }: { readonly blast: Timeline['blastRadius'] }) {
+function BlastGraph({ blast }: { readonly blast: BlastRadius }) {
   const [host, setHost] = useState<HTMLDivElement | null>(null);
-  const [picked, setPicked] = useState<{ kind: string; item: Item } | null>(null);
+  const [picked, setPicked] = useState<{ kind: string; item: BlastItem } | null>(null);
   useEffect(() => {
     if (host === null) return undefined;
     let destroyed = false;
     let destroy: (() => void) | undefined;
     const kinds = [['devices', '#b35c00'], ['users', '#1f5fa8'], ['patients', '#a11f4a'], ['organizations', '#3d7a3d']] as const;
-    const items = new Map<string, { kind: string; item: Item }>();
+    const items = new Map<string, { kind: string; item: BlastItem }>();
     void import('cytoscape').then(({ default: cytoscape }) => {
       if (destroyed) return;
       const elements: Array<{ data: Record<string, string> }> = [{ data: { id: 'incident', label: 'incident', color: '#333' } }];
@@ -137,28 +129,25 @@ function BlastGraph({ blast }: { readonly blast: Timeline['blastRadius'] }) {
 export function IncidentPage({ incidentId }: { readonly incidentId: string }) {
   const csrf = useCsrf();
   const manage = can(useSignedIn().roles, 'incidents:manage');
-  const [incident, setIncident] = useState<Incident | null>(null);
-  const [timeline, setTimeline] = useState<Timeline | null>(null);
-  const [obligations, setObligations] = useState<readonly Obligation[]>([]);
-  const [source, setSource] = useState('all');
+  const [incident, setIncident] = useState<IncidentView | null>(null);
+  const [timeline, setTimeline] = useState<IncidentTimeline | null>(null);
+  const [obligations, setObligations] = useState<ObligationList['obligations']>([]);
   const [error, setError] = useState<unknown>(null);
   const [now, setNow] = useState(() => Date.now());
   const base = `/api/v1/incidents/${encodeURIComponent(incidentId)}`;
   const load = useCallback(() => {
-    call<Incident>(csrf, 'GET', base).then(setIncident, setError);
-    call<Timeline>(csrf, 'GET', `${base}/timeline`).then(setTimeline, setError);
-    call<{ obligations: Obligation[] }>(csrf, 'GET', `${base}/obligations`).then((r) => setObligations(r.obligations), () => setObligations([]));
+    call<IncidentView>(csrf, 'GET', base).then(setIncident, setError);
+    call<IncidentTimeline>(csrf, 'GET', `${base}/timeline`).then(setTimeline, setError);
+    call<ObligationList>(csrf, 'GET', `${base}/obligations`).then((r) => setObligations(r.obligations), () => setObligations([]));
   }, [csrf, base]);
   useEffect(load, [load]);
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 30_000);
     return () => clearInterval(timer);
   }, []);
-  const done = (stepId: string) => call<Incident>(csrf, 'POST', `${base}/steps/${encodeURIComponent(stepId)}/done`).then(setIncident, setError);
+  const done = (stepId: string) => call<IncidentView>(csrf, 'POST', `${base}/steps/${encodeURIComponent(stepId)}/done`).then(setIncident, setError);
   if (error !== null) return <ErrorNotice error={error} />;
   if (incident === null) return <Loading what="the incident" />;
-  const sources = [...new Set((timeline?.entries ?? []).map((e) => e.source))].sort();
-  const shown = (timeline?.entries ?? []).filter((e) => source === 'all' || e.source === source).slice(-500);
   return (
     <section>
       <h1>{incident.title}</h1>
@@ -209,33 +198,7 @@ export function IncidentPage({ incidentId }: { readonly incidentId: string }) {
           </p>
           <BlastGraph blast={timeline.blastRadius} />
           <ContainmentPanel base={base} csrf={csrf} manage={manage && incident.status !== 'closed'} blast={{ devices: timeline.blastRadius.devices.map((d) => ({ id: d.id, unknownHash: d.why.includes('reported an unknown firmware hash') })), users: timeline.blastRadius.users.map((u) => u.id) }} />
-          <h2>Timeline</h2>
-          <label>
-            Source{' '}
-            <select value={source} onChange={(e) => setSource(e.target.value)}>
-              <option value="all">all</option>
-              {sources.map((s) => (
-                <option key={s} value={s}>{s}</option>
-              ))}
-            </select>
-          </label>
-          {timeline.truncated ? <p>The timeline was truncated (too many events); narrow the seeds.</p> : null}
-          <table className="table">
-            <thead>
-              <tr><th>Time</th><th>Source</th><th>Event</th><th>Outcome</th><th>Reference</th></tr>
-            </thead>
-            <tbody>
-              {shown.map((e) => (
-                <tr key={`${e.ref}-${e.time}`}>
-                  <td><Time iso={e.time} /></td>
-                  <td>{e.source}</td>
-                  <td>{e.kind}</td>
-                  <td>{e.outcome ?? ''}</td>
-                  <td>{e.ref}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <TimelineView timeline={timeline} />
         </>
       )}
     </section>

@@ -1,5 +1,5 @@
 /**
- * `vigil incident open|list|show|timeline|contain|notify|report|close`: incident response on the
+ * `vigil incident open|list|show|timeline|contain|notify|report|settings|close`: incident response on the
  * host (actor: the OS user, as `cli`). Changes are audited by the services.
  * MUST: a report is signed with the audit signing key (Ed25519, keys/ Signer): a detached
  *       `<file>.sig.json` holds the key id, the SHA-256 of the exact bytes and the signature.
@@ -167,6 +167,22 @@ export function registerIncidentCommands(program: Command, withStorageOptions: R
           await writeFile(`${flags.out}.sig.json`, `${JSON.stringify(signature, null, 2)}\n`, { mode: 0o600 });
           process.stdout.write(`wrote ${flags.out} and ${flags.out}.sig.json (Ed25519, key ${signer.keyId})\n`);
         });
+      }),
+    );
+  withStorageOptions(incident.command('settings'))
+    .description("an organization's incident settings (JSON); --time-zone sets the IANA zone the notification clocks count working days and the year end in")
+    .requiredOption('--org <org>', 'organization (name or id)')
+    .option('--time-zone <zone>', 'an IANA time zone such as Europe/Berlin or America/New_York (or UTC)')
+    .action(
+      action(async (flags: Flags & { org: string; timeZone?: string }) => {
+        out(
+          await withPlatform(config(flags).config, async (p) => {
+            const ctx = cliContext();
+            const orgId = (await p.identity.resolveOrganization(flags.org)).id;
+            const current = await p.incidents.service.settings(ctx, orgId);
+            return flags.timeZone === undefined ? current : p.incidents.service.putSettings(ctx, { ...current, timeZone: flags.timeZone }, orgId);
+          }),
+        );
       }),
     );
   withStorageOptions(incident.command('close'))

@@ -1,48 +1,25 @@
 /** `vigil disclosures record|list|accounting|suspend` as an operator runs them (a browse export handed out, then the accounting). */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
-import { validate } from '../config/index.js';
 import { newId } from '../kernel/index.js';
-import { openPlatform } from '../main.js';
 import { patientStore } from '../storage/index.js';
+import { makeCliDataDir, type CliDataDir } from './fixtures.js';
 
-const exec = promisify(execFile);
-const CLI = join(import.meta.dirname, '..', 'cli.js');
-let root: string;
-let dataDir: string;
+let cli: CliDataDir;
 const patientId = newId();
-
-async function vigil(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args, '--data-dir', dataDir], { env: { PATH: process.env['PATH'] ?? '' }, maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const vigil = (...args: string[]) => cli.vigil(...args);
 
 before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'vigil-cli-disc-'));
-  dataDir = join(root, 'data');
-  assert.equal((await vigil('init')).code, 0);
-  const platform = await openPlatform({ config: validate({ dataDir, logLevel: 'silent' }).config, env: {} });
-  try {
-    const org = await platform.identity.createOrganization({ principal: { kind: 'cli', id: 'test' }, requestId: 'cli-test', source: 'local' }, 'general');
+  cli = await makeCliDataDir('vigil-cli-disc-', 'general', async (platform, orgId) => {
     // The accounting needs only that the patient exists in the organization (its fields stay sealed).
     const now = new Date().toISOString();
     const sealed = { mrn: 'x', givenName: 'x', familyName: 'x', birthDate: 'x', sex: 'x' };
-    await patientStore(platform.database.db).insert({ id: patientId, orgId: org.id, mrnIndex: newId(), sealed, createdAt: now, createdBy: 'test', updatedAt: now });
-  } finally {
-    await platform.close();
-  }
+    await patientStore(platform.database.db).insert({ id: patientId, orgId, mrnIndex: newId(), sealed, createdAt: now, createdBy: 'test', updatedAt: now });
+  });
 });
-after(() => rm(root, { recursive: true, force: true }));
+after(() => cli.dispose());
 
 test('ok/record (twice, summarized), list, suspend, accounting json/html; exclusions and bad input refused', { timeout: 120_000 }, async () => {
   const common = ['--org', 'general', '--patient', patientId];
@@ -64,7 +41,7 @@ test('ok/record (twice, summarized), list, suspend, accounting json/html; exclus
   const suspended = await vigil('disclosures', 'suspend', ...common, '--agency', 'Acme Research Institute', '--kind', 'written', '--statement', 'impedes', '--until', until);
   assert.equal(suspended.code, 0, suspended.stderr);
   // Research disclosures are not covered by a §164.528(a)(2) suspension: still listed.
-  const file = join(root, 'accounting.html');
+  const file = join(cli.root, 'accounting.html');
   const html = await vigil('disclosures', 'accounting', ...common, '--format', 'html', '--out', file);
   assert.equal(html.code, 0, html.stderr);
   const page = await readFile(file, 'utf8');

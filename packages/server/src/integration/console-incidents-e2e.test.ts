@@ -3,7 +3,8 @@
  * quarantine the whole blast radius (12 devices: a bulk action, confirmed with a reason and a
  * second-factor code), cannot approve it herself, and the org admin approves it with his own code;
  * he disables a user (whose session ends); the officer blocks a source range with an expiry and
- * pauses rollouts. axe-core finds no serious or critical violation with the page and its
+ * pauses rollouts; she zooms the timeline and sets the organization's time zone of the clocks (an invalid name refused).
+ * axe-core finds no serious or critical violation with the page and its
  * dialog open, and at 390 px nothing is wider than the viewport.
  */
 import { AxeBuilder } from '@axe-core/playwright';
@@ -47,7 +48,7 @@ async function axe(page: Page, name: string): Promise<string[]> {
 
 const statusOf = async (id: string) => (await hospital.platform.devices.service.get({ ...testContext, principal: cliPrincipal('test') }, { deviceId: id, orgId: hospital.orgId })).status;
 
-test('ok/console incident containment: bulk quarantine waits for a second person with MFA; block, pause, disable; axe; 390 px', { timeout: 240_000 }, async (t) => {
+test('ok/console incident containment: bulk quarantine waits for a second person with MFA; block, pause, disable; time zone; axe; 390 px', { timeout: 240_000 }, async (t) => {
   if (browser === undefined) {
     t.skip(`Debian's Chromium is not installed at ${CHROMIUM}`);
     return;
@@ -131,6 +132,42 @@ test('ok/console incident containment: bulk quarantine waits for a second person
     await rows.nth(3).waitFor();
     assert.equal(await rows.count(), 4, 'four actions listed');
     violations.push(...(await axe(page, 'incident page')));
+
+    // The timeline zooms in time: a window after every entry shows none, an inverted one says so,
+    // and the whole window shows them all again.
+    const counted = page.getByText(/^\d+ of \d+ entries/);
+    const all = /^(\d+) of (\d+) entries/.exec(await counted.innerText());
+    assert.ok(all !== null && Number(all[1]) > 0 && all[1] === all[2], `every entry at first: ${all?.[0] ?? 'none'}`);
+    await page.getByLabel('From', { exact: true }).fill('2099-01-01T00:00');
+    await page.getByText('No entries in this window.').waitFor();
+    assert.match(await counted.innerText(), new RegExp(`^0 of ${all?.[2] ?? ''} entries`));
+    await page.getByLabel('To', { exact: true }).fill('2000-01-01T00:00');
+    await page.getByText('From is after To: nothing can be shown.').waitFor();
+    violations.push(...(await axe(page, 'timeline zoomed')));
+    await page.getByRole('button', { name: 'Whole window' }).click();
+    await page.getByText(`${all?.[2] ?? ''} of ${all?.[2] ?? ''} entries`).waitFor();
+
+    // 5. The organization's time zone of the clocks, on the incidents page: names that are no IANA
+    //    zone are refused there (the server would refuse them too); a real one is saved.
+    await page.goto('/incidents');
+    const zone = page.getByLabel('Time zone of the notification clocks');
+    await zone.waitFor();
+    assert.equal(await zone.inputValue(), 'UTC');
+    const save = page.getByRole('button', { name: 'Save', exact: true });
+    await zone.fill('EST');
+    await page.getByRole('alert').filter({ hasText: 'is not an IANA time zone name' }).waitFor();
+    assert.equal(await save.isDisabled(), true);
+    await zone.fill('Mars/Olympus_Mons');
+    await page.getByRole('alert').filter({ hasText: 'Unknown time zone' }).waitFor();
+    violations.push(...(await axe(page, 'time zone refused')));
+    await zone.fill('Europe/Berlin');
+    await save.click();
+    await page.getByRole('status').filter({ hasText: 'The clocks now count in Europe/Berlin.' }).waitFor();
+    const host = { ...testContext, principal: cliPrincipal('test') };
+    assert.equal((await hospital.platform.incidents.service.settings(host, hospital.orgId)).timeZone, 'Europe/Berlin');
+    await page.reload();
+    await zone.waitFor();
+    assert.equal(await zone.inputValue(), 'Europe/Berlin');
     assert.deepEqual(officer.errors, []);
   } catch (error) {
     throw await withPageText(page, error);

@@ -99,6 +99,16 @@ export class IdentityHarness {
     });
   }
 
+  /**
+   * A fresh TOTP code of a signed-in party for a step-up (a bulk containment, an approval): the
+   * clock moves to the next 30-second step first, since a code is accepted once.
+   */
+  freshCode(who: Signed): string {
+    if (who.totpSecret === undefined) throw new Error(`user ${who.userId} has no TOTP secret`);
+    this.clock.advance(31_000);
+    return totpCode(who.totpSecret, this.clock.now());
+  }
+
   /** Runs first-admin setup and returns the admin's user id. */
   async setup(organization = 'General Hospital', username = 'admin'): Promise<string> {
     const issued = await this.t.platform.setup.issue(testContext);

@@ -10,7 +10,6 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTestCsr } from '../identity/ca/csr-fixtures.js';
-import { totpCode } from '../identity/index.js';
 import { ANONYMOUS_PRINCIPAL, cliPrincipal, type RequestContext } from '../kernel/index.js';
 import { testContext } from './fixtures.js';
 import { ADMIN_PASSWORD, errorCode, IdentityHarness, type Signed } from './identity-fixtures.js';
@@ -18,10 +17,6 @@ import { closed, connectDevice } from './mqtt-clients.js';
 
 test('ok/containment: disable ends the session; bulk quarantine waits for a second approver and cuts connections; a block refuses HTTP and MQTT', { timeout: 120_000 }, async () => {
   const h = await IdentityHarness.start();
-  const fresh = (who: Signed) => {
-    h.clock.advance(31_000); // a new TOTP step: codes are single-use
-    return totpCode(who.totpSecret ?? '', h.clock.now());
-  };
   try {
     await h.setup('Hospital A');
     const admin = await h.signIn('admin', ADMIN_PASSWORD);
@@ -67,13 +62,13 @@ test('ok/containment: disable ends the session; bulk quarantine waits for a seco
     assert.equal(noCode.status, 403);
     assert.equal(errorCode(noCode), 'INCIDENT_STEP_UP_REQUIRED');
     assert.equal(((await h.as(admin, 'GET', `/api/v1/incidents/${incidentId}/actions`)).body['actions'] as unknown[]).length, 1, 'only the disable action is stored');
-    const bulk = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'quarantine-devices', targets: ids, reason: 'Monitors talk to the attacker address', stepUpCode: fresh(officer) });
+    const bulk = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'quarantine-devices', targets: ids, reason: 'Monitors talk to the attacker address', stepUpCode: h.freshCode(officer) });
     assert.equal(bulk.status, 200, JSON.stringify(bulk.body));
     const pending = bulk.body['action'] as { id: string; status: string; hasReason: boolean };
     assert.equal(pending.status, 'pending-approval');
     assert.equal(pending.hasReason, true);
     assert.equal((await devices.service.get(cli, { deviceId: ids[0] ?? '', orgId })).status, 'active', 'nothing ran before approval');
-    const self = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/actions/${pending.id}/approve`, { stepUpCode: fresh(officer) });
+    const self = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/actions/${pending.id}/approve`, { stepUpCode: h.freshCode(officer) });
     assert.equal(self.status, 403);
     assert.equal(errorCode(self), 'INCIDENT_APPROVAL_REQUIRED');
     // The second person must pass the step-up too: no code, a wrong code.
@@ -82,7 +77,7 @@ test('ok/containment: disable ends the session; bulk quarantine waits for a seco
     const wrong = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/actions/${pending.id}/approve`, { stepUpCode: '000000' });
     assert.equal(errorCode(wrong), 'IDENTITY_MFA_FAILED');
     assert.equal((await devices.service.get(cli, { deviceId: ids[0] ?? '', orgId })).status, 'active', 'still nothing ran');
-    const approved = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/actions/${pending.id}/approve`, { stepUpCode: fresh(admin) });
+    const approved = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/actions/${pending.id}/approve`, { stepUpCode: h.freshCode(admin) });
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     assert.equal((approved.body['action'] as { status: string; approvedBy: string }).status, 'done');
     assert.equal((approved.body['action'] as { approvedBy: string }).approvedBy, admin.userId);
@@ -109,14 +104,14 @@ test('ok/containment: disable ends the session; bulk quarantine waits for a seco
       await devices.service.setGroups(cli, { deviceId: enrolled.deviceId, orgId }, ['ward-7']);
       pair.push(enrolled.deviceId);
     }
-    const group = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'revoke-devices', group: 'ward-7', reason: 'Ward 7 pumps share the leaked key', stepUpCode: fresh(admin) });
+    const group = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'revoke-devices', group: 'ward-7', reason: 'Ward 7 pumps share the leaked key', stepUpCode: h.freshCode(admin) });
     assert.equal(group.status, 200, JSON.stringify(group.body));
     const groupAction = group.body['action'] as { id: string; status: string; targets: string[]; options: { group?: string } };
     assert.equal(groupAction.status, 'pending-approval');
     assert.deepEqual([...groupAction.targets].sort(), [...pair].sort());
     assert.equal(groupAction.options.group, 'ward-7');
     for (const id of pair) assert.equal((await devices.service.get(cli, { deviceId: id, orgId })).status, 'active');
-    const groupApproved = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/actions/${groupAction.id}/approve`, { stepUpCode: fresh(officer) });
+    const groupApproved = await h.as(officer, 'POST', `/api/v1/incidents/${incidentId}/actions/${groupAction.id}/approve`, { stepUpCode: h.freshCode(officer) });
     assert.equal(groupApproved.status, 200, JSON.stringify(groupApproved.body));
     for (const id of pair) assert.equal((await devices.service.get(cli, { deviceId: id, orgId })).status, 'revoked');
 
@@ -129,9 +124,9 @@ test('ok/containment: disable ends the session; bulk quarantine waits for a seco
       await devices.service.setGroups(cli, { deviceId: enrolled.deviceId, orgId }, ['ward-8']);
       raceDevices.push(enrolled.deviceId);
     }
-    const raced = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'quarantine-devices', group: 'ward-8', reason: 'Ward 8 pumps', stepUpCode: fresh(admin) });
+    const raced = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'quarantine-devices', group: 'ward-8', reason: 'Ward 8 pumps', stepUpCode: h.freshCode(admin) });
     const racedId = (raced.body['action'] as { id: string }).id;
-    const [officerCode, deputyCode] = [fresh(officer), fresh(deputy)];
+    const [officerCode, deputyCode] = [h.freshCode(officer), h.freshCode(deputy)];
     // Straight to the service, so both approvals are in flight at once (HTTP here is one connection).
     const containment = h.t.platform.incidents.containment;
     assert.ok(containment !== undefined);

@@ -9,7 +9,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { makeTestCsr } from '../identity/ca/csr-fixtures.js';
-import { totpCode } from '../identity/index.js';
 import { ANONYMOUS_PRINCIPAL, cliPrincipal, type RequestContext } from '../kernel/index.js';
 import { imageBytes, releaseInput, streamOf } from '../updates/testing/release-fixtures.js';
 import { testContext } from './fixtures.js';
@@ -24,10 +23,6 @@ interface ActionView {
 
 test('ok/incident ports: pause rollouts, remediation for unknown hashes, change requests in the timeline', { timeout: 120_000 }, async () => {
   const h = await IdentityHarness.start();
-  const fresh = (who: Signed) => {
-    h.clock.advance(31_000); // a new TOTP step: codes are single-use
-    return totpCode(who.totpSecret ?? '', h.clock.now());
-  };
   try {
     await h.setup('Hospital A');
     const admin = await h.signIn('admin', ADMIN_PASSWORD);
@@ -53,15 +48,15 @@ test('ok/incident ports: pause rollouts, remediation for unknown hashes, change 
 
     // A running rollout here, and one of another organization.
     const ours = await platform.updates.rollouts.create(person(admin, 'admin'), { model: 'pulse-ox', version: '1.0.0', groups: [] });
-    await platform.updates.rollouts.approve(person(second, 'second.admin'), ours.id, undefined, fresh(second));
+    await platform.updates.rollouts.approve(person(second, 'second.admin'), ours.id, undefined, h.freshCode(second));
     const theirs = await platform.updates.rollouts.create(host('a'), { orgId: 'org-elsewhere', model: 'pulse-ox', version: '1.0.0' });
     await platform.updates.rollouts.approve(host('b'), theirs.id, 'org-elsewhere');
 
     // A change request (and its approval) before the incident.
-    const change = await h.as(admin, 'POST', '/api/v1/changes', { kind: 'role-grant', target: manager.userId, payload: { roles: ['org-admin'] }, summary: 'Make the ward manager an org admin', stepUpCode: fresh(admin) });
+    const change = await h.as(admin, 'POST', '/api/v1/changes', { kind: 'role-grant', target: manager.userId, payload: { roles: ['org-admin'] }, summary: 'Make the ward manager an org admin', stepUpCode: h.freshCode(admin) });
     assert.equal(change.status, 200, JSON.stringify(change.body));
     const changeId = change.body['id'] as string;
-    const decided = await h.as(second, 'POST', `/api/v1/changes/${changeId}/approve`, { stepUpCode: fresh(second) });
+    const decided = await h.as(second, 'POST', `/api/v1/changes/${changeId}/approve`, { stepUpCode: h.freshCode(second) });
     assert.equal(decided.status, 200, JSON.stringify(decided.body));
 
     // Monitor 1 reports an unknown firmware hash; the incident names it.

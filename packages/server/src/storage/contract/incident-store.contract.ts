@@ -88,6 +88,33 @@ export function incidentStoreContract(open: () => Promise<TestDatabase>): void {
       assert.equal(events[0]?.deviceId, 'd1');
     }));
 
+  test('ok/timeline source over the limit: exactly the oldest rows of all the seeds together, per column, as one IN query would answer', () =>
+    withTestDatabase(open, async (t) => {
+      const db = t.database.db;
+      // Three users' reads interleaved in time (u1 every 3 minutes from :00, u2 from :01, u3 from :02), another organization's, one outside the window.
+      const at = (minute: number) => new Date(Date.UTC(2026, 0, 5) + minute * 60_000).toISOString();
+      const expected: string[] = [];
+      for (let m = 0; m < 30; m += 1) {
+        const user = `u${(m % 3) + 1}`;
+        await audit(db, ORG, user, 'patients.record.read', 'patient', `p-${m}`, '10.0.0.1', at(m));
+        if (user !== 'u3') expected.push(`p-${m}`);
+      }
+      await audit(db, OTHER, 'u1', 'patients.record.read', 'patient', 'p-other', '10.0.0.1', at(-1));
+      await audit(db, ORG, 'u1', 'patients.record.read', 'patient', 'p-before', '10.0.0.1', '2025-12-01T00:00:00.000Z');
+      for (let m = 0; m < 12; m += 1) {
+        await db.insertInto('security_events').values({ id: newId(), time: at(m), type: 'mqtt.connected', severity: 'info', reason: 'connect', org_id: ORG, user_id: null, device_id: `d${(m % 2) + 1}`, patient_id: null, source: `10.9.9.${m}`, request_id: null, details: '{}' }).execute();
+      }
+      const source = incidentTimelineSource(db);
+      const q = { orgId: ORG, from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z', userIds: ['u1', 'u2', 'u2'], deviceIds: ['d1', 'd2', 'd9'], sources: [], limit: 7 };
+      const rows = await source.auditEvents(q);
+      assert.deepEqual(rows.map((r) => r.targetId), expected.slice(0, 7), 'the 7 oldest of u1 and u2, in order');
+      const events = await source.securityEvents(q);
+      assert.deepEqual(events.map((e) => e.source), [0, 1, 2, 3, 4, 5, 6].map((m) => `10.9.9.${m}`));
+      // Under the limit: everything in the window, still in time order.
+      const all = await source.auditEvents({ ...q, limit: 100 });
+      assert.deepEqual(all.map((r) => r.targetId), expected);
+    }));
+
   test('ok/notifications: contacts and obligations scoped by organization; pending ones replaced', () =>
     withTestDatabase(open, async (t) => {
       const store = notificationStore(t.database.db);

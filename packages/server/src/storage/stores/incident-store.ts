@@ -205,45 +205,101 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
+/**
+ * The `limit` oldest rows of several lists each in time order (a k-way merge), without duplicates
+ * (by `key`, when there is one). Each seed's query is bounded by the limit, so the lists hold at most seeds × limit rows.
+ */
+function oldest<R extends { time: string }>(lists: readonly (readonly R[])[], key: ((r: R) => string | number) | null, limit: number): R[] {
+  const heads = lists.map(() => 0);
+  const seen = new Set<string | number>();
+  const out: R[] = [];
+  while (out.length < limit) {
+    let best = -1;
+    let bestTime = '';
+    for (let i = 0; i < lists.length; i += 1) {
+      const r = lists[i]?.[heads[i] ?? 0];
+      if (r !== undefined && (best < 0 || r.time < bestTime)) {
+        best = i;
+        bestTime = r.time;
+      }
+    }
+    if (best < 0) break;
+    const r = lists[best]?.[heads[best] ?? 0] as R;
+    heads[best] = (heads[best] ?? 0) + 1;
+    if (key !== null) {
+      const k = key(r);
+      if (seen.has(k)) continue;
+      seen.add(k);
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+/** How one column's seed values are read, each through its (org_id, column, time) index in time order. */
+interface SeedReads<R> {
+  /** Rows of the value in the window up to `until`, oldest first, at most `limit`. */
+  rows(value: string, until: string): Promise<R[]>;
+  /** How many rows the value has in the window (from the index alone). */
+  count(value: string): Promise<number>;
+  /** The times of the value's oldest `limit` rows (from the index alone). */
+  times(value: string): Promise<string[]>;
+}
+
+/**
+ * The `limit` oldest rows of all the values, as one `column IN (values) ORDER BY time LIMIT n`
+ * would answer, but read per value with an equality on the index's second column: an index
+ * range scan in time order, with no sort, on SQLite and PostgreSQL alike. (One `IN` query of
+ * many seeds made SQLite's planner walk the time index over the whole window instead; see
+ * docs/incidents.md, Bench.) When the values hold more than `limit` rows together, the time of
+ * the limit-th oldest is found first from the index alone, and only rows up to it are read.
+ */
+async function oldestOf<R extends { time: string }>(values: readonly string[], reads: SeedReads<R>, key: (r: R) => string | number, limit: number, to: string): Promise<R[]> {
+  let present = [...new Set(values)];
+  let until = to;
+  if (present.length > 1) {
+    const counts = await Promise.all(present.map((v) => reads.count(v)));
+    present = present.filter((_, i) => (counts[i] ?? 0) > 0);
+    if (counts.reduce((a, b) => a + b, 0) > limit) {
+      const times = await Promise.all(present.map((v) => reads.times(v)));
+      until = oldest(times.map((list) => list.map((time) => ({ time }))), null, limit).at(-1)?.time ?? to;
+    }
+  }
+  return oldest(await Promise.all(present.map((v) => reads.rows(v, until))), key, limit);
+}
+
 export function incidentTimelineSource(db: Executor): TimelineSource {
+  const auditReads = (q: TimelineQuery, column: 'actor_id' | 'target_id' | 'source') => {
+    const scope = (value: string, until = q.to) => db.selectFrom('audit_events').where('org_id', '=', q.orgId).where(column, '=', value).where('time', '>=', q.from).where('time', '<=', until);
+    return {
+      rows: (value, until) => scope(value, until).select(['seq', 'time', 'actor_kind', 'actor_id', 'action', 'target_type', 'target_id', 'outcome', 'reason', 'source', 'details']).orderBy('time').limit(q.limit).execute(),
+      count: async (value) => Number((await scope(value).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst())?.n ?? 0),
+      times: async (value) => (await scope(value).select('time').orderBy('time').limit(q.limit).execute()).map((r) => r.time),
+    } satisfies SeedReads<{ time: string }>;
+  };
+  const eventReads = (q: TimelineQuery, column: 'user_id' | 'device_id' | 'source') => {
+    // security_events_source_time is (source, time): there the organization is a filter, not an index column.
+    const scope = (value: string, until = q.to) => db.selectFrom('security_events').where(column, '=', value).where('time', '>=', q.from).where('time', '<=', until).where('org_id', '=', q.orgId);
+    return {
+      rows: (value, until) => scope(value, until).selectAll().orderBy('time').limit(q.limit).execute(),
+      count: async (value) => Number((await scope(value).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst())?.n ?? 0),
+      times: async (value) => (await scope(value).select('time').orderBy('time').limit(q.limit).execute()).map((r) => r.time),
+    } satisfies SeedReads<{ time: string }>;
+  };
   return {
     async auditEvents(q: TimelineQuery) {
-      const seen = new Map<number, TimelineAuditRow>();
-      const base = () => db.selectFrom('audit_events').select(['seq', 'time', 'actor_kind', 'actor_id', 'action', 'target_type', 'target_id', 'outcome', 'reason', 'source', 'details']).where('org_id', '=', q.orgId).where('time', '>=', q.from).where('time', '<=', q.to);
       const ids = [...q.userIds, ...q.deviceIds];
-      const queries = [
-        ...chunks(ids).map((part) => base().where('actor_id', 'in', part)),
-        ...chunks(ids).map((part) => base().where('target_id', 'in', part)),
-        ...chunks(q.sources).map((part) => base().where('source', 'in', part)),
-      ];
-      for (const query of queries) {
-        const rows = await query.orderBy('time').limit(q.limit).execute();
-        for (const r of rows) {
-          const seq = Number(r.seq);
-          if (!seen.has(seq)) {
-            seen.set(seq, { seq, time: r.time, actorKind: r.actor_kind, actorId: r.actor_id, action: r.action, targetType: r.target_type, targetId: r.target_id, outcome: r.outcome, reason: r.reason, source: r.source, details: details(r.details) });
-          }
-        }
-      }
-      return [...seen.values()].sort((a, b) => a.seq - b.seq);
+      const key = (r: { seq: number | string | bigint }) => Number(r.seq);
+      // Per column, the `limit` oldest rows (as before: one limit per column); then their union.
+      const lists = await Promise.all([oldestOf(ids, auditReads(q, 'actor_id'), key, q.limit, q.to), oldestOf(ids, auditReads(q, 'target_id'), key, q.limit, q.to), oldestOf(q.sources, auditReads(q, 'source'), key, q.limit, q.to)]);
+      return oldest(lists, key, 3 * q.limit)
+        .map((r): TimelineAuditRow => ({ seq: Number(r.seq), time: r.time, actorKind: r.actor_kind, actorId: r.actor_id, action: r.action, targetType: r.target_type, targetId: r.target_id, outcome: r.outcome, reason: r.reason, source: r.source, details: details(r.details) }))
+        .sort((a, b) => a.seq - b.seq);
     },
     async securityEvents(q: TimelineQuery) {
-      const seen = new Map<string, TimelineSecurityRow>();
-      const base = () => db.selectFrom('security_events').selectAll().where('org_id', '=', q.orgId).where('time', '>=', q.from).where('time', '<=', q.to);
-      const queries = [
-        ...chunks(q.userIds).map((part) => base().where('user_id', 'in', part)),
-        ...chunks(q.deviceIds).map((part) => base().where('device_id', 'in', part)),
-        ...chunks(q.sources).map((part) => base().where('source', 'in', part)),
-      ];
-      for (const query of queries) {
-        const rows = await query.orderBy('time').limit(q.limit).execute();
-        for (const r of rows) {
-          if (!seen.has(r.id)) {
-            seen.set(r.id, { id: r.id, time: r.time, type: r.type, severity: r.severity, reason: r.reason, userId: r.user_id, deviceId: r.device_id, patientId: r.patient_id, source: r.source, details: details(r.details) });
-          }
-        }
-      }
-      return [...seen.values()];
+      const key = (r: { id: string }) => r.id;
+      const lists = await Promise.all([oldestOf(q.userIds, eventReads(q, 'user_id'), key, q.limit, q.to), oldestOf(q.deviceIds, eventReads(q, 'device_id'), key, q.limit, q.to), oldestOf(q.sources, eventReads(q, 'source'), key, q.limit, q.to)]);
+      return oldest(lists, key, 3 * q.limit).map((r): TimelineSecurityRow => ({ id: r.id, time: r.time, type: r.type, severity: r.severity, reason: r.reason, userId: r.user_id, deviceId: r.device_id, patientId: r.patient_id, source: r.source, details: details(r.details) }));
     },
     async alerts(orgId, ids) {
       if (ids.length === 0) return [];

@@ -242,8 +242,14 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     await page.getByTestId('audit-verification').getByText('The audit chain verifies.').waitFor();
+    await page.getByTestId('audit-events').getByText('patients.record.create').first().waitFor(); // unfiltered, the patient's creation is there
     await page.getByLabel('Action').fill('identity.user.create');
-    await page.getByRole('button', { name: 'Search' }).click();
+    // The search applies as one types, and is in the URL (a search can be shared and reloaded).
+    await page.waitForURL(/[?&]action=identity\.user\.create/);
+    await page.getByTestId('audit-events').getByText('patients.record.create').first().waitFor({ state: 'detached' });
+    await page.getByTestId('audit-events').getByText('identity.user.create').first().waitFor();
+    await page.reload();
+    assert.equal(await page.getByLabel('Action').inputValue(), 'identity.user.create', 'the search survives a reload');
     await page.getByTestId('audit-events').getByText('identity.user.create').first().waitFor();
     assert.equal(await page.getByTestId('audit-events').getByText('patients.record.create').count(), 0, 'the filter applies');
     await screenshot(page, 'audit-log');

@@ -25,7 +25,7 @@ const STATUS_COLORS: Record<string, string> = { active: 'green', disabled: 'red'
 
 export function StatusBadge({ status }: { readonly status: string }) {
   return (
-    <Badge variant="light" color={STATUS_COLORS[status] ?? 'gray'} tt="none">
+    <Badge variant="light" color={STATUS_COLORS[status] ?? 'gray'}>
       {status}
     </Badge>
   );

@@ -12,6 +12,7 @@
  *
  * VIGIL_SCREENSHOTS=1 writes screenshots of the main steps to docs/images/ (for the README).
  */
+import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -25,6 +26,7 @@ import { makeTestCsr } from '../identity/ca/csr-fixtures.js';
 import { defaultConsoleDir, initialize, openPlatform, startServer, type Platform, type RunningServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
 import { makeConfig, testContext } from './fixtures.js';
+import { assertFitsViewport } from './console-browser.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -35,6 +37,21 @@ const ADMIN = { organization: 'St. Example Hospital', username: 'ada.admin', dis
 const CLINICIAN = { username: 'casey.clinician', displayName: 'Casey Clinician', newPassword: 'Quiet-Meadow-Harbor-7731!' };
 
 /** Screenshots for the README, only when asked for (VIGIL_SCREENSHOTS=1). */
+/**
+ * The pages of a session's states (MFA enrolment and step, forced password change) are reached
+ * only in this flow: axe finds no serious or critical violation on them, and at 390 px nothing is
+ * wider than the viewport (then back to the test's 1200 px).
+ */
+async function accessibleAndFits(page: Page, name: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).analyze();
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  assert.deepEqual(serious, [], `axe on ${name}`);
+  assert.ok(result.passes.length > 10, `axe ran its rules on ${name}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await assertFitsViewport(page, `${name} at 390 px`);
+  await page.setViewportSize({ width: 1200, height: 800 });
+}
+
 async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env['VIGIL_SCREENSHOTS'] !== '1') return;
   await mkdir(SCREENSHOT_DIR, { recursive: true });
@@ -149,6 +166,7 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     await signIn(page, ADMIN.username, ADMIN.password);
     await page.getByRole('heading', { name: 'Set up multi-factor authentication' }).waitFor();
     await screenshot(page, 'mfa-choice');
+    await accessibleAndFits(page, 'MFA enrolment');
     await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
     const qr = page.getByRole('img', { name: /QR code/ });
     await qr.waitFor();
@@ -156,10 +174,12 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s+/g, '');
     assert.match(secret, /^[A-Z2-7]+=*$/, 'the base32 secret is shown for manual entry');
     await screenshot(page, 'mfa-enrolment');
+    await accessibleAndFits(page, 'MFA enrolment (QR code)');
     await page.getByLabel('The 6-digit code your app shows').fill(totpCode(secret));
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
     assert.ok((await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').count()) > 0, 'recovery codes are shown');
+    await accessibleAndFits(page, 'recovery codes');
     await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
     await page.getByRole('heading', { name: `Welcome, ${ADMIN.displayName}` }).waitFor();
     await screenshot(page, 'home');
@@ -169,6 +189,7 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     await signIn(page, ADMIN.username, ADMIN.password);
     await page.getByRole('heading', { name: 'Verify it’s you' }).waitFor();
     await screenshot(page, 'mfa-step');
+    await accessibleAndFits(page, 'MFA step');
     await nextTotpStep();
     await page.getByLabel('Code from your authenticator app').fill(totpCode(secret));
     await page.getByRole('button', { name: 'Verify' }).click();
@@ -258,6 +279,7 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     // 7. The clinician's one-time password forces a password change.
     await signIn(page, CLINICIAN.username, oneTimePassword);
     await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await accessibleAndFits(page, 'forced password change');
     await page.getByLabel('Current password').fill(oneTimePassword);
     await page.getByLabel('New password', { exact: true }).fill(CLINICIAN.newPassword);
     await page.getByLabel('Repeat the new password').fill(CLINICIAN.newPassword);

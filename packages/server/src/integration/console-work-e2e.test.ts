@@ -59,6 +59,12 @@ test('ok/console defect 1 and 12: First-time setup on a fresh server, /setup don
     await page.getByRole('link', { name: 'First-time setup' }).click();
     await page.getByRole('heading', { name: 'Set up Vigil' }).waitFor();
     assert.doesNotMatch(await page.locator('main').innerText(), /`/, 'no literal backticks');
+    // The setup form itself: accessible, and it fits a phone.
+    const setupViolations = (await new AxeBuilder({ page }).analyze()).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(setupViolations.map((v) => v.id), [], 'axe on the setup form');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await assertFitsViewport(page, 'setup form at 390 px');
+    await page.setViewportSize({ width: 1200, height: 800 });
     await page.getByLabel('Setup credential').fill(hospital.setupCredential);
     await page.getByLabel('Organization name').fill(ADMIN.organization);
     await page.getByLabel('Administrator username').fill(ADMIN.username);
@@ -323,6 +329,10 @@ test('ok/console defect 12: at 390 px every page fits and Sign out is reachable'
   await page.goto('/');
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await assertFitsViewport(page, 'sign-in at 390 px');
+  await page.goto('/setup');
+  await page.getByRole('heading', { name: 'Set up Vigil' }).waitFor();
+  await page.waitForLoadState('networkidle');
+  await assertFitsViewport(page, 'setup at 390 px');
   await context.close();
 });
 
@@ -343,10 +353,13 @@ function everyPage(): Array<[string, 'admin' | 'clinician' | 'officer', string]>
     [`/devices/${hospital.devices[0]?.deviceId ?? ''}`, 'admin', 'device'],
     ['/usage', 'admin', 'usage'],
     ['/alert-rules', 'admin', 'alert rules'],
+    ['/backups', 'admin', 'backups'],
     ['/security/alerts', 'officer', 'security alerts'],
     ['/security/events', 'officer', 'security events'],
     ['/security/delivery', 'officer', 'delivery'],
     ['/break-glass', 'officer', 'break-glass'],
+    ['/audit', 'officer', 'audit log'],
+    ['/users', 'clinician', 'access denied'],
     [`/patients/${hospital.outsideId}/disclosures`, 'officer', 'disclosures'],
     ['/no/such/page', 'officer', 'not found'],
   ];

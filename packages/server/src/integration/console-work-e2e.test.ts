@@ -315,6 +315,7 @@ test('ok/console defect 12: at 390 px every page fits and Sign out is reachable'
       await page.locator('main h1').first().waitFor();
       await page.waitForLoadState('networkidle');
       await assertFitsViewport(page, `${name} at 390 px`);
+      await shoot(page, name, 390);
       const signOut = await page.getByRole('button', { name: 'Sign out' }).boundingBox();
       assert.ok(signOut !== null && signOut.x >= 0 && signOut.x + signOut.width <= 390, `${name}: Sign out is on screen`);
       assert.deepEqual(errors, [], name);
@@ -335,6 +336,16 @@ test('ok/console defect 12: at 390 px every page fits and Sign out is reachable'
   await assertFitsViewport(page, 'setup at 390 px');
   await context.close();
 });
+
+/** Pages shot for docs/console.md at 1280 and 390 px (only with VIGIL_SCREENSHOTS=1). */
+const SHOTS: Record<string, string> = { 'audit log': 'audit-log', user: 'user-page', 'break-glass': 'break-glass-queue' };
+
+async function shoot(page: Page, name: string, width: 1280 | 390): Promise<void> {
+  const file = SHOTS[name];
+  if (process.env['VIGIL_SCREENSHOTS'] !== '1' || file === undefined) return;
+  await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+  await screenshot(page, `${file}-${width}`);
+}
 
 /** The console's pages by who sees them (the ward board is the clinician's home). */
 function everyPage(): Array<[string, 'admin' | 'clinician' | 'officer', string]> {
@@ -383,6 +394,7 @@ test('ok/console accessibility: axe-core finds no serious or critical violation 
       await page.locator('main h1').first().waitFor();
       await page.waitForLoadState('networkidle');
       await check(page, name);
+      await shoot(page, name, 1280);
     } finally {
       await context.close();
     }

@@ -134,7 +134,7 @@ export function AuditLogPage() {
           error={list.data === undefined ? null : list.error}
           empty="No audit events match."
           paging={pager}
-          minWidth="64rem"
+          minWidth="52rem"
           columns={[
             { key: 'seq', header: 'Seq', numeric: true, render: (e) => e.seq },
             { key: 'time', header: 'Time', render: (e) => <Time iso={e.time} /> },

@@ -58,21 +58,21 @@ export function SetupPage({ onDone }: { readonly onDone: (username: string) => v
         Create your organization and its first administrator. The setup credential was printed once by the server at its first start (<Code>vigil start</Code>).
       </Text>
       {finished ? (
-        <Alert color="blue" role="status">
+        <Stack gap="xs" role="status">
           <Text>
             This server is already set up, or it does not offer setup over the web (use <Code>vigil user create</Code> on the host).
           </Text>
           {isApiError(action.error) && (
-            <Text size="sm" c="dimmed" mt={4}>
+            <Text size="sm" c="dimmed">
               {action.error.code} · {action.error.message}
             </Text>
           )}
-          <Text mt="sm">
+          <Text>
             <Anchor component={Link} to="/">
               Go to sign-in
             </Anchor>
           </Text>
-        </Alert>
+        </Stack>
       ) : (
         <form onSubmit={(event) => void submit(event)}>
           <Stack gap="sm">

@@ -136,7 +136,7 @@ async function signOut(page: Page): Promise<void> {
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 }
 
-test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, forced password change, denied pages, break-glass', { timeout: 120_000 }, async (t) => {
+test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, forced password change, denied pages, break-glass', { timeout: 200_000 }, async (t) => {
   if (browser === undefined) {
     t.skip(`Debian's Chromium is not installed at ${CHROMIUM}`);
     return;
@@ -146,6 +146,7 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     // 1. First-admin setup with the one-time setup credential.
     await page.goto('/setup');
     await page.getByRole('heading', { name: 'Set up Vigil' }).waitFor();
+    await accessibleAndFits(page, 'setup form');
     await page.getByLabel('Setup credential').fill(setupCredential);
     await page.getByLabel('Organization name').fill(ADMIN.organization);
     await page.getByLabel('Administrator username').fill(ADMIN.username);
@@ -274,6 +275,12 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     await page.getByTestId('audit-events').getByText('identity.user.create').first().waitFor();
     assert.equal(await page.getByTestId('audit-events').getByText('patients.record.create').count(), 0, 'the filter applies');
     await screenshot(page, 'audit-log');
+    await accessibleAndFits(page, 'audit log');
+    // Backups & recovery (the first admin is a platform admin): not configured in this test.
+    await page.goto('/backups');
+    await page.getByRole('heading', { name: 'Backups & recovery' }).waitFor();
+    await page.getByRole('heading', { name: 'Recovery objectives' }).waitFor();
+    await accessibleAndFits(page, 'backups');
     await signOut(page);
 
     // 7. The clinician's one-time password forces a password change.
@@ -292,6 +299,7 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     await page.goto('/users');
     await page.getByRole('heading', { name: 'Access denied' }).waitFor();
     await screenshot(page, 'denied');
+    await accessibleAndFits(page, 'access denied');
 
     // 9. A patient outside the clinician's care team is denied; break-glass with a stated reason
     //    opens it for a limited time, and the page says so.

@@ -59,12 +59,6 @@ test('ok/console defect 1 and 12: First-time setup on a fresh server, /setup don
     await page.getByRole('link', { name: 'First-time setup' }).click();
     await page.getByRole('heading', { name: 'Set up Vigil' }).waitFor();
     assert.doesNotMatch(await page.locator('main').innerText(), /`/, 'no literal backticks');
-    // The setup form itself: accessible, and it fits a phone.
-    const setupViolations = (await new AxeBuilder({ page }).analyze()).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(setupViolations.map((v) => v.id), [], 'axe on the setup form');
-    await page.setViewportSize({ width: 390, height: 844 });
-    await assertFitsViewport(page, 'setup form at 390 px');
-    await page.setViewportSize({ width: 1200, height: 800 });
     await page.getByLabel('Setup credential').fill(hospital.setupCredential);
     await page.getByLabel('Organization name').fill(ADMIN.organization);
     await page.getByLabel('Administrator username').fill(ADMIN.username);
@@ -346,7 +340,7 @@ test('ok/console defect 12: at 390 px every page fits and Sign out is reachable'
 });
 
 /** Pages shot for docs/console.md at 1280 and 390 px (only with VIGIL_SCREENSHOTS=1). */
-const SHOTS: Record<string, string> = { 'audit log': 'audit-log', user: 'user-page', 'break-glass': 'break-glass-queue' };
+const SHOTS: Record<string, string> = { 'alert rules': 'alert-rules', user: 'user-page', 'break-glass': 'break-glass-queue' };
 
 async function shoot(page: Page, name: string, width: 1280 | 390): Promise<void> {
   const file = SHOTS[name];
@@ -372,13 +366,10 @@ function everyPage(): Array<[string, 'admin' | 'clinician' | 'officer', string]>
     [`/devices/${hospital.devices[0]?.deviceId ?? ''}`, 'admin', 'device'],
     ['/usage', 'admin', 'usage'],
     ['/alert-rules', 'admin', 'alert rules'],
-    ['/backups', 'admin', 'backups'],
     ['/security/alerts', 'officer', 'security alerts'],
     ['/security/events', 'officer', 'security events'],
     ['/security/delivery', 'officer', 'delivery'],
     ['/break-glass', 'officer', 'break-glass'],
-    ['/audit', 'officer', 'audit log'],
-    ['/users', 'clinician', 'access denied'],
     [`/patients/${hospital.outsideId}/disclosures`, 'officer', 'disclosures'],
     ['/no/such/page', 'officer', 'not found'],
   ];

@@ -302,7 +302,7 @@ function TrainingRecords({ userId, editable }: { readonly userId: string; readon
         {editable && (
           <form onSubmit={(event) => void add(event)} aria-label="Add a training record">
             <Group gap="sm" align="flex-end" wrap="wrap">
-              <NativeSelect label="Course" name="course" required value={course} data={TRAINING_COURSES.map(([code, label]) => ({ value: code, label }))} onChange={(e) => setCourse(e.currentTarget.value)} className="training-course" />
+              <NativeSelect label="Course" name="course" required withAsterisk={false} value={course} data={TRAINING_COURSES.map(([code, label]) => ({ value: code, label }))} onChange={(e) => setCourse(e.currentTarget.value)} className="training-course" />
               <TextInput label="Completed on" name="completedAt" type="date" required withAsterisk={false} max={isoDay(today)} value={completedAt} onChange={(e) => setCompletedAt(e.currentTarget.value)} />
               <TextInput label="Expires on" name="expiresAt" type="date" required withAsterisk={false} min={completedAt} value={expiresAt} onChange={(e) => setExpiresAt(e.currentTarget.value)} />
               <Button type="submit" variant="default" loading={action.busy}>

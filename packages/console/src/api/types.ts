@@ -36,12 +36,8 @@ export interface AuthResult {
   readonly session: SessionView;
 }
 
-export interface TotpSetup {
-  readonly secret: string;
-  readonly otpauthUrl: string;
-  /** An SVG document from our own server, shown through an <img> data: URL, never as markup. */
-  readonly qrSvg: string;
-}
+/** The QR code is an SVG document from our own server, shown through an <img> data: URL, never as markup. */
+export type TotpSetup = Answer<'/api/v1/me/mfa/totp/setup', 'post'>;
 
 export interface TotpConfirmation extends AuthResult {
   readonly recoveryCodes: readonly string[];

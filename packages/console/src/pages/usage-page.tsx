@@ -3,7 +3,7 @@
  * devices and messages ingested over time, API calls by route, and per-user activity; each as
  * CSV for export. HIPAA §164.308(a)(1)(ii)(D), information system activity review.
  */
-import { Anchor, Button, Code, Group, SegmentedControl, Text } from '@mantine/core';
+import { Anchor, Button, Code, Group, SegmentedControl } from '@mantine/core';
 import { useMemo, useState, type FormEvent } from 'react';
 import type { PlatformUsagePoint } from '../api/types';
 import { DataTable } from '../components/data-table';

@@ -15,6 +15,7 @@ import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON
 import type {
   CareTeamView,
   WardBoard,
+  AuditEventQuery,
   BulkAcknowledgeResult,
   BulkDeviceResult,
   ClinicalAlertListQuery,
@@ -279,6 +280,8 @@ export class ApiClient {
   startBackupJob = (kind: 'backup' | 'drill') => ApiClient.data(kind === 'backup' ? this.typed.POST('/api/v1/backups', {}) : this.typed.POST('/api/v1/backups/drill', {}));
   /** The running (or last) backup or drill job: progress and result. */
   backupJob = () => ApiClient.data(this.typed.GET('/api/v1/backups/job', {}));
+  /** Backups, verifications, DR drills (RTO/RPO), failures and next runs; the view is audited. */
+  backupOverview = () => ApiClient.data(this.typed.GET('/api/v1/backups', {}));
 
   // --- patients, care teams, break-glass ---
   /** Every patient in scope (all pages), for pickers; the server audits each one disclosed. */
@@ -359,6 +362,8 @@ export class ApiClient {
   securityDashboard = () => ApiClient.data(this.typed.GET('/api/v1/dashboard/security'));
   adminDashboard = () => ApiClient.data(this.typed.GET('/api/v1/dashboard/admin'));
   auditVerification = () => ApiClient.data(this.typed.GET('/api/v1/audit/verification'));
+  /** One page of the audit log, newest first (the search is itself audited). */
+  auditEvents = (query: AuditEventQuery) => ApiClient.data(this.typed.GET('/api/v1/audit/events', { params: { query } }));
   // --- firmware releases, rollouts, fleet integrity (issue 13) ---
   firmwareReleases = (model?: string): Promise<{ releases: FirmwareRelease[] }> =>
     ApiClient.data(this.typed.GET('/api/v1/firmware/releases', { params: { query: model !== undefined ? { model } : {} } }));

@@ -36,12 +36,8 @@ export interface AuthResult {
   readonly session: SessionView;
 }
 
-export interface TotpSetup {
-  readonly secret: string;
-  readonly otpauthUrl: string;
-  /** An SVG document from our own server, shown through an <img> data: URL, never as markup. */
-  readonly qrSvg: string;
-}
+/** The QR code is an SVG document from our own server, shown through an <img> data: URL, never as markup. */
+export type TotpSetup = Answer<'/api/v1/me/mfa/totp/setup', 'post'>;
 
 export interface TotpConfirmation extends AuthResult {
   readonly recoveryCodes: readonly string[];
@@ -74,12 +70,7 @@ export interface InvitedUser {
   readonly oneTimePassword: string;
 }
 
-export interface TrainingRecord {
-  readonly id: string;
-  readonly course: string;
-  readonly completedAt: string;
-  readonly expiresAt: string;
-}
+export type TrainingRecord = Answer<'/api/v1/users/{id}/training', 'get'>['records'][number];
 
 /** A route's JSON answer, from the schema generated out of the server's OpenAPI document. */
 export type Answer<P extends keyof paths, M extends 'get' | 'post' | 'put'> = paths[P][M] extends { responses: { 200: { content: { 'application/json': infer J } } } } ? J : never;
@@ -225,17 +216,7 @@ export interface AlertRuleInput {
   readonly enabled?: boolean;
 }
 
-export interface AlertRule {
-  readonly id: string;
-  readonly orgId: string;
-  readonly patientId: string | null;
-  readonly metric: string;
-  readonly comparison: Comparison;
-  readonly value: number;
-  readonly durationSeconds: number;
-  readonly severity: ClinicalSeverity;
-  readonly enabled: boolean;
-}
+export type AlertRule = Answer<'/api/v1/alert-rules', 'get'>['rules'][number];
 
 export type ClinicalAlertStatus = 'open' | 'acknowledged' | 'resolved';
 
@@ -297,46 +278,15 @@ export interface SecurityAlertFilter {
 
 export type ChannelKind = 'webhook' | 'email' | 'syslog';
 
-export interface DeliveryChannel {
-  readonly id: string;
-  readonly kind: ChannelKind;
-  readonly name: string;
-  readonly enabled: boolean;
-  readonly minSeverity: SecuritySeverity;
-  readonly target: string;
-}
+export type DeliveryChannel = Answer<'/api/v1/security/channels', 'get'>['channels'][number];
 
-export interface DeadLetter {
-  readonly id: string;
-  readonly channelId: string;
-  readonly alertId: string;
-  readonly attempts: number;
-  readonly lastError: string;
-  readonly createdAt: string;
-}
+export type DeadLetter = Answer<'/api/v1/security/dead-letters', 'get'>['deadLetters'][number];
 
-export interface UserUsage {
-  readonly userId: string;
-  readonly username: string;
-  readonly logins: number;
-  readonly failedLogins: number;
-  readonly apiCalls: number;
-  readonly phiReads: number;
-  readonly lastActiveAt: string | null;
-}
+export type UserUsage = Answer<'/api/v1/usage/users', 'get'>['users'][number];
 
-export interface PlatformUsagePoint {
-  readonly t: string;
-  readonly logins: number;
-  readonly apiCalls: number;
-  readonly activeDevices: number;
-  readonly messagesIngested: number;
-}
+export type PlatformUsagePoint = PlatformUsage['series'][number];
 
-export interface PlatformUsage {
-  readonly series: readonly PlatformUsagePoint[];
-  readonly routes: readonly { readonly route: string; readonly count: number }[];
-}
+export type PlatformUsage = Answer<'/api/v1/usage/platform', 'get'>;
 
 export interface Disclosure {
   readonly at: string;
@@ -371,3 +321,9 @@ export type SecurityAlertPage = Answer<'/api/v1/security/alerts', 'get'>;
 export type BulkDeviceResult = Answer<'/api/v1/devices/bulk', 'post'>['results'][number];
 export type BulkAcknowledgeResult = Answer<'/api/v1/clinical-alerts/acknowledge', 'post'>['results'][number];
 export type DeviceCommand = Answer<'/api/v1/devices/{id}/commands', 'get'>['commands'][number];
+
+/** The audit log (search, paged by cursor) and the backups overview (issue 12). */
+export type AuditEventPage = Answer<'/api/v1/audit/events', 'get'>;
+export type AuditEvent = AuditEventPage['events'][number];
+export type AuditEventQuery = NonNullable<paths['/api/v1/audit/events']['get']['parameters']['query']>;
+export type BackupOverview = Answer<'/api/v1/backups', 'get'>;

@@ -1,9 +1,11 @@
 /**
  * A picker: a text field that suggests things by what people know them by (a patient's name or
  * MRN, a user's name, a device's serial) and hands back the id. Built on the native
- * `<input list>` + `<datalist>` (the browser's own accessible suggestion list; no inline style).
+ * `<input list>` + `<datalist>` (the browser's own accessible suggestion list; no inline style),
+ * the input being Mantine's TextInput (its label, look and dark scheme).
  * An id pasted as is still works.
  */
+import { TextInput } from '@mantine/core';
 import { useEffect, useId, useState } from 'react';
 
 export interface PickerOption {
@@ -46,15 +48,14 @@ export function Picker({
     onChange(match !== undefined ? match.id : UUID_RE.test(next.trim()) ? next.trim() : '');
   };
   return (
-    <label>
-      {label}
-      <input name={name} list={listId} autoComplete="off" value={text} placeholder={placeholder} onChange={(e) => change(e.target.value)} />
+    <>
+      <TextInput label={label} name={name} list={listId} autoComplete="off" value={text} placeholder={placeholder} onChange={(e) => change(e.currentTarget.value)} className="picker" />
       <datalist id={listId}>
         {options.map((o) => (
           <option key={o.id} value={o.label} />
         ))}
       </datalist>
-    </label>
+    </>
   );
 }
 

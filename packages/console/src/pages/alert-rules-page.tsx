@@ -3,11 +3,13 @@
  * duration ("SpO2 < 90 for 60 s"), a severity; a rule for one patient overrides the organization's
  * rule for the same metric and comparison. Rules are evaluated by the server on ingest.
  */
+import { Anchor, Button, Checkbox, Group, Modal, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { AlertRule, AlertRuleInput, ClinicalSeverity, Comparison } from '../api/types';
 import { ALL_METRICS, COMPARISONS, COMPARISON_SYMBOL, metricName } from '../clinical';
-import { Dialog } from '../components/dialog';
-import { ErrorNotice, Loading } from '../components/feedback';
+import { DataTable } from '../components/data-table';
+import { ErrorNotice } from '../components/feedback';
+import { Page } from '../components/page';
 import { Picker, usePatientSearch } from '../components/picker';
 import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
@@ -32,59 +34,50 @@ export function AlertRulesPage() {
   };
 
   if (rules.status === 'error') return <ResourceProblem error={rules.error} />;
+  const conditionOf = (rule: AlertRule) => `${metricName(rule.metric)} ${COMPARISON_SYMBOL[rule.comparison]} ${rule.value}`;
   return (
-    <section aria-labelledby="rules-title">
-      <div className="page-head">
-        <h1 id="rules-title">Alert rules</h1>
-        <button type="button" className="primary" onClick={() => setEditing('new')}>
-          Add a rule
-        </button>
-      </div>
+    <Page title="Alert rules" description="A rule for one patient overrides the organization’s rule for the same vital sign and comparison." actions={<Button onClick={() => setEditing('new')}>Add a rule</Button>}>
       <ErrorNotice error={action.error} />
-      {rules.status === 'loading' ? (
-        <Loading what="alert rules" />
-      ) : rules.data.length === 0 ? (
-        <p>No alert rules yet: no clinical alert will open.</p>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Applies to</th>
-              <th scope="col">Condition</th>
-              <th scope="col">For at least</th>
-              <th scope="col">Severity</th>
-              <th scope="col">Enabled</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rules.data.map((rule) => {
-              const condition = `${metricName(rule.metric)} ${COMPARISON_SYMBOL[rule.comparison]} ${rule.value}`;
-              return (
-                <tr key={rule.id}>
-                  <td>{rule.patientId === null ? 'Every patient' : <Link to={`/patients/${encodeURIComponent(rule.patientId)}`}>{patientName(rule.patientId)}</Link>}</td>
-                  <td>{condition}</td>
-                  <td>{rule.durationSeconds} s</td>
-                  <td>
-                    <SeverityBadge severity={rule.severity} />
-                  </td>
-                  <td>{rule.enabled ? 'yes' : <span className="muted">no</span>}</td>
-                  <td className="row-actions">
-                    <button type="button" onClick={() => setEditing(rule)} aria-label={`Edit the rule ${condition}`}>
-                      Edit
-                    </button>
-                    <button type="button" disabled={action.busy} onClick={() => void toggle(rule)} aria-label={`${rule.enabled ? 'Disable' : 'Enable'} the rule ${condition}`}>
-                      {rule.enabled ? 'Disable' : 'Enable'}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption="Alert rules"
+        rows={rules.status === 'ok' ? rules.data : undefined}
+        rowKey={(rule) => rule.id}
+        empty="No alert rules yet: no clinical alert will open."
+        minWidth="48rem"
+        columns={[
+          {
+            key: 'scope',
+            header: 'Applies to',
+            render: (rule) =>
+              rule.patientId === null ? (
+                'Every patient'
+              ) : (
+                <Anchor component={Link} to={`/patients/${encodeURIComponent(rule.patientId)}`}>
+                  {patientName(rule.patientId)}
+                </Anchor>
+              ),
+          },
+          { key: 'condition', header: 'Condition', render: (rule) => conditionOf(rule) },
+          { key: 'duration', header: 'For at least', render: (rule) => `${rule.durationSeconds} s` },
+          { key: 'severity', header: 'Severity', render: (rule) => <SeverityBadge severity={rule.severity} /> },
+          { key: 'enabled', header: 'Enabled', render: (rule) => (rule.enabled ? 'yes' : <Text span c="dimmed" inherit>no</Text>) },
+          {
+            key: 'actions',
+            header: <span className="visually-hidden">Actions</span>,
+            label: 'Actions',
+            render: (rule) => (
+              <Group gap="xs" wrap="nowrap">
+                <Button size="xs" variant="default" onClick={() => setEditing(rule)} aria-label={`Edit the rule ${conditionOf(rule)}`}>
+                  Edit
+                </Button>
+                <Button size="xs" variant="default" disabled={action.busy} onClick={() => void toggle(rule)} aria-label={`${rule.enabled ? 'Disable' : 'Enable'} the rule ${conditionOf(rule)}`}>
+                  {rule.enabled ? 'Disable' : 'Enable'}
+                </Button>
+              </Group>
+            ),
+          },
+        ]}
+      />
       {editing !== null && (
         <RuleDialog
           rule={editing === 'new' ? null : editing}
@@ -95,7 +88,7 @@ export function AlertRulesPage() {
           }}
         />
       )}
-    </section>
+    </Page>
   );
 }
 
@@ -139,76 +132,50 @@ function RuleDialog({ rule, onClose, onSaved }: { readonly rule: AlertRule | nul
     if (saved !== undefined) onSaved();
   };
   return (
-    <Dialog open title={rule === null ? 'Add an alert rule' : 'Edit the alert rule'} onClose={onClose}>
-      <form className="form" onSubmit={(event) => void submit(event)}>
-        <label>
-          Vital sign
-          <select name="metric" value={fields.metric} onChange={(e) => setFields({ ...fields, metric: e.target.value })}>
-            {ALL_METRICS.map((code) => (
-              <option key={code} value={code}>
-                {metricName(code)} ({code})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Comparison
-          <select name="comparison" value={fields.comparison} onChange={(e) => setFields({ ...fields, comparison: e.target.value as Comparison })}>
-            {COMPARISONS.map((c) => (
-              <option key={c} value={c}>
-                {COMPARISON_SYMBOL[c]} ({c})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Value
-          <input name="value" type="number" step="any" required value={fields.value} onChange={(e) => setFields({ ...fields, value: e.target.value })} />
-        </label>
-        <label>
-          For at least (seconds)
-          <input
+    <Modal opened onClose={onClose} title={rule === null ? 'Add an alert rule' : 'Edit the alert rule'} centered closeButtonProps={{ 'aria-label': 'Close' }}>
+      <form onSubmit={(event) => void submit(event)}>
+        <Stack gap="sm">
+          <NativeSelect label="Vital sign" name="metric" value={fields.metric} data={ALL_METRICS.map((code) => ({ value: code, label: `${metricName(code)} (${code})` }))} onChange={(e) => setFields({ ...fields, metric: e.currentTarget.value })} />
+          <NativeSelect
+            label="Comparison"
+            name="comparison"
+            value={fields.comparison}
+            data={COMPARISONS.map((c) => ({ value: c, label: `${COMPARISON_SYMBOL[c]} (${c})` }))}
+            onChange={(e) => setFields({ ...fields, comparison: e.currentTarget.value as Comparison })}
+          />
+          <TextInput label="Value" name="value" type="number" step="any" required withAsterisk={false} value={fields.value} onChange={(e) => setFields({ ...fields, value: e.currentTarget.value })} />
+          <TextInput
+            label="For at least (seconds)"
             name="durationSeconds"
             type="number"
             min={0}
             max={86400}
             required
+            withAsterisk={false}
             value={fields.durationSeconds}
-            onChange={(e) => setFields({ ...fields, durationSeconds: e.target.value })}
+            onChange={(e) => setFields({ ...fields, durationSeconds: e.currentTarget.value })}
           />
-        </label>
-        <label>
-          Severity
-          <select name="severity" value={fields.severity} onChange={(e) => setFields({ ...fields, severity: e.target.value as ClinicalSeverity })}>
-            {SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <Picker
-          label="Only for the patient (name or MRN; empty: every patient)"
-          name="patient"
-          options={search.options}
-          onSearch={search.onSearch}
-          value={fields.patientId}
-          onChange={(patientId) => setFields({ ...fields, patientId })}
-        />
-        <label className="check">
-          <input type="checkbox" name="enabled" checked={fields.enabled} onChange={(e) => setFields({ ...fields, enabled: e.target.checked })} />
-          Enabled
-        </label>
-        <ErrorNotice error={action.error} />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={action.busy}>
-            Save
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+          <NativeSelect label="Severity" name="severity" value={fields.severity} data={SEVERITIES.map((s) => ({ value: s, label: s }))} onChange={(e) => setFields({ ...fields, severity: e.currentTarget.value as ClinicalSeverity })} />
+          <Picker
+            label="Only for the patient (name or MRN; empty: every patient)"
+            name="patient"
+            options={search.options}
+            onSearch={search.onSearch}
+            value={fields.patientId}
+            onChange={(patientId) => setFields({ ...fields, patientId })}
+          />
+          <Checkbox label="Enabled" name="enabled" checked={fields.enabled} onChange={(e) => setFields({ ...fields, enabled: e.currentTarget.checked })} />
+          <ErrorNotice error={action.error} />
+          <Group justify="flex-end" gap="sm">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={action.busy}>
+              Save
+            </Button>
+          </Group>
+        </Stack>
       </form>
-    </Dialog>
+    </Modal>
   );
 }

@@ -5,192 +5,149 @@
  *
  * The server decides what is shown: an organization's officer sees their organization's events
  * (others are redacted in the export); platform-admins see the whole log. Every search is itself
- * recorded in the log. Self-contained (its own GET helper), so the console's client stays as is.
+ * recorded in the log. The filter is in the URL (a search can be shared and reloaded); paging is
+ * the server's cursor (newest first).
  */
-import { useState, type FormEvent } from 'react';
-import { ApiError } from '../api/client';
+import { Alert, Button, Code, Text, TextInput } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import type { AuditEvent } from '../api/types';
+import { DataTable } from '../components/data-table';
 import { Loading, Time } from '../components/feedback';
+import { FilterBar } from '../components/filter-bar';
+import { Page } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
+import { oneOf, useCursorPager, useUrlFilters } from '../components/url-filters';
+import { definedOnly, usePagedList } from '../components/use-paged-list';
+import { useSession } from '../session';
 
-interface AuditEvent {
-  readonly seq: number;
-  readonly time: string;
-  readonly actorKind: string;
-  readonly actorId: string;
-  readonly orgId: string | null;
-  readonly action: string;
-  readonly targetType: string;
-  readonly targetId: string;
-  readonly outcome: string;
-  readonly reason: string | null;
-  readonly requestId: string;
-  readonly source: string;
-}
-
-interface Verification {
-  readonly ok: boolean;
-  readonly verifiedAt: string;
-  readonly eventsVerified: number;
-  readonly checkpointsVerified: number;
-  readonly firstBadSeq: number | null;
-  readonly problem: string | null;
-  readonly message: string;
-  readonly unsignedTail: { readonly fromSeq: number; readonly toSeq: number } | null;
-}
-
-const FIELDS = ['actor', 'action', 'targetType', 'targetId', 'requestId'] as const;
-type Field = (typeof FIELDS)[number];
-const LABELS: Record<Field, string> = { actor: 'Actor id', action: 'Action', targetType: 'Target type', targetId: 'Target id', requestId: 'Request id' };
-type Filter = { readonly [K in Field | 'outcome' | 'from' | 'to' | 'cursor']?: string | undefined };
-
-async function getJson<T>(path: string): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(path, { headers: { accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' });
-  } catch {
-    throw new ApiError(0, 'NETWORK_ERROR', 'The server could not be reached. Check your connection and try again.', null);
-  }
-  const body: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    const error = (body as { error?: { code?: string; message?: string; requestId?: string } } | undefined)?.error;
-    throw new ApiError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `The server answered ${response.status}.`, error?.requestId ?? null);
-  }
-  return body as T;
-}
-
-function queryOf(filter: Filter): string {
-  const search = new URLSearchParams({ limit: '100' });
-  for (const [key, value] of Object.entries(filter)) if (value !== undefined && value.trim() !== '') search.set(key, value.trim());
-  return search.toString();
-}
+const OUTCOMES = ['success', 'failure', 'denied'] as const;
 
 function VerificationState() {
-  const [state, reload] = useResource(() => getJson<Verification>('/api/v1/audit/verification'), 'audit-verification');
+  const { api } = useSession();
+  const [state, reload] = useResource(() => api.auditVerification(), 'audit-verification');
   if (state.status === 'loading') return <Loading what="the chain's verification" />;
   if (state.status === 'error') return <ResourceProblem error={state.error} />;
   const v = state.data;
   return (
-    <div className={v.ok ? 'notice' : 'notice notice-error'} role="status" data-testid="audit-verification">
-      <strong>{v.ok ? 'The audit chain verifies.' : `The audit chain is broken at seq ${v.firstBadSeq ?? '?'} (${v.problem ?? 'unknown'}).`}</strong>{' '}
-      {v.eventsVerified} events, {v.checkpointsVerified} signed checkpoints, checked <Time iso={v.verifiedAt} />.
-      {v.unsignedTail ? ` Events ${v.unsignedTail.fromSeq}–${v.unsignedTail.toSeq} await their signed checkpoint.` : ''}
-      {!v.ok ? <p>{v.message}</p> : null}{' '}
-      <button type="button" onClick={reload}>
+    <Alert color={v.ok ? 'green' : 'red'} role="status" data-testid="audit-verification">
+      <Text>
+        <strong>{v.ok ? 'The audit chain verifies.' : `The audit chain is broken at seq ${v.firstBadSeq ?? '?'} (${v.problem ?? 'unknown'}).`}</strong> {v.eventsVerified} events, {v.checkpointsVerified} signed
+        checkpoints, checked <Time iso={v.verifiedAt} />.{v.unsignedTail ? ` Events ${v.unsignedTail.fromSeq}–${v.unsignedTail.toSeq} await their signed checkpoint.` : ''}
+      </Text>
+      {!v.ok && <Text mt={4}>{v.message}</Text>}
+      <Button variant="default" size="xs" mt="xs" onClick={reload}>
         Check again
-      </button>
-    </div>
+      </Button>
+    </Alert>
   );
 }
 
-export function AuditLogPage() {
-  const [fields, setFields] = useState<Record<Field, string>>({ actor: '', action: '', targetType: '', targetId: '', requestId: '' });
-  const [outcome, setOutcome] = useState('');
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
-  const [applied, setApplied] = useState<Filter>({});
-  const [page] = useResource(() => getJson<{ events: AuditEvent[]; nextCursor: string | null }>(`/api/v1/audit/events?${queryOf(applied)}`), `audit:${JSON.stringify(applied)}`);
+/** An ISO time as a datetime-local input's value (the user's local time), '' when unset or invalid. */
+function toLocalInput(iso: string): string {
+  const date = new Date(iso);
+  if (iso === '' || Number.isNaN(date.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
 
-  const apply = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const iso = (local: string) => (local === '' ? undefined : new Date(local).toISOString());
-    setApplied({ ...fields, outcome, from: iso(from), to: iso(to) });
-  };
-
+/** A datetime-local bound to an ISO time in the URL (applied when the input holds a whole time). */
+function TimeField({ label, name, iso, onChange }: { readonly label: string; readonly name: string; readonly iso: string; readonly onChange: (iso: string) => void }) {
+  const [text, setText] = useState(toLocalInput(iso));
+  useEffect(() => setText(toLocalInput(iso)), [iso]);
   return (
-    <section aria-labelledby="audit-title">
-      <div className="page-head">
-        <h1 id="audit-title">Audit log</h1>
-        <a href="/api/v1/audit/export" download="vigil-audit.jsonl">
+    <TextInput
+      type="datetime-local"
+      label={label}
+      name={name}
+      value={text}
+      onChange={(event) => {
+        const value = event.currentTarget.value;
+        setText(value);
+        const date = new Date(value);
+        if (value === '') onChange('');
+        else if (!Number.isNaN(date.getTime())) onChange(date.toISOString());
+      }}
+      className="filter-time"
+    />
+  );
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
+
+export function AuditLogPage() {
+  const { api } = useSession();
+  const filters = useUrlFilters({ actor: '', action: '', targetType: '', targetId: '', requestId: '', outcome: '', from: '', to: '', cursor: '' });
+  const v = filters.values;
+  const list = usePagedList(
+    () =>
+      api.auditEvents(
+        definedOnly({
+          actor: v.actor.trim(),
+          action: v.action.trim(),
+          targetType: v.targetType.trim(),
+          targetId: v.targetId.trim(),
+          requestId: v.requestId.trim(),
+          outcome: v.outcome === '' ? undefined : oneOf(v.outcome, OUTCOMES, 'success'),
+          // The URL can say anything: only a whole ISO time is sent.
+          from: ISO.test(v.from) ? v.from : undefined,
+          to: ISO.test(v.to) ? v.to : undefined,
+          cursor: v.cursor,
+          limit: 100,
+        }),
+      ),
+    JSON.stringify(v),
+  );
+  const pager = useCursorPager(filters, list.data?.nextCursor);
+
+  if (list.error !== null && list.data === undefined) return <ResourceProblem error={list.error} />;
+  return (
+    <Page
+      title="Audit log"
+      actions={
+        <Button component="a" variant="default" href="/api/v1/audit/export" download="vigil-audit.jsonl">
           Export (JSON lines)
-        </a>
-      </div>
+        </Button>
+      }
+    >
       <VerificationState />
-      <form className="inline-form" onSubmit={apply} aria-label="Filter the audit log">
-        {FIELDS.map((field) => (
-          <label key={field}>
-            {LABELS[field]}
-            <input name={field} autoComplete="off" value={fields[field]} onChange={(e) => setFields({ ...fields, [field]: e.target.value })} />
-          </label>
-        ))}
-        <label>
-          Outcome
-          <select name="outcome" value={outcome} onChange={(e) => setOutcome(e.target.value)}>
-            <option value="">any</option>
-            <option value="success">success</option>
-            <option value="failure">failure</option>
-            <option value="denied">denied</option>
-          </select>
-        </label>
-        <label>
-          From
-          <input type="datetime-local" name="from" value={from} onChange={(e) => setFrom(e.target.value)} />
-        </label>
-        <label>
-          To
-          <input type="datetime-local" name="to" value={to} onChange={(e) => setTo(e.target.value)} />
-        </label>
-        <button type="submit">Search</button>
-      </form>
-      {page.status === 'loading' ? (
-        <Loading what="audit events" />
-      ) : page.status === 'error' ? (
-        <ResourceProblem error={page.error} />
-      ) : page.data.events.length === 0 ? (
-        <p>No audit events match.</p>
-      ) : (
-        <>
-          <table className="table small" data-testid="audit-events">
-            <thead>
-              <tr>
-                <th scope="col">Seq</th>
-                <th scope="col">Time</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Source</th>
-                <th scope="col">Request</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.data.events.map((e) => (
-                <tr key={e.seq}>
-                  <td>{e.seq}</td>
-                  <td>
-                    <Time iso={e.time} />
-                  </td>
-                  <td>
-                    {e.actorKind}:{e.actorId}
-                  </td>
-                  <td>
-                    <code>{e.action}</code>
-                  </td>
-                  <td>
-                    {e.targetType}:{e.targetId}
-                  </td>
-                  <td>{e.outcome}</td>
-                  <td>{e.reason ?? ''}</td>
-                  <td>{e.source}</td>
-                  <td className="muted">{e.requestId}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <p>
-            {applied.cursor !== undefined ? (
-              <button type="button" onClick={() => setApplied({ ...applied, cursor: undefined })}>
-                Newest
-              </button>
-            ) : null}{' '}
-            {page.data.nextCursor !== null ? (
-              <button type="button" onClick={() => setApplied({ ...applied, cursor: page.data.nextCursor ?? undefined })}>
-                Older events
-              </button>
-            ) : null}
-          </p>
-        </>
-      )}
-    </section>
+      <FilterBar
+        filters={filters}
+        label="Filter the audit log"
+        fields={[
+          { kind: 'search', key: 'actor', label: 'Actor id' },
+          { kind: 'search', key: 'action', label: 'Action', placeholder: 'e.g. patients.record.read' },
+          { kind: 'search', key: 'targetType', label: 'Target type' },
+          { kind: 'search', key: 'targetId', label: 'Target id' },
+          { kind: 'search', key: 'requestId', label: 'Request id' },
+          { kind: 'select', key: 'outcome', label: 'Outcome', options: [{ value: '', label: 'Any' }, ...OUTCOMES.map((o) => ({ value: o, label: o }))] },
+        ]}
+      >
+        <TimeField label="From" name="from" iso={v.from} onChange={(iso) => filters.set({ from: iso }, { replace: true })} />
+        <TimeField label="To" name="to" iso={v.to} onChange={(iso) => filters.set({ to: iso }, { replace: true })} />
+      </FilterBar>
+      <div data-testid="audit-events">
+        <DataTable
+          caption="Audit events"
+          rows={list.data?.events}
+          rowKey={(e: AuditEvent) => String(e.seq)}
+          loading={list.loading}
+          error={list.data === undefined ? null : list.error}
+          empty="No audit events match."
+          paging={pager}
+          minWidth="52rem"
+          columns={[
+            { key: 'seq', header: 'Seq', numeric: true, render: (e) => e.seq },
+            { key: 'time', header: 'Time', render: (e) => <Time iso={e.time} /> },
+            { key: 'actor', header: 'Actor', render: (e) => `${e.actorKind}:${e.actorId}` },
+            { key: 'action', header: 'Action', render: (e) => <Code>{e.action}</Code> },
+            { key: 'target', header: 'Target', render: (e) => `${e.targetType}:${e.targetId}` },
+            { key: 'outcome', header: 'Outcome', render: (e) => e.outcome },
+            { key: 'reason', header: 'Reason', render: (e) => e.reason ?? '' },
+            { key: 'source', header: 'Source', render: (e) => e.source },
+            { key: 'request', header: 'Request', render: (e) => <Text span size="sm" c="dimmed">{e.requestId}</Text> },
+          ]}
+        />
+      </div>
+    </Page>
   );
 }

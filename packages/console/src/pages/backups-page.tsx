@@ -1,33 +1,21 @@
 /**
  * "Backups & recovery" (issue 12): the backups with size, duration and verification result, the
  * DR drills with RTO and RPO over time, recent failures and the next scheduled runs.
- * It reads GET /api/v1/backups directly (platform admins only; every view is audited on the
- * server). "Back up now" and "Run drill now" start a background job on the server (audited) and
+ * It reads GET /api/v1/backups (platform admins only; every view is audited on the server). "Back up now" and "Run drill now" start a background job on the server (audited) and
  * poll its progress and result until it ends, then reload the overview.
  */
+import { Button, Code, Group, List, Progress, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
+import type { BackupOverview } from '../api/types';
 import { can } from '../capabilities';
+import { DataTable } from '../components/data-table';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
-import { useResource } from '../components/resource';
+import { Page, Section } from '../components/page';
+import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
 import { useSession, useSignedIn } from '../session';
 
 type Job = NonNullable<Awaited<ReturnType<ReturnType<typeof useSession>['api']['backupJob']>>['job']>;
-
-interface BackupOverview {
-  configured: boolean;
-  backups: Array<{ id: string; target: string; engine: string; startedAt: string; createdAt: string; durationMs: number; bytes: number; auditHeadSeq: number; verification: { outcome: 'success' | 'failure'; at: string; detail: string } | null }>;
-  drills: Array<{ at: string; backupId: string | null; outcome: 'success' | 'failure'; rtoMs: number | null; rpoMs: number | null; report: string | null }>;
-  failures: Array<{ at: string; kind: string; target: string; detail: string }>;
-  nextRuns: Array<{ job: string; at: string | null }>;
-  objectives: Record<string, { rtoMinutes: number; rpoMinutes: number }>;
-}
-
-async function loadOverview(): Promise<BackupOverview> {
-  const response = await fetch('/api/v1/backups', { credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' } });
-  if (!response.ok) throw new Error(`The server answered ${response.status} ${response.statusText}.`);
-  return (await response.json()) as BackupOverview;
-}
 
 function size(bytes: number): string {
   if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
@@ -86,16 +74,18 @@ function JobControls({ onFinished }: { readonly onFinished: () => void }) {
   }, [api, running, onFinished]);
   const start = (kind: 'backup' | 'drill') => void action.run(() => api.startBackupJob(kind)).then((started) => started !== undefined && setJob(started));
   return (
-    <div aria-live="polite">
-      <button type="button" className="primary" disabled={action.busy || running} onClick={() => start('backup')}>
-        Back up now
-      </button>{' '}
-      <button type="button" disabled={action.busy || running} onClick={() => start('drill')}>
-        Run drill now
-      </button>
+    <Stack gap="xs" aria-live="polite">
+      <Group gap="sm">
+        <Button disabled={action.busy || running} onClick={() => start('backup')}>
+          Back up now
+        </Button>
+        <Button variant="default" disabled={action.busy || running} onClick={() => start('drill')}>
+          Run drill now
+        </Button>
+      </Group>
       {action.error !== null && <ErrorNotice error={action.error} />}
       {job !== null && <JobState job={job} />}
-    </div>
+    </Stack>
   );
 }
 
@@ -105,155 +95,139 @@ function JobState({ job }: { readonly job: Job }) {
     const p = job.progress;
     const percent = p !== null && p.total > 0 ? Math.floor((100 * p.done) / p.total) : null;
     return (
-      <p>
-        {what} running since <Time iso={job.startedAt} />
-        {percent !== null && (
-          <>
-            : <progress max={100} value={percent} /> {percent}% ({size(p?.done ?? 0)} of {size(p?.total ?? 0)})
-          </>
-        )}
-      </p>
+      <Stack gap={4}>
+        <Text>
+          {what} running since <Time iso={job.startedAt} />
+          {percent !== null && (
+            <>
+              : {percent}% ({size(p?.done ?? 0)} of {size(p?.total ?? 0)})
+            </>
+          )}
+        </Text>
+        {percent !== null && <Progress value={percent} aria-label={`${what} progress`} maw="24rem" />}
+      </Stack>
     );
   }
   const r = job.result;
   return (
-    <p>
+    <Text>
       {what} {job.state === 'succeeded' ? 'succeeded' : 'FAILED'} at <Time iso={job.finishedAt} />
       {r !== null && r.backupId !== null && (
         <>
           {' '}
-          (<code>{r.backupId}</code>)
+          (<Code>{r.backupId}</Code>)
         </>
       )}
       {job.kind === 'drill' && r !== null && `: RTO ${span(r.rtoMs)}, RPO ${span(r.rpoMs)}`}
       {r?.outcomes.filter((o) => !o.ok).map((o) => ` ${o.target}: ${o.error ?? 'failed'}`)}
       {job.error !== null && `: ${job.error}`}
-    </p>
+    </Text>
   );
 }
 
 export function BackupsPage() {
+  const { api } = useSession();
   const session = useSignedIn();
-  const [overview, reload] = useResource(loadOverview, 'backups-overview');
+  const [overview, reload] = useResource(() => api.backupOverview(), 'backups-overview');
   if (overview.status === 'loading') return <Loading what="backups" />;
-  if (overview.status === 'error') return <ErrorNotice error={overview.error} />;
+  if (overview.status === 'error') return <ResourceProblem error={overview.error} />;
   const o = overview.data;
   const tightestRto = Math.min(...Object.values(o.objectives).map((t) => t.rtoMinutes)) * 60_000;
   return (
-    <section aria-labelledby="backups-title">
-      <div className="page-head">
-        <h1 id="backups-title">Backups &amp; recovery</h1>
-      </div>
+    <Page title="Backups & recovery" description="Backups with their verification, disaster-recovery drills with RTO and RPO, and the next scheduled runs.">
       {o.configured && can(session.roles, 'backups:manage') && <JobControls onFinished={reload} />}
-      {!o.configured && <p>Backups are not configured: set a target (backup.targets or VIGIL_BACKUP_DIR) and run <code>vigil backup init-recovery</code>.</p>}
-      <h2>Next runs</h2>
-      {o.nextRuns.length === 0 ? (
-        <p>No scheduled job.</p>
-      ) : (
-        <ul>
-          {o.nextRuns.map((r) => (
-            <li key={r.job}>
-              {r.job}: <Time iso={r.at} />
-            </li>
-          ))}
-        </ul>
+      {!o.configured && (
+        <Text>
+          Backups are not configured: set a target (backup.targets or VIGIL_BACKUP_DIR) and run <Code>vigil backup init-recovery</Code>.
+        </Text>
       )}
-      <h2>Backups</h2>
-      {o.backups.length === 0 ? (
-        <p>No backup yet.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Backup</th>
-              <th scope="col">Target</th>
-              <th scope="col">Size</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Audit head</th>
-              <th scope="col">Verification</th>
-            </tr>
-          </thead>
-          <tbody>
-            {o.backups.map((b) => (
-              <tr key={`${b.target}/${b.id}`}>
-                <td>
-                  <Time iso={b.createdAt} /> <code>{b.id}</code>
-                </td>
-                <td>{b.target}</td>
-                <td>{size(b.bytes)}</td>
-                <td>{span(b.durationMs)}</td>
-                <td>{b.auditHeadSeq}</td>
-                <td>{b.verification === null ? 'not verified' : b.verification.outcome === 'success' ? 'verified' : `FAILED: ${b.verification.detail}`}</td>
-              </tr>
+      <Section title="Next runs">
+        {o.nextRuns.length === 0 ? (
+          <Text>No scheduled job.</Text>
+        ) : (
+          <List>
+            {o.nextRuns.map((r) => (
+              <List.Item key={r.job}>
+                {r.job}: <Time iso={r.at} />
+              </List.Item>
             ))}
-          </tbody>
-        </table>
-      )}
-      <h2>Disaster-recovery drills</h2>
-      {o.drills.length === 0 ? (
-        <p>No drill yet: run <code>vigil dr drill</code>.</p>
-      ) : (
-        <>
-          <RtoBars drills={o.drills} targetMs={tightestRto} />
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Backup</th>
-                <th scope="col">Result</th>
-                <th scope="col">RTO</th>
-                <th scope="col">RPO</th>
-              </tr>
-            </thead>
-            <tbody>
-              {o.drills.map((d, i) => (
-                <tr key={`${d.at}-${i}`}>
-                  <td>
-                    <Time iso={d.at} />
-                  </td>
-                  <td>
-                    <code>{d.backupId ?? '—'}</code>
-                  </td>
-                  <td>{d.outcome === 'success' ? 'passed' : 'FAILED'}</td>
-                  <td>{span(d.rtoMs)}</td>
-                  <td>{span(d.rpoMs)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
-      <h2>Recovery objectives</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Data class</th>
-            <th scope="col">RTO</th>
-            <th scope="col">RPO</th>
-          </tr>
-        </thead>
-        <tbody>
-          {Object.entries(o.objectives).map(([dataClass, t]) => (
-            <tr key={dataClass}>
-              <td>{dataClass}</td>
-              <td>{t.rtoMinutes} min</td>
-              <td>{t.rpoMinutes} min</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+          </List>
+        )}
+      </Section>
+      <Section title="Backups">
+        <DataTable
+          caption="Backups"
+          rows={o.backups}
+          rowKey={(b) => `${b.target}/${b.id}`}
+          empty="No backup yet."
+          minWidth="48rem"
+          columns={[
+            {
+              key: 'backup',
+              header: 'Backup',
+              render: (b) => (
+                <>
+                  <Time iso={b.createdAt} /> <Code className="reason">{b.id}</Code>
+                </>
+              ),
+            },
+            { key: 'target', header: 'Target', render: (b) => b.target },
+            { key: 'size', header: 'Size', numeric: true, render: (b) => size(b.bytes) },
+            { key: 'duration', header: 'Duration', numeric: true, render: (b) => span(b.durationMs) },
+            { key: 'audit', header: 'Audit head', numeric: true, render: (b) => b.auditHeadSeq },
+            { key: 'verification', header: 'Verification', render: (b) => (b.verification === null ? 'not verified' : b.verification.outcome === 'success' ? 'verified' : `FAILED: ${b.verification.detail}`) },
+          ]}
+        />
+      </Section>
+      <Section title="Disaster-recovery drills">
+        {o.drills.length === 0 ? (
+          <Text>
+            No drill yet: run <Code>vigil dr drill</Code>.
+          </Text>
+        ) : (
+          <Stack gap="sm">
+            <div className="rto-bars">
+              <RtoBars drills={o.drills} targetMs={tightestRto} />
+            </div>
+            <DataTable
+              caption="Disaster-recovery drills"
+              rows={o.drills.map((d, i) => ({ ...d, key: `${d.at}-${i}` }))}
+              rowKey={(d) => d.key}
+              columns={[
+                { key: 'when', header: 'When', render: (d) => <Time iso={d.at} /> },
+                { key: 'backup', header: 'Backup', render: (d) => <Code className="reason">{d.backupId ?? '—'}</Code> },
+                { key: 'result', header: 'Result', render: (d) => (d.outcome === 'success' ? 'passed' : 'FAILED') },
+                { key: 'rto', header: 'RTO', numeric: true, render: (d) => span(d.rtoMs) },
+                { key: 'rpo', header: 'RPO', numeric: true, render: (d) => span(d.rpoMs) },
+              ]}
+            />
+          </Stack>
+        )}
+      </Section>
+      <Section title="Recovery objectives">
+        <DataTable
+          caption="Recovery objectives"
+          rows={Object.entries(o.objectives).map(([dataClass, t]) => ({ dataClass, ...t }))}
+          rowKey={(t) => t.dataClass}
+          minWidth="20rem"
+          columns={[
+            { key: 'class', header: 'Data class', render: (t) => t.dataClass },
+            { key: 'rto', header: 'RTO', numeric: true, render: (t) => `${t.rtoMinutes} min` },
+            { key: 'rpo', header: 'RPO', numeric: true, render: (t) => `${t.rpoMinutes} min` },
+          ]}
+        />
+      </Section>
       {o.failures.length > 0 && (
-        <>
-          <h2>Recent failures</h2>
-          <ul>
+        <Section title="Recent failures">
+          <List>
             {o.failures.slice(0, 20).map((f, i) => (
-              <li key={`${f.at}-${i}`}>
+              <List.Item key={`${f.at}-${i}`}>
                 <Time iso={f.at} /> {f.kind} on {f.target}: {f.detail}
-              </li>
+              </List.Item>
             ))}
-          </ul>
-        </>
+          </List>
+        </Section>
       )}
-    </section>
+    </Page>
   );
 }

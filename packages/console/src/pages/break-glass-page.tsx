@@ -2,10 +2,12 @@
  * The security officer's review queue of break-glass grants: each emergency access is judged
  * justified or unjustified, with a note (the review is audited; unjustified access is a finding).
  */
+import { Anchor, Button, Group, Modal, Radio, SegmentedControl, Stack, Text, Textarea } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { BreakGlassQueueEntry, ReviewOutcome } from '../api/types';
-import { Dialog } from '../components/dialog';
-import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { DataTable } from '../components/data-table';
+import { ErrorNotice, Time } from '../components/feedback';
+import { Page } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
 import { Link } from '../router';
@@ -25,60 +27,55 @@ export function BreakGlassPage() {
 
   if (grants.status === 'error') return <ResourceProblem error={grants.error} />;
   return (
-    <section aria-labelledby="bg-title">
-      <h1 id="bg-title">Break-glass review</h1>
-      <div className="tabs" role="group" aria-label="Which grants">
-        <button type="button" aria-pressed={tab === 'pending'} onClick={() => setTab('pending')}>
-          Pending
-        </button>
-        <button type="button" aria-pressed={tab === 'reviewed'} onClick={() => setTab('reviewed')}>
-          Reviewed
-        </button>
-      </div>
-      {grants.status === 'loading' ? (
-        <Loading what="grants" />
-      ) : grants.data.length === 0 ? (
-        <p>{tab === 'pending' ? 'No emergency access waits for review.' : 'No reviewed grants yet.'}</p>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Patient</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Granted</th>
-              <th scope="col">Expires</th>
-              <th scope="col">{tab === 'pending' ? <span className="visually-hidden">Review</span> : 'Outcome'}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {grants.data.map((grant) => (
-              <tr key={grant.id}>
-                <td>
-                  <Link to={`/users/${encodeURIComponent(grant.userId)}`}>{nameOf(grant)}</Link>
-                </td>
-                <td>{patientOf(grant)}</td>
-                <td className="reason">{grant.reason}</td>
-                <td>
-                  <Time iso={grant.grantedAt} />
-                </td>
-                <td>
-                  <Time iso={grant.expiresAt} />
-                </td>
-                <td>
-                  {tab === 'pending' ? (
-                    <button type="button" onClick={() => setReviewing(grant)} aria-label={`Review emergency access by ${nameOf(grant)} to ${patientOf(grant)}`}>
-                      Review
-                    </button>
-                  ) : (
-                    (grant.review === null ? '—' : `${grant.review.outcome} by ${grant.review.reviewedByName ?? grant.review.reviewedBy.slice(0, 8)}`)
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+    <Page title="Break-glass review" description="Every emergency access to a patient record is reviewed: justified or unjustified, with a note.">
+      <SegmentedControl
+        aria-label="Which grants"
+        className="align-start"
+        value={tab}
+        onChange={(value) => setTab(value === 'reviewed' ? 'reviewed' : 'pending')}
+        data={[
+          { value: 'pending', label: 'Pending' },
+          { value: 'reviewed', label: 'Reviewed' },
+        ]}
+      />
+      <DataTable
+        caption={tab === 'pending' ? 'Emergency access awaiting review' : 'Reviewed emergency access'}
+        rows={grants.status === 'ok' ? grants.data : undefined}
+        rowKey={(g) => g.id}
+        empty={tab === 'pending' ? 'No emergency access waits for review.' : 'No reviewed grants yet.'}
+        minWidth="52rem"
+        columns={[
+          {
+            key: 'user',
+            header: 'User',
+            render: (g) => (
+              <Anchor component={Link} to={`/users/${encodeURIComponent(g.userId)}`}>
+                {nameOf(g)}
+              </Anchor>
+            ),
+          },
+          { key: 'patient', header: 'Patient', render: (g) => patientOf(g) },
+          { key: 'reason', header: 'Reason', render: (g) => <span className="reason">{g.reason}</span> },
+          { key: 'granted', header: 'Granted', render: (g) => <Time iso={g.grantedAt} /> },
+          { key: 'expires', header: 'Expires', render: (g) => <Time iso={g.expiresAt} /> },
+          tab === 'pending'
+            ? {
+                key: 'review',
+                header: <span className="visually-hidden">Review</span>,
+                label: 'Review',
+                render: (g) => (
+                  <Button size="xs" variant="default" onClick={() => setReviewing(g)} aria-label={`Review emergency access by ${nameOf(g)} to ${patientOf(g)}`}>
+                    Review
+                  </Button>
+                ),
+              }
+            : {
+                key: 'outcome',
+                header: 'Outcome',
+                render: (g) => (g.review === null ? '—' : `${g.review.outcome} by ${g.review.reviewedByName ?? g.review.reviewedBy.slice(0, 8)}`),
+              },
+        ]}
+      />
       <ReviewDialog
         grant={reviewing}
         onClose={(done) => {
@@ -86,7 +83,7 @@ export function BreakGlassPage() {
           if (done) reload();
         }}
       />
-    </section>
+    </Page>
   );
 }
 
@@ -96,6 +93,7 @@ function ReviewDialog({ grant, onClose }: { readonly grant: BreakGlassQueueEntry
   const [note, setNote] = useState('');
   const action = useAction();
   const close = (done: boolean) => {
+    if (action.busy) return;
     setOutcome(null);
     setNote('');
     action.clear();
@@ -108,41 +106,39 @@ function ReviewDialog({ grant, onClose }: { readonly grant: BreakGlassQueueEntry
       await api.reviewBreakGlass(grant.id, outcome, note.trim());
       return true;
     });
-    if (done === true) close(true);
+    if (done === true) {
+      setOutcome(null);
+      setNote('');
+      onClose(true);
+    }
   };
   return (
-    <Dialog open={grant !== null} title="Review emergency access" onClose={() => close(false)}>
+    <Modal opened={grant !== null} onClose={() => close(false)} title="Review emergency access" centered closeButtonProps={{ 'aria-label': 'Close' }}>
       {grant !== null && (
-        <form className="form" onSubmit={(event) => void submit(event)}>
-          <p>
-            Reason given: <q>{grant.reason}</q>
-          </p>
-          <fieldset>
-            <legend>Outcome</legend>
-            <label className="check">
-              <input type="radio" name="outcome" value="justified" required checked={outcome === 'justified'} onChange={() => setOutcome('justified')} />
-              Justified
-            </label>
-            <label className="check">
-              <input type="radio" name="outcome" value="unjustified" checked={outcome === 'unjustified'} onChange={() => setOutcome('unjustified')} />
-              Unjustified
-            </label>
-          </fieldset>
-          <label>
-            Note
-            <textarea name="note" rows={3} required maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} />
-          </label>
-          <ErrorNotice error={action.error} />
-          <div className="actions">
-            <button type="submit" className="primary" disabled={action.busy || outcome === null}>
-              Record review
-            </button>
-            <button type="button" onClick={() => close(false)}>
-              Cancel
-            </button>
-          </div>
+        <form onSubmit={(event) => void submit(event)}>
+          <Stack gap="sm">
+            <Text>
+              Reason given: <q>{grant.reason}</q>
+            </Text>
+            <Radio.Group label="Outcome" name="outcome" value={outcome} onChange={(value) => setOutcome(value === 'unjustified' ? 'unjustified' : 'justified')} required withAsterisk={false}>
+              <Group gap="md" mt={4}>
+                <Radio value="justified" label="Justified" />
+                <Radio value="unjustified" label="Unjustified" />
+              </Group>
+            </Radio.Group>
+            <Textarea label="Note" name="note" required withAsterisk={false} maxLength={1000} autosize minRows={3} value={note} onChange={(e) => setNote(e.currentTarget.value)} />
+            <ErrorNotice error={action.error} />
+            <Group justify="flex-end" gap="sm">
+              <Button variant="default" onClick={() => close(false)} disabled={action.busy}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={action.busy} disabled={outcome === null}>
+                Record review
+              </Button>
+            </Group>
+          </Stack>
         </form>
       )}
-    </Dialog>
+    </Modal>
   );
 }

@@ -5,11 +5,13 @@
  * MUST: a channel's secrets (webhook signing key, SMTP password) are entered once and never shown
  *       again: the server answers with the target only.
  */
+import { Alert, Anchor, Button, Code, Group, Modal, NativeSelect, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { ChannelKind, SecuritySeverity } from '../api/types';
 import { can } from '../capabilities';
-import { Dialog } from '../components/dialog';
-import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { DataTable } from '../components/data-table';
+import { ErrorNotice, Time } from '../components/feedback';
+import { Page, Section } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
 import { Link } from '../router';
@@ -41,115 +43,93 @@ export function DeliveryPage() {
 
   if (channels.status === 'error') return <ResourceProblem error={channels.error} />;
   return (
-    <section aria-labelledby="delivery-title">
-      <div className="page-head">
-        <h1 id="delivery-title">Alert delivery</h1>
-        <Link to="/security/alerts">Security alerts</Link>
-      </div>
-      <div className="page-head">
-        <h2>Channels</h2>
-        {manage && (
-          <button type="button" className="primary" onClick={() => setAdding(true)}>
-            Add a channel
-          </button>
-        )}
-      </div>
-      {channels.status === 'loading' ? (
-        <Loading what="channels" />
-      ) : channels.data.length === 0 ? (
-        <p>No channel: security alerts are only shown here.</p>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Target</th>
-              <th scope="col">From severity</th>
-              <th scope="col">Enabled</th>
-            </tr>
-          </thead>
-          <tbody>
-            {channels.data.map((c) => (
-              <tr key={c.id}>
-                <td>{c.name}</td>
-                <td>{c.kind}</td>
-                <td>
-                  <code>{c.target}</code>
-                </td>
-                <td>
-                  <SeverityBadge severity={c.minSeverity} />
-                </td>
-                <td>{c.enabled ? 'yes' : <span className="muted">no</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <h2>Dead letters</h2>
-      <p className="muted small">Notifications that failed every retry (with back-off). Retry sends one again now.</p>
-      <ErrorNotice error={action.error} />
-      {retried !== null && (
-        <p className="notice" role="status">
-          Queued for another attempt.
-        </p>
-      )}
-      {deadLetters.status === 'loading' ? (
-        <Loading what="dead letters" />
-      ) : deadLetters.status === 'error' ? (
-        <ErrorNotice error={deadLetters.error} />
-      ) : deadLetters.data.length === 0 ? (
-        <p>None: every notification was delivered.</p>
-      ) : (
-        <table className="table" data-testid="dead-letters">
-          <thead>
-            <tr>
-              <th scope="col">Since</th>
-              <th scope="col">Channel</th>
-              <th scope="col">Alert</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Last error</th>
-              {manage && (
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {deadLetters.data.map((d) => (
-              <tr key={d.id}>
-                <td>
-                  <Time iso={d.createdAt} />
-                </td>
-                <td>{channelName(d.channelId)}</td>
-                <td>
-                  <Link to={`/security/alerts/${encodeURIComponent(d.alertId)}`}>{d.alertId}</Link>
-                </td>
-                <td>{d.attempts}</td>
-                <td className="reason">{d.lastError}</td>
-                {manage && (
-                  <td>
-                    <button type="button" disabled={action.busy} onClick={() => void retry(d.id)} aria-label={`Retry the notification to ${channelName(d.channelId)}`}>
-                      Retry
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {adding && (
-        <ChannelDialog
-          onClose={() => setAdding(false)}
-          onSaved={() => {
-            setAdding(false);
-            reloadChannels();
-          }}
+    <Page
+      title="Alert delivery"
+      actions={
+        <Anchor component={Link} to="/security/alerts">
+          Security alerts
+        </Anchor>
+      }
+    >
+      <Section title="Channels" actions={manage ? <Button onClick={() => setAdding(true)}>Add a channel</Button> : undefined}>
+        <DataTable
+          caption="Delivery channels"
+          rows={channels.status === 'ok' ? channels.data : undefined}
+          rowKey={(c) => c.id}
+          empty="No channel: security alerts are only shown here."
+          columns={[
+            { key: 'name', header: 'Name', render: (c) => c.name },
+            { key: 'kind', header: 'Kind', render: (c) => c.kind },
+            { key: 'target', header: 'Target', render: (c) => <Code className="reason">{c.target}</Code> },
+            { key: 'minSeverity', header: 'From severity', render: (c) => <SeverityBadge severity={c.minSeverity} /> },
+            { key: 'enabled', header: 'Enabled', render: (c) => (c.enabled ? 'yes' : <Text span c="dimmed" inherit>no</Text>) },
+          ]}
         />
-      )}
-    </section>
+      </Section>
+      <Section title="Dead letters">
+        <Stack gap="sm">
+          <Text size="sm" c="dimmed">
+            Notifications that failed every retry (with back-off). Retry sends one again now.
+          </Text>
+          <ErrorNotice error={action.error} />
+          {retried !== null && (
+            <Alert color="green" role="status">
+              Queued for another attempt.
+            </Alert>
+          )}
+          {deadLetters.status === 'error' ? (
+            <ErrorNotice error={deadLetters.error} />
+          ) : (
+            <div data-testid="dead-letters">
+              <DataTable
+                caption="Dead letters"
+                rows={deadLetters.status === 'ok' ? deadLetters.data : undefined}
+                rowKey={(d) => d.id}
+                empty="None: every notification was delivered."
+                minWidth="48rem"
+                columns={[
+                  { key: 'since', header: 'Since', render: (d) => <Time iso={d.createdAt} /> },
+                  { key: 'channel', header: 'Channel', render: (d) => channelName(d.channelId) },
+                  {
+                    key: 'alert',
+                    header: 'Alert',
+                    render: (d) => (
+                      <Anchor component={Link} to={`/security/alerts/${encodeURIComponent(d.alertId)}`} className="reason">
+                        {d.alertId}
+                      </Anchor>
+                    ),
+                  },
+                  { key: 'attempts', header: 'Attempts', numeric: true, render: (d) => d.attempts },
+                  { key: 'lastError', header: 'Last error', render: (d) => <span className="reason">{d.lastError}</span> },
+                  ...(manage
+                    ? [
+                        {
+                          key: 'actions',
+                          header: <span className="visually-hidden">Actions</span>,
+                          label: 'Actions',
+                          render: (d: { readonly id: string; readonly channelId: string }) => (
+                            <Button size="xs" variant="default" disabled={action.busy} onClick={() => void retry(d.id)} aria-label={`Retry the notification to ${channelName(d.channelId)}`}>
+                              Retry
+                            </Button>
+                          ),
+                        },
+                      ]
+                    : []),
+                ]}
+              />
+            </div>
+          )}
+        </Stack>
+      </Section>
+      <ChannelDialog
+        opened={adding}
+        onClose={() => setAdding(false)}
+        onSaved={() => {
+          setAdding(false);
+          reloadChannels();
+        }}
+      />
+    </Page>
   );
 }
 
@@ -160,19 +140,24 @@ const SEVERITIES: readonly SecuritySeverity[] = ['low', 'medium', 'high', 'criti
  * The channel's `config` is not spelled out by the API contract beyond "url/host, no secrets in
  * answers"; these are the obvious fields per kind (see docs/detection.md for the server's names).
  */
-function ChannelDialog({ onClose, onSaved }: { readonly onClose: () => void; readonly onSaved: () => void }) {
+function ChannelDialog({ opened, onClose, onSaved }: { readonly opened: boolean; readonly onClose: () => void; readonly onSaved: () => void }) {
   const { api } = useSession();
   const [kind, setKind] = useState<ChannelKind>('webhook');
   const [name, setName] = useState('');
   const [minSeverity, setMinSeverity] = useState<SecuritySeverity>('medium');
   const [config, setConfig] = useState<Record<string, string>>({});
   const action = useAction();
-  const field = (key: string, label: string, type = 'text') => (
-    <label key={key}>
-      {label}
-      <input name={key} type={type} autoComplete="off" required={type !== 'password'} value={config[key] ?? ''} onChange={(e) => setConfig({ ...config, [key]: e.target.value })} />
-    </label>
-  );
+  const reset = () => {
+    setKind('webhook');
+    setName('');
+    setMinSeverity('medium');
+    setConfig({});
+    action.clear();
+  };
+  const field = (key: string, label: string, type = 'text') => {
+    const props = { label, name: key, autoComplete: 'off', value: config[key] ?? '', onChange: (e: { currentTarget: { value: string } }) => setConfig({ ...config, [key]: e.currentTarget.value }) };
+    return type === 'password' ? <PasswordInput key={key} {...props} /> : <TextInput key={key} {...props} type={type} required withAsterisk={false} />;
+  };
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const body: Record<string, unknown> = {};
@@ -181,55 +166,45 @@ function ChannelDialog({ onClose, onSaved }: { readonly onClose: () => void; rea
       body[key] = key === 'port' ? Number.parseInt(value, 10) : key === 'to' ? value.split(',').map((v) => v.trim()) : value.trim();
     }
     const saved = await action.run(() => api.createChannel({ kind, name: name.trim(), minSeverity, config: body }));
-    if (saved !== undefined) onSaved();
+    if (saved !== undefined) {
+      reset();
+      onSaved();
+    }
+  };
+  const close = () => {
+    reset();
+    onClose();
   };
   return (
-    <Dialog open title="Add a delivery channel" onClose={onClose}>
-      <form className="form" onSubmit={(event) => void submit(event)}>
-        <label>
-          Kind
-          <select
+    <Modal opened={opened} onClose={close} title="Add a delivery channel" centered closeButtonProps={{ 'aria-label': 'Close' }}>
+      <form onSubmit={(event) => void submit(event)}>
+        <Stack gap="sm">
+          <NativeSelect
+            label="Kind"
             name="kind"
             value={kind}
+            data={KINDS.map((k) => ({ value: k, label: k }))}
             onChange={(e) => {
-              setKind(e.target.value as ChannelKind);
+              setKind(e.currentTarget.value as ChannelKind);
               setConfig({});
             }}
-          >
-            {KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Name
-          <input name="name" required autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label>
-          From severity
-          <select name="minSeverity" value={minSeverity} onChange={(e) => setMinSeverity(e.target.value as SecuritySeverity)}>
-            {SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        {kind === 'webhook' && [field('url', 'URL (https)', 'url'), field('secret', 'Signing secret (HMAC-SHA256)', 'password')]}
-        {kind === 'email' && [field('host', 'SMTP host'), field('port', 'SMTP port', 'number'), field('from', 'From address', 'email'), field('to', 'To (comma-separated)')]}
-        {kind === 'syslog' && [field('host', 'Syslog host'), field('port', 'Port', 'number'), field('transport', 'Transport (tcp or tls)')]}
-        <ErrorNotice error={action.error} />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={action.busy}>
-            Add
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+          />
+          <TextInput label="Name" name="name" required withAsterisk={false} autoComplete="off" value={name} onChange={(e) => setName(e.currentTarget.value)} />
+          <NativeSelect label="From severity" name="minSeverity" value={minSeverity} data={SEVERITIES.map((s) => ({ value: s, label: s }))} onChange={(e) => setMinSeverity(e.currentTarget.value as SecuritySeverity)} />
+          {kind === 'webhook' && [field('url', 'URL (https)', 'url'), field('secret', 'Signing secret (HMAC-SHA256)', 'password')]}
+          {kind === 'email' && [field('host', 'SMTP host'), field('port', 'SMTP port', 'number'), field('from', 'From address', 'email'), field('to', 'To (comma-separated)')]}
+          {kind === 'syslog' && [field('host', 'Syslog host'), field('port', 'Port', 'number'), field('transport', 'Transport (tcp or tls)')]}
+          <ErrorNotice error={action.error} />
+          <Group justify="flex-end" gap="sm">
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={action.busy}>
+              Add
+            </Button>
+          </Group>
+        </Stack>
       </form>
-    </Dialog>
+    </Modal>
   );
 }

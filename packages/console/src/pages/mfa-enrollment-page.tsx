@@ -8,6 +8,7 @@
  * MUST: recovery codes are shown once, and the session moves on only after the user says they
  *       saved them.
  */
+import { Button, Code, Image, List, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { startRegistration } from '@simplewebauthn/browser';
 import { useState, type FormEvent } from 'react';
 import type { AuthResult, TotpConfirmation, TotpSetup } from '../api/types';
@@ -57,65 +58,72 @@ export function TotpEnrollment({ onDone, onCodesShown }: { readonly onDone: (res
 
   if (confirmed !== null) {
     return (
-      <div className="enrol-step">
-        <h3>Save your recovery codes</h3>
-        <p>Each code signs you in once if you lose your authenticator. Store them somewhere safe: they are shown only now.</p>
-        <ul className="recovery-codes" aria-label="Recovery codes">
+      <Stack gap="sm" className="enrol-step">
+        <Title order={3} size="h4">
+          Save your recovery codes
+        </Title>
+        <Text>Each code signs you in once if you lose your authenticator. Store them somewhere safe: they are shown only now.</Text>
+        <List aria-label="Recovery codes" listStyleType="none" className="recovery-codes">
           {confirmed.recoveryCodes.map((recoveryCode) => (
-            <li key={recoveryCode}>
-              <code>{recoveryCode}</code>
-            </li>
+            <List.Item key={recoveryCode}>
+              <Code>{recoveryCode}</Code>
+            </List.Item>
           ))}
-        </ul>
+        </List>
         <SecretValue label="Recovery codes" value={confirmed.recoveryCodes.join('\n')} hidden />
-        <button type="button" className="primary" onClick={() => onDone(confirmed)}>
+        <Button onClick={() => onDone(confirmed)} className="align-start">
           I have saved my recovery codes
-        </button>
-      </div>
+        </Button>
+      </Stack>
     );
   }
 
   if (setup === null) {
     return (
-      <div className="enrol-step">
-        <h3>Authenticator app</h3>
-        <p>Use an app such as FreeOTP, Aegis or Google Authenticator.</p>
+      <Stack gap="sm" className="enrol-step">
+        <Title order={3} size="h4">
+          Authenticator app
+        </Title>
+        <Text>Use an app such as FreeOTP, Aegis or Google Authenticator.</Text>
         <ErrorNotice error={action.error} />
-        <button type="button" className="primary" disabled={action.busy} onClick={() => void start()}>
+        <Button loading={action.busy} onClick={() => void start()} className="align-start">
           Set up an authenticator app
-        </button>
-      </div>
+        </Button>
+      </Stack>
     );
   }
 
   return (
-    <div className="enrol-step">
-      <h3>Scan the QR code</h3>
-      <img className="qr" src={svgDataUrl(setup.qrSvg)} alt="QR code for your authenticator app. The key is also shown as text below." width={200} height={200} />
-      <p>
-        Or enter this key by hand: <code data-testid="totp-secret">{grouped(setup.secret)}</code>
-      </p>
-      <form className="form" onSubmit={(event) => void confirm(event)}>
-        <label>
-          The 6-digit code your app shows
-          <input
+    <Stack gap="sm" className="enrol-step">
+      <Title order={3} size="h4">
+        Scan the QR code
+      </Title>
+      <Image className="qr" src={svgDataUrl(setup.qrSvg)} alt="QR code for your authenticator app. The key is also shown as text below." w={200} h={200} fit="contain" />
+      <Text>
+        Or enter this key by hand: <Code data-testid="totp-secret">{grouped(setup.secret)}</Code>
+      </Text>
+      <form onSubmit={(event) => void confirm(event)}>
+        <Stack gap="sm" maw="28rem">
+          <TextInput
+            label="The 6-digit code your app shows"
             name="totpCode"
             required
+            withAsterisk={false}
             autoFocus
             inputMode="numeric"
             autoComplete="one-time-code"
             pattern="[0-9 ]{6,7}"
             maxLength={7}
             value={code}
-            onChange={(e) => setCode(e.target.value)}
+            onChange={(e) => setCode(e.currentTarget.value)}
           />
-        </label>
-        <ErrorNotice error={action.error} />
-        <button type="submit" className="primary" disabled={action.busy}>
-          Confirm
-        </button>
+          <ErrorNotice error={action.error} />
+          <Button type="submit" loading={action.busy} className="align-start">
+            Confirm
+          </Button>
+        </Stack>
       </form>
-    </div>
+    </Stack>
   );
 }
 
@@ -131,14 +139,16 @@ export function PasskeyEnrollment({ onDone }: { readonly onDone: (result: AuthRe
     if (result !== undefined) onDone(result);
   };
   return (
-    <div className="enrol-step">
-      <h3>Passkey</h3>
-      <p>A passkey on this device or a security key (WebAuthn).</p>
+    <Stack gap="sm" className="enrol-step">
+      <Title order={3} size="h4">
+        Passkey
+      </Title>
+      <Text>A passkey on this device or a security key (WebAuthn).</Text>
       <ErrorNotice error={action.error} />
-      <button type="button" disabled={action.busy} onClick={() => void register()}>
+      <Button variant="default" disabled={action.busy} onClick={() => void register()} className="align-start">
         {action.busy ? 'Waiting for the passkey…' : 'Add a passkey'}
-      </button>
-    </div>
+      </Button>
+    </Stack>
   );
 }
 
@@ -147,16 +157,18 @@ export function MfaEnrollmentPage() {
   const session = useSignedIn();
   const [codesShown, setCodesShown] = useState(false);
   return (
-    <section className="card wide" aria-labelledby="enrol-title">
-      <h1 id="enrol-title">Set up multi-factor authentication</h1>
-      <p>Your role ({session.roles.join(', ')}) requires a second factor. Set one up to finish signing in.</p>
-      <TotpEnrollment onDone={apply} onCodesShown={() => setCodesShown(true)} />
-      {!codesShown && <PasskeyEnrollment onDone={apply} />}
-      <p>
-        <button type="button" className="link" onClick={() => void signOut()}>
-          Sign out
-        </button>
-      </p>
-    </section>
+    <Paper component="section" withBorder radius="md" p="xl" className="card wide" aria-labelledby="enrol-title">
+      <Title order={1} size="h2" id="enrol-title" mb="sm">
+        Set up multi-factor authentication
+      </Title>
+      <Text mb="md">Your role ({session.roles.join(', ')}) requires a second factor. Set one up to finish signing in.</Text>
+      <Stack gap="xl">
+        <TotpEnrollment onDone={apply} onCodesShown={() => setCodesShown(true)} />
+        {!codesShown && <PasskeyEnrollment onDone={apply} />}
+      </Stack>
+      <Button variant="subtle" mt="md" onClick={() => void signOut()}>
+        Sign out
+      </Button>
+    </Paper>
   );
 }

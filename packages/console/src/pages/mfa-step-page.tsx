@@ -2,6 +2,7 @@
  * Sign-in, second step (session state `mfa-required`): an authenticator code, a recovery code, or
  * a passkey (WebAuthn, through @simplewebauthn/browser).
  */
+import { Button, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { startAuthentication } from '@simplewebauthn/browser';
 import { useState, type FormEvent } from 'react';
 import { ErrorNotice } from '../components/feedback';
@@ -43,59 +44,62 @@ export function MfaStepPage() {
   };
 
   return (
-    <section className="card" aria-labelledby="mfa-title">
-      <h1 id="mfa-title">Verify it’s you</h1>
-      <p>Signed in as {session.user.username}. Your account needs a second factor.</p>
+    <Paper component="section" withBorder radius="md" p="xl" className="card" aria-labelledby="mfa-title">
+      <Title order={1} size="h2" id="mfa-title" mb="sm">
+        Verify it’s you
+      </Title>
+      <Text mb="md">Signed in as {session.user.username}. Your account needs a second factor.</Text>
       {method === 'webauthn' ? (
-        <div className="form">
-          <p>Use the passkey on this device or your security key.</p>
+        <Stack gap="sm">
+          <Text>Use the passkey on this device or your security key.</Text>
           <ErrorNotice error={action.error} />
-          <button type="button" className="primary" disabled={action.busy} onClick={() => void usePasskey()}>
+          <Button disabled={action.busy} onClick={() => void usePasskey()} className="align-start">
             {action.busy ? 'Waiting for the passkey…' : 'Use a passkey'}
-          </button>
-        </div>
+          </Button>
+        </Stack>
       ) : (
-        <form className="form" onSubmit={(event) => void submitCode(event)}>
-          <label>
-            {method === 'totp' ? 'Code from your authenticator app' : 'Recovery code'}
-            <input
+        <form onSubmit={(event) => void submitCode(event)}>
+          <Stack gap="sm">
+            <TextInput
               key={method}
+              label={method === 'totp' ? 'Code from your authenticator app' : 'Recovery code'}
               name="code"
               required
+              withAsterisk={false}
               autoFocus
               autoComplete="one-time-code"
               inputMode={method === 'totp' ? 'numeric' : 'text'}
               {...(method === 'totp' ? { pattern: '[0-9 ]{6,7}', maxLength: 7 } : { maxLength: 64 })}
               value={code}
-              onChange={(e) => setCode(e.target.value)}
+              onChange={(e) => setCode(e.currentTarget.value)}
             />
-          </label>
-          <ErrorNotice error={action.error} />
-          <button type="submit" className="primary" disabled={action.busy}>
-            Verify
-          </button>
+            <ErrorNotice error={action.error} />
+            <Button type="submit" loading={action.busy} className="align-start">
+              Verify
+            </Button>
+          </Stack>
         </form>
       )}
-      <div className="alternatives">
+      <Group gap="xs" mt="md" wrap="wrap">
         {method !== 'totp' && hasTotp && (
-          <button type="button" className="link" onClick={() => choose('totp')}>
+          <Button variant="subtle" size="compact-sm" onClick={() => choose('totp')}>
             Use an authenticator code
-          </button>
+          </Button>
         )}
         {method !== 'webauthn' && hasPasskey && (
-          <button type="button" className="link" onClick={() => choose('webauthn')}>
+          <Button variant="subtle" size="compact-sm" onClick={() => choose('webauthn')}>
             Use a passkey
-          </button>
+          </Button>
         )}
         {method !== 'recovery' && (
-          <button type="button" className="link" onClick={() => choose('recovery')}>
+          <Button variant="subtle" size="compact-sm" onClick={() => choose('recovery')}>
             Use a recovery code
-          </button>
+          </Button>
         )}
-        <button type="button" className="link" onClick={() => void signOut()}>
+        <Button variant="subtle" size="compact-sm" onClick={() => void signOut()}>
           Cancel and sign out
-        </button>
-      </div>
-    </section>
+        </Button>
+      </Group>
+    </Paper>
   );
 }

@@ -1,4 +1,5 @@
 /** The pages for a request the server refused (403) and for something that does not exist (404). */
+import { Anchor, Paper, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { ApiError } from '../api/client';
 import { can } from '../capabilities';
@@ -17,39 +18,54 @@ function TrainingReason() {
   return (
     <>
       Reading patient records needs a current HIPAA training record. As an administrator you record it yourself:{' '}
-      <Link to={`/users/${encodeURIComponent(auth.session.user.id)}`}>open your user page</Link> and add your training record.
+      <Anchor component={Link} to={`/users/${encodeURIComponent(auth.session.user.id)}`}>
+        open your user page
+      </Anchor>{' '}
+      and add your training record.
     </>
+  );
+}
+
+function ProblemCard({ id, title, children }: { readonly id: string; readonly title: string; readonly children: ReactNode }) {
+  return (
+    <Paper component="section" withBorder radius="md" p="xl" className="card problem" aria-labelledby={id}>
+      <Title order={1} size="h2" id={id} mb="sm">
+        {title}
+      </Title>
+      {children}
+      <Text mt="md">
+        <Anchor component={Link} to="/">
+          Go to the start page
+        </Anchor>
+      </Text>
+    </Paper>
   );
 }
 
 export function DeniedPage({ error }: { readonly error?: ApiError }) {
   const reason: ReactNode = error === undefined ? undefined : error.code === 'PATIENTS_TRAINING_REQUIRED' ? <TrainingReason /> : (REASONS[error.code] ?? error.message);
   return (
-    <section className="card problem" aria-labelledby="denied-title">
-      <h1 id="denied-title">Access denied</h1>
-      <p>You don’t have permission to see this page with your current role.</p>
-      {reason !== undefined && <p data-testid="denied-reason">{reason}</p>}
+    <ProblemCard id="denied-title" title="Access denied">
+      <Text>You don’t have permission to see this page with your current role.</Text>
+      {reason !== undefined && (
+        <Text mt="sm" data-testid="denied-reason">
+          {reason}
+        </Text>
+      )}
       {error !== undefined && (
-        <p className="muted small">
+        <Text size="sm" c="dimmed" mt="sm">
           {error.code}
           {error.requestId !== null && <> · request {error.requestId}</>}
-        </p>
+        </Text>
       )}
-      <p>
-        <Link to="/">Go to the start page</Link>
-      </p>
-    </section>
+    </ProblemCard>
   );
 }
 
 export function NotFoundPage() {
   return (
-    <section className="card problem" aria-labelledby="not-found-title">
-      <h1 id="not-found-title">Not found</h1>
-      <p>There is nothing here, or it belongs to another organization.</p>
-      <p>
-        <Link to="/">Go to the start page</Link>
-      </p>
-    </section>
+    <ProblemCard id="not-found-title" title="Not found">
+      <Text>There is nothing here, or it belongs to another organization.</Text>
+    </ProblemCard>
   );
 }

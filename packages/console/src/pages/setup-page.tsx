@@ -2,6 +2,7 @@
  * First start: creates the organization and its first administrator with the one-time setup
  * credential the server printed (there are no default passwords, ever).
  */
+import { Alert, Anchor, Button, Code, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { isApiError } from '../api/client';
 import { ErrorNotice } from '../components/feedback';
@@ -26,7 +27,10 @@ export function SetupPage({ onDone }: { readonly onDone: (username: string) => v
       cancelled = true;
     };
   }, [api]);
-  const set = (name: keyof typeof fields) => (event: { target: { value: string } }) => setFields((f) => ({ ...f, [name]: event.target.value }));
+  const set = (name: keyof typeof fields) => (event: { currentTarget: { value: string } }) => {
+    const value = event.currentTarget.value;
+    setFields((f) => ({ ...f, [name]: value }));
+  };
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -46,58 +50,50 @@ export function SetupPage({ onDone }: { readonly onDone: (username: string) => v
   const finished = pending === false || (isApiError(action.error) && (action.error.status === 409 || action.error.status === 404));
 
   return (
-    <section className="card wide" aria-labelledby="setup-title">
-      <h1 id="setup-title">Set up Vigil</h1>
-      <p>Create your organization and its first administrator. The setup credential was printed once by the server at its first start (<code>vigil start</code>).</p>
+    <Paper component="section" withBorder radius="md" p="xl" className="card wide" aria-labelledby="setup-title">
+      <Title order={1} size="h2" id="setup-title" mb="sm">
+        Set up Vigil
+      </Title>
+      <Text mb="md">
+        Create your organization and its first administrator. The setup credential was printed once by the server at its first start (<Code>vigil start</Code>).
+      </Text>
       {finished ? (
-        <div className="notice" role="status">
-          <p>This server is already set up, or it does not offer setup over the web (use <code>vigil user create</code> on the host).</p>
+        <Stack gap="xs" role="status">
+          <Text>
+            This server is already set up, or it does not offer setup over the web (use <Code>vigil user create</Code> on the host).
+          </Text>
           {isApiError(action.error) && (
-            <p className="muted small">
+            <Text size="sm" c="dimmed">
               {action.error.code} · {action.error.message}
-            </p>
+            </Text>
           )}
-          <p>
-            <Link to="/">Go to sign-in</Link>
-          </p>
-        </div>
+          <Text>
+            <Anchor component={Link} to="/">
+              Go to sign-in
+            </Anchor>
+          </Text>
+        </Stack>
       ) : (
-        <form className="form" onSubmit={(event) => void submit(event)}>
-          <label>
-            Setup credential
-            <input name="setupCredential" required autoComplete="off" spellCheck={false} value={fields.setupCredential} onChange={set('setupCredential')} autoFocus />
-          </label>
-          <label>
-            Organization name
-            <input name="organization" required autoComplete="organization" value={fields.organization} onChange={set('organization')} />
-          </label>
-          <label>
-            Administrator username
-            <input name="username" required autoComplete="username" value={fields.username} onChange={set('username')} />
-          </label>
-          <label>
-            Display name
-            <input name="displayName" required autoComplete="name" value={fields.displayName} onChange={set('displayName')} />
-          </label>
-          <label>
-            Password
-            <input name="password" type="password" required minLength={8} autoComplete="new-password" value={fields.password} onChange={set('password')} />
-          </label>
-          <label>
-            Repeat the password
-            <input name="confirm" type="password" required autoComplete="new-password" aria-invalid={mismatch} value={fields.confirm} onChange={set('confirm')} />
-          </label>
-          {mismatch && (
-            <p className="notice notice-error" role="alert">
-              The two passwords differ.
-            </p>
-          )}
-          <ErrorNotice error={action.error} />
-          <button type="submit" className="primary" disabled={action.busy}>
-            Create the organization
-          </button>
+        <form onSubmit={(event) => void submit(event)}>
+          <Stack gap="sm">
+            <TextInput label="Setup credential" name="setupCredential" required withAsterisk={false} autoComplete="off" spellCheck={false} value={fields.setupCredential} onChange={set('setupCredential')} autoFocus />
+            <TextInput label="Organization name" name="organization" required withAsterisk={false} autoComplete="organization" value={fields.organization} onChange={set('organization')} />
+            <TextInput label="Administrator username" name="username" required withAsterisk={false} autoComplete="username" value={fields.username} onChange={set('username')} />
+            <TextInput label="Display name" name="displayName" required withAsterisk={false} autoComplete="name" value={fields.displayName} onChange={set('displayName')} />
+            <PasswordInput label="Password" name="password" required withAsterisk={false} minLength={8} autoComplete="new-password" value={fields.password} onChange={set('password')} />
+            <PasswordInput label="Repeat the password" name="confirm" required withAsterisk={false} autoComplete="new-password" error={mismatch} value={fields.confirm} onChange={set('confirm')} />
+            {mismatch && (
+              <Alert color="red" role="alert">
+                The two passwords differ.
+              </Alert>
+            )}
+            <ErrorNotice error={action.error} />
+            <Button type="submit" loading={action.busy} className="align-start">
+              Create the organization
+            </Button>
+          </Stack>
         </form>
       )}
-    </section>
+    </Paper>
   );
 }

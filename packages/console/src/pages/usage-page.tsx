@@ -3,9 +3,12 @@
  * devices and messages ingested over time, API calls by route, and per-user activity; each as
  * CSV for export. HIPAA §164.308(a)(1)(ii)(D), information system activity review.
  */
+import { Anchor, Button, Code, Group, SegmentedControl } from '@mantine/core';
 import { useMemo, useState, type FormEvent } from 'react';
 import type { PlatformUsagePoint } from '../api/types';
+import { DataTable } from '../components/data-table';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { Page, Section } from '../components/page';
 import { Picker, usePatientSearch } from '../components/picker';
 import { ResourceProblem, useResource } from '../components/resource';
 import { TimeChart } from '../components/time-chart';
@@ -43,27 +46,26 @@ export function UsagePage() {
   if (platform.status === 'error') return <ResourceProblem error={platform.error} />;
   const range = { from: Date.parse(window.from) / 1000, to: Date.parse(window.to) / 1000 };
   return (
-    <section aria-labelledby="usage-title">
-      <div className="page-head">
-        <h1 id="usage-title">Usage</h1>
-        <span className="actions">
-          <a href={api.csv.platformUsage({ ...window, interval: period.interval })} download>
+    <Page
+      title="Usage"
+      actions={
+        <>
+          <Anchor href={api.csv.platformUsage({ ...window, interval: period.interval })} download>
             Platform usage (CSV)
-          </a>
-          <a href={api.csv.userUsage(window)} download>
+          </Anchor>
+          <Anchor href={api.csv.userUsage(window)} download>
             Per-user activity (CSV)
-          </a>
-        </span>
-      </div>
-      <fieldset className="range-picker">
-        <legend>Period</legend>
-        {PERIODS.map((p) => (
-          <label key={p.id} className="check">
-            <input type="radio" name="usage-period" value={p.id} checked={p.id === periodId} onChange={() => setPeriodId(p.id)} />
-            {p.label}
-          </label>
-        ))}
-      </fieldset>
+          </Anchor>
+        </>
+      }
+    >
+      <SegmentedControl
+        aria-label="Period"
+        className="align-start period-control"
+        value={periodId}
+        onChange={(value) => setPeriodId(PERIODS.find((p) => p.id === value)?.id ?? '24h')}
+        data={PERIODS.map((p) => ({ value: p.id, label: p.label }))}
+      />
       {platform.status === 'loading' ? (
         <Loading what="platform usage" />
       ) : (
@@ -95,71 +97,45 @@ export function UsagePage() {
               );
             })}
           </div>
-          <h2>API calls by route</h2>
-          {platform.data.routes.length === 0 ? (
-            <p>No API calls in this period.</p>
-          ) : (
-            <table className="table small">
-              <thead>
-                <tr>
-                  <th scope="col">Route</th>
-                  <th scope="col">Calls</th>
-                </tr>
-              </thead>
-              <tbody>
-                {[...platform.data.routes]
-                  .sort((a, b) => b.count - a.count)
-                  .slice(0, 25)
-                  .map((r) => (
-                    <tr key={r.route}>
-                      <td>
-                        <code>{r.route}</code>
-                      </td>
-                      <td>{r.count}</td>
-                    </tr>
-                  ))}
-              </tbody>
-            </table>
-          )}
+          <Section title="API calls by route">
+            <DataTable
+              caption="API calls by route"
+              rows={[...platform.data.routes].sort((a, b) => b.count - a.count).slice(0, 25)}
+              rowKey={(r) => r.route}
+              empty="No API calls in this period."
+              minWidth="24rem"
+              columns={[
+                { key: 'route', header: 'Route', render: (r) => <Code className="reason">{r.route}</Code> },
+                { key: 'count', header: 'Calls', numeric: true, render: (r) => r.count },
+              ]}
+            />
+          </Section>
         </>
       )}
       <DisclosureLookup />
-      <h2>Per-user activity</h2>
-      {users.status === 'loading' ? (
-        <Loading what="per-user activity" />
-      ) : users.status === 'error' ? (
-        <ErrorNotice error={users.error} />
-      ) : users.data.length === 0 ? (
-        <p>Nobody was active in this period.</p>
-      ) : (
-        <table className="table" data-testid="usage-users">
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Logins</th>
-              <th scope="col">Failed logins</th>
-              <th scope="col">API calls</th>
-              <th scope="col">PHI reads</th>
-              <th scope="col">Last active</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.map((u) => (
-              <tr key={u.userId}>
-                <td>{u.username}</td>
-                <td>{u.logins}</td>
-                <td className={u.failedLogins > 0 ? 'expiring' : undefined}>{u.failedLogins}</td>
-                <td>{u.apiCalls}</td>
-                <td>{u.phiReads}</td>
-                <td>
-                  <Time iso={u.lastActiveAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+      <Section title="Per-user activity">
+        {users.status === 'error' ? (
+          <ErrorNotice error={users.error} />
+        ) : (
+          <div data-testid="usage-users">
+            <DataTable
+              caption="Per-user activity"
+              rows={users.status === 'ok' ? users.data : undefined}
+              rowKey={(u) => u.userId}
+              empty="Nobody was active in this period."
+              columns={[
+                { key: 'user', header: 'User', render: (u) => u.username },
+                { key: 'logins', header: 'Logins', numeric: true, render: (u) => u.logins },
+                { key: 'failed', header: 'Failed logins', numeric: true, render: (u) => (u.failedLogins > 0 ? <span className="expiring">{u.failedLogins}</span> : u.failedLogins) },
+                { key: 'api', header: 'API calls', numeric: true, render: (u) => u.apiCalls },
+                { key: 'phi', header: 'PHI reads', numeric: true, render: (u) => u.phiReads },
+                { key: 'last', header: 'Last active', render: (u) => <Time iso={u.lastActiveAt} /> },
+              ]}
+            />
+          </div>
+        )}
+      </Section>
+    </Page>
   );
 }
 
@@ -173,14 +149,15 @@ function DisclosureLookup() {
     if (patientId !== '') navigate(`/patients/${encodeURIComponent(patientId)}/disclosures`);
   };
   return (
-    <form className="inline-form" onSubmit={open} aria-labelledby="disclosure-lookup-title">
-      <h2 id="disclosure-lookup-title" className="visually-hidden">
-        Accounting of disclosures
-      </h2>
-      <Picker label="Accounting of disclosures for the patient (name or MRN)" name="patient" options={search.options} onSearch={search.onSearch} value={patientId} onChange={setPatientId} />
-      <button type="submit" disabled={patientId === ''}>
-        Show
-      </button>
-    </form>
+    <Section title="Accounting of disclosures">
+      <form onSubmit={open} aria-label="Accounting of disclosures">
+        <Group gap="sm" align="flex-end" wrap="wrap">
+          <Picker label="Accounting of disclosures for the patient (name or MRN)" name="patient" options={search.options} onSearch={search.onSearch} value={patientId} onChange={setPatientId} />
+          <Button type="submit" variant="default" disabled={patientId === ''}>
+            Show
+          </Button>
+        </Group>
+      </form>
+    </Section>
   );
 }

@@ -1,12 +1,15 @@
 /**
- * One user: status and actions (disable, enable, reset password), roles, and HIPAA training
- * records (reading PHI needs a current one). Every change is audited by the server.
+ * One user: status and actions (disable, enable, reset password, reset MFA), roles, and HIPAA
+ * training records (reading PHI needs a current one). Every change is audited by the server.
  */
+import { Alert, Anchor, Badge, Button, Group, Modal, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { Role, UserView } from '../api/types';
 import { can } from '../capabilities';
-import { Dialog } from '../components/dialog';
+import { ConfirmDialog } from '../components/confirm-dialog';
+import { DataTable } from '../components/data-table';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { Page, Section } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
 import { RolePicker } from '../components/role-picker';
 import { SecretValue } from '../components/secret-value';
@@ -31,123 +34,142 @@ function UserDetail({ user, reload }: { readonly user: UserView; readonly reload
   const session = useSignedIn();
   const manage = can(session.roles, 'users:manage');
   return (
-    <section aria-labelledby="user-title">
-      <p>
-        <Link to="/users">← Users</Link>
-      </p>
-      <h1 id="user-title">
-        {user.displayName} <span className="muted">({user.username})</span>
-      </h1>
-      <dl className="facts">
-        <dt>Status</dt>
-        <dd>
-          <StatusBadge status={user.status} />
-        </dd>
-        <dt>MFA</dt>
-        <dd>{user.mfaEnrolled ? 'enrolled' : 'not enrolled'}</dd>
-        <dt>Password expires</dt>
-        <dd>
-          <Time iso={user.passwordExpiresAt} />
-        </dd>
-        <dt>Last sign-in</dt>
-        <dd>
-          <Time iso={user.lastLoginAt} />
-        </dd>
-      </dl>
-      {manage && user.id !== session.user.id && <AccountActions user={user} reload={reload} />}
+    <Page
+      title={
+        <>
+          {user.displayName}{' '}
+          <Text span c="dimmed" inherit>
+            ({user.username})
+          </Text>
+        </>
+      }
+      description={
+        <Anchor component={Link} to="/users">
+          ← Users
+        </Anchor>
+      }
+      actions={manage && user.id !== session.user.id ? <AccountActions user={user} reload={reload} /> : undefined}
+    >
+      <Section title="Account">
+        <Table variant="vertical" layout="fixed" withTableBorder={false} className="account-facts">
+          <Table.Tbody>
+            <Table.Tr>
+              <Table.Th scope="row">Status</Table.Th>
+              <Table.Td>
+                <StatusBadge status={user.status} />
+              </Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th scope="row">MFA</Table.Th>
+              <Table.Td>{user.mfaEnrolled ? 'enrolled' : 'not enrolled'}</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th scope="row">Password expires</Table.Th>
+              <Table.Td>
+                <Time iso={user.passwordExpiresAt} />
+              </Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th scope="row">Last sign-in</Table.Th>
+              <Table.Td>
+                <Time iso={user.lastLoginAt} />
+              </Table.Td>
+            </Table.Tr>
+          </Table.Tbody>
+        </Table>
+      </Section>
       <RolesEditor user={user} reload={reload} editable={manage && user.id !== session.user.id} />
       <TrainingRecords userId={user.id} editable={manage} />
-    </section>
+    </Page>
   );
 }
 
-type Pending = 'disable' | 'enable' | 'reset-password' | 'reset-mfa' | null;
+type Pending = 'disable' | 'enable' | 'reset-password' | 'reset-mfa';
 
 function AccountActions({ user, reload }: { readonly user: UserView; readonly reload: () => void }) {
   const { api } = useSession();
-  const [pending, setPending] = useState<Pending>(null);
+  const [pending, setPending] = useState<Pending | null>(null);
   const [oneTimePassword, setOneTimePassword] = useState<string | null>(null);
-  const action = useAction();
-
-  const close = () => {
-    setPending(null);
-    setOneTimePassword(null);
-    action.clear();
-    reload();
-  };
 
   const confirm = async () => {
     if (pending === 'reset-password') {
-      const result = await action.run(() => api.resetPassword(user.id));
-      if (result !== undefined) setOneTimePassword(result.oneTimePassword);
+      const result = await api.resetPassword(user.id);
+      setOneTimePassword(result.oneTimePassword);
       return;
     }
-    const done = await action.run(async () => {
-      if (pending === 'disable') await api.disableUser(user.id);
-      else if (pending === 'enable') await api.enableUser(user.id);
-      else if (pending === 'reset-mfa') await api.resetMfa(user.id);
-      return true;
-    });
-    if (done === true) close();
+    if (pending === 'disable') await api.disableUser(user.id);
+    else if (pending === 'enable') await api.enableUser(user.id);
+    else if (pending === 'reset-mfa') await api.resetMfa(user.id);
+    reload();
   };
 
-  const titles: Record<Exclude<Pending, null>, string> = {
+  const titles: Record<Pending, string> = {
     disable: `Disable ${user.username}?`,
     enable: `Enable ${user.username}?`,
     'reset-password': `Reset the password of ${user.username}?`,
     'reset-mfa': `Reset the second factors of ${user.username}?`,
   };
-  const explanations: Record<Exclude<Pending, null>, string> = {
+  const explanations: Record<Pending, string> = {
     disable: 'Their sessions and tokens end at once, and they cannot sign in until enabled again.',
     enable: 'They can sign in again with their current credentials.',
     'reset-password': 'Their sessions end at once. They get a one-time password and must choose a new one at the next sign-in.',
     'reset-mfa':
       'For a lost phone or security key: their authenticator app, recovery codes and passkeys are removed and their sessions end. Roles that require MFA enrol a new factor at the next sign-in. The security team is alerted.',
   };
+  const labels: Record<Pending, string> = { disable: 'Disable', enable: 'Enable', 'reset-password': 'Reset password', 'reset-mfa': 'Reset MFA' };
 
   return (
-    <div className="actions" aria-label="Account actions">
+    <Group gap="sm" wrap="wrap" role="group" aria-label="Account actions">
       {user.status === 'disabled' ? (
-        <button type="button" onClick={() => setPending('enable')}>
+        <Button variant="default" onClick={() => setPending('enable')}>
           Enable
-        </button>
+        </Button>
       ) : (
-        <button type="button" className="danger" onClick={() => setPending('disable')}>
+        <Button color="red" variant="light" onClick={() => setPending('disable')}>
           Disable
-        </button>
+        </Button>
       )}
-      <button type="button" onClick={() => setPending('reset-password')}>
+      <Button variant="default" onClick={() => setPending('reset-password')}>
         Reset password
-      </button>
-      <button type="button" onClick={() => setPending('reset-mfa')}>
+      </Button>
+      <Button variant="default" onClick={() => setPending('reset-mfa')}>
         Reset MFA
-      </button>
-      <Dialog open={pending !== null} title={pending === null ? '' : oneTimePassword === null ? titles[pending] : 'Password reset'} onClose={close}>
-        {oneTimePassword !== null ? (
-          <>
-            <SecretValue label="One-time password" value={oneTimePassword} />
-            <div className="actions">
-              <button type="button" className="primary" onClick={close}>
-                Done
-              </button>
-            </div>
-          </>
-        ) : (
-          <>
-            <p>{pending === null ? '' : explanations[pending]}</p>
-            <ErrorNotice error={action.error} />
-            <div className="actions">
-              <button type="button" className={pending === 'disable' ? 'danger' : 'primary'} disabled={action.busy} onClick={() => void confirm()}>
-                {pending === 'disable' ? 'Disable' : pending === 'enable' ? 'Enable' : pending === 'reset-mfa' ? 'Reset MFA' : 'Reset password'}
-              </button>
-              <button type="button" onClick={close}>
-                Cancel
-              </button>
-            </div>
-          </>
-        )}
-      </Dialog>
-    </div>
+      </Button>
+      <ConfirmDialog
+        opened={pending !== null}
+        onClose={() => setPending(null)}
+        title={pending === null ? '' : titles[pending]}
+        confirmLabel={pending === null ? '' : labels[pending]}
+        danger={pending === 'disable'}
+        onConfirm={confirm}
+      >
+        {pending === null ? '' : explanations[pending]}
+      </ConfirmDialog>
+      <Modal
+        opened={oneTimePassword !== null}
+        onClose={() => {
+          setOneTimePassword(null);
+          reload();
+        }}
+        title="Password reset"
+        centered
+        closeButtonProps={{ 'aria-label': 'Close' }}
+      >
+        <Stack gap="sm">
+          <SecretValue label="One-time password" value={oneTimePassword ?? ''} />
+          <Group justify="flex-end">
+            <Button
+              onClick={() => {
+                setOneTimePassword(null);
+                reload();
+              }}
+            >
+              Done
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Group>
   );
 }
 
@@ -174,26 +196,38 @@ function RolesEditor({ user, reload, editable }: { readonly user: UserView; read
 
   if (!editable) {
     return (
-      <>
-        <h2>Roles</h2>
-        <p>{user.roles.join(', ') || 'none'}</p>
-      </>
+      <Section title="Roles">
+        <Group gap={4}>
+          {user.roles.length === 0 ? (
+            <Text c="dimmed">none</Text>
+          ) : (
+            user.roles.map((role) => (
+              <Badge key={role} variant="light" color="gray">
+                {role}
+              </Badge>
+            ))
+          )}
+        </Group>
+      </Section>
     );
   }
   return (
-    <form className="form" onSubmit={(event) => void save(event)} aria-labelledby="roles-title">
-      <h2 id="roles-title">Roles</h2>
-      <RolePicker value={roles} onChange={setRoles} grantorRoles={session.roles} legend="Granted roles" />
-      <ErrorNotice error={action.error} />
-      {saved && !changed && (
-        <p className="notice" role="status">
-          Roles saved.
-        </p>
-      )}
-      <button type="submit" className="primary" disabled={action.busy || !changed}>
-        Save roles
-      </button>
-    </form>
+    <Section title="Roles">
+      <form onSubmit={(event) => void save(event)} aria-label="Roles">
+        <Stack gap="sm">
+          <RolePicker value={roles} onChange={setRoles} grantorRoles={session.roles} legend="Granted roles" />
+          <ErrorNotice error={action.error} />
+          {saved && !changed && (
+            <Alert color="green" role="status">
+              Roles saved.
+            </Alert>
+          )}
+          <Button type="submit" loading={action.busy} disabled={!changed} className="align-start">
+            Save roles
+          </Button>
+        </Stack>
+      </form>
+    </Section>
   );
 }
 
@@ -231,65 +265,54 @@ function TrainingRecords({ userId, editable }: { readonly userId: string; readon
 
   const now = Date.now();
   return (
-    <section aria-labelledby="training-title">
-      <h2 id="training-title">Training records</h2>
-      {records.status === 'loading' && <Loading what="training records" />}
-      {records.status === 'error' && <ErrorNotice error={records.error} />}
-      {records.status === 'ok' &&
-        (records.data.length === 0 ? (
-          <p>No training recorded: this user cannot read patient records.</p>
+    <Section title="Training records">
+      <Stack gap="md">
+        {records.status === 'error' ? (
+          <ErrorNotice error={records.error} />
+        ) : records.status === 'loading' ? (
+          <Loading what="training records" />
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Course</th>
-                <th scope="col">Completed</th>
-                <th scope="col">Expires</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
-            <tbody>
-              {records.data.map((record) => (
-                <tr key={record.id}>
-                  <td>{record.course}</td>
-                  <td>
-                    <Time iso={record.completedAt} dateOnly />
-                  </td>
-                  <td>
-                    <Time iso={record.expiresAt} dateOnly />
-                  </td>
-                  <td>{Date.parse(record.expiresAt) > now ? <span className="badge badge-active">current</span> : <span className="badge badge-disabled">expired</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))}
-      {editable && (
-        <form className="form inline-form" onSubmit={(event) => void add(event)} aria-label="Add a training record">
-          <label>
-            Course
-            <select name="course" required value={course} onChange={(e) => setCourse(e.target.value)}>
-              {TRAINING_COURSES.map(([code, label]) => (
-                <option key={code} value={code}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Completed on
-            <input name="completedAt" type="date" required max={isoDay(today)} value={completedAt} onChange={(e) => setCompletedAt(e.target.value)} />
-          </label>
-          <label>
-            Expires on
-            <input name="expiresAt" type="date" required min={completedAt} value={expiresAt} onChange={(e) => setExpiresAt(e.target.value)} />
-          </label>
-          <ErrorNotice error={action.error} />
-          <button type="submit" disabled={action.busy}>
-            Add training record
-          </button>
-        </form>
-      )}
-    </section>
+          <DataTable
+            caption="Training records"
+            rows={records.data}
+            rowKey={(r) => r.id}
+            empty="No training recorded: this user cannot read patient records."
+            minWidth="32rem"
+            columns={[
+              { key: 'course', header: 'Course', render: (r) => r.course },
+              { key: 'completed', header: 'Completed', render: (r) => <Time iso={r.completedAt} dateOnly /> },
+              { key: 'expires', header: 'Expires', render: (r) => <Time iso={r.expiresAt} dateOnly /> },
+              {
+                key: 'state',
+                header: 'State',
+                render: (r) =>
+                  Date.parse(r.expiresAt) > now ? (
+                    <Badge variant="light" color="green">
+                      current
+                    </Badge>
+                  ) : (
+                    <Badge variant="light" color="red">
+                      expired
+                    </Badge>
+                  ),
+              },
+            ]}
+          />
+        )}
+        {editable && (
+          <form onSubmit={(event) => void add(event)} aria-label="Add a training record">
+            <Group gap="sm" align="flex-end" wrap="wrap">
+              <NativeSelect label="Course" name="course" required withAsterisk={false} value={course} data={TRAINING_COURSES.map(([code, label]) => ({ value: code, label }))} onChange={(e) => setCourse(e.currentTarget.value)} className="training-course" />
+              <TextInput label="Completed on" name="completedAt" type="date" required withAsterisk={false} max={isoDay(today)} value={completedAt} onChange={(e) => setCompletedAt(e.currentTarget.value)} />
+              <TextInput label="Expires on" name="expiresAt" type="date" required withAsterisk={false} min={completedAt} value={expiresAt} onChange={(e) => setExpiresAt(e.currentTarget.value)} />
+              <Button type="submit" variant="default" loading={action.busy}>
+                Add training record
+              </Button>
+            </Group>
+            <ErrorNotice error={action.error} />
+          </form>
+        )}
+      </Stack>
+    </Section>
   );
 }

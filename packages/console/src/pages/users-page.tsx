@@ -3,13 +3,14 @@
  * the server, the view's state in the URL), and inviting a user (whose one-time password is shown
  * once).
  */
+import { Badge, Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import type { InvitedUser, Role, UserView } from '../api/types';
+import type { InvitedUser, Role, UserPage as UserList } from '../api/types';
 import { can } from '../capabilities';
-import { Dialog } from '../components/dialog';
 import { DataTable } from '../components/data-table';
 import { ErrorNotice, Time } from '../components/feedback';
 import { FilterBar } from '../components/filter-bar';
+import { Page } from '../components/page';
 import { ResourceProblem } from '../components/resource';
 import { oneOf, useCursorPager, useUrlFilters } from '../components/url-filters';
 import { definedOnly, serverSort, usePagedList } from '../components/use-paged-list';
@@ -19,9 +20,18 @@ import { useAction } from '../components/use-action';
 import { Link } from '../router';
 import { useSession, useSignedIn } from '../session';
 
+/** A user's or a device's status (active, disabled, locked; pending, quarantined, revoked, decommissioned). */
+const STATUS_COLORS: Record<string, string> = { active: 'green', disabled: 'red', locked: 'red', revoked: 'red', quarantined: 'red', pending: 'gray', decommissioned: 'gray' };
+
 export function StatusBadge({ status }: { readonly status: string }) {
-  return <span className={`badge badge-${status}`}>{status}</span>;
+  return (
+    <Badge variant="light" color={STATUS_COLORS[status] ?? 'gray'}>
+      {status}
+    </Badge>
+  );
 }
+
+type UserRow = UserList['users'][number];
 
 const SORTS = ['username', 'displayName', 'status', 'lastLoginAt'] as const;
 
@@ -40,15 +50,7 @@ export function UsersPage() {
 
   if (list.error !== null && list.data === undefined) return <ResourceProblem error={list.error} />;
   return (
-    <section aria-labelledby="users-title">
-      <div className="page-head">
-        <h1 id="users-title">Users</h1>
-        {can(session.roles, 'users:manage') && (
-          <button type="button" className="primary" onClick={() => setInviting(true)}>
-            Invite a user
-          </button>
-        )}
-      </div>
+    <Page title="Users" actions={can(session.roles, 'users:manage') ? <Button onClick={() => setInviting(true)}>Invite a user</Button> : undefined}>
       <FilterBar
         filters={filters}
         label="Filter users"
@@ -61,7 +63,7 @@ export function UsersPage() {
       />
       <DataTable
         caption="Users of the organization"
-        rows={list.data?.users as readonly UserView[] | undefined}
+        rows={list.data?.users}
         rowKey={(u) => u.id}
         loading={list.loading}
         error={list.data === undefined ? null : list.error}
@@ -71,9 +73,9 @@ export function UsersPage() {
         columns={[
           { key: 'username', header: 'Username', sortKey: 'username', render: (u) => <Link to={`/users/${encodeURIComponent(u.id)}`}>{u.username}</Link> },
           { key: 'displayName', header: 'Name', sortKey: 'displayName', render: (u) => u.displayName },
-          { key: 'roles', header: 'Roles', render: (u) => u.roles.map((r) => ROLE_LABELS[r] ?? r).join(', ') },
+          { key: 'roles', header: 'Roles', render: (u: UserRow) => u.roles.map((r) => ROLE_LABELS[r as Role] ?? r).join(', ') },
           { key: 'status', header: 'Status', sortKey: 'status', render: (u) => <StatusBadge status={u.status} /> },
-          { key: 'mfa', header: 'MFA', render: (u) => (u.mfaEnrolled ? 'enrolled' : <span className="muted">none</span>) },
+          { key: 'mfa', header: 'MFA', render: (u) => (u.mfaEnrolled ? 'enrolled' : <Text span c="dimmed" inherit>none</Text>) },
           { key: 'lastLoginAt', header: 'Last sign-in', sortKey: 'lastLoginAt', render: (u) => <Time iso={u.lastLoginAt} /> },
         ]}
       />
@@ -84,7 +86,7 @@ export function UsersPage() {
           list.reload();
         }}
       />
-    </section>
+    </Page>
   );
 }
 
@@ -113,41 +115,35 @@ function InviteDialog({ open, onClose }: { readonly open: boolean; readonly onCl
   };
 
   return (
-    <Dialog open={open} title={invited === null ? 'Invite a user' : 'User invited'} onClose={close}>
+    <Modal opened={open} onClose={close} title={invited === null ? 'Invite a user' : 'User invited'} centered closeButtonProps={{ 'aria-label': 'Close' }}>
       {invited === null ? (
-        <form className="form" onSubmit={(event) => void submit(event)}>
-          <label>
-            Username
-            <input name="username" required autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} />
-          </label>
-          <label>
-            Display name
-            <input name="displayName" required autoComplete="off" value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
-          </label>
-          <RolePicker value={roles} onChange={setRoles} grantorRoles={session.roles} />
-          <ErrorNotice error={action.error} />
-          <div className="actions">
-            <button type="submit" className="primary" disabled={action.busy || roles.length === 0}>
-              Invite
-            </button>
-            <button type="button" onClick={close}>
-              Cancel
-            </button>
-          </div>
+        <form onSubmit={(event) => void submit(event)}>
+          <Stack gap="sm">
+            <TextInput label="Username" name="username" required withAsterisk={false} autoComplete="off" value={username} onChange={(e) => setUsername(e.currentTarget.value)} />
+            <TextInput label="Display name" name="displayName" required withAsterisk={false} autoComplete="off" value={displayName} onChange={(e) => setDisplayName(e.currentTarget.value)} />
+            <RolePicker value={roles} onChange={setRoles} grantorRoles={session.roles} />
+            <ErrorNotice error={action.error} />
+            <Group justify="flex-end" gap="sm">
+              <Button variant="default" onClick={close}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={action.busy} disabled={roles.length === 0}>
+                Invite
+              </Button>
+            </Group>
+          </Stack>
         </form>
       ) : (
-        <>
-          <p>
+        <Stack gap="sm">
+          <Text>
             Give <strong>{invited.user.username}</strong> this one-time password through a trusted channel. They must change it at their first sign-in.
-          </p>
+          </Text>
           <SecretValue label="One-time password" value={invited.oneTimePassword} />
-          <div className="actions">
-            <button type="button" className="primary" onClick={close}>
-              Done
-            </button>
-          </div>
-        </>
+          <Group justify="flex-end">
+            <Button onClick={close}>Done</Button>
+          </Group>
+        </Stack>
       )}
-    </Dialog>
+    </Modal>
   );
 }

@@ -43,6 +43,7 @@ import {
   type PhiDecision,
 } from './model.js';
 import { PATIENT_SORT, selectPatientPage, type PatientListSearch } from './patient-list.js';
+import { authorizePhiReadMany, type PhiReadManyRequest } from './phi-read-many.js';
 import type { PhiSealing } from './phi-sealing.js';
 import type { PatientScope, UserDirectory } from './store.js';
 
@@ -281,6 +282,14 @@ export class PatientService {
         return { ok: { orgId: row.orgId, patientId: row.id, basis: decision.basis, grantId } };
       }),
     );
+  }
+
+  /**
+   * authorizePhiRead for many patients in one transaction and a fixed number of queries (the ward
+   * board): the same decision and audit event per patient; refused patients are left out.
+   */
+  authorizePhiReadMany(ctx: RequestContext, patientIds: readonly string[], request: PhiReadManyRequest): Promise<Map<string, PhiReadGrant>> {
+    return authorizePhiReadMany({ uow: this.deps.uow, now: () => this.deps.clock.now() }, ctx, patientIds, request);
   }
 
   /**

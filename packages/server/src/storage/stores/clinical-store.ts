@@ -7,6 +7,7 @@ import type { Executor } from '../sql-database.js';
 import type { PatientBindingsTable } from '../tables.js';
 import { sealedBuckets } from './sealed-vitals-buckets.js';
 import { openReadingValues } from './telemetry-store.js';
+import { boardSeries } from './ward-board-vitals.js';
 
 export function bindingStore(db: Executor): BindingStore {
   return {
@@ -138,6 +139,9 @@ export function vitalsStore(db: Executor, dialect: SqlDialect, sealing?: VitalsS
         .limit(limit)
         .execute();
       return rows.map((r) => toBucket(r, fromMs, bucketMs));
+    },
+    boardSeries(orgId, patientIds, metrics, from, to) {
+      return boardSeries(db, sealing, { orgId, patientIds, metrics, from, to });
     },
     async reading(orgId, deviceId, seq, idx) {
       const row = await db

@@ -1,17 +1,23 @@
 /**
- * Security alerts (security officer, org admin): the list with filters by status, severity and
- * detector, and one alert's detail: what was seen and how often, the evidence behind it (security
+ * Security alerts (security officer, org admin): the list, server-paged and sorted, with filters by
+ * status, severity and detector kept in the URL, and one alert's detail: what was seen and how often, the evidence behind it (security
  * events and audit records), and its workflow (acknowledge, resolve, suppress with a reason,
  * assign, notes). One attack is one alert with a count: the server groups and deduplicates.
  */
+import { Anchor } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import type { SecurityAlert, SecurityAlertFilter, SecurityAlertStatus, SecuritySeverity, UserView } from '../api/types';
+import type { SecurityAlert, SecurityAlertStatus, SecuritySeverity, UserView } from '../api/types';
 import { can } from '../capabilities';
 import { Dialog } from '../components/dialog';
 import { nameOr, useDirectory, type Directory } from '../components/directory';
+import { DataTable } from '../components/data-table';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { FilterBar } from '../components/filter-bar';
+import { Page } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
+import { oneOf, useCursorPager, useUrlFilters } from '../components/url-filters';
 import { useAction } from '../components/use-action';
+import { definedOnly, serverSort, usePagedList } from '../components/use-paged-list';
 import { Link } from '../router';
 import { useSession, useSignedIn } from '../session';
 import { SeverityBadge } from './alerts-page';
@@ -21,102 +27,92 @@ const SEVERITIES: readonly SecuritySeverity[] = ['low', 'medium', 'high', 'criti
 /** The security-events filter that finds the events of an alert's subject. */
 const SUBJECT_FILTER: Partial<Record<SecurityAlert['subject']['kind'], string>> = { user: 'userId', device: 'deviceId', source: 'source' };
 
-/** A labelled select of `choices` with a leading "any" (the empty value). */
-function AnyOfFilter(props: { readonly label: string; readonly name: string; readonly value: string; readonly choices: readonly string[]; readonly onChange: (value: string) => void }) {
-  return (
-    <label>
-      {props.label}
-      <select name={props.name} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
-        <option value="">any</option>
-        {props.choices.map((choice) => (
-          <option key={choice} value={choice}>
-            {choice}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
+const SORTS = ['lastSeenAt', 'firstSeenAt', 'severity', 'status', 'count', 'detector'] as const;
+const PAGE_SIZE = 25;
 
 export function SecurityAlertsPage() {
   const { api } = useSession();
   const directory = useDirectory();
-  const [status, setStatus] = useState<SecurityAlertStatus | ''>('open');
-  const [severity, setSeverity] = useState<SecuritySeverity | ''>('');
-  const [detector, setDetector] = useState('');
-  const [applied, setApplied] = useState<SecurityAlertFilter>({ status: 'open' });
-  const key = JSON.stringify(applied);
-  const [alerts] = useResource(() => api.securityAlerts(applied).then((r) => r.alerts), `security-alerts:${key}`);
+  // The filter, sort and page live in the URL: a view can be shared, reloaded and paged.
+  const filters = useUrlFilters({ status: 'open', severity: '', detector: '', sort: 'lastSeenAt', dir: 'desc', cursor: '' });
+  const v = filters.values;
+  const status = oneOf(v.status, [...STATUSES, 'any'] as const, 'open');
+  const severity = oneOf(v.severity, SEVERITIES, '' as SecuritySeverity);
+  const sort = oneOf(v.sort, SORTS, 'lastSeenAt');
+  const detector = /^[a-z0-9][a-z0-9._-]{0,63}$/.test(v.detector) ? v.detector : '';
+  const list = usePagedList(
+    () =>
+      api.securityAlertsPage(
+        definedOnly({ status: status === 'any' ? undefined : status, severity, detector, sort: serverSort(sort, v.dir), cursor: v.cursor, limit: PAGE_SIZE }),
+      ),
+    JSON.stringify(v),
+  );
+  const pager = useCursorPager(filters, list.data?.nextCursor);
   // Detector names for the filter come from what has been seen (the server names its detectors).
-  const [all] = useResource(() => api.securityAlerts().then((r) => r.alerts), 'security-alerts:all');
-  const detectors = all.status === 'ok' ? [...new Set(all.data.map((a) => a.detector))].sort() : [];
+  const [seen] = useResource(() => api.securityAlertsPage({ limit: 200 }).then((r) => r.alerts.map((a) => a.detector)), 'security-alert-detectors');
+  const detectors = [...new Set([...(seen.status === 'ok' ? seen.data : []), ...(detector === '' ? [] : [detector])])].sort();
 
-  const apply = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    setApplied({ ...(status !== '' ? { status } : {}), ...(severity !== '' ? { severity } : {}), ...(detector !== '' ? { detector } : {}) });
-  };
-
-  if (alerts.status === 'error') return <ResourceProblem error={alerts.error} />;
+  if (list.error !== null && list.data === undefined) return <ResourceProblem error={list.error} />;
   return (
-    <section aria-labelledby="security-alerts-title">
-      <div className="page-head">
-        <h1 id="security-alerts-title">Security alerts</h1>
-        <span>
-          <Link to="/security/events">Security events</Link> · <Link to="/security/delivery">Delivery</Link>
-        </span>
-      </div>
-      <form className="inline-form" onSubmit={apply} aria-label="Filter security alerts">
-        <AnyOfFilter label="Status" name="status" value={status} choices={STATUSES} onChange={(v) => setStatus(v as SecurityAlertStatus | '')} />
-        <AnyOfFilter label="Severity" name="severity" value={severity} choices={SEVERITIES} onChange={(v) => setSeverity(v as SecuritySeverity | '')} />
-        <AnyOfFilter label="Detector" name="detector" value={detector} choices={detectors} onChange={setDetector} />
-        <button type="submit">Filter</button>
-      </form>
-      {alerts.status === 'loading' ? (
-        <Loading what="security alerts" />
-      ) : alerts.data.length === 0 ? (
-        <p>No security alerts match.</p>
-      ) : (
-        <table className="table" data-testid="security-alerts">
-          <thead>
-            <tr>
-              <th scope="col">Alert</th>
-              <th scope="col">Severity</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Count</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">Status</th>
-              <th scope="col">Assignee</th>
-            </tr>
-          </thead>
-          <tbody>
-            {alerts.data.map((a) => (
-              <tr key={a.id}>
-                <td>
+    <Page
+      title="Security alerts"
+      actions={
+        <>
+          <Anchor component={Link} to="/security/events">
+            Security events
+          </Anchor>
+          <Anchor component={Link} to="/security/delivery">
+            Delivery
+          </Anchor>
+        </>
+      }
+    >
+      <FilterBar
+        filters={filters}
+        label="Filter security alerts"
+        fields={[
+          { kind: 'select', key: 'status', label: 'Status', options: [...STATUSES.map((s) => ({ value: s, label: s })), { value: 'any', label: 'any' }] },
+          { kind: 'select', key: 'severity', label: 'Severity', options: [{ value: '', label: 'any' }, ...SEVERITIES.map((s) => ({ value: s, label: s }))] },
+          { kind: 'select', key: 'detector', label: 'Detector', options: [{ value: '', label: 'any' }, ...detectors.map((d) => ({ value: d, label: d }))] },
+        ]}
+      />
+      <div data-testid="security-alerts">
+        <DataTable
+          caption="Security alerts"
+          rows={list.data?.alerts}
+          rowKey={(a) => a.id}
+          loading={list.loading}
+          error={list.data === undefined ? null : list.error}
+          empty="No security alerts match."
+          sort={{ by: sort, dir: v.dir, onChange: (by, dir) => filters.set({ sort: by, dir }) }}
+          paging={pager}
+          minWidth="52rem"
+          columns={[
+            {
+              key: 'alert',
+              header: 'Alert',
+              sortKey: 'detector',
+              render: (a) => (
+                <>
                   <Link to={`/security/alerts/${encodeURIComponent(a.id)}`}>{a.title}</Link>
                   <div className="muted small">{a.detector}</div>
-                </td>
-                <td>
-                  <SeverityBadge severity={a.severity} />
-                </td>
-                <td>
-                  <Subject subject={a.subject} directory={directory} />
-                </td>
-                <td>{a.count}</td>
-                <td>
-                  <Time iso={a.lastSeenAt} />
-                </td>
-                <td>{a.status}</td>
-                <td>{a.assignee ?? <span className="muted">—</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+                </>
+              ),
+            },
+            { key: 'severity', header: 'Severity', sortKey: 'severity', render: (a) => <SeverityBadge severity={a.severity} /> },
+            { key: 'subject', header: 'Subject', render: (a) => <Subject subject={a.subject} directory={directory} /> },
+            { key: 'count', header: 'Count', sortKey: 'count', numeric: true, render: (a) => a.count },
+            { key: 'last', header: 'Last seen', sortKey: 'lastSeenAt', render: (a) => <Time iso={a.lastSeenAt} /> },
+            { key: 'status', header: 'Status', sortKey: 'status', render: (a) => a.status },
+            { key: 'assignee', header: 'Assignee', render: (a) => (a.assignee === null ? <span className="muted">—</span> : nameOr(directory.users, a.assignee)) },
+          ]}
+        />
+      </div>
+    </Page>
   );
 }
 
-function Subject({ subject, directory }: { readonly subject: SecurityAlert['subject']; readonly directory: Directory }) {
+function Subject({ subject, directory }: { readonly subject: { readonly kind: string; readonly id: string }; readonly directory: Directory }) {
   switch (subject.kind) {
     case 'user':
       return <Link to={`/users/${encodeURIComponent(subject.id)}`}>user {nameOr(directory.users, subject.id)}</Link>;
@@ -128,6 +124,8 @@ function Subject({ subject, directory }: { readonly subject: SecurityAlert['subj
       return <span>source {subject.id}</span>;
     case 'org':
       return <span>the organization</span>;
+    default:
+      return <span>{subject.kind}</span>;
   }
 }
 

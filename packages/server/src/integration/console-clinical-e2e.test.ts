@@ -293,8 +293,9 @@ test('ok/console: an org admin sees security alerts (with a detail) and the usag
     // Security alerts: the filters, and the brute-force alert's detail with its evidence.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security', exact: true }).click();
     await page.getByRole('heading', { name: 'Security alerts' }).waitFor();
-    await page.getByLabel('Status').selectOption('');
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('search', { name: 'Filter security alerts' }).getByRole('combobox', { name: 'Status' }).click();
+    await page.getByRole('option', { name: 'any', exact: true }).click();
+    await page.waitForURL(/status=any/);
     const alerts = page.getByTestId('security-alerts');
     await alerts.waitFor();
     await screenshot(page, 'security-alerts');

@@ -371,3 +371,5 @@ export type SecurityAlertPage = Answer<'/api/v1/security/alerts', 'get'>;
 export type BulkDeviceResult = Answer<'/api/v1/devices/bulk', 'post'>['results'][number];
 export type BulkAcknowledgeResult = Answer<'/api/v1/clinical-alerts/acknowledge', 'post'>['results'][number];
 export type DeviceCommand = Answer<'/api/v1/devices/{id}/commands', 'get'>['commands'][number];
+/** A device's binding in force, with the patient's label and the device's newest readings where the reader may see them. */
+export type DeviceBinding = Answer<'/api/v1/devices/{id}/binding', 'get'>;

@@ -39,6 +39,7 @@ before(async () => {
 
 /** More rows than one page of each list: 30 patients, 30 users, 26 clinical alerts, 60 security events, 30 security alerts. */
 let alertPatient = '';
+let monitorId = '';
 async function pagedFixtures(): Promise<void> {
   await hospital.training(hospital.admin.id);
   await hospital.training(hospital.clinician.id);
@@ -57,6 +58,7 @@ async function pagedFixtures(): Promise<void> {
     await hospital.api.call('POST', '/api/v1/alert-rules', { bearer: hospital.admin.token, body: { patientId: alertPatient, metric: HEART_RATE, comparison: 'gt', value: 100 + i, durationSeconds: 0, severity: 'high', enabled: true } });
   }
   const device = await hospital.bindDevice(alertPatient, 'SN-PAGER-01');
+  monitorId = device.deviceId;
   await hospital.ingest(device, 190, 97);
   for (let i = 0; i < 100; i += 1) {
     const { alerts } = await hospital.api.call<{ alerts: unknown[] }>('GET', '/api/v1/clinical-alerts?status=open&limit=100', { bearer: hospital.clinician.token });
@@ -109,6 +111,41 @@ async function pagesAndReloads(page: Page, path: string, table: string, marker: 
   assert.equal(page.url(), url);
   assert.deepEqual(await rowsOf(page, table), second, `${path}: the reload shows the same page of the same filter`);
 }
+
+test('ok/console device page: the bound patient by name and MRN, the newest readings for the care team only; fail/no binding read without bindings:read', { timeout: 120_000 }, async (t) => {
+  // The API: the clinician (care team) gets the readings; the admin (trained, outside the care
+  // team) the name and MRN but no values; the security officer has no bindings:read.
+  type Answer = { binding: { patientId: string } | null; patient: { displayName: string; mrn: string } | null; vitals: Array<{ metric: string; value: number; deviceId: string }> | null };
+  const path = `/api/v1/devices/${monitorId}/binding`;
+  const asClinician = await hospital.api.call<Answer>('GET', path, { bearer: hospital.clinician.token });
+  assert.equal(asClinician.binding?.patientId, alertPatient);
+  assert.deepEqual(asClinician.patient, { displayName: 'Pager00, Pat', mrn: 'MRN-PAGE-00' });
+  assert.equal(asClinician.vitals?.find((v) => v.metric === HEART_RATE)?.value, 190);
+  assert.ok(asClinician.vitals?.every((v) => v.deviceId === monitorId));
+  const asAdmin = await hospital.api.call<Answer>('GET', path, { bearer: hospital.admin.token });
+  assert.deepEqual(asAdmin.patient, { displayName: 'Pager00, Pat', mrn: 'MRN-PAGE-00' });
+  assert.equal(asAdmin.vitals, null, 'outside the care team: no values');
+  await hospital.api.call('GET', path, { bearer: hospital.officer.token, expect: [403] });
+  await hospital.api.call('GET', `/api/v1/devices/${newId()}/binding`, { bearer: hospital.admin.token, expect: [404] });
+  if (browser === undefined) {
+    t.skip(`Debian's Chromium is not installed at ${CHROMIUM}`);
+    return;
+  }
+  const { page, errors } = await pageIn(await hospital.contextFor(browser, hospital.admin));
+  try {
+    await page.goto(`/devices/${monitorId}`);
+    await page.getByRole('heading', { name: 'Bound patient' }).waitFor();
+    await page.getByTestId('device-patient').getByRole('link', { name: 'Pager00, Pat (MRN MRN-PAGE-00)' }).waitFor();
+    await page.getByText('The readings are shown to the patient’s care team.').waitFor();
+    await page.getByRole('heading', { name: 'Recent commands' }).waitFor();
+    assert.deepEqual(await axeSeriousOrCritical(page), [], 'axe on the device page');
+    assert.deepEqual(errors, []);
+  } catch (error) {
+    throw await withPageText(page, error);
+  } finally {
+    await page.context().close();
+  }
+});
 
 test('ok/console lists: patients, users, clinical alerts, security events and security alerts page forward with the filter in the URL, and a reload keeps both', { timeout: 180_000 }, async (t) => {
   if (browser === undefined) {

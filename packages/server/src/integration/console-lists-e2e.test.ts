@@ -139,6 +139,16 @@ test('ok/console device page: the bound patient by name and MRN, the newest read
     await page.getByText('The readings are shown to the patient’s care team.').waitFor();
     await page.getByRole('heading', { name: 'Recent commands' }).waitFor();
     assert.deepEqual(await axeSeriousOrCritical(page), [], 'axe on the device page');
+    // Containment asks for a coded reason in the shared dialog.
+    await page.getByRole('group', { name: 'Containment' }).getByRole('button', { name: 'Quarantine' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Quarantine SN-PAGER-01?' });
+    assert.equal(await dialog.getByRole('button', { name: 'Quarantine' }).isDisabled(), true, 'no reason, no quarantine');
+    assert.deepEqual(await axeSeriousOrCritical(page), [], 'axe with the containment dialog open');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    await assertFitsViewport(page, 'device page at 390 px');
     assert.deepEqual(errors, []);
   } catch (error) {
     throw await withPageText(page, error);

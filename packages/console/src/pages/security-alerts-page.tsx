@@ -4,16 +4,16 @@
  * events and audit records), and its workflow (acknowledge, resolve, suppress with a reason,
  * assign, notes). One attack is one alert with a count: the server groups and deduplicates.
  */
-import { Anchor } from '@mantine/core';
+import { Anchor, Button, Group, NativeSelect, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { SecurityAlert, SecurityAlertStatus, SecuritySeverity, UserView } from '../api/types';
 import { can } from '../capabilities';
-import { Dialog } from '../components/dialog';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { nameOr, useDirectory, type Directory } from '../components/directory';
 import { DataTable } from '../components/data-table';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
 import { FilterBar } from '../components/filter-bar';
-import { Page } from '../components/page';
+import { Page, Section } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
 import { oneOf, useCursorPager, useUrlFilters } from '../components/url-filters';
 import { useAction } from '../components/use-action';
@@ -27,6 +27,14 @@ const SEVERITIES: readonly SecuritySeverity[] = ['low', 'medium', 'high', 'criti
 /** The security-events filter that finds the events of an alert's subject. */
 const SUBJECT_FILTER: Partial<Record<SecurityAlert['subject']['kind'], string>> = { user: 'userId', device: 'deviceId', source: 'source' };
 
+/** Why an alert is suppressed: coded (the server takes a code, and the audit record names it). */
+const SUPPRESS_REASONS = [
+  { value: 'false-positive', label: 'False positive' },
+  { value: 'known-maintenance', label: 'Known maintenance' },
+  { value: 'expected-behaviour', label: 'Expected behaviour' },
+  { value: 'duplicate', label: 'Duplicate of another alert' },
+  { value: 'accepted-risk', label: 'Accepted risk' },
+];
 const SORTS = ['lastSeenAt', 'firstSeenAt', 'severity', 'status', 'count', 'detector'] as const;
 const PAGE_SIZE = 25;
 
@@ -173,12 +181,39 @@ export function SecurityAlertPage({ alertId }: { readonly alertId: string }) {
   };
 
   return (
-    <section aria-labelledby="security-alert-title">
-      <p>
-        <Link to="/security/alerts">← Security alerts</Link>
-      </p>
-      <h1 id="security-alert-title">{a.title}</h1>
-      <p>{a.summary}</p>
+    <Page
+      title={a.title}
+      description={
+        <>
+          <Anchor component={Link} to="/security/alerts">
+            ← Security alerts
+          </Anchor>
+          <br />
+          {a.summary}
+        </>
+      }
+      actions={
+        manage ? (
+          <Group gap="sm" role="group" aria-label="Workflow">
+            {a.status === 'open' && (
+              <Button variant="default" disabled={action.busy} onClick={() => void run(() => api.acknowledgeSecurityAlert(a.id))}>
+                Acknowledge
+              </Button>
+            )}
+            {a.status !== 'resolved' && (
+              <Button disabled={action.busy} onClick={() => void run(() => api.resolveSecurityAlert(a.id))}>
+                Resolve
+              </Button>
+            )}
+            {a.status !== 'suppressed' && (
+              <Button variant="default" disabled={action.busy} onClick={() => setSuppressing(true)}>
+                Suppress…
+              </Button>
+            )}
+          </Group>
+        ) : undefined
+      }
+    >
       <dl className="facts">
         <dt>Detector</dt>
         <dd>{a.detector}</dd>
@@ -210,161 +245,109 @@ export function SecurityAlertPage({ alertId }: { readonly alertId: string }) {
       </dl>
       <ErrorNotice error={action.error} />
       {manage && (
-        <div className="actions">
-          {a.status === 'open' && (
-            <button type="button" disabled={action.busy} onClick={() => void run(() => api.acknowledgeSecurityAlert(a.id))}>
-              Acknowledge
-            </button>
-          )}
-          {a.status !== 'resolved' && (
-            <button type="button" className="primary" disabled={action.busy} onClick={() => void run(() => api.resolveSecurityAlert(a.id))}>
-              Resolve
-            </button>
-          )}
-          {a.status !== 'suppressed' && (
-            <button type="button" disabled={action.busy} onClick={() => setSuppressing(true)}>
-              Suppress…
-            </button>
-          )}
-        </div>
-      )}
-      {manage && (
-        <form className="inline-form" onSubmit={(event) => void assign(event)}>
-          {canUsers && users.status === 'ok' ? (
-            <label>
-              Assign to
-              <select name="assignee" value={assignee} onChange={(e) => setAssignee(e.target.value)}>
-                <option value="">Choose a user…</option>
-                {known
-                  .filter((u) => u.status === 'active')
-                  .map((u) => (
-                    <option key={u.id} value={u.id}>
-                      {u.displayName} ({u.username})
-                    </option>
-                  ))}
-              </select>
-            </label>
-          ) : (
-            <label>
-              Assign to user id
-              <input name="assignee" autoComplete="off" value={assignee} onChange={(e) => setAssignee(e.target.value)} />
-            </label>
-          )}
-          <button type="submit" disabled={action.busy || assignee.trim() === ''}>
-            Assign
-          </button>
+        <form onSubmit={(event) => void assign(event)} aria-label="Assign the alert">
+          <Group gap="sm" align="flex-end" wrap="wrap">
+            {canUsers && users.status === 'ok' ? (
+              <NativeSelect
+                label="Assign to"
+                name="assignee"
+                value={assignee}
+                onChange={(e) => setAssignee(e.currentTarget.value)}
+                data={[
+                  { value: '', label: 'Choose a user…' },
+                  ...known.filter((u) => u.status === 'active').map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` })),
+                ]}
+              />
+            ) : (
+              <TextInput label="Assign to user id" name="assignee" autoComplete="off" value={assignee} onChange={(e) => setAssignee(e.currentTarget.value)} />
+            )}
+            <Button type="submit" variant="default" disabled={action.busy || assignee.trim() === ''}>
+              Assign
+            </Button>
+          </Group>
         </form>
       )}
 
-      <h2>Evidence</h2>
-      {a.evidence.securityEventIds.length === 0 && a.evidence.auditSeqs.length === 0 ? (
-        <p>No evidence is linked.</p>
-      ) : (
-        <>
-          <h3>Security events ({a.evidence.securityEventIds.length})</h3>
-          <ul className="evidence" data-testid="evidence-events">
-            {a.evidence.securityEventIds.map((eventId) => (
-              <li key={eventId}>
-                <code>{eventId}</code>
-              </li>
-            ))}
-          </ul>
-          {SUBJECT_FILTER[a.subject.kind] !== undefined && (
-            <p className="small">
-              <Link to={`/security/events?${SUBJECT_FILTER[a.subject.kind] ?? ''}=${encodeURIComponent(a.subject.id)}`}>Show the security events of this {a.subject.kind}</Link>
-            </p>
-          )}
-          <h3>Audit records ({a.evidence.auditSeqs.length})</h3>
-          <p className="muted small">Verify them offline with <code>vigil audit verify</code>; each is named by its sequence number in the hash chain.</p>
-          <ul className="evidence" data-testid="evidence-audit">
-            {a.evidence.auditSeqs.map((seq) => (
-              <li key={seq}>
-                <code>audit #{seq}</code>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <Section title="Evidence">
+        {a.evidence.securityEventIds.length === 0 && a.evidence.auditSeqs.length === 0 ? (
+          <Text>No evidence is linked.</Text>
+        ) : (
+          <>
+            <Title order={3} size="h4">
+              Security events ({a.evidence.securityEventIds.length})
+            </Title>
+            <ul className="evidence" data-testid="evidence-events">
+              {a.evidence.securityEventIds.map((eventId) => (
+                <li key={eventId}>
+                  <code>{eventId}</code>
+                </li>
+              ))}
+            </ul>
+            {SUBJECT_FILTER[a.subject.kind] !== undefined && (
+              <Text size="sm">
+                <Anchor component={Link} to={`/security/events?${SUBJECT_FILTER[a.subject.kind] ?? ''}=${encodeURIComponent(a.subject.id)}`}>
+                  Show the security events of this {a.subject.kind}
+                </Anchor>
+              </Text>
+            )}
+            <Title order={3} size="h4">
+              Audit records ({a.evidence.auditSeqs.length})
+            </Title>
+            <Text size="sm" c="dimmed">
+              Verify them offline with <code>vigil audit verify</code>; each is named by its sequence number in the hash chain.
+            </Text>
+            <ul className="evidence" data-testid="evidence-audit">
+              {a.evidence.auditSeqs.map((seq) => (
+                <li key={seq}>
+                  <code>audit #{seq}</code>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </Section>
 
-      <h2>Notes</h2>
-      {a.notes.length === 0 ? (
-        <p className="muted">No notes yet.</p>
-      ) : (
-        <ol className="notes">
-          {a.notes.map((n, i) => (
-            <li key={`${n.at}-${i}`}>
-              <span className="muted small">
-                <Time iso={n.at} /> · {nameOf(n.by)}
-              </span>
-              <p>{n.text}</p>
-            </li>
-          ))}
-        </ol>
-      )}
-      {manage && (
-        <form className="form" onSubmit={(event) => void addNote(event)}>
-          <label>
-            Add a note
-            <textarea name="note" rows={3} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} />
-          </label>
-          <button type="submit" disabled={action.busy || note.trim() === ''}>
-            Add note
-          </button>
-        </form>
-      )}
-      <SuppressDialog
-        open={suppressing}
+      <Section title="Notes">
+        {a.notes.length === 0 ? (
+          <Text c="dimmed">No notes yet.</Text>
+        ) : (
+          <ol className="notes">
+            {a.notes.map((n, i) => (
+              <li key={`${n.at}-${i}`}>
+                <span className="muted small">
+                  <Time iso={n.at} /> · {nameOf(n.by)}
+                </span>
+                <p>{n.text}</p>
+              </li>
+            ))}
+          </ol>
+        )}
+        {manage && (
+          <form onSubmit={(event) => void addNote(event)}>
+            <Stack gap="sm" align="flex-start">
+              <Textarea label="Add a note" name="note" minRows={3} autosize maxLength={2000} value={note} onChange={(e) => setNote(e.currentTarget.value)} w="100%" />
+              <Button type="submit" variant="default" disabled={action.busy || note.trim() === ''}>
+                Add note
+              </Button>
+            </Stack>
+          </form>
+        )}
+      </Section>
+      <ConfirmDialog
+        opened={suppressing}
         onClose={() => setSuppressing(false)}
-        onSuppress={async (reason) => {
-          const done = await run(() => api.suppressSecurityAlert(a.id, reason));
-          if (done !== undefined) setSuppressing(false);
-        }}
-        busy={action.busy}
-      />
-    </section>
-  );
-}
-
-function SuppressDialog({
-  open,
-  onClose,
-  onSuppress,
-  busy,
-}: {
-  readonly open: boolean;
-  readonly onClose: () => void;
-  readonly onSuppress: (reason: string) => Promise<void>;
-  readonly busy: boolean;
-}) {
-  const [reason, setReason] = useState('');
-  const valid = reason.trim().length >= 3;
-  const close = () => {
-    setReason('');
-    onClose();
-  };
-  return (
-    <Dialog open={open} title="Suppress the alert" onClose={close}>
-      <form
-        className="form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (valid) void onSuppress(reason.trim()).then(() => setReason(''));
+        title="Suppress the alert?"
+        confirmLabel="Suppress"
+        danger
+        reason="required"
+        reasons={SUPPRESS_REASONS}
+        onConfirm={async ({ code }) => {
+          // The dialog shows the server's refusal in place, and closes only when this succeeds.
+          if (code !== null) setAlert(await api.suppressSecurityAlert(a.id, code));
         }}
       >
-        <p>A suppressed alert stops notifying. Say why, for the record.</p>
-        <label>
-          Reason
-          <textarea name="reason" required rows={3} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
-        </label>
-        <div className="actions">
-          <button type="submit" className="danger" disabled={busy || !valid}>
-            Suppress
-          </button>
-          <button type="button" onClick={close}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
+        A suppressed alert stops notifying. Say why, for the record.
+      </ConfirmDialog>
+    </Page>
   );
 }

@@ -90,9 +90,12 @@ test('ok/console ward board: 30 patients, live within 5 s, sorted by acuity; ben
       `# ward-bench: GET /api/v1/ward ${apiMs} ms; first render ${firstRender.toFixed(0)} ms` +
         (timeline === null ? '\n' : ` (the board's request started at ${timeline.start.toFixed(0)} ms, answered at ${timeline.end.toFixed(0)} ms, drawn ${drawMs.toFixed(0)} ms later; before it, ms: ${steps.join(', ')})\n`),
     );
-    // The goal is 1 s (issue 16); on this shared 2-core machine the board's API answer alone takes
-    // about 0.7 s (30 audited PHI reads, 180 trend queries), so the test guards against a
-    // regression at 5 s and the bench line reports the figure.
+    // The goal is 1 s (issue 16). The board's API answer is batched (one transaction of 30 audited
+    // PHI decisions, a fixed number of set-based queries for the 180 series: about 3x faster and 3x
+    // less CPU than per-patient reads in the same process); on this shared 2-core machine the
+    // console's scripts and its session check before the board's request still take most of a
+    // second under load, so the test guards against a regression at 5 s and the bench line
+    // reports the figures, with what came before the board's request.
     assert.ok(firstRender > 0 && firstRender < 5000, `first render of the board in ${firstRender} ms (< 5000)`);
     assert.equal(await board.locator('svg.spark').count(), PATIENTS * 6, 'a trend for each of the 180 series');
     await page.getByTestId('stream-state').filter({ hasText: /^live$/ }).waitFor();

@@ -34,6 +34,26 @@ export interface PhiGrantOf {
 export const MAX_PHI_READ_MANY = 500;
 const CARE_ROLE: CareTeamMember['role'] = 'member';
 
+/** The audit event of an allowed PHI read (the same for one patient and for many), and the grant it names. */
+export async function recordPhiGrant(
+  audit: PatientScope['audit'],
+  ctx: RequestContext,
+  request: Pick<PhiReadManyRequest, 'action' | 'fields' | 'details'>,
+  row: { readonly orgId: string; readonly id: string },
+  decision: { readonly basis: 'care-team' } | { readonly basis: 'break-glass'; readonly grantId: string },
+): Promise<PhiGrantOf> {
+  const grantId = decision.basis === 'break-glass' ? decision.grantId : null;
+  await audit.record(ctx, {
+    action: request.action,
+    target: { type: 'patient', id: row.id },
+    outcome: 'success',
+    reason: decision.basis,
+    orgId: row.orgId,
+    details: { fields: request.fields, basis: decision.basis, grantId, ...request.details },
+  });
+  return { orgId: row.orgId, patientId: row.id, basis: decision.basis, grantId };
+}
+
 export async function authorizePhiReadMany(
   deps: { readonly uow: UnitOfWork<PatientScope>; readonly now: () => Date },
   ctx: RequestContext,
@@ -75,16 +95,7 @@ export async function authorizePhiReadMany(
         await deny(decision.reason);
         continue;
       }
-      const grantId = decision.basis === 'break-glass' ? decision.grantId : null;
-      await s.audit.record(ctx, {
-        action: request.action,
-        target,
-        outcome: 'success',
-        reason: decision.basis,
-        orgId: row.orgId,
-        details: { fields: request.fields, basis: decision.basis, grantId, ...request.details },
-      });
-      out.set(row.id, { orgId: row.orgId, patientId: row.id, basis: decision.basis, grantId });
+      out.set(row.id, await recordPhiGrant(s.audit, ctx, request, row, decision));
     }
     return out;
   });

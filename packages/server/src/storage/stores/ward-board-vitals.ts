@@ -23,9 +23,10 @@ import { openReadingValues } from './telemetry-store.js';
 export type BoardSeriesMap = Map<string, Map<string, BoardSeries>>;
 
 const MINUTE_MS = 60_000;
-const POINT_COLUMNS = ['org_id', 'patient_id', 'device_id', 'seq', 'idx', 'metric', 'value', 'value_sealed', 'unit', 'measured_at'] as const;
+export const POINT_COLUMNS = ['org_id', 'patient_id', 'device_id', 'seq', 'idx', 'metric', 'value', 'value_sealed', 'unit', 'measured_at'] as const;
 
-interface PointRow {
+/** A reading's columns as the vitals reads select them (POINT_COLUMNS). */
+export interface PointRow {
   org_id: string;
   patient_id: string | null;
   device_id: string;

@@ -21,6 +21,7 @@ const CAPABILITIES = {
   'clinical-alerts:read': [...ADMINS, 'clinician'],
   'alert-rules:manage': ADMINS,
   'bindings:manage': ADMINS,
+  'bindings:read': ['org-admin', 'clinician', 'technician'],
   // security monitoring and usage (issue 6)
   'security:read': [...ADMINS, 'security-officer'],
   'security:manage': [...ADMINS, 'security-officer'],

@@ -20,6 +20,7 @@ import type {
   BulkDeviceResult,
   ClinicalAlertListQuery,
   ClinicalAlertPage,
+  DeviceBinding,
   DeviceCommand,
   DeviceListQuery,
   DevicePage,
@@ -317,6 +318,7 @@ export class ApiClient {
   /** Quarantine or release up to 10 devices, one audited change each (more: DEVICE_BULK_APPROVAL_REQUIRED). */
   bulkDevices = (action: 'quarantine' | 'release', deviceIds: readonly string[], reason: string): Promise<{ results: BulkDeviceResult[] }> =>
     ApiClient.data(this.typed.POST('/api/v1/devices/bulk', { body: { action, deviceIds: [...deviceIds], reason } }));
+  deviceBinding = (deviceId: string): Promise<DeviceBinding> => ApiClient.data(this.typed.GET('/api/v1/devices/{id}/binding', { params: { path: { id: deviceId } } }));
   deviceCommands = (deviceId: string, limit = 20): Promise<{ commands: DeviceCommand[] }> =>
     ApiClient.data(this.typed.GET('/api/v1/devices/{id}/commands', { params: { path: { id: deviceId }, query: { limit } } }));
   deviceCommand = (deviceId: string, commandId: string): Promise<DeviceCommand> =>

@@ -2932,6 +2932,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/devices/{id}/binding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The device's binding in force, with the patient's name and MRN and the newest readings from this device where the reader may see them (null otherwise; audited). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            binding: {
+                                deviceId: string;
+                                endAt: string | null;
+                                id: string;
+                                patientId: string;
+                                startAt: string;
+                            } | null;
+                            patient: {
+                                displayName: string;
+                                mrn: string;
+                            } | null;
+                            vitals: {
+                                deviceId: string;
+                                measuredAt: string;
+                                metric: string;
+                                unit: string;
+                                value: number;
+                            }[] | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/devices/{id}/commands": {
         parameters: {
             query?: never;

@@ -327,3 +327,5 @@ export type AuditEventPage = Answer<'/api/v1/audit/events', 'get'>;
 export type AuditEvent = AuditEventPage['events'][number];
 export type AuditEventQuery = NonNullable<paths['/api/v1/audit/events']['get']['parameters']['query']>;
 export type BackupOverview = Answer<'/api/v1/backups', 'get'>;
+/** A device's binding in force, with the patient's label and the device's newest readings where the reader may see them. */
+export type DeviceBinding = Answer<'/api/v1/devices/{id}/binding', 'get'>;

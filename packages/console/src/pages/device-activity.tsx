@@ -1,18 +1,22 @@
 /**
- * One device's activity, below its details: connection state and last contact, the commands sent
+ * One device's activity, below its details: the patient it is bound to now (name and MRN where the
+ * reader may see them, else the id) with its newest readings (the PHI rule decides on the server),
+ * connection state and last contact, the commands sent
  * to it with their status (pending, sent, done, failed, rejected, expired), and its recent
  * security events (for those who read security events). Rendered by device-page.tsx.
  *
  * MUST: each part asks only what the signed-in role may read (the server checks again), and a part
  *       the role may not read is left out rather than shown as an error.
  */
-import { Badge, Stack, Text } from '@mantine/core';
-import type { DeviceCommand, DeviceView, SecurityEventPage } from '../api/types';
+import { Anchor, Badge, Stack, Text } from '@mantine/core';
+import type { DeviceBinding, DeviceCommand, DeviceView, SecurityEventPage } from '../api/types';
+import { metricName, unitLabel } from '../clinical';
 import { can } from '../capabilities';
 import { DataTable } from '../components/data-table';
 import { Time } from '../components/feedback';
 import { Section } from '../components/page';
 import { usePagedList } from '../components/use-paged-list';
+import { Link } from '../router';
 import { useSession, useSignedIn } from '../session';
 
 const ONLINE_MS = 120_000;
@@ -23,6 +27,7 @@ export function DeviceActivity({ device }: { readonly device: DeviceView }) {
   const online = device.lastSeenAt !== null && Date.now() - Date.parse(device.lastSeenAt) <= ONLINE_MS;
   return (
     <Stack gap="md" mt="md">
+      {can(session.roles, 'bindings:read') && <BoundPatient deviceId={device.id} />}
       <Section title="Connection">
         <Text>
           <Badge color={online ? 'green' : 'gray'} variant="light" mr="xs">
@@ -34,6 +39,51 @@ export function DeviceActivity({ device }: { readonly device: DeviceView }) {
       <DeviceCommands deviceId={device.id} />
       {can(session.roles, 'security:read') && <DeviceEvents deviceId={device.id} />}
     </Stack>
+  );
+}
+
+type Reading = NonNullable<DeviceBinding['vitals']>[number];
+
+function BoundPatient({ deviceId }: { readonly deviceId: string }) {
+  const { api } = useSession();
+  const answer = usePagedList(() => api.deviceBinding(deviceId), `binding:${deviceId}`);
+  const data = answer.data;
+  const binding = data?.binding ?? null;
+  return (
+    <Section title="Bound patient">
+      {data === undefined ? (
+        <Text c="dimmed">{answer.error === null ? 'Loading…' : 'The binding could not be read.'}</Text>
+      ) : binding === null ? (
+        <Text>Not bound to a patient.</Text>
+      ) : (
+        <Stack gap="sm">
+          <Text data-testid="device-patient">
+            <Anchor component={Link} to={`/patients/${encodeURIComponent(binding.patientId)}`}>
+              {data.patient === null ? `Patient ${binding.patientId}` : `${data.patient.displayName} (MRN ${data.patient.mrn})`}
+            </Anchor>{' '}
+            <Text span c="dimmed">
+              since <Time iso={binding.startAt} />
+            </Text>
+          </Text>
+          {data.vitals === null ? (
+            <Text c="dimmed">The readings are shown to the patient’s care team.</Text>
+          ) : (
+            <DataTable<Reading>
+              caption="Newest readings from this device"
+              rows={data.vitals}
+              rowKey={(r) => r.metric}
+              empty="No readings from this device yet."
+              minWidth="24rem"
+              columns={[
+                { key: 'metric', header: 'Vital', render: (r) => metricName(r.metric) },
+                { key: 'value', header: 'Value', numeric: true, render: (r) => `${r.value} ${unitLabel(r.unit)}` },
+                { key: 'at', header: 'Measured', render: (r) => <Time iso={r.measuredAt} /> },
+              ]}
+            />
+          )}
+        </Stack>
+      )}
+    </Section>
   );
 }
 

@@ -3,8 +3,11 @@
  * a time ("Older events" follows the server's cursor). The server decides (devices:read, 404 for
  * another organization's device).
  */
+import { Button, Group } from '@mantine/core';
 import { useState } from 'react';
+import { DataTable } from '../components/data-table';
 import { ErrorNotice, Time } from '../components/feedback';
+import { Section } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
 import { useSession } from '../session';
@@ -31,46 +34,31 @@ export function DeviceEventsPanel({ deviceId }: { readonly deviceId: string }) {
   };
 
   return (
-    <section aria-labelledby="device-events-title">
-      <h2 id="device-events-title">Events</h2>
-      {events.length === 0 ? (
-        <p className="muted">The device has reported no alarm or fault.</p>
-      ) : (
-        <table className="table" data-testid="device-events">
-          <thead>
-            <tr>
-              <th scope="col">When (device clock)</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Code</th>
-              <th scope="col">Severity</th>
-              <th scope="col">Received</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((e) => (
-              <tr key={e.id}>
-                <td>
-                  <Time iso={e.occurredAt} />
-                </td>
-                <td>{e.kind}</td>
-                <td>
-                  <code>{e.code}</code>
-                </td>
-                <td>{e.severity}</td>
-                <td>
-                  <Time iso={e.receivedAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+    <Section title="Events">
+      <div data-testid="device-events">
+        <DataTable
+          caption="Device events"
+          rows={events}
+          rowKey={(e) => e.id}
+          empty="The device has reported no alarm or fault."
+          minWidth="36rem"
+          columns={[
+            { key: 'occurredAt', header: 'When (device clock)', render: (e) => <Time iso={e.occurredAt} /> },
+            { key: 'kind', header: 'Kind', render: (e) => e.kind },
+            { key: 'code', header: 'Code', render: (e) => <code>{e.code}</code> },
+            { key: 'severity', header: 'Severity', render: (e) => e.severity },
+            { key: 'receivedAt', header: 'Received', render: (e) => <Time iso={e.receivedAt} /> },
+          ]}
+        />
+      </div>
       {action.error !== null && <ErrorNotice error={action.error} />}
       {next !== null && (
-        <button type="button" onClick={() => void more()} disabled={action.busy}>
-          Older events
-        </button>
+        <Group>
+          <Button variant="default" onClick={() => void more()} loading={action.busy}>
+            Older events
+          </Button>
+        </Group>
       )}
-    </section>
+    </Section>
   );
 }

@@ -1,15 +1,18 @@
 /**
- * One device: its identity, status and certificate, and containment: quarantine (the device stays
- * enrolled but its data and commands are held) or revoke (its certificate is revoked, open
- * connections are cut, and the CRL is published). Both need a stated reason.
+ * One device: its identity, status and certificate, the patient it is bound to with its newest
+ * readings, connection, commands and events (device-activity.tsx, device-events-panel.tsx), and
+ * containment: quarantine (the device stays enrolled but its data and commands are held), release,
+ * revoke (its certificate is revoked, open connections are cut, and the CRL is published) or
+ * decommission, each with a coded reason in the shared confirmation dialog.
  */
-import { useState, type FormEvent } from 'react';
+import { Anchor, Button, Group, Text } from '@mantine/core';
+import { useState } from 'react';
 import type { DeviceView } from '../api/types';
 import { can } from '../capabilities';
-import { Dialog } from '../components/dialog';
-import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { ConfirmDialog } from '../components/confirm-dialog';
+import { Loading, Time } from '../components/feedback';
+import { Page } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
-import { useAction } from '../components/use-action';
 import { Link } from '../router';
 import { useSession, useSignedIn } from '../session';
 import { DeviceEventsPanel } from './device-events-panel';
@@ -33,13 +36,39 @@ function DeviceDetail({ device, reload }: { readonly device: DeviceView; readonl
   const contain = can(session.roles, 'devices:contain');
   const ended = device.status === 'revoked' || device.status === 'decommissioned';
   return (
-    <section aria-labelledby="device-title">
-      <p>
-        <Link to="/devices">← Devices</Link>
-      </p>
-      <h1 id="device-title">
-        {device.model} <span className="muted">{device.serial}</span>
-      </h1>
+    <Page
+      title={
+        <>
+          {device.model}{' '}
+          <Text span inherit c="dimmed">
+            {device.serial}
+          </Text>
+        </>
+      }
+      description={
+        <Anchor component={Link} to="/devices">
+          ← Devices
+        </Anchor>
+      }
+      actions={
+        contain && !ended ? (
+          <Group gap="sm" role="group" aria-label="Containment">
+            {device.status !== 'quarantined' && (
+              <Button color="red" variant="light" onClick={() => setPending('quarantine')}>
+                Quarantine
+              </Button>
+            )}
+            {device.status === 'quarantined' && <Button onClick={() => setPending('release')}>Release</Button>}
+            <Button color="red" variant="light" onClick={() => setPending('revoke')}>
+              Revoke
+            </Button>
+            <Button color="red" variant="light" onClick={() => setPending('decommission')}>
+              Decommission
+            </Button>
+          </Group>
+        ) : undefined
+      }
+    >
       <dl className="facts">
         <dt>Device id</dt>
         <dd>
@@ -66,28 +95,8 @@ function DeviceDetail({ device, reload }: { readonly device: DeviceView; readonl
           <CertificateExpiry certificate={device.certificate} />
         </dd>
       </dl>
-      {contain && !ended && (
-        <div className="actions" aria-label="Containment">
-          {device.status !== 'quarantined' && (
-            <button type="button" className="danger" onClick={() => setPending('quarantine')}>
-              Quarantine
-            </button>
-          )}
-          {device.status === 'quarantined' && (
-            <button type="button" className="primary" onClick={() => setPending('release')}>
-              Release
-            </button>
-          )}
-          <button type="button" className="danger" onClick={() => setPending('revoke')}>
-            Revoke
-          </button>
-          <button type="button" className="danger" onClick={() => setPending('decommission')}>
-            Decommission
-          </button>
-        </div>
-      )}
-      <DeviceEventsPanel deviceId={device.id} />
       <DeviceActivity device={device} />
+      <DeviceEventsPanel deviceId={device.id} />
       <ContainmentDialog
         device={device}
         action={pending}
@@ -96,7 +105,7 @@ function DeviceDetail({ device, reload }: { readonly device: DeviceView; readonl
           if (done) reload();
         }}
       />
-    </section>
+    </Page>
   );
 }
 
@@ -139,51 +148,24 @@ const VERB: Record<Containment, string> = { quarantine: 'Quarantine', release: '
 
 function ContainmentDialog({ device, action: which, onClose }: { readonly device: DeviceView; readonly action: Containment | null; readonly onClose: (done: boolean) => void }) {
   const { api } = useSession();
-  const [reason, setReason] = useState('');
-  const action = useAction();
-  const close = (done: boolean) => {
-    setReason('');
-    action.clear();
-    onClose(done);
-  };
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    if (which === null) return;
-    const done = await action.run(async () => {
-      const run = { quarantine: api.quarantineDevice, release: api.releaseDevice, revoke: api.revokeDevice, decommission: api.decommissionDevice }[which];
-      await run(device.id, reason.trim());
-      return true;
-    });
-    if (done === true) close(true);
-  };
   const verb = which === null ? '' : VERB[which];
   return (
-    <Dialog open={which !== null} title={`${verb} ${device.serial}?`} onClose={() => close(false)}>
-      {which !== null && (
-        <form className="form" onSubmit={(event) => void submit(event)}>
-          <p>{EXPLAIN[which]}</p>
-          <label>
-            Reason
-            <select name="reason" required value={reason} onChange={(e) => setReason(e.target.value)}>
-              <option value="">Choose a reason…</option>
-              {REASONS[which].map(([code, label]) => (
-                <option key={code} value={code}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <ErrorNotice error={action.error} />
-          <div className="actions">
-            <button type="submit" className={which === 'release' ? 'primary' : 'danger'} disabled={action.busy || reason.trim() === ''}>
-              {verb}
-            </button>
-            <button type="button" onClick={() => close(false)}>
-              Cancel
-            </button>
-          </div>
-        </form>
-      )}
-    </Dialog>
+    <ConfirmDialog
+      opened={which !== null}
+      onClose={() => onClose(false)}
+      title={`${verb} ${device.serial}?`}
+      confirmLabel={verb}
+      danger={which !== 'release'}
+      reason="required"
+      reasons={(which === null ? [] : REASONS[which]).map(([value, label]) => ({ value, label }))}
+      onConfirm={async ({ code }) => {
+        if (which === null || code === null) return;
+        const run = { quarantine: api.quarantineDevice, release: api.releaseDevice, revoke: api.revokeDevice, decommission: api.decommissionDevice }[which];
+        await run(device.id, code);
+        onClose(true);
+      }}
+    >
+      {which === null ? null : EXPLAIN[which]}
+    </ConfirmDialog>
   );
 }

@@ -3,10 +3,13 @@
  * bound to when it measured, so a binding has a start and (once ended) an end. Admins bind a
  * device and end a binding; others see the list when the server lets them.
  */
+import { Badge, Button, Group, NativeSelect } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { isApiError } from '../api/client';
 import type { Binding, DeviceView } from '../api/types';
+import { DataTable } from '../components/data-table';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { Section } from '../components/page';
 import { useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
 import { Link } from '../router';
@@ -45,69 +48,68 @@ export function BindingsPanel({ patientId, manage }: { readonly patientId: strin
   };
 
   return (
-    <section aria-labelledby="bindings-title">
-      <h2 id="bindings-title">Devices</h2>
+    <Section title="Devices">
       {bindings.status === 'loading' ? (
         <Loading what="device bindings" />
       ) : bindings.status === 'error' ? (
         <ErrorNotice error={bindings.error} />
-      ) : bindings.data.length === 0 ? (
-        <p>No device has been bound to this patient.</p>
       ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">From</th>
-              <th scope="col">Until</th>
-              {manage && (
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {bindings.data.map((b) => (
-              <tr key={b.id}>
-                <td>{manage ? <Link to={`/devices/${encodeURIComponent(b.deviceId)}`}>{label(b.deviceId)}</Link> : label(b.deviceId)}</td>
-                <td>
-                  <Time iso={b.startAt} />
-                </td>
-                <td>{b.endAt === null ? <span className="badge badge-active">bound now</span> : <Time iso={b.endAt} />}</td>
-                {manage && (
-                  <td>
-                    {b.endAt === null && (
-                      <button type="button" onClick={() => void end(b)} disabled={action.busy} aria-label={`End the binding of ${label(b.deviceId)}`}>
-                        End binding
-                      </button>
-                    )}
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable<Binding>
+          caption="Devices bound to the patient"
+          rows={bindings.data}
+          rowKey={(b) => b.id}
+          empty="No device has been bound to this patient."
+          minWidth="28rem"
+          columns={[
+            { key: 'device', header: 'Device', render: (b) => (manage ? <Link to={`/devices/${encodeURIComponent(b.deviceId)}`}>{label(b.deviceId)}</Link> : label(b.deviceId)) },
+            { key: 'from', header: 'From', render: (b) => <Time iso={b.startAt} /> },
+            {
+              key: 'until',
+              header: 'Until',
+              render: (b) =>
+                b.endAt === null ? (
+                  <Badge color="green" variant="light">
+                    bound now
+                  </Badge>
+                ) : (
+                  <Time iso={b.endAt} />
+                ),
+            },
+            ...(manage
+              ? [
+                  {
+                    key: 'actions',
+                    header: <span className="visually-hidden">Actions</span>,
+                    label: 'Actions',
+                    render: (b: Binding) =>
+                      b.endAt === null && (
+                        <Button size="xs" variant="default" onClick={() => void end(b)} disabled={action.busy} aria-label={`End the binding of ${label(b.deviceId)}`}>
+                          End binding
+                        </Button>
+                      ),
+                  },
+                ]
+              : []),
+          ]}
+        />
       )}
       {manage && (
-        <form className="inline-form" onSubmit={(event) => void bind(event)}>
-          <label>
-            Bind a device
-            <select name="deviceId" value={deviceId} onChange={(e) => setDeviceId(e.target.value)}>
-              <option value="">Choose an active device…</option>
-              {bindable.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.serial} ({d.model})
-                </option>
-              ))}
-            </select>
-          </label>
-          <button type="submit" className="primary" disabled={action.busy || deviceId === ''}>
-            Bind
-          </button>
+        <form onSubmit={(event) => void bind(event)}>
+          <Group gap="sm" align="flex-end" wrap="wrap">
+            <NativeSelect
+              label="Bind a device"
+              name="deviceId"
+              value={deviceId}
+              onChange={(e) => setDeviceId(e.currentTarget.value)}
+              data={[{ value: '', label: 'Choose an active device…' }, ...bindable.map((d) => ({ value: d.id, label: `${d.serial} (${d.model})` }))]}
+            />
+            <Button type="submit" disabled={action.busy || deviceId === ''}>
+              Bind
+            </Button>
+          </Group>
         </form>
       )}
       <ErrorNotice error={action.error} />
-    </section>
+    </Section>
   );
 }

@@ -5,14 +5,19 @@
  * grant and its reason), a use log from the audit trail. Shown to the roles that review access
  * (org admin, security officer, auditor); the server decides, and audits every view.
  */
+import { Anchor, Button, Group, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useSession } from '../session';
-import { Loading, Time } from '../components/feedback';
+import { DataTable } from '../components/data-table';
+import { Time } from '../components/feedback';
+import { Page, Section } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
 import { Link } from '../router';
 import { AccountingPanel } from './disclosure-accounting';
 
 const DAY_MS = 86_400_000;
+type Disclosure = Awaited<ReturnType<ReturnType<typeof useSession>['api']['disclosures']>>['disclosures'][number];
+
 const dateInput = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function DisclosuresPanel({ patientId }: { readonly patientId: string }) {
@@ -38,78 +43,69 @@ function AccessLogPanel({ patientId }: { readonly patientId: string }) {
   };
 
   return (
-    <section aria-labelledby="disclosures-title">
-      <h2 id="disclosures-title">Access log</h2>
-      <p className="muted small">Who inside the organization read this patient’s data (from the audit trail).</p>
-      <form className="inline-form" onSubmit={apply}>
-        <label>
-          From
-          <input type="date" name="from" required value={fromDate} onChange={(e) => setFromDate(e.target.value)} />
-        </label>
-        <label>
-          To
-          <input type="date" name="to" required value={toDate} onChange={(e) => setToDate(e.target.value)} />
-        </label>
-        <button type="submit">Show</button>
-        <a href={api.csv.disclosures(patientId, range)} download>
-          Download CSV
-        </a>
+    <Section title="Access log">
+      <Text c="dimmed" size="sm">
+        Who inside the organization read this patient’s data (from the audit trail).
+      </Text>
+      <form onSubmit={apply} aria-label="Period of the access log">
+        <Group gap="sm" align="flex-end" wrap="wrap">
+          <TextInput type="date" label="From" name="from" required value={fromDate} onChange={(e) => setFromDate(e.currentTarget.value)} />
+          <TextInput type="date" label="To" name="to" required value={toDate} onChange={(e) => setToDate(e.currentTarget.value)} />
+          <Button type="submit">Show</Button>
+          <Anchor href={api.csv.disclosures(patientId, range)} download>
+            Download CSV
+          </Anchor>
+        </Group>
       </form>
-      {disclosures.status === 'loading' ? (
-        <Loading what="the accounting of disclosures" />
-      ) : disclosures.status === 'error' ? (
+      {disclosures.status === 'error' ? (
         <ResourceProblem error={disclosures.error} />
-      ) : disclosures.data.length === 0 ? (
-        <p>Nobody read this patient’s data in this period.</p>
       ) : (
-        <table className="table" data-testid="disclosures">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">What</th>
-              <th scope="col">Route</th>
-              <th scope="col">Basis</th>
-              <th scope="col">Fields</th>
-            </tr>
-          </thead>
-          <tbody>
-            {disclosures.data.map((d, i) => (
-              <tr key={`${d.at}-${i}`}>
-                <td>
-                  <Time iso={d.at} />
-                </td>
-                <td>{d.username || d.userId}</td>
-                <td>{d.action}</td>
-                <td>
-                  <code>{d.route}</code>
-                </td>
-                <td className="reason">
-                  {d.basis}
-                  {d.grantId !== null && d.grantId !== '' && <span className="muted small"> · grant {d.grantId}</span>}
-                  {d.reason !== null && d.reason !== '' && <div className="small">{d.reason}</div>}
-                </td>
-                <td>{Array.isArray(d.fields) ? d.fields.join(', ') : (d.fields ?? '')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div data-testid="disclosures">
+          <DataTable<Disclosure>
+            caption="Access log"
+            rows={disclosures.status === 'ok' ? disclosures.data : undefined}
+            rowKey={(d) => `${d.at}-${d.userId}-${d.action}-${d.route}`}
+            loading={disclosures.status === 'loading'}
+            empty="Nobody read this patient’s data in this period."
+            minWidth="52rem"
+            columns={[
+              { key: 'at', header: 'When', render: (d) => <Time iso={d.at} /> },
+              { key: 'who', header: 'Who', render: (d) => d.username || d.userId },
+              { key: 'what', header: 'What', render: (d) => d.action },
+              { key: 'route', header: 'Route', render: (d) => <code>{d.route}</code> },
+              {
+                key: 'basis',
+                header: 'Basis',
+                render: (d) => (
+                  <>
+                    {d.basis}
+                    {d.grantId !== null && d.grantId !== '' && <span className="muted small"> · grant {d.grantId}</span>}
+                    {d.reason !== null && d.reason !== '' && <div className="small">{d.reason}</div>}
+                  </>
+                ),
+              },
+              { key: 'fields', header: 'Fields', render: (d) => (Array.isArray(d.fields) ? d.fields.join(', ') : (d.fields ?? '')) },
+            ]}
+          />
+        </div>
       )}
-    </section>
+    </Section>
   );
 }
 
 /** The accounting on its own page, for roles that review access without reading the record. */
 export function DisclosuresPage({ patientId }: { readonly patientId: string }) {
   return (
-    <section aria-labelledby="disclosures-page-title">
-      <p>
-        <Link to="/patients">← Patients</Link>
-      </p>
-      {/* The accounting names no patient (its answer carries no PHI): the reviewer found them by name in the lookup. */}
-      <h1 id="disclosures-page-title">Accounting of disclosures: patient {patientId.slice(0, 8)}…</h1>
+    // The accounting names no patient (its answer carries no PHI): the reviewer found them by name in the lookup.
+    <Page
+      title={`Accounting of disclosures: patient ${patientId.slice(0, 8)}…`}
+      description={
+        <Anchor component={Link} to="/patients">
+          ← Patients
+        </Anchor>
+      }
+    >
       <DisclosuresPanel patientId={patientId} />
-    </section>
+    </Page>
   );
 }
-

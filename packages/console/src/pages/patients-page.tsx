@@ -4,13 +4,14 @@
  * are PHI: the server audits the read). Admins see every patient and register new ones here.
  * Search (name or MRN), sort and paging are the server's; the view's state is in the URL.
  */
+import { Button, Checkbox, Group, Modal, NativeSelect, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { PatientSummary, Sex } from '../api/types';
 import { can } from '../capabilities';
 import { DataTable } from '../components/data-table';
-import { Dialog } from '../components/dialog';
 import { ErrorNotice } from '../components/feedback';
 import { FilterBar } from '../components/filter-bar';
+import { Page } from '../components/page';
 import { ResourceProblem } from '../components/resource';
 import { oneOf, useCursorPager, useUrlFilters } from '../components/url-filters';
 import { useAction } from '../components/use-action';
@@ -39,20 +40,9 @@ export function PatientsPage() {
 
   if (list.error !== null && list.data === undefined) return <ResourceProblem error={list.error} />;
   return (
-    <section aria-labelledby="patients-title">
-      <div className="page-head">
-        <h1 id="patients-title">Patients</h1>
-        {admin && (
-          <button type="button" className="primary" onClick={() => setCreating(true)}>
-            Register a patient
-          </button>
-        )}
-      </div>
+    <Page title="Patients" actions={admin ? <Button onClick={() => setCreating(true)}>Register a patient</Button> : undefined}>
       <FilterBar filters={filters} label="Find patients" fields={[{ kind: 'search', key: 'q', label: 'Search', placeholder: 'Name or MRN' }]}>
-        <label className="check">
-          <input type="checkbox" name="onlyMine" checked={onlyMine} onChange={(e) => filters.set({ scope: e.target.checked ? 'care' : 'all' })} />
-          Only patients in my care
-        </label>
+        <Checkbox name="onlyMine" label="Only patients in my care" checked={onlyMine} onChange={(e) => filters.set({ scope: e.currentTarget.checked ? 'care' : 'all' })} mb={8} />
       </FilterBar>
       {counted && outside > 0 && (
         <p className="muted" data-testid="patients-outside-care">
@@ -111,7 +101,7 @@ export function PatientsPage() {
         ]}
       />
       <CreatePatientDialog open={creating} onClose={() => setCreating(false)} />
-    </section>
+    </Page>
   );
 }
 
@@ -135,44 +125,25 @@ function CreatePatientDialog({ open, onClose }: { readonly open: boolean; readon
     }
   };
   return (
-    <Dialog open={open} title="Register a patient" onClose={close}>
-      <form className="form" onSubmit={(event) => void submit(event)}>
-        <label>
-          Medical record number (MRN)
-          <input name="mrn" required autoComplete="off" value={fields.mrn} onChange={(e) => setFields({ ...fields, mrn: e.target.value })} />
-        </label>
-        <label>
-          Given name
-          <input name="givenName" required autoComplete="off" value={fields.givenName} onChange={(e) => setFields({ ...fields, givenName: e.target.value })} />
-        </label>
-        <label>
-          Family name
-          <input name="familyName" required autoComplete="off" value={fields.familyName} onChange={(e) => setFields({ ...fields, familyName: e.target.value })} />
-        </label>
-        <label>
-          Birth date
-          <input name="birthDate" type="date" required value={fields.birthDate} onChange={(e) => setFields({ ...fields, birthDate: e.target.value })} />
-        </label>
-        <label>
-          Sex
-          <select name="sex" value={fields.sex} onChange={(e) => setFields({ ...fields, sex: e.target.value as Sex })}>
-            {SEXES.map((sex) => (
-              <option key={sex} value={sex}>
-                {sex}
-              </option>
-            ))}
-          </select>
-        </label>
-        <ErrorNotice error={action.error} />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={action.busy}>
-            Register
-          </button>
-          <button type="button" onClick={close}>
-            Cancel
-          </button>
-        </div>
+    <Modal opened={open} onClose={close} title="Register a patient" centered closeButtonProps={{ 'aria-label': 'Close' }}>
+      <form onSubmit={(event) => void submit(event)}>
+        <Stack gap="sm">
+          <TextInput label="Medical record number (MRN)" name="mrn" required autoComplete="off" value={fields.mrn} onChange={(e) => setFields({ ...fields, mrn: e.currentTarget.value })} />
+          <TextInput label="Given name" name="givenName" required autoComplete="off" value={fields.givenName} onChange={(e) => setFields({ ...fields, givenName: e.currentTarget.value })} />
+          <TextInput label="Family name" name="familyName" required autoComplete="off" value={fields.familyName} onChange={(e) => setFields({ ...fields, familyName: e.currentTarget.value })} />
+          <TextInput label="Birth date" name="birthDate" type="date" required value={fields.birthDate} onChange={(e) => setFields({ ...fields, birthDate: e.currentTarget.value })} />
+          <NativeSelect label="Sex" name="sex" value={fields.sex} onChange={(e) => setFields({ ...fields, sex: e.currentTarget.value as Sex })} data={[...SEXES]} />
+          <ErrorNotice error={action.error} />
+          <Group justify="flex-end" gap="sm">
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={action.busy}>
+              Register
+            </Button>
+          </Group>
+        </Stack>
       </form>
-    </Dialog>
+    </Modal>
   );
 }

@@ -1,17 +1,23 @@
 /**
- * Security alerts (security officer, org admin): the list with filters by status, severity and
- * detector, and one alert's detail: what was seen and how often, the evidence behind it (security
+ * Security alerts (security officer, org admin): the list, server-paged and sorted, with filters by
+ * status, severity and detector kept in the URL, and one alert's detail: what was seen and how often, the evidence behind it (security
  * events and audit records), and its workflow (acknowledge, resolve, suppress with a reason,
  * assign, notes). One attack is one alert with a count: the server groups and deduplicates.
  */
+import { Anchor, Button, Group, NativeSelect, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import type { SecurityAlert, SecurityAlertFilter, SecurityAlertStatus, SecuritySeverity, UserView } from '../api/types';
+import type { SecurityAlert, SecurityAlertStatus, SecuritySeverity, UserView } from '../api/types';
 import { can } from '../capabilities';
-import { Dialog } from '../components/dialog';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { nameOr, useDirectory, type Directory } from '../components/directory';
+import { DataTable } from '../components/data-table';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { FilterBar } from '../components/filter-bar';
+import { Page, Section } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
+import { oneOf, useCursorPager, useUrlFilters } from '../components/url-filters';
 import { useAction } from '../components/use-action';
+import { definedOnly, serverSort, usePagedList } from '../components/use-paged-list';
 import { Link } from '../router';
 import { useSession, useSignedIn } from '../session';
 import { SeverityBadge } from './alerts-page';
@@ -21,102 +27,100 @@ const SEVERITIES: readonly SecuritySeverity[] = ['low', 'medium', 'high', 'criti
 /** The security-events filter that finds the events of an alert's subject. */
 const SUBJECT_FILTER: Partial<Record<SecurityAlert['subject']['kind'], string>> = { user: 'userId', device: 'deviceId', source: 'source' };
 
-/** A labelled select of `choices` with a leading "any" (the empty value). */
-function AnyOfFilter(props: { readonly label: string; readonly name: string; readonly value: string; readonly choices: readonly string[]; readonly onChange: (value: string) => void }) {
-  return (
-    <label>
-      {props.label}
-      <select name={props.name} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
-        <option value="">any</option>
-        {props.choices.map((choice) => (
-          <option key={choice} value={choice}>
-            {choice}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
+/** Why an alert is suppressed: coded (the server takes a code, and the audit record names it). */
+const SUPPRESS_REASONS = [
+  { value: 'false-positive', label: 'False positive' },
+  { value: 'known-maintenance', label: 'Known maintenance' },
+  { value: 'expected-behaviour', label: 'Expected behaviour' },
+  { value: 'duplicate', label: 'Duplicate of another alert' },
+  { value: 'accepted-risk', label: 'Accepted risk' },
+];
+const SORTS = ['lastSeenAt', 'firstSeenAt', 'severity', 'status', 'count', 'detector'] as const;
+const PAGE_SIZE = 25;
 
 export function SecurityAlertsPage() {
   const { api } = useSession();
   const directory = useDirectory();
-  const [status, setStatus] = useState<SecurityAlertStatus | ''>('open');
-  const [severity, setSeverity] = useState<SecuritySeverity | ''>('');
-  const [detector, setDetector] = useState('');
-  const [applied, setApplied] = useState<SecurityAlertFilter>({ status: 'open' });
-  const key = JSON.stringify(applied);
-  const [alerts] = useResource(() => api.securityAlerts(applied).then((r) => r.alerts), `security-alerts:${key}`);
+  // The filter, sort and page live in the URL: a view can be shared, reloaded and paged.
+  const filters = useUrlFilters({ status: 'open', severity: '', detector: '', sort: 'lastSeenAt', dir: 'desc', cursor: '' });
+  const v = filters.values;
+  const status = oneOf(v.status, [...STATUSES, 'any'] as const, 'open');
+  const severity = oneOf(v.severity, SEVERITIES, '' as SecuritySeverity);
+  const sort = oneOf(v.sort, SORTS, 'lastSeenAt');
+  const detector = /^[a-z0-9][a-z0-9._-]{0,63}$/.test(v.detector) ? v.detector : '';
+  const list = usePagedList(
+    () =>
+      api.securityAlertsPage(
+        definedOnly({ status: status === 'any' ? undefined : status, severity, detector, sort: serverSort(sort, v.dir), cursor: v.cursor, limit: PAGE_SIZE }),
+      ),
+    JSON.stringify(v),
+  );
+  const pager = useCursorPager(filters, list.data?.nextCursor);
   // Detector names for the filter come from what has been seen (the server names its detectors).
-  const [all] = useResource(() => api.securityAlerts().then((r) => r.alerts), 'security-alerts:all');
-  const detectors = all.status === 'ok' ? [...new Set(all.data.map((a) => a.detector))].sort() : [];
+  const [seen] = useResource(() => api.securityAlertsPage({ limit: 200 }).then((r) => r.alerts.map((a) => a.detector)), 'security-alert-detectors');
+  const detectors = [...new Set([...(seen.status === 'ok' ? seen.data : []), ...(detector === '' ? [] : [detector])])].sort();
 
-  const apply = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    setApplied({ ...(status !== '' ? { status } : {}), ...(severity !== '' ? { severity } : {}), ...(detector !== '' ? { detector } : {}) });
-  };
-
-  if (alerts.status === 'error') return <ResourceProblem error={alerts.error} />;
+  if (list.error !== null && list.data === undefined) return <ResourceProblem error={list.error} />;
   return (
-    <section aria-labelledby="security-alerts-title">
-      <div className="page-head">
-        <h1 id="security-alerts-title">Security alerts</h1>
-        <span>
-          <Link to="/security/events">Security events</Link> · <Link to="/security/delivery">Delivery</Link>
-        </span>
-      </div>
-      <form className="inline-form" onSubmit={apply} aria-label="Filter security alerts">
-        <AnyOfFilter label="Status" name="status" value={status} choices={STATUSES} onChange={(v) => setStatus(v as SecurityAlertStatus | '')} />
-        <AnyOfFilter label="Severity" name="severity" value={severity} choices={SEVERITIES} onChange={(v) => setSeverity(v as SecuritySeverity | '')} />
-        <AnyOfFilter label="Detector" name="detector" value={detector} choices={detectors} onChange={setDetector} />
-        <button type="submit">Filter</button>
-      </form>
-      {alerts.status === 'loading' ? (
-        <Loading what="security alerts" />
-      ) : alerts.data.length === 0 ? (
-        <p>No security alerts match.</p>
-      ) : (
-        <table className="table" data-testid="security-alerts">
-          <thead>
-            <tr>
-              <th scope="col">Alert</th>
-              <th scope="col">Severity</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Count</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">Status</th>
-              <th scope="col">Assignee</th>
-            </tr>
-          </thead>
-          <tbody>
-            {alerts.data.map((a) => (
-              <tr key={a.id}>
-                <td>
+    <Page
+      title="Security alerts"
+      actions={
+        <>
+          <Anchor component={Link} to="/security/events">
+            Security events
+          </Anchor>
+          <Anchor component={Link} to="/security/delivery">
+            Delivery
+          </Anchor>
+        </>
+      }
+    >
+      <FilterBar
+        filters={filters}
+        label="Filter security alerts"
+        fields={[
+          { kind: 'select', key: 'status', label: 'Status', options: [...STATUSES.map((s) => ({ value: s, label: s })), { value: 'any', label: 'any' }] },
+          { kind: 'select', key: 'severity', label: 'Severity', options: [{ value: '', label: 'any' }, ...SEVERITIES.map((s) => ({ value: s, label: s }))] },
+          { kind: 'select', key: 'detector', label: 'Detector', options: [{ value: '', label: 'any' }, ...detectors.map((d) => ({ value: d, label: d }))] },
+        ]}
+      />
+      <div data-testid="security-alerts">
+        <DataTable
+          caption="Security alerts"
+          rows={list.data?.alerts}
+          rowKey={(a) => a.id}
+          loading={list.loading}
+          error={list.data === undefined ? null : list.error}
+          empty="No security alerts match."
+          sort={{ by: sort, dir: v.dir, onChange: (by, dir) => filters.set({ sort: by, dir }) }}
+          paging={pager}
+          minWidth="52rem"
+          columns={[
+            {
+              key: 'alert',
+              header: 'Alert',
+              sortKey: 'detector',
+              render: (a) => (
+                <>
                   <Link to={`/security/alerts/${encodeURIComponent(a.id)}`}>{a.title}</Link>
                   <div className="muted small">{a.detector}</div>
-                </td>
-                <td>
-                  <SeverityBadge severity={a.severity} />
-                </td>
-                <td>
-                  <Subject subject={a.subject} directory={directory} />
-                </td>
-                <td>{a.count}</td>
-                <td>
-                  <Time iso={a.lastSeenAt} />
-                </td>
-                <td>{a.status}</td>
-                <td>{a.assignee ?? <span className="muted">—</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+                </>
+              ),
+            },
+            { key: 'severity', header: 'Severity', sortKey: 'severity', render: (a) => <SeverityBadge severity={a.severity} /> },
+            { key: 'subject', header: 'Subject', render: (a) => <Subject subject={a.subject} directory={directory} /> },
+            { key: 'count', header: 'Count', sortKey: 'count', numeric: true, render: (a) => a.count },
+            { key: 'last', header: 'Last seen', sortKey: 'lastSeenAt', render: (a) => <Time iso={a.lastSeenAt} /> },
+            { key: 'status', header: 'Status', sortKey: 'status', render: (a) => a.status },
+            { key: 'assignee', header: 'Assignee', render: (a) => (a.assignee === null ? <span className="muted">—</span> : nameOr(directory.users, a.assignee)) },
+          ]}
+        />
+      </div>
+    </Page>
   );
 }
 
-function Subject({ subject, directory }: { readonly subject: SecurityAlert['subject']; readonly directory: Directory }) {
+function Subject({ subject, directory }: { readonly subject: { readonly kind: string; readonly id: string }; readonly directory: Directory }) {
   switch (subject.kind) {
     case 'user':
       return <Link to={`/users/${encodeURIComponent(subject.id)}`}>user {nameOr(directory.users, subject.id)}</Link>;
@@ -128,6 +132,8 @@ function Subject({ subject, directory }: { readonly subject: SecurityAlert['subj
       return <span>source {subject.id}</span>;
     case 'org':
       return <span>the organization</span>;
+    default:
+      return <span>{subject.kind}</span>;
   }
 }
 
@@ -175,12 +181,39 @@ export function SecurityAlertPage({ alertId }: { readonly alertId: string }) {
   };
 
   return (
-    <section aria-labelledby="security-alert-title">
-      <p>
-        <Link to="/security/alerts">← Security alerts</Link>
-      </p>
-      <h1 id="security-alert-title">{a.title}</h1>
-      <p>{a.summary}</p>
+    <Page
+      title={a.title}
+      description={
+        <>
+          <Anchor component={Link} to="/security/alerts">
+            ← Security alerts
+          </Anchor>
+          <br />
+          {a.summary}
+        </>
+      }
+      actions={
+        manage ? (
+          <Group gap="sm" role="group" aria-label="Workflow">
+            {a.status === 'open' && (
+              <Button variant="default" disabled={action.busy} onClick={() => void run(() => api.acknowledgeSecurityAlert(a.id))}>
+                Acknowledge
+              </Button>
+            )}
+            {a.status !== 'resolved' && (
+              <Button disabled={action.busy} onClick={() => void run(() => api.resolveSecurityAlert(a.id))}>
+                Resolve
+              </Button>
+            )}
+            {a.status !== 'suppressed' && (
+              <Button variant="default" disabled={action.busy} onClick={() => setSuppressing(true)}>
+                Suppress…
+              </Button>
+            )}
+          </Group>
+        ) : undefined
+      }
+    >
       <dl className="facts">
         <dt>Detector</dt>
         <dd>{a.detector}</dd>
@@ -212,161 +245,109 @@ export function SecurityAlertPage({ alertId }: { readonly alertId: string }) {
       </dl>
       <ErrorNotice error={action.error} />
       {manage && (
-        <div className="actions">
-          {a.status === 'open' && (
-            <button type="button" disabled={action.busy} onClick={() => void run(() => api.acknowledgeSecurityAlert(a.id))}>
-              Acknowledge
-            </button>
-          )}
-          {a.status !== 'resolved' && (
-            <button type="button" className="primary" disabled={action.busy} onClick={() => void run(() => api.resolveSecurityAlert(a.id))}>
-              Resolve
-            </button>
-          )}
-          {a.status !== 'suppressed' && (
-            <button type="button" disabled={action.busy} onClick={() => setSuppressing(true)}>
-              Suppress…
-            </button>
-          )}
-        </div>
-      )}
-      {manage && (
-        <form className="inline-form" onSubmit={(event) => void assign(event)}>
-          {canUsers && users.status === 'ok' ? (
-            <label>
-              Assign to
-              <select name="assignee" value={assignee} onChange={(e) => setAssignee(e.target.value)}>
-                <option value="">Choose a user…</option>
-                {known
-                  .filter((u) => u.status === 'active')
-                  .map((u) => (
-                    <option key={u.id} value={u.id}>
-                      {u.displayName} ({u.username})
-                    </option>
-                  ))}
-              </select>
-            </label>
-          ) : (
-            <label>
-              Assign to user id
-              <input name="assignee" autoComplete="off" value={assignee} onChange={(e) => setAssignee(e.target.value)} />
-            </label>
-          )}
-          <button type="submit" disabled={action.busy || assignee.trim() === ''}>
-            Assign
-          </button>
+        <form onSubmit={(event) => void assign(event)} aria-label="Assign the alert">
+          <Group gap="sm" align="flex-end" wrap="wrap">
+            {canUsers && users.status === 'ok' ? (
+              <NativeSelect
+                label="Assign to"
+                name="assignee"
+                value={assignee}
+                onChange={(e) => setAssignee(e.currentTarget.value)}
+                data={[
+                  { value: '', label: 'Choose a user…' },
+                  ...known.filter((u) => u.status === 'active').map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` })),
+                ]}
+              />
+            ) : (
+              <TextInput label="Assign to user id" name="assignee" autoComplete="off" value={assignee} onChange={(e) => setAssignee(e.currentTarget.value)} />
+            )}
+            <Button type="submit" variant="default" disabled={action.busy || assignee.trim() === ''}>
+              Assign
+            </Button>
+          </Group>
         </form>
       )}
 
-      <h2>Evidence</h2>
-      {a.evidence.securityEventIds.length === 0 && a.evidence.auditSeqs.length === 0 ? (
-        <p>No evidence is linked.</p>
-      ) : (
-        <>
-          <h3>Security events ({a.evidence.securityEventIds.length})</h3>
-          <ul className="evidence" data-testid="evidence-events">
-            {a.evidence.securityEventIds.map((eventId) => (
-              <li key={eventId}>
-                <code>{eventId}</code>
-              </li>
-            ))}
-          </ul>
-          {SUBJECT_FILTER[a.subject.kind] !== undefined && (
-            <p className="small">
-              <Link to={`/security/events?${SUBJECT_FILTER[a.subject.kind] ?? ''}=${encodeURIComponent(a.subject.id)}`}>Show the security events of this {a.subject.kind}</Link>
-            </p>
-          )}
-          <h3>Audit records ({a.evidence.auditSeqs.length})</h3>
-          <p className="muted small">Verify them offline with <code>vigil audit verify</code>; each is named by its sequence number in the hash chain.</p>
-          <ul className="evidence" data-testid="evidence-audit">
-            {a.evidence.auditSeqs.map((seq) => (
-              <li key={seq}>
-                <code>audit #{seq}</code>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <Section title="Evidence">
+        {a.evidence.securityEventIds.length === 0 && a.evidence.auditSeqs.length === 0 ? (
+          <Text>No evidence is linked.</Text>
+        ) : (
+          <>
+            <Title order={3} size="h4">
+              Security events ({a.evidence.securityEventIds.length})
+            </Title>
+            <ul className="evidence" data-testid="evidence-events">
+              {a.evidence.securityEventIds.map((eventId) => (
+                <li key={eventId}>
+                  <code>{eventId}</code>
+                </li>
+              ))}
+            </ul>
+            {SUBJECT_FILTER[a.subject.kind] !== undefined && (
+              <Text size="sm">
+                <Anchor component={Link} to={`/security/events?${SUBJECT_FILTER[a.subject.kind] ?? ''}=${encodeURIComponent(a.subject.id)}`}>
+                  Show the security events of this {a.subject.kind}
+                </Anchor>
+              </Text>
+            )}
+            <Title order={3} size="h4">
+              Audit records ({a.evidence.auditSeqs.length})
+            </Title>
+            <Text size="sm" c="dimmed">
+              Verify them offline with <code>vigil audit verify</code>; each is named by its sequence number in the hash chain.
+            </Text>
+            <ul className="evidence" data-testid="evidence-audit">
+              {a.evidence.auditSeqs.map((seq) => (
+                <li key={seq}>
+                  <code>audit #{seq}</code>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </Section>
 
-      <h2>Notes</h2>
-      {a.notes.length === 0 ? (
-        <p className="muted">No notes yet.</p>
-      ) : (
-        <ol className="notes">
-          {a.notes.map((n, i) => (
-            <li key={`${n.at}-${i}`}>
-              <span className="muted small">
-                <Time iso={n.at} /> · {nameOf(n.by)}
-              </span>
-              <p>{n.text}</p>
-            </li>
-          ))}
-        </ol>
-      )}
-      {manage && (
-        <form className="form" onSubmit={(event) => void addNote(event)}>
-          <label>
-            Add a note
-            <textarea name="note" rows={3} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} />
-          </label>
-          <button type="submit" disabled={action.busy || note.trim() === ''}>
-            Add note
-          </button>
-        </form>
-      )}
-      <SuppressDialog
-        open={suppressing}
+      <Section title="Notes">
+        {a.notes.length === 0 ? (
+          <Text c="dimmed">No notes yet.</Text>
+        ) : (
+          <ol className="notes">
+            {a.notes.map((n, i) => (
+              <li key={`${n.at}-${i}`}>
+                <span className="muted small">
+                  <Time iso={n.at} /> · {nameOf(n.by)}
+                </span>
+                <p>{n.text}</p>
+              </li>
+            ))}
+          </ol>
+        )}
+        {manage && (
+          <form onSubmit={(event) => void addNote(event)}>
+            <Stack gap="sm" align="flex-start">
+              <Textarea label="Add a note" name="note" minRows={3} autosize maxLength={2000} value={note} onChange={(e) => setNote(e.currentTarget.value)} w="100%" />
+              <Button type="submit" variant="default" disabled={action.busy || note.trim() === ''}>
+                Add note
+              </Button>
+            </Stack>
+          </form>
+        )}
+      </Section>
+      <ConfirmDialog
+        opened={suppressing}
         onClose={() => setSuppressing(false)}
-        onSuppress={async (reason) => {
-          const done = await run(() => api.suppressSecurityAlert(a.id, reason));
-          if (done !== undefined) setSuppressing(false);
-        }}
-        busy={action.busy}
-      />
-    </section>
-  );
-}
-
-function SuppressDialog({
-  open,
-  onClose,
-  onSuppress,
-  busy,
-}: {
-  readonly open: boolean;
-  readonly onClose: () => void;
-  readonly onSuppress: (reason: string) => Promise<void>;
-  readonly busy: boolean;
-}) {
-  const [reason, setReason] = useState('');
-  const valid = reason.trim().length >= 3;
-  const close = () => {
-    setReason('');
-    onClose();
-  };
-  return (
-    <Dialog open={open} title="Suppress the alert" onClose={close}>
-      <form
-        className="form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (valid) void onSuppress(reason.trim()).then(() => setReason(''));
+        title="Suppress the alert?"
+        confirmLabel="Suppress"
+        danger
+        reason="required"
+        reasons={SUPPRESS_REASONS}
+        onConfirm={async ({ code }) => {
+          // The dialog shows the server's refusal in place, and closes only when this succeeds.
+          if (code !== null) setAlert(await api.suppressSecurityAlert(a.id, code));
         }}
       >
-        <p>A suppressed alert stops notifying. Say why, for the record.</p>
-        <label>
-          Reason
-          <textarea name="reason" required rows={3} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
-        </label>
-        <div className="actions">
-          <button type="submit" className="danger" disabled={busy || !valid}>
-            Suppress
-          </button>
-          <button type="button" onClick={close}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
+        A suppressed alert stops notifying. Say why, for the record.
+      </ConfirmDialog>
+    </Page>
   );
 }

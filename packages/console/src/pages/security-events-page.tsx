@@ -4,10 +4,12 @@
  * address and time, sorted and paged by the server; the applied filter is in the URL. Events
  * carry no PHI (the server's rule); they are shown as stored.
  */
+import { Anchor, Button, Group, NativeSelect, TextInput } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { DataTable } from '../components/data-table';
 import { nameOr, useDirectory } from '../components/directory';
 import { Time } from '../components/feedback';
+import { Page } from '../components/page';
 import { Picker } from '../components/picker';
 import { ResourceProblem } from '../components/resource';
 import { oneOf, useCursorPager, useUrlFilters } from '../components/url-filters';
@@ -61,44 +63,49 @@ export function SecurityEventsPage() {
 
   if (list.error !== null && list.data === undefined) return <ResourceProblem error={list.error} />;
   return (
-    <section aria-labelledby="security-events-title">
-      <div className="page-head">
-        <h1 id="security-events-title">Security events</h1>
-        <Link to="/security/alerts">Security alerts</Link>
-      </div>
-      <form className="inline-form" onSubmit={apply} aria-label="Filter security events">
-        {FIELDS.map((field) =>
-          field === 'userId' || field === 'deviceId' ? (
-            <Picker
-              key={field}
-              label={LABELS[field]}
-              name={field}
-              options={field === 'userId' ? directory.userOptions : directory.deviceOptions}
-              value={fields[field]}
-              onChange={(id) => setFields({ ...fields, [field]: id })}
-            />
-          ) : (
-            <label key={field}>
-              {LABELS[field]}
-              <input name={field} autoComplete="off" value={fields[field]} onChange={(e) => setFields({ ...fields, [field]: e.target.value })} />
-            </label>
-          ),
-        )}
-        <label>
-          Period
-          <select name="hours" value={hours} onChange={(e) => setHours(e.target.value)}>
-            <option value="1">last hour</option>
-            <option value="24">last 24 hours</option>
-            <option value="168">last 7 days</option>
-            <option value="720">last 30 days</option>
-          </select>
-        </label>
-        <button type="submit">Filter</button>
-        {filters.active && (
-          <button type="button" onClick={filters.reset}>
-            Clear filters
-          </button>
-        )}
+    <Page
+      title="Security events"
+      actions={
+        <Anchor component={Link} to="/security/alerts">
+          Security alerts
+        </Anchor>
+      }
+    >
+      <form onSubmit={apply} aria-label="Filter security events">
+        <Group gap="sm" align="flex-end" wrap="wrap" className="filter-bar">
+          {FIELDS.map((field) =>
+            field === 'userId' || field === 'deviceId' ? (
+              <Picker
+                key={field}
+                label={LABELS[field]}
+                name={field}
+                options={field === 'userId' ? directory.userOptions : directory.deviceOptions}
+                value={fields[field]}
+                onChange={(id) => setFields({ ...fields, [field]: id })}
+              />
+            ) : (
+              <TextInput key={field} label={LABELS[field]} name={field} autoComplete="off" value={fields[field]} onChange={(e) => setFields({ ...fields, [field]: e.currentTarget.value })} />
+            ),
+          )}
+          <NativeSelect
+            label="Period"
+            name="hours"
+            value={hours}
+            onChange={(e) => setHours(e.currentTarget.value)}
+            data={[
+              { value: '1', label: 'last hour' },
+              { value: '24', label: 'last 24 hours' },
+              { value: '168', label: 'last 7 days' },
+              { value: '720', label: 'last 30 days' },
+            ]}
+          />
+          <Button type="submit">Filter</Button>
+          {filters.active && (
+            <Button variant="subtle" onClick={filters.reset}>
+              Clear filters
+            </Button>
+          )}
+        </Group>
       </form>
       <div data-testid="security-events">
         <DataTable
@@ -123,6 +130,6 @@ export function SecurityEventsPage() {
           ]}
         />
       </div>
-    </section>
+    </Page>
   );
 }

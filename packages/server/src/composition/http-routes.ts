@@ -63,7 +63,7 @@ export function platformRoutes(platform: Platform, deps: RouteDeps): HttpRoutes[
       openAlerts: (ctx) => (decide(ctx.principal, 'clinical-alerts:read').allow ? platform.clinical.alerts.openSummary(ctx) : Promise.resolve(null)),
     }),
     deviceRoutes({ service: platform.devices.service }),
-    vitalsRoutes({ bindings: platform.clinical.bindings, vitals: platform.clinical.vitals }),
+    vitalsRoutes({ bindings: platform.clinical.bindings, vitals: platform.clinical.vitals, labels: platform.patients.labels }),
     clinicalAlertRoutes({ alerts: platform.clinical.alerts, vitals: platform.clinical.vitals, bus: platform.clinical.bus, labels: platform.patients.labels }),
     deviceTelemetryRoutes({ pipeline: telemetry.pipeline, commands: telemetry.commands, authenticator, clientCertificate: tlsClientCertificate, events: securityEvents }),
     fhirHttp(platform, undefined, deps.publicBaseUrl),

@@ -201,6 +201,30 @@ export class BindingService {
     });
   }
 
+  /**
+   * The device's binding in force now (started, not ended), or null: for the device page. The
+   * device must be of the caller's organization (DEVICE_NOT_FOUND otherwise); the read is audited.
+   */
+  async currentForDevice(ctx: RequestContext, deviceId: string): Promise<PatientBinding | null> {
+    const orgId = this.#authorize(ctx, 'bindings:read');
+    if (!isId(deviceId)) throw new AppError('DEVICE_NOT_FOUND');
+    const now = this.deps.clock.now().getTime();
+    return this.deps.uow.run(async (s) => {
+      const device = await s.devices.find(orgId, deviceId);
+      if (device === undefined) throw new AppError('DEVICE_NOT_FOUND');
+      const current =
+        (await s.bindings.forDevices([device.id])).find((b) => b.orgId === orgId && Date.parse(b.startAt) <= now && (b.endAt === null || Date.parse(b.endAt) > now)) ?? null;
+      await s.audit.record(ctx, {
+        action: 'devices.binding.read',
+        target: { type: 'device', id: device.id },
+        outcome: 'success',
+        orgId,
+        details: { bindingId: current?.id ?? null },
+      });
+      return current;
+    });
+  }
+
   #authorize(ctx: RequestContext, permission: Permission): string {
     const orgId = principalOrg(ctx.principal);
     if (orgId === null) throw new AppError('FORBIDDEN', { detail: `a ${ctx.principal.kind} principal acts in no organization` });

@@ -137,6 +137,34 @@ describe('clinical data: bindings and vitals', () => {
     await assert.rejects(h.vitals.latest(contextOf(tech), p1), (e: unknown) => isAppError(e) && e.status === 403);
   });
 
+  it('ok/the ward board decides and audits per patient in one go (care team, break-glass); fail/refused patients are left out and audited as denied', async () => {
+    const board = await h.vitals.board(contextOf(doctor), [p1, p2]);
+    assert.deepEqual(board.map((b) => [b.patientId, b.basis]), [
+      [p1, 'care-team'],
+      [p2, 'care-team'],
+    ]);
+    const shown = board.find((b) => b.patientId === p2)?.vitals.flatMap((v) => (v.latest === null ? [] : [[v.metric, v.latest.v]]));
+    assert.deepEqual(shown?.sort(), (await h.vitals.latest(contextOf(doctor), p2)).map((v) => [v.metric, v.value]).sort());
+    // The outsider holds a break-glass grant to p1 (the test above), none to p2; one id is nobody's.
+    const nobody = newId();
+    const theirs = await h.vitals.board(contextOf(outsider), [p1, p2, nobody]);
+    assert.deepEqual(theirs.map((b) => [b.patientId, b.basis]), [[p1, 'break-glass']]);
+    const events = (await auditEvents(h)).filter((e) => e.action === 'telemetry.vitals.board' && e.actorId === outsider.id);
+    assert.deepEqual(
+      events.map((e) => [e.targetId, e.outcome, e.reason]),
+      [
+        [p1, 'success', 'break-glass'],
+        [p2, 'denied', 'care-relationship-required'],
+        [nobody, 'denied', 'not-found'],
+      ],
+    );
+    assert.ok(typeof events[0]?.details['grantId'] === 'string', 'the grant is named');
+    // Another organization's clinician: nothing, each refusal audited.
+    const foreign = makeUser(newId(), ['clinician'], 'foreign');
+    assert.deepEqual(await h.vitals.board(contextOf(foreign), [p1, p2]), []);
+    assert.equal((await auditEvents(h)).filter((e) => e.action === 'telemetry.vitals.board' && e.actorId === foreign.id && e.outcome === 'denied').length, 2);
+  });
+
   it('fail/invalid queries are refused before any read', async () => {
     for (const q of [
       { metrics: ['0000-0'] },

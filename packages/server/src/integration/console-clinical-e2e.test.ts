@@ -293,8 +293,9 @@ test('ok/console: an org admin sees security alerts (with a detail) and the usag
     // Security alerts: the filters, and the brute-force alert's detail with its evidence.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security', exact: true }).click();
     await page.getByRole('heading', { name: 'Security alerts' }).waitFor();
-    await page.getByLabel('Status').selectOption('');
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('search', { name: 'Filter security alerts' }).getByRole('combobox', { name: 'Status' }).click();
+    await page.getByRole('option', { name: 'any', exact: true }).click();
+    await page.waitForURL(/status=any/);
     const alerts = page.getByTestId('security-alerts');
     await alerts.waitFor();
     await screenshot(page, 'security-alerts');
@@ -304,6 +305,14 @@ test('ok/console: an org admin sees security alerts (with a detail) and the usag
     await page.getByLabel('Add a note').fill('Checked with the user: not them. Password reset.');
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.getByText('Checked with the user: not them. Password reset.').waitFor();
+    // Suppress with a coded reason (the server takes a code; free text was refused).
+    await page.getByRole('button', { name: 'Suppress…' }).click();
+    const suppress = page.getByRole('dialog', { name: 'Suppress the alert?' });
+    assert.equal(await suppress.getByRole('button', { name: 'Suppress' }).isDisabled(), true, 'no reason, no suppression');
+    await suppress.getByRole('combobox', { name: 'Reason' }).click();
+    await suppress.getByRole('option', { name: 'False positive' }).click();
+    await suppress.getByRole('button', { name: 'Suppress' }).click();
+    await page.getByTestId('alert-status').filter({ hasText: 'suppressed — false-positive' }).waitFor();
 
     // Usage: four charts over time and the per-user table.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Usage', exact: true }).click();

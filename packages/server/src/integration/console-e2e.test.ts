@@ -255,7 +255,8 @@ test('ok/console: setup, TOTP enrolment then the TOTP step, invite, training, fo
     await page.getByRole('heading', { name: /SN-E2E-0001/ }).waitFor();
     await page.getByRole('button', { name: 'Quarantine' }).click();
     const quarantine = page.getByRole('dialog', { name: 'Quarantine SN-E2E-0001?' });
-    await quarantine.getByLabel('Reason').selectOption('suspicious-traffic');
+    await quarantine.getByRole('combobox', { name: 'Reason' }).click();
+    await quarantine.getByRole('option', { name: 'Suspicious traffic' }).click();
     await quarantine.getByRole('button', { name: 'Quarantine' }).click();
     await page.getByText('quarantined', { exact: true }).first().waitFor();
     await screenshot(page, 'device');

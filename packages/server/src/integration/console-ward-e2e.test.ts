@@ -80,14 +80,22 @@ test('ok/console ward board: 30 patients, live within 5 s, sorted by acuity; ben
       'JSON.stringify((() => { const e = performance.getEntriesByType("resource").find((r) => new URL(r.name).pathname === "/api/v1/ward"); return e ? { start: e.requestStart, end: e.responseEnd } : null; })())',
     )) as string;
     const timeline = JSON.parse(wardCall) as { start: number; end: number } | null;
+    // Before the board's request: the document, the console's scripts and styles, the session check.
+    const before = (await page.evaluate(
+      'JSON.stringify([["document", performance.getEntriesByType("navigation")[0]?.responseEnd ?? -1], ["DOMContentLoaded", performance.getEntriesByType("navigation")[0]?.domContentLoadedEventEnd ?? -1], ...performance.getEntriesByType("resource").filter((r) => !new URL(r.name).pathname.startsWith("/api/v1/ward")).map((r) => [new URL(r.name).pathname, r.responseEnd])])',
+    )) as string;
+    const steps = (JSON.parse(before) as Array<[string, number]>).filter(([, end]) => timeline === null || end <= timeline.start).map(([name, end]) => `${name} ${end.toFixed(0)}`);
     const drawMs = timeline === null ? -1 : firstRender - timeline.end;
     process.stdout.write(
       `# ward-bench: GET /api/v1/ward ${apiMs} ms; first render ${firstRender.toFixed(0)} ms` +
-        (timeline === null ? '\n' : ` (the board's request started at ${timeline.start.toFixed(0)} ms, answered at ${timeline.end.toFixed(0)} ms, drawn ${drawMs.toFixed(0)} ms later)\n`),
+        (timeline === null ? '\n' : ` (the board's request started at ${timeline.start.toFixed(0)} ms, answered at ${timeline.end.toFixed(0)} ms, drawn ${drawMs.toFixed(0)} ms later; before it, ms: ${steps.join(', ')})\n`),
     );
-    // The goal is 1 s (issue 16); on this shared 2-core machine the board's API answer alone takes
-    // about 0.7 s (30 audited PHI reads, 180 trend queries), so the test guards against a
-    // regression at 5 s and the bench line reports the figure.
+    // The goal is 1 s (issue 16). The board's API answer is batched (one transaction of 30 audited
+    // PHI decisions, a fixed number of set-based queries for the 180 series: about 3x faster and 3x
+    // less CPU than per-patient reads in the same process); on this shared 2-core machine the
+    // console's scripts and its session check before the board's request still take most of a
+    // second under load, so the test guards against a regression at 5 s and the bench line
+    // reports the figures, with what came before the board's request.
     assert.ok(firstRender > 0 && firstRender < 5000, `first render of the board in ${firstRender} ms (< 5000)`);
     assert.equal(await board.locator('svg.spark').count(), PATIENTS * 6, 'a trend for each of the 180 series');
     await page.getByTestId('stream-state').filter({ hasText: /^live$/ }).waitFor();

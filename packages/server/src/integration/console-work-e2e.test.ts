@@ -193,17 +193,20 @@ test('ok/console defects 4, 5, 8, 11: an org admin manages a care team without t
     await page.goto(`/devices/${device.deviceId}`);
     await page.getByRole('button', { name: 'Quarantine' }).click();
     let dialog = page.getByRole('dialog', { name: `Quarantine ${device.serial}?` });
-    await dialog.getByLabel('Reason').selectOption('suspicious-traffic');
+    await dialog.getByRole('combobox', { name: 'Reason' }).click();
+    await dialog.getByRole('option', { name: 'Suspicious traffic' }).click();
     await dialog.getByRole('button', { name: 'Quarantine' }).click();
     await page.getByRole('button', { name: 'Release' }).click();
     dialog = page.getByRole('dialog', { name: `Release ${device.serial}?` });
-    await dialog.getByLabel('Reason').selectOption('false-positive');
+    await dialog.getByRole('combobox', { name: 'Reason' }).click();
+    await dialog.getByRole('option', { name: 'False positive' }).click();
     await dialog.getByRole('button', { name: 'Release' }).click();
     await page.getByRole('button', { name: 'Quarantine' }).waitFor();
     assert.equal((await hospital.api.call<{ status: string }>('GET', `/api/v1/devices/${device.deviceId}`, { bearer: hospital.admin.token })).status, 'active');
     await page.getByRole('button', { name: 'Decommission' }).click();
     dialog = page.getByRole('dialog', { name: `Decommission ${device.serial}?` });
-    await dialog.getByLabel('Reason').selectOption('end-of-life');
+    await dialog.getByRole('combobox', { name: 'Reason' }).click();
+    await dialog.getByRole('option', { name: 'End of life' }).click();
     await dialog.getByRole('button', { name: 'Decommission' }).click();
     await page.getByText('decommissioned', { exact: true }).first().waitFor();
 

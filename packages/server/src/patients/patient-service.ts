@@ -43,6 +43,7 @@ import {
   type PhiDecision,
 } from './model.js';
 import { PATIENT_SORT, selectPatientPage, type PatientListSearch } from './patient-list.js';
+import { authorizePhiReadMany, recordPhiGrant, type PhiReadManyRequest } from './phi-read-many.js';
 import type { PhiSealing } from './phi-sealing.js';
 import type { PatientScope, UserDirectory } from './store.js';
 
@@ -269,18 +270,17 @@ export class PatientService {
         const careTeam = await s.careTeams.members(row.orgId, row.id);
         const decision = await this.#phiDecision(s, user, row.id, careTeam, now);
         if (!decision.allow) return deny(decision.reason);
-        const grantId = decision.basis === 'break-glass' ? decision.grantId : null;
-        await s.audit.record(ctx, {
-          action: request.action,
-          target,
-          outcome: 'success',
-          reason: decision.basis,
-          orgId: row.orgId,
-          details: { fields: request.fields, basis: decision.basis, grantId, ...request.details },
-        });
-        return { ok: { orgId: row.orgId, patientId: row.id, basis: decision.basis, grantId } };
+        return { ok: await recordPhiGrant(s.audit, ctx, request, row, decision) };
       }),
     );
+  }
+
+  /**
+   * authorizePhiRead for many patients in one transaction and a fixed number of queries (the ward
+   * board): the same decision and audit event per patient; refused patients are left out.
+   */
+  authorizePhiReadMany(ctx: RequestContext, patientIds: readonly string[], request: PhiReadManyRequest): Promise<Map<string, PhiReadGrant>> {
+    return authorizePhiReadMany({ uow: this.deps.uow, now: () => this.deps.clock.now() }, ctx, patientIds, request);
   }
 
   /**

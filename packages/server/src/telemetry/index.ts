@@ -14,7 +14,7 @@ export { readingContext, rollupContext, encodeValues, decodeValues, type VitalsS
 export { sealValueBatches, openBatchValues, isBatchRef, type ValueBatch, type ValueBatchLoader, type SealedValues } from './value-batches.js';
 export { applyTelemetryRetention, type RetentionScope } from './retention.js';
 export { ReasonCounters, noDeviceActivity, type DeviceActivity, type IngestDevice, type IngestChannel, type IngestOutcome, type IngestRejection } from './model.js';
-export type { TelemetryStore, TelemetryRetentionStore, DeviceCommandStore, DeviceCommandRow, CommandStatus, ReadingRow, DeviceSeqAdvance, VitalPoint, VitalBucket, VitalsStore } from './store.js';
+export type { TelemetryStore, TelemetryRetentionStore, DeviceCommandStore, DeviceCommandRow, CommandStatus, ReadingRow, DeviceSeqAdvance, VitalPoint, VitalBucket, VitalsStore, BoardSeries } from './store.js';
 export {
   VitalsService,
   MAX_POINTS,

@@ -89,6 +89,12 @@ export interface VitalPoint {
   readonly deviceId: string;
 }
 
+/** One series of the ward board: the newest reading, and one-minute means oldest first. */
+export interface BoardSeries {
+  readonly latest: VitalPoint;
+  readonly trend: ReadonlyArray<{ readonly t: string; readonly v: number }>;
+}
+
 export interface VitalBucket {
   /** Start of the bucket (from + k * bucketSeconds). */
   readonly t: string;
@@ -106,6 +112,12 @@ export interface VitalsStore {
   range(orgId: string, patientId: string, metric: string, from: string, to: string, limit: number, order: 'asc' | 'desc'): Promise<VitalPoint[]>;
   /** Min, max, mean and count per bucket of `bucketSeconds` from `from`, computed by the database; empty buckets are absent. */
   buckets(orgId: string, patientId: string, metric: string, from: string, to: string, bucketSeconds: number, limit: number): Promise<VitalBucket[]>;
+  /**
+   * The ward board's series of many patients in a fixed number of queries: per patient and metric
+   * with any reading, the newest reading and the one-minute means over [from, to) (whole minutes),
+   * as latest() and buckets(..., 60, ...) would answer them one by one.
+   */
+  boardSeries(orgId: string, patientIds: readonly string[], metrics: readonly string[], from: string, to: string): Promise<Map<string, Map<string, BoardSeries>>>;
   /** One reading by its key, or undefined. */
   reading(orgId: string, deviceId: string, seq: number, idx: number): Promise<(VitalPoint & { readonly patientId: string | null }) | undefined>;
 }

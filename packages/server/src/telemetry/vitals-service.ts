@@ -51,7 +51,7 @@ export interface VitalsRange {
 }
 
 export interface VitalsServiceDeps {
-  readonly patients: Pick<PatientService, 'authorizePhiRead'>;
+  readonly patients: Pick<PatientService, 'authorizePhiRead' | 'authorizePhiReadMany'>;
   readonly store: VitalsStore;
   readonly clock: Clock;
 }
@@ -120,38 +120,45 @@ export class VitalsService {
   /**
    * The ward board's vitals of each patient: the newest value of every metric and a trend of
    * one-minute means over the last `minutes`. One audited PHI read per patient (the rule decides
-   * per patient; one refused is left out, never the whole board).
+   * per patient; one refused is left out, never the whole board), all in one transaction, then the
+   * series of the whole ward in a fixed number of queries (VitalsStore.boardSeries).
    */
   async board(ctx: RequestContext, patientIds: readonly string[], minutes = BOARD_MINUTES): Promise<BoardVitals[]> {
     const now = this.deps.clock.now().getTime();
     const to = new Date(Math.ceil(now / 60_000) * 60_000).toISOString();
     const from = new Date(Math.floor(now / 60_000) * 60_000 - minutes * 60_000).toISOString();
-    // Patients in parallel: their audited authorizations share one commit (batching unit of work).
-    const one = async (patientId: string): Promise<BoardVitals | null> => {
-      let grant: PhiReadGrant;
-      try {
-        grant = await this.#authorize(ctx, patientId, 'telemetry.vitals.board', { from, to, bucket: 60 });
-      } catch (error) {
-        if (error instanceof AppError && error.code === 'VITALS_NOT_FOUND') return null;
-        throw error;
-      }
-      const latest = new Map((await this.deps.store.latest(grant.orgId, grant.patientId, ALL_METRICS)).map((p) => [p.metric, p]));
-      const vitals = await Promise.all(
-        ALL_METRICS.map(async (metric) => {
-          const point = latest.get(metric);
-          const trend = point === undefined ? [] : await this.deps.store.buckets(grant.orgId, grant.patientId, metric, from, to, 60, minutes + 1);
+    const ids = [...new Set(patientIds)].filter(isId).slice(0, MAX_BOARD_PATIENTS);
+    if (ids.length === 0) return [];
+    const grants = await this.deps.patients.authorizePhiReadMany(ctx, ids, {
+      permission: 'vitals:read',
+      action: 'telemetry.vitals.board',
+      fields: 'vitals',
+      notFound: 'VITALS_NOT_FOUND',
+      details: { from, to, bucket: 60 },
+    });
+    const allowed = ids.flatMap((id) => {
+      const grant = grants.get(id);
+      return grant === undefined ? [] : [grant];
+    });
+    const [first] = allowed;
+    if (first === undefined) return [];
+    const series = await this.deps.store.boardSeries(first.orgId, allowed.map((g) => g.patientId), ALL_METRICS, from, to);
+    return allowed.map((grant) => {
+      const own = series.get(grant.patientId);
+      return {
+        patientId: grant.patientId,
+        basis: grant.basis,
+        vitals: ALL_METRICS.map((metric) => {
+          const s = own?.get(metric);
           return {
             metric,
             unit: metricSpec(metric)?.unit ?? '',
-            latest: point === undefined ? null : { v: point.value, t: point.measuredAt, deviceId: point.deviceId },
-            trend: trend.map((b) => ({ t: b.t, v: b.mean })),
+            latest: s === undefined ? null : { v: s.latest.value, t: s.latest.measuredAt, deviceId: s.latest.deviceId },
+            trend: s === undefined ? [] : s.trend.slice(0, minutes + 1),
           };
         }),
-      );
-      return { patientId: grant.patientId, basis: grant.basis, vitals };
-    };
-    const all = await Promise.all(patientIds.slice(0, MAX_BOARD_PATIENTS).map(one));
-    return all.filter((b): b is BoardVitals => b !== null);
+      };
+    });
   }
 
   /** Whether the user may read the patient's vitals now (audited like a read): for live streams. */

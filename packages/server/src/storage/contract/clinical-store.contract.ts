@@ -180,6 +180,56 @@ export function clinicalStoreContract(open: () => Promise<TestDatabase>, sealed 
       );
     }));
 
+  test('ok/boardSeries answers as latest() and 60 s buckets() per patient, for a ward in a fixed number of queries (fast-check)', () =>
+    withTestDatabase(open, async (t) => {
+      const v = await vitals(t);
+      const base = Date.parse('2026-11-28T12:00:00.000Z');
+      const metrics = [HR, '59408-5', '8310-5'];
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          // Per patient and metric, readings in the two hours before `to` (some series fall outside the 30-minute window).
+          fc.array(fc.array(readingSamples, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 4 }),
+          async (ward) => {
+            run += 1;
+            const store = await tele(t, true);
+            const patients = ward.map((_, p) => `patient-w${run}-${p}`);
+            let seq = 0;
+            const rows: ReadingRow[] = [];
+            ward.forEach((series, p) =>
+              series.forEach((samples, m) => {
+                // A quarter of the series have no readings at all.
+                if ((p + m + run) % 4 === 0) return;
+                for (const s of samples) rows.push({ ...reading((seq += 1), new Date(base + s.ms).toISOString(), s.value, patients[p] ?? null, 'org-a', metrics[m] ?? HR), deviceId: `device-w${run}` });
+              }),
+            );
+            await store.insertReadings(rows);
+            // Another organization's readings of the same patient ids are never in the answer.
+            await store.insertReadings(rows.slice(0, 3).map((r) => ({ ...r, orgId: 'org-b', deviceId: `device-wb${run}`, value: 999 })));
+            const to = new Date(base + 121 * 60_000).toISOString();
+            const from = new Date(base + 91 * 60_000).toISOString();
+            const board = await v.boardSeries('org-a', [...patients, 'patient-nobody'], metrics, from, to);
+            for (const patient of patients) {
+              const latest = await v.latest('org-a', patient, metrics);
+              const got = board.get(patient);
+              assert.ok(got !== undefined, 'every patient asked for has an entry');
+              assert.deepEqual(
+                [...got.entries()].map(([metric, s]) => [metric, s.latest]).sort(),
+                latest.map((p) => [p.metric, p]).sort(),
+              );
+              for (const [metric, s] of got) {
+                const buckets = await v.buckets('org-a', patient, metric, from, to, 60, 5000);
+                assert.deepEqual(s.trend.map((p) => p.t), buckets.map((b) => b.t));
+                s.trend.forEach((p, i) => assert.ok(Math.abs(p.v - (buckets[i]?.mean ?? Number.NaN)) < 1e-9, `mean of ${p.t}`));
+              }
+            }
+            assert.equal(board.get('patient-nobody')?.size, 0);
+          },
+        ),
+        { numRuns: 15 },
+      );
+    }));
+
   test('ok/readings without a patient are not rolled up; retention removes whole rollup minutes', () =>
     withTestDatabase(open, async (t) => {
       await (await tele(t, true)).insertReadings([

@@ -7,6 +7,7 @@ import type { Executor } from '../sql-database.js';
 import type { PatientBindingsTable } from '../tables.js';
 import { sealedBuckets } from './sealed-vitals-buckets.js';
 import { openReadingValues } from './telemetry-store.js';
+import { boardSeries, POINT_COLUMNS, type PointRow } from './ward-board-vitals.js';
 
 export function bindingStore(db: Executor): BindingStore {
   return {
@@ -69,7 +70,6 @@ function toBucket(r: { k: number; min: number; max: number; mean: number; count:
 export function vitalsStore(db: Executor, dialect: SqlDialect, sealing?: VitalsSealing): VitalsStore {
   const base = (orgId: string, patientId: string, metric: string) =>
     db.selectFrom('telemetry_readings').where('org_id', '=', orgId).where('patient_id', '=', patientId).where('metric', '=', metric);
-  const POINT_COLUMNS = ['org_id', 'patient_id', 'seq', 'idx', 'metric', 'value', 'value_sealed', 'unit', 'measured_at', 'device_id'] as const;
   const toPoints = async (rows: readonly PointRow[]): Promise<VitalPoint[]> => {
     const values = await openReadingValues(rows, sealing, db);
     return rows.map((r, i) => ({ metric: r.metric, value: values[i] ?? Number.NaN, unit: r.unit, measuredAt: r.measured_at, deviceId: r.device_id }));
@@ -139,6 +139,9 @@ export function vitalsStore(db: Executor, dialect: SqlDialect, sealing?: VitalsS
         .execute();
       return rows.map((r) => toBucket(r, fromMs, bucketMs));
     },
+    boardSeries(orgId, patientIds, metrics, from, to) {
+      return boardSeries(db, sealing, { orgId, patientIds, metrics, from, to });
+    },
     async reading(orgId, deviceId, seq, idx) {
       const row = await db
         .selectFrom('telemetry_readings')
@@ -156,18 +159,6 @@ export function vitalsStore(db: Executor, dialect: SqlDialect, sealing?: VitalsS
   };
 }
 
-interface PointRow {
-  org_id: string;
-  patient_id: string | null;
-  seq: number;
-  idx: number;
-  metric: string;
-  value: number | null;
-  value_sealed: Buffer | null;
-  unit: string;
-  measured_at: string;
-  device_id: string;
-}
 
 function toBindingRow(b: PatientBinding): PatientBindingsTable {
   return {

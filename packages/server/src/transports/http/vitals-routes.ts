@@ -6,12 +6,18 @@
  *   POST /api/v1/bindings/:id/end             bindings:write -> binding
  *   GET  /api/v1/patients/:id/vitals/latest   vitals:read    -> {vitals} (PHI rule, audited)
  *   GET  /api/v1/patients/:id/vitals          vitals:read    -> {series} raw points or buckets (PHI rule, audited)
+ *   GET  /api/v1/devices/:id/binding          bindings:read  -> {binding, patient, vitals}: the device's binding in force,
+ *                                                               the patient's name and MRN (trained reader, audited label) and
+ *                                                               the newest readings from this device (PHI rule, audited); null
+ *                                                               where the reader may not see them
  *
  * MUST: params and queries are validated (unknown keys refused); response schemas are allowlists.
  * MUST: handlers only translate: the services authorize (access.decide and the PHI rule) and audit.
  */
 import Type from 'typebox';
 import type { BindingService, PatientBinding } from '../../devices/index.js';
+import { AppError } from '../../kernel/index.js';
+import type { PatientLabels } from '../../patients/index.js';
 import type { VitalsService } from '../../telemetry/index.js';
 import type { HttpRoutes } from './http-server.js';
 import { requestContext } from './route-permissions.js';
@@ -19,6 +25,8 @@ import { requestContext } from './route-permissions.js';
 export interface VitalsRoutesDeps {
   readonly bindings: BindingService;
   readonly vitals: VitalsService;
+  /** Patient names on the device page; absent: ids only. */
+  readonly labels?: PatientLabels;
 }
 
 const Id = Type.String({ format: 'uuid', maxLength: 36 });
@@ -68,6 +76,15 @@ const RangeResponse = Type.Object(
   { additionalProperties: false },
 );
 
+const DeviceBinding = Type.Object(
+  {
+    binding: Type.Union([Binding, Type.Null()]),
+    patient: Type.Union([Type.Object({ displayName: Type.String(), mrn: Type.String() }, { additionalProperties: false }), Type.Null()]),
+    vitals: Type.Union([Type.Array(Vital), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
 export function bindingBody(b: PatientBinding) {
   return { id: b.id, deviceId: b.deviceId, patientId: b.patientId, startAt: b.startAt, endAt: b.endAt };
 }
@@ -98,6 +115,37 @@ export function vitalsRoutes(deps: VitalsRoutesDeps): HttpRoutes {
       '/api/v1/bindings/:id/end',
       { config: { permission: 'bindings:write' }, schema: { summary: 'End a binding at endAt (default now).', tags, params: IdParams, body: EndBody, response: { 200: Binding } } },
       async (request) => bindingBody(await deps.bindings.end(requestContext(request), request.params.id, request.body.endAt)),
+    );
+
+    app.get(
+      '/api/v1/devices/:id/binding',
+      {
+        config: { permission: 'bindings:read' },
+        schema: {
+          summary: "The device's binding in force, with the patient's name and MRN and the newest readings from this device where the reader may see them (null otherwise; audited).",
+          tags,
+          params: IdParams,
+          response: { 200: DeviceBinding },
+        },
+      },
+      async (request) => {
+        const ctx = requestContext(request);
+        const binding = await deps.bindings.currentForDevice(ctx, request.params.id);
+        if (binding === null) return { binding: null, patient: null, vitals: null };
+        const [labels, vitals] = await Promise.all([
+          deps.labels === undefined ? Promise.resolve(new Map<string, { displayName: string; mrn: string }>()) : deps.labels.labels(ctx, [binding.patientId], { permission: 'patients:read', purpose: 'device-page', careOnly: false }),
+          // The PHI rule decides (and audits); a reader outside it sees the binding without values.
+          deps.vitals.latest(ctx, binding.patientId).then(
+            (points) => points.filter((p) => p.deviceId === binding.deviceId),
+            (error: unknown) => {
+              if (error instanceof AppError) return null;
+              throw error;
+            },
+          ),
+        ]);
+        const label = labels.get(binding.patientId);
+        return { binding: bindingBody(binding), patient: label === undefined ? null : { displayName: label.displayName, mrn: label.mrn }, vitals };
+      },
     );
 
     app.get(

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClinicalAlertService, InProcessClinicalEventBus, type ClinicalAlertScope, type ClinicalEventBus } from './alerts/index.js';
 import { AuditLog, type AuditReader, type AuditStore } from './audit/index.js';
+import { followManagedSettings } from './composition/managed-settings-sync.js';
 import { signUnsignedTail, syslogCheckpointForwarder, wireAuditLogService, witnessCheckpoints } from './composition/audit-trail.js';
 import { checkDataDirMode, createDataDir, dataDirExists, lockDataDir, resolveDataDir, type Config, type DataDirLock } from './config/index.js';
 import { DeviceCertificateIssuer, ensureDeviceCa, initRootCa, openRootCa, resolveHttpsCredentials } from './identity/ca/index.js';
@@ -242,12 +243,19 @@ export async function initialize(options: PlatformOptions): Promise<{ dataDir: s
 
 /** Opens an initialized data directory: keys first, then the database (migrating it). */
 export async function openPlatform(options: PlatformOptions): Promise<Platform> {
-  const { config } = options;
-  const dataDir = resolveDataDir(config.dataDir);
+  const dataDir = resolveDataDir(options.config.dataDir);
   const clock = options.clock ?? systemClock;
   if (dataDirExists(dataDir)) checkDataDirMode(dataDir);
   const keys = await openKeyStore({ dataDir, masterKey: masterKeyFromEnv(options.env), clock });
-  const database = await openDatabase({ dataDir, databaseUrl: config.databaseUrl });
+  const database = await openDatabase({ dataDir, databaseUrl: options.config.databaseUrl });
+  // Settings approved on any node sharing this database (composition/managed-settings-sync.ts).
+  const config = await followManagedSettings(options.config, database, dataDir).then(
+    (followed) => followed.config,
+    async (error: unknown) => {
+      await database.close();
+      throw error;
+    },
+  );
   const sealer = createEnvelopeSealer(keys);
   const vitalsAtRest = await openVitalsAtRest({ database, keys, sealer, clock, enabled: options.sealVitals ?? true });
   const auditLog = new AuditLog({

@@ -4,13 +4,13 @@
  *
  * Appending a million chained events takes minutes; the devices and users take seconds. So the
  * data directory with the events (and the organizations) is cached under
- * /tmp/vigil-bench-compliance-cache/<events>-<schema>/ and copied for each run, while devices and
- * users are inserted fresh each run (in one transaction, prepared statements), their times
- * relative to now so that the findings do not drift with the cache's age. The cache key names
- * the migrations, so a schema change seeds again; `--fresh` ignores the cache.
+ * /tmp/vigil-bench-compliance-cache/<events>/ and copied for each run, while devices and users are
+ * inserted fresh each run (in one transaction, prepared statements), their times relative to now
+ * so that the findings do not drift with the cache's age. The copy is migrated forward when it is
+ * opened; a cache with a migration this build does not know is seeded again; `--fresh` ignores
+ * the cache.
  */
-import { createHash } from 'node:crypto';
-import { cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditEventInput } from '../audit/index.js';
 import type { Config } from '../config/index.js';
@@ -35,10 +35,20 @@ export interface Seeded {
   readonly rowSeconds: number;
 }
 
-async function schemaTag(): Promise<string> {
+/** The migrations of this build (the cached database must have no other: it is migrated forward on open). */
+async function migrationNames(): Promise<string[]> {
   const dir = new URL('../storage/migrations/', import.meta.url).pathname;
-  const names = (await readdir(dir)).filter((f) => f.endsWith('.js')).sort();
-  return createHash('sha256').update(names.join('\n')).digest('hex').slice(0, 12);
+  return (await readdir(dir)).filter((f) => /^\d{4}-.*\.js$/.test(f)).sort();
+}
+
+async function usableCache(cacheDir: string, names: readonly string[]): Promise<boolean> {
+  if (!(await exists(join(cacheDir, 'ready')))) return false;
+  try {
+    const cached = JSON.parse(await readFile(join(cacheDir, 'migrations.json'), 'utf8')) as unknown;
+    return Array.isArray(cached) && cached.every((n) => names.includes(String(n)));
+  } catch {
+    return false;
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -50,9 +60,10 @@ async function exists(path: string): Promise<boolean> {
 
 /** Opens the platform of `config.dataDir` seeded at `scale` (events from the cache when it has them). */
 export async function seedPlatform(config: Config, scale: SeedScale, options: { fresh?: boolean } = {}): Promise<Seeded> {
-  const cacheDir = join(CACHE_ROOT, `${scale.events}-${await schemaTag()}`);
+  const cacheDir = join(CACHE_ROOT, String(scale.events));
+  const names = await migrationNames();
   let eventSeconds = 0;
-  const cached = options.fresh !== true && (await exists(join(cacheDir, 'ready')));
+  const cached = options.fresh !== true && (await usableCache(cacheDir, names));
   if (cached) {
     await cp(join(cacheDir, 'data'), config.dataDir, { recursive: true });
   } else {
@@ -66,6 +77,7 @@ export async function seedPlatform(config: Config, scale: SeedScale, options: { 
     await rm(partial, { recursive: true, force: true });
     await mkdir(partial, { recursive: true });
     await cp(config.dataDir, join(partial, 'data'), { recursive: true });
+    await writeFile(join(partial, 'migrations.json'), JSON.stringify(names));
     await writeFile(join(partial, 'ready'), new Date().toISOString());
     await rm(cacheDir, { recursive: true, force: true });
     await rename(partial, cacheDir);

@@ -1,9 +1,11 @@
 /**
  * `npm run bench -- compliance [--devices N] [--users N] [--events N] [--load-devices D]
- * [--window W] [--seconds S] [--rounds R]`: a full security audit (every check, audit chain
- * verification included) over a seeded platform on SQLite: by default 100,000 devices with
+ * [--window W] [--seconds S] [--rounds R] [--fresh]`: a full security audit (every check, audit
+ * chain verification included) over a seeded platform on SQLite: by default 100,000 devices with
  * certificates, 10,000 users with training, and 1,000,000 audit events appended through the real
- * AuditLog. Goal: under one minute.
+ * AuditLog (cached between runs: compliance-seed.ts). Goal: under one minute, wall clock, for the
+ * first audit (which opens the findings) and the second (which reconciles against them); the
+ * report gives CPU seconds too.
  *
  * Then its effect on concurrent ingest, in the same process and run: the server of the seeded
  * platform takes the ingest bench's MQTT QoS 1 load (D devices in a worker thread, mTLS, W in
@@ -12,17 +14,17 @@
  * shared machine falls on both. Goal: ingest rate during the audit >= 0.9 x without.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { AuditEventInput } from '../audit/index.js';
 import { validate } from '../config/index.js';
 import { caPaths } from '../identity/ca/index.js';
 import { FakeDeviceRegistry, makeDevicePki } from '../integration/device-pki.js';
 import { SYSTEM_PRINCIPAL, type RequestContext } from '../kernel/index.js';
-import { initialize, openPlatform, startServer } from '../main.js';
+import { startServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
 import { runLoadWorker } from './ingest-load.js';
+import { seedPlatform } from './compliance-seed.js';
 import { alternate, median } from './rounds.js';
 
 const { values } = parseArgs({
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     window: { type: 'string', default: '8' },
     seconds: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '2' },
+    fresh: { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -56,54 +59,27 @@ try {
     mqttPort: 0,
     mqtt: { messagesPerSecond: 10_000, burst: 100_000, sourceConnectionsPerMinute: 100_000, sourceConnectionBurst: 100_000 },
   });
-  await initialize({ config, env: {} });
-  const platform = await openPlatform({ config, env: {} });
-  const db = platform.database.sqliteHandle;
-  if (!db) throw new Error('the compliance bench seeds SQLite');
-  const now = platform.clock.now();
-  const iso = (daysAgo: number) => new Date(now.getTime() - daysAgo * 86_400_000).toISOString();
+  const seeded = await seedPlatform(config, { devices, users, events }, { fresh: values.fresh === true });
+  const { platform } = seeded;
 
-  const seedStart = process.hrtime.bigint();
-  db.transaction(() => {
-    const org = db.prepare('INSERT INTO organizations (id, name, name_key, created_at) VALUES (?, ?, ?, ?)');
-    for (let o = 0; o < 10; o++) org.run(`org-${o}`, `Bench Hospital ${o}`, `bench hospital ${o}`, iso(400));
-    const dev = db.prepare(`INSERT INTO devices (id, org_id, model, serial, udi, firmware_version, status, status_reason, status_changed_at, groups, created_at, last_seen_at, last_seen_address, cert_serial, cert_not_after, cert_fingerprint)
-      VALUES (?, ?, 'bench-monitor', ?, NULL, '1.0.0', ?, NULL, ?, '[]', ?, ?, '10.0.0.1', ?, ?, ?)`);
-    const cert = db.prepare('INSERT INTO device_certificates (serial, org_id, device_id, fingerprint, not_before, not_after, issued_at, revoked_at, revocation_reason) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)');
-    for (let i = 0; i < devices; i++) {
-      const id = `bench-device-${String(i).padStart(7, '0')}`;
-      const org = `org-${i % 10}`;
-      // 1% of devices expire soon, 0.5% are silent, 0.1% quarantined long ago: findings to reconcile.
-      const notAfter = i % 100 === 0 ? iso(-10) : iso(-60);
-      dev.run(id, org, `SN-${i}`, i % 1000 === 0 ? 'quarantined' : 'active', iso(i % 1000 === 0 ? 30 : 40), iso(40), i % 200 === 1 ? iso(2) : iso(0.001), `S${i}`, notAfter, `F${i}`);
-      cert.run(`S${i}`, org, id, `F${i}`, iso(30), notAfter, iso(30));
-    }
-    const user = db.prepare(`INSERT INTO users (id, org_id, username, username_key, display_name, roles, status, password_hash, password_changed_at, must_change_password, failed_count, lock_level, locked_until, last_login_at, created_at, totp_secret_sealed, totp_confirmed_at, totp_last_step)
-      VALUES (?, ?, ?, ?, ?, ?, 'active', 'x', ?, 0, 0, 0, NULL, ?, ?, NULL, ?, NULL)`);
-    const training = db.prepare('INSERT INTO training_records (id, org_id, user_id, course, completed_at, expires_at, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    for (let i = 0; i < users; i++) {
-      const id = `bench-user-${i}`;
-      const org = `org-${i % 10}`;
-      const privileged = i % 50 === 0;
-      user.run(id, org, `user${i}`, `user${i}`, `User ${i}`, JSON.stringify(privileged ? ['org-admin'] : ['clinician']), iso(10), i % 97 === 0 ? iso(120) : iso(1), iso(200), privileged && i % 100 !== 0 ? iso(100) : null);
-      training.run(`t-${i}`, org, id, 'hipaa', iso(100), i % 89 === 0 ? iso(1) : iso(-200), iso(100), 'bench');
-    }
-  })();
-  const event = (i: number): AuditEventInput => ({ action: 'telemetry.vitals.read', target: { type: 'patient', id: `patient-${i % 5000}` }, outcome: 'success', orgId: 'org-1', details: { rows: i % 300 } });
-  for (let start = 0; start < events; start += 1000) {
-    const batch = Array.from({ length: Math.min(1000, events - start) }, (_, k) => event(start + k));
-    await platform.withAuditStore((store) => platform.auditLog.append(store, ctx, batch));
-  }
-  await platform.withAuditStore((store) => platform.auditLog.checkpointIfDue(store, true));
-  const seedSeconds = Number(process.hrtime.bigint() - seedStart) / 1e9;
-
-  const auditStart = process.hrtime.bigint();
-  const run = await platform.compliance.audits.run(ctx, 'full');
-  const auditSeconds = Number(process.hrtime.bigint() - auditStart) / 1e9;
-  const slowest = [...run.results].sort((a, b) => b.durationMs - a.durationMs).slice(0, 3).map((r) => `${r.checkId} ${r.durationMs} ms`);
-  const againStart = process.hrtime.bigint();
-  const second = await platform.compliance.audits.run(ctx, 'full');
-  const againSeconds = Number(process.hrtime.bigint() - againStart) / 1e9;
+  /** One full audit: wall and CPU seconds (CPU of the whole process: the verification worker's too). */
+  const timedAudit = async () => {
+    const cpu = process.cpuUsage();
+    const started = process.hrtime.bigint();
+    const run = await platform.compliance.audits.run(ctx, 'full');
+    const wall = Number(process.hrtime.bigint() - started) / 1e9;
+    const used = process.cpuUsage(cpu);
+    const checksMs = run.results.reduce((sum, r) => sum + r.durationMs, 0);
+    return {
+      run,
+      wallSeconds: Number(wall.toFixed(2)),
+      cpuSeconds: Number(((used.user + used.system) / 1e6).toFixed(2)),
+      checksSeconds: Number((checksMs / 1000).toFixed(2)),
+      slowest: [...run.results].sort((a, b) => b.durationMs - a.durationMs).slice(0, 4).map((r) => `${r.checkId} ${r.durationMs} ms`),
+    };
+  };
+  const first = await timedAudit();
+  const second = await timedAudit();
 
   // --- the effect on concurrent ingest: the same server, load without and during audits ---
   const pki = await makeDevicePki();
@@ -151,14 +127,12 @@ try {
         devices,
         users,
         auditEvents: events,
-        seedSeconds: Number(seedSeconds.toFixed(1)),
-        fullAuditSeconds: Number(auditSeconds.toFixed(2)),
-        secondAuditSeconds: Number(againSeconds.toFixed(2)),
+        seed: { eventsFromCache: seeded.cached, eventSeconds: Number(seeded.eventSeconds.toFixed(1)), deviceAndUserSeconds: Number(seeded.rowSeconds.toFixed(1)) },
         goalSeconds: 60,
-        pass: auditSeconds < 60,
-        counts: run.counts,
-        secondCounts: second.counts,
-        slowest,
+        firstAudit: { wallSeconds: first.wallSeconds, cpuSeconds: first.cpuSeconds, checksSeconds: first.checksSeconds, slowest: first.slowest, counts: first.run.counts },
+        secondAudit: { wallSeconds: second.wallSeconds, cpuSeconds: second.cpuSeconds, checksSeconds: second.checksSeconds, slowest: second.slowest, counts: second.run.counts },
+        pass: first.wallSeconds < 60 && second.wallSeconds < 60,
+        loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
         ingest: {
           loadDevices: LOAD_DEVICES,
           inFlightPerDevice: WINDOW,

@@ -3,9 +3,9 @@
  * module that owns the setting. Registered in compliance/changes' ChangeApplierRegistry.
  *
  *   role-grant         identity.setRoles (passes identity's privileged-role gate)
- *   password-settings  recorded in managed-settings.json, then identity.setPasswordPreset (live)
- *   detector-settings  recorded in managed-settings.json, then the detection engine is rebuilt (live)
- *   insecure-flag      recorded in managed-settings.json; takes effect at the next start, and the
+ *   password-settings  recorded (database and managed-settings.json), then identity.setPasswordPreset (live)
+ *   detector-settings  recorded (database and managed-settings.json), then the detection engine is rebuilt (live)
+ *   insecure-flag      recorded (database and managed-settings.json); takes effect at the next start, and the
  *                      PLT-INSECURE-FLAGS check reports it from now on
  *   key-rotation       the KEK rotation with re-wrap (composition/key-rotation.ts) or a signing key
  *   firmware-rollout   not here: the updates wiring registers it (appliers.ts FIRMWARE_ROLLOUT_HOOK)
@@ -13,8 +13,9 @@
  * MUST: each applier first passes the owning module's gate (ChangeService.requireApproved), so
  *       calling it outside an approved change's application is refused.
  * MUST: a setting is validated against the whole configuration when the change is requested and
- *       again when it is applied; the audit event and the recorded file are written in the same
- *       unit of work (the file is written before the commit; a failed write rolls the event back).
+ *       again when it is applied; the audit event, the database's record (followed by the other
+ *       nodes at their start: managed-settings-sync.ts) and this node's file are written in the
+ *       same unit of work (the file before the commit; a failed write rolls the event back).
  * MUST: the KEK is rotated by the process that holds the data directory (the server, or the CLI
  *       with the lock taken), never beside a running server.
  */
@@ -27,7 +28,8 @@ import { lockDataDir, withManagedValues, writeManagedSettings, type Config, type
 import type { IdentityService } from '../identity/index.js';
 import { AppError, type Clock, type RequestContext } from '../kernel/index.js';
 import type { KeyProvider } from '../keys/index.js';
-import { auditStore, SqlUnitOfWork, type SqlDatabase } from '../storage/index.js';
+import { auditStore, SqlUnitOfWork, systemMetaStore, type SqlDatabase } from '../storage/index.js';
+import { recordManagedSettings } from './managed-settings-sync.js';
 
 /** Signing keys a key-rotation change may rotate besides the KEK (the same list as `vigil keys rotate`). */
 export const ROTATABLE_KEYS = ['kek', 'audit-signing', 'tuf-timestamp', 'tuf-snapshot', 'tuf-targets', 'tuf-delegation'] as const;
@@ -96,14 +98,18 @@ function checkedConfig(effective: EffectiveConfig, values: Record<string, Manage
 
 export function changeAppliers(changes: () => ChangeService, d: ChangeApplierDeps): ChangeApplierRegistry {
   const audit = new SqlUnitOfWork(d.database, (executor) => d.auditLog.writer(auditStore(executor, d.database.dialect)));
+  const settingsWork = new SqlUnitOfWork(d.database, (executor) => ({ writer: d.auditLog.writer(auditStore(executor, d.database.dialect)), meta: systemMetaStore(executor) }));
   /** Gate, validate against the configuration, record the file and the audit event together. */
   const recordSettings = async (ctx: RequestContext, change: ChangeRequest): Promise<Config> => {
     await changes().requireApproved(ctx, change.kind, change.target);
     const values = settingValues(change);
     const next = checkedConfig(d.effective, values);
-    await audit.run(async (writer) => {
+    const at = d.clock.now().toISOString();
+    await settingsWork.run(async ({ writer, meta }) => {
       await writer.record(ctx, { action: 'config.setting.change', target: { type: 'setting', id: change.target }, outcome: 'success', details: { kind: change.kind, changeId: change.id, keys: Object.keys(values).join(',') } });
-      writeManagedSettings(d.dataDir, values, change.id, d.clock.now().toISOString());
+      // The shared record every node follows at its start (managed-settings-sync.ts), then this node's file.
+      await recordManagedSettings(meta, values, change.id, at);
+      writeManagedSettings(d.dataDir, values, change.id, at);
     });
     return next;
   };

@@ -153,14 +153,21 @@ export function settingsFacts(config: Config): SettingsFacts {
   };
 }
 
+/** The first call's promise, for every later call (a failed read is not retried within the run). */
+function once<T>(read: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => (result ??= read());
+}
+
 function complianceEvidence(w: ComplianceWiringDeps, config: Config): ComplianceEvidence {
   const store = complianceEvidenceStore(w.database.db);
   const now = () => w.clock.now().toISOString();
   return {
     policy: DEFAULT_POLICY,
     settings: { ...settingsFacts(config), pendingInsecureFlags: pendingInsecureFlags(w.dataDir) },
-    devices: () => store.devices(),
-    certificates: () => store.certificates(),
+    // Read once per run (complianceEvidence is called once per run): a dozen checks share them.
+    devices: once(() => store.devices()),
+    certificates: once(() => store.certificates()),
     openEnrollmentTokens: () => store.openEnrollmentTokens(now()),
     caCertificates: async () => {
       const root = await openRootCa({ dataDir: w.dataDir, keys: w.keys });
@@ -170,8 +177,8 @@ function complianceEvidence(w: ComplianceWiringDeps, config: Config): Compliance
     },
     topicAllowed: (deviceId, action, topic) =>
       action === 'publish' ? authorizeDevicePublish(deviceId, { topic, qos: 1 }).ok : authorizeDeviceSubscribe(deviceId, topic).ok,
-    users: () => store.users(),
-    training: () => store.training(),
+    users: once(() => store.users()),
+    training: once(() => store.training()),
     breakGlass: () => store.breakGlass(),
     serviceAccounts: () => store.serviceAccounts(),
     keys: () => Promise.resolve(w.keys.list().map((k) => ({ id: k.id, purpose: k.purpose, createdAt: k.createdAt, status: k.status }))),

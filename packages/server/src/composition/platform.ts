@@ -5,7 +5,7 @@ import type { DeliveryService, SecurityAlertNotifier } from '../alerts/index.js'
 import { AuditLog, type AuditReader, type AuditStore } from '../audit/index.js';
 import type { UsageService } from '../compliance/index.js';
 import { checkDataDirMode, createDataDir, dataDirExists, resolveDataDir, type Config } from '../config/index.js';
-import { type DeviceScope, type DeviceEventService } from '../devices/index.js';
+import type { DeviceScope, DeviceEventService } from '../devices/index.js';
 import type { DisclosureService } from '../disclosures/index.js';
 import { ensureDeviceCa, initRootCa } from '../identity/ca/index.js';
 import { type IdentityService, SetupCredentialService, type SetupScope } from '../identity/index.js';
@@ -35,6 +35,7 @@ import { wireDisclosures } from './disclosures.js';
 import { openIdentity } from './identity.js';
 import { attachContainment, wireIncidents, type IncidentsWiring } from './incidents.js';
 import { rotateKek, type KekRotationReport } from './key-rotation.js';
+import { followManagedSettings } from './managed-settings-sync.js';
 import { type PatientsWiring, identityUserDirectory, wirePatients } from './patients.js';
 import { type SecurityWiring, wireSecurity } from './security-monitoring.js';
 import { platformFaults, securityEventNotStored, type PlatformFaults } from './storage-faults.js';
@@ -132,12 +133,19 @@ export async function initialize(options: PlatformOptions): Promise<{ dataDir: s
 
 /** Opens an initialized data directory: keys first, then the database (migrating it). */
 export async function openPlatform(options: PlatformOptions): Promise<Platform> {
-  const { config } = options;
-  const dataDir = resolveDataDir(config.dataDir);
+  const dataDir = resolveDataDir(options.config.dataDir);
   const clock = options.clock ?? systemClock;
   if (dataDirExists(dataDir)) checkDataDirMode(dataDir);
   const keys = await openKeyStore({ dataDir, masterKey: masterKeyFromEnv(options.env), clock });
-  const database = await openDatabase({ dataDir, databaseUrl: config.databaseUrl });
+  const database = await openDatabase({ dataDir, databaseUrl: options.config.databaseUrl });
+  // Settings approved on any node sharing this database (composition/managed-settings-sync.ts).
+  const config = await followManagedSettings(options.config, database, dataDir).then(
+    (followed) => followed.config,
+    async (error: unknown) => {
+      await database.close();
+      throw error;
+    },
+  );
   const sealer = createEnvelopeSealer(keys);
   const vitalsAtRest = await openVitalsAtRest({ database, keys, sealer, clock, enabled: options.sealVitals ?? true });
   const auditLog = new AuditLog({

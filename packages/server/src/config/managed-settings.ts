@@ -46,22 +46,48 @@ export function managedSettingsPath(dataDir: string): string {
 export function readManagedSettings(dataDir: string): ManagedSettings {
   const file = managedSettingsPath(dataDir);
   if (!existsSync(file)) return {};
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new AppError('CONFIG_INVALID', { detail: `config: ${file} cannot be read: ${error instanceof Error ? error.message : String(error)}`, cause: error });
   }
+  return parseManagedSettings(text, file);
+}
+
+/** Parses the managed-settings document (the file's, or the database's copy); `source` names it in errors. */
+export function parseManagedSettings(text: string, source: string): ManagedSettings {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new AppError('CONFIG_INVALID', { detail: `config: ${source} cannot be read: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+  }
   const settings = (parsed as { settings?: unknown } | null)?.settings;
-  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw new AppError('CONFIG_INVALID', { detail: `config: ${file}: no settings object` });
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw new AppError('CONFIG_INVALID', { detail: `config: ${source}: no settings object` });
   const out: Record<string, ManagedSetting> = {};
   for (const [key, entry] of Object.entries(settings as Record<string, unknown>)) {
     const e = entry as Partial<ManagedSetting> | null;
     const okValue = typeof e?.value === 'string' || typeof e?.value === 'number' || typeof e?.value === 'boolean';
-    if (!isManagedKey(key) || !okValue || typeof e?.changeId !== 'string' || typeof e.at !== 'string') throw new AppError('CONFIG_INVALID', { detail: `config: ${file}: ${key} is not a managed setting` });
+    if (!isManagedKey(key) || !okValue || typeof e?.changeId !== 'string' || typeof e.at !== 'string') throw new AppError('CONFIG_INVALID', { detail: `config: ${source}: ${key} is not a managed setting` });
     out[key] = { value: e.value as ManagedValue, changeId: e.changeId, at: e.at };
   }
   return out;
+}
+
+/** The managed-settings document for these settings (the file's format). */
+export function formatManagedSettings(settings: ManagedSettings): string {
+  return `${JSON.stringify({ version: 1, settings }, null, 2)}\n`;
+}
+
+/** Adds values set by one change to settings (each entry names its change); refuses unmanaged keys. */
+export function withSettingValues(current: ManagedSettings, values: Readonly<Record<string, ManagedValue>>, changeId: string, at: string): ManagedSettings {
+  const next: Record<string, ManagedSetting> = { ...current };
+  for (const [key, value] of Object.entries(values)) {
+    if (!isManagedKey(key)) throw new AppError('CONFIG_INVALID', { detail: `config: ${key} cannot be changed by a change request` });
+    next[key] = { value, changeId, at };
+  }
+  return next;
 }
 
 /** Sets dotted paths on a plain configuration object (in place). */
@@ -102,15 +128,14 @@ export function mergeManagedSettings(raw: Record<string, unknown>, dataDir: stri
  * to a temporary file and rename over, so a crash leaves the old or the new file, never half.
  */
 export function writeManagedSettings(dataDir: string, values: Readonly<Record<string, ManagedValue>>, changeId: string, at: string): ManagedSettings {
-  const current = readManagedSettings(dataDir);
-  const next: Record<string, ManagedSetting> = { ...current };
-  for (const [key, value] of Object.entries(values)) {
-    if (!isManagedKey(key)) throw new AppError('CONFIG_INVALID', { detail: `config: ${key} cannot be changed by a change request` });
-    next[key] = { value, changeId, at };
-  }
+  return replaceManagedSettings(dataDir, withSettingValues(readManagedSettings(dataDir), values, changeId, at));
+}
+
+/** Writes these settings as the data directory's file (temporary file, then rename). */
+export function replaceManagedSettings(dataDir: string, settings: ManagedSettings): ManagedSettings {
   const file = managedSettingsPath(dataDir);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ version: 1, settings: next }, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(tmp, formatManagedSettings(settings), { mode: 0o600 });
   renameSync(tmp, file);
-  return next;
+  return settings;
 }

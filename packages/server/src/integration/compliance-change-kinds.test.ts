@@ -9,9 +9,12 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../config/index.js';
+import { followManagedSettings } from '../composition/managed-settings-sync.js';
+import { loadConfig, readManagedSettings, validate } from '../config/index.js';
 import { totpCode } from '../identity/index.js';
 import { cliPrincipal, type RequestContext } from '../kernel/index.js';
 import { testContext } from './fixtures.js';
@@ -68,6 +71,16 @@ describe('change control for settings and keys over HTTPS', () => {
     assert.equal(h.t.platform.identity.policy.maxAgeDays, null, 'the live policy: no expiry');
     assert.deepEqual(managed()['passwords.preset'], { ...managed()['passwords.preset'], value: 'nist', changeId: id });
     assert.deepEqual((await auditActions(`change-${id}`)).sort(), ['compliance.change.apply', 'config.setting.change', 'identity.password_policy.change']);
+    // Recorded in the shared database too: another node of this database (its own data directory) takes it at its start.
+    const nodeB = await mkdtemp(join(tmpdir(), 'vigil-node-b-'));
+    try {
+      const followed = await followManagedSettings(validate({ dataDir: nodeB }).config, h.t.platform.database, nodeB);
+      assert.deepEqual(followed.followed, ['passwords.preset']);
+      assert.equal(followed.config.passwords.preset, 'nist');
+      assert.equal(readManagedSettings(nodeB)['passwords.preset']?.changeId, id);
+    } finally {
+      await rm(nodeB, { recursive: true, force: true });
+    }
   });
 
   it('fail/a setting change the configuration would refuse is refused when requested, and an organization admin may not request one', async () => {

@@ -5,91 +5,22 @@
  * (code, public message, request id) kept as an ApiError so a 403 shows "Access denied".
  */
 import { ApiError } from '../../api/client';
+import type { paths } from '../../api/schema';
 
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
-export type FindingStatus = 'open' | 'mitigated' | 'suppressed' | 'resolved';
+/** The JSON body of a 200 answer of `paths[P][M]` in the generated schema.d.ts. */
+type Answer<P extends keyof paths, M extends 'get' | 'post'> = paths[P][M] extends { responses: { 200: { content: { 'application/json': infer J } } } } ? J : never;
 
-export interface AuditRun {
-  readonly id: string;
-  readonly cadence: 'full' | 'daily';
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly actor: string;
-  readonly results: ReadonlyArray<{ readonly checkId: string; readonly status: string; readonly detail: string; readonly affected: number; readonly durationMs: number }>;
-  readonly counts: { readonly pass: number; readonly fail: number; readonly notApplicable: number; readonly error: number; readonly opened: number; readonly reopened: number; readonly resolved: number };
-}
-
-export interface Finding {
-  readonly id: string;
-  readonly checkId: string;
-  readonly resourceType: string;
-  readonly resourceId: string;
-  readonly severity: Severity;
-  readonly status: FindingStatus;
-  readonly detail: string;
-  readonly firstSeenAt: string;
-  readonly lastSeenAt: string;
-  readonly suppression: { readonly reason: string; readonly owner: string; readonly expiresAt: string; readonly by: string } | null;
-  readonly mitigation: { readonly action: string; readonly by: string; readonly at: string; readonly note: string } | null;
-}
-
-export interface Check {
-  readonly id: string;
-  readonly title: string;
-  readonly severity: Severity;
-  readonly remediation: string;
-}
-
-export interface Risk {
-  readonly id: string;
-  readonly title: string;
-  readonly threat: string;
-  readonly assets: readonly string[];
-  readonly likelihood: number;
-  readonly impact: number;
-  readonly residualLikelihood: number;
-  readonly residualImpact: number;
-  readonly owner: string;
-  readonly reviewAt: string;
-  readonly inherentScore: number;
-  readonly residualScore: number;
-  readonly currentLikelihood: number;
-  readonly currentScore: number;
-  readonly failingChecks: readonly string[];
-  readonly needsReview: boolean;
-  readonly reviewReasons: readonly string[];
-  readonly controls: ReadonlyArray<{ readonly description: string; readonly checks: readonly string[] }>;
-}
-
-export type PayloadValue = string | number | boolean | null | readonly string[];
-
-export interface ChangeRequest {
-  readonly id: string;
-  readonly orgId: string | null;
-  readonly kind: string;
-  readonly target: string;
-  readonly payload: Readonly<Record<string, PayloadValue>>;
-  readonly summary: string;
-  readonly status: 'pending' | 'approved' | 'rejected' | 'applied' | 'failed';
-  readonly emergency: boolean;
-  readonly requestedBy: string;
-  readonly requestedAt: string;
-  readonly decidedBy: string | null;
-  readonly decidedAt: string | null;
-  readonly decisionNote: string | null;
-  readonly appliedAt: string | null;
-  readonly reviewDueAt: string | null;
-  readonly reviewedBy: string | null;
-  readonly reviewedAt: string | null;
-  readonly audit: { readonly seqs: readonly number[]; readonly requestIds: readonly string[] };
-}
-
-export interface ReportVerdict {
-  readonly valid: boolean;
-  readonly format: 'html' | 'json' | 'pdf' | null;
-  readonly keyId: string | null;
-  readonly detail: string;
-}
+// Derived from the server's OpenAPI document (schema.d.ts), so console and server cannot drift.
+export type AuditRun = Answer<'/api/v1/compliance/audits', 'get'>['runs'][number];
+export type Finding = Answer<'/api/v1/compliance/findings', 'get'>['findings'][number];
+export type Check = Answer<'/api/v1/compliance/checks', 'get'>['checks'][number];
+export type Risk = Answer<'/api/v1/risks', 'get'>['risks'][number];
+export type ChangeRequest = Answer<'/api/v1/changes', 'get'>['changes'][number];
+export type ReportVerdict = Answer<'/api/v1/compliance/report/verify', 'post'>;
+export type Severity = Finding['severity'];
+export type FindingStatus = Finding['status'];
+export type FindingQuery = NonNullable<paths['/api/v1/compliance/findings']['get']['parameters']['query']>;
+export type PayloadValue = ChangeRequest['payload'][string];
 
 export const MITIGATION_ACTIONS = ['quarantine-device', 'revoke-device', 'disable-user', 'require-mfa'] as const;
 

@@ -1,13 +1,15 @@
 /**
  * "Audits & findings" (issue 14): the audit runs (run one now), and the findings filtered by
- * status, severity and check; from a finding, suppress it (reason, owner, expiry: it reopens at
+ * status, severity and check (the shared FilterBar, the filter in the URL); from a finding, suppress it (reason, owner, expiry: it reopens at
  * the expiry) or take a mitigation action through the module that owns the resource. The server
  * decides (compliance:read to see, compliance:manage to act) and audits every change.
  */
 import { useState, type FormEvent } from 'react';
 import { can } from '../../capabilities';
 import { ErrorNotice, Loading, Time } from '../../components/feedback';
+import { FilterBar } from '../../components/filter-bar';
 import { ResourceProblem, useResource } from '../../components/resource';
+import { oneOf, useUrlFilters } from '../../components/url-filters';
 import { useAction } from '../../components/use-action';
 import { useSignedIn } from '../../session';
 import { call, MITIGATION_ACTIONS, qs, type AuditRun, type Check, type Finding } from './api';
@@ -15,6 +17,8 @@ import { ComplianceNav } from './nav';
 
 const STATUSES = ['open', 'mitigated', 'suppressed', 'resolved'] as const;
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+/** The URL value of "any status" (the default, no value, is "open"). */
+const ANY_STATUS = 'any';
 
 function inDays(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -89,7 +93,11 @@ export function AuditsPage() {
   const signedIn = useSignedIn();
   const csrf = signedIn.csrfToken;
   const manage = can(signedIn.roles, 'compliance:manage');
-  const [filter, setFilter] = useState({ status: 'open', severity: '', checkId: '' });
+  // The filter lives in the URL (a reload, Back or a shared link shows the same findings); the
+  // values are untrusted, so each is checked before it is sent (the server checks again).
+  const filters = useUrlFilters({ status: 'open', severity: '', checkId: '' });
+  const status = oneOf(filters.values.status, [...STATUSES, ANY_STATUS], 'open');
+  const filter = { status: status === ANY_STATUS ? '' : status, severity: oneOf(filters.values.severity, ['', ...SEVERITIES], ''), checkId: /^[A-Z0-9-]{1,64}$/.test(filters.values.checkId) ? filters.values.checkId : '' };
   const [runs, reloadRuns] = useResource(() => call<{ runs: AuditRun[] }>(csrf, 'GET', '/api/v1/compliance/audits?limit=10').then((r) => r.runs), 'compliance-runs');
   const [checks] = useResource(() => call<{ checks: Check[] }>(csrf, 'GET', '/api/v1/compliance/checks').then((r) => r.checks), 'compliance-checks');
   const [findings, reloadFindings] = useResource(() => call<{ findings: Finding[] }>(csrf, 'GET', `/api/v1/compliance/findings${qs({ ...filter, limit: '500' })}`).then((r) => r.findings), `compliance-findings:${JSON.stringify(filter)}`);
@@ -158,38 +166,15 @@ export function AuditsPage() {
         </table>
       )}
       <h2>Findings</h2>
-      <form className="inline-form" aria-label="Filter findings" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Status
-          <select name="status" value={filter.status} onChange={(e) => setFilter({ ...filter, status: e.target.value })}>
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Severity
-          <select name="severity" value={filter.severity} onChange={(e) => setFilter({ ...filter, severity: e.target.value })}>
-            <option value="">any</option>
-            {SEVERITIES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Check
-          <select name="checkId" value={filter.checkId} onChange={(e) => setFilter({ ...filter, checkId: e.target.value })}>
-            <option value="">any</option>
-            {checks.status === 'ok' &&
-              checks.data.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.id}: {c.title}
-                </option>
-              ))}
-          </select>
-        </label>
-      </form>
+      <FilterBar
+        filters={filters}
+        label="Filter findings"
+        fields={[
+          { kind: 'select', key: 'status', label: 'Status', options: [...STATUSES.map((x) => ({ value: x, label: x })), { value: ANY_STATUS, label: 'any' }] },
+          { kind: 'select', key: 'severity', label: 'Severity', options: [{ value: '', label: 'any' }, ...SEVERITIES.map((x) => ({ value: x, label: x }))] },
+          { kind: 'select', key: 'checkId', label: 'Check', options: [{ value: '', label: 'any' }, ...(checks.status === 'ok' ? checks.data.map((c) => ({ value: c.id, label: `${c.id}: ${c.title}` })) : [])] },
+        ]}
+      />
       {findings.status === 'loading' ? (
         <Loading what="findings" />
       ) : findings.status === 'error' ? (

@@ -2,7 +2,7 @@
  * The applier registry across every change kind: a setting, key or rollout change takes effect
  * only after a second person approves it with MFA again, through the applier the owning module
  * registered, under `change-<id>`; the owning module's gate refuses the same call made directly;
- * requesting or approving needs the owning module's permission; a kind without an applier stays
+ * requesting, approving, rejecting or reviewing needs the owning module's permission; a kind without an applier stays
  * approved (firmware-rollout until the updates wiring registers one).
  */
 import assert from 'node:assert/strict';
@@ -88,6 +88,26 @@ describe('change kinds', () => {
       await assert.rejects(service.request(person('olga', ['org-admin']), { ...input, stepUpCode: GOOD }), { code: 'FORBIDDEN' });
       const req = await service.request(person('alice'), { ...input, stepUpCode: GOOD });
       await assert.rejects(service.approve(person('sam', ['security-officer']), req.id, { stepUpCode: GOOD }), { code: 'FORBIDDEN' });
+    });
+
+    it(`fail/${kind}: a person who may not approve it may neither reject it nor review its emergency change`, async () => {
+      const { service, store } = setup();
+      const req = await service.request(person('alice'), { ...input, stepUpCode: GOOD });
+      await assert.rejects(service.reject(person('sam', ['security-officer']), req.id, 'not on my watch'), { code: 'FORBIDDEN' });
+      await assert.rejects(service.reject(person('olga', ['org-admin']), req.id, 'not on my watch'), { code: 'FORBIDDEN' });
+      assert.equal(store.rows.get(req.id)?.status, 'pending', 'the refused rejection changed nothing');
+      assert.ok(!store.audited.some((a) => a.action === 'compliance.change.reject'));
+      const rejected = await service.reject(person('bob'), req.id, 'not this quarter');
+      assert.equal(rejected.status, 'rejected');
+      assert.equal(rejected.decidedBy, 'user:bob');
+
+      const urgent = await service.request(person('alice'), { ...input, emergency: true, stepUpCode: GOOD });
+      assert.equal(urgent.status, 'applied');
+      await assert.rejects(service.review(person('sam', ['security-officer']), urgent.id, { stepUpCode: GOOD }), { code: 'FORBIDDEN' });
+      await assert.rejects(service.review(person('olga', ['org-admin']), urgent.id, { stepUpCode: GOOD }), { code: 'FORBIDDEN' });
+      assert.equal(store.rows.get(urgent.id)?.reviewedAt, null, 'still unreviewed: CHG-EMERGENCY-UNREVIEWED keeps counting');
+      const reviewed = await service.review(person('bob'), urgent.id, { stepUpCode: GOOD });
+      assert.equal(reviewed.reviewedBy, 'user:bob');
     });
 
     it(`fail/${kind}: the owning module refuses an invalid request before anything is stored`, async () => {

@@ -10,8 +10,8 @@
  *       applied at once and its review is due 72 h later (the CHG-EMERGENCY-UNREVIEWED check).
  * MUST: people see their own organization's changes and platform-wide ones; another
  *       organization's change is 404.
- * MUST: requester and approver also hold the owning module's permission for the kind
- *       (appliers.ts CHANGE_KIND_POLICIES), and the owning module validates the request.
+ * MUST: requester, approver, rejecter and reviewer also hold the owning module's permission for
+ *       the kind (appliers.ts CHANGE_KIND_POLICIES), and the owning module validates the request.
  */
 import { decide, type Permission } from '../../access/index.js';
 import { AppError, isRole, newId, principalOrg, type Clock, type Principal, type RequestContext, type UnitOfWork } from '../../kernel/index.js';
@@ -107,6 +107,8 @@ export class ChangeService {
 
   async reject(ctx: RequestContext, id: string, note: string): Promise<ChangeRequest> {
     const orgId = this.#person(ctx, 'changes:approve');
+    const change = visible(await this.deps.reader.find(id), orgId);
+    this.#require(ctx, this.deps.appliers.policy(change.kind).approve);
     return this.deps.uow.run(async (s) => {
       const current = visible(await s.changes.find(id), orgId);
       if (current.status !== 'pending') throw new AppError('COMPLIANCE_CHANGE_STATE', { detail: `compliance: change ${id} is ${current.status}` });
@@ -123,6 +125,7 @@ export class ChangeService {
     const change = visible(await this.deps.reader.find(id), orgId);
     if (!change.emergency || change.reviewedAt !== null) throw new AppError('COMPLIANCE_CHANGE_STATE', { detail: `compliance: change ${id} needs no review` });
     if (change.requestedBy === personOf(ctx)) throw new AppError('COMPLIANCE_CHANGE_SELF_APPROVAL');
+    this.#require(ctx, this.deps.appliers.policy(change.kind).approve);
     await this.#stepUp(ctx, input.stepUpCode);
     return this.deps.uow.run(async (s) => {
       const current = visible(await s.changes.find(id), orgId);

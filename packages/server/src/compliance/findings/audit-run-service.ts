@@ -6,7 +6,8 @@
  * MUST: runs, reconciliations, suppressions and mitigations are audited in the transaction that
  *       writes them ('compliance.audit.run', 'compliance.finding.*').
  * MUST: expired suppressions are reopened before a run reconciles, and by the scheduled sweep.
- * MUST: a new or reopened finding of high or critical severity raises a security alert.
+ * MUST: a new or reopened finding of high or critical severity raises a security alert (one per
+ *       finding, or one per organization counting them when a run has many: #alert).
  * MUST: callers other than the host (system, CLI) see only their own organization's findings
  *       plus platform-wide ones; another organization's finding is 404.
  */
@@ -36,6 +37,8 @@ export interface FindingFilter {
 }
 
 const ALERT_SEVERITIES = new Set(['high', 'critical']);
+/** Above this many new high findings of one organization in a run, they raise one summary alert. */
+export const ALERT_GROUP_THRESHOLD = 10;
 
 export class AuditRunService {
   constructor(private readonly deps: AuditRunServiceDeps) {}
@@ -191,22 +194,40 @@ export class AuditRunService {
     });
   }
 
+  /**
+   * One alert per new or reopened high finding while an organization has a few of them (the
+   * device or user is the alert's subject, so a responder acts on it); above
+   * ALERT_GROUP_THRESHOLD in one run, one alert for the organization (or the platform) that counts
+   * them by check: a first audit of 100,000 devices raises a handful of alerts, not 100,000.
+   */
   #alert(findings: readonly Finding[], at: string): void {
     const titles = new Map(this.deps.checks.map((c) => [c.id, c.title]));
+    const byOrg = new Map<string | null, Finding[]>();
     for (const f of findings) {
       if (!ALERT_SEVERITIES.has(f.severity)) continue;
+      const list = byOrg.get(f.orgId) ?? [];
+      list.push(f);
+      byOrg.set(f.orgId, list);
+    }
+    const base = { detector: 'compliance-audit', at, windowSeconds: 3600, eventIds: [], auditSeqs: [] };
+    for (const [orgId, list] of byOrg) {
+      if (list.length <= ALERT_GROUP_THRESHOLD) {
+        for (const f of list) {
+          this.deps.raiseAlert({ ...base, severity: f.severity, title: `Audit finding: ${titles.get(f.checkId) ?? f.checkId}`, summary: `${f.checkId} on ${f.resourceType} ${f.resourceId}: ${f.detail}`, orgId: f.orgId, subject: subjectOf(f), count: 1 });
+        }
+        continue;
+      }
+      const perCheck = new Map<string, number>();
+      for (const f of list) perCheck.set(f.checkId, (perCheck.get(f.checkId) ?? 0) + 1);
+      const checks = [...perCheck].sort((a, b) => b[1] - a[1]);
       this.deps.raiseAlert({
-        detector: 'compliance-audit',
-        severity: f.severity,
-        title: `Audit finding: ${titles.get(f.checkId) ?? f.checkId}`,
-        summary: `${f.checkId} on ${f.resourceType} ${f.resourceId}: ${f.detail}`,
-        orgId: f.orgId,
-        subject: subjectOf(f),
-        count: 1,
-        at,
-        windowSeconds: 3600,
-        eventIds: [],
-        auditSeqs: [],
+        ...base,
+        severity: list.some((f) => f.severity === 'critical') ? 'critical' : 'high',
+        title: `Audit findings: ${list.length} new or reopened`,
+        summary: `${checks.map(([id, n]) => `${id} x${n}`).join(', ')} (GET /api/v1/compliance/findings?status=open)`,
+        orgId,
+        subject: { kind: 'org', id: orgId ?? 'platform:compliance-audit' },
+        count: list.length,
       });
     }
   }

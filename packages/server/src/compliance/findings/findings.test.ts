@@ -9,7 +9,7 @@ import type { AlertCandidate } from '../../alerts/index.js';
 import { ManualClock, SYSTEM_PRINCIPAL, type RequestContext } from '../../kernel/index.js';
 import { BUILT_IN_CHECKS } from '../checks/index.js';
 import { cleanEvidence, isoAgo, NOW, type FakeEvidence } from '../checks/fake-evidence.js';
-import { AuditRunService } from './audit-run-service.js';
+import { ALERT_GROUP_THRESHOLD, AuditRunService } from './audit-run-service.js';
 import { MemoryFindingStore } from './memory-finding-store.js';
 import { MitigationService } from './mitigation-actions.js';
 import { dueCadence } from './schedule.js';
@@ -55,6 +55,22 @@ describe('findings', () => {
     // a second failing run keeps them open and raises nothing new
     await service.run(system, 'daily');
     assert.equal(alerts.length, 2);
+  });
+
+  it('ok/many new high findings of one organization raise one alert that counts them, a few raise one each', async () => {
+    const { service, evidence, alerts } = setup();
+    const template = evidence.userRows[1]!;
+    const many = Array.from({ length: ALERT_GROUP_THRESHOLD + 5 }, (_, i) => ({ ...template, id: `u-many-${i}`, username: `many${i}`, orgId: 'org-2', roles: ['org-admin' as const], mfaEnrolled: false }));
+    evidence.userRows = [...evidence.userRows.map((u) => ({ ...u, roles: ['security-officer' as const], mfaEnrolled: false })), ...many];
+    const run = await service.run(system, 'daily');
+    assert.ok(run.counts.opened >= many.length + 2);
+    const org1 = alerts.filter((a) => a.orgId === 'org-1');
+    const org2 = alerts.filter((a) => a.orgId === 'org-2');
+    assert.deepEqual(org1.map((a) => a.subject.id).sort(), ['u-admin', 'u-nurse'], 'a few: one alert per finding, on the user');
+    assert.equal(org2.length, 1, 'many: one alert for the organization');
+    assert.deepEqual(org2[0]?.subject, { kind: 'org', id: 'org-2' });
+    assert.equal(org2[0]?.count, many.length);
+    assert.match(org2[0]?.summary ?? '', new RegExp(`PPL-PRIVILEGED-NO-MFA x${many.length}`));
   });
 
   it('ok/a resolved finding reopens if the violation returns', async () => {

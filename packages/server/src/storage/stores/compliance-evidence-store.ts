@@ -21,28 +21,63 @@ export interface DatabaseEvidence {
   activeCertificateCount(at: string): Promise<number>;
 }
 
+/** Rows per read of the large tables (devices, certificates). */
+const PAGE = 5000;
+
+/**
+ * A large table in keyset pages, yielding to the event loop between pages: a synchronous SQLite
+ * read of 100,000 rows would hold the server's event loop (and its ingest) for the whole read.
+ */
+async function* pages<R>(read: (after: string) => Promise<R[]>, key: (row: R) => string): AsyncGenerator<R[]> {
+  let after = '';
+  for (;;) {
+    const rows = await read(after);
+    if (rows.length > 0) yield rows;
+    if (rows.length < PAGE) return;
+    after = key(rows[rows.length - 1] as R);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 export function complianceEvidenceStore(db: Executor): DatabaseEvidence {
   return {
     async devices() {
-      const rows = await db
-        .selectFrom('devices')
-        .select(['id', 'org_id', 'model', 'status', 'status_changed_at', 'created_at', 'last_seen_at', 'cert_serial', 'cert_fingerprint'])
-        .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        orgId: r.org_id,
-        model: r.model,
-        status: r.status,
-        statusChangedAt: r.status_changed_at,
-        createdAt: r.created_at,
-        lastSeenAt: r.last_seen_at,
-        certSerial: r.cert_serial,
-        certFingerprint: r.cert_fingerprint,
-      }));
+      const out: DeviceFacts[] = [];
+      for await (const rows of pages((after) =>
+        db
+          .selectFrom('devices')
+          .select(['id', 'org_id', 'model', 'status', 'status_changed_at', 'created_at', 'last_seen_at', 'cert_serial', 'cert_fingerprint'])
+          .where('id', '>', after)
+          .orderBy('id')
+          .limit(PAGE)
+          .execute(),
+        (r) => r.id,
+      )) {
+        for (const r of rows) {
+          out.push({
+            id: r.id,
+            orgId: r.org_id,
+            model: r.model,
+            status: r.status,
+            statusChangedAt: r.status_changed_at,
+            createdAt: r.created_at,
+            lastSeenAt: r.last_seen_at,
+            certSerial: r.cert_serial,
+            certFingerprint: r.cert_fingerprint,
+          });
+        }
+      }
+      return out;
     },
     async certificates() {
-      const rows = await db.selectFrom('device_certificates').select(['serial', 'org_id', 'device_id', 'fingerprint', 'not_before', 'not_after', 'revoked_at']).execute();
-      return rows.map((r) => ({ serial: r.serial, orgId: r.org_id, deviceId: r.device_id, fingerprint: r.fingerprint, notBefore: r.not_before, notAfter: r.not_after, revokedAt: r.revoked_at }));
+      const out: CertificateFacts[] = [];
+      for await (const rows of pages(
+        (after) => db.selectFrom('device_certificates').select(['serial', 'org_id', 'device_id', 'fingerprint', 'not_before', 'not_after', 'revoked_at']).where('serial', '>', after).orderBy('serial').limit(PAGE).execute(),
+        (r) => r.serial,
+      )) {
+        for (const r of rows) out.push({ serial: r.serial, orgId: r.org_id, deviceId: r.device_id, fingerprint: r.fingerprint, notBefore: r.not_before, notAfter: r.not_after, revokedAt: r.revoked_at });
+      }
+      return out;
     },
     async openEnrollmentTokens(at) {
       const rows = await db

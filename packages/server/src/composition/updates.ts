@@ -9,6 +9,7 @@ import type { Clock, RequestContext, SecurityEventSink } from '../kernel/index.j
 import { ecdsaP256Verifier, TUF_ONLINE_PURPOSES, type KeyProvider, type TufOnlinePurpose } from '../keys/index.js';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config/index.js';
+import { wireRolloutChanges, type RolloutChangeDeps } from './rollout-changes.js';
 import { S3ImageRemote, type ImageRemote } from '../updates/artifact-s3.js';
 import { attestationStore, auditStore, bindingStore, firmwareStore, rolloutStore, SqlUnitOfWork, tufMetadataStore, type Executor, type SqlDatabase } from '../storage/index.js';
 import {
@@ -52,6 +53,8 @@ export interface UpdatesDeps {
   readonly imageRemote?: ImageRemote | undefined;
   /** identity.verifyStepUp: a person approves a rollout with a fresh second-factor code. */
   readonly stepUp?: StepUp;
+  /** Compliance's change control: a rollout starts only as an approved firmware-rollout change. */
+  readonly changeControl?: RolloutChangeDeps;
 }
 
 /**
@@ -127,6 +130,7 @@ export function wireUpdates(deps: UpdatesDeps): UpdatesWiring {
   };
   const rolloutScope = (executor: Executor): RolloutScope => ({ rollouts: rolloutStore(executor), firmware: firmwareStore(executor), audit: audit(executor) });
   const rollouts = new RolloutService(new SqlUnitOfWork(database, rolloutScope), rolloutPorts, deps.clock, deps.stepUp);
+  if (deps.changeControl !== undefined) wireRolloutChanges(rollouts, deps.changeControl);
   const attestationScope = (executor: Executor): AttestationScope => ({ attestations: attestationStore(executor), firmware: firmwareStore(executor), audit: audit(executor) });
   const attestation = new AttestationService({
     uow: new SqlUnitOfWork(database, attestationScope),

@@ -43,4 +43,4 @@ export {
   type Gates,
   type GateVerdict,
 } from './rollout-model.js';
-export { DOWNLOAD_COMMAND, ROLLBACK_COMMAND, RolloutService, UPDATE_COMMAND, type CreateRolloutInput, type RolloutCommands, type RolloutDevice, type RolloutPorts, type RolloutScope, type RolloutStatus, type StepUp } from './rollout-service.js';
+export { DOWNLOAD_COMMAND, ROLLBACK_COMMAND, RolloutService, UPDATE_COMMAND, type CreateRolloutInput, type RolloutChangeControl, type RolloutCommands, type RolloutDevice, type RolloutPorts, type RolloutScope, type RolloutStatus, type StepUp } from './rollout-service.js';

@@ -59,6 +59,22 @@ export interface RolloutPorts {
 /** identity.verifyStepUp: throws unless the person's second-factor code is right (single use). */
 export type StepUp = (ctx: RequestContext, code: string) => Promise<void>;
 
+/**
+ * Change control (compliance's firmware-rollout change kind): a campaign's request opens a linked
+ * change request and its approval approves that change, whose applier starts the campaign through
+ * RolloutService.start, which passes only as that application (the gate).
+ */
+export interface RolloutChangeControl {
+  /** Opens the campaign's pending change request (requested by the campaign's requester). */
+  opened(ctx: RequestContext, campaign: Campaign): Promise<void>;
+  /** Approves the campaign's change as ctx (already checked: second person, MFA, step-up); its applier starts it. */
+  approve(ctx: RequestContext, campaign: Campaign): Promise<void>;
+  /** Throws unless ctx is the application of an approved change for this campaign; the change id. */
+  requireApproved(ctx: RequestContext, campaign: Campaign): Promise<string>;
+  /** The campaign was aborted before approval: its pending change is closed. */
+  withdrawn(ctx: RequestContext, campaign: Campaign): Promise<void>;
+}
+
 export interface RolloutCommands {
   send(orgId: string, deviceId: string, name: string, args: Record<string, string | number | boolean>, ttlSeconds: number): Promise<void>;
 }
@@ -88,6 +104,7 @@ export interface RolloutStatus {
 
 export class RolloutService {
   #commands: RolloutCommands | undefined;
+  #changes: RolloutChangeControl | undefined;
 
   constructor(
     private readonly uow: UnitOfWork<RolloutScope>,
@@ -100,6 +117,11 @@ export class RolloutService {
   /** The command path is built with the server (after the platform): main.ts connects it. */
   attachCommands(commands: RolloutCommands): void {
     this.#commands = commands;
+  }
+
+  /** Change control is wired with compliance (composition/updates.ts); without it a campaign starts on approval. */
+  attachChangeControl(changes: RolloutChangeControl): void {
+    this.#changes = changes;
   }
 
   async create(ctx: RequestContext, input: CreateRolloutInput): Promise<Campaign> {
@@ -117,7 +139,7 @@ export class RolloutService {
     const window = input.maintenanceWindow ?? null;
     if (window !== null && !window.every((h) => Number.isInteger(h) && h >= 0 && h <= 23)) throw invalid('The maintenance window is two UTC hours 0..23.');
     const targets = await this.#targets(orgId, input.model, input);
-    return this.uow.run(async (s) => {
+    const created = await this.uow.run(async (s) => {
       const release = await s.firmware.findRelease(input.model, input.version);
       if (release === undefined) throw new AppError('UPDATES_RELEASE_NOT_FOUND');
       const now = this.clock.now().toISOString();
@@ -165,6 +187,8 @@ export class RolloutService {
       });
       return campaign;
     });
+    await this.#changes?.opened(ctx, created);
+    return created;
   }
 
   async approve(ctx: RequestContext, id: string, orgId?: string, stepUpCode?: string): Promise<Campaign> {
@@ -190,13 +214,36 @@ export class RolloutService {
     } catch (error) {
       return refused(error);
     }
+    // With change control, the approval is the linked change request's: its applier starts the
+    // campaign (start() below, gated on that change); without it, the campaign starts here.
+    if (this.#changes !== undefined) {
+      await this.#changes.approve(ctx, campaign);
+      return this.uow.run((s) => this.#find(s, org, id));
+    }
+    return this.#start(ctx, org, id, null);
+  }
+
+  /**
+   * Starts an approved campaign: the firmware-rollout change applier's call, under the approved
+   * change's request id (anything else is COMPLIANCE_CHANGE_REQUIRED). The approver is still a
+   * second person with MFA (checkApproval).
+   */
+  async start(ctx: RequestContext, id: string, orgId: string): Promise<Campaign> {
+    this.#authorize(ctx, 'rollouts:approve', orgId);
+    const campaign = await this.uow.run((s) => this.#find(s, orgId, id));
+    if (this.#changes === undefined) throw new AppError('COMPLIANCE_CHANGE_REQUIRED', { detail: 'updates: no change control wired' });
+    const changeId = await this.#changes.requireApproved(ctx, campaign);
+    return this.#start(ctx, orgId, id, changeId);
+  }
+
+  async #start(ctx: RequestContext, org: string, id: string, changeId: string | null): Promise<Campaign> {
     return this.uow.run(async (s) => {
       const fresh = await this.#find(s, org, id);
       checkApproval(fresh, ctx.principal);
       const now = this.clock.now().toISOString();
       const next: Campaign = { ...fresh, status: 'running', approvedBy: actorOf(ctx.principal), currentWave: 0, waveStartedAt: now, updatedAt: now };
       await s.rollouts.update(next);
-      await s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'success', orgId: org, details: { requestedBy: fresh.requestedBy, stepUp: this.stepUp !== undefined && ctx.principal.kind === 'user' } });
+      await s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'success', orgId: org, details: { requestedBy: fresh.requestedBy, stepUp: this.stepUp !== undefined && ctx.principal.kind === 'user', ...(changeId !== null ? { changeId } : {}) } });
       return next;
     });
   }
@@ -209,8 +256,11 @@ export class RolloutService {
     return this.#change(ctx, id, orgId, 'resume', 'running');
   }
 
-  abort(ctx: RequestContext, id: string, orgId?: string): Promise<Campaign> {
-    return this.#change(ctx, id, orgId, 'abort', 'aborted');
+  async abort(ctx: RequestContext, id: string, orgId?: string): Promise<Campaign> {
+    const aborted = await this.#change(ctx, id, orgId, 'abort', 'aborted');
+    // A campaign aborted before its approval closes its pending change request (no-op otherwise).
+    await this.#changes?.withdrawn(ctx, aborted);
+    return aborted;
   }
 
   /** Stops the campaign and tells the devices that installed it to return to their previous image (A/B slot). */

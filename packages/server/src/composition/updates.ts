@@ -11,7 +11,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config/index.js';
 import { wireRolloutChanges, type RolloutChangeDeps } from './rollout-changes.js';
 import { S3ImageRemote, type ImageRemote } from '../updates/artifact-s3.js';
-import { attestationStore, auditStore, bindingStore, firmwareStore, rolloutStore, SqlUnitOfWork, tufMetadataStore, type Executor, type SqlDatabase } from '../storage/index.js';
+import { attestationStore, auditStore, bindingStore, firmwareStore, incidentStore, rolloutStore, SqlUnitOfWork, tufMetadataStore, type Executor, type SqlDatabase } from '../storage/index.js';
 import {
   ArtifactStore,
   AttestationService,
@@ -113,6 +113,8 @@ export function wireUpdates(deps: UpdatesDeps): UpdatesWiring {
       const alerts = await deps.securityAlerts.list(TUF_SYSTEM_CONTEXT, { limit: 1000 });
       return new Set(alerts.filter((a) => a.orgId === orgId && a.subject.kind === 'device' && a.lastSeenAt >= since).map((a) => a.subject.id));
     },
+    // The organization's time zone is its incident settings' (one setting per organization).
+    timeZone: async (orgId) => (await incidentStore(database.db).settings(orgId)).timeZone ?? 'UTC',
     halted: (campaign, reason) =>
       deps.securityAlerts.raise({
         detector: 'rollout-halt',

@@ -13,7 +13,8 @@ import { compareVersions } from '@vigil/protocol';
 import { decide, type Permission } from '../access/index.js';
 import type { AuditWriter } from '../audit/index.js';
 import { AppError, newId, principalOrg, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
-import { COMMAND_TTL_SECONDS, deliverOpenWaves, ROLLBACK_COMMAND, UPDATE_COMMAND } from './rollout-delivery.js';
+import { checkOrgWindow, describeOrgWindow, type OrgMaintenanceWindowSetting } from './maintenance-window.js';
+import { COMMAND_TTL_SECONDS, deliverOpenWaves, ROLLBACK_COMMAND, UPDATE_COMMAND, type OrgWindowNow } from './rollout-delivery.js';
 import type { FirmwareStore, RolloutStore } from './store.js';
 import {
   ACTIVE_STATUSES,
@@ -54,6 +55,8 @@ export interface RolloutPorts {
   boundToPatient?(orgId: string, deviceIds: readonly string[]): Promise<ReadonlySet<string>>;
   /** Raises the one alert of a halted campaign. */
   halted(campaign: Campaign, reason: string): void;
+  /** The organization's IANA time zone (its incident settings'; default UTC), for its maintenance window. */
+  timeZone?(orgId: string): Promise<string>;
 }
 
 /** identity.verifyStepUp: throws unless the person's second-factor code is right (single use). */
@@ -271,6 +274,37 @@ export class RolloutService {
     return campaign;
   }
 
+  /** The organization's maintenance window (undefined: none set) and the time zone it is read in. */
+  async maintenanceWindow(ctx: RequestContext, orgId?: string): Promise<{ readonly window: OrgMaintenanceWindowSetting | null; readonly timeZone: string }> {
+    const org = this.#orgOf(ctx, orgId);
+    this.#authorize(ctx, 'rollouts:read', org);
+    const window = (await this.uow.run((s) => s.rollouts.orgWindow(org))) ?? null;
+    return { window, timeZone: (await this.ports.timeZone?.(org)) ?? 'UTC' };
+  }
+
+  /**
+   * Sets (or with null clears) the organization's maintenance window: every campaign of the
+   * organization without a window of its own holds devices bound to a patient outside it, from the
+   * next tick on (running campaigns included). Audited; rollouts:approve.
+   */
+  async setMaintenanceWindow(ctx: RequestContext, input: { readonly days: readonly string[]; readonly startHour: number; readonly endHour: number } | null, orgId?: string): Promise<{ readonly window: OrgMaintenanceWindowSetting | null; readonly timeZone: string }> {
+    const org = this.#orgOf(ctx, orgId);
+    this.#authorize(ctx, 'rollouts:approve', org);
+    const checked = input === null ? null : checkOrgWindow(input);
+    const setting: OrgMaintenanceWindowSetting | null = checked === null ? null : { ...checked, orgId: org, updatedAt: this.clock.now().toISOString(), updatedBy: actorOf(ctx.principal) };
+    const timeZone = (await this.ports.timeZone?.(org)) ?? 'UTC';
+    await this.uow.run(async (s) => {
+      await s.rollouts.putOrgWindow(org, setting);
+      await s.audit.record(ctx, { action: 'updates.maintenance_window.set', target: { type: 'organization', id: org }, outcome: 'success', orgId: org, details: { window: setting === null ? 'none' : describeOrgWindow(setting, timeZone) } });
+    });
+    return { window: setting, timeZone };
+  }
+
+  async #orgWindowNow(orgId: string): Promise<OrgWindowNow | null> {
+    const window = await this.uow.run((s) => s.rollouts.orgWindow(orgId));
+    return window === undefined ? null : { window, timeZone: (await this.ports.timeZone?.(orgId)) ?? 'UTC' };
+  }
+
   async status(ctx: RequestContext, id: string, orgId?: string): Promise<RolloutStatus> {
     const org = this.#orgOf(ctx, orgId);
     this.#authorize(ctx, 'rollouts:read', org);
@@ -365,6 +399,7 @@ export class RolloutService {
         ...(this.ports.boundToPatient !== undefined ? { boundToPatient: this.ports.boundToPatient } : {}),
         update: (next) => this.uow.run((s) => s.rollouts.updateDevice(next)),
         clock: this.clock,
+        orgWindow: campaign.maintenanceWindow === null && campaign.windowOverride !== true ? await this.#orgWindowNow(campaign.orgId) : null,
       });
     }
     const fresh = (await this.uow.run((s) => s.rollouts.devices(campaign.id))).filter((d) => d.wave <= campaign.currentWave);

@@ -46,4 +46,5 @@ export {
 export { type DownloadOutcome, type InstallRequest, UpdateClient, type UpdateClientOptions, type UpdateOffer, type UpdateOutcome } from './updates/update-client.js';
 export { type FetcherTls, MtlsFetcher, type MtlsFetcherOptions } from './updates/mtls-fetcher.js';
 export { ATTESTATION_PATH, type AttestationAnswer, measureImage, sendAttestation, signAttestation } from './updates/attestation.js';
+export type { RunningFirmware } from './updates/connect-attestation.js';
 export { type SimulatedBehaviour, type SimulatedDevice, simulatedBehaviour, simulatedFirmware, type SimulatedFirmwareOptions } from './updates/simulated-firmware.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { randomBytes, X509Certificate } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type CommandAck, deviceTopic, parseTelemetry, type TelemetryEnvelope } from '@vigil/protocol';
+import { canonicalAttestation, type CommandAck, deviceTopic, type FirmwareAttestation, parseTelemetry, type TelemetryEnvelope } from '@vigil/protocol';
 import { enroll } from './enroll.js';
 import { verifyTelemetrySignature } from './telemetry-signature.js';
 import { createCa, createTestPki, type TestPki } from './testing/test-pki.js';
@@ -309,6 +309,45 @@ test('ok/with persistentSession a command sent while the device was offline is d
     assert.equal(acks[0]?.status, 'done');
   } finally {
     await second.close();
+    await broker.close();
+  }
+});
+
+test('ok/with `firmware` the device attests at every connection: the image is measured again, signed with its key, posted over mTLS', async () => {
+  const broker = await startTestBroker(pki);
+  const stateDir = await enrolledDevice(broker);
+  const image = join(stateDir, 'running.bin');
+  const first = randomBytes(4096);
+  await writeFile(image, first);
+  const device = await VigilDevice.open(options(stateDir, broker, { firmware: { version: '2.1.0', imagePath: image } }));
+  const server = enrollServer;
+  assert.ok(server);
+  const mine = () => server.attestations.filter((a) => a.clientId === device.deviceId).map((a) => a.report as unknown as FirmwareAttestation);
+  try {
+    const answered = new Promise<string | undefined>((resolve) => device.once('attestation', (a) => resolve(a.state)));
+    device.start();
+    assert.equal(await answered, 'verified');
+    const [report] = mine();
+    assert.ok(report);
+    assert.equal(report.deviceId, device.deviceId);
+    assert.equal(report.firmwareVersion, '2.1.0');
+    assert.equal(report.imageSha256, createHash('sha256').update(first).digest('hex'));
+    const { sig, ...unsigned } = report;
+    const publicKey = new X509Certificate(device.identity.certificatePem).publicKey;
+    assert.ok(verify('sha256', Buffer.from(canonicalAttestation(unsigned), 'utf8'), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64')), 'signed with the enrolled key');
+
+    // The image changes on disk (tampering); the next connection reports what runs now.
+    const tampered = randomBytes(4096);
+    await writeFile(image, tampered);
+    broker.gate = (m) => (m.topic.endsWith('/telemetry') ? 'disconnect' : 'ack');
+    await device.sendReadings(reading());
+    await waitFor('a second attestation after the reconnect', () => mine().length >= 2);
+    const second = mine()[1];
+    assert.equal(second?.imageSha256, createHash('sha256').update(tampered).digest('hex'), 'measured again at the new connection');
+    assert.notEqual(second?.nonce, report.nonce);
+    assert.ok(device.status().connects >= 2);
+  } finally {
+    await device.close();
     await broker.close();
   }
 });

@@ -39,6 +39,8 @@ import { Outbox, type OutboxOptions } from './outbox.js';
 import { DeviceSdkError } from './sdk-error.js';
 import { statePaths } from './state-dir.js';
 import { signTelemetry } from './telemetry-signature.js';
+import type { AttestationAnswer } from './updates/attestation.js';
+import { ConnectAttestation, type RunningFirmware } from './updates/connect-attestation.js';
 
 export interface VigilDeviceOptions {
   readonly stateDir: string;
@@ -69,6 +71,12 @@ export interface VigilDeviceOptions {
   readonly maxCommandTtlMs?: number;
   /** Clock for envelope timestamps and command expiry. */
   readonly now?: () => number;
+  /**
+   * The running firmware: at every connection the device measures it and sends a signed
+   * attestation (POST /api/v1/devices/attestation over mTLS, to `httpsUrl` or the enrolment URL),
+   * so Vigil checks its integrity on every connection. Events 'attestation' / 'attestation-error'.
+   */
+  readonly firmware?: RunningFirmware;
 }
 
 export interface DeviceStatus {
@@ -98,6 +106,10 @@ export interface VigilDeviceEvents {
   'delivery-stalled': [seq: number, attempts: number];
   /** HTTPS transport: the server refused this message itself; it left the outbox. */
   rejected: [seq: number, status: number, code: string | undefined];
+  /** The connection's firmware attestation was answered (state: verified, unknown-hash, …; or a refusal status). */
+  attestation: [answer: AttestationAnswer];
+  /** The connection's firmware attestation could not be measured or sent (the device keeps running). */
+  'attestation-error': [error: Error];
 }
 
 const MAX_UNSENT_ACKS = 256;
@@ -142,6 +154,7 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
   private head = { seq: 0, attempts: 0 };
   private httpsAgent: Agent | undefined;
   private httpsRequest: Promise<void> | undefined;
+  private readonly attestation: ConnectAttestation | undefined;
 
   private constructor(options: VigilDeviceOptions, identity: DeviceIdentity, key: DeviceKey, outbox: Outbox, nonces: NonceCache) {
     super();
@@ -159,6 +172,30 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
       commands: deviceTopic(identity.deviceId, 'commands'),
     };
     outbox.onAppend = () => this.pump();
+    this.attestation = options.firmware === undefined ? undefined : new ConnectAttestation(options.firmware);
+  }
+
+  /**
+   * Measures the running firmware and sends a signed attestation now (also done at every
+   * connection when `firmware` is set). Resolves with Vigil's answer.
+   */
+  attest(): Promise<AttestationAnswer> {
+    if (this.attestation === undefined) return Promise.reject(new TypeError('VigilDevice: no `firmware` option to attest'));
+    return this.attestation.send({
+      deviceId: this.deviceId,
+      baseUrl: this.options.httpsUrl ?? this.currentIdentity.serverUrl,
+      caCertificate: this.options.caCertificate,
+      certPem: [this.currentIdentity.certificatePem, ...this.currentIdentity.chainPem.slice(0, -1)].join(''),
+      privateKey: this.key.privateKey,
+    });
+  }
+
+  private attestOnConnect(): void {
+    if (this.attestation === undefined || this.stopping) return;
+    this.attest().then(
+      (answer) => this.emit('attestation', answer),
+      (error: unknown) => this.emit('attestation-error', error instanceof Error ? error : new Error(String(error))),
+    );
   }
 
   /** Opens an enrolled device's state (identity, key, outbox, nonces). Does not connect yet. */
@@ -215,6 +252,8 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
     this.started = true;
     if (this.options.transport === 'https') {
       this.httpsAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+      // HTTPS devices have no connection event: they attest when they start.
+      this.attestOnConnect();
       this.httpsPump();
     } else {
       this.connectOnce();
@@ -345,6 +384,7 @@ export class VigilDevice extends EventEmitter<VigilDeviceEvents> {
         else if (granted?.some((g) => g.qos === 128)) this.emit('connection-error', new Error(`the broker refused the subscription to ${this.topics.commands}`));
       });
       this.emit('connect');
+      this.attestOnConnect();
       this.pump();
       this.flushAcks();
     });

@@ -58,8 +58,11 @@ import type {
   EnrollmentToken,
   FirmwareRelease,
   IntegrityEntry,
+  OrgMaintenanceWindow,
+  OrgMaintenanceWindowInput,
   RolloutAction,
   RolloutCampaign,
+  RolloutRequest,
   RolloutProgress,
   InvitedUser,
   NewPatient,
@@ -379,6 +382,10 @@ export class ApiClient {
   /** Approval by a second person, confirmed with a fresh authenticator code (step-up). */
   approveRollout = (rolloutId: string, stepUpCode: string): Promise<RolloutCampaign> =>
     ApiClient.data(this.typed.POST('/api/v1/rollouts/{id}/approve', { params: { path: { id: rolloutId } }, body: { stepUpCode } }));
+  /** Requests a campaign (it starts when a second person approves it). */
+  requestRollout = (body: RolloutRequest): Promise<RolloutCampaign> => this.call<RolloutCampaign>('POST', '/api/v1/rollouts', body);
+  maintenanceWindow = (): Promise<OrgMaintenanceWindow> => ApiClient.data(this.typed.GET('/api/v1/rollouts/maintenance-window'));
+  setMaintenanceWindow = (window: OrgMaintenanceWindowInput | null): Promise<OrgMaintenanceWindow> => ApiClient.data(this.typed.PUT('/api/v1/rollouts/maintenance-window', { body: { window } }));
   changeRollout = (rolloutId: string, action: RolloutAction) => this.call<RolloutCampaign>('POST', `/api/v1/rollouts/${id(rolloutId)}/${action}`);
 
   // --- security monitoring, delivery, usage (issue 6) ---

@@ -7555,6 +7555,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rollouts/maintenance-window": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's maintenance window for installs on devices bound to a patient (null: none), and its time zone. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            timeZone: string;
+                            window: {
+                                days: string[];
+                                endHour: number;
+                                startHour: number;
+                                updatedAt: string;
+                                updatedBy: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Sets (window null: clears) the organization's maintenance window: days and local hours [start, end) in its time zone, applied to every campaign without a window of its own. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        window: {
+                            days: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
+                            endHour: number;
+                            startHour: number;
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            timeZone: string;
+                            window: {
+                                days: string[];
+                                endHour: number;
+                                startHour: number;
+                                updatedAt: string;
+                                updatedBy: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/security/alerts": {
         parameters: {
             query?: never;

@@ -92,6 +92,9 @@ export type IntegrityEntry = Answer<'/api/v1/firmware/integrity', 'get'>['device
 export type RolloutCampaign = Answer<'/api/v1/rollouts', 'get'>['rollouts'][number];
 export type RolloutProgress = Answer<'/api/v1/rollouts/{id}', 'get'>;
 export type RolloutAction = 'pause' | 'resume' | 'abort' | 'rollback';
+export type RolloutRequest = NonNullable<paths['/api/v1/rollouts']['post']['requestBody']>['content']['application/json'];
+export type OrgMaintenanceWindow = Answer<'/api/v1/rollouts/maintenance-window', 'get'>;
+export type OrgMaintenanceWindowInput = NonNullable<NonNullable<paths['/api/v1/rollouts/maintenance-window']['put']['requestBody']>['content']['application/json']['window']>;
 
 export type Sex = 'female' | 'male' | 'other' | 'unknown';
 export type CareTeamRole = 'primary' | 'member';

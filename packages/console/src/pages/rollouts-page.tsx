@@ -7,8 +7,8 @@
  *       server refuses it anyway), and the approver confirms with a fresh authenticator code
  *       (step-up, checked by the server); the code is never kept after the request.
  * MUST: the progress view polls while the campaign can still move (every 5 s) and stops when it
- *       is finished or the page is left. Requesting a campaign stays on the CLI
- *       (`vigil rollout create`).
+ *       is finished or the page is left. A campaign is requested here (rollout-forms.tsx) or with
+ *       `vigil rollout create`.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { RolloutAction, RolloutCampaign, RolloutProgress } from '../api/types';
@@ -17,6 +17,7 @@ import { ErrorNotice, Loading, Time } from '../components/feedback';
 import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
 import { Link } from '../router';
+import { MaintenanceWindowPanel, RequestRolloutForm } from './rollout-forms';
 import { useSession, useSignedIn } from '../session';
 
 const POLL_MS = 5_000;
@@ -57,9 +58,7 @@ export function RolloutsPage() {
       {campaigns.status === 'loading' ? (
         <Loading what="rollouts" />
       ) : campaigns.data.length === 0 ? (
-        <p>
-          No campaign yet: request one with <code>vigil rollout create --org ORG --model M --version V</code>.
-        </p>
+        <p>No campaign yet: request one below (or with <code>vigil rollout create --org ORG --model M --version V</code>).</p>
       ) : (
         <table className="table">
           <caption className="visually-hidden">Firmware rollout campaigns</caption>
@@ -95,6 +94,8 @@ export function RolloutsPage() {
           </tbody>
         </table>
       )}
+      <RequestRolloutForm />
+      <MaintenanceWindowPanel />
     </section>
   );
 }
@@ -186,7 +187,7 @@ function CampaignView({ progress, live, onChanged }: { readonly progress: Rollou
         <dt>Maintenance window</dt>
         <dd>
           {c.maintenanceWindowUtc === null
-            ? 'none: devices install at once'
+            ? "the organization's, if it set one (see Rollouts); otherwise devices install at once"
             : `${c.maintenanceWindowUtc.startHour}:00–${c.maintenanceWindowUtc.endHour}:00 UTC: devices bound to a patient download at once and install only then`}
           {c.windowOverride && ' (overridden: they install at once)'}
         </dd>

@@ -18,6 +18,8 @@ export interface EnrollServer {
   readonly requests: unknown[];
   /** Telemetry accepted on POST /api/v1/devices/telemetry (mTLS). */
   readonly telemetry: ReceivedMessage[];
+  /** Firmware attestations posted to /api/v1/devices/attestation (mTLS): client id and report. */
+  readonly attestations: Array<{ readonly clientId: string; readonly report: Record<string, unknown> }>;
   /** The status the telemetry route answers (202 accepts). */
   telemetryStatus: (message: ReceivedMessage) => number;
   /** Overrides the response (status, body) for the next enroll or renew request. */
@@ -33,6 +35,7 @@ export async function startEnrollServer(pki: TestPki, mqttPort = 8883): Promise<
     tokens,
     requests,
     telemetry: [],
+    attestations: [],
     telemetryStatus: () => 202,
     respondNext: undefined,
     close: async () => undefined,
@@ -59,6 +62,13 @@ export async function startEnrollServer(pki: TestPki, mqttPort = 8883): Promise<
           const status = state.telemetryStatus(message);
           if (status === 202) state.telemetry.push(message);
           return send(status, status === 202 ? { accepted: true } : { error: { code: status === 409 ? 'TELEMETRY_REPLAY' : 'UNAVAILABLE', message: 'no', requestId: 'r4' } });
+        }
+        if (route === '/api/v1/devices/attestation') {
+          const socket = req.socket as TLSSocket;
+          const clientId = socket.authorized ? socket.getPeerCertificate().subject?.CN : undefined;
+          if (typeof clientId !== 'string') return send(401, { error: { code: 'DEVICE_CERTIFICATE_REQUIRED', message: 'no client certificate', requestId: 'r5' } });
+          state.attestations.push({ clientId, report: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
+          return send(200, { state: 'verified', quarantined: false, released: false });
         }
         if (route !== '/api/v1/devices/enroll' && route !== '/api/v1/devices/renew') return send(404, { error: { code: 'NOT_FOUND', message: 'no route' } });
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;

@@ -1,19 +1,24 @@
 /**
- * `npm run bench -- updates [--devices 2000] [--concurrency 200] [--mib 4]`: devices check for an
- * update and download it through the SDK's UpdateClient (TUF refresh + verified download), once
- * against Vigil's /tuf routes (device mTLS, metadata from the database, image from the
- * content-addressed store) and once against a static HTTPS file server serving a copy of the same
- * files with the same kind of certificate, in the same run. Reports metadata requests per second,
- * image bytes per second, the ratio Vigil / static (goal >= 0.7), and the peak RSS of this process
- * (server and clients share it) during the Vigil run.
+ * `npm run bench -- updates [--devices 2000] [--concurrency 200] [--procs 3] [--mib 4]`: devices
+ * check for an update and download it through the SDK's UpdateClient (TUF refresh + verified
+ * download), all at once (`concurrency` in flight, spread over `procs` client processes so the
+ * clients are not one event loop's bottleneck), once against Vigil's /tuf routes (device mTLS,
+ * the device-certificate check, metadata and images as served in production) and once against a
+ * static HTTPS file server (node:https streaming the same files from disk, asking for the same
+ * device certificate) in this same process and run. Reports metadata requests per second, image
+ * bytes per second, the ratio Vigil / static (goal >= 0.7), the server side's CPU seconds in each
+ * run, and this process's peak RSS (the servers; the clients are other processes).
  */
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { fork } from 'node:child_process';
+import { createReadStream, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { UpdateClient } from '@vigil/device-sdk';
-import { enrollDevice, Mirror, makeUpdatesHarness, type UpdatesHarness } from '../integration/updates-fixtures.js';
+import { enrollDevice, makeUpdatesHarness } from '../integration/updates-fixtures.js';
 import { testContext } from '../integration/fixtures.js';
 import { startServer } from '../main.js';
 import { createLogger } from '../observability/index.js';
@@ -21,39 +26,85 @@ import { releaseInput, streamOf } from '../updates/testing/release-fixtures.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { devices: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '200' }, mib: { type: 'string', default: '4' } },
+  options: { devices: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '200' }, procs: { type: 'string', default: '3' }, mib: { type: 'string', default: '4' } },
   allowPositionals: true,
 });
 const DEVICES = Number(values.devices);
 const CONCURRENCY = Number(values.concurrency);
+const PROCS = Math.max(1, Math.min(Number(values.procs), DEVICES));
 const IMAGE_BYTES = Number(values.mib) * 1024 * 1024;
 /** Requests of one refresh from a fresh device: 2.root.json (404), timestamp, snapshot, targets, model role. */
 const METADATA_REQUESTS = 5;
+const CLIENT = join(dirname(fileURLToPath(import.meta.url)), 'updates-bench-client.js');
 
-async function runFleet(h: UpdatesHarness, url: string, tls: { caCertificate: string; clientCert?: { certPem: string; keyPem: string } }, dir: string): Promise<{ seconds: number; failures: number }> {
-  let next = 0;
-  let failures = 0;
+interface RunResult {
+  readonly seconds: number;
+  readonly failures: number;
+  readonly firstError: string | undefined;
+  readonly serverCpuSeconds: number;
+  readonly clientCpuSeconds: number;
+  readonly peakRss: number;
+}
+
+async function runFleet(dir: string, name: string, config: Record<string, unknown>): Promise<RunResult> {
+  const share = (i: number, n: number) => Math.floor(n / PROCS) + (i < n % PROCS ? 1 : 0);
+  const files = await Promise.all(
+    Array.from({ length: PROCS }, async (_, i) => {
+      const file = join(dir, `${name}-client-${i}.json`);
+      await writeFile(file, JSON.stringify({ ...config, devices: share(i, DEVICES), concurrency: share(i, CONCURRENCY), stateDir: join(dir, `${name}-${i}`) }));
+      return file;
+    }),
+  );
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  const worker = async () => {
-    while (next < DEVICES) {
-      const i = next++;
-      const client = new UpdateClient({
-        model: 'pulse-ox',
-        currentVersion: '1.1.0',
-        hardwareRevision: 'rev-a',
-        mirrors: [url],
-        trustedRoot: h.rootV1,
-        stateDir: join(dir, `d${i}`),
-        tls,
-        install: () => Promise.resolve(),
-      });
-      const outcome = await client.update();
-      if (outcome.status !== 'installed') failures += 1;
-      await rm(join(dir, `d${i}`), { recursive: true, force: true });
-    }
+  const outputs = await Promise.all(
+    files.map(
+      (file) =>
+        new Promise<{ failures: number; firstError?: string; cpuSeconds: number }>((resolve, reject) => {
+          const child = fork(CLIENT, [file], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv: [] });
+          let out = '';
+          child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+          child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as { failures: number; cpuSeconds: number }) : reject(new Error(`client exited ${code}`))));
+        }),
+    ),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  clearInterval(sampler);
+  return {
+    seconds,
+    failures: outputs.reduce((n, o) => n + o.failures, 0),
+    firstError: outputs.find((o) => o.firstError !== undefined)?.firstError,
+    serverCpuSeconds: (used.user + used.system) / 1e6,
+    clientCpuSeconds: outputs.reduce((n, o) => n + o.cpuSeconds, 0),
+    peakRss,
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, DEVICES) }, worker));
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, failures };
+}
+
+/** The baseline: a static HTTPS file server over the same files, with the same client-certificate handshake. */
+async function startStatic(root: string, tls: { key: string; cert: string; ca: string }): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer({ key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, (req, res) => {
+    const path = normalize(decodeURIComponent((req.url ?? '').replace(/^\/tuf\//, '').split('?')[0] ?? ''));
+    if (path.startsWith('..') || path.startsWith('/')) return void res.writeHead(404).end();
+    const file = join(root, path);
+    stat(file).then(
+      (st) => {
+        res.writeHead(200, { 'content-type': path.endsWith('.json') ? 'application/json' : 'application/octet-stream', 'content-length': st.size });
+        createReadStream(file).pipe(res);
+      },
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `https://localhost:${(server.address() as AddressInfo).port}/tuf`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 const h = await makeUpdatesHarness();
@@ -65,27 +116,42 @@ try {
   await h.t.platform.updates.releases.publish(testContext, releaseInput({ sha256: image.sha256, version: '2.0.0', minVersion: '1.0.0' }));
   const org = await h.t.platform.identity.createOrganization({ ...testContext, principal: { kind: 'cli', id: 'bench' } }, 'Bench Hospital');
   const device = await enrollDevice(h, org.id, 'pulse-ox', 'SN-BENCH');
-  const vigilTls = { caCertificate: readFileSync(join(h.t.dataDir, 'ca', 'root.pem'), 'utf8'), clientCert: { certPem: device.certPem, keyPem: device.keyPem } };
-  const mirror = await Mirror.start(h.pki, await h.files());
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-  const vigil = await runFleet(h, `https://localhost:${server.httpPort}/tuf`, vigilTls, dir);
-  clearInterval(sampler);
-  const baseline = await runFleet(h, mirror.url, { caCertificate: h.pki.rootPem }, dir);
+  const vigilCa = readFileSync(join(h.t.dataDir, 'ca', 'root.pem'), 'utf8');
+  const clientCert = { certPem: device.certPem, keyPem: device.keyPem };
+  // The same files on disk for the static server.
+  const staticRoot = join(dir, 'static');
+  for (const [path, body] of await h.files()) {
+    await mkdir(dirname(join(staticRoot, path)), { recursive: true });
+    await writeFile(join(staticRoot, path), body);
+  }
+  const mirror = await startStatic(staticRoot, { key: h.pki.ecdsa.keyPem, cert: h.pki.ecdsa.certPem + h.pki.ecdsa.chainPem, ca: vigilCa });
+  const common = { trustedRoot: h.rootV1, currentVersion: '1.1.0' };
+  const vigil = await runFleet(dir, 'vigil', { ...common, url: `https://localhost:${server.httpPort}/tuf`, tls: { caCertificate: vigilCa, clientCert } });
+  const baseline = await runFleet(dir, 'static', { ...common, url: mirror.url, tls: { caCertificate: h.pki.rootPem, clientCert } });
   await mirror.close();
-  const rate = (r: { seconds: number }) => ({ metadataRequestsPerSecond: Math.round((DEVICES * METADATA_REQUESTS) / r.seconds), imageBytesPerSecond: Math.round((DEVICES * IMAGE_BYTES) / r.seconds), seconds: Number(r.seconds.toFixed(2)) });
+  const rate = (r: RunResult) => ({
+    metadataRequestsPerSecond: Math.round((DEVICES * METADATA_REQUESTS) / r.seconds),
+    imageBytesPerSecond: Math.round((DEVICES * IMAGE_BYTES) / r.seconds),
+    seconds: Number(r.seconds.toFixed(2)),
+    serverCpuSeconds: Number(r.serverCpuSeconds.toFixed(2)),
+    clientCpuSeconds: Number(r.clientCpuSeconds.toFixed(2)),
+    peakServerRssMiB: Math.round(r.peakRss / 1024 / 1024),
+    failures: r.failures,
+    ...(r.firstError !== undefined ? { firstError: r.firstError } : {}),
+  });
   process.stdout.write(
     `${JSON.stringify(
       {
         bench: 'updates',
         devices: DEVICES,
         concurrency: CONCURRENCY,
+        clientProcesses: PROCS,
         imageBytes: IMAGE_BYTES,
-        vigil: { ...rate(vigil), failures: vigil.failures },
-        static: { ...rate(baseline), failures: baseline.failures },
+        vigil: rate(vigil),
+        static: rate(baseline),
         ratio: Number((baseline.seconds / vigil.seconds).toFixed(3)),
+        serverCpuRatio: Number((baseline.serverCpuSeconds / vigil.serverCpuSeconds).toFixed(3)),
         goal: 0.7,
-        peakRssMiB: Math.round(peak / 1024 / 1024),
       },
       null,
       2,

@@ -1,5 +1,5 @@
 /**
- * `vigil rollout create|approve|pause|resume|abort|status`: firmware campaigns from the host.
+ * `vigil rollout create|approve|pause|resume|abort|status|window`: firmware campaigns from the host.
  * The actor is the OS user (`cli:<user>`): a campaign requested by one OS user must be approved by
  * another (two-person rule on the host; API users also need MFA). Every change is audited.
  */
@@ -82,6 +82,33 @@ export async function runRolloutStatus(config: Config, id: string, flags: { org:
   status.waves.forEach((w, i) => process.stdout.write(`${i + 1}\t${w.share}%\t${w.devices}\t${w.waiting}\t${w.held}\t${w.sent}\t${w.installed}\t${w.failed}\n`));
 }
 
+export interface RolloutWindowFlags {
+  readonly org: string;
+  readonly days?: string | undefined;
+  readonly hours?: string | undefined;
+  readonly clear?: boolean | undefined;
+}
+
+/**
+ * `vigil rollout window --org ORG [--days mon,tue --hours 22-4 | --clear]`: shows or sets the
+ * organization's maintenance window (local hours in its time zone, the incident settings' one).
+ */
+export async function runRolloutWindow(config: Config, flags: RolloutWindowFlags): Promise<void> {
+  const setting = flags.days !== undefined || flags.hours !== undefined || flags.clear === true;
+  if (setting && flags.clear !== true && (flags.days === undefined || flags.hours === undefined)) throw new Error('Set the window with both --days (e.g. mon,tue,sat) and --hours (START-END local hours, e.g. 22-4), or --clear it.');
+  if (flags.clear === true && (flags.days !== undefined || flags.hours !== undefined)) throw new Error('--clear takes no --days or --hours.');
+  const result = await withPlatform(config, async (p) => {
+    const orgId = await orgIdOf(p, flags.org);
+    if (!setting) return p.updates.rollouts.maintenanceWindow(cliContext(), orgId);
+    if (flags.clear === true) return p.updates.rollouts.setMaintenanceWindow(cliContext(), null, orgId);
+    const match = /^(\d{1,2})-(\d{1,2})$/.exec(flags.hours?.trim() ?? '');
+    if (match === null) throw new Error('--hours is START-END in local hours (0..23), e.g. 22-4');
+    return p.updates.rollouts.setMaintenanceWindow(cliContext(), { days: (flags.days ?? '').split(','), startHour: Number(match[1]), endHour: Number(match[2]) }, orgId);
+  });
+  const w = result.window;
+  process.stdout.write(w === null ? `no maintenance window (time zone ${result.timeZone}): devices bound to a patient install when their campaign sends (unless the campaign sets a window)\n` : `maintenance window: ${w.days.join(',')} ${w.startHour}-${w.endHour} h ${result.timeZone} (set by ${w.updatedBy} at ${w.updatedAt})\n`);
+}
+
 export function registerRolloutCommands(program: Command, h: CliHelpers): void {
   const rollout = program.command('rollout').description('firmware rollout campaigns: staged waves, health gates, two-person approval');
   h.withStorageOptions(rollout.command('create'))
@@ -110,6 +137,13 @@ export function registerRolloutCommands(program: Command, h: CliHelpers): void {
       .requiredOption('--org <org>', 'organization (name or id)')
       .action(h.action(async (id: string, flags: CommonFlags & { org: string }) => runRolloutChange(h.config(flags).config, verb, id, flags)));
   }
+  h.withStorageOptions(rollout.command('window'))
+    .description("show or set the organization's maintenance window for installs on devices bound to a patient (every campaign without its own window applies it)")
+    .requiredOption('--org <org>', 'organization (name or id)')
+    .option('--days <list>', 'days the window opens, e.g. mon,tue,sat')
+    .option('--hours <start-end>', 'local hours in the organization time zone (its incident settings), e.g. 22-4 (wraps past midnight)')
+    .option('--clear', 'remove the window')
+    .action(h.action(async (flags: CommonFlags & RolloutWindowFlags) => runRolloutWindow(h.config(flags).config, flags)));
   h.withStorageOptions(rollout.command('status'))
     .description('a campaign with its waves')
     .argument('<id>', 'campaign id')

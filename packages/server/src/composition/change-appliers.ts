@@ -8,7 +8,7 @@
  *   insecure-flag      recorded (database and managed-settings.json); takes effect at the next start, and the
  *                      PLT-INSECURE-FLAGS check reports it from now on
  *   key-rotation       the KEK rotation with re-wrap (composition/key-rotation.ts) or a signing key
- *   firmware-rollout   not here: the updates wiring registers it (appliers.ts FIRMWARE_ROLLOUT_HOOK)
+ *   firmware-rollout   not here: composition/rollout-changes.ts registers it (FIRMWARE_ROLLOUT_HOOK)
  *
  * MUST: each applier first passes the owning module's gate (ChangeService.requireApproved), so
  *       calling it outside an approved change's application is refused.

@@ -216,7 +216,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     );
   };
   const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c), rotateKek: rotateKekGated, engine: security.engine });
-  const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts, stepUp: (ctx, code) => identity.verifyStepUp(ctx, code), imageRemote: imageRemoteFor(config) });
+  const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts, stepUp: (ctx, code) => identity.verifyStepUp(ctx, code), imageRemote: imageRemoteFor(config), changeControl: compliance });
   await attachContainment(incidents, { database, auditLog, clock, keys, sealer, devices: devices.service, identity, raise: (c) => security.alerts.raise(c), sendEmail: (o, to, subject, text) => delivery.sendEmail(o, to, subject, text), updates, changes: compliance.changes });
   const disclosures = wireDisclosures({ database, auditLog, sealer, clock });
   const deviceEvents = wireDeviceEvents({ database, clock, alerts: () => security.alerts });

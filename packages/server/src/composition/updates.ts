@@ -9,8 +9,9 @@ import type { Clock, RequestContext, SecurityEventSink } from '../kernel/index.j
 import { ecdsaP256Verifier, TUF_ONLINE_PURPOSES, type KeyProvider, type TufOnlinePurpose } from '../keys/index.js';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config/index.js';
+import { wireRolloutChanges, type RolloutChangeDeps } from './rollout-changes.js';
 import { S3ImageRemote, type ImageRemote } from '../updates/artifact-s3.js';
-import { attestationStore, auditStore, bindingStore, firmwareStore, rolloutStore, SqlUnitOfWork, tufMetadataStore, type Executor, type SqlDatabase } from '../storage/index.js';
+import { attestationStore, auditStore, bindingStore, firmwareStore, incidentStore, rolloutStore, SqlUnitOfWork, tufMetadataStore, type Executor, type SqlDatabase } from '../storage/index.js';
 import {
   ArtifactStore,
   AttestationService,
@@ -52,6 +53,8 @@ export interface UpdatesDeps {
   readonly imageRemote?: ImageRemote | undefined;
   /** identity.verifyStepUp: a person approves a rollout with a fresh second-factor code. */
   readonly stepUp?: StepUp;
+  /** Compliance's change control: a rollout starts only as an approved firmware-rollout change. */
+  readonly changeControl?: RolloutChangeDeps;
 }
 
 /**
@@ -110,6 +113,8 @@ export function wireUpdates(deps: UpdatesDeps): UpdatesWiring {
       const alerts = await deps.securityAlerts.list(TUF_SYSTEM_CONTEXT, { limit: 1000 });
       return new Set(alerts.filter((a) => a.orgId === orgId && a.subject.kind === 'device' && a.lastSeenAt >= since).map((a) => a.subject.id));
     },
+    // The organization's time zone is its incident settings' (one setting per organization).
+    timeZone: async (orgId) => (await incidentStore(database.db).settings(orgId)).timeZone ?? 'UTC',
     halted: (campaign, reason) =>
       deps.securityAlerts.raise({
         detector: 'rollout-halt',
@@ -127,6 +132,7 @@ export function wireUpdates(deps: UpdatesDeps): UpdatesWiring {
   };
   const rolloutScope = (executor: Executor): RolloutScope => ({ rollouts: rolloutStore(executor), firmware: firmwareStore(executor), audit: audit(executor) });
   const rollouts = new RolloutService(new SqlUnitOfWork(database, rolloutScope), rolloutPorts, deps.clock, deps.stepUp);
+  if (deps.changeControl !== undefined) wireRolloutChanges(rollouts, deps.changeControl);
   const attestationScope = (executor: Executor): AttestationScope => ({ attestations: attestationStore(executor), firmware: firmwareStore(executor), audit: audit(executor) });
   const attestation = new AttestationService({
     uow: new SqlUnitOfWork(database, attestationScope),

@@ -63,6 +63,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/incidents/{id}/obligations/{obligationId}/not-applicable': { reason: 'matrix test' },
   'POST /api/v1/incidents/{id}/obligations/{obligationId}/notify': { contactId: '00000000-0000-4000-8000-000000000000', channel: 'export' },
   'POST /api/v1/incident-contacts': { name: 'Matrix hospital', kind: 'hospital' },
+  'PUT /api/v1/rollouts/maintenance-window': { window: { days: ['sun'], startHour: 1, endHour: 5 } },
   'PUT /api/v1/incident-settings': { autoOpenDetectors: [], autoOpenMinSeverity: 'high', joinWindowHours: 24 },
   'PUT /api/v1/incident-playbooks': { id: 'matrix', version: 1, type: 'availability', title: 'matrix', steps: [{ id: 'a', title: 'a', ownerRole: 'org-admin', deadlineHours: 1, actions: [] }] },
 };

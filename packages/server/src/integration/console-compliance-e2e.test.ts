@@ -13,6 +13,9 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { assertFitsViewport, CHROMIUM, launchChromium, pageIn, totpCode, totpStepAfter, withPageText } from './console-browser.js';
 import { ADMIN, CLINICIAN, OFFICER, WorkHospital, type Person } from './console-work-fixtures.js';
+import { testContext } from './fixtures.js';
+import { contextOf, makeUser } from './patients-fixtures.js';
+import { imageBytes, releaseInput, streamOf } from '../updates/testing/release-fixtures.js';
 
 interface Signed extends Person {
   readonly secret: string;
@@ -25,6 +28,9 @@ let officer: Signed;
 let clinician: Signed;
 /** When each person's last TOTP code was used (codes are single use: wait for the next step). */
 const lastCode = new Map<string, number>();
+/** Two firmware campaigns waiting for approval (a firmware-rollout change targets a campaign). */
+const campaigns: string[] = [];
+let campaignOrg = '';
 
 async function freshCode(who: Signed): Promise<string> {
   const used = lastCode.get(who.id);
@@ -52,13 +58,18 @@ before(async () => {
   if (!existsSync(CHROMIUM)) return;
   browser = await launchChromium();
   await hospital.setupByApi();
-  const login = await hospital.api.call<{ token: string; session: { user: { id: string } } }>('POST', '/api/v1/auth/login', { body: { username: ADMIN.username, password: ADMIN.password, mode: 'bearer' } });
+  const login = await hospital.api.call<{ token: string; session: { user: { id: string; orgId: string } } }>('POST', '/api/v1/auth/login', { body: { username: ADMIN.username, password: ADMIN.password, mode: 'bearer' } });
   admin = { id: login.session.user.id, token: login.token, secret: '' };
   admin = { ...admin, secret: await enrol(login.token) };
   lastCode.set(admin.id, Date.now());
   officer = await invite(OFFICER, 'security-officer');
   lastCode.set(officer.id, Date.now());
   clinician = await invite(CLINICIAN, 'clinician');
+  const image = await hospital.platform.updates.releases.uploadImage(testContext, 'pulse-cc', streamOf(imageBytes(256)));
+  await hospital.platform.updates.releases.publish(testContext, releaseInput({ model: 'pulse-cc', sha256: image.sha256, version: '1.0.0' }));
+  campaignOrg = login.session.user.orgId;
+  const owner = contextOf(makeUser(login.session.user.orgId, ['org-admin'], 'campaign-owner'));
+  for (const priority of [1, 2]) campaigns.push((await hospital.platform.updates.rollouts.create(owner, { model: 'pulse-cc', version: '1.0.0', priority })).id);
   // One full audit: nothing is backed up and nobody has training, so there are findings.
   await hospital.api.call('POST', '/api/v1/compliance/audits', { bearer: admin.token, body: { cadence: 'full' } });
 });
@@ -208,9 +219,9 @@ test('ok/change requests: requested with MFA, the requester cannot approve, a wr
     await page.getByRole('link', { name: 'Changes' }).click();
     await page.getByRole('heading', { name: 'Change requests' }).waitFor();
     const form = page.getByRole('form', { name: 'Request a change' });
-    const request = async (summary: string, emergency: boolean) => {
+    const request = async (summary: string, emergency: boolean, campaignId: string) => {
       await form.getByLabel('Kind').selectOption('firmware-rollout');
-      await form.getByLabel('Target').fill('release-2026-12');
+      await form.getByLabel('Target').fill(campaignId);
       await form.getByLabel('Payload (JSON)').fill('{"percent": 10}');
       await form.getByLabel('Summary').fill(summary);
       await form.getByLabel(/Emergency change/).setChecked(emergency);
@@ -218,7 +229,7 @@ test('ok/change requests: requested with MFA, the requester cannot approve, a wr
       await form.getByRole('button', { name: 'Request' }).click();
       await page.getByTestId('changes').locator('tbody tr', { hasText: summary }).waitFor();
     };
-    await request('roll release 2026-12 out to ward 3 monitors', false);
+    await request('roll release 2026-12 out to ward 3 monitors', false, campaigns[0] ?? '');
     const mine = page.getByTestId('changes').locator('tbody tr', { hasText: 'ward 3 monitors' });
     await mine.getByText("Needs another person's approval.").waitFor();
     assert.equal(await mine.getByRole('button', { name: 'Approve' }).count(), 0, 'the requester is not offered approval');
@@ -231,9 +242,11 @@ test('ok/change requests: requested with MFA, the requester cannot approve, a wr
     await theirs.getByRole('alert').waitFor();
     await theirs.getByLabel('Your code').fill(await freshCode(officer));
     await theirs.getByRole('button', { name: 'Approve' }).click();
-    await other.getByTestId('changes').locator('tbody tr', { hasText: 'ward 3 monitors' }).getByText(/^approved$/).waitFor();
+    // The firmware-rollout change's applier starts the campaign it targets.
+    await other.getByTestId('changes').locator('tbody tr', { hasText: 'ward 3 monitors' }).getByText(/^applied$/).waitFor();
+    assert.equal((await hospital.platform.updates.rollouts.status(testContext, campaigns[0] ?? '', campaignOrg)).campaign.status, 'running');
 
-    await request('emergency rollout: a dosing bug in release 2026-11', true);
+    await request('emergency rollout: a dosing bug in release 2026-11', true, campaigns[1] ?? '');
     await other.reload();
     const emergency = other.getByTestId('changes').locator('tbody tr', { hasText: 'dosing bug' });
     await emergency.getByText(/review due/).waitFor();

@@ -172,6 +172,53 @@ test('fail/console rollouts: the requester cannot approve; a wrong code is refus
   }
 });
 
+test('ok/console rollouts: a campaign requested in the form waits for a second person (a linked change request); the organization window is set in the page', { timeout: 120_000 }, async (t) => {
+  if (skipWithoutBrowser(t) || browser === undefined) return;
+  const asRequester = await pageIn(await hospital.contextFor(browser, hospital.admin));
+  try {
+    const { page } = asRequester;
+    await page.goto('/rollouts');
+    const form = page.getByRole('form', { name: 'Request a rollout' });
+    await form.getByLabel('Release').selectOption(`${MODEL}@1.1.0`);
+    await form.getByLabel('Waves (cumulative %)').fill('50,100');
+    await form.getByLabel('Soak per wave (minutes)').fill('0');
+    await form.getByRole('button', { name: 'Request the rollout' }).click();
+    await page.getByRole('heading', { name: `Rollout of ${MODEL} 1.1.0` }).waitFor();
+    await page.getByTestId('own-request').waitFor();
+    assert.match(await page.getByTestId('rollout-status').innerText(), /waiting for approval/);
+    const requested = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+    const campaign = (await hospital.platform.updates.rollouts.status(testContext, requested, hospital.orgId)).campaign;
+    assert.deepEqual([campaign.waves, campaign.requestedBy, campaign.soakSeconds], [[50, 100], `user:${hospital.admin.id}`, 0]);
+    const changes = await hospital.platform.compliance.changes.list({ ...testContext, principal: { kind: 'cli', id: 'test' } }, { limit: 1000 });
+    assert.equal(changes.find((c) => c.kind === 'firmware-rollout' && c.target === requested)?.status, 'pending', 'the request is a pending change request');
+    assert.deepEqual(asRequester.errors, []);
+  } catch (error) {
+    throw await withPageText(asRequester.page, error);
+  } finally {
+    await asRequester.context.close();
+  }
+
+  const { context, page, errors } = await pageIn(await hospital.contextFor(browser, hospital.officer));
+  try {
+    await page.goto('/rollouts');
+    await page.getByTestId('org-window').filter({ hasText: /No organization window/ }).waitFor();
+    const windowForm = page.getByRole('form', { name: 'Set the maintenance window' });
+    await windowForm.getByLabel('Saturday').check();
+    await windowForm.getByLabel('Sunday').check();
+    await windowForm.getByLabel('From (local hour)').selectOption('22');
+    await windowForm.getByLabel('Until (local hour)').selectOption('4');
+    await windowForm.getByRole('button', { name: 'Save the window' }).click();
+    await page.getByTestId('org-window').filter({ hasText: 'Saturday, Sunday, 22:00–4:00 UTC (into the next day)' }).waitFor();
+    const stored = await hospital.platform.updates.rollouts.maintenanceWindow(testContext, hospital.orgId);
+    assert.deepEqual([[...(stored.window?.days ?? [])].sort(), stored.window?.startHour, stored.window?.endHour], [['sat', 'sun'], 22, 4]);
+    assert.deepEqual(errors, []);
+  } catch (error) {
+    throw await withPageText(page, error);
+  } finally {
+    await context.close();
+  }
+});
+
 test('ok/console firmware pages: axe finds no serious or critical violation; at 390 px they fit', { timeout: 120_000 }, async (t) => {
   if (skipWithoutBrowser(t) || browser === undefined) return;
   const pages = ['/firmware', `/firmware/${MODEL}/1.1.0/details`, '/firmware/integrity', '/rollouts', `/rollouts/${campaignId}`];

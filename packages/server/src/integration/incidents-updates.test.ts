@@ -74,7 +74,7 @@ test('ok/incident ports: pause rollouts, remediation for unknown hashes, change 
     }
     assert.equal(timeline.status, 200, JSON.stringify(timeline.body));
     const entries = timeline.body['entries'] as Array<{ source: string; kind: string; ref: string; userId: string | null }>;
-    const changeEntries = entries.filter((e) => e.source === 'change-request');
+    const changeEntries = entries.filter((e) => e.source === 'change-request' && e.ref === `change-request:${changeId}`);
     assert.deepEqual(
       changeEntries.slice(0, 2).map((e) => [e.kind, e.userId]),
       [
@@ -88,7 +88,17 @@ test('ok/incident ports: pause rollouts, remediation for unknown hashes, change 
       ['change.applied'],
       'and the approved grant is applied at once',
     );
-    assert.ok(changeEntries.every((e) => e.ref === `change-request:${changeId}`));
+    // The rollout's approval is a change request of its own (firmware-rollout), linked to the campaign.
+    const rolloutChanges = entries.filter((e) => e.source === 'change-request' && e.ref !== `change-request:${changeId}`);
+    assert.deepEqual(
+      rolloutChanges.map((e) => [e.kind, e.userId]),
+      [
+        ['change.requested', admin.userId],
+        ['change.approved', second.userId],
+        ['change.applied', null],
+      ],
+      'the approved rollout is a change request: requested by its requester, approved by the second person, applied',
+    );
 
     // Pause rollouts: ours is paused through the updates module, theirs keeps running.
     const paused = await h.as(admin, 'POST', `/api/v1/incidents/${incidentId}/contain`, { kind: 'pause-rollouts', reason: 'Stop pushing firmware while we look' });

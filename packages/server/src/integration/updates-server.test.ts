@@ -44,6 +44,7 @@ describe('updates on a running server', { timeout: 120_000 }, () => {
   let server: RunningServer;
   let rootCa: string;
   let client: { cert: string; key: string };
+  let enrolledDevice: { orgId: string; deviceId: string };
   const dirs: string[] = [];
 
   before(async () => {
@@ -56,6 +57,7 @@ describe('updates on a running server', { timeout: 120_000 }, () => {
     const csr = await makeTestCsr();
     const enrolled = await h.t.platform.devices.service.enroll({ ...testContext, principal: { kind: 'anonymous', id: 'anonymous' } }, { token: token.token, csr: csr.pem, serial: 'SN-UPD-1' });
     client = { cert: [enrolled.certificate, ...enrolled.chain.slice(0, 1)].join(''), key: await privateKeyPem(csr.keys) };
+    enrolledDevice = { orgId: org.id, deviceId: enrolled.deviceId };
   });
   after(async () => {
     await server.close();
@@ -97,5 +99,23 @@ describe('updates on a running server', { timeout: 120_000 }, () => {
     const other = await h.t.platform.updates.releases.get(testContext, 'infusion-pump', '1.0.0');
     assert.equal((await get(server.httpPort, rootCa, `/tuf/targets/infusion-pump/1.0.0/${other.sha256}.firmware.bin`, client)).status, 404);
     assert.equal((await get(server.httpPort, rootCa, '/tuf/targets/..%2F..%2Fkeys%2Fkeystore.json', client)).status, 404);
+  });
+
+  it('ok/metadata is served from memory, yet a new signing is served at once (the cached timestamp is dropped)', async () => {
+    const version = async () => (JSON.parse((await get(server.httpPort, rootCa, '/tuf/metadata/timestamp.json', client)).body.toString('utf8')) as { signed: { version: number } }).signed.version;
+    const before = await version();
+    assert.equal(await version(), before, 'the same timestamp while nothing is signed');
+    await h.t.platform.updates.tuf.publish(testContext, 'cache-test');
+    assert.ok((await version()) > before, 'the new timestamp right after the signing');
+  });
+
+  it('fail/a revoked device is refused at once, though its certificate and the metadata were just served (no cache lets it in)', async () => {
+    assert.equal((await get(server.httpPort, rootCa, '/tuf/metadata/timestamp.json', client)).status, 200);
+    const release = await h.t.platform.updates.releases.get(testContext, 'pulse-ox', '1.1.0');
+    const image = `/tuf/targets/pulse-ox/1.1.0/${release.sha256}.firmware.bin`;
+    assert.equal((await get(server.httpPort, rootCa, image, client, { range: 'bytes=0-9' })).status, 206);
+    await h.t.platform.devices.service.revoke({ ...testContext, principal: { kind: 'cli', id: 'operator' } }, enrolledDevice, 'stolen');
+    assert.equal((await get(server.httpPort, rootCa, '/tuf/metadata/timestamp.json', client)).status, 401);
+    assert.equal((await get(server.httpPort, rootCa, image, client, { range: 'bytes=0-9' })).status, 401);
   });
 });

@@ -626,6 +626,7 @@ export interface UpdatesTables {
   /** A campaign: the filterable columns, and the whole Campaign as JSON (`body`). */
   rollouts: { id: string; org_id: string; model: string; status: string; priority: number; body: string; created_at: string };
   rollout_devices: { campaign_id: string; device_id: string; wave: number; status: string; attempts: number; sent_at: string | null; updated_at: string };
+  org_maintenance_windows: { org_id: string; days: string; start_hour: number; end_hour: number; updated_at: string; updated_by: string };
 }
 
 /** Incident response (issue 15, migration 0020). JSON columns are small and bounded. */

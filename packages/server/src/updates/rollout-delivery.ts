@@ -2,7 +2,8 @@
  * Delivery of a campaign's open waves (the rollout engine's send step), with the maintenance
  * window enforced by the server: a device bound to a patient is told to download the release at
  * once (`firmware.download`) but gets the install command (`firmware.update`) only inside the
- * campaign's window (UTC hours), unless the campaign overrides the window.
+ * campaign's window (UTC hours) or, where the campaign sets none, the organization's window (days
+ * and local hours in its time zone, maintenance-window.ts), unless the campaign overrides windows.
  *
  * MUST: outside the window, no install command reaches a device bound to a patient (unless
  *       overridden); such a device is `held`, which is neither a failure nor a send attempt.
@@ -10,7 +11,14 @@
  *       is missing) holds nobody, and the window is still passed to the device in the command.
  */
 import type { Clock } from '../kernel/index.js';
+import { describeOrgWindow, inOrgWindow, type OrgMaintenanceWindow } from './maintenance-window.js';
 import { inWindow, type Campaign, type CampaignDevice } from './rollout-model.js';
+
+/** The organization's window and time zone, read at each tick (a change applies to running campaigns). */
+export interface OrgWindowNow {
+  readonly window: OrgMaintenanceWindow;
+  readonly timeZone: string;
+}
 
 export const UPDATE_COMMAND = 'firmware.update';
 export const DOWNLOAD_COMMAND = 'firmware.download';
@@ -23,11 +31,15 @@ export interface DeliveryDeps {
   boundToPatient?: (orgId: string, deviceIds: readonly string[]) => Promise<ReadonlySet<string>>;
   update(device: CampaignDevice): Promise<void>;
   readonly clock: Clock;
+  /** The organization's maintenance window, applied when the campaign sets none. */
+  readonly orgWindow?: OrgWindowNow | null;
 }
 
-/** Whether the campaign holds patient-bound devices right now. */
-export function holdingNow(campaign: Campaign, now: Date): boolean {
-  return campaign.maintenanceWindow !== null && campaign.windowOverride !== true && !inWindow(campaign.maintenanceWindow, now.getUTCHours());
+/** Whether the campaign holds patient-bound devices right now (its own window first, else the organization's). */
+export function holdingNow(campaign: Campaign, now: Date, org: OrgWindowNow | null = null): boolean {
+  if (campaign.windowOverride === true) return false;
+  if (campaign.maintenanceWindow !== null) return !inWindow(campaign.maintenanceWindow, now.getUTCHours());
+  return org !== null && !inOrgWindow(org.window, org.timeZone, now);
 }
 
 /** Sends what the open waves need: installs, or downloads for held devices. Returns how many installs were sent. */
@@ -35,10 +47,12 @@ export async function deliverOpenWaves(campaign: Campaign, opened: readonly Camp
   const now = deps.clock.now();
   const pending = opened.filter((d) => d.status === 'waiting' || d.status === 'held');
   if (pending.length === 0) return 0;
-  const holding = holdingNow(campaign, now);
+  const org = deps.orgWindow ?? null;
+  const holding = holdingNow(campaign, now, org);
   const bound = holding && deps.boundToPatient !== undefined ? await deps.boundToPatient(campaign.orgId, pending.map((d) => d.deviceId)) : new Set<string>();
   const args: Record<string, string | number | boolean> = { campaignId: campaign.id, targetPath: campaign.targetPath, version: campaign.targetVersion };
   if (campaign.maintenanceWindow !== null && campaign.windowOverride !== true) args['installWindowUtc'] = `${campaign.maintenanceWindow[0]}-${campaign.maintenanceWindow[1]}`;
+  else if (org !== null && campaign.windowOverride !== true) args['installWindow'] = describeOrgWindow(org.window, org.timeZone);
   let installs = 0;
   for (const d of pending) {
     const at = now.toISOString();

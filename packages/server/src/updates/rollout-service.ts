@@ -11,10 +11,10 @@
  */
 import { compareVersions } from '@vigil/protocol';
 import { decide, type Permission } from '../access/index.js';
-import type { AuditWriter } from '../audit/index.js';
 import { AppError, newId, principalOrg, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
-import { COMMAND_TTL_SECONDS, deliverOpenWaves, ROLLBACK_COMMAND, UPDATE_COMMAND } from './rollout-delivery.js';
-import type { FirmwareStore, RolloutStore } from './store.js';
+import { checkOrgWindow, describeOrgWindow, type OrgMaintenanceWindowSetting } from './maintenance-window.js';
+import { COMMAND_TTL_SECONDS, deliverOpenWaves, ROLLBACK_COMMAND, UPDATE_COMMAND, type OrgWindowNow } from './rollout-delivery.js';
+import type { CreateRolloutInput, RolloutChangeControl, RolloutCommands, RolloutPorts, RolloutScope, RolloutStatus, RolloutDevice, StepUp } from './rollout-ports.js';
 import {
   ACTIVE_STATUSES,
   actorOf,
@@ -32,62 +32,11 @@ import {
   type Gates,
 } from './rollout-model.js';
 
-export interface RolloutScope {
-  readonly rollouts: RolloutStore;
-  readonly firmware: FirmwareStore;
-  readonly audit: AuditWriter;
-}
-
-export interface RolloutDevice {
-  readonly id: string;
-  readonly model: string;
-  readonly status: string;
-  readonly groups: readonly string[];
-  readonly firmwareVersion: string | null;
-}
-
-export interface RolloutPorts {
-  devices(orgId: string, model: string): Promise<readonly RolloutDevice[]>;
-  /** Devices of the organization with a security alert raised since `since`. */
-  alertedDevices(orgId: string, since: string): Promise<ReadonlySet<string>>;
-  /** Of these devices, those bound to a patient now (held outside the maintenance window). */
-  boundToPatient?(orgId: string, deviceIds: readonly string[]): Promise<ReadonlySet<string>>;
-  /** Raises the one alert of a halted campaign. */
-  halted(campaign: Campaign, reason: string): void;
-}
-
-/** identity.verifyStepUp: throws unless the person's second-factor code is right (single use). */
-export type StepUp = (ctx: RequestContext, code: string) => Promise<void>;
-
-export interface RolloutCommands {
-  send(orgId: string, deviceId: string, name: string, args: Record<string, string | number | boolean>, ttlSeconds: number): Promise<void>;
-}
-
-export interface CreateRolloutInput {
-  readonly orgId?: string | undefined;
-  readonly model: string;
-  readonly version: string;
-  readonly fromMin?: string | undefined;
-  readonly fromMax?: string | undefined;
-  readonly groups?: readonly string[] | undefined;
-  readonly waves?: readonly number[] | undefined;
-  readonly soakSeconds?: number | undefined;
-  readonly gates?: Partial<Gates> | undefined;
-  readonly maxRetries?: number | undefined;
-  readonly priority?: number | undefined;
-  readonly maintenanceWindow?: readonly [number, number] | undefined;
-  /** Devices bound to a patient install at once too (an explicit, audited override). */
-  readonly overrideMaintenanceWindow?: boolean | undefined;
-}
-
-export interface RolloutStatus {
-  readonly campaign: Campaign;
-  readonly waves: ReadonlyArray<{ readonly share: number; readonly devices: number; readonly waiting: number; readonly held: number; readonly sent: number; readonly installed: number; readonly failed: number }>;
-}
 
 
 export class RolloutService {
   #commands: RolloutCommands | undefined;
+  #changes: RolloutChangeControl | undefined;
 
   constructor(
     private readonly uow: UnitOfWork<RolloutScope>,
@@ -100,6 +49,11 @@ export class RolloutService {
   /** The command path is built with the server (after the platform): main.ts connects it. */
   attachCommands(commands: RolloutCommands): void {
     this.#commands = commands;
+  }
+
+  /** Change control is wired with compliance (composition/updates.ts); without it a campaign starts on approval. */
+  attachChangeControl(changes: RolloutChangeControl): void {
+    this.#changes = changes;
   }
 
   async create(ctx: RequestContext, input: CreateRolloutInput): Promise<Campaign> {
@@ -117,7 +71,7 @@ export class RolloutService {
     const window = input.maintenanceWindow ?? null;
     if (window !== null && !window.every((h) => Number.isInteger(h) && h >= 0 && h <= 23)) throw invalid('The maintenance window is two UTC hours 0..23.');
     const targets = await this.#targets(orgId, input.model, input);
-    return this.uow.run(async (s) => {
+    const created = await this.uow.run(async (s) => {
       const release = await s.firmware.findRelease(input.model, input.version);
       if (release === undefined) throw new AppError('UPDATES_RELEASE_NOT_FOUND');
       const now = this.clock.now().toISOString();
@@ -165,6 +119,8 @@ export class RolloutService {
       });
       return campaign;
     });
+    await this.#changes?.opened(ctx, created);
+    return created;
   }
 
   async approve(ctx: RequestContext, id: string, orgId?: string, stepUpCode?: string): Promise<Campaign> {
@@ -190,13 +146,36 @@ export class RolloutService {
     } catch (error) {
       return refused(error);
     }
+    // With change control, the approval is the linked change request's: its applier starts the
+    // campaign (start() below, gated on that change); without it, the campaign starts here.
+    if (this.#changes !== undefined) {
+      await this.#changes.approve(ctx, campaign);
+      return this.uow.run((s) => this.#find(s, org, id));
+    }
+    return this.#start(ctx, org, id, null);
+  }
+
+  /**
+   * Starts an approved campaign: the firmware-rollout change applier's call, under the approved
+   * change's request id (anything else is COMPLIANCE_CHANGE_REQUIRED). The approver is still a
+   * second person with MFA (checkApproval).
+   */
+  async start(ctx: RequestContext, id: string, orgId: string): Promise<Campaign> {
+    this.#authorize(ctx, 'rollouts:approve', orgId);
+    const campaign = await this.uow.run((s) => this.#find(s, orgId, id));
+    if (this.#changes === undefined) throw new AppError('COMPLIANCE_CHANGE_REQUIRED', { detail: 'updates: no change control wired' });
+    const changeId = await this.#changes.requireApproved(ctx, campaign);
+    return this.#start(ctx, orgId, id, changeId);
+  }
+
+  async #start(ctx: RequestContext, org: string, id: string, changeId: string | null): Promise<Campaign> {
     return this.uow.run(async (s) => {
       const fresh = await this.#find(s, org, id);
       checkApproval(fresh, ctx.principal);
       const now = this.clock.now().toISOString();
       const next: Campaign = { ...fresh, status: 'running', approvedBy: actorOf(ctx.principal), currentWave: 0, waveStartedAt: now, updatedAt: now };
       await s.rollouts.update(next);
-      await s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'success', orgId: org, details: { requestedBy: fresh.requestedBy, stepUp: this.stepUp !== undefined && ctx.principal.kind === 'user' } });
+      await s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'success', orgId: org, details: { requestedBy: fresh.requestedBy, stepUp: this.stepUp !== undefined && ctx.principal.kind === 'user', ...(changeId !== null ? { changeId } : {}) } });
       return next;
     });
   }
@@ -209,8 +188,11 @@ export class RolloutService {
     return this.#change(ctx, id, orgId, 'resume', 'running');
   }
 
-  abort(ctx: RequestContext, id: string, orgId?: string): Promise<Campaign> {
-    return this.#change(ctx, id, orgId, 'abort', 'aborted');
+  async abort(ctx: RequestContext, id: string, orgId?: string): Promise<Campaign> {
+    const aborted = await this.#change(ctx, id, orgId, 'abort', 'aborted');
+    // A campaign aborted before its approval closes its pending change request (no-op otherwise).
+    await this.#changes?.withdrawn(ctx, aborted);
+    return aborted;
   }
 
   /** Stops the campaign and tells the devices that installed it to return to their previous image (A/B slot). */
@@ -219,6 +201,37 @@ export class RolloutService {
     const installed = (await this.uow.run((s) => s.rollouts.devices(id))).filter((d) => d.status === 'installed');
     for (const d of installed) await this.#commands?.send(campaign.orgId, d.deviceId, ROLLBACK_COMMAND, { campaignId: id }, COMMAND_TTL_SECONDS);
     return campaign;
+  }
+
+  /** The organization's maintenance window (undefined: none set) and the time zone it is read in. */
+  async maintenanceWindow(ctx: RequestContext, orgId?: string): Promise<{ readonly window: OrgMaintenanceWindowSetting | null; readonly timeZone: string }> {
+    const org = this.#orgOf(ctx, orgId);
+    this.#authorize(ctx, 'rollouts:read', org);
+    const window = (await this.uow.run((s) => s.rollouts.orgWindow(org))) ?? null;
+    return { window, timeZone: (await this.ports.timeZone?.(org)) ?? 'UTC' };
+  }
+
+  /**
+   * Sets (or with null clears) the organization's maintenance window: every campaign of the
+   * organization without a window of its own holds devices bound to a patient outside it, from the
+   * next tick on (running campaigns included). Audited; rollouts:approve.
+   */
+  async setMaintenanceWindow(ctx: RequestContext, input: { readonly days: readonly string[]; readonly startHour: number; readonly endHour: number } | null, orgId?: string): Promise<{ readonly window: OrgMaintenanceWindowSetting | null; readonly timeZone: string }> {
+    const org = this.#orgOf(ctx, orgId);
+    this.#authorize(ctx, 'rollouts:approve', org);
+    const checked = input === null ? null : checkOrgWindow(input);
+    const setting: OrgMaintenanceWindowSetting | null = checked === null ? null : { ...checked, orgId: org, updatedAt: this.clock.now().toISOString(), updatedBy: actorOf(ctx.principal) };
+    const timeZone = (await this.ports.timeZone?.(org)) ?? 'UTC';
+    await this.uow.run(async (s) => {
+      await s.rollouts.putOrgWindow(org, setting);
+      await s.audit.record(ctx, { action: 'updates.maintenance_window.set', target: { type: 'organization', id: org }, outcome: 'success', orgId: org, details: { window: setting === null ? 'none' : describeOrgWindow(setting, timeZone) } });
+    });
+    return { window: setting, timeZone };
+  }
+
+  async #orgWindowNow(orgId: string): Promise<OrgWindowNow | null> {
+    const window = await this.uow.run((s) => s.rollouts.orgWindow(orgId));
+    return window === undefined ? null : { window, timeZone: (await this.ports.timeZone?.(orgId)) ?? 'UTC' };
   }
 
   async status(ctx: RequestContext, id: string, orgId?: string): Promise<RolloutStatus> {
@@ -315,6 +328,7 @@ export class RolloutService {
         ...(this.ports.boundToPatient !== undefined ? { boundToPatient: this.ports.boundToPatient } : {}),
         update: (next) => this.uow.run((s) => s.rollouts.updateDevice(next)),
         clock: this.clock,
+        orgWindow: campaign.maintenanceWindow === null && campaign.windowOverride !== true ? await this.#orgWindowNow(campaign.orgId) : null,
       });
     }
     const fresh = (await this.uow.run((s) => s.rollouts.devices(campaign.id))).filter((d) => d.wave <= campaign.currentWave);
@@ -400,3 +414,5 @@ function invalid(message: string): AppError {
 }
 
 export { DOWNLOAD_COMMAND, ROLLBACK_COMMAND, UPDATE_COMMAND } from './rollout-delivery.js';
+
+export type { CreateRolloutInput, RolloutChangeControl, RolloutCommands, RolloutDevice, RolloutPorts, RolloutScope, RolloutStatus, StepUp } from './rollout-ports.js';

@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { makePlatform, testContext, type TestPlatform } from '../integration/fixtures.js';
 import { contextOf, makeUser } from '../integration/patients-fixtures.js';
 import { auditStore, firmwareStore, rolloutStore, SqlUnitOfWork, type Executor } from '../storage/index.js';
-import { DOWNLOAD_COMMAND, RolloutService, UPDATE_COMMAND, type Campaign, type RolloutDevice } from './index.js';
+import { checkOrgWindow, DOWNLOAD_COMMAND, inOrgWindow, localDayHour, RolloutService, UPDATE_COMMAND, WEEKDAYS, type Campaign, type RolloutDevice } from './index.js';
+import { rejectsWith } from '../integration/patients-fixtures.js';
 import { imageBytes, releaseInput, streamOf } from './testing/release-fixtures.js';
 
 const ORG = 'org-window';
@@ -22,6 +23,7 @@ describe('rollouts: the maintenance window', { timeout: 60_000 }, () => {
   const halts: string[] = [];
   const requester = contextOf(makeUser(ORG, ['org-admin'], 'requester'));
   const approver = contextOf(makeUser(ORG, ['security-officer'], 'approver'));
+  let zone = 'UTC';
 
   before(async () => {
     t = await makePlatform(); // the clock starts at 12:00 UTC
@@ -36,6 +38,7 @@ describe('rollouts: the maintenance window', { timeout: 60_000 }, () => {
         alertedDevices: () => Promise.resolve(new Set<string>()),
         boundToPatient: (_org, ids) => Promise.resolve(new Set(ids.filter((id) => BOUND.has(id)))),
         halted: (_campaign, reason) => void halts.push(reason),
+        timeZone: () => Promise.resolve(zone),
       },
       t.clock,
     );
@@ -95,5 +98,65 @@ describe('rollouts: the maintenance window', { timeout: 60_000 }, () => {
     const audit = await t.platform.database.db.selectFrom('audit_events').select(['details']).where('action', '=', 'updates.rollout.create').where('target_id', '=', campaign.id).executeTakeFirst();
     assert.match(String(audit?.details), /"windowOverride":true/);
     await service.abort(requester, campaign.id);
+  });
+
+  it("ok/the organization's window (days and local hours in its time zone) applies to a campaign without its own; a campaign's window overrides it", async () => {
+    zone = 'Europe/Berlin';
+    const today = localDayHour(t.clock.now(), zone).day;
+    const tomorrow = WEEKDAYS[(WEEKDAYS.indexOf(today) + 1) % 7] ?? 'mon';
+    const technician = contextOf(makeUser(ORG, ['technician'], 'tech'));
+    await assert.rejects(service.setMaintenanceWindow(technician, { days: [tomorrow], startHour: 2, endHour: 4 }), rejectsWith('FORBIDDEN'));
+    await assert.rejects(service.setMaintenanceWindow(approver, { days: ['someday'], startHour: 2, endHour: 4 }), rejectsWith('UPDATES_ROLLOUT_INVALID'));
+    await assert.rejects(service.setMaintenanceWindow(approver, { days: [tomorrow], startHour: 2, endHour: 24 }), rejectsWith('UPDATES_ROLLOUT_INVALID'));
+    const set = await service.setMaintenanceWindow(approver, { days: [tomorrow], startHour: 2, endHour: 4 });
+    assert.equal(set.timeZone, 'Europe/Berlin');
+    assert.deepEqual((await service.maintenanceWindow(requester)).window?.days, [tomorrow]);
+
+    await t.platform.updates.releases.publish(testContext, releaseInput({ sha256: (await t.platform.updates.releases.uploadImage(testContext, 'pulse-ox', streamOf(imageBytes(1000, 4)))).sha256, version: '1.3.0' }));
+    const campaign = await service.create(requester, { model: 'pulse-ox', version: '1.3.0', waves: [100], soakSeconds: 0, priority: 10 });
+    await service.approve(approver, campaign.id);
+    let before = sent.length;
+    await service.tick();
+    const now = sent.slice(before);
+    assert.deepEqual(new Set(now.filter((c) => c.name === DOWNLOAD_COMMAND).map((c) => c.deviceId)), BOUND, 'outside the org window: bound devices only download');
+    assert.equal(now.filter((c) => c.name === UPDATE_COMMAND && BOUND.has(c.deviceId)).length, 0);
+
+    // Tomorrow 02:xx on Berlin's wall clock (00:xx or 01:xx UTC, by daylight saving).
+    for (let i = 0; i < 60 && !(localDayHour(t.clock.now(), zone).day === tomorrow && localDayHour(t.clock.now(), zone).hour === 2); i++) t.clock.advance(3_600_000);
+    assert.ok(inOrgWindow(checkOrgWindow({ days: [tomorrow], startHour: 2, endHour: 4 }), zone, t.clock.now()));
+    before = sent.length;
+    await service.tick();
+    const inside = sent.slice(before).filter((c) => c.name === UPDATE_COMMAND);
+    assert.deepEqual(new Set(inside.map((c) => c.deviceId)), BOUND, 'inside the org window the held devices install');
+    assert.ok(inside.every((c) => c.args['installWindow'] === `${tomorrow} 2-4 Europe/Berlin`), 'the device is told the window');
+    for (const c of inside) await service.recordOutcome(ORG, c.deviceId, { installedVersion: '1.3.0' });
+
+    // The campaign's own window (UTC hours 12-13, closed now) wins over the open org window.
+    await t.platform.updates.releases.publish(testContext, releaseInput({ sha256: (await t.platform.updates.releases.uploadImage(testContext, 'pulse-ox', streamOf(imageBytes(1000, 5)))).sha256, version: '1.4.0' }));
+    const own = await service.create(requester, { model: 'pulse-ox', version: '1.4.0', waves: [100], soakSeconds: 0, priority: 20, maintenanceWindow: [12, 13] });
+    await service.approve(approver, own.id);
+    before = sent.length;
+    await service.tick();
+    assert.equal(sent.slice(before).filter((c) => c.name === UPDATE_COMMAND && BOUND.has(c.deviceId)).length, 0, "the campaign's window overrides the organization's");
+    await service.abort(requester, own.id);
+    await service.abort(requester, campaign.id).catch(() => undefined);
+    await service.setMaintenanceWindow(approver, null);
+    assert.equal((await service.maintenanceWindow(requester)).window, null);
+    zone = 'UTC';
+  });
+
+  it('ok/org window rules: wraps past midnight into the next day, follows daylight saving, refuses bad input', () => {
+    const w = checkOrgWindow({ days: ['Sat'], startHour: 22, endHour: 4 });
+    assert.deepEqual(w.days, ['sat']);
+    // Saturday 2026-03-28 23:30 Berlin (CET, UTC+1) is 22:30 UTC: inside; Sunday 03:30 CEST (after the switch) = 01:30 UTC: inside.
+    assert.equal(inOrgWindow(w, 'Europe/Berlin', new Date('2026-03-28T22:30:00Z')), true);
+    assert.equal(inOrgWindow(w, 'Europe/Berlin', new Date('2026-03-29T01:30:00Z')), true);
+    assert.equal(inOrgWindow(w, 'Europe/Berlin', new Date('2026-03-29T02:30:00Z')), false, '04:30 CEST: closed');
+    assert.equal(inOrgWindow(w, 'Europe/Berlin', new Date('2026-03-28T20:30:00Z')), false, 'Saturday 21:30: not yet');
+    assert.equal(inOrgWindow(w, 'Europe/Berlin', new Date('2026-03-27T22:30:00Z')), false, 'Friday night: not a window day');
+    assert.throws(() => checkOrgWindow({ days: [], startHour: 1, endHour: 2 }), rejectsWith('UPDATES_ROLLOUT_INVALID'));
+    assert.throws(() => checkOrgWindow({ days: ['mon', 'Monday'], startHour: 1, endHour: 2 }), rejectsWith('UPDATES_ROLLOUT_INVALID'));
+    assert.throws(() => checkOrgWindow({ days: ['mon'], startHour: 3, endHour: 3 }), rejectsWith('UPDATES_ROLLOUT_INVALID'));
+    assert.throws(() => checkOrgWindow({ days: ['mon'], startHour: 1.5, endHour: 3 }), rejectsWith('UPDATES_ROLLOUT_INVALID'));
   });
 });

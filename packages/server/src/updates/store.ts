@@ -1,4 +1,5 @@
 /** The updates module's storage ports; storage/stores/firmware-store.ts and rollout-store.ts implement them on both dialects. */
+import type { OrgMaintenanceWindowSetting } from './maintenance-window.js';
 import type { FirmwareImage, FirmwareRelease, ModelPolicy } from './model.js';
 import type { Campaign, CampaignDevice } from './rollout-model.js';
 
@@ -59,4 +60,8 @@ export interface RolloutStore {
   insertDevices(devices: readonly CampaignDevice[]): Promise<void>;
   devices(campaignId: string): Promise<CampaignDevice[]>;
   updateDevice(device: CampaignDevice): Promise<void>;
+  /** The organization's maintenance window, if it set one. */
+  orgWindow(orgId: string): Promise<OrgMaintenanceWindowSetting | undefined>;
+  /** Sets (or with null clears) the organization's maintenance window. */
+  putOrgWindow(orgId: string, setting: OrgMaintenanceWindowSetting | null): Promise<void>;
 }

@@ -9,7 +9,7 @@
  *   password-settings  config managed settings + identity.setPasswordPreset live   (settings:manage)
  *   key-rotation       the keys module's rotation use cases (KEK re-wrap, signing keys) (keys:rotate)
  *   insecure-flag      config managed settings, effective at the next start       (settings:manage)
- *   firmware-rollout   no applier here: the updates wiring registers one (see FIRMWARE_ROLLOUT_HOOK)
+ *   firmware-rollout   no applier here: composition/rollout-changes.ts registers it (FIRMWARE_ROLLOUT_HOOK)
  *
  * MUST: an applier runs only from ChangeService.#apply, under the request id `change-<id>`; the
  *       owning module's gate (ChangeService.requireApproved) lets exactly that call through.
@@ -45,14 +45,12 @@ export const CHANGE_KIND_POLICIES: Readonly<Record<ChangeKind, ChangeKindPolicy>
 };
 
 /**
- * The hook left for the updates wiring (packages/server/src/updates is another module's): in
- * composition/updates.ts, `compliance.appliers.register('firmware-rollout', { validate, apply })`
- * where apply starts the rollout named by `change.target` (a release id) with `change.payload`
- * (rings, percentages) through the updates service, and the updates service asks
- * `compliance.changes.requireApproved(ctx, 'firmware-rollout', releaseId)` before a rollout starts.
- * Until then a firmware-rollout change is approved by a second person and stays `approved`.
+ * The updates wiring's hook: composition/rollout-changes.ts registers the firmware-rollout applier
+ * (target: a rollout campaign id; a campaign's request opens the change, its approval applies it)
+ * and the updates service asks `requireApproved(ctx, 'firmware-rollout', campaignId)` before a
+ * campaign starts. A registry without it (tests) keeps such a change `approved`.
  */
-export const FIRMWARE_ROLLOUT_HOOK = "composition/updates.ts: appliers.register('firmware-rollout', …) and updates asks changes.requireApproved(ctx, 'firmware-rollout', releaseId)";
+export const FIRMWARE_ROLLOUT_HOOK = "composition/rollout-changes.ts: appliers.register('firmware-rollout', …) and RolloutService.start asks changes.requireApproved(ctx, 'firmware-rollout', campaignId)";
 
 export interface ChangeKindHandler {
   readonly validate?: ChangeValidator;

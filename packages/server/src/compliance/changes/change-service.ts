@@ -147,6 +147,82 @@ export class ChangeService {
   }
 
   /**
+   * A change request opened by the module that owns the change, for a use case that runs its own
+   * two-person approval (a firmware rollout: requested with an MFA session, approved with a fresh
+   * step-up code by the updates service). Pending until linkedApprove; never reached over HTTP.
+   * The requester holds the kind's request permission; `requestedBy` names an earlier requester.
+   */
+  async openLinked(ctx: RequestContext, input: { kind: ChangeKind; orgId: string | null; target: string; payload: Readonly<Record<string, PayloadValue>>; summary: string; requestedBy?: string }): Promise<ChangeRequest> {
+    const policy = this.deps.appliers.policy(input.kind);
+    if (input.requestedBy === undefined) this.#require(ctx, policy.request);
+    validate(input);
+    this.deps.appliers.validate(input.kind, input);
+    const change: ChangeRequest = {
+      id: newId(),
+      orgId: policy.scope === 'organization' ? input.orgId : null,
+      kind: input.kind,
+      target: input.target,
+      payload: input.payload,
+      summary: input.summary.trim(),
+      status: 'pending',
+      emergency: false,
+      requestedBy: input.requestedBy ?? personOf(ctx),
+      requestedAt: this.deps.clock.now().toISOString(),
+      decidedBy: null,
+      decidedAt: null,
+      decisionNote: null,
+      appliedAt: null,
+      reviewDueAt: null,
+      reviewedBy: null,
+      reviewedAt: null,
+      audit: { seqs: [], requestIds: [] },
+    };
+    return this.deps.uow.run(async (s) => {
+      const record = await s.audit.record(ctx, { action: 'compliance.change.request', target: { type: 'change-request', id: change.id }, outcome: 'success', ...(change.orgId !== null ? { orgId: change.orgId } : {}), details: { kind: change.kind, target: change.target, linked: true } });
+      const withSeq = { ...change, audit: { seqs: [record.seq], requestIds: [ctx.requestId] } };
+      await s.changes.insert(withSeq);
+      return withSeq;
+    });
+  }
+
+  /** The pending change of this kind and target (opened by openLinked or requested by a person), if any. */
+  async pendingFor(kind: ChangeKind, target: string, orgId: string | null): Promise<ChangeRequest | undefined> {
+    const pending = await this.deps.reader.list({ orgId, status: 'pending', limit: 1000 });
+    return pending.find((c) => c.kind === kind && c.target === target && c.orgId === orgId);
+  }
+
+  /**
+   * The approval of a linked change by the owning module, which has already checked the approver
+   * (a second person with MFA who passed its step-up code: one code is spent once). Still refused
+   * to the requester and to anyone without the kind's approve permission; then applied.
+   */
+  async linkedApprove(ctx: RequestContext, id: string, note?: string): Promise<ChangeRequest> {
+    const change = await this.deps.reader.find(id);
+    if (change === undefined) throw new AppError('COMPLIANCE_CHANGE_NOT_FOUND');
+    if (change.requestedBy === personOf(ctx)) throw new AppError('COMPLIANCE_CHANGE_SELF_APPROVAL');
+    this.#require(ctx, this.deps.appliers.policy(change.kind).approve);
+    const approved = await this.deps.uow.run(async (s) => {
+      const current = await s.changes.find(id);
+      if (current?.status !== 'pending') throw new AppError('COMPLIANCE_CHANGE_STATE', { detail: `compliance: change ${id} is ${current?.status ?? 'gone'}` });
+      const record = await s.audit.record(ctx, { action: 'compliance.change.approve', target: { type: 'change-request', id }, outcome: 'success', ...(current.orgId !== null ? { orgId: current.orgId } : {}), details: { kind: current.kind, linked: true } });
+      const next: ChangeRequest = { ...current, status: 'approved', decidedBy: personOf(ctx), decidedAt: this.deps.clock.now().toISOString(), decisionNote: note?.trim() ?? null, audit: link(current, record.seq, ctx.requestId) };
+      await s.changes.update(next);
+      return next;
+    });
+    return this.#apply(ctx, approved);
+  }
+
+  /** Closes a pending linked change whose subject went away (a campaign aborted before approval). */
+  async linkedWithdraw(ctx: RequestContext, id: string, note: string): Promise<void> {
+    await this.deps.uow.run(async (s) => {
+      const current = await s.changes.find(id);
+      if (current?.status !== 'pending') return;
+      const record = await s.audit.record(ctx, { action: 'compliance.change.reject', target: { type: 'change-request', id }, outcome: 'success', ...(current.orgId !== null ? { orgId: current.orgId } : {}), details: { kind: current.kind, linked: true } });
+      await s.changes.update({ ...current, status: 'rejected', decidedBy: personOf(ctx), decidedAt: this.deps.clock.now().toISOString(), decisionNote: note, audit: link(current, record.seq, ctx.requestId) });
+    });
+  }
+
+  /**
    * For /access/explain: whether `subject` may approve change `id` beyond changes:approve (the
    * owning module's permission for its kind), without changing anything.
    */

@@ -1,5 +1,5 @@
 /** RolloutStore over kysely (both dialects). Campaign queries filter by org_id, except the engine's list(null). */
-import type { Campaign, CampaignDevice, RolloutStore } from '../../updates/index.js';
+import type { Campaign, CampaignDevice, RolloutStore, Weekday } from '../../updates/index.js';
 import type { Executor } from '../sql-database.js';
 import type { UpdatesTables } from '../tables.js';
 
@@ -39,6 +39,14 @@ export function rolloutStore(db: Executor): RolloutStore {
         .where('campaign_id', '=', d.campaignId)
         .where('device_id', '=', d.deviceId)
         .execute();
+    },
+    async orgWindow(orgId) {
+      const r = await db.selectFrom('org_maintenance_windows').selectAll().where('org_id', '=', orgId).executeTakeFirst();
+      return r && { orgId: r.org_id, days: r.days.split(',') as Weekday[], startHour: Number(r.start_hour), endHour: Number(r.end_hour), updatedAt: r.updated_at, updatedBy: r.updated_by };
+    },
+    async putOrgWindow(orgId, w) {
+      await db.deleteFrom('org_maintenance_windows').where('org_id', '=', orgId).execute();
+      if (w !== null) await db.insertInto('org_maintenance_windows').values({ org_id: orgId, days: w.days.join(','), start_hour: w.startHour, end_hour: w.endHour, updated_at: w.updatedAt, updated_by: w.updatedBy }).execute();
     },
   };
 }

@@ -4,7 +4,7 @@
  * MUST: responses are allowlists (additionalProperties: false); another tenant's campaign is 404.
  */
 import Type, { type Static } from 'typebox';
-import type { Campaign, RolloutService } from '../../updates/index.js';
+import { WEEKDAYS, type Campaign, type OrgMaintenanceWindowSetting, type RolloutService } from '../../updates/index.js';
 import type { HttpRoutes } from './http-server.js';
 import { requestContext } from './route-permissions.js';
 
@@ -42,6 +42,26 @@ const WaveView = Type.Object(
   { share: Type.Integer(), devices: Type.Integer(), waiting: Type.Integer(), held: Type.Integer(), sent: Type.Integer(), installed: Type.Integer(), failed: Type.Integer() },
   { additionalProperties: false },
 );
+const OrgWindowBody = Type.Object(
+  {
+    days: Type.Array(Type.Union(WEEKDAYS.map((d) => Type.Literal(d))), { minItems: 1, maxItems: 7 }),
+    startHour: Type.Integer({ minimum: 0, maximum: 23 }),
+    endHour: Type.Integer({ minimum: 0, maximum: 23 }),
+  },
+  { additionalProperties: false },
+);
+const OrgWindowView = Type.Object(
+  {
+    window: Type.Union([Type.Object({ days: Type.Array(Type.String()), startHour: Type.Integer(), endHour: Type.Integer(), updatedAt: Type.String(), updatedBy: Type.String() }, { additionalProperties: false }), Type.Null()]),
+    timeZone: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+function orgWindowView(w: { readonly window: OrgMaintenanceWindowSetting | null; readonly timeZone: string }): Static<typeof OrgWindowView> {
+  return { window: w.window === null ? null : { days: [...w.window.days], startHour: w.window.startHour, endHour: w.window.endHour, updatedAt: w.window.updatedAt, updatedBy: w.window.updatedBy }, timeZone: w.timeZone };
+}
+
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }) }, { additionalProperties: false });
 
 function view(c: Campaign): Static<typeof CampaignView> {
@@ -152,6 +172,29 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
         },
       },
       async (request) => view(await rollouts.approve(requestContext(request), request.params.id, undefined, request.body?.stepUpCode)),
+    );
+
+    app.get(
+      '/api/v1/rollouts/maintenance-window',
+      {
+        config: { permission: 'rollouts:read' },
+        schema: { summary: "The organization's maintenance window for installs on devices bound to a patient (null: none), and its time zone.", tags: ['rollouts'], response: { 200: OrgWindowView } },
+      },
+      async (request) => orgWindowView(await rollouts.maintenanceWindow(requestContext(request))),
+    );
+
+    app.put(
+      '/api/v1/rollouts/maintenance-window',
+      {
+        config: { permission: 'rollouts:approve' },
+        schema: {
+          summary: "Sets (window null: clears) the organization's maintenance window: days and local hours [start, end) in its time zone, applied to every campaign without a window of its own.",
+          tags: ['rollouts'],
+          body: Type.Object({ window: Type.Union([OrgWindowBody, Type.Null()]) }, { additionalProperties: false }),
+          response: { 200: OrgWindowView },
+        },
+      },
+      async (request) => orgWindowView(await rollouts.setMaintenanceWindow(requestContext(request), request.body.window)),
     );
 
     for (const [action, permission] of [

@@ -64,10 +64,24 @@ export interface PublishReport {
   readonly models: Readonly<Record<string, number>>;
 }
 
+/** Role versions kept in memory (each a few KiB); the map is emptied when full. */
+const BODY_CACHE_ENTRIES = 2_000;
+/** How long the latest timestamp and a release lookup are reused before the database is asked again. */
+const READ_CACHE_MS = 1_000;
+
 export class TufRepository {
   readonly #o: TufRepositoryOptions;
   readonly #expiries: TufExpiries;
   #chain: Promise<unknown> = Promise.resolve();
+  /**
+   * Read caches for the device-facing routes. A role version's body never changes once signed
+   * (consistent snapshots), so it is kept (bounded); the latest timestamp and a release lookup are
+   * kept briefly (another process, the CLI's root install, may sign meanwhile) and dropped at once
+   * whenever this process signs anything.
+   */
+  readonly #bodies = new Map<string, string>();
+  #timestamp: { row: TufMetadataRow; until: number } | undefined;
+  readonly #releases = new Map<string, { release: FirmwareRelease; until: number }>();
 
   constructor(options: TufRepositoryOptions) {
     this.#o = options;
@@ -140,7 +154,37 @@ export class TufRepository {
     if (m === null) return undefined;
     const role = m[2] ?? '';
     if (model !== undefined && role.startsWith(MODEL_ROLE_PREFIX) && role !== `${MODEL_ROLE_PREFIX}${model}`) return undefined;
-    return (await this.#o.reader.find(role, Number(m[1])))?.body;
+    const key = `${role}@${Number(m[1])}`;
+    const cached = this.#bodies.get(key);
+    if (cached !== undefined) return cached;
+    const body = (await this.#o.reader.find(role, Number(m[1])))?.body;
+    if (body !== undefined) {
+      if (this.#bodies.size >= BODY_CACHE_ENTRIES) this.#bodies.clear();
+      this.#bodies.set(key, body);
+    }
+    return body;
+  }
+
+  async #release(model: string, version: string): Promise<FirmwareRelease | undefined> {
+    const key = `${model}@${version}`;
+    const now = Date.now();
+    const cached = this.#releases.get(key);
+    if (cached !== undefined && cached.until > now) return cached.release;
+    const release = await this.#o.findRelease(model, version);
+    if (release !== undefined) {
+      if (this.#releases.size >= BODY_CACHE_ENTRIES) this.#releases.clear();
+      this.#releases.set(key, { release, until: now + READ_CACHE_MS });
+    }
+    return release;
+  }
+
+  /** The latest timestamp row, read at most once per READ_CACHE_MS (and afresh after any signing here). */
+  async #latestTimestamp(): Promise<TufMetadataRow | undefined> {
+    const now = Date.now();
+    if (this.#timestamp !== undefined && this.#timestamp.until > now) return this.#timestamp.row;
+    const row = await this.#o.reader.latest('timestamp');
+    this.#timestamp = row === undefined ? undefined : { row, until: now + READ_CACHE_MS };
+    return row;
   }
 
   /** The blob (SHA-256) behind a consistent target path `<model>/<version>/<sha256>.<file>`, or undefined. */
@@ -149,7 +193,7 @@ export class TufRepository {
     if (m === null) return undefined;
     const [, targetModel = '', version = '', sha256 = '', file = ''] = m;
     if (model !== undefined && targetModel !== model) return undefined;
-    const release = await this.#o.findRelease(targetModel, version);
+    const release = await this.#release(targetModel, version);
     if (release === undefined || release.sha256 !== sha256 || release.targetPath !== `${targetModel}/${version}/${file}`) return undefined;
     return { sha256, length: release.length };
   }
@@ -160,7 +204,7 @@ export class TufRepository {
   }
 
   async #freshTimestamp(): Promise<string> {
-    const row = await this.#o.reader.latest('timestamp');
+    const row = await this.#latestTimestamp();
     if (row === undefined) throw new AppError('UPDATES_TUF_NOT_INITIALIZED');
     if (Date.parse(row.expires) > this.#o.clock.now().getTime()) return row.body;
     try {
@@ -305,7 +349,8 @@ export class TufRepository {
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.#chain.then(fn, fn);
+    const run = () => fn().finally(() => (this.#timestamp = undefined));
+    const next = this.#chain.then(run, run);
     this.#chain = next.catch(() => undefined);
     return next;
   }

@@ -42,7 +42,7 @@ export function sqliteSnapshotSource(dataDir: string): SnapshotSource {
   };
 }
 
-/** The worker posts 'copied' once VACUUM INTO is done, then the facts it reads from the copy (in parallel with the upload). */
+/** The worker posts 'copied' once the page copy is done, then the facts it reads from the copy (in parallel with the upload). */
 function runWorker(data: SnapshotWorkerData): { copied: Promise<void>; facts: Promise<DatabaseFacts> } {
   let onCopied: () => void = () => undefined;
   const copied = new Promise<void>((resolve) => (onCopied = resolve));

@@ -201,6 +201,34 @@ try {
   const quiet = await quietBackup(service);
   const quietLibrary = values.library ? await quietBackup(library) : undefined;
 
+  const rate = (bytes: number, seconds: number) => Math.round((bytes / MiB / seconds) * 10) / 10;
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  const measured = {
+    bench: 'backup',
+    readings,
+    setup: { seconds: Math.round(prepared.seconds), fromCache: prepared.cached },
+    databaseMiB: Math.round(dbBytes / MiB),
+    snapshotMiB: Math.round(snapshotBytes / MiB),
+    engineSnapshot: { method: 'online backup API', seconds: rawSeconds, MiBps: rate(snapshotBytes, rawSeconds) },
+    vacuumInto: { seconds: vacuumSeconds, throughputRatio: ratio(vacuumSeconds, quiet.seconds) },
+    encoder: goAge === undefined ? 'age-encryption library (no age tool found)' : `age tool ${goAge}`,
+    backup: { seconds: quiet.seconds, snapshotSeconds: quiet.snapshotSeconds, MiBps: rate(snapshotBytes, quiet.seconds), encryptedMiB: Math.round(underDefault.bytes / MiB) },
+    throughputRatio: ratio(rawSeconds, quiet.seconds),
+    throughputGoal: 0.4,
+    backupWithLibrary: quietLibrary ? { seconds: quietLibrary.seconds, snapshotSeconds: quietLibrary.snapshotSeconds, MiBps: rate(snapshotBytes, quietLibrary.seconds), throughputRatio: ratio(rawSeconds, quietLibrary.seconds) } : 'skipped (--no-library)',
+    encryptionReference: { ageEncryptionJsMiBps: jsSeconds === null ? null : rate(snapshotBytes, jsSeconds), goAgeMiBps: goSeconds === null ? null : rate(snapshotBytes, goSeconds) },
+    ingest: {
+      alonePerSecond: Math.round(aloneRate),
+      duringBackupPerSecond: Math.round(underDefault.ingestPerSecond),
+      backupSecondsUnderIngest: underDefault.seconds,
+      ratio: ratio(underDefault.ingestPerSecond, aloneRate),
+      goal: 0.7,
+      withLibrary: underLibrary ? { duringBackupPerSecond: Math.round(underLibrary.ingestPerSecond), backupSecondsUnderIngest: underLibrary.seconds, ratio: ratio(underLibrary.ingestPerSecond, aloneRate) } : 'skipped',
+    },
+    memory: { rssGrowthMiB: underDefault.rssGrowthMiB, rssGrowthWithLibraryMiB: underLibrary?.rssGrowthMiB ?? null, databaseMiB: Math.round(dbBytes / MiB) },
+  };
+  // The drill of a large database takes long on a busy machine: what was measured so far goes to stderr first.
+  console.error(`before the drill: ${JSON.stringify(measured)}`);
   // Drill RTO.
   const identity = await drillIdentity(platform);
   const drill = await drillNow(
@@ -208,40 +236,8 @@ try {
     ctx,
   );
   await platform.close();
-
-  const rate = (bytes: number, seconds: number) => Math.round((bytes / MiB / seconds) * 10) / 10;
-  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
-  console.log(
-    JSON.stringify(
-      {
-        bench: 'backup',
-        readings,
-        setup: { seconds: Math.round(prepared.seconds), fromCache: prepared.cached },
-        databaseMiB: Math.round(dbBytes / MiB),
-        snapshotMiB: Math.round(snapshotBytes / MiB),
-        engineSnapshot: { method: 'online backup API', seconds: rawSeconds, MiBps: rate(snapshotBytes, rawSeconds) },
-        vacuumInto: { seconds: vacuumSeconds, throughputRatio: ratio(vacuumSeconds, quiet.seconds) },
-        encoder: goAge === undefined ? 'age-encryption library (no age tool found)' : `age tool ${goAge}`,
-        backup: { seconds: quiet.seconds, snapshotSeconds: quiet.snapshotSeconds, MiBps: rate(snapshotBytes, quiet.seconds), encryptedMiB: Math.round(underDefault.bytes / MiB) },
-        throughputRatio: ratio(rawSeconds, quiet.seconds),
-        throughputGoal: 0.4,
-        backupWithLibrary: quietLibrary ? { seconds: quietLibrary.seconds, snapshotSeconds: quietLibrary.snapshotSeconds, MiBps: rate(snapshotBytes, quietLibrary.seconds), throughputRatio: ratio(rawSeconds, quietLibrary.seconds) } : 'skipped (--no-library)',
-        encryptionReference: { ageEncryptionJsMiBps: jsSeconds === null ? null : rate(snapshotBytes, jsSeconds), goAgeMiBps: goSeconds === null ? null : rate(snapshotBytes, goSeconds) },
-        ingest: {
-          alonePerSecond: Math.round(aloneRate),
-          duringBackupPerSecond: Math.round(underDefault.ingestPerSecond),
-          backupSecondsUnderIngest: underDefault.seconds,
-          ratio: ratio(underDefault.ingestPerSecond, aloneRate),
-          goal: 0.7,
-          withLibrary: underLibrary ? { duringBackupPerSecond: Math.round(underLibrary.ingestPerSecond), backupSecondsUnderIngest: underLibrary.seconds, ratio: ratio(underLibrary.ingestPerSecond, aloneRate) } : 'skipped',
-        },
-        memory: { rssGrowthMiB: underDefault.rssGrowthMiB, rssGrowthWithLibraryMiB: underLibrary?.rssGrowthMiB ?? null, databaseMiB: Math.round(dbBytes / MiB) },
-        drill: { ok: drill.signed.report.ok, rtoMs: drill.signed.report.rtoMs, rpoMs: drill.signed.report.rpoMs, failedChecks: drill.signed.report.checks.filter((c) => !c.ok), checks: drill.signed.report.checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAILED'}: ${c.detail}`) },
-      },
-      null,
-      2,
-    ),
-  );
+  const report = { ok: drill.signed.report.ok, rtoMs: drill.signed.report.rtoMs, rpoMs: drill.signed.report.rpoMs, failedChecks: drill.signed.report.checks.filter((c) => !c.ok), checks: drill.signed.report.checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAILED'}: ${c.detail}`) };
+  console.log(JSON.stringify({ ...measured, drill: report }, null, 2));
 } finally {
   await rm(root, { recursive: true, force: true });
 }

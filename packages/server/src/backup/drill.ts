@@ -92,12 +92,14 @@ export async function runDrill(deps: DrillDeps, backupId: string): Promise<Signe
     const restored = await restoreBackup(deps, backupId, { dataDir: join(scratch, 'data'), dryRun: false });
     snapshotAt = new Date(restored.verified.manifest.startedAt);
     manifestLastTelemetry = restored.verified.manifest.lastTelemetryAt;
-    checks.push({ name: 'restore', ok: true, detail: `verified and restored (${restored.verified.auditEventsVerified} audit events)` });
+    const restoredMs = Math.round(performance.now() - t0);
+    checks.push({ name: 'restore', ok: true, detail: `verified and restored (${restored.verified.auditEventsVerified} audit events) in ${restoredMs} ms` });
     booted = await deps.boot(restored.dataDir);
+    const bootedMs = Math.round(performance.now() - t0);
     restoredSigner = booted.reportSigner();
     await booted.waitReady(deps.readyTimeoutMs ?? 60_000);
     rtoMs = Math.round(performance.now() - t0);
-    checks.push({ name: 'readyz', ok: true, detail: `ready on 127.0.0.1:${booted.httpPort} after ${rtoMs} ms` });
+    checks.push({ name: 'readyz', ok: true, detail: `ready on 127.0.0.1:${booted.httpPort} after ${rtoMs} ms (restore ${restoredMs} ms, start ${bootedMs - restoredMs} ms, /readyz ${rtoMs - bootedMs} ms)` });
     checks.push({ name: 'audit-verify', ...(await booted.auditVerify()) });
     checks.push({ name: 'sealed-phi-opens', ...(await booted.openSealedSample(20)) });
     checks.push({ name: 'device-ca-signs', ...(await booted.signTestCsr()) });

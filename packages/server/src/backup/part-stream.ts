@@ -8,9 +8,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ageDecryptStream, ageEncryptFile, ageEncryptStream } from '../keys/index.js';
+import { ageDecryptStream, ageEncryptFile, ageEncryptStream, ageToolDecryptStream } from '../keys/index.js';
 import { AppError } from '../kernel/index.js';
 import type { BackupPart } from './model.js';
 import type { BackupTarget } from './target.js';
@@ -66,23 +67,28 @@ export async function writeFilePart(target: BackupTarget, backupId: string, name
  * Reads a part back into `file`, checking it against the manifest entry. Throws BACKUP_PART_CORRUPT
  * naming the part and what is wrong; the file is removed on any failure.
  */
-export async function readPart(target: BackupTarget, backupId: string, part: BackupPart, identity: string, file: string, onProgress?: (bytes: number) => void): Promise<void> {
+export async function readPart(target: BackupTarget, backupId: string, part: BackupPart, identity: string, file: string, onProgress?: (bytes: number) => void, ageBinary?: string): Promise<void> {
   const cipher = new Digesting(onProgress);
   const plain = new Digesting();
+  const headerFails = (cause: unknown) => corrupt(part, 'its age header does not open with the recovery key (wrong key, or a damaged header)', cause);
   try {
     const source = await target.get(`${backupId}/${part.name}`);
     const counted = source.pipe(cipher);
     source.once('error', (error) => cipher.destroy(error));
     let decrypted: Readable;
     try {
-      decrypted = await ageDecryptStream(identity, counted);
+      // The `age` tool (when given) decrypts in its own process; its identity goes through a FIFO beside `file` (a private scratch folder).
+      decrypted = ageBinary !== undefined ? await ageToolDecryptStream(ageBinary, identity, counted, dirname(file)) : await ageDecryptStream(identity, counted);
     } catch (cause) {
-      throw corrupt(part, 'its age header does not open with the recovery key (wrong key, or a damaged header)', cause);
+      throw headerFails(cause);
     }
     try {
       await pipeline(decrypted, plain, createWriteStream(file, { mode: 0o600, flags: 'wx' }));
     } catch (cause) {
-      throw corrupt(part, `the ciphertext fails authentication or is truncated (${cause instanceof Error ? cause.message : String(cause)})`, cause);
+      const message = cause instanceof Error ? cause.message : String(cause);
+      // The tool reports a key that opens no recipient stanza only once it read the header.
+      if (ageBinary !== undefined && /no identity matched|failed to read header|parsing age header/i.test(message)) throw headerFails(cause);
+      throw corrupt(part, `the ciphertext fails authentication or is truncated (${message})`, cause);
     }
     if (cipher.bytes !== part.cipherBytes || cipher.digest() !== part.cipherSha256) throw corrupt(part, 'the stored ciphertext does not match its SHA-256 in the manifest');
     if (plain.bytes !== part.plainBytes || plain.digest() !== part.plainSha256) throw corrupt(part, 'the decrypted content does not match its SHA-256 in the manifest');

@@ -41,6 +41,8 @@ export interface VerifyDeps {
   readonly trustedKeys?: ReadonlyMap<string, string> | undefined;
   readonly scratchDir: string;
   readonly onProgress?: (done: number, total: number) => void;
+  /** The `age` tool to decrypt the database part with (faster); default: the age-encryption library. */
+  readonly ageBinary?: string | undefined;
 }
 
 export interface VerifiedBackup {
@@ -83,7 +85,7 @@ export async function verifyBackup(deps: VerifyDeps, id: string): Promise<Verifi
   const databasePart = partOf('database');
   const databaseFile = join(deps.scratchDir, manifest.engine === 'sqlite' ? 'vigil.db' : 'database.pgdump');
   const progress = deps.onProgress;
-  await readPart(deps.target, id, databasePart, deps.identity, databaseFile, progress ? (n) => progress(n, databasePart.cipherBytes) : undefined);
+  await readPart(deps.target, id, databasePart, deps.identity, databaseFile, progress ? (n) => progress(n, databasePart.cipherBytes) : undefined, deps.ageBinary);
   const auditEventsVerified = await checkDatabase(deps, manifest, databaseFile, ownKeys);
   return { manifest, databaseFile, keys, files, signingKeyId: signature.keyId, auditEventsVerified };
 }

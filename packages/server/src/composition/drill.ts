@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createCsr, loadOrCreateDeviceKey } from '@vigil/device-sdk';
 import { auditKeysFromList, readAllStoredEvents, verifyAuditLog } from '../audit/index.js';
 import { drillReportHtml, readManifest, runDrill, type BackupService, type BackupTarget, type BootedVigil, type DataClass, type RecoveryTarget, type SignedDrillReport } from '../backup/index.js';
-import { snapshotInspectorFor, snapshotRestorer, withScratchDatabase } from './backup.js';
+import { resolveAgeBinary, snapshotInspectorFor, snapshotRestorer, withScratchDatabase } from './backup.js';
 import { AppError, systemClock, type RequestContext } from '../kernel/index.js';
 import { validate } from '../config/index.js';
 import { DeviceCertificateIssuer, ensureDeviceCa, openRootCa } from '../identity/ca/index.js';
@@ -139,6 +139,8 @@ export async function drillNow(options: DrillRunOptions, ctx: RequestContext): P
     () => 'sqlite' as const,
   );
   const serverUrl = options.databaseUrl ?? live?.platform.config.databaseUrl;
+  // The database part is decrypted with the `age` tool when there is one (backup.ageBinary): it counts in the RTO.
+  const ageBinary = await resolveAgeBinary(live?.platform.config.backup.ageBinary ?? 'auto');
   const signed = await withScratchDatabase(engine, serverUrl, 'vigil_drill', (databaseUrl) =>
     runDrill(
       {
@@ -153,6 +155,7 @@ export async function drillNow(options: DrillRunOptions, ctx: RequestContext): P
         ...(options.trustedKeys ? { trustedKeys: options.trustedKeys } : {}),
         targets: options.objectives,
         scratchRoot: options.scratchRoot,
+        ageBinary,
       },
       id,
     ),

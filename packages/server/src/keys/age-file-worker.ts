@@ -3,7 +3,8 @@
  * encrypts it to age (the age-encryption library here, or the `age` tool as a child process
  * reading the file by path while this thread hashes it in a read of its own),
  * hashes the ciphertext, and hands the ciphertext to the parent in batches it transfers (no copy).
- * All the CPU work of a backup's database part runs here, off the server's event loop.
+ * All the CPU work of a backup's database part runs here, off the server's event loop, at a
+ * low CPU priority (nice 10) (the `age` tool it spawns inherits it), so ingest goes first on a busy machine.
  *
  * MUST: at most `window` batches are in flight; the next waits for the parent's ack (flat memory).
  * MUST: the digests are posted only after the whole ciphertext was posted; any failure posts an
@@ -13,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerWorkerThreadPriority } from '../kernel/index.js';
 import { ageEncryptStream, ageToolEncryptFile } from './age-encryption.js';
 
 export interface AgeFileWorkerData {
@@ -23,6 +25,8 @@ export interface AgeFileWorkerData {
   readonly batchBytes: number;
   /** Batches in flight before the worker waits for an ack. */
   readonly window: number;
+  /** Lower this thread's (and the `age` tool's) CPU priority (default true). */
+  readonly lowPriority?: boolean;
 }
 
 export type AgeFileWorkerMessage =
@@ -81,6 +85,7 @@ async function hashFile(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (data.lowPriority !== false) lowerWorkerThreadPriority();
   let encrypted: Readable;
   let plainHashed: Promise<void> = Promise.resolve();
   if (data.binary !== undefined) {

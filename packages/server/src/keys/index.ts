@@ -38,6 +38,7 @@ export { writeFileAtomic, createFileAtomic } from './atomic-file.js';
 export { createMessageMac, secretDigestMatcher, type MessageMac } from './message-mac.js';
 /** age encryption of backups to the recovery recipient (age-encryption.org/v1). */
 export { ageDecryptStream, ageEncryptStream, ageRecipientOf, generateRecoveryIdentity, isAgeRecipient, parseAgeIdentity } from './age-encryption.js';
+export { ageToolDecryptStream } from './age-tool-decrypt.js';
 /** A whole file encrypted and hashed in a worker thread (a backup's database part), optionally with the `age` tool. */
 export { ageEncryptFile, findAgeBinary, type AgeFileDigests, type EncryptedFile } from './age-file-encrypt.js';
 /** The key store re-sealed under a per-backup escrow key (the master key never enters a backup). */

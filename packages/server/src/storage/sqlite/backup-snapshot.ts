@@ -2,18 +2,18 @@
  * SQLite side of backups: the online snapshot, the read-only inspection of a copy, and the
  * restore of a copy into a new data directory.
  *
- * MUST: the snapshot never blocks the server's event loop (a worker thread does the copy).
+ * MUST: neither the snapshot nor the inspection of a copy blocks the server's event loop (worker
+ *       threads do the copy, the integrity check and the counts).
  * MUST: a copy under inspection is opened read-only; a restore migrates the copy it installed.
  */
 import { chmod, copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import BetterSqlite3 from 'better-sqlite3';
 import type { DatabaseFacts, DatabaseSnapshot, SnapshotInspection, SnapshotSource } from '../../backup/index.js';
 import { AppError } from '../../kernel/index.js';
 import { openDatabase, SQLITE_FILE_NAME } from '../open.js';
 import { auditStore } from '../stores/audit-store.js';
-import { readSqliteFacts } from './snapshot-facts.js';
+import type { InspectWorkerData, InspectWorkerMessage } from './inspect-worker.js';
 import type { SnapshotWorkerData, SnapshotWorkerMessage } from './snapshot-worker.js';
 
 export function sqliteSnapshotSource(dataDir: string): SnapshotSource {
@@ -42,7 +42,7 @@ export function sqliteSnapshotSource(dataDir: string): SnapshotSource {
   };
 }
 
-/** The worker posts 'copied' once VACUUM INTO is done, then the facts it reads from the copy (in parallel with the upload). */
+/** The worker posts 'copied' once the page copy is done, then the facts it reads from the copy (in parallel with the upload). */
 function runWorker(data: SnapshotWorkerData): { copied: Promise<void>; facts: Promise<DatabaseFacts> } {
   let onCopied: () => void = () => undefined;
   const copied = new Promise<void>((resolve) => (onCopied = resolve));
@@ -62,18 +62,10 @@ function runWorker(data: SnapshotWorkerData): { copied: Promise<void>; facts: Pr
 }
 
 export async function inspectSqliteCopy(file: string): Promise<SnapshotInspection> {
-  const raw = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
-  let integrityProblems: string[];
-  let facts: DatabaseFacts;
-  try {
-    const rows = raw.pragma('integrity_check') as Array<{ integrity_check: string }>;
-    integrityProblems = rows.map((r) => r.integrity_check).filter((r) => r !== 'ok');
-    facts = readSqliteFacts(raw);
-  } catch (cause) {
-    raw.close();
-    return brokenCopy(cause);
-  }
-  raw.close();
+  // integrity_check and the facts read the whole copy: in a worker thread (inspect-worker.ts).
+  const checked = await inspectInWorker(file);
+  if (!checked.ok) return brokenCopy(new Error(checked.message));
+  const { integrityProblems, facts } = checked;
   const dir = join(file, '..');
   const fileName = file.slice(dir.length + 1);
   // openDatabase reads <dir>/vigil.db: the copy is named so by the caller.
@@ -85,6 +77,16 @@ export async function inspectSqliteCopy(file: string): Promise<SnapshotInspectio
     audit: auditStore(database.db, database.dialect, database.sqliteHandle),
     close: () => database.close(),
   };
+}
+
+function inspectInWorker(file: string): Promise<InspectWorkerMessage> {
+  return new Promise((resolve) => {
+    const worker = new Worker(new URL('./inspect-worker.js', import.meta.url), { workerData: { file } satisfies InspectWorkerData });
+    let result: InspectWorkerMessage | undefined;
+    worker.once('message', (message: InspectWorkerMessage) => (result = message));
+    worker.once('error', (error) => (result ??= { ok: false, message: error.message }));
+    worker.once('exit', (code) => resolve(result ?? { ok: false, message: `the inspection worker exited with code ${code}` }));
+  });
 }
 
 function brokenCopy(cause: unknown): SnapshotInspection {

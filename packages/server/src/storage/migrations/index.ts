@@ -27,9 +27,9 @@ import * as m0021 from './0021-disclosures.js';
 import * as m0022 from './0022-usernames-per-organization.js';
 import * as m0023 from './0023-device-events.js';
 import * as m0024 from './0024-value-batches.js';
-import * as m0026 from './0026-org-maintenance-windows.js';
 import * as m0028 from './0028-incident-action-reasons.js';
 import * as m0029 from './0029-list-indexes.js';
+import * as m0030 from './0030-org-maintenance-windows.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
 
@@ -56,9 +56,9 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0022-usernames-per-organization', m0022.up],
   ['0023-device-events', m0023.up],
   ['0024-value-batches', m0024.up],
-  ['0026-org-maintenance-windows', m0026.up],
   ['0028-incident-action-reasons', m0028.up],
   ['0029-list-indexes', m0029.up],
+  ['0030-org-maintenance-windows', m0030.up],
 ];
 
 export const LATEST_MIGRATION = STEPS[STEPS.length - 1]?.[0] ?? '';

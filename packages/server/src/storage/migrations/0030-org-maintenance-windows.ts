@@ -1,5 +1,5 @@
 /**
- * 0026: an organization's maintenance window for firmware installs on devices bound to a patient
+ * 0030: an organization's maintenance window for firmware installs on devices bound to a patient
  * (days and local hours, in the organization's time zone), applied to every rollout of the
  * organization unless the campaign sets its own.
  */

@@ -63,6 +63,9 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
 
 export const LATEST_MIGRATION = STEPS[STEPS.length - 1]?.[0] ?? '';
 
+/** Every migration's name, in the order they run. */
+export const MIGRATION_NAMES: readonly string[] = STEPS.map(([name]) => name);
+
 class InCodeProvider implements MigrationProvider {
   constructor(private readonly dialect: SqlDialect) {}
   getMigrations(): Promise<Record<string, Migration>> {

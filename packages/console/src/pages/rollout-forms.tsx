@@ -58,26 +58,8 @@ export function MaintenanceWindowPanel() {
               </label>
             ))}
           </fieldset>
-          <label>
-            From (local hour)
-            <select value={start} onChange={(event) => setStart(Number(event.target.value))}>
-              {HOURS.map((h) => (
-                <option key={h} value={h}>
-                  {h}:00
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Until (local hour)
-            <select value={end} onChange={(event) => setEnd(Number(event.target.value))}>
-              {HOURS.map((h) => (
-                <option key={h} value={h}>
-                  {h}:00
-                </option>
-              ))}
-            </select>
-          </label>
+          <HourSelect label="From (local hour)" value={start} onChange={setStart} />
+          <HourSelect label="Until (local hour)" value={end} onChange={setEnd} />
           <div className="actions">
             <button type="submit" className="primary" disabled={action.busy || days.length === 0}>
               Save the window
@@ -197,5 +179,21 @@ export function RequestRolloutForm({ model, version }: { readonly model?: string
         <ErrorNotice error={action.error} />
       </form>
     </section>
+  );
+}
+
+/** A local hour (0-23) picker of the maintenance window. */
+function HourSelect({ label, value, onChange }: { label: string; value: number; onChange: (hour: number) => void }) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(event) => onChange(Number(event.target.value))}>
+        {HOURS.map((h) => (
+          <option key={h} value={h}>
+            {h}:00
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { PERMISSIONS, isPermission } from '../access/index.js';
 import { toNotification } from '../alerts/index.js';
+import { CHANGE_KIND_POLICIES } from '../compliance/index.js';
 import { makeTestCsr } from '../identity/ca/csr-fixtures.js';
 import { changeRequestStore, clinicalAlertStore, deliveryStore, findingStore, rolloutStore } from '../storage/index.js';
 import { ANONYMOUS_PRINCIPAL, type Principal, type RequestContext, type Role } from '../kernel/index.js';
@@ -311,7 +312,13 @@ test('ok/platform access matrix: every route x role x own/other tenant; deny by 
             const aboutBody =
               (answer.status === 404 && code === 'DEVICE_NOT_FOUND' && route.path.endsWith('/bindings')) ||
               (code === 'IDENTITY_MFA_FAILED' && route.path.startsWith('/api/v1/changes/{id}/')) ||
-              (code === 'UPDATES_ROLLOUT_APPROVAL_REFUSED' && route.path === '/api/v1/rollouts/{id}/approve');
+              (code === 'UPDATES_ROLLOUT_APPROVAL_REFUSED' && route.path === '/api/v1/rollouts/{id}/approve') ||
+              // Rejecting or reviewing a change also needs its kind's own permission (the seeded change
+              // is a role grant: users:manage), a finer check inside the route than explain's.
+              (code === 'FORBIDDEN' &&
+                holds &&
+                /^\/api\/v1\/changes\/\{id\}\/(reject|review)$/.test(route.path) &&
+                !(PERMISSIONS[CHANGE_KIND_POLICIES['role-grant'].approve].roles as readonly string[]).includes(role));
             const real = aboutBody ? 'allow' : answer.status === 403 ? 'forbidden' : answer.status === 404 ? 'not-found' : answer.status === 401 ? 'unauthenticated' : 'allow';
             if (e.status !== 200 || said !== real) explainMismatches.push(`${where}: explain says ${said} (${String(e.body['rule'] ?? e.status)})`);
           }

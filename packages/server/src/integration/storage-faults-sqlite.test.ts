@@ -88,9 +88,20 @@ test('ok/a full disk: /readyz 503 naming storage, one structured SQLITE_FULL err
       );
       const notStored = log.lines().filter((l) => l['msg'] === 'security event not stored' && l['level'] === 50);
       assert.ok(notStored.length <= 3, `security events not stored: one entry per kind (${notStored.length})`);
+      const headBefore = (await platform.auditReader().head())?.seq ?? 0;
       const login = await postJson(port, serverCaPem, '/api/v1/auth/login', { username: 'nobody', password: 'not-a-password-1' });
-      assert.equal(login.status, 503, `a request that must write answers 503 with a code (${login.status} ${login.code})`);
-      assert.ok(login.code === 'STORAGE_UNAVAILABLE' || login.code === 'AUDIT_WRITE_FAILED', String(login.code));
+      if (login.status === 401) {
+        // The small audit write fitted in space SQLite already held (a checkpointed WAL is reused
+        // without growing the file): then the refused attempt must be in the log, not skipped.
+        const written = await platform.auditReader().readAfter(headBefore, 100);
+        assert.ok(
+          written.some((e) => e.action === 'identity.login.attempt' && e.outcome === 'failure'),
+          'a 401 on a full disk means the attempt was audited',
+        );
+      } else {
+        assert.equal(login.status, 503, `a request that must write answers 503 with a code (${login.status} ${login.code})`);
+        assert.ok(login.code === 'STORAGE_UNAVAILABLE' || login.code === 'AUDIT_WRITE_FAILED', String(login.code));
+      }
       const ackedDuring = devices.reduce((n, d) => n + d.acked.size, 0);
 
       execFileSync('mount', ['-o', 'remount,size=64m', mnt], { stdio: 'pipe' });

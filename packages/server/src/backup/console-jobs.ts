@@ -73,8 +73,14 @@ export class ConsoleJobRunner {
       if (this.#job?.id === id) this.#job = { ...this.#job, ...patch };
     };
     try {
-      const result = await work((done, total) => update({ progress: { done, total } }));
-      update({ state: result.ok ? 'succeeded' : 'failed', result, finishedAt: this.deps.clock.now().toISOString(), error: result.ok ? null : 'see the outcomes' });
+      // Progress comes from worker threads: a report that arrives after the job finished is dropped.
+      const result = await work((done, total) => {
+        if (this.#job?.id === id && this.#job.state === 'running') update({ progress: { done, total } });
+      });
+      // A job that succeeded did all of its work, whether or not its last progress report came in first.
+      const last = this.#job?.id === id ? this.#job.progress : null;
+      const progress = result.ok && last !== null ? { done: last.total, total: last.total } : last;
+      update({ state: result.ok ? 'succeeded' : 'failed', result, progress, finishedAt: this.deps.clock.now().toISOString(), error: result.ok ? null : 'see the outcomes' });
     } catch (error) {
       update({ state: 'failed', finishedAt: this.deps.clock.now().toISOString(), error: (error instanceof AppError ? (error.detail ?? error.publicMessage) : error instanceof Error ? error.message : String(error)).slice(0, 300) });
     }

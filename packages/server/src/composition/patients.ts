@@ -40,6 +40,8 @@ export interface PatientsWiring {
   readonly labels: PatientLabels;
   readonly breakGlass: BreakGlassService;
   readonly training: TrainingService;
+  /** The sealing of patient fields (blind indexes, grant reason hashes): tests read it. */
+  readonly sealing: PhiSealing;
   /** After a KEK rotation: re-wraps every sealed patient field and grant text (audited per batch). */
   rewrap(ctx: RequestContext): Promise<RewrapReport>;
 }
@@ -83,6 +85,7 @@ export function wirePatients(w: {
     labels: new PatientLabels({ uow, sealing, clock: w.clock, users: w.users }),
     breakGlass: new BreakGlassService({ uow, sealing, clock: w.clock, securityEvents: w.securityEvents, grantMinutes: w.config.patients.breakGlassMinutes }),
     training: new TrainingService({ uow, clock: w.clock, users: w.users }),
+    sealing,
     rewrap: (ctx) => rewrapSealedPhi(uow, sealing, ctx),
   };
 }

@@ -169,7 +169,8 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   // Security alerts go out through the delivery channels (webhook, email, syslog); a test may add its own notifier.
   const { delivery, usage, metricsTokenMatches } = wireDeliveryUsage({ database, auditLog, sealer, clock, env: options.env, config });
   const extraNotifier = options.securityNotifier;
-  const incidents = wireIncidents({ database, auditLog, sealer, clock, isActiveUser: identityUserDirectory(database).isActiveUser });
+  const userDirectory = identityUserDirectory(database);
+  const incidents = wireIncidents({ database, auditLog, sealer, clock, isActiveUser: userDirectory.isActiveUser });
   const notifier: SecurityAlertNotifier = incidents.withAlertHook(
     extraNotifier
       ? {
@@ -180,7 +181,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
         }
       : delivery.notifier,
   );
-  const security = wireSecurity({ database, auditLog, clock, config, storedEvents, notifier, faults });
+  const security = wireSecurity({ database, auditLog, clock, config, storedEvents, notifier, faults, isActiveUser: userDirectory.isActiveUser });
   const extraSink = options.securityEvents;
   const securityEvents: SecurityEventSink = extraSink
     ? {
@@ -190,7 +191,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
         },
       }
     : security.engine;
-  const patients = wirePatients({ database, keys, sealer, auditLog, clock, config, securityEvents, users: identityUserDirectory(database) });
+  const patients = wirePatients({ database, keys, sealer, auditLog, clock, config, securityEvents, users: userDirectory });
   const deviceScope = (executor: Executor): DeviceScope => ({
     devices: deviceStore(executor),
     tokens: enrollmentTokenStore(executor),

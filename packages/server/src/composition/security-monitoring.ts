@@ -6,7 +6,6 @@ import type { AuditLog } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import type { Clock, SecurityEventSink } from '../kernel/index.js';
 import { auditStore, SqlUnitOfWork, type SqlDatabase, securityAlertStore } from '../storage/index.js';
-import { identityUserDirectory } from './patients.js';
 import { securityEventNotStored, type PlatformFaults } from './storage-faults.js';
 
 // --- security monitoring (issue 6): the detection engine on the event stream, and alerts ---
@@ -16,13 +15,13 @@ export interface SecurityWiring {
   readonly aggregated: AggregatingSecurityEventSink;
 }
 
-export function wireSecurity(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; config: Config; storedEvents: SecurityEventSink; notifier: SecurityAlertNotifier; faults: PlatformFaults }): SecurityWiring {
+export function wireSecurity(w: { database: SqlDatabase; auditLog: AuditLog; clock: Clock; config: Config; storedEvents: SecurityEventSink; notifier: SecurityAlertNotifier; faults: PlatformFaults; isActiveUser: (orgId: string, userId: string) => Promise<boolean> }): SecurityWiring {
   const alerts = new SecurityAlertService({
     uow: new SqlUnitOfWork(w.database, (executor) => ({ alerts: securityAlertStore(executor), audit: w.auditLog.writer(auditStore(executor, w.database.dialect)) })),
     read: securityAlertStore(w.database.db),
     clock: w.clock,
     notifier: w.notifier,
-    isActiveUser: identityUserDirectory(w.database).isActiveUser,
+    isActiveUser: w.isActiveUser,
     onError: securityEventNotStored(w.faults, 'security alert not written'),
   });
   // issue 11 item 5: repeated info events are stored as counted rows; thresholds follow the broker's limits.

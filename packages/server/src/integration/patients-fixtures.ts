@@ -7,28 +7,9 @@ import assert from 'node:assert/strict';
 import type { AuditRecord } from '@vigil/protocol';
 import { readAllEvents, type AuditReader } from '../audit/index.js';
 import { isAppError, MemorySecurityEventSink, newId, type ErrorCode, type Principal, type RequestContext, type Role } from '../kernel/index.js';
-import {
-  BREAK_GLASS_REASON_DOMAIN,
-  BreakGlassService,
-  MRN_INDEX_DOMAIN,
-  PatientLabels,
-  PatientService,
-  PhiSealing,
-  TrainingService,
-  type Demographics,
-  type PatientScope,
-  type UserDirectory,
-} from '../patients/index.js';
-import {
-  auditStore,
-  breakGlassStore,
-  careTeamStore,
-  patientStore,
-  securityEventStore,
-  SqlUnitOfWork,
-  trainingStore,
-  type Executor,
-} from '../storage/index.js';
+import type { BreakGlassService, Demographics, PatientLabels, PatientService, PhiSealing, TrainingService, UserDirectory } from '../patients/index.js';
+import { auditStore } from '../storage/index.js';
+import { wirePatients } from '../composition/patients.js';
 import { makePlatform, type TestPlatform } from './fixtures.js';
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
@@ -79,35 +60,30 @@ export interface PatientsHarness extends TestPlatform {
   readonly sealing: PhiSealing;
   readonly alerts: MemorySecurityEventSink;
   readonly users: FakeUserDirectory;
-  readonly uow: SqlUnitOfWork<PatientScope>;
 }
 
+/**
+ * The patients module as the platform wires it (composition/patients.ts), with a recording
+ * security-event sink, a fake user directory, and the plain audit writer (no security tap: the
+ * tests count the sink's events themselves).
+ */
 export async function makePatientsHarness(grantMinutes = 60): Promise<PatientsHarness> {
   const t = await makePlatform();
-  const { database, auditLog, sealer, keys, clock } = t.platform;
-  const scope = (executor: Executor): PatientScope => ({
-    patients: patientStore(executor),
-    careTeams: careTeamStore(executor),
-    training: trainingStore(executor),
-    breakGlass: breakGlassStore(executor),
-    securityEvents: securityEventStore(executor),
-    audit: auditLog.writer(auditStore(executor, database.dialect)),
-  });
-  const uow = new SqlUnitOfWork(database, scope);
-  const sealing = new PhiSealing(sealer, keys.keyedHasher(MRN_INDEX_DOMAIN), keys.keyedHasher(BREAK_GLASS_REASON_DOMAIN));
+  const { database, auditLog, sealer, keys, clock, config } = t.platform;
   const alerts = new MemorySecurityEventSink();
   const users = new FakeUserDirectory();
-  return {
-    ...t,
-    uow,
-    sealing,
-    alerts,
+  const wired = wirePatients({
+    database,
+    keys,
+    sealer,
+    auditLog,
+    clock,
+    config: { ...config, patients: { ...config.patients, breakGlassMinutes: grantMinutes } },
+    securityEvents: alerts,
     users,
-    records: new PatientService({ uow, sealing, clock, users }),
-    labels: new PatientLabels({ uow, sealing, clock, users }),
-    breakGlass: new BreakGlassService({ uow, sealing, clock, securityEvents: alerts, grantMinutes }),
-    training: new TrainingService({ uow, clock, users }),
-  };
+    audit: (executor) => auditLog.writer(auditStore(executor, database.dialect)),
+  });
+  return { ...t, alerts, users, records: wired.records, labels: wired.labels, breakGlass: wired.breakGlass, training: wired.training, sealing: wired.sealing };
 }
 
 export const ADA: Demographics = { mrn: 'MRN-0001', givenName: 'Ada', familyName: 'Lovelace', birthDate: '1985-12-10', sex: 'female' };

@@ -7,23 +7,21 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { X509Certificate } from 'node:crypto';
 import { Cron } from 'croner';
 import type { AlertCandidate, DetectionEngine } from '../alerts/index.js';
 import { auditKeysFromList, type AuditLog } from '../audit/index.js';
-import { AuditRunService, buildCatalogue, ChangeService, type ChangeApplierRegistry, MitigationService, ReportService, RiskService, VulnerabilityService, emergencyReviewCheck, DEFAULT_AUDIT_SCHEDULE, DEFAULT_POLICY, dueCadence, type AuditCheck, type AuditSchedule, type CaFacts, type ComplianceEvidence, type SettingsFacts } from '../compliance/index.js';
-import { readManagedSettings, type Config } from '../config/index.js';
-import { DEFAULT_CSR_KEY_POLICY, openDeviceCa, openRootCa } from '../identity/ca/index.js';
+import { AuditRunService, buildCatalogue, ChangeService, type ChangeApplierRegistry, MitigationService, ReportService, RiskService, VulnerabilityService, emergencyReviewCheck, DEFAULT_AUDIT_SCHEDULE, dueCadence, type AuditCheck, type AuditSchedule, type ComplianceEvidence } from '../compliance/index.js';
+import type { Config } from '../config/index.js';
+import { openDeviceCa, openRootCa } from '../identity/ca/index.js';
 import { ed25519Verifier, keyStorePaths, type KeyProvider } from '../keys/index.js';
 import { newId, SYSTEM_PRINCIPAL, type Clock, type RequestContext } from '../kernel/index.js';
-import { auditStore, backupEvidence, changeRequestStore, complianceEvidenceStore, failingCheckIds, findingStore, firmwareEvidence, riskStore, vulnerabilityStore, SqlUnitOfWork, type Executor, type SqlDatabase } from '../storage/index.js';
+import { auditStore, changeRequestStore, failingCheckIds, findingStore, riskStore, vulnerabilityStore, SqlUnitOfWork, type Executor, type SqlDatabase } from '../storage/index.js';
 import type { IdentityService } from '../identity/index.js';
 import type { DeviceService } from '../devices/index.js';
-import { TLS_PROFILE } from '../transports/http/index.js';
 import { printHtmlToPdf } from './compliance-pdf.js';
 import { changeAppliers, type EffectiveConfig } from './change-appliers.js';
 import { auditIntegrityOffThread } from './audit-integrity.js';
-import { authorizeDevicePublish, authorizeDeviceSubscribe } from '../transports/mqtt/index.js';
+import { databaseEvidence, settingsFacts, settingsWithPending, type ProcessFacts } from './compliance-evidence.js';
 
 export interface ComplianceWiring {
   readonly audits: AuditRunService;
@@ -131,89 +129,23 @@ export function wireCompliance(w: ComplianceWiringDeps): ComplianceWiring {
   return { audits, changes, appliers, effective, risks, vulnerabilities, reports, mitigations, evidence };
 }
 
-export function settingsFacts(config: Config): SettingsFacts {
-  const d = config.security.detectors;
-  const detectors: Record<string, boolean> = { all: d.enabled };
-  for (const [name, value] of Object.entries(d)) {
-    if (typeof value === 'object' && value !== null && 'enabled' in value && typeof value.enabled === 'boolean') detectors[name] = value.enabled;
-  }
-  return {
-    passwordPreset: config.passwords.preset,
-    sessionIdleMinutes: config.sessions.idleMinutes,
-    sessionAbsoluteHours: config.sessions.absoluteHours,
-    lockoutThreshold: config.login.lockoutThreshold,
-    tlsMinVersion: config.tls.minVersion,
-    tlsCiphers: TLS_PROFILE.ciphers.split(':'),
-    csrCurves: DEFAULT_CSR_KEY_POLICY.ecCurves,
-    auditCheckpointIntervalSeconds: config.audit.checkpointIntervalSeconds,
-    enrollmentTokenTtlMinutes: config.devices.enrollmentTokenTtlMinutes,
-    detectors,
-    deviceSilence: { enabled: d.deviceSilence.enabled, defaultIntervalSeconds: d.deviceSilence.defaultIntervalSeconds, models: d.deviceSilence.models },
-    insecureFlags: { ...config.insecure },
-  };
-}
-
-/** The first call's promise, for every later call (a failed read is not retried within the run). */
-function once<T>(read: () => Promise<T>): () => Promise<T> {
-  let result: Promise<T> | undefined;
-  return () => (result ??= read());
-}
-
 function complianceEvidence(w: ComplianceWiringDeps, config: Config): ComplianceEvidence {
-  const store = complianceEvidenceStore(w.database.db);
-  const now = () => w.clock.now().toISOString();
+  return databaseEvidence(w.database, w.clock, processFacts(w, config));
+}
+
+/** The facts of this process the audit reads besides the database (also handed to the audit worker). */
+function processFacts(w: ComplianceWiringDeps, config: Config): ProcessFacts {
   return {
-    policy: DEFAULT_POLICY,
-    settings: { ...settingsFacts(config), pendingInsecureFlags: pendingInsecureFlags(w.dataDir) },
-    // Read once per run (complianceEvidence is called once per run): a dozen checks share them.
-    devices: once(() => store.devices()),
-    certificates: once(() => store.certificates()),
-    openEnrollmentTokens: () => store.openEnrollmentTokens(now()),
-    caCertificates: async () => {
+    settings: settingsWithPending(config, w.dataDir),
+    keys: () => Promise.resolve(w.keys.list().map((k) => ({ id: k.id, purpose: k.purpose, createdAt: k.createdAt, status: k.status }))),
+    caPems: async () => {
       const root = await openRootCa({ dataDir: w.dataDir, keys: w.keys });
       const device = await openDeviceCa({ dataDir: w.dataDir, keys: w.keys, root });
-      const active = await store.activeCertificateCount(now());
-      return [caFacts('root', root.certPem, 0), caFacts('device', device.certPem, active)];
+      return { root: root.certPem, device: device.certPem };
     },
-    topicAllowed: (deviceId, action, topic) =>
-      action === 'publish' ? authorizeDevicePublish(deviceId, { topic, qos: 1 }).ok : authorizeDeviceSubscribe(deviceId, topic).ok,
-    users: once(() => store.users()),
-    training: once(() => store.training()),
-    breakGlass: () => store.breakGlass(),
-    serviceAccounts: () => store.serviceAccounts(),
-    keys: () => Promise.resolve(w.keys.list().map((k) => ({ id: k.id, purpose: k.purpose, createdAt: k.createdAt, status: k.status }))),
     // Verified in a worker thread: the server's event loop goes on during an audit (audit-integrity.ts).
     auditIntegrity: () => auditIntegrityOffThread(w.database, { dataDir: w.dataDir, databaseUrl: w.config.databaseUrl, policy: w.config.audit }),
-    deadLetters: () => store.deadLetters(),
-    // Backups (issue 12): the latest backup must be verified and younger than a day and an hour
-    // (hourly by default); a drill younger than backup.drillOverdueDays.
-    backups: backupEvidence(w.database.db, { maxBackupAgeHours: 25, maxDrillAgeDays: w.config.backup.drillOverdueDays }),
-    // Firmware updates (issue 13): attestations against signed releases and their support dates.
-    firmware: firmwareEvidence(w.database.db, () => w.clock.now()),
-  };
-}
-
-/** Insecure flags recorded on by approved changes (managed-settings.json): flag -> change id. */
-function pendingInsecureFlags(dataDir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, s] of Object.entries(readManagedSettings(dataDir))) if (key.startsWith('insecure.') && s.value === true) out[key.slice('insecure.'.length)] = s.changeId;
-  return out;
-}
-
-/** Public facts of a CA certificate: subject, end, key type and size (no key material). */
-function caFacts(name: CaFacts['name'], pem: string, activeCertificates: number): CaFacts {
-  const cert = new X509Certificate(pem);
-  const key = cert.publicKey;
-  const details = key.asymmetricKeyDetails ?? {};
-  return {
-    name,
-    subject: cert.subject.replace(/\n/g, ', '),
-    notAfter: new Date(cert.validTo).toISOString(),
-    keyType: key.asymmetricKeyType ?? 'unknown',
-    curve: details.namedCurve ?? null,
-    bits: details.modulusLength ?? null,
-    revoked: false,
-    activeCertificates,
+    drillOverdueDays: w.config.backup.drillOverdueDays,
   };
 }
 

@@ -55,10 +55,21 @@ export class AuditRunService {
     const finishedAt = this.deps.clock.now().toISOString();
     const runId = newId();
     const severity = new Map(this.deps.checks.map((c) => [c.id, c.severity]));
+    const reconcileWith = (existing: readonly Finding[]) => reconcile(existing, results, (id) => severity.get(id) ?? 'medium', { id: runId, at: finishedAt }, newId);
+    const checkIds = results.map((r) => r.checkId);
+    // The findings are read and reconciled outside the transaction (in pages that yield): with
+    // 100,000 findings, doing it inside would hold the database, and ingest's commits, for seconds.
+    // Inside, only what was written since (with a margin for transactions in flight) is read again;
+    // if any of it differs from the snapshot, the run reconciles again against the merged state.
+    const since = new Date(this.deps.clock.now().getTime() - REREAD_MARGIN_MS).toISOString();
+    const snapshot = await this.deps.reader.findingsOfChecks(checkIds);
+    const first = reconcileWith(snapshot);
     const { run, raised } = await this.deps.uow.run(async (s) => {
       const swept = await this.#reopenExpiredIn(s, ctx, finishedAt);
-      const existing = await s.findings.findingsOfChecks(results.map((r) => r.checkId));
-      const rec = reconcile(existing, results, (id) => severity.get(id) ?? 'medium', { id: runId, at: finishedAt }, newId);
+      const fresh = await s.findings.findingsUpdatedSince(checkIds, since);
+      const rec = differsFromSnapshot(snapshot, fresh) ? reconcileWith(mergeById(snapshot, fresh)) : first;
+      // Unchanged findings are only touched (last seen by this run), in one statement per 500 checks.
+      await s.findings.touchFindings(rec.touchedChecks, runId, finishedAt);
       await s.findings.upsertFindings(rec.changed);
       const count = (status: string) => results.filter((r) => r.status === status).length;
       const run: AuditRun = {
@@ -231,6 +242,26 @@ export class AuditRunService {
       });
     }
   }
+}
+
+/** How far back a run re-reads findings inside its transaction: longer than any transaction in flight. */
+const REREAD_MARGIN_MS = 60_000;
+
+/** Whether a finding re-read inside the transaction is new or differs from the snapshot's copy. */
+function differsFromSnapshot(snapshot: readonly Finding[], fresh: readonly Finding[]): boolean {
+  if (fresh.length === 0) return false;
+  const byId = new Map(snapshot.map((f) => [f.id, f]));
+  return fresh.some((f) => {
+    const s = byId.get(f.id);
+    return s === undefined || s.updatedAt !== f.updatedAt || s.status !== f.status || s.lastRunId !== f.lastRunId || s.detail !== f.detail;
+  });
+}
+
+/** The snapshot with the re-read findings in place of their older copies. */
+function mergeById(snapshot: readonly Finding[], fresh: readonly Finding[]): Finding[] {
+  const byId = new Map(snapshot.map((f) => [f.id, f]));
+  for (const f of fresh) byId.set(f.id, f);
+  return [...byId.values()];
 }
 
 function subjectOf(f: Finding): AlertSubject {

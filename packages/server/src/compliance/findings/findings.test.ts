@@ -73,6 +73,57 @@ describe('findings', () => {
     assert.match(org2[0]?.summary ?? '', new RegExp(`PPL-PRIVILEGED-NO-MFA x${many.length}`));
   });
 
+  it('ok/a finding seen again unchanged is only touched: last seen moves to the run, nothing is rewritten', async () => {
+    const { service, store, evidence, clock } = setup();
+    evidence.userRows[0] = { ...evidence.userRows[0]!, mfaEnrolled: false };
+    const first = await service.run(system, 'daily');
+    const [opened] = [...store.findings.values()].filter(mfaOf);
+    assert.ok(opened);
+    const upserted: string[] = [];
+    const upsert = store.upsertFindings.bind(store);
+    store.upsertFindings = (findings) => {
+      upserted.push(...findings.map((f) => f.id));
+      return upsert(findings);
+    };
+    clock.advance(3_600_000);
+    const second = await service.run(system, 'daily');
+    assert.notEqual(second.id, first.id);
+    assert.ok(!upserted.includes(opened.id), 'an unchanged finding is not rewritten (others may be: their detail counts days)');
+    const seen = store.findings.get(opened.id);
+    assert.equal(seen?.lastRunId, second.id, 'last seen by the second run');
+    assert.equal(seen?.lastSeenAt, second.finishedAt);
+    assert.equal(seen?.updatedAt, opened.updatedAt, 'its state did not change');
+    // a change of detail is a change: written
+    evidence.userRows[0] = { ...evidence.userRows[0], roles: ['org-admin', 'security-officer'] };
+    clock.advance(3_600_000);
+    await service.run(system, 'daily');
+    assert.ok(upserted.includes(opened.id));
+    assert.match(store.findings.get(opened.id)?.detail ?? '', /org-admin, security-officer/);
+  });
+
+  it('ok/a suppression written while a run reads the findings outside its transaction is kept', async () => {
+    const { service, store, evidence, clock } = setup();
+    evidence.userRows[0] = { ...evidence.userRows[0]!, mfaEnrolled: false };
+    await service.run(system, 'daily');
+    const [opened] = [...store.findings.values()].filter(mfaOf);
+    assert.ok(opened);
+    // The next run finds a new detail for it; a security officer suppresses it just after the run's read.
+    evidence.userRows[0] = { ...evidence.userRows[0], roles: ['org-admin', 'security-officer'] };
+    clock.advance(60_000);
+    const read = store.findingsOfChecks.bind(store);
+    store.findingsOfChecks = async (checkIds) => {
+      const snapshot = await read(checkIds);
+      const at = clock.now().toISOString();
+      store.findings.set(opened.id, { ...opened, status: 'suppressed', suppression: { reason: 'compensating control', owner: 'ciso', expiresAt: isoAgo(-30, clock.now()), by: 'user:so', at }, updatedAt: at });
+      return snapshot;
+    };
+    await service.run(system, 'daily');
+    const after = store.findings.get(opened.id);
+    assert.equal(after?.status, 'suppressed', 'the concurrent suppression survives the run');
+    assert.equal(after?.suppression?.owner, 'ciso');
+    assert.match(after?.detail ?? '', /org-admin, security-officer/, 'and the run still wrote the new detail');
+  });
+
   it('ok/a resolved finding reopens if the violation returns', async () => {
     const { service, store, evidence, clock, alerts } = setup();
     evidence.userRows[0] = { ...evidence.userRows[0]!, mfaEnrolled: false };

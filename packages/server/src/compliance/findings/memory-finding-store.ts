@@ -30,6 +30,13 @@ export class MemoryFindingStore implements FindingStore {
   findingsOfChecks(checkIds: readonly string[]): Promise<Finding[]> {
     return Promise.resolve([...this.findings.values()].filter((f) => checkIds.includes(f.checkId)));
   }
+  findingsUpdatedSince(checkIds: readonly string[], at: string): Promise<Finding[]> {
+    return Promise.resolve([...this.findings.values()].filter((f) => checkIds.includes(f.checkId) && f.updatedAt >= at));
+  }
+  touchFindings(checkIds: readonly string[], runId: string, at: string): Promise<void> {
+    for (const f of this.findings.values()) if (checkIds.includes(f.checkId) && f.status !== 'resolved') this.findings.set(f.id, { ...f, lastSeenAt: at, lastRunId: runId });
+    return Promise.resolve();
+  }
   upsertFindings(findings: readonly Finding[]): Promise<void> {
     for (const f of findings) this.findings.set(f.id, f);
     return Promise.resolve();

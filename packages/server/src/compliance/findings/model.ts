@@ -55,8 +55,17 @@ export function findingKey(f: { readonly checkId: string; readonly resourceType:
 }
 
 export interface Reconciled {
-  /** Findings to insert or update (only those that changed). */
+  /**
+   * Findings to insert or update: new, reopened, resolved, or with a new detail, severity or
+   * status. A finding seen again unchanged is not here: it is only "touched" (below).
+   */
   readonly changed: Finding[];
+  /**
+   * The checks that evaluated in this run (pass or fail): every finding of theirs that is not
+   * resolved was seen by the run, so its lastSeenAt and lastRunId move to the run, in one
+   * set-based update before `changed` is written (the store's touchFindings).
+   */
+  readonly touchedChecks: string[];
   /** New findings and reopened ones: the ones that may raise an alert. */
   readonly raised: Finding[];
   readonly counts: { opened: number; reopened: number; resolved: number; stillOpen: number; suppressed: number };
@@ -77,8 +86,16 @@ export function reconcile(
   const changed: Finding[] = [];
   const raised: Finding[] = [];
   const counts = { opened: 0, reopened: 0, resolved: 0, stillOpen: 0, suppressed: 0 };
+  const touchedChecks: string[] = [];
+  const byCheck = new Map<string, Finding[]>();
+  for (const f of existing) {
+    const list = byCheck.get(f.checkId) ?? [];
+    list.push(f);
+    byCheck.set(f.checkId, list);
+  }
   for (const result of results) {
     if (result.status !== 'pass' && result.status !== 'fail') continue;
+    touchedChecks.push(result.checkId);
     const present = new Set<string>();
     for (const v of result.violations) {
       const key = findingKey({ checkId: result.checkId, ...v });
@@ -93,15 +110,29 @@ export function reconcile(
         raised.push(next);
       } else if (next.status === 'suppressed') counts.suppressed++;
       else counts.stillOpen++;
-      changed.push(next);
+      if (before === undefined || !sameState(before, next)) changed.push(next);
     }
-    for (const f of existing) {
-      if (f.checkId !== result.checkId || f.status === 'resolved' || present.has(findingKey(f))) continue;
+    for (const f of byCheck.get(result.checkId) ?? []) {
+      if (f.status === 'resolved' || present.has(findingKey(f))) continue;
       counts.resolved++;
       changed.push({ ...f, status: 'resolved', resolvedAt: run.at, lastRunId: run.id, updatedAt: run.at });
     }
   }
-  return { changed, raised, counts };
+  return { changed, raised, counts, touchedChecks };
+}
+
+/** Equal but for when it was last seen (lastSeenAt, lastRunId, updatedAt): a touch, not a change. */
+function sameState(a: Finding, b: Finding): boolean {
+  return (
+    a.status === b.status &&
+    a.detail === b.detail &&
+    a.severity === b.severity &&
+    a.resolvedAt === b.resolvedAt &&
+    a.reopenedCount === b.reopenedCount &&
+    a.orgId === b.orgId &&
+    a.suppression === b.suppression &&
+    a.mitigation === b.mitigation
+  );
 }
 
 function onViolation(before: Finding | undefined, checkId: string, v: Violation, severity: Severity, run: { id: string; at: string }, newId: () => string): Finding {

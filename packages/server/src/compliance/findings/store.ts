@@ -37,9 +37,16 @@ export interface FindingStore {
   insertRun(run: AuditRun): Promise<void>;
   listRuns(limit: number): Promise<AuditRun[]>;
   findRun(id: string): Promise<AuditRun | undefined>;
-  /** Every finding of these checks, whatever its status (a run reconciles against them). */
+  /**
+   * Every finding of these checks, whatever its status (a run reconciles against them). Read in
+   * pages that yield to the event loop between them: a run reads it outside its transaction.
+   */
   findingsOfChecks(checkIds: readonly string[]): Promise<Finding[]>;
+  /** The findings of these checks written at or after `at` (a run's re-read inside its transaction). */
+  findingsUpdatedSince(checkIds: readonly string[], at: string): Promise<Finding[]>;
   upsertFindings(findings: readonly Finding[]): Promise<void>;
+  /** Every finding of these checks that is not resolved was seen by run `runId` at `at`: one set-based update. */
+  touchFindings(checkIds: readonly string[], runId: string, at: string): Promise<void>;
   listFindings(query: FindingQuery): Promise<Finding[]>;
   findFinding(id: string): Promise<Finding | undefined>;
   /** Suppressed findings whose expiry is at or before `at`. */

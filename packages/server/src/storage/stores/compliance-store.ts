@@ -11,6 +11,8 @@ type FindingRow = ComplianceTables['compliance_findings'];
 type RunRow = ComplianceTables['compliance_runs'];
 
 const IN_CHUNK = 500;
+/** Rows per page of a large read. */
+const PAGE = 5000;
 
 export function findingStore(db: Executor): FindingStore {
   return {
@@ -33,10 +35,33 @@ export function findingStore(db: Executor): FindingStore {
       for (let i = 0; i < checkIds.length; i += IN_CHUNK) {
         const chunk = checkIds.slice(i, i + IN_CHUNK);
         if (chunk.length === 0) continue;
-        const rows = await db.selectFrom('compliance_findings').selectAll().where('check_id', 'in', chunk).execute();
+        // Keyset pages by id: a synchronous read of 100,000 findings would hold the event loop.
+        for (let after = ''; ; ) {
+          const rows = await db.selectFrom('compliance_findings').selectAll().where('check_id', 'in', chunk).where('id', '>', after).orderBy('id').limit(PAGE).execute();
+          for (const row of rows) out.push(findingFromRow(row));
+          if (rows.length < PAGE) break;
+          after = rows[rows.length - 1]?.id ?? after;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+      return out;
+    },
+    async findingsUpdatedSince(checkIds, at) {
+      const out: Finding[] = [];
+      for (let i = 0; i < checkIds.length; i += IN_CHUNK) {
+        const chunk = checkIds.slice(i, i + IN_CHUNK);
+        if (chunk.length === 0) continue;
+        const rows = await db.selectFrom('compliance_findings').selectAll().where('check_id', 'in', chunk).where('updated_at', '>=', at).execute();
         for (const row of rows) out.push(findingFromRow(row));
       }
       return out;
+    },
+    async touchFindings(checkIds, runId, at) {
+      for (let i = 0; i < checkIds.length; i += IN_CHUNK) {
+        const chunk = checkIds.slice(i, i + IN_CHUNK);
+        if (chunk.length === 0) continue;
+        await db.updateTable('compliance_findings').set({ last_seen_at: at, last_run_id: runId }).where('check_id', 'in', chunk).where('status', '<>', 'resolved').execute();
+      }
     },
     async upsertFindings(findings) {
       for (let i = 0; i < findings.length; i += 200) {

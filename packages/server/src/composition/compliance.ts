@@ -21,6 +21,7 @@ import type { DeviceService } from '../devices/index.js';
 import { printHtmlToPdf } from './compliance-pdf.js';
 import { changeAppliers, type EffectiveConfig } from './change-appliers.js';
 import { auditIntegrityOffThread } from './audit-integrity.js';
+import { offThreadAudits } from './compliance-off-thread.js';
 import { databaseEvidence, settingsFacts, settingsWithPending, type ProcessFacts } from './compliance-evidence.js';
 
 export interface ComplianceWiring {
@@ -57,6 +58,8 @@ export interface ComplianceWiringDeps {
   readonly rotateKek?: (ctx: RequestContext) => Promise<unknown>;
   /** The detection engine, rebuilt live by an approved detector-settings change. */
   readonly engine?: DetectionEngine;
+  /** Devices plus users from which audits run in a worker thread (default OFF_THREAD_AUDIT_THRESHOLD; tests set 0). */
+  readonly auditWorkerThreshold?: number;
 }
 
 export function wireCompliance(w: ComplianceWiringDeps): ComplianceWiring {
@@ -93,6 +96,8 @@ export function wireCompliance(w: ComplianceWiringDeps): ComplianceWiring {
     checks: buildCatalogue([...changeChecks, ...vulnerabilities.checks(), ...(w.extraChecks ?? [])]),
     evidence,
     raiseAlert: w.raiseAlert,
+    // A large installation's built-in checks run in a worker thread (compliance-off-thread.ts).
+    offThread: offThreadAudits({ database: w.database, dataDir: w.dataDir, config: w.config, facts: () => processFacts(w, effective.current), ...(w.auditWorkerThreshold !== undefined ? { threshold: w.auditWorkerThreshold } : {}) }),
   });
   closer.audits = audits;
   const risks = new RiskService({

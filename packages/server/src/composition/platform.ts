@@ -53,6 +53,8 @@ export interface PlatformOptions {
   readonly securityNotifier?: SecurityAlertNotifier;
   /** Vitals sealed at rest (ADR 0008); default true. Only the benches pass false, to compare. */
   readonly sealVitals?: boolean;
+  /** Devices plus users from which compliance audits run in a worker thread (default 20,000; tests pass 0). */
+  readonly auditWorkerThreshold?: number;
 }
 
 
@@ -216,7 +218,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       ctx,
     );
   };
-  const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c), rotateKek: rotateKekGated, engine: security.engine });
+  const compliance = wireCompliance({ database, auditLog, clock, config, keys, dataDir, identity, devices: devices.service, raiseAlert: (c) => security.alerts.raise(c), rotateKek: rotateKekGated, engine: security.engine, ...(options.auditWorkerThreshold !== undefined ? { auditWorkerThreshold: options.auditWorkerThreshold } : {}) });
   const updates = wireUpdates({ dataDir, database, auditLog, clock, keys, devices: devices.service, securityEvents, securityAlerts: security.alerts, stepUp: (ctx, code) => identity.verifyStepUp(ctx, code), imageRemote: imageRemoteFor(config), changeControl: compliance });
   await attachContainment(incidents, { database, auditLog, clock, keys, sealer, devices: devices.service, identity, raise: (c) => security.alerts.raise(c), sendEmail: (o, to, subject, text) => delivery.sendEmail(o, to, subject, text), updates, changes: compliance.changes });
   const disclosures = wireDisclosures({ database, auditLog, sealer, clock });

@@ -14,8 +14,9 @@
 import { decide } from '../../access/index.js';
 import type { AlertCandidate, AlertSubject } from '../../alerts/index.js';
 import { AppError, newId, principalOrg, type Clock, type RequestContext, type UnitOfWork } from '../../kernel/index.js';
-import { runChecks, type AuditCheck, type Cadence, type ComplianceEvidence } from '../checks/index.js';
+import { runChecks, type AuditCheck, type Cadence, type CheckResult, type ComplianceEvidence } from '../checks/index.js';
 import { reconcile, reopenExpired, suppressionProblem, type Finding, type FindingStatus, type Mitigation } from './model.js';
+import { collides, detached, type CheckSummary, type OffThreadAudits, type OffThreadSession } from './off-thread.js';
 import type { AuditRun, FindingScope, FindingStore } from './store.js';
 
 export interface AuditRunServiceDeps {
@@ -27,6 +28,8 @@ export interface AuditRunServiceDeps {
   readonly evidence: () => ComplianceEvidence;
   /** The security alert service's raise(); never throws. */
   readonly raiseAlert: (candidate: AlertCandidate) => void;
+  /** Evaluates checks in a worker thread for a large installation (absent: all in process). */
+  readonly offThread?: OffThreadAudits;
 }
 
 export interface FindingFilter {
@@ -47,51 +50,93 @@ export class AuditRunService {
     return this.deps.checks;
   }
 
-  /** Runs every check of the cadence ('full': all of them) and reconciles the findings. */
+  /**
+   * Runs every check of the cadence ('full': all of them) and reconciles the findings.
+   *
+   * Expired suppressions reopen first, in their own transaction. The checks an off-thread adapter
+   * takes are evaluated and reconciled in its worker; the others here. Findings are read and
+   * reconciled outside the run's transaction (with 100,000 findings, inside it would hold the
+   * database, and ingest's commits, for seconds); inside, what was written since is read again,
+   * and if it collides with what the run would write, the run reconciles again (three tries).
+   */
   async run(ctx: RequestContext, cadence: Cadence): Promise<AuditRun> {
     authorize(ctx, 'compliance:manage');
+    const swept = await this.deps.uow.run((s) => this.#reopenExpiredIn(s, ctx, this.deps.clock.now().toISOString()));
     const started = this.deps.clock.now();
-    const results = await runChecks(this.deps.checks, this.deps.evidence(), started, cadence);
-    const finishedAt = this.deps.clock.now().toISOString();
-    const runId = newId();
-    const severity = new Map(this.deps.checks.map((c) => [c.id, c.severity]));
-    const reconcileWith = (existing: readonly Finding[]) => reconcile(existing, results, (id) => severity.get(id) ?? 'medium', { id: runId, at: finishedAt }, newId);
-    const checkIds = results.map((r) => r.checkId);
-    // The findings are read and reconciled outside the transaction (in pages that yield): with
-    // 100,000 findings, doing it inside would hold the database, and ingest's commits, for seconds.
-    // Inside, only what was written since (with a margin for transactions in flight) is read again;
-    // if any of it differs from the snapshot, the run reconciles again against the merged state.
-    const since = new Date(this.deps.clock.now().getTime() - REREAD_MARGIN_MS).toISOString();
-    const snapshot = await this.deps.reader.findingsOfChecks(checkIds);
-    const first = reconcileWith(snapshot);
-    const { run, raised } = await this.deps.uow.run(async (s) => {
-      const swept = await this.#reopenExpiredIn(s, ctx, finishedAt);
-      const fresh = await s.findings.findingsUpdatedSince(checkIds, since);
-      const rec = differsFromSnapshot(snapshot, fresh) ? reconcileWith(mergeById(snapshot, fresh)) : first;
-      // Unchanged findings are only touched (last seen by this run), in one statement per 500 checks.
-      await s.findings.touchFindings(rec.touchedChecks, runId, finishedAt);
-      await s.findings.upsertFindings(rec.changed);
-      const count = (status: string) => results.filter((r) => r.status === status).length;
-      const run: AuditRun = {
-        id: runId,
-        cadence,
-        startedAt: started.toISOString(),
-        finishedAt,
-        actor: `${ctx.principal.kind}:${ctx.principal.id}`,
-        results: results.map((r) => ({ checkId: r.checkId, status: r.status, detail: r.detail, affected: r.violations.length, durationMs: r.durationMs })),
-        counts: { pass: count('pass'), fail: count('fail'), notApplicable: count('not_applicable'), error: count('error'), opened: rec.counts.opened, reopened: rec.counts.reopened + swept.length, resolved: rec.counts.resolved },
-      };
-      await s.findings.insertRun(run);
-      await s.audit.record(ctx, {
-        action: 'compliance.audit.run',
-        target: { type: 'compliance-run', id: runId },
-        outcome: 'success',
-        details: { cadence, checks: results.length, ...run.counts },
-      });
-      return { run, raised: [...swept, ...rec.raised] };
-    });
-    this.#alert(raised, finishedAt);
-    return run;
+    const due = this.deps.checks.filter((c) => cadence === 'full' || c.cadence === 'daily');
+    const session = this.deps.offThread ? await this.deps.offThread.start(cadence, started, due.map((c) => c.id)).catch(() => null) : null;
+    try {
+      const remote = new Set(session?.checkIds ?? []);
+      let evaluated = await this.#evaluate(due, remote, session, started, cadence);
+      const finishedAt = this.deps.clock.now().toISOString();
+      const runId = newId();
+      const severity = new Map(this.deps.checks.map((c) => [c.id, c.severity]));
+      const allIds = evaluated.summaries.map((r) => r.checkId);
+      for (let attempt = 1; ; attempt++) {
+        const since = new Date(this.deps.clock.now().getTime() - REREAD_MARGIN_MS).toISOString();
+        const snapshot = await this.deps.reader.findingsOfChecks(evaluated.local.map((r) => r.checkId));
+        const recs = [detached(reconcile(snapshot, evaluated.local, (id) => severity.get(id) ?? 'medium', { id: runId, at: finishedAt }, newId), snapshot)];
+        if (evaluated.remote) {
+          const there = await evaluated.remote.reconcile({ id: runId, at: finishedAt }).catch(() => null);
+          if (there === null) {
+            // The worker failed after evaluating: its checks are evaluated again here.
+            evaluated = await this.#evaluate(due, new Set(), null, started, cadence);
+            attempt--;
+            continue;
+          }
+          recs.push(there);
+        }
+        const outcome = await this.deps.uow.run(async (s) => {
+          if (collides(await s.findings.findingsUpdatedSince(allIds, since), recs)) return null;
+          // Unchanged findings are only touched (last seen by this run), in one statement per 500 checks.
+          await s.findings.touchFindings(
+            recs.flatMap((r) => r.touchedChecks),
+            runId,
+            finishedAt,
+          );
+          await s.findings.upsertFindings(recs.flatMap((r) => r.changed));
+          const sum = (key: 'opened' | 'reopened' | 'resolved') => recs.reduce((n, r) => n + r.counts[key], 0);
+          const count = (status: string) => evaluated.summaries.filter((r) => r.status === status).length;
+          const run: AuditRun = {
+            id: runId,
+            cadence,
+            startedAt: started.toISOString(),
+            finishedAt,
+            actor: `${ctx.principal.kind}:${ctx.principal.id}`,
+            results: evaluated.summaries.map((r) => ({ checkId: r.checkId, status: r.status, detail: r.detail, affected: r.affected, durationMs: r.durationMs })),
+            counts: { pass: count('pass'), fail: count('fail'), notApplicable: count('not_applicable'), error: count('error'), opened: sum('opened'), reopened: sum('reopened') + swept.length, resolved: sum('resolved') },
+          };
+          await s.findings.insertRun(run);
+          await s.audit.record(ctx, {
+            action: 'compliance.audit.run',
+            target: { type: 'compliance-run', id: runId },
+            outcome: 'success',
+            details: { cadence, checks: evaluated.summaries.length, ...run.counts },
+          });
+          return { run, raised: recs.flatMap((r) => r.raised) };
+        });
+        if (outcome !== null) {
+          this.#alert([...swept, ...outcome.raised], finishedAt);
+          return outcome.run;
+        }
+        if (attempt >= MAX_RECONCILE_ATTEMPTS) throw new AppError('COMPLIANCE_FINDING_STATE', { detail: `compliance: findings kept changing while the audit run reconciled them (${attempt} tries); run it again` });
+      }
+    } finally {
+      session?.close();
+    }
+  }
+
+  /**
+   * Evaluates the due checks: those the session took in its worker (summaries only), the rest here.
+   * A worker that fails hands its checks back: they are evaluated here, never skipped.
+   */
+  async #evaluate(due: readonly AuditCheck[], remote: ReadonlySet<string>, session: OffThreadSession | null, now: Date, cadence: Cadence) {
+    const here = due.filter((c) => !remote.has(c.id));
+    const [there, local] = await Promise.all([session ? session.evaluated.catch(() => null) : Promise.resolve(null), runChecks(here, this.deps.evidence(), now, cadence)]);
+    const results: CheckResult[] = there === null && remote.size > 0 ? [...local, ...(await runChecks(due.filter((c) => remote.has(c.id)), this.deps.evidence(), now, cadence))] : local;
+    const byId = new Map<string, CheckSummary>([...results.map((r) => [r.checkId, { checkId: r.checkId, status: r.status, detail: r.detail, durationMs: r.durationMs, affected: r.violations.length }] as const), ...(there ?? []).map((r) => [r.checkId, r] as const)]);
+    const summaries = due.flatMap((c) => byId.get(c.id) ?? []);
+    return { summaries, local: results, remote: there === null ? null : session };
   }
 
   /** The scheduled sweep: reopens suppressions that have expired. Returns how many reopened. */
@@ -245,24 +290,9 @@ export class AuditRunService {
 }
 
 /** How far back a run re-reads findings inside its transaction: longer than any transaction in flight. */
-const REREAD_MARGIN_MS = 60_000;
-
-/** Whether a finding re-read inside the transaction is new or differs from the snapshot's copy. */
-function differsFromSnapshot(snapshot: readonly Finding[], fresh: readonly Finding[]): boolean {
-  if (fresh.length === 0) return false;
-  const byId = new Map(snapshot.map((f) => [f.id, f]));
-  return fresh.some((f) => {
-    const s = byId.get(f.id);
-    return s === undefined || s.updatedAt !== f.updatedAt || s.status !== f.status || s.lastRunId !== f.lastRunId || s.detail !== f.detail;
-  });
-}
-
-/** The snapshot with the re-read findings in place of their older copies. */
-function mergeById(snapshot: readonly Finding[], fresh: readonly Finding[]): Finding[] {
-  const byId = new Map(snapshot.map((f) => [f.id, f]));
-  for (const f of fresh) byId.set(f.id, f);
-  return [...byId.values()];
-}
+const REREAD_MARGIN_MS = 10_000;
+/** A run whose findings keep changing under it gives up after this many reconciliations. */
+const MAX_RECONCILE_ATTEMPTS = 3;
 
 function subjectOf(f: Finding): AlertSubject {
   if (f.resourceType === 'device') return { kind: 'device', id: f.resourceId };

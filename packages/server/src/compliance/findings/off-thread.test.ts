@@ -86,15 +86,15 @@ describe('audit runs with checks evaluated off the main thread', () => {
   });
 
   it('fail/a finding suppressed while the worker reconciled collides: the run reconciles again and the suppression survives', async () => {
-    let suppressOnce: ((attempt: number) => void) | undefined;
-    const { service, store, evidence, clock, calls } = setup({ afterSnapshot: (n) => suppressOnce?.(n) });
+    const hook: { suppressOnce?: (attempt: number) => void } = {};
+    const { service, store, evidence, clock, calls } = setup({ afterSnapshot: (n) => hook.suppressOnce?.(n) });
     await service.run(system, 'daily');
     const [opened] = [...store.findings.values()].filter((f) => f.checkId === 'PPL-PRIVILEGED-NO-MFA');
     assert.ok(opened);
     evidence.userRows[0] = { ...evidence.userRows[0]!, roles: ['org-admin', 'security-officer'] };
     clock.advance(60_000);
     const before = calls.reconciled;
-    suppressOnce = (attempt) => {
+    hook.suppressOnce = (attempt) => {
       if (attempt !== before + 1) return;
       const at = clock.now().toISOString();
       store.findings.set(opened.id, { ...opened, status: 'suppressed', suppression: { reason: 'compensating control', owner: 'ciso', expiresAt: isoAgo(-30, clock.now()), by: 'user:so', at }, updatedAt: at });

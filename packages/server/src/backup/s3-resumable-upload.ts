@@ -6,6 +6,7 @@
  *   UploadPart 1..n (two at a time), each part's MD5 and size recorded with its ETag
  *   on a failure: wait, ListParts, keep the parts whose size and ETag match what was sent,
  *                 upload only the missing (or mismatching) ones; up to `attempts` rounds
+ *                 (a store without ListParts: the parts it acknowledged are kept)
  *   CompleteMultipartUpload with every part, then HeadObject: the object has the file's size
  *   when giving up: AbortMultipartUpload
  *
@@ -129,6 +130,9 @@ async function reconcile(o: ResumableUploadOptions, state: UploadState): Promise
     } while (marker !== undefined);
   } catch (error) {
     if (nameOf(error) === 'NoSuchUpload') return true;
+    // A store without ListParts (s3rver, some S3-compatible servers): the parts it acknowledged
+    // with an ETag are kept; CompleteMultipartUpload checks each ETag against what it holds.
+    if (nameOf(error) === 'MethodNotAllowed' || nameOf(error) === 'NotImplemented') return false;
     throw error;
   }
   for (const [n, sent] of [...state.parts]) {

@@ -218,6 +218,42 @@ describe('s3/through the backup service', () => {
     }
   });
 
+  test('ok/s3rver: part 2 fails once, the next round sends part 2 alone to the same upload, and the object reads back byte for byte', async () => {
+    const client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const sent: number[] = [];
+    let failed = false;
+    // Before the SDK's retries (initialize step): the round fails as if every retry had.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand') {
+          const n = (args.input as { PartNumber: number }).PartNumber;
+          sent.push(n);
+          if (n === 2 && !failed) {
+            failed = true;
+            throw new S3ServiceException({ name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'injected' });
+          }
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failPartTwoOnce' },
+    );
+    const rounds: number[] = [];
+    const target = new S3Target({ client, bucket: 'vigil-backups', prefix: 'site-a/', objectLock: 'off', initialLockDays: 2, now: () => new Date(), partSize: 5 * 1024 * 1024, resumeDelayMs: 1, onResume: (_k, round) => rounds.push(round) });
+    const file = join(s3dir, '..', `vigil-s3-resume-${process.pid}.bin`);
+    const content = randomBytes(12 * 1024 * 1024 + 7);
+    await writeFile(file, content);
+    try {
+      const key = '20261206T100000Z-resum1/database.sqlite.age';
+      await target.putFile(key, file);
+      assert.deepEqual(rounds, [1]);
+      assert.deepEqual([...sent].sort(), [1, 2, 2, 3], 'parts 1 and 3 once, part 2 again');
+      const back = await readAll(await target.get(key), 64 * 1024 * 1024);
+      assert.ok(back.equals(content));
+    } finally {
+      await rm(file, { force: true });
+    }
+  });
+
   test('ok/prune removes released backups from S3 (no versioning on s3rver: current objects)', async () => {
     await f.platform.withAuditStore((store) => f.platform.auditLog.checkpointIfDue(store, true));
     f.clock.advance(2 * 3600_000);

@@ -81,7 +81,8 @@ export async function createBackup(deps: CreateDeps): Promise<CreateResult> {
     // Directory targets first: the ciphertext one of them holds is the resumable uploads' source.
     const order = [...deps.targets.filter((t) => t.putFile === undefined), ...deps.targets.filter((t) => t.putFile !== undefined)];
     for (const target of order) {
-      const outcome = await withTimeout(writeToTarget(deps, target, id, started, snapshot, databasePart, keys, files, stable), deps.targetTimeoutMs ?? 3_600_000, target, id);
+      const timedOut = new AbortController();
+      const outcome = await withTimeout(writeToTarget(deps, target, id, started, snapshot, databasePart, keys, files, stable, timedOut.signal), deps.targetTimeoutMs ?? 3_600_000, target, id, timedOut);
       outcomes.set(target, outcome);
     }
     const ordered = deps.targets.map((t) => outcomes.get(t)).filter((o): o is TargetOutcome => o !== undefined);
@@ -102,6 +103,7 @@ async function writeToTarget(
   keys: string,
   files: string,
   stable: StableCiphertext,
+  signal: AbortSignal,
 ): Promise<TargetOutcome> {
   try {
     // Uploads a crashed run left incomplete: older than the longest an upload may take (twice the
@@ -113,7 +115,7 @@ async function writeToTarget(
     const key = `${id}/${databasePart}`;
     if (target.putFile !== undefined) {
       const source = await stable.get(progress ? (n) => progress(n, total) : undefined);
-      await target.putFile(key, source.file);
+      await target.putFile(key, source.file, signal);
       parts.push({ ...source.part, name: databasePart });
     } else {
       parts.push(await writeFilePart(target, id, databasePart, snapshot.file, deps.recipients, progress ? (n) => progress(n, total) : undefined, deps.ageBinary));
@@ -184,10 +186,12 @@ class StableCiphertext {
 }
 
 /** A target that hangs counts as failed; what it wrote has no manifest, so it is never listed. */
-async function withTimeout(work: Promise<TargetOutcome>, ms: number, target: BackupTarget, id: string): Promise<TargetOutcome> {
+async function withTimeout(work: Promise<TargetOutcome>, ms: number, target: BackupTarget, id: string, controller: AbortController): Promise<TargetOutcome> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<TargetOutcome>((resolve) => {
     timer = setTimeout(() => {
+      // A resumable upload still running stops and is aborted, so no object of it appears later.
+      controller.abort(new Error(`the target timed out after ${ms} ms`));
       void target.removeBackup(id).catch(() => undefined);
       resolve({ target: target.name, ok: false, bytes: 0, error: `timed out after ${ms} ms` });
     }, ms);

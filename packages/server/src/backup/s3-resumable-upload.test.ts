@@ -184,7 +184,7 @@ describe('s3/resumable multipart upload (mocked)', () => {
 
   test('fail/S3 failing part 2 on every round: the upload is aborted, never completed, and the error names the target', async () => {
     const s3 = fakeS3({ failPart: (n) => n === 2 });
-    await assert.rejects(s3.target.putFile(KEY, file), (e: unknown) => isAppError(e) && e.code === 'BACKUP_TARGET_FAILED' && /vigil\/.*cannot upload/.test(e.detail ?? ''));
+    await assert.rejects(s3.target.putFile(KEY, file), (e: unknown) => isAppError(e) && e.code === 'BACKUP_TARGET_FAILED' && /vigil\/.*cannot upload.*InternalError/.test(e.detail ?? ''));
     assert.equal(s3.mock.commandCalls(CompleteMultipartUploadCommand).length, 0);
     assert.deepEqual(s3.mock.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input.UploadId), ['upload-1']);
     assert.equal(s3.uploads.size, 0, 'no part lingers');
@@ -200,6 +200,19 @@ describe('s3/resumable multipart upload (mocked)', () => {
     assert.deepEqual(s3.mock.commandCalls(CompleteMultipartUploadCommand).map((c) => c.args[0].input.UploadId), ['upload-2']);
     assert.match(s3.resumed[1]?.message ?? '', /disappeared/);
     assert.equal(sha256(s3.objects.get(`vigil/${KEY}`) ?? Buffer.alloc(0)), sha256(content));
+  });
+
+  test('fail/a target that timed out (signal aborted mid-upload): no further part, no Complete, the upload is aborted', async () => {
+    const timedOut = new AbortController();
+    const s3 = fakeS3({ failPart: (n) => {
+      if (n === 1) timedOut.abort(new Error('the target timed out after 10 ms'));
+      return false;
+    } });
+    await assert.rejects(s3.target.putFile(KEY, file, timedOut.signal), (e: unknown) => isAppError(e) && e.code === 'BACKUP_TARGET_FAILED' && /timed out/.test(e.detail ?? ''));
+    assert.equal(s3.mock.commandCalls(CompleteMultipartUploadCommand).length, 0);
+    assert.ok(!partNumbers(s3.mock).includes(3), 'no part started after the abort');
+    assert.deepEqual(s3.mock.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input.UploadId), ['upload-1']);
+    assert.equal(s3.objects.size, 0);
   });
 
   test('ok/a file smaller than one part is one PutObject with the lock', async () => {

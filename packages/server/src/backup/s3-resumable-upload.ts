@@ -54,6 +54,8 @@ export interface ResumableUploadOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Called after each round that failed (the resume log: tests and diagnostics). */
   readonly onRoundFailed?: (round: number, error: unknown) => void;
+  /** Aborted (the target timed out): no further part or round, no Complete; the upload is aborted. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** What is known of the upload: its id and, per part number, what was sent and what S3 answered. */
@@ -75,6 +77,10 @@ export async function resumableUpload(o: ResumableUploadOptions): Promise<Upload
   try {
     for (let round = 1; round <= o.attempts; round += 1) {
       if (round > 1) await sleep(o.delayMs * 2 ** (round - 2));
+      if (aborted(o.signal)) {
+        lastError = stopped(o.signal);
+        break;
+      }
       try {
         if (state.uploadId === undefined) {
           const created = await o.client.send(
@@ -98,6 +104,7 @@ export async function resumableUpload(o: ResumableUploadOptions): Promise<Upload
           }
         }
         await uploadMissing(o, state, handle, size);
+        if (aborted(o.signal)) throw stopped(o.signal);
         await complete(o, state);
         if (!(await isComplete(o, size))) throw new Error(`the completed object does not have the file's size (${size} bytes)`);
         return state;
@@ -111,7 +118,11 @@ export async function resumableUpload(o: ResumableUploadOptions): Promise<Upload
   }
   if (state.uploadId !== undefined) {
     // Giving up: abort, so no part lingers; if even that fails, the next backup's abortStaleUploads does it.
-    await o.client.send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: state.uploadId })).catch(() => undefined);
+    try {
+      await o.client.send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: state.uploadId }));
+    } catch {
+      // left for abortStaleUploads
+    }
   }
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
 }
@@ -149,13 +160,17 @@ async function uploadMissing(o: ResumableUploadOptions, state: UploadState, hand
   for (let n = 1; n <= state.partCount; n += 1) if (!state.parts.has(n)) missing.push(n);
   const worker = async () => {
     for (let n = missing.shift(); n !== undefined; n = missing.shift()) {
+      if (aborted(o.signal)) throw stopped(o.signal);
       const start = (n - 1) * state.partSize;
       const length = Math.min(state.partSize, size - start);
       const body = Buffer.allocUnsafe(length);
       const { bytesRead } = await handle.read(body, 0, length, start);
       if (bytesRead !== length) throw new Error(`short read of part ${n} (${bytesRead} of ${length} bytes): the file changed`);
       const md5 = createHash('md5').update(body).digest('hex');
-      const answer = await o.client.send(new UploadPartCommand({ Bucket: o.bucket, Key: o.key, UploadId: state.uploadId, PartNumber: n, Body: body, ContentLength: length }));
+      const answer = await o.client.send(
+        new UploadPartCommand({ Bucket: o.bucket, Key: o.key, UploadId: state.uploadId, PartNumber: n, Body: body, ContentLength: length }),
+        o.signal ? { abortSignal: o.signal } : {},
+      );
       if (answer.ETag === undefined) throw new Error(`part ${n}: UploadPart returned no ETag`);
       // With SSE-S3 or no encryption the ETag is the part's MD5; with SSE-KMS or SSE-C it is not (the CRC32 checksum S3 verified stands).
       const md5Etag = answer.ServerSideEncryption !== 'aws:kms' && answer.ServerSideEncryption !== 'aws:kms:dsse' && answer.SSECustomerAlgorithm === undefined;
@@ -186,6 +201,15 @@ async function isComplete(o: ResumableUploadOptions, size: number): Promise<bool
     if (nameOf(error) === 'NotFound' || nameOf(error) === 'NoSuchKey') return false;
     throw error;
   }
+}
+
+function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+function stopped(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return new Error(`upload stopped: ${reason instanceof Error ? reason.message : String(reason ?? 'aborted')}`);
 }
 
 function bare(etag: string): string {

@@ -74,7 +74,7 @@ export class S3Target implements BackupTarget {
   }
 
   /** Uploads a file that does not change while this runs: multipart and resumable (see the header). */
-  async putFile(key: string, file: string): Promise<void> {
+  async putFile(key: string, file: string, signal?: AbortSignal): Promise<void> {
     const partSize = this.#o.partSize ?? 16 * 1024 * 1024;
     if ((await stat(file)).size < partSize) return this.put(key, createReadStream(file));
     const lock = this.#lockMode();
@@ -90,6 +90,7 @@ export class S3Target implements BackupTarget {
         delayMs: this.#o.resumeDelayMs ?? 5_000,
         ...(this.#o.sleep ? { sleep: this.#o.sleep } : {}),
         onRoundFailed: (round, error) => this.#o.onResume?.(key, round, error),
+        signal,
       });
     } catch (cause) {
       throw new AppError('BACKUP_TARGET_FAILED', { detail: `${this.name}: cannot upload ${key}: ${messageOf(cause)}`, cause });

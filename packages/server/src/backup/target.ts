@@ -16,8 +16,9 @@ export interface BackupTarget {
   /**
    * Stores a file whose bytes do not change while this runs (the encrypted database part, so an
    * interrupted upload can resume: S3 multipart). Targets without it get the file through `put`.
+   * `signal` stops it (the target timed out): nothing completes after that.
    */
-  putFile?(key: string, file: string): Promise<void>;
+  putFile?(key: string, file: string, signal?: AbortSignal): Promise<void>;
   /** The local path of a stored object (a directory target): a stable source for the other targets. */
   localFile?(key: string): string;
   /** BACKUP_NOT_FOUND when there is no such object. */

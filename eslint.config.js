@@ -103,6 +103,11 @@ export default tseslint.config(
     files: [`${SERVER}/kernel/**/*.ts`],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', message: 'kernel imports no other module.' }] }] },
   },
+  // host: operating-system helpers for worker threads (I/O, outside the module chain); imports no module.
+  {
+    files: [`${SERVER}/host/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', message: 'host imports no other module.' }] }] },
+  },
   ...CHAIN.slice(1).map((name, i) => moduleRules(name, CHAIN.slice(0, i + 1))),
   ...Object.entries(SIDE).map(([name, allowed]) => moduleRules(name, allowed)),
   // transports and storage reach modules only through their index files.

@@ -7,12 +7,18 @@
  * MUST: the manifest records the audit head and row counts read inside the snapshot, and is
  *       signed with the audit-signing key.
  * MUST: the live master key is never written into a backup (carried-files.ts, keys/recovery-key-store.ts).
+ * MUST: a target that resumes uploads (S3: `putFile`) gets the database part from a ciphertext
+ *       that does not change between attempts: the file a directory target of this backup
+ *       already holds (directory targets go first), else an encrypted copy in the staging folder
+ *       (the data directory's backup-staging/), removed when the backup ends.
  */
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { RecoveryKeyStore, Signer } from '../keys/index.js';
+import { pipeline } from 'node:stream/promises';
+import { ageEncryptFile, type RecoveryKeyStore, type Signer } from '../keys/index.js';
 import type { Clock } from '../kernel/index.js';
 import { serializeFiles, serializeKeys, FILES_PART, KEYS_PART, type CarriedFile } from './carried-files.js';
 import { backupIdAt, canonicalManifest, serializeSignedManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, type BackupManifest, type BackupPart } from './model.js';
@@ -70,11 +76,17 @@ export async function createBackup(deps: CreateDeps): Promise<CreateResult> {
     const keys = serializeKeys(await deps.recoveryKeyStore());
     const files = serializeFiles(await deps.carriedFiles());
     const databasePart = deps.source.engine === 'sqlite' ? 'database.sqlite.age' : 'database.pgdump.age';
-    const outcomes: TargetOutcome[] = [];
-    for (const target of deps.targets) {
-      outcomes.push(await withTimeout(writeToTarget(deps, target, id, started, snapshot, databasePart, keys, files), deps.targetTimeoutMs ?? 3_600_000, target, id));
+    const outcomes = new Map<BackupTarget, TargetOutcome>();
+    const stable = new StableCiphertext(deps, snapshot.file, join(staging, databasePart));
+    // Directory targets first: the ciphertext one of them holds is the resumable uploads' source.
+    const order = [...deps.targets.filter((t) => t.putFile === undefined), ...deps.targets.filter((t) => t.putFile !== undefined)];
+    for (const target of order) {
+      const timedOut = new AbortController();
+      const outcome = await withTimeout(writeToTarget(deps, target, id, started, snapshot, databasePart, keys, files, stable, timedOut.signal), deps.targetTimeoutMs ?? 3_600_000, target, id, timedOut);
+      outcomes.set(target, outcome);
     }
-    return { id, startedAt: started.toISOString(), finishedAt: deps.clock.now().toISOString(), facts: await snapshot.facts, snapshotMs, outcomes };
+    const ordered = deps.targets.map((t) => outcomes.get(t)).filter((o): o is TargetOutcome => o !== undefined);
+    return { id, startedAt: started.toISOString(), finishedAt: deps.clock.now().toISOString(), facts: await snapshot.facts, snapshotMs, outcomes: ordered };
   } finally {
     await snapshot?.remove();
     await rm(staging, { recursive: true, force: true });
@@ -90,6 +102,8 @@ async function writeToTarget(
   databasePart: string,
   keys: string,
   files: string,
+  stable: StableCiphertext,
+  signal: AbortSignal,
 ): Promise<TargetOutcome> {
   try {
     // Uploads a crashed run left incomplete: older than the longest an upload may take (twice the
@@ -98,7 +112,14 @@ async function writeToTarget(
     const parts: BackupPart[] = [];
     const total = (await stat(snapshot.file)).size;
     const progress = deps.onProgress;
-    parts.push(await writeFilePart(target, id, databasePart, snapshot.file, deps.recipients, progress ? (n) => progress(n, total) : undefined, deps.ageBinary));
+    const key = `${id}/${databasePart}`;
+    if (target.putFile !== undefined) {
+      const source = await stable.get(progress ? (n) => progress(n, total) : undefined);
+      await target.putFile(key, source.file, signal);
+      parts.push({ ...source.part, name: databasePart });
+    } else {
+      parts.push(await writeFilePart(target, id, databasePart, snapshot.file, deps.recipients, progress ? (n) => progress(n, total) : undefined, deps.ageBinary));
+    }
     parts.push(await writePart(target, id, KEYS_PART, Readable.from([Buffer.from(keys, 'utf8')]), deps.recipients));
     parts.push(await writePart(target, id, FILES_PART, Readable.from([Buffer.from(files, 'utf8')]), deps.recipients));
     const facts = await snapshot.facts;
@@ -121,6 +142,8 @@ async function writeToTarget(
     const signature = Buffer.from(signer.sign(Buffer.from(canonicalManifest(manifest), 'utf8'))).toString('base64');
     const text = serializeSignedManifest({ manifest, signature: { keyId: signer.keyId, value: signature } });
     await target.put(`${id}/${MANIFEST_FILE}`, Readable.from([Buffer.from(text, 'utf8')]));
+    const [database] = parts;
+    if (target.localFile !== undefined && database !== undefined) stable.offer(target.localFile(key), database);
     return { target: target.name, ok: true, bytes: parts.reduce((sum, p) => sum + p.cipherBytes, 0) };
   } catch (error) {
     // No manifest was written: the partial backup is never listed. Remove what is there if we can.
@@ -129,11 +152,46 @@ async function writeToTarget(
   }
 }
 
+/**
+ * The database part's ciphertext for resumable uploads, the same bytes on every attempt: the file
+ * a directory target of this backup completed, else one encryption into the staging folder.
+ */
+class StableCiphertext {
+  #ready: { file: string; part: BackupPart } | undefined;
+
+  constructor(
+    private readonly deps: CreateDeps,
+    private readonly plaintextFile: string,
+    private readonly stagingFile: string,
+  ) {}
+
+  offer(file: string, part: BackupPart): void {
+    this.#ready ??= { file, part };
+  }
+
+  async get(onProgress?: (bytes: number) => void): Promise<{ file: string; part: BackupPart }> {
+    if (this.#ready !== undefined) return this.#ready;
+    const encrypted = ageEncryptFile(this.plaintextFile, this.deps.recipients, { binary: this.deps.ageBinary, onProgress });
+    try {
+      await pipeline(encrypted.stream, createWriteStream(this.stagingFile, { mode: 0o600, flags: 'wx' }));
+    } catch (error) {
+      await rm(this.stagingFile, { force: true });
+      throw error;
+    }
+    const d = await encrypted.digests;
+    const part: BackupPart = { name: '', plainSha256: d.plainSha256, plainBytes: d.plainBytes, cipherSha256: d.cipherSha256, cipherBytes: d.cipherBytes };
+    this.#ready = { file: this.stagingFile, part };
+    return this.#ready;
+  }
+}
+
 /** A target that hangs counts as failed; what it wrote has no manifest, so it is never listed. */
-async function withTimeout(work: Promise<TargetOutcome>, ms: number, target: BackupTarget, id: string): Promise<TargetOutcome> {
+async function withTimeout(work: Promise<TargetOutcome>, ms: number, target: BackupTarget, id: string, controller: AbortController): Promise<TargetOutcome> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<TargetOutcome>((resolve) => {
     timer = setTimeout(() => {
+      // A resumable upload still running stops and is aborted, so no object of it appears later.
+      controller.abort(new Error(`the target timed out after ${ms} ms`));
       void target.removeBackup(id).catch(() => undefined);
       resolve({ target: target.name, ok: false, bytes: 0, error: `timed out after ${ms} ms` });
     }, ms);

@@ -46,6 +46,10 @@ export class LocalDirectoryTarget implements BackupTarget {
     }
   }
 
+  localFile(key: string): string {
+    return join(this.#root, checkKey(key));
+  }
+
   async get(key: string): Promise<Readable> {
     const path = join(this.#root, checkKey(key));
     try {

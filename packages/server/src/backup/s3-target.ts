@@ -10,15 +10,20 @@
  * object versions. Ransomware holding Vigil's credentials cannot delete or shorten a locked
  * version: prune deletes specific versions (VersionId), which S3 refuses while they are locked.
  *
- * MUST: uploads are multipart (lib-storage) for large parts; a failed upload is aborted
- *       (leavePartsOnError: false) so no object appears under the key, and the manifest, written
- *       last, is what makes a backup listed.
+ * MUST: the database part is uploaded from a file whose bytes do not change (`putFile`):
+ *       multipart and resumable (s3-resumable-upload.ts): after a failed round only the parts S3
+ *       does not hold are sent again; when giving up, the upload is aborted. Streamed objects
+ *       (`put`: the small parts and the manifest) go through lib-storage, aborted on failure
+ *       (leavePartsOnError: false). No object appears under a key before its upload completes,
+ *       and the manifest, written last, is what makes a backup listed.
  * MUST: a multipart upload left by a process that died mid-upload (never an object: S3 shows
  *       only completed uploads) is aborted by the next backup (`abortStaleUploads`), once older
  *       than the longest a live upload may take, so its parts do not linger.
  * MUST: every key is checked (checkKey) and prefixed; nothing outside the prefix is touched.
  * MUST: removal deletes the manifest first, then every version and delete marker of the backup.
  */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -34,6 +39,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { AppError } from '../kernel/index.js';
 import { isBackupId, MANIFEST_FILE } from './model.js';
+import { resumableUpload } from './s3-resumable-upload.js';
 import { checkKey, type BackupTarget } from './target.js';
 
 export interface S3TargetOptions {
@@ -48,6 +54,12 @@ export interface S3TargetOptions {
   readonly now: () => Date;
   /** Multipart part size (bytes, ≥ 5 MiB); default 16 MiB. */
   readonly partSize?: number;
+  /** Rounds of a resumable upload before it is aborted (default 5), and the delay before the second (doubling; default 5 s). */
+  readonly resumeAttempts?: number;
+  readonly resumeDelayMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Told of each failed round of a resumable upload (logs, tests). */
+  readonly onResume?: (key: string, round: number, error: unknown) => void;
 }
 
 export class S3Target implements BackupTarget {
@@ -61,6 +73,30 @@ export class S3Target implements BackupTarget {
     this.name = `s3:${options.bucket}/${this.#prefix}`;
   }
 
+  /** Uploads a file that does not change while this runs: multipart and resumable (see the header). */
+  async putFile(key: string, file: string, signal?: AbortSignal): Promise<void> {
+    const partSize = this.#o.partSize ?? 16 * 1024 * 1024;
+    if ((await stat(file)).size < partSize) return this.put(key, createReadStream(file));
+    const lock = this.#lockMode();
+    try {
+      await resumableUpload({
+        client: this.#o.client,
+        bucket: this.#o.bucket,
+        key: this.#prefix + checkKey(key),
+        file,
+        lock: lock ? { mode: lock, until: this.#lockUntil() } : undefined,
+        partSize,
+        attempts: this.#o.resumeAttempts ?? 5,
+        delayMs: this.#o.resumeDelayMs ?? 5_000,
+        ...(this.#o.sleep ? { sleep: this.#o.sleep } : {}),
+        onRoundFailed: (round, error) => this.#o.onResume?.(key, round, error),
+        signal,
+      });
+    } catch (cause) {
+      throw new AppError('BACKUP_TARGET_FAILED', { detail: `${this.name}: cannot upload ${key}: ${messageOf(cause)}`, cause });
+    }
+  }
+
   async put(key: string, body: Readable): Promise<void> {
     const lock = this.#lockMode();
     const upload = new Upload({
@@ -69,7 +105,7 @@ export class S3Target implements BackupTarget {
         Bucket: this.#o.bucket,
         Key: this.#prefix + checkKey(key),
         Body: body,
-        ...(lock ? { ObjectLockMode: lock, ObjectLockRetainUntilDate: new Date(this.#o.now().getTime() + this.#o.initialLockDays * 86_400_000) } : {}),
+        ...(lock ? { ObjectLockMode: lock, ObjectLockRetainUntilDate: this.#lockUntil() } : {}),
       },
       partSize: this.#o.partSize ?? 16 * 1024 * 1024,
       queueSize: 2,
@@ -173,6 +209,10 @@ export class S3Target implements BackupTarget {
         throw new AppError('BACKUP_TARGET_FAILED', { detail: `${this.name}: cannot extend the lock of ${v.key}: ${messageOf(cause)}`, cause });
       }
     }
+  }
+
+  #lockUntil(): Date {
+    return new Date(this.#o.now().getTime() + this.#o.initialLockDays * 86_400_000);
   }
 
   #lockMode(): ObjectLockMode | undefined {

@@ -158,7 +158,17 @@ export class BackupService {
     let report: VerifyReport;
     try {
       const verified: VerifiedBackup = await verifyBackup(
-        { target, identity, inspector: this.deps.inspector, verifier: this.deps.verifier, ...(this.deps.auditPolicy ? { auditPolicy: this.deps.auditPolicy } : {}), trustedKeys: await this.deps.trustedKeys(), scratchDir: join(scratch, 'parts') },
+        {
+          target,
+          identity,
+          inspector: this.deps.inspector,
+          verifier: this.deps.verifier,
+          ...(this.deps.auditPolicy ? { auditPolicy: this.deps.auditPolicy } : {}),
+          trustedKeys: await this.deps.trustedKeys(),
+          scratchDir: join(scratch, 'parts'),
+          // The database part is decrypted by the `age` tool when backup.ageBinary gives one (as it was encrypted).
+          ageBinary: this.deps.create.ageBinary,
+        },
         id,
       );
       report = { backupId: id, target: target.name, ok: true, reason: 'verified', signingKeyId: verified.signingKeyId, auditEventsVerified: verified.auditEventsVerified };

@@ -13,6 +13,14 @@ export interface BackupTarget {
   /** A short name for reports and audit (`local:/mnt/backups`, `s3:bucket/prefix`). */
   readonly name: string;
   put(key: string, body: Readable): Promise<void>;
+  /**
+   * Stores a file whose bytes do not change while this runs (the encrypted database part, so an
+   * interrupted upload can resume: S3 multipart). Targets without it get the file through `put`.
+   * `signal` stops it (the target timed out): nothing completes after that.
+   */
+  putFile?(key: string, file: string, signal?: AbortSignal): Promise<void>;
+  /** The local path of a stored object (a directory target): a stable source for the other targets. */
+  localFile?(key: string): string;
   /** BACKUP_NOT_FOUND when there is no such object. */
   get(key: string): Promise<Readable>;
   /** Backup ids that have a manifest (complete backups), oldest first. */

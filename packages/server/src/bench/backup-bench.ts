@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- backup [--readings N] [--ingest-seconds S] [--devices D] [--no-library]`: on a SQLite
+ * `npm run bench -- backup [--readings N] [--ingest-seconds S] [--rounds R] [--devices D] [--no-library]`: on a SQLite
  * database holding N telemetry readings (default 5,000,000):
  *   - backup throughput (snapshot + age + hashes + write to a local target) against the engine's own
  *     unencrypted snapshot (the online backup API, as the backup takes it) to the same directory,
@@ -7,7 +7,10 @@
  *     the default encoder (backup.ageBinary "auto": the `age` tool when installed) and with the
  *     library; also the age-encryption (JS) and Go `age` encryption rates on the same file;
  *   - ingest rate (group commit, D devices) while a backup runs, against ingest without one:
- *     ratio (goal >= 0.7), with both encoders;
+ *     ratio (goal >= 0.7), with both encoders. On a shared machine the load moves, so the windows
+ *     alternate: alone, during, alone, during, …, alone (--rounds R backups, default 3; each alone
+ *     window S seconds); each backup's ingest is compared with the mean of the two alone windows
+ *     around it, and the ratio reported is the median over the rounds (each round's is listed);
  *   - peak RSS growth of the process during the backup, next to the database size (flat memory);
  *   - the RTO of a DR drill of that backup.
  */
@@ -35,6 +38,7 @@ const { values } = parseArgs({
     readings: { type: 'string', default: '5000000' },
     'ingest-seconds': { type: 'string', default: '10' },
     devices: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '3' },
     // --no-library: skip the library encoder's runs (the slow reference), e.g. at 5M readings on a busy machine.
     library: { type: 'boolean', default: true },
   },
@@ -44,6 +48,7 @@ const { values } = parseArgs({
 const readings = Number(values.readings);
 const ingestSeconds = Number(values['ingest-seconds']);
 const deviceCount = Number(values.devices);
+const rounds = Math.max(1, Number(values.rounds));
 const ctx: RequestContext = { principal: SYSTEM_PRINCIPAL, requestId: 'bench', source: '127.0.0.1' };
 const MiB = 1024 * 1024;
 
@@ -117,7 +122,7 @@ async function ingest(platform: Platform, until: () => boolean, seqBase: number)
 }
 
 /** One backup with ingest running along it: seconds, ingest rate, peak RSS growth of this process (worker threads included). */
-async function backupUnderIngest(platform: Platform, service: BackupService, seqBase: number): Promise<{ seconds: number; ingestPerSecond: number; rssGrowthMiB: number; bytes: number }> {
+async function backupUnderIngest(platform: Platform, service: BackupService, seqBase: number): Promise<{ id: string; seconds: number; ingestPerSecond: number; rssGrowthMiB: number; bytes: number }> {
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
@@ -131,7 +136,75 @@ async function backupUnderIngest(platform: Platform, service: BackupService, seq
   const withBackup = await during;
   clearInterval(sampler);
   if (!created.outcomes.every((o) => o.ok)) throw new Error(`backup failed: ${JSON.stringify(created.outcomes)}`);
-  return { seconds, ingestPerSecond: withBackup.stored / withBackup.seconds, rssGrowthMiB: Math.round((rssPeak - rssBefore) / MiB), bytes: created.outcomes[0]?.bytes ?? 0 };
+  return { id: created.id, seconds, ingestPerSecond: withBackup.stored / withBackup.seconds, rssGrowthMiB: Math.round((rssPeak - rssBefore) / MiB), bytes: created.outcomes[0]?.bytes ?? 0 };
+}
+
+interface IngestRound {
+  readonly aloneBefore: number;
+  readonly during: number;
+  readonly aloneAfter: number;
+  readonly ratio: number;
+  readonly backupSeconds: number;
+}
+
+interface Alternated {
+  readonly rounds: IngestRound[];
+  /** Median of the rounds' ratios (each: during / mean of the alone windows around it). */
+  readonly ratio: number;
+  /** All rounds pooled: mean of the during rates / mean of the alone rates. */
+  readonly pooledRatio: number;
+  readonly aloneMean: number;
+  readonly duringMean: number;
+  readonly lastAlone: number;
+  readonly rssGrowthMiB: number;
+  readonly bytes: number;
+}
+
+let nextSeqBase = 1;
+/** Each ingest window uses its own range of sequence numbers (a device's seq must grow). */
+function seqRange(): number {
+  nextSeqBase += 10_000_000;
+  return nextSeqBase;
+}
+
+/** Ingest with no backup for S seconds; messages stored per second. */
+async function aloneWindow(platform: Platform): Promise<number> {
+  const stopAt = performance.now() + ingestSeconds * 1000;
+  const r = await ingest(platform, () => performance.now() > stopAt, seqRange());
+  return r.stored / r.seconds;
+}
+
+/**
+ * Alone, during, alone, during, …, alone: `n` backups under ingest, each bracketed by alone
+ * windows (shared between neighbouring rounds), so that a change of the machine's load hits the
+ * baseline and the measurement alike. Each round's backup is removed after it (flat disk use).
+ */
+async function alternate(platform: Platform, service: BackupService, target: LocalDirectoryTarget, n: number, firstAlone?: number): Promise<Alternated> {
+  const out: IngestRound[] = [];
+  let before = firstAlone ?? (await aloneWindow(platform));
+  const alones = [before];
+  let rss = 0;
+  let bytes = 0;
+  for (let i = 0; i < n; i += 1) {
+    const d = await backupUnderIngest(platform, service, seqRange());
+    await target.removeBackup(d.id);
+    const after = await aloneWindow(platform);
+    alones.push(after);
+    out.push({ aloneBefore: Math.round(before), during: Math.round(d.ingestPerSecond), aloneAfter: Math.round(after), ratio: ratio(d.ingestPerSecond, (before + after) / 2), backupSeconds: Math.round(d.seconds * 10) / 10 });
+    rss = Math.max(rss, d.rssGrowthMiB);
+    bytes = d.bytes;
+    before = after;
+  }
+  const sorted = out.map((r) => r.ratio).sort((a, b) => a - b);
+  const median = sorted.length % 2 === 1 ? (sorted[(sorted.length - 1) / 2] ?? 0) : ((sorted[sorted.length / 2 - 1] ?? 0) + (sorted[sorted.length / 2] ?? 0)) / 2;
+  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const aloneMean = mean(alones);
+  const duringMean = mean(out.map((r) => r.during));
+  return { rounds: out, ratio: Math.round(median * 100) / 100, pooledRatio: ratio(duringMean, aloneMean), aloneMean: Math.round(aloneMean), duringMean: Math.round(duringMean), lastAlone: before, rssGrowthMiB: rss, bytes };
+}
+
+function ratio(a: number, b: number): number {
+  return Math.round((a / b) * 100) / 100;
 }
 
 async function quietBackup(service: BackupService): Promise<{ seconds: number; snapshotSeconds: number }> {
@@ -155,15 +228,11 @@ try {
   const goAge = await findAgeBinary();
   const dbBytes = statSync(join(root, 'data', 'vigil.db')).size;
 
-  // Ingest without a backup, then along a backup (default encoder, then the library).
-  const stopAt = performance.now() + ingestSeconds * 1000;
-  const alone = await ingest(platform, () => performance.now() > stopAt, 1);
-  const underDefault = await backupUnderIngest(platform, service, 10_000_000);
-  const underLibrary = values.library ? await backupUnderIngest(platform, library, 20_000_000) : undefined;
-  // Ingest alone again after the backups: on a shared machine the load moves; the ratio uses the mean of both.
-  const stopAfter = performance.now() + ingestSeconds * 1000;
-  const aloneAfter = await ingest(platform, () => performance.now() > stopAfter, 30_000_000);
-  const aloneRate = (alone.stored / alone.seconds + aloneAfter.stored / aloneAfter.seconds) / 2;
+  // Ingest alone and along a backup in alternating windows (default encoder, then the library).
+  const [localTarget] = targets;
+  if (localTarget === undefined) throw new Error('no target');
+  const underDefault = await alternate(platform, service, localTarget, rounds);
+  const underLibrary = values.library ? await alternate(platform, library, localTarget, 1, underDefault.lastAlone) : undefined;
 
   // Baseline, measured in the same state of the database as the quiet backups right after it:
   // the engine's own snapshot (the online backup API in one read transaction, as the backup takes
@@ -205,7 +274,6 @@ try {
   const quietLibrary = values.library ? await quietBackup(library) : undefined;
 
   const rate = (bytes: number, seconds: number) => Math.round((bytes / MiB / seconds) * 10) / 10;
-  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
   const measured = {
     bench: 'backup',
     readings,
@@ -221,14 +289,14 @@ try {
     backupWithLibrary: quietLibrary ? { seconds: quietLibrary.seconds, snapshotSeconds: quietLibrary.snapshotSeconds, MiBps: rate(snapshotBytes, quietLibrary.seconds), throughputRatio: ratio(rawSeconds, quietLibrary.seconds) } : 'skipped (--no-library)',
     encryptionReference: { ageEncryptionJsMiBps: jsSeconds === null ? null : rate(snapshotBytes, jsSeconds), goAgeMiBps: goSeconds === null ? null : rate(snapshotBytes, goSeconds) },
     ingest: {
-      alonePerSecond: Math.round(aloneRate),
-      aloneBefore: Math.round(alone.stored / alone.seconds),
-      aloneAfter: Math.round(aloneAfter.stored / aloneAfter.seconds),
-      duringBackupPerSecond: Math.round(underDefault.ingestPerSecond),
-      backupSecondsUnderIngest: underDefault.seconds,
-      ratio: ratio(underDefault.ingestPerSecond, aloneRate),
+      method: `alternating windows: alone ${ingestSeconds} s, backup under ingest, alone ${ingestSeconds} s, … (${rounds} rounds); each round against the mean of the alone windows around it`,
+      alonePerSecond: underDefault.aloneMean,
+      duringBackupPerSecond: underDefault.duringMean,
+      ratio: underDefault.ratio,
+      pooledRatio: underDefault.pooledRatio,
       goal: 0.7,
-      withLibrary: underLibrary ? { duringBackupPerSecond: Math.round(underLibrary.ingestPerSecond), backupSecondsUnderIngest: underLibrary.seconds, ratio: ratio(underLibrary.ingestPerSecond, aloneRate) } : 'skipped',
+      rounds: underDefault.rounds,
+      withLibrary: underLibrary ? { ratio: underLibrary.ratio, rounds: underLibrary.rounds } : 'skipped',
     },
     memory: { rssGrowthMiB: underDefault.rssGrowthMiB, rssGrowthWithLibraryMiB: underLibrary?.rssGrowthMiB ?? null, databaseMiB: Math.round(dbBytes / MiB) },
   };

@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { auditKeysFromList } from '../audit/index.js';
 import { initDrillIdentity, initRecoveryRecipient, restoreBackup, type BackupService } from '../backup/index.js';
 import { browseBackup } from '../composition/browse.js';
-import { drillIdentity, snapshotInspectorFor, snapshotRestorer, targetFromLocation, wireBackup } from '../composition/backup.js';
+import { drillIdentity, resolveAgeBinary, snapshotInspectorFor, snapshotRestorer, targetFromLocation, wireBackup } from '../composition/backup.js';
 import { resolveDataDir, type Config } from '../config/index.js';
 import { ed25519Verifier } from '../keys/index.js';
 import { AppError, isErrorCode, systemClock } from '../kernel/index.js';
@@ -179,6 +179,8 @@ export async function runBackupRestore(config: Config, flags: Flags): Promise<vo
       ...(trustedKeys ? { trustedKeys } : {}),
       restorer: snapshotRestorer(config.databaseUrl),
       clock: systemClock,
+      // backup.ageBinary: the `age` tool decrypts the database part when there is one (the library otherwise).
+      ageBinary: await resolveAgeBinary(config.backup.ageBinary),
       onProgress: (done, total) => bar.update(done, total),
     },
     id,

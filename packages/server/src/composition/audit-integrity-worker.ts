@@ -5,7 +5,7 @@
  * ingest must keep its share (issue 14's bench: ingest during an audit against ingest alone).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { lowerWorkerThreadPriority } from '../kernel/index.js';
+import { lowerWorkerThreadPriority } from '../host/index.js';
 import { openDatabase } from '../storage/index.js';
 import { verifyAuditIntegrity, type AuditIntegrityInput } from './audit-integrity.js';
 

@@ -21,7 +21,7 @@ import { AppError, type RequestContext } from '../kernel/index.js';
 import { openPlatform, type Platform } from '../main.js';
 import { PhiSealing } from '../patients/index.js';
 import { openReadingValues } from '../storage/index.js';
-import { snapshotInspectorFor, snapshotRestorer, withScratchDatabase } from './backup.js';
+import { resolveAgeBinary, snapshotInspectorFor, snapshotRestorer, withScratchDatabase } from './backup.js';
 
 export const BROWSE_REASON_DOMAIN = 'backup.browse-reason';
 const MAX_READINGS = 200_000;
@@ -52,7 +52,7 @@ export async function browseBackup(live: Platform, request: BrowseRequest, ctx: 
     return await withScratchDatabase(engine, serverUrl, 'vigil_browse', async (databaseUrl) => {
       const dataDir = join(scratch, 'data');
       await restoreBackup(
-        { target: request.target, identity: request.identity, inspector: snapshotInspectorFor(serverUrl), verifier: ed25519Verifier, restorer: snapshotRestorer(databaseUrl), clock: live.clock },
+        { target: request.target, identity: request.identity, inspector: snapshotInspectorFor(serverUrl), verifier: ed25519Verifier, restorer: snapshotRestorer(databaseUrl), clock: live.clock, ageBinary: await resolveAgeBinary(live.config.backup.ageBinary) },
         request.backupId,
         { dataDir, dryRun: false },
       );

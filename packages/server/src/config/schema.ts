@@ -283,7 +283,7 @@ export const ConfigSchema = Type.Object(
           maxLength: 256,
           default: 'auto',
           description:
-            'How the database part is encrypted (in a worker thread either way; same age format): "auto" uses Debian\'s `age` tool when it is at /usr/bin/age or /usr/local/bin/age (several times faster) and the built-in age-encryption library otherwise; "library" always uses the library; an absolute path names the `age` tool to use.',
+            'How the database part is encrypted, and decrypted by verify, restore, browse and drills (same age format either way): "auto" uses Debian\'s `age` tool when it is at /usr/bin/age or /usr/local/bin/age (several times faster) and the built-in age-encryption library otherwise; "library" always uses the library; an absolute path names the `age` tool to use.',
         }),
         drillOverdueDays: Type.Integer({ minimum: 1, maximum: 3650, default: 100, description: 'A drill older than this raises an alert.' }),
         objectives: Type.Object(

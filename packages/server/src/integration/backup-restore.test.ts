@@ -108,7 +108,8 @@ describe('sqlite/backup and restore', () => {
     const service = await wireBackup(f.platform, { env: {}, targets: [f.target], ageBinary: 'age' });
     const created = await service.create(ctx);
     assert.equal(created.outcomes[0]?.ok, true, created.outcomes[0]?.error);
-    const report = await service.verify(ctx, f.recoveryKey, { backupId: created.id });
+    const library = await wireBackup(f.platform, { env: {}, targets: [f.target], ageBinary: 'library' });
+    const report = await library.verify(ctx, f.recoveryKey, { backupId: created.id });
     assert.equal(report.ok, true, report.reason);
   });
 

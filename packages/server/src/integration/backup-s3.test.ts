@@ -5,7 +5,8 @@
  * VIGIL_TEST_S3_BUCKET is set (with the usual AWS_* credentials).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -25,7 +26,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import S3rver from 's3rver';
-import { backupIdTime, decideRetention, LocalDirectoryTarget, restoreBackup, S3Target } from '../backup/index.js';
+import { backupIdTime, decideRetention, LocalDirectoryTarget, readManifest, restoreBackup, S3Target } from '../backup/index.js';
+import { readAll } from '../backup/target.js';
 import { wireBackup } from '../composition/backup.js';
 import { isAppError, SYSTEM_PRINCIPAL, type RequestContext } from '../kernel/index.js';
 import { makeBackupFixture, type BackupFixture } from './backup-fixtures.js';
@@ -182,16 +184,86 @@ describe('s3/through the backup service', () => {
     await restoreBackup(f.restoreDeps(f.recoveryKey, s3), result.id, { dataDir, dryRun: false });
   });
 
+  test('ok/the S3 copy of the database part is the very ciphertext the directory target holds (the resumable upload reads it back)', async () => {
+    const result = await f.service.create(ctx);
+    const local = new LocalDirectoryTarget(join(f.root, 'target'));
+    const [fromLocal, fromS3] = await Promise.all([readManifest(local, result.id), readManifest(s3, result.id)]);
+    const db = (m: typeof fromLocal) => m.manifest.parts.find((p) => p.name.startsWith('database.'));
+    assert.equal(db(fromS3)?.cipherSha256, db(fromLocal)?.cipherSha256);
+    const bytes = async (t: { get(key: string): Promise<Readable> }) => createHash('sha256').update(await readAll(await t.get(`${result.id}/${db(fromS3)?.name ?? ''}`), 1 << 30)).digest('hex');
+    assert.equal(await bytes(s3), db(fromLocal)?.cipherSha256);
+  });
+
+  test('ok/S3 as the only target: the ciphertext is staged in the data directory, uploaded, verified, and the staging copy removed', async () => {
+    const only = await wireBackup(f.platform, { env: {}, targets: [s3] });
+    const result = await only.create(ctx);
+    assert.equal(result.outcomes[0]?.ok, true, result.outcomes[0]?.error);
+    assert.deepEqual(await readdir(join(f.platform.dataDir, 'backup-staging')), []);
+    const report = await only.verify(ctx, f.recoveryKey, { backupId: result.id });
+    assert.equal(report.ok, true, report.reason);
+  });
+
+  test('ok/a 12 MiB file goes to s3rver in 5 MiB multipart parts and reads back byte for byte', async () => {
+    const file = join(s3dir, '..', `vigil-s3-mp-${process.pid}.bin`);
+    const content = randomBytes(12 * 1024 * 1024 + 7);
+    await writeFile(file, content);
+    try {
+      const key = '20261206T100000Z-mpart1/database.sqlite.age';
+      await s3.putFile(key, file);
+      const back = await readAll(await s3.get(key), 64 * 1024 * 1024);
+      assert.equal(back.length, content.length);
+      assert.ok(back.equals(content));
+    } finally {
+      await rm(file, { force: true });
+    }
+  });
+
+  test('ok/s3rver: part 2 fails once, the next round sends part 2 alone to the same upload, and the object reads back byte for byte', async () => {
+    const client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const sent: number[] = [];
+    let failed = false;
+    // Before the SDK's retries (initialize step): the round fails as if every retry had.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand') {
+          const n = (args.input as { PartNumber: number }).PartNumber;
+          sent.push(n);
+          if (n === 2 && !failed) {
+            failed = true;
+            throw new S3ServiceException({ name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'injected' });
+          }
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failPartTwoOnce' },
+    );
+    const rounds: number[] = [];
+    const target = new S3Target({ client, bucket: 'vigil-backups', prefix: 'site-a/', objectLock: 'off', initialLockDays: 2, now: () => new Date(), partSize: 5 * 1024 * 1024, resumeDelayMs: 1, onResume: (_k, round) => rounds.push(round) });
+    const file = join(s3dir, '..', `vigil-s3-resume-${process.pid}.bin`);
+    const content = randomBytes(12 * 1024 * 1024 + 7);
+    await writeFile(file, content);
+    try {
+      const key = '20261206T100000Z-resum1/database.sqlite.age';
+      await target.putFile(key, file);
+      assert.deepEqual(rounds, [1]);
+      assert.deepEqual([...sent].sort(), [1, 2, 2, 3], 'parts 1 and 3 once, part 2 again');
+      const back = await readAll(await target.get(key), 64 * 1024 * 1024);
+      assert.ok(back.equals(content));
+    } finally {
+      await rm(file, { force: true });
+    }
+  });
+
   test('ok/prune removes released backups from S3 (no versioning on s3rver: current objects)', async () => {
     await f.platform.withAuditStore((store) => f.platform.auditLog.checkpointIfDue(store, true));
     f.clock.advance(2 * 3600_000);
     await f.service.create(ctx);
     const before = await s3.listBackups();
-    assert.equal(before.length, 2);
+    assert.equal(before.length, 4);
     const decision = decideRetention(before.map((id) => ({ id, at: backupIdTime(id) })), { hourly: 1, daily: 0, weekly: 0, monthly: 0 });
-    assert.deepEqual(decision.prune, before.slice(0, 1));
+    assert.deepEqual(decision.prune, before.slice(0, 3));
     for (const id of decision.prune) await s3.removeBackup(id);
-    assert.deepEqual(await s3.listBackups(), before.slice(1));
+    assert.deepEqual(await s3.listBackups(), before.slice(3));
   });
 
   test('fail/S3 answering 500 on every upload: the local target still gets the backup, the S3 failure is alerted and audited', async () => {

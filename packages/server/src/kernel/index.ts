@@ -9,7 +9,6 @@ export { SYSTEM_PRINCIPAL, ANONYMOUS_PRINCIPAL, ROLES, cliPrincipal, isRole, pri
 export type { UnitOfWork } from './unit-of-work.js';
 export { systemContext, type RequestContext } from './request-context.js';
 export { MemorySecurityEventSink, type SecurityEvent, type SecurityEventSink, type SecuritySeverity } from './security-event.js';
-export { BACKGROUND_NICE, lowerWorkerThreadPriority } from './thread-priority.js';
 export { ALWAYS_HEALTHY, isStorageUnavailable, STORAGE_FAULT_KINDS, type StorageFailure, type StorageFaultKind, type StorageStatus } from './storage-status.js';
 export {
   DEFAULT_PAGE_SIZE,

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
-import { lowerWorkerThreadPriority } from '../kernel/index.js';
+import { lowerWorkerThreadPriority } from '../host/index.js';
 import { ageEncryptStream, ageToolEncryptFile } from './age-encryption.js';
 
 export interface AgeFileWorkerData {

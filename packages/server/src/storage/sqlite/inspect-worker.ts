@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { lowerWorkerThreadPriority } from '../../kernel/index.js';
+import { lowerWorkerThreadPriority } from '../../host/index.js';
 import { readSqliteFacts } from './snapshot-facts.js';
 
 export interface InspectWorkerData {

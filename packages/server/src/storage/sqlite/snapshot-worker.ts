@@ -6,13 +6,13 @@
  * writes (in WAL mode a reader does not block writers, and the backup never restarts). A page
  * copy costs far less CPU than `VACUUM INTO`, which rebuilds every table and index.
  *
- * The thread runs at a low CPU priority (nice 10, kernel/thread-priority.ts): on a busy machine the
+ * The thread runs at a low CPU priority (nice 10, host/thread-priority.ts): on a busy machine the
  * server's main thread goes first. The facts are then read from the copy itself, after a 'copied'
  * message, so the parent can encrypt and upload the copy meanwhile (both only read it).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { lowerWorkerThreadPriority } from '../../kernel/index.js';
+import { lowerWorkerThreadPriority } from '../../host/index.js';
 import { readSqliteFacts } from './snapshot-facts.js';
 
 export interface SnapshotWorkerData {

@@ -10,7 +10,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BUILT_IN_CHECKS, detached, reconcile, runChecks, type CheckResult } from '../compliance/index.js';
-import { lowerWorkerThreadPriority, newId, type Clock } from '../kernel/index.js';
+import { lowerWorkerThreadPriority } from '../host/index.js';
+import { newId, type Clock } from '../kernel/index.js';
 import { findingStore, openDatabase } from '../storage/index.js';
 import { verifyAuditIntegrity } from './audit-integrity.js';
 import { databaseEvidence } from './compliance-evidence.js';

@@ -7173,7 +7173,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A campaign with its waves. */
+        /** A campaign with its waves and the maintenance window it applies now. */
         get: {
             parameters: {
                 query?: never;
@@ -7226,6 +7226,13 @@ export interface paths {
                                 share: number;
                                 waiting: number;
                             }[];
+                            /** @description The maintenance window the campaign applies now: devices bound to a patient are held (downloaded, not installed) while it is closed. */
+                            window: {
+                                description: string | null;
+                                nextOpensAt: string | null;
+                                openNow: boolean;
+                                source: "campaign" | "organization" | "override" | "none";
+                            };
                         };
                     };
                 };

@@ -24,6 +24,18 @@ function describe(w: OrgMaintenanceWindow): string {
   return `${DAYS.filter((d) => w.window?.days.includes(d)).map((d) => DAY_LABEL[d] ?? d).join(', ')}, ${w.window.startHour}:00–${w.window.endHour}:00 ${w.timeZone}${w.window.endHour <= w.window.startHour ? ' (into the next day)' : ''}.`;
 }
 
+/**
+ * A campaign's window as the server describes it ("sat,sun 22-4 Europe/Berlin" or "1-5 UTC"), in
+ * words: "Saturday, Sunday, 22:00–4:00 Europe/Berlin (into the next day)". Unknown shapes are shown as sent.
+ */
+export function describeWindowText(text: string): string {
+  const match = /^(?:([a-z,]+) )?(\d{1,2})-(\d{1,2}) (\S+)$/.exec(text);
+  if (match === null) return text;
+  const [, days, start, end, zone] = match;
+  const named = days === undefined ? '' : `${days.split(',').map((d) => DAY_LABEL[d] ?? d).join(', ')}, `;
+  return `${named}${start}:00–${end}:00 ${zone}${Number(end) <= Number(start) ? ' (into the next day)' : ''}`;
+}
+
 /** The organization's maintenance window: shown to readers, set by approvers (rollouts:approve). */
 export function MaintenanceWindowPanel() {
   const { api } = useSession();

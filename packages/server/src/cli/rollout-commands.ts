@@ -78,8 +78,19 @@ export async function runRolloutStatus(config: Config, id: string, flags: { org:
   }
   const c = status.campaign;
   process.stdout.write(`campaign ${c.id}: ${c.model} -> ${c.targetVersion}, ${c.status}, wave ${c.currentWave + 1}/${c.waves.length}${c.haltReason ? ` (halted: ${c.haltReason})` : ''}\n`);
+  process.stdout.write(`${windowLine(status)}\n`);
   process.stdout.write(`wave\tshare\tdevices\twaiting\theld\tsent\tinstalled\tfailed\n`);
   status.waves.forEach((w, i) => process.stdout.write(`${i + 1}\t${w.share}%\t${w.devices}\t${w.waiting}\t${w.held}\t${w.sent}\t${w.installed}\t${w.failed}\n`));
+}
+
+/** "maintenance window (organization): sat 22-4 Europe/Berlin, closed; 2 devices held until it opens at ...". */
+function windowLine(status: RolloutStatus): string {
+  const w = status.window;
+  const held = status.waves.reduce((n, x) => n + x.held, 0);
+  if (w.source === 'override') return 'maintenance window: overridden (devices bound to a patient install at once)';
+  if (w.source === 'none') return 'maintenance window: none (devices bound to a patient install at once)';
+  const state = w.openNow ? 'open now' : `closed${w.nextOpensAt === null ? '' : `, opens ${w.nextOpensAt}`}`;
+  return `maintenance window (${w.source === 'campaign' ? "the campaign's" : "the organization's"}): ${w.description ?? ''}, ${state}${held > 0 ? `; ${held} device(s) bound to a patient downloaded and wait for it` : ''}`;
 }
 
 export interface RolloutWindowFlags {

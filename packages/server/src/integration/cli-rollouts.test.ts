@@ -123,6 +123,7 @@ test('ok/vigil rollout window: show, set, show, clear; bad input refused; a camp
   assert.deepEqual([heldStatus.campaign.status, total(heldStatus, 'held'), total(heldStatus, 'sent'), total(heldStatus, 'installed'), total(heldStatus, 'failed')], ['running', 2, 0, 0, 0], 'outside the window: held, no install sent, not completed, no failure');
   const text = await vigil('rollout', 'status', id, '--org', 'general');
   assert.match(text.stdout, /running, wave 1\/1/);
+  assert.match(text.stdout, new RegExp(`maintenance window \\(the organization's\\): ${tomorrow} 1-2 Europe/Berlin, closed, opens \\d{4}-.*; 2 device\\(s\\) bound to a patient downloaded and wait for it`));
   assert.match(text.stdout, /\n1\t100%\t2\t0\t2\t0\t0\t0\n/, 'the table shows both devices held');
   assert.deepEqual(sent.map((c) => c.name), ['firmware.download', 'firmware.download'], 'each bound device is told to download once, nothing to install');
   assert.deepEqual(sent.map((c) => c.deviceId).sort(), [...devices].sort());

@@ -17,7 +17,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { attestationStore } from '../storage/index.js';
+import { randomUUID } from 'node:crypto';
+import { cliPrincipal } from '../kernel/index.js';
+import { attestationStore, bindingStore } from '../storage/index.js';
+import { localDayHour, WEEKDAYS, type Weekday } from '../updates/index.js';
 import { imageBytes, releaseInput, sbomJson, streamOf } from '../updates/testing/release-fixtures.js';
 import { assertFitsViewport, CHROMIUM, launchChromium, pageIn, withPageText } from './console-browser.js';
 import { WorkHospital } from './console-work-fixtures.js';
@@ -28,6 +31,8 @@ let hospital: WorkHospital;
 let browser: Browser | undefined;
 let oldSha = '';
 let campaignId = '';
+/** A running campaign whose bound devices wait for the organization's window (the held test). */
+let heldCampaignId = '';
 const deviceIds: string[] = [];
 
 before(async () => {
@@ -219,9 +224,49 @@ test('ok/console rollouts: a campaign requested in the form waits for a second p
   }
 });
 
+test('ok/console rollouts: a campaign held by the organization window says so (which window, closed, when it opens, how many devices wait)', { timeout: 120_000 }, async (t) => {
+  if (skipWithoutBrowser(t) || browser === undefined) return;
+  // The organization's window on tomorrow's local day only (01:00-02:00): closed all of today.
+  const { timeZone } = await hospital.platform.updates.rollouts.maintenanceWindow(testContext, hospital.orgId);
+  const tomorrow = WEEKDAYS[(WEEKDAYS.indexOf(localDayHour(new Date(), timeZone).day) + 1) % 7] as Weekday;
+  const host = { ...testContext, principal: cliPrincipal('second-operator') };
+  await hospital.platform.updates.rollouts.setMaintenanceWindow(host, { days: [tomorrow], startHour: 1, endHour: 2 }, hospital.orgId);
+  // Every monitor bound to a patient (stored as the bindings module stores it; binding has its own tests).
+  const at = new Date(Date.now() - 60_000).toISOString();
+  for (const deviceId of deviceIds) await bindingStore(hospital.platform.database.db).insert({ id: randomUUID(), orgId: hospital.orgId, deviceId, patientId: randomUUID(), startAt: at, endAt: null, createdAt: at, createdBy: 'test', endedBy: null });
+  // The campaign requested in the form (the one still pending): a second person approves, the engine passes.
+  const pending = (await hospital.platform.updates.rollouts.list(testContext, hospital.orgId)).find((c) => c.status === 'pending-approval');
+  assert.ok(pending, 'the campaign requested in the form');
+  heldCampaignId = pending.id;
+  await hospital.platform.updates.rollouts.approve(host, heldCampaignId, hospital.orgId);
+  for (let i = 0; i < 3; i++) await hospital.platform.updates.rollouts.tick();
+  const status = await hospital.platform.updates.rollouts.status(testContext, heldCampaignId, hospital.orgId);
+  assert.equal(status.waves.reduce((n, w) => n + w.held, 0), deviceIds.length, 'every bound device is held');
+
+  const { context, page, errors } = await pageIn(await hospital.contextFor(browser, hospital.officer));
+  try {
+    await page.goto(`/rollouts/${heldCampaignId}`);
+    await page.getByRole('heading', { name: `Rollout of ${MODEL} 1.1.0` }).waitFor();
+    const dayName = { sun: 'Sunday', mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday' }[tomorrow];
+    const fact = await page.getByTestId('campaign-window').innerText();
+    assert.match(fact, new RegExp(`the organization's: ${dayName}, 1:00–2:00 ${timeZone}; closed now, opens \\S`), fact);
+    const wait = await page.getByTestId('window-wait').innerText();
+    assert.match(wait, new RegExp(`Waiting for the maintenance window: ${deviceIds.length} devices bound to a patient downloaded the release and install when it opens \\(`), wait);
+    assert.equal(await page.getByTestId('window-wait').locator('time').getAttribute('datetime'), status.window.nextOpensAt, 'the opening the server computed');
+    const first = status.waves[0];
+    assert.ok(first !== undefined && first.held > 0);
+    assert.match(await page.locator('tr[data-wave="1"]').innerText(), new RegExp(`%\\s+${first.devices}\\s+0\\s+${first.held}\\s+0\\s+0\\s+0`), 'wave 1: its devices held, none sent');
+    assert.deepEqual(errors, []);
+  } catch (error) {
+    throw await withPageText(page, error);
+  } finally {
+    await context.close();
+  }
+});
+
 test('ok/console firmware pages: axe finds no serious or critical violation; at 390 px they fit', { timeout: 120_000 }, async (t) => {
   if (skipWithoutBrowser(t) || browser === undefined) return;
-  const pages = ['/firmware', `/firmware/${MODEL}/1.1.0/details`, '/firmware/integrity', '/rollouts', `/rollouts/${campaignId}`];
+  const pages = ['/firmware', `/firmware/${MODEL}/1.1.0/details`, '/firmware/integrity', '/rollouts', `/rollouts/${campaignId}`, ...(heldCampaignId === '' ? [] : [`/rollouts/${heldCampaignId}`])];
   const found: string[] = [];
   let rulesPassed = 0;
   const check = async (page: Page, name: string) => {

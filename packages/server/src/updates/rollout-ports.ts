@@ -5,6 +5,7 @@
  */
 import type { AuditWriter } from '../audit/index.js';
 import type { RequestContext } from '../kernel/index.js';
+import type { CampaignWindowState } from './rollout-delivery.js';
 import type { Campaign, Gates } from './rollout-model.js';
 import type { FirmwareStore, RolloutStore } from './store.js';
 
@@ -77,4 +78,6 @@ export interface CreateRolloutInput {
 export interface RolloutStatus {
   readonly campaign: Campaign;
   readonly waves: ReadonlyArray<{ readonly share: number; readonly devices: number; readonly waiting: number; readonly held: number; readonly sent: number; readonly installed: number; readonly failed: number }>;
+  /** The maintenance window the campaign applies now (held devices wait for it to open). */
+  readonly window: CampaignWindowState;
 }

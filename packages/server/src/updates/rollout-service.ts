@@ -13,7 +13,7 @@ import { compareVersions } from '@vigil/protocol';
 import { decide, type Permission } from '../access/index.js';
 import { AppError, newId, principalOrg, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
 import { checkOrgWindow, describeOrgWindow, type OrgMaintenanceWindowSetting } from './maintenance-window.js';
-import { COMMAND_TTL_SECONDS, deliverOpenWaves, ROLLBACK_COMMAND, UPDATE_COMMAND, type OrgWindowNow } from './rollout-delivery.js';
+import { campaignWindowState, COMMAND_TTL_SECONDS, deliverOpenWaves, ROLLBACK_COMMAND, UPDATE_COMMAND, type OrgWindowNow } from './rollout-delivery.js';
 import type { CreateRolloutInput, RolloutChangeControl, RolloutCommands, RolloutPorts, RolloutScope, RolloutStatus, RolloutDevice, StepUp } from './rollout-ports.js';
 import {
   ACTIVE_STATUSES,
@@ -237,7 +237,7 @@ export class RolloutService {
   async status(ctx: RequestContext, id: string, orgId?: string): Promise<RolloutStatus> {
     const org = this.#orgOf(ctx, orgId);
     this.#authorize(ctx, 'rollouts:read', org);
-    return this.uow.run(async (s) => {
+    const { campaign, waves } = await this.uow.run(async (s) => {
       const campaign = await this.#find(s, org, id);
       const devices = await s.rollouts.devices(id);
       const waves = campaign.waves.map((share, wave) => {
@@ -247,6 +247,8 @@ export class RolloutService {
       });
       return { campaign, waves };
     });
+    const orgWindow = campaign.maintenanceWindow === null && campaign.windowOverride !== true ? await this.#orgWindowNow(campaign.orgId) : null;
+    return { campaign, waves, window: campaignWindowState(campaign, this.clock.now(), orgWindow) };
   }
 
   async list(ctx: RequestContext, orgId?: string): Promise<Campaign[]> {

@@ -42,6 +42,15 @@ const WaveView = Type.Object(
   { share: Type.Integer(), devices: Type.Integer(), waiting: Type.Integer(), held: Type.Integer(), sent: Type.Integer(), installed: Type.Integer(), failed: Type.Integer() },
   { additionalProperties: false },
 );
+const WindowStateView = Type.Object(
+  {
+    source: Type.Union([Type.Literal('campaign'), Type.Literal('organization'), Type.Literal('override'), Type.Literal('none')]),
+    description: Type.Union([Type.String(), Type.Null()]),
+    openNow: Type.Boolean(),
+    nextOpensAt: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false, description: 'The maintenance window the campaign applies now: devices bound to a patient are held (downloaded, not installed) while it is closed.' },
+);
 const OrgWindowBody = Type.Object(
   {
     days: Type.Array(Type.Union(WEEKDAYS.map((d) => Type.Literal(d))), { minItems: 1, maxItems: 7 }),
@@ -151,11 +160,11 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
       '/api/v1/rollouts/:id',
       {
         config: { permission: 'rollouts:read' },
-        schema: { summary: 'A campaign with its waves.', tags: ['rollouts'], params: IdParams, response: { 200: Type.Object({ campaign: CampaignView, waves: Type.Array(WaveView) }, { additionalProperties: false }) } },
+        schema: { summary: 'A campaign with its waves and the maintenance window it applies now.', tags: ['rollouts'], params: IdParams, response: { 200: Type.Object({ campaign: CampaignView, waves: Type.Array(WaveView), window: WindowStateView }, { additionalProperties: false }) } },
       },
       async (request) => {
         const status = await rollouts.status(requestContext(request), request.params.id);
-        return { campaign: view(status.campaign), waves: status.waves.map((w) => ({ ...w })) };
+        return { campaign: view(status.campaign), waves: status.waves.map((w) => ({ ...w })), window: { ...status.window } };
       },
     );
 

@@ -7065,6 +7065,8 @@ export interface paths {
                         "application/json": {
                             rollouts: {
                                 approvedBy: string | null;
+                                /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                                clinicalGapSeconds: number;
                                 createdAt: string;
                                 currentWave: number;
                                 haltOnSecurityAlert: boolean;
@@ -7105,6 +7107,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Clinical telemetry gap gate (default 900 s; 0: off; else at least 60). */
+                        clinicalGapSeconds?: number;
                         fromMax?: string;
                         fromMin?: string;
                         groups?: string[];
@@ -7133,6 +7137,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             approvedBy: string | null;
+                            /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                            clinicalGapSeconds: number;
                             createdAt: string;
                             currentWave: number;
                             haltOnSecurityAlert: boolean;
@@ -7194,6 +7200,8 @@ export interface paths {
                         "application/json": {
                             campaign: {
                                 approvedBy: string | null;
+                                /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                                clinicalGapSeconds: number;
                                 createdAt: string;
                                 currentWave: number;
                                 haltOnSecurityAlert: boolean;
@@ -7275,6 +7283,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             approvedBy: string | null;
+                            /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                            clinicalGapSeconds: number;
                             createdAt: string;
                             currentWave: number;
                             haltOnSecurityAlert: boolean;
@@ -7343,6 +7353,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             approvedBy: string | null;
+                            /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                            clinicalGapSeconds: number;
                             createdAt: string;
                             currentWave: number;
                             haltOnSecurityAlert: boolean;
@@ -7405,6 +7417,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             approvedBy: string | null;
+                            /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                            clinicalGapSeconds: number;
                             createdAt: string;
                             currentWave: number;
                             haltOnSecurityAlert: boolean;
@@ -7467,6 +7481,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             approvedBy: string | null;
+                            /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                            clinicalGapSeconds: number;
                             createdAt: string;
                             currentWave: number;
                             haltOnSecurityAlert: boolean;
@@ -7529,6 +7545,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             approvedBy: string | null;
+                            /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                            clinicalGapSeconds: number;
                             createdAt: string;
                             currentWave: number;
                             haltOnSecurityAlert: boolean;

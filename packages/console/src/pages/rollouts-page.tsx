@@ -178,6 +178,8 @@ function CampaignView({ progress, live, onChanged }: { readonly progress: Rollou
       <dl className="facts">
         <dt>Install failures</dt>
         <dd>halt above {(c.maxFailureRate * 100).toFixed(1)}% of a wave&apos;s devices; a device is retried {c.maxRetries} time(s) before it counts as failed</dd>
+        <dt>Clinical telemetry</dt>
+        <dd>{c.clinicalGapSeconds > 0 ? `an updated device bound to a patient that sends no reading for ${duration(c.clinicalGapSeconds)} halts the campaign` : 'not a gate'}</dd>
         <dt>Back online</dt>
         <dd>within {duration(c.offlineTimeoutSeconds)} with a verified attestation of {c.targetVersion}</dd>
         <dt>Security alerts</dt>

@@ -33,6 +33,7 @@ export interface RolloutCreateFlags {
   readonly priority?: string | undefined;
   readonly maintenanceWindow?: string | undefined;
   readonly maxRetries?: string | undefined;
+  readonly clinicalGap?: string | undefined;
   readonly overrideWindow?: boolean | undefined;
 }
 
@@ -53,7 +54,7 @@ export async function runRolloutCreate(config: Config, flags: RolloutCreateFlags
       groups: flags.group,
       waves: flags.waves?.split(',').map(Number),
       soakSeconds: flags.soak === undefined ? undefined : Number(flags.soak),
-      gates: flags.maxFailureRate === undefined ? undefined : { maxFailureRate: Number(flags.maxFailureRate) },
+      gates: { ...(flags.maxFailureRate === undefined ? {} : { maxFailureRate: Number(flags.maxFailureRate) }), ...(flags.clinicalGap === undefined ? {} : { clinicalGapSeconds: Number(flags.clinicalGap) }) },
       priority: flags.priority === undefined ? undefined : Number(flags.priority),
       maxRetries: flags.maxRetries === undefined ? undefined : Number(flags.maxRetries),
       maintenanceWindow: windowOf(flags.maintenanceWindow),
@@ -132,6 +133,7 @@ export function registerRolloutCommands(program: Command, h: CliHelpers): void {
     .option('--soak <seconds>', 'hold each wave this long (default 3600)')
     .option('--max-failure-rate <share>', 'halt above this failure share (default 0.05)')
     .option('--priority <n>', 'overlap another active campaign on the same devices (higher wins)')
+    .option('--clinical-gap <seconds>', 'halt when an updated device bound to a patient sends no reading for this long (default 900; 0: off)')
     .option('--max-retries <n>', 'send a failed install again this many times before the device counts as failed (default 2)')
     .option('--maintenance-window <start-end>', 'UTC hours in which devices bound to a patient install, e.g. 1-5 (they download at once)')
     .option('--override-window', 'devices bound to a patient install at once too (audited)')

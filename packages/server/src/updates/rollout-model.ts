@@ -25,6 +25,11 @@ export interface Gates {
   readonly offlineTimeoutSeconds: number;
   /** Halt on a new security alert about an updated device. */
   readonly haltOnSecurityAlert: boolean;
+  /**
+   * Halt when an updated device bound to a patient has sent no reading for this long (a clinical
+   * telemetry gap; 0: off). Campaigns stored before this gate have none (off).
+   */
+  readonly clinicalGapSeconds?: number;
 }
 
 export interface Campaign {
@@ -66,7 +71,7 @@ export interface CampaignDevice {
 }
 
 export const DEFAULT_WAVES: readonly number[] = [1, 10, 50, 100];
-export const DEFAULT_GATES: Gates = { maxFailureRate: 0.05, offlineTimeoutSeconds: 3600, haltOnSecurityAlert: true };
+export const DEFAULT_GATES: Gates = { maxFailureRate: 0.05, offlineTimeoutSeconds: 3600, haltOnSecurityAlert: true, clinicalGapSeconds: 900 };
 export const ACTIVE_STATUSES: readonly CampaignStatus[] = ['pending-approval', 'running', 'paused'];
 
 export function checkWaves(waves: readonly number[]): void {
@@ -94,9 +99,10 @@ export type GateVerdict = { readonly kind: 'wait' } | { readonly kind: 'advance'
 
 /**
  * The gate of the current wave. `devices` are those of the opened waves (0..current);
- * `alertedDevices` the updated devices with a security alert since the campaign started.
+ * `alertedDevices` the updated devices with a security alert since the campaign started;
+ * `gapDevices` the updated devices bound to a patient with a clinical telemetry gap now.
  */
-export function evaluateGate(campaign: Campaign, all: readonly CampaignDevice[], alertedDevices: ReadonlySet<string>, now: number): GateVerdict {
+export function evaluateGate(campaign: Campaign, all: readonly CampaignDevice[], alertedDevices: ReadonlySet<string>, now: number, gapDevices: ReadonlySet<string> = new Set()): GateVerdict {
   // Held devices (maintenance window) are installed later: not evidence for or against this wave.
   const devices = all.filter((d) => d.status !== 'held');
   const failed = devices.filter((d) => d.status === 'failed').length;
@@ -109,6 +115,11 @@ export function evaluateGate(campaign: Campaign, all: readonly CampaignDevice[],
   if (campaign.gates.haltOnSecurityAlert) {
     const hit = devices.filter((d) => d.status === 'installed' && alertedDevices.has(d.deviceId)).length;
     if (hit > 0) return { kind: 'halt', reason: `${hit} updated device(s) raised security alerts` };
+  }
+  const gap = campaign.gates.clinicalGapSeconds ?? 0;
+  if (gap > 0) {
+    const silent = devices.filter((d) => d.status === 'installed' && gapDevices.has(d.deviceId)).length;
+    if (silent > 0) return { kind: 'halt', reason: `${silent} updated device(s) bound to a patient sent no readings for over ${gap} s (clinical telemetry gap)` };
   }
   const waiting = devices.some((d) => d.status === 'waiting' || (d.status === 'sent' && !(d.sentAt !== null && now - Date.parse(d.sentAt) > campaign.gates.offlineTimeoutSeconds * 1000)));
   if (waiting) return { kind: 'wait' };

@@ -29,6 +29,11 @@ export interface RolloutPorts {
   alertedDevices(orgId: string, since: string): Promise<ReadonlySet<string>>;
   /** Of these devices, those bound to a patient now (held outside the maintenance window). */
   boundToPatient?(orgId: string, deviceIds: readonly string[]): Promise<ReadonlySet<string>>;
+  /**
+   * Of these installed devices, those bound to a patient now that sent no reading in the last
+   * `gapSeconds` although installed at least that long ago (the clinical telemetry gap gate).
+   */
+  clinicalGaps?(orgId: string, installed: ReadonlyArray<{ readonly deviceId: string; readonly installedAt: string }>, gapSeconds: number): Promise<ReadonlySet<string>>;
   /** Raises the one alert of a halted campaign. */
   halted(campaign: Campaign, reason: string): void;
   /** The organization's IANA time zone (its incident settings'; default UTC), for its maintenance window. */

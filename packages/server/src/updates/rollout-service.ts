@@ -64,6 +64,8 @@ export class RolloutService {
     checkWaves(waves);
     const gates: Gates = { ...DEFAULT_GATES, ...input.gates };
     if (!(gates.maxFailureRate >= 0 && gates.maxFailureRate <= 1) || !(gates.offlineTimeoutSeconds >= 1)) throw invalid('Gates: maxFailureRate 0..1, offlineTimeoutSeconds >= 1.');
+    const gap = gates.clinicalGapSeconds ?? 0;
+    if (!Number.isInteger(gap) || (gap !== 0 && (gap < 60 || gap > 7 * 86400))) throw invalid('Gates: clinicalGapSeconds is 0 (off) or 60..604800.');
     const soakSeconds = input.soakSeconds ?? 3600;
     const maxRetries = input.maxRetries ?? 2;
     const priority = input.priority ?? 0;
@@ -335,7 +337,10 @@ export class RolloutService {
     }
     const fresh = (await this.uow.run((s) => s.rollouts.devices(campaign.id))).filter((d) => d.wave <= campaign.currentWave);
     const alerted = campaign.gates.haltOnSecurityAlert ? await this.ports.alertedDevices(campaign.orgId, campaign.waveStartedAt ?? campaign.createdAt) : new Set<string>();
-    const verdict = evaluateGate(campaign, fresh, alerted, now.getTime());
+    const gapSeconds = campaign.gates.clinicalGapSeconds ?? 0;
+    const installed = fresh.filter((d) => d.status === 'installed').map((d) => ({ deviceId: d.deviceId, installedAt: d.updatedAt }));
+    const gaps = gapSeconds > 0 && installed.length > 0 && this.ports.clinicalGaps !== undefined ? await this.ports.clinicalGaps(campaign.orgId, installed, gapSeconds) : new Set<string>();
+    const verdict = evaluateGate(campaign, fresh, alerted, now.getTime(), gaps);
     if (verdict.kind === 'wait') return;
     const system = { principal: { kind: 'system' as const, id: 'system' as const }, requestId: `rollout-${campaign.id}`, source: 'local' };
     if (verdict.kind === 'halt') {

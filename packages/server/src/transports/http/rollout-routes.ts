@@ -26,6 +26,7 @@ const CampaignView = Type.Object(
     maxFailureRate: Type.Number(),
     offlineTimeoutSeconds: Type.Integer(),
     haltOnSecurityAlert: Type.Boolean(),
+    clinicalGapSeconds: Type.Integer({ description: 'Halt when an updated device bound to a patient sends no reading for this long; 0: off.' }),
     maxRetries: Type.Integer(),
     maintenanceWindowUtc: Type.Union([Type.Object({ startHour: Type.Integer(), endHour: Type.Integer() }, { additionalProperties: false }), Type.Null()]),
     windowOverride: Type.Boolean(),
@@ -86,6 +87,7 @@ function view(c: Campaign): Static<typeof CampaignView> {
     maxFailureRate: c.gates.maxFailureRate,
     offlineTimeoutSeconds: c.gates.offlineTimeoutSeconds,
     haltOnSecurityAlert: c.gates.haltOnSecurityAlert,
+    clinicalGapSeconds: c.gates.clinicalGapSeconds ?? 0,
     maxRetries: c.maxRetries,
     maintenanceWindowUtc: c.maintenanceWindow === null ? null : { startHour: c.maintenanceWindow[0], endHour: c.maintenanceWindow[1] },
     windowOverride: c.windowOverride === true,
@@ -119,6 +121,7 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
               soakSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400 })),
               maxFailureRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
               offlineTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 * 86400 })),
+              clinicalGapSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86400, description: 'Clinical telemetry gap gate (default 900 s; 0: off; else at least 60).' })),
               maxRetries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
               priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
               maintenanceWindowUtc: Type.Optional(Type.Tuple([Type.Integer({ minimum: 0, maximum: 23 }), Type.Integer({ minimum: 0, maximum: 23 })])),
@@ -131,7 +134,7 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
       },
       async (request, reply) => {
         const b = request.body;
-        const gates = { ...(b.maxFailureRate !== undefined ? { maxFailureRate: b.maxFailureRate } : {}), ...(b.offlineTimeoutSeconds !== undefined ? { offlineTimeoutSeconds: b.offlineTimeoutSeconds } : {}) };
+        const gates = { ...(b.maxFailureRate !== undefined ? { maxFailureRate: b.maxFailureRate } : {}), ...(b.offlineTimeoutSeconds !== undefined ? { offlineTimeoutSeconds: b.offlineTimeoutSeconds } : {}), ...(b.clinicalGapSeconds !== undefined ? { clinicalGapSeconds: b.clinicalGapSeconds } : {}) };
         const campaign = await rollouts.create(requestContext(request), {
           model: b.model,
           version: b.version,

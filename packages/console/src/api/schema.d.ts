@@ -7083,6 +7083,8 @@ export interface paths {
                                 priority: number;
                                 requestedBy: string;
                                 soakSeconds: number;
+                                /** @description Scheduled start; null: at approval. */
+                                startAt: string | null;
                                 status: string;
                                 targetVersion: string;
                                 updatedAt: string;
@@ -7123,6 +7125,8 @@ export interface paths {
                         overrideMaintenanceWindow?: boolean;
                         priority?: number;
                         soakSeconds?: number;
+                        /** @description Scheduled start, ISO 8601 with offset (at most 90 days ahead); approved before it, the campaign sends nothing until then. */
+                        startAt?: string;
                         version: string;
                         waves?: number[];
                     };
@@ -7155,6 +7159,8 @@ export interface paths {
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
+                            /** @description Scheduled start; null: at approval. */
+                            startAt: string | null;
                             status: string;
                             targetVersion: string;
                             updatedAt: string;
@@ -7218,6 +7224,8 @@ export interface paths {
                                 priority: number;
                                 requestedBy: string;
                                 soakSeconds: number;
+                                /** @description Scheduled start; null: at approval. */
+                                startAt: string | null;
                                 status: string;
                                 targetVersion: string;
                                 updatedAt: string;
@@ -7301,6 +7309,8 @@ export interface paths {
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
+                            /** @description Scheduled start; null: at approval. */
+                            startAt: string | null;
                             status: string;
                             targetVersion: string;
                             updatedAt: string;
@@ -7371,6 +7381,8 @@ export interface paths {
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
+                            /** @description Scheduled start; null: at approval. */
+                            startAt: string | null;
                             status: string;
                             targetVersion: string;
                             updatedAt: string;
@@ -7435,6 +7447,8 @@ export interface paths {
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
+                            /** @description Scheduled start; null: at approval. */
+                            startAt: string | null;
                             status: string;
                             targetVersion: string;
                             updatedAt: string;
@@ -7499,6 +7513,8 @@ export interface paths {
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
+                            /** @description Scheduled start; null: at approval. */
+                            startAt: string | null;
                             status: string;
                             targetVersion: string;
                             updatedAt: string;
@@ -7563,6 +7579,8 @@ export interface paths {
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
+                            /** @description Scheduled start; null: at approval. */
+                            startAt: string | null;
                             status: string;
                             targetVersion: string;
                             updatedAt: string;

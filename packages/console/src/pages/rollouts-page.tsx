@@ -192,6 +192,17 @@ function CampaignView({ progress, live, onChanged }: { readonly progress: Rollou
         <dd data-testid="campaign-window">
           <WindowFact progress={progress} />
         </dd>
+        <dt>Starts</dt>
+        <dd data-testid="campaign-start">
+          {c.startAt === null ? (
+            'when a second person approves it'
+          ) : (
+            <>
+              scheduled: <Time iso={c.startAt} />
+              {c.status === 'running' && Date.parse(c.startAt) > Date.now() && ' (approved; nothing is sent before then)'}
+            </>
+          )}
+        </dd>
         <dt>Requested by</dt>
         <dd>
           {c.requestedBy}, <Time iso={c.createdAt} />

@@ -50,6 +50,8 @@ export interface Campaign {
   readonly maintenanceWindow: readonly [number, number] | null;
   /** An explicit override: devices bound to a patient install at once too (absent in older campaigns). */
   readonly windowOverride?: boolean;
+  /** Scheduled start (ISO): approved before it, the campaign sends nothing until then; absent or null: at approval. */
+  readonly startAt?: string | null;
   readonly status: CampaignStatus;
   readonly currentWave: number;
   readonly waveStartedAt: string | null;
@@ -127,6 +129,18 @@ export function evaluateGate(campaign: Campaign, all: readonly CampaignDevice[],
   if (campaign.currentWave >= campaign.waves.length - 1 && all.some((d) => d.status === 'held')) return { kind: 'wait' };
   const soakedSince = campaign.waveStartedAt === null ? now : Date.parse(campaign.waveStartedAt);
   return now - soakedSince >= campaign.soakSeconds * 1000 ? { kind: 'advance' } : { kind: 'wait' };
+}
+
+/** The longest a campaign may be scheduled ahead. */
+export const MAX_SCHEDULE_DAYS = 90;
+
+/** A scheduled start: an ISO date-time in the future (at most MAX_SCHEDULE_DAYS ahead), normalized; undefined: none. */
+export function checkStartAt(text: string | undefined, now: Date): string | null {
+  if (text === undefined) return null;
+  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text.trim()) ? Date.parse(text.trim()) : Number.NaN;
+  if (Number.isNaN(at)) throw new AppError('UPDATES_ROLLOUT_INVALID', { publicMessage: 'startAt is an ISO 8601 date and time with its offset, e.g. 2026-12-12T22:00:00Z.' });
+  if (at <= now.getTime() || at > now.getTime() + MAX_SCHEDULE_DAYS * 86_400_000) throw new AppError('UPDATES_ROLLOUT_INVALID', { publicMessage: `startAt must be in the future and at most ${MAX_SCHEDULE_DAYS} days ahead.` });
+  return new Date(at).toISOString();
 }
 
 /** Second-person approval (FDA premarket guidance App. 1 B; HIPAA §164.308(a)(4) access control). */

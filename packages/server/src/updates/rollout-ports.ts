@@ -73,6 +73,8 @@ export interface CreateRolloutInput {
   readonly waves?: readonly number[] | undefined;
   readonly soakSeconds?: number | undefined;
   readonly gates?: Partial<Gates> | undefined;
+  /** Scheduled start (ISO 8601 with offset); without it the campaign starts at approval. */
+  readonly startAt?: string | undefined;
   readonly maxRetries?: number | undefined;
   readonly priority?: number | undefined;
   readonly maintenanceWindow?: readonly [number, number] | undefined;

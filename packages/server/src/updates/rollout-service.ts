@@ -20,6 +20,7 @@ import {
   actorOf,
   assignWaves,
   checkApproval,
+  checkStartAt,
   checkTransition,
   checkWaves,
   DEFAULT_GATES,
@@ -70,6 +71,7 @@ export class RolloutService {
     const maxRetries = input.maxRetries ?? 2;
     const priority = input.priority ?? 0;
     if (!Number.isInteger(soakSeconds) || soakSeconds < 0 || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10 || !Number.isInteger(priority)) throw invalid('soakSeconds, maxRetries (0..10) and priority are whole numbers.');
+    const startAt = checkStartAt(input.startAt, this.clock.now());
     const window = input.maintenanceWindow ?? null;
     if (window !== null && !window.every((h) => Number.isInteger(h) && h >= 0 && h <= 23)) throw invalid('The maintenance window is two UTC hours 0..23.');
     const targets = await this.#targets(orgId, input.model, input);
@@ -100,6 +102,7 @@ export class RolloutService {
         priority,
         maintenanceWindow: window === null ? null : [window[0], window[1]],
         windowOverride: input.overrideMaintenanceWindow === true,
+        startAt,
         status: 'pending-approval',
         currentWave: 0,
         waveStartedAt: null,
@@ -117,7 +120,7 @@ export class RolloutService {
         target: { type: 'rollout', id },
         outcome: 'success',
         orgId,
-        details: { model: input.model, version: input.version, devices: mine.size, waves: waves.join(','), priority, maintenanceWindow: window === null ? 'none' : window.join('-'), windowOverride: input.overrideMaintenanceWindow === true },
+        details: { model: input.model, version: input.version, devices: mine.size, waves: waves.join(','), priority, maintenanceWindow: window === null ? 'none' : window.join('-'), windowOverride: input.overrideMaintenanceWindow === true, startAt: startAt ?? 'at approval' },
       });
       return campaign;
     });
@@ -175,7 +178,10 @@ export class RolloutService {
       const fresh = await this.#find(s, org, id);
       checkApproval(fresh, ctx.principal);
       const now = this.clock.now().toISOString();
-      const next: Campaign = { ...fresh, status: 'running', approvedBy: actorOf(ctx.principal), currentWave: 0, waveStartedAt: now, updatedAt: now };
+      // A scheduled campaign's first wave opens (and soaks) from its start.
+      const start = fresh.startAt ?? null;
+      const opens = start !== null && start > now ? start : now;
+      const next: Campaign = { ...fresh, status: 'running', approvedBy: actorOf(ctx.principal), currentWave: 0, waveStartedAt: opens, updatedAt: now };
       await s.rollouts.update(next);
       await s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'success', orgId: org, details: { requestedBy: fresh.requestedBy, stepUp: this.stepUp !== undefined && ctx.principal.kind === 'user', ...(changeId !== null ? { changeId } : {}) } });
       return next;
@@ -315,6 +321,9 @@ export class RolloutService {
 
   async #tickOne(campaign: Campaign): Promise<void> {
     const now = this.clock.now();
+    // Approved but scheduled later: nothing is sent (nor joined) before its start.
+    const start = campaign.startAt ?? null;
+    if (start !== null && now.toISOString() < start) return;
     // Devices enrolled (or moved into the target) after the start join the current wave.
     const targets = await this.#targets(campaign.orgId, campaign.model, campaign);
     let devices = await this.uow.run((s) => s.rollouts.devices(campaign.id));

@@ -155,6 +155,30 @@ describe('rollouts: the maintenance window', { timeout: 60_000 }, () => {
     zone = 'UTC';
   });
 
+  it('ok/a campaign scheduled to start later sends nothing before its start, then opens its first wave from it; bad start times are refused', async () => {
+    const now = t.clock.now();
+    for (const startAt of ['tomorrow', '2026-13-01T00:00:00Z', new Date(now.getTime() - 1000).toISOString(), new Date(now.getTime() + 91 * 86_400_000).toISOString(), '2026-12-12 22:00']) {
+      await assert.rejects(service.create(requester, { model: 'pulse-ox', version: '1.4.0', startAt, priority: 30 }), rejectsWith('UPDATES_ROLLOUT_INVALID'), startAt);
+    }
+    const startAt = new Date(now.getTime() + 2 * 3600_000).toISOString();
+    const campaign = await service.create(requester, { model: 'pulse-ox', version: '1.4.0', waves: [100], soakSeconds: 0, priority: 30, startAt: startAt.replace('Z', '+00:00') });
+    assert.equal(campaign.startAt, startAt, 'normalized');
+    const approved = await service.approve(approver, campaign.id);
+    assert.equal(approved.status, 'running');
+    assert.equal(approved.waveStartedAt, startAt, 'the first wave opens (and soaks) from the start');
+    let before = sent.length;
+    await service.tick();
+    t.clock.advance(3600_000);
+    await service.tick();
+    assert.equal(sent.length, before, 'nothing is sent before the start');
+    assert.equal((await service.status(requester, campaign.id)).waves.reduce((n, w) => n + w.waiting, 0), DEVICES.length);
+    t.clock.advance(3600_000 + 1000);
+    before = sent.length;
+    await service.tick();
+    assert.equal(sent.slice(before).filter((c) => c.name === UPDATE_COMMAND).length, DEVICES.length, 'at the start the wave is sent');
+    await service.abort(requester, campaign.id);
+  });
+
   it('ok/org window rules: wraps past midnight into the next day, follows daylight saving, refuses bad input', () => {
     const w = checkOrgWindow({ days: ['Sat'], startHour: 22, endHour: 4 });
     assert.deepEqual(w.days, ['sat']);

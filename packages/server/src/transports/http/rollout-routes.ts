@@ -30,6 +30,7 @@ const CampaignView = Type.Object(
     maxRetries: Type.Integer(),
     maintenanceWindowUtc: Type.Union([Type.Object({ startHour: Type.Integer(), endHour: Type.Integer() }, { additionalProperties: false }), Type.Null()]),
     windowOverride: Type.Boolean(),
+    startAt: Type.Union([Type.String(), Type.Null()], { description: 'Scheduled start; null: at approval.' }),
     waveStartedAt: Type.Union([Type.String(), Type.Null()]),
     requestedBy: Type.String(),
     approvedBy: Type.Union([Type.String(), Type.Null()]),
@@ -91,6 +92,7 @@ function view(c: Campaign): Static<typeof CampaignView> {
     maxRetries: c.maxRetries,
     maintenanceWindowUtc: c.maintenanceWindow === null ? null : { startHour: c.maintenanceWindow[0], endHour: c.maintenanceWindow[1] },
     windowOverride: c.windowOverride === true,
+    startAt: c.startAt ?? null,
     waveStartedAt: c.waveStartedAt,
     requestedBy: c.requestedBy,
     approvedBy: c.approvedBy,
@@ -126,6 +128,7 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
               priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
               maintenanceWindowUtc: Type.Optional(Type.Tuple([Type.Integer({ minimum: 0, maximum: 23 }), Type.Integer({ minimum: 0, maximum: 23 })])),
               overrideMaintenanceWindow: Type.Optional(Type.Boolean()),
+              startAt: Type.Optional(Type.String({ maxLength: 40, description: 'Scheduled start, ISO 8601 with offset (at most 90 days ahead); approved before it, the campaign sends nothing until then.' })),
             },
             { additionalProperties: false },
           ),
@@ -148,6 +151,7 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
           priority: b.priority,
           maintenanceWindow: b.maintenanceWindowUtc,
           overrideMaintenanceWindow: b.overrideMaintenanceWindow,
+          startAt: b.startAt,
         });
         return reply.code(201).send(view(campaign));
       },

@@ -107,6 +107,7 @@ export function RequestRolloutForm({ model, version }: { readonly model?: string
   const [soakMinutes, setSoakMinutes] = useState(60);
   const [failurePct, setFailurePct] = useState(5);
   const [groups, setGroups] = useState('');
+  const [startAt, setStartAt] = useState('');
   const [windowKind, setWindowKind] = useState<'org' | 'own' | 'override'>('org');
   const [start, setStart] = useState(1);
   const [end, setEnd] = useState(5);
@@ -124,6 +125,8 @@ export function RequestRolloutForm({ model, version }: { readonly model?: string
       ...(groups.trim() !== '' ? { groups: groups.split(',').map((g) => g.trim()).filter((g) => g !== '') } : {}),
       ...(windowKind === 'own' ? { maintenanceWindowUtc: [start, end] } : {}),
       ...(windowKind === 'override' ? { overrideMaintenanceWindow: true } : {}),
+      // datetime-local is this browser's local time: sent as an instant (the server checks it is ahead).
+      ...(startAt !== '' && !Number.isNaN(new Date(startAt).getTime()) ? { startAt: new Date(startAt).toISOString() } : {}),
     };
     const created = await action.run(() => api.requestRollout(body));
     if (created !== undefined) navigate(`/rollouts/${encodeURIComponent(created.id)}`);
@@ -160,6 +163,10 @@ export function RequestRolloutForm({ model, version }: { readonly model?: string
         <label>
           Device groups (optional, comma-separated)
           <input value={groups} onChange={(event) => setGroups(event.target.value)} />
+        </label>
+        <label>
+          Start at (optional, your local time; otherwise at approval)
+          <input type="datetime-local" value={startAt} onChange={(event) => setStartAt(event.target.value)} />
         </label>
         <fieldset>
           <legend>Maintenance window for devices bound to a patient</legend>

@@ -7065,6 +7065,8 @@ export interface paths {
                         "application/json": {
                             rollouts: {
                                 approvedBy: string | null;
+                                /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                                clinicalGapSeconds: number;
                                 createdAt: string;
                                 currentWave: number;
                                 haltOnSecurityAlert: boolean;
@@ -7081,6 +7083,8 @@ export interface paths {
                                 priority: number;
                                 requestedBy: string;
                                 soakSeconds: number;
+                                /** @description Scheduled start; null: at approval. */
+                                startAt: string | null;
                                 status: string;
                                 targetVersion: string;
                                 updatedAt: string;
@@ -7105,6 +7109,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Clinical telemetry gap gate (default 900 s; 0: off; else at least 60). */
+                        clinicalGapSeconds?: number;
                         fromMax?: string;
                         fromMin?: string;
                         groups?: string[];
@@ -7119,6 +7125,8 @@ export interface paths {
                         overrideMaintenanceWindow?: boolean;
                         priority?: number;
                         soakSeconds?: number;
+                        /** @description Scheduled start, ISO 8601 with offset (at most 90 days ahead); approved before it, the campaign sends nothing until then. */
+                        startAt?: string;
                         version: string;
                         waves?: number[];
                     };
@@ -7133,6 +7141,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             approvedBy: string | null;
+                            /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                            clinicalGapSeconds: number;
                             createdAt: string;
                             currentWave: number;
                             haltOnSecurityAlert: boolean;
@@ -7149,6 +7159,8 @@ export interface paths {
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
+                            /** @description Scheduled start; null: at approval. */
+                            startAt: string | null;
                             status: string;
                             targetVersion: string;
                             updatedAt: string;
@@ -7173,7 +7185,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A campaign with its waves. */
+        /** A campaign with its waves and the maintenance window it applies now. */
         get: {
             parameters: {
                 query?: never;
@@ -7194,6 +7206,8 @@ export interface paths {
                         "application/json": {
                             campaign: {
                                 approvedBy: string | null;
+                                /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                                clinicalGapSeconds: number;
                                 createdAt: string;
                                 currentWave: number;
                                 haltOnSecurityAlert: boolean;
@@ -7210,6 +7224,8 @@ export interface paths {
                                 priority: number;
                                 requestedBy: string;
                                 soakSeconds: number;
+                                /** @description Scheduled start; null: at approval. */
+                                startAt: string | null;
                                 status: string;
                                 targetVersion: string;
                                 updatedAt: string;
@@ -7226,6 +7242,13 @@ export interface paths {
                                 share: number;
                                 waiting: number;
                             }[];
+                            /** @description The maintenance window the campaign applies now: devices bound to a patient are held (downloaded, not installed) while it is closed. */
+                            window: {
+                                description: string | null;
+                                nextOpensAt: string | null;
+                                openNow: boolean;
+                                source: "campaign" | "organization" | "override" | "none";
+                            };
                         };
                     };
                 };
@@ -7268,6 +7291,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             approvedBy: string | null;
+                            /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                            clinicalGapSeconds: number;
                             createdAt: string;
                             currentWave: number;
                             haltOnSecurityAlert: boolean;
@@ -7284,6 +7309,8 @@ export interface paths {
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
+                            /** @description Scheduled start; null: at approval. */
+                            startAt: string | null;
                             status: string;
                             targetVersion: string;
                             updatedAt: string;
@@ -7336,6 +7363,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             approvedBy: string | null;
+                            /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                            clinicalGapSeconds: number;
                             createdAt: string;
                             currentWave: number;
                             haltOnSecurityAlert: boolean;
@@ -7352,6 +7381,8 @@ export interface paths {
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
+                            /** @description Scheduled start; null: at approval. */
+                            startAt: string | null;
                             status: string;
                             targetVersion: string;
                             updatedAt: string;
@@ -7398,6 +7429,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             approvedBy: string | null;
+                            /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                            clinicalGapSeconds: number;
                             createdAt: string;
                             currentWave: number;
                             haltOnSecurityAlert: boolean;
@@ -7414,6 +7447,8 @@ export interface paths {
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
+                            /** @description Scheduled start; null: at approval. */
+                            startAt: string | null;
                             status: string;
                             targetVersion: string;
                             updatedAt: string;
@@ -7460,6 +7495,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             approvedBy: string | null;
+                            /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                            clinicalGapSeconds: number;
                             createdAt: string;
                             currentWave: number;
                             haltOnSecurityAlert: boolean;
@@ -7476,6 +7513,8 @@ export interface paths {
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
+                            /** @description Scheduled start; null: at approval. */
+                            startAt: string | null;
                             status: string;
                             targetVersion: string;
                             updatedAt: string;
@@ -7522,6 +7561,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             approvedBy: string | null;
+                            /** @description Halt when an updated device bound to a patient sends no reading for this long; 0: off. */
+                            clinicalGapSeconds: number;
                             createdAt: string;
                             currentWave: number;
                             haltOnSecurityAlert: boolean;
@@ -7538,6 +7579,8 @@ export interface paths {
                             priority: number;
                             requestedBy: string;
                             soakSeconds: number;
+                            /** @description Scheduled start; null: at approval. */
+                            startAt: string | null;
                             status: string;
                             targetVersion: string;
                             updatedAt: string;

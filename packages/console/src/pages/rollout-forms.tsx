@@ -24,6 +24,18 @@ function describe(w: OrgMaintenanceWindow): string {
   return `${DAYS.filter((d) => w.window?.days.includes(d)).map((d) => DAY_LABEL[d] ?? d).join(', ')}, ${w.window.startHour}:00–${w.window.endHour}:00 ${w.timeZone}${w.window.endHour <= w.window.startHour ? ' (into the next day)' : ''}.`;
 }
 
+/**
+ * A campaign's window as the server describes it ("sat,sun 22-4 Europe/Berlin" or "1-5 UTC"), in
+ * words: "Saturday, Sunday, 22:00–4:00 Europe/Berlin (into the next day)". Unknown shapes are shown as sent.
+ */
+export function describeWindowText(text: string): string {
+  const match = /^(?:([a-z,]+) )?(\d{1,2})-(\d{1,2}) (\S+)$/.exec(text);
+  if (match === null) return text;
+  const [, days, start, end, zone] = match;
+  const named = days === undefined ? '' : `${days.split(',').map((d) => DAY_LABEL[d] ?? d).join(', ')}, `;
+  return `${named}${start}:00–${end}:00 ${zone}${Number(end) <= Number(start) ? ' (into the next day)' : ''}`;
+}
+
 /** The organization's maintenance window: shown to readers, set by approvers (rollouts:approve). */
 export function MaintenanceWindowPanel() {
   const { api } = useSession();
@@ -95,6 +107,7 @@ export function RequestRolloutForm({ model, version }: { readonly model?: string
   const [soakMinutes, setSoakMinutes] = useState(60);
   const [failurePct, setFailurePct] = useState(5);
   const [groups, setGroups] = useState('');
+  const [startAt, setStartAt] = useState('');
   const [windowKind, setWindowKind] = useState<'org' | 'own' | 'override'>('org');
   const [start, setStart] = useState(1);
   const [end, setEnd] = useState(5);
@@ -112,6 +125,8 @@ export function RequestRolloutForm({ model, version }: { readonly model?: string
       ...(groups.trim() !== '' ? { groups: groups.split(',').map((g) => g.trim()).filter((g) => g !== '') } : {}),
       ...(windowKind === 'own' ? { maintenanceWindowUtc: [start, end] } : {}),
       ...(windowKind === 'override' ? { overrideMaintenanceWindow: true } : {}),
+      // datetime-local is this browser's local time: sent as an instant (the server checks it is ahead).
+      ...(startAt !== '' && !Number.isNaN(new Date(startAt).getTime()) ? { startAt: new Date(startAt).toISOString() } : {}),
     };
     const created = await action.run(() => api.requestRollout(body));
     if (created !== undefined) navigate(`/rollouts/${encodeURIComponent(created.id)}`);
@@ -148,6 +163,10 @@ export function RequestRolloutForm({ model, version }: { readonly model?: string
         <label>
           Device groups (optional, comma-separated)
           <input value={groups} onChange={(event) => setGroups(event.target.value)} />
+        </label>
+        <label>
+          Start at (optional, your local time; otherwise at approval)
+          <input type="datetime-local" value={startAt} onChange={(event) => setStartAt(event.target.value)} />
         </label>
         <fieldset>
           <legend>Maintenance window for devices bound to a patient</legend>

@@ -1,7 +1,8 @@
 /**
  * Firmware rollouts (issue 13): the campaigns, and one campaign as a live progress view (its
- * waves with waiting / sent / installed / failed devices, the health gates, why it halted), with
- * the approval step and pause / resume / abort / rollback.
+ * waves with waiting / held / sent / installed / failed devices, the health gates, why it halted,
+ * the maintenance window it applies and whether devices wait for it), with the approval step and
+ * pause / resume / abort / rollback.
  *
  * MUST: the approval is a second person's: the console offers no approval to the requester (the
  *       server refuses it anyway), and the approver confirms with a fresh authenticator code
@@ -17,7 +18,7 @@ import { ErrorNotice, Loading, Time } from '../components/feedback';
 import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
 import { Link } from '../router';
-import { MaintenanceWindowPanel, RequestRolloutForm } from './rollout-forms';
+import { describeWindowText, MaintenanceWindowPanel, RequestRolloutForm } from './rollout-forms';
 import { useSession, useSignedIn } from '../session';
 
 const POLL_MS = 5_000;
@@ -136,6 +137,7 @@ function CampaignView({ progress, live, onChanged }: { readonly progress: Rollou
           <p>Halted: {c.haltReason}</p>
         </div>
       )}
+      <WindowWait progress={progress} />
       <ApprovalStep campaign={c} onChanged={onChanged} />
       <CampaignActions campaign={c} onChanged={onChanged} />
       <h2>Waves</h2>
@@ -176,6 +178,8 @@ function CampaignView({ progress, live, onChanged }: { readonly progress: Rollou
       <dl className="facts">
         <dt>Install failures</dt>
         <dd>halt above {(c.maxFailureRate * 100).toFixed(1)}% of a wave&apos;s devices; a device is retried {c.maxRetries} time(s) before it counts as failed</dd>
+        <dt>Clinical telemetry</dt>
+        <dd>{c.clinicalGapSeconds > 0 ? `an updated device bound to a patient that sends no reading for ${duration(c.clinicalGapSeconds)} halts the campaign` : 'not a gate'}</dd>
         <dt>Back online</dt>
         <dd>within {duration(c.offlineTimeoutSeconds)} with a verified attestation of {c.targetVersion}</dd>
         <dt>Security alerts</dt>
@@ -185,11 +189,19 @@ function CampaignView({ progress, live, onChanged }: { readonly progress: Rollou
           {duration(c.soakSeconds)} per wave{c.waveStartedAt !== null && <> (this wave opened <Time iso={c.waveStartedAt} />)</>}
         </dd>
         <dt>Maintenance window</dt>
-        <dd>
-          {c.maintenanceWindowUtc === null
-            ? "the organization's, if it set one (see Rollouts); otherwise devices install at once"
-            : `${c.maintenanceWindowUtc.startHour}:00–${c.maintenanceWindowUtc.endHour}:00 UTC: devices bound to a patient download at once and install only then`}
-          {c.windowOverride && ' (overridden: they install at once)'}
+        <dd data-testid="campaign-window">
+          <WindowFact progress={progress} />
+        </dd>
+        <dt>Starts</dt>
+        <dd data-testid="campaign-start">
+          {c.startAt === null ? (
+            'when a second person approves it'
+          ) : (
+            <>
+              scheduled: <Time iso={c.startAt} />
+              {c.status === 'running' && Date.parse(c.startAt) > Date.now() && ' (approved; nothing is sent before then)'}
+            </>
+          )}
         </dd>
         <dt>Requested by</dt>
         <dd>
@@ -199,6 +211,55 @@ function CampaignView({ progress, live, onChanged }: { readonly progress: Rollou
         <dd>{c.approvedBy ?? <span className="muted">not yet</span>}</dd>
       </dl>
     </section>
+  );
+}
+
+/** Which window the campaign applies (its own, the organization's, overridden, none), and whether it is open. */
+function WindowFact({ progress }: { readonly progress: RolloutProgress }) {
+  const w = progress.window;
+  if (w.source === 'override') return <>overridden (audited): devices bound to a patient install at once</>;
+  if (w.source === 'none') return <>none: the organization has set no window (see Rollouts) and the campaign none of its own, so devices install at once</>;
+  return (
+    <>
+      {w.source === 'organization' ? "the organization's" : "the campaign's own"}: {describeWindowText(w.description ?? '')};{' '}
+      {w.openNow ? (
+        'open now'
+      ) : (
+        <>
+          closed now{w.nextOpensAt !== null && <>, opens <Time iso={w.nextOpensAt} /></>}
+        </>
+      )}
+      . Devices bound to a patient download at once and install only inside it.
+    </>
+  );
+}
+
+/** Whether the campaign waits for the window: devices held (downloaded, not installed) until it opens. */
+function WindowWait({ progress }: { readonly progress: RolloutProgress }) {
+  const held = progress.waves.reduce((n, w) => n + w.held, 0);
+  const w = progress.window;
+  if (held === 0 || !['running', 'paused'].includes(progress.campaign.status)) return null;
+  return (
+    <div className="notice" data-testid="window-wait">
+      <p>
+        {w.openNow ? (
+          <>
+            The maintenance window is open: {held} device{held === 1 ? '' : 's'} bound to a patient install at the engine&apos;s next pass.
+          </>
+        ) : (
+          <>
+            Waiting for the maintenance window: {held} device{held === 1 ? '' : 's'} bound to a patient downloaded the release and install when it opens
+            {w.nextOpensAt !== null && (
+              <>
+                {' '}
+                (<Time iso={w.nextOpensAt} />)
+              </>
+            )}
+            . The campaign completes only after they have.
+          </>
+        )}
+      </p>
+    </div>
   );
 }
 

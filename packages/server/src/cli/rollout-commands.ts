@@ -33,6 +33,8 @@ export interface RolloutCreateFlags {
   readonly priority?: string | undefined;
   readonly maintenanceWindow?: string | undefined;
   readonly maxRetries?: string | undefined;
+  readonly clinicalGap?: string | undefined;
+  readonly startAt?: string | undefined;
   readonly overrideWindow?: boolean | undefined;
 }
 
@@ -53,11 +55,12 @@ export async function runRolloutCreate(config: Config, flags: RolloutCreateFlags
       groups: flags.group,
       waves: flags.waves?.split(',').map(Number),
       soakSeconds: flags.soak === undefined ? undefined : Number(flags.soak),
-      gates: flags.maxFailureRate === undefined ? undefined : { maxFailureRate: Number(flags.maxFailureRate) },
+      gates: { ...(flags.maxFailureRate === undefined ? {} : { maxFailureRate: Number(flags.maxFailureRate) }), ...(flags.clinicalGap === undefined ? {} : { clinicalGapSeconds: Number(flags.clinicalGap) }) },
       priority: flags.priority === undefined ? undefined : Number(flags.priority),
       maxRetries: flags.maxRetries === undefined ? undefined : Number(flags.maxRetries),
       maintenanceWindow: windowOf(flags.maintenanceWindow),
       overrideMaintenanceWindow: flags.overrideWindow,
+      startAt: flags.startAt,
     }),
   );
   process.stdout.write(`campaign ${campaign.id} requested by ${campaign.requestedBy}; another person must approve it: vigil rollout approve ${campaign.id} --org ${flags.org}\n`);
@@ -77,9 +80,20 @@ export async function runRolloutStatus(config: Config, id: string, flags: { org:
     return;
   }
   const c = status.campaign;
-  process.stdout.write(`campaign ${c.id}: ${c.model} -> ${c.targetVersion}, ${c.status}, wave ${c.currentWave + 1}/${c.waves.length}${c.haltReason ? ` (halted: ${c.haltReason})` : ''}\n`);
+  process.stdout.write(`campaign ${c.id}: ${c.model} -> ${c.targetVersion}, ${c.status}, wave ${c.currentWave + 1}/${c.waves.length}${c.startAt ? `, scheduled to start ${c.startAt}` : ''}${c.haltReason ? ` (halted: ${c.haltReason})` : ''}\n`);
+  process.stdout.write(`${windowLine(status)}\n`);
   process.stdout.write(`wave\tshare\tdevices\twaiting\theld\tsent\tinstalled\tfailed\n`);
   status.waves.forEach((w, i) => process.stdout.write(`${i + 1}\t${w.share}%\t${w.devices}\t${w.waiting}\t${w.held}\t${w.sent}\t${w.installed}\t${w.failed}\n`));
+}
+
+/** "maintenance window (organization): sat 22-4 Europe/Berlin, closed; 2 devices held until it opens at ...". */
+function windowLine(status: RolloutStatus): string {
+  const w = status.window;
+  const held = status.waves.reduce((n, x) => n + x.held, 0);
+  if (w.source === 'override') return 'maintenance window: overridden (devices bound to a patient install at once)';
+  if (w.source === 'none') return 'maintenance window: none (devices bound to a patient install at once)';
+  const state = w.openNow ? 'open now' : `closed${w.nextOpensAt === null ? '' : `, opens ${w.nextOpensAt}`}`;
+  return `maintenance window (${w.source === 'campaign' ? "the campaign's" : "the organization's"}): ${w.description ?? ''}, ${state}${held > 0 ? `; ${held} device(s) bound to a patient downloaded and wait for it` : ''}`;
 }
 
 export interface RolloutWindowFlags {
@@ -121,6 +135,8 @@ export function registerRolloutCommands(program: Command, h: CliHelpers): void {
     .option('--soak <seconds>', 'hold each wave this long (default 3600)')
     .option('--max-failure-rate <share>', 'halt above this failure share (default 0.05)')
     .option('--priority <n>', 'overlap another active campaign on the same devices (higher wins)')
+    .option('--start-at <iso>', 'scheduled start, e.g. 2026-12-12T22:00:00Z (approved before it, the campaign sends nothing until then)')
+    .option('--clinical-gap <seconds>', 'halt when an updated device bound to a patient sends no reading for this long (default 900; 0: off)')
     .option('--max-retries <n>', 'send a failed install again this many times before the device counts as failed (default 2)')
     .option('--maintenance-window <start-end>', 'UTC hours in which devices bound to a patient install, e.g. 1-5 (they download at once)')
     .option('--override-window', 'devices bound to a patient install at once too (audited)')

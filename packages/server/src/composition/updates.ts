@@ -109,6 +109,22 @@ export function wireUpdates(deps: UpdatesDeps): UpdatesWiring {
       const rows = await bindingStore(database.db).forDevices(deviceIds);
       return new Set(rows.filter((b) => b.orgId === orgId && b.startAt <= now && (b.endAt === null || b.endAt > now)).map((b) => b.deviceId));
     },
+    // The clinical telemetry gap gate: an installed device bound to a patient with no reading in the
+    // last gapSeconds (index telemetry_readings_device_time; one probe per such device).
+    clinicalGaps: async (orgId, installed, gapSeconds) => {
+      const now = deps.clock.now();
+      const since = new Date(now.getTime() - gapSeconds * 1000).toISOString();
+      const due = installed.filter((d) => d.installedAt <= since);
+      if (due.length === 0) return new Set<string>();
+      const bound = await rolloutPorts.boundToPatient?.(orgId, due.map((d) => d.deviceId)) ?? new Set<string>();
+      const gaps = new Set<string>();
+      for (const d of due) {
+        if (!bound.has(d.deviceId)) continue;
+        const recent = await database.db.selectFrom('telemetry_readings').select('seq').where('device_id', '=', d.deviceId).where('org_id', '=', orgId).where('measured_at', '>=', since).limit(1).executeTakeFirst();
+        if (recent === undefined) gaps.add(d.deviceId);
+      }
+      return gaps;
+    },
     alertedDevices: async (orgId, since) => {
       const alerts = await deps.securityAlerts.list(TUF_SYSTEM_CONTEXT, { limit: 1000 });
       return new Set(alerts.filter((a) => a.orgId === orgId && a.subject.kind === 'device' && a.lastSeenAt >= since).map((a) => a.subject.id));

@@ -9,7 +9,9 @@
  *  3. The requester is offered no approval (and the server refuses theirs); the approver needs
  *     a fresh authenticator code: a wrong one is refused and the campaign stays pending; the right
  *     one starts it. The progress view then moves by itself (polling) when the engine sends.
- *  4. axe-core: no serious or critical violation on these pages; at 390 px nothing is wider than
+ *  4. A campaign held by the organization's maintenance window names the window, says it is
+ *     closed and when it opens, and how many devices wait; a start time from the form schedules it.
+ *  5. axe-core: no serious or critical violation on these pages; at 390 px nothing is wider than
  *     the viewport.
  */
 import { AxeBuilder } from '@axe-core/playwright';
@@ -17,7 +19,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { attestationStore } from '../storage/index.js';
+import { randomUUID } from 'node:crypto';
+import { cliPrincipal } from '../kernel/index.js';
+import { attestationStore, bindingStore } from '../storage/index.js';
+import { localDayHour, WEEKDAYS, type Weekday } from '../updates/index.js';
 import { imageBytes, releaseInput, sbomJson, streamOf } from '../updates/testing/release-fixtures.js';
 import { assertFitsViewport, CHROMIUM, launchChromium, pageIn, withPageText } from './console-browser.js';
 import { WorkHospital } from './console-work-fixtures.js';
@@ -28,6 +33,8 @@ let hospital: WorkHospital;
 let browser: Browser | undefined;
 let oldSha = '';
 let campaignId = '';
+/** A running campaign whose bound devices wait for the organization's window (the held test). */
+let heldCampaignId = '';
 const deviceIds: string[] = [];
 
 before(async () => {
@@ -219,9 +226,50 @@ test('ok/console rollouts: a campaign requested in the form waits for a second p
   }
 });
 
+test('ok/console rollouts: a campaign held by the organization window says so (which window, closed, when it opens, how many devices wait)', { timeout: 120_000 }, async (t) => {
+  if (skipWithoutBrowser(t) || browser === undefined) return;
+  // The organization's window on tomorrow's local day only (01:00-02:00): closed all of today.
+  const { timeZone } = await hospital.platform.updates.rollouts.maintenanceWindow(testContext, hospital.orgId);
+  const tomorrow = WEEKDAYS[(WEEKDAYS.indexOf(localDayHour(new Date(), timeZone).day) + 1) % 7] as Weekday;
+  const host = { ...testContext, principal: cliPrincipal('second-operator') };
+  await hospital.platform.updates.rollouts.setMaintenanceWindow(host, { days: [tomorrow], startHour: 1, endHour: 2 }, hospital.orgId);
+  // Every monitor bound to a patient (stored as the bindings module stores it; binding has its own tests).
+  const at = new Date(Date.now() - 60_000).toISOString();
+  for (const deviceId of deviceIds) await bindingStore(hospital.platform.database.db).insert({ id: randomUUID(), orgId: hospital.orgId, deviceId, patientId: randomUUID(), startAt: at, endAt: null, createdAt: at, createdBy: 'test', endedBy: null });
+  // The campaign requested in the form (the one still pending): a second person approves, the engine passes.
+  const pending = (await hospital.platform.updates.rollouts.list(testContext, hospital.orgId)).find((c) => c.status === 'pending-approval');
+  assert.ok(pending, 'the campaign requested in the form');
+  heldCampaignId = pending.id;
+  await hospital.platform.updates.rollouts.approve(host, heldCampaignId, hospital.orgId);
+  for (let i = 0; i < 3; i++) await hospital.platform.updates.rollouts.tick();
+  const status = await hospital.platform.updates.rollouts.status(testContext, heldCampaignId, hospital.orgId);
+  assert.equal(status.waves.reduce((n, w) => n + w.held, 0), deviceIds.length, 'every bound device is held');
+
+  const { context, page, errors } = await pageIn(await hospital.contextFor(browser, hospital.officer));
+  try {
+    await page.goto(`/rollouts/${heldCampaignId}`);
+    await page.getByRole('heading', { name: `Rollout of ${MODEL} 1.1.0` }).waitFor();
+    const dayName = { sun: 'Sunday', mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday' }[tomorrow];
+    const fact = await page.getByTestId('campaign-window').innerText();
+    assert.match(fact, new RegExp(`the organization's: ${dayName}, 1:00–2:00 ${timeZone}; closed now, opens \\S`), fact);
+    assert.equal(await page.getByTestId('campaign-start').innerText(), 'when a second person approves it', 'not scheduled');
+    const wait = await page.getByTestId('window-wait').innerText();
+    assert.match(wait, new RegExp(`Waiting for the maintenance window: ${deviceIds.length} devices bound to a patient downloaded the release and install when it opens \\(`), wait);
+    assert.equal(await page.getByTestId('window-wait').locator('time').getAttribute('datetime'), status.window.nextOpensAt, 'the opening the server computed');
+    const first = status.waves[0];
+    assert.ok(first !== undefined && first.held > 0);
+    assert.match(await page.locator('tr[data-wave="1"]').innerText(), new RegExp(`%\\s+${first.devices}\\s+0\\s+${first.held}\\s+0\\s+0\\s+0`), 'wave 1: its devices held, none sent');
+    assert.deepEqual(errors, []);
+  } catch (error) {
+    throw await withPageText(page, error);
+  } finally {
+    await context.close();
+  }
+});
+
 test('ok/console firmware pages: axe finds no serious or critical violation; at 390 px they fit', { timeout: 120_000 }, async (t) => {
   if (skipWithoutBrowser(t) || browser === undefined) return;
-  const pages = ['/firmware', `/firmware/${MODEL}/1.1.0/details`, '/firmware/integrity', '/rollouts', `/rollouts/${campaignId}`];
+  const pages = ['/firmware', `/firmware/${MODEL}/1.1.0/details`, '/firmware/integrity', '/rollouts', `/rollouts/${campaignId}`, ...(heldCampaignId === '' ? [] : [`/rollouts/${heldCampaignId}`])];
   const found: string[] = [];
   let rulesPassed = 0;
   const check = async (page: Page, name: string) => {
@@ -250,4 +298,30 @@ test('ok/console firmware pages: axe finds no serious or critical violation; at 
   }
   assert.ok(rulesPassed > 50, `axe ran its rules (${rulesPassed} passed)`);
   assert.deepEqual(found, [], 'no serious or critical accessibility violation');
+});
+
+test('ok/console rollouts: a campaign requested with a start time is scheduled (the form sends the local time as an instant)', { timeout: 120_000 }, async (t) => {
+  if (skipWithoutBrowser(t) || browser === undefined) return;
+  // The held campaign would overlap (the form sets no priority): it ends here, after the axe pass.
+  if (heldCampaignId !== '') await hospital.platform.updates.rollouts.abort({ ...testContext, principal: cliPrincipal('test') }, heldCampaignId, hospital.orgId);
+  const { context, page, errors } = await pageIn(await hospital.contextFor(browser, hospital.admin));
+  try {
+    await page.goto('/rollouts');
+    const form = page.getByRole('form', { name: 'Request a rollout' });
+    await form.getByLabel('Release').selectOption(`${MODEL}@1.1.0`);
+    const local = new Date(Date.now() + 3 * 86_400_000);
+    const value = `${local.getFullYear()}-${String(local.getMonth() + 1).padStart(2, '0')}-${String(local.getDate()).padStart(2, '0')}T22:00`;
+    await form.getByLabel('Start at (optional, your local time; otherwise at approval)').fill(value);
+    await form.getByRole('button', { name: 'Request the rollout' }).click();
+    await page.getByRole('heading', { name: `Rollout of ${MODEL} 1.1.0` }).waitFor();
+    const expected = await page.evaluate((v) => new Date(v).toISOString(), value);
+    const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+    assert.equal((await hospital.platform.updates.rollouts.status(testContext, id, hospital.orgId)).campaign.startAt, expected, "the browser's local 22:00 as an instant");
+    assert.equal(await page.getByTestId('campaign-start').locator('time').getAttribute('datetime'), expected);
+    assert.deepEqual(errors, []);
+  } catch (error) {
+    throw await withPageText(page, error);
+  } finally {
+    await context.close();
+  }
 });

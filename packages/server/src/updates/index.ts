@@ -44,4 +44,5 @@ export {
   type GateVerdict,
 } from './rollout-model.js';
 export { DOWNLOAD_COMMAND, ROLLBACK_COMMAND, RolloutService, UPDATE_COMMAND, type CreateRolloutInput, type RolloutChangeControl, type RolloutCommands, type RolloutDevice, type RolloutPorts, type RolloutScope, type RolloutStatus, type StepUp } from './rollout-service.js';
+export { campaignWindowState, type CampaignWindowState } from './rollout-delivery.js';
 export { checkOrgWindow, describeOrgWindow, inOrgWindow, localDayHour, WEEKDAYS, type OrgMaintenanceWindow, type OrgMaintenanceWindowSetting, type Weekday } from './maintenance-window.js';

@@ -71,3 +71,31 @@ export async function deliverOpenWaves(campaign: Campaign, opened: readonly Camp
   }
   return installs;
 }
+
+/** Which maintenance window a campaign applies now, whether it is open, and when it next opens. */
+export interface CampaignWindowState {
+  /** `campaign`: its own UTC hours; `organization`: the organization's; `override`: none (audited); `none`: nobody is held. */
+  readonly source: 'campaign' | 'organization' | 'override' | 'none';
+  /** "1-5 UTC" or "sat,sun 22-4 Europe/Berlin"; null for override and none. */
+  readonly description: string | null;
+  readonly openNow: boolean;
+  /** When a closed window next opens (searched a week and a day ahead, in 15-minute steps); null when open. */
+  readonly nextOpensAt: string | null;
+}
+
+const STEP_MS = 15 * 60_000;
+const SEARCH_MS = 8 * 24 * 3600_000;
+
+/** The window a campaign applies at `now` (its own, else the organization's, unless overridden). */
+export function campaignWindowState(campaign: Campaign, now: Date, org: OrgWindowNow | null): CampaignWindowState {
+  if (campaign.windowOverride === true) return { source: 'override', description: null, openNow: true, nextOpensAt: null };
+  const own = campaign.maintenanceWindow;
+  const isOpen = own !== null ? (at: Date) => inWindow(own, at.getUTCHours()) : org !== null ? (at: Date) => inOrgWindow(org.window, org.timeZone, at) : null;
+  if (isOpen === null) return { source: 'none', description: null, openNow: true, nextOpensAt: null };
+  const description = own !== null ? `${own[0]}-${own[1]} UTC` : org === null ? null : describeOrgWindow(org.window, org.timeZone);
+  if (isOpen(now)) return { source: own !== null ? 'campaign' : 'organization', description, openNow: true, nextOpensAt: null };
+  // Window edges are whole local hours: step from the next quarter hour (zones with :30 and :45 offsets included).
+  let at = Math.ceil((now.getTime() + 1) / STEP_MS) * STEP_MS;
+  for (const end = now.getTime() + SEARCH_MS; at <= end && !isOpen(new Date(at)); at += STEP_MS);
+  return { source: own !== null ? 'campaign' : 'organization', description, openNow: false, nextOpensAt: at <= now.getTime() + SEARCH_MS ? new Date(at).toISOString() : null };
+}

@@ -25,6 +25,11 @@ export interface Gates {
   readonly offlineTimeoutSeconds: number;
   /** Halt on a new security alert about an updated device. */
   readonly haltOnSecurityAlert: boolean;
+  /**
+   * Halt when an updated device bound to a patient has sent no reading for this long (a clinical
+   * telemetry gap; 0: off). Campaigns stored before this gate have none (off).
+   */
+  readonly clinicalGapSeconds?: number;
 }
 
 export interface Campaign {
@@ -45,6 +50,8 @@ export interface Campaign {
   readonly maintenanceWindow: readonly [number, number] | null;
   /** An explicit override: devices bound to a patient install at once too (absent in older campaigns). */
   readonly windowOverride?: boolean;
+  /** Scheduled start (ISO): approved before it, the campaign sends nothing until then; absent or null: at approval. */
+  readonly startAt?: string | null;
   readonly status: CampaignStatus;
   readonly currentWave: number;
   readonly waveStartedAt: string | null;
@@ -66,7 +73,7 @@ export interface CampaignDevice {
 }
 
 export const DEFAULT_WAVES: readonly number[] = [1, 10, 50, 100];
-export const DEFAULT_GATES: Gates = { maxFailureRate: 0.05, offlineTimeoutSeconds: 3600, haltOnSecurityAlert: true };
+export const DEFAULT_GATES: Gates = { maxFailureRate: 0.05, offlineTimeoutSeconds: 3600, haltOnSecurityAlert: true, clinicalGapSeconds: 900 };
 export const ACTIVE_STATUSES: readonly CampaignStatus[] = ['pending-approval', 'running', 'paused'];
 
 export function checkWaves(waves: readonly number[]): void {
@@ -94,9 +101,10 @@ export type GateVerdict = { readonly kind: 'wait' } | { readonly kind: 'advance'
 
 /**
  * The gate of the current wave. `devices` are those of the opened waves (0..current);
- * `alertedDevices` the updated devices with a security alert since the campaign started.
+ * `alertedDevices` the updated devices with a security alert since the campaign started;
+ * `gapDevices` the updated devices bound to a patient with a clinical telemetry gap now.
  */
-export function evaluateGate(campaign: Campaign, all: readonly CampaignDevice[], alertedDevices: ReadonlySet<string>, now: number): GateVerdict {
+export function evaluateGate(campaign: Campaign, all: readonly CampaignDevice[], alertedDevices: ReadonlySet<string>, now: number, gapDevices: ReadonlySet<string> = new Set()): GateVerdict {
   // Held devices (maintenance window) are installed later: not evidence for or against this wave.
   const devices = all.filter((d) => d.status !== 'held');
   const failed = devices.filter((d) => d.status === 'failed').length;
@@ -110,12 +118,29 @@ export function evaluateGate(campaign: Campaign, all: readonly CampaignDevice[],
     const hit = devices.filter((d) => d.status === 'installed' && alertedDevices.has(d.deviceId)).length;
     if (hit > 0) return { kind: 'halt', reason: `${hit} updated device(s) raised security alerts` };
   }
+  const gap = campaign.gates.clinicalGapSeconds ?? 0;
+  if (gap > 0) {
+    const silent = devices.filter((d) => d.status === 'installed' && gapDevices.has(d.deviceId)).length;
+    if (silent > 0) return { kind: 'halt', reason: `${silent} updated device(s) bound to a patient sent no readings for over ${gap} s (clinical telemetry gap)` };
+  }
   const waiting = devices.some((d) => d.status === 'waiting' || (d.status === 'sent' && !(d.sentAt !== null && now - Date.parse(d.sentAt) > campaign.gates.offlineTimeoutSeconds * 1000)));
   if (waiting) return { kind: 'wait' };
   // The last wave completes the campaign: not while a device still waits for its window.
   if (campaign.currentWave >= campaign.waves.length - 1 && all.some((d) => d.status === 'held')) return { kind: 'wait' };
   const soakedSince = campaign.waveStartedAt === null ? now : Date.parse(campaign.waveStartedAt);
   return now - soakedSince >= campaign.soakSeconds * 1000 ? { kind: 'advance' } : { kind: 'wait' };
+}
+
+/** The longest a campaign may be scheduled ahead. */
+export const MAX_SCHEDULE_DAYS = 90;
+
+/** A scheduled start: an ISO date-time in the future (at most MAX_SCHEDULE_DAYS ahead), normalized; undefined: none. */
+export function checkStartAt(text: string | undefined, now: Date): string | null {
+  if (text === undefined) return null;
+  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text.trim()) ? Date.parse(text.trim()) : Number.NaN;
+  if (Number.isNaN(at)) throw new AppError('UPDATES_ROLLOUT_INVALID', { publicMessage: 'startAt is an ISO 8601 date and time with its offset, e.g. 2026-12-12T22:00:00Z.' });
+  if (at <= now.getTime() || at > now.getTime() + MAX_SCHEDULE_DAYS * 86_400_000) throw new AppError('UPDATES_ROLLOUT_INVALID', { publicMessage: `startAt must be in the future and at most ${MAX_SCHEDULE_DAYS} days ahead.` });
+  return new Date(at).toISOString();
 }
 
 /** Second-person approval (FDA premarket guidance App. 1 B; HIPAA §164.308(a)(4) access control). */

@@ -5,6 +5,7 @@
  */
 import type { AuditWriter } from '../audit/index.js';
 import type { RequestContext } from '../kernel/index.js';
+import type { CampaignWindowState } from './rollout-delivery.js';
 import type { Campaign, Gates } from './rollout-model.js';
 import type { FirmwareStore, RolloutStore } from './store.js';
 
@@ -28,6 +29,11 @@ export interface RolloutPorts {
   alertedDevices(orgId: string, since: string): Promise<ReadonlySet<string>>;
   /** Of these devices, those bound to a patient now (held outside the maintenance window). */
   boundToPatient?(orgId: string, deviceIds: readonly string[]): Promise<ReadonlySet<string>>;
+  /**
+   * Of these installed devices, those bound to a patient now that sent no reading in the last
+   * `gapSeconds` although installed at least that long ago (the clinical telemetry gap gate).
+   */
+  clinicalGaps?(orgId: string, installed: ReadonlyArray<{ readonly deviceId: string; readonly installedAt: string }>, gapSeconds: number): Promise<ReadonlySet<string>>;
   /** Raises the one alert of a halted campaign. */
   halted(campaign: Campaign, reason: string): void;
   /** The organization's IANA time zone (its incident settings'; default UTC), for its maintenance window. */
@@ -67,6 +73,8 @@ export interface CreateRolloutInput {
   readonly waves?: readonly number[] | undefined;
   readonly soakSeconds?: number | undefined;
   readonly gates?: Partial<Gates> | undefined;
+  /** Scheduled start (ISO 8601 with offset); without it the campaign starts at approval. */
+  readonly startAt?: string | undefined;
   readonly maxRetries?: number | undefined;
   readonly priority?: number | undefined;
   readonly maintenanceWindow?: readonly [number, number] | undefined;
@@ -77,4 +85,6 @@ export interface CreateRolloutInput {
 export interface RolloutStatus {
   readonly campaign: Campaign;
   readonly waves: ReadonlyArray<{ readonly share: number; readonly devices: number; readonly waiting: number; readonly held: number; readonly sent: number; readonly installed: number; readonly failed: number }>;
+  /** The maintenance window the campaign applies now (held devices wait for it to open). */
+  readonly window: CampaignWindowState;
 }

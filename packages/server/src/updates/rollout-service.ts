@@ -13,13 +13,14 @@ import { compareVersions } from '@vigil/protocol';
 import { decide, type Permission } from '../access/index.js';
 import { AppError, newId, principalOrg, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
 import { checkOrgWindow, describeOrgWindow, type OrgMaintenanceWindowSetting } from './maintenance-window.js';
-import { COMMAND_TTL_SECONDS, deliverOpenWaves, ROLLBACK_COMMAND, UPDATE_COMMAND, type OrgWindowNow } from './rollout-delivery.js';
+import { campaignWindowState, COMMAND_TTL_SECONDS, deliverOpenWaves, ROLLBACK_COMMAND, UPDATE_COMMAND, type OrgWindowNow } from './rollout-delivery.js';
 import type { CreateRolloutInput, RolloutChangeControl, RolloutCommands, RolloutPorts, RolloutScope, RolloutStatus, RolloutDevice, StepUp } from './rollout-ports.js';
 import {
   ACTIVE_STATUSES,
   actorOf,
   assignWaves,
   checkApproval,
+  checkStartAt,
   checkTransition,
   checkWaves,
   DEFAULT_GATES,
@@ -64,10 +65,13 @@ export class RolloutService {
     checkWaves(waves);
     const gates: Gates = { ...DEFAULT_GATES, ...input.gates };
     if (!(gates.maxFailureRate >= 0 && gates.maxFailureRate <= 1) || !(gates.offlineTimeoutSeconds >= 1)) throw invalid('Gates: maxFailureRate 0..1, offlineTimeoutSeconds >= 1.');
+    const gap = gates.clinicalGapSeconds ?? 0;
+    if (!Number.isInteger(gap) || (gap !== 0 && (gap < 60 || gap > 7 * 86400))) throw invalid('Gates: clinicalGapSeconds is 0 (off) or 60..604800.');
     const soakSeconds = input.soakSeconds ?? 3600;
     const maxRetries = input.maxRetries ?? 2;
     const priority = input.priority ?? 0;
     if (!Number.isInteger(soakSeconds) || soakSeconds < 0 || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10 || !Number.isInteger(priority)) throw invalid('soakSeconds, maxRetries (0..10) and priority are whole numbers.');
+    const startAt = checkStartAt(input.startAt, this.clock.now());
     const window = input.maintenanceWindow ?? null;
     if (window !== null && !window.every((h) => Number.isInteger(h) && h >= 0 && h <= 23)) throw invalid('The maintenance window is two UTC hours 0..23.');
     const targets = await this.#targets(orgId, input.model, input);
@@ -98,6 +102,7 @@ export class RolloutService {
         priority,
         maintenanceWindow: window === null ? null : [window[0], window[1]],
         windowOverride: input.overrideMaintenanceWindow === true,
+        startAt,
         status: 'pending-approval',
         currentWave: 0,
         waveStartedAt: null,
@@ -115,7 +120,7 @@ export class RolloutService {
         target: { type: 'rollout', id },
         outcome: 'success',
         orgId,
-        details: { model: input.model, version: input.version, devices: mine.size, waves: waves.join(','), priority, maintenanceWindow: window === null ? 'none' : window.join('-'), windowOverride: input.overrideMaintenanceWindow === true },
+        details: { model: input.model, version: input.version, devices: mine.size, waves: waves.join(','), priority, maintenanceWindow: window === null ? 'none' : window.join('-'), windowOverride: input.overrideMaintenanceWindow === true, startAt: startAt ?? 'at approval' },
       });
       return campaign;
     });
@@ -173,7 +178,10 @@ export class RolloutService {
       const fresh = await this.#find(s, org, id);
       checkApproval(fresh, ctx.principal);
       const now = this.clock.now().toISOString();
-      const next: Campaign = { ...fresh, status: 'running', approvedBy: actorOf(ctx.principal), currentWave: 0, waveStartedAt: now, updatedAt: now };
+      // A scheduled campaign's first wave opens (and soaks) from its start.
+      const start = fresh.startAt ?? null;
+      const opens = start !== null && start > now ? start : now;
+      const next: Campaign = { ...fresh, status: 'running', approvedBy: actorOf(ctx.principal), currentWave: 0, waveStartedAt: opens, updatedAt: now };
       await s.rollouts.update(next);
       await s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'success', orgId: org, details: { requestedBy: fresh.requestedBy, stepUp: this.stepUp !== undefined && ctx.principal.kind === 'user', ...(changeId !== null ? { changeId } : {}) } });
       return next;
@@ -237,7 +245,7 @@ export class RolloutService {
   async status(ctx: RequestContext, id: string, orgId?: string): Promise<RolloutStatus> {
     const org = this.#orgOf(ctx, orgId);
     this.#authorize(ctx, 'rollouts:read', org);
-    return this.uow.run(async (s) => {
+    const { campaign, waves } = await this.uow.run(async (s) => {
       const campaign = await this.#find(s, org, id);
       const devices = await s.rollouts.devices(id);
       const waves = campaign.waves.map((share, wave) => {
@@ -247,6 +255,8 @@ export class RolloutService {
       });
       return { campaign, waves };
     });
+    const orgWindow = campaign.maintenanceWindow === null && campaign.windowOverride !== true ? await this.#orgWindowNow(campaign.orgId) : null;
+    return { campaign, waves, window: campaignWindowState(campaign, this.clock.now(), orgWindow) };
   }
 
   async list(ctx: RequestContext, orgId?: string): Promise<Campaign[]> {
@@ -311,6 +321,9 @@ export class RolloutService {
 
   async #tickOne(campaign: Campaign): Promise<void> {
     const now = this.clock.now();
+    // Approved but scheduled later: nothing is sent (nor joined) before its start.
+    const start = campaign.startAt ?? null;
+    if (start !== null && now.toISOString() < start) return;
     // Devices enrolled (or moved into the target) after the start join the current wave.
     const targets = await this.#targets(campaign.orgId, campaign.model, campaign);
     let devices = await this.uow.run((s) => s.rollouts.devices(campaign.id));
@@ -333,7 +346,10 @@ export class RolloutService {
     }
     const fresh = (await this.uow.run((s) => s.rollouts.devices(campaign.id))).filter((d) => d.wave <= campaign.currentWave);
     const alerted = campaign.gates.haltOnSecurityAlert ? await this.ports.alertedDevices(campaign.orgId, campaign.waveStartedAt ?? campaign.createdAt) : new Set<string>();
-    const verdict = evaluateGate(campaign, fresh, alerted, now.getTime());
+    const gapSeconds = campaign.gates.clinicalGapSeconds ?? 0;
+    const installed = fresh.filter((d) => d.status === 'installed').map((d) => ({ deviceId: d.deviceId, installedAt: d.updatedAt }));
+    const gaps = gapSeconds > 0 && installed.length > 0 && this.ports.clinicalGaps !== undefined ? await this.ports.clinicalGaps(campaign.orgId, installed, gapSeconds) : new Set<string>();
+    const verdict = evaluateGate(campaign, fresh, alerted, now.getTime(), gaps);
     if (verdict.kind === 'wait') return;
     const system = { principal: { kind: 'system' as const, id: 'system' as const }, requestId: `rollout-${campaign.id}`, source: 'local' };
     if (verdict.kind === 'halt') {

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { makePlatform, testContext, type TestPlatform } from '../integration/fixtures.js';
 import { contextOf, makeUser } from '../integration/patients-fixtures.js';
 import { auditStore, firmwareStore, rolloutStore, SqlUnitOfWork, type Executor } from '../storage/index.js';
-import { checkOrgWindow, DOWNLOAD_COMMAND, inOrgWindow, localDayHour, RolloutService, UPDATE_COMMAND, WEEKDAYS, type Campaign, type RolloutDevice } from './index.js';
+import { campaignWindowState, checkOrgWindow, DOWNLOAD_COMMAND, inOrgWindow, localDayHour, RolloutService, UPDATE_COMMAND, WEEKDAYS, type Campaign, type RolloutDevice } from './index.js';
 import { rejectsWith } from '../integration/patients-fixtures.js';
 import { imageBytes, releaseInput, streamOf } from './testing/release-fixtures.js';
 
@@ -120,6 +120,12 @@ describe('rollouts: the maintenance window', { timeout: 60_000 }, () => {
     const now = sent.slice(before);
     assert.deepEqual(new Set(now.filter((c) => c.name === DOWNLOAD_COMMAND).map((c) => c.deviceId)), BOUND, 'outside the org window: bound devices only download');
     assert.equal(now.filter((c) => c.name === UPDATE_COMMAND && BOUND.has(c.deviceId)).length, 0);
+    const waiting = await service.status(requester, campaign.id);
+    assert.deepEqual([waiting.window.source, waiting.window.description, waiting.window.openNow], ['organization', `${tomorrow} 2-4 Europe/Berlin`, false], 'the status names the window the held devices wait for');
+    const opens = new Date(waiting.window.nextOpensAt ?? 0);
+    assert.deepEqual(localDayHour(opens, zone), { day: tomorrow, hour: 2 }, 'and when it opens: tomorrow 02:00 Berlin');
+    assert.equal(opens.getUTCMinutes(), 0);
+    assert.ok(opens.getTime() > t.clock.now().getTime() && opens.getTime() - t.clock.now().getTime() < 2 * 24 * 3600_000);
 
     // Tomorrow 02:xx on Berlin's wall clock (00:xx or 01:xx UTC, by daylight saving).
     for (let i = 0; i < 60 && !(localDayHour(t.clock.now(), zone).day === tomorrow && localDayHour(t.clock.now(), zone).hour === 2); i++) t.clock.advance(3_600_000);
@@ -128,6 +134,7 @@ describe('rollouts: the maintenance window', { timeout: 60_000 }, () => {
     await service.tick();
     const inside = sent.slice(before).filter((c) => c.name === UPDATE_COMMAND);
     assert.deepEqual(new Set(inside.map((c) => c.deviceId)), BOUND, 'inside the org window the held devices install');
+    assert.deepEqual((await service.status(requester, campaign.id)).window, { source: 'organization', description: `${tomorrow} 2-4 Europe/Berlin`, openNow: true, nextOpensAt: null });
     assert.ok(inside.every((c) => c.args['installWindow'] === `${tomorrow} 2-4 Europe/Berlin`), 'the device is told the window');
     for (const c of inside) await service.recordOutcome(ORG, c.deviceId, { installedVersion: '1.3.0' });
 
@@ -138,11 +145,38 @@ describe('rollouts: the maintenance window', { timeout: 60_000 }, () => {
     before = sent.length;
     await service.tick();
     assert.equal(sent.slice(before).filter((c) => c.name === UPDATE_COMMAND && BOUND.has(c.deviceId)).length, 0, "the campaign's window overrides the organization's");
+    const ownWindow = (await service.status(requester, own.id)).window;
+    assert.deepEqual([ownWindow.source, ownWindow.description, ownWindow.openNow], ['campaign', '12-13 UTC', false]);
+    assert.equal(new Date(ownWindow.nextOpensAt ?? 0).getUTCHours(), 12);
     await service.abort(requester, own.id);
     await service.abort(requester, campaign.id).catch(() => undefined);
     await service.setMaintenanceWindow(approver, null);
     assert.equal((await service.maintenanceWindow(requester)).window, null);
     zone = 'UTC';
+  });
+
+  it('ok/a campaign scheduled to start later sends nothing before its start, then opens its first wave from it; bad start times are refused', async () => {
+    const now = t.clock.now();
+    for (const startAt of ['tomorrow', '2026-13-01T00:00:00Z', new Date(now.getTime() - 1000).toISOString(), new Date(now.getTime() + 91 * 86_400_000).toISOString(), '2026-12-12 22:00']) {
+      await assert.rejects(service.create(requester, { model: 'pulse-ox', version: '1.4.0', startAt, priority: 30 }), rejectsWith('UPDATES_ROLLOUT_INVALID'), startAt);
+    }
+    const startAt = new Date(now.getTime() + 2 * 3600_000).toISOString();
+    const campaign = await service.create(requester, { model: 'pulse-ox', version: '1.4.0', waves: [100], soakSeconds: 0, priority: 30, startAt: startAt.replace('Z', '+00:00') });
+    assert.equal(campaign.startAt, startAt, 'normalized');
+    const approved = await service.approve(approver, campaign.id);
+    assert.equal(approved.status, 'running');
+    assert.equal(approved.waveStartedAt, startAt, 'the first wave opens (and soaks) from the start');
+    let before = sent.length;
+    await service.tick();
+    t.clock.advance(3600_000);
+    await service.tick();
+    assert.equal(sent.length, before, 'nothing is sent before the start');
+    assert.equal((await service.status(requester, campaign.id)).waves.reduce((n, w) => n + w.waiting, 0), DEVICES.length);
+    t.clock.advance(3600_000 + 1000);
+    before = sent.length;
+    await service.tick();
+    assert.equal(sent.slice(before).filter((c) => c.name === UPDATE_COMMAND).length, DEVICES.length, 'at the start the wave is sent');
+    await service.abort(requester, campaign.id);
   });
 
   it('ok/org window rules: wraps past midnight into the next day, follows daylight saving, refuses bad input', () => {
@@ -158,5 +192,22 @@ describe('rollouts: the maintenance window', { timeout: 60_000 }, () => {
     assert.throws(() => checkOrgWindow({ days: ['mon', 'Monday'], startHour: 1, endHour: 2 }), rejectsWith('UPDATES_ROLLOUT_INVALID'));
     assert.throws(() => checkOrgWindow({ days: ['mon'], startHour: 3, endHour: 3 }), rejectsWith('UPDATES_ROLLOUT_INVALID'));
     assert.throws(() => checkOrgWindow({ days: ['mon'], startHour: 1.5, endHour: 3 }), rejectsWith('UPDATES_ROLLOUT_INVALID'));
+  });
+
+  it('ok/the window a campaign waits for: the next opening follows the zone (daylight saving, half-hour offsets); override and none never hold', () => {
+    const base = { maintenanceWindow: null, windowOverride: false } as unknown as Campaign;
+    const sat = { window: checkOrgWindow({ days: ['sat'], startHour: 22, endHour: 4 }), timeZone: 'Europe/Berlin' };
+    // Friday 2026-03-27 12:00 UTC: next opening Saturday 22:00 CET = 21:00 UTC.
+    assert.deepEqual(campaignWindowState(base, new Date('2026-03-27T12:00:00Z'), sat), { source: 'organization', description: 'sat 22-4 Europe/Berlin', openNow: false, nextOpensAt: '2026-03-28T21:00:00.000Z' });
+    // A week later (CEST, UTC+2): Saturday 22:00 = 20:00 UTC.
+    assert.equal(campaignWindowState(base, new Date('2026-04-03T12:00:00Z'), sat).nextOpensAt, '2026-04-04T20:00:00.000Z');
+    // Kolkata (UTC+5:30): 01:00 local is 19:30 UTC the day before.
+    const kolkata = { window: checkOrgWindow({ days: ['mon'], startHour: 1, endHour: 3 }), timeZone: 'Asia/Kolkata' };
+    assert.equal(campaignWindowState(base, new Date('2026-03-27T12:00:00Z'), kolkata).nextOpensAt, '2026-03-29T19:30:00.000Z');
+    assert.deepEqual(campaignWindowState(base, new Date('2026-03-28T22:00:00Z'), sat), { source: 'organization', description: 'sat 22-4 Europe/Berlin', openNow: true, nextOpensAt: null });
+    assert.deepEqual(campaignWindowState({ ...base, windowOverride: true }, new Date('2026-03-27T12:00:00Z'), sat), { source: 'override', description: null, openNow: true, nextOpensAt: null });
+    assert.deepEqual(campaignWindowState(base, new Date('2026-03-27T12:00:00Z'), null), { source: 'none', description: null, openNow: true, nextOpensAt: null });
+    const own = { ...base, maintenanceWindow: [23, 2] } as unknown as Campaign;
+    assert.deepEqual(campaignWindowState(own, new Date('2026-03-27T12:10:00Z'), sat), { source: 'campaign', description: '23-2 UTC', openNow: false, nextOpensAt: '2026-03-27T23:00:00.000Z' });
   });
 });

@@ -26,9 +26,11 @@ const CampaignView = Type.Object(
     maxFailureRate: Type.Number(),
     offlineTimeoutSeconds: Type.Integer(),
     haltOnSecurityAlert: Type.Boolean(),
+    clinicalGapSeconds: Type.Integer({ description: 'Halt when an updated device bound to a patient sends no reading for this long; 0: off.' }),
     maxRetries: Type.Integer(),
     maintenanceWindowUtc: Type.Union([Type.Object({ startHour: Type.Integer(), endHour: Type.Integer() }, { additionalProperties: false }), Type.Null()]),
     windowOverride: Type.Boolean(),
+    startAt: Type.Union([Type.String(), Type.Null()], { description: 'Scheduled start; null: at approval.' }),
     waveStartedAt: Type.Union([Type.String(), Type.Null()]),
     requestedBy: Type.String(),
     approvedBy: Type.Union([Type.String(), Type.Null()]),
@@ -41,6 +43,15 @@ const CampaignView = Type.Object(
 const WaveView = Type.Object(
   { share: Type.Integer(), devices: Type.Integer(), waiting: Type.Integer(), held: Type.Integer(), sent: Type.Integer(), installed: Type.Integer(), failed: Type.Integer() },
   { additionalProperties: false },
+);
+const WindowStateView = Type.Object(
+  {
+    source: Type.Union([Type.Literal('campaign'), Type.Literal('organization'), Type.Literal('override'), Type.Literal('none')]),
+    description: Type.Union([Type.String(), Type.Null()]),
+    openNow: Type.Boolean(),
+    nextOpensAt: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false, description: 'The maintenance window the campaign applies now: devices bound to a patient are held (downloaded, not installed) while it is closed.' },
 );
 const OrgWindowBody = Type.Object(
   {
@@ -77,9 +88,11 @@ function view(c: Campaign): Static<typeof CampaignView> {
     maxFailureRate: c.gates.maxFailureRate,
     offlineTimeoutSeconds: c.gates.offlineTimeoutSeconds,
     haltOnSecurityAlert: c.gates.haltOnSecurityAlert,
+    clinicalGapSeconds: c.gates.clinicalGapSeconds ?? 0,
     maxRetries: c.maxRetries,
     maintenanceWindowUtc: c.maintenanceWindow === null ? null : { startHour: c.maintenanceWindow[0], endHour: c.maintenanceWindow[1] },
     windowOverride: c.windowOverride === true,
+    startAt: c.startAt ?? null,
     waveStartedAt: c.waveStartedAt,
     requestedBy: c.requestedBy,
     approvedBy: c.approvedBy,
@@ -110,10 +123,12 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
               soakSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400 })),
               maxFailureRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
               offlineTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 * 86400 })),
+              clinicalGapSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86400, description: 'Clinical telemetry gap gate (default 900 s; 0: off; else at least 60).' })),
               maxRetries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
               priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
               maintenanceWindowUtc: Type.Optional(Type.Tuple([Type.Integer({ minimum: 0, maximum: 23 }), Type.Integer({ minimum: 0, maximum: 23 })])),
               overrideMaintenanceWindow: Type.Optional(Type.Boolean()),
+              startAt: Type.Optional(Type.String({ maxLength: 40, description: 'Scheduled start, ISO 8601 with offset (at most 90 days ahead); approved before it, the campaign sends nothing until then.' })),
             },
             { additionalProperties: false },
           ),
@@ -122,7 +137,7 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
       },
       async (request, reply) => {
         const b = request.body;
-        const gates = { ...(b.maxFailureRate !== undefined ? { maxFailureRate: b.maxFailureRate } : {}), ...(b.offlineTimeoutSeconds !== undefined ? { offlineTimeoutSeconds: b.offlineTimeoutSeconds } : {}) };
+        const gates = { ...(b.maxFailureRate !== undefined ? { maxFailureRate: b.maxFailureRate } : {}), ...(b.offlineTimeoutSeconds !== undefined ? { offlineTimeoutSeconds: b.offlineTimeoutSeconds } : {}), ...(b.clinicalGapSeconds !== undefined ? { clinicalGapSeconds: b.clinicalGapSeconds } : {}) };
         const campaign = await rollouts.create(requestContext(request), {
           model: b.model,
           version: b.version,
@@ -136,6 +151,7 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
           priority: b.priority,
           maintenanceWindow: b.maintenanceWindowUtc,
           overrideMaintenanceWindow: b.overrideMaintenanceWindow,
+          startAt: b.startAt,
         });
         return reply.code(201).send(view(campaign));
       },
@@ -151,11 +167,11 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): HttpRoutes {
       '/api/v1/rollouts/:id',
       {
         config: { permission: 'rollouts:read' },
-        schema: { summary: 'A campaign with its waves.', tags: ['rollouts'], params: IdParams, response: { 200: Type.Object({ campaign: CampaignView, waves: Type.Array(WaveView) }, { additionalProperties: false }) } },
+        schema: { summary: 'A campaign with its waves and the maintenance window it applies now.', tags: ['rollouts'], params: IdParams, response: { 200: Type.Object({ campaign: CampaignView, waves: Type.Array(WaveView), window: WindowStateView }, { additionalProperties: false }) } },
       },
       async (request) => {
         const status = await rollouts.status(requestContext(request), request.params.id);
-        return { campaign: view(status.campaign), waves: status.waves.map((w) => ({ ...w })) };
+        return { campaign: view(status.campaign), waves: status.waves.map((w) => ({ ...w })), window: { ...status.window } };
       },
     );
 

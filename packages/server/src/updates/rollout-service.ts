@@ -10,10 +10,10 @@
  *       by another campaign unless it has a higher priority.
  */
 import { compareVersions } from '@vigil/protocol';
-import { decide, type Permission } from '../access/index.js';
-import { AppError, newId, principalOrg, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
-import { checkOrgWindow, describeOrgWindow, type OrgMaintenanceWindowSetting } from './maintenance-window.js';
-import { campaignWindowState, COMMAND_TTL_SECONDS, deliverOpenWaves, ROLLBACK_COMMAND, UPDATE_COMMAND, type OrgWindowNow } from './rollout-delivery.js';
+import { AppError, newId, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
+import { OrgMaintenanceWindows, type OrgWindowInput, type OrgWindowView } from './org-maintenance-windows.js';
+import { authorizeRollout, invalidRollout, rolloutOrg } from './rollout-access.js';
+import { campaignWindowState, COMMAND_TTL_SECONDS, deliverOpenWaves, ROLLBACK_COMMAND, UPDATE_COMMAND } from './rollout-delivery.js';
 import type { CreateRolloutInput, RolloutChangeControl, RolloutCommands, RolloutPorts, RolloutScope, RolloutStatus, RolloutDevice, StepUp } from './rollout-ports.js';
 import {
   ACTIVE_STATUSES,
@@ -33,11 +33,10 @@ import {
   type Gates,
 } from './rollout-model.js';
 
-
-
 export class RolloutService {
   #commands: RolloutCommands | undefined;
   #changes: RolloutChangeControl | undefined;
+  readonly #windows: OrgMaintenanceWindows;
 
   constructor(
     private readonly uow: UnitOfWork<RolloutScope>,
@@ -45,7 +44,9 @@ export class RolloutService {
     private readonly clock: Clock,
     /** When set, a person (user principal) approves only with a fresh second-factor code (step-up). */
     private readonly stepUp?: StepUp,
-  ) {}
+  ) {
+    this.#windows = new OrgMaintenanceWindows(uow, ports, clock);
+  }
 
   /** The command path is built with the server (after the platform): main.ts connects it. */
   attachCommands(commands: RolloutCommands): void {
@@ -58,22 +59,22 @@ export class RolloutService {
   }
 
   async create(ctx: RequestContext, input: CreateRolloutInput): Promise<Campaign> {
-    const orgId = this.#orgOf(ctx, input.orgId);
-    this.#authorize(ctx, 'rollouts:request', orgId);
+    const orgId = rolloutOrg(ctx, input.orgId);
+    authorizeRollout(ctx, 'rollouts:request', orgId);
     requireMfa(ctx.principal);
     const waves = input.waves ?? DEFAULT_WAVES;
     checkWaves(waves);
     const gates: Gates = { ...DEFAULT_GATES, ...input.gates };
-    if (!(gates.maxFailureRate >= 0 && gates.maxFailureRate <= 1) || !(gates.offlineTimeoutSeconds >= 1)) throw invalid('Gates: maxFailureRate 0..1, offlineTimeoutSeconds >= 1.');
+    if (!(gates.maxFailureRate >= 0 && gates.maxFailureRate <= 1) || !(gates.offlineTimeoutSeconds >= 1)) throw invalidRollout('Gates: maxFailureRate 0..1, offlineTimeoutSeconds >= 1.');
     const gap = gates.clinicalGapSeconds ?? 0;
-    if (!Number.isInteger(gap) || (gap !== 0 && (gap < 60 || gap > 7 * 86400))) throw invalid('Gates: clinicalGapSeconds is 0 (off) or 60..604800.');
+    if (!Number.isInteger(gap) || (gap !== 0 && (gap < 60 || gap > 7 * 86400))) throw invalidRollout('Gates: clinicalGapSeconds is 0 (off) or 60..604800.');
     const soakSeconds = input.soakSeconds ?? 3600;
     const maxRetries = input.maxRetries ?? 2;
     const priority = input.priority ?? 0;
-    if (!Number.isInteger(soakSeconds) || soakSeconds < 0 || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10 || !Number.isInteger(priority)) throw invalid('soakSeconds, maxRetries (0..10) and priority are whole numbers.');
+    if (!Number.isInteger(soakSeconds) || soakSeconds < 0 || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10 || !Number.isInteger(priority)) throw invalidRollout('soakSeconds, maxRetries (0..10) and priority are whole numbers.');
     const startAt = checkStartAt(input.startAt, this.clock.now());
     const window = input.maintenanceWindow ?? null;
-    if (window !== null && !window.every((h) => Number.isInteger(h) && h >= 0 && h <= 23)) throw invalid('The maintenance window is two UTC hours 0..23.');
+    if (window !== null && !window.every((h) => Number.isInteger(h) && h >= 0 && h <= 23)) throw invalidRollout('The maintenance window is two UTC hours 0..23.');
     const targets = await this.#targets(orgId, input.model, input);
     const created = await this.uow.run(async (s) => {
       const release = await s.firmware.findRelease(input.model, input.version);
@@ -129,8 +130,8 @@ export class RolloutService {
   }
 
   async approve(ctx: RequestContext, id: string, orgId?: string, stepUpCode?: string): Promise<Campaign> {
-    const org = this.#orgOf(ctx, orgId);
-    this.#authorize(ctx, 'rollouts:approve', org);
+    const org = rolloutOrg(ctx, orgId);
+    authorizeRollout(ctx, 'rollouts:approve', org);
     const refused = async (error: unknown): Promise<never> => {
       await this.uow.run((s) => s.audit.record(ctx, { action: 'updates.rollout.approve', target: { type: 'rollout', id }, outcome: 'failure', orgId: org, reason: 'approval-refused' }));
       throw error;
@@ -166,7 +167,7 @@ export class RolloutService {
    * second person with MFA (checkApproval).
    */
   async start(ctx: RequestContext, id: string, orgId: string): Promise<Campaign> {
-    this.#authorize(ctx, 'rollouts:approve', orgId);
+    authorizeRollout(ctx, 'rollouts:approve', orgId);
     const campaign = await this.uow.run((s) => this.#find(s, orgId, id));
     if (this.#changes === undefined) throw new AppError('COMPLIANCE_CHANGE_REQUIRED', { detail: 'updates: no change control wired' });
     const changeId = await this.#changes.requireApproved(ctx, campaign);
@@ -211,40 +212,19 @@ export class RolloutService {
     return campaign;
   }
 
-  /** The organization's maintenance window (undefined: none set) and the time zone it is read in. */
-  async maintenanceWindow(ctx: RequestContext, orgId?: string): Promise<{ readonly window: OrgMaintenanceWindowSetting | null; readonly timeZone: string }> {
-    const org = this.#orgOf(ctx, orgId);
-    this.#authorize(ctx, 'rollouts:read', org);
-    const window = (await this.uow.run((s) => s.rollouts.orgWindow(org))) ?? null;
-    return { window, timeZone: (await this.ports.timeZone?.(org)) ?? 'UTC' };
+  /** The organization's maintenance window (null: none set) and the time zone it is read in (org-maintenance-windows.ts). */
+  maintenanceWindow(ctx: RequestContext, orgId?: string): Promise<OrgWindowView> {
+    return this.#windows.get(ctx, orgId);
   }
 
-  /**
-   * Sets (or with null clears) the organization's maintenance window: every campaign of the
-   * organization without a window of its own holds devices bound to a patient outside it, from the
-   * next tick on (running campaigns included). Audited; rollouts:approve.
-   */
-  async setMaintenanceWindow(ctx: RequestContext, input: { readonly days: readonly string[]; readonly startHour: number; readonly endHour: number } | null, orgId?: string): Promise<{ readonly window: OrgMaintenanceWindowSetting | null; readonly timeZone: string }> {
-    const org = this.#orgOf(ctx, orgId);
-    this.#authorize(ctx, 'rollouts:approve', org);
-    const checked = input === null ? null : checkOrgWindow(input);
-    const setting: OrgMaintenanceWindowSetting | null = checked === null ? null : { ...checked, orgId: org, updatedAt: this.clock.now().toISOString(), updatedBy: actorOf(ctx.principal) };
-    const timeZone = (await this.ports.timeZone?.(org)) ?? 'UTC';
-    await this.uow.run(async (s) => {
-      await s.rollouts.putOrgWindow(org, setting);
-      await s.audit.record(ctx, { action: 'updates.maintenance_window.set', target: { type: 'organization', id: org }, outcome: 'success', orgId: org, details: { window: setting === null ? 'none' : describeOrgWindow(setting, timeZone) } });
-    });
-    return { window: setting, timeZone };
-  }
-
-  async #orgWindowNow(orgId: string): Promise<OrgWindowNow | null> {
-    const window = await this.uow.run((s) => s.rollouts.orgWindow(orgId));
-    return window === undefined ? null : { window, timeZone: (await this.ports.timeZone?.(orgId)) ?? 'UTC' };
+  /** Sets (or with null clears) the organization's maintenance window (org-maintenance-windows.ts). */
+  setMaintenanceWindow(ctx: RequestContext, input: OrgWindowInput | null, orgId?: string): Promise<OrgWindowView> {
+    return this.#windows.set(ctx, input, orgId);
   }
 
   async status(ctx: RequestContext, id: string, orgId?: string): Promise<RolloutStatus> {
-    const org = this.#orgOf(ctx, orgId);
-    this.#authorize(ctx, 'rollouts:read', org);
+    const org = rolloutOrg(ctx, orgId);
+    authorizeRollout(ctx, 'rollouts:read', org);
     const { campaign, waves } = await this.uow.run(async (s) => {
       const campaign = await this.#find(s, org, id);
       const devices = await s.rollouts.devices(id);
@@ -255,13 +235,13 @@ export class RolloutService {
       });
       return { campaign, waves };
     });
-    const orgWindow = campaign.maintenanceWindow === null && campaign.windowOverride !== true ? await this.#orgWindowNow(campaign.orgId) : null;
+    const orgWindow = campaign.maintenanceWindow === null && campaign.windowOverride !== true ? await this.#windows.now(campaign.orgId) : null;
     return { campaign, waves, window: campaignWindowState(campaign, this.clock.now(), orgWindow) };
   }
 
   async list(ctx: RequestContext, orgId?: string): Promise<Campaign[]> {
-    const org = this.#orgOf(ctx, orgId);
-    this.#authorize(ctx, 'rollouts:read', org);
+    const org = rolloutOrg(ctx, orgId);
+    authorizeRollout(ctx, 'rollouts:read', org);
     return this.uow.run((s) => s.rollouts.list(org));
   }
 
@@ -341,7 +321,7 @@ export class RolloutService {
         ...(this.ports.boundToPatient !== undefined ? { boundToPatient: this.ports.boundToPatient } : {}),
         update: (next) => this.uow.run((s) => s.rollouts.updateDevice(next)),
         clock: this.clock,
-        orgWindow: campaign.maintenanceWindow === null && campaign.windowOverride !== true ? await this.#orgWindowNow(campaign.orgId) : null,
+        orgWindow: campaign.maintenanceWindow === null && campaign.windowOverride !== true ? await this.#windows.now(campaign.orgId) : null,
       });
     }
     const fresh = (await this.uow.run((s) => s.rollouts.devices(campaign.id))).filter((d) => d.wave <= campaign.currentWave);
@@ -391,9 +371,9 @@ export class RolloutService {
   }
 
   async #change(ctx: RequestContext, id: string, orgId: string | undefined, action: 'pause' | 'resume' | 'abort' | 'rollback', status: CampaignStatus): Promise<Campaign> {
-    const org = this.#orgOf(ctx, orgId);
+    const org = rolloutOrg(ctx, orgId);
     // Pausing is a safety stop (an incident responder's containment); resuming and rolling back need an approver.
-    this.#authorize(ctx, action === 'pause' ? 'rollouts:pause' : action === 'abort' ? 'rollouts:request' : 'rollouts:approve', org);
+    authorizeRollout(ctx, action === 'pause' ? 'rollouts:pause' : action === 'abort' ? 'rollouts:request' : 'rollouts:approve', org);
     return this.uow.run(async (s) => {
       const campaign = await this.#find(s, org, id);
       checkTransition(action, campaign.status);
@@ -410,23 +390,6 @@ export class RolloutService {
     if (campaign === undefined) throw new AppError('UPDATES_ROLLOUT_NOT_FOUND');
     return campaign;
   }
-
-  #orgOf(ctx: RequestContext, orgId: string | undefined): string {
-    const own = principalOrg(ctx.principal);
-    const org = own ?? orgId;
-    if (org === undefined) throw invalid('Name the organization.');
-    if (own !== null && orgId !== undefined && orgId !== own && !(ctx.principal.kind === 'user' && ctx.principal.roles.includes('platform-admin'))) throw new AppError('UPDATES_ROLLOUT_NOT_FOUND');
-    return orgId ?? org;
-  }
-
-  #authorize(ctx: RequestContext, permission: Permission, orgId: string): void {
-    const decision = decide(ctx.principal, permission, { orgId });
-    if (!decision.allow) throw new AppError(decision.deny === 'unauthenticated' ? 'UNAUTHENTICATED' : decision.deny === 'not-found' ? 'UPDATES_ROLLOUT_NOT_FOUND' : 'FORBIDDEN', { detail: decision.reason });
-  }
-}
-
-function invalid(message: string): AppError {
-  return new AppError('UPDATES_ROLLOUT_INVALID', { publicMessage: message });
 }
 
 export { DOWNLOAD_COMMAND, ROLLBACK_COMMAND, UPDATE_COMMAND } from './rollout-delivery.js';

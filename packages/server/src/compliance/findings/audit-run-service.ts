@@ -61,7 +61,9 @@ export class AuditRunService {
    */
   async run(ctx: RequestContext, cadence: Cadence): Promise<AuditRun> {
     authorize(ctx, 'compliance:manage');
-    const swept = await this.deps.uow.run((s) => this.#reopenExpiredIn(s, ctx, this.deps.clock.now().toISOString()));
+    const sweptAt = this.deps.clock.now().toISOString();
+    const swept = await this.deps.uow.run((s) => this.#reopenExpiredIn(s, ctx, sweptAt));
+    this.#alert(swept, sweptAt);
     const started = this.deps.clock.now();
     const due = this.deps.checks.filter((c) => cadence === 'full' || c.cadence === 'daily');
     const session = this.deps.offThread ? await this.deps.offThread.start(cadence, started, due.map((c) => c.id)).catch(() => null) : null;
@@ -116,7 +118,7 @@ export class AuditRunService {
           return { run, raised: recs.flatMap((r) => r.raised) };
         });
         if (outcome !== null) {
-          this.#alert([...swept, ...outcome.raised], finishedAt);
+          this.#alert(outcome.raised, finishedAt);
           return outcome.run;
         }
         if (attempt >= MAX_RECONCILE_ATTEMPTS) throw new AppError('COMPLIANCE_FINDING_STATE', { detail: `compliance: findings kept changing while the audit run reconciled them (${attempt} tries); run it again` });

@@ -10,6 +10,7 @@
  * MUST: answers are never cached (PHI): `cache: 'no-store'`.
  */
 import createClient from 'openapi-fetch';
+import { takeEarly } from '../early-answers';
 import type { paths } from './schema';
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/browser';
 import type {
@@ -152,13 +153,16 @@ export class ApiClient {
     if (STATE_CHANGING.has(method) && this.csrfToken !== null) headers['x-csrf-token'] = this.csrfToken;
     let response: Response;
     try {
-      response = await fetch(path, {
-        method,
-        headers,
-        credentials: 'same-origin',
-        cache: 'no-store',
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
+      // A GET the console started at boot (boot.ts) is answered from there, once.
+      response =
+        (method === 'GET' ? await takeEarly(path) : undefined) ??
+        (await fetch(path, {
+          method,
+          headers,
+          credentials: 'same-origin',
+          cache: 'no-store',
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        }));
     } catch {
       throw new ApiError(0, 'NETWORK_ERROR', 'The server could not be reached. Check your connection and try again.', null);
     }
@@ -195,7 +199,8 @@ export class ApiClient {
     if (STATE_CHANGING.has(request.method) && this.csrfToken !== null) request.headers.set('x-csrf-token', this.csrfToken);
     let response: Response;
     try {
-      response = await fetch(request, { credentials: 'same-origin', cache: 'no-store' });
+      const url = new URL(request.url);
+      response = (request.method === 'GET' && url.origin === window.location.origin && url.search === '' ? await takeEarly(url.pathname) : undefined) ?? (await fetch(request, { credentials: 'same-origin', cache: 'no-store' }));
     } catch {
       throw new ApiError(0, 'NETWORK_ERROR', 'The server could not be reached. Check your connection and try again.', null);
     }

@@ -80,6 +80,8 @@ import type {
 
 export type DisclosureRecordInput = paths['/api/v1/patients/{id}/disclosures/records']['post']['requestBody']['content']['application/json'];
 export type RecordedDisclosure = paths['/api/v1/patients/{id}/disclosures/records']['post']['responses']['201']['content']['application/json'];
+export type DisclosureRecordsQuery = NonNullable<paths['/api/v1/patients/{id}/disclosures/records']['get']['parameters']['query']>;
+export type DisclosureRecords = paths['/api/v1/patients/{id}/disclosures/records']['get']['responses']['200']['content']['application/json'];
 export type DisclosureAccounting = paths['/api/v1/patients/{id}/disclosures/accounting']['get']['responses']['200']['content']['application/json'];
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -416,7 +418,7 @@ export class ApiClient {
   // --- accounting of disclosures to outside parties (HIPAA §164.528) ---
   disclosureAccounting = (patientId: string, summarize = true) =>
     ApiClient.data(this.typed.GET('/api/v1/patients/{id}/disclosures/accounting', { params: { path: { id: patientId }, query: { summarize } } }));
-  recordedDisclosures = (patientId: string) => ApiClient.data(this.typed.GET('/api/v1/patients/{id}/disclosures/records', { params: { path: { id: patientId } } }));
+  recordedDisclosures = (patientId: string, q: DisclosureRecordsQuery = {}) => ApiClient.data(this.typed.GET('/api/v1/patients/{id}/disclosures/records', { params: { path: { id: patientId }, query: q } }));
   recordDisclosure = (patientId: string, disclosure: DisclosureRecordInput) =>
     this.call<RecordedDisclosure>('POST', `/api/v1/patients/${id(patientId)}/disclosures/records`, disclosure);
   /** The printable accounting (a self-contained HTML page; the session cookie authenticates the link). */

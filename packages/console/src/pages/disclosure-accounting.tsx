@@ -16,7 +16,7 @@ import { useSession } from '../session';
 type Purpose = DisclosureRecordInput['purpose'];
 
 /** The purposes the accounting includes (§164.512 and §164.502(a)(2)(ii)), as staff name them. */
-const PURPOSES: ReadonlyArray<readonly [Purpose, string]> = [
+export const PURPOSES: ReadonlyArray<readonly [Purpose, string]> = [
   ['required-by-law', 'Required by law'],
   ['public-health', 'Public health'],
   ['abuse-neglect-report', 'Report of abuse, neglect or domestic violence'],
@@ -33,7 +33,7 @@ const PURPOSES: ReadonlyArray<readonly [Purpose, string]> = [
   ['impermissible-disclosure', 'Not permitted (e.g. a breach)'],
 ];
 
-export function AccountingPanel({ patientId }: { readonly patientId: string }) {
+export function AccountingPanel({ patientId, onRecorded }: { readonly patientId: string; readonly onRecorded?: () => void }) {
   const { api } = useSession();
   const [recording, setRecording] = useState(false);
   const [version, setVersion] = useState(0);
@@ -102,6 +102,7 @@ export function AccountingPanel({ patientId }: { readonly patientId: string }) {
           onRecorded={() => {
             setRecording(false);
             setVersion((v) => v + 1);
+            onRecorded?.();
           }}
         />
       )}

@@ -22,6 +22,7 @@ import { Link } from '../router';
 import { useSession, useSignedIn } from '../session';
 import { BindingsPanel } from './patient-bindings';
 import { DisclosuresPanel } from './patient-disclosures';
+import { oneOf, useUrlFilters } from '../components/url-filters';
 import { VitalsPanel } from './patient-vitals';
 
 export const REASON_MIN = 10;
@@ -234,7 +235,10 @@ function PatientTabs({ patient, reload }: { readonly patient: Patient; readonly 
     { id: 'care', label: 'Care team and devices' },
     ...(can(session.roles, 'disclosures:read') ? [{ id: 'disclosures' as const, label: 'Accounting of disclosures' }] : []),
   ];
-  const [tab, setTab] = useState<Tab>('vitals');
+  // The tab is in the URL (?tab=disclosures), with the disclosures list's own filters: a view reloads as it was.
+  const url = useUrlFilters({ tab: 'vitals' });
+  const tab = oneOf<Tab>(url.values.tab, tabs.map((t) => t.id), 'vitals');
+  const setTab = (next: Tab) => url.set({ tab: next });
   return (
     <>
       <div className="tabs" role="group" aria-label="Patient sections">

@@ -266,6 +266,38 @@ test('ok/console defect 10 and 2: pickers find patients by name or MRN, users an
     await pick(page, 'Accounting of disclosures for the patient (name or MRN)', 'WORK-0002', `${outsideName} (MRN ${OUTSIDE.mrn})`);
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await page.getByRole('heading', { name: `Accounting of disclosures: patient ${hospital.outsideId.slice(0, 8)}…` }).waitFor();
+    // The recorded disclosures one by one: searched, sorted and paged by the server, the view in the URL.
+    for (let i = 0; i < 12; i += 1) {
+      const coroner = i === 3;
+      await hospital.api.call('POST', `/api/v1/patients/${hospital.outsideId}/disclosures/records`, {
+        bearer: hospital.admin.token,
+        body: {
+          disclosedAt: new Date(Date.now() - (i + 1) * 86_400_000).toISOString(),
+          recipientName: coroner ? 'County Coroner' : `Registry ${String(i).padStart(2, '0')}`,
+          description: `Report ${i}`,
+          purpose: coroner ? 'decedents' : 'public-health',
+          purposeStatement: `Statement ${i}`,
+        },
+      });
+    }
+    await page.reload();
+    const records = page.getByTestId('disclosure-records');
+    await records.getByRole('cell', { name: 'Registry 00' }).waitFor();
+    assert.equal(await records.locator('tbody tr').count(), 10, 'ten a page, newest first');
+    await records.getByRole('button', { name: 'Next' }).click();
+    await records.getByRole('cell', { name: 'Registry 11' }).waitFor();
+    assert.equal(await records.locator('tbody tr').count(), 2, 'the rest on the second page');
+    assert.match(page.url(), /cursor=/);
+    await page.getByLabel('Search').fill('coroner');
+    await records.getByRole('cell', { name: 'County Coroner' }).waitFor();
+    await page.waitForURL(/q=coroner/);
+    assert.doesNotMatch(page.url(), /cursor=/, 'a new search starts at the first page');
+    // The view reloads as it was (the filter is in the URL).
+    await page.reload();
+    await records.getByRole('cell', { name: 'County Coroner' }).waitFor();
+    assert.equal(await records.locator('tbody tr').count(), 1);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await records.getByRole('cell', { name: 'Registry 00' }).waitFor();
     // Security events: users and devices by name and serial, in the filter and in the table.
     await page.goto('/security/events');
     await page.getByRole('heading', { name: 'Security events' }).waitFor();

@@ -134,7 +134,7 @@ test('ok/console defects 2, 3, 5: a clinician sees names, the organization’s p
     assert.match((await page.getByTestId('alerts-outside-care').textContent()) ?? '', /1 open alert concerns patients outside your care/);
     await row.getByRole('button', { name: `Acknowledge the alert for ${inCareName}` }).click();
     await row.waitFor({ state: 'detached' });
-    await page.getByRole('button', { name: 'Acknowledged', exact: true }).click();
+    await page.getByRole('tab', { name: 'Acknowledged', exact: true }).click();
     await page.getByTestId('clinical-alerts').getByText(`by ${CLINICIAN.displayName}`).waitFor();
 
     // 2. The care team of a patient in care, by name.

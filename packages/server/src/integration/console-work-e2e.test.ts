@@ -149,7 +149,11 @@ test('ok/console defects 2, 3, 5: a clinician sees names, the organization’s p
     await page.getByRole('link', { name: inCareName, exact: true }).waitFor();
     assert.equal(await page.getByRole('link', { name: outsideName, exact: true }).count(), 0);
     // 5. The clinician's counts: 1 open alert for the patient in care is acknowledged now, so 0.
-    await page.getByLabel('Only patients in my care').uncheck();
+    // A click, then the URL and the box follow (the router applies the URL change asynchronously:
+    // under load, uncheck()'s immediate state check raced it).
+    await page.getByLabel('Only patients in my care').click();
+    await page.waitForURL(/scope=all/);
+    await page.locator('input[name="onlyMine"]:not(:checked)').waitFor();
     await page.getByRole('link', { name: outsideName, exact: true }).waitFor();
     const outsideRow = page.getByRole('row').filter({ hasText: OUTSIDE.mrn });
     assert.match(await outsideRow.innerText(), /outside your care/);
@@ -298,6 +302,17 @@ test('ok/console defect 10 and 2: pickers find patients by name or MRN, users an
     assert.equal(await records.locator('tbody tr').count(), 1);
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await records.getByRole('cell', { name: 'Registry 00' }).waitFor();
+    // Recording one through the form (a Mantine dialog) shows it in the accounting and the list at once.
+    await page.getByRole('button', { name: 'Record a disclosure' }).click();
+    const form = page.getByRole('dialog', { name: 'Record a disclosure to an outside party' });
+    await form.getByLabel('Date disclosed').fill(new Date(Date.now() - 86_400_000).toISOString().slice(0, 10));
+    await form.getByLabel('Recipient (person or organization)').fill('Poison Control Center');
+    await form.getByLabel('Information disclosed (brief description)').fill('Medication list');
+    await form.getByLabel('Statement of purpose (or the request it answered)').fill('Poisoning report');
+    await form.getByRole('button', { name: 'Record', exact: true }).click();
+    await form.waitFor({ state: 'detached' });
+    await records.getByRole('cell', { name: 'Poison Control Center' }).waitFor();
+    await page.getByTestId('accounting').getByRole('cell', { name: 'Poison Control Center' }).waitFor();
     // Security events: users and devices by name and serial, in the filter and in the table.
     await page.goto('/security/events');
     await page.getByRole('heading', { name: 'Security events' }).waitFor();

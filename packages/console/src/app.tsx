@@ -7,19 +7,22 @@
  * change; only `authenticated` reaches the pages. Navigation hides what a role can't use, but the
  * server decides every request, and a refusal shows the "Access denied" page.
  */
-import { Suspense, useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { Outlet, RouterProvider } from 'react-router';
 import { Loading } from './components/feedback';
 import { IdleWarning } from './idle-warning';
-import { MfaEnrollmentPage } from './pages/mfa-enrollment-page';
-import { MfaStepPage } from './pages/mfa-step-page';
-import { PasswordChangePage } from './pages/password-change-page';
-import { SetupPage } from './pages/setup-page';
 import { SignInPage } from './pages/sign-in-page';
 import { createConsoleRouter, navigate, usePath } from './router';
 import { ROUTES } from './routes';
 import { SessionProvider, useSession } from './session';
 import { Frame } from './shell';
+
+// The sign-in steps after the password (and first-time setup) load on use: a signed-in user's
+// first screen does not parse them (nor the WebAuthn library of MFA enrolment).
+const MfaEnrollmentPage = lazy(() => import('./pages/mfa-enrollment-page').then((m) => ({ default: m.MfaEnrollmentPage })));
+const MfaStepPage = lazy(() => import('./pages/mfa-step-page').then((m) => ({ default: m.MfaStepPage })));
+const PasswordChangePage = lazy(() => import('./pages/password-change-page').then((m) => ({ default: m.PasswordChangePage })));
+const SetupPage = lazy(() => import('./pages/setup-page').then((m) => ({ default: m.SetupPage })));
 
 export function App() {
   // One router: the session gate is the root, the pages of ROUTES render in its outlet.
@@ -57,12 +60,14 @@ function Gate() {
     if (path === '/setup') {
       return (
         <Frame stage="setup">
-          <SetupPage
-            onDone={(username) => {
-              setAfterSetup(username);
-              navigate('/', { replace: true });
-            }}
-          />
+          <Suspense fallback={<Loading what="first-time setup" />}>
+            <SetupPage
+              onDone={(username) => {
+                setAfterSetup(username);
+                navigate('/', { replace: true });
+              }}
+            />
+          </Suspense>
         </Frame>
       );
     }
@@ -78,19 +83,25 @@ function Gate() {
     case 'mfa-required':
       return (
         <Frame stage={stage}>
-          <MfaStepPage />
+          <Suspense fallback={<Loading what="the next step" />}>
+            <MfaStepPage />
+          </Suspense>
         </Frame>
       );
     case 'mfa-enrollment-required':
       return (
         <Frame stage={stage}>
-          <MfaEnrollmentPage />
+          <Suspense fallback={<Loading what="the next step" />}>
+            <MfaEnrollmentPage />
+          </Suspense>
         </Frame>
       );
     case 'password-change-required':
       return (
         <Frame stage={stage}>
-          <PasswordChangePage />
+          <Suspense fallback={<Loading what="the next step" />}>
+            <PasswordChangePage />
+          </Suspense>
         </Frame>
       );
     case 'authenticated':

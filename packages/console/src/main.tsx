@@ -5,6 +5,7 @@
  * MUST: no inline script or style, no external font, CDN or analytics (the server's CSP forbids them).
  *       Mantine's provider therefore injects no <style>: its variables and classes are static files
  *       (@mantine/core/styles.css and mantine-static.css), see ADR 0009.
+ * The session check (and a clinician's ward board) were started before this ran: boot.ts.
  * MUST: import nothing from the server or the device SDK (a package boundary is a trust boundary).
  */
 import '@mantine/core/styles.css';

@@ -9,15 +9,15 @@ import { useParams } from 'react-router';
 import type { Capability } from './capabilities';
 import { DeniedPage, NotFoundPage } from './pages/problem-pages';
 import { WardBoardPage } from './pages/ward-board-page';
-import { AuditsPage } from './pages/compliance/audits-page';
-import { ChangesPage } from './pages/compliance/changes-page';
-import { ReportPage } from './pages/compliance/report-page';
-import { RisksPage } from './pages/compliance/risks-page';
 import { useSignedIn } from './session';
 
 // Pages load on first use (code splitting): the first screen (sign-in, or a clinician's ward
 // board) parses only the shell and its own page. The ward board stays in the main chunk: it is a
 // clinician's first screen, and its first render is measured (issue 16: under 1 s).
+const AuditsPage = lazy(() => import('./pages/compliance/audits-page').then((m) => ({ default: m.AuditsPage })));
+const ChangesPage = lazy(() => import('./pages/compliance/changes-page').then((m) => ({ default: m.ChangesPage })));
+const ReportPage = lazy(() => import('./pages/compliance/report-page').then((m) => ({ default: m.ReportPage })));
+const RisksPage = lazy(() => import('./pages/compliance/risks-page').then((m) => ({ default: m.RisksPage })));
 const AccountPage = lazy(() => import('./pages/account-page').then((m) => ({ default: m.AccountPage })));
 const AlertRulesPage = lazy(() => import('./pages/alert-rules-page').then((m) => ({ default: m.AlertRulesPage })));
 const AlertsPage = lazy(() => import('./pages/alerts-page').then((m) => ({ default: m.AlertsPage })));

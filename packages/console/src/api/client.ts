@@ -10,6 +10,7 @@
  * MUST: answers are never cached (PHI): `cache: 'no-store'`.
  */
 import createClient from 'openapi-fetch';
+import { takeEarly } from '../early-answers';
 import type { paths } from './schema';
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/browser';
 import type {
@@ -79,6 +80,8 @@ import type {
 
 export type DisclosureRecordInput = paths['/api/v1/patients/{id}/disclosures/records']['post']['requestBody']['content']['application/json'];
 export type RecordedDisclosure = paths['/api/v1/patients/{id}/disclosures/records']['post']['responses']['201']['content']['application/json'];
+export type DisclosureRecordsQuery = NonNullable<paths['/api/v1/patients/{id}/disclosures/records']['get']['parameters']['query']>;
+export type DisclosureRecords = paths['/api/v1/patients/{id}/disclosures/records']['get']['responses']['200']['content']['application/json'];
 export type DisclosureAccounting = paths['/api/v1/patients/{id}/disclosures/accounting']['get']['responses']['200']['content']['application/json'];
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -152,13 +155,16 @@ export class ApiClient {
     if (STATE_CHANGING.has(method) && this.csrfToken !== null) headers['x-csrf-token'] = this.csrfToken;
     let response: Response;
     try {
-      response = await fetch(path, {
-        method,
-        headers,
-        credentials: 'same-origin',
-        cache: 'no-store',
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
+      // A GET the console started at boot (boot.ts) is answered from there, once.
+      response =
+        (method === 'GET' ? await takeEarly(path) : undefined) ??
+        (await fetch(path, {
+          method,
+          headers,
+          credentials: 'same-origin',
+          cache: 'no-store',
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        }));
     } catch {
       throw new ApiError(0, 'NETWORK_ERROR', 'The server could not be reached. Check your connection and try again.', null);
     }
@@ -195,7 +201,8 @@ export class ApiClient {
     if (STATE_CHANGING.has(request.method) && this.csrfToken !== null) request.headers.set('x-csrf-token', this.csrfToken);
     let response: Response;
     try {
-      response = await fetch(request, { credentials: 'same-origin', cache: 'no-store' });
+      const url = new URL(request.url);
+      response = (request.method === 'GET' && url.origin === window.location.origin && url.search === '' ? await takeEarly(url.pathname) : undefined) ?? (await fetch(request, { credentials: 'same-origin', cache: 'no-store' }));
     } catch {
       throw new ApiError(0, 'NETWORK_ERROR', 'The server could not be reached. Check your connection and try again.', null);
     }
@@ -411,7 +418,7 @@ export class ApiClient {
   // --- accounting of disclosures to outside parties (HIPAA §164.528) ---
   disclosureAccounting = (patientId: string, summarize = true) =>
     ApiClient.data(this.typed.GET('/api/v1/patients/{id}/disclosures/accounting', { params: { path: { id: patientId }, query: { summarize } } }));
-  recordedDisclosures = (patientId: string) => ApiClient.data(this.typed.GET('/api/v1/patients/{id}/disclosures/records', { params: { path: { id: patientId } } }));
+  recordedDisclosures = (patientId: string, q: DisclosureRecordsQuery = {}) => ApiClient.data(this.typed.GET('/api/v1/patients/{id}/disclosures/records', { params: { path: { id: patientId }, query: q } }));
   recordDisclosure = (patientId: string, disclosure: DisclosureRecordInput) =>
     this.call<RecordedDisclosure>('POST', `/api/v1/patients/${id(patientId)}/disclosures/records`, disclosure);
   /** The printable accounting (a self-contained HTML page; the session cookie authenticates the link). */

@@ -6451,10 +6451,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every recorded disclosure of the patient in the six years before now, suspended ones included (the staff view); audited. */
+        /** The recorded disclosures of the patient in the six years before now, suspended ones included (the staff view): search, purpose filter, sort and cursor paging (docs/lists.md); audited. */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The previous page's nextCursor (opaque; valid only with the same sort). */
+                    cursor?: string;
+                    /** @description Rows per page (default 50). */
+                    limit?: number;
+                    purpose?: "required-by-law" | "public-health" | "abuse-neglect-report" | "health-oversight" | "judicial-proceeding" | "law-enforcement" | "decedents" | "organ-donation" | "research" | "serious-threat" | "specialized-government" | "workers-compensation" | "secretary-investigation" | "impermissible-disclosure";
+                    /** @description Part of the recipient's name, the description or the purpose statement (case-insensitive). */
+                    q?: string;
+                    /** @description Sort key, one of: disclosedAt, recipientName, purpose, recordedAt; prefix - for descending. Default: -disclosedAt. */
+                    sort?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -6483,6 +6493,8 @@ export interface paths {
                                 recordedAt: string;
                                 recordedBy: string;
                             }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: string | null;
                         };
                     };
                 };

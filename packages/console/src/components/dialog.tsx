@@ -1,52 +1,29 @@
 /**
- * A modal dialog on the native <dialog> element: showModal() makes the rest of the page inert
- * (focus stays inside), Esc closes it, and focus returns to the control that opened it.
+ * `Dialog`: a thin wrapper over Mantine's Modal for the forms that open over a page (break-glass,
+ * enrolment tokens, containment actions, recording a disclosure, the idle warning). Mantine traps
+ * focus inside, closes on Esc, returns focus to the control that opened it, and names the dialog
+ * by its title (an <h2>), so `getByRole('dialog', { name })` finds it. Consequential actions with
+ * a reason use ConfirmDialog (confirm-dialog.tsx) instead.
+ *
+ * Scroll locking is off (theme.tsx: react-remove-scroll writes a <style> element, which the CSP
+ * refuses); the overlay still makes the page behind it unreachable by pointer.
  */
-import { useEffect, useId, useRef, type ReactNode, type SyntheticEvent } from 'react';
+import { Modal } from '@mantine/core';
+import type { ReactNode } from 'react';
 
 export interface DialogProps {
   readonly open: boolean;
   readonly title: string;
   readonly onClose: () => void;
   readonly children: ReactNode;
-  /** A role="alertdialog" for warnings that need an answer (the idle logout warning). */
+  /** A warning that needs an answer (the idle logout warning): no close button, a click outside does not close it (Esc answers as onClose). */
   readonly alert?: boolean;
 }
 
 export function Dialog({ open, title, onClose, children, alert = false }: DialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const opener = useRef<HTMLElement | null>(null);
-  const titleId = useId();
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog === null) return;
-    if (open && !dialog.open) {
-      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-      dialog.showModal();
-    } else if (!open && dialog.open) {
-      dialog.close();
-      opener.current?.focus();
-    }
-  }, [open]);
-
-  useEffect(
-    () => () => {
-      if (ref.current?.open === true) opener.current?.focus();
-    },
-    [],
-  );
-
-  // Esc fires `cancel`: let the owner decide (it closes by setting open to false).
-  const cancel = (event: SyntheticEvent<HTMLDialogElement>) => {
-    event.preventDefault();
-    onClose();
-  };
-
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby={titleId} role={alert ? 'alertdialog' : 'dialog'} onCancel={cancel}>
-      <h2 id={titleId}>{title}</h2>
-      {open && children}
-    </dialog>
+    <Modal opened={open} onClose={onClose} title={title} centered withCloseButton={!alert} closeOnClickOutside={!alert} closeButtonProps={{ 'aria-label': 'Close' }}>
+      {children}
+    </Modal>
   );
 }

@@ -1,33 +1,36 @@
-/** How the console shows waiting, errors from the server, and times. */
+/**
+ * How the console shows waiting, errors from the server, and times: thin wrappers over Mantine's
+ * Alert and Loader that keep the console's wording and accessible roles (an error is
+ * role="alert", waiting is role="status" with "Loading …" as its text).
+ */
+import { Alert, Group, Loader, Text } from '@mantine/core';
 import { isApiError } from '../api/client';
 
 /** The server's public message, its code and request id (so support can find the log line). */
 export function ErrorNotice({ error }: { readonly error: unknown }) {
   if (error === null || error === undefined) return null;
-  if (isApiError(error)) {
-    return (
-      <div className="notice notice-error" role="alert">
-        <p>{error.message}</p>
-        <p className="muted small">
+  const message = isApiError(error) ? error.message : error instanceof Error ? error.message : 'Something went wrong.';
+  return (
+    <Alert color="red" variant="light" role="alert">
+      <Text size="sm">{message}</Text>
+      {isApiError(error) && (
+        <Text size="xs" c="dimmed">
           {error.code}
           {error.requestId !== null && <> · request {error.requestId}</>}
-        </p>
-      </div>
-    );
-  }
-  const message = error instanceof Error ? error.message : 'Something went wrong.';
-  return (
-    <div className="notice notice-error" role="alert">
-      <p>{message}</p>
-    </div>
+        </Text>
+      )}
+    </Alert>
   );
 }
 
 export function Loading({ what }: { readonly what: string }) {
   return (
-    <p className="muted" role="status">
-      Loading {what}…
-    </p>
+    <Group gap="xs" role="status" my="xs">
+      <Loader size="xs" aria-hidden />
+      <Text c="dimmed" size="sm">
+        Loading {what}…
+      </Text>
+    </Group>
   );
 }
 

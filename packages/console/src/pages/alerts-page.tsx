@@ -6,7 +6,7 @@
  *
  * The server filters the list and the stream by the PHI rule; the console shows what it gets.
  */
-import { Alert, Button } from '@mantine/core';
+import { Alert, Button, Tabs } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ClinicalAlert, ClinicalAlertStatus } from '../api/types';
 import { conditionText, isClinicalAlert } from '../clinical';
@@ -134,13 +134,19 @@ export function AlertsPage() {
         <h1 id="alerts-title">Clinical alerts</h1>
         <StreamBadge state={stream} />
       </div>
-      <div className="tabs" role="group" aria-label="Show alerts">
+      {/* The status is a Mantine Tabs (open / acknowledged / resolved / all), kept in the URL; each tab's panel exists (so every tab's aria-controls names one), the shown one holds the list. */}
+      <Tabs value={status} onChange={(next) => next !== null && filters.set({ status: next })} keepMounted mt="xs">
+        <Tabs.List aria-label="Show alerts">
+          {FILTERS.map((f) => (
+            <Tabs.Tab key={f.id} value={f.id}>
+              {f.label}
+            </Tabs.Tab>
+          ))}
+        </Tabs.List>
         {FILTERS.map((f) => (
-          <button key={f.id} type="button" aria-pressed={status === f.id} onClick={() => filters.set({ status: f.id })}>
-            {f.label}
-          </button>
-        ))}
-      </div>
+          <Tabs.Panel key={f.id} value={f.id} pt="sm">
+            {f.id === status && (
+              <>
       <FilterBar
         filters={filters}
         label="Filter alerts"
@@ -227,6 +233,11 @@ export function AlertsPage() {
           ]}
         />
       </div>
+              </>
+            )}
+          </Tabs.Panel>
+        ))}
+      </Tabs>
       <ConfirmDialog
         opened={confirming}
         onClose={() => setConfirming(false)}

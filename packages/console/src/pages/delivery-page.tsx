@@ -10,6 +10,7 @@ import { useState, type FormEvent } from 'react';
 import type { ChannelKind, SecuritySeverity } from '../api/types';
 import { can } from '../capabilities';
 import { DataTable } from '../components/data-table';
+import { ResourceTable } from '../components/resource-table';
 import { ErrorNotice, Time } from '../components/feedback';
 import { Page, Section } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
@@ -77,13 +78,10 @@ export function DeliveryPage() {
               Queued for another attempt.
             </Alert>
           )}
-          {deadLetters.status === 'error' ? (
-            <ErrorNotice error={deadLetters.error} />
-          ) : (
-            <div data-testid="dead-letters">
-              <DataTable
+          <ResourceTable
+                testId="dead-letters"
+                resource={deadLetters}
                 caption="Dead letters"
-                rows={deadLetters.status === 'ok' ? deadLetters.data : undefined}
                 rowKey={(d) => d.id}
                 empty="None: every notification was delivered."
                 minWidth="48rem"
@@ -117,8 +115,6 @@ export function DeliveryPage() {
                     : []),
                 ]}
               />
-            </div>
-          )}
         </Stack>
       </Section>
       <ChannelDialog

@@ -7,8 +7,8 @@ import { Badge, Button, Group, NativeSelect } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { isApiError } from '../api/client';
 import type { Binding, DeviceView } from '../api/types';
-import { DataTable } from '../components/data-table';
-import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { ResourceTable } from '../components/resource-table';
+import { ErrorNotice, Time } from '../components/feedback';
 import { Section } from '../components/page';
 import { useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
@@ -49,14 +49,9 @@ export function BindingsPanel({ patientId, manage }: { readonly patientId: strin
 
   return (
     <Section title="Devices">
-      {bindings.status === 'loading' ? (
-        <Loading what="device bindings" />
-      ) : bindings.status === 'error' ? (
-        <ErrorNotice error={bindings.error} />
-      ) : (
-        <DataTable<Binding>
+      <ResourceTable<Binding>
+          resource={bindings}
           caption="Devices bound to the patient"
-          rows={bindings.data}
           rowKey={(b) => b.id}
           empty="No device has been bound to this patient."
           minWidth="28rem"
@@ -92,7 +87,6 @@ export function BindingsPanel({ patientId, manage }: { readonly patientId: strin
               : []),
           ]}
         />
-      )}
       {manage && (
         <form onSubmit={(event) => void bind(event)}>
           <Group gap="sm" align="flex-end" wrap="wrap">

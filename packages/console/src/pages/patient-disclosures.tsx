@@ -1,6 +1,7 @@
 /**
  * A patient's disclosures page: the accounting of disclosures to outside parties (HIPAA §164.528,
- * disclosure-accounting.tsx: record, view, print), then the access log: who inside read this
+ * disclosure-accounting.tsx: record, view, print), the recorded disclosures one by one (searched,
+ * sorted and paged, the view in the URL: disclosure-records.tsx), then the access log: who inside read this
  * patient's data, when, through which route, and under which basis (care team, or a break-glass
  * grant and its reason), a use log from the audit trail. Shown to the roles that review access
  * (org admin, security officer, auditor); the server decides, and audits every view.
@@ -14,6 +15,7 @@ import { Page, Section } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
 import { Link } from '../router';
 import { AccountingPanel } from './disclosure-accounting';
+import { RecordedDisclosuresPanel } from './disclosure-records';
 
 const DAY_MS = 86_400_000;
 type Disclosure = Awaited<ReturnType<ReturnType<typeof useSession>['api']['disclosures']>>['disclosures'][number];
@@ -21,9 +23,11 @@ type Disclosure = Awaited<ReturnType<ReturnType<typeof useSession>['api']['discl
 const dateInput = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function DisclosuresPanel({ patientId }: { readonly patientId: string }) {
+  const [recorded, setRecorded] = useState(0);
   return (
     <>
-      <AccountingPanel patientId={patientId} />
+      <AccountingPanel patientId={patientId} onRecorded={() => setRecorded((n) => n + 1)} />
+      <RecordedDisclosuresPanel patientId={patientId} version={recorded} />
       <AccessLogPanel patientId={patientId} />
     </>
   );

@@ -7,7 +7,8 @@ import { Anchor, Button, Code, Group, SegmentedControl } from '@mantine/core';
 import { useMemo, useState, type FormEvent } from 'react';
 import type { PlatformUsagePoint } from '../api/types';
 import { DataTable } from '../components/data-table';
-import { ErrorNotice, Loading, Time } from '../components/feedback';
+import { ResourceTable } from '../components/resource-table';
+import { Loading, Time } from '../components/feedback';
 import { Page, Section } from '../components/page';
 import { Picker, usePatientSearch } from '../components/picker';
 import { ResourceProblem, useResource } from '../components/resource';
@@ -114,13 +115,10 @@ export function UsagePage() {
       )}
       <DisclosureLookup />
       <Section title="Per-user activity">
-        {users.status === 'error' ? (
-          <ErrorNotice error={users.error} />
-        ) : (
-          <div data-testid="usage-users">
-            <DataTable
+            <ResourceTable
+              testId="usage-users"
+              resource={users}
               caption="Per-user activity"
-              rows={users.status === 'ok' ? users.data : undefined}
               rowKey={(u) => u.userId}
               empty="Nobody was active in this period."
               columns={[
@@ -132,8 +130,6 @@ export function UsagePage() {
                 { key: 'last', header: 'Last active', render: (u) => <Time iso={u.lastActiveAt} /> },
               ]}
             />
-          </div>
-        )}
       </Section>
     </Page>
   );

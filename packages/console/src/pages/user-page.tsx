@@ -7,7 +7,7 @@ import { useState, type FormEvent } from 'react';
 import type { Role, UserView } from '../api/types';
 import { can } from '../capabilities';
 import { ConfirmDialog } from '../components/confirm-dialog';
-import { DataTable } from '../components/data-table';
+import { ResourceTable } from '../components/resource-table';
 import { ErrorNotice, Loading, Time } from '../components/feedback';
 import { Page, Section } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
@@ -267,14 +267,9 @@ function TrainingRecords({ userId, editable }: { readonly userId: string; readon
   return (
     <Section title="Training records">
       <Stack gap="md">
-        {records.status === 'error' ? (
-          <ErrorNotice error={records.error} />
-        ) : records.status === 'loading' ? (
-          <Loading what="training records" />
-        ) : (
-          <DataTable
+        <ResourceTable
+            resource={records}
             caption="Training records"
-            rows={records.data}
             rowKey={(r) => r.id}
             empty="No training recorded: this user cannot read patient records."
             minWidth="32rem"
@@ -298,7 +293,6 @@ function TrainingRecords({ userId, editable }: { readonly userId: string; readon
               },
             ]}
           />
-        )}
         {editable && (
           <form onSubmit={(event) => void add(event)} aria-label="Add a training record">
             <Group gap="sm" align="flex-end" wrap="wrap">

@@ -7,8 +7,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ACCOUNTABLE_PURPOSES, accountingHtml, EXCLUSIONS, STATEMENT_KINDS } from '../disclosures/index.js';
-import { AppError } from '../kernel/index.js';
+import { ACCOUNTABLE_PURPOSES, accountingHtml, DISCLOSURE_SORT, EXCLUSIONS, isAccountablePurpose, STATEMENT_KINDS } from '../disclosures/index.js';
+import { AppError, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../kernel/index.js';
 import { cliContext, type Platform } from '../main.js';
 import { withPlatform, type CliHelpers } from './compliance-commands.js';
 
@@ -17,6 +17,12 @@ type Flags = { config?: string; org: string };
 async function orgOf(p: Platform, org: string): Promise<{ orgId: string; name: string }> {
   const found = await p.identity.resolveOrganization(org);
   return { orgId: found.id, name: found.name };
+}
+
+function parseLimit(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) throw new AppError('VALIDATION_FAILED', { detail: `--limit must be an integer 1..${MAX_PAGE_SIZE}` });
+  return n;
 }
 
 export function registerDisclosureCommands(program: Command, h: CliHelpers): void {
@@ -52,13 +58,24 @@ export function registerDisclosureCommands(program: Command, h: CliHelpers): voi
       }),
     );
   h.withStorageOptions(disclosures.command('list'))
-    .description("every recorded disclosure of a patient in the last six years, suspended ones included (JSON)")
+    .description('the recorded disclosures of a patient in the last six years, suspended ones included, one page (JSON: disclosures, nextCursor)')
     .requiredOption('--org <org>', 'organization (name or id)')
     .requiredOption('--patient <id>', 'patient id')
+    .option('--search <text>', "part of the recipient's name, the description or the purpose statement")
+    .option('--purpose <purpose>', `only this purpose: ${Object.keys(ACCOUNTABLE_PURPOSES).join(', ')}`)
+    .option('--sort <key>', `${DISCLOSURE_SORT.keys.join(', ')}; prefix - for descending (default -${DISCLOSURE_SORT.defaultSort})`)
+    .option('--limit <n>', `rows per page, 1..${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`, parseLimit)
+    .option('--cursor <cursor>', 'the previous page\'s nextCursor')
     .action(
-      h.action(async (flags: Flags & { patient: string }) => {
-        const list = await withPlatform(h.config(flags).config, async (p) => p.disclosures.list(cliContext(), flags.patient, await orgOf(p, flags.org)));
-        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+      h.action(async (flags: Flags & { patient: string; search?: string; purpose?: string; sort?: string; limit?: number; cursor?: string }) => {
+        if (flags.purpose !== undefined && !isAccountablePurpose(flags.purpose)) {
+          throw new AppError('VALIDATION_FAILED', { detail: `disclosures list: --purpose must be one of ${Object.keys(ACCOUNTABLE_PURPOSES).join(', ')}` });
+        }
+        const purpose = flags.purpose;
+        const page = await withPlatform(h.config(flags).config, async (p) =>
+          p.disclosures.listPage(cliContext(), flags.patient, { q: flags.search, purpose }, { sort: flags.sort, limit: flags.limit, cursor: flags.cursor }, await orgOf(p, flags.org)),
+        );
+        process.stdout.write(`${JSON.stringify({ disclosures: page.items, nextCursor: page.nextCursor }, null, 2)}\n`);
       }),
     );
   h.withStorageOptions(disclosures.command('accounting'))

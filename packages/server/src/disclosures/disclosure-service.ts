@@ -15,7 +15,7 @@
  *       a context bound to the organization and the disclosure id.
  */
 import { decide, type Permission } from '../access/index.js';
-import { AppError, isId, newId, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
+import { AppError, isId, newId, type Clock, type ListPageInput, type Paged, type RequestContext, type UnitOfWork } from '../kernel/index.js';
 import type { Sealer } from '../keys/index.js';
 import { hasCurrentHipaaTraining } from '../patients/index.js';
 import {
@@ -31,6 +31,7 @@ import {
   type Suspension,
   type SuspensionInput,
 } from './model.js';
+import { disclosurePage, pageDisclosures, type DisclosureListFilter } from './disclosure-list.js';
 import type { DisclosureRow, DisclosureScope } from './store.js';
 
 export interface DisclosureServiceDeps {
@@ -87,6 +88,33 @@ export class DisclosureService {
       const list = rows.map((row) => this.#open(row));
       await s.audit.record(ctx, { action: 'disclosures.list', target: { type: 'patient', id: patientId }, outcome: 'success', orgId, details: { count: list.length } });
       return list;
+    });
+  }
+
+  /**
+   * One page of the patient's recorded disclosures (search, purpose, sort, cursor: docs/lists.md),
+   * from the same six-year read as `list`. A bad sort or cursor is refused before anything is
+   * read; the audit event counts the rows returned (the search text is not recorded: it may name
+   * a recipient).
+   */
+  async listPage(ctx: RequestContext, patientId: string, filter: DisclosureListFilter, input: ListPageInput, host: HostScope = {}): Promise<Paged<Disclosure>> {
+    const page = disclosurePage(input);
+    const now = this.deps.clock.now();
+    return this.#guarded(ctx, 'patients:disclosures', 'disclosures.list', patientId, host, async (s, orgId) => {
+      const rows = await s.disclosures.listForPatient(orgId, patientId, { from: sixYearsBefore(now).toISOString(), to: now.toISOString() }, MAX_DISCLOSURES_READ);
+      const paged = pageDisclosures(
+        rows.map((row) => this.#open(row)),
+        filter,
+        page,
+      );
+      await s.audit.record(ctx, {
+        action: 'disclosures.list',
+        target: { type: 'patient', id: patientId },
+        outcome: 'success',
+        orgId,
+        details: { count: paged.items.length, searched: filter.q !== undefined, purpose: filter.purpose ?? null, sort: `${page.direction === 'desc' ? '-' : ''}${page.sort}`, more: paged.nextCursor !== null },
+      });
+      return paged;
     });
   }
 

@@ -39,3 +39,4 @@ export {
 export { DisclosureService, MAX_DISCLOSURES_READ, type DisclosureServiceDeps, type HostScope } from './disclosure-service.js';
 export { accountingHtml } from './accounting-html.js';
 export type { DisclosureRow, DisclosureStore, DisclosureScope } from './store.js';
+export { DISCLOSURE_SORT, DISCLOSURE_SORT_KEYS, disclosurePosition, pageDisclosures, type DisclosureListFilter, type DisclosureSortKey } from './disclosure-list.js';

@@ -31,8 +31,28 @@ test('ok/record (twice, summarized), list, suspend, accounting json/html; exclus
   const excluded = await vigil('disclosures', 'record', ...common, '--recipient', 'Dr. Who', '--description', 'chart', '--purpose', 'treatment', '--statement', 'referral');
   assert.equal(excluded.code, 1);
   assert.match(excluded.stderr, /§164\.528\(a\)\(1\)\(i\).*treatment/);
-  const list = JSON.parse((await vigil('disclosures', 'list', ...common)).stdout) as Array<{ recipientName: string }>;
-  assert.equal(list.length, 2);
+  type ListAnswer = { disclosures: Array<{ recipientName: string; disclosedAt: string }>; nextCursor: string | null };
+  const list = JSON.parse((await vigil('disclosures', 'list', ...common)).stdout) as ListAnswer;
+  assert.equal(list.disclosures.length, 2);
+  assert.equal(list.nextCursor, null);
+  assert.deepEqual(
+    list.disclosures.map((d) => d.disclosedAt),
+    ['2026-02-05T10:00:00.000Z', '2026-01-05T10:00:00.000Z'],
+    'newest first by default',
+  );
+  // One row a page: the cursor reaches the second, older one, and the last page has no cursor.
+  const first = JSON.parse((await vigil('disclosures', 'list', ...common, '--limit', '1')).stdout) as ListAnswer;
+  assert.deepEqual(first.disclosures.map((d) => d.disclosedAt), ['2026-02-05T10:00:00.000Z']);
+  assert.ok(first.nextCursor !== null);
+  const second = JSON.parse((await vigil('disclosures', 'list', ...common, '--limit', '1', '--cursor', first.nextCursor)).stdout) as ListAnswer;
+  assert.deepEqual(second.disclosures.map((d) => d.disclosedAt), ['2026-01-05T10:00:00.000Z']);
+  assert.equal(second.nextCursor, null);
+  const none = JSON.parse((await vigil('disclosures', 'list', ...common, '--search', 'no such recipient')).stdout) as ListAnswer;
+  assert.equal(none.disclosures.length, 0);
+  // A cursor made for another sort, a bad limit and an unknown purpose are refused.
+  assert.equal((await vigil('disclosures', 'list', ...common, '--sort', 'recipientName', '--cursor', first.nextCursor)).code, 1);
+  assert.equal((await vigil('disclosures', 'list', ...common, '--limit', '0')).code, 1);
+  assert.equal((await vigil('disclosures', 'list', ...common, '--purpose', 'treatment')).code, 1);
   const json = JSON.parse((await vigil('disclosures', 'accounting', ...common)).stdout) as { entries: Array<{ summary: { count: number } | null }> };
   assert.equal(json.entries.length, 1);
   assert.equal(json.entries[0]?.summary?.count, 2);

@@ -260,7 +260,7 @@ test('ok/console: a clinician sees their patients, the vitals charts, a live cha
     await page.keyboard.press('Enter');
     // The open filter drops the acknowledged alert; the acknowledged filter shows it.
     await row.waitFor({ state: 'detached' });
-    await page.getByRole('button', { name: 'Acknowledged', exact: true }).click();
+    await page.getByRole('tab', { name: 'Acknowledged', exact: true }).click();
     await page.getByTestId('clinical-alerts').getByRole('row').filter({ hasText: 'Heart rate > 130' }).waitFor();
 
     assert.deepEqual(errors, [], 'the console logged no script error and no CSP violation');

@@ -82,7 +82,7 @@ test('ok/console ward board: 30 patients, live within 5 s, sorted by acuity; ben
     const timeline = JSON.parse(wardCall) as { start: number; end: number } | null;
     // Before the board's request: the document, the console's scripts and styles, the session check.
     const before = (await page.evaluate(
-      'JSON.stringify([["document", performance.getEntriesByType("navigation")[0]?.responseEnd ?? -1], ["DOMContentLoaded", performance.getEntriesByType("navigation")[0]?.domContentLoadedEventEnd ?? -1], ...performance.getEntriesByType("resource").filter((r) => !new URL(r.name).pathname.startsWith("/api/v1/ward")).map((r) => [new URL(r.name).pathname, r.responseEnd])])',
+      'JSON.stringify([["document", performance.getEntriesByType("navigation")[0]?.responseEnd ?? -1], ["DOMContentLoaded", performance.getEntriesByType("navigation")[0]?.domContentLoadedEventEnd ?? -1], ...performance.getEntriesByType("resource").filter((r) => !new URL(r.name).pathname.startsWith("/api/v1/ward")).map((r) => [new URL(r.name).pathname.startsWith("/api/") ? new URL(r.name).pathname + " " + r.requestStart.toFixed(0) + "-" : new URL(r.name).pathname, r.responseEnd])])',
     )) as string;
     const steps = (JSON.parse(before) as Array<[string, number]>).filter(([, end]) => timeline === null || end <= timeline.start).map(([name, end]) => `${name} ${end.toFixed(0)}`);
     const drawMs = timeline === null ? -1 : firstRender - timeline.end;

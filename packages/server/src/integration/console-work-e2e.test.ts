@@ -134,7 +134,7 @@ test('ok/console defects 2, 3, 5: a clinician sees names, the organization’s p
     assert.match((await page.getByTestId('alerts-outside-care').textContent()) ?? '', /1 open alert concerns patients outside your care/);
     await row.getByRole('button', { name: `Acknowledge the alert for ${inCareName}` }).click();
     await row.waitFor({ state: 'detached' });
-    await page.getByRole('button', { name: 'Acknowledged', exact: true }).click();
+    await page.getByRole('tab', { name: 'Acknowledged', exact: true }).click();
     await page.getByTestId('clinical-alerts').getByText(`by ${CLINICIAN.displayName}`).waitFor();
 
     // 2. The care team of a patient in care, by name.
@@ -149,7 +149,11 @@ test('ok/console defects 2, 3, 5: a clinician sees names, the organization’s p
     await page.getByRole('link', { name: inCareName, exact: true }).waitFor();
     assert.equal(await page.getByRole('link', { name: outsideName, exact: true }).count(), 0);
     // 5. The clinician's counts: 1 open alert for the patient in care is acknowledged now, so 0.
-    await page.getByLabel('Only patients in my care').uncheck();
+    // A click, then the URL and the box follow (the router applies the URL change asynchronously:
+    // under load, uncheck()'s immediate state check raced it).
+    await page.getByLabel('Only patients in my care').click();
+    await page.waitForURL(/scope=all/);
+    await page.locator('input[name="onlyMine"]:not(:checked)').waitFor();
     await page.getByRole('link', { name: outsideName, exact: true }).waitFor();
     const outsideRow = page.getByRole('row').filter({ hasText: OUTSIDE.mrn });
     assert.match(await outsideRow.innerText(), /outside your care/);
@@ -266,6 +270,49 @@ test('ok/console defect 10 and 2: pickers find patients by name or MRN, users an
     await pick(page, 'Accounting of disclosures for the patient (name or MRN)', 'WORK-0002', `${outsideName} (MRN ${OUTSIDE.mrn})`);
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await page.getByRole('heading', { name: `Accounting of disclosures: patient ${hospital.outsideId.slice(0, 8)}…` }).waitFor();
+    // The recorded disclosures one by one: searched, sorted and paged by the server, the view in the URL.
+    for (let i = 0; i < 12; i += 1) {
+      const coroner = i === 3;
+      await hospital.api.call('POST', `/api/v1/patients/${hospital.outsideId}/disclosures/records`, {
+        bearer: hospital.admin.token,
+        body: {
+          disclosedAt: new Date(Date.now() - (i + 1) * 86_400_000).toISOString(),
+          recipientName: coroner ? 'County Coroner' : `Registry ${String(i).padStart(2, '0')}`,
+          description: `Report ${i}`,
+          purpose: coroner ? 'decedents' : 'public-health',
+          purposeStatement: `Statement ${i}`,
+        },
+      });
+    }
+    await page.reload();
+    const records = page.getByTestId('disclosure-records');
+    await records.getByRole('cell', { name: 'Registry 00' }).waitFor();
+    assert.equal(await records.locator('tbody tr').count(), 10, 'ten a page, newest first');
+    await records.getByRole('button', { name: 'Next' }).click();
+    await records.getByRole('cell', { name: 'Registry 11' }).waitFor();
+    assert.equal(await records.locator('tbody tr').count(), 2, 'the rest on the second page');
+    assert.match(page.url(), /cursor=/);
+    await page.getByLabel('Search').fill('coroner');
+    await records.getByRole('cell', { name: 'County Coroner' }).waitFor();
+    await page.waitForURL(/q=coroner/);
+    assert.doesNotMatch(page.url(), /cursor=/, 'a new search starts at the first page');
+    // The view reloads as it was (the filter is in the URL).
+    await page.reload();
+    await records.getByRole('cell', { name: 'County Coroner' }).waitFor();
+    assert.equal(await records.locator('tbody tr').count(), 1);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await records.getByRole('cell', { name: 'Registry 00' }).waitFor();
+    // Recording one through the form (a Mantine dialog) shows it in the accounting and the list at once.
+    await page.getByRole('button', { name: 'Record a disclosure' }).click();
+    const form = page.getByRole('dialog', { name: 'Record a disclosure to an outside party' });
+    await form.getByLabel('Date disclosed').fill(new Date(Date.now() - 86_400_000).toISOString().slice(0, 10));
+    await form.getByLabel('Recipient (person or organization)').fill('Poison Control Center');
+    await form.getByLabel('Information disclosed (brief description)').fill('Medication list');
+    await form.getByLabel('Statement of purpose (or the request it answered)').fill('Poisoning report');
+    await form.getByRole('button', { name: 'Record', exact: true }).click();
+    await form.waitFor({ state: 'detached' });
+    await records.getByRole('cell', { name: 'Poison Control Center' }).waitFor();
+    await page.getByTestId('accounting').getByRole('cell', { name: 'Poison Control Center' }).waitFor();
     // Security events: users and devices by name and serial, in the filter and in the table.
     await page.goto('/security/events');
     await page.getByRole('heading', { name: 'Security events' }).waitFor();

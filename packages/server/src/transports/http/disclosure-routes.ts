@@ -2,7 +2,7 @@
  * HTTP routes of the accounting of disclosures (HIPAA §164.528), disclosures module.
  *
  *   POST /api/v1/patients/:id/disclosures/records             disclosures:record    record a disclosure to an outside party
- *   GET  /api/v1/patients/:id/disclosures/records             patients:disclosures  every recorded disclosure (six years; suspended ones too)
+ *   GET  /api/v1/patients/:id/disclosures/records             patients:disclosures  recorded disclosures (six years; suspended ones too), searched, sorted, paged
  *   GET  /api/v1/patients/:id/disclosures/accounting?format=  patients:disclosures  the accounting for the individual (JSON or printable HTML)
  *   POST /api/v1/patients/:id/disclosures/suspensions         disclosures:suspend   an agency's suspension (§164.528(a)(2))
  *   GET  /api/v1/patients/:id/disclosures/suspensions         patients:disclosures  the patient's suspensions
@@ -12,8 +12,9 @@
  * MUST: the HTML page is served with its own strict CSP (no script, inline style only), no-store.
  */
 import Type from 'typebox';
-import { ACCOUNTABLE_PURPOSES, accountingHtml, EXCLUSIONS, MAX_ADDRESS, MAX_NAME, MAX_TEXT, STATEMENT_KINDS, type AccountablePurpose, type DisclosureService, type StatementKind } from '../../disclosures/index.js';
+import { ACCOUNTABLE_PURPOSES, accountingHtml, DISCLOSURE_SORT, EXCLUSIONS, MAX_ADDRESS, MAX_NAME, MAX_TEXT, STATEMENT_KINDS, type AccountablePurpose, type DisclosureService, type StatementKind } from '../../disclosures/index.js';
 import type { HttpRoutes } from './http-server.js';
+import { listPageQuery, NextCursor } from './list-query.js';
 import { requestContext } from './route-permissions.js';
 
 export interface DisclosureRoutesDeps {
@@ -101,6 +102,15 @@ const SuspensionBody = Type.Object(
   closed,
 );
 
+const RecordsQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "Part of the recipient's name, the description or the purpose statement (case-insensitive)." })),
+    purpose: Type.Optional(Purpose),
+    ...listPageQuery(DISCLOSURE_SORT),
+  },
+  closed,
+);
+
 /** The HTML page's own policy: nothing loads, nothing runs; inline style for print. */
 const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
@@ -134,11 +144,19 @@ export function disclosureRoutes(deps: DisclosureRoutesDeps): HttpRoutes {
       '/api/v1/patients/:id/disclosures/records',
       {
         config: { permission: 'patients:disclosures' },
-        schema: { summary: 'Every recorded disclosure of the patient in the six years before now, suspended ones included (the staff view); audited.', tags, params: Params, response: { 200: Type.Object({ disclosures: Type.Array(DisclosureBody) }, closed) } },
+        schema: {
+          summary:
+            'The recorded disclosures of the patient in the six years before now, suspended ones included (the staff view): search, purpose filter, sort and cursor paging (docs/lists.md); audited.',
+          tags,
+          params: Params,
+          querystring: RecordsQuery,
+          response: { 200: Type.Object({ disclosures: Type.Array(DisclosureBody), nextCursor: NextCursor }, closed) },
+        },
       },
       async (request) => {
-        const list = await deps.disclosures.list(requestContext(request), request.params.id);
-        return { disclosures: list.map(withoutOrg) };
+        const { q, purpose, ...paging } = request.query;
+        const page = await deps.disclosures.listPage(requestContext(request), request.params.id, { q, purpose }, paging);
+        return { disclosures: page.items.map(withoutOrg), nextCursor: page.nextCursor };
       },
     );
     app.get(

@@ -10,7 +10,7 @@ import { registerBackupCommands } from './cli/backup-commands.js';
 import { registerDrCommands } from './cli/dr-commands.js';
 import { flagsToConfig, type CommonFlags } from './cli/config-flags.js';
 import { runDemo } from './cli/demo-commands.js';
-import { parseTokenCount, runDeviceChange, runDeviceList, runDeviceToken } from './cli/device-commands.js';
+import { parseTokenCount, runDeviceChange, runDeviceList, runDeviceSite, runDeviceToken } from './cli/device-commands.js';
 import { registerFirmwareCommands } from './cli/firmware-commands.js';
 import { registerIncidentCommands } from './cli/incident-commands.js';
 import { runKeysList, runKeysRotate } from './cli/keys-commands.js';
@@ -151,6 +151,17 @@ for (const [verb, what] of [
       ),
     );
 }
+withStorageOptions(device.command('site'))
+  .description("set a device's site (rollouts can be narrowed to a site), or remove it with --clear")
+  .argument('<device>', 'device id or serial')
+  .argument('[site]', "site code, e.g. st-marys (letters, digits, '.', '_', '-')")
+  .requiredOption('--org <org>', 'organization (name or id) of the device')
+  .option('--clear', 'remove the site')
+  .action(
+    action(async (deviceId: string, site: string | undefined, flags: CommonFlags & { org: string; clear?: boolean }) =>
+      runDeviceSite(config(flags).config, deviceId, site, { org: flags.org, clear: flags.clear }),
+    ),
+  );
 // --- vigil user (identity) ---
 const user = program.command('user').description('people and their accounts');
 withStorageOptions(user.command('create'))

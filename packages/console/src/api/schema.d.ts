@@ -2832,6 +2832,8 @@ export interface paths {
                     online?: "true" | "false";
                     /** @description Part of the serial, id or model (case-insensitive). */
                     q?: string;
+                    /** @description A site code, e.g. st-marys or clinic.north: letters, digits, '.', '_' and '-'. */
+                    site?: string;
                     /** @description Sort key, one of: serial, model, status, lastSeenAt, createdAt, certificateExpiry; prefix - for descending. Default: serial. */
                     sort?: string;
                     /** @description One or more statuses, comma-separated. */
@@ -2862,6 +2864,7 @@ export interface paths {
                                 model: string;
                                 orgId: string;
                                 serial: string;
+                                site: string | null;
                                 status: "pending" | "active" | "quarantined" | "revoked" | "decommissioned";
                                 udi: string | null;
                             }[];
@@ -2917,6 +2920,7 @@ export interface paths {
                             model: string;
                             orgId: string;
                             serial: string;
+                            site: string | null;
                             status: "pending" | "active" | "quarantined" | "revoked" | "decommissioned";
                             udi: string | null;
                         };
@@ -3185,6 +3189,7 @@ export interface paths {
                             model: string;
                             orgId: string;
                             serial: string;
+                            site: string | null;
                             status: "pending" | "active" | "quarantined" | "revoked" | "decommissioned";
                             udi: string | null;
                         };
@@ -3295,6 +3300,7 @@ export interface paths {
                             model: string;
                             orgId: string;
                             serial: string;
+                            site: string | null;
                             status: "pending" | "active" | "quarantined" | "revoked" | "decommissioned";
                             udi: string | null;
                         };
@@ -3355,6 +3361,7 @@ export interface paths {
                             model: string;
                             orgId: string;
                             serial: string;
+                            site: string | null;
                             status: "pending" | "active" | "quarantined" | "revoked" | "decommissioned";
                             udi: string | null;
                         };
@@ -3414,6 +3421,7 @@ export interface paths {
                             model: string;
                             orgId: string;
                             serial: string;
+                            site: string | null;
                             status: "pending" | "active" | "quarantined" | "revoked" | "decommissioned";
                             udi: string | null;
                         };
@@ -3473,6 +3481,7 @@ export interface paths {
                             model: string;
                             orgId: string;
                             serial: string;
+                            site: string | null;
                             status: "pending" | "active" | "quarantined" | "revoked" | "decommissioned";
                             udi: string | null;
                         };
@@ -3480,6 +3489,65 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}/site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a device's site (a short code), or clear it with null. Rollouts can be narrowed to a site. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        site: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            certificate: {
+                                notAfter: string;
+                                serial: string;
+                            } | null;
+                            firmwareVersion: string | null;
+                            groups: string[];
+                            id: string;
+                            lastSeenAt: string | null;
+                            model: string;
+                            orgId: string;
+                            serial: string;
+                            site: string | null;
+                            status: "pending" | "active" | "quarantined" | "revoked" | "decommissioned";
+                            udi: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3575,6 +3643,7 @@ export interface paths {
                                     model: string;
                                     orgId: string;
                                     serial: string;
+                                    site: string | null;
                                     status: "pending" | "active" | "quarantined" | "revoked" | "decommissioned";
                                     udi: string | null;
                                 } | null;
@@ -7094,6 +7163,8 @@ export interface paths {
                                 offlineTimeoutSeconds: number;
                                 priority: number;
                                 requestedBy: string;
+                                /** @description Only devices at this site; null: any site. */
+                                site: string | null;
                                 soakSeconds: number;
                                 /** @description Scheduled start; null: at approval. */
                                 startAt: string | null;
@@ -7136,6 +7207,8 @@ export interface paths {
                         offlineTimeoutSeconds?: number;
                         overrideMaintenanceWindow?: boolean;
                         priority?: number;
+                        /** @description Only devices at this site (the device registry's site code); devices that arrive there later join the campaign. */
+                        site?: string;
                         soakSeconds?: number;
                         /** @description Scheduled start, ISO 8601 with offset (at most 90 days ahead); approved before it, the campaign sends nothing until then. */
                         startAt?: string;
@@ -7170,6 +7243,8 @@ export interface paths {
                             offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
+                            /** @description Only devices at this site; null: any site. */
+                            site: string | null;
                             soakSeconds: number;
                             /** @description Scheduled start; null: at approval. */
                             startAt: string | null;
@@ -7235,6 +7310,8 @@ export interface paths {
                                 offlineTimeoutSeconds: number;
                                 priority: number;
                                 requestedBy: string;
+                                /** @description Only devices at this site; null: any site. */
+                                site: string | null;
                                 soakSeconds: number;
                                 /** @description Scheduled start; null: at approval. */
                                 startAt: string | null;
@@ -7320,6 +7397,8 @@ export interface paths {
                             offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
+                            /** @description Only devices at this site; null: any site. */
+                            site: string | null;
                             soakSeconds: number;
                             /** @description Scheduled start; null: at approval. */
                             startAt: string | null;
@@ -7392,6 +7471,8 @@ export interface paths {
                             offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
+                            /** @description Only devices at this site; null: any site. */
+                            site: string | null;
                             soakSeconds: number;
                             /** @description Scheduled start; null: at approval. */
                             startAt: string | null;
@@ -7458,6 +7539,8 @@ export interface paths {
                             offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
+                            /** @description Only devices at this site; null: any site. */
+                            site: string | null;
                             soakSeconds: number;
                             /** @description Scheduled start; null: at approval. */
                             startAt: string | null;
@@ -7524,6 +7607,8 @@ export interface paths {
                             offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
+                            /** @description Only devices at this site; null: any site. */
+                            site: string | null;
                             soakSeconds: number;
                             /** @description Scheduled start; null: at approval. */
                             startAt: string | null;
@@ -7590,6 +7675,8 @@ export interface paths {
                             offlineTimeoutSeconds: number;
                             priority: number;
                             requestedBy: string;
+                            /** @description Only devices at this site; null: any site. */
+                            site: string | null;
                             soakSeconds: number;
                             /** @description Scheduled start; null: at approval. */
                             startAt: string | null;

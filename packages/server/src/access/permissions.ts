@@ -44,7 +44,7 @@ export const PERMISSIONS = {
   // --- devices ---
   'devices:read': { roles: [...ADMINS, 'security-officer', 'technician', 'auditor', 'service'], description: 'List and read devices of the organization.' },
   'devices:enroll': { roles: [...ADMINS, 'technician', 'service'], description: 'Issue one-time device enrolment tokens.' },
-  'devices:manage': { roles: [...ADMINS, 'security-officer'], description: 'Revoke, quarantine and release devices.' },
+  'devices:manage': { roles: [...ADMINS, 'security-officer'], description: 'Revoke, quarantine and release devices; set their groups and site.' },
   'devices:command': { roles: [...ADMINS, 'technician'], description: 'Send a command (with a nonce and an expiry) to a device.' },
   // --- clinical data (bindings, vitals, clinical alerts) ---
   // vitals:read is necessary, never sufficient: every vitals read also runs the PHI rule.

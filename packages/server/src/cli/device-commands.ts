@@ -1,5 +1,5 @@
 /**
- * `vigil device token|list|revoke|quarantine|release|decommission`: the operator's device verbs on the host.
+ * `vigil device token|list|revoke|quarantine|release|decommission|site`: the operator's device verbs on the host.
  * Changes are audited (actor: the OS user, as `cli`). A running server applies a revocation or
  * quarantine made here within its status-watch interval (2 s): caches dropped, open connections
  * cut, CRL re-signed. The CRL file in the data directory is re-written here at once.
@@ -69,8 +69,8 @@ export async function runDeviceList(config: Config, flags: { org: string; json?:
     process.stdout.write(`${JSON.stringify({ devices })}\n`);
     return;
   }
-  const rows = devices.map((d) => [d.id, d.model, d.serial, d.status, d.firmwareVersion ?? '-', d.lastSeenAt ?? '-', d.certificate?.notAfter ?? '-'].join('\t'));
-  process.stdout.write(`id\tmodel\tserial\tstatus\tfirmware\tlastSeen\tcertNotAfter\n${rows.map((r) => `${r}\n`).join('')}`);
+  const rows = devices.map((d) => [d.id, d.model, d.serial, d.status, d.firmwareVersion ?? '-', d.site ?? '-', d.lastSeenAt ?? '-', d.certificate?.notAfter ?? '-'].join('\t'));
+  process.stdout.write(`id\tmodel\tserial\tstatus\tfirmware\tsite\tlastSeen\tcertNotAfter\n${rows.map((r) => `${r}\n`).join('')}`);
 }
 
 /** A device id, or the id of the one device of the organization with this serial (ended devices last). */
@@ -106,4 +106,17 @@ export async function runDeviceChange(config: Config, change: DeviceChange, devi
     }
   });
   process.stdout.write(`device ${view.id} is now ${view.status}\n`);
+}
+
+/**
+ * `vigil device site DEVICE SITE` sets the device's site; `vigil device site DEVICE --clear`
+ * removes it. Exactly one of the two is given.
+ */
+export async function runDeviceSite(config: Config, device: string, site: string | undefined, flags: { org: string; clear?: boolean | undefined }): Promise<void> {
+  if ((site === undefined) === (flags.clear !== true)) throw new AppError('VALIDATION_FAILED', { publicMessage: 'Give a site code, or --clear to remove the site (not both).' });
+  const view: DeviceView = await withPlatform(config, async (p) => {
+    const orgId = await orgIdOf(p, flags.org);
+    return p.devices.service.setSite(cliContext(), { deviceId: await deviceIdOf(p, orgId, device), orgId }, site ?? null);
+  });
+  process.stdout.write(view.site === null ? `device ${view.id} has no site\n` : `device ${view.id} is at site ${view.site}\n`);
 }

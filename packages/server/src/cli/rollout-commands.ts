@@ -27,6 +27,7 @@ export interface RolloutCreateFlags {
   readonly model: string;
   readonly version: string;
   readonly group?: string[] | undefined;
+  readonly site?: string | undefined;
   readonly waves?: string | undefined;
   readonly soak?: string | undefined;
   readonly maxFailureRate?: string | undefined;
@@ -53,6 +54,7 @@ export async function runRolloutCreate(config: Config, flags: RolloutCreateFlags
       model: flags.model,
       version: flags.version,
       groups: flags.group,
+      site: flags.site,
       waves: flags.waves?.split(',').map(Number),
       soakSeconds: flags.soak === undefined ? undefined : Number(flags.soak),
       gates: { ...(flags.maxFailureRate === undefined ? {} : { maxFailureRate: Number(flags.maxFailureRate) }), ...(flags.clinicalGap === undefined ? {} : { clinicalGapSeconds: Number(flags.clinicalGap) }) },
@@ -63,7 +65,7 @@ export async function runRolloutCreate(config: Config, flags: RolloutCreateFlags
       startAt: flags.startAt,
     }),
   );
-  process.stdout.write(`campaign ${campaign.id} requested by ${campaign.requestedBy}; another person must approve it: vigil rollout approve ${campaign.id} --org ${flags.org}\n`);
+  process.stdout.write(`campaign ${campaign.id} requested by ${campaign.requestedBy}${campaign.site ? ` (site ${campaign.site})` : ''}; another person must approve it: vigil rollout approve ${campaign.id} --org ${flags.org}\n`);
 }
 
 export type RolloutChange = 'approve' | 'pause' | 'resume' | 'abort';
@@ -80,7 +82,7 @@ export async function runRolloutStatus(config: Config, id: string, flags: { org:
     return;
   }
   const c = status.campaign;
-  process.stdout.write(`campaign ${c.id}: ${c.model} -> ${c.targetVersion}, ${c.status}, wave ${c.currentWave + 1}/${c.waves.length}${c.startAt ? `, scheduled to start ${c.startAt}` : ''}${c.haltReason ? ` (halted: ${c.haltReason})` : ''}\n`);
+  process.stdout.write(`campaign ${c.id}: ${c.model} -> ${c.targetVersion}${c.site ? ` at site ${c.site}` : ''}, ${c.status}, wave ${c.currentWave + 1}/${c.waves.length}${c.startAt ? `, scheduled to start ${c.startAt}` : ''}${c.haltReason ? ` (halted: ${c.haltReason})` : ''}\n`);
   process.stdout.write(`${windowLine(status)}\n`);
   process.stdout.write(`wave\tshare\tdevices\twaiting\theld\tsent\tinstalled\tfailed\n`);
   status.waves.forEach((w, i) => process.stdout.write(`${i + 1}\t${w.share}%\t${w.devices}\t${w.waiting}\t${w.held}\t${w.sent}\t${w.installed}\t${w.failed}\n`));
@@ -131,6 +133,7 @@ export function registerRolloutCommands(program: Command, h: CliHelpers): void {
     .requiredOption('--model <model>', 'device model')
     .requiredOption('--version <version>', 'the release to roll out')
     .option('--group <group...>', 'only devices in these groups')
+    .option('--site <site>', 'only devices at this site (vigil device site); devices set to it later join')
     .option('--waves <list>', 'cumulative percentages (default 1,10,50,100)')
     .option('--soak <seconds>', 'hold each wave this long (default 3600)')
     .option('--max-failure-rate <share>', 'halt above this failure share (default 0.05)')

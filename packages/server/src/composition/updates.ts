@@ -100,8 +100,9 @@ export function wireUpdates(deps: UpdatesDeps): UpdatesWiring {
     list: async (orgId) => (await deps.devices.list(TUF_SYSTEM_CONTEXT, { orgId })).map((d) => ({ id: d.id, model: d.model, status: d.status })),
   };
   const rolloutPorts: RolloutPorts = {
-    devices: async (orgId, model) =>
-      (await deps.devices.list(TUF_SYSTEM_CONTEXT, { orgId })).filter((d) => d.model === model).map((d) => ({ id: d.id, model: d.model, status: d.status, groups: d.groups, firmwareVersion: d.firmwareVersion })),
+    // The store narrows by model (and site, index devices_org_site); the service checks both again.
+    devices: async (orgId, model, site) =>
+      (await deps.devices.list(TUF_SYSTEM_CONTEXT, { orgId, model, site })).map((d) => ({ id: d.id, model: d.model, status: d.status, groups: d.groups, site: d.site, firmwareVersion: d.firmwareVersion })),
     // Bound now (an open binding): held outside the campaign's maintenance window. Device ids are
     // globally unique; the org filter keeps the answer inside the campaign's organization.
     boundToPatient: async (orgId, deviceIds) => {

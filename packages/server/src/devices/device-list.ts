@@ -1,5 +1,5 @@
 /**
- * The device registry as a list: search (serial, id, model), filters (model, status, online) and
+ * The device registry as a list: search (serial, id, model), filters (model, site, status, online) and
  * sorting, keyset-paged with kernel/list-page.ts.
  *
  * "Online" is "seen within ONLINE_WINDOW_MS" (last_seen_at, which every accepted message and
@@ -23,6 +23,8 @@ export interface DeviceListFilter {
   /** Part of the serial, id or model (case-insensitive). */
   readonly q?: string | undefined;
   readonly model?: string | undefined;
+  /** Devices at this site (exact code). */
+  readonly site?: string | undefined;
   readonly statuses?: readonly DeviceStatus[] | undefined;
   /** true: seen at or after `onlineSince`; false: never seen, or before it. */
   readonly online?: boolean | undefined;

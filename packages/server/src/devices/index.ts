@@ -1,6 +1,6 @@
 /**
- * devices: the device registry (model, serial, UDI, firmware, status lifecycle, groups, last
- * seen, current certificate), enrolment with one-time tokens and CSRs, renewal, revocation and
+ * devices: the device registry (model, serial, UDI, firmware, status lifecycle, groups, site,
+ * last seen, current certificate), enrolment with one-time tokens and CSRs, renewal, revocation and
  * quarantine, the CRL, and the ports the transports use: authenticateDevice, onRevoked, markSeen.
  *
  * MUST: a device is identified only by a certificate the device CA issued and checked by
@@ -20,6 +20,7 @@ export {
   REASON_RE,
   GROUP_RE,
   MAX_GROUPS,
+  SITE_RE,
   canTransition,
   normalizeSerial,
   toDeviceView,

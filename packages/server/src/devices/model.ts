@@ -50,6 +50,8 @@ export interface Device {
   readonly statusReason: string | null;
   readonly statusChangedAt: string;
   readonly groups: readonly string[];
+  /** The site the device is at (a short code, GROUP_RE's rules); null or absent: none. */
+  readonly site?: string | null;
   readonly createdAt: string;
   readonly lastSeenAt: string | null;
   readonly lastSeenAddress: string | null;
@@ -66,6 +68,8 @@ export interface DeviceView {
   readonly firmwareVersion: string | null;
   readonly status: DeviceStatus;
   readonly groups: string[];
+  /** The site the device is at; null: none. */
+  readonly site: string | null;
   readonly lastSeenAt: string | null;
   readonly certificate: { readonly serial: string; readonly notAfter: string } | null;
 }
@@ -80,6 +84,7 @@ export function toDeviceView(device: Device): DeviceView {
     firmwareVersion: device.firmwareVersion,
     status: device.status,
     groups: [...device.groups],
+    site: device.site ?? null,
     lastSeenAt: device.lastSeenAt,
     certificate: device.certificate === null ? null : { serial: device.certificate.serial, notAfter: device.certificate.notAfter },
   };
@@ -122,6 +127,8 @@ export const SERIAL_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 /** Group names ("ward-3", "icu.north"); at most MAX_GROUPS per device. */
 export const GROUP_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const MAX_GROUPS = 32;
+/** Site codes ("st-marys", "clinic.north"): the same characters as a group name. */
+export const SITE_RE = GROUP_RE;
 /** Coded reasons given by an operator for revoke and quarantine. */
 export const REASON_RE = /^[a-z][a-z0-9-]{0,63}$/;
 

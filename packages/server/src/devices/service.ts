@@ -1,6 +1,6 @@
 /**
  * DeviceService: enrolment tokens, enrolment, renewal, the registry's reads, revocation,
- * quarantine and release, and the CRL.
+ * quarantine and release, groups and site (device-placement.ts), and the CRL.
  *
  * MUST: every state change writes its audit event in the same transaction (ARCHITECTURE §2.8).
  * MUST: an enrolment token is random (192 bits), shown once, stored as SHA-256 only, scoped to an
@@ -15,14 +15,13 @@
  *       organization's device is DEVICE_NOT_FOUND (404), never 403.
  */
 import { createHash } from 'node:crypto';
-import { decide, type Permission } from '../access/index.js';
+import type { Permission } from '../access/index.js';
 import type { AuditWriter } from '../audit/index.js';
 import {
   AppError,
   newId,
   newToken,
   parseListPage,
-  principalOrg,
   toPaged,
   type Clock,
   type ListPageInput,
@@ -33,9 +32,11 @@ import {
 } from '../kernel/index.js';
 import { DEVICE_SORT, devicePosition, ONLINE_WINDOW_MS, type DeviceListFilter } from './device-list.js';
 import type { DeviceAccessNotifier } from './access-notifier.js';
+import { authorizeDevice, deviceOrg } from './device-access.js';
+import { setDeviceGroups, setDeviceSite } from './device-placement.js';
 import type { DeviceAuthenticator } from './authenticator.js';
 import type { DeviceCertificateAuthority } from './ca-port.js';
-import { canTransition, GROUP_RE, MAX_GROUPS, MODEL_RE, ORG_ID_RE, REASON_RE, SERIAL_RE, toDeviceView, type AccessWithdrawal, type Device, type DeviceStatus, type DeviceView } from './model.js';
+import { canTransition, MODEL_RE, ORG_ID_RE, REASON_RE, SERIAL_RE, toDeviceView, type AccessWithdrawal, type Device, type DeviceStatus, type DeviceView } from './model.js';
 import type { DeviceCertificateStore, DeviceStore, EnrollmentTokenStore } from './store.js';
 import type { X509Certificate } from 'node:crypto';
 
@@ -181,6 +182,7 @@ export class DeviceService {
           statusReason: 'enrolled',
           statusChangedAt: now,
           groups: [],
+          site: null,
           createdAt: now,
           lastSeenAt: null,
           lastSeenAddress: null,
@@ -250,10 +252,12 @@ export class DeviceService {
     return result;
   }
 
-  async list(ctx: RequestContext, input: { readonly orgId?: string | undefined } = {}): Promise<DeviceView[]> {
+  /** The organization's devices (up to 1000, oldest first); `model` and `site` narrow the query. */
+  async list(ctx: RequestContext, input: { readonly orgId?: string | undefined; readonly model?: string | undefined; readonly site?: string | undefined } = {}): Promise<DeviceView[]> {
     const orgId = this.#orgOf(ctx, input.orgId);
     this.#authorize(ctx, 'devices:read', orgId);
-    const devices = await this.#o.uow.run((s) => s.devices.list(orgId));
+    const narrow = { ...(input.model !== undefined ? { model: input.model } : {}), ...(input.site !== undefined ? { site: input.site } : {}) };
+    const devices = await this.#o.uow.run((s) => s.devices.list(orgId, narrow));
     return devices.map(toDeviceView);
   }
 
@@ -296,26 +300,14 @@ export class DeviceService {
     return toDeviceView(device);
   }
 
-  /** Replaces a device's groups (sorted, without duplicates). */
-  async setGroups(ctx: RequestContext, target: DeviceTarget, groups: readonly string[]): Promise<DeviceView> {
-    const unique = [...new Set(groups)].sort();
-    if (unique.length > MAX_GROUPS || !unique.every((g) => GROUP_RE.test(g))) {
-      throw new AppError('VALIDATION_FAILED', { publicMessage: `Groups are up to ${MAX_GROUPS} names of letters, digits, '.', '_' and '-'.` });
-    }
-    const orgId = this.#orgOf(ctx, target.orgId);
-    this.#authorize(ctx, 'devices:manage', orgId);
-    return this.#o.uow.run(async (s) => {
-      const device = await s.devices.find(orgId, target.deviceId);
-      if (device === undefined || !(await s.devices.setGroups(orgId, device.id, unique))) throw new AppError('DEVICE_NOT_FOUND');
-      await s.audit.record(ctx, {
-        action: 'devices.device.set_groups',
-        target: { type: 'device', id: device.id },
-        outcome: 'success',
-        orgId,
-        details: { groups: unique.join(',').slice(0, 256), count: unique.length },
-      });
-      return toDeviceView({ ...device, groups: unique });
-    });
+  /** Replaces a device's groups (sorted, without duplicates): device-placement.ts. */
+  setGroups(ctx: RequestContext, target: DeviceTarget, groups: readonly string[]): Promise<DeviceView> {
+    return setDeviceGroups(this.#o.uow, ctx, target, groups);
+  }
+
+  /** Sets (null: clears) the device's site: device-placement.ts. */
+  setSite(ctx: RequestContext, target: DeviceTarget, site: string | null): Promise<DeviceView> {
+    return setDeviceSite(this.#o.uow, ctx, target, site);
   }
 
   /** The current CRL (PEM), re-signed when older than a few hours. */
@@ -383,19 +375,11 @@ export class DeviceService {
   }
 
   #orgOf(ctx: RequestContext, explicit: string | undefined): string {
-    const own = principalOrg(ctx.principal);
-    if (own !== null) return own;
-    if (explicit === undefined || explicit === '') {
-      throw new AppError('VALIDATION_FAILED', { publicMessage: 'An organization id is required.', detail: 'an organization id is required (--org)' });
-    }
-    return explicit;
+    return deviceOrg(ctx, explicit);
   }
 
   #authorize(ctx: RequestContext, permission: Permission, orgId: string): void {
-    const decision = decide(ctx.principal, permission, { orgId });
-    if (decision.allow) return;
-    if (decision.deny === 'not-found') throw new AppError('DEVICE_NOT_FOUND');
-    throw new AppError(decision.deny === 'unauthenticated' ? 'UNAUTHENTICATED' : 'FORBIDDEN', { detail: decision.reason });
+    authorizeDevice(ctx, permission, orgId);
   }
 
   async #enrollmentRefused(ctx: RequestContext, tokenId: string | undefined, orgId: string | undefined, error: AppError): Promise<void> {

@@ -15,7 +15,8 @@ export interface DeviceStore {
   /** DEVICE_SERIAL_IN_USE when a live device of the same organization, model and serial exists. */
   insert(device: Device): Promise<void>;
   find(orgId: string, id: string): Promise<Device | undefined>;
-  list(orgId: string, options?: { readonly limit?: number }): Promise<Device[]>;
+  /** The organization's devices, oldest first; `model` and `site` narrow it (the rollout targets' query). */
+  list(orgId: string, options?: { readonly limit?: number; readonly model?: string | undefined; readonly site?: string | undefined }): Promise<Device[]>;
   /** One page of the organization's devices in (sort, id) order after the cursor: up to `page.limit + 1` rows. */
   page(orgId: string, filter: DeviceListFilter, page: ListPage<DeviceSortKey>): Promise<Device[]>;
   /** A device of this model and serial in the organization whose status is pending, active or quarantined. */
@@ -25,6 +26,8 @@ export interface DeviceStore {
   setCertificate(orgId: string, id: string, certificate: DeviceCertificateRef, at: string): Promise<void>;
   /** Replaces the device's groups; false when there is no such device in the organization. */
   setGroups(orgId: string, id: string, groups: readonly string[]): Promise<boolean>;
+  /** Sets (null: clears) the device's site; false when there is no such device in the organization. */
+  setSite(orgId: string, id: string, site: string | null): Promise<boolean>;
   /** Host-level: advances last_seen_at (never moves it back). */
   markSeen(entries: readonly { readonly id: string; readonly at: string; readonly address: string }[]): Promise<void>;
   /** Host-level: devices whose status changed at or after `since`, oldest first (for the server's caches). */

@@ -48,6 +48,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/devices/{id}/release': { reason: 'matrix-test' },
   'POST /api/v1/devices/{id}/decommission': { reason: 'matrix-test' },
   'PUT /api/v1/devices/{id}/groups': { groups: ['ward-a'] },
+  'PUT /api/v1/devices/{id}/site': { site: 'site-a' },
   'POST /api/v1/devices/{id}/commands': { name: 'ping', args: {}, ttlSeconds: 60 },
   'POST /api/v1/patients/{id}/bindings': { deviceId: '00000000-0000-4000-8000-000000000000' },
   'PATCH /api/v1/security/channels/{id}': { minSeverity: 'high' },

@@ -1,4 +1,4 @@
-/** `vigil device token|list|revoke|quarantine|release` as an operator runs them. */
+/** `vigil device token|list|revoke|quarantine|release|site` as an operator runs them. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -48,7 +48,7 @@ test('fail/an organization that does not exist is refused with one line', async 
 after(() => rm(root, { recursive: true, force: true }));
 
 test('ok/every device verb answers --help', async () => {
-  for (const verb of [['device'], ['device', 'token'], ['device', 'list'], ['device', 'revoke'], ['device', 'quarantine'], ['device', 'release'], ['device', 'decommission']]) {
+  for (const verb of [['device'], ['device', 'token'], ['device', 'list'], ['device', 'revoke'], ['device', 'quarantine'], ['device', 'release'], ['device', 'decommission'], ['device', 'site']]) {
     const r = await vigil(...verb, '--help');
     assert.equal(r.code, 0, verb.join(' '));
     assert.match(r.stdout, /Usage: vigil device/);
@@ -110,4 +110,51 @@ test('ok/token -> enrol -> list -> quarantine -> release -> revoke, with the CRL
   const unknown = await vigil('device', 'quarantine', 'SN-nobody', '--org', 'org-1', '--reason', 'key-compromise', '--data-dir', dataDir);
   assert.equal(unknown.code, 1, 'an unknown serial is refused');
   assert.match(unknown.stderr, /Device not found/);
+});
+
+test('ok/device site sets and clears a site by id or serial (audited as the OS user); fail/bad code, neither or both of SITE and --clear, another organization', async () => {
+  const token = await vigil('device', 'token', '--org', 'org-1', '--model', 'pulse-2', '--data-dir', dataDir);
+  const secret = /(vet_[A-Za-z0-9_-]+)/.exec(token.stdout)?.[1] ?? '';
+  const { config } = validate({ dataDir, logLevel: 'silent' });
+  let deviceId: string;
+  const platform = await openPlatform({ config, env: {} });
+  try {
+    ({ deviceId } = await platform.devices.service.enroll({ principal: { kind: 'anonymous', id: 'anonymous' }, requestId: 'r', source: '127.0.0.1' }, { token: secret, csr: (await makeTestCsr()).pem, serial: 'SN-cli-site' }));
+  } finally {
+    await platform.close();
+  }
+  const set = await vigil('device', 'site', 'SN-cli-site', 'st-marys', '--org', 'org-1', '--data-dir', dataDir);
+  assert.equal(set.code, 0, set.stderr);
+  assert.equal(set.stdout, `device ${deviceId} is at site st-marys\n`);
+  const list = await vigil('device', 'list', '--org', 'org-1', '--data-dir', dataDir);
+  assert.match(list.stdout, /^id\tmodel\tserial\tstatus\tfirmware\tsite\t/);
+  assert.match(list.stdout, new RegExp(`\n${deviceId}\tpulse-2\tSN-cli-site\tactive\t-\tst-marys\t`));
+  const json = JSON.parse((await vigil('device', 'list', '--org', 'org-1', '--json', '--data-dir', dataDir)).stdout) as { devices: { id: string; site: string | null }[] };
+  assert.equal(json.devices.find((d) => d.id === deviceId)?.site, 'st-marys');
+
+  // Refusals: one line on stderr, exit 1, the site unchanged.
+  for (const [args, message] of [
+    [['SN-cli-site', 'st marys'], /site is a code/],
+    [['SN-cli-site'], /Give a site code, or --clear/],
+    [['SN-cli-site', 'north', '--clear'], /Give a site code, or --clear/],
+  ] as const) {
+    const r = await vigil('device', 'site', ...args, '--org', 'org-1', '--data-dir', dataDir);
+    assert.equal(r.code, 1, args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  }
+  const foreign = await vigil('device', 'site', deviceId, 'north', '--org', 'org-2', '--data-dir', dataDir);
+  assert.equal(foreign.code, 1);
+  assert.match(foreign.stderr, /Device not found/);
+
+  const cleared = await vigil('device', 'site', deviceId, '--clear', '--org', 'org-1', '--data-dir', dataDir);
+  assert.equal(cleared.code, 0, cleared.stderr);
+  assert.equal(cleared.stdout, `device ${deviceId} has no site\n`);
+  const after = await openPlatform({ config, env: {} });
+  try {
+    const audit = await after.database.db.selectFrom('audit_events').select(['actor_kind', 'target_id']).where('action', '=', 'devices.device.set_site').orderBy('seq').execute();
+    assert.deepEqual(audit.map((a) => [a.actor_kind, a.target_id]), [['cli', deviceId], ['cli', deviceId]], 'two changes, none for the refusals');
+  } finally {
+    await after.close();
+  }
 });

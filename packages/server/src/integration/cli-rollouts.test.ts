@@ -6,7 +6,9 @@
  *  - bad input: a clear error on stderr and a non-zero exit, nothing stored;
  *  - a campaign outside the organization's window does not install on bound devices (they only
  *    download and are held, the campaign stays running); once the window is cleared, the next
- *    engine tick sends the install.
+ *    engine tick sends the install;
+ *  - `rollout create --site`: a campaign narrowed to the site set with `vigil device site` reaches
+ *    only that device, and `rollout status` shows the site.
  *
  * The engine ticks in this process between the CLI runs (the server's job does it every 10 s),
  * with the commands it sends recorded here (the server sends them over the device command path,
@@ -142,4 +144,29 @@ test('ok/vigil rollout window: show, set, show, clear; bad input refused; a camp
   assert.deepEqual(sent.slice(before).filter((c) => c.name === 'firmware.update').map((c) => c.deviceId).sort(), [...devices].sort(), 'the install goes out once the window no longer holds them');
   const moving = JSON.parse((await vigil('rollout', 'status', id, '--org', 'general', '--json')).stdout) as Status;
   assert.deepEqual([total(moving, 'held'), total(moving, 'sent')], [0, 2]);
+});
+
+test('ok/vigil rollout create --site reaches only the devices at that site, and status shows it; fail/a bad site code', { timeout: 200_000 }, async () => {
+  const [north, south] = devices;
+  const set = await vigil('device', 'site', north ?? '', 'north', '--org', 'general');
+  assert.equal(set.code, 0, set.stderr);
+  const bad = await vigil('rollout', 'create', '--org', 'general', '--model', 'pulse-ox', '--version', '1.1.0', '--site', 'north wing');
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /The site is a code/);
+  // The first test's campaign still holds both devices (sent, not installed): a higher priority overlaps it.
+  const created = await vigil('rollout', 'create', '--org', 'general', '--model', 'pulse-ox', '--version', '1.1.0', '--site', 'north', '--waves', '100', '--priority', '5');
+  assert.equal(created.code, 0, created.stderr);
+  assert.match(created.stdout, /\(site north\)/);
+  const id = /campaign ([0-9a-f-]{36}) requested/.exec(created.stdout)?.[1] ?? '';
+  const status = await vigil('rollout', 'status', id, '--org', 'general', '--json');
+  const parsed = JSON.parse(status.stdout) as Status & { campaign: { site: string | null } };
+  assert.equal(parsed.campaign.site, 'north');
+  assert.equal(total(parsed, 'devices'), 1, 'only the device at north');
+  await withPlatform(async (p) => {
+    const placed = await p.database.db.selectFrom('rollout_devices').select('device_id').where('campaign_id', '=', id).execute();
+    assert.deepEqual(placed.map((r) => r.device_id), [north]);
+    assert.ok(south !== undefined && !placed.some((r) => r.device_id === south), 'the site-less device is not in it');
+  });
+  const text = await vigil('rollout', 'status', id, '--org', 'general');
+  assert.match(text.stdout, /pulse-ox -> 1\.1\.0 at site north, pending-approval/);
 });

@@ -219,6 +219,8 @@ export interface DevicesTable {
   cert_serial: string | null;
   cert_not_after: string | null;
   cert_fingerprint: string | null;
+  /** The device's site code (0031); NULL: none. */
+  site: string | null;
 }
 
 export interface DeviceEnrollmentTokensTable {

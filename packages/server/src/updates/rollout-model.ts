@@ -41,6 +41,8 @@ export interface Campaign {
   readonly fromMin: string | null;
   readonly fromMax: string | null;
   readonly groups: readonly string[];
+  /** Only devices at this site (the registry's site code); absent or null: any site. */
+  readonly site?: string | null;
   readonly waves: readonly number[];
   readonly soakSeconds: number;
   readonly gates: Gates;
@@ -129,6 +131,16 @@ export function evaluateGate(campaign: Campaign, all: readonly CampaignDevice[],
   if (campaign.currentWave >= campaign.waves.length - 1 && all.some((d) => d.status === 'held')) return { kind: 'wait' };
   const soakedSince = campaign.waveStartedAt === null ? now : Date.parse(campaign.waveStartedAt);
   return now - soakedSince >= campaign.soakSeconds * 1000 ? { kind: 'advance' } : { kind: 'wait' };
+}
+
+/** A site code, as the device registry checks it (devices/model.ts SITE_RE; updates/ may not import devices/). */
+export const ROLLOUT_SITE_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** The campaign's site: a site code, normalized to null when not given. */
+export function checkSite(site: string | null | undefined): string | null {
+  if (site === undefined || site === null) return null;
+  if (!ROLLOUT_SITE_RE.test(site)) throw new AppError('UPDATES_ROLLOUT_INVALID', { publicMessage: "The site is a code of up to 64 letters, digits, '.', '_' and '-', starting with a letter or digit." });
+  return site;
 }
 
 /** The longest a campaign may be scheduled ahead. */

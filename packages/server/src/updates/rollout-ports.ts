@@ -20,11 +20,14 @@ export interface RolloutDevice {
   readonly model: string;
   readonly status: string;
   readonly groups: readonly string[];
+  /** The device's site code; null or absent: none. */
+  readonly site?: string | null;
   readonly firmwareVersion: string | null;
 }
 
 export interface RolloutPorts {
-  devices(orgId: string, model: string): Promise<readonly RolloutDevice[]>;
+  /** The organization's devices of the model; with `site`, only those at that site (the store narrows the query). */
+  devices(orgId: string, model: string, site?: string): Promise<readonly RolloutDevice[]>;
   /** Devices of the organization with a security alert raised since `since`. */
   alertedDevices(orgId: string, since: string): Promise<ReadonlySet<string>>;
   /** Of these devices, those bound to a patient now (held outside the maintenance window). */
@@ -70,6 +73,8 @@ export interface CreateRolloutInput {
   readonly fromMin?: string | undefined;
   readonly fromMax?: string | undefined;
   readonly groups?: readonly string[] | undefined;
+  /** Only devices at this site (a site code). */
+  readonly site?: string | undefined;
   readonly waves?: readonly number[] | undefined;
   readonly soakSeconds?: number | undefined;
   readonly gates?: Partial<Gates> | undefined;

@@ -13,6 +13,7 @@ import { compareVersions } from '@vigil/protocol';
 import { AppError, newId, type Clock, type RequestContext, type UnitOfWork } from '../kernel/index.js';
 import { OrgMaintenanceWindows, type OrgWindowInput, type OrgWindowView } from './org-maintenance-windows.js';
 import { authorizeRollout, invalidRollout, rolloutOrg } from './rollout-access.js';
+import { selectTargets, type TargetFilter } from './rollout-targets.js';
 import { campaignWindowState, COMMAND_TTL_SECONDS, deliverOpenWaves, ROLLBACK_COMMAND, UPDATE_COMMAND } from './rollout-delivery.js';
 import type { CreateRolloutInput, RolloutChangeControl, RolloutCommands, RolloutPorts, RolloutScope, RolloutStatus, RolloutDevice, StepUp } from './rollout-ports.js';
 import {
@@ -20,6 +21,7 @@ import {
   actorOf,
   assignWaves,
   checkApproval,
+  checkSite,
   checkStartAt,
   checkTransition,
   checkWaves,
@@ -73,9 +75,10 @@ export class RolloutService {
     const priority = input.priority ?? 0;
     if (!Number.isInteger(soakSeconds) || soakSeconds < 0 || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10 || !Number.isInteger(priority)) throw invalidRollout('soakSeconds, maxRetries (0..10) and priority are whole numbers.');
     const startAt = checkStartAt(input.startAt, this.clock.now());
+    const site = checkSite(input.site);
     const window = input.maintenanceWindow ?? null;
     if (window !== null && !window.every((h) => Number.isInteger(h) && h >= 0 && h <= 23)) throw invalidRollout('The maintenance window is two UTC hours 0..23.');
-    const targets = await this.#targets(orgId, input.model, input);
+    const targets = await this.#targets(orgId, input.model, { ...input, site });
     const created = await this.uow.run(async (s) => {
       const release = await s.firmware.findRelease(input.model, input.version);
       if (release === undefined) throw new AppError('UPDATES_RELEASE_NOT_FOUND');
@@ -96,6 +99,7 @@ export class RolloutService {
         fromMin: input.fromMin ?? null,
         fromMax: input.fromMax ?? null,
         groups: [...(input.groups ?? [])],
+        site,
         waves: [...waves],
         soakSeconds,
         gates,
@@ -121,7 +125,7 @@ export class RolloutService {
         target: { type: 'rollout', id },
         outcome: 'success',
         orgId,
-        details: { model: input.model, version: input.version, devices: mine.size, waves: waves.join(','), priority, maintenanceWindow: window === null ? 'none' : window.join('-'), windowOverride: input.overrideMaintenanceWindow === true, startAt: startAt ?? 'at approval' },
+        details: { model: input.model, version: input.version, devices: mine.size, site: site ?? 'any', waves: waves.join(','), priority, maintenanceWindow: window === null ? 'none' : window.join('-'), windowOverride: input.overrideMaintenanceWindow === true, startAt: startAt ?? 'at approval' },
       });
       return campaign;
     });
@@ -351,23 +355,10 @@ export class RolloutService {
     });
   }
 
-  async #targets(orgId: string, model: string, filter: { readonly fromMin?: string | null | undefined; readonly fromMax?: string | null | undefined; readonly groups?: readonly string[] | undefined }): Promise<RolloutDevice[]> {
-    const groups = filter.groups ?? [];
-    return (await this.ports.devices(orgId, model)).filter((d) => {
-      if (d.model !== model || d.status !== 'active') return false;
-      if (groups.length > 0 && !d.groups.some((g) => groups.includes(g))) return false;
-      const v = d.firmwareVersion;
-      if ((filter.fromMin ?? null) !== null || (filter.fromMax ?? null) !== null) {
-        if (v === null) return false;
-        try {
-          if (filter.fromMin && compareVersions(v, filter.fromMin) < 0) return false;
-          if (filter.fromMax && compareVersions(v, filter.fromMax) > 0) return false;
-        } catch {
-          return false;
-        }
-      }
-      return true;
-    });
+  /** The campaign's target set now (rollout-targets.ts); the registry narrows by model and site. */
+  async #targets(orgId: string, model: string, filter: TargetFilter): Promise<RolloutDevice[]> {
+    const site = filter.site ?? null;
+    return selectTargets(site === null ? await this.ports.devices(orgId, model) : await this.ports.devices(orgId, model, site), model, filter);
   }
 
   async #change(ctx: RequestContext, id: string, orgId: string | undefined, action: 'pause' | 'resume' | 'abort' | 'rollback', status: CampaignStatus): Promise<Campaign> {

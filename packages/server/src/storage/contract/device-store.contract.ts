@@ -19,6 +19,7 @@ function device(id: string, orgId = 'org-a', overrides: Partial<Device> = {}): D
     statusReason: 'enrolled',
     statusChangedAt: T0,
     groups: ['ward-3'],
+    site: null,
     createdAt: T0,
     lastSeenAt: null,
     lastSeenAddress: null,
@@ -52,6 +53,27 @@ export function deviceStoreContract(open: () => Promise<TestDatabase>): void {
       assert.equal((await store.findLive('org-a', 'pulse-2', 'SN-d1'))?.id, 'd3', 'a revoked unit can be enrolled again');
       const changes = await store.statusChangesSince('2026-01-02T00:00:00.000Z', 10);
       assert.deepEqual(changes, [{ id: 'd1', orgId: 'org-a', status: 'revoked', statusChangedAt: '2026-01-02T00:00:00.000Z' }]);
+    }));
+
+  test('ok/a site is set and cleared within the organization only; list and page narrow by model and site', () =>
+    withTestDatabase(open, async (t) => {
+      const store = deviceStore(t.database.db);
+      await store.insert(device('d1'));
+      await store.insert(device('d2', 'org-a', { site: 'north' }));
+      await store.insert(device('d3', 'org-a', { site: 'north', model: 'pulse-3' }));
+      await store.insert(device('d4', 'org-b', { site: 'north' }));
+      assert.equal((await store.find('org-a', 'd1'))?.site, null, 'no site by default');
+      assert.equal(await store.setSite('org-b', 'd1', 'south'), false, 'another organization: nothing written');
+      assert.equal((await store.find('org-a', 'd1'))?.site, null);
+      assert.equal(await store.setSite('org-a', 'd1', 'north'), true);
+      assert.deepEqual((await store.list('org-a', { site: 'north' })).map((d) => d.id), ['d1', 'd2', 'd3']);
+      assert.deepEqual((await store.list('org-a', { site: 'north', model: 'pulse-2' })).map((d) => d.id), ['d1', 'd2']);
+      assert.deepEqual((await store.list('org-a', { site: 'south' })).map((d) => d.id), []);
+      const page = await store.page('org-a', { site: 'north', model: 'pulse-3' }, { sort: 'serial', direction: 'asc', limit: 10, after: null });
+      assert.deepEqual(page.map((d) => d.id), ['d3']);
+      assert.equal(await store.setSite('org-a', 'd1', null), true);
+      assert.equal((await store.find('org-a', 'd1'))?.site, null, 'cleared');
+      assert.deepEqual((await store.list('org-b', { site: 'north' })).map((d) => d.id), ['d4']);
     }));
 
   test('ok/markSeen only moves last seen forward', () =>

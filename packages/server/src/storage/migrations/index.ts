@@ -30,6 +30,7 @@ import * as m0024 from './0024-value-batches.js';
 import * as m0028 from './0028-incident-action-reasons.js';
 import * as m0029 from './0029-list-indexes.js';
 import * as m0030 from './0030-org-maintenance-windows.js';
+import * as m0031 from './0031-device-sites.js';
 
 type Step = (db: Kysely<unknown>, dialect: SqlDialect) => Promise<void>;
 
@@ -59,6 +60,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0028-incident-action-reasons', m0028.up],
   ['0029-list-indexes', m0029.up],
   ['0030-org-maintenance-windows', m0030.up],
+  ['0031-device-sites', m0031.up],
 ];
 
 export const LATEST_MIGRATION = STEPS[STEPS.length - 1]?.[0] ?? '';

@@ -44,7 +44,10 @@ export function deviceStore(db: Executor): DeviceStore {
     },
     async list(orgId, options) {
       const limit = Math.min(options?.limit ?? MAX_LIST, MAX_LIST);
-      const rows = await db.selectFrom('devices').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').limit(limit).execute();
+      let q = db.selectFrom('devices').selectAll().where('org_id', '=', orgId);
+      if (options?.model !== undefined) q = q.where('model', '=', options.model);
+      if (options?.site !== undefined) q = q.where('site', '=', options.site);
+      const rows = await q.orderBy('created_at').orderBy('id').limit(limit).execute();
       return rows.map(fromRow);
     },
     async page(orgId, filter, page) {
@@ -55,6 +58,7 @@ export function deviceStore(db: Executor): DeviceStore {
         q = q.where((eb) => eb.or([containsText(sql`serial`, term), containsText(sql`id`, term), containsText(sql`model`, term)]));
       }
       if (filter.model !== undefined) q = q.where('model', '=', filter.model);
+      if (filter.site !== undefined) q = q.where('site', '=', filter.site);
       if (filter.statuses !== undefined && filter.statuses.length > 0) q = q.where('status', 'in', [...filter.statuses]);
       if (filter.online !== undefined && filter.onlineSince !== undefined) {
         const since = filter.onlineSince;
@@ -90,6 +94,10 @@ export function deviceStore(db: Executor): DeviceStore {
     },
     async setGroups(orgId, id, groups) {
       const result = await db.updateTable('devices').set({ groups: JSON.stringify(groups) }).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async setSite(orgId, id, site) {
+      const result = await db.updateTable('devices').set({ site }).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
     async setCertificate(orgId, id, certificate) {
@@ -242,6 +250,7 @@ function toRow(d: Device): DevicesTable {
     cert_serial: d.certificate?.serial ?? null,
     cert_not_after: d.certificate?.notAfter ?? null,
     cert_fingerprint: d.certificate?.fingerprint ?? null,
+    site: d.site ?? null,
   };
 }
 
@@ -258,6 +267,7 @@ function fromRow(r: DevicesTable): Device {
     statusReason: r.status_reason,
     statusChangedAt: r.status_changed_at,
     groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+    site: r.site,
     createdAt: r.created_at,
     lastSeenAt: r.last_seen_at,
     lastSeenAddress: r.last_seen_address,

@@ -110,6 +110,7 @@ describe('device routes', () => {
       'POST /api/v1/devices/:id/revoke': 'devices:manage',
       'POST /api/v1/devices/:id/quarantine': 'devices:manage',
       'PUT /api/v1/devices/:id/groups': 'devices:manage',
+      'PUT /api/v1/devices/:id/site': 'devices:manage',
       'POST /api/v1/devices/:id/decommission': 'devices:manage',
       'POST /api/v1/devices/:id/release': 'devices:manage',
       'POST /api/v1/devices/bulk': 'devices:manage',
@@ -128,7 +129,7 @@ describe('device routes', () => {
     const devices = list.json()['devices'] as Record<string, unknown>[];
     assert.ok(devices.some((d) => d['id'] === device.deviceId && d['firmwareVersion'] === '1.2.3'));
     const one = await call('GET', `/api/v1/devices/${device.deviceId}`, { headers: { 'x-test-roles': 'auditor' } });
-    assert.deepEqual(Object.keys(one.json()).sort(), ['certificate', 'firmwareVersion', 'groups', 'id', 'lastSeenAt', 'model', 'orgId', 'serial', 'status', 'udi']);
+    assert.deepEqual(Object.keys(one.json()).sort(), ['certificate', 'firmwareVersion', 'groups', 'id', 'lastSeenAt', 'model', 'orgId', 'serial', 'site', 'status', 'udi']);
   });
 
   it('ok/groups are replaced by devices:manage, sorted and deduplicated', async () => {
@@ -140,6 +141,29 @@ describe('device routes', () => {
     assert.equal(answer.status, 200, answer.body);
     assert.deepEqual(answer.json()['groups'], ['icu.north', 'ward-3']);
     assert.equal((await put('org-admin', ['bad group'])).status, 400);
+  });
+
+  it('ok/a site is set and cleared by devices:manage, and filters the list; fail/a bad code is 400, a role without devices:manage 403, an unknown device 404', async () => {
+    const device = await enrolDevice('SN-http-site');
+    const other = await enrolDevice('SN-http-site-2');
+    const put = (roles: string, site: unknown, id = device.deviceId) => call('PUT', `/api/v1/devices/${id}/site`, { body: { site }, headers: { 'x-test-roles': roles } });
+    const listed = async (query: string) => ((await call('GET', `/api/v1/devices?${query}`, { headers: { 'x-test-roles': 'auditor' } })).json()['devices'] as Record<string, unknown>[]).map((d) => d['id']);
+    assert.equal((await put('technician', 'st-marys')).status, 403);
+    for (const bad of ['st marys', '', '-x', 'x'.repeat(65), 42]) assert.equal((await put('org-admin', bad)).status, 400, JSON.stringify(bad));
+    assert.equal((await call('PUT', `/api/v1/devices/${device.deviceId}/site`, { body: {}, headers: { 'x-test-roles': 'org-admin' } })).status, 400, 'the site (or null) is required');
+    assert.equal((await put('org-admin', 'st-marys', 'no-such-device')).status, 404);
+    assert.equal((await call('GET', `/api/v1/devices/${device.deviceId}`, { headers: { 'x-test-roles': 'auditor' } })).json()['site'], null, 'the refusals stored nothing');
+    const set = await put('security-officer', 'st-marys');
+    assert.equal(set.status, 200, set.body);
+    assert.equal(set.json()['site'], 'st-marys');
+    assert.deepEqual(await listed('site=st-marys'), [device.deviceId]);
+    assert.ok((await listed('site=elsewhere')).length === 0);
+    assert.ok((await listed('')).includes(other.deviceId));
+    assert.equal((await call('GET', '/api/v1/devices?site=bad%20code', { headers: { 'x-test-roles': 'auditor' } })).status, 400);
+    const cleared = await put('org-admin', null);
+    assert.equal(cleared.status, 200, cleared.body);
+    assert.equal(cleared.json()['site'], null);
+    assert.deepEqual(await listed('site=st-marys'), []);
   });
 
   it('fail/a bad token is one generic 401', async () => {

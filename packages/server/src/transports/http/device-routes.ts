@@ -1,7 +1,7 @@
 /**
  * The devices API: enrolment tokens, enrolment (PUBLIC, the one-time token authenticates),
- * renewal (PUBLIC, the client certificate authenticates), the registry's reads, revoke,
- * quarantine, release (one device, or a few in bulk), the list (search, filters, sort, paging), and the CRL (PUBLIC, as CRLs are: RFC 5280 §5).
+ * renewal (PUBLIC, the client certificate authenticates), the registry's reads, groups and site,
+ * revoke, quarantine, release (one device, or a few in bulk), the list (search, filters, sort, paging), and the CRL (PUBLIC, as CRLs are: RFC 5280 §5).
  *
  * MUST: enrolment answers every token failure with one error (DEVICE_ENROLLMENT_FAILED, 401);
  *       CSR failures are 400 CA_CSR_* and do not consume the token.
@@ -30,6 +30,8 @@ export const DEFAULT_PUBLIC_RATE_LIMIT: SourceRateLimit = { max: 30, windowMs: 6
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const DeviceId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' });
+/** A site code: the same characters as a group name (devices/model.ts SITE_RE). */
+const SiteCode = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: "A site code, e.g. st-marys or clinic.north: letters, digits, '.', '_' and '-'." });
 const Pem = Type.String({ minLength: 1, maxLength: 8192 });
 /** Printable ASCII only: these fields end up in tables, logs and the console. */
 const PRINTABLE = '^[\\x20-\\x7E]+$';
@@ -45,6 +47,7 @@ const DeviceView = Type.Object(
     firmwareVersion: Nullable(Type.String()),
     status: Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('quarantined'), Type.Literal('revoked'), Type.Literal('decommissioned')]),
     groups: Type.Array(Type.String()),
+    site: Nullable(Type.String({ description: 'The site the device is at (a short code); null: none.' })),
     lastSeenAt: Nullable(Type.String()),
     certificate: Nullable(Type.Object({ serial: Type.String(), notAfter: Type.String() }, { additionalProperties: false })),
   },
@@ -55,6 +58,7 @@ const DeviceListQuery = Type.Object(
   {
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE, description: 'Part of the serial, id or model (case-insensitive).' })),
     model: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE })),
+    site: Type.Optional(SiteCode),
     status: Type.Optional(Type.String({ pattern: `^(${DEVICE_STATUSES.join('|')})(,(${DEVICE_STATUSES.join('|')})){0,4}$`, description: 'One or more statuses, comma-separated.' })),
     online: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: `Seen within the last ${ONLINE_WINDOW_MS / 1000} s (true) or not (false).` })),
     ...listPageQuery(DEVICE_SORT),
@@ -200,8 +204,8 @@ export function deviceRoutes(options: DeviceRoutesOptions): HttpRoutes {
         },
       },
       async (request) => {
-        const { q, model, status, online, ...paging } = request.query;
-        const filter = { q, model, statuses: status === undefined ? undefined : parseStatuses(status), online: online === undefined ? undefined : online === 'true' };
+        const { q, model, site, status, online, ...paging } = request.query;
+        const filter = { q, model, site, statuses: status === undefined ? undefined : parseStatuses(status), online: online === undefined ? undefined : online === 'true' };
         const page = await service.page(requestContext(request), filter, paging);
         return { devices: page.items, nextCursor: page.nextCursor };
       },
@@ -244,6 +248,20 @@ export function deviceRoutes(options: DeviceRoutesOptions): HttpRoutes {
         },
       },
       async (request) => service.setGroups(requestContext(request), { deviceId: request.params.id }, request.body.groups),
+    );
+    app.put(
+      '/api/v1/devices/:id/site',
+      {
+        config: { permission: 'devices:manage' },
+        schema: {
+          summary: "Set a device's site (a short code), or clear it with null. Rollouts can be narrowed to a site.",
+          tags: ['devices'],
+          params: IdParams,
+          body: Type.Object({ site: Nullable(SiteCode) }, { additionalProperties: false }),
+          response: { 200: DeviceView },
+        },
+      },
+      async (request) => service.setSite(requestContext(request), { deviceId: request.params.id }, request.body.site),
     );
     change('decommission', 'Retire a device for good: certificates revoked, connections cut.', (id, reason, request) =>
       service.decommission(requestContext(request), { deviceId: id }, reason),

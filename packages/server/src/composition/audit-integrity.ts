@@ -24,13 +24,27 @@ export interface AuditIntegrityInput {
   readonly policy: Config['audit'];
 }
 
-/** Verifies the chain over `database` (in whichever thread calls it). */
-export async function verifyAuditIntegrity(database: SqlDatabase, input: AuditIntegrityInput): Promise<AuditIntegrityFacts> {
+/** Called between pages of events: a paced caller (the audit worker under load) waits there. */
+export type Pace = () => Promise<void>;
+
+/** Events per pace() call. */
+const PACE_EVERY = 10_000;
+
+async function* paced<T>(events: AsyncIterable<T>, pace: Pace): AsyncGenerator<T> {
+  let n = 0;
+  for await (const event of events) {
+    yield event;
+    if (++n % PACE_EVERY === 0) await pace();
+  }
+}
+
+/** Verifies the chain over `database` (in whichever thread calls it), waiting at `pace` between pages if given. */
+export async function verifyAuditIntegrity(database: SqlDatabase, input: AuditIntegrityInput, pace?: Pace): Promise<AuditIntegrityFacts> {
   const reader = auditStore(database.db, database.dialect, database.sqliteHandle);
   const checkpoints = await reader.checkpoints();
   const head = await reader.head();
   const publicKeys = auditKeysFromList(await readFile(keyStorePaths(input.dataDir).publicKeysFile, 'utf8'));
-  const result = await verifyAuditLog({ events: readAllStoredEvents(reader, 10_000), checkpoints, head, publicKeys, verifier: ed25519Verifier, policy: input.policy });
+  const result = await verifyAuditLog({ events: pace ? paced(readAllStoredEvents(reader, PACE_EVERY), pace) : readAllStoredEvents(reader, PACE_EVERY), checkpoints, head, publicKeys, verifier: ed25519Verifier, policy: input.policy });
   const newest = checkpoints[checkpoints.length - 1];
   const [firstUnwitnessed] = await reader.readStoredAfter(newest?.seq ?? 0, 1);
   return {

@@ -15,9 +15,15 @@ import { newId, type Clock } from '../kernel/index.js';
 import { findingStore, openDatabase } from '../storage/index.js';
 import { verifyAuditIntegrity } from './audit-integrity.js';
 import { databaseEvidence } from './compliance-evidence.js';
-import type { AuditWorkerInput, FromAuditWorker, ToAuditWorker } from './compliance-off-thread.js';
+import { AUDIT_DUTY_WHEN_BUSY, Pacer, type AuditWorkerInput, type FromAuditWorker, type ToAuditWorker } from './compliance-off-thread.js';
 
 const input = workerData as AuditWorkerInput;
+/**
+ * While the main thread reports itself busy (ingest, requests), the worker yields: after each
+ * piece of work (a check, 10,000 audit events) it waits three times as long as that piece took,
+ * so an audit takes a quarter of what it could; idle, it runs at full speed.
+ */
+const pacer = new Pacer(AUDIT_DUTY_WHEN_BUSY);
 const port = parentPort;
 lowerWorkerThreadPriority();
 const post = (message: FromAuditWorker) => port?.postMessage(message);
@@ -28,19 +34,24 @@ const clock: Clock = { now: () => new Date(Date.parse(input.now) + (performance.
 try {
   const database = await openDatabase({ dataDir: input.dataDir, databaseUrl: input.databaseUrl, readonly: true });
   const ids = new Set(input.checkIds);
-  const checks = BUILT_IN_CHECKS.filter((c) => ids.has(c.id));
+  const checks = BUILT_IN_CHECKS.filter((c) => ids.has(c.id)).map((c) => ({ ...c, run: async (ctx: Parameters<typeof c.run>[0]) => {
+      await pacer.pace();
+      return c.run(ctx);
+    },
+  }));
   const severity = new Map(checks.map((c) => [c.id, c.severity]));
   const evidence = databaseEvidence(database, clock, {
     settings: input.settings,
     keys: () => Promise.resolve(input.keys),
     caPems: () => Promise.resolve(input.caPems),
-    auditIntegrity: () => verifyAuditIntegrity(database, { dataDir: input.dataDir, databaseUrl: input.databaseUrl, policy: input.auditPolicy }),
+    auditIntegrity: () => verifyAuditIntegrity(database, { dataDir: input.dataDir, databaseUrl: input.databaseUrl, policy: input.auditPolicy }, () => pacer.pace()),
     drillOverdueDays: input.drillOverdueDays,
   });
   let results: CheckResult[] = [];
   const closed = new Promise<void>((resolve) => {
     port?.on('message', (message: ToAuditWorker) => {
       if (message.kind === 'close') return resolve();
+      if (message.kind === 'busy') return pacer.setBusy(message.busy);
       void (async () => {
         const snapshot = await findingStore(database.db).findingsOfChecks(input.checkIds);
         const rec = reconcile(snapshot, results, (id) => severity.get(id) ?? 'medium', message.run, newId);

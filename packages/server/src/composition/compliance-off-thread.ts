@@ -29,11 +29,45 @@ export interface AuditWorkerInput {
   readonly checkIds: readonly string[];
 }
 
-export type ToAuditWorker = { readonly kind: 'reconcile'; readonly run: { readonly id: string; readonly at: string } } | { readonly kind: 'close' };
+export type ToAuditWorker =
+  | { readonly kind: 'reconcile'; readonly run: { readonly id: string; readonly at: string } }
+  | { readonly kind: 'busy'; readonly busy: boolean }
+  | { readonly kind: 'close' };
 export type FromAuditWorker =
   | { readonly kind: 'evaluated'; readonly summaries: CheckSummary[] }
   | { readonly kind: 'reconciled'; readonly reconciled: DetachedReconciled }
   | { readonly kind: 'error'; readonly message: string };
+
+/** The share of the time the audit worker works while the main thread is busy (it waits the rest). */
+export const AUDIT_DUTY_WHEN_BUSY = 0.25;
+/** The main thread counts as busy above this event-loop utilization (sampled every BUSY_SAMPLE_MS). */
+export const BUSY_UTILIZATION = 0.5;
+const BUSY_SAMPLE_MS = 500;
+/** The longest single wait of a paced worker. */
+const MAX_PACE_WAIT_MS = 2_000;
+
+/**
+ * Work-then-wait pacing: pace() returns at once while not busy; while busy it waits so that the
+ * work since the last call takes `duty` of the time (work x (1/duty - 1), at most 2 s).
+ */
+export class Pacer {
+  #busy = false;
+  #since = performance.now();
+  constructor(private readonly duty: number) {}
+
+  setBusy(busy: boolean): void {
+    this.#busy = busy;
+  }
+
+  async pace(): Promise<void> {
+    const worked = performance.now() - this.#since;
+    if (this.#busy && worked > 0) {
+      const wait = Math.min(MAX_PACE_WAIT_MS, worked * (1 / this.duty - 1));
+      await new Promise<void>((resolve) => setTimeout(resolve, wait));
+    }
+    this.#since = performance.now();
+  }
+}
 
 /** Below this many devices plus users an audit takes a second in process, less than a worker's start. */
 export const OFF_THREAD_AUDIT_THRESHOLD = 20_000;
@@ -91,8 +125,24 @@ function session(worker: Worker, checkIds: readonly string[]): OffThreadSession 
       pending = null;
     } else fail(new Error(`compliance audit worker: ${message.message}`));
   });
+  // The main thread's load, sampled: the worker yields to ingest and requests while it is busy.
+  let last = performance.eventLoopUtilization();
+  let busy = false;
+  const sampler = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const next = performance.eventLoopUtilization(now, last).utilization > BUSY_UTILIZATION;
+    last = now;
+    if (next !== busy) {
+      busy = next;
+      worker.postMessage({ kind: 'busy', busy } satisfies ToAuditWorker);
+    }
+  }, BUSY_SAMPLE_MS);
+  sampler.unref();
   worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`compliance audit worker exited (code ${code})`)));
+  worker.on('exit', (code) => {
+    clearInterval(sampler);
+    fail(new Error(`compliance audit worker exited (code ${code})`));
+  });
   return {
     checkIds,
     evaluated: summaries,
@@ -104,6 +154,7 @@ function session(worker: Worker, checkIds: readonly string[]): OffThreadSession 
       });
     },
     close() {
+      clearInterval(sampler);
       worker.postMessage({ kind: 'close' } satisfies ToAuditWorker);
       worker.unref();
     },

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { BUILT_IN_CHECKS, runChecks } from '../compliance/index.js';
-import { offThreadAudits } from '../composition/compliance-off-thread.js';
+import { AUDIT_DUTY_WHEN_BUSY, offThreadAudits, Pacer } from '../composition/compliance-off-thread.js';
 import { settingsWithPending, type ProcessFacts } from '../composition/compliance-evidence.js';
 import { openDeviceCa, openRootCa } from '../identity/ca/index.js';
 import { ManualClock } from '../kernel/index.js';
@@ -83,5 +83,30 @@ describe('compliance audit in a worker thread', () => {
       await platform.close();
       await rm(root, { recursive: true, force: true });
     }
+  });
+
+  it('ok/the worker’s pacing: at full speed while the server is idle; while busy it waits three times its work', async () => {
+    const pacer = new Pacer(AUDIT_DUTY_WHEN_BUSY);
+    const work = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    await pacer.pace();
+    work(40);
+    let started = performance.now();
+    await pacer.pace();
+    assert.ok(performance.now() - started < 30, 'idle: no wait');
+    pacer.setBusy(true);
+    work(40);
+    started = performance.now();
+    await pacer.pace();
+    const waited = performance.now() - started;
+    assert.ok(waited >= 115, `busy: waited ${waited.toFixed(0)} ms after 40 ms of work (3 x)`);
+    assert.ok(waited < 2_500, 'a single wait is bounded');
+    pacer.setBusy(false);
+    work(40);
+    started = performance.now();
+    await pacer.pace();
+    assert.ok(performance.now() - started < 30, 'idle again: no wait');
   });
 });

@@ -84,6 +84,8 @@ function DeviceDetail({ device, reload }: { readonly device: DeviceView; readonl
         <dd>{device.firmwareVersion ?? <span className="muted">—</span>}</dd>
         <dt>Groups</dt>
         <dd>{device.groups.length === 0 ? <span className="muted">none</span> : device.groups.join(', ')}</dd>
+        <dt>Site</dt>
+        <dd>{device.site ?? <span className="muted">none</span>}</dd>
         <dt>Last seen</dt>
         <dd>
           <Time iso={device.lastSeenAt} />

@@ -107,6 +107,7 @@ export function RequestRolloutForm({ model, version }: { readonly model?: string
   const [soakMinutes, setSoakMinutes] = useState(60);
   const [failurePct, setFailurePct] = useState(5);
   const [groups, setGroups] = useState('');
+  const [site, setSite] = useState('');
   const [startAt, setStartAt] = useState('');
   const [windowKind, setWindowKind] = useState<'org' | 'own' | 'override'>('org');
   const [start, setStart] = useState(1);
@@ -123,6 +124,7 @@ export function RequestRolloutForm({ model, version }: { readonly model?: string
       soakSeconds: Math.round(soakMinutes * 60),
       maxFailureRate: failurePct / 100,
       ...(groups.trim() !== '' ? { groups: groups.split(',').map((g) => g.trim()).filter((g) => g !== '') } : {}),
+      ...(site.trim() !== '' ? { site: site.trim() } : {}),
       ...(windowKind === 'own' ? { maintenanceWindowUtc: [start, end] } : {}),
       ...(windowKind === 'override' ? { overrideMaintenanceWindow: true } : {}),
       // datetime-local is this browser's local time: sent as an instant (the server checks it is ahead).
@@ -163,6 +165,10 @@ export function RequestRolloutForm({ model, version }: { readonly model?: string
         <label>
           Device groups (optional, comma-separated)
           <input value={groups} onChange={(event) => setGroups(event.target.value)} />
+        </label>
+        <label>
+          Site (optional: only devices placed at this site)
+          <input pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,63}" value={site} onChange={(event) => setSite(event.target.value)} />
         </label>
         <label>
           Start at (optional, your local time; otherwise at approval)

@@ -192,6 +192,8 @@ function CampaignView({ progress, live, onChanged }: { readonly progress: Rollou
         <dd data-testid="campaign-window">
           <WindowFact progress={progress} />
         </dd>
+        <dt>Site</dt>
+        <dd data-testid="campaign-site">{c.site ?? 'every site'}</dd>
         <dt>Starts</dt>
         <dd data-testid="campaign-start">
           {c.startAt === null ? (

@@ -253,6 +253,7 @@ test('ok/console rollouts: a campaign held by the organization window says so (w
     const fact = await page.getByTestId('campaign-window').innerText();
     assert.match(fact, new RegExp(`the organization's: ${dayName}, 1:00–2:00 ${timeZone}; closed now, opens \\S`), fact);
     assert.equal(await page.getByTestId('campaign-start').innerText(), 'when a second person approves it', 'not scheduled');
+    assert.equal(await page.getByTestId('campaign-site').innerText(), 'every site', 'a campaign without a site reaches every site');
     const wait = await page.getByTestId('window-wait').innerText();
     assert.match(wait, new RegExp(`Waiting for the maintenance window: ${deviceIds.length} devices bound to a patient downloaded the release and install when it opens \\(`), wait);
     assert.equal(await page.getByTestId('window-wait').locator('time').getAttribute('datetime'), status.window.nextOpensAt, 'the opening the server computed');

@@ -13,8 +13,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { lowerWorkerThreadPriority } from '../host/index.js';
+import type { Sha256FileWorkerData, Sha256FileWorkerMessage } from './sha256-file-worker.js';
 import { ageEncryptStream, ageToolEncryptFile } from './age-encryption.js';
 
 export interface AgeFileWorkerData {
@@ -79,9 +80,29 @@ async function flush(): Promise<void> {
   port?.postMessage(message, [out.buffer]);
 }
 
-/** Hashes the file in a read of its own, while the `age` tool reads it by path (no pipe copy of the plaintext). */
-async function hashFile(): Promise<void> {
-  for await (const chunk of hashed(createReadStream(data.file, { highWaterMark: 4 * 1024 * 1024 }))) void chunk;
+/** The plaintext's digest when a thread of its own computed it (the `age` tool's path). */
+let plainDigest: string | undefined;
+
+/**
+ * Hashes the file in a thread of its own (sha256-file-worker.ts), while the `age` tool reads it by
+ * path (no pipe copy of the plaintext) and this thread hashes the ciphertext: the two digests
+ * run side by side instead of one after the other.
+ */
+function hashFileInThread(lowPriority: boolean): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const hasher = new Worker(new URL('./sha256-file-worker.js', import.meta.url), { workerData: { file: data.file, lowPriority } satisfies Sha256FileWorkerData });
+    hasher.once('message', (message: Sha256FileWorkerMessage) => {
+      if ('error' in message) reject(new Error(`hashing the plaintext failed: ${message.error}`));
+      else {
+        plainDigest = message.sha256;
+        plainBytes = message.bytes;
+        resolve();
+      }
+      void hasher.terminate();
+    });
+    hasher.once('error', reject);
+    hasher.once('exit', (code) => reject(new Error(`the plaintext hashing thread exited with code ${code}`)));
+  });
 }
 
 async function main(): Promise<void> {
@@ -90,7 +111,7 @@ async function main(): Promise<void> {
   let plainHashed: Promise<void> = Promise.resolve();
   if (data.binary !== undefined) {
     encrypted = ageToolEncryptFile(data.binary, data.recipients, data.file);
-    plainHashed = hashFile();
+    plainHashed = hashFileInThread(data.lowPriority !== false);
     plainHashed.catch(() => undefined);
   } else {
     const source = createReadStream(data.file, { highWaterMark: 4 * 1024 * 1024 });
@@ -106,7 +127,7 @@ async function main(): Promise<void> {
   }
   await flush();
   await plainHashed;
-  const done: AgeFileWorkerMessage = { type: 'done', plainSha256: plain.digest('hex'), plainBytes, cipherSha256: cipher.digest('hex'), cipherBytes };
+  const done: AgeFileWorkerMessage = { type: 'done', plainSha256: plainDigest ?? plain.digest('hex'), plainBytes, cipherSha256: cipher.digest('hex'), cipherBytes };
   port?.postMessage(done);
 }
 

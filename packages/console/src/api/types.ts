@@ -153,6 +153,8 @@ export interface DeviceView {
   readonly firmwareVersion: string | null;
   readonly status: DeviceStatus;
   readonly groups: readonly string[];
+  /** The site the device is placed at (null: none). */
+  readonly site: string | null;
   readonly lastSeenAt: string | null;
   readonly certificate: { readonly serial: string; readonly notAfter: string } | null;
 }

@@ -7,6 +7,7 @@
 import type { BreakGlassFacts, CertificateFacts, DeadLetterFacts, DeviceFacts, EnrollmentTokenFacts, ServiceAccountFacts, TrainingFacts, UserFacts } from '../../compliance/index.js';
 import { isRole } from '../../kernel/index.js';
 import type { Executor } from '../sql-database.js';
+import { keysetPages } from './keyset-pages.js';
 
 export interface DatabaseEvidence {
   devices(): Promise<DeviceFacts[]>;
@@ -24,20 +25,8 @@ export interface DatabaseEvidence {
 /** Rows per read of the large tables (devices, certificates). */
 const PAGE = 5000;
 
-/**
- * A large table in keyset pages, yielding to the event loop between pages: a synchronous SQLite
- * read of 100,000 rows would hold the server's event loop (and its ingest) for the whole read.
- */
-async function* pages<R>(read: (after: string) => Promise<R[]>, key: (row: R) => string): AsyncGenerator<R[]> {
-  let after = '';
-  for (;;) {
-    const rows = await read(after);
-    if (rows.length > 0) yield rows;
-    if (rows.length < PAGE) return;
-    after = key(rows[rows.length - 1] as R);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
+/** Large tables (devices, certificates) are read in keyset pages that yield to the event loop. */
+const pages = <R>(read: (after: string) => Promise<R[]>, key: (row: R) => string) => keysetPages(read, key, PAGE);
 
 export function complianceEvidenceStore(db: Executor): DatabaseEvidence {
   return {

@@ -5,6 +5,7 @@
  */
 import type { AuditRun, Finding, FindingStatus, FindingStore, Mitigation, Severity, Suppression } from '../../compliance/index.js';
 import type { Executor } from '../sql-database.js';
+import { chunks, keysetPages } from './keyset-pages.js';
 import type { ComplianceTables } from '../tables.js';
 
 type FindingRow = ComplianceTables['compliance_findings'];
@@ -32,34 +33,23 @@ export function findingStore(db: Executor): FindingStore {
     },
     async findingsOfChecks(checkIds) {
       const out: Finding[] = [];
-      for (let i = 0; i < checkIds.length; i += IN_CHUNK) {
-        const chunk = checkIds.slice(i, i + IN_CHUNK);
-        if (chunk.length === 0) continue;
+      for (const chunk of chunks(checkIds, IN_CHUNK)) {
         // Keyset pages by id: a synchronous read of 100,000 findings would hold the event loop.
-        for (let after = ''; ; ) {
-          const rows = await db.selectFrom('compliance_findings').selectAll().where('check_id', 'in', chunk).where('id', '>', after).orderBy('id').limit(PAGE).execute();
-          for (const row of rows) out.push(findingFromRow(row));
-          if (rows.length < PAGE) break;
-          after = rows[rows.length - 1]?.id ?? after;
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
+        const read = (after: string) => db.selectFrom('compliance_findings').selectAll().where('check_id', 'in', chunk).where('id', '>', after).orderBy('id').limit(PAGE).execute();
+        for await (const rows of keysetPages(read, (r) => r.id, PAGE)) for (const row of rows) out.push(findingFromRow(row));
       }
       return out;
     },
     async findingsUpdatedSince(checkIds, at) {
       const out: Finding[] = [];
-      for (let i = 0; i < checkIds.length; i += IN_CHUNK) {
-        const chunk = checkIds.slice(i, i + IN_CHUNK);
-        if (chunk.length === 0) continue;
+      for (const chunk of chunks(checkIds, IN_CHUNK)) {
         const rows = await db.selectFrom('compliance_findings').selectAll().where('check_id', 'in', chunk).where('updated_at', '>=', at).execute();
         for (const row of rows) out.push(findingFromRow(row));
       }
       return out;
     },
     async touchFindings(checkIds, runId, at) {
-      for (let i = 0; i < checkIds.length; i += IN_CHUNK) {
-        const chunk = checkIds.slice(i, i + IN_CHUNK);
-        if (chunk.length === 0) continue;
+      for (const chunk of chunks(checkIds, IN_CHUNK)) {
         await db.updateTable('compliance_findings').set({ last_seen_at: at, last_run_id: runId }).where('check_id', 'in', chunk).where('status', '<>', 'resolved').execute();
       }
     },

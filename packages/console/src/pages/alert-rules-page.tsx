@@ -9,6 +9,7 @@ import type { AlertRule, AlertRuleInput, ClinicalSeverity, Comparison } from '..
 import { ALL_METRICS, COMPARISONS, COMPARISON_SYMBOL, metricName } from '../clinical';
 import { DataTable } from '../components/data-table';
 import { ErrorNotice } from '../components/feedback';
+import { FormActions } from '../components/form-actions';
 import { Page } from '../components/page';
 import { Picker, usePatientSearch } from '../components/picker';
 import { ResourceProblem, useResource } from '../components/resource';
@@ -165,15 +166,7 @@ function RuleDialog({ rule, onClose, onSaved }: { readonly rule: AlertRule | nul
             onChange={(patientId) => setFields({ ...fields, patientId })}
           />
           <Checkbox label="Enabled" name="enabled" checked={fields.enabled} onChange={(e) => setFields({ ...fields, enabled: e.currentTarget.checked })} />
-          <ErrorNotice error={action.error} />
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={action.busy}>
-              Save
-            </Button>
-          </Group>
+          <FormActions submitLabel="Save" onCancel={onClose} busy={action.busy} error={action.error} />
         </Stack>
       </form>
     </Modal>

@@ -6,7 +6,8 @@ import { Anchor, Button, Group, Modal, Radio, SegmentedControl, Stack, Text, Tex
 import { useState, type FormEvent } from 'react';
 import type { BreakGlassQueueEntry, ReviewOutcome } from '../api/types';
 import { DataTable } from '../components/data-table';
-import { ErrorNotice, Time } from '../components/feedback';
+import { Time } from '../components/feedback';
+import { FormActions } from '../components/form-actions';
 import { Page } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
@@ -127,15 +128,7 @@ function ReviewDialog({ grant, onClose }: { readonly grant: BreakGlassQueueEntry
               </Group>
             </Radio.Group>
             <Textarea label="Note" name="note" required withAsterisk={false} maxLength={1000} autosize minRows={3} value={note} onChange={(e) => setNote(e.currentTarget.value)} />
-            <ErrorNotice error={action.error} />
-            <Group justify="flex-end" gap="sm">
-              <Button variant="default" onClick={() => close(false)} disabled={action.busy}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={action.busy} disabled={outcome === null}>
-                Record review
-              </Button>
-            </Group>
+            <FormActions submitLabel="Record review" onCancel={() => close(false)} busy={action.busy} error={action.error} submitDisabled={outcome === null} cancelDisabledWhileBusy />
           </Stack>
         </form>
       )}

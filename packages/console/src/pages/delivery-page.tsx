@@ -5,13 +5,14 @@
  * MUST: a channel's secrets (webhook signing key, SMTP password) are entered once and never shown
  *       again: the server answers with the target only.
  */
-import { Alert, Anchor, Button, Code, Group, Modal, NativeSelect, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Code, Modal, NativeSelect, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { ChannelKind, SecuritySeverity } from '../api/types';
 import { can } from '../capabilities';
 import { DataTable } from '../components/data-table';
 import { ResourceTable } from '../components/resource-table';
 import { ErrorNotice, Time } from '../components/feedback';
+import { FormActions } from '../components/form-actions';
 import { Page, Section } from '../components/page';
 import { ResourceProblem, useResource } from '../components/resource';
 import { useAction } from '../components/use-action';
@@ -190,15 +191,7 @@ function ChannelDialog({ opened, onClose, onSaved }: { readonly opened: boolean;
           {kind === 'webhook' && [field('url', 'URL (https)', 'url'), field('secret', 'Signing secret (HMAC-SHA256)', 'password')]}
           {kind === 'email' && [field('host', 'SMTP host'), field('port', 'SMTP port', 'number'), field('from', 'From address', 'email'), field('to', 'To (comma-separated)')]}
           {kind === 'syslog' && [field('host', 'Syslog host'), field('port', 'Port', 'number'), field('transport', 'Transport (tcp or tls)')]}
-          <ErrorNotice error={action.error} />
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={action.busy}>
-              Add
-            </Button>
-          </Group>
+          <FormActions submitLabel="Add" onCancel={close} busy={action.busy} error={action.error} />
         </Stack>
       </form>
     </Modal>

@@ -10,7 +10,8 @@ import { Anchor, Button, Group, NativeSelect, Stack, Text, Textarea, TextInput }
 import { useState, type FormEvent } from 'react';
 import type { DisclosureAccounting, DisclosureRecordInput } from '../api/client';
 import { Dialog } from '../components/dialog';
-import { ErrorNotice, Time } from '../components/feedback';
+import { Time } from '../components/feedback';
+import { FormActions } from '../components/form-actions';
 import { Section } from '../components/page';
 import { useResource } from '../components/resource';
 import { ResourceTable } from '../components/resource-table';
@@ -179,15 +180,7 @@ function RecordDisclosureDialog({ open, patientId, onClose, onRecorded }: { read
             value={fields.purposeStatement}
             onChange={(e) => setFields({ ...fields, purposeStatement: e.currentTarget.value })}
           />
-          <ErrorNotice error={action.error} />
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={action.busy}>
-              Record
-            </Button>
-          </Group>
+          <FormActions submitLabel="Record" onCancel={close} busy={action.busy} error={action.error} />
         </Stack>
       </form>
     </Dialog>

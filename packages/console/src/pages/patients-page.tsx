@@ -4,12 +4,12 @@
  * are PHI: the server audits the read). Admins see every patient and register new ones here.
  * Search (name or MRN), sort and paging are the server's; the view's state is in the URL.
  */
-import { Button, Checkbox, Group, Modal, NativeSelect, Stack, TextInput } from '@mantine/core';
+import { Button, Checkbox, Modal, NativeSelect, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { PatientSummary, Sex } from '../api/types';
 import { can } from '../capabilities';
 import { DataTable } from '../components/data-table';
-import { ErrorNotice } from '../components/feedback';
+import { FormActions } from '../components/form-actions';
 import { FilterBar } from '../components/filter-bar';
 import { Page } from '../components/page';
 import { ResourceProblem } from '../components/resource';
@@ -133,15 +133,7 @@ function CreatePatientDialog({ open, onClose }: { readonly open: boolean; readon
           <TextInput label="Family name" name="familyName" required autoComplete="off" value={fields.familyName} onChange={(e) => setFields({ ...fields, familyName: e.currentTarget.value })} />
           <TextInput label="Birth date" name="birthDate" type="date" required value={fields.birthDate} onChange={(e) => setFields({ ...fields, birthDate: e.currentTarget.value })} />
           <NativeSelect label="Sex" name="sex" value={fields.sex} onChange={(e) => setFields({ ...fields, sex: e.currentTarget.value as Sex })} data={[...SEXES]} />
-          <ErrorNotice error={action.error} />
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={action.busy}>
-              Register
-            </Button>
-          </Group>
+          <FormActions submitLabel="Register" onCancel={close} busy={action.busy} error={action.error} />
         </Stack>
       </form>
     </Modal>

@@ -8,7 +8,8 @@ import { useState, type FormEvent } from 'react';
 import type { InvitedUser, Role, UserPage as UserList } from '../api/types';
 import { can } from '../capabilities';
 import { DataTable } from '../components/data-table';
-import { ErrorNotice, Time } from '../components/feedback';
+import { Time } from '../components/feedback';
+import { FormActions } from '../components/form-actions';
 import { FilterBar } from '../components/filter-bar';
 import { Page } from '../components/page';
 import { ResourceProblem } from '../components/resource';
@@ -122,15 +123,7 @@ function InviteDialog({ open, onClose }: { readonly open: boolean; readonly onCl
             <TextInput label="Username" name="username" required withAsterisk={false} autoComplete="off" value={username} onChange={(e) => setUsername(e.currentTarget.value)} />
             <TextInput label="Display name" name="displayName" required withAsterisk={false} autoComplete="off" value={displayName} onChange={(e) => setDisplayName(e.currentTarget.value)} />
             <RolePicker value={roles} onChange={setRoles} grantorRoles={session.roles} />
-            <ErrorNotice error={action.error} />
-            <Group justify="flex-end" gap="sm">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={action.busy} disabled={roles.length === 0}>
-                Invite
-              </Button>
-            </Group>
+            <FormActions submitLabel="Invite" onCancel={close} busy={action.busy} error={action.error} submitDisabled={roles.length === 0} />
           </Stack>
         </form>
       ) : (

@@ -13,12 +13,10 @@
  *       (the data directory's backup-staging/), removed when the backup ends.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { ageEncryptFile, type RecoveryKeyStore, type Signer } from '../keys/index.js';
+import { ageEncryptFileTo, type AgeFileDigests, type RecoveryKeyStore, type Signer } from '../keys/index.js';
 import type { Clock } from '../kernel/index.js';
 import { serializeFiles, serializeKeys, FILES_PART, KEYS_PART, type CarriedFile } from './carried-files.js';
 import { backupIdAt, canonicalManifest, serializeSignedManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, type BackupManifest, type BackupPart } from './model.js';
@@ -118,7 +116,7 @@ async function writeToTarget(
       await target.putFile(key, source.file, signal);
       parts.push({ ...source.part, name: databasePart });
     } else {
-      parts.push(await writeFilePart(target, id, databasePart, snapshot.file, deps.recipients, progress ? (n) => progress(n, total) : undefined, deps.ageBinary));
+      parts.push(await writeFilePart(target, id, databasePart, snapshot.file, deps.recipients, progress ? (n) => progress(n, total) : undefined, deps.ageBinary, signal));
     }
     parts.push(await writePart(target, id, KEYS_PART, Readable.from([Buffer.from(keys, 'utf8')]), deps.recipients));
     parts.push(await writePart(target, id, FILES_PART, Readable.from([Buffer.from(files, 'utf8')]), deps.recipients));
@@ -171,14 +169,14 @@ class StableCiphertext {
 
   async get(onProgress?: (bytes: number) => void): Promise<{ file: string; part: BackupPart }> {
     if (this.#ready !== undefined) return this.#ready;
-    const encrypted = ageEncryptFile(this.plaintextFile, this.deps.recipients, { binary: this.deps.ageBinary, onProgress });
+    let d: AgeFileDigests;
     try {
-      await pipeline(encrypted.stream, createWriteStream(this.stagingFile, { mode: 0o600, flags: 'wx' }));
+      // Written by the encryption worker; not fsynced: it lives only as long as this backup.
+      d = await ageEncryptFileTo(this.plaintextFile, this.stagingFile, this.deps.recipients, { binary: this.deps.ageBinary, onProgress, fsync: false });
     } catch (error) {
       await rm(this.stagingFile, { force: true });
       throw error;
     }
-    const d = await encrypted.digests;
     const part: BackupPart = { name: '', plainSha256: d.plainSha256, plainBytes: d.plainBytes, cipherSha256: d.cipherSha256, cipherBytes: d.cipherBytes };
     this.#ready = { file: this.stagingFile, part };
     return this.#ready;

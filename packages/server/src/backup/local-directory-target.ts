@@ -4,8 +4,9 @@
  *   <root>/<backup id>/<part>.age        0600
  *   <root>/<backup id>/manifest.json     0600, written last
  *
- * MUST: an object is written to a temp name in the same folder, fsynced, then renamed; a failed
- *       write (disk full, I/O error) removes the temp file, so no part looks complete.
+ * MUST: an object is written to a temp name in the same folder, fsynced, then renamed (and the
+ *       folder fsynced); a failed write (disk full, I/O error) removes the temp file, so no part
+ *       looks complete. `writeInPlace` lets a worker write the temp file itself, under the same rules.
  * MUST: removing a backup deletes its manifest first, so a half-removed backup is not listed.
  */
 import { randomBytes } from 'node:crypto';
@@ -28,10 +29,7 @@ export class LocalDirectoryTarget implements BackupTarget {
   }
 
   async put(key: string, body: Readable): Promise<void> {
-    const path = join(this.#root, checkKey(key));
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const temp = `${path}.partial-${randomBytes(6).toString('hex')}`;
-    try {
+    await this.writeInPlace(key, async (temp) => {
       await pipeline(body, createWriteStream(temp, { mode: 0o600, flags: 'wx' }));
       const handle = await open(temp, 'r');
       try {
@@ -39,7 +37,24 @@ export class LocalDirectoryTarget implements BackupTarget {
       } finally {
         await handle.close();
       }
+    });
+  }
+
+  async writeInPlace<T>(key: string, write: (temp: string) => Promise<T>): Promise<T> {
+    const path = join(this.#root, checkKey(key));
+    const temp = `${path}.partial-${randomBytes(6).toString('hex')}`;
+    try {
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      const result = await write(temp);
       await rename(temp, path);
+      // The rename itself made durable: the folder's entry is on disk before the manifest is written.
+      const folder = await open(dirname(path), 'r');
+      try {
+        await folder.sync();
+      } finally {
+        await folder.close();
+      }
+      return result;
     } catch (cause) {
       await rm(temp, { force: true });
       throw new AppError('BACKUP_TARGET_FAILED', { detail: `${this.name}: cannot write ${key}: ${messageOf(cause)}`, cause });

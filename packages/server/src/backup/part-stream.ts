@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ageDecryptStream, ageEncryptFile, ageEncryptStream, ageToolDecryptStream } from '../keys/index.js';
+import { ageDecryptStream, ageEncryptFile, ageEncryptFileTo, ageEncryptStream, ageToolDecryptStream, type AgeFileDigests } from '../keys/index.js';
 import { AppError } from '../kernel/index.js';
 import type { BackupPart } from './model.js';
 import type { BackupTarget } from './target.js';
@@ -50,16 +50,24 @@ export async function writePart(target: BackupTarget, backupId: string, name: st
 
 /**
  * Writes a file (the database snapshot) as one part: reading, both hashes and the encryption run
- * in a worker thread (keys/age-file-encrypt.ts), so the event loop stays free for ingest.
+ * in a worker thread (keys/age-file-encrypt.ts), so the event loop stays free for ingest. A
+ * directory target lets that worker write (and fsync) the ciphertext itself; other targets get it
+ * as a stream.
  */
-export async function writeFilePart(target: BackupTarget, backupId: string, name: string, file: string, recipients: readonly string[], onProgress?: (bytes: number) => void, ageBinary?: string): Promise<BackupPart> {
-  const encrypted = ageEncryptFile(file, recipients, { binary: ageBinary, onProgress });
-  try {
-    await target.put(`${backupId}/${name}`, encrypted.stream);
-  } finally {
-    encrypted.stream.destroy();
+export async function writeFilePart(target: BackupTarget, backupId: string, name: string, file: string, recipients: readonly string[], onProgress?: (bytes: number) => void, ageBinary?: string, signal?: AbortSignal): Promise<BackupPart> {
+  const key = `${backupId}/${name}`;
+  let d: AgeFileDigests;
+  if (target.writeInPlace !== undefined) {
+    d = await target.writeInPlace(key, (temp) => ageEncryptFileTo(file, temp, recipients, { binary: ageBinary, onProgress, signal }));
+  } else {
+    const encrypted = ageEncryptFile(file, recipients, { binary: ageBinary, onProgress });
+    try {
+      await target.put(key, encrypted.stream);
+    } finally {
+      encrypted.stream.destroy();
+    }
+    d = await encrypted.digests;
   }
-  const d = await encrypted.digests;
   return { name, plainSha256: d.plainSha256, plainBytes: d.plainBytes, cipherSha256: d.cipherSha256, cipherBytes: d.cipherBytes };
 }
 

@@ -19,6 +19,13 @@ export interface BackupTarget {
    * `signal` stops it (the target timed out): nothing completes after that.
    */
   putFile?(key: string, file: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * A directory target: `write` creates and fsyncs the object's bytes itself at the `temp` path
+   * it is given (a new file, in the object's folder), and the target then moves it under `key`.
+   * A failed `write` leaves nothing under `key` (the temp file is removed). Lets a worker thread
+   * write the encrypted database part without the ciphertext passing through the server's thread.
+   */
+  writeInPlace?<T>(key: string, write: (temp: string) => Promise<T>): Promise<T>;
   /** The local path of a stored object (a directory target): a stable source for the other targets. */
   localFile?(key: string): string;
   /** BACKUP_NOT_FOUND when there is no such object. */

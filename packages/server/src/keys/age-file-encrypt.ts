@@ -61,10 +61,60 @@ export async function findAgeBinary(paths: readonly string[] = FIXED_AGE_PATHS):
   return undefined;
 }
 
-export function ageEncryptFile(file: string, recipients: readonly string[], options: AgeFileOptions = {}): EncryptedFile {
+function checkRecipients(recipients: readonly string[]): void {
   for (const r of recipients) {
     if (!isAgeRecipient(r)) throw new AppError('VALIDATION_FAILED', { detail: `not an age X25519 recipient: ${r.slice(0, 12)}…` });
   }
+}
+
+function failure(error: Error): AppError {
+  return error instanceof AppError ? error : new AppError('BACKUP_SNAPSHOT_FAILED', { detail: `age encryption failed: ${error.message}`, cause: error });
+}
+
+/**
+ * Encrypts `file` into `outFile` (a new file, created 0600; it must not exist), written (and,
+ * unless told otherwise, fsynced) by the worker itself: the ciphertext never passes through this thread. Resolves with
+ * the digests once the file is durable; on any failure (or `signal`) the worker stops and the
+ * promise rejects; removing the partial `outFile` is the caller's (the target's temp name).
+ */
+export function ageEncryptFileTo(
+  file: string,
+  outFile: string,
+  recipients: readonly string[],
+  options: AgeFileOptions & { readonly signal?: AbortSignal | undefined; /** default true; false for a scratch copy */ readonly fsync?: boolean } = {},
+): Promise<AgeFileDigests> {
+  checkRecipients(recipients);
+  options.signal?.throwIfAborted();
+  const workerData: AgeFileWorkerData = { file, recipients: [...recipients], binary: options.binary, batchBytes: options.batchBytes ?? 1024 * 1024, window: 4, outFile, fsync: options.fsync !== false };
+  const worker = new Worker(new URL('./age-file-worker.js', import.meta.url), { workerData });
+  return new Promise<AgeFileDigests>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: AgeFileDigests | Error) => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      if (outcome instanceof Error) reject(failure(outcome));
+      else resolve(outcome);
+    };
+    const onAbort = () => settle(options.signal?.reason instanceof Error ? options.signal.reason : new Error('the encryption was stopped'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (message: AgeFileWorkerMessage) => {
+      if (message.type === 'progress') options.onProgress?.(message.plainBytes);
+      else if (message.type === 'done') {
+        const { plainSha256, plainBytes, cipherSha256, cipherBytes } = message;
+        options.onProgress?.(plainBytes);
+        settle({ plainSha256, plainBytes, cipherSha256, cipherBytes });
+      } else if (message.type === 'error') settle(new Error(message.message));
+      else settle(new Error('the encryption worker posted ciphertext while writing a file'));
+    });
+    worker.once('error', (error) => settle(error));
+    worker.once('exit', (code) => settle(new Error(`the encryption worker exited with code ${code}`)));
+  });
+}
+
+export function ageEncryptFile(file: string, recipients: readonly string[], options: AgeFileOptions = {}): EncryptedFile {
+  checkRecipients(recipients);
   const workerData: AgeFileWorkerData = { file, recipients: [...recipients], binary: options.binary, batchBytes: options.batchBytes ?? 1024 * 1024, window: 4 };
   const worker = new Worker(new URL('./age-file-worker.js', import.meta.url), { workerData });
   let owed = 0;
@@ -90,13 +140,14 @@ export function ageEncryptFile(file: string, recipients: readonly string[], opti
     if (settled) return;
     settled = true;
     void worker.terminate();
-    const appError = error instanceof AppError ? error : new AppError('BACKUP_SNAPSHOT_FAILED', { detail: `age encryption failed: ${error.message}`, cause: error });
+    const appError = failure(error);
     rejectDigests(appError);
     if (!stream.destroyed) stream.destroy(appError);
   };
   worker.on('message', (message: AgeFileWorkerMessage) => {
     if (settled) return;
-    if (message.type === 'chunk') {
+    if (message.type === 'progress') options.onProgress?.(message.plainBytes);
+    else if (message.type === 'chunk') {
       options.onProgress?.(message.plainBytes);
       const buffer = Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength);
       if (stream.push(buffer)) worker.postMessage({ type: 'ack' });

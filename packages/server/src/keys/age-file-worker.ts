@@ -1,8 +1,10 @@
 /**
- * Worker thread of ageEncryptFile (age-file-encrypt.ts): reads one file, hashes the plaintext,
- * encrypts it to age (the age-encryption library here, or the `age` tool as a child process
- * reading the file by path while this thread hashes it in a read of its own),
- * hashes the ciphertext, and hands the ciphertext to the parent in batches it transfers (no copy).
+ * Worker thread of ageEncryptFile and ageEncryptFileTo (age-file-encrypt.ts): reads one file,
+ * hashes the plaintext, encrypts it to age (the age-encryption library here, or the `age` tool as
+ * a child process reading the file by path while a thread of its own hashes the plaintext),
+ * hashes the ciphertext, and either hands the ciphertext to the parent in batches it transfers
+ * (no copy), or, given `outFile`, writes it there itself and fsyncs it (a directory target: the
+ * ciphertext never crosses to the server's thread).
  * All the CPU work of a backup's database part runs here, off the server's event loop, at a
  * low CPU priority (nice 10) (the `age` tool it spawns inherits it), so ingest goes first on a busy machine.
  *
@@ -11,7 +13,7 @@
  *       error instead, and nothing after it.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, openSync, statSync, writeSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { lowerWorkerThreadPriority } from '../host/index.js';
@@ -28,10 +30,15 @@ export interface AgeFileWorkerData {
   readonly window: number;
   /** Lower this thread's (and the `age` tool's) CPU priority (default true). */
   readonly lowPriority?: boolean;
+  /** Write the ciphertext to this new file (created 0600, must not exist) and fsync it, instead of posting it. */
+  readonly outFile?: string | undefined;
+  /** fsync `outFile` before posting the digests (default true). */
+  readonly fsync?: boolean;
 }
 
 export type AgeFileWorkerMessage =
   | { readonly type: 'chunk'; readonly data: Uint8Array; readonly plainBytes: number }
+  | { readonly type: 'progress'; readonly plainBytes: number }
   | { readonly type: 'done'; readonly plainSha256: string; readonly plainBytes: number; readonly cipherSha256: string; readonly cipherBytes: number }
   | { readonly type: 'error'; readonly message: string };
 
@@ -76,8 +83,16 @@ async function flush(): Promise<void> {
   }
   batch = [];
   batchLength = 0;
-  const message: AgeFileWorkerMessage = { type: 'chunk', data: out, plainBytes };
+  const message: AgeFileWorkerMessage = { type: 'chunk', data: out, plainBytes: plainProgress() };
   port?.postMessage(message, [out.buffer]);
+}
+
+/** Plaintext bytes done: read here (the library), or estimated from the ciphertext (the tool reads the file itself). */
+let fileBytes: number | undefined;
+function plainProgress(): number {
+  if (data.binary === undefined) return plainBytes;
+  fileBytes ??= statSync(data.file).size;
+  return Math.min(fileBytes, cipherBytes);
 }
 
 /** The plaintext's digest when a thread of its own computed it (the `age` tool's path). */
@@ -105,6 +120,31 @@ function hashFileInThread(lowPriority: boolean): Promise<void> {
   });
 }
 
+/**
+ * The ciphertext written straight to `outFile` (synchronous writes: this thread has nothing else
+ * to do, and the `age` tool waits on the full pipe meanwhile), then fsynced. Progress is posted
+ * every 64 MiB, in plaintext bytes (estimated from the ciphertext on the tool's path).
+ */
+async function writeTo(outFile: string, encrypted: Readable): Promise<void> {
+  const fd = openSync(outFile, 'wx', 0o600);
+  try {
+    let reported = 0;
+    for await (const chunk of encrypted) {
+      const piece = chunk as Uint8Array;
+      cipher.update(piece);
+      cipherBytes += piece.length;
+      for (let offset = 0; offset < piece.length; ) offset += writeSync(fd, piece, offset);
+      if (cipherBytes - reported >= 64 * 1024 * 1024) {
+        reported = cipherBytes;
+        port?.postMessage({ type: 'progress', plainBytes: plainProgress() } satisfies AgeFileWorkerMessage);
+      }
+    }
+    if (data.fsync !== false) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function main(): Promise<void> {
   if (data.lowPriority !== false) lowerWorkerThreadPriority();
   let encrypted: Readable;
@@ -117,15 +157,18 @@ async function main(): Promise<void> {
     const source = createReadStream(data.file, { highWaterMark: 4 * 1024 * 1024 });
     encrypted = await ageEncryptStream(data.recipients, Readable.from(hashed(source), { objectMode: false }));
   }
-  for await (const chunk of encrypted) {
-    const piece = chunk as Uint8Array;
-    cipher.update(piece);
-    cipherBytes += piece.length;
-    batch.push(piece);
-    batchLength += piece.length;
-    if (batchLength >= data.batchBytes) await flush();
+  if (data.outFile !== undefined) await writeTo(data.outFile, encrypted);
+  else {
+    for await (const chunk of encrypted) {
+      const piece = chunk as Uint8Array;
+      cipher.update(piece);
+      cipherBytes += piece.length;
+      batch.push(piece);
+      batchLength += piece.length;
+      if (batchLength >= data.batchBytes) await flush();
+    }
+    await flush();
   }
-  await flush();
   await plainHashed;
   const done: AgeFileWorkerMessage = { type: 'done', plainSha256: plainDigest ?? plain.digest('hex'), plainBytes, cipherSha256: cipher.digest('hex'), cipherBytes };
   port?.postMessage(done);

@@ -40,7 +40,7 @@ export { createMessageMac, secretDigestMatcher, type MessageMac } from './messag
 export { ageDecryptStream, ageEncryptStream, ageRecipientOf, generateRecoveryIdentity, isAgeRecipient, parseAgeIdentity } from './age-encryption.js';
 export { ageToolDecryptStream } from './age-tool-decrypt.js';
 /** A whole file encrypted and hashed in a worker thread (a backup's database part), optionally with the `age` tool. */
-export { ageEncryptFile, findAgeBinary, type AgeFileDigests, type EncryptedFile } from './age-file-encrypt.js';
+export { ageEncryptFile, ageEncryptFileTo, findAgeBinary, type AgeFileDigests, type EncryptedFile } from './age-file-encrypt.js';
 /** The key store re-sealed under a per-backup escrow key (the master key never enters a backup). */
 export { installRecoveredKeyStore, publicKeysOfStore, resealKeyStoreForRecovery, type RecoveryKeyStore } from './recovery-key-store.js';
 export { sha256Hex } from './digest.js';

@@ -77,13 +77,65 @@ export async function ageDecryptStream(identity: string, ciphertext: Readable): 
   }
 }
 
-/** The `age` tool encrypting a file it reads by path; the ciphertext on its stdout (recipients checked by the caller). */
-export function ageToolEncryptFile(binary: string, recipients: readonly string[], file: string): Readable {
+function checkRecipients(recipients: readonly string[]): void {
   for (const r of recipients) {
     if (!isAgeRecipient(r)) throw new AppError('VALIDATION_FAILED', { detail: `not an age X25519 recipient: ${r.slice(0, 12)}…` });
   }
+}
+
+/** The `age` tool encrypting a file it reads by path; the ciphertext on its stdout (recipients checked by the caller). */
+export function ageToolEncryptStream(binary: string, recipients: readonly string[], file: string): Readable {
+  checkRecipients(recipients);
   const child = spawn(binary, [...recipients.flatMap((r) => ['-r', r]), '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   return childOutput(binary, child);
+}
+
+/** A running `age -o`: its exit code once it has exited, its stderr, a wait for its next sign of life. */
+export interface AgeToolRun {
+  /** undefined while it runs; its exit code (or -1 when killed or not started) after. */
+  readonly exited: number | undefined;
+  stderr(): string;
+  /** Resolves when the tool exits, or after `ms`, whichever is first. */
+  progressed(ms: number): Promise<void>;
+  kill(): void;
+}
+
+/** The `age` tool encrypting `file` into `outFile` itself (`-o`; the caller created it, 0600). */
+export function ageToolEncryptFile(binary: string, recipients: readonly string[], file: string, outFile: string): AgeToolRun {
+  checkRecipients(recipients);
+  const child = spawn(binary, [...recipients.flatMap((r) => ['-r', r]), '-o', outFile, '--', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  let exited: number | undefined;
+  let wake: (() => void) | undefined;
+  child.stderr.on('data', (chunk: Buffer) => {
+    if (stderr.length < 2000) stderr += chunk.toString('utf8');
+  });
+  const end = (code: number) => {
+    exited ??= code;
+    wake?.();
+  };
+  child.once('error', (error) => {
+    stderr ||= error.message;
+    end(-1);
+  });
+  child.once('close', (code) => end(code ?? -1));
+  return {
+    get exited() {
+      return exited;
+    },
+    stderr: () => stderr,
+    progressed: (ms) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }),
+    kill: () => {
+      if (exited === undefined) child.kill();
+    },
+  };
 }
 
 function ageBinaryEncrypt(binary: string, recipients: readonly string[], plaintext: Readable): Readable {

@@ -76,6 +76,13 @@ describe('keys/age encryption of a file into a file, in the worker', () => {
     assert.throws(() => ageEncryptFileTo(plainFile, join(root, 'bad.age'), ['age1notarecipient']), (e: unknown) => isAppError(e) && e.code === 'VALIDATION_FAILED');
   });
 
+  test('fail/a tool that fails (after writing part of the file) rejects with what it said', async () => {
+    const broken = join(root, 'age-broken');
+    await writeFile(broken, '#!/bin/sh\nwhile [ "$#" -gt 0 ]; do [ "$1" = "-o" ] && out="$2"; shift; done\nprintf half > "$out"\necho "age: error: disk quota exceeded" >&2\nexit 3\n', { mode: 0o755 });
+    const out = join(root, 'broken.age');
+    await assert.rejects(ageEncryptFileTo(plainFile, out, [key.recipient], { binary: broken }), (e: unknown) => isAppError(e) && /exited with 3: age: error: disk quota exceeded/.test(e.detail ?? ''));
+  });
+
   test('fail/a stop (the target timed out) rejects with its reason', async () => {
     const stop = new AbortController();
     const running = ageEncryptFileTo(plainFile, join(root, 'stopped.age'), [key.recipient], { signal: stop.signal });

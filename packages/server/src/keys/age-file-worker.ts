@@ -13,12 +13,12 @@
  *       error instead, and nothing after it.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, fsyncSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { lowerWorkerThreadPriority } from '../host/index.js';
 import type { Sha256FileWorkerData, Sha256FileWorkerMessage } from './sha256-file-worker.js';
-import { ageEncryptStream, ageToolEncryptFile } from './age-encryption.js';
+import { ageEncryptStream, ageToolEncryptFile, ageToolEncryptStream } from './age-encryption.js';
 
 export interface AgeFileWorkerData {
   readonly file: string;
@@ -145,12 +145,61 @@ async function writeTo(outFile: string, encrypted: Readable): Promise<void> {
   }
 }
 
+/**
+ * The `age` tool writes the ciphertext to `outFile` itself (`-o`: one copy, no pipe), and this
+ * thread hashes the file as it grows, reading only below its current end (on Linux a buffered
+ * write extends the file's size only after its bytes are in the page cache), then the rest once
+ * the tool has exited, then fsyncs it. The file is created here first (exclusive, 0600); the tool
+ * truncates and writes into it, keeping that mode.
+ */
+async function toolWritesTo(binary: string, outFile: string): Promise<void> {
+  closeSync(openSync(outFile, 'wx', 0o600));
+  const tool = ageToolEncryptFile(binary, data.recipients, data.file, outFile);
+  const fd = openSync(outFile, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+    let reported = 0;
+    for (;;) {
+      const finished = tool.exited;
+      const n = readSync(fd, buffer, 0, buffer.length, cipherBytes);
+      if (n > 0) {
+        cipher.update(buffer.subarray(0, n));
+        cipherBytes += n;
+        if (cipherBytes - reported >= 64 * 1024 * 1024) {
+          reported = cipherBytes;
+          port?.postMessage({ type: 'progress', plainBytes: plainProgress() } satisfies AgeFileWorkerMessage);
+        }
+        continue;
+      }
+      // Nothing new: either the tool is done (and everything it wrote was read after that), or it is still writing.
+      if (finished !== undefined) {
+        if (finished !== 0) throw new Error(`age binary exited with ${finished}: ${tool.stderr().trim()}`);
+        break;
+      }
+      await tool.progressed(5);
+    }
+    if (fstatSync(fd).size !== cipherBytes) throw new Error(`the ciphertext file changed while it was hashed (${fstatSync(fd).size} bytes, ${cipherBytes} hashed)`);
+    if (data.fsync !== false) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+    tool.kill();
+  }
+}
+
 async function main(): Promise<void> {
   if (data.lowPriority !== false) lowerWorkerThreadPriority();
+  if (data.binary !== undefined && data.outFile !== undefined) {
+    const plainHashed = hashFileInThread(data.lowPriority !== false);
+    plainHashed.catch(() => undefined);
+    await toolWritesTo(data.binary, data.outFile);
+    await plainHashed;
+    port?.postMessage({ type: 'done', plainSha256: plainDigest ?? '', plainBytes, cipherSha256: cipher.digest('hex'), cipherBytes } satisfies AgeFileWorkerMessage);
+    return;
+  }
   let encrypted: Readable;
   let plainHashed: Promise<void> = Promise.resolve();
   if (data.binary !== undefined) {
-    encrypted = ageToolEncryptFile(data.binary, data.recipients, data.file);
+    encrypted = ageToolEncryptStream(data.binary, data.recipients, data.file);
     plainHashed = hashFileInThread(data.lowPriority !== false);
     plainHashed.catch(() => undefined);
   } else {

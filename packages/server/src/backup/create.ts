@@ -10,10 +10,11 @@
  * MUST: a target that resumes uploads (S3: `putFile`) gets the database part from a ciphertext
  *       that does not change between attempts: the file a directory target of this backup
  *       already holds (directory targets go first), else an encrypted copy in the staging folder
- *       (the data directory's backup-staging/), removed when the backup ends.
+ *       (the data directory's backup-staging/), removed when the backup ends (or, after a crash,
+ *       by the next backup: scratch.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ageEncryptFileTo, type AgeFileDigests, type RecoveryKeyStore, type Signer } from '../keys/index.js';
@@ -21,6 +22,7 @@ import type { Clock } from '../kernel/index.js';
 import { serializeFiles, serializeKeys, FILES_PART, KEYS_PART, type CarriedFile } from './carried-files.js';
 import { backupIdAt, canonicalManifest, serializeSignedManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, type BackupManifest, type BackupPart } from './model.js';
 import { writeFilePart, writePart } from './part-stream.js';
+import { makeScratchDir } from './scratch.js';
 import type { DatabaseFacts, DatabaseSnapshot, SnapshotSource } from './store.js';
 import type { BackupTarget } from './target.js';
 
@@ -64,8 +66,7 @@ export interface CreateResult {
 export async function createBackup(deps: CreateDeps): Promise<CreateResult> {
   const started = deps.clock.now();
   const id = backupIdAt(started, randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6));
-  await mkdir(deps.stagingDir, { recursive: true, mode: 0o700 });
-  const staging = await mkdtemp(join(deps.stagingDir, `${id}-`));
+  const staging = await makeScratchDir(deps.stagingDir, `${id}-`);
   let snapshot: DatabaseSnapshot | undefined;
   try {
     const snapshotStart = performance.now();

@@ -12,11 +12,12 @@
  *       be checked offline like a checkpoint.
  * MUST: a failed check fails the drill; the report names it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Signer } from '../keys/index.js';
 import { canonicalJson } from './model.js';
 import { restoreBackup, type RestoreDeps } from './restore.js';
+import { makeScratchDir } from './scratch.js';
 
 /** A data class an organization sets recovery targets for (§164.308(a)(7)(ii)(E), criticality). */
 export type DataClass = 'phi' | 'telemetry' | 'audit' | 'keys' | 'config';
@@ -81,7 +82,7 @@ export interface SignedDrillReport {
 export async function runDrill(deps: DrillDeps, backupId: string): Promise<SignedDrillReport> {
   const started = deps.clock.now();
   const t0 = performance.now();
-  const scratch = await mkdtemp(join(deps.scratchRoot, 'drill-'));
+  const scratch = await makeScratchDir(deps.scratchRoot, 'drill-');
   const checks: DrillCheck[] = [];
   let rtoMs: number | null = null;
   let snapshotAt = started;

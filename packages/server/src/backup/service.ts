@@ -9,13 +9,14 @@
  *       and never the newest backup.
  * MUST: a failed target leaves the previous backups there intact.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditEventInput } from '../audit/index.js';
 import { newId, type Clock, type RequestContext } from '../kernel/index.js';
 import { createBackup, type CreateDeps, type CreateResult } from './create.js';
 import { backupIdTime, type BackupManifest } from './model.js';
 import { decideRetention, TIER_LOCK_DAYS, type RetentionPolicy } from './retention.js';
+import { makeScratchDir } from './scratch.js';
 import type { BackupRun, BackupRunStore, SnapshotInspector } from './store.js';
 import type { BackupTarget } from './target.js';
 import type { CoveragePolicy } from '../audit/index.js';
@@ -154,7 +155,7 @@ export class BackupService {
     const started = this.deps.clock.now().toISOString();
     const id = options.backupId ?? (await target.listBackups()).at(-1);
     if (id === undefined) throw new Error(`no backup on ${target.name}`);
-    const scratch = await mkdtemp(join(this.deps.scratchRoot, 'verify-'));
+    const scratch = await makeScratchDir(this.deps.scratchRoot, 'verify-');
     let report: VerifyReport;
     try {
       const verified: VerifiedBackup = await verifyBackup(

@@ -83,6 +83,33 @@ describe('keys/age encryption of a file into a file, in the worker', () => {
     await assert.rejects(ageEncryptFileTo(plainFile, out, [key.recipient], { binary: broken }), (e: unknown) => isAppError(e) && /exited with 3: age: error: disk quota exceeded/.test(e.detail ?? ''));
   });
 
+  test('fail/a stop ends the `age -o` process the worker started', async () => {
+    const slow = join(root, 'age-slow');
+    const pidFile = join(root, 'age-slow.pid');
+    await writeFile(slow, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 60\n`, { mode: 0o755 });
+    const stop = new AbortController();
+    const running = ageEncryptFileTo(plainFile, join(root, 'slow.age'), [key.recipient], { binary: slow, signal: stop.signal });
+    let pid = 0;
+    for (let i = 0; i < 200 && pid === 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim() || 0);
+    }
+    assert.ok(pid > 0, 'the tool started');
+    stop.abort(new Error('the target timed out'));
+    await assert.rejects(running, /timed out/);
+    // Gone, and reaped: no process, not even a zombie, under that pid (a zombie still answers signal 0).
+    let gone = false;
+    for (let i = 0; i < 100 && !gone; i += 1) {
+      try {
+        process.kill(pid, 0);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      } catch {
+        gone = true;
+      }
+    }
+    assert.ok(gone, `the age process ${pid} was stopped and reaped`);
+  });
+
   test('fail/a stop (the target timed out) rejects with its reason', async () => {
     const stop = new AbortController();
     const running = ageEncryptFileTo(plainFile, join(root, 'stopped.age'), [key.recipient], { signal: stop.signal });

@@ -93,7 +93,12 @@ export function ageEncryptFileTo(
       if (settled) return;
       settled = true;
       options.signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
+      if (outcome instanceof Error) {
+        // A process the worker started does not end with the worker: the worker stops its
+        // `age -o` (and reaps it) first; it is terminated a moment later whatever happens.
+        worker.postMessage({ type: 'stop' });
+        setTimeout(() => void worker.terminate(), 2000).unref();
+      } else void worker.terminate();
       if (outcome instanceof Error) reject(failure(outcome));
       else resolve(outcome);
     };
@@ -158,9 +163,7 @@ export function ageEncryptFile(file: string, recipients: readonly string[], opti
       resolveDigests({ plainSha256, plainBytes, cipherSha256, cipherBytes });
       stream.push(null);
       void worker.terminate();
-    } else {
-      fail(new Error(message.message));
-    }
+    } else if (message.type === 'error') fail(new Error(message.message));
   });
   worker.once('error', (error) => fail(error));
   worker.once('exit', (code) => fail(new Error(`the encryption worker exited with code ${code}`)));

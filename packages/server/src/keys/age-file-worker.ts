@@ -46,7 +46,13 @@ const data = workerData as AgeFileWorkerData;
 const port = parentPort;
 let credits = data.window;
 let wake: (() => void) | undefined;
+/** The `age -o` run, while it runs: the parent's 'stop' ends it (and this thread reaps it). */
+let runningTool: { kill(): void } | undefined;
 port?.on('message', (message: { type: string }) => {
+  if (message.type === 'stop') {
+    runningTool?.kill();
+    return;
+  }
   if (message.type !== 'ack') return;
   credits += 1;
   wake?.();
@@ -155,6 +161,7 @@ async function writeTo(outFile: string, encrypted: Readable): Promise<void> {
 async function toolWritesTo(binary: string, outFile: string): Promise<void> {
   closeSync(openSync(outFile, 'wx', 0o600));
   const tool = ageToolEncryptFile(binary, data.recipients, data.file, outFile);
+  runningTool = tool;
   const fd = openSync(outFile, 'r');
   try {
     const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
@@ -183,6 +190,7 @@ async function toolWritesTo(binary: string, outFile: string): Promise<void> {
   } finally {
     closeSync(fd);
     tool.kill();
+    runningTool = undefined;
   }
 }
 

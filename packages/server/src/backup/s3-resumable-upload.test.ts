@@ -204,13 +204,22 @@ describe('s3/resumable multipart upload (mocked)', () => {
 
   test('fail/a target that timed out (signal aborted mid-upload): no further part, no Complete, the upload is aborted', async () => {
     const timedOut = new AbortController();
-    const s3 = fakeS3({ failPart: (n) => {
-      if (n === 1) timedOut.abort(new Error('the target timed out after 10 ms'));
+    // The first UploadPart to reach the store times the target out. Two parts go at a time: the
+    // other one may already be on its way (it passed its check before the abort), but no part
+    // may start after it. (Which part arrives first depends on the file reads: not fixed.)
+    let callsAtAbort = 0;
+    let calls = 0;
+    const s3 = fakeS3({ failPart: () => {
+      calls += 1;
+      if (!timedOut.signal.aborted) {
+        callsAtAbort = calls;
+        timedOut.abort(new Error('the target timed out after 10 ms'));
+      }
       return false;
     } });
     await assert.rejects(s3.target.putFile(KEY, file, timedOut.signal), (e: unknown) => isAppError(e) && e.code === 'BACKUP_TARGET_FAILED' && /timed out/.test(e.detail ?? ''));
     assert.equal(s3.mock.commandCalls(CompleteMultipartUploadCommand).length, 0);
-    assert.ok(!partNumbers(s3.mock).includes(3), 'no part started after the abort');
+    assert.ok(partNumbers(s3.mock).length <= callsAtAbort + 1, `no part started after the abort (${partNumbers(s3.mock).join(', ')} sent; the abort came at call ${callsAtAbort})`);
     assert.deepEqual(s3.mock.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input.UploadId), ['upload-1']);
     assert.equal(s3.objects.size, 0);
   });

@@ -41,7 +41,8 @@ export interface DialogProps {
 export function Dialog({ open, title, onClose, children, alert = false, actions }: DialogProps) {
   if (alert) {
     return (
-      <Modal.Root opened={open} onClose={onClose} centered closeOnClickOutside={false}>
+      // lockScroll as the theme's Modal default (theme.tsx): that default is Modal's, not Modal.Root's.
+      <Modal.Root opened={open} onClose={onClose} centered closeOnClickOutside={false} lockScroll={false}>
         <Modal.Overlay />
         <Modal.Content ref={asAlertDialog}>
           <Modal.Header>

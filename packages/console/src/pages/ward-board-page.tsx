@@ -103,7 +103,10 @@ function withReadings(patient: WardPatient, readings: readonly LiveVital[]): War
 
 export function WardBoardPage() {
   const { api } = useSession();
-  const [board, setBoard] = useState<WardBoard | null>(null);
+  // The board's answer is often there before the console starts (boot.ts): then it is drawn in
+  // the first render, without a "loading" state first (issue 16).
+  const [board, setBoard] = useState<WardBoard | null>(() => api.wardNow() ?? null);
+  const loaded = useRef(board !== null);
   const [error, setError] = useState<unknown>(null);
   const [now, setNow] = useState(() => Date.now());
   const pending = useRef<LiveVital[]>([]);
@@ -118,7 +121,10 @@ export function WardBoardPage() {
       (e: unknown) => setError(e),
     );
   }, [api]);
-  useEffect(load, [load]);
+  useEffect(() => {
+    if (loaded.current) loaded.current = false;
+    else load();
+  }, [load]);
 
   // Live readings are drawn every FLUSH_MS, together.
   useEffect(() => {

@@ -12,7 +12,7 @@
  * MUST: the same requests the console would make anyway, with the same options (same-origin
  *       cookie, never cached): no extra PHI read, no request a page would not send.
  */
-import type { EarlyAnswers } from './early-answers';
+import type { EarlyAnswers, EarlyJson } from './early-answers';
 
 const SESSION = '/api/v1/auth/session';
 const WARD = '/api/v1/ward';
@@ -33,21 +33,33 @@ function wardIsHome(body: unknown, path: string): boolean {
 /** The record shared with the console (early-answers.ts, same key). */
 const KEY = Symbol.for('vigil.early-answers');
 
+/** Reads a successful answer as soon as it arrives, for the console's first render (early-answers.ts). */
+async function read(response: Response, arrived: Map<string, EarlyJson>, path: string): Promise<unknown> {
+  if (!response.ok) return undefined;
+  const body: unknown = await response.clone().json();
+  arrived.set(path, { status: response.status, body, date: response.headers.get('date') });
+  return body;
+}
+
 function start(): void {
   const holder = globalThis as { [KEY]?: EarlyAnswers };
-  const early = (holder[KEY] ??= { started: Date.now(), closed: false, answers: new Map() });
+  const early = (holder[KEY] ??= { started: Date.now(), closed: false, answers: new Map(), arrived: new Map() });
   // The console started first (this file arrived late): it asks for itself.
   if (early.closed) return;
   early.closed = true;
+  const arrived = early.arrived ?? new Map<string, EarlyJson>();
   const path = window.location.pathname;
   const session = get(SESSION);
   early.answers.set(SESSION, session);
   // Swallowed here: the console reports a failed session check when it takes the answer.
-  session.catch(() => undefined);
+  const sessionBody = session.then((response) => read(response, arrived, SESSION));
+  sessionBody.catch(() => undefined);
   if (path !== '/' && path !== '/ward') return;
-  const ward = session.then(async (response) => {
-    if (!response.ok || !wardIsHome(await response.clone().json(), path)) throw new Error('not the ward board');
-    return get(WARD);
+  const ward = sessionBody.then(async (body) => {
+    if (!wardIsHome(body, path)) throw new Error('not the ward board');
+    const response = await get(WARD);
+    await read(response, arrived, WARD).catch(() => undefined);
+    return response;
   });
   ward.catch(() => undefined);
   early.answers.set(WARD, ward);

@@ -19,6 +19,20 @@ export interface EarlyAnswers {
   /** True once the console has started: a late boot.ts then sends nothing. */
   closed: boolean;
   readonly answers: Map<string, Promise<Response>>;
+  /**
+   * The same answers once they have arrived, read (boot.ts parses the JSON as soon as it is
+   * there, while the console's scripts still load): the console's first render can then take
+   * them at once (`takeEarlyNow`) instead of drawing a "loading" state first. Optional: an older
+   * boot.ts (a cached one) does not fill it.
+   */
+  readonly arrived?: Map<string, EarlyJson>;
+}
+
+/** An early answer, read: its status, its JSON body, its Date header. */
+export interface EarlyJson {
+  readonly status: number;
+  readonly body: unknown;
+  readonly date: string | null;
 }
 
 type Holder = { [KEY]?: EarlyAnswers };
@@ -28,6 +42,22 @@ export function earlyAnswers(create: () => EarlyAnswers): EarlyAnswers {
   const holder = globalThis as Holder;
   holder[KEY] ??= create();
   return holder[KEY];
+}
+
+/**
+ * The answer to a GET started at boot, already arrived and read, once, when it was a success
+ * (2xx); undefined otherwise (not there yet, stale, an error: the caller then asks as usual, and
+ * an error answer is handled there). Taking it here takes it for `takeEarly` too.
+ */
+export function takeEarlyNow(path: string): EarlyJson | undefined {
+  const early = earlyAnswers(() => ({ started: Date.now(), closed: true, answers: new Map() }));
+  early.closed = true;
+  const arrived = early.arrived?.get(path);
+  if (arrived === undefined || arrived.status < 200 || arrived.status > 299 || !early.answers.has(path)) return undefined;
+  early.arrived?.delete(path);
+  early.answers.delete(path);
+  if (Date.now() - early.started > FRESH_MS) return undefined;
+  return arrived;
 }
 
 /**

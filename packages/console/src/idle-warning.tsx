@@ -6,13 +6,16 @@
  *       session (GET does not extend it): other requests may already have extended it.
  * MUST: when the countdown ends, the console signs out and says why.
  */
-import { useEffect, useRef, useState } from 'react';
-import { Dialog } from './components/dialog';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { ErrorNotice } from './components/feedback';
 import { useAction } from './components/use-action';
 import { useSession, useSignedIn } from './session';
 
 export const WARN_BEFORE_MS = 2 * 60_000;
+
+// The dialog (Mantine's Modal, its focus trap and transitions) loads when first needed: no first
+// screen shows it, and its code is not parsed before the ward board's first render (issue 16).
+const Dialog = lazy(() => import('./components/dialog').then((m) => ({ default: m.Dialog })));
 const TICK_MS = 1000;
 
 function formatCountdown(ms: number): string {
@@ -38,6 +41,9 @@ export function IdleWarning() {
   }, [api, expiresAt]);
 
   const warning = remaining <= WARN_BEFORE_MS;
+  // Once shown, the dialog stays mounted (closed), so that Mantine returns focus when it closes.
+  const [shown, setShown] = useState(false);
+  if (warning && remaining > 0 && !shown) setShown(true);
 
   // Entering the warning window: re-read the session once, in case other requests extended it.
   useEffect(() => {
@@ -67,26 +73,36 @@ export function IdleWarning() {
     if (fresh !== undefined) apply(fresh);
   };
 
+  if (!shown) return null;
   return (
-    <Dialog open={warning && remaining > 0} title="Are you still there?" onClose={() => void stay()} alert>
-      <p>
-        {absoluteSoon ? 'Your session reaches its maximum length' : 'For security, you will be signed out for inactivity'} in{' '}
-        <strong className="countdown" aria-live="off">
-          {formatCountdown(remaining)}
-        </strong>
-        .
-      </p>
-      <ErrorNotice error={action.error} />
-      <div className="actions">
-        {!absoluteSoon && (
-          <button type="button" className="primary" disabled={action.busy} onClick={() => void stay()}>
-            Stay signed in
-          </button>
-        )}
-        <button type="button" onClick={() => void signOut()}>
-          Sign out now
-        </button>
-      </div>
-    </Dialog>
+    <Suspense fallback={null}>
+      <Dialog
+        open={warning && remaining > 0}
+        title="Are you still there?"
+        onClose={() => void stay()}
+        alert
+        actions={
+          <>
+            {!absoluteSoon && (
+              <button type="button" className="primary" disabled={action.busy} onClick={() => void stay()}>
+                Stay signed in
+              </button>
+            )}
+            <button type="button" onClick={() => void signOut()}>
+              Sign out now
+            </button>
+          </>
+        }
+      >
+        <p>
+          {absoluteSoon ? 'Your session reaches its maximum length' : 'For security, you will be signed out for inactivity'} in{' '}
+          <strong className="countdown" aria-live="off">
+            {formatCountdown(remaining)}
+          </strong>
+          .
+        </p>
+        <ErrorNotice error={action.error} />
+      </Dialog>
+    </Suspense>
   );
 }

@@ -5,7 +5,7 @@
  * MUST: the server is the authority on the session; this only mirrors its SessionView. A 401 from
  *       any API call means the session ended there, and the console returns to sign-in.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ApiClient, isApiError } from './api/client';
 import type { AuthResult, Role, SessionView } from './api/types';
 
@@ -32,7 +32,15 @@ function sessionOf(result: AuthResult | SessionView): SessionView {
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const api = useMemo(() => new ApiClient(), []);
-  const [auth, setAuth] = useState<Auth>({ status: 'loading' });
+  // The session check's answer is often there before the console starts (boot.ts): then the
+  // first render is the signed-in page, without a "loading" frame first (issue 16).
+  const [auth, setAuth] = useState<Auth>(() => {
+    const early = api.sessionNow();
+    if (early === undefined) return { status: 'loading' };
+    api.useSession(early);
+    return { status: 'signed-in', session: early };
+  });
+  const known = useRef(auth.status !== 'loading');
 
   const apply = useCallback(
     (result: AuthResult | SessionView) => {
@@ -62,6 +70,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setAuth({ status: 'signed-out', message: 'Your session has ended. Please sign in again.' });
     };
     let cancelled = false;
+    // Already known from boot.ts's answer (above): nothing to ask.
+    if (known.current)
+      return () => {
+        api.onSessionEnded = null;
+      };
     api.session().then(
       (session) => {
         if (!cancelled) apply(session);

@@ -11,27 +11,35 @@
  *       open drawer), and the current page's entry carries aria-current="page".
  * MUST: after in-app navigation, focus moves to <main> so screen readers announce the page.
  */
-import { Burger, Button, Drawer, NavLink, Text } from '@mantine/core';
+import { Burger, Button, NavLink, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useEffect, useRef, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from 'react';
 import { can } from './capabilities';
 import { Link, usePath } from './router';
 import { ROUTES } from './routes';
 import { useSession, useSignedIn } from './session';
 import { StatusLine } from './status-line';
 
+// Loaded when the burger is first pressed (shell-drawer.tsx).
+const NavigationDrawer = lazy(() => import('./shell-drawer').then((m) => ({ default: m.NavigationDrawer })));
+
 export function Frame({ children, signedIn = false, stage }: { readonly children: ReactNode; readonly signedIn?: boolean; readonly stage: string }) {
   const path = usePath();
   const main = useRef<HTMLElement>(null);
   const shown = useRef({ path, stage });
   const [drawer, { toggle, close }] = useDisclosure(false);
+  // Once opened, the drawer stays mounted (closed), so that Mantine returns focus to the burger.
+  const [drawerUsed, setDrawerUsed] = useState(false);
+  if (drawer && !drawerUsed) setDrawerUsed(true);
   // After in-app navigation, move focus to the new page so screen readers announce it. After a
   // sign-in step, only when focus was lost with the old step (a step may focus its own field).
   useEffect(() => {
     const before = shown.current;
     shown.current = { path, stage };
     const lost = document.activeElement === null || document.activeElement === document.body;
-    if (before.path !== path || (before.stage !== stage && lost)) main.current?.focus();
+    // Not when the session check ends ('loading' has no focus to lose): focusing forces a layout
+    // of the whole page before the first screen is drawn (issue 16), and a fresh load starts at the top.
+    if (before.path !== path || (before.stage !== stage && before.stage !== 'loading' && lost)) main.current?.focus();
     close();
   }, [path, stage, close]);
   return (
@@ -49,9 +57,13 @@ export function Frame({ children, signedIn = false, stage }: { readonly children
           <aside className="shell-sidebar mantine-visible-from-md">
             <Navigation />
           </aside>
-          <Drawer opened={drawer} onClose={close} title="Vigil" size="18rem" hiddenFrom="md">
-            <Navigation />
-          </Drawer>
+          {drawerUsed && (
+            <Suspense fallback={null}>
+              <NavigationDrawer opened={drawer} onClose={close}>
+                <Navigation />
+              </NavigationDrawer>
+            </Suspense>
+          )}
         </>
       )}
       <main id="main" ref={main} tabIndex={-1} className={signedIn ? 'shell-main shell-main-wide' : 'shell-main'}>

@@ -3,6 +3,11 @@ import { useEffect, useState } from 'react';
 import { fetchServerStatus, INITIAL_STATUS, type ProbeState, type ServerStatus } from './server-status';
 
 const REFRESH_MS = 15_000;
+/**
+ * The first check waits until the page is idle (at most this long): its two requests and their
+ * handling are not on a first screen's critical path (issue 16: the ward board under 1 s).
+ */
+const FIRST_CHECK_WITHIN_MS = 2000;
 
 const LABELS: Record<ProbeState, string> = {
   checking: 'checking…',
@@ -21,9 +26,12 @@ export function StatusLine() {
         // Aborted on unmount: nothing to update.
       });
     };
-    refresh();
+    const idle = typeof window.requestIdleCallback === 'function';
+    const first = idle ? window.requestIdleCallback(refresh, { timeout: FIRST_CHECK_WITHIN_MS }) : window.setTimeout(refresh, 0);
     const timer = window.setInterval(refresh, REFRESH_MS);
     return () => {
+      if (idle) window.cancelIdleCallback(first);
+      else window.clearTimeout(first);
       window.clearInterval(timer);
       controller.abort();
     };

@@ -10,7 +10,7 @@
  *       <style> element too. The theme turns it off for every modal; styles.css locks the scroll
  *       with a static rule while one is open.
  */
-import { createTheme, Drawer, MantineProvider, Modal } from '@mantine/core';
+import { createTheme, MantineProvider } from '@mantine/core';
 import type { ReactNode } from 'react';
 
 const theme = createTheme({
@@ -18,8 +18,10 @@ const theme = createTheme({
   // tests ask for it too, so that axe never measures an element halfway through a fade.
   respectReducedMotion: true,
   components: {
-    Modal: Modal.extend({ defaultProps: { lockScroll: false } }),
-    Drawer: Drawer.extend({ defaultProps: { lockScroll: false } }),
+    // Plain objects, not Modal.extend(): importing Modal here would put it (and its focus trap,
+    // transitions, scroll area) in the first chunk, which no first screen shows (issue 16).
+    Modal: { defaultProps: { lockScroll: false } },
+    Drawer: { defaultProps: { lockScroll: false } },
   },
 });
 

@@ -10,7 +10,7 @@
  * MUST: answers are never cached (PHI): `cache: 'no-store'`.
  */
 import createClient from 'openapi-fetch';
-import { takeEarly } from '../early-answers';
+import { takeEarly, takeEarlyNow } from '../early-answers';
 import type { paths } from './schema';
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/browser';
 import type {
@@ -238,15 +238,31 @@ export class ApiClient {
   }
 
   private noteServerTime(response: Response): void {
-    const date = response.headers.get('date');
+    this.noteServerDate(response.headers.get('date'));
+  }
+
+  private noteServerDate(date: string | null): void {
     if (date === null) return;
     const server = Date.parse(date);
     // The Date header has one-second resolution: ignore differences below that.
     if (Number.isFinite(server)) this.skewMs = Math.abs(server - Date.now()) > 1500 ? server - Date.now() : 0;
   }
 
+  /**
+   * A GET's answer that boot.ts already has, read (early-answers.ts), for a first render without
+   * a "loading" state; undefined when it is not there (yet), or was not a success: ask as usual.
+   */
+  private now<T>(path: string): T | undefined {
+    const early = takeEarlyNow(path);
+    if (early === undefined) return undefined;
+    this.noteServerDate(early.date);
+    return early.body as T;
+  }
+
   // --- sign-in and session ---
   session = () => this.call<SessionView>('GET', '/api/v1/auth/session', undefined, { sessionRequired: false });
+  /** The session check's answer when boot.ts already has it (see `now`). */
+  sessionNow = (): SessionView | undefined => this.now<SessionView>('/api/v1/auth/session');
   /** `organization` (name or id) is needed when the username exists in several organizations. */
   login = (username: string, password: string, organization = '') =>
     this.call<AuthResult>('POST', '/api/v1/auth/login', { username, password, mode: 'cookie', ...(organization !== '' ? { organization } : {}) }, { sessionRequired: false });
@@ -369,6 +385,8 @@ export class ApiClient {
   resolveClinicalAlert = (alertId: string) => this.call<ClinicalAlert>('POST', `/api/v1/clinical-alerts/${id(alertId)}/resolve`);
   readonly clinicalAlertsStreamUrl = '/api/v1/clinical-alerts/stream';
   ward = (): Promise<WardBoard> => ApiClient.data(this.typed.GET('/api/v1/ward'));
+  /** The ward board's answer when boot.ts already has it (see `now`). */
+  wardNow = (): WardBoard | undefined => this.now<WardBoard>('/api/v1/ward');
 
   // --- role dashboards (issue 16): counts only ---
   securityDashboard = () => ApiClient.data(this.typed.GET('/api/v1/dashboard/security'));

@@ -405,7 +405,7 @@ export interface paths {
                                     displayName: string;
                                     id: string;
                                     orgId: string;
-                                    roles: string[];
+                                    roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                     username: string;
                                 };
                             };
@@ -499,7 +499,7 @@ export interface paths {
                                     displayName: string;
                                     id: string;
                                     orgId: string;
-                                    roles: string[];
+                                    roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                     username: string;
                                 };
                             };
@@ -559,7 +559,7 @@ export interface paths {
                                     displayName: string;
                                     id: string;
                                     orgId: string;
-                                    roles: string[];
+                                    roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                     username: string;
                                 };
                             };
@@ -621,7 +621,7 @@ export interface paths {
                                     displayName: string;
                                     id: string;
                                     orgId: string;
-                                    roles: string[];
+                                    roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                     username: string;
                                 };
                             };
@@ -720,7 +720,7 @@ export interface paths {
                                     displayName: string;
                                     id: string;
                                     orgId: string;
-                                    roles: string[];
+                                    roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                     username: string;
                                 };
                             };
@@ -771,7 +771,7 @@ export interface paths {
                                 displayName: string;
                                 id: string;
                                 orgId: string;
-                                roles: string[];
+                                roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                 username: string;
                             };
                         };
@@ -823,7 +823,7 @@ export interface paths {
                                 displayName: string;
                                 id: string;
                                 orgId: string;
-                                roles: string[];
+                                roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                 username: string;
                             };
                         };
@@ -5766,7 +5766,7 @@ export interface paths {
                                     displayName: string;
                                     id: string;
                                     orgId: string;
-                                    roles: string[];
+                                    roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                     username: string;
                                 };
                             };
@@ -5867,7 +5867,7 @@ export interface paths {
                                     displayName: string;
                                     id: string;
                                     orgId: string;
-                                    roles: string[];
+                                    roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                     username: string;
                                 };
                             };
@@ -8785,7 +8785,7 @@ export interface paths {
                                 mfaEnrolled: boolean;
                                 orgId: string;
                                 passwordExpiresAt: string | null;
-                                roles: string[];
+                                roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                 status: "active" | "disabled" | "locked";
                                 username: string;
                             };
@@ -8949,7 +8949,7 @@ export interface paths {
                                 mfaEnrolled: boolean;
                                 orgId: string;
                                 passwordExpiresAt: string | null;
-                                roles: string[];
+                                roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                 status: "active" | "disabled" | "locked";
                                 username: string;
                             }[];
@@ -8992,7 +8992,7 @@ export interface paths {
                                 mfaEnrolled: boolean;
                                 orgId: string;
                                 passwordExpiresAt: string | null;
-                                roles: string[];
+                                roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                 status: "active" | "disabled" | "locked";
                                 username: string;
                             };
@@ -9042,7 +9042,7 @@ export interface paths {
                                 mfaEnrolled: boolean;
                                 orgId: string;
                                 passwordExpiresAt: string | null;
-                                roles: string[];
+                                roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                 status: "active" | "disabled" | "locked";
                                 username: string;
                             };
@@ -9092,7 +9092,7 @@ export interface paths {
                                 mfaEnrolled: boolean;
                                 orgId: string;
                                 passwordExpiresAt: string | null;
-                                roles: string[];
+                                roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                 status: "active" | "disabled" | "locked";
                                 username: string;
                             };
@@ -9229,7 +9229,7 @@ export interface paths {
                                 mfaEnrolled: boolean;
                                 orgId: string;
                                 passwordExpiresAt: string | null;
-                                roles: string[];
+                                roles: ("platform-admin" | "org-admin" | "security-officer" | "clinician" | "technician" | "auditor" | "service")[];
                                 status: "active" | "disabled" | "locked";
                                 username: string;
                             };

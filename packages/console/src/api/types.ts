@@ -7,73 +7,42 @@
  */
 import type { paths } from './schema';
 
-export const ROLES = ['platform-admin', 'org-admin', 'security-officer', 'clinician', 'technician', 'auditor', 'service'] as const;
-export type Role = (typeof ROLES)[number];
+/** The roles, in the order the console lists them; each is one the server names (checked below). */
+export const ROLES = ['platform-admin', 'org-admin', 'security-officer', 'clinician', 'technician', 'auditor', 'service'] as const satisfies readonly Answer<'/api/v1/auth/session', 'get'>['user']['roles'][number][];
+export type Role = Answer<'/api/v1/auth/session', 'get'>['user']['roles'][number];
 
-export type SessionState = 'authenticated' | 'mfa-required' | 'mfa-enrollment-required' | 'password-change-required';
-export type MfaMethod = 'totp' | 'webauthn';
 
-export interface SessionUser {
-  readonly id: string;
-  readonly username: string;
-  readonly displayName: string;
-  readonly orgId: string;
-  readonly roles: readonly Role[];
-}
+/** The signed-in session as the server sends it (GET /api/v1/auth/session). */
+export type SessionView = Answer<'/api/v1/auth/session', 'get'>;
+export type SessionUser = SessionView['user'];
+export type SessionState = SessionView['state'];
+export type MfaMethod = SessionView['mfaMethods'][number];
 
-export interface SessionView {
-  readonly user: SessionUser;
-  readonly state: SessionState;
-  readonly mfa: boolean;
-  readonly mfaMethods: readonly MfaMethod[];
-  readonly idleExpiresAt: string;
-  readonly absoluteExpiresAt: string;
-  readonly csrfToken: string;
-}
-
-export interface AuthResult {
-  readonly state: SessionState;
-  readonly session: SessionView;
-}
+/** A sign-in step's answer: the session's new state and the session. */
+export type AuthResult = Pick<Answer<'/api/v1/auth/login', 'post'>, 'state' | 'session'>;
 
 /** The QR code is an SVG document from our own server, shown through an <img> data: URL, never as markup. */
 export type TotpSetup = Answer<'/api/v1/me/mfa/totp/setup', 'post'>;
 
-export interface TotpConfirmation extends AuthResult {
-  readonly recoveryCodes: readonly string[];
-}
+export type TotpConfirmation = Answer<'/api/v1/me/mfa/totp/confirm', 'post'>;
 
-export interface SetupRequest {
-  readonly setupCredential: string;
-  readonly organization: string;
-  readonly username: string;
-  readonly displayName: string;
-  readonly password: string;
-}
+export type SetupRequest = Body<'/api/v1/setup', 'post'>;
 
-export type UserStatus = 'active' | 'disabled' | 'locked';
+export type UserView = Answer<'/api/v1/users', 'get'>['users'][number];
+export type UserStatus = UserView['status'];
 
-export interface UserView {
-  readonly id: string;
-  readonly username: string;
-  readonly displayName: string;
-  readonly orgId: string;
-  readonly roles: readonly Role[];
-  readonly status: UserStatus;
-  readonly mfaEnrolled: boolean;
-  readonly passwordExpiresAt: string | null;
-  readonly lastLoginAt: string | null;
-}
-
-export interface InvitedUser {
-  readonly user: UserView;
-  readonly oneTimePassword: string;
-}
+export type InvitedUser = Answer<'/api/v1/users', 'post'>;
 
 export type TrainingRecord = Answer<'/api/v1/users/{id}/training', 'get'>['records'][number];
 
-/** A route's JSON answer, from the schema generated out of the server's OpenAPI document. */
-export type Answer<P extends keyof paths, M extends 'get' | 'post' | 'put'> = paths[P][M] extends { responses: { 200: { content: { 'application/json': infer J } } } } ? J : never;
+/** A route's JSON answer (200, or 201 for a creation), from the schema generated out of the server's OpenAPI document. */
+export type Answer<P extends keyof paths, M extends 'get' | 'post' | 'put'> = paths[P][M] extends { responses: { 200: { content: { 'application/json': infer J } } } }
+  ? J
+  : paths[P][M] extends { responses: { 201: { content: { 'application/json': infer J } } } }
+    ? J
+    : never;
+/** A route's JSON request body. */
+export type Body<P extends keyof paths, M extends 'post' | 'put'> = paths[P][M] extends { requestBody?: { content: { 'application/json': infer J } } } ? J : never;
 
 /** One patient of a list: `openAlerts` is null when the reader may not read that patient's alerts. */
 export type PatientSummary = Answer<'/api/v1/patients', 'get'>['patients'][number];
@@ -96,43 +65,15 @@ export type RolloutRequest = NonNullable<paths['/api/v1/rollouts']['post']['requ
 export type OrgMaintenanceWindow = Answer<'/api/v1/rollouts/maintenance-window', 'get'>;
 export type OrgMaintenanceWindowInput = NonNullable<NonNullable<paths['/api/v1/rollouts/maintenance-window']['put']['requestBody']>['content']['application/json']['window']>;
 
-export type Sex = 'female' | 'male' | 'other' | 'unknown';
-export type CareTeamRole = 'primary' | 'member';
+/** A patient's record for a reader in their care (or under break-glass). */
+export type Patient = Answer<'/api/v1/patients/{id}', 'get'>;
+export type CareTeamMember = Patient['careTeam'][number];
+export type CareTeamRole = CareTeamMember['role'];
+export type Sex = Patient['sex'];
 
-export interface CareTeamMember {
-  readonly userId: string;
-  readonly role: CareTeamRole;
-  /** Sent with a record; never sent back. */
-  readonly displayName?: string;
-}
+export type NewPatient = Body<'/api/v1/patients', 'post'>;
 
-export interface Patient {
-  readonly id: string;
-  readonly orgId: string;
-  readonly mrn: string;
-  readonly givenName: string;
-  readonly familyName: string;
-  readonly birthDate: string;
-  readonly sex: Sex;
-  readonly careTeam: readonly CareTeamMember[];
-  readonly access: { readonly basis: 'care-team' | 'break-glass'; readonly grantId?: string };
-}
-
-export interface NewPatient {
-  readonly mrn: string;
-  readonly givenName: string;
-  readonly familyName: string;
-  readonly birthDate: string;
-  readonly sex: Sex;
-}
-
-export interface BreakGlassGrant {
-  readonly id: string;
-  readonly patientId: string;
-  readonly userId: string;
-  readonly reason: string;
-  readonly expiresAt: string;
-}
+export type BreakGlassGrant = Answer<'/api/v1/patients/{id}/break-glass', 'post'>['grant'];
 
 export type ReviewOutcome = 'justified' | 'unjustified';
 
@@ -142,28 +83,11 @@ export type ReviewOutcome = 'justified' | 'unjustified';
  */
 export type BreakGlassQueueEntry = Answer<'/api/v1/break-glass', 'get'>['grants'][number];
 
-export type DeviceStatus = 'pending' | 'active' | 'quarantined' | 'revoked' | 'decommissioned';
+/** A device as the server sends it (GET /api/v1/devices/{id}). */
+export type DeviceView = Answer<'/api/v1/devices/{id}', 'get'>;
+export type DeviceStatus = DeviceView['status'];
 
-export interface DeviceView {
-  readonly id: string;
-  readonly orgId: string;
-  readonly model: string;
-  readonly serial: string;
-  readonly udi: string | null;
-  readonly firmwareVersion: string | null;
-  readonly status: DeviceStatus;
-  readonly groups: readonly string[];
-  /** The site the device is placed at (null: none). */
-  readonly site: string | null;
-  readonly lastSeenAt: string | null;
-  readonly certificate: { readonly serial: string; readonly notAfter: string } | null;
-}
-
-export interface EnrollmentToken {
-  readonly token: string;
-  readonly tokenId: string;
-  readonly expiresAt: string;
-}
+export type EnrollmentToken = Answer<'/api/v1/devices/enrollment-tokens', 'post'>;
 
 /** The error body of every failed API answer. */
 export interface ApiErrorBody {
@@ -172,13 +96,7 @@ export interface ApiErrorBody {
 
 // --- clinical data (issue 5; contract: "Clinical data") ---
 
-export interface Binding {
-  readonly id: string;
-  readonly deviceId: string;
-  readonly patientId: string;
-  readonly startAt: string;
-  readonly endAt: string | null;
-}
+export type Binding = Answer<'/api/v1/patients/{id}/bindings', 'get'>['bindings'][number];
 
 export interface VitalReading {
   readonly metric: string;
@@ -229,20 +147,7 @@ export type ClinicalAlert = Answer<'/api/v1/clinical-alerts', 'get'>['alerts'][n
 
 // --- security monitoring and usage (issue 6; contract: "Security monitoring") ---
 
-export interface SecurityEventView {
-  readonly id: string;
-  readonly time: string;
-  readonly type: string;
-  readonly severity: string;
-  readonly reason: string | null;
-  readonly orgId: string | null;
-  readonly userId: string | null;
-  readonly deviceId: string | null;
-  readonly patientId: string | null;
-  readonly source: string | null;
-  readonly requestId: string | null;
-  readonly details: Record<string, unknown> | null;
-}
+export type SecurityEventView = Answer<'/api/v1/security/events', 'get'>['events'][number];
 
 export interface SecurityEventFilter {
   readonly type?: string;
@@ -257,23 +162,7 @@ export interface SecurityEventFilter {
 export type SecuritySeverity = 'low' | 'medium' | 'high' | 'critical';
 export type SecurityAlertStatus = 'open' | 'acknowledged' | 'resolved' | 'suppressed';
 
-export interface SecurityAlert {
-  readonly id: string;
-  readonly orgId: string;
-  readonly detector: string;
-  readonly severity: SecuritySeverity;
-  readonly title: string;
-  readonly summary: string;
-  readonly subject: { readonly kind: 'user' | 'device' | 'source' | 'org' | 'patient'; readonly id: string };
-  readonly count: number;
-  readonly firstSeenAt: string;
-  readonly lastSeenAt: string;
-  readonly status: SecurityAlertStatus;
-  readonly assignee: string | null;
-  readonly suppressedReason: string | null;
-  readonly notes: readonly { readonly at: string; readonly by: string; readonly text: string }[];
-  readonly evidence: { readonly securityEventIds: readonly string[]; readonly auditSeqs: readonly number[] };
-}
+export type SecurityAlert = Answer<'/api/v1/security/alerts/{id}', 'get'>;
 
 export interface SecurityAlertFilter {
   readonly status?: SecurityAlertStatus;
@@ -293,17 +182,7 @@ export type PlatformUsagePoint = PlatformUsage['series'][number];
 
 export type PlatformUsage = Answer<'/api/v1/usage/platform', 'get'>;
 
-export interface Disclosure {
-  readonly at: string;
-  readonly userId: string;
-  readonly username: string;
-  readonly action: string;
-  readonly route: string;
-  readonly basis: string;
-  readonly grantId: string | null;
-  readonly reason: string | null;
-  readonly fields: readonly string[] | string | null;
-}
+export type Disclosure = Answer<'/api/v1/patients/{id}/disclosures', 'get'>['disclosures'][number];
 
 /** The role dashboards (issue 16): counts for the organization, no PHI. */
 export type SecurityDashboard = Answer<'/api/v1/dashboard/security', 'get'>;

@@ -73,12 +73,12 @@ export class WorkHospital {
     this.api = api;
   }
 
-  /** A fresh, not yet set up server. */
-  static async start(): Promise<WorkHospital> {
+  /** A fresh, not yet set up server (`idleMinutes`: the sessions' idle timeout, default the server's). */
+  static async start(options: { readonly idleMinutes?: number } = {}): Promise<WorkHospital> {
     const consoleDir = defaultConsoleDir();
     assert.ok(existsSync(join(consoleDir, 'index.html')), `the console is not built in ${consoleDir}: run npm run build`);
     const made = await makeConfig();
-    const { config } = validate({ dataDir: made.config.dataDir, logLevel: 'silent', host: '127.0.0.1', httpPort: 0, mqttPort: 0, login: { rateLimitPerMinute: 1000 } });
+    const { config } = validate({ dataDir: made.config.dataDir, logLevel: 'silent', host: '127.0.0.1', httpPort: 0, mqttPort: 0, login: { rateLimitPerMinute: 1000 }, ...(options.idleMinutes === undefined ? {} : { sessions: { idleMinutes: options.idleMinutes } }) });
     await initialize({ config, env: {}, clock: systemClock });
     const platform = await openPlatform({ config, env: {}, clock: systemClock });
     const setupCredential = (await platform.setup.issue(testContext)).token;

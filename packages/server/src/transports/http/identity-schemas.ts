@@ -4,7 +4,8 @@ import { ROLES } from '../../kernel/index.js';
 
 const closed = { additionalProperties: false } as const;
 
-const Roles = Type.Array(Type.String(), { maxItems: ROLES.length });
+/** The roles a session or user carries: the catalogue's names (an allowlist; the console's Role is derived from it). */
+const Roles = Type.Array(Type.Enum(ROLES), { maxItems: ROLES.length });
 const Time = Type.String();
 
 export const SessionViewSchema = Type.Object(

@@ -98,81 +98,33 @@ export interface ApiErrorBody {
 
 export type Binding = Answer<'/api/v1/patients/{id}/bindings', 'get'>['bindings'][number];
 
-export interface VitalReading {
-  readonly metric: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly measuredAt: string;
-  readonly deviceId: string;
-}
-
-export interface VitalPoint {
-  readonly t: string;
-  readonly v: number;
-}
-
-export interface VitalBucket {
-  readonly t: string;
-  readonly min: number;
-  readonly max: number;
-  readonly mean: number;
-  readonly count: number;
-}
-
-export interface VitalSeries {
-  readonly metric: string;
-  readonly unit: string;
-  readonly points?: readonly VitalPoint[];
-  readonly buckets?: readonly VitalBucket[];
-}
-
-export type Comparison = 'lt' | 'le' | 'gt' | 'ge';
-export type ClinicalSeverity = 'low' | 'medium' | 'high';
-
-export interface AlertRuleInput {
-  readonly patientId?: string;
-  readonly metric: string;
-  readonly comparison: Comparison;
-  readonly value: number;
-  readonly durationSeconds: number;
-  readonly severity: ClinicalSeverity;
-  readonly enabled?: boolean;
-}
+export type VitalReading = Answer<'/api/v1/patients/{id}/vitals/latest', 'get'>['vitals'][number];
+export type VitalSeries = Answer<'/api/v1/patients/{id}/vitals', 'get'>['series'][number];
+export type VitalPoint = NonNullable<VitalSeries['points']>[number];
+export type VitalBucket = NonNullable<VitalSeries['buckets']>[number];
 
 export type AlertRule = Answer<'/api/v1/alert-rules', 'get'>['rules'][number];
-
-export type ClinicalAlertStatus = 'open' | 'acknowledged' | 'resolved';
+export type AlertRuleInput = Body<'/api/v1/alert-rules', 'post'>;
+export type Comparison = AlertRule['comparison'];
+export type ClinicalSeverity = AlertRule['severity'];
 
 export type ClinicalAlert = Answer<'/api/v1/clinical-alerts', 'get'>['alerts'][number];
+export type ClinicalAlertStatus = ClinicalAlert['status'];
 
 // --- security monitoring and usage (issue 6; contract: "Security monitoring") ---
 
 export type SecurityEventView = Answer<'/api/v1/security/events', 'get'>['events'][number];
 
-export interface SecurityEventFilter {
-  readonly type?: string;
-  readonly userId?: string;
-  readonly deviceId?: string;
-  readonly source?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly limit?: number;
-}
-
-export type SecuritySeverity = 'low' | 'medium' | 'high' | 'critical';
-export type SecurityAlertStatus = 'open' | 'acknowledged' | 'resolved' | 'suppressed';
+export type SecurityEventFilter = Pick<NonNullable<paths['/api/v1/security/events']['get']['parameters']['query']>, 'type' | 'userId' | 'deviceId' | 'source' | 'from' | 'to' | 'limit'>;
 
 export type SecurityAlert = Answer<'/api/v1/security/alerts/{id}', 'get'>;
+export type SecuritySeverity = SecurityAlert['severity'];
+export type SecurityAlertStatus = SecurityAlert['status'];
 
-export interface SecurityAlertFilter {
-  readonly status?: SecurityAlertStatus;
-  readonly severity?: SecuritySeverity;
-  readonly detector?: string;
-}
-
-export type ChannelKind = 'webhook' | 'email' | 'syslog';
+export type SecurityAlertFilter = Pick<NonNullable<paths['/api/v1/security/alerts']['get']['parameters']['query']>, 'status' | 'severity' | 'detector'>;
 
 export type DeliveryChannel = Answer<'/api/v1/security/channels', 'get'>['channels'][number];
+export type ChannelKind = DeliveryChannel['kind'];
 
 export type DeadLetter = Answer<'/api/v1/security/dead-letters', 'get'>['deadLetters'][number];
 

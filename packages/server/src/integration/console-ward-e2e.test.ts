@@ -33,7 +33,8 @@ before(async () => {
   for (const id of [hospital.admin.id, hospital.clinician.id]) await hospital.training(id);
   await hospital.api.call('POST', '/api/v1/alert-rules', { bearer: hospital.admin.token, body: { metric: HEART_RATE, comparison: 'gt', value: 130, durationSeconds: 0, severity: 'high', enabled: true } });
   for (let i = 0; i < PATIENTS; i += 1) {
-    const familyName = `Ward${String(i).padStart(2, '0')}`;
+    // One accented name: it sorts with its letter (Wárd05 between Ward04 and Ward06), not after every z.
+    const familyName = `${i === 5 ? 'Wárd' : 'Ward'}${String(i).padStart(2, '0')}`;
     const { id } = await hospital.api.call<{ id: string }>('POST', '/api/v1/patients', {
       bearer: hospital.admin.token,
       body: { mrn: `MRN-WARD-${String(i).padStart(4, '0')}`, givenName: 'Pat', familyName, birthDate: '1950-01-01', sex: 'unknown' },
@@ -100,6 +101,9 @@ test('ok/console ward board: 30 patients, live within 5 s, sorted by acuity; ben
     assert.equal(await board.locator('svg.spark').count(), PATIENTS * 6, 'a trend for each of the 180 series');
     await page.getByTestId('stream-state').filter({ hasText: /^live$/ }).waitFor();
     await screenshot(page, 'ward-board');
+    // No alert yet: the rows are in name order, accents folded.
+    const names = await board.locator('tbody tr th a').allTextContents();
+    assert.deepEqual(names.slice(0, PATIENTS), monitors.map((m) => m.name), 'in name order, Wárd05 after Ward04');
 
     // Live: a reading ingested now is on the board within 5 s.
     const [first, second] = monitors;

@@ -50,7 +50,9 @@ let wake: (() => void) | undefined;
 let runningTool: { kill(): void } | undefined;
 port?.on('message', (message: { type: string }) => {
   if (message.type === 'stop') {
-    runningTool?.kill();
+    // With no child process to end and reap, this thread can go at once.
+    if (runningTool === undefined) process.exit(0);
+    runningTool.kill();
     return;
   }
   if (message.type !== 'ack') return;
@@ -127,9 +129,8 @@ function hashFileInThread(lowPriority: boolean): Promise<void> {
 }
 
 /**
- * The ciphertext written straight to `outFile` (synchronous writes: this thread has nothing else
- * to do, and the `age` tool waits on the full pipe meanwhile), then fsynced. Progress is posted
- * every 64 MiB, in plaintext bytes (estimated from the ciphertext on the tool's path).
+ * The library's ciphertext written straight to `outFile` (synchronous writes: this thread has
+ * nothing else to do), then fsynced. Progress is posted every 64 MiB, in plaintext bytes.
  */
 async function writeTo(outFile: string, encrypted: Readable): Promise<void> {
   const fd = openSync(outFile, 'wx', 0o600);

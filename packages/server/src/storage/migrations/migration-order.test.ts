@@ -11,7 +11,7 @@ const RELEASED = [
   '0001-foundation', '0002-identity', '0003-patients', '0004-devices', '0005-telemetry', '0006-clinical', '0007-security-alerts', '0008-delivery-usage',
   '0009-vitals-index', '0010-vitals-rollups', '0011-readings-device-index', '0013-audit-search', '0014-vitals-at-rest', '0015-hardening-findings',
   '0016-backup-runs', '0017-updates', '0018-compliance', '0020-incidents', '0021-disclosures', '0022-usernames-per-organization', '0023-device-events',
-  '0024-value-batches', '0028-incident-action-reasons', '0029-list-indexes', '0030-org-maintenance-windows',
+  '0024-value-batches', '0028-incident-action-reasons', '0029-list-indexes', '0030-org-maintenance-windows', '0031-device-sites',
 ];
 
 test('ok/the released migrations come first, unchanged, and every newer one sorts after them', () => {

@@ -71,7 +71,9 @@ test('ok/a full disk: /readyz 503 naming storage, one structured SQLITE_FULL err
       const down = await waitReady(port, serverCaPem, false, 30_000);
       assert.ok(down.ms >= 0, `readiness must go 503 on a full disk (last: ${down.body})`);
       assert.match(down.body, /not ready: storage\b/, down.body);
-      assert.equal(platform.database.health.failure()?.kind, 'disk-full');
+      // Classified as a full disk. (Not the *current* failure: a small commit that fits in space
+      // SQLite already holds can succeed meanwhile and clear it until the next one fails.)
+      assert.ok(platform.database.health.failures['disk-full'] >= 1, `a disk-full failure was counted (now: ${platform.database.health.failure()?.kind ?? 'none'})`);
       await sleep(1500);
 
       const errors = log.lines().filter((l) => l['msg'] === 'storage commit failed');

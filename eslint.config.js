@@ -103,7 +103,7 @@ export default tseslint.config(
     files: [`${SERVER}/kernel/**/*.ts`],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', message: 'kernel imports no other module.' }] }] },
   },
-  // host: operating-system helpers for worker threads (I/O, outside the module chain); imports no module.
+  // host: operating-system helpers (thread priority, process liveness; I/O, outside the module chain); imports no module.
   {
     files: [`${SERVER}/host/**/*.ts`],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', message: 'host imports no other module.' }] }] },

@@ -11,6 +11,7 @@
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive } from '../host/index.js';
 
 const OWNER_FILE = 'owner.pid';
 const SCRATCH_RE = /^(?:\d{8}T\d{6}Z-[0-9a-z]{6}|verify|drill)-[A-Za-z0-9]{6}$/;
@@ -56,15 +57,5 @@ async function abandoned(dir: string, now: Date): Promise<boolean> {
   } catch {
     return now.getTime() - info.mtimeMs > UNOWNED_GRACE_MS;
   }
-  return !Number.isSafeInteger(owner) || owner <= 0 || !alive(owner);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: a live process of another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return !Number.isSafeInteger(owner) || owner <= 0 || !isProcessAlive(owner);
 }

@@ -6,6 +6,7 @@
  */
 import { constants, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isProcessAlive } from '../host/index.js';
 import { AppError } from '../kernel/index.js';
 
 export const DATA_DIR_MODE = 0o700;
@@ -74,7 +75,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isProcessAlive(holder)) {
         throw new AppError('DATA_DIR_LOCKED', { detail: `data directory ${dataDir} is in use by process ${holder}` });
       }
       staleHolder = Number.isInteger(holder) && holder > 0 ? holder : -1;
@@ -82,13 +83,4 @@ export function lockDataDir(dataDir: string): DataDirLock {
     }
   }
   throw new AppError('DATA_DIR_LOCKED', { detail: `data directory ${dataDir}: could not take the lock` });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

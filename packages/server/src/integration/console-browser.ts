@@ -1,9 +1,11 @@
 /**
  * Shared helpers for the console's end-to-end tests in Debian's Chromium (playwright-core, no
  * downloaded browser): the launch options, a page that collects script errors and CSP violations,
- * screenshots for the README (VIGIL_SCREENSHOTS=1), sign-in, TOTP codes, and a small JSON client
+ * screenshots for the README (VIGIL_SCREENSHOTS=1), axe-core's serious and critical findings,
+ * sign-in, TOTP codes, and a small JSON client
  * of the HTTP API for test setup. Imported by tests only.
  */
+import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,6 +26,18 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env['VIGIL_SCREENSHOTS'] !== '1') return;
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `console-${name}.png`), fullPage: true });
+}
+
+/**
+ * axe-core on the page as it is: its serious or critical violations, each as
+ * `<name>: <rule> (<impact>) <first targets>`, and how many rules passed (to show axe ran).
+ */
+export async function axeSeriousOrCritical(page: Page, name: string): Promise<{ violations: string[]; rulesPassed: number }> {
+  const result = await new AxeBuilder({ page }).analyze();
+  const violations = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${name}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  return { violations, rulesPassed: result.passes.length };
 }
 
 /** A TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) from a base32 secret, at `at` (default now). */

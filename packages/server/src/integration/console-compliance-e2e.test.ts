@@ -6,12 +6,11 @@
  * or critical violation, and at 390 px nothing is wider than the viewport. A clinician sees no
  * compliance navigation and is refused the pages.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { assertFitsViewport, CHROMIUM, launchChromium, pageIn, totpCode, totpStepAfter, withPageText } from './console-browser.js';
+import { assertFitsViewport, axeSeriousOrCritical, CHROMIUM, launchChromium, pageIn, totpCode, totpStepAfter, withPageText } from './console-browser.js';
 import { ADMIN, CLINICIAN, OFFICER, WorkHospital, type Person } from './console-work-fixtures.js';
 import { testContext } from './fixtures.js';
 import { contextOf, makeUser } from './patients-fixtures.js';
@@ -86,10 +85,7 @@ function skipWithoutBrowser(t: { skip: (message: string) => void }): boolean {
 }
 
 async function axe(page: Page, name: string, found: string[]): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  for (const v of result.violations) {
-    if (v.impact === 'serious' || v.impact === 'critical') found.push(`${name}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  }
+  found.push(...(await axeSeriousOrCritical(page, name)).violations);
 }
 
 

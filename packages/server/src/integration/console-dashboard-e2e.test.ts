@@ -8,12 +8,11 @@
  * setting, and no script error or CSP violation is logged. The endpoints refuse a clinician.
  * Screenshots for the README with VIGIL_SCREENSHOTS=1 (light and dark).
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { assertFitsViewport, CHROMIUM, launchChromium, pageIn, screenshot, withPageText } from './console-browser.js';
+import { assertFitsViewport, axeSeriousOrCritical, CHROMIUM, launchChromium, pageIn, screenshot, withPageText } from './console-browser.js';
 import { CLINICIAN, WorkHospital } from './console-work-fixtures.js';
 
 let hospital: WorkHospital;
@@ -64,11 +63,6 @@ async function stat(page: Page, scope: string, label: string): Promise<number> {
   return Number(await card.locator('.stat-value').innerText());
 }
 
-async function axeSeriousOrCritical(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-}
-
 test('ok/security dashboard API counts what the lists count, for the organization', async () => {
   const summary = await hospital.api.call<SecuritySummary>('GET', '/api/v1/dashboard/security', { bearer: hospital.officer.token });
   assert.equal(summary.devices['quarantined'], 1);
@@ -114,7 +108,7 @@ test('ok/console: the security officer’s home is the security dashboard (count
       assert.equal(await stat(page, 'security-dashboard', 'Critical'), summary.openSecurityAlerts.critical);
       assert.match((await page.getByTestId('failed-logins-chart').getByRole('img').getAttribute('aria-label')) ?? '', /3 failed logins in the last 24 hours/);
       assert.match(await page.getByTestId('audit-chain-status').innerText(), /intact/i);
-      assert.deepEqual(await axeSeriousOrCritical(page), [], `axe (${scheme})`);
+      assert.deepEqual((await axeSeriousOrCritical(page, scheme)).violations, [], `axe (${scheme})`);
       await screenshot(page, `security-dashboard-${scheme}`);
       await page.setViewportSize({ width: 390, height: 844 });
       await page.waitForTimeout(300);
@@ -144,7 +138,7 @@ test('ok/console: the admin’s home shows the fleet, users without MFA or train
       assert.equal(await stat(page, 'admin-dashboard', 'Without training'), 1);
       assert.equal(await stat(page, 'admin-dashboard', 'Without MFA'), summary.users.withoutMfa);
       await page.getByRole('table', { name: 'Alert delivery channels' }).waitFor();
-      assert.deepEqual(await axeSeriousOrCritical(page), [], `axe (${scheme})`);
+      assert.deepEqual((await axeSeriousOrCritical(page, scheme)).violations, [], `axe (${scheme})`);
       await screenshot(page, `admin-dashboard-${scheme}`);
       await page.setViewportSize({ width: 390, height: 844 });
       await page.waitForTimeout(300);

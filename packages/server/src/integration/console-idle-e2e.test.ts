@@ -7,12 +7,11 @@
  * title and described by its message (the countdown); axe finds no serious or critical violation
  * with it open; "Sign out now" ends the session and returns to sign-in.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM, launchChromium, pageIn, withPageText } from './console-browser.js';
+import { axeSeriousOrCritical, CHROMIUM, launchChromium, pageIn, withPageText } from './console-browser.js';
 import { WorkHospital } from './console-work-fixtures.js';
 
 let hospital: WorkHospital;
@@ -51,9 +50,7 @@ test('ok/console idle warning: an alertdialog named by its title, described by i
     assert.match(description, /signed out for inactivity in \d+:\d\d/);
     assert.doesNotMatch(description, /Sign out now/, 'the description is the message, not the buttons');
 
-    const result = await new AxeBuilder({ page }).analyze();
-    const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-    assert.deepEqual(serious, [], 'axe with the idle warning open');
+    assert.deepEqual((await axeSeriousOrCritical(page, 'idle warning')).violations, [], 'axe with the idle warning open');
 
     await warning.getByRole('button', { name: 'Sign out now' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();

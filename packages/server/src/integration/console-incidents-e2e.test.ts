@@ -7,13 +7,12 @@
  * axe-core finds no serious or critical violation with the page and its
  * dialog open, and at 390 px nothing is wider than the viewport.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { cliPrincipal } from '../kernel/index.js';
-import { assertFitsViewport, CHROMIUM, launchChromium, pageIn, withPageText } from './console-browser.js';
+import { assertFitsViewport, axeSeriousOrCritical, CHROMIUM, launchChromium, pageIn, withPageText } from './console-browser.js';
 import { WorkHospital } from './console-work-fixtures.js';
 import { testContext } from './fixtures.js';
 
@@ -42,8 +41,7 @@ after(async () => {
 });
 
 async function axe(page: Page, name: string): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${name}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  return (await axeSeriousOrCritical(page, name)).violations;
 }
 
 const statusOf = async (id: string) => (await hospital.platform.devices.service.get({ ...testContext, principal: cliPrincipal('test') }, { deviceId: id, orgId: hospital.orgId })).status;

@@ -8,14 +8,13 @@
  * alerts): with a filter in the URL, Next shows the following rows (none repeated), and a reload
  * of that URL shows the same filtered page.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { newId } from '../kernel/index.js';
 import { deviceStore, securityAlertStore, securityEventStore } from '../storage/index.js';
-import { assertFitsViewport, CHROMIUM, launchChromium, pageIn, withPageText } from './console-browser.js';
+import { assertFitsViewport, axeSeriousOrCritical, CHROMIUM, launchChromium, pageIn, withPageText } from './console-browser.js';
 import { HEART_RATE, WorkHospital } from './console-work-fixtures.js';
 
 let hospital: WorkHospital;
@@ -138,12 +137,12 @@ test('ok/console device page: the bound patient by name and MRN, the newest read
     await page.getByTestId('device-patient').getByRole('link', { name: 'Pager00, Pat (MRN MRN-PAGE-00)' }).waitFor();
     await page.getByText('The readings are shown to the patient’s care team.').waitFor();
     await page.getByRole('heading', { name: 'Recent commands' }).waitFor();
-    assert.deepEqual(await axeSeriousOrCritical(page), [], 'axe on the device page');
+    assert.deepEqual((await axeSeriousOrCritical(page, 'device page')).violations, [], 'axe on the device page');
     // Containment asks for a coded reason in the shared dialog.
     await page.getByRole('group', { name: 'Containment' }).getByRole('button', { name: 'Quarantine' }).click();
     const dialog = page.getByRole('dialog', { name: 'Quarantine SN-PAGER-01?' });
     assert.equal(await dialog.getByRole('button', { name: 'Quarantine' }).isDisabled(), true, 'no reason, no quarantine');
-    assert.deepEqual(await axeSeriousOrCritical(page), [], 'axe with the containment dialog open');
+    assert.deepEqual((await axeSeriousOrCritical(page, 'containment dialog')).violations, [], 'axe with the containment dialog open');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await page.setViewportSize({ width: 390, height: 844 });
@@ -197,11 +196,6 @@ async function serialsShown(page: Page): Promise<string[]> {
   return (await page.getByRole('table', { name: 'Devices' }).getByRole('link').allInnerTexts()).filter((serial) => serial.startsWith('LIST-'));
 }
 
-async function axeSeriousOrCritical(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-}
-
 test('ok/console devices: search in the URL survives a reload; sort; page forward and back; bulk quarantine; axe; 390 px', { timeout: 180_000 }, async (t) => {
   if (browser === undefined) {
     t.skip(`Debian's Chromium is not installed at ${CHROMIUM}`);
@@ -247,7 +241,7 @@ test('ok/console devices: search in the URL survives a reload; sort; page forwar
     await page.getByRole('button', { name: 'Quarantine selected (2)' }).click();
     const dialog = page.getByRole('dialog', { name: 'Quarantine 2 devices?' });
     await dialog.waitFor();
-    assert.deepEqual(await axeSeriousOrCritical(page), [], 'axe with the confirm dialog open');
+    assert.deepEqual((await axeSeriousOrCritical(page, 'confirm dialog')).violations, [], 'axe with the confirm dialog open');
     await dialog.getByRole('combobox', { name: 'Reason' }).click();
     await page.getByRole('option', { name: 'Suspicious traffic' }).click();
     await dialog.getByRole('button', { name: 'Quarantine' }).click();
@@ -256,7 +250,7 @@ test('ok/console devices: search in the URL survives a reload; sort; page forwar
     const { devices } = await hospital.api.call<{ devices: Array<{ serial: string }> }>('GET', '/api/v1/devices?status=quarantined', { bearer: hospital.admin.token });
     assert.deepEqual(devices.map((d) => d.serial).sort(), ['LIST-12', 'LIST-13']);
 
-    assert.deepEqual(await axeSeriousOrCritical(page), [], 'axe on the devices list');
+    assert.deepEqual((await axeSeriousOrCritical(page, 'devices list')).violations, [], 'axe on the devices list');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(300);
     await assertFitsViewport(page, 'devices list at 390 px');

@@ -14,7 +14,6 @@
  *  5. axe-core: no serious or critical violation on these pages; at 390 px nothing is wider than
  *     the viewport.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -24,7 +23,7 @@ import { cliPrincipal } from '../kernel/index.js';
 import { attestationStore, bindingStore } from '../storage/index.js';
 import { localDayHour, WEEKDAYS, type Weekday } from '../updates/index.js';
 import { imageBytes, releaseInput, sbomJson, streamOf } from '../updates/testing/release-fixtures.js';
-import { assertFitsViewport, CHROMIUM, launchChromium, pageIn, withPageText } from './console-browser.js';
+import { assertFitsViewport, axeSeriousOrCritical, CHROMIUM, launchChromium, pageIn, withPageText } from './console-browser.js';
 import { WorkHospital } from './console-work-fixtures.js';
 import { testContext } from './fixtures.js';
 
@@ -274,11 +273,9 @@ test('ok/console firmware pages: axe finds no serious or critical violation; at 
   const found: string[] = [];
   let rulesPassed = 0;
   const check = async (page: Page, name: string) => {
-    const result = await new AxeBuilder({ page }).analyze();
-    rulesPassed += result.passes.length;
-    for (const v of result.violations) {
-      if (v.impact === 'serious' || v.impact === 'critical') found.push(`${name}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-    }
+    const result = await axeSeriousOrCritical(page, name);
+    rulesPassed += result.rulesPassed;
+    found.push(...result.violations);
   };
   for (const width of [1200, 390]) {
     const { context, page, errors } = await pageIn(await hospital.contextFor(browser, hospital.officer, { width, height: width === 390 ? 844 : 800 }));

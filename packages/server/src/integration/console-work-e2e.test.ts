@@ -19,12 +19,11 @@
  * 12. At 390 px nothing is wider than the viewport and Sign out is reachable; no literal
  *     backticks; the sign-in card keeps its width when an error shows.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { assertFitsViewport, CHROMIUM, launchChromium, openPage, pageIn, screenshot, withPageText } from './console-browser.js';
+import { assertFitsViewport, axeSeriousOrCritical, CHROMIUM, launchChromium, openPage, pageIn, screenshot, withPageText } from './console-browser.js';
 import { ADMIN, CLINICIAN, IN_CARE, OFFICER, OUTSIDE, WorkHospital } from './console-work-fixtures.js';
 
 let hospital: WorkHospital;
@@ -430,11 +429,9 @@ test('ok/console accessibility: axe-core finds no serious or critical violation 
   const found: string[] = [];
   let rulesPassed = 0;
   const check = async (page: Page, name: string) => {
-    const result = await new AxeBuilder({ page }).analyze();
-    rulesPassed += result.passes.length;
-    for (const v of result.violations) {
-      if (v.impact === 'serious' || v.impact === 'critical') found.push(`${name}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-    }
+    const result = await axeSeriousOrCritical(page, name);
+    rulesPassed += result.rulesPassed;
+    found.push(...result.violations);
   };
   // One browser context per person (its cache warm), one page load per path.
   const opened = new Map<string, Awaited<ReturnType<typeof pageIn>>>();

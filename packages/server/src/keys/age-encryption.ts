@@ -30,6 +30,13 @@ export function isAgeRecipient(text: string): boolean {
   return RECIPIENT_RE.test(text);
 }
 
+/** VALIDATION_FAILED naming the first recipient that is not an age X25519 public key. */
+export function checkAgeRecipients(recipients: readonly string[]): void {
+  for (const r of recipients) {
+    if (!isAgeRecipient(r)) throw new AppError('VALIDATION_FAILED', { detail: `not an age X25519 recipient: ${r.slice(0, 12)}…` });
+  }
+}
+
 /** The identity line of a key file (comments and blank lines skipped); KEYS_RECOVERY_KEY_INVALID otherwise. */
 export function parseAgeIdentity(text: string): string {
   const line = text
@@ -53,9 +60,7 @@ export async function ageRecipientOf(identity: string): Promise<string> {
  * format, the plaintext on its stdin and the ciphertext from its stdout, never on disk.
  */
 export async function ageEncryptStream(recipients: readonly string[], plaintext: Readable, options: { binary?: string | undefined } = {}): Promise<Readable> {
-  for (const r of recipients) {
-    if (!isAgeRecipient(r)) throw new AppError('VALIDATION_FAILED', { detail: `not an age X25519 recipient: ${r.slice(0, 12)}…` });
-  }
+  checkAgeRecipients(recipients);
   if (options.binary !== undefined) return ageBinaryEncrypt(options.binary, recipients, plaintext);
   const encrypter = new Encrypter();
   for (const r of recipients) encrypter.addRecipient(r);
@@ -77,15 +82,9 @@ export async function ageDecryptStream(identity: string, ciphertext: Readable): 
   }
 }
 
-function checkRecipients(recipients: readonly string[]): void {
-  for (const r of recipients) {
-    if (!isAgeRecipient(r)) throw new AppError('VALIDATION_FAILED', { detail: `not an age X25519 recipient: ${r.slice(0, 12)}…` });
-  }
-}
-
-/** The `age` tool encrypting a file it reads by path; the ciphertext on its stdout (recipients checked by the caller). */
+/** The `age` tool encrypting a file it reads by path; the ciphertext on its stdout. */
 export function ageToolEncryptStream(binary: string, recipients: readonly string[], file: string): Readable {
-  checkRecipients(recipients);
+  checkAgeRecipients(recipients);
   const child = spawn(binary, [...recipients.flatMap((r) => ['-r', r]), '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   return childOutput(binary, child);
 }
@@ -102,7 +101,7 @@ export interface AgeToolRun {
 
 /** The `age` tool encrypting `file` into `outFile` itself (`-o`; the caller created it, 0600). */
 export function ageToolEncryptFile(binary: string, recipients: readonly string[], file: string, outFile: string): AgeToolRun {
-  checkRecipients(recipients);
+  checkAgeRecipients(recipients);
   const child = spawn(binary, [...recipients.flatMap((r) => ['-r', r]), '-o', outFile, '--', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let exited: number | undefined;

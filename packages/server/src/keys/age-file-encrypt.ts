@@ -20,7 +20,7 @@ import { access } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../kernel/index.js';
-import { isAgeRecipient } from './age-encryption.js';
+import { checkAgeRecipients } from './age-encryption.js';
 import type { AgeFileWorkerData, AgeFileWorkerMessage } from './age-file-worker.js';
 
 export interface AgeFileDigests {
@@ -61,12 +61,6 @@ export async function findAgeBinary(paths: readonly string[] = FIXED_AGE_PATHS):
   return undefined;
 }
 
-function checkRecipients(recipients: readonly string[]): void {
-  for (const r of recipients) {
-    if (!isAgeRecipient(r)) throw new AppError('VALIDATION_FAILED', { detail: `not an age X25519 recipient: ${r.slice(0, 12)}…` });
-  }
-}
-
 function failure(error: Error): AppError {
   return error instanceof AppError ? error : new AppError('BACKUP_SNAPSHOT_FAILED', { detail: `age encryption failed: ${error.message}`, cause: error });
 }
@@ -83,7 +77,7 @@ export function ageEncryptFileTo(
   recipients: readonly string[],
   options: AgeFileOptions & { readonly signal?: AbortSignal | undefined; /** default true; false for a scratch copy */ readonly fsync?: boolean } = {},
 ): Promise<AgeFileDigests> {
-  checkRecipients(recipients);
+  checkAgeRecipients(recipients);
   options.signal?.throwIfAborted();
   const workerData: AgeFileWorkerData = { file, recipients: [...recipients], binary: options.binary, batchBytes: options.batchBytes ?? 1024 * 1024, window: 4, outFile, fsync: options.fsync !== false };
   const worker = new Worker(new URL('./age-file-worker.js', import.meta.url), { workerData });
@@ -119,7 +113,7 @@ export function ageEncryptFileTo(
 }
 
 export function ageEncryptFile(file: string, recipients: readonly string[], options: AgeFileOptions = {}): EncryptedFile {
-  checkRecipients(recipients);
+  checkAgeRecipients(recipients);
   const workerData: AgeFileWorkerData = { file, recipients: [...recipients], binary: options.binary, batchBytes: options.batchBytes ?? 1024 * 1024, window: 4 };
   const worker = new Worker(new URL('./age-file-worker.js', import.meta.url), { workerData });
   let owed = 0;
